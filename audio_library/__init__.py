@@ -1,0 +1,1 @@
+"""Pure audio: decode/encode via ffmpeg, loudness, trim, chime, TTS, content-addressed store."""

@@ -1,0 +1,312 @@
+"""The words of the schedule domain as plain dataclasses, and their wire shape in a manifest.
+
+Both sides use this module: the central serialises its rows with ``to_dict`` into a station's
+manifest, the station reads them back with ``*_from_dict``. Every datetime here is timezone-aware;
+local wall-clock times (``Schedule.dtstart``, exdates) are naive and read in ``Schedule.timezone``.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
+from typing import Any
+
+from .errors import ScheduleError
+
+
+class Priority(enum.StrEnum):
+    """The three tiers of the regulation; compare with ``rank``."""
+
+    NORMAL = "normal"
+    PRIORITY = "priority"
+    EMERGENCY = "emergency"
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self]
+
+
+_RANKS = {Priority.NORMAL: 0, Priority.PRIORITY: 1, Priority.EMERGENCY: 2}
+
+#: Default grace (seconds) per tier; ``None`` means "until the occurrence's validity ends".
+DEFAULT_GRACE_S: dict[Priority, int | None] = {
+    Priority.NORMAL: 15 * 60,
+    Priority.PRIORITY: 60 * 60,
+    Priority.EMERGENCY: None,
+}
+
+
+class ItemKind(enum.StrEnum):
+    BULLETIN = "bulletin"
+    CHIME = "chime"
+    PAUSE = "pause"
+
+
+@dataclass(frozen=True)
+class Bulletin:
+    """An approved piece of audio as a station knows it."""
+
+    id: int
+    title: str
+    asset_sha256: str
+    duration_ms: int
+    category: str | None = None
+    language: str = "vi"
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+
+    def valid_at(self, t: datetime) -> bool:
+        """True if ``t`` lies inside ``[valid_from, valid_until)`` (open ends are unbounded)."""
+        if self.valid_from is not None and t < self.valid_from:
+            return False
+        return not (self.valid_until is not None and t >= self.valid_until)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One entry of a programme: a bulletin, a chime (its own asset) or a pause."""
+
+    kind: ItemKind
+    bulletin_id: int | None = None
+    asset_sha256: str | None = None
+    duration_ms: int = 0
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """Local wall-clock hours during which normal and priority slots are held back."""
+
+    start: time
+    end: time
+
+    def contains(self, local: time) -> bool:
+        if self.start <= self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end  # spans midnight, e.g. 21:30–05:00
+
+
+@dataclass(frozen=True)
+class StationSettings:
+    timezone: str = "Asia/Ho_Chi_Minh"
+    quiet_hours: QuietHours | None = None
+    volume: int = 80
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A programme or single bulletin, a recurrence in a local zone, a tier and a late policy."""
+
+    id: int
+    items: tuple[Item, ...]
+    dtstart: datetime  # naive local wall-clock time in ``timezone``
+    timezone: str = "Asia/Ho_Chi_Minh"
+    rrule: str = ""  # RFC 5545 RRULE value without the "RRULE:" prefix; empty = once
+    exdates: tuple[datetime, ...] = ()  # naive local times of cancelled occurrences
+    priority: Priority = Priority.NORMAL
+    grace_s: int | None = None  # None = the tier's default
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+    title: str = ""
+
+    @property
+    def grace(self) -> int | None:
+        return self.grace_s if self.grace_s is not None else DEFAULT_GRACE_S[self.priority]
+
+
+class SlotStatus(enum.StrEnum):
+    PLANNED = "planned"  # will play (or is playing) as resolved
+    MISSED = "missed"  # could not start within its grace; ``reason`` says why
+    SKIPPED = "skipped"  # nothing valid left to play in it
+
+
+@dataclass(frozen=True)
+class SlotItem:
+    kind: ItemKind
+    start: datetime
+    end: datetime
+    bulletin_id: int | None = None
+    asset_sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One occurrence of a schedule, resolved: when it really plays and what it plays."""
+
+    id: str
+    schedule_id: int
+    planned_start: datetime
+    start: datetime
+    end: datetime
+    priority: Priority
+    status: SlotStatus
+    items: tuple[SlotItem, ...] = ()
+    reason: str | None = None
+
+
+def slot_id(schedule_id: int, planned_start: datetime) -> str:
+    """The deterministic name of an occurrence, the same on the station and the central."""
+    utc = planned_start.astimezone(_UTC)
+    return f"{schedule_id}@{utc.strftime('%Y%m%dT%H%M%SZ')}"
+
+
+# --- wire shape (manifest JSON) ------------------------------------------------------------
+
+_UTC = UTC
+
+
+def canonical_bytes(obj: Any) -> bytes:
+    """The one serialisation a manifest signature covers (DESIGN §5)."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _iso(t: datetime | None) -> str | None:
+    return None if t is None else t.isoformat()
+
+
+def _parse_aware(s: str | None, what: str) -> datetime | None:
+    if s is None:
+        return None
+    t = _parse(s, what)
+    if t.tzinfo is None:
+        raise ScheduleError(f"{what} must carry a UTC offset: {s!r}")
+    return t
+
+
+def _parse(s: str, what: str) -> datetime:
+    try:
+        return datetime.fromisoformat(s)
+    except (TypeError, ValueError) as exc:
+        raise ScheduleError(f"{what} is not an ISO 8601 time: {s!r}") from exc
+
+
+def bulletin_to_dict(b: Bulletin) -> dict[str, Any]:
+    return {
+        "id": b.id,
+        "title": b.title,
+        "asset_sha256": b.asset_sha256,
+        "duration_ms": b.duration_ms,
+        "category": b.category,
+        "language": b.language,
+        "valid_from": _iso(b.valid_from),
+        "valid_until": _iso(b.valid_until),
+    }
+
+
+def bulletin_from_dict(d: dict[str, Any]) -> Bulletin:
+    try:
+        return Bulletin(
+            id=int(d["id"]),
+            title=str(d.get("title", "")),
+            asset_sha256=str(d["asset_sha256"]),
+            duration_ms=int(d["duration_ms"]),
+            category=d.get("category"),
+            language=str(d.get("language") or "vi"),
+            valid_from=_parse_aware(d.get("valid_from"), "valid_from"),
+            valid_until=_parse_aware(d.get("valid_until"), "valid_until"),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ScheduleError(f"bad bulletin in manifest: {exc}") from exc
+
+
+def item_to_dict(i: Item) -> dict[str, Any]:
+    return {
+        "kind": i.kind.value,
+        "bulletin_id": i.bulletin_id,
+        "asset_sha256": i.asset_sha256,
+        "duration_ms": i.duration_ms,
+    }
+
+
+def item_from_dict(d: dict[str, Any]) -> Item:
+    try:
+        return Item(
+            kind=ItemKind(d["kind"]),
+            bulletin_id=None if d.get("bulletin_id") is None else int(d["bulletin_id"]),
+            asset_sha256=d.get("asset_sha256"),
+            duration_ms=int(d.get("duration_ms") or 0),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ScheduleError(f"bad programme item in manifest: {exc}") from exc
+
+
+def schedule_to_dict(s: Schedule) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "title": s.title,
+        "items": [item_to_dict(i) for i in s.items],
+        "dtstart": s.dtstart.isoformat(),
+        "timezone": s.timezone,
+        "rrule": s.rrule,
+        "exdates": [t.isoformat() for t in s.exdates],
+        "priority": s.priority.value,
+        "grace_s": s.grace_s,
+        "valid_from": _iso(s.valid_from),
+        "valid_until": _iso(s.valid_until),
+    }
+
+
+def schedule_from_dict(d: dict[str, Any]) -> Schedule:
+    try:
+        return Schedule(
+            id=int(d["id"]),
+            title=str(d.get("title", "")),
+            items=tuple(item_from_dict(i) for i in d["items"]),
+            dtstart=_parse(d["dtstart"], "dtstart").replace(tzinfo=None),
+            timezone=str(d.get("timezone") or "Asia/Ho_Chi_Minh"),
+            rrule=str(d.get("rrule") or ""),
+            exdates=tuple(_parse(x, "exdate").replace(tzinfo=None) for x in d.get("exdates", [])),
+            priority=Priority(d.get("priority", "normal")),
+            grace_s=None if d.get("grace_s") is None else int(d["grace_s"]),
+            valid_from=_parse_aware(d.get("valid_from"), "valid_from"),
+            valid_until=_parse_aware(d.get("valid_until"), "valid_until"),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ScheduleError(f"bad schedule in manifest: {exc}") from exc
+
+
+def settings_to_dict(s: StationSettings) -> dict[str, Any]:
+    qh = None
+    if s.quiet_hours is not None:
+        qh = {"start": s.quiet_hours.start.strftime("%H:%M"), "end": s.quiet_hours.end.strftime("%H:%M")}
+    return {"timezone": s.timezone, "quiet_hours": qh, "volume": s.volume}
+
+
+def settings_from_dict(d: dict[str, Any]) -> StationSettings:
+    try:
+        qh = d.get("quiet_hours")
+        quiet = None
+        if qh:
+            quiet = QuietHours(time.fromisoformat(qh["start"]), time.fromisoformat(qh["end"]))
+        return StationSettings(
+            timezone=str(d.get("timezone") or "Asia/Ho_Chi_Minh"),
+            quiet_hours=quiet,
+            volume=int(d.get("volume", 80)),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ScheduleError(f"bad station settings in manifest: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class ManifestContent:
+    """The schedule-relevant part of a manifest, parsed."""
+
+    version: int
+    settings: StationSettings
+    bulletins: dict[int, Bulletin] = field(default_factory=dict)
+    schedules: tuple[Schedule, ...] = ()
+
+
+def manifest_content(m: dict[str, Any]) -> ManifestContent:
+    """Parse the ``manifest`` object of a station manifest (signature checked elsewhere)."""
+    try:
+        bulletins = {b.id: b for b in (bulletin_from_dict(x) for x in m.get("bulletins", []))}
+        return ManifestContent(
+            version=int(m["version"]),
+            settings=settings_from_dict(m.get("station", {})),
+            bulletins=bulletins,
+            schedules=tuple(schedule_from_dict(x) for x in m.get("schedules", [])),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ScheduleError(f"bad manifest: {exc}") from exc
