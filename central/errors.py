@@ -65,3 +65,8 @@ class TooLarge(CentralError):
 class TooManyRequests(CentralError):
     status = 429
     title = "Quá nhiều yêu cầu"  # Too many requests
+
+
+class RangeNotSatisfiable(CentralError):
+    status = 416
+    title = "Khoảng byte không hợp lệ"  # Range not satisfiable

@@ -1,0 +1,162 @@
+"""Who is asking and what they may touch.
+
+- Secrets: ``hash_password``/``verify_password`` (scrypt), ``new_token``/``hash_token`` (tokens are
+  random and only their SHA-256 is stored, so a lookup by hash plus ``compare_digest`` is safe).
+- People: ``current_user()`` resolves ``Authorization: Bearer <api token>`` first, then the Flask
+  session's ``user_id`` (the web UI sets ``session["user_id"]`` after
+  ``central.services.users.authenticate``). ``@require(roles=(...))`` guards a view: 401 when nobody is
+  logged in, 403 for a wrong role; it leaves the user in ``flask.g.user``.
+- Scope: ``area_subtree_ids(user)`` (``None`` = whole tree), ``check_area(user, area)``,
+  ``in_scope(user, area_id)``, ``visible_stations(user)``.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from flask import g, request, session
+from peewee import ModelSelect
+
+from .errors import Forbidden, Unauthorized
+from .models import ApiToken, Area, Station, User, utcnow
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
+
+
+def hash_password(password: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
+    b64 = base64.b64encode
+    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${b64(salt).decode()}${b64(digest).decode()}"
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Constant-time check of ``password`` against a ``hash_password`` string."""
+    try:
+        scheme, n, r, p, salt, digest = stored.split("$")
+        if scheme != "scrypt":
+            return False
+        want = base64.b64decode(digest)
+        got = hashlib.scrypt(
+            password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=len(want)
+        )
+    except (ValueError, TypeError):
+        return False
+    return hmac.compare_digest(got, want)
+
+
+def new_token() -> str:
+    """A fresh random bearer token (43 URL-safe characters)."""
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def bearer_token() -> str | None:
+    """The token of an ``Authorization: Bearer`` header, if any."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def user_for_token(token: str) -> User | None:
+    digest = hash_token(token)
+    row = (
+        ApiToken.select(ApiToken, User)
+        .join(User)
+        .where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_null(), User.active == True)  # noqa: E712
+        .first()
+    )
+    if row is None or not hmac.compare_digest(row.token_hash, digest):
+        return None
+    ApiToken.update(last_used_at=utcnow()).where(ApiToken.id == row.id).execute()
+    return row.user
+
+
+def current_user() -> User | None:
+    """The person behind this request (API token, else web session), cached for the request."""
+    if "user" in g:
+        return g.user
+    user = None
+    token = bearer_token()
+    if token is not None:
+        user = user_for_token(token)
+    elif session.get("user_id") is not None:
+        user = User.get_or_none((User.id == session["user_id"]) & (User.active == True))  # noqa: E712
+    g.user = user
+    return user
+
+
+def require(roles: Iterable[str] | None = None) -> Callable[[F], F]:
+    """Guard a view: a logged-in user, and one of ``roles`` if given (``admin`` always passes)."""
+    allowed = set(roles) if roles is not None else None
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None:
+                raise Unauthorized("Hãy đăng nhập hoặc gửi mã API hợp lệ. (Log in or send a valid API token.)")
+            if allowed is not None and user.role != "admin" and user.role not in allowed:
+                raise Forbidden(
+                    f"Vai trò '{user.role}' không được làm việc này. (Role '{user.role}' may not do this.)"
+                )
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def area_subtree_ids(user: User) -> set[int] | None:
+    """Ids of the areas ``user`` may see (their area and everything below); ``None`` = the whole tree."""
+    if user.area_id is None:
+        return None
+    cache = g.setdefault("_scope_cache", {}) if _in_request() else {}
+    if user.id not in cache:
+        from .services.areas import subtree_ids
+
+        cache[user.id] = subtree_ids(user.area_id)
+    return cache[user.id]
+
+
+def in_scope(user: User, area_id: int | None) -> bool:
+    """True if ``area_id`` lies in ``user``'s subtree (an ``area_id`` of None is province-wide)."""
+    scope = area_subtree_ids(user)
+    if scope is None:
+        return True
+    return area_id is not None and area_id in scope
+
+
+def check_area(user: User, area: Area | int | None) -> None:
+    """Raise 403 unless ``area`` lies in ``user``'s subtree."""
+    area_id = area.id if isinstance(area, Area) else area
+    if not in_scope(user, area_id):
+        raise Forbidden("Đơn vị này nằm ngoài phạm vi của bạn. (This area is outside your scope.)")
+
+
+def visible_stations(user: User) -> ModelSelect:
+    """The stations ``user`` may see, as a query to refine further."""
+    query = Station.select()
+    scope = area_subtree_ids(user)
+    if scope is not None:
+        query = query.where(Station.area.in_(list(scope)))
+    return query
+
+
+def _in_request() -> bool:
+    from flask import has_request_context
+
+    return has_request_context()

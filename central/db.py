@@ -1,0 +1,62 @@
+"""The database: one peewee proxy, opened from ``DATABASE_URL`` so SQLite and PostgreSQL share one path.
+
+Connections follow the request: ``before_request`` connects, ``teardown_request`` closes (it runs on
+errors too). PostgreSQL URLs get a connection pool, so "close" hands the connection back. Outside a
+request (CLI, tests, threads) use ``with database.connection_context():``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask
+from peewee import Database, DatabaseProxy
+from playhouse.db_url import connect
+
+log = logging.getLogger(__name__)
+
+database = DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10_000,  # ms; concurrent writers wait instead of failing
+    "synchronous": "normal",  # safe with WAL, and far fewer fsyncs
+}
+
+
+def open_database(url: str) -> Database:
+    """A peewee database for ``url`` (``sqlite:///abs/path``, ``postgresql://user:pw@host/db``)."""
+    params: dict[str, Any] = {}
+    if url.startswith("sqlite"):
+        params["pragmas"] = SQLITE_PRAGMAS
+        params["timeout"] = 10
+    elif url.startswith(("postgres://", "postgresql://")):
+        # A pool keeps per-request connect cheap; the scheme change selects playhouse's pooled class.
+        url = url.replace("postgres://", "postgresql+pool://", 1).replace(
+            "postgresql://", "postgresql+pool://", 1
+        )
+        params.update(max_connections=32, stale_timeout=300)
+    return connect(url, **params)
+
+
+def is_postgres(db: Database | None = None) -> bool:
+    from peewee import PostgresqlDatabase
+
+    target = db if db is not None else database.obj
+    return isinstance(target, PostgresqlDatabase)
+
+
+def init_app(app: Flask) -> None:
+    """Point the proxy at the app's database and tie connections to requests."""
+    database.initialize(open_database(app.config["DATABASE_URL"]))
+
+    @app.before_request
+    def _connect() -> None:
+        database.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc: BaseException | None) -> None:
+        if not database.is_closed():
+            database.close()

@@ -1,0 +1,339 @@
+"""Every table of the central, as peewee models bound to ``central.db.database``.
+
+Conventions others rely on:
+- ``UTCDateTimeField`` columns take and return timezone-aware datetimes (stored as naive UTC, so SQLite
+  and PostgreSQL compare them alike); naive values given to them are read as UTC. Use ``utcnow()``.
+- ``Schedule.dtstart`` and ``Schedule.exdates`` are naive *local* wall-clock times in ``Schedule.timezone``.
+- Status strings are plain ``CharField`` values listed in the ``*_STATUSES`` tuples below.
+- A user's ``area`` is their scope: ``None`` means the whole tree.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from peewee import (
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from .db import database
+
+ROLES = ("admin", "editor", "approver", "operator")
+AREA_LEVELS = ("province", "district", "commune", "village")
+BULLETIN_STATUSES = ("draft", "submitted", "approved", "rejected", "withdrawn")
+SCHEDULE_STATUSES = ("draft", "submitted", "approved", "rejected")
+PRIORITIES = ("normal", "priority", "emergency")
+ITEM_KINDS = ("bulletin", "chime", "pause")
+PLAY_STATUSES = ("completed", "interrupted", "failed", "missed", "skipped", "local")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTimeField(DateTimeField):
+    """Aware datetimes in, aware UTC datetimes out; naive UTC in the database."""
+
+    def db_value(self, value: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            value = value.astimezone(UTC).replace(tzinfo=None)
+        return super().db_value(value)
+
+    def python_value(self, value: Any) -> Any:
+        value = super().python_value(value)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+class JSONField(TextField):
+    """JSON in a text column (portable across SQLite and PostgreSQL)."""
+
+    def db_value(self, value: Any) -> Any:
+        return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    def python_value(self, value: Any) -> Any:
+        return None if value is None else json.loads(value)
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class Area(BaseModel):
+    """A node of the administrative tree (province → district → commune → village), any depth."""
+
+    code = CharField(max_length=64, unique=True)
+    name = CharField(max_length=200)
+    level = CharField(max_length=32, default="commune")
+    parent = ForeignKeyField("self", null=True, backref="children", on_delete="RESTRICT")
+    created_at = UTCDateTimeField(default=utcnow)
+
+
+class User(BaseModel):
+    name = CharField(max_length=100, unique=True)  # the login name
+    full_name = CharField(max_length=200, default="")
+    password_hash = CharField(max_length=255)
+    role = CharField(max_length=16)  # one of ROLES
+    area = ForeignKeyField(Area, null=True, backref="users", on_delete="RESTRICT")  # None = whole tree
+    active = BooleanField(default=True)
+    language = CharField(max_length=8, default="vi")
+    created_at = UTCDateTimeField(default=utcnow)
+    last_login_at = UTCDateTimeField(null=True)
+
+
+class ApiToken(BaseModel):
+    """An operator-API token; only its SHA-256 is stored."""
+
+    user = ForeignKeyField(User, backref="tokens", on_delete="CASCADE")
+    name = CharField(max_length=100, default="")
+    token_hash = CharField(max_length=64, unique=True)
+    prefix = CharField(max_length=12)  # shown in lists so people can tell tokens apart
+    created_at = UTCDateTimeField(default=utcnow)
+    last_used_at = UTCDateTimeField(null=True)
+    revoked_at = UTCDateTimeField(null=True)
+
+
+class LoginAttempt(BaseModel):
+    """One password check, for throttling across workers."""
+
+    name = CharField(max_length=100, index=True)
+    remote_addr = CharField(max_length=64, index=True, default="")
+    success = BooleanField()
+    at = UTCDateTimeField(default=utcnow, index=True)
+
+
+class Station(BaseModel):
+    """One agent driving one audio output. ``manifest_*`` columns belong to ``services.manifests``."""
+
+    area = ForeignKeyField(Area, backref="stations", on_delete="RESTRICT")
+    name = CharField(max_length=200)
+    timezone = CharField(max_length=64, default="Asia/Ho_Chi_Minh")
+    quiet_start = CharField(max_length=5, null=True)  # "21:30" local, or None for no quiet hours
+    quiet_end = CharField(max_length=5, null=True)
+    volume = IntegerField(default=80)
+    sync_interval_s = IntegerField(default=60)
+    heartbeat_interval_s = IntegerField(default=300)
+    active = BooleanField(default=True)
+    token_hash = CharField(max_length=64, null=True, unique=True)
+    enrolled_at = UTCDateTimeField(null=True)
+    created_at = UTCDateTimeField(default=utcnow)
+    # the central's side of the manifest: current version, the content it is bound to, cached ETag
+    manifest_version = BigIntegerField(default=0)
+    manifest_hash = CharField(max_length=64, null=True)
+    manifest_etag = CharField(max_length=100, null=True)
+    manifest_built_at = UTCDateTimeField(null=True)
+    # what the station last told us
+    last_seen = UTCDateTimeField(null=True)
+    last_heartbeat_at = UTCDateTimeField(null=True)
+    applied_version = BigIntegerField(null=True)
+    agent_version = CharField(max_length=64, null=True)
+    clock_offset_ms = IntegerField(null=True)
+    clock_trusted = BooleanField(null=True)
+    now_playing = JSONField(null=True)
+    last_error = TextField(null=True)
+
+
+class EnrollmentCode(BaseModel):
+    """A one-time, expiring code that hands a registered station its token; only its hash is stored."""
+
+    station = ForeignKeyField(Station, backref="enrollment_codes", on_delete="CASCADE")
+    code_hash = CharField(max_length=64, unique=True)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+    expires_at = UTCDateTimeField()
+    used_at = UTCDateTimeField(null=True)
+
+
+class Category(BaseModel):
+    code = CharField(max_length=64, unique=True)
+    name = CharField(max_length=200)  # Vietnamese
+    name_en = CharField(max_length=200, default="")
+    position = IntegerField(default=0)
+    active = BooleanField(default=True)
+
+
+class Campaign(BaseModel):
+    """A dated drive (e.g. drug-prevention month 1–30/6) grouping bulletins for reports."""
+
+    code = CharField(max_length=64, unique=True, null=True)
+    name = CharField(max_length=200)
+    starts_on = DateField()
+    ends_on = DateField()
+    category = ForeignKeyField(Category, null=True, on_delete="SET NULL")
+    description = TextField(default="")
+    area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope; None = province-wide
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+
+
+class Asset(BaseModel):
+    """Encoded audio, content-addressed; the bytes live in ``audio_library.AssetStore``."""
+
+    sha256 = CharField(max_length=64, primary_key=True)
+    size = BigIntegerField()
+    duration_ms = IntegerField()
+    codec = CharField(max_length=16, default="opus")
+    mime = CharField(max_length=32, default="audio/ogg")
+    loudness_lufs = FloatField(null=True)
+    true_peak = FloatField(null=True)  # dBTP
+    original_name = CharField(max_length=255, null=True)
+    created_at = UTCDateTimeField(default=utcnow)
+
+
+class Bulletin(BaseModel):
+    title = CharField(max_length=300)
+    text = TextField(null=True)  # the script (TTS source or transcript)
+    category = ForeignKeyField(Category, null=True, backref="bulletins", on_delete="SET NULL")
+    campaign = ForeignKeyField(Campaign, null=True, backref="bulletins", on_delete="SET NULL")
+    language = CharField(max_length=8, default="vi")
+    priority = CharField(max_length=16, default="normal")
+    status = CharField(max_length=16, default="draft", index=True)  # one of BULLETIN_STATUSES
+    area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
+    author = ForeignKeyField(User, backref="bulletins", on_delete="RESTRICT")
+    approver = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    reject_reason = TextField(null=True)
+    valid_from = UTCDateTimeField(null=True)
+    valid_until = UTCDateTimeField(null=True)
+    asset = ForeignKeyField(Asset, null=True, on_delete="RESTRICT")
+    tts_engine = CharField(max_length=32, null=True)  # "gtts" | "espeak" | None for uploads
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+    submitted_at = UTCDateTimeField(null=True)
+    decided_at = UTCDateTimeField(null=True)  # approved or rejected
+    withdrawn_at = UTCDateTimeField(null=True)
+
+
+class Playlist(BaseModel):
+    name = CharField(max_length=200)
+    description = TextField(default="")
+    area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+
+class PlaylistItem(BaseModel):
+    playlist = ForeignKeyField(Playlist, backref="items", on_delete="CASCADE")
+    position = IntegerField()
+    kind = CharField(max_length=16)  # one of ITEM_KINDS
+    bulletin = ForeignKeyField(Bulletin, null=True, on_delete="RESTRICT")
+    asset = ForeignKeyField(Asset, null=True, on_delete="RESTRICT")  # a chime's own audio
+    duration_ms = IntegerField(default=0)  # a pause's length; bulletins and chimes take their asset's
+
+    class Meta:
+        indexes = ((("playlist", "position"), False),)
+
+
+class Schedule(BaseModel):
+    """A bulletin or playlist on a recurrence. It airs when ``Schedule.airing()`` holds."""
+
+    title = CharField(max_length=300, default="")
+    bulletin = ForeignKeyField(Bulletin, null=True, backref="schedules", on_delete="RESTRICT")
+    playlist = ForeignKeyField(Playlist, null=True, backref="schedules", on_delete="RESTRICT")
+    dtstart = DateTimeField()  # naive local wall-clock time in ``timezone``
+    rrule = CharField(max_length=500, default="")  # RFC 5545 RRULE value, empty = once
+    exdates = JSONField(default=list)  # naive local ISO strings
+    timezone = CharField(max_length=64, default="Asia/Ho_Chi_Minh")
+    priority = CharField(max_length=16, default="normal")
+    grace_s = IntegerField(null=True)  # None = the tier's default
+    valid_from = UTCDateTimeField(null=True)
+    valid_until = UTCDateTimeField(null=True)
+    status = CharField(max_length=16, default="draft")  # one of SCHEDULE_STATUSES
+    active = BooleanField(default=True)  # paused by a person when False
+    deleted = BooleanField(default=False)
+    area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    approved_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    @classmethod
+    def airing(cls) -> Any:
+        """The condition under which a schedule goes into manifests."""
+        return (cls.status == "approved") & (cls.active == True) & (cls.deleted == False)  # noqa: E712
+
+
+class ScheduleTarget(BaseModel):
+    """One target of a schedule: an area (and so every station below it) or a single station."""
+
+    schedule = ForeignKeyField(Schedule, backref="targets", on_delete="CASCADE")
+    area = ForeignKeyField(Area, null=True, on_delete="CASCADE")
+    station = ForeignKeyField(Station, null=True, on_delete="CASCADE")
+
+
+class PlayLog(BaseModel):
+    """Proof of play as a station sent it; ``(station, uuid)`` is unique, so a re-send is a no-op.
+
+    ``schedule_id``/``bulletin_id`` are plain integers: a station may report on rows since deleted.
+    """
+
+    station = ForeignKeyField(Station, backref="play_logs", on_delete="CASCADE")
+    uuid = CharField(max_length=36)
+    slot_id = CharField(max_length=64, null=True)
+    schedule_id = IntegerField(null=True, index=True)
+    bulletin_id = IntegerField(null=True, index=True)
+    asset_sha256 = CharField(max_length=64, null=True)
+    planned_start = UTCDateTimeField(null=True)
+    started_at = UTCDateTimeField(null=True, index=True)
+    ended_at = UTCDateTimeField(null=True)
+    status = CharField(max_length=16)  # one of PLAY_STATUSES
+    reason = TextField(null=True)
+    clock_trusted = BooleanField(default=True)
+    clock_offset_ms = IntegerField(default=0)
+    received_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("station", "uuid"), True),)
+
+
+class Heartbeat(BaseModel):
+    station = ForeignKeyField(Station, backref="heartbeats", on_delete="CASCADE")
+    received_at = UTCDateTimeField(default=utcnow, index=True)
+    agent_version = CharField(max_length=64, null=True)
+    manifest_version = BigIntegerField(null=True)
+    clock_offset_ms = IntegerField(null=True)
+    clock_trusted = BooleanField(null=True)
+    disk_free_bytes = BigIntegerField(null=True)
+    outbox = IntegerField(null=True)
+    last_error = TextField(null=True)
+    payload = JSONField(default=dict)  # the whole body, unknown fields kept
+
+
+class AuditLog(BaseModel):
+    """Every change a person made: who, what, on which object, when."""
+
+    actor = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    actor_name = CharField(max_length=100, default="")
+    action = CharField(max_length=64, index=True)
+    object_type = CharField(max_length=32, default="")
+    object_id = CharField(max_length=64, null=True)
+    detail = JSONField(default=dict)
+    at = UTCDateTimeField(default=utcnow, index=True)
+
+
+class SchemaVersion(BaseModel):
+    version = IntegerField(primary_key=True)
+    applied_at = UTCDateTimeField(default=utcnow)
+
+
+MODELS: tuple[type[BaseModel], ...] = (
+    Area, User, ApiToken, LoginAttempt, Station, EnrollmentCode, Category, Campaign, Asset,
+    Bulletin, Playlist, PlaylistItem, Schedule, ScheduleTarget, PlayLog, Heartbeat, AuditLog,
+    SchemaVersion,
+)
+
+__all__ = [m.__name__ for m in MODELS] + ["utcnow", "UTCDateTimeField", "JSONField"]

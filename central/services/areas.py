@@ -1,0 +1,156 @@
+"""The area tree: create, import from CSV, walk up (ancestors) and down (subtrees)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from typing import Any
+
+from peewee import IntegrityError
+
+from ..db import database
+from ..errors import Conflict, Invalid, NotFound
+from ..models import AREA_LEVELS, Area, User
+from . import audit
+
+CSV_COLUMNS = ("code", "name", "level", "parent_code")
+
+
+def get(code: str) -> Area:
+    area = Area.get_or_none(Area.code == code)
+    if area is None:
+        raise NotFound(f"Không có đơn vị mã '{code}'. (No area with code '{code}'.)")
+    return area
+
+
+def create(actor: User | None, code: str, name: str, parent_code: str | None = None,
+           level: str | None = None) -> Area:
+    """Add one area under ``parent_code`` (or as a root); the level defaults from the parent's."""
+    code, name = (code or "").strip(), (name or "").strip()
+    if not code or not name:
+        raise Invalid("Cần mã và tên đơn vị. (An area needs a code and a name.)")
+    parent = get(parent_code) if parent_code else None
+    level = level or _level_below(parent)
+    if level not in AREA_LEVELS:
+        raise Invalid(f"Cấp '{level}' không hợp lệ; dùng một trong {', '.join(AREA_LEVELS)}.")
+    try:
+        with database.atomic():
+            area = Area.create(code=code, name=name, level=level, parent=parent)
+            audit.record(actor, "area.create", area, code=code, name=name, parent=parent_code)
+    except IntegrityError as exc:
+        raise Conflict(f"Mã đơn vị '{code}' đã có. (Area code '{code}' exists.)") from exc
+    return area
+
+
+def _level_below(parent: Area | None) -> str:
+    if parent is None:
+        return "province"
+    index = AREA_LEVELS.index(parent.level) if parent.level in AREA_LEVELS else 1
+    return AREA_LEVELS[min(index + 1, len(AREA_LEVELS) - 1)]
+
+
+def import_csv(actor: User | None, text: str) -> tuple[int, int]:
+    """Load ``code,name,level,parent_code`` rows (header required; parents before or after children).
+
+    Existing codes are updated (name, level, parent); returns ``(created, updated)``.
+    """
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    if rows and not {"code", "name"} <= set(rows[0]):
+        raise Invalid("Tệp CSV cần các cột code,name,level,parent_code.")
+    created = updated = 0
+    with database.atomic():
+        pending = [r for r in rows if (r.get("code") or "").strip()]
+        for _ in range(len(pending) + 1):  # parents may come after children: retry until settled
+            waiting = []
+            for row in pending:
+                parent = (row.get("parent_code") or "").strip() or None
+                if parent and not Area.select().where(Area.code == parent).exists():
+                    waiting.append(row)
+                    continue
+                was_new = _upsert(row, parent)
+                created, updated = created + was_new, updated + (not was_new)
+            if not waiting or len(waiting) == len(pending):
+                pending = waiting
+                break
+            pending = waiting
+        if pending:
+            codes = ", ".join(r["code"] for r in pending[:5])
+            raise Invalid(f"Không tìm thấy đơn vị cấp trên cho: {codes}. (Unknown parent codes.)")
+        audit.record(actor, "area.import", None, created=created, updated=updated)
+    return created, updated
+
+
+def _upsert(row: dict[str, Any], parent_code: str | None) -> bool:
+    code = row["code"].strip()
+    parent = Area.get(Area.code == parent_code) if parent_code else None
+    level = (row.get("level") or "").strip() or _level_below(parent)
+    if level not in AREA_LEVELS:
+        raise Invalid(f"Cấp '{level}' của '{code}' không hợp lệ.")
+    existing = Area.get_or_none(Area.code == code)
+    if existing is None:
+        Area.create(code=code, name=row["name"].strip(), level=level, parent=parent)
+        return True
+    existing.name, existing.level, existing.parent = row["name"].strip(), level, parent
+    existing.save()
+    return False
+
+
+def _children_map() -> dict[int | None, list[int]]:
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for area_id, parent_id in Area.select(Area.id, Area.parent).tuples():
+        children[parent_id].append(area_id)
+    return children
+
+
+def subtree_ids(area_id: int) -> set[int]:
+    """``area_id`` and every area below it."""
+    children = _children_map()
+    out, stack = set(), [area_id]
+    while stack:
+        node = stack.pop()
+        if node in out:
+            continue
+        out.add(node)
+        stack.extend(children.get(node, ()))
+    return out
+
+
+def ancestor_ids(area_id: int) -> list[int]:
+    """``area_id`` and its ancestors, nearest first."""
+    parents = dict(Area.select(Area.id, Area.parent).tuples())
+    out: list[int] = []
+    node: int | None = area_id
+    while node is not None and node not in out:
+        out.append(node)
+        node = parents.get(node)
+    return out
+
+
+def to_dict(area: Area, parent_code: str | None = None) -> dict[str, Any]:
+    return {
+        "id": area.id,
+        "code": area.code,
+        "name": area.name,
+        "level": area.level,
+        "parent_code": parent_code,
+    }
+
+
+def listing(scope: set[int] | None) -> list[dict[str, Any]]:
+    """Every area in ``scope`` (None = all), parents before children, with parent codes."""
+    rows = list(Area.select().order_by(Area.id))
+    codes = {a.id: a.code for a in rows}
+    visible = [a for a in rows if scope is None or a.id in scope]
+    depth = {a.id: len(ancestor_path(a.id, {r.id: r.parent_id for r in rows})) for a in visible}
+    visible.sort(key=lambda a: (depth[a.id], a.code))
+    return [to_dict(a, codes.get(a.parent_id)) for a in visible]
+
+
+def ancestor_path(area_id: int, parents: dict[int, int | None]) -> list[int]:
+    out: list[int] = []
+    node: int | None = area_id
+    while node is not None and node not in out:
+        out.append(node)
+        node = parents.get(node)
+    return out

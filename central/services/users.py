@@ -1,0 +1,119 @@
+"""People: create them (with a generated password), check passwords with throttling, issue API tokens."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from peewee import IntegrityError
+
+from ..auth import hash_password, hash_token, new_token, verify_password
+from ..db import database
+from ..errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
+from ..models import ROLES, ApiToken, LoginAttempt, User, utcnow
+from . import areas, audit
+
+# Settings ``authenticate`` uses unless the caller passes others (the app passes its config).
+MAX_FAILURES = 5
+WINDOW_S = 15 * 60
+
+_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def generate_password(length: int = 16) -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def get(name: str) -> User:
+    user = User.get_or_none(User.name == name)
+    if user is None:
+        raise NotFound(f"Không có người dùng '{name}'. (No user '{name}'.)")
+    return user
+
+
+def create(actor: User | None, name: str, role: str, area_code: str | None = None,
+           full_name: str = "", password: str | None = None) -> tuple[User, str]:
+    """Create a user; returns ``(user, password)`` — the password is generated unless given, shown once."""
+    name = (name or "").strip()
+    if not name:
+        raise Invalid("Cần tên đăng nhập. (A login name is required.)")
+    if role not in ROLES:
+        raise Invalid(f"Vai trò '{role}' không hợp lệ; dùng một trong {', '.join(ROLES)}.")
+    area = areas.get(area_code) if area_code else None
+    password = password or generate_password()
+    if len(password) < 10:
+        raise Invalid("Mật khẩu cần ít nhất 10 ký tự. (Passwords need at least 10 characters.)")
+    try:
+        with database.atomic():
+            user = User.create(name=name, role=role, area=area, full_name=full_name,
+                               password_hash=hash_password(password))
+            audit.record(actor, "user.create", user, name=name, role=role, area=area_code)
+    except IntegrityError as exc:
+        raise Conflict(f"Tên đăng nhập '{name}' đã có. (User '{name}' exists.)") from exc
+    return user, password
+
+
+def authenticate(name: str, password: str, remote_addr: str = "",
+                 max_failures: int = MAX_FAILURES, window_s: int = WINDOW_S) -> User:
+    """The active user with this name and password, or ``Unauthorized``.
+
+    Throttled: after ``max_failures`` failed attempts for the name or from the address within
+    ``window_s`` seconds, every attempt (right or wrong) is refused with ``TooManyRequests`` until
+    the window has passed. Every attempt is recorded.
+    """
+    since = utcnow() - timedelta(seconds=window_s)
+    who = LoginAttempt.name == name
+    if remote_addr:
+        who = who | (LoginAttempt.remote_addr == remote_addr)
+    failures = (
+        LoginAttempt.select()
+        .where(LoginAttempt.success == False, LoginAttempt.at >= since, who)  # noqa: E712
+        .count()
+    )
+    if failures >= max_failures:
+        raise TooManyRequests(
+            f"Quá nhiều lần đăng nhập sai; hãy thử lại sau {window_s // 60} phút. "
+            "(Too many failed logins; try again later.)"
+        )
+    user = User.get_or_none((User.name == name) & (User.active == True))  # noqa: E712
+    ok = user is not None and verify_password(password, user.password_hash)
+    if user is None:
+        verify_password(password, _DUMMY_HASH)  # same work for unknown names: no timing oracle
+    LoginAttempt.create(name=name, remote_addr=remote_addr or "", success=ok)
+    if not ok or user is None:
+        raise Unauthorized("Sai tên đăng nhập hoặc mật khẩu. (Wrong name or password.)")
+    User.update(last_login_at=utcnow()).where(User.id == user.id).execute()
+    return user
+
+
+_DUMMY_HASH = hash_password(secrets.token_hex(8))
+
+
+def create_token(actor: User | None, user: User, name: str = "") -> tuple[ApiToken, str]:
+    """Issue an API token for ``user``; returns ``(row, token)`` — the token is shown once."""
+    token = new_token()
+    with database.atomic():
+        row = ApiToken.create(user=user, name=name, token_hash=hash_token(token), prefix=token[:8])
+        audit.record(actor, "token.create", row, user=user.name, name=name)
+    return row, token
+
+
+def revoke_token(actor: User | None, token_id: int) -> None:
+    with database.atomic():
+        row = ApiToken.get_or_none(ApiToken.id == token_id)
+        if row is None:
+            raise NotFound("Không có mã API này. (No such token.)")
+        row.revoked_at = utcnow()
+        row.save()
+        audit.record(actor, "token.revoke", row, user_id=row.user_id)
+
+
+def to_dict(user: User) -> dict[str, object]:
+    return {
+        "id": user.id,
+        "name": user.name,
+        "full_name": user.full_name,
+        "role": user.role,
+        "area_code": user.area.code if user.area_id else None,
+        "active": user.active,
+    }
