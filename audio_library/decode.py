@@ -1,0 +1,157 @@
+"""Decoding any accepted input to mono 48 kHz float PCM, with the facts the later steps need.
+
+One ffmpeg pass decodes, downmixes, finds silences (``silencedetect``) and measures loudness
+(``ebur128``), so a 60 s recording is read once.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import AudioError
+from .ffmpeg import last_error_line, run_ffmpeg
+from .loudness import ebur128_summary
+from .model import Limits
+from .probe import DEMUXERS, sniff, wav_data_shortfall
+
+#: Rate and layout of the intermediate PCM every later step reads.
+RATE = 48000
+BYTES_PER_SECOND = RATE * 4  # mono float32
+SILENCE_DB = -50.0
+SILENCE_MIN_S = 0.5
+_HEAD_BYTES = 64 * 1024
+
+_SILENCE_START = re.compile(r"silence_start: (-?[\d.]+)")
+_SILENCE_END = re.compile(r"silence_end: (-?[\d.]+)")
+_DECLARED = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
+_BROKEN = (
+    "partial file",
+    "ended prematurely",
+    "moov atom not found",
+    "invalid data found when processing input",
+    "decode_frame() failed",
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    size: int
+    kind: str  # a key of probe.DEMUXERS
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """Mono float32 PCM at ``RATE`` in ``pcm_path`` and what the decoding pass learnt about it."""
+
+    pcm_path: Path
+    duration_s: float
+    loudness_lufs: float
+    true_peak_dbtp: float
+    silences: tuple[tuple[float, float], ...]
+
+
+def stage(source: bytes | os.PathLike[str] | str, workdir: Path, limits: Limits) -> Source:
+    """Check size and content type of ``source`` and give ffmpeg a seekable file of it."""
+    if isinstance(source, bytes | bytearray):
+        _check_size(len(source), limits)
+        kind = sniff(bytes(source[:_HEAD_BYTES]))
+        path = workdir / "source"
+        path.write_bytes(source)
+        head, size = bytes(source[:_HEAD_BYTES]), len(source)
+    else:
+        path = Path(source)
+        try:
+            size = path.stat().st_size
+            _check_size(size, limits)
+            with path.open("rb") as f:
+                head = f.read(_HEAD_BYTES)
+        except OSError as e:
+            raise AudioError(f"cannot read {path.name}: {e.strerror}") from e
+        kind = sniff(head)
+    if kind == "wav" and wav_data_shortfall(head, size) > 0:
+        raise AudioError("the WAV file is truncated: part of its audio is missing (tệp bị cắt cụt)")
+    return Source(path=path, size=size, kind=kind)
+
+
+def _check_size(size: int, limits: Limits) -> None:
+    if size == 0:
+        raise AudioError("the file is empty (tệp rỗng)")
+    if size > limits.max_bytes:
+        raise AudioError(
+            f"the file is {size / 1e6:.1f} MB, more than the limit of "
+            f"{limits.max_bytes / 1e6:.0f} MB (tệp quá lớn)"
+        )
+
+
+def decode(src: Source, workdir: Path, limits: Limits) -> Decoded:
+    """Decode ``src`` to mono PCM, refusing broken, silent, too short or too long audio."""
+    pcm = workdir / "decoded.f32"
+    graph = (
+        f"aresample={RATE},aformat=sample_fmts=flt:channel_layouts=mono,"
+        f"silencedetect=n={SILENCE_DB}dB:d={SILENCE_MIN_S},ebur128=peak=true:framelog=verbose"
+    )
+    args = ["-nostats", "-f", DEMUXERS[src.kind], "-i", str(src.path), "-map", "0:a:0"]
+    args += ["-t", f"{limits.max_duration_s + 1:g}", "-af", graph, "-f", "f32le", "-y", str(pcm)]
+    proc = run_ffmpeg(args, timeout_s=limits.decode_timeout_s, what="decoding")
+    text = proc.stderr.decode("utf-8", "replace")
+    if proc.returncode != 0 or not pcm.exists():
+        raise AudioError(f"cannot decode this {src.kind} audio: {last_error_line(proc.stderr)}")
+    duration = pcm.stat().st_size / BYTES_PER_SECOND
+    _check_whole(text, duration, limits)
+    loudness, peak = ebur128_summary(text)
+    return Decoded(
+        pcm_path=pcm,
+        duration_s=duration,
+        loudness_lufs=loudness,
+        true_peak_dbtp=peak,
+        silences=_silences(text, duration),
+    )
+
+
+def _check_whole(log_text: str, duration: float, limits: Limits) -> None:
+    lowered = log_text.lower()
+    if any(sign in lowered for sign in _BROKEN):
+        raise AudioError("the file is damaged or truncated (tệp hỏng hoặc bị cắt cụt)")
+    declared = _DECLARED.search(log_text)
+    if declared is not None:
+        h, m, s = declared.groups()
+        expected = int(h) * 3600 + int(m) * 60 + float(s)
+        if expected - duration > max(0.5, 0.1 * expected) and duration <= limits.max_duration_s:
+            raise AudioError(
+                f"the file is truncated: it declares {expected:.1f} s but holds "
+                f"{duration:.1f} s of audio (tệp bị cắt cụt)"
+            )
+    if duration > limits.max_duration_s:
+        raise AudioError(
+            f"the audio is longer than the limit of {limits.max_duration_s / 60:g} minutes (quá dài)"
+        )
+    if duration < limits.min_duration_s:
+        raise AudioError(
+            f"the audio lasts {duration:.2f} s, shorter than the minimum of "
+            f"{limits.min_duration_s:g} s (quá ngắn)"
+        )
+
+
+def _silences(log_text: str, duration: float) -> tuple[tuple[float, float], ...]:
+    starts = [float(x) for x in _SILENCE_START.findall(log_text)]
+    ends = [float(x) for x in _SILENCE_END.findall(log_text)]
+    ends += [duration] * (len(starts) - len(ends))  # older ffmpeg: no end for a silence at EOF
+    return tuple((max(0.0, s), min(duration, e)) for s, e in zip(starts, ends, strict=False))
+
+
+def speech_span(decoded: Decoded, keep_s: float = 0.2) -> tuple[float, float]:
+    """(start, end) seconds after trimming leading and trailing silence, keeping ``keep_s``."""
+    start, end = 0.0, decoded.duration_s
+    edge = 0.02
+    for s, e in decoded.silences:
+        if s <= edge and e >= decoded.duration_s - edge:
+            raise AudioError("the recording is silent (bản ghi không có tiếng)")
+        if s <= edge:
+            start = max(0.0, e - keep_s)
+        if e >= decoded.duration_s - edge:
+            end = min(decoded.duration_s, s + keep_s)
+    return start, end

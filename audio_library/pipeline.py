@@ -1,0 +1,80 @@
+"""``ingest``: any accepted recording in, a loudness-normalised delivery file out."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+from .chime import chime
+from .decode import decode, speech_span, stage
+from .errors import AudioError
+from .loudness import measure
+from .model import Encoded, Limits, profile_named
+from .normalise import Intro, Job, normalise
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TARGET_LUFS = -16.0
+DEFAULT_CEILING_DBTP = -1.5
+
+
+def ingest(
+    source: bytes | os.PathLike[str] | str,
+    *,
+    profile: str = "speech",
+    target_lufs: float = DEFAULT_TARGET_LUFS,
+    ceiling_dbtp: float = DEFAULT_CEILING_DBTP,
+    chime: bool = False,
+    limits: Limits = Limits(),  # noqa: B008  (frozen dataclass: a shared default is safe)
+) -> Encoded:
+    """Decode, downmix, trim silence, normalise loudness, optionally prefix the chime, and encode.
+
+    ``source`` is judged by content, never by name. Anything that is not usable audio, or breaks
+    ``limits``, raises AudioError with a message saying what was wrong.
+    """
+    prof = profile_named(profile)
+    with tempfile.TemporaryDirectory(prefix="loa-ingest-") as tmp:
+        workdir = Path(tmp)
+        src = stage(source, workdir, limits)
+        decoded = decode(src, workdir, limits)
+        span = speech_span(decoded)
+        if span[1] - span[0] < limits.min_duration_s:
+            raise AudioError(
+                f"after trimming silence only {span[1] - span[0]:.2f} s remain, less than "
+                f"{limits.min_duration_s:g} s (quá ngắn)"
+            )
+        intro = _intro(workdir, target_lufs) if chime else None
+        job = Job(decoded, span, prof, target_lufs, ceiling_dbtp, intro, workdir, limits)
+        out, info = normalise(job)
+        data = out.read_bytes()
+    log.info("ingested %s: %d ms, %d bytes, %.1f LUFS, %.1f dBTP",
+             src.kind, info.duration_ms, info.size, info.loudness_lufs, info.true_peak_dbtp)
+    return Encoded(
+        data=data,
+        info=info,
+        sha256=hashlib.sha256(data).hexdigest(),
+        extension=prof.extension,
+        mime=prof.mime,
+    )
+
+
+def _intro(workdir: Path, target_lufs: float) -> Intro:
+    path = workdir / "chime.wav"
+    path.write_bytes(chime())
+    return Intro(wav_path=path, gain_db=target_lufs - _chime_loudness())
+
+
+@lru_cache(maxsize=1)
+def _chime_loudness() -> float:
+    return measure(chime()).loudness_lufs
+
+
+@lru_cache(maxsize=4)
+def chime_asset(profile: str = "speech") -> Encoded:
+    """The chime as a delivery file: the same bytes (and sha256) every time for a profile."""
+    return ingest(chime(), profile=profile)
+
