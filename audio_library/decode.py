@@ -98,6 +98,8 @@ def decode(src: Source, workdir: Path, limits: Limits) -> Decoded:
     args += ["-t", f"{limits.max_duration_s + 1:g}", "-af", graph, "-f", "f32le", "-y", str(pcm)]
     proc = run_ffmpeg(args, timeout_s=limits.decode_timeout_s, what="decoding")
     text = proc.stderr.decode("utf-8", "replace")
+    if any(sign in text.lower() for sign in _BROKEN):
+        raise AudioError("the file is damaged or truncated (tệp hỏng hoặc bị cắt cụt)")
     if proc.returncode != 0 or not pcm.exists():
         raise AudioError(f"cannot decode this {src.kind} audio: {last_error_line(proc.stderr)}")
     duration = pcm.stat().st_size / BYTES_PER_SECOND
@@ -113,9 +115,6 @@ def decode(src: Source, workdir: Path, limits: Limits) -> Decoded:
 
 
 def _check_whole(log_text: str, duration: float, limits: Limits) -> None:
-    lowered = log_text.lower()
-    if any(sign in lowered for sign in _BROKEN):
-        raise AudioError("the file is damaged or truncated (tệp hỏng hoặc bị cắt cụt)")
     declared = _DECLARED.search(log_text)
     if declared is not None:
         h, m, s = declared.groups()

@@ -1,0 +1,196 @@
+"""ingest(): real inputs of every accepted format through the real ffmpeg, checked by its own meter."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from audio_helpers import Convert, MakeTone, run_ffmpeg_cli
+
+from audio_library import AudioError, Limits, ingest, measure
+from audio_library.espeak import espeak_wav
+
+TARGET = -16.0
+CEILING = -1.5
+
+FORMATS = [
+    ("in.mp3", ("-c:a", "libmp3lame", "-b:a", "64k")),
+    ("in-vorbis.ogg", ("-c:a", "libvorbis")),
+    ("in-opus.ogg", ("-c:a", "libopus")),
+    ("in.webm", ("-c:a", "libopus")),
+    ("in.m4a", ("-c:a", "aac")),
+    ("in.aac", ("-c:a", "aac")),
+    ("in.flac", ("-c:a", "flac")),
+    ("in-stereo-44k.wav", ("-ac", "2", "-ar", "44100")),
+]
+
+
+def assert_on_target(data: bytes, tolerance_lu: float = 1.0) -> None:
+    """Measure ``data`` afresh with ffmpeg's ebur128, independent of what ingest reported."""
+    info = measure(data)
+    assert abs(info.loudness_lufs - TARGET) <= tolerance_lu, info
+    assert info.true_peak_dbtp <= CEILING, info
+
+
+@pytest.mark.parametrize(("name", "codec_args"), FORMATS, ids=[f[0] for f in FORMATS])
+def test_every_accepted_format_comes_out_mono_opus_at_target(
+    convert: Convert, speech_wav: bytes, name: str, codec_args: tuple[str, ...]
+) -> None:
+    source = convert(name, *codec_args)
+    out = ingest(source.read_bytes())
+    assert (out.extension, out.mime, out.info.codec) == ("ogg", "audio/ogg", "opus")
+    assert out.info.channels == 1 and out.info.sample_rate == 48000
+    assert out.data[:4] == b"OggS"
+    assert out.sha256 == hashlib.sha256(out.data).hexdigest()
+    assert out.info.size == len(out.data)
+    speech_s = (len(speech_wav) - 44) / 2 / 22050
+    assert abs(out.info.duration_ms / 1000 - speech_s) < 1.0
+    assert_on_target(out.data)
+
+
+def test_content_decides_not_the_file_name(convert: Convert, tmp_path: Path) -> None:
+    wav_named_mp3 = tmp_path / "bulletin.mp3"
+    wav_named_mp3.write_bytes(convert("real.wav").read_bytes())
+    assert ingest(wav_named_mp3).info.codec == "opus"
+
+
+def test_a_jpeg_renamed_mp3_is_refused_as_an_image(tmp_path: Path) -> None:
+    jpeg = tmp_path / "photo.jpg"
+    run_ffmpeg_cli("-f", "lavfi", "-i", "color=red:s=32x32", "-frames:v", "1", str(jpeg))
+    fake = tmp_path / "bulletin.mp3"
+    jpeg.rename(fake)
+    with pytest.raises(AudioError, match="JPEG"):
+        ingest(fake)
+
+
+@pytest.mark.parametrize(
+    ("data", "words"),
+    [
+        (b"", "empty"),
+        ("Xin chào bà con, đây là văn bản chứ không phải âm thanh.\n".encode() * 20, "text"),
+        (bytes(range(256)) * 64, "unrecognised"),
+        (b"RIFF\x24\x00\x00\x00WAVEfmt ", "damaged|cannot decode"),
+    ],
+    ids=["empty", "text", "binary-junk", "wav-header-only"],
+)
+def test_non_audio_is_refused_with_a_reason(data: bytes, words: str) -> None:
+    with pytest.raises(AudioError, match=words):
+        ingest(data)
+
+
+@pytest.mark.parametrize(
+    ("name", "codec_args"),
+    [
+        ("cut.wav", ()),
+        ("cut.m4a", ("-c:a", "aac")),
+        ("cut-faststart.m4a", ("-c:a", "aac", "-movflags", "+faststart")),
+        ("cut.flac", ("-c:a", "flac")),
+        ("cut.webm", ("-c:a", "libopus")),
+        ("cut.mp3", ("-c:a", "libmp3lame")),
+    ],
+)
+def test_a_truncated_file_is_refused(convert: Convert, name: str, codec_args: tuple[str, ...]) -> None:
+    whole = convert(name, *codec_args).read_bytes()
+    ingest(whole)  # the complete file is fine
+    with pytest.raises(AudioError, match="truncated"):
+        ingest(whole[: len(whole) // 2])
+
+
+def test_limits_on_size_duration_and_decode_time(speech_wav: bytes, tone: MakeTone) -> None:
+    with pytest.raises(AudioError, match="MB"):
+        ingest(speech_wav, limits=Limits(max_bytes=len(speech_wav) - 1))
+    with pytest.raises(AudioError, match="longer than the limit"):
+        ingest(speech_wav, limits=Limits(max_duration_s=3))
+    with pytest.raises(AudioError, match="took longer"):
+        ingest(speech_wav, limits=Limits(decode_timeout_s=0.001))
+    blip = tone("blip.wav", "sine=f=440:d=0.6")
+    with pytest.raises(AudioError, match="shorter than the minimum"):
+        ingest(blip)
+
+
+def test_a_bomb_is_cut_off_at_the_duration_limit(tone: MakeTone) -> None:
+    # 20 minutes of a tone in low-rate Opus: small on disk, 230 MB once decoded.
+    bomb = tone("bomb.ogg", "sine=f=300:d=1200:sample_rate=8000", "-c:a", "libopus", "-b:a", "6k")
+    assert bomb.stat().st_size < 2_000_000
+    with pytest.raises(AudioError, match="longer than the limit"):
+        ingest(bomb, limits=Limits(max_duration_s=60))
+
+
+def test_leading_and_trailing_silence_is_trimmed_but_not_pauses(tone: MakeTone) -> None:
+    graph = (
+        "aevalsrc='if(between(t,2,3)+between(t,4.5,6),0.1*sin(2*PI*440*t),0)':d=9:s=48000"
+    )
+    out = ingest(tone("gaps.wav", graph))
+    # speech 2–6 s (with its 1.5 s inner pause kept) plus 0.2 s kept at each end
+    assert abs(out.info.duration_ms - 4400) <= 60, out.info
+
+
+def test_a_silent_recording_is_refused(tone: MakeTone) -> None:
+    with pytest.raises(AudioError, match="silent"):
+        ingest(tone("silence.wav", "anullsrc=r=44100:cl=mono:d=4"))
+
+
+def test_quiet_and_spiky_inputs_both_reach_target_under_the_ceiling(convert: Convert, tone: MakeTone) -> None:
+    quiet = convert("quiet.wav", "-af", "volume=-35dB")
+    assert measure(quiet).loudness_lufs < -45
+    assert_on_target(ingest(quiet).data)
+    clicks = tone(
+        "clicks.wav", "aevalsrc='0.02*sin(2*PI*440*t)+if(lt(mod(t,0.5),0.002),0.95,0)':d=5:s=48000"
+    )
+    assert measure(clicks).true_peak_dbtp > -1.0
+    assert_on_target(ingest(clicks).data)
+
+
+def test_other_target_and_ceiling(speech_wav: bytes) -> None:
+    out = ingest(speech_wav, target_lufs=-23.0, ceiling_dbtp=-6.0)
+    info = measure(out.data)
+    assert abs(info.loudness_lufs + 23.0) <= 1.0 and info.true_peak_dbtp <= -6.0
+
+
+def test_a_short_clip_is_within_two_lu(tone: MakeTone) -> None:
+    out = ingest(tone("short.wav", "sine=f=660:d=1.6"))
+    assert abs(measure(out.data).loudness_lufs - TARGET) <= 2.0
+
+
+def test_three_second_bulletin_on_target_and_within_budget(speech_wav: bytes, tmp_path: Path) -> None:
+    src = tmp_path / "speech.wav"
+    src.write_bytes(speech_wav)
+    three = tmp_path / "three.wav"
+    run_ffmpeg_cli("-i", str(src), "-t", "3", str(three))
+    out = ingest(three)
+    assert 2800 <= out.info.duration_ms <= 3100
+    assert_on_target(out.data)
+    assert out.info.size <= 250_000 * out.info.duration_ms / 60_000 + 2_000  # Ogg headers
+
+
+def test_sixty_second_bulletin_on_target_and_under_250_kb_a_minute() -> None:
+    wav = espeak_wav(
+        "Thực hiện kế hoạch tuyên truyền phòng, chống ma túy năm hai nghìn không trăm hai mươi tư, "
+        "đề nghị các thôn, tổ dân phố tổ chức họp dân, phổ biến tác hại của ma túy. " * 6
+    )
+    out = ingest(wav)
+    assert 50_000 <= out.info.duration_ms <= 80_000, out.info
+    assert out.info.size <= 250_000 * out.info.duration_ms / 60_000
+    assert_on_target(out.data)
+
+
+def test_mp3_profile(speech_wav: bytes) -> None:
+    out = ingest(speech_wav, profile="mp3")
+    assert (out.extension, out.mime, out.info.codec) == ("mp3", "audio/mpeg", "mp3")
+    assert out.info.channels == 1
+    assert out.info.size <= 250_000 * out.info.duration_ms / 60_000 + 2_000
+    assert_on_target(out.data)
+    with pytest.raises(AudioError, match="unknown profile"):
+        ingest(speech_wav, profile="flac")
+
+
+def test_chime_goes_before_the_bulletin(speech_wav: bytes) -> None:
+    plain = ingest(speech_wav)
+    with_chime = ingest(speech_wav, chime=True)
+    assert 2300 <= with_chime.info.duration_ms - plain.info.duration_ms <= 2700
+    assert_on_target(with_chime.data)
+
+
+def test_same_input_same_bytes(speech_wav: bytes) -> None:
+    assert ingest(speech_wav).sha256 == ingest(speech_wav).sha256
