@@ -119,15 +119,45 @@ class SlotStatus(enum.StrEnum):
     PLANNED = "planned"  # will play (or is playing) as resolved
     MISSED = "missed"  # could not start within its grace; ``reason`` says why
     SKIPPED = "skipped"  # nothing valid left to play in it
+    INTERRUPTED = "interrupted"  # an emergency cut one of its items (the rest may still play)
+    COMPLETED = "completed"  # history only: the station played it to the end
+    PLAYING = "playing"  # history only: the station is in the middle of it (see SlotRecord)
+
+
+#: Machine codes in ``Slot.reason`` / ``SlotRecord.reason`` and their text for people.
+REASONS: dict[str, tuple[str, str]] = {
+    "conflict": ("Trùng giờ với lịch phát khác", "another slot was playing"),
+    "quiet_hours": ("Trong giờ yên lặng của đài", "inside the station's quiet hours"),
+    "station_off": ("Đài tắt hoặc mất kết nối", "the station was off or unavailable"),
+    "local_override": ("Đang phát thông báo tại chỗ", "a local announcement was playing"),
+    "bulletin_invalid": ("Bản tin ngoài thời gian hiệu lực", "no bulletin valid at that time"),
+    "bulletin_missing": ("Bản tin đã bị rút hoặc không có", "bulletin withdrawn or unknown"),
+    "expired": ("Lịch phát đã hết hiệu lực", "the schedule's validity ended first"),
+    "emergency": ("Bị ngắt bởi bản tin khẩn cấp", "interrupted by an emergency broadcast"),
+}
+
+
+def describe_reason(code: str | None, language: str = "vi") -> str:
+    """The person-readable text of a reason code (unknown codes are shown as they are)."""
+    if code is None:
+        return ""
+    text = REASONS.get(code)
+    if text is None:
+        return code
+    return text[1] if language == "en" else text[0]
 
 
 @dataclass(frozen=True)
 class SlotItem:
+    """One item placed in time; ``index`` is its position in ``Schedule.items``."""
+
     kind: ItemKind
     start: datetime
     end: datetime
     bulletin_id: int | None = None
     asset_sha256: str | None = None
+    index: int | None = None
+    interrupted: bool = False  # cut at ``end`` by an emergency; it is not replayed
 
 
 @dataclass(frozen=True)
@@ -149,6 +179,38 @@ def slot_id(schedule_id: int, planned_start: datetime) -> str:
     """The deterministic name of an occurrence, the same on the station and the central."""
     utc = planned_start.astimezone(_UTC)
     return f"{schedule_id}@{utc.strftime('%Y%m%dT%H%M%SZ')}"
+
+
+def parse_slot_id(sid: str) -> tuple[int, datetime]:
+    """The (schedule id, planned start in UTC) a ``slot_id`` names."""
+    try:
+        left, right = sid.split("@", 1)
+        return int(left), datetime.strptime(right, "%Y%m%dT%H%M%SZ").replace(tzinfo=_UTC)
+    except ValueError as exc:
+        raise ScheduleError(f"not a slot id: {sid!r}") from exc
+
+
+@dataclass(frozen=True)
+class SlotRecord:
+    """What the station knows happened to one slot id; ``timeline.expand`` takes a map of them.
+
+    - ``COMPLETED``, ``INTERRUPTED``, ``MISSED``, ``SKIPPED``: final; the slot is reported as
+      recorded and never played again (this is what makes a restart safe).
+      ``started_at``/``ended_at`` (when it played) keep the player busy in that interval.
+    - ``PLAYING``: in progress. ``current`` is the item sounding now (its ``start`` is when it
+      really started, ``end`` when it will end); with ``current=None`` the slot is suspended
+      (an emergency or priority slot went first) and resumes at ``Schedule.items[next_item]``.
+      ``interrupted`` says an item of it was already cut. After a crash the station should turn
+      a stale ``PLAYING`` record into ``INTERRUPTED`` before calling ``expand``.
+    """
+
+    status: SlotStatus
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    next_item: int = 0
+    current: SlotItem | None = None
+    interrupted: bool = False
+    reason: str | None = None
 
 
 # --- wire shape (manifest JSON) ------------------------------------------------------------
@@ -310,3 +372,31 @@ def manifest_content(m: dict[str, Any]) -> ManifestContent:
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ScheduleError(f"bad manifest: {exc}") from exc
+
+
+def slot_item_to_dict(i: SlotItem) -> dict[str, Any]:
+    return {
+        "kind": i.kind.value,
+        "start": i.start.isoformat(),
+        "end": i.end.isoformat(),
+        "bulletin_id": i.bulletin_id,
+        "asset_sha256": i.asset_sha256,
+        "index": i.index,
+        "interrupted": i.interrupted,
+    }
+
+
+def slot_to_dict(s: Slot) -> dict[str, Any]:
+    """The timeline preview shape (DESIGN §6): ``{"id", "start", "end", "priority", "status", "items"}``."""
+    return {
+        "id": s.id,
+        "schedule_id": s.schedule_id,
+        "planned_start": s.planned_start.isoformat(),
+        "start": s.start.isoformat(),
+        "end": s.end.isoformat(),
+        "priority": s.priority.value,
+        "status": s.status.value,
+        "reason": s.reason,
+        "reason_text": describe_reason(s.reason),
+        "items": [slot_item_to_dict(i) for i in s.items],
+    }

@@ -1,0 +1,345 @@
+"""Schedule rules: RFC 5545 recurrences in a station's local zone, and the four operator forms.
+
+Decisions (both the station and the central rely on them, so they are fixed here):
+
+- ``Schedule.rrule`` holds zero or more RRULE values, one per line, each optionally prefixed
+  ``RRULE:``. They are expanded together with ``Schedule.exdates`` as one dateutil ``rruleset``.
+  Several lines exist because one RRULE cannot say "06:00 and 17:30" (BYHOUR=6,17;BYMINUTE=0,30
+  means four times), so the constructors below emit one line per minute-of-hour group.
+  An empty ``rrule`` means "once, at ``dtstart``".
+- Recurrence runs on the naive local wall clock of ``Schedule.timezone`` (floating time), so
+  "every day at 06:00" stays 06:00 across DST changes. ``dtstart`` is an occurrence only when it
+  matches a rule line (dateutil's reading, not RFC 5545's "DTSTART always counts").
+- ``UNTIL`` may be local (``20261231T235959``), UTC (``...Z``, converted to the local zone) or a
+  bare date (``20261231``, read as the whole of that day, inclusive).
+- DST gap (e.g. 02:30 on the spring-forward night in Europe/Berlin, which never happens): the
+  occurrence is placed with the offset before the gap, i.e. shifted forward by the gap (03:30),
+  as RFC 5545 says. DST repeat (02:30 happens twice in autumn): the first one only (fold=0).
+  Two local times that land on the same instant are one occurrence.
+- ``occurrences`` also honours the schedule's validity window ``[valid_from, valid_until)``:
+  an occurrence planned outside it does not exist.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import DAILY, HOURLY, MINUTELY, MONTHLY, WEEKLY, YEARLY, rruleset, rrulestr
+from dateutil.rrule import rrule as RRule
+
+from .errors import ScheduleError
+from .model import ItemKind, Schedule
+
+__all__ = [
+    "Rule",
+    "once",
+    "daily",
+    "weekly",
+    "monthly",
+    "occurrences",
+    "validate",
+    "zone",
+]
+
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+#: DST changes move local time by at most this much; local windows are padded by it.
+_PAD = timedelta(hours=3)
+
+
+class Rule(NamedTuple):
+    """What a constructor returns: a ``Schedule``'s ``dtstart`` and ``rrule`` fields."""
+
+    dtstart: datetime
+    rrule: str
+
+
+# --- the four operator forms -------------------------------------------------------------
+
+
+def once(day: date, times: time | Sequence[time]) -> Rule:
+    """Once on ``day``, at each of ``times``."""
+    ts = _times(times)
+    if len(ts) == 1:
+        return Rule(datetime.combine(day, ts[0]), "")
+    return _rule("FREQ=DAILY", ts, day, day)
+
+
+def daily(first_day: date, last_day: date, times: time | Sequence[time]) -> Rule:
+    """Every day from ``first_day`` to ``last_day`` (both included), at each of ``times``."""
+    return _rule("FREQ=DAILY", _times(times), first_day, last_day)
+
+
+def weekly(
+    weekdays: Iterable[int | str],
+    times: time | Sequence[time],
+    first_day: date,
+    last_day: date | None = None,
+) -> Rule:
+    """On the given weekdays (0 = Monday as in ``date.weekday()``, or ``"MO"``…``"SU"``)."""
+    days = sorted({_weekday(d) for d in weekdays})
+    if not days:
+        raise ScheduleError("Chọn ít nhất một ngày trong tuần (choose at least one weekday)")
+    byday = ",".join(WEEKDAYS[d] for d in days)
+    return _rule(f"FREQ=WEEKLY;BYDAY={byday}", _times(times), first_day, last_day)
+
+
+def monthly(
+    days_of_month: Iterable[int],
+    times: time | Sequence[time],
+    first_day: date,
+    last_day: date | None = None,
+) -> Rule:
+    """On the given days of each month (1…31, or -1 for the last day; ``range(1, 8)`` works).
+
+    A month without that day (31 in April, 30 in February) is skipped, as RFC 5545 says.
+    """
+    days = sorted(set(days_of_month))
+    if not days:
+        raise ScheduleError("Chọn ít nhất một ngày trong tháng (choose at least one day of month)")
+    for d in days:
+        if d == 0 or not -31 <= d <= 31:
+            raise ScheduleError(f"Ngày trong tháng không hợp lệ: {d} (day of month must be 1…31 or -31…-1)")
+    bymonthday = ",".join(str(d) for d in days)
+    return _rule(f"FREQ=MONTHLY;BYMONTHDAY={bymonthday}", _times(times), first_day, last_day)
+
+
+def _times(times: time | Sequence[time]) -> list[time]:
+    ts = [times] if isinstance(times, time) else list(times)
+    if not ts:
+        raise ScheduleError("Cần ít nhất một giờ phát (give at least one start time)")
+    for t in ts:
+        if t.tzinfo is not None:
+            raise ScheduleError("Giờ phát là giờ địa phương, không kèm múi giờ (local times carry no zone)")
+    return sorted(set(t.replace(microsecond=0) for t in ts))
+
+
+def _weekday(d: int | str) -> int:
+    if isinstance(d, str) and d.upper()[:2] in WEEKDAYS:
+        return WEEKDAYS.index(d.upper()[:2])
+    if isinstance(d, int) and 0 <= d <= 6:
+        return d
+    raise ScheduleError(f"Ngày trong tuần không hợp lệ: {d!r} (use 0–6, Monday = 0, or MO…SU)")
+
+
+def _rule(head: str, times: list[time], first_day: date, last_day: date | None) -> Rule:
+    if last_day is not None and last_day < first_day:
+        raise ScheduleError(
+            f"Ngày kết thúc {last_day} trước ngày bắt đầu {first_day} (last day is before first day)"
+        )
+    until = "" if last_day is None else f";UNTIL={last_day:%Y%m%d}T235959"
+    groups: dict[tuple[int, int], list[int]] = {}
+    for t in times:  # one line per (minute, second): its BYHOUR list never makes extra combos
+        groups.setdefault((t.minute, t.second), []).append(t.hour)
+    lines = [
+        f"{head}{until};BYHOUR={','.join(map(str, hours))};BYMINUTE={m};BYSECOND={s}"
+        for (m, s), hours in sorted(groups.items())
+    ]
+    return Rule(datetime.combine(first_day, times[0]), "\n".join(lines))
+
+
+# --- expansion ---------------------------------------------------------------------------
+
+
+def zone(name: str) -> ZoneInfo:
+    """The IANA zone ``name``, or a ScheduleError an operator can act on."""
+    return _zone(name)
+
+
+@functools.lru_cache(maxsize=256)
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ScheduleError(
+            f"Múi giờ không tồn tại: {name!r} (unknown IANA time zone; e.g. Asia/Ho_Chi_Minh)"
+        ) from exc
+
+
+def occurrences(schedule: Schedule, start: datetime, end: datetime) -> list[datetime]:
+    """Planned starts (aware, UTC) of ``schedule`` in ``[start, end)``, sorted, without EXDATEs."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ScheduleError("occurrences() needs timezone-aware start and end")
+    lo, hi = start, end
+    if schedule.valid_from is not None:
+        lo = max(lo, schedule.valid_from)
+    if schedule.valid_until is not None:
+        hi = min(hi, schedule.valid_until)
+    if lo >= hi:
+        return []
+    tz = _zone(schedule.timezone)
+    local_lo = lo.astimezone(tz).replace(tzinfo=None) - _PAD
+    local_hi = hi.astimezone(tz).replace(tzinfo=None) + _PAD
+    seen: set[datetime] = set()
+    for naive in _local_between(schedule, local_lo, local_hi):
+        t = naive.replace(tzinfo=tz).astimezone(UTC)  # fold=0: gap → shifted on, repeat → first
+        if lo <= t < hi:
+            seen.add(t)
+    return sorted(seen)
+
+
+def _local_between(schedule: Schedule, lo: datetime, hi: datetime) -> list[datetime]:
+    if not schedule.rrule.strip():
+        d = schedule.dtstart
+        return [d] if lo <= d <= hi and d not in schedule.exdates else []
+    rules = _compiled(schedule.dtstart, schedule.rrule, schedule.timezone)
+    rset = rruleset()
+    for r in rules:
+        rset.rrule(_rebased(r, lo))
+    for x in schedule.exdates:
+        rset.exdate(x)
+    return list(rset.between(lo, hi, inc=True))
+
+
+@functools.lru_cache(maxsize=8192)
+def _compiled(dtstart: datetime, text: str, tzname: str) -> tuple[RRule, ...]:
+    """Parse the rule lines once; the same schedule is expanded again on every loop turn."""
+    if dtstart.tzinfo is not None:
+        raise ScheduleError("dtstart là giờ địa phương, không kèm múi giờ (dtstart must be naive local time)")
+    out = []
+    for n, line in enumerate(_lines(text), start=1):
+        value = _normalise_until(line, tzname)
+        if re.search(r"FREQ=SECONDLY", value, re.I):
+            raise ScheduleError(f"Dòng {n}: lặp theo giây không được hỗ trợ (FREQ=SECONDLY is not allowed)")
+        try:
+            r = rrulestr("RRULE:" + value, dtstart=dtstart)
+        except (ValueError, TypeError, IndexError, KeyError) as exc:
+            raise ScheduleError(f"Quy tắc lặp dòng {n} không hợp lệ: {line!r} ({exc})") from exc
+        if not isinstance(r, RRule):  # pragma: no cover - one RRULE line always gives an rrule
+            raise ScheduleError(f"Quy tắc lặp dòng {n} không hợp lệ: {line!r}")
+        out.append(r)
+    return tuple(out)
+
+
+def _lines(text: str) -> list[str]:
+    out = []
+    for raw in text.replace("\r", "\n").split("\n"):
+        line = raw.strip()
+        if line.upper().startswith("RRULE:"):
+            line = line[6:].strip()
+        if line:
+            out.append(line)
+    return out
+
+
+_UNTIL = re.compile(r"UNTIL=(\d{8})(T(\d{6})(Z?))?", re.I)
+
+
+def _normalise_until(value: str, tzname: str) -> str:
+    """Make UNTIL local and inclusive of a bare date, as the module docstring says."""
+
+    def fix(m: re.Match[str]) -> str:
+        day, clock, utc = m.group(1), m.group(3), m.group(4)
+        if clock is None:
+            return f"UNTIL={day}T235959"
+        if not utc:
+            return m.group(0)
+        try:
+            t = datetime.strptime(day + clock, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
+        except ValueError as exc:
+            raise ScheduleError(f"UNTIL không hợp lệ: {m.group(0)!r}") from exc
+        return "UNTIL=" + t.astimezone(_zone(tzname)).strftime("%Y%m%dT%H%M%S")
+
+    return _UNTIL.sub(fix, value)
+
+
+_PERIOD = {DAILY: timedelta(days=1), WEEKLY: timedelta(days=7), HOURLY: timedelta(hours=1),
+           MINUTELY: timedelta(minutes=1)}
+#: Rebasing moves dtstart in steps of at least this much, so a loop calling every minute reuses it.
+_REBASE_STEP = timedelta(days=28)
+
+
+def _rebased(r: RRule, lo: datetime) -> RRule:
+    """``r`` with dtstart moved forward by whole periods to shortly before ``lo``.
+
+    dateutil iterates from dtstart, so a daily rule begun a year ago would walk 365 days to reach
+    this week. Moving dtstart by whole multiples of the period (INTERVAL included) keeps the
+    period grid and every BYxxx default, so the occurrences from the new dtstart on are the same;
+    we stop at least two periods before ``lo`` so the truncated first period lies outside the
+    window. Rules with COUNT cannot be moved (the count starts at dtstart).
+    """
+    # dateutil keeps the parsed parts private and has no public getters for them
+    count = getattr(r, "_count", None)
+    dtstart: datetime | None = getattr(r, "_dtstart", None)
+    if count is not None or dtstart is None or lo <= dtstart:
+        return r
+    interval: int = getattr(r, "_interval", 1)
+    freq: int = getattr(r, "_freq", -1)
+    if freq in _PERIOD:
+        step = _PERIOD[freq] * interval
+        k = (lo - dtstart) // step - 2
+        k -= k % max(1, -(-_REBASE_STEP // step))  # round down to the rebase step
+        return _replaced(r, dtstart + step * k) if k > 0 else r
+    if freq in (MONTHLY, YEARLY):
+        months = interval * (1 if freq == MONTHLY else 12)
+        k = ((lo.year - dtstart.year) * 12 + lo.month - dtstart.month) // months - 2
+        if k <= 0 or dtstart.day > 28:
+            return r
+        return _replaced(r, dtstart + relativedelta(months=months * k))
+    return r
+
+
+@functools.lru_cache(maxsize=16384)
+def _replaced(r: RRule, dtstart: datetime) -> RRule:
+    return r.replace(dtstart=dtstart)
+
+
+# --- validation --------------------------------------------------------------------------
+
+
+def validate(schedule: Schedule) -> None:
+    """Raise ScheduleError naming what to fix if ``schedule`` cannot be played as given."""
+    tz = _zone(schedule.timezone)
+    if schedule.dtstart.tzinfo is not None:
+        raise ScheduleError("dtstart là giờ địa phương, không kèm múi giờ (dtstart must be naive local time)")
+    _validate_items(schedule)
+    if schedule.grace_s is not None and schedule.grace_s < 0:
+        raise ScheduleError(f"Thời gian chờ trễ không được âm: {schedule.grace_s} (grace_s must be ≥ 0)")
+    vf, vu = schedule.valid_from, schedule.valid_until
+    for name, v in (("valid_from", vf), ("valid_until", vu)):
+        if v is not None and v.tzinfo is None:
+            raise ScheduleError(f"{name} phải kèm múi giờ (must be timezone-aware)")
+    if vf is not None and vu is not None and vu <= vf:
+        raise ScheduleError("Hiệu lực kết thúc trước khi bắt đầu (valid_until must be after valid_from)")
+    for x in schedule.exdates:
+        if x.tzinfo is not None:
+            raise ScheduleError("Ngày loại trừ là giờ địa phương, không kèm múi giờ (exdates must be naive)")
+    _compiled(schedule.dtstart, schedule.rrule, schedule.timezone)
+    _validate_fires(schedule, tz)
+
+
+def _validate_items(schedule: Schedule) -> None:
+    if not schedule.items:
+        raise ScheduleError("Lịch phát chưa có nội dung (the schedule has no items to play)")
+    for n, item in enumerate(schedule.items, start=1):
+        if item.duration_ms < 0:
+            raise ScheduleError(f"Mục {n}: thời lượng âm (item {n} has a negative duration)")
+        if item.kind is ItemKind.BULLETIN and item.bulletin_id is None:
+            raise ScheduleError(f"Mục {n}: thiếu bản tin (bulletin item {n} names no bulletin)")
+        if item.kind is ItemKind.CHIME and not item.asset_sha256:
+            raise ScheduleError(f"Mục {n}: nhạc hiệu thiếu tệp âm thanh (chime item {n} has no asset)")
+
+
+def _validate_fires(schedule: Schedule, tz: ZoneInfo) -> None:
+    """A rule that never produces an occurrence is almost always a typo; say so."""
+    first = schedule.dtstart.replace(tzinfo=tz).astimezone(UTC)
+    if schedule.valid_from is not None:
+        first = max(first, schedule.valid_from)
+    horizon = first + timedelta(days=_horizon_days(schedule))
+    if not occurrences(schedule, first - timedelta(days=1), horizon):
+        raise ScheduleError(
+            "Lịch phát không có lần phát nào (the rule, exdates and validity leave no occurrence)"
+        )
+
+
+def _horizon_days(schedule: Schedule) -> int:
+    # yearly rules such as "29 February" need years to fire once; finer rules show within a year
+    if re.search(r"FREQ=YEARLY", schedule.rrule, re.I):
+        return 366 * 8
+    return 31 if re.search(r"FREQ=(HOURLY|MINUTELY)", schedule.rrule, re.I) else 400
+
