@@ -1,5 +1,35 @@
-"""Operator API: reports (being built)."""
+"""Operator API: the proof-of-play summary, as JSON or as CSV for Excel (UTF-8 with BOM)."""
 
-from flask import Blueprint
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from ..auth import current_user, require
+from ..errors import Invalid
+from ..services import reports
 
 bp = Blueprint("api_reports", __name__, url_prefix="/api/v1")
+
+
+@bp.get("/reports/summary")
+@require(("admin", "editor", "approver", "operator"))
+def summary() -> Any:
+    args = request.args
+    user = current_user()
+    today = datetime.now(reports.ZoneInfo(reports.REPORT_TZ)).date()
+    start, end = reports.resolve_range(args.get("from"), args.get("to"), args.get("preset"), today)
+    table = reports.summary(user, start, end, args.get("area") or None,
+                            args.get("group_by") or "category")
+    fmt = args.get("format") or "json"
+    if fmt == "csv":
+        name = f"bao-cao-{table.group_by}-{start:%Y%m%d}-{end:%Y%m%d}.csv"
+        resp = Response(reports.to_csv(table), mimetype="text/csv")
+        resp.headers["Content-Type"] = "text/csv; charset=utf-8"
+        resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        return resp
+    if fmt != "json":
+        raise Invalid("format phải là json hoặc csv.")
+    return jsonify(table.to_dict())

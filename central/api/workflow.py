@@ -1,5 +1,291 @@
-"""Operator API: workflow (being built)."""
+"""Operator API: bulletins, categories, campaigns, programmes (playlists), schedules, timelines.
 
-from flask import Blueprint
+Views are thin: parse the request, call a service with the current user, answer JSON. Roles are
+checked here by ``require`` and again in the services (with scope and the two-person rule).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from audio_library import AssetStore, AudioError
+
+from ..auth import current_user, require
+from ..errors import CentralError, Invalid
+from ..services import bulletins, campaigns, categories, programmes, schedules, timeline
+from . import json_body, parse_time
 
 bp = Blueprint("api_workflow", __name__, url_prefix="/api/v1")
+
+ALL_ROLES = ("admin", "editor", "approver", "operator")
+
+
+class AudioRejected(CentralError):
+    status = 422
+    title = "Âm thanh không dùng được"  # Unusable audio
+
+
+def _user() -> Any:
+    user = current_user()
+    assert user is not None  # guaranteed by @require
+    return user
+
+
+def _store() -> AssetStore:
+    return AssetStore(Path(current_app.config["DATA_DIR"]) / "assets")
+
+
+def _created(body: dict[str, Any]) -> tuple[Response, int]:
+    return jsonify(body), 201
+
+
+def _reason() -> str | None:
+    body = request.get_json(silent=True)
+    if isinstance(body, dict) and isinstance(body.get("reason"), str):
+        return body["reason"]
+    return request.form.get("reason")
+
+
+# --- bulletins -----------------------------------------------------------------------------
+
+
+@bp.get("/bulletins")
+@require(ALL_ROLES)
+def list_bulletins() -> Any:
+    args = request.args
+    rows = bulletins.listing(_user(), args.get("status"), args.get("category"), args.get("campaign"))
+    return jsonify([bulletins.to_dict(b) for b in rows])
+
+
+@bp.post("/bulletins")
+@require(bulletins.EDITORS)
+def create_bulletin() -> Any:
+    try:
+        if request.mimetype == "multipart/form-data":
+            upload = request.files.get("file")
+            data = upload.read() if upload is not None else b""
+            name = upload.filename if upload is not None else None
+            b = bulletins.create_uploaded(_user(), data, name, request.form.to_dict(), _store())
+        else:
+            b = bulletins.create_spoken(_user(), json_body(), _store())
+    except AudioError as exc:
+        raise AudioRejected(f"Không dùng được âm thanh: {exc}") from exc
+    return _created(bulletins.to_dict(b))
+
+
+@bp.get("/bulletins/<int:bid>")
+@require(ALL_ROLES)
+def get_bulletin(bid: int) -> Any:
+    return jsonify(bulletins.to_dict(bulletins.get(_user(), bid)))
+
+
+@bp.patch("/bulletins/<int:bid>")
+@require(bulletins.EDITORS)
+def edit_bulletin(bid: int) -> Any:
+    return jsonify(bulletins.to_dict(bulletins.edit(_user(), bid, json_body())))
+
+
+@bp.post("/bulletins/<int:bid>/submit")
+@require(bulletins.EDITORS)
+def submit_bulletin(bid: int) -> Any:
+    return jsonify(bulletins.to_dict(bulletins.submit(_user(), bid)))
+
+
+@bp.post("/bulletins/<int:bid>/approve")
+@require(bulletins.APPROVERS)
+def approve_bulletin(bid: int) -> Any:
+    return jsonify(bulletins.to_dict(bulletins.approve(_user(), bid)))
+
+
+@bp.post("/bulletins/<int:bid>/reject")
+@require(bulletins.APPROVERS)
+def reject_bulletin(bid: int) -> Any:
+    return jsonify(bulletins.to_dict(bulletins.reject(_user(), bid, _reason())))
+
+
+@bp.post("/bulletins/<int:bid>/withdraw")
+@require(bulletins.WITHDRAWERS)
+def withdraw_bulletin(bid: int) -> Any:
+    return jsonify(bulletins.to_dict(bulletins.withdraw(_user(), bid, _reason())))
+
+
+# --- categories ----------------------------------------------------------------------------
+
+
+@bp.get("/categories")
+@require(ALL_ROLES)
+def list_categories() -> Any:
+    everything = request.args.get("all") in ("1", "true")
+    return jsonify([categories.to_dict(c) for c in categories.listing(everything)])
+
+
+@bp.post("/categories")
+@require(("admin",))
+def create_category() -> Any:
+    return _created(categories.to_dict(categories.create(_user(), json_body())))
+
+
+@bp.get("/categories/<int:cid>")
+@require(ALL_ROLES)
+def get_category(cid: int) -> Any:
+    return jsonify(categories.to_dict(categories.get(cid)))
+
+
+@bp.patch("/categories/<int:cid>")
+@require(("admin",))
+def update_category(cid: int) -> Any:
+    return jsonify(categories.to_dict(categories.update(_user(), cid, json_body())))
+
+
+@bp.delete("/categories/<int:cid>")
+@require(("admin",))
+def delete_category(cid: int) -> Any:
+    categories.delete(_user(), cid)
+    return "", 204
+
+
+# --- campaigns -----------------------------------------------------------------------------
+
+
+@bp.get("/campaigns")
+@require(ALL_ROLES)
+def list_campaigns() -> Any:
+    raw = request.args.get("active_on")
+    try:
+        day = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        raise Invalid("active_on phải là ngày YYYY-MM-DD.") from None
+    return jsonify([campaigns.to_dict(c) for c in campaigns.listing(_user(), day)])
+
+
+@bp.post("/campaigns")
+@require(bulletins.EDITORS)
+def create_campaign() -> Any:
+    return _created(campaigns.to_dict(campaigns.create(_user(), json_body())))
+
+
+@bp.get("/campaigns/<int:cid>")
+@require(ALL_ROLES)
+def get_campaign(cid: int) -> Any:
+    return jsonify(campaigns.to_dict(campaigns.get(_user(), cid)))
+
+
+@bp.patch("/campaigns/<int:cid>")
+@require(bulletins.EDITORS)
+def update_campaign(cid: int) -> Any:
+    return jsonify(campaigns.to_dict(campaigns.update(_user(), cid, json_body())))
+
+
+@bp.delete("/campaigns/<int:cid>")
+@require(bulletins.EDITORS)
+def delete_campaign(cid: int) -> Any:
+    campaigns.delete(_user(), cid)
+    return "", 204
+
+
+# --- programmes (playlists) ----------------------------------------------------------------
+
+
+@bp.get("/playlists")
+@require(ALL_ROLES)
+def list_playlists() -> Any:
+    return jsonify([programmes.to_dict(p) for p in programmes.listing(_user())])
+
+
+@bp.post("/playlists")
+@require(bulletins.EDITORS)
+def create_playlist() -> Any:
+    try:
+        p = programmes.create(_user(), json_body(), _store())
+    except AudioError as exc:
+        raise AudioRejected(f"Không tạo được nhạc hiệu: {exc}") from exc
+    return _created(programmes.to_dict(p))
+
+
+@bp.get("/playlists/<int:pid>")
+@require(ALL_ROLES)
+def get_playlist(pid: int) -> Any:
+    return jsonify(programmes.to_dict(programmes.get(_user(), pid)))
+
+
+@bp.patch("/playlists/<int:pid>")
+@require(bulletins.EDITORS)
+def update_playlist(pid: int) -> Any:
+    return jsonify(programmes.to_dict(programmes.update(_user(), pid, json_body(), _store())))
+
+
+@bp.delete("/playlists/<int:pid>")
+@require(bulletins.EDITORS)
+def delete_playlist(pid: int) -> Any:
+    programmes.delete(_user(), pid)
+    return "", 204
+
+
+# --- schedules -----------------------------------------------------------------------------
+
+
+@bp.get("/schedules")
+@require(ALL_ROLES)
+def list_schedules() -> Any:
+    args = request.args
+    station = args.get("station", type=int)
+    rows = schedules.listing(_user(), station, args.get("area"), args.get("status"))
+    return jsonify([schedules.to_dict(s) for s in rows])
+
+
+@bp.post("/schedules")
+@require(schedules.SCHEDULERS)
+def create_schedule() -> Any:
+    return _created(schedules.to_dict(schedules.create(_user(), json_body())))
+
+
+@bp.get("/schedules/<int:sid>")
+@require(ALL_ROLES)
+def get_schedule(sid: int) -> Any:
+    return jsonify(schedules.to_dict(schedules.get(_user(), sid)))
+
+
+@bp.patch("/schedules/<int:sid>")
+@require(schedules.SCHEDULERS)
+def update_schedule(sid: int) -> Any:
+    return jsonify(schedules.to_dict(schedules.update(_user(), sid, json_body())))
+
+
+@bp.delete("/schedules/<int:sid>")
+@require(schedules.SCHEDULERS)
+def delete_schedule(sid: int) -> Any:
+    schedules.delete(_user(), sid)
+    return "", 204
+
+
+@bp.post("/schedules/<int:sid>/submit")
+@require(schedules.SCHEDULERS)
+def submit_schedule(sid: int) -> Any:
+    return jsonify(schedules.to_dict(schedules.submit(_user(), sid)))
+
+
+@bp.post("/schedules/<int:sid>/approve")
+@require(bulletins.APPROVERS)
+def approve_schedule(sid: int) -> Any:
+    return jsonify(schedules.to_dict(schedules.approve(_user(), sid)))
+
+
+@bp.post("/schedules/<int:sid>/reject")
+@require(bulletins.APPROVERS)
+def reject_schedule(sid: int) -> Any:
+    return jsonify(schedules.to_dict(schedules.reject(_user(), sid, _reason())))
+
+
+# --- timeline ------------------------------------------------------------------------------
+
+
+@bp.get("/stations/<int:sid>/timeline")
+@require(ALL_ROLES)
+def station_timeline(sid: int) -> Any:
+    start = parse_time(request.args.get("from"), "from")
+    end = parse_time(request.args.get("to"), "to")
+    return jsonify(timeline.station_timeline(_user(), sid, start, end))

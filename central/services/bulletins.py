@@ -1,0 +1,388 @@
+"""Bulletins (bản tin): made by upload or TTS, then ``draft → submitted → approved | rejected``,
+``approved → withdrawn``.
+
+Rules (DESIGN §1, issue 5 §2):
+- editors (and admins) create, edit and submit; only drafts and rejected bulletins can be edited,
+  and an edit of a rejected bulletin makes it a draft again;
+- approvers and admins approve or reject, never their own bulletin (two-person rule; an admin is
+  no exception); a rejection needs a reason;
+- editors, approvers and admins may withdraw an approved bulletin: withdrawing only takes audio off
+  the air, so one person suffices;
+- every transition is audited, and approval or withdrawal bumps the manifests of the stations that
+  schedule it.
+
+Scope: a bulletin belongs to its author's area. People see bulletins of their subtree and of the
+areas above them (a commune sees what the province made); they change only those of their subtree.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Protocol
+
+from peewee import JOIN, Expression, Field
+
+from central.auth import area_subtree_ids, in_scope
+from central.db import database
+from central.errors import Conflict, Forbidden, Invalid, NotFound
+from central.models import PRIORITIES, Asset, Bulletin, Campaign, Category, User, utcnow
+from central.services import audit
+from central.services import categories as categories_service
+
+log = logging.getLogger(__name__)
+
+EDITORS = ("editor", "admin")
+APPROVERS = ("approver", "admin")
+WITHDRAWERS = ("editor", "approver", "admin")
+MAX_TEXT = 20_000
+
+
+class Store(Protocol):
+    def put(self, data: bytes) -> str: ...
+
+
+# --- scope ---------------------------------------------------------------------------------
+
+
+def ancestors_of_user(user: User) -> list[int]:
+    if user.area_id is None:
+        return []
+    from central.services.areas import ancestor_ids
+
+    return ancestor_ids(user.area_id)
+
+
+def owner_visible(user: User, owner: Field) -> Expression | None:
+    """A where-clause for rows owned (``owner`` area column) in or above ``user``'s area; None = all."""
+    scope = area_subtree_ids(user)
+    if scope is None:
+        return None
+    return owner.is_null() | owner.in_(sorted(scope | set(ancestors_of_user(user))))
+
+
+def can_see_owner(user: User, area_id: int | None) -> bool:
+    scope = area_subtree_ids(user)
+    return scope is None or area_id is None or area_id in scope or area_id in ancestors_of_user(user)
+
+
+def check_owner(user: User, area_id: int | None, what: str) -> None:
+    """403 unless ``user`` may change a row owned by ``area_id``."""
+    if not in_scope(user, area_id):
+        raise Forbidden(f"{what} thuộc đơn vị ngoài phạm vi của bạn. ({what} is outside your scope.)")
+
+
+def check_role(user: User, roles: tuple[str, ...], doing: str) -> None:
+    if user.role not in roles:
+        raise Forbidden(f"Vai trò '{user.role}' không được {doing}. (Role '{user.role}' may not do this.)")
+
+
+# --- fields --------------------------------------------------------------------------------
+
+
+def parse_time(value: Any, what: str) -> datetime | None:
+    """An aware datetime from ISO text (a date alone means its start, UTC+7), or None if empty."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        t = value
+    else:
+        try:
+            t = datetime.fromisoformat(str(value))
+        except ValueError:
+            raise Invalid(f"{what} phải là thời điểm ISO 8601, nhận '{value}'.", field=what) from None
+    if t.tzinfo is None:
+        from zoneinfo import ZoneInfo
+
+        t = t.replace(tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    return t
+
+
+def _text(data: Mapping[str, Any], key: str, limit: int = 300) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise Invalid(f"Trường {key} phải là chuỗi. ({key} must be text.)", field=key)
+    value = value.strip()
+    if len(value) > limit:
+        raise Invalid(f"Trường {key} dài quá {limit} ký tự.", field=key)
+    return value
+
+
+def campaign_by_id(value: Any) -> Campaign | None:
+    if value is None or value == "":
+        return None
+    try:
+        cid = int(value)
+    except (TypeError, ValueError):
+        raise Invalid("campaign_id phải là số.", field="campaign_id") from None
+    c = Campaign.get_or_none(Campaign.id == cid)
+    if c is None:
+        raise Invalid(f"Không có đợt tuyên truyền số {cid}.", field="campaign_id")
+    return c
+
+
+def parse_fields(data: Mapping[str, Any], partial: bool = False) -> dict[str, Any]:
+    """Validated column values from a request body (JSON or form)."""
+    out: dict[str, Any] = {}
+    if "title" in data or not partial:
+        title = _text(data, "title")
+        if not title:
+            raise Invalid("Bản tin cần có tiêu đề. (A bulletin needs a title.)", field="title")
+        out["title"] = title
+    if "category" in data:
+        out["category"] = categories_service.by_code(data.get("category"))
+    for key in ("campaign_id", "campaign"):
+        if key in data:
+            out["campaign"] = campaign_by_id(data.get(key))
+    if "language" in data:
+        out["language"] = (_text(data, "language", 8) or "vi").lower()
+    if "priority" in data:
+        if data["priority"] not in PRIORITIES:
+            raise Invalid(f"Mức độ phải là một trong {', '.join(PRIORITIES)}.", field="priority")
+        out["priority"] = data["priority"]
+    for key in ("valid_from", "valid_until"):
+        if key in data:
+            out[key] = parse_time(data.get(key), key)
+    lo, hi = out.get("valid_from"), out.get("valid_until")
+    if lo is not None and hi is not None and hi <= lo:
+        raise Invalid("valid_until phải sau valid_from. (The window ends before it starts.)")
+    return out
+
+
+# --- creation ------------------------------------------------------------------------------
+
+
+def save_asset(encoded: Any, store: Store, original_name: str | None = None) -> Asset:
+    """Put encoded audio in the content-addressed store and record (or reuse) its Asset row."""
+    sha = store.put(encoded.data)
+    if sha != encoded.sha256:
+        raise Conflict("Kho âm thanh trả về mã băm khác. (The asset store disagrees on the hash.)")
+    info = encoded.info
+    asset, _ = Asset.get_or_create(
+        sha256=sha,
+        defaults={
+            "size": len(encoded.data),
+            "duration_ms": info.duration_ms,
+            "codec": info.codec,
+            "mime": encoded.mime,
+            "loudness_lufs": info.loudness_lufs,
+            "true_peak": info.true_peak_dbtp,
+            "original_name": original_name,
+        },
+    )
+    return asset
+
+
+def _create(actor: User, fields: dict[str, Any], asset: Asset, how: str, **extra: Any) -> Bulletin:
+    check_role(actor, EDITORS, "tạo bản tin")
+    with database.atomic():
+        b = Bulletin.create(author=actor, area=actor.area_id, asset=asset, status="draft", **fields, **extra)
+        audit.record(actor, "bulletin.create", b, how=how, title=b.title, asset=asset.sha256)
+    log.info("bulletin %s created by %s (%s)", b.id, actor.name, how)
+    return b
+
+
+def create_uploaded(
+    actor: User, data: bytes, filename: str | None, form: Mapping[str, Any], store: Store
+) -> Bulletin:
+    """A draft from an uploaded audio file (any format ffmpeg reads), normalised for speech."""
+    import audio_library
+
+    check_role(actor, EDITORS, "tạo bản tin")
+    fields = parse_fields(form)
+    if not data:
+        raise Invalid("Chưa có tệp âm thanh (trường 'file'). (No audio file in 'file'.)", field="file")
+    encoded = audio_library.ingest(data, profile="speech")
+    asset = save_asset(encoded, store, filename)
+    return _create(actor, fields, asset, "upload")
+
+
+def create_spoken(actor: User, body: Mapping[str, Any], store: Store) -> Bulletin:
+    """A draft read aloud from ``text`` by TTS (gTTS, or eSpeak NG offline)."""
+    import audio_library
+
+    check_role(actor, EDITORS, "tạo bản tin")
+    fields = parse_fields(body)
+    text = _text(body, "text", MAX_TEXT)
+    if not text:
+        raise Invalid("Cần nội dung 'text' để đọc. (TTS needs 'text'.)", field="text")
+    speed = body.get("speed", 1.0)
+    if not isinstance(speed, int | float) or not 0.5 <= float(speed) <= 2.0:
+        raise Invalid("speed phải là số từ 0.5 đến 2.0.", field="speed")
+    synth = audio_library.synthesize(
+        text,
+        language=fields.get("language", "vi"),
+        engine=body.get("engine") or "auto",
+        voice=body.get("voice"),
+        speed=float(speed),
+    )
+    encoded = audio_library.ingest(synth.audio, profile="speech")
+    asset = save_asset(encoded, store, None)
+    return _create(actor, fields, asset, "tts", text=text, tts_engine=synth.engine)
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def visible(user: User) -> Any:
+    q = Bulletin.select(Bulletin, Asset).join(Asset, JOIN.LEFT_OUTER).switch(Bulletin)
+    cond = owner_visible(user, Bulletin.area)
+    return q if cond is None else q.where(cond)
+
+
+def listing(user: User, status: str | None = None, category: str | None = None,
+            campaign: Any = None) -> list[Bulletin]:
+    q = visible(user)
+    if status:
+        q = q.where(Bulletin.status == status)
+    if category:
+        cat = categories_service.by_code(category)
+        q = q.where(Bulletin.category == cat)
+    if campaign not in (None, ""):
+        q = q.where(Bulletin.campaign == campaign_by_id(campaign))
+    return list(q.order_by(Bulletin.id.desc()))
+
+
+def get(user: User, bid: int) -> Bulletin:
+    b = Bulletin.get_or_none(Bulletin.id == bid)
+    if b is None or not can_see_owner(user, b.area_id):
+        raise NotFound(f"Không có bản tin số {bid}. (No bulletin {bid}.)")
+    return b
+
+
+def to_dict(b: Bulletin) -> dict[str, Any]:
+    a = b.asset
+    cat: Category | None = b.category
+    return {
+        "id": b.id,
+        "title": b.title,
+        "status": b.status,
+        "category": cat.code if cat else None,
+        "category_name": cat.name if cat else None,
+        "campaign_id": b.campaign_id,
+        "language": b.language,
+        "priority": b.priority,
+        "valid_from": _iso(b.valid_from),
+        "valid_until": _iso(b.valid_until),
+        "asset": None if a is None else {
+            "sha256": a.sha256,
+            "duration_ms": a.duration_ms,
+            "size": a.size,
+            "loudness_lufs": a.loudness_lufs,
+        },
+        "text": b.text,
+        "tts_engine": b.tts_engine,
+        "author": b.author.name,
+        "approver": b.approver.name if b.approver_id else None,
+        "reason": b.reject_reason,
+        "area_code": b.area.code if b.area_id else None,
+        "created_at": _iso(b.created_at),
+        "submitted_at": _iso(b.submitted_at),
+        "decided_at": _iso(b.decided_at),
+        "withdrawn_at": _iso(b.withdrawn_at),
+    }
+
+
+def _iso(t: datetime | None) -> str | None:
+    return None if t is None else t.isoformat()
+
+
+# --- workflow ------------------------------------------------------------------------------
+
+
+def _in_state(b: Bulletin, states: tuple[str, ...], doing: str) -> None:
+    if b.status not in states:
+        raise Conflict(
+            f"Không thể {doing} bản tin đang ở trạng thái '{b.status}'. "
+            f"(Cannot {doing} a bulletin that is {b.status}.)",
+            current_status=b.status,
+        )
+
+
+def _bump(b: Bulletin) -> None:
+    from central.services import manifests
+
+    manifests.bump_for_bulletin(b)
+
+
+def edit(actor: User, bid: int, data: Mapping[str, Any]) -> Bulletin:
+    """Change a draft's (or a rejected bulletin's) details; a rejected one becomes a draft again."""
+    check_role(actor, EDITORS, "sửa bản tin")
+    b = get(actor, bid)
+    check_owner(actor, b.area_id, "Bản tin")
+    _in_state(b, ("draft", "rejected"), "sửa")
+    fields = parse_fields(data, partial=True)
+    with database.atomic():
+        for k, v in fields.items():
+            setattr(b, k, v)
+        b.status, b.updated_at = "draft", utcnow()
+        b.save()
+        audit.record(actor, "bulletin.edit", b, fields=sorted(fields))
+    return b
+
+
+def submit(actor: User, bid: int) -> Bulletin:
+    check_role(actor, EDITORS, "gửi duyệt bản tin")
+    b = get(actor, bid)
+    check_owner(actor, b.area_id, "Bản tin")
+    _in_state(b, ("draft", "rejected"), "gửi duyệt")
+    return _move(actor, b, "submitted", "bulletin.submit", submitted_at=utcnow(), reject_reason=None)
+
+
+def approve(actor: User, bid: int) -> Bulletin:
+    """Approve a submitted bulletin: an approver (or admin) other than its author."""
+    check_role(actor, APPROVERS, "duyệt bản tin")
+    b = get(actor, bid)
+    check_owner(actor, b.area_id, "Bản tin")
+    if b.author_id == actor.id:
+        raise Forbidden(
+            "Không ai được tự duyệt bản tin của mình; cần người duyệt thứ hai. "
+            "(Nobody approves their own bulletin.)"
+        )
+    _in_state(b, ("submitted",), "duyệt")
+    if b.asset_id is None:
+        raise Conflict("Bản tin chưa có âm thanh. (The bulletin has no audio.)")
+    b = _move(actor, b, "approved", "bulletin.approve", approver=actor, decided_at=utcnow())
+    return b
+
+
+def reject(actor: User, bid: int, reason: str | None) -> Bulletin:
+    check_role(actor, APPROVERS, "từ chối bản tin")
+    b = get(actor, bid)
+    check_owner(actor, b.area_id, "Bản tin")
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise Invalid("Cần ghi lý do từ chối. (A rejection needs a reason.)", field="reason")
+    if b.author_id == actor.id:
+        raise Forbidden("Không ai tự từ chối bản tin của mình. (Nobody decides on their own bulletin.)")
+    _in_state(b, ("submitted",), "từ chối")
+    return _move(actor, b, "rejected", "bulletin.reject", approver=actor, decided_at=utcnow(),
+                 reject_reason=reason)
+
+
+def withdraw(actor: User, bid: int, reason: str | None = None) -> Bulletin:
+    check_role(actor, WITHDRAWERS, "thu hồi bản tin")
+    b = get(actor, bid)
+    check_owner(actor, b.area_id, "Bản tin")
+    _in_state(b, ("approved",), "thu hồi")
+    note = reason.strip() if isinstance(reason, str) and reason.strip() else None
+    return _move(actor, b, "withdrawn", "bulletin.withdraw", withdrawn_at=utcnow(), reason=note)
+
+
+def _move(actor: User, b: Bulletin, status: str, action: str, reason: str | None = None,
+          **changes: Any) -> Bulletin:
+    before = b.status
+    with database.atomic():
+        for k, v in changes.items():
+            setattr(b, k, v)
+        b.status, b.updated_at = status, utcnow()
+        b.save()
+        audit.record(actor, action, b, before=before, after=status,
+                     reason=changes.get("reject_reason") or reason)
+        if status in ("approved", "withdrawn"):
+            _bump(b)
+    log.info("bulletin %s: %s -> %s by %s", b.id, before, status, actor.name)
+    return b

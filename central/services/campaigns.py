@@ -1,0 +1,128 @@
+"""Campaigns (đợt tuyên truyền): dated drives such as drug-prevention month, used to group reports.
+
+A campaign belongs to its creator's area (None = province-wide, for people whose scope is the
+whole tree); it is visible in and below that area, and above it people see their own.
+Editors and admins create and change campaigns; a campaign with bulletins cannot be deleted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from central.db import database
+from central.errors import Conflict, Invalid, NotFound
+from central.models import Bulletin, Campaign, User
+from central.services import audit
+from central.services import categories as categories_service
+from central.services.bulletins import (
+    EDITORS,
+    can_see_owner,
+    check_owner,
+    check_role,
+    owner_visible,
+)
+
+
+def _day(value: Any, what: str) -> date:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise Invalid(f"{what} phải là ngày YYYY-MM-DD, nhận '{value}'.", field=what) from None
+
+
+def _clean(data: Mapping[str, Any], partial: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if "name" in data or not partial:
+        name = data.get("name")
+        if not isinstance(name, str) or not name.strip():
+            raise Invalid("Đợt tuyên truyền cần có tên. (A campaign needs a name.)", field="name")
+        out["name"] = name.strip()[:200]
+    for key in ("starts_on", "ends_on"):
+        if key in data or not partial:
+            if data.get(key) in (None, ""):
+                raise Invalid(f"Thiếu ngày {key}. ({key} is required.)", field=key)
+            out[key] = _day(data[key], key)
+    if "category" in data:
+        out["category"] = categories_service.by_code(data.get("category"))
+    if "description" in data:
+        out["description"] = str(data.get("description") or "")
+    if "code" in data:
+        out["code"] = (str(data["code"]).strip() or None) if data["code"] is not None else None
+    return out
+
+
+def _check_dates(c: Campaign) -> None:
+    if c.ends_on < c.starts_on:
+        raise Invalid("Ngày kết thúc trước ngày bắt đầu. (ends_on is before starts_on.)")
+
+
+def listing(user: User, active_on: date | None = None) -> list[Campaign]:
+    q = Campaign.select()
+    cond = owner_visible(user, Campaign.area)
+    if cond is not None:
+        q = q.where(cond)
+    if active_on is not None:
+        q = q.where((Campaign.starts_on <= active_on) & (Campaign.ends_on >= active_on))
+    return list(q.order_by(Campaign.starts_on, Campaign.id))
+
+
+def get(user: User, cid: int) -> Campaign:
+    c = Campaign.get_or_none(Campaign.id == cid)
+    if c is None or not can_see_owner(user, c.area_id):
+        raise NotFound(f"Không có đợt tuyên truyền số {cid}. (No campaign {cid}.)")
+    return c
+
+
+def create(actor: User, data: Mapping[str, Any]) -> Campaign:
+    check_role(actor, EDITORS, "tạo đợt tuyên truyền")
+    fields = _clean(data, partial=False)
+    c = Campaign(area=actor.area_id, created_by=actor, **fields)
+    _check_dates(c)
+    with database.atomic():
+        c.save()
+        audit.record(actor, "campaign.create", c, name=c.name, starts_on=str(c.starts_on),
+                     ends_on=str(c.ends_on))
+    return c
+
+
+def update(actor: User, cid: int, data: Mapping[str, Any]) -> Campaign:
+    check_role(actor, EDITORS, "sửa đợt tuyên truyền")
+    c = get(actor, cid)
+    check_owner(actor, c.area_id, "Đợt tuyên truyền")
+    fields = _clean(data, partial=True)
+    for k, v in fields.items():
+        setattr(c, k, v)
+    _check_dates(c)
+    with database.atomic():
+        c.save()
+        audit.record(actor, "campaign.update", c, fields=sorted(fields))
+    return c
+
+
+def delete(actor: User, cid: int) -> None:
+    check_role(actor, EDITORS, "xóa đợt tuyên truyền")
+    c = get(actor, cid)
+    check_owner(actor, c.area_id, "Đợt tuyên truyền")
+    if Bulletin.select().where(Bulletin.campaign == c).exists():
+        raise Conflict("Đợt tuyên truyền đã có bản tin, không xóa được. (It has bulletins.)")
+    with database.atomic():
+        audit.record(actor, "campaign.delete", c, name=c.name)
+        c.delete_instance()
+
+
+def to_dict(c: Campaign) -> dict[str, Any]:
+    cat = c.category
+    return {
+        "id": c.id,
+        "code": c.code,
+        "name": c.name,
+        "category": cat.code if cat else None,
+        "starts_on": c.starts_on.isoformat() if isinstance(c.starts_on, date) else str(c.starts_on),
+        "ends_on": c.ends_on.isoformat() if isinstance(c.ends_on, date) else str(c.ends_on),
+        "description": c.description,
+        "area_code": c.area.code if c.area_id else None,
+    }

@@ -1,0 +1,326 @@
+"""Proof-of-play reports: plays, minutes aired, completion and reach, grouped over a date range.
+
+The figures follow one set of definitions, used by the API, the CSV and the web UI alike:
+
+- a log with no bulletin whose status is ``completed``/``interrupted`` is a chime or pause item and is
+  not counted (reports are about bulletins); a ``local`` play (an announcement made at the station)
+  is counted as aired, grouped under "Phát tại chỗ" when grouping by category or campaign;
+- ``plays`` = logs that aired: ``completed`` + ``interrupted`` + ``local``;
+- ``minutes_aired`` = the sum of ``ended_at - started_at`` over those plays;
+- ``completion_rate`` = completed / (completed + interrupted + failed + missed); ``skipped`` (nothing
+  valid was left to play) and ``local`` plays are not scheduled attempts and stay out of the rate;
+- ``stations_reached`` = distinct stations with at least one play.
+
+A range ``[from, to]`` names whole local days (both inclusive) in the province's zone; a log falls
+in it by ``started_at``, or by ``planned_start`` when it never started.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from central.errors import Invalid
+
+log = logging.getLogger(__name__)
+
+REPORT_TZ = "Asia/Ho_Chi_Minh"
+GROUPS = ("category", "campaign", "area", "station")
+AIRED = frozenset({"completed", "interrupted", "local"})
+ATTEMPTED = frozenset({"completed", "interrupted", "failed", "missed"})
+STATUSES = ("completed", "interrupted", "failed", "missed", "skipped", "local")
+
+NO_GROUP_LABEL = {
+    "category": "(chưa phân loại)",
+    "campaign": "(không thuộc đợt tuyên truyền)",
+    "area": "(không rõ đơn vị)",
+    "station": "(không rõ đài)",
+}
+LOCAL_LABEL = "Phát tại chỗ"
+
+#: Preset ranges of the provincial plan: the six-month report is due before 15/6, the yearly one
+#: before 1/12, so each covers 1/1 up to the day before its deadline.
+PRESETS = ("six-month", "year")
+
+
+@dataclass(frozen=True)
+class LogFact:
+    """One play log reduced to what the report needs, already tagged with its group."""
+
+    station_id: int
+    status: str
+    started_at: datetime | None
+    ended_at: datetime | None
+    group_key: str
+    group_label: str
+    has_bulletin: bool = True
+
+
+@dataclass
+class SummaryRow:
+    key: str
+    label: str
+    plays: int = 0
+    minutes_aired: float = 0.0
+    completed: int = 0
+    interrupted: int = 0
+    failed: int = 0
+    missed: int = 0
+    skipped: int = 0
+    local: int = 0
+    completion_rate: float | None = None
+    stations_reached: int = 0
+    _stations: set[int] = field(default_factory=set, repr=False)
+    _seconds: float = field(default=0.0, repr=False)
+
+    def add(self, f: LogFact) -> None:
+        setattr(self, f.status, getattr(self, f.status) + 1)
+        if f.status in AIRED:
+            self.plays += 1
+            self._stations.add(f.station_id)
+            if f.started_at is not None and f.ended_at is not None:
+                self._seconds += max(0.0, (f.ended_at - f.started_at).total_seconds())
+
+    def finish(self) -> SummaryRow:
+        attempts = self.completed + self.interrupted + self.failed + self.missed
+        self.completion_rate = round(self.completed / attempts, 4) if attempts else None
+        self.stations_reached = len(self._stations)
+        self.minutes_aired = round(self._seconds / 60.0, 1)
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+
+
+@dataclass(frozen=True)
+class Summary:
+    group_by: str
+    date_from: date
+    date_to: date
+    area: str | None
+    rows: list[SummaryRow]
+    total: SummaryRow
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "from": self.date_from.isoformat(),
+            "to": self.date_to.isoformat(),
+            "area": self.area,
+            "group_by": self.group_by,
+            "rows": [r.to_dict() for r in self.rows],
+            "total": self.total.to_dict(),
+        }
+
+
+def counted(f: LogFact) -> bool:
+    """False for chime/pause items, which carry no bulletin and are not reported."""
+    if f.status not in STATUSES:
+        return False
+    return f.has_bulletin or f.status not in ("completed", "interrupted")
+
+
+def summarise(facts: Iterable[LogFact]) -> tuple[list[SummaryRow], SummaryRow]:
+    """Fold logs into one row per group (sorted by label) and a total row."""
+    rows: dict[str, SummaryRow] = {}
+    total = SummaryRow(key="", label="Tổng cộng")
+    for f in facts:
+        if not counted(f):
+            continue
+        row = rows.get(f.group_key)
+        if row is None:
+            row = rows[f.group_key] = SummaryRow(key=f.group_key, label=f.group_label)
+        row.add(f)
+        total.add(f)
+    ordered = sorted(rows.values(), key=lambda r: (r.label.casefold(), r.key))
+    return [r.finish() for r in ordered], total.finish()
+
+
+# --- ranges --------------------------------------------------------------------------------
+
+
+def preset_range(name: str, year: int) -> tuple[date, date]:
+    """The inclusive local-day range of a preset report of ``year``."""
+    if name == "six-month":
+        return date(year, 1, 1), date(year, 6, 14)
+    if name == "year":
+        return date(year, 1, 1), date(year, 11, 30)
+    raise Invalid(f"Kỳ báo cáo không hợp lệ: {name!r} (dùng six-month hoặc year)")
+
+
+def parse_day(value: str | None, what: str) -> date | None:
+    if value is None or value == "":
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError as exc:
+        raise Invalid(f"Tham số {what} phải là ngày dạng YYYY-MM-DD, nhận được {value!r}") from exc
+
+
+def resolve_range(
+    date_from: str | None, date_to: str | None, preset: str | None, today: date
+) -> tuple[date, date]:
+    """Turn query parameters into an inclusive day range; default: the last 30 days."""
+    if preset:
+        return preset_range(preset, today.year)
+    start = parse_day(date_from, "from")
+    end = parse_day(date_to, "to")
+    end = end or today
+    start = start or end - timedelta(days=29)
+    if start > end:
+        raise Invalid("Ngày bắt đầu (from) phải trước hoặc bằng ngày kết thúc (to)")
+    return start, end
+
+
+def utc_bounds(start: date, end: date, tz: str = REPORT_TZ) -> tuple[datetime, datetime]:
+    """The half-open aware instant range covering local days ``start``..``end``."""
+    zone = ZoneInfo(tz)
+    lo = datetime.combine(start, time(0), zone)
+    hi = datetime.combine(end + timedelta(days=1), time(0), zone)
+    return lo, hi
+
+
+# --- CSV -----------------------------------------------------------------------------------
+
+GROUP_HEADER = {
+    "category": "Chủ đề",
+    "campaign": "Đợt tuyên truyền",
+    "area": "Đơn vị hành chính",
+    "station": "Đài",
+}
+CSV_COLUMNS = (
+    ("plays", "Số lượt phát"),
+    ("minutes_aired", "Số phút phát"),
+    ("completed", "Hoàn thành"),
+    ("interrupted", "Bị ngắt"),
+    ("failed", "Lỗi"),
+    ("missed", "Bỏ lỡ"),
+    ("skipped", "Bỏ qua"),
+    ("local", "Phát tại chỗ"),
+    ("completion_rate", "Tỉ lệ hoàn thành (%)"),
+    ("stations_reached", "Số đài đã phát"),
+)
+
+
+def _csv_cell(key: str, row: SummaryRow) -> str:
+    value = getattr(row, key)
+    if key == "completion_rate":
+        return "" if value is None else f"{value * 100:.1f}"
+    return str(value)
+
+
+def to_csv(summary: Summary) -> bytes:
+    """The summary as CSV, UTF-8 with a BOM so Excel shows Vietnamese diacritics."""
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    w.writerow([f"Báo cáo từ {summary.date_from:%d/%m/%Y} đến {summary.date_to:%d/%m/%Y}"])
+    w.writerow(["Mã", GROUP_HEADER[summary.group_by], *(h for _, h in CSV_COLUMNS)])
+    for row in [*summary.rows, summary.total]:
+        w.writerow([row.key, row.label, *(_csv_cell(k, row) for k, _ in CSV_COLUMNS)])
+    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+
+
+# --- database side -------------------------------------------------------------------------
+
+
+def _base_area(user: Any, area_code: str | None) -> Any:
+    """The area the report covers: the one asked for (in scope), else the user's, else the root."""
+    from central.auth import check_area
+    from central.models import Area
+    from central.services import areas
+
+    if area_code:
+        a = areas.get(area_code)
+        check_area(user, a)
+        return a
+    if user.area_id is not None:
+        return user.area
+    roots = list(Area.select().where(Area.parent.is_null()).limit(2))
+    return roots[0] if len(roots) == 1 else None
+
+
+def _area_grouper(base: Any) -> Any:
+    """Station area id → (code, name) of the child of ``base`` that holds it (or ``base`` itself)."""
+    from central.models import Area
+
+    rows = {a.id: a for a in Area.select()}
+    base_id = base.id if base is not None else None
+
+    def group(area_id: int) -> tuple[str, str]:
+        path, node = [], area_id  # from the station's area up to base (or to the root)
+        while node is not None and node in rows:
+            path.append(node)
+            if node == base_id:
+                break
+            node = rows[node].parent_id
+        if not path or (base_id is not None and path[-1] != base_id):
+            return "", NO_GROUP_LABEL["area"]
+        pick = rows[path[-2] if base_id is not None and len(path) >= 2 else path[-1]]
+        return pick.code, pick.name
+
+    return group
+
+
+def _labels(group_by: str, bulletin_ids: set[int]) -> dict[int, tuple[str, str]]:
+    from central.models import Bulletin, Campaign, Category
+
+    if group_by not in ("category", "campaign") or not bulletin_ids:
+        return {}
+    out: dict[int, tuple[str, str]] = {}
+    if group_by == "category":
+        q = (Bulletin.select(Bulletin.id, Category.code, Category.name)
+             .join(Category).where(Bulletin.id.in_(sorted(bulletin_ids))).tuples())
+        out = {bid: (code, name) for bid, code, name in q}
+    else:
+        q = (Bulletin.select(Bulletin.id, Campaign.id, Campaign.name)
+             .join(Campaign).where(Bulletin.id.in_(sorted(bulletin_ids))).tuples())
+        out = {bid: (str(cid), name) for bid, cid, name in q}
+    return out
+
+
+def _rows(user: Any, base: Any, lo: datetime, hi: datetime) -> list[tuple[Any, ...]]:
+    from central.auth import area_subtree_ids
+    from central.models import PlayLog, Station
+    from central.services.areas import subtree_ids
+
+    in_range = ((PlayLog.started_at >= lo) & (PlayLog.started_at < hi)) | (
+        PlayLog.started_at.is_null() & (PlayLog.planned_start >= lo) & (PlayLog.planned_start < hi)
+    )
+    q = (PlayLog.select(PlayLog.station, PlayLog.status, PlayLog.started_at, PlayLog.ended_at,
+                        PlayLog.bulletin_id, Station.name, Station.area)
+         .join(Station).where(in_range))
+    scope = subtree_ids(base.id) if base is not None else area_subtree_ids(user)
+    if scope is not None:
+        q = q.where(Station.area.in_(sorted(scope)))
+    return list(q.tuples())
+
+
+def summary(user: Any, date_from: date, date_to: date, area_code: str | None = None,
+            group_by: str = "category", tz: str = REPORT_TZ) -> Summary:
+    """The report table for ``user``'s scope (or ``area_code`` inside it) over local days."""
+    if group_by not in GROUPS:
+        raise Invalid(f"group_by phải là một trong {', '.join(GROUPS)}.")
+    base = _base_area(user, area_code)
+    lo, hi = utc_bounds(date_from, date_to, tz)
+    rows = _rows(user, base, lo, hi)
+    labels = _labels(group_by, {r[4] for r in rows if r[4] is not None})
+    area_of = _area_grouper(base) if group_by == "area" else None
+    facts = []
+    for station_id, status, started, ended, bulletin_id, station_name, area_id in rows:
+        if group_by == "station":
+            key, label = str(station_id), station_name
+        elif area_of is not None:
+            key, label = area_of(area_id)
+        elif bulletin_id is None and status == "local":
+            key, label = "local", LOCAL_LABEL
+        else:
+            key, label = labels.get(bulletin_id, ("", NO_GROUP_LABEL[group_by]))
+        facts.append(LogFact(station_id, status, started, ended, key, label,
+                             has_bulletin=bulletin_id is not None))
+    table, total = summarise(facts)
+    return Summary(group_by, date_from, date_to, base.code if base is not None else None, table, total)

@@ -1,0 +1,478 @@
+"""Schedules (lịch phát): a bulletin or programme, targets, an RFC 5545 recurrence, a tier, grace.
+
+Workflow: a schedule airs only when ``approved`` (``Schedule.airing``). It is created ``submitted``
+(or ``draft`` with ``"submit": false``) and approved or rejected by an approver or admin other
+than its creator (two-person rule, as for bulletins). An *emergency* schedule may only be made by
+an approver or admin, and is approved at once: an emergency cannot wait for a second person, and
+the bulletin it airs has already passed the two-person rule. Editing an approved schedule's
+content sends it back to ``submitted`` (except emergencies); pausing (``active``) and deleting do
+not need approval. Every change bumps the manifests of the stations targeted before and after.
+
+Targets must lie in the actor's subtree. Times: ``dtstart`` is local wall-clock time in
+``timezone``; an alternative ``repeat`` object uses the ``playlists.rules`` forms:
+``{"form": "once"|"daily"|"weekly"|"monthly", "times": ["06:00", "17:30"], "first_day",
+"last_day", "weekdays": ["MO", …], "days": [1, 15]}``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from datetime import date, datetime, time
+from typing import Any
+
+from peewee import fn
+
+from central.auth import area_subtree_ids, check_area
+from central.db import database
+from central.errors import Conflict, Forbidden, Invalid, NotFound
+from central.models import (
+    PRIORITIES,
+    Area,
+    Bulletin,
+    Playlist,
+    Schedule,
+    ScheduleTarget,
+    Station,
+    User,
+    utcnow,
+)
+from central.services import audit
+from central.services import bulletins as bulletins_service
+from central.services import programmes as programmes_service
+from central.services.bulletins import APPROVERS, check_owner, check_role, parse_time
+from playlists import model as pm
+from playlists import rules
+from playlists.errors import ScheduleError
+
+log = logging.getLogger(__name__)
+
+SCHEDULERS = ("editor", "approver", "admin")
+CONTENT_FIELDS = ("bulletin_id", "playlist_id", "targets", "dtstart", "rrule", "repeat", "timezone",
+                  "priority", "grace_s", "valid_from", "valid_until", "exdates", "title")
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+def _clock(value: Any) -> time:
+    try:
+        return time.fromisoformat(str(value))
+    except ValueError:
+        raise Invalid(f"Giờ phát '{value}' phải dạng HH:MM.", field="repeat.times") from None
+
+
+def _date(value: Any, what: str) -> date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise Invalid(f"{what} phải là ngày YYYY-MM-DD.", field=what) from None
+
+
+def rule_from_repeat(repeat: Mapping[str, Any]) -> rules.Rule:
+    """``dtstart``/``rrule`` from the operator's form (once, daily, weekly, monthly)."""
+    form = repeat.get("form")
+    times = [_clock(t) for t in (repeat.get("times") or [])]
+    first = _date(repeat.get("first_day"), "repeat.first_day")
+    last = _date(repeat.get("last_day"), "repeat.last_day")
+    if first is None:
+        raise Invalid("repeat cần first_day. (repeat needs first_day.)", field="repeat.first_day")
+    if form == "once":
+        return rules.once(first, times)
+    if form == "daily":
+        return rules.daily(first, last or first, times)
+    if form == "weekly":
+        return rules.weekly(repeat.get("weekdays") or [], times, first, last)
+    if form == "monthly":
+        return rules.monthly(repeat.get("days") or [], times, first, last)
+    raise Invalid("repeat.form phải là once, daily, weekly hoặc monthly.", field="repeat.form")
+
+
+def _local(value: Any, tzname: str, what: str) -> datetime:
+    """A naive local time from ISO text; an aware value is converted into ``tzname``."""
+    if not isinstance(value, str) or not value:
+        raise Invalid(f"Thiếu {what} (giờ địa phương ISO, ví dụ 2026-12-01T06:00).", field=what)
+    try:
+        t = datetime.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"{what} '{value}' không phải thời gian ISO 8601.", field=what) from None
+    if t.tzinfo is not None:
+        t = t.astimezone(rules.zone(tzname)).replace(tzinfo=None)
+    return t.replace(microsecond=0)
+
+
+def _grace(value: Any) -> int | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise Invalid("grace_s phải là số giây ≥ 0 (hoặc null).", field="grace_s")
+    return value
+
+
+def _timing(data: Mapping[str, Any], tzname: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    try:
+        rules.zone(tzname)
+        if isinstance(data.get("repeat"), Mapping):
+            rule = rule_from_repeat(data["repeat"])
+            out["dtstart"], out["rrule"] = rule.dtstart, rule.rrule
+        else:
+            out["dtstart"] = _local(data.get("dtstart"), tzname, "dtstart")
+            rrule = data.get("rrule") or ""
+            if not isinstance(rrule, str):
+                raise Invalid("rrule phải là chuỗi RFC 5545.", field="rrule")
+            out["rrule"] = rrule.strip()
+    except ScheduleError as exc:
+        raise Invalid(str(exc), field="rrule") from exc
+    exdates = data.get("exdates") or []
+    if not isinstance(exdates, list):
+        raise Invalid("exdates phải là danh sách giờ địa phương.", field="exdates")
+    out["exdates"] = [_local(x, tzname, "exdates").isoformat() for x in exdates]
+    return out
+
+
+def parse(actor: User, data: Mapping[str, Any], current: Schedule | None = None) -> dict[str, Any]:
+    """Column values (plus ``_targets``) from a request body; for an edit, missing keys keep theirs."""
+    def has(key: str) -> bool:
+        return current is None or key in data
+
+    out: dict[str, Any] = {}
+    if has("bulletin_id") or has("playlist_id"):
+        out.update(_content(actor, data))
+    tzname = data.get("timezone") or (current.timezone if current else "Asia/Ho_Chi_Minh")
+    if not isinstance(tzname, str):
+        raise Invalid("timezone phải là tên múi giờ IANA.", field="timezone")
+    out["timezone"] = tzname
+    if current is None or any(k in data for k in ("dtstart", "rrule", "repeat", "exdates", "timezone")):
+        merged = dict(data)
+        if current is not None and "dtstart" not in data and "repeat" not in data:
+            merged.setdefault("dtstart", current.dtstart.isoformat())
+            merged.setdefault("rrule", current.rrule)
+        if current is not None and "exdates" not in data:
+            merged["exdates"] = current.exdates or []
+        out.update(_timing(merged, tzname))
+    if has("priority"):
+        priority = data.get("priority") or "normal"
+        if priority not in PRIORITIES:
+            raise Invalid(f"priority phải là một trong {', '.join(PRIORITIES)}.", field="priority")
+        out["priority"] = priority
+    if has("grace_s"):
+        out["grace_s"] = _grace(data.get("grace_s"))
+    for key in ("valid_from", "valid_until"):
+        if has(key):
+            out[key] = parse_time(data.get(key), key)
+    if has("title"):
+        out["title"] = str(data.get("title") or "")[:300]
+    if has("targets"):
+        out["_targets"] = _targets(actor, data.get("targets"))
+    return out
+
+
+def _content(actor: User, data: Mapping[str, Any]) -> dict[str, Any]:
+    bid, pid = data.get("bulletin_id"), data.get("playlist_id")
+    if (bid is None) == (pid is None):
+        raise Invalid("Chọn đúng một trong bulletin_id hoặc playlist_id. (Give exactly one.)")
+    try:
+        if bid is not None:
+            b = bulletins_service.get(actor, int(bid))
+            if b.status != "approved":
+                raise Conflict(f"Bản tin {b.id} chưa được duyệt (đang '{b.status}'). (Not approved.)")
+            return {"bulletin": b, "playlist": None}
+        return {"bulletin": None, "playlist": programmes_service.get(actor, int(pid))}
+    except (TypeError, ValueError):
+        raise Invalid("bulletin_id/playlist_id phải là số.") from None
+
+
+def _targets(actor: User, raw: Any) -> tuple[list[Area], list[Station]]:
+    if not isinstance(raw, Mapping):
+        raise Invalid('targets phải là {"areas": [mã], "stations": [số]}.', field="targets")
+    codes, ids = raw.get("areas") or [], raw.get("stations") or []
+    if not isinstance(codes, list) or not isinstance(ids, list) or not (codes or ids):
+        raise Invalid("Cần ít nhất một đơn vị hoặc một đài nhận. (Give at least one target.)",
+                      field="targets")
+    areas = []
+    for code in codes:
+        a = Area.get_or_none(Area.code == str(code))
+        if a is None:
+            raise Invalid(f"Không có đơn vị mã '{code}'.", field="targets.areas")
+        check_area(actor, a)
+        areas.append(a)
+    stations = []
+    for sid in ids:
+        st = Station.get_or_none(Station.id == sid) if isinstance(sid, int) else None
+        if st is None:
+            raise Invalid(f"Không có đài số {sid}.", field="targets.stations")
+        check_area(actor, st.area_id)
+        stations.append(st)
+    return areas, stations
+
+
+# --- the domain model, for validation and previews -----------------------------------------
+
+
+def items_of(s: Schedule) -> list[pm.Item]:
+    """What the schedule plays, as ``playlists`` items (every bulletin, whatever its status)."""
+    if s.bulletin_id is not None:
+        b = s.bulletin
+        return [pm.Item(pm.ItemKind.BULLETIN, bulletin_id=b.id,
+                        duration_ms=b.asset.duration_ms if b.asset_id else 0)]
+    items = []
+    for it in programmes_service.ordered_items(s.playlist):
+        kind = pm.ItemKind(it.kind)
+        items.append(pm.Item(kind, bulletin_id=it.bulletin_id, asset_sha256=it.asset_id,
+                             duration_ms=programmes_service.item_duration(it)))
+    return items
+
+
+def to_model(s: Schedule) -> pm.Schedule:
+    return pm.Schedule(
+        id=s.id or 0,
+        title=s.title or "",
+        items=tuple(items_of(s)),
+        dtstart=s.dtstart.replace(tzinfo=None),
+        timezone=s.timezone,
+        rrule=s.rrule or "",
+        exdates=tuple(datetime.fromisoformat(x) for x in (s.exdates or [])),
+        priority=pm.Priority(s.priority),
+        grace_s=s.grace_s,
+        valid_from=s.valid_from,
+        valid_until=s.valid_until,
+    )
+
+
+def validate(s: Schedule) -> None:
+    try:
+        rules.validate(to_model(s))
+    except ScheduleError as exc:
+        raise Invalid(str(exc)) from exc
+
+
+# --- changes -------------------------------------------------------------------------------
+
+
+def _check_tier(actor: User, priority: str) -> None:
+    if priority == "emergency" and actor.role not in APPROVERS:
+        raise Forbidden(
+            "Chỉ người duyệt (hoặc quản trị) được đặt lịch phát khẩn cấp. "
+            "(Emergency schedules need the approver role.)"
+        )
+
+
+def _write_targets(s: Schedule, targets: tuple[list[Area], list[Station]]) -> None:
+    ScheduleTarget.delete().where(ScheduleTarget.schedule == s).execute()
+    for a in targets[0]:
+        ScheduleTarget.create(schedule=s, area=a)
+    for st in targets[1]:
+        ScheduleTarget.create(schedule=s, station=st)
+
+
+def _bump(s: Schedule) -> None:
+    from central.services import manifests
+
+    manifests.bump_for_schedule(s)
+
+
+def create(actor: User, data: Mapping[str, Any]) -> Schedule:
+    check_role(actor, SCHEDULERS, "đặt lịch phát")
+    fields = parse(actor, data)
+    targets = fields.pop("_targets")
+    _check_tier(actor, fields["priority"])
+    s = Schedule(area=actor.area_id, created_by=actor, **fields)
+    if s.priority == "emergency":
+        s.status, s.approved_by = "approved", actor
+    else:
+        s.status = "draft" if data.get("submit") is False else "submitted"
+    validate(s)
+    with database.atomic():
+        s.save()
+        _write_targets(s, targets)
+        audit.record(actor, "schedule.create", s, status=s.status, priority=s.priority,
+                     areas=[a.code for a in targets[0]], stations=[t.id for t in targets[1]])
+        _bump(s)
+    log.info("schedule %s created by %s (%s, %s)", s.id, actor.name, s.priority, s.status)
+    return s
+
+
+def update(actor: User, sid: int, data: Mapping[str, Any]) -> Schedule:
+    """Change a schedule; content changes of an approved non-emergency one need approval again."""
+    check_role(actor, SCHEDULERS, "sửa lịch phát")
+    s = get(actor, sid)
+    check_owner(actor, s.area_id, "Lịch phát")
+    fields = parse(actor, data, current=s)
+    targets = fields.pop("_targets", None)
+    _check_tier(actor, fields.get("priority", s.priority))
+    if s.priority == "emergency" and actor.role not in APPROVERS:
+        raise Forbidden("Chỉ người duyệt được sửa lịch phát khẩn cấp. (Approver role needed.)")
+    content_changed = any(k in data for k in CONTENT_FIELDS)
+    with database.atomic():
+        _bump(s)  # the stations targeted before the change
+        for k, v in fields.items():
+            setattr(s, k, v)
+        if "active" in data:
+            s.active = bool(data["active"])
+        if content_changed and s.status == "approved" and s.priority != "emergency":
+            s.status, s.approved_by = "submitted", None
+        if s.priority == "emergency" and s.status != "approved":
+            s.status, s.approved_by = "approved", actor
+        s.updated_at = utcnow()
+        validate(s)
+        s.save()
+        if targets is not None:
+            _write_targets(s, targets)
+        audit.record(actor, "schedule.update", s, fields=sorted(k for k in data if k != "submit"),
+                     status=s.status)
+        _bump(s)  # and after it
+    return s
+
+
+def delete(actor: User, sid: int) -> None:
+    check_role(actor, SCHEDULERS, "xóa lịch phát")
+    s = get(actor, sid)
+    check_owner(actor, s.area_id, "Lịch phát")
+    if s.priority == "emergency" and actor.role not in APPROVERS:
+        raise Forbidden("Chỉ người duyệt được xóa lịch phát khẩn cấp. (Approver role needed.)")
+    with database.atomic():
+        s.deleted, s.updated_at = True, utcnow()
+        s.save()
+        audit.record(actor, "schedule.delete", s, title=s.title)
+        _bump(s)
+
+
+def _in_state(s: Schedule, states: tuple[str, ...], doing: str) -> None:
+    if s.status not in states:
+        raise Conflict(f"Không thể {doing} lịch phát đang '{s.status}'. (Cannot {doing}: {s.status}.)",
+                       current_status=s.status)
+
+
+def submit(actor: User, sid: int) -> Schedule:
+    check_role(actor, SCHEDULERS, "gửi duyệt lịch phát")
+    s = get(actor, sid)
+    check_owner(actor, s.area_id, "Lịch phát")
+    _in_state(s, ("draft", "rejected"), "gửi duyệt")
+    return _move(actor, s, "submitted", "schedule.submit")
+
+
+def approve(actor: User, sid: int) -> Schedule:
+    check_role(actor, APPROVERS, "duyệt lịch phát")
+    s = get(actor, sid)
+    check_owner(actor, s.area_id, "Lịch phát")
+    if s.created_by_id == actor.id:
+        raise Forbidden("Không ai được tự duyệt lịch phát của mình. (Nobody approves their own schedule.)")
+    _in_state(s, ("submitted",), "duyệt")
+    if s.bulletin_id is not None and s.bulletin.status != "approved":
+        raise Conflict(f"Bản tin {s.bulletin_id} chưa được duyệt. (Its bulletin is not approved.)")
+    s.approved_by = actor
+    return _move(actor, s, "approved", "schedule.approve")
+
+
+def reject(actor: User, sid: int, reason: Any) -> Schedule:
+    check_role(actor, APPROVERS, "từ chối lịch phát")
+    s = get(actor, sid)
+    check_owner(actor, s.area_id, "Lịch phát")
+    if not isinstance(reason, str) or not reason.strip():
+        raise Invalid("Cần ghi lý do từ chối. (A rejection needs a reason.)", field="reason")
+    if s.created_by_id == actor.id:
+        raise Forbidden("Không ai tự quyết định lịch phát của mình. (Not your own schedule.)")
+    _in_state(s, ("submitted",), "từ chối")
+    return _move(actor, s, "rejected", "schedule.reject", reason=reason.strip())
+
+
+def _move(actor: User, s: Schedule, status: str, action: str, reason: str | None = None) -> Schedule:
+    before = s.status
+    with database.atomic():
+        s.status, s.updated_at = status, utcnow()
+        s.save()
+        audit.record(actor, action, s, before=before, after=status, reason=reason)
+        _bump(s)
+    return s
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _visible_ids(user: User) -> Any:
+    """Schedules ``user`` may see: owned in or above their area, or targeting their subtree."""
+    scope = area_subtree_ids(user)
+    if scope is None:
+        return None
+    above = set(bulletins_service.ancestors_of_user(user))
+    reach = sorted(scope | above)
+    station_ids = Station.select(Station.id).where(Station.area.in_(sorted(scope)))
+    targeted = ScheduleTarget.select(ScheduleTarget.schedule).where(
+        ScheduleTarget.area.in_(sorted(scope)) | ScheduleTarget.station.in_(station_ids)
+    )
+    return (Schedule.area.in_(reach) | Schedule.area.is_null()) | Schedule.id.in_(targeted)
+
+
+def listing(user: User, station: int | None = None, area: str | None = None,
+            status: str | None = None) -> list[Schedule]:
+    q = Schedule.select().where(Schedule.deleted == False)  # noqa: E712
+    cond = _visible_ids(user)
+    if cond is not None:
+        q = q.where(cond)
+    if status:
+        q = q.where(Schedule.status == status)
+    if station is not None:
+        from central.services import manifests
+
+        st = Station.get_or_none(Station.id == station)
+        if st is None:
+            return []
+        ids = ScheduleTarget.select(ScheduleTarget.schedule).where(
+            (ScheduleTarget.station == st.id)
+            | ScheduleTarget.area.in_(manifests.ancestor_ids(st.area_id))
+        )
+        q = q.where(Schedule.id.in_(ids))
+    if area:
+        a = Area.get_or_none(Area.code == area)
+        if a is None:
+            return []
+        q = q.where(Schedule.id.in_(ScheduleTarget.select(ScheduleTarget.schedule)
+                                    .where(ScheduleTarget.area == a)))
+    return list(q.order_by(Schedule.id.desc()))
+
+
+def get(user: User, sid: int) -> Schedule:
+    s = Schedule.get_or_none((Schedule.id == sid) & (Schedule.deleted == False))  # noqa: E712
+    cond = _visible_ids(user)
+    if s is not None and cond is not None:
+        visible = Schedule.select(fn.COUNT(Schedule.id)).where((Schedule.id == sid) & cond).scalar()
+        s = s if visible else None
+    if s is None:
+        raise NotFound(f"Không có lịch phát số {sid}. (No schedule {sid}.)")
+    return s
+
+
+def to_dict(s: Schedule) -> dict[str, Any]:
+    areas, stations = [], []
+    for t in ScheduleTarget.select(ScheduleTarget, Area).join(Area, on=(ScheduleTarget.area == Area.id),
+                                                             join_type="LEFT OUTER").where(
+            ScheduleTarget.schedule == s):
+        if t.area_id is not None:
+            areas.append(t.area.code)
+        if t.station_id is not None:
+            stations.append(t.station_id)
+    b: Bulletin | None = s.bulletin if s.bulletin_id else None
+    p: Playlist | None = s.playlist if s.playlist_id else None
+    return {
+        "id": s.id,
+        "title": s.title or (b.title if b else p.name if p else ""),
+        "bulletin_id": s.bulletin_id,
+        "playlist_id": s.playlist_id,
+        "targets": {"areas": sorted(areas), "stations": sorted(stations)},
+        "dtstart": s.dtstart.isoformat(),
+        "rrule": s.rrule,
+        "exdates": list(s.exdates or []),
+        "timezone": s.timezone,
+        "priority": s.priority,
+        "grace_s": s.grace_s,
+        "valid_from": s.valid_from.isoformat() if s.valid_from else None,
+        "valid_until": s.valid_until.isoformat() if s.valid_until else None,
+        "status": s.status,
+        "active": s.active,
+        "area_code": s.area.code if s.area_id else None,
+        "created_by": s.created_by.name if s.created_by_id else None,
+        "approved_by": s.approved_by.name if s.approved_by_id else None,
+    }
