@@ -68,3 +68,112 @@ def _safe_url(url: str) -> str:
         scheme, rest = url.split("://", 1)
         return f"{scheme}://***@{rest.split('@', 1)[1]}"
     return url
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--debug", is_flag=True, help="Flask debug mode (reloader off).")
+@pass_ctx
+def run(ctx: _Ctx, host: str, port: int, debug: bool) -> None:
+    """Serve the central (development server; use gunicorn 'central:create_app()' in production)."""
+    initialise(ctx.app)
+    ctx.app.run(host=host, port=port, debug=debug, use_reloader=False, threaded=True)
+
+
+@main.command("add-area")
+@click.argument("code")
+@click.argument("name")
+@click.option("--parent", default=None, help="Code of the area above.")
+@click.option("--level", default=None, help="province|district|commune|village (default: one below the parent).")
+@pass_ctx
+def add_area(ctx: _Ctx, code: str, name: str, parent: str | None, level: str | None) -> None:
+    """Add an area to the tree."""
+    from .services import areas
+
+    with ctx.app.app_context(), database.connection_context():
+        try:
+            area = areas.create(None, code, name, parent, level)
+        except CentralError as exc:
+            _fail(exc)
+        click.echo(f"{area.code}\t{area.level}\t{area.name}")
+
+
+@main.command("import-areas")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_ctx
+def import_areas(ctx: _Ctx, csv_file: Path) -> None:
+    """Load areas from a CSV with columns code,name,level,parent_code (UTF-8, BOM allowed)."""
+    from .services import areas
+
+    with ctx.app.app_context(), database.connection_context():
+        try:
+            created, updated = areas.import_csv(None, csv_file.read_text(encoding="utf-8-sig"))
+        except CentralError as exc:
+            _fail(exc)
+        click.echo(f"created {created}, updated {updated}")
+
+
+@main.command("create-user")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["admin", "editor", "approver", "operator"]))
+@click.option("--area", default=None, help="Area code of the user's scope (default: the whole tree).")
+@click.option("--full-name", default="", help="The person's name as shown in the UI.")
+@pass_ctx
+def create_user(ctx: _Ctx, name: str, role: str, area: str | None, full_name: str) -> None:
+    """Create a user and print their generated password (shown only this once)."""
+    from .services import users
+
+    with ctx.app.app_context(), database.connection_context():
+        try:
+            _, password = users.create(None, name, role, area, full_name)
+        except CentralError as exc:
+            _fail(exc)
+        click.echo(password)
+
+
+@main.command("create-token")
+@click.argument("name")
+@click.option("--label", default="cli", show_default=True, help="What the token is for.")
+@pass_ctx
+def create_token(ctx: _Ctx, name: str, label: str) -> None:
+    """Print a new API token for user NAME (shown only this once)."""
+    from .services import users
+
+    with ctx.app.app_context(), database.connection_context():
+        try:
+            _, token = users.create_token(None, users.get(name), label)
+        except CentralError as exc:
+            _fail(exc)
+        click.echo(token)
+
+
+@main.command("enroll-code")
+@click.option("--area", "area_code", required=True, help="Area code the station belongs to.")
+@click.option("--name", required=True, help="The station's name, e.g. 'Đài xã Đắk Môl'.")
+@click.option("--ttl-hours", default=168, show_default=True, type=int)
+@pass_ctx
+def enroll_code(ctx: _Ctx, area_code: str, name: str, ttl_hours: int) -> None:
+    """Register a station and print its one-time enrollment code."""
+    from .services import enrollment
+
+    with ctx.app.app_context(), database.connection_context():
+        try:
+            station, code = enrollment.register(None, area_code, name, ttl_hours * 3600)
+        except CentralError as exc:
+            _fail(exc)
+        click.echo(f"station {station.id} ({station.name}) registered; one-time code:", err=True)
+        click.echo(code)
+
+
+@main.command()
+@pass_ctx
+def demo(ctx: _Ctx) -> None:
+    """Load a realistic demo data set (areas, people, bulletins, schedules, stations)."""
+    initialise(ctx.app)
+    from . import demo as demo_data  # written alongside the web UI; imported only when asked for
+
+    with ctx.app.app_context(), database.connection_context():
+        result = demo_data.load(ctx.app)
+    if result:
+        click.echo(str(result))

@@ -1,7 +1,113 @@
-"""Operator API (platform part): areas, stations, play logs, tokens."""
+"""Operator API (platform part): areas, stations with health, play logs, the caller's own API tokens.
+
+Every call needs a user (API token or web session) and answers only within the user's area scope.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+
+from ..auth import area_subtree_ids, check_area, current_user, in_scope, require, visible_stations
+from ..errors import Invalid, NotFound
+from ..models import Area, Station
+from ..services import areas, playlogs, stations, users
+from . import json_body, parse_time
 
 bp = Blueprint("api_operator", __name__, url_prefix="/api/v1")
+
+ALL_ROLES = ("admin", "editor", "approver", "operator")
+MAX_PAGE = 1000
+
+
+def _user() -> Any:
+    user = current_user()
+    assert user is not None  # @require ran first
+    return user
+
+
+@bp.get("/areas")
+@require(roles=ALL_ROLES)
+def list_areas() -> Any:
+    return jsonify({"areas": areas.listing(area_subtree_ids(_user()))})
+
+
+@bp.post("/areas")
+@require(roles=("admin",))
+def create_area() -> Any:
+    body = json_body()
+    parent_code = body.get("parent_code")
+    user = _user()
+    if parent_code:
+        check_area(user, areas.get(parent_code))
+    else:
+        check_area(user, None)  # a new root is outside any scoped user's subtree
+    area = areas.create(user, body.get("code", ""), body.get("name", ""), parent_code, body.get("level"))
+    return jsonify(areas.to_dict(area, parent_code)), 201
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name)
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise Invalid(f"Tham số '{name}' phải là số nguyên. ('{name}' must be an integer.)") from None
+
+
+@bp.get("/stations")
+@require(roles=ALL_ROLES)
+def list_stations() -> Any:
+    query = visible_stations(_user()).join_from(Station, Area).select(Station, Area)
+    area_code = request.args.get("area")
+    if area_code:
+        area = areas.get(area_code)
+        check_area(_user(), area)
+        query = query.where(Station.area.in_(list(areas.subtree_ids(area.id))))
+    rows = query.order_by(Station.name, Station.id)
+    return jsonify({"stations": [stations.health(s) for s in rows]})
+
+
+def _visible_station(station_id: int) -> Station:
+    station = stations.get(station_id)
+    if not in_scope(_user(), station.area_id):
+        # 404, not 403: do not confirm that a station outside the scope exists
+        raise NotFound(f"Không có đài số {station_id}. (No station {station_id}.)")
+    return station
+
+
+@bp.get("/stations/<int:station_id>")
+@require(roles=ALL_ROLES)
+def station_detail(station_id: int) -> Any:
+    return jsonify(stations.health(_visible_station(station_id)))
+
+
+@bp.get("/play-logs")
+@require(roles=ALL_ROLES)
+def list_play_logs() -> Any:
+    station_id = _int_arg("station")
+    if station_id is not None:
+        _visible_station(station_id)
+    start, end = parse_time(request.args.get("from"), "from"), parse_time(request.args.get("to"), "to")
+    limit = min(_int_arg("limit") or 200, MAX_PAGE)
+    offset = _int_arg("offset") or 0
+    query = playlogs.query(visible_stations(_user()), station_id, start, end)
+    rows = [playlogs.to_dict(r) for r in query.limit(limit).offset(offset)]
+    return jsonify({"play_logs": rows, "limit": limit, "offset": offset})
+
+
+@bp.post("/tokens")
+@require(roles=ALL_ROLES)
+def create_token() -> Any:
+    """A new API token for the caller (shown once)."""
+    body = request.get_json(silent=True) or {}
+    row, token = users.create_token(_user(), _user(), str(body.get("name", ""))[:100])
+    return jsonify({"id": row.id, "token": token, "prefix": row.prefix}), 201
+
+
+@bp.get("/me")
+@require(roles=ALL_ROLES)
+def me() -> Any:
+    return jsonify(users.to_dict(_user()))

@@ -6,6 +6,9 @@ Fixtures others may use:
 - ``db``: an open connection for direct model work in the test body (``with`` not needed).
 - ``make_user(role, area=None, name=None) -> (user, token)``: a user with an API token;
   the ``auth`` fixture turns a token into request headers.
+- ``station_factory(area, name=None) -> (station, token)``: an enrolled station, through the real enroll call.
+- ``bulletin_factory(author, status="approved", **fields) -> Bulletin`` with a stored asset (opaque bytes).
+- ``schedule_factory(bulletin=None, playlist=None, areas=(), stations=(), **fields) -> Schedule`` (approved).
 - ``tree``: a small area tree ``{"P": province, "D": district, "C1": commune, "C2": commune, "V": village in C1}``.
 """
 
@@ -110,3 +113,58 @@ def auth() -> Any:
         return {"Authorization": f"Bearer {token}"}
 
     return headers
+
+
+@pytest.fixture
+def station_factory(app: Flask, client: Any, db: Any) -> Any:
+    from central.services import enrollment
+
+    def make(area: Area, name: str | None = None) -> tuple[Any, str]:
+        station, code = enrollment.register(None, area.code, name or f"Đài {area.name}")
+        reply = client.post("/api/v1/station/enroll", json={"code": code})
+        assert reply.status_code == 201, reply.json
+        database.connect(reuse_if_open=True)
+        from central.models import Station
+
+        return Station.get_by_id(station.id), reply.json["token"]
+
+    return make
+
+
+@pytest.fixture
+def bulletin_factory(app: Flask, db: Any) -> Any:
+    from central.models import Bulletin
+    from central.services import assets
+
+    counter = iter(range(1, 100_000))
+
+    def make(author: User, status: str = "approved", duration_ms: int = 30_000, **fields: Any) -> Any:
+        n = next(counter)
+        data = os.urandom(4096) + n.to_bytes(4, "big")
+        asset = assets.save_bytes(app.config["DATA_DIR"], data, duration_ms=duration_ms, codec="opus",
+                                  mime="audio/ogg")
+        fields.setdefault("title", f"Bản tin phòng, chống ma túy số {n}")
+        return Bulletin.create(author=author, status=status, asset=asset, **fields)
+
+    return make
+
+
+@pytest.fixture
+def schedule_factory(db: Any) -> Any:
+    from datetime import datetime
+
+    from central.models import Schedule, ScheduleTarget
+
+    def make(bulletin: Any = None, playlist: Any = None, areas: Any = (), stations: Any = (),
+             **fields: Any) -> Any:
+        fields.setdefault("dtstart", datetime(2026, 12, 1, 6, 30))
+        fields.setdefault("rrule", "FREQ=DAILY")
+        fields.setdefault("status", "approved")
+        schedule = Schedule.create(bulletin=bulletin, playlist=playlist, **fields)
+        for area in areas:
+            ScheduleTarget.create(schedule=schedule, area=area)
+        for station in stations:
+            ScheduleTarget.create(schedule=schedule, station=station)
+        return schedule
+
+    return make

@@ -1,0 +1,336 @@
+"""Each station's manifest: everything it needs to play offline for days, versioned, hashed and signed.
+
+Versioning: a station's ``manifest_version`` only grows. ``bump(stations)`` raises it for the stations a
+change affects and drops their cached ETag; ``build(station)`` binds the current version to the content
+it serves and raises the version again if the content changed without a bump (e.g. a bulletin expired).
+Call the ``bump_for_*`` helpers, inside the same transaction, after any change that can alter what a
+station plays: a bulletin approved/withdrawn/edited, a schedule created/edited/approved/deleted, a
+playlist edited (``bump_for_playlist``), a station's settings (``bump([station])``) or an area moved.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+
+from peewee import JOIN
+
+from playlists import model as pm
+
+from ..models import (
+    Area,
+    Asset,
+    Bulletin,
+    Category,
+    Playlist,
+    PlaylistItem,
+    Schedule,
+    ScheduleTarget,
+    Station,
+    utcnow,
+)
+from .areas import ancestor_ids, subtree_ids
+
+HORIZON_DAYS = 14
+ONE_OFF_KEEP = timedelta(days=2)  # a one-off schedule stays in manifests this long after it aired
+
+
+def etag(version: int, manifest_without_time: dict[str, Any]) -> str:
+    digest = hashlib.sha256(pm.canonical_bytes(manifest_without_time)).hexdigest()
+    return f'"{version}-{digest[:16]}"'
+
+
+# --- what affects whom -----------------------------------------------------------------------
+
+
+def bump(stations: Iterable[Station | int]) -> int:
+    """Raise the manifest version of ``stations`` and forget their cached ETags; returns rows changed."""
+    ids = sorted({s.id if isinstance(s, Station) else int(s) for s in stations})
+    changed = 0
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        changed += (
+            Station.update(manifest_version=Station.manifest_version + 1, manifest_hash=None,
+                           manifest_etag=None)
+            .where(Station.id.in_(chunk))
+            .execute()
+        )
+    return changed
+
+
+def stations_under(area_ids: Iterable[int]) -> set[int]:
+    """Ids of the stations in any of the given areas' subtrees."""
+    areas: set[int] = set()
+    for area_id in area_ids:
+        areas |= subtree_ids(area_id)
+    if not areas:
+        return set()
+    return {sid for (sid,) in Station.select(Station.id).where(Station.area.in_(list(areas))).tuples()}
+
+
+def stations_for_schedule(schedule: Schedule | int) -> set[int]:
+    """Ids of the stations a schedule targets, directly or through any area above them."""
+    sid = schedule.id if isinstance(schedule, Schedule) else int(schedule)
+    direct: set[int] = set()
+    area_ids: list[int] = []
+    for station_id, area_id in ScheduleTarget.select(ScheduleTarget.station, ScheduleTarget.area).where(
+        ScheduleTarget.schedule == sid
+    ).tuples():
+        if station_id is not None:
+            direct.add(station_id)
+        if area_id is not None:
+            area_ids.append(area_id)
+    return direct | stations_under(area_ids)
+
+
+def bump_for_schedule(schedule: Schedule | int) -> int:
+    """Bump every station the schedule targets. Call after editing targets too (old and new: call twice)."""
+    return bump(stations_for_schedule(schedule))
+
+
+def _schedules_using_bulletin(bulletin_id: int) -> set[int]:
+    direct = {s for (s,) in Schedule.select(Schedule.id).where(Schedule.bulletin == bulletin_id).tuples()}
+    via = (
+        Schedule.select(Schedule.id)
+        .join(PlaylistItem, on=(PlaylistItem.playlist == Schedule.playlist))
+        .where(PlaylistItem.bulletin == bulletin_id)
+    )
+    return direct | {s for (s,) in via.tuples()}
+
+
+def bump_for_bulletin(bulletin: Bulletin | int) -> int:
+    """Bump every station with a schedule that plays the bulletin (alone or in a playlist)."""
+    bid = bulletin.id if isinstance(bulletin, Bulletin) else int(bulletin)
+    stations: set[int] = set()
+    for sched in _schedules_using_bulletin(bid):
+        stations |= stations_for_schedule(sched)
+    return bump(stations)
+
+
+def bump_for_playlist(playlist: Playlist | int) -> int:
+    pid = playlist.id if isinstance(playlist, Playlist) else int(playlist)
+    stations: set[int] = set()
+    for (sched,) in Schedule.select(Schedule.id).where(Schedule.playlist == pid).tuples():
+        stations |= stations_for_schedule(sched)
+    return bump(stations)
+
+
+def bump_for_area(area: Area | int) -> int:
+    """Bump every station in the area's subtree (e.g. after the area moved in the tree)."""
+    return bump(stations_under([area.id if isinstance(area, Area) else int(area)]))
+
+
+# --- building -----------------------------------------------------------------------------
+
+
+def station_dict(station: Station) -> dict[str, Any]:
+    quiet = None
+    if station.quiet_start and station.quiet_end:
+        quiet = pm.QuietHours(time.fromisoformat(station.quiet_start), time.fromisoformat(station.quiet_end))
+    settings = pm.StationSettings(timezone=station.timezone, quiet_hours=quiet, volume=station.volume)
+    out = pm.settings_to_dict(settings)
+    out.update(
+        id=station.id,
+        name=station.name,
+        area_code=station.area.code,
+        sync_interval_s=station.sync_interval_s,
+        heartbeat_interval_s=station.heartbeat_interval_s,
+    )
+    return out
+
+
+def _targeted_schedules(station: Station, now: datetime) -> list[Schedule]:
+    areas = ancestor_ids(station.area_id)
+    ids = ScheduleTarget.select(ScheduleTarget.schedule).where(
+        (ScheduleTarget.station == station.id) | (ScheduleTarget.area.in_(areas))
+    )
+    query = (
+        Schedule.select()
+        .where(Schedule.id.in_(ids), Schedule.airing())
+        .where(Schedule.valid_until.is_null() | (Schedule.valid_until > now))
+        .order_by(Schedule.id)
+    )
+    return [s for s in query if not _one_off_over(s, now)]
+
+
+def _one_off_over(s: Schedule, now: datetime) -> bool:
+    if s.rrule:
+        return False
+    try:
+        start = s.dtstart.replace(tzinfo=_zone(s.timezone))
+    except (KeyError, ValueError):
+        return False
+    return start + ONE_OFF_KEEP < now
+
+
+def _zone(name: str) -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def _airable_bulletins(ids: set[int], now: datetime) -> dict[int, Bulletin]:
+    if not ids:
+        return {}
+    query = (
+        Bulletin.select(Bulletin, Asset, Category)
+        .join(Asset)
+        .switch(Bulletin)
+        .join(Category, JOIN.LEFT_OUTER)
+        .where(Bulletin.id.in_(sorted(ids)), Bulletin.status == "approved")
+        .where(Bulletin.valid_until.is_null() | (Bulletin.valid_until > now))
+    )
+    return {b.id: b for b in query}
+
+
+def _items(schedules: list[Schedule]) -> dict[int, list[PlaylistItem]]:
+    playlist_ids = {s.playlist_id for s in schedules if s.playlist_id is not None}
+    out: dict[int, list[PlaylistItem]] = {pid: [] for pid in playlist_ids}
+    if playlist_ids:
+        query = (
+            PlaylistItem.select(PlaylistItem, Asset)
+            .join(Asset, JOIN.LEFT_OUTER)
+            .where(PlaylistItem.playlist.in_(sorted(playlist_ids)))
+            .order_by(PlaylistItem.playlist, PlaylistItem.position, PlaylistItem.id)
+        )
+        for item in query:
+            out[item.playlist_id].append(item)
+    return out
+
+
+def _schedule_items(s: Schedule, playlist_items: dict[int, list[PlaylistItem]],
+                    bulletins: dict[int, Bulletin]) -> list[pm.Item]:
+    """The programme as a station plays it; bulletins not airable (withdrawn, expired) drop out."""
+    if s.bulletin_id is not None:
+        b = bulletins.get(s.bulletin_id)
+        return [] if b is None else [pm.Item(pm.ItemKind.BULLETIN, bulletin_id=b.id,
+                                             duration_ms=b.asset.duration_ms)]
+    items: list[pm.Item] = []
+    for it in playlist_items.get(s.playlist_id, []):
+        if it.kind == "bulletin" and it.bulletin_id in bulletins:
+            items.append(pm.Item(pm.ItemKind.BULLETIN, bulletin_id=it.bulletin_id,
+                                 duration_ms=bulletins[it.bulletin_id].asset.duration_ms))
+        elif it.kind == "chime" and it.asset_id is not None:
+            items.append(pm.Item(pm.ItemKind.CHIME, asset_sha256=it.asset_id, duration_ms=it.asset.duration_ms))
+        elif it.kind == "pause":
+            items.append(pm.Item(pm.ItemKind.PAUSE, duration_ms=it.duration_ms))
+    if not any(i.kind is pm.ItemKind.BULLETIN for i in items):
+        return []  # only chimes and pauses left: nothing worth airing
+    return items
+
+
+def _to_schedule(s: Schedule, items: list[pm.Item]) -> pm.Schedule:
+    return pm.Schedule(
+        id=s.id,
+        title=s.title or "",
+        items=tuple(items),
+        dtstart=s.dtstart.replace(tzinfo=None),
+        timezone=s.timezone,
+        rrule=s.rrule or "",
+        exdates=tuple(datetime.fromisoformat(x).replace(tzinfo=None) for x in (s.exdates or [])),
+        priority=pm.Priority(s.priority),
+        grace_s=s.grace_s,
+        valid_from=s.valid_from,
+        valid_until=s.valid_until,
+    )
+
+
+def _to_bulletin(b: Bulletin) -> pm.Bulletin:
+    return pm.Bulletin(
+        id=b.id,
+        title=b.title,
+        asset_sha256=b.asset_id,
+        duration_ms=b.asset.duration_ms,
+        category=b.category.name if b.category_id else None,
+        language=b.language,
+        valid_from=b.valid_from,
+        valid_until=b.valid_until,
+    )
+
+
+def content(station: Station, now: datetime | None = None) -> dict[str, Any]:
+    """The manifest without ``version`` and ``server_time``: what the station must play and hold."""
+    now = now or utcnow()
+    schedules = _targeted_schedules(station, now)
+    playlist_items = _items(schedules)
+    wanted = {s.bulletin_id for s in schedules if s.bulletin_id is not None}
+    wanted |= {it.bulletin_id for its in playlist_items.values() for it in its if it.bulletin_id}
+    bulletins = _airable_bulletins(wanted, now)
+    out_schedules, used_bulletins, assets = [], set(), {}
+    for s in schedules:
+        items = _schedule_items(s, playlist_items, bulletins)
+        if not items:
+            continue
+        out_schedules.append(pm.schedule_to_dict(_to_schedule(s, items)))
+        for it in items:
+            if it.bulletin_id is not None:
+                used_bulletins.add(it.bulletin_id)
+    for it in (i for its in playlist_items.values() for i in its if i.kind == "chime" and i.asset_id):
+        assets[it.asset_id] = it.asset
+    for bid in used_bulletins:
+        assets[bulletins[bid].asset_id] = bulletins[bid].asset
+    return {
+        "horizon_days": HORIZON_DAYS,
+        "station": station_dict(station),
+        "assets": [_asset_dict(assets[k]) for k in sorted(assets)],
+        "bulletins": [pm.bulletin_to_dict(_to_bulletin(bulletins[b])) for b in sorted(used_bulletins)],
+        "schedules": out_schedules,
+    }
+
+
+def _asset_dict(a: Asset) -> dict[str, Any]:
+    return {"sha256": a.sha256, "size": a.size, "duration_ms": a.duration_ms, "codec": a.codec}
+
+
+def build(station: Station, now: datetime | None = None) -> tuple[dict[str, Any], str]:
+    """The manifest ``M`` for ``station`` and its ETag, binding (and if needed raising) the version."""
+    now = now or utcnow()
+    body = content(station, now)
+    digest = hashlib.sha256(pm.canonical_bytes(body)).hexdigest()
+    version = _bind_version(station, digest)
+    body["version"] = version
+    tag = etag(version, body)
+    Station.update(manifest_etag=tag, manifest_built_at=now).where(
+        (Station.id == station.id) & (Station.manifest_version == version)
+    ).execute()
+    station.manifest_etag, station.manifest_built_at = tag, now
+    body["server_time"] = now.astimezone(UTC).isoformat(timespec="milliseconds")
+    return body, tag
+
+
+def _bind_version(station: Station, digest: str) -> int:
+    """The version for content ``digest``: the current one if it matches or is unbound, else one more."""
+    for _ in range(5):
+        v, bound = station.manifest_version, station.manifest_hash
+        if bound == digest and v > 0:
+            return v
+        new = v if (bound is None and v > 0) else v + 1
+        changed = (
+            Station.update(manifest_version=new, manifest_hash=digest)
+            .where((Station.id == station.id) & (Station.manifest_version == v)
+                   & (Station.manifest_hash.is_null() if bound is None else Station.manifest_hash == bound))
+            .execute()
+        )
+        if changed:
+            station.manifest_version, station.manifest_hash = new, digest
+            return new
+        station = Station.get_by_id(station.id)  # someone else moved it: look again
+    raise RuntimeError(f"could not settle the manifest version of station {station.id}")
+
+
+def cached_etag(station: Station, now: datetime, max_age_s: float) -> str | None:
+    """The ETag of the last build if it still stands (no bump since, and younger than ``max_age_s``)."""
+    if not station.manifest_etag or station.manifest_built_at is None:
+        return None
+    if not station.manifest_etag.startswith(f'"{station.manifest_version}-'):
+        return None
+    if now - station.manifest_built_at > timedelta(seconds=max_age_s):
+        return None
+    return station.manifest_etag
+
+
+def asset_in_manifest(station: Station, sha256: str) -> bool:
+    """True if ``sha256`` is among the assets of the station's current manifest."""
+    return any(a["sha256"] == sha256 for a in content(station)["assets"])

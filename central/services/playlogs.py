@@ -1,0 +1,147 @@
+"""Proof of play: validate a station's batch whole, store it idempotently, list it for operators.
+
+Idempotence rests on the unique index ``(station, uuid)`` and ``INSERT … ON CONFLICT DO NOTHING``
+(SQLite and PostgreSQL alike), so concurrent re-sends of the same logs store each exactly once.
+"""
+
+from __future__ import annotations
+
+import uuid as uuidlib
+from datetime import datetime
+from typing import Any
+
+from peewee import ModelSelect, fn
+
+from ..db import database
+from ..errors import Invalid, TooLarge
+from ..models import PLAY_STATUSES, PlayLog, Station, utcnow
+
+MAX_BATCH = 1000
+_CHUNK = 250  # rows per INSERT: well under SQLite's bound-variable limit
+
+_OPTIONAL_INT = ("schedule_id", "bulletin_id")
+_OPTIONAL_TIME = ("planned_start", "started_at", "ended_at")
+
+
+def _bad(index: int, field: str, why: str) -> Invalid:
+    return Invalid(f"Nhật ký thứ {index}, trường '{field}': {why}. (log {index}, field '{field}': {why})",
+                   index=index, field=field)
+
+
+def _time(index: int, field: str, value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise _bad(index, field, "must be an ISO 8601 string or null")
+    try:
+        t = datetime.fromisoformat(value)
+    except ValueError:
+        raise _bad(index, field, f"not an ISO 8601 time: {value!r}") from None
+    if t.tzinfo is None:
+        raise _bad(index, field, "must carry a UTC offset")
+    return t
+
+
+def _str_or_none(index: int, field: str, value: Any, max_len: int) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > max_len:
+        raise _bad(index, field, f"must be a string of at most {max_len} characters or null")
+    return value
+
+
+def validate(index: int, log: Any) -> dict[str, Any]:
+    """One log as row values, or ``Invalid`` naming the index and field."""
+    if not isinstance(log, dict):
+        raise _bad(index, "-", "a log must be a JSON object")
+    try:
+        uid = str(uuidlib.UUID(str(log.get("id"))))
+    except ValueError:
+        raise _bad(index, "id", "must be a UUID") from None
+    status = log.get("status")
+    if status not in PLAY_STATUSES:
+        raise _bad(index, "status", f"must be one of {', '.join(PLAY_STATUSES)}")
+    row: dict[str, Any] = {"uuid": uid, "status": status}
+    for field in _OPTIONAL_INT:
+        value = log.get(field)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise _bad(index, field, "must be an integer or null")
+        row[field] = value
+    for field in _OPTIONAL_TIME:
+        row[field] = _time(index, field, log.get(field))
+    row["slot_id"] = _str_or_none(index, "slot_id", log.get("slot_id"), 64)
+    row["asset_sha256"] = _str_or_none(index, "asset_sha256", log.get("asset_sha256"), 64)
+    row["reason"] = _str_or_none(index, "reason", log.get("reason"), 2000)
+    trusted = log.get("clock_trusted", True)
+    offset = log.get("clock_offset_ms", 0)
+    if not isinstance(trusted, bool):
+        raise _bad(index, "clock_trusted", "must be true or false")
+    if offset is None:
+        offset = 0
+    if not isinstance(offset, int) or isinstance(offset, bool):
+        raise _bad(index, "clock_offset_ms", "must be an integer")
+    row["clock_trusted"], row["clock_offset_ms"] = trusted, offset
+    return row
+
+
+def ingest(station: Station, logs: Any) -> tuple[int, int]:
+    """Store a batch for ``station``; returns ``(accepted, duplicates)``. Invalid anywhere → nothing stored."""
+    if not isinstance(logs, list) or not logs:
+        raise Invalid("'logs' phải là một danh sách 1–1000 nhật ký. ('logs' must be a list of 1–1000 logs.)")
+    if len(logs) > MAX_BATCH:
+        raise TooLarge(f"Tối đa {MAX_BATCH} nhật ký mỗi lần, nhận {len(logs)}. (At most {MAX_BATCH} logs.)")
+    rows = [validate(i, log) for i, log in enumerate(logs)]
+    now = utcnow()
+    unique: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        unique.setdefault(row["uuid"], {**row, "station": station.id, "received_at": now})
+    accepted = 0
+    with database.atomic():
+        batch = list(unique.values())
+        for start in range(0, len(batch), _CHUNK):
+            accepted += (
+                PlayLog.insert_many(batch[start:start + _CHUNK])
+                .on_conflict_ignore()
+                .as_rowcount()
+                .execute()
+            )
+    return accepted, len(rows) - accepted
+
+
+def query(stations: ModelSelect | None = None, station_id: int | None = None,
+          start: datetime | None = None, end: datetime | None = None) -> ModelSelect:
+    """Play logs, newest first; ``stations`` limits them to a visible set (a query of Station)."""
+    q = PlayLog.select(PlayLog, Station).join(Station)
+    if stations is not None:
+        q = q.where(PlayLog.station.in_(stations.select(Station.id)))
+    if station_id is not None:
+        q = q.where(PlayLog.station == station_id)
+    when = fn.COALESCE(PlayLog.started_at, PlayLog.planned_start)  # missed plays never started
+    if start is not None:
+        q = q.where(when >= start)
+    if end is not None:
+        q = q.where(when < end)
+    return q.order_by(when.desc(), PlayLog.id.desc())
+
+
+def to_dict(log: PlayLog) -> dict[str, Any]:
+    def iso(t: datetime | None) -> str | None:
+        return None if t is None else t.isoformat()
+
+    return {
+        "id": log.uuid,
+        "station_id": log.station_id,
+        "station_name": log.station.name,
+        "slot_id": log.slot_id,
+        "schedule_id": log.schedule_id,
+        "bulletin_id": log.bulletin_id,
+        "asset_sha256": log.asset_sha256,
+        "planned_start": iso(log.planned_start),
+        "started_at": iso(log.started_at),
+        "ended_at": iso(log.ended_at),
+        "status": log.status,
+        "reason": log.reason,
+        "clock_trusted": log.clock_trusted,
+        "clock_offset_ms": log.clock_offset_ms,
+        "received_at": iso(log.received_at),
+    }

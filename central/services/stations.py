@@ -1,0 +1,84 @@
+"""Stations: who is calling (by token), when they were last seen, and their health for operators."""
+
+from __future__ import annotations
+
+import hmac
+from datetime import datetime, timedelta
+from typing import Any
+
+from ..auth import hash_token
+from ..errors import NotFound, Unauthorized
+from ..models import Area, Station, utcnow
+
+ONLINE_SYNC_INTERVALS = 3  # a station is online if seen within this many sync intervals
+
+
+def by_token(token: str | None) -> Station:
+    """The active, enrolled station holding ``token``, or 401."""
+    if token:
+        digest = hash_token(token)
+        station = (
+            Station.select(Station, Area).join(Area)
+            .where((Station.token_hash == digest) & (Station.active == True))  # noqa: E712
+            .first()
+        )
+        if station is not None and hmac.compare_digest(station.token_hash, digest):
+            return station
+    raise Unauthorized("Mã đài không hợp lệ hoặc đã bị thu hồi; hãy đăng ký lại đài. (Unknown or revoked token.)")
+
+
+def touch(station: Station, now: datetime) -> None:
+    """Record that the station called, writing at most once per half sync interval."""
+    stale = now - timedelta(seconds=max(1, station.sync_interval_s // 2))
+    if station.last_seen is None or station.last_seen < stale:
+        Station.update(last_seen=now).where(Station.id == station.id).execute()
+        station.last_seen = now
+
+
+def is_online(station: Station, now: datetime | None = None) -> bool:
+    if station.last_seen is None:
+        return False
+    now = now or utcnow()
+    return now - station.last_seen <= timedelta(seconds=ONLINE_SYNC_INTERVALS * station.sync_interval_s)
+
+
+def get(station_id: int) -> Station:
+    station = Station.select(Station, Area).join(Area).where(Station.id == station_id).first()
+    if station is None:
+        raise NotFound(f"Không có đài số {station_id}. (No station {station_id}.)")
+    return station
+
+
+def health(station: Station, now: datetime | None = None) -> dict[str, Any]:
+    """What an operator wants at a glance: online, last seen, versions, clock, now playing."""
+    now = now or utcnow()
+    applied = station.applied_version
+    return {
+        "id": station.id,
+        "name": station.name,
+        "area_code": station.area.code,
+        "area_name": station.area.name,
+        "timezone": station.timezone,
+        "enrolled": station.token_hash is not None,
+        "active": station.active,
+        "online": is_online(station, now),
+        "last_seen": _iso(station.last_seen),
+        "last_heartbeat_at": _iso(station.last_heartbeat_at),
+        "manifest_version": station.manifest_version,
+        "applied_version": applied,
+        "in_sync": applied is not None and applied >= station.manifest_version,
+        "agent_version": station.agent_version,
+        "clock_offset_ms": station.clock_offset_ms,
+        "clock_trusted": station.clock_trusted,
+        "now_playing": station.now_playing,
+        "last_error": station.last_error,
+        "volume": station.volume,
+        "quiet_hours": (
+            {"start": station.quiet_start, "end": station.quiet_end}
+            if station.quiet_start and station.quiet_end else None
+        ),
+    }
+
+
+def _iso(t: datetime | None) -> str | None:
+    return None if t is None else t.isoformat()
