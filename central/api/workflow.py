@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from audio_library import AssetStore, AudioError
+from audio_library import AudioError
 
 from ..auth import current_user, require
 from ..errors import CentralError, Invalid
@@ -35,8 +35,8 @@ def _user() -> Any:
     return user
 
 
-def _store() -> AssetStore:
-    return AssetStore(Path(current_app.config["DATA_DIR"]) / "assets")
+def _store() -> Path:
+    return Path(current_app.config["DATA_DIR"])
 
 
 def _created(body: dict[str, Any]) -> tuple[Response, int]:

@@ -20,7 +20,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Protocol
+from os import PathLike
+from typing import Any
 
 from peewee import JOIN, Expression, Field
 
@@ -39,8 +40,7 @@ WITHDRAWERS = ("editor", "approver", "admin")
 MAX_TEXT = 20_000
 
 
-class Store(Protocol):
-    def put(self, data: bytes) -> str: ...
+DataDir = str | PathLike[str]
 
 
 # --- scope ---------------------------------------------------------------------------------
@@ -155,25 +155,11 @@ def parse_fields(data: Mapping[str, Any], partial: bool = False) -> dict[str, An
 # --- creation ------------------------------------------------------------------------------
 
 
-def save_asset(encoded: Any, store: Store, original_name: str | None = None) -> Asset:
-    """Put encoded audio in the content-addressed store and record (or reuse) its Asset row."""
-    sha = store.put(encoded.data)
-    if sha != encoded.sha256:
-        raise Conflict("Kho âm thanh trả về mã băm khác. (The asset store disagrees on the hash.)")
-    info = encoded.info
-    asset, _ = Asset.get_or_create(
-        sha256=sha,
-        defaults={
-            "size": len(encoded.data),
-            "duration_ms": info.duration_ms,
-            "codec": info.codec,
-            "mime": encoded.mime,
-            "loudness_lufs": info.loudness_lufs,
-            "true_peak": info.true_peak_dbtp,
-            "original_name": original_name,
-        },
-    )
-    return asset
+def save_asset(encoded: Any, data_dir: DataDir, original_name: str | None = None) -> Asset:
+    """Keep encoded audio in the central's store (``DATA_DIR/assets``) and its Asset row."""
+    from central.services import assets
+
+    return assets.save_encoded(data_dir, encoded, original_name)
 
 
 def _create(actor: User, fields: dict[str, Any], asset: Asset, how: str, **extra: Any) -> Bulletin:
@@ -186,7 +172,7 @@ def _create(actor: User, fields: dict[str, Any], asset: Asset, how: str, **extra
 
 
 def create_uploaded(
-    actor: User, data: bytes, filename: str | None, form: Mapping[str, Any], store: Store
+    actor: User, data: bytes, filename: str | None, form: Mapping[str, Any], data_dir: DataDir
 ) -> Bulletin:
     """A draft from an uploaded audio file (any format ffmpeg reads), normalised for speech."""
     import audio_library
@@ -196,11 +182,11 @@ def create_uploaded(
     if not data:
         raise Invalid("Chưa có tệp âm thanh (trường 'file'). (No audio file in 'file'.)", field="file")
     encoded = audio_library.ingest(data, profile="speech")
-    asset = save_asset(encoded, store, filename)
+    asset = save_asset(encoded, data_dir, filename)
     return _create(actor, fields, asset, "upload")
 
 
-def create_spoken(actor: User, body: Mapping[str, Any], store: Store) -> Bulletin:
+def create_spoken(actor: User, body: Mapping[str, Any], data_dir: DataDir) -> Bulletin:
     """A draft read aloud from ``text`` by TTS (gTTS, or eSpeak NG offline)."""
     import audio_library
 
@@ -220,7 +206,7 @@ def create_spoken(actor: User, body: Mapping[str, Any], store: Store) -> Bulleti
         speed=float(speed),
     )
     encoded = audio_library.ingest(synth.audio, profile="speech")
-    asset = save_asset(encoded, store, None)
+    asset = save_asset(encoded, data_dir, None)
     return _create(actor, fields, asset, "tts", text=text, tts_engine=synth.engine)
 
 

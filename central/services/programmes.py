@@ -16,13 +16,13 @@ from central.errors import Conflict, Invalid, NotFound
 from central.models import Asset, Bulletin, Playlist, PlaylistItem, Schedule, User, utcnow
 from central.services import audit
 from central.services import bulletins as bulletins_service
-from central.services.bulletins import EDITORS, Store, can_see_owner, check_owner, check_role
+from central.services.bulletins import EDITORS, DataDir, can_see_owner, check_owner, check_role
 
 MAX_ITEMS = 200
 MAX_PAUSE_MS = 10 * 60 * 1000
 
 
-def chime(store: Store) -> Asset:
+def chime(data_dir: DataDir) -> Asset:
     """The house chime as an Asset row (made and stored once; its bytes never change)."""
     import audio_library
 
@@ -30,10 +30,10 @@ def chime(store: Store) -> Asset:
     existing = Asset.get_or_none(Asset.sha256 == encoded.sha256)
     if existing is not None:
         return existing
-    return bulletins_service.save_asset(encoded, store, "chime")
+    return bulletins_service.save_asset(encoded, data_dir, "chime")
 
 
-def _item(actor: User, n: int, raw: Any, store: Store | None) -> dict[str, Any]:
+def _item(actor: User, n: int, raw: Any, data_dir: DataDir | None) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
         raise Invalid(f"Mục {n} phải là đối tượng JSON. (Item {n} must be an object.)")
     kind = raw.get("kind")
@@ -49,8 +49,8 @@ def _item(actor: User, n: int, raw: Any, store: Store | None) -> dict[str, Any]:
             asset = Asset.get_or_none(Asset.sha256 == sha)
             if asset is None:
                 raise Invalid(f"Mục {n}: không có tệp âm thanh {sha}. (Unknown asset.)")
-        elif store is not None:
-            asset = chime(store)
+        elif data_dir is not None:
+            asset = chime(data_dir)
         else:
             raise Invalid(f"Mục {n}: nhạc hiệu cần asset_sha256. (Chime needs an asset.)")
         return {"kind": kind, "asset": asset, "duration_ms": 0}
@@ -62,12 +62,12 @@ def _item(actor: User, n: int, raw: Any, store: Store | None) -> dict[str, Any]:
     raise Invalid(f"Mục {n}: loại '{kind}' không hợp lệ (bulletin, chime, pause).")
 
 
-def _items(actor: User, raw: Any, store: Store | None) -> list[dict[str, Any]]:
+def _items(actor: User, raw: Any, data_dir: DataDir | None) -> list[dict[str, Any]]:
     if not isinstance(raw, Sequence) or isinstance(raw, str) or not raw:
         raise Invalid("Chương trình cần ít nhất một mục trong 'items'. (items must be a non-empty list.)")
     if len(raw) > MAX_ITEMS:
         raise Invalid(f"Chương trình có tối đa {MAX_ITEMS} mục.")
-    items = [_item(actor, n, r, store) for n, r in enumerate(raw, start=1)]
+    items = [_item(actor, n, r, data_dir) for n, r in enumerate(raw, start=1)]
     if not any(i["kind"] == "bulletin" for i in items):
         raise Invalid("Chương trình cần ít nhất một bản tin. (A programme needs a bulletin.)")
     return items
@@ -86,10 +86,10 @@ def _write_items(p: Playlist, items: list[dict[str, Any]]) -> None:
         PlaylistItem.create(playlist=p, position=pos, **i)
 
 
-def create(actor: User, data: Mapping[str, Any], store: Store | None = None) -> Playlist:
+def create(actor: User, data: Mapping[str, Any], data_dir: DataDir | None = None) -> Playlist:
     check_role(actor, EDITORS, "tạo chương trình")
     name = _name(data)
-    items = _items(actor, data.get("items"), store)
+    items = _items(actor, data.get("items"), data_dir)
     with database.atomic():
         p = Playlist.create(name=name, description=str(data.get("description") or ""),
                             area=actor.area_id, created_by=actor)
@@ -98,11 +98,11 @@ def create(actor: User, data: Mapping[str, Any], store: Store | None = None) -> 
     return p
 
 
-def update(actor: User, pid: int, data: Mapping[str, Any], store: Store | None = None) -> Playlist:
+def update(actor: User, pid: int, data: Mapping[str, Any], data_dir: DataDir | None = None) -> Playlist:
     check_role(actor, EDITORS, "sửa chương trình")
     p = get(actor, pid)
     check_owner(actor, p.area_id, "Chương trình")
-    items = _items(actor, data["items"], store) if "items" in data else None
+    items = _items(actor, data["items"], data_dir) if "items" in data else None
     with database.atomic():
         if "name" in data:
             p.name = _name(data)
