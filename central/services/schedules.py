@@ -8,7 +8,8 @@ the bulletin it airs has already passed the two-person rule. Editing an approved
 content sends it back to ``submitted`` (except emergencies); pausing (``active``) and deleting do
 not need approval. Every change bumps the manifests of the stations targeted before and after.
 
-Targets must lie in the actor's subtree. Times: ``dtstart`` is local wall-clock time in
+Targets must lie in the actor's subtree. People see the schedules made in their subtree and those
+that reach it (a target area in or above their area, or one of their stations). Times: ``dtstart`` is local wall-clock time in
 ``timezone``; an alternative ``repeat`` object uses the ``playlists.rules`` forms:
 ``{"form": "once"|"daily"|"weekly"|"monthly", "times": ["06:00", "17:30"], "first_day",
 "last_day", "weekdays": ["MO", …], "days": [1, 15]}``.
@@ -393,17 +394,17 @@ def _move(actor: User, s: Schedule, status: str, action: str, reason: str | None
 
 
 def _visible_ids(user: User) -> Any:
-    """Schedules ``user`` may see: owned in or above their area, or targeting their subtree."""
+    """Schedules ``user`` may see: owned in their subtree, or reaching it (through a target area
+    in it or above it, or a station in it); None = all."""
     scope = area_subtree_ids(user)
     if scope is None:
         return None
-    above = set(bulletins_service.ancestors_of_user(user))
-    reach = sorted(scope | above)
+    reach = sorted(scope | set(bulletins_service.ancestors_of_user(user)))
     station_ids = Station.select(Station.id).where(Station.area.in_(sorted(scope)))
     targeted = ScheduleTarget.select(ScheduleTarget.schedule).where(
-        ScheduleTarget.area.in_(sorted(scope)) | ScheduleTarget.station.in_(station_ids)
+        ScheduleTarget.area.in_(reach) | ScheduleTarget.station.in_(station_ids)
     )
-    return (Schedule.area.in_(reach) | Schedule.area.is_null()) | Schedule.id.in_(targeted)
+    return Schedule.area.in_(sorted(scope)) | Schedule.id.in_(targeted)
 
 
 def listing(user: User, station: int | None = None, area: str | None = None,
@@ -446,14 +447,11 @@ def get(user: User, sid: int) -> Schedule:
 
 
 def to_dict(s: Schedule) -> dict[str, Any]:
-    areas, stations = [], []
-    for t in ScheduleTarget.select(ScheduleTarget, Area).join(Area, on=(ScheduleTarget.area == Area.id),
-                                                             join_type="LEFT OUTER").where(
-            ScheduleTarget.schedule == s):
-        if t.area_id is not None:
-            areas.append(t.area.code)
-        if t.station_id is not None:
-            stations.append(t.station_id)
+    rows = list(ScheduleTarget.select().where(ScheduleTarget.schedule == s))
+    area_ids = [t.area_id for t in rows if t.area_id is not None]
+    codes = dict(Area.select(Area.id, Area.code).where(Area.id.in_(area_ids)).tuples()) if area_ids else {}
+    areas = [codes[a] for a in area_ids if a in codes]
+    stations = [t.station_id for t in rows if t.station_id is not None]
     b: Bulletin | None = s.bulletin if s.bulletin_id else None
     p: Playlist | None = s.playlist if s.playlist_id else None
     return {
