@@ -3,6 +3,8 @@
 Conventions others rely on:
 - ``UTCDateTimeField`` columns take and return timezone-aware datetimes (stored as naive UTC, so SQLite
   and PostgreSQL compare them alike); naive values given to them are read as UTC. Use ``utcnow()``.
+  Comparing against an expression that is not the column itself (``fn.COALESCE(a, b) >= t``)? Pass
+  ``db_time(t)``, or SQLite compares text with an offset in it.
 - ``Schedule.dtstart`` and ``Schedule.exdates`` are naive *local* wall-clock times in ``Schedule.timezone``.
 - Status strings are plain ``CharField`` values listed in the ``*_STATUSES`` tuples below.
 - A user's ``area`` is their scope: ``None`` means the whole tree.
@@ -43,9 +45,11 @@ def utcnow() -> datetime:
 
 
 class UTCDateTimeField(DateTimeField):
-    """Aware datetimes in, aware UTC datetimes out; naive UTC in the database."""
+    """Aware datetimes (or ISO 8601 strings) in, aware UTC datetimes out; naive UTC in the database."""
 
     def db_value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
         if isinstance(value, datetime) and value.tzinfo is not None:
             value = value.astimezone(UTC).replace(tzinfo=None)
         return super().db_value(value)
@@ -55,6 +59,11 @@ class UTCDateTimeField(DateTimeField):
         if isinstance(value, datetime) and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
+
+
+def db_time(value: datetime | str) -> Any:
+    """A time as the database stores it; use it where an expression (``fn.COALESCE`` …) loses the field."""
+    return UTCDateTimeField().db_value(value)
 
 
 class JSONField(TextField):
@@ -336,4 +345,4 @@ MODELS: tuple[type[BaseModel], ...] = (
     SchemaVersion,
 )
 
-__all__ = [m.__name__ for m in MODELS] + ["utcnow", "UTCDateTimeField", "JSONField"]
+__all__ = [m.__name__ for m in MODELS] + ["utcnow", "db_time", "UTCDateTimeField", "JSONField"]

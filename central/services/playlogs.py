@@ -14,7 +14,7 @@ from peewee import ModelSelect, fn
 
 from ..db import database
 from ..errors import Invalid, TooLarge
-from ..models import PLAY_STATUSES, PlayLog, Station, utcnow
+from ..models import PLAY_STATUSES, PlayLog, Station, db_time, utcnow
 
 MAX_BATCH = 1000
 _CHUNK = 250  # rows per INSERT: well under SQLite's bound-variable limit
@@ -118,9 +118,9 @@ def query(stations: ModelSelect | None = None, station_id: int | None = None,
         q = q.where(PlayLog.station == station_id)
     when = fn.COALESCE(PlayLog.started_at, PlayLog.planned_start)  # missed plays never started
     if start is not None:
-        q = q.where(when >= start)
+        q = q.where(when >= db_time(start))
     if end is not None:
-        q = q.where(when < end)
+        q = q.where(when < db_time(end))
     return q.order_by(when.desc(), PlayLog.id.desc())
 
 

@@ -1,0 +1,64 @@
+"""Operator views of stations and play logs: health, and nothing outside the user's scope."""
+
+from __future__ import annotations
+
+import uuid
+
+from central.models import PlayLog, Station
+
+
+def _heartbeat(client, token, **body):
+    reply = client.post("/api/v1/station/heartbeat", json=body, headers={"Authorization": f"Bearer {token}"})
+    assert reply.status_code == 200
+
+
+def test_station_health_and_scope(client, tree, make_user, station_factory, auth):
+    here, here_token = station_factory(tree["V"], "Đài thôn 1")
+    there, _ = station_factory(tree["C2"], "Đài xã Nâm N'Jang")
+    Station.update(last_seen=None).execute()
+    client.get("/api/v1/station/manifest", headers={"Authorization": f"Bearer {here_token}"})
+    _heartbeat(client, here_token, manifest_version=1, clock_offset_ms=250, clock_trusted=False,
+               now_playing={"slot_id": "1@20261201T000000Z", "bulletin_id": 9, "started_at": None})
+    _, commune = make_user("operator", tree["C1"])
+    _, province = make_user("approver", tree["P"])
+    listed = client.get("/api/v1/stations", headers=auth(commune)).json["stations"]
+    assert [s["name"] for s in listed] == ["Đài thôn 1"]
+    (health,) = listed
+    assert health["online"] is True and health["in_sync"] is True
+    assert health["manifest_version"] == 1 and health["applied_version"] == 1
+    assert health["clock_offset_ms"] == 250 and health["clock_trusted"] is False
+    assert health["now_playing"]["bulletin_id"] == 9
+    assert health["area_code"] == "P-D-C1-V"
+    both = client.get("/api/v1/stations", headers=auth(province)).json["stations"]
+    assert {s["id"]: s["online"] for s in both} == {here.id: True, there.id: False}
+    assert client.get(f"/api/v1/stations/{there.id}", headers=auth(commune)).status_code == 404
+    assert client.get(f"/api/v1/stations/{here.id}", headers=auth(commune)).json["name"] == "Đài thôn 1"
+    by_area = client.get("/api/v1/stations?area=P-D-C2", headers=auth(province)).json["stations"]
+    assert [s["id"] for s in by_area] == [there.id]
+    assert client.get("/api/v1/stations?area=P-D-C2", headers=auth(commune)).status_code == 403
+    assert client.get("/api/v1/stations/999", headers=auth(province)).status_code == 404
+
+
+def test_play_logs_listing_filters_and_scope(client, tree, make_user, station_factory, auth):
+    here, _ = station_factory(tree["C1"])
+    there, _ = station_factory(tree["C2"])
+    for station, day in ((here, 1), (here, 2), (here, 3), (there, 2)):
+        PlayLog.create(station=station, uuid=str(uuid.uuid4()), status="completed",
+                       started_at=f"2026-12-0{day}T06:30:00+07:00")
+    PlayLog.create(station=here, uuid=str(uuid.uuid4()), status="missed",
+                   planned_start="2026-12-02T11:00:00+07:00", reason="mất điện")
+    _, commune = make_user("operator", tree["C1"])
+    _, everyone = make_user("editor")
+    mine = client.get("/api/v1/play-logs", headers=auth(commune)).json["play_logs"]
+    assert {r["station_id"] for r in mine} == {here.id} and len(mine) == 4
+    window = client.get("/api/v1/play-logs?from=2026-12-02T00:00:00%2B07:00&to=2026-12-03T00:00:00%2B07:00",
+                        headers=auth(everyone)).json["play_logs"]
+    assert sorted((r["station_id"], r["status"]) for r in window) == sorted(
+        [(here.id, "completed"), (there.id, "completed"), (here.id, "missed")])
+    assert window[0]["status"] == "missed"  # newest first, missed ones by their planned start
+    one = client.get(f"/api/v1/play-logs?station={there.id}", headers=auth(everyone)).json["play_logs"]
+    assert [r["station_id"] for r in one] == [there.id]
+    assert client.get(f"/api/v1/play-logs?station={there.id}", headers=auth(commune)).status_code == 404
+    assert client.get("/api/v1/play-logs?from=someday", headers=auth(everyone)).status_code == 400
+    row = PlayLog.get(PlayLog.status == "missed")
+    assert row.planned_start.isoformat() == "2026-12-02T04:00:00+00:00"  # stored as UTC
