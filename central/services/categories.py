@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from peewee import IntegrityError
+from peewee import IntegrityError, fn
 
 from central.db import database
 from central.errors import Conflict, Invalid, NotFound
@@ -137,6 +137,8 @@ def _clean(data: dict[str, Any], partial: bool) -> dict[str, Any]:
 
 def create(actor: User, data: dict[str, Any]) -> Category:
     fields = _clean(data, partial=False)
+    if "position" not in fields:  # a new topic goes to the end of the list
+        fields["position"] = (Category.select(fn.MAX(Category.position)).scalar() or 0) + 1
     try:
         with database.atomic():
             c = Category.create(**fields)
