@@ -1,0 +1,154 @@
+"""The asset cache: resumable downloads, verified against the signed size and sha256, atomic on disk.
+
+Layout: ``<dir>/<sha256>`` for verified files, ``<dir>/<sha256>.part`` for an unfinished download.
+A file is only marked ready after its size and sha256 match the manifest, it was fsynced, and it
+was renamed into place; so a power cut can leave a ``.part`` but never a half file that counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from .client import CentralClient
+from .errors import AssetError, CentralRefused
+from .store import Asset, Store, iso
+
+log = logging.getLogger(__name__)
+
+_RETRY_BASE_S = 15.0
+_RETRY_MAX_S = 3600.0
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _fsync_dir(d: Path) -> None:
+    fd = os.open(d, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class AssetCache:
+    """Files on disk plus their rows in the store's asset index."""
+
+    def __init__(self, root: Path, store: Store, min_free_bytes: int = 0, gc_after_s: float = 7 * 86400) -> None:
+        self.root = root
+        self.store = store
+        self.min_free_bytes = min_free_bytes
+        self.gc_after = timedelta(seconds=gc_after_s)
+        root.mkdir(parents=True, exist_ok=True)
+        self.last_error: str | None = None
+
+    def path(self, sha256: str) -> Path:
+        return self.root / sha256
+
+    def playable(self, sha256: str) -> Path | None:
+        """The file for ``sha256`` if it is verified and still on disk, else None."""
+        row = self.store.asset(sha256)
+        p = self.path(sha256)
+        if row is None or not row.ready or not p.exists():
+            return None
+        return p
+
+    def disk_free(self) -> int:
+        return shutil.disk_usage(self.root).free
+
+    def verify_all(self) -> int:
+        """Re-check every file at start-up; a corrupted or deleted one is marked missing (fetched again)."""
+        bad = 0
+        for a in self.store.assets():
+            p = self.path(a.sha256)
+            ok = p.exists() and p.stat().st_size == a.size and sha256_file(p) == a.sha256
+            if ok and not a.ready:
+                self.store.set_asset(a.sha256, ready=True, attempts=0, last_error=None)
+            elif not ok and a.ready:
+                bad += 1
+                log.warning("cached asset %s is missing or corrupted; it will be fetched again", a.sha256[:12])
+                p.unlink(missing_ok=True)
+                self.store.set_asset(a.sha256, ready=False, next_attempt_at=None)
+        return bad
+
+    def missing(self, now: datetime, first_need: Mapping[str, datetime]) -> list[Asset]:
+        """Needed assets not on disk and due for a (re)try, soonest-needed first."""
+        far = now + timedelta(days=3650)
+        due = [
+            a for a in self.store.assets()
+            if a.needed and not a.ready and (a.next_attempt_at is None or a.next_attempt_at <= iso(now))
+        ]
+        return sorted(due, key=lambda a: (first_need.get(a.sha256, far), a.sha256))
+
+    def fetch(self, asset: Asset, client: CentralClient, now: datetime, rate_bps: int = 0) -> None:
+        """Download, verify, fsync and rename one asset; on a mismatch the bytes are thrown away."""
+        part = self.root / f"{asset.sha256}.part"
+        have = part.stat().st_size if part.exists() else 0
+        if self.disk_free() - (asset.size - have) < self.min_free_bytes:
+            self.collect_garbage(now, playing=())
+            if self.disk_free() - (asset.size - have) < self.min_free_bytes:
+                raise AssetError(f"not enough free disk for asset {asset.sha256[:12]} ({asset.size} bytes)")
+        try:
+            client.download(asset.sha256, part, rate_bps)
+        except CentralRefused as exc:
+            self._failed(asset, now, str(exc))
+            raise AssetError(str(exc)) from exc
+        self._install(asset, part, now)
+
+    def _install(self, asset: Asset, part: Path, now: datetime) -> None:
+        size = part.stat().st_size
+        digest = sha256_file(part) if size == asset.size else None
+        if digest != asset.sha256:
+            part.unlink(missing_ok=True)
+            why = f"size {size} != {asset.size}" if digest is None else "sha256 mismatch"
+            self._failed(asset, now, why)
+            raise AssetError(f"asset {asset.sha256[:12]} failed verification ({why}); discarded")
+        with part.open("rb") as f:
+            os.fsync(f.fileno())
+        os.replace(part, self.path(asset.sha256))
+        _fsync_dir(self.root)
+        self.store.set_asset(asset.sha256, ready=True, attempts=0, next_attempt_at=None, last_error=None)
+        log.info("asset %s verified and cached (%d bytes)", asset.sha256[:12], size)
+
+    def _failed(self, asset: Asset, now: datetime, why: str) -> None:
+        wait = min(_RETRY_MAX_S, _RETRY_BASE_S * (2 ** min(asset.attempts, 12)))
+        self.store.set_asset(
+            asset.sha256, attempts=asset.attempts + 1, last_error=why,
+            next_attempt_at=iso(now + timedelta(seconds=wait)),
+        )
+        self.last_error = why
+
+    def collect_garbage(self, now: datetime, playing: Iterable[str]) -> list[str]:
+        """Delete assets the manifest no longer lists once unused for ``gc_after``; never one playing."""
+        keep = set(playing)
+        cutoff = iso(now - self.gc_after)
+        gone = []
+        for a in self.store.assets():
+            if a.needed or a.sha256 in keep or a.unused_since is None or a.unused_since > cutoff:
+                continue
+            self.path(a.sha256).unlink(missing_ok=True)
+            (self.root / f"{a.sha256}.part").unlink(missing_ok=True)
+            self.store.delete_asset(a.sha256)
+            gone.append(a.sha256)
+        if gone:
+            log.info("deleted %d unused assets", len(gone))
+        return gone
+
+    def stats(self) -> dict[str, int]:
+        rows = [a for a in self.store.assets() if a.needed]
+        return {
+            "assets": sum(1 for a in rows if a.ready),
+            "missing": sum(1 for a in rows if not a.ready),
+            "bytes": sum(a.size for a in rows if a.ready),
+        }
+

@@ -1,0 +1,209 @@
+"""`station enroll|run|sync|status`: the only place the real parts are built and wired together."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import secrets
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+from typing import Any
+
+from . import config as config_mod
+from .assets import AssetCache
+from .client import CentralClient, Timeouts
+from .clock import Clock, system_time
+from .config import Config
+from .errors import NotEnrolledError, StationError
+from .ffmpeg import ffmpeg_exe
+from .player import detect
+from .store import Store
+
+log = logging.getLogger("station")
+
+
+def _timeouts(cfg: Config) -> Timeouts:
+    return Timeouts(cfg.connect_timeout_s, cfg.read_timeout_s, cfg.total_timeout_s, cfg.download_timeout_s)
+
+
+def _open(cfg: Config) -> Store:
+    os.umask(0o077)  # token, key and the UI password hash live here: owner only
+    cfg.station_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(cfg.station_dir, 0o700)
+    store = Store(cfg.db_path)
+    for p in cfg.station_dir.glob("station.db*"):
+        os.chmod(p, 0o600)
+    return store
+
+
+def _client(cfg: Config, store: Store, clock: Clock) -> CentralClient:
+    url, token = store.get("central_url"), store.get("token")
+    if not url or not token:
+        raise NotEnrolledError("this station is not enrolled: run `station enroll <central-url> <code>`")
+    return CentralClient(url, token, _timeouts(cfg), clock.system_now, clock.observe)
+
+
+def _clock(cfg: Config) -> Clock:
+    return Clock(system_time(cfg.fake_clock_skew_s), cfg.clock_trust_threshold_s)
+
+
+def cmd_enroll(cfg: Config, args: argparse.Namespace) -> int:
+    from .ui import hash_password
+
+    store = _open(cfg)
+    if store.get("token") and not args.force:
+        raise StationError("already enrolled; use --force to enroll again with a new code")
+    clock = _clock(cfg)
+    client = CentralClient(args.url, None, _timeouts(cfg), clock.system_now, clock.observe)
+    reply = client.enroll(args.code)
+    password = args.password or secrets.token_urlsafe(9)
+    store.put(
+        station_id=reply["station_id"], token=reply["token"], public_key=reply["public_key"],
+        central_url=args.url.rstrip("/"), ui_password=hash_password(password),
+        ui_secret=secrets.token_hex(32), clock_offset_ms=clock.offset_ms,
+    )
+    print(f"Đã đăng ký đài số {reply['station_id']} với {args.url} (station enrolled).")
+    if not args.password:
+        print(f"Mật khẩu trang vận hành (local UI password, shown once): {password}")
+    return 0
+
+
+def cmd_run(cfg: Config, args: argparse.Namespace) -> int:
+    from .daemon import Agent
+    from .timeline import expand
+
+    store = _open(cfg)
+    clock = _clock(cfg)
+    client = _client(cfg, store, clock)
+    player = detect(cfg.player, ffmpeg_exe())
+    log.info("audio goes to: %s", player.description)
+    agent = Agent(cfg, store, clock, player, client, expand)
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    agent.start()
+    server = None
+    if cfg.ui_port:
+        from .ui import serve
+
+        server = serve(agent, cfg.ui_host, cfg.ui_port)
+        log.info("local operator page on http://%s:%d/", cfg.ui_host, cfg.ui_port)
+    stop.wait()
+    log.info("stopping")
+    if server is not None:
+        server.close()
+    agent.stop()
+    return 0
+
+
+def cmd_sync(cfg: Config, args: argparse.Namespace) -> int:
+    from .daemon import Agent
+    from .timeline import expand
+
+    store = _open(cfg)
+    clock = _clock(cfg)
+    agent = Agent(cfg, store, clock, detect(cfg.player, "ffmpeg", sound=False), _client(cfg, store, clock), expand)
+    offset, boot = store.get("clock_offset_ms"), store.get("clock_boot")
+    if offset is not None and boot:
+        clock.restore(int(offset), str(boot))
+    agent.loop.refresh()
+    assert agent.syncer is not None
+    res = agent.syncer.sync_once()
+    print(json.dumps({"ok": res.ok, "applied_version": res.applied_version, "assets_fetched": res.fetched,
+                      "logs_uploaded": res.uploaded, "error": res.error}, ensure_ascii=False))
+    return 0 if res.ok else 1
+
+
+def cmd_status(cfg: Config, args: argparse.Namespace) -> int:
+    from .status import build
+
+    if not cfg.db_path.exists():
+        raise NotEnrolledError(f"no station here ({cfg.db_path}): run `station enroll` first")
+    store = _open(cfg)
+    clock = _clock(cfg)
+    offset, boot = store.get("clock_offset_ms"), store.get("clock_boot")
+    if offset is not None and boot:
+        clock.restore(int(offset), str(boot))
+    cache = AssetCache(cfg.assets_dir, store, cfg.min_free_bytes, cfg.gc_after_s)
+    st = build(store, cache, clock, store.get("now_playing"))
+    st["next_24h"] = _next_24h(store, cache, clock, cfg)
+    st["recent_plays"] = store.recent_plays(50)
+    if args.json:
+        print(json.dumps(st, ensure_ascii=False, indent=2))
+    else:
+        _print_status(st)
+    return 0
+
+
+def _next_24h(store: Store, cache: AssetCache, clock: Clock, cfg: Config) -> list[dict[str, Any]]:
+    from .loop import PlayerLoop, slot_rows
+    from .timeline import expand
+
+    loop = PlayerLoop(store, cache, detect(cfg.player, "ffmpeg", sound=False), clock, expand)
+    loop.refresh()
+    return slot_rows(loop.upcoming(clock.now(), 24), loop.content)
+
+
+def _print_status(st: dict[str, Any]) -> None:
+    on = "trực tuyến (online)" if st["online"] else "ngoại tuyến (offline)"
+    print(f"Đài {st['station_id']} {st['station_name'] or ''} — {on}")
+    print(f"Bản kê (manifest): v{st['manifest_version']}  lần đồng bộ cuối: {st['last_sync_at']}")
+    trust = "tin cậy" if st["clock_trusted"] else "CHƯA tin cậy"
+    print(f"Đồng hồ: {st['now']} (lệch {st['clock_offset_ms']} ms, {trust})")
+    print(f"Đĩa trống: {st['disk_free_bytes'] // 2**20} MB  bộ nhớ đệm: {st['cache']}  hàng đợi nhật ký: {st['outbox']}")
+    np = st["now_playing"]
+    print(f"Đang phát: {np['title'] if np else '—'}")
+    if st["last_error"]:
+        print(f"Lỗi gần nhất: {st['last_error']}")
+    print("24 giờ tới:")
+    for s in st["next_24h"]:
+        print(f"  {s['start']}  {s['priority']:<9} {s['title']}  [{s['status']}]")
+    print("Đã phát gần đây:")
+    for p in st["recent_plays"][:20]:
+        print(f"  {p['started_at'] or p['planned_start']}  {p['status']:<11} {p['title']}  {p['reason'] or ''}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="station", description="Loa station agent (đài truyền thanh xã)")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    e = sub.add_parser("enroll", help="enroll with a one-time code from the central")
+    e.add_argument("url")
+    e.add_argument("code")
+    e.add_argument("--password", help="password for the local operator page (generated if omitted)")
+    e.add_argument("--force", action="store_true")
+    sub.add_parser("run", help="run the agent: play, sync, serve the local page")
+    sub.add_parser("sync", help="one sync pass now")
+    s = sub.add_parser("status", help="what the station is doing")
+    s.add_argument("--json", action="store_true")
+    return ap
+
+
+COMMANDS = {"enroll": cmd_enroll, "run": cmd_run, "sync": cmd_sync, "status": cmd_status}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    try:
+        cfg = config_mod.load()
+        return COMMANDS[args.cmd](cfg, args)
+    except StationError as exc:
+        print(f"station: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

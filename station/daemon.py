@@ -1,0 +1,110 @@
+"""The agent assembled from injected parts: store, clock, player, central client, timeline.
+
+Three threads: the player loop (never waits on the network), the sync loop, and the local web page.
+``Agent`` does no I/O of its own at construction; ``start`` recovers from a crash or power cut
+(plays left open are logged interrupted, the cache is re-verified) and starts the threads.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from .assets import AssetCache
+from .client import CentralClient
+from .clock import Clock
+from .config import Config
+from .loop import PlayerLoop, TimelineFn
+from .player import Player
+from .status import build
+from .store import Store
+from .sync import Syncer, SyncPolicy
+
+log = logging.getLogger(__name__)
+
+KEEP_HISTORY = timedelta(days=30)
+
+
+class Agent:
+    def __init__(
+        self, cfg: Config, store: Store, clock: Clock, player: Player,
+        client: CentralClient | None, timeline: TimelineFn,
+    ) -> None:
+        self.cfg, self.store, self.clock, self.player, self.client = cfg, store, clock, player, client
+        self.cache = AssetCache(cfg.assets_dir, store, cfg.min_free_bytes, cfg.gc_after_s)
+        self.loop = PlayerLoop(store, self.cache, player, clock, timeline,
+                               timedelta(hours=cfg.horizon_h), on_change=self._changed)
+        self.syncer: Syncer | None = None
+        if client is not None:
+            self.syncer = Syncer(
+                store, self.cache, client, clock, _policy(cfg), on_manifest=self.loop.reload,
+                first_need=self.first_need, status=self.status,
+            )
+        self.stop_event = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    def recover(self) -> None:
+        """After a crash or power cut: close open plays as interrupted, re-check the cache, reuse the offset."""
+        cut = self.store.recover_interrupted()
+        if cut:
+            log.warning("%d play(s) were cut by a restart; logged as interrupted", len(cut))
+        bad = self.cache.verify_all()
+        if bad:
+            log.warning("%d cached asset(s) failed verification; they will be fetched again", bad)
+        offset, boot = self.store.get("clock_offset_ms"), self.store.get("clock_boot")
+        if offset is not None and boot and self.clock.restore(int(offset), str(boot)):
+            log.info("reusing the clock offset of %d ms measured earlier in this boot", offset)
+        self.store.put(now_playing=None)
+
+    def start(self) -> None:
+        self.recover()
+        self._spawn("player", self.loop.run)
+        if self.syncer is not None:
+            syncer = self.syncer
+            self._spawn("sync", lambda stop: syncer.run(stop, self.housekeeping))
+
+    def _spawn(self, name: str, target: Any) -> None:
+        t = threading.Thread(target=target, args=(self.stop_event,), name=name, daemon=True)
+        t.start()
+        self.threads.append(t)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self.stop_event.set()
+        self.loop.wake.set()
+        if self.syncer is not None:
+            self.syncer.wake.set()
+        for t in self.threads:
+            t.join(timeout)
+
+    def _changed(self) -> None:
+        self.store.put(now_playing=self.loop.now_playing())
+        if self.syncer is not None:
+            self.syncer.request_heartbeat()
+
+    def first_need(self) -> Mapping[str, datetime]:
+        """Each asset's earliest use in the coming timeline, so downloads go soonest-needed first."""
+        need: dict[str, datetime] = {}
+        for s in list(self.loop.slots):
+            for item in s.items:
+                if item.asset_sha256 and item.asset_sha256 not in need:
+                    need[item.asset_sha256] = s.start
+        return need
+
+    def housekeeping(self) -> None:
+        now = self.clock.now()
+        self.cache.collect_garbage(now, self.loop.playing_assets())
+        self.store.prune_plays(now - KEEP_HISTORY)
+
+    def status(self) -> dict[str, Any]:
+        return build(self.store, self.cache, self.clock, self.loop.now_playing())
+
+
+def _policy(cfg: Config) -> SyncPolicy:
+    return SyncPolicy(
+        interval_s=cfg.sync_interval_s, jitter=cfg.sync_jitter, backoff_max_s=cfg.backoff_max_s,
+        backoff_base_s=min(5.0, cfg.sync_interval_s), heartbeat_s=cfg.heartbeat_interval_s,
+        rate_bps=cfg.download_rate_bps,
+    )

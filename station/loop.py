@@ -1,0 +1,487 @@
+"""The player loop: plays the timeline that ``playlists`` resolves, on time, and records every play.
+
+At each step it asks ``playlists.timeline.expand`` (with the station's history, ``busy_until=now``
+and any local announcement) what should sound now, and makes it so. It wakes at the next slot
+boundary (an Event wait with a timeout), woken early by a new manifest, an operator action or a
+player process ending; it never polls. Each item is recorded in the store (and so in the
+proof-of-play outbox) *before* its player starts. Emergency cuts whatever lower tier sounds at
+once; an occurrence that cannot start within its grace is logged missed with the timeline's reason;
+a slot finished or cut before a restart is never played again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from playlists.model import (
+    ItemKind,
+    ManifestContent,
+    Priority,
+    QuietHours,
+    Slot,
+    SlotItem,
+    SlotRecord,
+    SlotStatus,
+    StationSettings,
+    describe_reason,
+    manifest_content,
+)
+from playlists.timeline import EMERGENCY_MAX_LATE, current_item, next_boundary
+
+from .assets import AssetCache
+from .clock import Clock
+from .errors import PlayerError
+from .player import Playback, Player
+from .store import PLAYING, SlotState, Store
+
+log = logging.getLogger(__name__)
+
+TimelineFn = Callable[
+    [ManifestContent, StationSettings, datetime, datetime, Mapping[str, SlotRecord],
+     datetime | None, datetime | None],
+    Sequence[Slot],
+]
+
+MAX_SLEEP = timedelta(minutes=5)
+LOCAL_HOLD = timedelta(minutes=10)  # a local file of unknown length holds the schedule this long at most
+_FINAL = {"completed", "interrupted", "missed", "skipped"}
+
+
+@dataclass
+class Running:
+    """The item sounding now: a scheduled item, a pause, or an operator's play (``slot`` None)."""
+
+    play_id: str | None  # None for a pause
+    slot: Slot | None
+    item: SlotItem | None
+    index: int
+    sha256: str | None
+    bulletin_id: int | None
+    title: str
+    priority: Priority
+    expected_ms: int
+    started_at: datetime
+    playback: Playback | None  # None for a pause
+    until: datetime | None = None  # when a pause ends
+    ok_status: str = "completed"
+
+
+@dataclass
+class Command:
+    kind: str  # "play" | "local" | "stop"
+    bulletin_id: int | None = None
+    path: Path | None = None
+    title: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class PlayerLoop:
+    """Everything the loop needs comes in through the constructor (see STYLE.md)."""
+
+    def __init__(
+        self, store: Store, cache: AssetCache, player: Player, clock: Clock, timeline: TimelineFn,
+        horizon: timedelta = timedelta(hours=48), on_change: Callable[[], None] | None = None,
+    ) -> None:
+        self.store, self.cache, self.player, self.clock = store, cache, player, clock
+        self.timeline = timeline
+        self.horizon = horizon
+        self.on_change = on_change or (lambda: None)
+        self.wake = threading.Event()
+        self._lock = threading.Lock()
+        self._commands: deque[Command] = deque()
+        self.content: ManifestContent | None = None
+        self.settings = StationSettings()
+        self.slots: list[Slot] = []
+        self.running: Running | None = None
+        self.local_until: datetime | None = None
+        self.span = timedelta(hours=1)
+        self._stale = True
+        self._states: dict[str, SlotState] = {}
+        birth = store.get("first_manifest_at")
+        self.birth = datetime.fromisoformat(birth) if birth else None
+
+    # --- called from other threads ------------------------------------------------------------
+
+    def reload(self) -> None:
+        """A new manifest or local setting: re-read it at the next step (which happens now)."""
+        with self._lock:
+            self._stale = True
+        self.wake.set()
+
+    def command(self, cmd: Command) -> None:
+        with self._lock:
+            self._commands.append(cmd)
+        self.wake.set()
+
+    def now_playing(self) -> dict[str, Any] | None:
+        r = self.running
+        if r is None or r.playback is None:
+            return None
+        return {
+            "slot_id": r.slot.id if r.slot else None, "bulletin_id": r.bulletin_id, "title": r.title,
+            "priority": r.priority.value, "started_at": r.started_at.isoformat(timespec="seconds"),
+            "asset_sha256": r.sha256,
+        }
+
+    def playing_assets(self) -> set[str]:
+        r = self.running
+        return {r.sha256} if r is not None and r.sha256 else set()
+
+    def upcoming(self, now: datetime, hours: float = 24) -> list[Slot]:
+        end = now + timedelta(hours=hours)
+        return [s for s in list(self.slots) if s.end >= now and s.start < end
+                and s.status in (SlotStatus.PLANNED, SlotStatus.INTERRUPTED, SlotStatus.MISSED)]
+
+    # --- the loop -----------------------------------------------------------------------------
+
+    def run(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                wake_at = self.step()
+            except Exception:  # the loop must outlive a bug in one step: it is logged and retried
+                log.exception("player loop step failed")
+                wake_at = self.clock.now() + timedelta(seconds=5)
+            timeout = (wake_at - self.clock.now()).total_seconds()
+            if timeout > 0:
+                self.wake.wait(min(timeout, MAX_SLEEP.total_seconds()))
+            self.wake.clear()
+        self.shutdown()
+
+    def step(self) -> datetime:
+        """Do everything due now; answer when the loop should wake next."""
+        now = self.clock.now()
+        if self._stale:
+            self.refresh()
+        self._reap(now)
+        self._take_commands(now)
+        slots: list[Slot] = []
+        for _ in range(50):  # a start that cannot happen (no audio) is logged, then we look again
+            slots = self._expand(now)
+            if self._cut(slots, now):
+                continue
+            self._settle(slots, now)
+            if self.running is not None or not self._start(slots, now):
+                break
+        self.slots = slots
+        return self._next_wake(slots, now)
+
+    def shutdown(self) -> None:
+        """Stop the player; the play is logged interrupted and its slot is not resumed after restart."""
+        if self.running is not None:
+            self._interrupt(self.clock.now(), "agent_restart", end_slot=True)
+
+    def refresh(self) -> None:
+        """Re-read the applied manifest and local settings."""
+        with self._lock:
+            self._stale = False
+        applied = self.store.applied()
+        self.content = manifest_content(applied.manifest) if applied else None
+        self.settings = self._effective_settings()
+        if self.birth is None and applied is not None:
+            birth = self.store.get("first_manifest_at")
+            self.birth = datetime.fromisoformat(birth) if birth else None
+        if self.content is not None:
+            graces = [s.grace for s in self.content.schedules]
+            longest = max([EMERGENCY_MAX_LATE if g is None else timedelta(seconds=g) for g in graces]
+                          or [timedelta(0)])
+            self.span = longest + timedelta(minutes=5)
+        if self.content is not None:
+            self.slots = self._expand(self.clock.now())
+
+    def _effective_settings(self) -> StationSettings:
+        base = self.content.settings if self.content else StationSettings()
+        volume = self.store.get("local_volume")
+        quiet = self.store.get("local_quiet_hours")  # {"start","end"} | "off" | None (the central's)
+        s = replace(base, volume=int(volume)) if volume is not None else base
+        if quiet == "off":
+            s = replace(s, quiet_hours=None)
+        elif isinstance(quiet, dict):
+            s = replace(s, quiet_hours=QuietHours(_hhmm(quiet["start"]), _hhmm(quiet["end"])))
+        return s
+
+    # --- asking playlists -----------------------------------------------------------------------
+
+    def _expand(self, now: datetime) -> list[Slot]:
+        if self.content is None:
+            return []
+        start = now - self.span
+        self._states = {r.slot_id: r for r in self.store.history(start - self.span)}
+        history = {sid: self._record(r, now) for sid, r in self._states.items()}
+        local = self.local_until if self.running is not None and self.running.slot is None else None
+        return list(self.timeline(self.content, self.settings, start, now + self.horizon, history, now, local))
+
+    def _record(self, r: SlotState, now: datetime) -> SlotRecord:
+        started = _dt(r.started_at)
+        if r.status != PLAYING:
+            return SlotRecord(SlotStatus(r.status), started, _dt(r.ended_at), reason=r.reason)
+        run = self.running
+        current = None
+        if run is not None and run.slot is not None and run.slot.id == r.slot_id and run.item is not None:
+            expected_end = run.until or run.started_at + timedelta(milliseconds=run.expected_ms)
+            current = replace(run.item, start=run.started_at, end=max(expected_end, now + timedelta(seconds=1)),
+                              index=run.index, interrupted=False)
+        return SlotRecord(SlotStatus.PLAYING, started, None, next_item=r.next_item, current=current,
+                          interrupted=bool(r.interrupted))
+
+    def _deadline(self, s: Slot) -> datetime:
+        sched = self._schedule(s.schedule_id)
+        g = sched.grace if sched is not None else 15 * 60
+        d = s.planned_start + (EMERGENCY_MAX_LATE if g is None else timedelta(seconds=g))
+        if sched is not None and sched.valid_until is not None:
+            d = min(d, sched.valid_until)
+        return d
+
+    def _schedule(self, schedule_id: int) -> Any:
+        if self.content is None:
+            return None
+        return next((x for x in self.content.schedules if x.id == schedule_id), None)
+
+    # --- acting on the answer -------------------------------------------------------------------
+
+    def _cut(self, slots: Sequence[Slot], now: datetime) -> bool:
+        """An emergency wants the output now: stop whatever lower tier is sounding."""
+        r = self.running
+        if r is None or r.priority == Priority.EMERGENCY:
+            return False
+        cur = current_item(slots, now)
+        if cur is None or cur[0].priority != Priority.EMERGENCY or (r.slot and cur[0].id == r.slot.id):
+            return False
+        self._interrupt(now, "emergency", end_slot=False)
+        return True
+
+    def _settle(self, slots: Sequence[Slot], now: datetime) -> None:
+        """Give final statuses to slots whose fate is sealed, logging what they did not play."""
+        seen = set()
+        for s in slots:
+            seen.add(s.id)
+            state = self._states.get(s.id)
+            if state is not None and state.status in _FINAL:
+                continue
+            # before this station had any schedule, an occurrence is not the station's to account for
+            born = self.birth is not None and s.planned_start >= self.birth
+            if state is None and born and s.status in (SlotStatus.MISSED, SlotStatus.SKIPPED):
+                due = self._deadline(s) if s.status == SlotStatus.MISSED else s.planned_start
+                if due <= now:
+                    self._account(s, str(s.status), s.reason, now)
+            elif state is not None and not self._running_slot(s.id) and not any(i.end > now for i in s.items):
+                self._close(state, now)
+        for sid, state in self._states.items():
+            if state.status == PLAYING and sid not in seen and not self._running_slot(sid):
+                self._close(state, now)
+
+    def _close(self, state: SlotState, now: datetime) -> None:
+        status = "interrupted" if state.interrupted else "completed"
+        self.store.settle_slot({"slot_id": state.slot_id}, status, state.reason, _dt(state.ended_at) or now, [])
+        self._states.pop(state.slot_id, None)
+
+    def _account(self, s: Slot, status: str, reason: str | None, now: datetime) -> None:
+        sched = self._schedule(s.schedule_id)
+        items = list(enumerate(sched.items)) if sched is not None else []
+        plays = [self._fields(s, i, it.bulletin_id, it.asset_sha256 or self._sha(it.bulletin_id), status, reason, now)
+                 for i, it in items if it.kind != ItemKind.PAUSE] or [
+                     self._fields(s, 0, None, None, status, reason, now)]
+        self.store.settle_slot(self._slot_row(s, None), status, reason, None, plays)
+        log.warning("slot %s %s: %s", s.id, status, describe_reason(reason, "en"))
+
+    def _sha(self, bulletin_id: int | None) -> str | None:
+        b = self.content.bulletins.get(bulletin_id) if self.content and bulletin_id is not None else None
+        return b.asset_sha256 if b else None
+
+    def _fields(self, s: Slot | None, index: int, bulletin: int | None, sha: str | None, status: str,
+                reason: str | None, now: datetime, started: datetime | None = None) -> dict[str, Any]:
+        b = self.content.bulletins.get(bulletin) if self.content and bulletin is not None else None
+        return {
+            "slot_id": s.id if s else None, "item_index": index, "schedule_id": s.schedule_id if s else None,
+            "bulletin_id": bulletin, "asset_sha256": sha, "title": b.title if b else ("chuông" if sha else ""),
+            "priority": s.priority.value if s else Priority.NORMAL.value,
+            "planned_start": s.planned_start if s else None, "started_at": started, "status": status,
+            "reason": reason, "recorded_at": now, "clock_trusted": self.clock.trusted,
+            "clock_offset_ms": self.clock.offset_ms,
+        }
+
+    def _slot_row(self, s: Slot, started: datetime | None) -> dict[str, Any]:
+        return {"slot_id": s.id, "schedule_id": s.schedule_id, "planned_start": s.planned_start,
+                "started_at": started}
+
+    def _running_slot(self, sid: str) -> bool:
+        r = self.running
+        return r is not None and r.slot is not None and r.slot.id == sid
+
+    def _start(self, slots: Sequence[Slot], now: datetime) -> bool:
+        """Start what should sound now; True if something was logged instead and we must look again."""
+        cur = current_item(slots, now)
+        if cur is None:
+            return False
+        s, item = cur
+        index = item.index if item.index is not None else 0
+        if item.kind == ItemKind.PAUSE:
+            self.store.begin_item(self._slot_row(s, now), index, None)
+            self.running = Running(None, s, item, index, None, None, "", s.priority,
+                                   int((item.end - item.start) / timedelta(milliseconds=1)), now, None, until=item.end)
+            return False
+        path = self.cache.playable(item.asset_sha256) if item.asset_sha256 else None
+        if path is None:
+            fields = self._fields(s, index, item.bulletin_id, item.asset_sha256, "missed", "asset_missing", now)
+            self.store.begin_item(self._slot_row(s, now), index + 1, fields)
+            log.warning("slot %s item %d missed: its audio is not downloaded and verified", s.id, index)
+            return True
+        fields = self._fields(s, index, item.bulletin_id, item.asset_sha256, PLAYING, None, now, started=now)
+        play_id = self.store.begin_item(self._slot_row(s, now), index, fields)
+        expected = int((item.end - item.start) / timedelta(milliseconds=1))
+        return not self._launch(play_id, s, item, index, path, fields["title"], expected, s.priority)
+
+    def _launch(self, play_id: str | None, s: Slot | None, item: SlotItem | None, index: int, path: Path,
+                title: str, expected_ms: int, priority: Priority, ok_status: str = "completed",
+                sha: str | None = None, bulletin: int | None = None) -> bool:
+        try:
+            playback = self.player.start(path, self.settings.volume, self.wake.set)
+        except PlayerError as exc:
+            log.error("%s", exc)
+            self.store.end_item(play_id, "failed", f"player_failed: {exc}", self.clock.now(), None,
+                                s.id if s else None, index + 1)
+            return False
+        started = self.clock.now()
+        self.running = Running(play_id, s, item, index, item.asset_sha256 if item else sha,
+                               item.bulletin_id if item else bulletin, title, priority, expected_ms, started,
+                               playback, ok_status=ok_status)
+        if s is not None:
+            log.info("playing %r (%s, slot %s, %d ms after its start)", title, priority.value, s.id,
+                     (started - s.start) / timedelta(milliseconds=1))
+        self.on_change()
+        return True
+
+    # --- ends of items ------------------------------------------------------------------------
+
+    def _reap(self, now: datetime) -> None:
+        r = self.running
+        if r is None:
+            return
+        if r.playback is None:  # a pause
+            if r.until is not None and now >= r.until:
+                self._end(r, "completed", None, now)
+            return
+        code = r.playback.poll()
+        if code is None:
+            return
+        ran = (now - r.started_at).total_seconds()
+        expected = r.expected_ms / 1000
+        status, reason = r.ok_status, None
+        if code != 0:
+            status, reason = "failed", f"player_failed: exit status {code}: {r.playback.stderr_tail()}"
+        elif expected > 2 and ran < expected * 0.9 - 1:
+            status, reason = "failed", (f"player_failed: stopped after {ran:.1f} s of {expected:.1f} s: "
+                                        f"{r.playback.stderr_tail()}")
+        if status == "failed":
+            log.warning("play of %r failed: %s", r.title, reason)
+        self._end(r, status, reason, now)
+
+    def _end(self, r: Running, status: str, reason: str | None, now: datetime, cut: bool = False) -> None:
+        self.store.end_item(r.play_id, status, reason, now, r.started_at if r.play_id else None,
+                            r.slot.id if r.slot else None, r.index + 1, interrupted=cut)
+        self.running = None
+        if r.slot is None:
+            self.local_until = None
+        if r.playback is not None:
+            self.on_change()
+
+    def _interrupt(self, now: datetime, reason: str, end_slot: bool) -> None:
+        r = self.running
+        if r is None:
+            return
+        if r.playback is not None:
+            r.playback.terminate()
+        log.info("interrupted %r: %s", r.title, describe_reason(reason, "en"))
+        self._end(r, "interrupted", reason, now, cut=True)
+        if end_slot and r.slot is not None:
+            self.store.settle_slot({"slot_id": r.slot.id}, "interrupted", reason, now, [])
+
+    # --- operator actions ---------------------------------------------------------------------
+
+    def _take_commands(self, now: datetime) -> None:
+        while True:
+            with self._lock:
+                if not self._commands:
+                    return
+                cmd = self._commands.popleft()
+            self._do(cmd, now)
+
+    def _do(self, cmd: Command, now: datetime) -> None:
+        if cmd.kind == "stop":
+            if self.running is not None and self.running.priority != Priority.EMERGENCY:
+                self._interrupt(now, "operator_stop", end_slot=True)
+            return
+        if self.running is not None and self.running.priority == Priority.EMERGENCY:
+            log.warning("operator play refused: an emergency is playing")
+            return
+        if self.running is not None:  # the programme is suspended, and resumes after the operator's item
+            self._interrupt(now, "operator_play", end_slot=False)
+        if cmd.kind == "play" and cmd.bulletin_id is not None:
+            self._play_bulletin_now(cmd.bulletin_id, now)
+        elif cmd.kind == "local" and cmd.path is not None:
+            sha = cmd.extra.get("sha256")
+            fields = self._fields(None, 0, None, sha, PLAYING, "local_announcement", now, started=now)
+            fields["title"] = cmd.title
+            play_id = self.store.start_play(**fields)
+            self.local_until = now + LOCAL_HOLD
+            self._launch(play_id, None, None, 0, cmd.path, cmd.title, 0, Priority.NORMAL, ok_status="local",
+                         sha=sha)
+
+    def _play_bulletin_now(self, bulletin_id: int, now: datetime) -> None:
+        b = self.content.bulletins.get(bulletin_id) if self.content else None
+        path = self.cache.playable(b.asset_sha256) if b else None
+        if b is None or path is None or not b.valid_at(now):
+            log.warning("bulletin %s is not a cached, approved, valid bulletin; not played", bulletin_id)
+            return
+        fields = self._fields(None, 0, b.id, b.asset_sha256, PLAYING, "operator_play", now, started=now)
+        play_id = self.store.start_play(**fields)
+        self.local_until = now + timedelta(milliseconds=b.duration_ms)
+        self._launch(play_id, None, None, 0, path, b.title, b.duration_ms, Priority.NORMAL,
+                     sha=b.asset_sha256, bulletin=b.id)
+
+    # --- when to wake -------------------------------------------------------------------------
+
+    def _next_wake(self, slots: Sequence[Slot], now: datetime) -> datetime:
+        times = [now + MAX_SLEEP]
+        b = next_boundary(slots, now)
+        if b is not None:
+            times.append(b)
+        if self.running is not None and self.running.until is not None:
+            times.append(self.running.until)
+        for s in slots:
+            if s.id in self._states:
+                continue
+            if s.status == SlotStatus.MISSED and self._deadline(s) > now:
+                times.append(self._deadline(s))
+            elif s.status == SlotStatus.SKIPPED and s.planned_start > now:
+                times.append(s.planned_start)
+        return min(times)
+
+
+def _dt(s: str | None) -> datetime | None:
+    return None if s is None else datetime.fromisoformat(s)
+
+
+def _hhmm(s: str) -> Any:
+    return datetime.strptime(s, "%H:%M").time()
+
+
+def slot_rows(slots: Sequence[Slot], content: ManifestContent | None, lang: str = "vi") -> list[dict[str, Any]]:
+    """Slots as plain rows for `station status` and the local page."""
+    rows = []
+    for s in slots:
+        titles = [content.bulletins[i.bulletin_id].title for i in s.items
+                  if content and i.bulletin_id is not None and i.bulletin_id in content.bulletins]
+        sched = next((x for x in content.schedules if x.id == s.schedule_id), None) if content else None
+        rows.append({
+            "id": s.id, "start": s.start.isoformat(timespec="seconds"), "end": s.end.isoformat(timespec="seconds"),
+            "priority": s.priority.value, "status": s.status.value, "reason": describe_reason(s.reason, lang),
+            "title": (sched.title if sched and sched.title else "") or ", ".join(titles),
+        })
+    return rows

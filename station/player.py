@@ -1,0 +1,141 @@
+"""Players: a small interface (start → a running playback you can watch and stop) over real subprocesses.
+
+``LOA_PLAYER`` is a command template; ``{path}`` is the file, ``{volume}`` 0–100, ``{gain}`` 0.0–1.0,
+``{scale}`` mpg123's 0–32768 and ``{ffmpeg}`` the ffmpeg binary. Without it the agent detects a
+player for the sound card, or, on a machine without one, plays in real time into ffmpeg's null
+output so timing, logs and proof of play behave exactly as on a Pi.
+"""
+
+from __future__ import annotations
+
+import logging
+import shlex
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Protocol
+
+from .errors import PlayerError
+
+log = logging.getLogger(__name__)
+
+NULL_TEMPLATE = "{ffmpeg} -nostdin -hide_banner -loglevel error -re -i {path} -af volume={gain} -f null -"
+
+
+class Playback(Protocol):
+    """One running item."""
+
+    pid: int
+    started_monotonic: float
+
+    def poll(self) -> int | None: ...
+
+    def terminate(self) -> None: ...
+
+    def stderr_tail(self) -> str: ...
+
+
+class Player(Protocol):
+    description: str
+
+    def start(self, path: Path, volume: int, on_exit: Callable[[], None]) -> Playback: ...
+
+
+class ProcessPlayback:
+    """A real player process; ``on_exit`` is called from a watcher thread when it ends."""
+
+    def __init__(self, argv: list[str], on_exit: Callable[[], None]) -> None:
+        self._err: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the process
+        try:
+            self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._err)
+        except OSError as exc:
+            self._err.close()
+            raise PlayerError(f"cannot start player {argv[0]!r}: {exc}") from exc
+        self.started_monotonic = time.monotonic()
+        self.pid = self.proc.pid
+        self._on_exit = on_exit
+        threading.Thread(target=self._watch, name=f"player-{self.pid}", daemon=True).start()
+
+    def _watch(self) -> None:
+        self.proc.wait()
+        self._on_exit()
+
+    def poll(self) -> int | None:
+        return self.proc.poll()
+
+    def terminate(self) -> None:
+        """Stop at once: SIGTERM, then SIGKILL if it does not go within a second."""
+        if self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def stderr_tail(self, limit: int = 500) -> str:
+        try:
+            self._err.seek(0, 2)
+            size = self._err.tell()
+            self._err.seek(max(0, size - limit))
+            return self._err.read().decode("utf-8", "replace").strip()
+        except (OSError, ValueError):
+            return ""
+
+
+@dataclass
+class CommandPlayer:
+    """A player command template (see module docstring)."""
+
+    template: str
+    description: str
+    ffmpeg: str = "ffmpeg"
+
+    def argv(self, path: Path, volume: int) -> list[str]:
+        v = max(0, min(100, int(volume)))
+        values = {
+            "path": str(path), "volume": str(v), "gain": f"{v / 100:.2f}",
+            "scale": str(int(32768 * v / 100)), "ffmpeg": self.ffmpeg,
+        }
+        try:
+            return [tok.format(**values) for tok in shlex.split(self.template)]
+        except (KeyError, IndexError, ValueError) as exc:
+            raise PlayerError(f"bad player template {self.template!r}: {exc}") from exc
+
+    def start(self, path: Path, volume: int, on_exit: Callable[[], None]) -> Playback:
+        argv = self.argv(path, volume)
+        log.debug("starting player %s", argv)
+        return ProcessPlayback(argv, on_exit)
+
+
+def has_sound_card(cards: Path = Path("/proc/asound/cards")) -> bool:
+    try:
+        text = cards.read_text()
+    except OSError:
+        return False
+    return bool(text.strip()) and "no soundcards" not in text
+
+
+def detect(template: str | None, ffmpeg: str, sound: bool | None = None) -> CommandPlayer:
+    """The configured player, else the best one found for the sound card, else a real-time null sink."""
+    if template:
+        return CommandPlayer(template, f"LOA_PLAYER: {template}", ffmpeg)
+    if sound if sound is not None else has_sound_card():
+        if shutil.which("ffplay"):
+            return CommandPlayer("ffplay -nodisp -autoexit -loglevel error -volume {volume} {path}", "ffplay → sound card")
+        if shutil.which("ffmpeg"):
+            return CommandPlayer(
+                "ffmpeg -nostdin -loglevel error -i {path} -af volume={gain} -f alsa default",
+                "ffmpeg → ALSA default device",
+            )
+        if shutil.which("mpg123"):
+            return CommandPlayer("mpg123 -q -f {scale} {path}", "mpg123 → sound card (MP3 only)")
+        if shutil.which("aplay"):
+            return CommandPlayer("aplay -q {path}", "aplay → sound card (WAV only, no volume)")
+    return CommandPlayer(NULL_TEMPLATE, "no sound card: real-time null output (ffmpeg -re … -f null)", ffmpeg)

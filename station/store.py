@@ -1,0 +1,336 @@
+"""The agent's local SQLite store (WAL): identity, applied manifest, asset index, plays, outbox.
+
+Every state change that matters for proof of play happens in one transaction, and the database runs
+with ``synchronous=FULL`` so a power cut never loses a committed play.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import peewee as pw
+
+db = pw.DatabaseProxy()
+
+PLAYING = "playing"  # a play row in progress (its outbox entry is held back until it ends)
+
+
+class _Model(pw.Model):
+    class Meta:
+        database = db
+
+
+class Meta(_Model):
+    key = pw.CharField(primary_key=True)
+    value = pw.TextField()
+
+
+class AppliedManifest(_Model):
+    id = pw.IntegerField(primary_key=True)  # always 1
+    version = pw.IntegerField()
+    body = pw.TextField()  # the manifest object as JSON, exactly as signed
+    signature = pw.TextField()
+    applied_at = pw.CharField()
+
+
+class Asset(_Model):
+    sha256 = pw.CharField(primary_key=True)
+    size = pw.IntegerField()
+    duration_ms = pw.IntegerField(default=0)
+    ready = pw.BooleanField(default=False)  # on disk and verified against the signed size+sha256
+    needed = pw.BooleanField(default=True)  # listed in the applied manifest
+    unused_since = pw.CharField(null=True)
+    attempts = pw.IntegerField(default=0)
+    next_attempt_at = pw.CharField(null=True)
+    last_error = pw.TextField(null=True)
+
+
+class Play(_Model):
+    id = pw.CharField(primary_key=True)  # UUID made here; the central dedupes on it
+    slot_id = pw.CharField(null=True, index=True)
+    item_index = pw.IntegerField(default=0)
+    schedule_id = pw.IntegerField(null=True)
+    bulletin_id = pw.IntegerField(null=True)
+    asset_sha256 = pw.CharField(null=True)
+    title = pw.TextField(default="")
+    priority = pw.CharField(default="normal")
+    planned_start = pw.CharField(null=True)
+    started_at = pw.CharField(null=True)
+    ended_at = pw.CharField(null=True)
+    status = pw.CharField()
+    reason = pw.TextField(null=True)
+    clock_trusted = pw.BooleanField(default=False)
+    clock_offset_ms = pw.IntegerField(default=0)
+    recorded_at = pw.CharField(index=True)
+
+
+class SlotState(_Model):
+    """What happened to one slot (occurrence): the history ``playlists.timeline.expand`` takes."""
+
+    slot_id = pw.CharField(primary_key=True)
+    schedule_id = pw.IntegerField()
+    planned_start = pw.CharField(index=True)
+    status = pw.CharField()  # playing | completed | interrupted | missed | skipped
+    started_at = pw.CharField(null=True)
+    ended_at = pw.CharField(null=True)
+    next_item = pw.IntegerField(default=0)  # index of the item now playing, or the next to play
+    interrupted = pw.BooleanField(default=False)
+    reason = pw.TextField(null=True)
+
+
+class Outbox(_Model):
+    play_id = pw.CharField(primary_key=True)
+    batch = pw.CharField(null=True, index=True)
+
+
+MODELS = [Meta, AppliedManifest, Asset, Play, SlotState, Outbox]
+
+
+def iso(t: datetime) -> str:
+    """The one text form of a time in this store (ISO 8601, milliseconds), so strings sort as times."""
+    return t.isoformat(timespec="milliseconds")
+
+
+def _iso(t: datetime | None) -> str | None:
+    return None if t is None else iso(t)
+
+
+@dataclass(frozen=True)
+class Applied:
+    version: int
+    manifest: dict[str, Any]
+    signature: str
+    applied_at: str
+
+
+class Store:
+    """One station's database file; the only module that talks SQL."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = pw.SqliteDatabase(
+            str(path),
+            check_same_thread=False,
+            timeout=10,
+            pragmas={"journal_mode": "wal", "foreign_keys": 1, "synchronous": 2, "busy_timeout": 10000},
+        )
+        db.initialize(self.db)
+        with self.db.connection_context():
+            self.db.create_tables(MODELS)
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        with self.db.connection_context(), self.db.atomic():
+            yield
+
+    def close(self) -> None:
+        if not self.db.is_closed():
+            self.db.close()
+
+    # --- key/value: identity, settings, sync state -------------------------------------------
+
+    def get(self, key: str, default: Any = None) -> Any:
+        with self.db.connection_context():
+            row = Meta.get_or_none(Meta.key == key)
+        return default if row is None else json.loads(row.value)
+
+    def put(self, **values: Any) -> None:
+        with self.atomic():
+            for k, v in values.items():
+                Meta.insert(key=k, value=json.dumps(v, ensure_ascii=False)).on_conflict_replace().execute()
+
+    # --- applied manifest and asset index -----------------------------------------------------
+
+    def applied(self) -> Applied | None:
+        with self.db.connection_context():
+            row = AppliedManifest.get_or_none(AppliedManifest.id == 1)
+        if row is None:
+            return None
+        return Applied(row.version, json.loads(row.body), row.signature, row.applied_at)
+
+    def apply_manifest(
+        self, manifest: dict[str, Any], raw: str, signature: str, now: datetime, etag: str | None = None
+    ) -> None:
+        """Replace the applied manifest and reconcile the asset index, all in one transaction."""
+        assets = {a["sha256"]: a for a in manifest.get("assets", [])}
+        with self.atomic():
+            AppliedManifest.insert(
+                id=1, version=int(manifest["version"]), body=raw, signature=signature,
+                applied_at=iso(now),
+            ).on_conflict_replace().execute()
+            Meta.insert(key="etag", value=json.dumps(etag)).on_conflict_replace().execute()
+            for sha, a in assets.items():
+                Asset.insert(
+                    sha256=sha, size=int(a["size"]), duration_ms=int(a.get("duration_ms") or 0)
+                ).on_conflict_ignore().execute()
+            Asset.update(needed=True, unused_since=None).where(Asset.sha256.in_(list(assets))).execute()
+            Asset.update(needed=False, unused_since=iso(now)).where(
+                Asset.sha256.not_in(list(assets)) & (Asset.needed == True)  # noqa: E712
+            ).execute()
+
+    def assets(self) -> list[Asset]:
+        with self.db.connection_context():
+            return list(Asset.select())
+
+    def asset(self, sha256: str) -> Asset | None:
+        with self.db.connection_context():
+            return Asset.get_or_none(Asset.sha256 == sha256)
+
+    def set_asset(self, sha256: str, **fields: Any) -> None:
+        with self.atomic():
+            Asset.update(**fields).where(Asset.sha256 == sha256).execute()
+
+    def delete_asset(self, sha256: str) -> None:
+        with self.atomic():
+            Asset.delete().where(Asset.sha256 == sha256).execute()
+
+    def ready_assets(self) -> set[str]:
+        with self.db.connection_context():
+            return {a.sha256 for a in Asset.select(Asset.sha256).where(Asset.ready == True)}  # noqa: E712
+
+    # --- plays and the proof-of-play outbox ---------------------------------------------------
+
+    def start_play(self, **fields: Any) -> str:
+        """Record a play (or a missed item) and queue it for upload, before any audio starts."""
+        with self.atomic():
+            return self._insert_play(fields)
+
+    def _insert_play(self, fields: dict[str, Any]) -> str:
+        play_id = str(uuid.uuid4())
+        fields = {k: (_iso(v) if isinstance(v, datetime) else v) for k, v in fields.items()}
+        fields.setdefault("recorded_at", fields.get("started_at") or fields.get("planned_start"))
+        Play.insert(id=play_id, **fields).execute()
+        Outbox.insert(play_id=play_id).execute()
+        return play_id
+
+    def begin_item(self, slot: dict[str, Any], index: int, play: dict[str, Any] | None) -> str | None:
+        """Mark ``slot`` as playing item ``index`` and (unless it is a pause) record the play, at once."""
+        with self.atomic():
+            self._upsert_slot(slot, status=PLAYING, next_item=index)
+            return self._insert_play(play) if play is not None else None
+
+    def _upsert_slot(self, slot: dict[str, Any], **fields: Any) -> None:
+        fields = {k: (_iso(v) if isinstance(v, datetime) else v) for k, v in fields.items()}
+        row = SlotState.get_or_none(SlotState.slot_id == slot["slot_id"])
+        if row is None:
+            base = {k: (_iso(v) if isinstance(v, datetime) else v) for k, v in slot.items()}
+            SlotState.insert(**{**base, **fields}).execute()
+        else:
+            SlotState.update(**fields).where(SlotState.slot_id == slot["slot_id"]).execute()
+
+    def end_item(
+        self, play_id: str | None, status: str, reason: str | None, ended_at: datetime,
+        started_at: datetime | None, slot_id: str | None, next_item: int, interrupted: bool = False,
+    ) -> None:
+        """Close a play and move its slot on to ``next_item``, at once."""
+        with self.atomic():
+            if play_id is not None:
+                fields: dict[str, Any] = {"status": status, "reason": reason, "ended_at": iso(ended_at)}
+                if started_at is not None:
+                    fields["started_at"] = iso(started_at)
+                Play.update(**fields).where(Play.id == play_id).execute()
+            if slot_id is not None:
+                upd: dict[str, Any] = {"next_item": next_item, "ended_at": iso(ended_at)}
+                if interrupted:
+                    upd["interrupted"] = True
+                SlotState.update(**upd).where(SlotState.slot_id == slot_id).execute()
+
+    def settle_slot(
+        self, slot: dict[str, Any], status: str, reason: str | None, ended_at: datetime | None,
+        plays: list[dict[str, Any]],
+    ) -> None:
+        """Give a slot its final status and record the plays that account for it, at once."""
+        with self.atomic():
+            self._upsert_slot(slot, status=status, reason=reason, ended_at=ended_at)
+            for p in plays:
+                self._insert_play(p)
+
+    def history(self, since: datetime) -> list[SlotState]:
+        with self.db.connection_context():
+            return list(SlotState.select().where(SlotState.planned_start >= iso(since)))
+
+    def finish_play(
+        self, play_id: str, status: str, reason: str | None, ended_at: datetime | None,
+        started_at: datetime | None = None,
+    ) -> None:
+        fields: dict[str, Any] = {"status": status, "reason": reason, "ended_at": _iso(ended_at)}
+        if started_at is not None:
+            fields["started_at"] = iso(started_at)
+        with self.atomic():
+            Play.update(**fields).where(Play.id == play_id).execute()
+
+    def recover_interrupted(self) -> list[str]:
+        """Plays left ``playing`` by a crash or power cut: log them as interrupted, never replay them."""
+        with self.atomic():
+            ids = [p.id for p in Play.select(Play.id).where(Play.status == PLAYING)]
+            Play.update(status="interrupted", reason="agent_restart").where(Play.id.in_(ids)).execute()
+            SlotState.update(status="interrupted", interrupted=True, reason="agent_restart").where(
+                SlotState.status == PLAYING
+            ).execute()
+        return ids
+
+    def recent_plays(self, limit: int = 50) -> list[dict[str, Any]]:
+        with self.db.connection_context():
+            q = Play.select().order_by(Play.recorded_at.desc()).limit(limit)
+            return [p.__data__.copy() for p in q]
+
+    def outbox_size(self) -> int:
+        with self.db.connection_context():
+            return Outbox.select().count()
+
+    def mark_batch(self, limit: int = 200) -> tuple[str, list[dict[str, Any]]]:
+        """Mark up to ``limit`` finished plays as one batch (a batch left by a crash is re-sent first)."""
+        with self.atomic():
+            old = Outbox.select(Outbox.batch).where(Outbox.batch.is_null(False)).limit(1).first()
+            if old is not None:
+                batch = old.batch
+            else:
+                batch = str(uuid.uuid4())
+                ids = (
+                    Outbox.select(Outbox.play_id).join(Play, on=(Outbox.play_id == Play.id))
+                    .where(Play.status != PLAYING).order_by(Play.recorded_at).limit(limit)
+                )
+                Outbox.update(batch=batch).where(Outbox.play_id.in_([o.play_id for o in ids])).execute()
+            rows = (
+                Play.select().join(Outbox, on=(Outbox.play_id == Play.id)).where(Outbox.batch == batch)
+            )
+            return batch, [_log(p) for p in rows]
+
+    def delete_batch(self, batch: str) -> int:
+        with self.atomic():
+            return int(Outbox.delete().where(Outbox.batch == batch).execute())
+
+    def prune_plays(self, before: datetime) -> int:
+        """Forget local history older than ``before`` (only plays already uploaded)."""
+        with self.atomic():
+            pending = Outbox.select(Outbox.play_id)
+            SlotState.delete().where(SlotState.planned_start < iso(before)).execute()
+            return int(
+                Play.delete().where((Play.recorded_at < iso(before)) & Play.id.not_in(pending)).execute()
+            )
+
+
+def _log(p: Play) -> dict[str, Any]:
+    """A play row in the contract's play-log shape."""
+    return {
+        "id": p.id,
+        "slot_id": p.slot_id,
+        "schedule_id": p.schedule_id,
+        "bulletin_id": p.bulletin_id,
+        "asset_sha256": p.asset_sha256,
+        "planned_start": p.planned_start,
+        "started_at": p.started_at,
+        "ended_at": p.ended_at,
+        "status": p.status,
+        "reason": p.reason,
+        "clock_trusted": bool(p.clock_trusted),
+        "clock_offset_ms": int(p.clock_offset_ms),
+    }

@@ -1,0 +1,176 @@
+"""The sync thread: manifest (conditional GET, verified, applied at once), assets, play logs, heartbeat.
+
+Runs apart from playback, so a slow or dead link can only delay this thread. Every ~60 s with jitter
+when things go well; on failure it backs off exponentially with jitter (capped), honouring the
+central's ``Retry-After``. Asset failures are retried on every pass, even with no new manifest.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .assets import AssetCache
+from .client import CentralClient
+from .clock import Clock, boot_id
+from .errors import AssetError, CentralRefused, CentralUnavailable, ManifestRejected, StationError
+from .manifest import verify
+from .store import Store, iso
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SyncPolicy:
+    interval_s: float = 60.0
+    jitter: float = 0.2
+    backoff_base_s: float = 5.0
+    backoff_max_s: float = 900.0
+    heartbeat_s: float = 300.0
+    rate_bps: int = 0
+    batch: int = 200
+
+
+@dataclass
+class SyncResult:
+    ok: bool = True
+    applied_version: int | None = None
+    fetched: int = 0
+    uploaded: int = 0
+    error: str | None = None
+    retry_after_s: float | None = None
+
+
+class Syncer:
+    """One station's conversation with its central; ``sync_once`` is the whole of one pass."""
+
+    def __init__(
+        self, store: Store, cache: AssetCache, client: CentralClient, clock: Clock,
+        policy: SyncPolicy, on_manifest: Callable[[], None] = lambda: None,
+        first_need: Callable[[], Mapping[str, datetime]] = dict,
+        status: Callable[[], dict[str, Any]] = dict, rng: random.Random | None = None,
+    ) -> None:
+        self.store, self.cache, self.client, self.clock = store, cache, client, clock
+        self.policy = policy
+        self.on_manifest, self.first_need, self.status = on_manifest, first_need, status
+        self.rng = rng or random.Random()
+        self.wake = threading.Event()
+        self.failures = 0
+        self._heartbeat_due = True
+        self._last_heartbeat: float | None = None
+
+    def request_heartbeat(self) -> None:
+        """A state change (now playing, manifest, error): tell the central soon."""
+        self._heartbeat_due = True
+        self.wake.set()
+
+    def sync_once(self) -> SyncResult:
+        res = SyncResult()
+        try:
+            res.applied_version = self._sync_manifest()
+            self._save_clock()
+            res.fetched = self._fetch_assets()
+            res.uploaded = self._upload_logs()
+            self._heartbeat(force=res.applied_version is not None)
+        except CentralUnavailable as exc:
+            res.ok, res.error, res.retry_after_s = False, str(exc), exc.retry_after_s
+        except (CentralRefused, ManifestRejected) as exc:
+            res.ok, res.error = False, str(exc)
+        now = self.clock.now()
+        self.store.put(last_sync_at=iso(now), last_sync_ok=res.ok, last_error=res.error,
+                       **({"last_success_at": iso(now)} if res.ok else {}))
+        if res.error:
+            log.warning("sync failed: %s", res.error)
+        return res
+
+    def _sync_manifest(self) -> int | None:
+        applied = self.store.applied()
+        reply = self.client.manifest(self.store.get("etag") if applied else None)
+        if reply.body is None:
+            return None
+        content = verify(reply.body, self.store.get("public_key"), applied.version if applied else None)
+        m = reply.body["manifest"]
+        raw = json.dumps(m, ensure_ascii=False)
+        now = self.clock.now()
+        self.store.apply_manifest(m, raw, reply.body["signature"], now, etag=reply.etag)
+        if self.store.get("first_manifest_at") is None:
+            self.store.put(first_manifest_at=iso(now))
+        log.info("applied manifest version %d (%d schedules, %d bulletins)",
+                 content.version, len(content.schedules), len(content.bulletins))
+        self.on_manifest()
+        return content.version
+
+    def _save_clock(self) -> None:
+        self.store.put(clock_offset_ms=self.clock.offset_ms, clock_boot=boot_id(),
+                       clock_trusted=self.clock.trusted)
+
+    def _fetch_assets(self) -> int:
+        fetched = 0
+        for asset in self.cache.missing(self.clock.now(), self.first_need()):
+            try:
+                self.cache.fetch(asset, self.client, self.clock.now(), self.policy.rate_bps)
+                fetched += 1
+            except AssetError as exc:
+                log.warning("%s", exc)
+                self.store.put(last_asset_error=str(exc))
+        return fetched
+
+    def _upload_logs(self) -> int:
+        sent = 0
+        while True:
+            batch, logs = self.store.mark_batch(self.policy.batch)
+            if not logs:
+                return sent
+            reply = self.client.post_logs(logs)
+            self.store.delete_batch(batch)
+            sent += len(logs)
+            log.info("uploaded %d play logs (%s accepted, %s duplicates)",
+                     len(logs), reply.get("accepted"), reply.get("duplicates"))
+
+    def _heartbeat(self, force: bool = False) -> None:
+        mono = time.monotonic()
+        due = self._last_heartbeat is None or mono - self._last_heartbeat >= self.policy.heartbeat_s
+        if not (force or due or self._heartbeat_due):
+            return
+        self._heartbeat_due = False
+        reply = self.client.heartbeat(self.status())
+        self._last_heartbeat = mono
+        applied = self.store.applied()
+        hint = reply.get("manifest_version")
+        if isinstance(hint, int) and (applied is None or hint > applied.version):
+            self.wake.set()  # the central has something newer: sync again right away
+
+    def next_delay(self, res: SyncResult) -> float:
+        """Seconds to the next pass: the interval with jitter, or a capped exponential backoff."""
+        p = self.policy
+        if res.ok:
+            self.failures = 0
+            return p.interval_s * (1 + self.rng.uniform(-p.jitter, p.jitter))
+        self.failures += 1
+        delay = min(p.backoff_max_s, p.backoff_base_s * 2 ** min(self.failures - 1, 20))
+        delay = self.rng.uniform(delay / 2, delay)
+        return max(delay, res.retry_after_s or 0.0)
+
+    def run(self, stop: threading.Event, housekeeping: Callable[[], None] = lambda: None) -> None:
+        while not stop.is_set():
+            try:
+                res = self.sync_once()
+                housekeeping()
+            except StationError as exc:
+                res = SyncResult(ok=False, error=str(exc))
+            except Exception as exc:  # a bug in one pass must not end syncing for good
+                log.exception("sync pass failed")
+                res = SyncResult(ok=False, error=repr(exc))
+            delay = self.next_delay(res)
+            self.wake.wait(delay)
+            if self.wake.is_set():
+                self.wake.clear()
+                stop.wait(0.2)  # coalesce a burst of state changes into one heartbeat
+
