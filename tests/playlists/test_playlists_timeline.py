@@ -7,20 +7,6 @@ import json
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
-from playlists_helpers import (
-    MIN,
-    VN,
-    at,
-    b,
-    bulletins,
-    by_schedule,
-    chime,
-    hm,
-    local,
-    once,
-    pause,
-    spans,
-)
 
 from playlists import timeline
 from playlists.errors import ScheduleError
@@ -37,6 +23,20 @@ from playlists.model import (
     parse_slot_id,
     slot_id,
     slot_to_dict,
+)
+from tests.playlists.playlists_helpers import (
+    MIN,
+    VN,
+    at,
+    b,
+    bulletins,
+    by_schedule,
+    chime,
+    hm,
+    local,
+    once,
+    pause,
+    spans,
 )
 
 E, P, N = Priority.EMERGENCY, Priority.PRIORITY, Priority.NORMAL

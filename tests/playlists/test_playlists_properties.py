@@ -1,0 +1,177 @@
+"""Property tests: whatever the schedules, the resolved timeline keeps its promises."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from playlists import rules, timeline
+from playlists.model import (
+    DEFAULT_GRACE_S,
+    REASONS,
+    Bulletin,
+    Item,
+    ItemKind,
+    Priority,
+    QuietHours,
+    Schedule,
+    Slot,
+    SlotStatus,
+    StationSettings,
+    slot_id,
+)
+from tests.playlists.playlists_helpers import at, chime
+
+START, END = at(1, 5), at(1, 11)
+PLAYED = (SlotStatus.PLANNED, SlotStatus.INTERRUPTED)
+ACCOUNTED = {SlotStatus.PLANNED, SlotStatus.INTERRUPTED, SlotStatus.MISSED, SlotStatus.SKIPPED}
+
+
+@dataclass(frozen=True)
+class World:
+    schedules: list[Schedule]
+    bulletins: dict[int, Bulletin]
+    settings: StationSettings
+    busy_until: datetime | None = None
+
+
+@st.composite
+def bulletin_sets(draw: st.DrawFn, max_minutes: int) -> dict[int, Bulletin]:
+    out = {}
+    for n in range(1, draw(st.integers(1, 4)) + 1):
+        ms = draw(st.integers(0, max_minutes * 60)) * 1000
+        until = draw(st.one_of(st.none(), st.integers(0, 360).map(lambda m: START + timedelta(minutes=m))))
+        out[n] = Bulletin(n, f"Bản tin {n}", f"{n:064x}", ms, valid_until=until)
+    return out
+
+
+@st.composite
+def schedule_sets(draw: st.DrawFn, n_bulletins: int, tiers: list[Priority]) -> list[Schedule]:
+    out = []
+    for sid in range(1, draw(st.integers(1, 8)) + 1):
+        items = draw(st.lists(
+            st.one_of(
+                st.integers(1, n_bulletins + 1).map(lambda i: Item(ItemKind.BULLETIN, bulletin_id=i)),
+                st.just(chime(4)),
+            ),
+            min_size=1, max_size=3,
+        ))
+        minute = draw(st.integers(0, 300))
+        dtstart = datetime(2026, 6, 1, 5, 0) + timedelta(minutes=minute)
+        repeat = draw(st.sampled_from(["", "FREQ=MINUTELY;INTERVAL=40;COUNT=4", "FREQ=HOURLY;COUNT=3"]))
+        out.append(Schedule(
+            id=sid, items=tuple(items), dtstart=dtstart, rrule=repeat,
+            priority=draw(st.sampled_from(tiers)),
+            grace_s=draw(st.sampled_from([None, 0, 300, 900])),
+        ))
+    return out
+
+
+@st.composite
+def worlds(draw: st.DrawFn, gates: bool = True, max_minutes: int = 20) -> World:
+    bs = draw(bulletin_sets(max_minutes))
+    schedules = draw(schedule_sets(len(bs), list(Priority)))
+    quiet = None
+    busy = None
+    if gates and draw(st.booleans()):
+        a, b_ = draw(st.integers(5 * 60, 11 * 60)), draw(st.integers(0, 24 * 60 - 1))
+        quiet = QuietHours(time(a // 60, a % 60), time(b_ // 60, b_ % 60))
+    if gates and draw(st.booleans()):
+        busy = START + timedelta(minutes=draw(st.integers(0, 200)))
+    return World(schedules, bs, StationSettings(quiet_hours=quiet), busy)
+
+
+def resolve(w: World, start: datetime = START, end: datetime = END) -> list[Slot]:
+    return timeline.expand(w.schedules, w.bulletins, w.settings, start, end, busy_until=w.busy_until)
+
+
+def items_of(slots: list[Slot]):  # type: ignore[no-untyped-def]
+    placed = [(i.start, i.end, s) for s in slots if s.status in PLAYED for i in s.items]
+    return sorted(placed, key=lambda x: (x[0], x[1]))
+
+
+# PLAYLISTS_EXAMPLES=5000 for a long hunt; the default keeps the suite quick
+SETTINGS = settings(max_examples=int(os.environ.get("PLAYLISTS_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(worlds())
+def test_playing_intervals_never_overlap(w: World) -> None:
+    placed = items_of(resolve(w))
+    for (a0, a1, _), (b0, _b1, _) in zip(placed, placed[1:], strict=False):
+        assert a0 <= a1 <= b0
+
+
+@SETTINGS
+@given(worlds())
+def test_resolution_is_deterministic_and_ignores_input_order(w: World) -> None:
+    first = resolve(w)
+    assert resolve(w) == first
+    assert resolve(World(list(reversed(w.schedules)), w.bulletins, w.settings, w.busy_until)) == first
+
+
+@SETTINGS
+@given(worlds())
+def test_every_occurrence_is_accounted_for_exactly_once(w: World) -> None:
+    slots = resolve(w)
+    ids = [s.id for s in slots]
+    assert len(ids) == len(set(ids))
+    by_id = {s.id: s for s in slots}
+    for sch in w.schedules:
+        for t in rules.occurrences(sch, START, END):
+            slot = by_id[slot_id(sch.id, t)]
+            assert slot.status in ACCOUNTED
+            if slot.status in (SlotStatus.MISSED, SlotStatus.SKIPPED):
+                assert slot.reason in REASONS and slot.items == ()
+            else:
+                assert slot.items
+                if any(i.kind is ItemKind.BULLETIN for i in sch.items):  # a chime alone never airs
+                    assert any(i.kind is ItemKind.BULLETIN for i in slot.items)
+                assert slot.status is SlotStatus.PLANNED or any(i.interrupted for i in slot.items)
+    for s in slots:  # and nothing else is reported but what plays in the window
+        assert START <= s.planned_start < END or any(i.end > START for i in s.items)
+
+
+def _deadline(s: Schedule, planned: datetime) -> datetime:
+    g = s.grace_s if s.grace_s is not None else DEFAULT_GRACE_S[s.priority]
+    return planned + (timeline.EMERGENCY_MAX_LATE if g is None else timedelta(seconds=g))
+
+
+@SETTINGS
+@given(worlds(gates=False))
+def test_a_higher_tier_is_never_delayed_for_a_lower_one(w: World) -> None:
+    slots = resolve(w)
+    ranks = {s.id: s.priority.rank for s in w.schedules}
+    placed = items_of(slots)
+    sched = {s.id: s for s in w.schedules}
+    for h in slots:
+        rank = ranks[h.schedule_id]
+        lower = [(a, b_) for a, b_, s in placed if ranks[s.schedule_id] < rank]
+        if h.status in PLAYED:
+            waits = [(h.planned_start, h.items[0].start)]
+            waits += [(x.end, y.start) for x, y in zip(h.items, h.items[1:], strict=False)]
+        elif h.status is SlotStatus.MISSED:
+            waits = [(h.planned_start, _deadline(sched[h.schedule_id], h.planned_start))]
+        else:
+            continue
+        for w0, w1 in waits:
+            # nothing of a lower tier may start while this slot waits to start or resume
+            assert not any(w0 <= a < w1 for a, _ in lower)
+            if rank == Priority.EMERGENCY.rank:  # and an emergency does not even wait for an item
+                assert not any(a < w1 and b_ > w0 for a, b_ in lower)
+        if rank == Priority.EMERGENCY.rank and h.status in PLAYED:
+            assert not any(i.interrupted for i in h.items)
+
+
+@SETTINGS
+@given(worlds(max_minutes=4), st.integers(1, 120))
+def test_a_window_starting_mid_day_agrees_with_the_whole_day(w: World, minutes: int) -> None:
+    """Every slot of a later window is the same as in the whole day (content here stays short)."""
+    later = START + timedelta(minutes=minutes)
+    whole = {s.id: s for s in resolve(w)}
+    for s in resolve(w, later, END):
+        assert whole[s.id] == s
