@@ -1,0 +1,57 @@
+"""Administration: people (created with a generated password shown once) and the area tree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from central.errors import CentralError
+from central.models import ROLES, User
+from central.services import areas as areas_service
+from central.services import users as users_service
+
+from . import bp, queries
+from .context import flash_error, me, roles
+
+
+@bp.route("/admin/users", methods=["GET", "POST"])
+@roles("admin")
+def users() -> Any:
+    created = None
+    if request.method == "POST":
+        f = request.form
+        try:
+            user, password = users_service.create(me(), f.get("name", ""), f.get("role", ""),
+                                                  f.get("area") or None, f.get("full_name", "").strip())
+        except CentralError as exc:
+            flash_error(exc)
+        else:
+            created = {"name": user.name, "password": password}
+    rows = list(User.select().order_by(User.name))
+    return render_template("web/users.html", rows=rows, roles=ROLES, created=created,
+                           areas=queries.area_choices(me()))
+
+
+@bp.route("/admin/areas", methods=["GET", "POST"])
+@roles("admin")
+def areas() -> Any:
+    f = request.form
+    if request.method == "POST":
+        try:
+            if request.files.get("csv") and request.files["csv"].filename:
+                text = request.files["csv"].read().decode("utf-8-sig")
+                made, changed = areas_service.import_csv(me(), text)
+                flash(_("Đã nhập %(a)s đơn vị mới, cập nhật %(b)s.", a=made, b=changed), "success")
+            else:
+                areas_service.create(me(), f.get("code", ""), f.get("name", ""),
+                                     f.get("parent") or None, f.get("level") or None)
+                flash(_("Đã thêm đơn vị."), "success")
+        except CentralError as exc:
+            flash_error(exc)
+        except UnicodeDecodeError:
+            flash(_("Tệp CSV phải mã hóa UTF-8."), "error")
+        else:
+            return redirect(url_for("web.areas"))
+    return render_template("web/areas.html", tree=queries.area_tree(me()), choices=queries.area_choices(me()))

@@ -1,0 +1,159 @@
+"""Bulletins: list with filters, create by upload or TTS, detail with player and history, workflow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+
+from central.errors import CentralError
+from central.services import bulletins as service
+
+from . import bp, queries
+from .context import flash_error, me, roles
+
+ENGINES = (("auto", "Tự động (gTTS, không có mạng thì eSpeak)"), ("gtts", "gTTS (Google, cần Internet)"),
+           ("espeak", "eSpeak NG (ngoại tuyến)"))
+VOICES = (("", "Mặc định"), ("vi", "Giọng Bắc (vi)"), ("vi-vn-x-central", "Giọng Trung"),
+          ("vi-vn-x-south", "Giọng Nam"))
+STATUSES = ("draft", "submitted", "approved", "rejected", "withdrawn")
+
+
+@bp.route("/bulletins")
+def bulletins() -> Any:
+    user = me()
+    f = {k: request.args.get(k, "").strip() for k in ("status", "category", "campaign", "area", "q")}
+    try:
+        rows = service.listing(user, status=f["status"] or None, category=f["category"] or None,
+                               campaign=f["campaign"] or None)
+        under = queries.subtree(f["area"])
+    except CentralError as exc:
+        flash_error(exc)
+        rows, under = [], None
+    if under is not None:
+        rows = [b for b in rows if b.area_id in under]
+    if f["q"]:
+        needle = f["q"].casefold()
+        rows = [b for b in rows if needle in b.title.casefold()]
+    return render_template(
+        "web/bulletins.html", rows=rows, f=f, statuses=STATUSES,
+        categories=queries.category_choices(), campaigns=queries.campaign_choices(me()),
+        areas=queries.area_choices(user),
+    )
+
+
+@bp.route("/bulletins/new", methods=["GET", "POST"])
+@roles("editor")
+def bulletin_new() -> Any:
+    form = request.form
+    if request.method == "POST":
+        try:
+            b = _create(me(), form)
+        except CentralError as exc:
+            flash_error(exc)
+        else:
+            flash(_("Đã tạo bản nháp. Hãy nghe lại rồi gửi duyệt."), "success")
+            return redirect(url_for("web.bulletin_detail", bid=b.id))
+    return render_template(
+        "web/bulletin_new.html", form=form, mode=form.get("mode") or request.args.get("mode", "tts"),
+        categories=queries.category_choices(), campaigns=queries.campaign_choices(me()),
+        engines=ENGINES, voices=VOICES,
+    ), (400 if request.method == "POST" else 200)
+
+
+def _fields(form: Any) -> dict[str, Any]:
+    data = {"title": form.get("title", ""), "category": form.get("category", ""),
+            "campaign_id": form.get("campaign_id", ""), "language": form.get("language", "vi") or "vi"}
+    for key in ("valid_from", "valid_until"):
+        if form.get(key):
+            data[key] = form[key]
+    return data
+
+
+def _create(user: Any, form: Any) -> Any:
+    data = _fields(form)
+    if form.get("mode") == "upload":
+        upload = request.files.get("file")
+        blob = upload.read() if upload else b""
+        return service.create_uploaded(user, blob, upload.filename if upload else None, data,
+                                       queries.data_dir())
+    try:
+        speed = float(form.get("speed") or 1.0)
+    except ValueError:
+        speed = -1.0  # the service names the allowed range
+    data.update(text=form.get("text", ""), engine=form.get("engine") or "auto",
+                voice=form.get("voice") or None, speed=speed)
+    return service.create_spoken(user, data, queries.data_dir())
+
+
+@bp.route("/bulletins/<int:bid>")
+def bulletin_detail(bid: int) -> Any:
+    user = me()
+    b = service.get(user, bid)
+    return render_template("web/bulletin_detail.html", b=b, history=queries.history("Bulletin", bid),
+                           own=b.author_id == user.id)
+
+
+@bp.route("/bulletins/<int:bid>/audio")
+def bulletin_audio(bid: int) -> Any:
+    """The bulletin's audio for the page's player; only for people who may see the bulletin."""
+    b = service.get(me(), bid)
+    if b.asset_id is None:
+        abort(404)
+    store = queries.asset_store()
+    asset = b.asset
+    if not store.has(asset.sha256):
+        abort(404)
+    resp = send_file(store.path(asset.sha256), mimetype=asset.mime, conditional=True,
+                     etag=asset.sha256, max_age=3600)
+    resp.headers["Cache-Control"] = "private, max-age=3600"
+    return resp
+
+
+@bp.route("/bulletins/<int:bid>/<any(submit, approve, reject, withdraw):action>", methods=["POST"])
+def bulletin_action(bid: int, action: str) -> Any:
+    user = me()
+    reason = request.form.get("reason", "")
+    done = {"submit": _("Đã gửi duyệt."), "approve": _("Đã duyệt bản tin."),
+            "reject": _("Đã từ chối bản tin."), "withdraw": _("Đã thu hồi bản tin.")}
+    try:
+        if action == "submit":
+            service.submit(user, bid)
+        elif action == "approve":
+            service.approve(user, bid)
+        elif action == "reject":
+            service.reject(user, bid, reason)
+        else:
+            service.withdraw(user, bid, reason)
+    except CentralError as exc:
+        flash_error(exc)
+    else:
+        flash(done[action], "success")
+    back = request.form.get("back")
+    if back == "approvals":
+        return redirect(url_for("web.approvals"))
+    return redirect(url_for("web.bulletin_detail", bid=bid))
+
+
+@bp.route("/approvals")
+@roles("approver")
+def approvals() -> Any:
+    user = me()
+    rows = service.listing(user, status="submitted")
+    schedules = _pending_schedules(user)
+    return render_template("web/approvals.html", rows=rows, schedules=schedules, user_id=user.id)
+
+
+def _pending_schedules(user: Any) -> list[Any]:
+    try:
+        from central.services import schedules as schedules_service
+    except ImportError:
+        return []
+    listing = getattr(schedules_service, "listing", None)
+    if listing is None:
+        return []
+    try:
+        return list(listing(user, status="submitted"))
+    except (TypeError, CentralError):
+        return []

@@ -1,0 +1,112 @@
+"""The dashboard: station health, today's broadcasts per area, pending approvals, emergencies, failures."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import redirect, render_template, url_for
+
+from central import auth
+from central.models import Area, PlayLog, Schedule, Station, utcnow
+from central.services import bulletins as bulletins_service
+
+from . import bp, queries
+from .context import me
+from .fmt import LOCAL_ZONE
+from .stations import visible_health
+
+AIRED = ("completed", "interrupted", "local")
+FAILED = ("failed", "missed")
+
+
+@bp.route("/")
+def index() -> Any:
+    return redirect(url_for("web.dashboard"))
+
+
+@bp.route("/dashboard")
+def dashboard() -> Any:
+    user = me()
+    health = visible_health(user)
+    counts = Counter(h["state"] for h in health)
+    pending = [b for b in bulletins_service.listing(user, status="submitted")][:8]
+    return render_template(
+        "web/dashboard.html", counts=counts, total=len(health),
+        per_area=today_per_area(user), pending=pending,
+        emergencies=active_emergencies(user), failures=latest_failures(user),
+        troubled=[h for h in health if h["state"] in ("offline", "out_of_sync") or h["last_error"]][:8],
+    )
+
+
+def today_bounds(now: datetime) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(LOCAL_ZONE)
+    day = now.astimezone(zone).date()
+    start = datetime.combine(day, time(0), zone)
+    return start, start + timedelta(days=1)
+
+
+def today_per_area(user: Any) -> list[dict[str, Any]]:
+    """Plays aired and failed today, per area one level below the viewer's own area (or the roots)."""
+    lo, hi = today_bounds(utcnow())
+    stations = {s.id: s.area_id for s in auth.visible_stations(user)}
+    if not stations:
+        return []
+    heads = _group_heads(user)
+    parents = dict(Area.select(Area.id, Area.parent).tuples())
+    names = dict(Area.select(Area.id, Area.name).tuples())
+    rows: dict[int, Counter[str]] = {}
+    logs = (PlayLog.select(PlayLog.station, PlayLog.status)
+            .where(PlayLog.station.in_(list(stations)),
+                   PlayLog.started_at >= lo, PlayLog.started_at < hi)
+            .tuples())
+    for station_id, status in logs:
+        head = _head_of(stations[station_id], heads, parents)
+        rows.setdefault(head, Counter())[status] += 1
+    out = []
+    for head, c in rows.items():
+        out.append({"area": names.get(head, "—"), "aired": sum(c[s] for s in AIRED),
+                    "failed": sum(c[s] for s in FAILED)})
+    return sorted(out, key=lambda r: r["area"])
+
+
+def _group_heads(user: Any) -> set[int]:
+    if user.area_id is None:
+        roots = [a.id for a in Area.select(Area.id).where(Area.parent.is_null())]
+        kids = [a.id for a in Area.select(Area.id).where(Area.parent.in_(roots))] if roots else []
+        return set(kids or roots)
+    kids = [a.id for a in Area.select(Area.id).where(Area.parent == user.area_id)]
+    return set(kids or [user.area_id])
+
+
+def _head_of(area_id: int, heads: set[int], parents: dict[int, int | None]) -> int:
+    node: int | None = area_id
+    seen = set()
+    while node is not None and node not in heads and node not in seen:
+        seen.add(node)
+        node = parents.get(node)
+    return node if node is not None else area_id
+
+
+def active_emergencies(user: Any) -> list[Schedule]:
+    """Emergency schedules on the air now or in the last day (approved, active, not deleted)."""
+    now = utcnow()
+    q = (Schedule.select().where(Schedule.airing(), Schedule.priority == "emergency",
+                                 (Schedule.valid_until.is_null()) | (Schedule.valid_until > now),
+                                 Schedule.created_at >= now - timedelta(days=1))
+         .order_by(Schedule.created_at.desc()))
+    return [s for s in q if auth.in_scope(user, s.area_id) or user.area_id is None]
+
+
+def latest_failures(user: Any, limit: int = 10) -> list[dict[str, Any]]:
+    stations = {s.id: s.name for s in auth.visible_stations(user).where(Station.active == True)}  # noqa: E712
+    if not stations:
+        return []
+    logs = list(PlayLog.select().where(PlayLog.station.in_(list(stations)), PlayLog.status.in_(FAILED))
+                .order_by(PlayLog.received_at.desc()).limit(limit))
+    titles = queries.bulletin_titles({p.bulletin_id for p in logs})
+    return [{"station": stations[p.station_id], "station_id": p.station_id,
+             "title": titles.get(p.bulletin_id, "—"), "status": p.status, "reason": p.reason,
+             "at": p.started_at or p.planned_start} for p in logs]

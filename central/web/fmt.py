@@ -1,0 +1,187 @@
+"""Jinja filters for the pages: local times, durations, sizes, and the labels of domain words."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+
+LOCAL_ZONE = "Asia/Ho_Chi_Minh"
+
+STATUS_LABELS = {
+    "draft": _l("Nháp"),
+    "submitted": _l("Chờ duyệt"),
+    "approved": _l("Đã duyệt"),
+    "rejected": _l("Bị từ chối"),
+    "withdrawn": _l("Đã thu hồi"),
+    "completed": _l("Đã phát xong"),
+    "interrupted": _l("Bị ngắt"),
+    "failed": _l("Lỗi"),
+    "missed": _l("Bị lỡ"),
+    "skipped": _l("Bỏ qua"),
+    "local": _l("Phát tại chỗ"),
+    "planned": _l("Dự kiến"),
+    "online": _l("Trực tuyến"),
+    "offline": _l("Mất kết nối"),
+    "out_of_sync": _l("Chưa đồng bộ"),
+    "never": _l("Chưa kết nối"),
+    "active": _l("Đang hiệu lực"),
+}
+
+PRIORITY_LABELS = {
+    "normal": _l("Thông thường"),
+    "priority": _l("Ưu tiên"),
+    "emergency": _l("Khẩn cấp"),
+}
+
+ROLE_LABELS = {
+    "admin": _l("Quản trị"),
+    "editor": _l("Biên tập viên"),
+    "approver": _l("Người duyệt"),
+    "operator": _l("Vận hành đài"),
+}
+
+KIND_LABELS = {"bulletin": _l("Bản tin"), "chime": _l("Nhạc hiệu"), "pause": _l("Khoảng lặng")}
+
+LEVEL_LABELS = {
+    "province": _l("Tỉnh"),
+    "district": _l("Huyện"),
+    "commune": _l("Xã"),
+    "village": _l("Thôn"),
+}
+
+
+ACTION_LABELS = {
+    "bulletin.create": _l("Tạo bản tin"),
+    "bulletin.edit": _l("Sửa bản tin"),
+    "bulletin.submit": _l("Gửi duyệt"),
+    "bulletin.approve": _l("Duyệt"),
+    "bulletin.reject": _l("Từ chối"),
+    "bulletin.withdraw": _l("Thu hồi"),
+}
+
+
+ACTION_LABELS.update({
+    "schedule.create": _l("Tạo lịch phát"),
+    "schedule.update": _l("Sửa lịch phát"),
+    "schedule.submit": _l("Gửi duyệt"),
+    "schedule.approve": _l("Duyệt"),
+    "schedule.reject": _l("Từ chối"),
+    "schedule.delete": _l("Xóa"),
+})
+
+_DAY_NAMES = {"MO": _l("T2"), "TU": _l("T3"), "WE": _l("T4"), "TH": _l("T5"), "FR": _l("T6"),
+              "SA": _l("T7"), "SU": _l("CN")}
+
+
+def rrule_text(rrule: str | None) -> str:
+    """A short reading of the RRULE lines a schedule holds (``playlists.rules`` writes them)."""
+    lines = [ln.removeprefix("RRULE:") for ln in (rrule or "").splitlines() if ln.strip()]
+    if not lines:
+        return str(_l("Một lần"))
+    out = []
+    for line in lines:
+        parts = dict(p.split("=", 1) for p in line.split(";") if "=" in p)
+        freq = parts.get("FREQ", "")
+        text = {"DAILY": _l("Hằng ngày"), "WEEKLY": _l("Hằng tuần"), "MONTHLY": _l("Hằng tháng"),
+                "YEARLY": _l("Hằng năm")}.get(freq, freq)
+        text = str(text)
+        if "BYDAY" in parts:
+            text += " " + ", ".join(str(_DAY_NAMES.get(d, d)) for d in parts["BYDAY"].split(","))
+        if "BYMONTHDAY" in parts:
+            text += " " + str(_l("ngày")) + " " + parts["BYMONTHDAY"].replace(",", ", ")
+        if "BYHOUR" in parts:
+            mins = parts.get("BYMINUTE", "0").split(",")
+            text += " " + ", ".join(f"{int(h):02d}:{int(m):02d}" for h in parts["BYHOUR"].split(",")
+                                    for m in mins)
+        if "UNTIL" in parts:
+            u = parts["UNTIL"]
+            text += " " + str(_l("đến")) + f" {u[6:8]}/{u[4:6]}/{u[0:4]}"
+        out.append(text)
+    return "; ".join(out)
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))
+
+
+def local_dt(value: Any, pattern: str = "%d/%m/%Y %H:%M") -> str:
+    """An aware datetime (or ISO string) shown in Vietnam's time as ``dd/mm/yyyy HH:MM``."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(ZoneInfo(LOCAL_ZONE)).strftime(pattern)
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def local_time(value: Any) -> str:
+    return local_dt(value, "%H:%M")
+
+
+def duration(ms: Any) -> str:
+    """Milliseconds as ``m:ss`` (or ``h:mm:ss``)."""
+    if ms is None or ms == "":
+        return "—"
+    total = int(round(int(ms) / 1000))
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def minutes(ms: Any) -> str:
+    if not ms:
+        return "0"
+    return f"{int(ms) / 60000:.1f}".replace(".", ",")
+
+
+def filesize(n: Any) -> str:
+    if n is None:
+        return "—"
+    n = int(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n = n / 1024  # type: ignore[assignment]
+    return str(n)
+
+
+def label(value: Any, table: str = "status") -> str:
+    tables = {"status": STATUS_LABELS, "priority": PRIORITY_LABELS, "role": ROLE_LABELS,
+              "kind": KIND_LABELS, "level": LEVEL_LABELS}
+    if value is None:
+        return "—"
+    key = getattr(value, "value", value)
+    return str(tables[table].get(key, key))
+
+
+def label_pair(value: Any, table: str = "status") -> tuple[Any, str]:
+    return value, label(value, table)
+
+
+def lufs(value: Any) -> str:
+    return "—" if value is None else f"{float(value):.1f} LUFS"
+
+
+FILTERS = {
+    "local_dt": local_dt,
+    "local_time": local_time,
+    "duration": duration,
+    "minutes": minutes,
+    "filesize": filesize,
+    "label": label,
+    "lufs": lufs,
+    "action_label": action_label,
+    "rrule_text": rrule_text,
+    "label_pair": label_pair,
+}

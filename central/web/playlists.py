@@ -1,0 +1,95 @@
+"""Programmes (chương trình): an ordered list of bulletins, chimes and pauses with its total duration.
+
+The editor needs no script: each row has a position number, a kind and its bulletin or pause length;
+rows are saved in position order and blank rows are dropped, so reordering is typing numbers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from central.errors import CentralError, Invalid
+from central.services import programmes as service
+
+from . import bp, queries
+from .context import flash_error, me, roles
+
+BLANK_ROWS = 3
+
+
+def items_from_form(form: Any) -> list[dict[str, Any]]:
+    """Rows ``kind_N``/``bulletin_N``/``pause_N``/``pos_N`` → the service's item list, in position order."""
+    rows = []
+    for key in form:
+        if not key.startswith("kind_"):
+            continue
+        n = key.removeprefix("kind_")
+        kind = form.get(key, "")
+        if not kind:
+            continue
+        try:
+            pos = float(form.get(f"pos_{n}") or 999)
+        except ValueError:
+            raise Invalid(_("Thứ tự phải là số.")) from None
+        item: dict[str, Any] = {"kind": kind}
+        if kind == "bulletin":
+            bid = form.get(f"bulletin_{n}", "")
+            if not bid.isdigit():
+                raise Invalid(_("Hàng %(n)s: hãy chọn bản tin.", n=n))
+            item["bulletin_id"] = int(bid)
+        elif kind == "pause":
+            try:
+                item["duration_ms"] = int(float(form.get(f"pause_{n}") or 0) * 1000)
+            except ValueError:
+                raise Invalid(_("Hàng %(n)s: khoảng lặng tính bằng giây.", n=n)) from None
+        rows.append((pos, int(n) if n.isdigit() else 0, item))
+    return [item for _pos, _n, item in sorted(rows, key=lambda r: (r[0], r[1]))]
+
+
+@bp.route("/playlists")
+def playlists() -> Any:
+    rows = [service.to_dict(p) for p in service.listing(me())]
+    return render_template("web/playlists.html", rows=rows)
+
+
+@bp.route("/playlists/new", methods=["GET", "POST"])
+@roles("editor")
+def playlist_new() -> Any:
+    return _edit(None)
+
+
+@bp.route("/playlists/<int:pid>", methods=["GET", "POST"])
+def playlist_detail(pid: int) -> Any:
+    return _edit(pid)
+
+
+def _edit(pid: int | None) -> Any:
+    user = me()
+    current = service.to_dict(service.get(user, pid)) if pid is not None else None
+    if request.method == "POST":
+        try:
+            data = {"name": request.form.get("name", ""), "description": request.form.get("description", ""),
+                    "items": items_from_form(request.form)}
+            if pid is None:
+                p = service.create(user, data, queries.data_dir())
+            else:
+                p = service.update(user, pid, data, queries.data_dir())
+        except CentralError as exc:
+            flash_error(exc)
+        else:
+            flash(_("Đã lưu chương trình."), "success")
+            return redirect(url_for("web.playlist_detail", pid=p.id))
+    items = current["items"] if current else []
+    return render_template("web/playlist_edit.html", p=current, items=items,
+                           blanks=range(len(items), len(items) + BLANK_ROWS),
+                           bulletins=service_bulletins(user))
+
+
+def service_bulletins(user: Any) -> list[Any]:
+    """Bulletins a programme may hold: approved ones, and submitted ones awaiting approval."""
+    from central.services import bulletins
+
+    return [b for b in bulletins.listing(user) if b.status in ("approved", "submitted")]

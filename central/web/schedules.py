@@ -1,0 +1,197 @@
+"""Schedules: the four operator forms with several times a day, targets, tier, validity, and a
+preview of the occurrences each target station will play, before anything is saved."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from central.errors import CentralError, Invalid
+from central.models import Schedule, ScheduleTarget, Station, utcnow
+from central.services import manifests
+from central.services import programmes as programmes_service
+from central.services import schedules as service
+from playlists import model as pm
+from playlists import timeline as pt
+
+from . import bp, queries
+from .context import flash_error, form_list, me, roles
+
+FORMS = (("once", _l("Một lần")), ("daily", _l("Hằng ngày trong khoảng")),
+         ("weekly", _l("Hằng tuần vào các thứ")), ("monthly", _l("Hằng tháng vào các ngày")))
+WEEKDAYS = (("MO", _l("Thứ Hai")), ("TU", _l("Thứ Ba")), ("WE", _l("Thứ Tư")), ("TH", _l("Thứ Năm")),
+            ("FR", _l("Thứ Sáu")), ("SA", _l("Thứ Bảy")), ("SU", _l("Chủ Nhật")))
+PREVIEW_DAYS = 14
+PREVIEW_STATIONS = 30
+PREVIEW_PER_STATION = 12
+
+
+def repeat_from_form(form: Any) -> dict[str, Any]:
+    """The schedules service's ``repeat`` object from the page's fields."""
+    kind = form.get("rule_kind", "once")
+    repeat: dict[str, Any] = {"form": kind, "times": form_list("times"),
+                              "first_day": form.get("first_day", ""),
+                              "last_day": form.get("last_day", "") or None}
+    if kind == "weekly":
+        repeat["weekdays"] = form_list("weekdays")
+    if kind == "monthly":
+        try:
+            repeat["days"] = [int(x) for x in form.get("days", "").replace(" ", "").split(",") if x]
+        except ValueError:
+            raise Invalid(_("Ngày trong tháng phải là các số cách nhau bởi dấu phẩy, ví dụ 1, 15.")) from None
+    return repeat
+
+
+def data_from_form(form: Any) -> dict[str, Any]:
+    content = form.get("content", "")
+    kind, _sep, ident = content.partition(":")
+    if kind not in ("b", "p") or not ident.isdigit():
+        raise Invalid(_("Hãy chọn một bản tin đã duyệt hoặc một chương trình."))
+    data: dict[str, Any] = {
+        "bulletin_id" if kind == "b" else "playlist_id": int(ident),
+        "title": form.get("title", "").strip(),
+        "repeat": repeat_from_form(form),
+        "priority": form.get("priority", "normal"),
+        "targets": {"areas": form_list("areas"),
+                    "stations": [int(x) for x in form_list("stations") if x.isdigit()]},
+        "valid_from": form.get("valid_from") or None,
+        "valid_until": form.get("valid_until") or None,
+    }
+    if form.get("grace_min", "").strip():
+        if not form["grace_min"].strip().isdigit():
+            raise Invalid(_("Thời gian chờ tối đa phải là số phút."))
+        data["grace_s"] = int(form["grace_min"]) * 60
+    return data
+
+
+def unsaved(user: Any, data: dict[str, Any]) -> tuple[Schedule, set[int]]:
+    """An unsaved schedule row from the form (validated by the service) and its target stations."""
+    fields = service.parse(user, data)
+    areas, stations = fields.pop("_targets")
+    s = Schedule(id=0, area=user.area_id, created_by=user, **fields)
+    service.validate(s)
+    return s, manifests.stations_under([a.id for a in areas]) | {st.id for st in stations}
+
+
+def preview(user: Any, s: Schedule, station_ids: set[int]) -> list[dict[str, Any]]:
+    """Per target station, the occurrences of ``s`` in the next days as that station would play them
+    alongside everything it already has (so clashes with other schedules show)."""
+    now = utcnow()
+    model = service.to_model(s)
+    extra = _bulletins_of(s)
+    out = []
+    for st in Station.select().where(Station.id.in_(sorted(station_ids))).order_by(Station.name)[:PREVIEW_STATIONS]:
+        manifest, _etag = manifests.build(st, now)
+        content = pm.manifest_content(manifest)
+        others = [x for x in content.schedules if x.id != model.id]
+        bulletins = {**content.bulletins, **extra}
+        slots = pt.expand([*others, model], bulletins, content.settings, now, now + timedelta(days=PREVIEW_DAYS))
+        mine = [sl for sl in slots if sl.schedule_id == model.id][:PREVIEW_PER_STATION]
+        out.append({"station": st, "slots": [pm.slot_to_dict(sl) for sl in mine]})
+    return out
+
+
+def _bulletins_of(s: Schedule) -> dict[int, pm.Bulletin]:
+    """The schedule's bulletins as a station sees them (only approved ones would be in a manifest)."""
+    rows = [s.bulletin] if s.bulletin_id else [
+        i.bulletin for i in programmes_service.ordered_items(s.playlist) if i.bulletin_id]
+    out = {}
+    for b in rows:
+        if b.status == "approved" and b.asset_id:
+            out[b.id] = pm.Bulletin(id=b.id, title=b.title, asset_sha256=b.asset_id,
+                                    duration_ms=b.asset.duration_ms, valid_from=b.valid_from,
+                                    valid_until=b.valid_until)
+    return out
+
+
+@bp.route("/schedules")
+def schedules() -> Any:
+    user = me()
+    status = request.args.get("status", "")
+    rows = [service.to_dict(s) for s in service.listing(user, status=status or None)]
+    return render_template("web/schedules.html", rows=rows, status=status)
+
+
+def _choices(user: Any) -> dict[str, Any]:
+    return {
+        "bulletins": queries.approved_bulletins(user),
+        "playlists": programmes_service.listing(user),
+        "areas": queries.area_tree(user),
+        "stations": queries.station_choices(user),
+        "forms": FORMS, "weekdays": WEEKDAYS,
+    }
+
+
+@bp.route("/schedules/new", methods=["GET", "POST"])
+@roles("editor", "approver")
+def schedule_new() -> Any:
+    user = me()
+    form = request.form if request.method == "POST" else _defaults()
+    previews = None
+    if request.method == "POST":
+        try:
+            data = data_from_form(form)
+            if form.get("action") == "save":
+                s = service.create(user, data)
+                flash(_("Đã lưu lịch phát; lịch cần một người duyệt khác trước khi phát.")
+                      if s.status == "submitted" else _("Đã lưu lịch phát."), "success")
+                return redirect(url_for("web.schedule_detail", sid=s.id))
+            previews = preview(user, *unsaved(user, data))
+        except CentralError as exc:
+            flash_error(exc)
+    return render_template("web/schedule_new.html", form=form, previews=previews,
+                           multi=request.form if request.method == "POST" else None,
+                           **_choices(user))
+
+
+def _defaults() -> dict[str, Any]:
+    today = utcnow().date()
+    pre = {"rule_kind": "daily", "first_day": today.isoformat(),
+           "last_day": (today + timedelta(days=30)).isoformat(), "priority": "normal"}
+    if request.args.get("bulletin", "").isdigit():
+        pre["content"] = f"b:{request.args['bulletin']}"
+    return pre
+
+
+@bp.route("/schedules/<int:sid>")
+def schedule_detail(sid: int) -> Any:
+    user = me()
+    s = service.get(user, sid)
+    d = service.to_dict(s)
+    targets = list(ScheduleTarget.select().where(ScheduleTarget.schedule == s))
+    station_ids = manifests.stations_for_schedule(s)
+    try:
+        previews = preview(user, s, station_ids)
+    except CentralError as exc:
+        flash_error(exc)
+        previews = []
+    return render_template("web/schedule_detail.html", s=s, d=d, targets=targets, previews=previews,
+                           own=s.created_by_id == user.id, history=queries.history("Schedule", sid))
+
+
+@bp.route("/schedules/<int:sid>/<any(submit, approve, reject, delete, pause, resume):action>",
+          methods=["POST"])
+def schedule_action(sid: int, action: str) -> Any:
+    user = me()
+    try:
+        if action == "submit":
+            service.submit(user, sid)
+        elif action == "approve":
+            service.approve(user, sid)
+        elif action == "reject":
+            service.reject(user, sid, request.form.get("reason", ""))
+        elif action == "delete":
+            service.delete(user, sid)
+            flash(_("Đã xóa lịch phát."), "success")
+            return redirect(url_for("web.schedules"))
+        else:
+            service.update(user, sid, {"active": action == "resume"})
+    except CentralError as exc:
+        flash_error(exc)
+    else:
+        flash(_("Đã cập nhật lịch phát."), "success")
+    return redirect(url_for("web.schedule_detail", sid=sid))

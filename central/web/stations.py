@@ -1,0 +1,107 @@
+"""Stations: list with health, detail (heartbeat, clock, cache, timeline, plays), enrollment codes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from central import auth
+from central.errors import CentralError, NotFound
+from central.models import Heartbeat, PlayLog, Station, utcnow
+from central.services import enrollment
+from central.services import stations as service
+
+from . import bp, queries
+from .context import flash_error, me, roles
+
+
+def health_state(h: dict[str, Any]) -> str:
+    """One word for the list: never (not enrolled or never seen), offline, out_of_sync, online."""
+    if not h["enrolled"] or h["last_seen"] is None:
+        return "never"
+    if not h["online"]:
+        return "offline"
+    return "online" if h["in_sync"] else "out_of_sync"
+
+
+def visible_health(user: Any) -> list[dict[str, Any]]:
+    now = utcnow()
+    rows = []
+    for s in auth.visible_stations(user).order_by(Station.name):
+        h = service.health(s, now)
+        h["state"] = health_state(h)
+        rows.append(h)
+    return rows
+
+
+def get_visible(user: Any, sid: int) -> Station:
+    station = service.get(sid)
+    if not auth.in_scope(user, station.area_id):
+        raise NotFound(_("Không có đài số %(id)s.", id=sid))
+    return station
+
+
+@bp.route("/stations")
+def stations() -> Any:
+    user = me()
+    rows = visible_health(user)
+    state = request.args.get("state", "")
+    if state:
+        rows = [r for r in rows if r["state"] == state]
+    return render_template("web/stations.html", rows=rows, state=state,
+                           areas=queries.area_choices(user), new_code=None)
+
+
+@bp.route("/stations/<int:sid>")
+def station_detail(sid: int) -> Any:
+    user = me()
+    station = get_visible(user, sid)
+    h = service.health(station)
+    h["state"] = health_state(h)
+    beat = (Heartbeat.select().where(Heartbeat.station == station)
+            .order_by(Heartbeat.received_at.desc()).first())
+    plays = list(PlayLog.select().where(PlayLog.station == station)
+                 .order_by(PlayLog.started_at.desc(nulls="LAST"), PlayLog.id.desc()).limit(30))
+    days = min(max(int(request.args.get("days", "2") or 2), 1), 14)
+    slots, timeline_error = _timeline(user, station, days)
+    ids = {p.bulletin_id for p in plays} | {i.get("bulletin_id") for sl in slots for i in sl["items"]}
+    titles = queries.bulletin_titles(ids)
+    return render_template("web/station_detail.html", s=station, h=h, beat=beat, plays=plays,
+                           slots=slots, timeline_error=timeline_error, days=days, titles=titles)
+
+
+def _timeline(user: Any, station: Station, days: int) -> tuple[list[dict[str, Any]], str | None]:
+    """The station's coming slots, computed by the timeline service exactly as the station does."""
+    from central.services import timeline
+
+    now = utcnow()
+    try:
+        plan = timeline.station_timeline(user, station.id, now, now + timedelta(days=days), now=now)
+    except CentralError as exc:
+        return [], exc.detail
+    return plan["slots"], None
+
+
+@bp.route("/stations/new", methods=["POST"])
+@roles("admin")
+def station_new() -> Any:
+    try:
+        station, code = enrollment.register(me(), request.form.get("area", ""),
+                                            request.form.get("name", ""))
+    except CentralError as exc:
+        flash_error(exc)
+        return redirect(url_for("web.stations"))
+    flash(_("Đã đăng ký đài. Mã đăng ký chỉ hiện một lần: %(code)s", code=code), "success")
+    return redirect(url_for("web.station_detail", sid=station.id))
+
+
+@bp.route("/stations/<int:sid>/code", methods=["POST"])
+@roles("admin")
+def station_code(sid: int) -> Any:
+    station = get_visible(me(), sid)
+    code = enrollment.issue_code(me(), station)
+    flash(_("Mã đăng ký mới (chỉ hiện một lần): %(code)s", code=code), "success")
+    return redirect(url_for("web.station_detail", sid=sid))
