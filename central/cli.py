@@ -177,3 +177,7 @@ def demo(ctx: _Ctx) -> None:
         result = demo_data.load(ctx.app)
     if result:
         click.echo(str(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -53,7 +53,12 @@ def migrator_for(db: Database) -> SchemaMigrator:
 
 def apply(db: Database) -> list[int]:
     """Bring ``db`` to the latest schema; return the versions applied (``[latest]`` for a new one)."""
-    with models.SchemaVersion.bind_ctx(db), db.atomic():
+    with db.bind_ctx(models.MODELS):
+        return _apply(db)
+
+
+def _apply(db: Database) -> list[int]:
+    with db.atomic():
         have = current(db)
         if have == 0 and not db.get_tables():
             db.create_tables(models.MODELS)
@@ -70,7 +75,7 @@ def apply(db: Database) -> list[int]:
     for step in steps():
         if have >= step.VERSION:
             continue
-        with db.atomic(), models.SchemaVersion.bind_ctx(db):
+        with db.atomic():
             step.up(db, migrator_for(db))
             if hasattr(step, "seed"):
                 step.seed(db)

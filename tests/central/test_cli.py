@@ -1,0 +1,95 @@
+"""The `central` command on real files: init, areas, users, tokens, enrollment codes, configuration."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from central import create_app
+from central.cli import main
+from central.db import database
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("LOA_DATA_DIR", str(tmp_path / "central"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("LOA_CONFIG", raising=False)
+    return tmp_path / "central"
+
+
+def run(*args):
+    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    return result
+
+
+def test_init_makes_database_and_private_key_idempotently(env):
+    first = run("init")
+    assert first.exit_code == 0, first.output
+    key = env / "signing_key.pem"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    assert stat.S_IMODE((env / "secret_key").stat().st_mode) == 0o600
+    assert (env / "central.sqlite3").exists()
+    before = key.read_bytes()
+    again = run("init")
+    assert again.exit_code == 0 and "none (up to date)" in again.output
+    assert key.read_bytes() == before  # never replaced: enrolled stations trust it
+
+
+def test_areas_users_tokens_and_codes(env, tmp_path):
+    assert run("init").exit_code == 0
+    assert run("add-area", "DN", "Tỉnh Đắk Nông").exit_code == 0
+    csv = tmp_path / "areas.csv"
+    csv.write_text("code,name,level,parent_code\nDN-DM,Xã Đắk Môl,commune,DN\n", encoding="utf-8-sig")
+    out = run("import-areas", str(csv))
+    assert out.exit_code == 0 and "created 1" in out.output
+    dup = run("add-area", "DN", "again")
+    assert dup.exit_code == 1 and "đã có" in dup.output
+    user = run("create-user", "lan", "--role", "editor", "--area", "DN-DM")
+    assert user.exit_code == 0
+    password = user.output.strip()
+    assert len(password) >= 12
+    token = run("create-token", "lan").output.strip()
+    code = CliRunner(mix_stderr=False).invoke(main, ["enroll-code", "--area", "DN-DM", "--name", "Đài xã"])
+    assert code.exit_code == 0
+    one_time = code.stdout.strip()
+    assert len(one_time) == 14 and "station" in code.stderr
+
+    app = create_app()
+    client = app.test_client()
+    me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.json["area_code"] == "DN-DM"
+    enrolled = client.post("/api/v1/station/enroll", json={"code": one_time})
+    assert enrolled.status_code == 201
+    from central.services import users
+
+    with database.connection_context():
+        assert users.authenticate("lan", password).name == "lan"
+    assert run("create-user", "x", "--role", "editor", "--area", "NOPE").exit_code == 1
+
+
+def test_config_file_named_by_loa_config(tmp_path, monkeypatch):
+    cfg = tmp_path / "central.env"
+    cfg.write_text(f"# Loa central\nLOA_DATA_DIR={tmp_path / 'from-file'}\nLOA_SECRET_KEY='s3cret'\n")
+    monkeypatch.setenv("LOA_CONFIG", str(cfg))
+    monkeypatch.delenv("LOA_DATA_DIR", raising=False)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app()
+    assert app.config["DATA_DIR"] == tmp_path / "from-file"
+    assert app.config["SECRET_KEY"] == "s3cret"
+    assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'from-file' / 'central.sqlite3'}"
+
+
+def test_cli_runs_as_a_real_process(tmp_path):
+    env = {**os.environ, "LOA_DATA_DIR": str(tmp_path / "c")}
+    env.pop("DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-m", "central.cli", "init"], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "migrations applied" in done.stdout
+    assert (tmp_path / "c" / "signing_key.pem").exists()
