@@ -49,7 +49,8 @@ TimelineFn = Callable[
     Sequence[Slot],
 ]
 
-MAX_SLEEP = timedelta(minutes=5)
+MAX_SLEEP = timedelta(minutes=15)  # a safety net only: boundaries wake the loop
+CATCH_UP_MAX = timedelta(days=7)  # after a long power cut, account for at most this much
 LOCAL_HOLD = timedelta(minutes=10)  # a local file of unknown length holds the schedule this long at most
 _FINAL = {"completed", "interrupted", "missed", "skipped"}
 
@@ -106,6 +107,9 @@ class PlayerLoop:
         self._states: dict[str, SlotState] = {}
         birth = store.get("first_manifest_at")
         self.birth = datetime.fromisoformat(birth) if birth else None
+        seen = store.get("loop_seen_at")  # the last time a loop ran: account for everything since
+        self.catch_up_from = datetime.fromisoformat(seen) if seen else None
+        self._seen_saved: datetime | None = None
 
     # --- called from other threads ------------------------------------------------------------
 
@@ -170,7 +174,14 @@ class PlayerLoop:
             if self.running is not None or not self._start(slots, now):
                 break
         self.slots = slots
+        self._mark_seen(now)
         return self._next_wake(slots, now)
+
+    def _mark_seen(self, now: datetime) -> None:
+        self.catch_up_from = None
+        if self._seen_saved is None or now - self._seen_saved > timedelta(minutes=1):
+            self.store.put(loop_seen_at=now.isoformat())
+            self._seen_saved = now
 
     def shutdown(self) -> None:
         """Stop the player; the play is logged interrupted and its slot is not resumed after restart."""
@@ -212,6 +223,8 @@ class PlayerLoop:
         if self.content is None:
             return []
         start = now - self.span
+        if self.catch_up_from is not None and self.catch_up_from - self.span < start:
+            start = max(self.catch_up_from - self.span, now - CATCH_UP_MAX)
         self._states = {r.slot_id: r for r in self.store.history(start - self.span)}
         history = {sid: self._record(r, now) for sid, r in self._states.items()}
         local = self.local_until if self.running is not None and self.running.slot is None else None
