@@ -1,0 +1,111 @@
+"""`make run`: an embedded central with the demo province and one enrolled station agent, under ./var/.
+
+First run: initialise the central, load the demo data (printing the generated logins once) and enroll
+the demo station. Later runs reuse ./var as it is (`make clean` starts over). Ctrl-C stops both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+BIN = Path(sys.executable).parent
+
+
+def run(tool: str, *args: str, env: dict[str, str]) -> str:
+    proc = subprocess.run([str(BIN / tool), *args], env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(f"{tool} {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}{proc.stderr}")
+    return proc.stdout
+
+
+def wait_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"the central exited with {proc.returncode}; see its log above")
+        try:
+            with urllib.request.urlopen(url + "/api/v1/openapi.json", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    sys.exit(f"the central did not answer at {url} within {timeout:.0f} s")
+
+
+def first_time(central_env: dict[str, str], station_env: dict[str, str], url: str) -> dict:
+    demo = json.loads(run("central", "demo", "--json", env=central_env))
+    demo["station_password"] = secrets.token_urlsafe(9)
+    run("station", "enroll", url, demo["enrollment_code"], "--password", demo["station_password"],
+        env=station_env)
+    return demo
+
+
+def where_audio_goes(station_env: dict[str, str]) -> str:
+    status = json.loads(run("station", "status", "--json", env=station_env))
+    return str(status.get("player") or "see `station status`")
+
+
+def print_banner(url: str, ui_url: str, demo: dict | None, audio: str) -> None:
+    print("\n" + "=" * 72)
+    print(f"Loa central:        {url}/")
+    print(f"Station local page: {ui_url}/")
+    if demo:
+        print("Demo logins (generated now, shown only this once):")
+        for user in demo["users"]:
+            print(f"  {user['name']:<12} {user['role']:<9} {user['password']}")
+        print(f"  station page password: {demo['station_password']}")
+        if demo.get("first_play"):
+            print(f"First demo bulletin plays at {demo['first_play']} (station's local time).")
+    else:
+        print("Using the existing ./var (logins were printed on its first run; `make clean` starts over).")
+    print(f"Station audio goes to: {audio}")
+    print("Ctrl-C stops both.")
+    print("=" * 72 + "\n", flush=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--var", default="var", type=Path)
+    ap.add_argument("--port", default=int(os.environ.get("LOA_PORT", "8080")), type=int)
+    ap.add_argument("--ui-port", default=int(os.environ.get("LOA_UI_PORT", "8081")), type=int)
+    args = ap.parse_args()
+    var: Path = args.var.resolve()
+    url = f"http://127.0.0.1:{args.port}"
+    central_env = dict(os.environ, LOA_DATA_DIR=str(var / "central"), PYTHONUNBUFFERED="1")
+    station_env = dict(os.environ, LOA_STATION_DIR=str(var / "station"), LOA_UI_PORT=str(args.ui_port),
+                       PYTHONUNBUFFERED="1")
+    fresh = not (var / "station").exists()
+    if fresh:
+        run("central", "init", env=central_env)
+    central = subprocess.Popen([str(BIN / "central"), "run", "--port", str(args.port)], env=central_env)
+    procs = [central]
+    try:
+        wait_up(url, central)
+        demo = first_time(central_env, station_env, url) if fresh else None
+        procs.append(subprocess.Popen([str(BIN / "station"), "run"], env=station_env))
+        print_banner(url, f"http://127.0.0.1:{args.ui_port}", demo, where_audio_goes(station_env))
+        while all(p.poll() is None for p in procs):
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("\nstopping…", flush=True)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(15)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+
+if __name__ == "__main__":
+    main()
