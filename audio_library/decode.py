@@ -50,7 +50,6 @@ class Decoded:
     pcm_path: Path
     duration_s: float
     loudness_lufs: float
-    true_peak_dbtp: float
     silences: tuple[tuple[float, float], ...]
 
 
@@ -92,7 +91,7 @@ def decode(src: Source, workdir: Path, limits: Limits) -> Decoded:
     pcm = workdir / "decoded.f32"
     graph = (
         f"aresample={RATE},aformat=sample_fmts=flt:channel_layouts=mono,"
-        f"silencedetect=n={SILENCE_DB}dB:d={SILENCE_MIN_S},ebur128=peak=true:framelog=verbose"
+        f"silencedetect=n={SILENCE_DB}dB:d={SILENCE_MIN_S},ebur128=framelog=verbose"
     )
     args = ["-nostats", "-f", DEMUXERS[src.kind], "-i", str(src.path), "-map", "0:a:0"]
     args += ["-t", f"{limits.max_duration_s + 1:g}", "-af", graph, "-f", "f32le", "-y", str(pcm)]
@@ -104,12 +103,11 @@ def decode(src: Source, workdir: Path, limits: Limits) -> Decoded:
         raise AudioError(f"cannot decode this {src.kind} audio: {last_error_line(proc.stderr)}")
     duration = pcm.stat().st_size / BYTES_PER_SECOND
     _check_whole(text, duration, limits)
-    loudness, peak = ebur128_summary(text)
+    loudness, _ = ebur128_summary(text, peak=False)
     return Decoded(
         pcm_path=pcm,
         duration_s=duration,
         loudness_lufs=loudness,
-        true_peak_dbtp=peak,
         silences=_silences(text, duration),
     )
 

@@ -79,14 +79,17 @@ def stream_format(log_text: str) -> StreamFormat:
     return StreamFormat(codec=m.group(1), sample_rate=int(m.group(2)), channels=channels)
 
 
-def ebur128_summary(log_text: str) -> tuple[float, float]:
-    """(integrated LUFS, true peak dBTP) from the summary an ``ebur128=peak=true`` filter logs."""
+def ebur128_summary(log_text: str, *, peak: bool = True) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBTP) from the summary an ``ebur128=peak=true`` filter logs.
+
+    With ``peak=False`` (the filter ran without peak metering) the peak is returned as NaN.
+    """
     loud = _INTEGRATED.findall(log_text)
-    peak = _PEAK.findall(log_text)
-    if not loud or not peak:
+    peaks = _PEAK.findall(log_text) if peak else ["nan"]
+    if not loud or not peaks:
         raise AudioError("ffmpeg's loudness meter gave no summary")
-    return _number(loud[-1]), _number(peak[-1])
+    return _number(loud[-1]), _number(peaks[-1])
 
 
 def _number(text: str) -> float:
-    return -math.inf if text.endswith("inf") else float(text)
+    return -math.inf if text.endswith("inf") else float(text)  # float() reads "nan"

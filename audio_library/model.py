@@ -52,6 +52,8 @@ class Profile:
     muxer: str
     sample_rate: int
     codec_args: tuple[str, ...]
+    #: How far below the ceiling to limit sample peaks at first (true peaks and codec overshoot).
+    peak_margin_db: float = 1.0
 
 
 #: Opus in Ogg, mono, 32 kbps: about 240 KB a minute, clear speech over slow rural links.
@@ -74,6 +76,7 @@ MP3 = Profile(
     muxer="mp3",
     sample_rate=24000,
     codec_args=("-c:a", "libmp3lame", "-b:a", "32k"),
+    peak_margin_db=1.8,
 )
 
 PROFILES = {p.name: p for p in (SPEECH, MP3)}

@@ -1,9 +1,10 @@
 """Loudness normalisation with a true-peak ceiling, and encoding for delivery.
 
-Measure-then-gain: the decoding pass measured the integrated loudness, so one render applies the
-gain, a look-ahead limiter below the ceiling and the encoder. The *encoded* result is then measured
-with ebur128; when it misses the target (the limiter ate loudness) or the codec's overshoot broke the
-ceiling, the render is corrected and repeated — a few passes at most.
+Measure-then-gain: the decoding pass measured the integrated loudness, so a render applies gain and
+a look-ahead limiter set below the ceiling, writing float PCM through ebur128 to see the result at
+once. Those cheap PCM renders repeat until the level is on target (the limiter eats some loudness).
+Only then is the audio encoded, once, and the *encoded* file measured; if the codec's overshoot broke
+the ceiling or moved the level, the limiter or gain is corrected and the whole is redone.
 """
 
 from __future__ import annotations
@@ -16,23 +17,24 @@ from pathlib import Path
 from .decode import RATE, Decoded
 from .errors import AudioError
 from .ffmpeg import last_error_line, run_ffmpeg
-from .loudness import measure
+from .loudness import ebur128_summary, measure
 from .model import AudioInfo, Limits, Profile
 
 log = logging.getLogger(__name__)
 
-#: Aim inside this many LU of the target, well within the promised ±1 LU.
-AIM_LU = 0.5
-#: First guess at how far below the ceiling to limit sample peaks (true peaks and the codec overshoot).
-FIRST_MARGIN_DB = 1.0
-MAX_PASSES = 4
+#: Aim for the PCM inside this many LU of the target, well within the promised ±1 LU.
+PCM_AIM_LU = 0.3
+#: Accept the encoded file this close to the target.
+ENCODED_AIM_LU = 0.6
+MAX_LEVEL_PASSES = 6
+MAX_ENCODES = 3
 #: Silence between the chime and the bulletin.
 INTRO_GAP_S = 0.5
 
 
 @dataclass(frozen=True)
 class Intro:
-    """Audio to put before the programme (the chime), already at its own gain."""
+    """Audio to put before the programme (the chime), with the gain that brings it to target."""
 
     wav_path: Path
     gain_db: float
@@ -51,32 +53,30 @@ class Job:
 
 
 def normalise(job: Job) -> tuple[Path, AudioInfo]:
-    """Render ``job`` until the encoded file meets target and ceiling; return its path and info."""
+    """Level and encode ``job`` until the encoded file meets target and ceiling."""
     if job.decoded.loudness_lufs <= -69.9:
         raise AudioError("the recording is too quiet to measure (âm lượng quá nhỏ)")
-    gain = job.target_lufs - job.decoded.loudness_lufs
-    correction, margin = 0.0, FIRST_MARGIN_DB
+    correction, margin = 0.0, job.profile.peak_margin_db
     best: tuple[Path, AudioInfo] | None = None
-    for attempt in range(MAX_PASSES):
+    for attempt in range(MAX_ENCODES):
+        pcm, correction = _level(job, correction, job.ceiling_dbtp - margin)
         out = job.workdir / f"out{attempt}.{job.profile.extension}"
-        _render(job, out, gain + correction, correction, job.ceiling_dbtp - margin)
+        _encode(job, pcm, out)
         info = measure(out, timeout_s=job.limits.decode_timeout_s)
         miss_lu = job.target_lufs - info.loudness_lufs
         over_db = info.true_peak_dbtp - job.ceiling_dbtp
-        log.debug("pass %d: %.1f LUFS, %.1f dBTP", attempt, info.loudness_lufs, info.true_peak_dbtp)
+        log.debug("encode %d: %.1f LUFS, %.1f dBTP", attempt, info.loudness_lufs, info.true_peak_dbtp)
         if over_db <= 0 and (best is None or _closer(info, best[1], job.target_lufs)):
             best = (out, info)
-        if over_db <= 0 and abs(miss_lu) <= AIM_LU:
-            break
-        if over_db > 0:
-            margin += over_db + 0.3
-        if abs(miss_lu) > AIM_LU:
+        if over_db <= 0 and abs(miss_lu) <= ENCODED_AIM_LU:
+            return out, info
+        margin += max(0.0, over_db + 0.3)
+        if abs(miss_lu) > ENCODED_AIM_LU:
             correction += miss_lu
     if best is None:
         raise AudioError("could not keep this audio under the true-peak ceiling")
-    if abs(best[1].loudness_lufs - job.target_lufs) > AIM_LU:
-        log.warning("loudness %.1f LUFS after %d passes (target %.1f)",
-                    best[1].loudness_lufs, MAX_PASSES, job.target_lufs)
+    log.warning("loudness %.1f LUFS after %d encodes (target %.1f)",
+                best[1].loudness_lufs, MAX_ENCODES, job.target_lufs)
     return best
 
 
@@ -84,30 +84,60 @@ def _closer(a: AudioInfo, b: AudioInfo, target: float) -> bool:
     return abs(a.loudness_lufs - target) < abs(b.loudness_lufs - target)
 
 
-def _render(job: Job, out: Path, gain_db: float, intro_shift_db: float, limit_db: float) -> None:
+def _level(job: Job, correction: float, limit_db: float) -> tuple[Path, float]:
+    """Render levelled PCM, correcting the gain until it measures on target; (path, correction).
+
+    The limiter makes loudness grow slower than gain, so after the first try the next correction
+    follows the measured slope (a secant step) instead of assuming one LU per dB.
+    """
+    pcm = job.workdir / "levelled.f32"
+    previous: tuple[float, float] | None = None
+    for _ in range(MAX_LEVEL_PASSES):
+        loudness = _render_pcm(job, pcm, correction, limit_db)
+        miss = job.target_lufs - loudness
+        log.debug("level: correction %+.2f dB gives %.1f LUFS", correction, loudness)
+        if abs(miss) <= PCM_AIM_LU:
+            break
+        slope = 1.0
+        if previous is not None and abs(correction - previous[0]) > 0.05:
+            slope = (loudness - previous[1]) / (correction - previous[0])
+            slope = min(1.0, max(0.25, slope))
+        previous = (correction, loudness)
+        correction += miss / slope
+    return pcm, correction
+
+
+def _render_pcm(job: Job, out: Path, correction: float, limit_db: float) -> float:
     start, end = job.span
+    gain = job.target_lufs - job.decoded.loudness_lufs + correction
     limit = min(1.0, max(0.0625, math.pow(10.0, limit_db / 20.0)))
-    main = (
-        f"atrim=start={start:.4f}:end={end:.4f},asetpts=N/SR/TB,"
-        f"volume={gain_db:.3f}dB:precision=float"
-    )
+    main = f"atrim=start={start:.4f}:end={end:.4f},asetpts=N/SR/TB,volume={gain:.3f}dB:precision=float"
     tail = (
         f"alimiter=limit={limit:.5f}:attack=5:release=50:level=0:latency=1,"
-        f"aresample={job.profile.sample_rate}"
+        "ebur128=framelog=verbose"
     )
     args = ["-nostats", "-f", "f32le", "-ar", str(RATE), "-ac", "1", "-i", str(job.decoded.pcm_path)]
     if job.intro is None:
         graph = f"[0:a]{main},{tail}[out]"
     else:
         args += ["-i", str(job.intro.wav_path)]
-        intro_gain = job.intro.gain_db + intro_shift_db
         graph = (
             f"[1:a]aresample={RATE},aformat=sample_fmts=flt:channel_layouts=mono,"
-            f"volume={intro_gain:.3f}dB:precision=float,apad=pad_dur={INTRO_GAP_S}[intro];"
-            f"[0:a]{main}[main];"
+            f"volume={job.intro.gain_db + correction:.3f}dB:precision=float,"
+            f"apad=pad_dur={INTRO_GAP_S}[intro];[0:a]{main}[main];"
             f"[intro][main]concat=n=2:v=0:a=1,{tail}[out]"
         )
-    args += ["-filter_complex", graph, "-map", "[out]", "-ac", "1", *job.profile.codec_args]
+    args += ["-filter_complex", graph, "-map", "[out]", "-f", "f32le", "-y", str(out)]
+    proc = run_ffmpeg(args, timeout_s=job.limits.decode_timeout_s, what="levelling")
+    if proc.returncode != 0:
+        raise AudioError(f"levelling failed: {last_error_line(proc.stderr)}")
+    loudness, _ = ebur128_summary(proc.stderr.decode("utf-8", "replace"), peak=False)
+    return loudness
+
+
+def _encode(job: Job, pcm: Path, out: Path) -> None:
+    args = ["-nostats", "-f", "f32le", "-ar", str(RATE), "-ac", "1", "-i", str(pcm)]
+    args += ["-ar", str(job.profile.sample_rate), "-ac", "1", *job.profile.codec_args]
     args += ["-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact"]
     args += ["-f", job.profile.muxer, "-y", str(out)]
     proc = run_ffmpeg(args, timeout_s=job.limits.decode_timeout_s, what="encoding")

@@ -1,4 +1,4 @@
-"""Helpers shared by the audio library's tests (imported by name: tests/ has no packages)."""
+"""Helpers shared by the audio library's tests."""
 
 from __future__ import annotations
 

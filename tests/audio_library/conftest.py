@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from audio_helpers import SPEECH_TEXT, Convert, MakeTone, run_ffmpeg_cli
 
 from audio_library.espeak import espeak_wav
+from tests.audio_library.audio_helpers import SPEECH_TEXT, Convert, MakeTone, run_ffmpeg_cli
 
 
 @pytest.fixture(scope="session")
