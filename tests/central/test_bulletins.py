@@ -11,6 +11,10 @@ import audio_library
 from central.models import AuditLog, Bulletin, Station
 from central.services import assets
 
+BOTH_DATABASES = pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+
 
 def tone_wav(seconds: float = 2.0, freq: int = 440) -> bytes:
     """A real WAV made by ffmpeg: a sine tone (ingest keeps it, it is not silence)."""
@@ -88,8 +92,9 @@ def test_missing_title_or_unknown_category_is_refused(client, tree, make_user, a
     assert reply.status_code == 400 and "no-such-topic" in reply.json["detail"]
 
 
+@BOTH_DATABASES
 def test_full_workflow_with_two_people_and_an_audit_trail(client, tree, make_user, auth,
-                                                          bulletin_factory):
+                                                          bulletin_factory, backend):
     editor, et = make_user("editor", tree["D"])
     approver, at = make_user("approver", tree["D"])
     b = bulletin_factory(editor, status="draft", area=tree["D"])
@@ -146,8 +151,9 @@ def test_scope_decides_who_sees_and_who_decides(client, tree, make_user, auth, b
     assert post(client, auth(district_approver), f"/api/v1/bulletins/{b.id}/approve").status_code == 200
 
 
+@BOTH_DATABASES
 def test_approval_and_withdrawal_bump_targeted_manifests(client, tree, make_user, auth, station_factory,
-                                                         bulletin_factory, schedule_factory):
+                                                         bulletin_factory, schedule_factory, backend):
     editor, et = make_user("editor", tree["D"])
     _, at = make_user("approver", tree["D"])
     here, station_token = station_factory(tree["C1"])

@@ -8,6 +8,10 @@ import pytest
 
 from central.models import AuditLog, Schedule, Station
 
+BOTH_DATABASES = pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+
 
 #: a one-off a few days ahead stays in manifests whenever the suite runs
 SOON = f"{date.today() + timedelta(days=5)}T10:00"
@@ -51,8 +55,9 @@ def in_manifest(client, token) -> list[int]:
     return [s["id"] for s in m["manifest"]["schedules"]]
 
 
+@BOTH_DATABASES
 def test_schedule_needs_a_second_person_before_it_airs(client, auth, people, approved, station_factory,
-                                                       tree):
+                                                       tree, backend):
     _, station_token = station_factory(tree["C1"])
     _, et = people["editor"]
     reply = client.post("/api/v1/schedules", json=body(approved.id), headers=auth(et))
