@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from central.errors import CentralError
 from central.services import bulletins as service
@@ -13,10 +14,10 @@ from central.services import bulletins as service
 from . import bp, queries
 from .context import flash_error, me, roles
 
-ENGINES = (("auto", "Tự động (gTTS, không có mạng thì eSpeak)"), ("gtts", "gTTS (Google, cần Internet)"),
-           ("espeak", "eSpeak NG (ngoại tuyến)"))
-VOICES = (("", "Mặc định"), ("vi", "Giọng Bắc (vi)"), ("vi-vn-x-central", "Giọng Trung"),
-          ("vi-vn-x-south", "Giọng Nam"))
+ENGINES = (("auto", _l("Tự động (gTTS, không có mạng thì eSpeak)")),
+           ("gtts", _l("gTTS (Google, cần Internet)")), ("espeak", _l("eSpeak NG (ngoại tuyến)")))
+VOICES = (("", _l("Mặc định")), ("vi", _l("Giọng Bắc (vi)")), ("vi-vn-x-central", _l("Giọng Trung")),
+          ("vi-vn-x-south", _l("Giọng Nam")))
 STATUSES = ("draft", "submitted", "approved", "rejected", "withdrawn")
 
 
