@@ -7,6 +7,7 @@ Readings follow the northern standard of official broadcasts (nghìn, linh, mư�
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -96,11 +97,12 @@ def normalise_text(text: str, extra_abbreviations: Mapping[str, str] | None = No
         (_PERCENT, lambda m: f"{read_decimal(m.group(1))} phần trăm"),
         (_ORDINAL, _ordinal),
         (_RANGE, lambda m: f"{m.group(1)} đến {m.group(2)}"),
-        (_NUMBER, _number),
+        (_NUMBER, lambda m: f" {_number(m)} "),  # spaced: "25h99" must not glue words
     )
     for pattern, replace in steps:
         text = pattern.sub(replace, text)
-    return re.sub(r"[ \t]+", " ", text).strip()
+    text = re.sub(r"[ \t]+", " ", text)
+    return re.sub(r" ([.,;:!?…)\]])", r"\1", text).strip()
 
 
 def _expand_abbreviations(text: str, table: Mapping[str, str]) -> str:
@@ -135,9 +137,14 @@ def _date_words(m: re.Match[str], day: int, month: int, year: int | None) -> str
     return words
 
 
+def _is_date(day: int, month: int, year: int = 2024) -> bool:
+    # 2024 is a leap year: without a year, 29/2 is a date
+    return 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]
+
+
 def _date_dmy(m: re.Match[str]) -> str:
     day, month, year = int(m.group(1)), int(m.group(3)), int(m.group(4))
-    if not (1 <= day <= 31 and 1 <= month <= 12):
+    if not _is_date(day, month, year):
         return m.group(0)
     return _date_words(m, day, month, year)
 
@@ -152,8 +159,8 @@ def _month_year(m: re.Match[str]) -> str:
 
 def _date_dm(m: re.Match[str]) -> str:
     day, month = int(m.group(1)), int(m.group(2))
-    if not (1 <= day <= 31 and 1 <= month <= 12):
-        return m.group(0)
+    if not _is_date(day, month):
+        return f"{day} trên {month}"  # not a date: read as a ratio
     return _date_words(m, day, month, None)
 
 
