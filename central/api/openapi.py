@@ -1,407 +1,34 @@
 """The OpenAPI 3.1 document of the whole API (station contract and operator API), served as JSON.
 
-The document is built from small helpers so each path reads as one line of intent; a test checks it
-with a real validator and checks that every Flask route under ``/api/v1`` is described here.
+The document is built from small helpers (``openapi_schemas``) so each path reads as one line of
+intent; a test checks it with a real validator and checks that every Flask route under ``/api/v1``
+is described here, so a new route without a description fails the suite.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, jsonify
 
+from .openapi_schemas import (
+    DAY,
+    INT,
+    PROBLEM,
+    SCHEMAS,
+    STR,
+    TIME,
+    J,
+    arr,
+    json_body,
+    nullable,
+    obj,
+    ok,
+    op,
+    path_id,
+    query,
+    ref,
+)
+
 bp = Blueprint("api_openapi", __name__, url_prefix="/api/v1")
-
-J = dict[str, Any]
-
-PROBLEM = {"$ref": "#/components/responses/Problem"}
-
-
-def ref(name: str) -> J:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def obj(props: J, required: tuple[str, ...] = (), extra: bool = True) -> J:
-    s: J = {"type": "object", "properties": props}
-    if required:
-        s["required"] = list(required)
-    if not extra:
-        s["additionalProperties"] = False
-    return s
-
-
-def arr(items: J) -> J:
-    return {"type": "array", "items": items}
-
-
-def nullable(t: str, **kw: Any) -> J:
-    return {"type": [t, "null"], **kw}
-
-
-STR: J = {"type": "string"}
-INT: J = {"type": "integer"}
-NUM: J = {"type": "number"}
-BOOL: J = {"type": "boolean"}
-TIME: J = {"type": "string", "format": "date-time"}
-TIME_N: J = nullable("string", format="date-time")
-DAY: J = {"type": "string", "format": "date"}
-PRIORITY: J = {"type": "string", "enum": ["normal", "priority", "emergency"]}
-ROLE: J = {"type": "string", "enum": ["admin", "editor", "approver", "operator"]}
-LOG_STATUS: J = {
-    "type": "string",
-    "enum": ["completed", "interrupted", "failed", "missed", "skipped", "local"],
-}
-
-
-def json_body(schema: J, required: bool = True) -> J:
-    return {"required": required, "content": {"application/json": {"schema": schema}}}
-
-
-def ok(schema: J | None, desc: str = "OK", status: str = "200") -> J:
-    r: J = {"description": desc}
-    if schema is not None:
-        r["content"] = {"application/json": {"schema": schema}}
-    return {status: r}
-
-
-def op(
-    summary: str,
-    tag: str,
-    responses: J,
-    *,
-    params: list[J] | None = None,
-    body: J | None = None,
-    security: str = "operator",
-    errors: tuple[int, ...] = (400, 401, 403, 404),
-) -> J:
-    o: J = {"summary": summary, "tags": [tag], "responses": dict(responses)}
-    o["operationId"] = _op_id(summary)
-    if params:
-        o["parameters"] = params
-    if body is not None:
-        o["requestBody"] = body
-    if security == "none":
-        o["security"] = []
-    elif security == "station":
-        o["security"] = [{"stationToken": []}]
-    else:
-        o["security"] = [{"apiToken": []}, {"session": []}]
-    for code in errors:
-        o["responses"].setdefault(str(code), PROBLEM)
-    return o
-
-
-def _op_id(summary: str) -> str:
-    words = "".join(c if c.isalnum() else " " for c in summary).split()
-    return words[0].lower() + "".join(w.capitalize() for w in words[1:])
-
-
-def path_id(name: str = "id", desc: str = "Mã số") -> J:
-    return {"name": name, "in": "path", "required": True, "schema": INT, "description": desc}
-
-
-def query(name: str, schema: J, desc: str, required: bool = False) -> J:
-    return {"name": name, "in": "query", "required": required, "schema": schema, "description": desc}
-
-
-# --- schemas -------------------------------------------------------------------------------
-
-SCHEMAS: J = {
-    "Problem": obj(
-        {"type": STR, "title": STR, "status": INT, "detail": STR},
-        ("type", "title", "status", "detail"),
-    ),
-    "Asset": obj(
-        {
-            "sha256": STR,
-            "size": INT,
-            "duration_ms": INT,
-            "codec": STR,
-            "loudness_lufs": nullable("number"),
-        },
-        ("sha256", "size", "duration_ms"),
-    ),
-    "ManifestBulletin": obj(
-        {
-            "id": INT,
-            "title": STR,
-            "asset_sha256": STR,
-            "duration_ms": INT,
-            "category": nullable("string"),
-            "language": STR,
-            "valid_from": TIME_N,
-            "valid_until": TIME_N,
-        },
-        ("id", "asset_sha256", "duration_ms"),
-    ),
-    "Item": obj(
-        {
-            "kind": {"type": "string", "enum": ["bulletin", "chime", "pause"]},
-            "bulletin_id": nullable("integer"),
-            "asset_sha256": nullable("string"),
-            "duration_ms": INT,
-        },
-        ("kind",),
-    ),
-    "ManifestSchedule": obj(
-        {
-            "id": INT,
-            "title": STR,
-            "items": arr(ref("Item")),
-            "dtstart": {"type": "string", "description": "naive local ISO time in `timezone`"},
-            "timezone": STR,
-            "rrule": STR,
-            "exdates": arr(STR),
-            "priority": PRIORITY,
-            "grace_s": nullable("integer"),
-            "valid_from": TIME_N,
-            "valid_until": TIME_N,
-        },
-        ("id", "items", "dtstart", "timezone", "rrule", "priority"),
-    ),
-    "Manifest": obj(
-        {
-            "version": INT,
-            "server_time": TIME,
-            "horizon_days": INT,
-            "station": obj({"id": INT, "name": STR, "area_code": STR, "timezone": STR}),
-            "assets": arr(ref("Asset")),
-            "bulletins": arr(ref("ManifestBulletin")),
-            "schedules": arr(ref("ManifestSchedule")),
-        },
-        ("version", "server_time", "station", "assets", "bulletins", "schedules"),
-    ),
-    "PlayLog": obj(
-        {
-            "id": {"type": "string", "format": "uuid"},
-            "slot_id": nullable("string"),
-            "schedule_id": nullable("integer"),
-            "bulletin_id": nullable("integer"),
-            "asset_sha256": nullable("string"),
-            "planned_start": TIME_N,
-            "started_at": TIME_N,
-            "ended_at": TIME_N,
-            "status": LOG_STATUS,
-            "reason": nullable("string"),
-            "clock_trusted": BOOL,
-            "clock_offset_ms": INT,
-        },
-        ("id", "status"),
-    ),
-    "Heartbeat": obj(
-        {
-            "agent_version": STR,
-            "manifest_version": nullable("integer"),
-            "clock_offset_ms": INT,
-            "clock_trusted": BOOL,
-            "disk_free_bytes": nullable("integer"),
-            "cache": obj({"assets": INT, "missing": INT, "bytes": INT}),
-            "now_playing": {"type": ["object", "null"]},
-            "outbox": INT,
-            "last_error": nullable("string"),
-        }
-    ),
-    "Area": obj(
-        {
-            "code": STR,
-            "name": STR,
-            "level": STR,
-            "parent": nullable("string"),
-            "children": arr(ref("Area")),
-        },
-        ("code", "name"),
-    ),
-    "Station": obj(
-        {
-            "id": INT,
-            "name": STR,
-            "area_code": STR,
-            "timezone": STR,
-            "online": BOOL,
-            "last_seen": TIME_N,
-            "manifest_version": INT,
-            "applied_version": nullable("integer"),
-        },
-        ("id", "name"),
-    ),
-    "BulletinAsset": obj(
-        {
-            "sha256": STR,
-            "duration_ms": INT,
-            "size": INT,
-            "loudness_lufs": nullable("number"),
-        },
-        ("sha256", "duration_ms", "size"),
-    ),
-    "Bulletin": obj(
-        {
-            "id": INT,
-            "title": STR,
-            "status": {
-                "type": "string",
-                "enum": ["draft", "submitted", "approved", "rejected", "withdrawn"],
-            },
-            "category": nullable("string"),
-            "campaign_id": nullable("integer"),
-            "language": STR,
-            "priority": PRIORITY,
-            "valid_from": TIME_N,
-            "valid_until": TIME_N,
-            "asset": ref("BulletinAsset"),
-            "author": nullable("string"),
-            "approver": nullable("string"),
-            "reason": nullable("string"),
-            "area_code": nullable("string"),
-            "created_at": TIME_N,
-        },
-        ("id", "status", "asset"),
-    ),
-    "BulletinTTS": obj(
-        {
-            "title": STR,
-            "text": STR,
-            "language": STR,
-            "category": STR,
-            "campaign_id": nullable("integer"),
-            "engine": {"type": "string", "enum": ["auto", "gtts", "espeak"]},
-            "voice": nullable("string"),
-            "speed": NUM,
-            "priority": PRIORITY,
-            "valid_from": TIME_N,
-            "valid_until": TIME_N,
-        },
-        ("title", "text"),
-    ),
-    "BulletinUpload": obj(
-        {
-            "file": {"type": "string", "contentMediaType": "application/octet-stream"},
-            "title": STR,
-            "category": STR,
-            "language": STR,
-            "campaign_id": INT,
-            "priority": PRIORITY,
-            "valid_from": TIME,
-            "valid_until": TIME,
-        },
-        ("file", "title"),
-    ),
-    "BulletinPatch": obj(
-        {
-            "title": STR,
-            "category": nullable("string"),
-            "campaign_id": nullable("integer"),
-            "language": STR,
-            "priority": PRIORITY,
-            "valid_from": TIME_N,
-            "valid_until": TIME_N,
-        }
-    ),
-    "Category": obj(
-        {"id": INT, "code": STR, "name": STR, "name_en": nullable("string"), "active": BOOL},
-        ("id", "code", "name"),
-    ),
-    "Campaign": obj(
-        {
-            "id": INT,
-            "name": STR,
-            "category": nullable("string"),
-            "starts_on": DAY,
-            "ends_on": DAY,
-            "description": nullable("string"),
-        },
-        ("id", "name", "starts_on", "ends_on"),
-    ),
-    "PlaylistItem": obj(
-        {
-            "kind": {"type": "string", "enum": ["bulletin", "chime", "pause"]},
-            "bulletin_id": nullable("integer"),
-            "duration_ms": INT,
-        },
-        ("kind",),
-    ),
-    "Playlist": obj(
-        {
-            "id": INT,
-            "name": STR,
-            "items": arr(ref("PlaylistItem")),
-            "duration_ms": INT,
-            "area_code": nullable("string"),
-        },
-        ("id", "name", "items", "duration_ms"),
-    ),
-    "Targets": obj({"areas": arr(STR), "stations": arr(INT)}),
-    "Schedule": obj(
-        {
-            "id": INT,
-            "title": STR,
-            "bulletin_id": nullable("integer"),
-            "playlist_id": nullable("integer"),
-            "targets": ref("Targets"),
-            "dtstart": STR,
-            "rrule": STR,
-            "exdates": arr(STR),
-            "timezone": STR,
-            "priority": PRIORITY,
-            "grace_s": nullable("integer"),
-            "valid_from": TIME_N,
-            "valid_until": TIME_N,
-            "active": BOOL,
-        },
-        ("id", "targets", "dtstart", "rrule", "timezone", "priority"),
-    ),
-    "TimelineSlot": obj(
-        {
-            "id": STR,
-            "schedule_id": INT,
-            "planned_start": TIME,
-            "start": TIME,
-            "end": TIME,
-            "priority": PRIORITY,
-            "status": {"type": "string", "enum": ["planned", "missed", "skipped"]},
-            "reason": nullable("string"),
-            "items": arr(
-                obj(
-                    {
-                        "kind": STR,
-                        "start": TIME,
-                        "end": TIME,
-                        "bulletin_id": nullable("integer"),
-                        "asset_sha256": nullable("string"),
-                    }
-                )
-            ),
-        },
-        ("id", "start", "end", "priority", "status", "items"),
-    ),
-    "SummaryRow": obj(
-        {
-            "key": STR,
-            "label": STR,
-            "plays": INT,
-            "minutes_aired": NUM,
-            "completed": INT,
-            "interrupted": INT,
-            "failed": INT,
-            "missed": INT,
-            "skipped": INT,
-            "local": INT,
-            "completion_rate": nullable("number"),
-            "stations_reached": INT,
-        },
-        ("key", "label", "plays", "minutes_aired", "completed", "missed", "stations_reached"),
-    ),
-    "Summary": obj(
-        {
-            "from": DAY,
-            "to": DAY,
-            "area": nullable("string"),
-            "group_by": {"type": "string", "enum": ["category", "campaign", "area", "station"]},
-            "rows": arr(ref("SummaryRow")),
-            "total": ref("SummaryRow"),
-        },
-        ("from", "to", "group_by", "rows", "total"),
-    ),
-}
 
 
 # --- paths ---------------------------------------------------------------------------------
@@ -565,21 +192,37 @@ def _bulletin_paths() -> J:
 def _workflow_paths() -> J:
     paths = _bulletin_paths()
     for noun, schema, tag, body, params in (
-        ("category", "Category", "categories", "Category", None),
-        ("campaign", "Campaign", "campaigns", "Campaign", [query("active_on", DAY, "running that day")]),
-        ("playlist", "Playlist", "playlists", "Playlist", None),
+        ("category", "Category", "categories", "CategoryInput", [query("all", STR, "1: include hidden")]),
+        ("campaign", "Campaign", "campaigns", "CampaignInput", [query("active_on", DAY, "running that day")]),
+        ("playlist", "Playlist", "playlists", "PlaylistInput", None),
         (
             "schedule",
             "Schedule",
             "schedules",
-            "Schedule",
-            [query("station", INT, "targets this station"), query("area", STR, "targets this area")],
+            "ScheduleInput",
+            [
+                query("station", INT, "reaches this station"),
+                query("area", STR, "targets this area"),
+                query("status", STR, "draft|submitted|approved|rejected"),
+            ],
         ),
     ):
         coll, item = _crud(noun, schema, tag, body, params)
         plural = "categories" if noun == "category" else noun + "s"
         paths[f"/api/v1/{plural}"] = coll
         paths[f"/api/v1/{plural}/{{id}}"] = item
+    for action in ("submit", "approve", "reject"):
+        reason = action == "reject"
+        paths[f"/api/v1/schedules/{{id}}/{action}"] = {
+            "parameters": [path_id()],
+            "post": op(
+                f"{action.capitalize()} a schedule",
+                "schedules",
+                ok(ref("Schedule")),
+                body=json_body(obj({"reason": STR}, ("reason",) if reason else ()), required=reason),
+                errors=(400, 401, 403, 404, 409),
+            ),
+        }
     paths["/api/v1/stations/{id}/timeline"] = {
         "parameters": [path_id()],
         "get": op(
@@ -618,8 +261,52 @@ def _workflow_paths() -> J:
     return paths
 
 
+def _operator_paths() -> J:
+    area_in = obj({"code": STR, "name": STR, "parent_code": nullable("string"), "level": STR},
+                  ("code", "name"))
+    return {
+        "/api/v1/areas": {
+            "get": op("List the area tree in scope", "areas", ok(obj({"areas": arr(ref("Area"))}))),
+            "post": op("Add an area", "areas", ok(ref("Area"), "Created", "201"), body=json_body(area_in),
+                       errors=(400, 401, 403, 404, 409)),
+        },
+        "/api/v1/stations": {
+            "get": op("List stations with health", "stations",
+                      ok(obj({"stations": arr(ref("Station"))})),
+                      params=[query("area", STR, "only this area's subtree")]),
+        },
+        "/api/v1/stations/{id}": {
+            "parameters": [path_id()],
+            "get": op("Get a station with health", "stations", ok(ref("Station"))),
+        },
+        "/api/v1/play-logs": {
+            "get": op(
+                "List proof of play",
+                "play-logs",
+                ok(obj({"play_logs": arr(ref("PlayLogRow")), "limit": INT, "offset": INT})),
+                params=[
+                    query("station", INT, "station id"),
+                    query("from", TIME, "from this time"),
+                    query("to", TIME, "until this time"),
+                    query("limit", INT, "at most 1000 (default 200)"),
+                    query("offset", INT, "rows to skip"),
+                ],
+            )
+        },
+        "/api/v1/tokens": {
+            "post": op("Make an API token for yourself (shown once)", "people",
+                       ok(obj({"id": INT, "token": STR, "prefix": STR}), "Created", "201"),
+                       body=json_body(obj({"name": STR}), required=False)),
+        },
+        "/api/v1/me": {"get": op("Who am I", "people", ok(ref("User")))},
+    }
+
+
 def _meta_paths() -> J:
     return {
+        "/api/v1/health": {
+            "get": op("Liveness", "meta", ok(obj({"status": STR}, ("status",))), security="none", errors=())
+        },
         "/api/v1/openapi.json": {
             "get": op(
                 "This document",
@@ -635,7 +322,7 @@ def _meta_paths() -> J:
 def build_spec() -> J:
     """The whole OpenAPI document as a dict."""
     paths: J = {}
-    for part in (_station_paths, _workflow_paths, _meta_paths):
+    for part in (_station_paths, _operator_paths, _workflow_paths, _meta_paths):
         paths.update(part())
     return {
         "openapi": "3.1.0",
@@ -657,7 +344,7 @@ def build_spec() -> J:
             "securitySchemes": {
                 "stationToken": {"type": "http", "scheme": "bearer", "description": "station token"},
                 "apiToken": {"type": "http", "scheme": "bearer", "description": "a user's API token"},
-                "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "loa_session"},
             },
         },
     }
