@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template, request
+from flask import render_template, request, url_for
 
 from central import auth
 from central.errors import CentralError
@@ -40,5 +40,8 @@ def playlogs() -> Any:
     except CentralError as exc:
         flash_error(exc)
     titles = queries.bulletin_titles({r.bulletin_id for r in rows})
+    def page_url(n: int) -> str:
+        return url_for("web.playlogs", **{**request.args.to_dict(), "page": n})
+
     return render_template("web/playlogs.html", rows=rows, f=f, page=page, more=more, titles=titles,
-                           statuses=STATUSES, stations=queries.station_choices(user))
+                           statuses=STATUSES, stations=queries.station_choices(user), page_url=page_url)

@@ -1,0 +1,199 @@
+"""`central demo`: a realistic demo province (Đắk Nông) loaded through the same services as the UI.
+
+``load(app)`` makes the area tree, the plan's categories and 2024 campaigns (and this year's), four
+people with generated passwords, six Vietnamese bulletins read by TTS (eSpeak NG when Google is out of
+reach) and approved by a second person, a morning and an evening programme scheduled daily, one
+station ready to enroll, a few more stations with a simulated week of proof of play (so the
+dashboard and reports have something to show), and one bulletin scheduled to play about a minute
+after loading. It returns what a person (or ``make run``) needs: logins, the enrollment code, URLs.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import uuid
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+from central.errors import Conflict
+from central.models import Area, Campaign, Station, User, utcnow
+from central.services import (
+    areas,
+    bulletins,
+    categories,
+    enrollment,
+    heartbeats,
+    playlogs,
+    programmes,
+    schedules,
+    users,
+)
+
+from . import demo_data as data
+
+log = logging.getLogger(__name__)
+
+ZONE = "Asia/Ho_Chi_Minh"
+PEOPLE = (  # login, role, area code (None = the whole tree), full name
+    ("quantri", "admin", None, "Quản trị hệ thống"),
+    ("bientap", "editor", "DKN", "Nguyễn Thị Hoa (biên tập)"),
+    ("pheduyet", "approver", "DKN", "Trần Văn Minh (phê duyệt)"),
+    ("vanhanh", "operator", data.DEMO_STATION[0], "Y Bhin Niê (vận hành đài Đắk Môl)"),
+)
+SOON_S = 60  # the first demo bulletin plays this long after loading
+HISTORY_DAYS = 7
+
+
+def load(app: Flask, now: datetime | None = None) -> dict[str, Any]:
+    """Fill an initialised, empty central with the demo province; refuses a central that has data."""
+    now = now or utcnow()
+    if Area.select().exists() or User.select().exists():
+        raise Conflict("Cơ sở dữ liệu đã có dữ liệu; `central demo` chỉ chạy trên dữ liệu trống. "
+                       "(The database is not empty.)")
+    data_dir = app.config["DATA_DIR"]
+    _areas()
+    categories.seed_reference_data(years=tuple(sorted({2024, now.year})))
+    people = _people()
+    editor, approver = people["bientap"][0], people["pheduyet"][0]
+    made = _bulletins(editor, approver, data_dir)
+    morning, evening = _programmes(editor, made, data_dir)
+    today = now.astimezone(ZoneInfo(ZONE)).date()
+    _daily(editor, approver, morning, "Chương trình buổi sáng", time(6, 0), today)
+    _daily(editor, approver, evening, "Chương trình buổi chiều", time(17, 30), today)
+    station, code = enrollment.register(people["quantri"][0], *data.DEMO_STATION)
+    first_play = _soon(editor, approver, made[data.SOON], station, now)
+    _simulated_stations(people["quantri"][0], made, now)
+    return {
+        "users": [{"name": n, "role": u.role, "password": pw, "area": u.area.code if u.area_id else None}
+                  for n, (u, pw) in people.items()],
+        "enrollment_code": code,
+        "station_id": station.id,
+        "station_name": station.name,
+        "first_play": first_play,
+        "bulletins": len(made),
+        "hints": {"web": "/login", "station": f"/stations/{station.id}", "reports": "/reports?preset=year"},
+    }
+
+
+def _areas() -> None:
+    code, name = data.PROVINCE
+    areas.create(None, code, name, level="province")
+    for dcode, dname, communes in data.DISTRICTS:
+        areas.create(None, f"{code}-{dcode}", dname, parent_code=code, level="district")
+        for ccode, cname in communes:
+            areas.create(None, f"{code}-{dcode}-{ccode}", cname, parent_code=f"{code}-{dcode}", level="commune")
+
+
+def _people() -> dict[str, tuple[User, str]]:
+    return {login: users.create(None, login, role, area, full_name)
+            for login, role, area, full_name in PEOPLE}
+
+
+def _campaign_id(name: str | None) -> int | None:
+    if name is None:
+        return None
+    c = (Campaign.select().where(Campaign.name == name, Campaign.starts_on >= date(2024, 1, 1),
+                                 Campaign.starts_on < date(2025, 1, 1)).first())
+    return c.id if c else None
+
+
+def _bulletins(editor: User, approver: User, data_dir: Any) -> list[Any]:
+    """Read each bulletin aloud, submit it as the editor and approve it as the approver."""
+    engine = "auto"  # gTTS if Google answers; after the first fallback, go straight to eSpeak NG
+    made = []
+    for title, category, campaign, text in data.BULLETINS:
+        body = {"title": title, "text": text, "category": category, "language": "vi",
+                "campaign_id": _campaign_id(campaign), "engine": engine}
+        b = bulletins.create_spoken(editor, body, data_dir)
+        if b.tts_engine == "espeak":
+            engine = "espeak"
+        bulletins.submit(editor, b.id)
+        made.append(bulletins.approve(approver, b.id))
+    log.info("demo: %d bulletins read by %s", len(made), engine)
+    return made
+
+
+def _programmes(editor: User, made: list[Any], data_dir: Any) -> tuple[Any, Any]:
+    def items(indexes: tuple[int, ...]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = [{"kind": "chime"}]
+        for n, i in enumerate(indexes):
+            if n:
+                out.append({"kind": "pause", "duration_ms": 2000})
+            out.append({"kind": "bulletin", "bulletin_id": made[i].id})
+        return out
+
+    morning = programmes.create(editor, {"name": "Bản tin buổi sáng", "items": items(data.MORNING),
+                                         "description": "Phát lúc 6 giờ sáng"}, data_dir)
+    evening = programmes.create(editor, {"name": "Bản tin buổi chiều", "items": items(data.EVENING),
+                                         "description": "Phát lúc 17 giờ 30"}, data_dir)
+    return morning, evening
+
+
+def _daily(editor: User, approver: User, programme: Any, title: str, at: time, today: date) -> Any:
+    s = schedules.create(editor, {
+        "playlist_id": programme.id, "title": title, "timezone": ZONE, "priority": "normal",
+        "repeat": {"form": "daily", "times": [at.strftime("%H:%M")],
+                   "first_day": (today - timedelta(days=HISTORY_DAYS)).isoformat(),
+                   "last_day": (today + timedelta(days=90)).isoformat()},
+        "targets": {"areas": [data.PROVINCE[0]], "stations": []},
+    })
+    return schedules.approve(approver, s.id)
+
+
+def _soon(editor: User, approver: User, bulletin: Any, station: Station, now: datetime) -> str:
+    """One play about a minute from now on the demo station, so `make run` is heard quickly."""
+    local = (now + timedelta(seconds=SOON_S)).astimezone(ZoneInfo(ZONE)).replace(tzinfo=None, microsecond=0)
+    s = schedules.create(editor, {
+        "bulletin_id": bulletin.id, "title": "Phát thử khi khởi động demo", "timezone": ZONE,
+        "dtstart": local.isoformat(), "rrule": "", "priority": "priority",
+        "targets": {"areas": [], "stations": [station.id]},
+    })
+    schedules.approve(approver, s.id)
+    return local.isoformat()
+
+
+def _simulated_stations(admin: User, made: list[Any], now: datetime) -> None:
+    """Other communes' stations with a week of simulated heartbeats and proof of play (demo only)."""
+    rnd = random.Random(20240626)  # the same demo every time
+    for area_code, name in data.OTHER_STATIONS:
+        station, code = enrollment.register(admin, area_code, name)
+        enrollment.enroll(code)
+        station = Station.get_by_id(station.id)
+        logs = _history(rnd, made, now)
+        if logs:
+            playlogs.ingest(station, logs)
+        if rnd.random() < 0.7:  # most are online; the rest show up as offline on the dashboard
+            heartbeats.record(station, {
+                "agent_version": "0.1.0", "manifest_version": station.manifest_version,
+                "clock_offset_ms": rnd.randint(-400, 400), "clock_trusted": True,
+                "disk_free_bytes": rnd.randint(2, 12) * 1024**3, "outbox": 0, "now_playing": None,
+                "cache": {"assets": 7, "missing": 0, "bytes": 7 * 120_000}, "last_error": None})
+    log.info("demo: %d simulated stations", len(data.OTHER_STATIONS))
+
+
+def _history(rnd: random.Random, made: list[Any], now: datetime) -> list[dict[str, Any]]:
+    """Morning and evening programmes over the last days, mostly completed, a few missed."""
+    zone = ZoneInfo(ZONE)
+    out = []
+    for days_ago in range(HISTORY_DAYS, 0, -1):
+        day = (now.astimezone(zone) - timedelta(days=days_ago)).date()
+        for at, indexes in ((time(6, 0), data.MORNING), (time(17, 30), data.EVENING)):
+            t = datetime.combine(day, at, zone)
+            for i in indexes:
+                b = made[i]
+                ms = b.asset.duration_ms
+                missed = rnd.random() < 0.08
+                out.append({
+                    "id": str(uuid.uuid4()), "slot_id": None, "schedule_id": None, "bulletin_id": b.id,
+                    "asset_sha256": b.asset_id, "planned_start": t.isoformat(),
+                    "started_at": None if missed else t.isoformat(),
+                    "ended_at": None if missed else (t + timedelta(milliseconds=ms)).isoformat(),
+                    "status": "missed" if missed else "completed",
+                    "reason": "station_off" if missed else None, "clock_trusted": True, "clock_offset_ms": 0,
+                })
+                t += timedelta(milliseconds=ms + 2000)
+    return out
