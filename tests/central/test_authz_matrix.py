@@ -1,0 +1,210 @@
+"""Authorisation matrix: every operator-API route × every role (and nobody) × inside/outside scope.
+
+The world: province P → district D → communes C1 (with village V) and C2. The objects each call
+touches belong to C1 (or, for schedule creation, a bulletin of D that both communes can see). For
+each role there is a user in C1 ("in") and one in C2 ("out"). Each call gets a fresh object, so
+a mutation by one case never changes what the next case sees.
+
+Expected: nobody → 401; a role the route does not allow → 403 (whatever the scope); an allowed
+role inside its scope → the success status; outside it → 404 when the object is not even visible
+(we do not confirm it exists), 403 when it is visible but not theirs to change, or — for lists —
+200 without the object.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pytest
+
+from central.models import Campaign, Category, Playlist, PlaylistItem
+
+ROLES = ("admin", "editor", "approver", "operator")
+ALL = ROLES
+EDIT = ("admin", "editor")
+APPROVE = ("admin", "approver")
+WITHDRAW = ("admin", "editor", "approver")
+SCHEDULE = ("admin", "editor", "approver")
+ADMIN = ("admin",)
+
+
+@dataclass
+class World:
+    tree: dict[str, Any]
+    author: Any
+    make_bulletin: Callable[..., Any]
+    make_schedule: Callable[..., Any]
+    station: Any
+    seq: itertools.count = field(default_factory=itertools.count)
+
+    def bulletin(self, status: str = "approved", area: str = "C1") -> Any:
+        return self.make_bulletin(self.author, status=status, area=self.tree[area])
+
+    def campaign(self) -> Any:
+        return Campaign.create(name=f"Đợt {next(self.seq)}", starts_on=date(2026, 6, 1),
+                               ends_on=date(2026, 6, 30), area=self.tree["C1"])
+
+    def playlist(self) -> Any:
+        p = Playlist.create(name=f"Chương trình {next(self.seq)}", area=self.tree["C1"])
+        PlaylistItem.create(playlist=p, position=0, kind="bulletin", bulletin=self.bulletin())
+        return p
+
+    def schedule(self, status: str = "approved") -> Any:
+        return self.make_schedule(bulletin=self.bulletin(), areas=[self.tree["C1"]], status=status,
+                                  area=self.tree["C1"], created_by=self.author)
+
+    def category(self) -> Any:
+        return Category.create(code=f"cat-{next(self.seq)}", name="Chủ đề thử")
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: Callable[[World], str]
+    roles: tuple[str, ...]
+    ok: int
+    out: int | None  # None: the answer does not depend on scope
+    body: Callable[[World], Any] | None = None
+    listed: Callable[[World], Any] | None = None  # for lists: the in-scope object's id, or a key
+
+    def __str__(self) -> str:  # the test id
+        return f"{self.method} {self.path.__doc__ or ''}"
+
+
+def route(method: str, doc: str, path: Callable[[World], str], roles: tuple[str, ...], ok: int,
+          out: int | None, body: Callable[[World], Any] | None = None,
+          listed: Callable[[World], Any] | None = None) -> Route:
+    path.__doc__ = doc
+    return Route(method, path, roles, ok, out, body, listed)
+
+
+def _tts(w: World) -> dict[str, Any]:
+    return {"title": "Thông báo", "text": "Xin chào bà con.", "language": "vi", "engine": "espeak"}
+
+
+def _schedule_body(w: World) -> dict[str, Any]:
+    shared = w.bulletin(area="D")  # visible from both communes: only the target decides
+    return {"bulletin_id": shared.id, "targets": {"areas": ["P-D-C1"]}, "dtstart": "2026-12-01T06:30",
+            "rrule": "FREQ=DAILY"}
+
+
+ROUTES = [
+    # the platform's operator routes
+    route("GET", "/areas", lambda w: "/api/v1/areas", ALL, 200, 200, listed=lambda w: "P-D-C1"),
+    route("POST", "/areas", lambda w: "/api/v1/areas", ADMIN, 201, 403,
+          body=lambda w: {"code": f"P-D-C1-N{next(w.seq)}", "name": "Thôn mới", "parent_code": "P-D-C1"}),
+    route("GET", "/stations", lambda w: "/api/v1/stations", ALL, 200, 200, listed=lambda w: w.station.id),
+    route("GET", "/stations/{id}", lambda w: f"/api/v1/stations/{w.station.id}", ALL, 200, 404),
+    route("GET", "/play-logs", lambda w: f"/api/v1/play-logs?station={w.station.id}", ALL, 200, 404),
+    route("POST", "/tokens", lambda w: "/api/v1/tokens", ALL, 201, None, body=lambda w: {"name": "x"}),
+    route("GET", "/me", lambda w: "/api/v1/me", ALL, 200, None),
+    # bulletins
+    route("GET", "/bulletins", lambda w: "/api/v1/bulletins", ALL, 200, 200, listed=lambda w: w.bulletin().id),
+    route("POST", "/bulletins", lambda w: "/api/v1/bulletins", EDIT, 201, None, body=_tts),
+    route("GET", "/bulletins/{id}", lambda w: f"/api/v1/bulletins/{w.bulletin().id}", ALL, 200, 404),
+    route("PATCH", "/bulletins/{id}", lambda w: f"/api/v1/bulletins/{w.bulletin('draft').id}", EDIT, 200, 404,
+          body=lambda w: {"title": "Sửa"}),
+    route("POST", "/bulletins/{id}/submit", lambda w: f"/api/v1/bulletins/{w.bulletin('draft').id}/submit",
+          EDIT, 200, 404),
+    route("POST", "/bulletins/{id}/approve",
+          lambda w: f"/api/v1/bulletins/{w.bulletin('submitted').id}/approve", APPROVE, 200, 404),
+    route("POST", "/bulletins/{id}/reject",
+          lambda w: f"/api/v1/bulletins/{w.bulletin('submitted').id}/reject", APPROVE, 200, 404,
+          body=lambda w: {"reason": "Chưa đạt"}),
+    route("POST", "/bulletins/{id}/withdraw", lambda w: f"/api/v1/bulletins/{w.bulletin().id}/withdraw",
+          WITHDRAW, 200, 404),
+    # categories (province-wide reference data: no scope)
+    route("GET", "/categories", lambda w: "/api/v1/categories", ALL, 200, None),
+    route("POST", "/categories", lambda w: "/api/v1/categories", ADMIN, 201, None,
+          body=lambda w: {"code": f"new-{next(w.seq)}", "name": "Chủ đề mới"}),
+    route("GET", "/categories/{id}", lambda w: f"/api/v1/categories/{w.category().id}", ALL, 200, None),
+    route("PATCH", "/categories/{id}", lambda w: f"/api/v1/categories/{w.category().id}", ADMIN, 200, None,
+          body=lambda w: {"name": "Đổi tên"}),
+    route("DELETE", "/categories/{id}", lambda w: f"/api/v1/categories/{w.category().id}", ADMIN, 204, None),
+    # campaigns
+    route("GET", "/campaigns", lambda w: "/api/v1/campaigns", ALL, 200, 200, listed=lambda w: w.campaign().id),
+    route("POST", "/campaigns", lambda w: "/api/v1/campaigns", EDIT, 201, None,
+          body=lambda w: {"name": "Đợt mới", "starts_on": "2026-06-01", "ends_on": "2026-06-30"}),
+    route("GET", "/campaigns/{id}", lambda w: f"/api/v1/campaigns/{w.campaign().id}", ALL, 200, 404),
+    route("PATCH", "/campaigns/{id}", lambda w: f"/api/v1/campaigns/{w.campaign().id}", EDIT, 200, 404,
+          body=lambda w: {"description": "Ghi chú"}),
+    route("DELETE", "/campaigns/{id}", lambda w: f"/api/v1/campaigns/{w.campaign().id}", EDIT, 204, 404),
+    # programmes
+    route("GET", "/playlists", lambda w: "/api/v1/playlists", ALL, 200, 200, listed=lambda w: w.playlist().id),
+    route("POST", "/playlists", lambda w: "/api/v1/playlists", EDIT, 201, 404,
+          body=lambda w: {"name": "Mới", "items": [{"kind": "bulletin", "bulletin_id": w.bulletin().id}]}),
+    route("GET", "/playlists/{id}", lambda w: f"/api/v1/playlists/{w.playlist().id}", ALL, 200, 404),
+    route("PATCH", "/playlists/{id}", lambda w: f"/api/v1/playlists/{w.playlist().id}", EDIT, 200, 404,
+          body=lambda w: {"name": "Đổi tên"}),
+    route("DELETE", "/playlists/{id}", lambda w: f"/api/v1/playlists/{w.playlist().id}", EDIT, 204, 404),
+    # schedules
+    route("GET", "/schedules", lambda w: "/api/v1/schedules", ALL, 200, 200, listed=lambda w: w.schedule().id),
+    route("POST", "/schedules", lambda w: "/api/v1/schedules", SCHEDULE, 201, 403, body=_schedule_body),
+    route("GET", "/schedules/{id}", lambda w: f"/api/v1/schedules/{w.schedule().id}", ALL, 200, 404),
+    route("PATCH", "/schedules/{id}", lambda w: f"/api/v1/schedules/{w.schedule().id}", SCHEDULE, 200, 404,
+          body=lambda w: {"active": False}),
+    route("DELETE", "/schedules/{id}", lambda w: f"/api/v1/schedules/{w.schedule().id}", SCHEDULE, 204, 404),
+    route("POST", "/schedules/{id}/submit", lambda w: f"/api/v1/schedules/{w.schedule('draft').id}/submit",
+          SCHEDULE, 200, 404),
+    route("POST", "/schedules/{id}/approve",
+          lambda w: f"/api/v1/schedules/{w.schedule('submitted').id}/approve", APPROVE, 200, 404),
+    route("POST", "/schedules/{id}/reject",
+          lambda w: f"/api/v1/schedules/{w.schedule('submitted').id}/reject", APPROVE, 200, 404,
+          body=lambda w: {"reason": "Trùng giờ họp"}),
+    # timeline and reports
+    route("GET", "/stations/{id}/timeline", lambda w: f"/api/v1/stations/{w.station.id}/timeline", ALL,
+          200, 404),
+    route("GET", "/reports/summary", lambda w: "/api/v1/reports/summary?area=P-D-C1", ALL, 200, 403),
+]
+
+
+@pytest.fixture
+def world(tree, make_user, bulletin_factory, schedule_factory, station_factory):
+    author, _ = make_user("editor", tree["C1"], name="tac-gia")
+    station, _ = station_factory(tree["C1"], "Đài xã Đắk Môl")
+    w = World(tree, author, bulletin_factory, schedule_factory, station)
+    tokens = {(role, scope): make_user(role, tree[area])[1]
+              for role in ROLES for scope, area in (("in", "C1"), ("out", "C2"))}
+    return w, tokens
+
+
+def _call(client, r: Route, w: World, headers: dict[str, str]) -> Any:
+    body = r.body(w) if r.body else None
+    return client.open(r.path(w), method=r.method, json=body, headers=headers)
+
+
+def _listed(reply: Any, key: Any) -> bool:
+    rows = reply.json
+    if isinstance(rows, dict):  # the platform wraps lists: {"areas": [...]}, {"stations": [...]}
+        rows = next(v for v in rows.values() if isinstance(v, list))
+    return any(key in (row.get("id"), row.get("code")) for row in rows)
+
+
+@pytest.mark.parametrize("r", ROUTES, ids=str)
+def test_route_for_every_role_and_scope(client, world, r):
+    w, tokens = world
+    failures = []
+    anonymous = _call(client, r, w, {})
+    if anonymous.status_code != 401:
+        failures.append(f"nobody: {anonymous.status_code} (want 401)")
+    for role, scope in itertools.product(ROLES, ("in", "out")):
+        key = r.listed(w) if r.listed else None
+        reply = _call(client, r, w, {"Authorization": f"Bearer {tokens[(role, scope)]}"})
+        if role not in r.roles:
+            want = 403
+        elif scope == "in" or r.out is None:
+            want = r.ok
+        else:
+            want = r.out
+        got = reply.status_code
+        if got != want:
+            failures.append(f"{role}/{scope}: {got} (want {want}) {reply.get_data(as_text=True)[:160]}")
+        elif key is not None and got == 200 and _listed(reply, key) != (scope == "in"):
+            failures.append(f"{role}/{scope}: object {key} {'missing' if scope == 'in' else 'leaked'}")
+        elif got >= 400 and reply.mimetype != "application/problem+json":
+            failures.append(f"{role}/{scope}: {got} is not a problem+json answer")
+    assert not failures, "\n".join(failures)
