@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
 import subprocess
+import tempfile
+import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+from typing import IO
 
 from .errors import AudioError
 
@@ -15,6 +21,7 @@ log = logging.getLogger(__name__)
 
 #: Environment variable naming an ffmpeg binary (path or name on PATH) to use instead of the wheel's.
 FFMPEG_ENV = "LOA_FFMPEG"
+_PIPE_CHUNK = 64 * 1024
 
 
 def ffmpeg_exe() -> str:
@@ -70,3 +77,82 @@ def last_error_line(stderr: bytes) -> str:
     """The last non-empty line of an ffmpeg log, for error messages."""
     lines = [ln.strip() for ln in stderr.decode("utf-8", "replace").splitlines() if ln.strip()]
     return lines[-1] if lines else "no message from ffmpeg"
+
+
+@dataclass(frozen=True)
+class Finished:
+    """How one ffmpeg process of a pipeline ended."""
+
+    returncode: int
+    stdout: bytes
+    stderr: bytes
+
+
+def run_tee(
+    producer_args: Sequence[str],
+    consumer_args: Sequence[str],
+    tee_to: Path,
+    *,
+    timeout_s: float,
+    what: str,
+) -> tuple[Finished, Finished]:
+    """Run ``producer | consumer`` while saving the producer's output to ``tee_to``.
+
+    The producer writes its result to stdout (``pipe:1``), the consumer reads it from stdin
+    (``pipe:0``): encoding and measuring the encoded stream then use both cores at once. Both are
+    killed when the pair runs longer than ``timeout_s``.
+    """
+    exe = ffmpeg_exe()
+    with tempfile.TemporaryFile() as perr, tempfile.TemporaryFile() as cerr:
+        try:
+            prod = subprocess.Popen([exe, "-hide_banner", "-nostdin", *producer_args],
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=perr)
+        except OSError as e:
+            raise AudioError(f"cannot run ffmpeg ({exe}): {e}") from e
+        cons = subprocess.Popen([exe, "-hide_banner", *consumer_args],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=cerr)
+        expired = threading.Event()
+
+        def stop() -> None:
+            expired.set()
+            prod.kill()
+            cons.kill()
+
+        watchdog = threading.Timer(timeout_s, stop)
+        watchdog.start()
+        collected: list[bytes] = []
+        reader = threading.Thread(target=lambda: collected.append(_read_all(cons.stdout)))
+        reader.start()
+        try:
+            _copy(prod, cons, tee_to)
+            prod.wait()
+            cons.wait()
+        finally:
+            watchdog.cancel()
+            reader.join()
+        if expired.is_set():
+            raise AudioError(f"{what} took longer than {timeout_s:g} s and was stopped")
+        perr.seek(0)
+        cerr.seek(0)
+        stdout = collected[0] if collected else b""
+        return (Finished(prod.returncode, b"", perr.read()),
+                Finished(cons.returncode, stdout, cerr.read()))
+
+
+def _read_all(stream: IO[bytes] | None) -> bytes:
+    return stream.read() if stream is not None else b""
+
+
+def _copy(prod: subprocess.Popen[bytes], cons: subprocess.Popen[bytes], tee_to: Path) -> None:
+    assert prod.stdout is not None and cons.stdin is not None
+    consumer_alive = True
+    with tee_to.open("wb") as f:
+        while chunk := prod.stdout.read(_PIPE_CHUNK):
+            f.write(chunk)
+            if consumer_alive:
+                try:
+                    cons.stdin.write(chunk)
+                except BrokenPipeError:
+                    consumer_alive = False  # its own log says why; keep saving the file
+    with contextlib.suppress(BrokenPipeError):
+        cons.stdin.close()

@@ -43,15 +43,27 @@ def measure(data_or_path: bytes | os.PathLike[str] | str, *, timeout_s: float = 
 
 
 def _measure_path(path: Path, size: int, timeout_s: float) -> AudioInfo:
-    args = ["-nostats", "-progress", "pipe:1", "-i", str(path), "-map", "0:a:0"]
-    args += ["-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"]
-    proc = run_ffmpeg(args, timeout_s=timeout_s, what="measuring loudness")
-    log_text = proc.stderr.decode("utf-8", "replace")
-    if proc.returncode != 0:
-        raise AudioError(f"cannot measure this audio: {last_error_line(proc.stderr)}")
+    proc = run_ffmpeg(measure_args(str(path)), timeout_s=timeout_s, what="measuring loudness")
+    return info_from_run(proc.returncode, proc.stdout, proc.stderr, size)
+
+
+def measure_args(source: str, input_format: str | None = None) -> list[str]:
+    """ffmpeg arguments that meter ``source`` (a path, or ``pipe:0``) for ``info_from_run``."""
+    args = ["-nostats", "-progress", "pipe:1"]
+    if input_format is not None:
+        args += ["-f", input_format]
+    args += ["-i", source, "-map", "0:a:0"]
+    return args + ["-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"]
+
+
+def info_from_run(returncode: int, stdout: bytes, stderr: bytes, size: int) -> AudioInfo:
+    """AudioInfo from a finished ffmpeg run with ``measure_args``."""
+    log_text = stderr.decode("utf-8", "replace")
+    if returncode != 0:
+        raise AudioError(f"cannot measure this audio: {last_error_line(stderr)}")
     fmt = stream_format(log_text)
     loudness, peak = ebur128_summary(log_text)
-    times = _OUT_TIME.findall(proc.stdout)
+    times = _OUT_TIME.findall(stdout)
     duration_ms = round(int(times[-1]) / 1000) if times else 0
     return AudioInfo(
         duration_ms=duration_ms,

@@ -56,7 +56,8 @@ class Profile:
     peak_margin_db: float = 1.0
 
 
-#: Opus in Ogg, mono, 32 kbps: about 240 KB a minute, clear speech over slow rural links.
+#: Opus in Ogg, mono, 30 kbps (VBR held close to it): about 230 KB a minute with the Ogg framing,
+#: safely under the 250 KB budget, and clear speech over slow rural links.
 SPEECH = Profile(
     name="speech",
     codec="opus",
@@ -64,7 +65,7 @@ SPEECH = Profile(
     mime="audio/ogg",
     muxer="ogg",
     sample_rate=48000,
-    codec_args=("-c:a", "libopus", "-b:a", "32k", "-vbr", "constrained", "-application", "audio"),
+    codec_args=("-c:a", "libopus", "-b:a", "30k", "-vbr", "constrained", "-application", "audio"),
 )
 
 #: MP3 for players that need it: mono 32 kbps at 24 kHz, the same budget as the speech profile.

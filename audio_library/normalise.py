@@ -16,8 +16,8 @@ from pathlib import Path
 
 from .decode import RATE, Decoded
 from .errors import AudioError
-from .ffmpeg import last_error_line, run_ffmpeg
-from .loudness import ebur128_summary, measure
+from .ffmpeg import last_error_line, run_ffmpeg, run_tee
+from .loudness import ebur128_summary, info_from_run, measure_args
 from .model import AudioInfo, Limits, Profile
 
 log = logging.getLogger(__name__)
@@ -61,8 +61,7 @@ def normalise(job: Job) -> tuple[Path, AudioInfo]:
     for attempt in range(MAX_ENCODES):
         pcm, correction = _level(job, correction, job.ceiling_dbtp - margin)
         out = job.workdir / f"out{attempt}.{job.profile.extension}"
-        _encode(job, pcm, out)
-        info = measure(out, timeout_s=job.limits.decode_timeout_s)
+        info = _encode(job, pcm, out)
         miss_lu = job.target_lufs - info.loudness_lufs
         over_db = info.true_peak_dbtp - job.ceiling_dbtp
         log.debug("encode %d: %.1f LUFS, %.1f dBTP", attempt, info.loudness_lufs, info.true_peak_dbtp)
@@ -135,11 +134,14 @@ def _render_pcm(job: Job, out: Path, correction: float, limit_db: float) -> floa
     return loudness
 
 
-def _encode(job: Job, pcm: Path, out: Path) -> None:
+def _encode(job: Job, pcm: Path, out: Path) -> AudioInfo:
+    """Encode ``pcm`` into ``out`` while a second ffmpeg meters the encoded stream."""
     args = ["-nostats", "-f", "f32le", "-ar", str(RATE), "-ac", "1", "-i", str(pcm)]
     args += ["-ar", str(job.profile.sample_rate), "-ac", "1", *job.profile.codec_args]
     args += ["-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact"]
-    args += ["-f", job.profile.muxer, "-y", str(out)]
-    proc = run_ffmpeg(args, timeout_s=job.limits.decode_timeout_s, what="encoding")
-    if proc.returncode != 0:
-        raise AudioError(f"encoding failed: {last_error_line(proc.stderr)}")
+    args += ["-f", job.profile.muxer, "pipe:1"]
+    meter = measure_args("pipe:0", job.profile.muxer)
+    enc, met = run_tee(args, meter, out, timeout_s=job.limits.decode_timeout_s, what="encoding")
+    if enc.returncode != 0:
+        raise AudioError(f"encoding failed: {last_error_line(enc.stderr)}")
+    return info_from_run(met.returncode, met.stdout, met.stderr, out.stat().st_size)
