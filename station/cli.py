@@ -115,6 +115,7 @@ def cmd_sync(cfg: Config, args: argparse.Namespace) -> int:
     offset, boot = store.get("clock_offset_ms"), store.get("clock_boot")
     if offset is not None and boot:
         clock.restore(int(offset), str(boot))
+    agent.cache.verify_all()  # a corrupted or deleted file is fetched again by this very pass
     agent.loop.refresh()
     assert agent.syncer is not None
     res = agent.syncer.sync_once()

@@ -149,6 +149,8 @@ class CentralClient:
         """Fetch an asset into ``part``, resuming from its current length with ``Range``."""
         have = part.stat().st_size if part.exists() else 0
         headers = {"Range": f"bytes={have}-"} if have else {}
+        if have:
+            log.info("resuming asset %s from byte %d", sha256[:12], have)
         sent = self._now()
         deadline = time.monotonic() + self.timeouts.download_s
         try:
