@@ -64,13 +64,19 @@ def _audio_kind(head: bytes) -> str | None:
     return _frame_kind(head)
 
 
+def id3_size(data: bytes) -> int:
+    """Length of the ID3v2 tag at the start of ``data`` (0 without one)."""
+    if data[:3] != b"ID3" or len(data) < 10:
+        return 0
+    b = data[6:10]  # a 28-bit "synchsafe" integer
+    return 10 + ((b[0] & 0x7F) << 21 | (b[1] & 0x7F) << 14 | (b[2] & 0x7F) << 7 | b[3] & 0x7F)
+
+
 def _after_id3(head: bytes) -> str:
-    # ID3v2 precedes MP3 (and sometimes ADTS AAC); its size is a 28-bit "synchsafe" integer.
-    if len(head) >= 10:
-        b = head[6:10]
-        size = 10 + ((b[0] & 0x7F) << 21 | (b[1] & 0x7F) << 14 | (b[2] & 0x7F) << 7 | b[3] & 0x7F)
-        if len(head) > size + 1 and _frame_kind(head[size:]) == "aac":
-            return "aac"
+    # ID3v2 precedes MP3 and sometimes ADTS AAC
+    size = id3_size(head)
+    if len(head) > size + 1 and _frame_kind(head[size:]) == "aac":
+        return "aac"
     return "mp3"
 
 

@@ -21,7 +21,7 @@ import requests
 
 from .errors import AudioError
 from .espeak import espeak_wav
-from .probe import sniff
+from .probe import id3_size, sniff
 from .text import normalise_text
 
 log = logging.getLogger(__name__)
@@ -95,7 +95,8 @@ def gtts_mp3(
             rest = list(
                 pool.map(lambda b: _fetch_chunk(session, url, b, timeout_s, retries), bodies[1:])
             )
-    return first + b"".join(rest)
+    # later chunks lose their ID3 tag, so the joined MP3 is one clean stream
+    return first + b"".join(chunk[id3_size(chunk) :] for chunk in rest)
 
 
 def _gtts_bodies(text: str, language: str, *, slow: bool) -> list[str]:
@@ -149,3 +150,4 @@ def _audio_from_reply(text: str) -> bytes:
     except (ValueError, AudioError) as e:
         raise GttsUnavailable(f"Google TTS sent audio that is not MP3 ({e})") from e
     return audio
+

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from audio_library import AudioError, chime, chime_asset, measure, sniff
+from audio_library import AudioError, chime, chime_asset, ffmpeg_exe, measure, sniff
 from tests.audio_library.audio_helpers import Convert, MakeTone
 
 
@@ -82,3 +82,12 @@ def test_the_chime_asset_has_one_hash_per_profile() -> None:
     assert mp3.sha256 != speech.sha256 and mp3.extension == "mp3"
     for asset in (speech, mp3):
         assert abs(asset.info.loudness_lufs + 16) <= 2 and asset.info.true_peak_dbtp <= -1.5
+
+
+def test_ffmpeg_can_be_configured(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    bundled = ffmpeg_exe()
+    monkeypatch.setenv("LOA_FFMPEG", bundled)
+    assert ffmpeg_exe() == bundled
+    monkeypatch.setenv("LOA_FFMPEG", str(tmp_path / "no-ffmpeg-here"))
+    with pytest.raises(AudioError, match="LOA_FFMPEG"):
+        ffmpeg_exe()

@@ -85,6 +85,8 @@ def test_gtts_success_chunks_the_text_and_returns_mp3(google: FakeGoogleTTS) -> 
     assert "hai mươi sáu tháng sáu" in spoken and "26/6" not in spoken
     info = measure(result.audio)
     assert abs(info.duration_ms - 600 * len(google.texts)) < 300 * len(google.texts)
+    out = ingest(result.audio)  # the joined MP3 chunks are one valid, whole recording
+    assert out.info.duration_ms > 0.9 * info.duration_ms
 
 
 def test_gtts_host_from_the_environment(google: FakeGoogleTTS, monkeypatch: pytest.MonkeyPatch) -> None:
