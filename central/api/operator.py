@@ -27,6 +27,12 @@ def _user() -> Any:
     return user
 
 
+@bp.get("/health")
+def health() -> Any:
+    """Liveness for load balancers and monitoring: no login, no database work beyond the connection."""
+    return jsonify({"status": "ok"})
+
+
 @bp.get("/areas")
 @require(roles=ALL_ROLES)
 def list_areas() -> Any:

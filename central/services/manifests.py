@@ -292,10 +292,11 @@ def build(station: Station, now: datetime | None = None) -> tuple[dict[str, Any]
     version = _bind_version(station, digest)
     body["version"] = version
     tag = etag(version, body)
-    Station.update(manifest_etag=tag, manifest_built_at=now).where(
+    built = utcnow()  # the cache's age is real time, whatever ``now`` a preview asked about
+    Station.update(manifest_etag=tag, manifest_built_at=built).where(
         (Station.id == station.id) & (Station.manifest_version == version)
     ).execute()
-    station.manifest_etag, station.manifest_built_at = tag, now
+    station.manifest_etag, station.manifest_built_at = tag, built
     body["server_time"] = now.astimezone(UTC).isoformat(timespec="milliseconds")
     return body, tag
 
@@ -320,8 +321,11 @@ def _bind_version(station: Station, digest: str) -> int:
     raise RuntimeError(f"could not settle the manifest version of station {station.id}")
 
 
-def cached_etag(station: Station, now: datetime, max_age_s: float) -> str | None:
-    """The ETag of the last build if it still stands (no bump since, and younger than ``max_age_s``)."""
+def cached_etag(station: Any, now: datetime, max_age_s: float) -> str | None:
+    """The ETag of the last build if it still stands (no bump since, and younger than ``max_age_s``).
+
+    ``station`` is a ``Station`` or a ``stations.SyncState``.
+    """
     if not station.manifest_etag or station.manifest_built_at is None:
         return None
     if not station.manifest_etag.startswith(f'"{station.manifest_version}-'):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hmac
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..auth import hash_token
+from ..db import database
 from ..errors import NotFound, Unauthorized
 from ..models import Area, Station, utcnow
 
@@ -27,12 +28,51 @@ def by_token(token: str | None) -> Station:
     raise Unauthorized("Mã đài không hợp lệ hoặc đã bị thu hồi; hãy đăng ký lại đài. (Unknown or revoked token.)")
 
 
-def touch(station: Station, now: datetime) -> None:
+class SyncState(NamedTuple):
+    """The few columns a conditional manifest request needs (see ``sync_state``)."""
+
+    id: int
+    token_hash: str
+    manifest_version: int
+    manifest_etag: str | None
+    manifest_built_at: datetime | None
+    last_seen: datetime | None
+    sync_interval_s: int
+
+
+_SYNC_SQL: dict[int, tuple[str, list[Any]]] = {}
+
+
+def _sync_sql() -> tuple[str, list[Any]]:
+    # peewee builds the statement once per database; hot requests only bind the token's hash
+    key = id(database.obj)
+    if key not in _SYNC_SQL:
+        cols = [getattr(Station, f) for f in SyncState._fields]
+        query = Station.select(*cols).where((Station.token_hash == "?") & (Station.active == True))  # noqa: E712
+        _SYNC_SQL[key] = query.sql()
+    return _SYNC_SQL[key]
+
+
+def sync_state(token: str | None) -> SyncState | None:
+    """The sync columns of the active station holding ``token`` — one indexed read, no ORM rows."""
+    if not token:
+        return None
+    digest = hash_token(token)
+    sql, params = _sync_sql()
+    row = database.execute_sql(sql, [digest, *params[1:]]).fetchone()
+    if row is None or not hmac.compare_digest(row[1], digest):
+        return None
+    built, seen = Station.manifest_built_at.python_value(row[4]), Station.last_seen.python_value(row[5])
+    return SyncState(row[0], row[1], row[2], row[3], built, seen, row[6])
+
+
+def touch(station: Station | SyncState, now: datetime) -> None:
     """Record that the station called, writing at most once per half sync interval."""
     stale = now - timedelta(seconds=max(1, station.sync_interval_s // 2))
     if station.last_seen is None or station.last_seen < stale:
         Station.update(last_seen=now).where(Station.id == station.id).execute()
-        station.last_seen = now
+        if isinstance(station, Station):
+            station.last_seen = now
 
 
 def is_online(station: Station, now: datetime | None = None) -> bool:

@@ -25,7 +25,7 @@ from flask import Flask
 
 from central import create_app
 from central.cli import initialise
-from central.db import database
+from central.db import close_pool, database
 from central.models import Area, User
 from central.services import users
 
@@ -68,7 +68,7 @@ def app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
     yield app
     if not database.is_closed():
         database.close()
-    database.obj.close_all() if hasattr(database.obj, "close_all") else None
+    close_pool()
 
 
 @pytest.fixture
