@@ -182,3 +182,26 @@ def test_operators_cannot_create_bulletins(client, tree, make_user, auth):
     _, token = make_user("operator", tree["C1"])
     reply = upload(client, auth(token), tone_wav())
     assert reply.status_code == 403 and reply.mimetype == "application/problem+json"
+
+
+def test_validity_window_campaign_and_tier_are_kept(client, tree, make_user, auth, db):
+    from datetime import UTC, datetime
+
+    from central.models import Campaign
+
+    _, token = make_user("editor", tree["D"])
+    june = Campaign.create(name="Tháng hành động phòng, chống ma túy", starts_on="2026-06-01",
+                           ends_on="2026-06-30")
+    reply = post(client, auth(token), "/api/v1/bulletins", title="Ngày toàn dân phòng, chống ma túy",
+                 text="Hưởng ứng ngày 26 tháng 6.", category="drugs", engine="espeak",
+                 campaign_id=june.id, priority="priority",
+                 valid_from="2026-06-01", valid_until="2026-07-01T00:00:00+07:00")
+    assert reply.status_code == 201, reply.json
+    b = Bulletin.get_by_id(reply.json["id"])
+    # a bare date is the start of that day in Vietnam (UTC+7)
+    assert b.valid_from == datetime(2026, 5, 31, 17, 0, tzinfo=UTC)
+    assert b.valid_until == datetime(2026, 6, 30, 17, 0, tzinfo=UTC)
+    assert (b.campaign_id, b.priority) == (june.id, "priority")
+    backwards = post(client, auth(token), "/api/v1/bulletins", title="x", text="x", engine="espeak",
+                     valid_from="2026-07-01", valid_until="2026-06-01")
+    assert backwards.status_code == 400
