@@ -41,7 +41,7 @@ class Agent:
         if client is not None:
             self.syncer = Syncer(
                 store, self.cache, client, clock, _policy(cfg), on_manifest=self.loop.reload,
-                first_need=self.first_need, status=self.status,
+                first_need=self.first_need, status=self.status, on_clock=self.loop.wake.set,
             )
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []

@@ -49,7 +49,7 @@ TimelineFn = Callable[
     Sequence[Slot],
 ]
 
-MAX_SLEEP = timedelta(minutes=15)  # a safety net only: boundaries wake the loop
+MAX_SLEEP = timedelta(hours=1)  # a safety net only: boundaries and events wake the loop
 CATCH_UP_MAX = timedelta(days=7)  # after a long power cut, account for at most this much
 LOCAL_HOLD = timedelta(minutes=10)  # a local file of unknown length holds the schedule this long at most
 _FINAL = {"completed", "interrupted", "missed", "skipped"}

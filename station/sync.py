@@ -56,10 +56,13 @@ class Syncer:
         policy: SyncPolicy, on_manifest: Callable[[], None] = lambda: None,
         first_need: Callable[[], Mapping[str, datetime]] = dict,
         status: Callable[[], dict[str, Any]] = dict, rng: random.Random | None = None,
+        on_clock: Callable[[], None] = lambda: None,
     ) -> None:
         self.store, self.cache, self.client, self.clock = store, cache, client, clock
         self.policy = policy
         self.on_manifest, self.first_need, self.status = on_manifest, first_need, status
+        self.on_clock = on_clock
+        self._saved_offset: int | None = None
         self.rng = rng or random.Random()
         self.wake = threading.Event()
         self.failures = 0
@@ -108,8 +111,13 @@ class Syncer:
         return content.version
 
     def _save_clock(self) -> None:
-        self.store.put(clock_offset_ms=self.clock.offset_ms, clock_boot=boot_id(),
-                       clock_trusted=self.clock.trusted)
+        offset = self.clock.offset_ms
+        if self._saved_offset is not None and abs(offset - self._saved_offset) < 500:
+            return
+        self.store.put(clock_offset_ms=offset, clock_boot=boot_id(), clock_trusted=self.clock.trusted)
+        if self._saved_offset is None or abs(offset - self._saved_offset) >= 1000:
+            self.on_clock()  # the player loop's next boundary moved in system time: let it recompute
+        self._saved_offset = offset
 
     def _fetch_assets(self) -> int:
         fetched = 0

@@ -266,3 +266,29 @@ def test_emergency_cuts_an_operator_play(rig: Rig) -> None:
     rig.step_at(local(2026, 6, 1, 6, 0))
     assert manual.code == -15
     assert rig.player.current is not None and rig.player.current.path.name == rig.central.bulletins[9].asset_sha256
+
+
+def test_seven_days_offline_every_slot_plays_once_and_waits_in_the_outbox(rig: Rig) -> None:
+    rig.central.bulletin(1, 90)
+    rig.central.bulletin(2, 45)
+    rig.central.schedule(10, [1], local(2026, 6, 1, 6, 0), rrule="FREQ=DAILY;BYHOUR=6,11,17;BYMINUTE=0")
+    rig.central.schedule(11, [2, 1], local(2026, 6, 1, 17, 30), rrule="FREQ=DAILY", pause_s=10)
+    rig.apply()
+    end = utc(local(2026, 6, 8, 0, 0))
+    wakes = 0
+    while rig.time.t < end:
+        wake = rig.loop.step()
+        wakes += 1
+        pb = rig.player.current
+        if pb is not None:  # the sound card plays the file to its end
+            rig.time.t += timedelta(seconds=90 if pb.path.name == rig.central.bulletins[1].asset_sha256 else 45)
+            pb.finish(0)
+        else:
+            assert wake > rig.time.t
+            rig.time.t = wake
+    plays = rig.plays()
+    assert len(plays) == 7 * (3 + 2)
+    assert {p["status"] for p in plays} == {"completed"}
+    assert len({(p["slot_id"], p["item_index"]) for p in plays}) == len(plays), "nothing twice"
+    assert rig.store.outbox_size() == len(plays), "every play waits for the central"
+    assert wakes < 7 * (24 + 5 * 4), "the loop sleeps until the next boundary (at most an hour)"

@@ -1,0 +1,218 @@
+"""The agent's parts one by one: manifest checks, clock, outbox, backoff, client time limits, players."""
+
+from __future__ import annotations
+
+import random
+import socket
+import threading
+import wave
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from station.client import CentralClient, Timeouts
+from station.clock import Clock, boot_id
+from station.errors import CentralUnavailable, ManifestRejected
+from station.ffmpeg import ffmpeg_exe
+from station.manifest import verify
+from station.player import NULL_TEMPLATE, CommandPlayer, detect
+from station.store import Store
+from station.sync import Syncer, SyncPolicy, SyncResult
+
+from .station_helpers import Central, FakeTime
+
+T0 = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
+
+
+# --- manifest ----------------------------------------------------------------------------------
+
+def test_a_signed_newer_manifest_is_accepted_and_anything_else_refused() -> None:
+    c = Central()
+    c.bulletin(1, 30)
+    c.schedule(5, [1], datetime(2026, 6, 1, 6, 0))
+    good = c.manifest(T0)
+    assert verify(good, c.public_key, None).version == 1
+    assert verify(good, c.public_key, 0).schedules[0].id == 5
+    with pytest.raises(ManifestRejected, match="not newer"):
+        verify(good, c.public_key, 1)
+    forged = {"manifest": dict(good["manifest"], version=9), "signature": good["signature"]}
+    with pytest.raises(ManifestRejected, match="signature"):
+        verify(forged, c.public_key, None)
+    with pytest.raises(ManifestRejected, match="signature"):
+        verify(good, Central().public_key, None)  # signed by another central
+    with pytest.raises(ManifestRejected, match="malformed"):
+        verify({"manifest": good["manifest"]}, c.public_key, None)
+
+
+def test_a_manifest_naming_an_unlisted_asset_is_refused() -> None:
+    c = Central()
+    c.bulletin(1, 30)
+    c.blobs.clear()
+    with pytest.raises(ManifestRejected, match="does not list"):
+        verify(c.manifest(T0), c.public_key, None)
+
+
+# --- clock -------------------------------------------------------------------------------------
+
+def test_clock_learns_its_offset_from_the_midpoint_and_trusts_only_a_close_clock() -> None:
+    ft = FakeTime(T0)
+    clock = Clock(ft, trust_threshold_s=2)
+    assert not clock.trusted and not clock.synced and clock.now() == T0, "before a sync: own clock, untrusted"
+    server = T0 + timedelta(hours=3, seconds=1)
+    clock.observe(server, sent=T0, received=T0 + timedelta(seconds=2))
+    assert clock.offset_ms == 3 * 3600 * 1000 and not clock.trusted
+    assert clock.now() == T0 + timedelta(hours=3)
+    clock.observe(T0 + timedelta(milliseconds=1500), sent=T0, received=T0)
+    assert clock.trusted
+
+
+def test_a_saved_offset_is_reused_only_within_the_same_boot() -> None:
+    clock = Clock(FakeTime(T0))
+    assert not clock.restore(5000, "another-boot")
+    assert clock.offset_ms == 0
+    if boot_id() != "unknown":
+        assert clock.restore(5000, boot_id()) and clock.now() == T0 + timedelta(seconds=5)
+
+
+# --- outbox ------------------------------------------------------------------------------------
+
+def test_outbox_marks_sends_and_deletes_and_resends_a_batch_cut_by_a_crash(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    ids = [store.start_play(slot_id=f"1@{i}", status="completed", started_at=T0 + timedelta(minutes=i))
+           for i in range(5)]
+    playing = store.start_play(slot_id="1@9", status="playing", started_at=T0 + timedelta(minutes=9))
+    batch, logs = store.mark_batch(3)
+    assert [x["id"] for x in logs] == ids[:3]
+    # crash here: the batch may or may not have reached the central; it is sent again, whole
+    store.close()
+    store = Store(tmp_path / "s.db")
+    again, logs2 = store.mark_batch(3)
+    assert again == batch and [x["id"] for x in logs2] == ids[:3]
+    store.delete_batch(batch)
+    _, rest = store.mark_batch(10)
+    assert [x["id"] for x in rest] == ids[3:], "a play still sounding is held back"
+    assert playing not in {x["id"] for x in rest} and store.outbox_size() == 3
+
+
+# --- sync policy -------------------------------------------------------------------------------
+
+def test_backoff_grows_with_jitter_is_capped_and_honours_retry_after(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    policy = SyncPolicy(interval_s=60, jitter=0.2, backoff_base_s=5, backoff_max_s=300)
+    s = Syncer(store, None, None, Clock(FakeTime(T0)), policy, rng=random.Random(1))  # type: ignore[arg-type]
+    ok = [s.next_delay(SyncResult()) for _ in range(50)]
+    assert all(48 <= d <= 72 for d in ok) and len(set(ok)) > 1
+    fails = [s.next_delay(SyncResult(ok=False)) for _ in range(12)]
+    assert fails[0] <= 5 and fails[3] > fails[0] and max(fails) <= 300 and fails[-1] >= 150
+    assert s.next_delay(SyncResult(ok=False, retry_after_s=1200)) == 1200
+    assert 48 <= s.next_delay(SyncResult()) <= 72, "one success resets the backoff"
+
+
+# --- client time limits ------------------------------------------------------------------------
+
+class _Handler(BaseHTTPRequestHandler):
+    mode = "busy"
+
+    def log_message(self, *a: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        if self.mode == "busy":
+            self.send_response(503)
+            self.send_header("Retry-After", "120")
+            self.send_header("X-Loa-Server-Time", "2026-06-01T03:00:00.000+00:00")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        else:  # a link that stalls mid-reply
+            self.send_response(200)
+            self.send_header("Content-Length", "100")
+            self.end_headers()
+            self.wfile.write(b"{")
+            self.wfile.flush()
+            threading.Event().wait(5)
+
+
+@pytest.fixture
+def server() -> object:
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    srv.daemon_threads = True
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    yield srv
+    srv.shutdown()
+    srv.server_close()
+
+
+def test_client_reports_busy_central_with_retry_after_and_learns_server_time(server: ThreadingHTTPServer) -> None:
+    _Handler.mode = "busy"
+    clock = Clock(FakeTime(T0))
+    c = CentralClient(f"http://127.0.0.1:{server.server_address[1]}", "tok", Timeouts(1, 1, 2),
+                      clock.system_now, clock.observe)
+    with pytest.raises(CentralUnavailable) as e:
+        c.manifest(None)
+    assert e.value.retry_after_s == 120
+    assert clock.offset_ms == 3 * 3600 * 1000
+
+
+def test_client_gives_up_on_a_stalled_reply_instead_of_hanging(server: ThreadingHTTPServer) -> None:
+    _Handler.mode = "stall"
+    c = CentralClient(f"http://127.0.0.1:{server.server_address[1]}", "tok", Timeouts(1, 0.5, 1),
+                      lambda: T0)
+    with pytest.raises(CentralUnavailable):
+        c.manifest(None)
+
+
+def test_client_reports_a_closed_port_as_unavailable() -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    c = CentralClient(f"http://127.0.0.1:{port}", "tok", Timeouts(1, 1, 2), lambda: T0)
+    with pytest.raises(CentralUnavailable):
+        c.heartbeat({})
+
+
+# --- players -----------------------------------------------------------------------------------
+
+def test_ffmpeg_is_the_one_audio_library_uses() -> None:
+    import audio_library
+
+    assert ffmpeg_exe() == audio_library.ffmpeg_exe()
+
+
+def test_player_template_and_detection_without_a_sound_card(tmp_path: Path) -> None:
+    p = CommandPlayer("mpg123 -q -f {scale} {path}", "x")
+    assert p.argv(tmp_path / "bản tin.mp3", 50) == ["mpg123", "-q", "-f", "16384", str(tmp_path / "bản tin.mp3")]
+    null = detect(None, "/opt/ffmpeg", sound=False)
+    assert null.template == NULL_TEMPLATE and "null" in null.description
+    assert detect("aplay -q {path}", "/opt/ffmpeg").template == "aplay -q {path}"
+
+
+def _wav(path: Path, seconds: float) -> Path:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(8000)
+        w.writeframes(b"\x10\x00" * int(8000 * seconds))
+    return path
+
+
+def test_null_output_plays_in_real_time_and_stops_at_once(tmp_path: Path) -> None:
+    player = detect(None, ffmpeg_exe(), sound=False)
+    ended = threading.Event()
+    pb = player.start(_wav(tmp_path / "a.wav", 1.0), 80, ended.set)
+    assert pb.poll() is None, "-re: a one-second file is still playing right after start"
+    assert ended.wait(10) and pb.poll() == 0
+    ended.clear()
+    pb = player.start(_wav(tmp_path / "b.wav", 30.0), 80, ended.set)
+    pb.terminate()
+    assert ended.wait(5) and pb.poll() not in (None, 0)
+
+
+def test_a_broken_file_makes_the_player_fail_with_its_stderr(tmp_path: Path) -> None:
+    bad = tmp_path / "hỏng.mp3"
+    bad.write_bytes(b"not audio at all")
+    ended = threading.Event()
+    pb = detect(None, ffmpeg_exe(), sound=False).start(bad, 80, ended.set)
+    assert ended.wait(10)
+    assert pb.poll() != 0 and pb.stderr_tail()
