@@ -69,20 +69,20 @@ def stage(source: bytes | os.PathLike[str] | str, workdir: Path, limits: Limits)
             with path.open("rb") as f:
                 head = f.read(_HEAD_BYTES)
         except OSError as e:
-            raise AudioError(f"cannot read {path.name}: {e.strerror}") from e
+            raise AudioError(f"không đọc được tệp {path.name} (cannot read it: {e.strerror})") from e
         kind = sniff(head)
     if kind == "wav" and wav_data_shortfall(head, size) > 0:
-        raise AudioError("the WAV file is truncated: part of its audio is missing (tệp bị cắt cụt)")
+        raise AudioError("tệp WAV bị cắt cụt, thiếu một phần âm thanh (the WAV file is truncated)")
     return Source(path=path, size=size, kind=kind)
 
 
 def _check_size(size: int, limits: Limits) -> None:
     if size == 0:
-        raise AudioError("the file is empty (tệp rỗng)")
+        raise AudioError("tệp rỗng (the file is empty)")
     if size > limits.max_bytes:
         raise AudioError(
-            f"the file is {size / 1e6:.1f} MB, more than the limit of "
-            f"{limits.max_bytes / 1e6:.0f} MB (tệp quá lớn)"
+            f"tệp quá lớn: {size / 1e6:.1f} MB, giới hạn {limits.max_bytes / 1e6:.0f} MB "
+            f"(the file is larger than the limit of {limits.max_bytes / 1e6:.0f} MB)"
         )
 
 
@@ -98,9 +98,9 @@ def decode(src: Source, workdir: Path, limits: Limits) -> Decoded:
     proc = run_ffmpeg(args, timeout_s=limits.decode_timeout_s, what="decoding")
     text = proc.stderr.decode("utf-8", "replace")
     if _looks_broken(text, src.kind):
-        raise AudioError("the file is damaged or truncated (tệp hỏng hoặc bị cắt cụt)")
+        raise AudioError("tệp bị hỏng hoặc bị cắt cụt (the file is damaged or truncated)")
     if proc.returncode != 0 or not pcm.exists():
-        raise AudioError(f"cannot decode this {src.kind} audio: {last_error_line(proc.stderr)}")
+        raise AudioError(f"không giải mã được âm thanh {src.kind} (cannot decode it: {last_error_line(proc.stderr)})")
     duration = pcm.stat().st_size / BYTES_PER_SECOND
     _check_whole(text, duration, limits)
     loudness, _ = ebur128_summary(text, peak=False)
@@ -129,17 +129,18 @@ def _check_whole(log_text: str, duration: float, limits: Limits) -> None:
         expected = int(h) * 3600 + int(m) * 60 + float(s)
         if expected - duration > max(0.5, 0.1 * expected) and duration <= limits.max_duration_s:
             raise AudioError(
-                f"the file is truncated: it declares {expected:.1f} s but holds "
-                f"{duration:.1f} s of audio (tệp bị cắt cụt)"
+                f"tệp bị cắt cụt: khai báo {expected:.1f} giây nhưng chỉ có {duration:.1f} giây "
+                f"(the file is truncated: it declares {expected:.1f} s, holds {duration:.1f} s)"
             )
     if duration > limits.max_duration_s:
         raise AudioError(
-            f"the audio is longer than the limit of {limits.max_duration_s / 60:g} minutes (quá dài)"
+            f"âm thanh dài quá giới hạn {limits.max_duration_s / 60:g} phút "
+            f"(longer than the limit of {limits.max_duration_s / 60:g} minutes)"
         )
     if duration < limits.min_duration_s:
         raise AudioError(
-            f"the audio lasts {duration:.2f} s, shorter than the minimum of "
-            f"{limits.min_duration_s:g} s (quá ngắn)"
+            f"âm thanh quá ngắn: {duration:.2f} giây, tối thiểu {limits.min_duration_s:g} giây "
+            f"(shorter than the minimum of {limits.min_duration_s:g} s)"
         )
 
 
@@ -156,7 +157,7 @@ def speech_span(decoded: Decoded, keep_s: float = 0.2) -> tuple[float, float]:
     edge = 0.02
     for s, e in decoded.silences:
         if s <= edge and e >= decoded.duration_s - edge:
-            raise AudioError("the recording is silent (bản ghi không có tiếng)")
+            raise AudioError("bản ghi không có tiếng (the recording is silent)")
         if s <= edge:
             start = max(0.0, e - keep_s)
         if e >= decoded.duration_s - edge:

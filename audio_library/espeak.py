@@ -82,7 +82,7 @@ def _load() -> _Engine:
 def espeak_wav(text: str, voice: str = "vi", speed: float = 1.0) -> bytes:
     """Speak ``text`` with eSpeak NG; WAV bytes (mono, 16-bit, the engine's rate, 22050 Hz)."""
     if not text.strip():
-        raise AudioError("nothing to say: the text is empty")
+        raise AudioError("văn bản trống (nothing to say: the text is empty)")
     with _lock:
         engine = _load()
         _chunks.clear()
@@ -105,7 +105,7 @@ def espeak_wav(text: str, voice: str = "vi", speed: float = 1.0) -> bytes:
 def _speak(engine: _Engine, text: str, voice: str, speed: float) -> None:
     lib = engine.lib
     if lib.espeak_SetVoiceByName(voice.encode()) != _EE_OK:
-        raise AudioError(f"eSpeak NG has no voice {voice!r}")
+        raise AudioError(f"eSpeak NG không có giọng {voice!r} (no voice by that name)")
     wpm = max(80, min(450, round(DEFAULT_RATE_WPM * speed)))
     lib.espeak_SetParameter(_ESPEAK_RATE, wpm, 0)
     encoded = text.encode("utf-8") + b"\0"

@@ -68,7 +68,7 @@ def run_ffmpeg(
             check=False,
         )
     except subprocess.TimeoutExpired as e:
-        raise AudioError(f"{what} took longer than {timeout_s:g} s and was stopped") from e
+        raise AudioError(f"xử lý âm thanh quá {timeout_s:g} giây nên đã dừng ({what} took longer than {timeout_s:g} s)") from e
     except OSError as e:
         raise AudioError(f"cannot run ffmpeg ({cmd[0]}): {e}") from e
 
@@ -131,7 +131,7 @@ def run_tee(
             watchdog.cancel()
             reader.join()
         if expired.is_set():
-            raise AudioError(f"{what} took longer than {timeout_s:g} s and was stopped")
+            raise AudioError(f"xử lý âm thanh quá {timeout_s:g} giây nên đã dừng ({what} took longer than {timeout_s:g} s)")
         perr.seek(0)
         cerr.seek(0)
         stdout = collected[0] if collected else b""

@@ -88,5 +88,5 @@ def profile_named(name: str) -> Profile:
     try:
         return PROFILES[name]
     except KeyError:
-        raise AudioError(f"unknown profile {name!r}; choose one of {sorted(PROFILES)}") from None
+        raise AudioError(f"không có cấu hình mã hóa {name!r}; chọn {sorted(PROFILES)} (unknown profile)") from None
 

@@ -55,7 +55,7 @@ class Job:
 def normalise(job: Job) -> tuple[Path, AudioInfo]:
     """Level and encode ``job`` until the encoded file meets target and ceiling."""
     if job.decoded.loudness_lufs <= -69.9:
-        raise AudioError("the recording is too quiet to measure (âm lượng quá nhỏ)")
+        raise AudioError("âm lượng quá nhỏ, không đo được (the recording is too quiet to measure)")
     correction, margin = 0.0, job.profile.peak_margin_db
     best: tuple[Path, AudioInfo] | None = None
     for attempt in range(MAX_ENCODES):
@@ -73,7 +73,7 @@ def normalise(job: Job) -> tuple[Path, AudioInfo]:
         if abs(miss_lu) > ENCODED_AIM_LU:
             correction += miss_lu
     if best is None:
-        raise AudioError("could not keep this audio under the true-peak ceiling")
+        raise AudioError("không giữ được đỉnh âm dưới mức trần (could not keep this audio under the true-peak ceiling)")
     log.warning("loudness %.1f LUFS after %d encodes (target %.1f)",
                 best[1].loudness_lufs, MAX_ENCODES, job.target_lufs)
     return best

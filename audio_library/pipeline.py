@@ -44,8 +44,9 @@ def ingest(
         span = speech_span(decoded)
         if span[1] - span[0] < limits.min_duration_s:
             raise AudioError(
-                f"after trimming silence only {span[1] - span[0]:.2f} s remain, less than "
-                f"{limits.min_duration_s:g} s (quá ngắn)"
+                f"sau khi cắt khoảng lặng chỉ còn {span[1] - span[0]:.2f} giây "
+                f"(after trimming silence it is shorter than the minimum of "
+                f"{limits.min_duration_s:g} s)"
             )
         intro = _intro(workdir, target_lufs) if chime else None
         job = Job(decoded, span, prof, target_lufs, ceiling_dbtp, intro, workdir, limits)

@@ -31,18 +31,18 @@ _NOT_AUDIO = (
 def sniff(head: bytes) -> str:
     """Name the container of audio starting with ``head`` (a key of ``DEMUXERS``) or refuse it."""
     if not head:
-        raise AudioError("the file is empty (tệp rỗng)")
+        raise AudioError("tệp rỗng (the file is empty)")
     kind = _audio_kind(head)
     if kind is not None:
         return kind
     for magic, name in _NOT_AUDIO:
         if head.startswith(magic):
-            raise AudioError(f"this is {name}, not audio (không phải tệp âm thanh)")
+            raise AudioError(f"đây không phải tệp âm thanh (this is {name}, not audio)")
     if _looks_like_text(head):
-        raise AudioError("this is text, not audio (không phải tệp âm thanh)")
+        raise AudioError("đây là văn bản, không phải âm thanh (this is text, not audio)")
     raise AudioError(
-        "unrecognised file: not WAV, MP3, Ogg, WebM, M4A/AAC or FLAC "
-        "(định dạng âm thanh không được hỗ trợ)"
+        "định dạng không được hỗ trợ; hãy dùng WAV, MP3, Ogg, WebM, M4A/AAC hoặc FLAC "
+        "(unrecognised file: not WAV, MP3, Ogg, WebM, M4A/AAC or FLAC)"
     )
 
 

@@ -82,14 +82,31 @@ _ORDINAL = re.compile(r"\b(thứ|Thứ)\s+(\d+)\b")
 _RANGE = re.compile(r"(?<!\w)(?<!\d[.,])(\d+)\s?[-–]\s?(\d+)(?!\w|[.,]\d)")
 _NUMBER = re.compile(r"(?<![\w])\d{1,3}(?:\.\d{3})+(?![\d])|\d+(?:[.,]\d+)?")
 _PREFIXED = re.compile(r"(ngày|tháng|năm)\s*$", re.I)
+# "7h-11h", "26/6 - 30/6": the dash of a range of times or dates reads "đến"
+_SPAN_DASH = re.compile(
+    r"(?<![\w/:])(\d{1,2}(?:[hg:]\d{2}|[hg])|\d{1,2}/\d{1,2}(?:/\d{4})?)\s*[-–]\s*"
+    r"(?=\d{1,2}(?:[hg:]|/\d))"
+)
+_MONEY = re.compile(r"(\d)\s?(?:đ|đồng|VNĐ|VND)(?!\w)")
+_PER = re.compile(r"/\s?(hộ|người|tháng|năm|ngày|lần|giờ|tuần|suất|con|lít|kg|km|ha)(?!\w)")
+_GLUED_UNIT = re.compile(r"(\d)(km|kg|ha|m2|m²|cm|mm)(?!\w)")
+_ROMAN_AFTER = re.compile(
+    r"\b(quý|khóa|khoá|chương|phần|mục|thế kỷ|đại hội|kỳ họp|giai đoạn)\s+([IVXLC]+)\b", re.I
+)
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
 
 def normalise_text(text: str, extra_abbreviations: Mapping[str, str] | None = None) -> str:
     """Rewrite ``text`` so a speech engine reads it as a Vietnamese announcer would."""
     text = unicodedata.normalize("NFC", text)
+    text = _MONEY.sub(r"\1 đồng", text)
+    text = _GLUED_UNIT.sub(r"\1 \2", text)
+    text = _PER.sub(r" mỗi \1", text)
     table = {**ABBREVIATIONS, **(extra_abbreviations or {})}
     text = _expand_abbreviations(text, table)
+    text = _SPAN_DASH.sub(r"\1 đến ", text)
     steps: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+        (_ROMAN_AFTER, _roman),
         (_DATE_DMY, _date_dmy),
         (_MONTH_YEAR, _month_year),
         (_DATE_DM, _date_dm),
@@ -171,6 +188,12 @@ def _time(m: re.Match[str]) -> str:
         return m.group(0)
     words = f"{read_number(hour)} giờ"
     return words + (f" {read_number(minute)} phút" if minute else "")
+
+
+def _roman(m: re.Match[str]) -> str:
+    values = [_ROMAN[c] for c in m.group(2).upper()]
+    total = sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+    return f"{m.group(1)} {read_number(total)}"
 
 
 def _ordinal(m: re.Match[str]) -> str:

@@ -62,11 +62,11 @@ def synthesize(
 ) -> Synthesis:
     """Speak ``text`` (normalised first when Vietnamese) with the chosen engine."""
     if engine not in ENGINES:
-        raise AudioError(f"unknown TTS engine {engine!r}; choose one of {', '.join(ENGINES)}")
+        raise AudioError(f"không có bộ đọc {engine!r}; chọn {', '.join(ENGINES)} (unknown TTS engine)")
     if not text or not text.strip():
-        raise AudioError("nothing to say: the text is empty (văn bản trống)")
+        raise AudioError("văn bản trống (nothing to say: the text is empty)")
     if not 0.25 <= speed <= 4.0:
-        raise AudioError(f"speed {speed:g} is out of range (0.25 to 4)")
+        raise AudioError(f"tốc độ đọc {speed:g} phải từ 0,25 đến 4 (speed is out of range)")
     spoken = normalise_text(text, extra_abbreviations) if language == "vi" else text.strip()
     if engine in ("auto", "gtts"):
         host = gtts_host or os.environ.get(GTTS_HOST_ENV) or DEFAULT_GTTS_HOST
@@ -92,9 +92,16 @@ def gtts_mp3(
         # The first chunk alone: when Google is unreachable, fail once, not once per chunk.
         first = _fetch_chunk(session, url, bodies[0], timeout_s, retries)
         with ThreadPoolExecutor(max_workers=_GTTS_WORKERS) as pool:
-            rest = list(
-                pool.map(lambda b: _fetch_chunk(session, url, b, timeout_s, retries), bodies[1:])
-            )
+            futures = [
+                pool.submit(_fetch_chunk, session, url, body, timeout_s, retries)
+                for body in bodies[1:]
+            ]
+            try:
+                rest = [f.result() for f in futures]
+            except GttsUnavailable:
+                for f in futures:
+                    f.cancel()  # chunks not started yet are dropped; give up promptly
+                raise
     # later chunks lose their ID3 tag, so the joined MP3 is one clean stream
     return first + b"".join(chunk[id3_size(chunk) :] for chunk in rest)
 
@@ -112,7 +119,7 @@ def _gtts_bodies(text: str, language: str, *, slow: bool) -> list[str]:
     )
     bodies = [str(b) for b in tts.get_bodies()]
     if not bodies:
-        raise AudioError("nothing to say: the text has no words")
+        raise AudioError("văn bản không có chữ nào để đọc (nothing to say: the text has no words)")
     return bodies
 
 
@@ -136,7 +143,7 @@ def _fetch_chunk(
                 break  # a refusal, not a hiccup: retrying will not help
         if attempt < retries:
             time.sleep(0.2 * (attempt + 1))
-    raise GttsUnavailable(f"Google TTS failed: {problem}")
+    raise GttsUnavailable(f"Google TTS không dùng được: {problem} (Google TTS failed)")
 
 
 def _audio_from_reply(text: str) -> bytes:

@@ -24,6 +24,7 @@ class FakeGoogleTTS:
         self.mp3_chunk = mp3_chunk
         self.slow_s = slow_s
         self.mode = "ok"
+        self.fail_after: int | None = None  # answer HTTP 500 once this many requests were served
         self.texts: list[str] = []
         self.languages: list[str] = []
         self.hits = 0
@@ -50,11 +51,12 @@ class FakeGoogleTTS:
     def reply_for(self, body: bytes) -> tuple[int, bytes]:
         with self._lock:
             self.hits += 1
+            broken = self.fail_after is not None and self.hits > self.fail_after
         rpc = json.loads(parse_qs(body.decode())["f.req"][0])
         text, language = json.loads(rpc[0][0][1])[:2]
         if self.mode == "slow":
             time.sleep(self.slow_s)
-        if self.mode == "error":
+        if self.mode == "error" or broken:
             return 500, b"Internal Server Error"
         if self.mode == "garbage":
             return 200, b")]}'\n\n<html>We're sorry... automated queries</html>"

@@ -68,6 +68,13 @@ def test_decimals() -> None:
         ("TP Hà Nội", "thành phố Hà Nội"),
         ("31/2 không phải ngày", "ba mươi mốt trên hai không phải ngày"),
         ("Hết.", "Hết."),
+        ("từ 7h-11h30", "từ bảy giờ đến mười một giờ ba mươi phút"),
+        ("từ 26/6 - 30/6", "từ ngày hai mươi sáu tháng sáu đến ngày ba mươi tháng sáu"),
+        ("hỗ trợ 500.000đ/hộ", "hỗ trợ năm trăm nghìn đồng mỗi hộ"),
+        ("2.000.000 VNĐ", "hai triệu đồng"),
+        ("rộng 50m2, cách 2km", "rộng năm mươi mét vuông, cách hai ki lô mét"),
+        ("Quý II, Đại hội XIII", "Quý hai, Đại hội mười ba"),
+        ("phòng, chống HIV/AIDS", "phòng, chống HIV/AIDS"),
         ("số 5, thôn 3.", "số năm, thôn ba."),
     ],
 )

@@ -118,6 +118,14 @@ def test_server_errors_are_retried_then_given_up(google: FakeGoogleTTS) -> None:
     assert google.hits == 3
 
 
+def test_google_failing_midway_gives_up_promptly_and_falls_back(google: FakeGoogleTTS) -> None:
+    google.fail_after = 5
+    text = (BULLETIN * 12)[:3000]  # about 35 chunks
+    result = synthesize(text, gtts_host=google.url, retries=1)
+    assert result.engine == "espeak"
+    assert google.hits < 20  # not every remaining chunk tried twice
+
+
 def test_unreachable_google_falls_back(tmp_path: Path) -> None:
     # nothing listens on port 9 (discard) of loopback: connection refused at once
     result = synthesize("Xin chào bà con", gtts_host="http://127.0.0.1:9", retries=0)
