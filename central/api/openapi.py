@@ -278,6 +278,12 @@ def _operator_paths() -> J:
         "/api/v1/stations/{id}": {
             "parameters": [path_id()],
             "get": op("Get a station with health", "stations", ok(ref("Station"))),
+            "patch": op(
+                "Change a station's settings", "stations", ok(ref("Station")),
+                body=json_body(obj({"name": STR, "timezone": STR, "quiet_hours": {"type": ["object", "null"]},
+                                    "volume": INT, "sync_interval_s": INT, "heartbeat_interval_s": INT,
+                                    "active": {"type": "boolean"}})),
+            ),
         },
         "/api/v1/play-logs": {
             "get": op(
@@ -293,7 +299,14 @@ def _operator_paths() -> J:
                 ],
             )
         },
+        "/api/v1/tokens/{id}": {
+            "parameters": [path_id()],
+            "delete": op("Revoke an API token", "people", {"204": {"description": "Revoked"}}, errors=(401, 404)),
+        },
         "/api/v1/tokens": {
+            "get": op("List your API tokens", "people", ok(obj({"tokens": arr(obj({
+                "id": INT, "name": STR, "prefix": STR, "created_at": TIME,
+                "last_used_at": nullable("string"), "revoked_at": nullable("string")}))}))),
             "post": op("Make an API token for yourself (shown once)", "people",
                        ok(obj({"id": INT, "token": STR, "prefix": STR}), "Created", "201"),
                        body=json_body(obj({"name": STR}), required=False)),

@@ -11,7 +11,7 @@ from flask import Blueprint, jsonify, request
 
 from ..auth import area_subtree_ids, check_area, current_user, in_scope, require, visible_stations
 from ..errors import Invalid, NotFound
-from ..models import Area, Station
+from ..models import ApiToken, Area, Station
 from ..services import areas, playlogs, stations, users
 from . import json_body, parse_time
 
@@ -90,6 +90,14 @@ def station_detail(station_id: int) -> Any:
     return jsonify(stations.health(_visible_station(station_id)))
 
 
+@bp.patch("/stations/<int:station_id>")
+@require(roles=("admin", "editor", "operator"))
+def update_station(station_id: int) -> Any:
+    """Change name, time zone, quiet hours, volume, intervals or active; the station gets them at its next sync."""
+    station = stations.update_settings(_user(), _visible_station(station_id), json_body())
+    return jsonify(stations.health(station))
+
+
 @bp.get("/play-logs")
 @require(roles=ALL_ROLES)
 def list_play_logs() -> Any:
@@ -111,6 +119,25 @@ def create_token() -> Any:
     body = request.get_json(silent=True) or {}
     row, token = users.create_token(_user(), _user(), str(body.get("name", ""))[:100])
     return jsonify({"id": row.id, "token": token, "prefix": row.prefix}), 201
+
+
+@bp.get("/tokens")
+@require(roles=ALL_ROLES)
+def list_tokens() -> Any:
+    """The caller's own API tokens (never the secrets)."""
+    rows = ApiToken.select().where(ApiToken.user == _user().id).order_by(ApiToken.id)
+    return jsonify({"tokens": [users.token_to_dict(r) for r in rows]})
+
+
+@bp.delete("/tokens/<int:token_id>")
+@require(roles=ALL_ROLES)
+def revoke_token(token_id: int) -> Any:
+    """Revoke one of the caller's tokens (an admin may revoke anyone's)."""
+    row = ApiToken.get_or_none(ApiToken.id == token_id)
+    if row is None or (row.user_id != _user().id and _user().role != "admin"):
+        raise NotFound(f"Không có mã API số {token_id}. (No token {token_id}.)")
+    users.revoke_token(_user(), token_id)
+    return "", 204
 
 
 @bp.get("/me")

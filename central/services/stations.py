@@ -8,8 +8,8 @@ from typing import Any, NamedTuple
 
 from ..auth import hash_token
 from ..db import database
-from ..errors import NotFound, Unauthorized
-from ..models import Area, Station, utcnow
+from ..errors import Invalid, NotFound, Unauthorized
+from ..models import Area, Station, User, utcnow
 
 ONLINE_SYNC_INTERVALS = 3  # a station is online if seen within this many sync intervals
 
@@ -122,3 +122,65 @@ def health(station: Station, now: datetime | None = None) -> dict[str, Any]:
 
 def _iso(t: datetime | None) -> str | None:
     return None if t is None else t.isoformat()
+
+
+SETTINGS = ("name", "timezone", "quiet_hours", "volume", "sync_interval_s", "heartbeat_interval_s", "active")
+
+
+def _clean_settings(body: dict[str, Any]) -> dict[str, Any]:
+    """Row values for the settings in ``body``; ``Invalid`` names the first bad one."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    out: dict[str, Any] = {}
+    unknown = set(body) - set(SETTINGS)
+    if unknown:
+        raise Invalid(f"Không sửa được trường {', '.join(sorted(unknown))}. (Unknown settings.)")
+    if "name" in body:
+        if not isinstance(body["name"], str) or not body["name"].strip():
+            raise Invalid("Tên đài không được trống. (The name is empty.)", field="name")
+        out["name"] = body["name"].strip()[:200]
+    if "timezone" in body:
+        try:
+            ZoneInfo(str(body["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            raise Invalid(f"Múi giờ '{body['timezone']}' không có. (Unknown IANA zone.)", field="timezone") from None
+        out["timezone"] = str(body["timezone"])
+    if "quiet_hours" in body:
+        out["quiet_start"], out["quiet_end"] = _quiet(body["quiet_hours"])
+    for key, lo, hi in (("volume", 0, 100), ("sync_interval_s", 10, 3600), ("heartbeat_interval_s", 30, 86400)):
+        if key in body:
+            value = body[key]
+            if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
+                raise Invalid(f"'{key}' phải là số nguyên từ {lo} đến {hi}.", field=key)
+            out[key] = value
+    if "active" in body:
+        if not isinstance(body["active"], bool):
+            raise Invalid("'active' phải là true/false.", field="active")
+        out["active"] = body["active"]
+    return out
+
+
+def _quiet(value: Any) -> tuple[str | None, str | None]:
+    from datetime import time as dtime
+
+    if value is None:
+        return None, None
+    try:
+        start, end = dtime.fromisoformat(value["start"]), dtime.fromisoformat(value["end"])
+    except (KeyError, TypeError, ValueError):
+        raise Invalid("Giờ yên lặng dạng {\"start\": \"21:30\", \"end\": \"05:00\"} hoặc null.",
+                      field="quiet_hours") from None
+    return start.strftime("%H:%M"), end.strftime("%H:%M")
+
+
+def update_settings(actor: User | None, station: Station, body: dict[str, Any]) -> Station:
+    """Change a station's settings, audit it, and raise its manifest version so it syncs them."""
+    from . import audit, manifests
+
+    values = _clean_settings(body)
+    with database.atomic():
+        if values:
+            Station.update(**values).where(Station.id == station.id).execute()
+            audit.record(actor, "station.update", station, **body)
+            manifests.bump([station])
+    return get(station.id)

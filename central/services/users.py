@@ -117,3 +117,11 @@ def to_dict(user: User) -> dict[str, object]:
         "area_code": user.area.code if user.area_id else None,
         "active": user.active,
     }
+
+
+def token_to_dict(row: ApiToken) -> dict[str, object]:
+    def iso(t: object) -> str | None:
+        return None if t is None else t.isoformat()  # type: ignore[attr-defined]
+
+    return {"id": row.id, "name": row.name, "prefix": row.prefix, "created_at": iso(row.created_at),
+            "last_used_at": iso(row.last_used_at), "revoked_at": iso(row.revoked_at)}

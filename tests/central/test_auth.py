@@ -105,3 +105,20 @@ def test_require_roles_and_scope(app, db, tree):
         assert view() == "ok"  # admin passes every role check
         assert auth.area_subtree_ids(admin) is None
         auth.check_area(admin, tree["C2"])
+
+
+def test_tokens_listed_and_revoked_through_the_api(client, db, tree):
+    user, _ = users.create(None, "ha", "editor")
+    other, _ = users.create(None, "hung", "editor")
+    _, mine = users.create_token(None, user, "first")
+    theirs_row, theirs = users.create_token(None, other, "theirs")
+    headers = {"Authorization": f"Bearer {mine}"}
+    made = client.post("/api/v1/tokens", json={"name": "máy chủ tỉnh"}, headers=headers)
+    assert made.status_code == 201
+    listed = client.get("/api/v1/tokens", headers=headers).json["tokens"]
+    assert [t["name"] for t in listed] == ["first", "máy chủ tỉnh"]
+    assert all("token" not in t for t in listed)
+    assert client.delete(f"/api/v1/tokens/{theirs_row.id}", headers=headers).status_code == 404
+    assert client.delete(f"/api/v1/tokens/{made.json['id']}", headers=headers).status_code == 204
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {made.json['token']}"}).status_code == 401
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {theirs}"}).status_code == 200

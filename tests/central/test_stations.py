@@ -62,3 +62,37 @@ def test_play_logs_listing_filters_and_scope(client, tree, make_user, station_fa
     assert client.get("/api/v1/play-logs?from=someday", headers=auth(everyone)).status_code == 400
     row = PlayLog.get(PlayLog.status == "missed")
     assert row.planned_start.isoformat() == "2026-12-02T04:00:00+00:00"  # stored as UTC
+
+
+def test_settings_change_reaches_the_manifest(client, tree, make_user, station_factory, auth):
+    station, token = station_factory(tree["C1"])
+    station_auth = {"Authorization": f"Bearer {token}"}
+    before = client.get("/api/v1/station/manifest", headers=station_auth)
+    _, operator = make_user("operator", tree["C1"])
+    body = {"volume": 65, "quiet_hours": {"start": "21:30", "end": "05:00"}, "name": "Đài xã Đắk Môl"}
+    reply = client.patch(f"/api/v1/stations/{station.id}", json=body, headers=auth(operator))
+    assert reply.status_code == 200
+    assert reply.json["volume"] == 65 and reply.json["quiet_hours"] == {"start": "21:30", "end": "05:00"}
+    after = client.get("/api/v1/station/manifest",
+                       headers={**station_auth, "If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    m = after.json["manifest"]
+    assert m["version"] > before.json["manifest"]["version"]
+    assert m["station"]["volume"] == 65 and m["station"]["name"] == "Đài xã Đắk Môl"
+    assert m["station"]["quiet_hours"] == {"start": "21:30", "end": "05:00"}
+
+
+def test_settings_are_validated_and_scoped(client, tree, make_user, station_factory, auth):
+    station, _ = station_factory(tree["C1"])
+    _, here = make_user("editor", tree["C1"])
+    _, there = make_user("editor", tree["C2"])
+    _, approver = make_user("approver", tree["C1"])
+    url = f"/api/v1/stations/{station.id}"
+    assert client.patch(url, json={"volume": 50}, headers=auth(there)).status_code == 404
+    assert client.patch(url, json={"volume": 50}, headers=auth(approver)).status_code == 403
+    for bad, field in (({"volume": 101}, "volume"), ({"timezone": "Mars/Olympus"}, "timezone"),
+                       ({"quiet_hours": {"start": "25:00", "end": "05:00"}}, "quiet_hours")):
+        reply = client.patch(url, json=bad, headers=auth(here))
+        assert reply.status_code == 400 and reply.json["field"] == field
+    assert client.patch(url, json={"token_hash": "x"}, headers=auth(here)).status_code == 400
+    assert Station.get_by_id(station.id).volume == 80
