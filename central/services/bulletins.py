@@ -358,6 +358,21 @@ def withdraw(actor: User, bid: int, reason: str | None = None) -> Bulletin:
     return _move(actor, b, "withdrawn", "bulletin.withdraw", withdrawn_at=utcnow(), reason=note)
 
 
+def claim_transition(row: Any, before: str) -> None:
+    """Save ``row`` only if its status is still ``before`` in the database.
+
+    Two people acting at once (two approvers, an approval racing a withdrawal, two gunicorn
+    workers) must not both succeed: the second finds the status changed and gets a 409.
+    """
+    model = type(row)
+    fields = {f: row.__data__[f.name] for f in model._meta.sorted_fields
+              if f.name != "id" and f.name in row.__data__}
+    changed = model.update(fields).where((model.id == row.id) & (model.status == before)).execute()
+    if changed != 1:
+        raise Conflict("Trạng thái vừa được người khác thay đổi; hãy tải lại. "
+                       "(Someone else changed it just now; reload.)")
+
+
 def _move(actor: User, b: Bulletin, status: str, action: str, reason: str | None = None,
           **changes: Any) -> Bulletin:
     before = b.status
@@ -365,7 +380,7 @@ def _move(actor: User, b: Bulletin, status: str, action: str, reason: str | None
         for k, v in changes.items():
             setattr(b, k, v)
         b.status, b.updated_at = status, utcnow()
-        b.save()
+        claim_transition(b, before)
         audit.record(actor, action, b, before=before, after=status,
                      reason=changes.get("reject_reason") or reason)
         if status in ("approved", "withdrawn"):

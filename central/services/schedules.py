@@ -41,7 +41,13 @@ from central.models import (
 from central.services import audit
 from central.services import bulletins as bulletins_service
 from central.services import programmes as programmes_service
-from central.services.bulletins import APPROVERS, check_owner, check_role, parse_time
+from central.services.bulletins import (
+    APPROVERS,
+    check_owner,
+    check_role,
+    claim_transition,
+    parse_time,
+)
 from playlists import model as pm
 from playlists import rules
 from playlists.errors import ScheduleError
@@ -384,7 +390,7 @@ def _move(actor: User, s: Schedule, status: str, action: str, reason: str | None
     before = s.status
     with database.atomic():
         s.status, s.updated_at = status, utcnow()
-        s.save()
+        claim_transition(s, before)
         audit.record(actor, action, s, before=before, after=status, reason=reason)
         _bump(s)
     return s
