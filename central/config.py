@@ -9,10 +9,6 @@ from pathlib import Path
 from typing import Any
 
 DEFAULTS: dict[str, Any] = {
-    "SYNC_INTERVAL_S": 60,  # how often a station asks for its manifest
-    "HEARTBEAT_INTERVAL_S": 300,
-    "HORIZON_DAYS": 14,  # a manifest covers at least this far ahead
-    "ENROLL_CODE_TTL_S": 7 * 24 * 3600,
     "LOGIN_MAX_FAILURES": 5,  # per name and per address within LOGIN_WINDOW_S
     "LOGIN_WINDOW_S": 15 * 60,
     "MANIFEST_CACHE_S": 600,  # a cached ETag answers 304 for at most this long without a rebuild

@@ -91,8 +91,13 @@ def _upsert(row: dict[str, Any], parent_code: str | None) -> bool:
     if existing is None:
         Area.create(code=code, name=row["name"].strip(), level=level, parent=parent)
         return True
+    moved = existing.parent_id != (parent.id if parent else None)
     existing.name, existing.level, existing.parent = row["name"].strip(), level, parent
     existing.save()
+    if moved:  # its stations now fall under other areas' schedules
+        from . import manifests
+
+        manifests.bump_for_area(existing)
     return False
 
 
@@ -118,13 +123,7 @@ def subtree_ids(area_id: int) -> set[int]:
 
 def ancestor_ids(area_id: int) -> list[int]:
     """``area_id`` and its ancestors, nearest first."""
-    parents = dict(Area.select(Area.id, Area.parent).tuples())
-    out: list[int] = []
-    node: int | None = area_id
-    while node is not None and node not in out:
-        out.append(node)
-        node = parents.get(node)
-    return out
+    return ancestor_path(area_id, dict(Area.select(Area.id, Area.parent).tuples()))
 
 
 def to_dict(area: Area, parent_code: str | None = None) -> dict[str, Any]:

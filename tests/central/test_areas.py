@@ -63,3 +63,15 @@ def test_import_csv_refuses_orphans_whole(db):
 def test_subtree_and_ancestors(tree):
     assert areas.subtree_ids(tree["D"].id) == {tree[k].id for k in ("D", "C1", "C2", "V")}
     assert areas.ancestor_ids(tree["V"].id) == [tree[k].id for k in ("V", "C1", "D", "P")]
+
+
+def test_moving_an_area_bumps_its_stations(client, tree, station_factory):
+    from central.models import Station
+
+    station, _ = station_factory(tree["V"])
+    other, _ = station_factory(tree["C2"])
+    before = {s.id: s.manifest_version for s in Station.select()}
+    areas.import_csv(None, "code,name,level,parent_code\nP-D-C1-V,Thôn 1,village,P-D-C2\n")
+    after = {s.id: s.manifest_version for s in Station.select()}
+    assert after[station.id] > before[station.id]
+    assert after[other.id] == before[other.id]

@@ -93,3 +93,33 @@ def test_cli_runs_as_a_real_process(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "migrations applied" in done.stdout
     assert (tmp_path / "c" / "signing_key.pem").exists()
+
+
+def test_central_run_serves_http(tmp_path):
+    import socket
+    import time
+
+    import requests
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "LOA_DATA_DIR": str(tmp_path / "c")}
+    env.pop("DATABASE_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "central.cli", "run", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                reply = requests.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert proc.poll() is None, "central run exited"
+                assert time.monotonic() < deadline, "central run did not answer within 60 s"
+                time.sleep(0.2)
+        assert reply.json() == {"status": "ok"}
+        assert requests.get(f"http://127.0.0.1:{port}/api/v1/areas", timeout=5).status_code == 401
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
