@@ -27,6 +27,7 @@ from central.services import (
     categories,
     enrollment,
     heartbeats,
+    manifests,
     playlogs,
     programmes,
     schedules,
@@ -48,8 +49,11 @@ SOON_S = 60  # the first demo bulletin plays this long after loading
 HISTORY_DAYS = 7
 
 
-def load(app: Flask, now: datetime | None = None) -> dict[str, Any]:
-    """Fill an initialised, empty central with the demo province; refuses a central that has data."""
+def load(app: Flask, now: datetime | None = None, tts_engine: str = "auto") -> dict[str, Any]:
+    """Fill an initialised, empty central with the demo province; refuses a central that has data.
+
+    ``tts_engine`` "auto" tries Google once and falls back to eSpeak NG for the rest when offline.
+    """
     now = now or utcnow()
     if Area.select().exists() or User.select().exists():
         raise Conflict("Cơ sở dữ liệu đã có dữ liệu; `central demo` chỉ chạy trên dữ liệu trống. "
@@ -59,7 +63,7 @@ def load(app: Flask, now: datetime | None = None) -> dict[str, Any]:
     categories.seed_reference_data(years=tuple(sorted({2024, now.year})))
     people = _people()
     editor, approver = people["bientap"][0], people["pheduyet"][0]
-    made = _bulletins(editor, approver, data_dir)
+    made = _bulletins(editor, approver, data_dir, tts_engine)
     morning, evening = _programmes(editor, made, data_dir)
     today = now.astimezone(ZoneInfo(ZONE)).date()
     _daily(editor, approver, morning, "Chương trình buổi sáng", time(6, 0), today)
@@ -101,9 +105,9 @@ def _campaign_id(name: str | None) -> int | None:
     return c.id if c else None
 
 
-def _bulletins(editor: User, approver: User, data_dir: Any) -> list[Any]:
+def _bulletins(editor: User, approver: User, data_dir: Any, engine: str) -> list[Any]:
     """Read each bulletin aloud, submit it as the editor and approve it as the approver."""
-    engine = "auto"  # gTTS if Google answers; after the first fallback, go straight to eSpeak NG
+    # "auto": gTTS if Google answers; after the first fallback, go straight to eSpeak NG
     made = []
     for title, category, campaign, text in data.BULLETINS:
         body = {"title": title, "text": text, "category": category, "language": "vi",
@@ -167,8 +171,9 @@ def _simulated_stations(admin: User, made: list[Any], now: datetime) -> None:
         if logs:
             playlogs.ingest(station, logs)
         if rnd.random() < 0.7:  # most are online; the rest show up as offline on the dashboard
+            manifest, _etag = manifests.build(station, now)
             heartbeats.record(station, {
-                "agent_version": "0.1.0", "manifest_version": station.manifest_version,
+                "agent_version": "0.1.0", "manifest_version": manifest["version"],
                 "clock_offset_ms": rnd.randint(-400, 400), "clock_trusted": True,
                 "disk_free_bytes": rnd.randint(2, 12) * 1024**3, "outbox": 0, "now_playing": None,
                 "cache": {"assets": 7, "missing": 0, "bytes": 7 * 120_000}, "last_error": None})
@@ -179,10 +184,12 @@ def _history(rnd: random.Random, made: list[Any], now: datetime) -> list[dict[st
     """Morning and evening programmes over the last days, mostly completed, a few missed."""
     zone = ZoneInfo(ZONE)
     out = []
-    for days_ago in range(HISTORY_DAYS, 0, -1):
+    for days_ago in range(HISTORY_DAYS, -1, -1):
         day = (now.astimezone(zone) - timedelta(days=days_ago)).date()
         for at, indexes in ((time(6, 0), data.MORNING), (time(17, 30), data.EVENING)):
             t = datetime.combine(day, at, zone)
+            if t + timedelta(minutes=5) > now:
+                continue  # only what would have finished by now
             for i in indexes:
                 b = made[i]
                 ms = b.asset.duration_ms

@@ -39,7 +39,7 @@ def emergency_data(form: Any) -> dict[str, Any]:
     until = utcnow() + timedelta(hours=max(1, min(hours, 72)))
     return {
         "bulletin_id": int(bid),
-        "title": _("KHẨN CẤP: %(title)s", title=form.get("title_hint", "").strip() or f"#{bid}"),
+        "title": _("KHẨN CẤP: %(title)s", title=form.get("title_hint", "").strip() or "#" + bid),
         "dtstart": (now_local + timedelta(seconds=5)).isoformat(),
         "rrule": "",
         "timezone": LOCAL_ZONE,

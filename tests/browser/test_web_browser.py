@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -141,7 +142,7 @@ def test_bulletin_from_text_to_loudspeaker_and_report(sessions: Sessions, live: 
     admin.shot("report")
     with admin.page.expect_download() as dl:
         admin.page.click("#csv-link")
-    csv_bytes = open(dl.value.path(), "rb").read()
+    csv_bytes = Path(dl.value.path()).read_bytes()
     assert csv_bytes.startswith(b"\xef\xbb\xbf") and "Phòng, chống ma túy" in csv_bytes.decode("utf-8-sig")
     admin.go("/dashboard")
     admin.shot("dashboard")

@@ -1,0 +1,59 @@
+"""`central demo`: the Đắk Nông demo loads through the services, and its station is ready to play soon."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from central import demo
+from central.errors import Conflict
+from central.models import Area, Bulletin, Playlist, Schedule, Station, User
+from central.services import enrollment, manifests
+from playlists import model as pm
+from playlists import timeline as pt
+
+
+@pytest.fixture
+def loaded(app: Any, db: Any) -> dict[str, Any]:
+    with app.app_context():
+        return demo.load(app, tts_engine="espeak")  # tests never call Google
+
+
+def test_demo_is_a_real_province_with_people_and_approved_work(loaded: dict[str, Any]) -> None:
+    assert Area.get(Area.code == "DKN").name == "Tỉnh Đắk Nông"
+    districts = {a.name for a in Area.select().where(Area.level == "district")}
+    assert {"Thành phố Gia Nghĩa", "Huyện Đắk Mil", "Huyện Cư Jút", "Huyện Krông Nô", "Huyện Đắk Song",
+            "Huyện Đắk R'Lấp", "Huyện Đắk Glong", "Huyện Tuy Đức"} == districts
+    assert Area.select().where(Area.level == "commune").count() >= 40
+    roles = {u["role"] for u in loaded["users"]}
+    assert roles == {"admin", "editor", "approver", "operator"}
+    assert all(len(u["password"]) >= 12 for u in loaded["users"])
+    assert User.select().count() == 4
+    made = list(Bulletin.select())
+    assert len(made) == 6 and all(b.status == "approved" and b.approver_id != b.author_id for b in made)
+    assert all(b.tts_engine in ("gtts", "espeak") and b.asset.duration_ms > 1000 for b in made)
+    assert {p.name for p in Playlist.select()} == {"Bản tin buổi sáng", "Bản tin buổi chiều"}
+    assert Schedule.select().where(Schedule.status == "approved").count() == 3
+
+
+def test_demo_station_enrolls_and_plays_within_about_a_minute(loaded: dict[str, Any]) -> None:
+    station, token = enrollment.enroll(loaded["enrollment_code"])
+    assert station.id == loaded["station_id"] and token
+    manifest, _etag = manifests.build(Station.get_by_id(station.id))
+    content = pm.manifest_content(manifest)
+    now = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh"))
+    slots = pt.expand(list(content.schedules), content.bulletins, content.settings, now, now + timedelta(minutes=3))
+    assert slots, "nothing to play in the first minutes after loading the demo"
+    first = slots[0]
+    assert first.status == pm.SlotStatus.PLANNED
+    assert 0 < (first.start - now).total_seconds() <= demo.SOON_S + 5
+    local = first.start.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).replace(tzinfo=None, microsecond=0)
+    assert local.isoformat() == loaded["first_play"]
+
+
+def test_demo_refuses_a_central_that_has_data(app: Any, loaded: dict[str, Any]) -> None:
+    with app.app_context(), pytest.raises(Conflict):
+        demo.load(app, tts_engine="espeak")
