@@ -27,6 +27,8 @@ PCM_AIM_LU = 0.3
 #: Accept the encoded file this close to the target.
 ENCODED_AIM_LU = 0.6
 MAX_LEVEL_PASSES = 6
+#: Never push more than this past the first gain: beyond it the limiter only crushes the audio.
+MAX_CORRECTION_DB = 12.0
 MAX_ENCODES = 3
 #: Silence between the chime and the bulletin.
 INTRO_GAP_S = 0.5
@@ -53,7 +55,11 @@ class Job:
 
 
 def normalise(job: Job) -> tuple[Path, AudioInfo]:
-    """Level and encode ``job`` until the encoded file meets target and ceiling."""
+    """Level and encode ``job`` until the encoded file meets target and ceiling.
+
+    The ceiling always holds. A target the limiter cannot reach without crushing the audio (more
+    than ``MAX_CORRECTION_DB`` past the first gain) gives the loudest result found, with a warning.
+    """
     if job.decoded.loudness_lufs <= -69.9:
         raise AudioError("âm lượng quá nhỏ, không đo được (the recording is too quiet to measure)")
     correction, margin = 0.0, job.profile.peak_margin_db
@@ -69,13 +75,16 @@ def normalise(job: Job) -> tuple[Path, AudioInfo]:
             best = (out, info)
         if over_db <= 0 and abs(miss_lu) <= ENCODED_AIM_LU:
             return out, info
+        before = (correction, margin)
         margin += max(0.0, over_db + 0.3)
         if abs(miss_lu) > ENCODED_AIM_LU:
-            correction += miss_lu
+            correction = _clamp(correction + miss_lu, MAX_CORRECTION_DB)
+        if (correction, margin) == before:
+            break  # nothing left to change: the target is out of reach under this ceiling
     if best is None:
         raise AudioError("không giữ được đỉnh âm dưới mức trần (could not keep this audio under the true-peak ceiling)")
-    log.warning("loudness %.1f LUFS after %d encodes (target %.1f)",
-                best[1].loudness_lufs, MAX_ENCODES, job.target_lufs)
+    log.warning("target %.1f LUFS out of reach under %.1f dBTP: kept %.1f LUFS",
+                job.target_lufs, job.ceiling_dbtp, best[1].loudness_lufs)
     return best
 
 
@@ -100,10 +109,19 @@ def _level(job: Job, correction: float, limit_db: float) -> tuple[Path, float]:
         slope = 1.0
         if previous is not None and abs(correction - previous[0]) > 0.05:
             slope = (loudness - previous[1]) / (correction - previous[0])
-            slope = min(1.0, max(0.25, slope))
+            if slope < 0.1:
+                break  # more gain no longer makes it louder: the limiter is saturated
+            slope = min(1.0, slope)
+        step = _clamp(correction + miss / slope, MAX_CORRECTION_DB)
+        if abs(step - correction) < 0.05:
+            break  # at the bound
         previous = (correction, loudness)
-        correction += miss / slope
+        correction = step
     return pcm, correction
+
+
+def _clamp(value: float, bound: float) -> float:
+    return max(-bound, min(bound, value))
 
 
 def _render_pcm(job: Job, out: Path, correction: float, limit_db: float) -> float:

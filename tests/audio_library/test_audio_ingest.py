@@ -148,6 +148,13 @@ def test_other_target_and_ceiling(speech_wav: bytes) -> None:
     assert abs(info.loudness_lufs + 23.0) <= 1.0 and info.true_peak_dbtp <= -6.0
 
 
+def test_an_unreachable_target_still_keeps_the_ceiling(speech_wav: bytes) -> None:
+    out = ingest(speech_wav, target_lufs=-5.0, ceiling_dbtp=-1.5)
+    info = measure(out.data)
+    assert info.true_peak_dbtp <= -1.5
+    assert -16.0 < info.loudness_lufs < -5.0  # as loud as the limiter allows, and no louder
+
+
 def test_a_short_clip_is_within_two_lu(tone: MakeTone) -> None:
     out = ingest(tone("short.wav", "sine=f=660:d=1.6"))
     assert abs(measure(out.data).loudness_lufs - TARGET) <= 2.0
