@@ -287,9 +287,16 @@ def _asset_dict(a: Asset) -> dict[str, Any]:
 def build(station: Station, now: datetime | None = None) -> tuple[dict[str, Any], str]:
     """The manifest ``M`` for ``station`` and its ETag, binding (and if needed raising) the version."""
     now = now or utcnow()
-    body = content(station, now)
-    digest = hashlib.sha256(pm.canonical_bytes(body)).hexdigest()
-    version = _bind_version(station, digest)
+    for _ in range(5):
+        body = content(station, now)
+        digest = hashlib.sha256(pm.canonical_bytes(body)).hexdigest()
+        version = _bind_version(station, digest)
+        if version is not None:
+            break
+        # a bump landed while we read: the content may predate it, so read it again
+        station = Station.select(Station, Area).join(Area).where(Station.id == station.id).get()
+    else:
+        raise RuntimeError(f"could not settle the manifest version of station {station.id}")
     body["version"] = version
     tag = etag(version, body)
     built = utcnow()  # the cache's age is real time, whatever ``now`` a preview asked about
@@ -301,24 +308,25 @@ def build(station: Station, now: datetime | None = None) -> tuple[dict[str, Any]
     return body, tag
 
 
-def _bind_version(station: Station, digest: str) -> int:
-    """The version for content ``digest``: the current one if it matches or is unbound, else one more."""
-    for _ in range(5):
-        v, bound = station.manifest_version, station.manifest_hash
-        if bound == digest and v > 0:
-            return v
-        new = v if (bound is None and v > 0) else v + 1
-        changed = (
-            Station.update(manifest_version=new, manifest_hash=digest)
-            .where((Station.id == station.id) & (Station.manifest_version == v)
-                   & (Station.manifest_hash.is_null() if bound is None else Station.manifest_hash == bound))
-            .execute()
-        )
-        if changed:
-            station.manifest_version, station.manifest_hash = new, digest
-            return new
-        station = Station.get_by_id(station.id)  # someone else moved it: look again
-    raise RuntimeError(f"could not settle the manifest version of station {station.id}")
+def _bind_version(station: Station, digest: str) -> int | None:
+    """The version for content ``digest``: the current one if it matches or is unbound, else one more.
+
+    None if the row changed since ``station`` was read (the caller rebuilds the content).
+    """
+    v, bound = station.manifest_version, station.manifest_hash
+    if bound == digest and v > 0:
+        return v
+    new = v if (bound is None and v > 0) else v + 1
+    same_hash = Station.manifest_hash.is_null() if bound is None else Station.manifest_hash == bound
+    changed = (
+        Station.update(manifest_version=new, manifest_hash=digest)
+        .where((Station.id == station.id) & (Station.manifest_version == v) & same_hash)
+        .execute()
+    )
+    if not changed:
+        return None
+    station.manifest_version, station.manifest_hash = new, digest
+    return new
 
 
 def cached_etag(station: Any, now: datetime, max_age_s: float) -> str | None:

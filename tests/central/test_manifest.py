@@ -170,3 +170,15 @@ def test_playlist_items_chimes_and_pauses(client, tree, make_user, station_facto
         ("chime", None, 4000), ("bulletin", b1.id, 30_000), ("pause", None, 2000)]
     assert {a["sha256"] for a in m["assets"]} == {chime.sha256, b1.asset_id}
     assert [b["id"] for b in m["bulletins"]] == [b1.id]
+
+
+def test_a_bump_during_a_build_makes_it_read_again(client, tree, station_factory):
+    station, token = station_factory(tree["C1"])
+    m, _ = _manifest(client, token)
+    stale = Station.get_by_id(station.id)
+    manifests.bump([station])  # lands between the build's read and its version update
+    assert manifests._bind_version(stale, "0" * 64) is None  # refuses to bind content read before it
+    body, tag = manifests.build(stale)
+    fresh = Station.get_by_id(station.id)
+    assert body["version"] == fresh.manifest_version == m["version"] + 1
+    assert fresh.manifest_etag == tag
