@@ -314,9 +314,9 @@ def _bind_version(station: Station, digest: str) -> int | None:
     None if the row changed since ``station`` was read (the caller rebuilds the content).
     """
     v, bound = station.manifest_version, station.manifest_hash
-    if bound == digest and v > 0:
-        return v
-    new = v if (bound is None and v > 0) else v + 1
+    # same content, or a bumped version not yet bound: keep it (if the row still says so); else one more
+    keep = v > 0 and (bound == digest or bound is None)
+    new = v if keep else v + 1
     same_hash = Station.manifest_hash.is_null() if bound is None else Station.manifest_hash == bound
     changed = (
         Station.update(manifest_version=new, manifest_hash=digest)
