@@ -25,6 +25,7 @@ _POS_CHARACTER = 1
 _CHARS_UTF8 = 1
 _ESPEAK_RATE = 1
 _EE_OK = 0
+_INITIALIZE_DONT_EXIT = 0x8000  # report errors instead of calling exit() inside the library
 _CALLBACK = ctypes.CFUNCTYPE(
     ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
 )
@@ -71,7 +72,7 @@ def _load() -> _Engine:
         ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
         ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
     ]
-    rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path, 0)
+    rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path, _INITIALIZE_DONT_EXIT)
     if rate <= 0:
         raise AudioError("eSpeak NG failed to start (espeak_Initialize)")
     lib.espeak_SetSynthCallback(_on_samples)

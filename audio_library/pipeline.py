@@ -37,6 +37,7 @@ def ingest(
     ``limits``, raises AudioError with a message saying what was wrong.
     """
     prof = profile_named(profile)
+    _check_levels(target_lufs, ceiling_dbtp)
     with tempfile.TemporaryDirectory(prefix="loa-ingest-") as tmp:
         workdir = Path(tmp)
         src = stage(source, workdir, limits)
@@ -61,6 +62,15 @@ def ingest(
         extension=prof.extension,
         mime=prof.mime,
     )
+
+
+def _check_levels(target_lufs: float, ceiling_dbtp: float) -> None:
+    if not -40.0 <= target_lufs <= -5.0:
+        raise AudioError(
+            f"mức âm lượng đích {target_lufs:g} LUFS phải từ -40 đến -5 (target out of range)"
+        )
+    if not -12.0 <= ceiling_dbtp <= 0.0:
+        raise AudioError(f"mức trần {ceiling_dbtp:g} dBTP phải từ -12 đến 0 (ceiling out of range)")
 
 
 def _intro(workdir: Path, target_lufs: float) -> Intro:

@@ -155,6 +155,12 @@ def test_an_unreachable_target_still_keeps_the_ceiling(speech_wav: bytes) -> Non
     assert -16.0 < info.loudness_lufs < -5.0  # as loud as the limiter allows, and no louder
 
 
+@pytest.mark.parametrize(("target", "ceiling"), [(-60.0, -1.5), (0.0, -1.5), (-16.0, 3.0)])
+def test_absurd_levels_are_refused(speech_wav: bytes, target: float, ceiling: float) -> None:
+    with pytest.raises(AudioError, match="out of range"):
+        ingest(speech_wav, target_lufs=target, ceiling_dbtp=ceiling)
+
+
 def test_a_short_clip_is_within_two_lu(tone: MakeTone) -> None:
     out = ingest(tone("short.wav", "sine=f=660:d=1.6"))
     assert abs(measure(out.data).loudness_lufs - TARGET) <= 2.0
