@@ -51,15 +51,19 @@ PRESETS = ("six-month", "year")
 
 @dataclass(frozen=True)
 class LogFact:
-    """One play log reduced to what the report needs, already tagged with its group."""
+    """``count`` play logs of one station, status and group, with their aired ``seconds`` in all.
+
+    The database hands these out already summed (one per station × bulletin × status), so a
+    year of a province's logs is folded in SQL, not in Python.
+    """
 
     station_id: int
     status: str
-    started_at: datetime | None
-    ended_at: datetime | None
     group_key: str
     group_label: str
     has_bulletin: bool = True
+    count: int = 1
+    seconds: float = 0.0
 
 
 @dataclass
@@ -80,12 +84,11 @@ class SummaryRow:
     _seconds: float = field(default=0.0, repr=False)
 
     def add(self, f: LogFact) -> None:
-        setattr(self, f.status, getattr(self, f.status) + 1)
-        if f.status in AIRED:
-            self.plays += 1
+        setattr(self, f.status, getattr(self, f.status) + f.count)
+        if f.status in AIRED and f.count:
+            self.plays += f.count
             self._stations.add(f.station_id)
-            if f.started_at is not None and f.ended_at is not None:
-                self._seconds += max(0.0, (f.ended_at - f.started_at).total_seconds())
+            self._seconds += max(0.0, f.seconds)
 
     def finish(self) -> SummaryRow:
         attempts = self.completed + self.interrupted + self.failed + self.missed
@@ -283,7 +286,24 @@ def _labels(group_by: str, bulletin_ids: set[int]) -> dict[int, tuple[str, str]]
     return out
 
 
+def _aired_seconds() -> Any:
+    """SUM of ``ended_at - started_at`` in seconds (negative spans count 0), per database."""
+    from peewee import Case, fn
+
+    from central.db import is_postgres
+    from central.models import PlayLog
+
+    if is_postgres():
+        span = fn.date_part("epoch", PlayLog.ended_at - PlayLog.started_at)
+    else:  # SQLite keeps naive UTC text; julianday() reads it as days
+        span = (fn.julianday(PlayLog.ended_at) - fn.julianday(PlayLog.started_at)) * 86400.0
+    return fn.SUM(Case(None, [(PlayLog.ended_at > PlayLog.started_at, span)], 0))
+
+
 def _rows(user: Any, base: Any, lo: datetime, hi: datetime) -> list[tuple[Any, ...]]:
+    """``(station, status, bulletin, station name, area, count, seconds)`` summed in the database."""
+    from peewee import fn
+
     from central.auth import area_subtree_ids
     from central.models import PlayLog, Station
     from central.services.areas import subtree_ids
@@ -291,9 +311,9 @@ def _rows(user: Any, base: Any, lo: datetime, hi: datetime) -> list[tuple[Any, .
     in_range = ((PlayLog.started_at >= lo) & (PlayLog.started_at < hi)) | (
         PlayLog.started_at.is_null() & (PlayLog.planned_start >= lo) & (PlayLog.planned_start < hi)
     )
-    q = (PlayLog.select(PlayLog.station, PlayLog.status, PlayLog.started_at, PlayLog.ended_at,
-                        PlayLog.bulletin_id, Station.name, Station.area)
-         .join(Station).where(in_range))
+    keys = (PlayLog.station, PlayLog.status, PlayLog.bulletin_id, Station.name, Station.area)
+    q = (PlayLog.select(*keys, fn.COUNT(PlayLog.id), _aired_seconds())
+         .join(Station).where(in_range).group_by(*keys))
     scope = subtree_ids(base.id) if base is not None else area_subtree_ids(user)
     if scope is not None:
         q = q.where(Station.area.in_(sorted(scope)))
@@ -308,10 +328,10 @@ def summary(user: Any, date_from: date, date_to: date, area_code: str | None = N
     base = _base_area(user, area_code)
     lo, hi = utc_bounds(date_from, date_to, tz)
     rows = _rows(user, base, lo, hi)
-    labels = _labels(group_by, {r[4] for r in rows if r[4] is not None})
+    labels = _labels(group_by, {r[2] for r in rows if r[2] is not None})
     area_of = _area_grouper(base) if group_by == "area" else None
     facts = []
-    for station_id, status, started, ended, bulletin_id, station_name, area_id in rows:
+    for station_id, status, bulletin_id, station_name, area_id, count, seconds in rows:
         if group_by == "station":
             key, label = str(station_id), station_name
         elif area_of is not None:
@@ -320,7 +340,7 @@ def summary(user: Any, date_from: date, date_to: date, area_code: str | None = N
             key, label = "local", LOCAL_LABEL
         else:
             key, label = labels.get(bulletin_id, ("", NO_GROUP_LABEL[group_by]))
-        facts.append(LogFact(station_id, status, started, ended, key, label,
-                             has_bulletin=bulletin_id is not None))
+        facts.append(LogFact(station_id, status, key, label, has_bulletin=bulletin_id is not None,
+                             count=int(count), seconds=float(seconds or 0.0)))
     table, total = summarise(facts)
     return Summary(group_by, date_from, date_to, base.code if base is not None else None, table, total)
