@@ -173,27 +173,41 @@ def occurrences(schedule: Schedule, start: datetime, end: datetime) -> list[date
     if lo >= hi:
         return []
     tz = _zone(schedule.timezone)
-    local_lo = lo.astimezone(tz).replace(tzinfo=None) - _PAD
-    local_hi = hi.astimezone(tz).replace(tzinfo=None) + _PAD
-    seen: set[datetime] = set()
-    for naive in _local_between(schedule, local_lo, local_hi):
-        t = naive.replace(tzinfo=tz).astimezone(UTC)  # fold=0: gap → shifted on, repeat → first
-        if lo <= t < hi:
-            seen.add(t)
-    return sorted(seen)
-
-
-def _local_between(schedule: Schedule, lo: datetime, hi: datetime) -> list[datetime]:
     if not schedule.rrule.strip():
         d = schedule.dtstart
-        return [d] if lo <= d <= hi and d not in schedule.exdates else []
-    rules = _compiled(schedule.dtstart, schedule.rrule, schedule.timezone)
+        t = d.replace(tzinfo=tz).astimezone(UTC)  # fold=0: gap → shifted on, repeat → first
+        return [t] if lo <= t < hi and d not in schedule.exdates else []
+    local_lo = lo.astimezone(tz).replace(tzinfo=None) - _PAD
+    local_hi = hi.astimezone(tz).replace(tzinfo=None) + _PAD
+    out: list[datetime] = []
+    for k in range((local_lo - _EPOCH) // _BUCKET, (local_hi - _EPOCH) // _BUCKET + 1):
+        out.extend(t for t in _bucket(schedule.dtstart, schedule.rrule, schedule.exdates,
+                                      schedule.timezone, k) if lo <= t < hi)
+    return sorted(set(out))
+
+
+#: Expansions are cached per schedule rule and local week, so a station loop re-expanding the
+#: same days every few minutes, or a central previewing many stations, iterates each week once.
+_BUCKET = timedelta(days=7)
+_EPOCH = datetime(2000, 1, 3)  # a Monday
+
+
+@functools.lru_cache(maxsize=65536)
+def _bucket(
+    dtstart: datetime, text: str, exdates: tuple[datetime, ...], tzname: str, k: int
+) -> tuple[datetime, ...]:
+    """Occurrences (UTC) whose local time lies in local week ``k`` after ``_EPOCH``."""
+    lo = _EPOCH + _BUCKET * k
+    hi = lo + _BUCKET
     rset = rruleset()
-    for r in rules:
-        rset.rrule(_rebased(r, lo))
-    for x in schedule.exdates:
+    for r in _compiled(dtstart, text, tzname):
+        rset.rrule(_bounded(r, lo, hi))
+    for x in exdates:
         rset.exdate(x)
-    return list(rset.between(lo, hi, inc=True))
+    tz = _zone(tzname)
+    # fold=0: a time in a DST gap is shifted on by the gap, a repeated time is its first instant
+    return tuple(t.replace(tzinfo=tz).astimezone(UTC) for t in rset.between(lo, hi, inc=True)
+                 if t < hi)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -212,8 +226,27 @@ def _compiled(dtstart: datetime, text: str, tzname: str) -> tuple[RRule, ...]:
             raise ScheduleError(f"Quy tắc lặp dòng {n} không hợp lệ: {line!r} ({exc})") from exc
         if not isinstance(r, RRule):  # pragma: no cover - one RRULE line always gives an rrule
             raise ScheduleError(f"Quy tắc lặp dòng {n} không hợp lệ: {line!r}")
+        if _never_matches(r):
+            raise ScheduleError(
+                f"Quy tắc lặp dòng {n} không bao giờ xảy ra: {line!r} (the rule can never match, "
+                "e.g. 30 February)"
+            )
         out.append(r)
     return tuple(out)
+
+
+def _never_matches(r: RRule) -> bool:
+    """True for a rule no date can satisfy (30 February, a sixth Monday…).
+
+    dateutil would search such a rule up to the year 9999 on every expansion, so it is caught
+    once here: the same rule without COUNT/UNTIL, started in 9968 (a leap year, 31 years before
+    the end of its calendar), either matches within those years or never does.
+    """
+    dtstart: datetime | None = getattr(r, "_dtstart", None)
+    if dtstart is None:  # pragma: no cover - rrulestr was always given a dtstart
+        return False
+    probe = r.replace(dtstart=dtstart.replace(year=9968), count=None, until=None)
+    return next(iter(probe), None) is None
 
 
 def _lines(text: str) -> list[str]:
@@ -250,43 +283,50 @@ def _normalise_until(value: str, tzname: str) -> str:
 
 _PERIOD = {DAILY: timedelta(days=1), WEEKLY: timedelta(days=7), HOURLY: timedelta(hours=1),
            MINUTELY: timedelta(minutes=1)}
-#: Rebasing moves dtstart in steps of at least this much, so a loop calling every minute reuses it.
-_REBASE_STEP = timedelta(days=28)
 
 
-def _rebased(r: RRule, lo: datetime) -> RRule:
-    """``r`` with dtstart moved forward by whole periods to shortly before ``lo``.
+def _bounded(r: RRule, lo: datetime, hi: datetime) -> RRule:
+    """``r`` for iterating ``[lo, hi]`` only: moved forward (``_rebased``) and stopped at ``hi``.
+
+    The stop matters beyond speed: dateutil searches up to the year 9999 for a rule that can
+    never match (FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30) unless UNTIL ends the search.
+    """
+    if getattr(r, "_count", None) is not None:
+        return r
+    until: datetime | None = getattr(r, "_until", None)
+    stop = hi if until is None else min(until, hi)
+    dtstart = _rebased(r, lo)
+    return r.replace(until=stop) if dtstart is None else r.replace(dtstart=dtstart, until=stop)
+
+
+def _rebased(r: RRule, lo: datetime) -> datetime | None:
+    """A later dtstart for ``r`` that yields the same occurrences from ``lo`` on, if there is one.
 
     dateutil iterates from dtstart, so a daily rule begun a year ago would walk 365 days to reach
     this week. Moving dtstart by whole multiples of the period (INTERVAL included) keeps the
-    period grid and every BYxxx default, so the occurrences from the new dtstart on are the same;
-    we stop at least two periods before ``lo`` so the truncated first period lies outside the
-    window. Rules with COUNT cannot be moved (the count starts at dtstart).
+    period grid and every BYxxx default, so the occurrences from the new dtstart on are the same.
+    Only the period holding the new dtstart loses occurrences (those before dtstart's time of
+    day); it ends at most one period after dtstart, and we stop a full period before ``lo``, so
+    that loss lies outside the window. Rules with COUNT cannot be moved (the count starts at
+    dtstart), nor monthly ones starting after the 28th (the day would not exist every month).
     """
     # dateutil keeps the parsed parts private and has no public getters for them
-    count = getattr(r, "_count", None)
     dtstart: datetime | None = getattr(r, "_dtstart", None)
-    if count is not None or dtstart is None or lo <= dtstart:
-        return r
+    if getattr(r, "_count", None) is not None or dtstart is None or lo <= dtstart:
+        return None
     interval: int = getattr(r, "_interval", 1)
     freq: int = getattr(r, "_freq", -1)
     if freq in _PERIOD:
         step = _PERIOD[freq] * interval
-        k = (lo - dtstart) // step - 2
-        k -= k % max(1, -(-_REBASE_STEP // step))  # round down to the rebase step
-        return _replaced(r, dtstart + step * k) if k > 0 else r
+        k = (lo - dtstart) // step - 1
+        return dtstart + step * k if k > 0 else None
     if freq in (MONTHLY, YEARLY):
         months = interval * (1 if freq == MONTHLY else 12)
-        k = ((lo.year - dtstart.year) * 12 + lo.month - dtstart.month) // months - 2
+        k = ((lo.year - dtstart.year) * 12 + lo.month - dtstart.month) // months - 1
         if k <= 0 or dtstart.day > 28:
-            return r
-        return _replaced(r, dtstart + relativedelta(months=months * k))
-    return r
-
-
-@functools.lru_cache(maxsize=16384)
-def _replaced(r: RRule, dtstart: datetime) -> RRule:
-    return r.replace(dtstart=dtstart)
+            return None
+        return dtstart + relativedelta(months=months * k)
+    return None
 
 
 # --- validation --------------------------------------------------------------------------

@@ -45,6 +45,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import itertools
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -66,6 +67,8 @@ from .model import (
     slot_id,
 )
 from .rules import occurrences, zone
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "EMERGENCY_MAX_LATE",
@@ -194,7 +197,12 @@ def _occurrences(
     jobs: list[_Job] = []
     finals: list[tuple[str, SlotRecord]] = []
     for s in schedules:
-        for planned in occurrences(s, sim_start, end):
+        try:
+            planned_starts = occurrences(s, sim_start, end)
+        except ScheduleError as exc:  # one broken rule must not silence the whole station
+            log.warning("schedule %s left out of the timeline: %s", s.id, exc)
+            continue
+        for planned in planned_starts:
             sid = slot_id(s.id, planned)
             rec = history.get(sid)
             if rec is None:

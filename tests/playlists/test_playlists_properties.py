@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -175,3 +175,36 @@ def test_a_window_starting_mid_day_agrees_with_the_whole_day(w: World, minutes: 
     whole = {s.id: s for s in resolve(w)}
     for s in resolve(w, later, END):
         assert whole[s.id] == s
+
+
+@st.composite
+def long_rules(draw: st.DrawFn) -> tuple[str, datetime]:
+    freq = draw(st.sampled_from(["DAILY", "WEEKLY", "MONTHLY", "YEARLY", "HOURLY"]))
+    parts = [f"FREQ={freq}", f"INTERVAL={draw(st.integers(1, 4))}"]
+    if freq in ("DAILY", "WEEKLY", "MONTHLY") and draw(st.booleans()):
+        parts.append("BYHOUR=" + ",".join(map(str, sorted(draw(st.sets(st.integers(0, 23), min_size=1, max_size=3))))))
+        parts.append(f"BYMINUTE={draw(st.sampled_from([0, 15, 30, 45]))}")
+    if freq == "WEEKLY" and draw(st.booleans()):
+        parts.append("BYDAY=" + ",".join(draw(st.sets(st.sampled_from(["MO", "TU", "WE", "TH", "FR", "SA", "SU"]), min_size=1))))
+    if freq in ("MONTHLY", "YEARLY") and draw(st.booleans()):
+        parts.append(f"BYMONTHDAY={draw(st.sampled_from([1, 5, 15, 28, -1]))}")
+    dtstart = datetime(2023, 1, 1) + timedelta(minutes=draw(st.integers(0, 3 * 365 * 24 * 60)))
+    return ";".join(parts), dtstart.replace(second=0)
+
+
+@SETTINGS
+@given(long_rules(), st.integers(0, 400 * 24), st.integers(1, 20 * 24))
+def test_expansion_matches_plain_dateutil(rule: tuple[str, datetime], offset_h: int, span_h: int) -> None:
+    """Week caching and moving dtstart forward never change a single occurrence."""
+    from dateutil.rrule import rrulestr
+
+    text, dtstart = rule
+    s = Schedule(1, (chime(),), dtstart, timezone="Europe/Berlin", rrule=text)
+    a = datetime(2025, 6, 1, tzinfo=UTC) + timedelta(hours=offset_h)
+    b_ = a + timedelta(hours=span_h)
+    tz = rules.zone("Europe/Berlin")
+    lo = a.astimezone(tz).replace(tzinfo=None) - timedelta(hours=3)
+    hi = b_.astimezone(tz).replace(tzinfo=None) + timedelta(hours=3)
+    plain = rrulestr("RRULE:" + text, dtstart=dtstart).between(lo, hi, inc=True)
+    expect = sorted({u for u in (t.replace(tzinfo=tz).astimezone(UTC) for t in plain) if a <= u < b_})
+    assert rules.occurrences(s, a, b_) == expect

@@ -360,3 +360,11 @@ def test_lookback_covers_the_longest_programme_and_grace() -> None:
     assert timeline.lookback([once(1, local(1, 6), [b(1)])], bs) == timedelta(minutes=60 + 180)
     assert timeline.lookback([once(1, local(1, 6), [b(1)], priority=E)], bs) >= timedelta(hours=24)
     assert MIN == 60_000
+
+
+def test_a_broken_rule_leaves_out_its_schedule_not_the_station(caplog: pytest.LogCaptureFixture) -> None:
+    bs = bulletins(5)
+    broken = Schedule(7, (b(1),), local(1, 6), rrule="FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30")
+    (slot,) = run([broken, once(1, local(1, 6), [b(1)])], bs)
+    assert slot.schedule_id == 1 and slot.status is SlotStatus.PLANNED
+    assert "schedule 7 left out" in caplog.text

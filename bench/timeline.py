@@ -1,0 +1,90 @@
+"""Benchmark: expand and resolve 7 days for a station with 500 schedules; prints milliseconds.
+
+Goal (issue 4): ≤ 50 ms. The schedules began months ago (so rule expansion must not walk from
+dtstart), mix the four operator forms with two start times a day, and carry all three tiers.
+Run: .venv/bin/python bench/timeline.py [--schedules N] [--days D] [--repeat R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time as clock
+from collections import Counter
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from playlists import rules, timeline  # noqa: E402
+from playlists.model import (  # noqa: E402
+    Bulletin,
+    Item,
+    ItemKind,
+    Priority,
+    QuietHours,
+    Schedule,
+    StationSettings,
+)
+
+
+def build(n: int, seed: int = 4) -> tuple[list[Schedule], dict[int, Bulletin]]:
+    rnd = random.Random(seed)
+    bulletins = {
+        i: Bulletin(i, f"Bản tin {i}", f"{i:064x}", rnd.randint(45, 240) * 1000) for i in range(1, 201)
+    }
+    chime = Item(ItemKind.CHIME, asset_sha256="c" * 64, duration_ms=4000)
+    first, last = date(2026, 6, 1), date(2027, 6, 1)
+    schedules = []
+    for sid in range(1, n + 1):
+        times = sorted({time(rnd.randint(5, 20), rnd.choice((0, 15, 30, 45))) for _ in range(2)})
+        form = rnd.random()
+        if form < 0.5:
+            rule = rules.daily(first, last, times)
+        elif form < 0.8:
+            rule = rules.weekly(rnd.sample(range(7), 3), times, first, last)
+        elif form < 0.95:
+            d = rnd.randint(1, 25)
+            rule = rules.monthly(range(d, d + 3), times, first)
+        else:
+            rule = rules.once(date(2026, 11, rnd.randint(26, 30)), times)
+        tier = rnd.choices(list(Priority), weights=(90, 8, 2))[0]
+        items = (chime, *(Item(ItemKind.BULLETIN, bulletin_id=rnd.randint(1, 200))
+                          for _ in range(rnd.randint(1, 3))))
+        schedules.append(Schedule(sid, items, rule.dtstart, rrule=rule.rrule, priority=tier))
+    return schedules, bulletins
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--schedules", type=int, default=500)
+    ap.add_argument("--days", type=int, default=7)
+    ap.add_argument("--repeat", type=int, default=7)
+    args = ap.parse_args()
+    schedules, bulletins = build(args.schedules)
+    settings = StationSettings(quiet_hours=QuietHours(time(21, 30), time(5, 0)))
+    start = datetime(2026, 11, 26, 0, 0, tzinfo=UTC)
+    end = start + timedelta(days=args.days)
+
+    def once() -> list[object]:
+        return timeline.expand(schedules, bulletins, settings, start, end)  # type: ignore[return-value]
+
+    t0 = clock.perf_counter()
+    slots = timeline.expand(schedules, bulletins, settings, start, end)
+    cold = (clock.perf_counter() - t0) * 1000
+    runs = []
+    for _ in range(args.repeat):
+        t0 = clock.perf_counter()
+        once()
+        runs.append((clock.perf_counter() - t0) * 1000)
+    statuses = Counter(s.status.value for s in slots)
+    print(f"schedules={args.schedules} days={args.days} slots={len(slots)} {dict(statuses)}")
+    print(f"expand+resolve: first call {cold:.1f} ms (parses rules), "
+          f"then median {statistics.median(runs):.1f} ms, best {min(runs):.1f} ms "
+          f"over {args.repeat} runs")
+
+
+if __name__ == "__main__":
+    main()
