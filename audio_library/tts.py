@@ -60,7 +60,13 @@ def synthesize(
     retries: int = 2,
     extra_abbreviations: Mapping[str, str] | None = None,
 ) -> Synthesis:
-    """Speak ``text`` (normalised first when Vietnamese) with the chosen engine."""
+    """Speak ``text`` (normalised first when Vietnamese) with the chosen engine.
+
+    ``voice`` names an eSpeak NG voice (default ``vi``; also ``vi-vn-x-central``, ``vi-vn-x-south``);
+    gTTS has one voice per language and only a normal or slow pace (``speed`` below 0.8 is slow).
+    ``timeout_s`` and ``retries`` apply to each gTTS request. With ``engine="auto"`` any gTTS
+    failure falls back to eSpeak NG, and ``Synthesis.engine`` says which one spoke.
+    """
     if engine not in ENGINES:
         raise AudioError(f"không có bộ đọc {engine!r}; chọn {', '.join(ENGINES)} (unknown TTS engine)")
     if not text or not text.strip():
@@ -117,7 +123,10 @@ def _gtts_bodies(text: str, language: str, *, slow: bool) -> list[str]:
         lang_check=False,
         pre_processor_funcs=[pre_processors.tone_marks, pre_processors.end_of_line],
     )
-    bodies = [str(b) for b in tts.get_bodies()]
+    try:
+        bodies = [str(b) for b in tts.get_bodies()]
+    except AssertionError:  # gTTS asserts that some words are left after its clean-up
+        bodies = []
     if not bodies:
         raise AudioError("văn bản không có chữ nào để đọc (nothing to say: the text has no words)")
     return bodies

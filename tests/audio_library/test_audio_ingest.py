@@ -19,6 +19,8 @@ FORMATS = [
     ("in-vorbis.ogg", ("-c:a", "libvorbis")),
     ("in-opus.ogg", ("-c:a", "libopus")),
     ("in.webm", ("-c:a", "libopus")),
+    # as a browser's MediaRecorder writes it: no duration, clusters of unknown size
+    ("in-browser.webm", ("-c:a", "libopus", "-live", "1", "-cluster_time_limit", "1000")),
     ("in.m4a", ("-c:a", "aac")),
     ("in.aac", ("-c:a", "aac")),
     ("in.flac", ("-c:a", "flac")),

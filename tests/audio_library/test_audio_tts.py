@@ -136,6 +136,7 @@ def test_unreachable_google_falls_back(tmp_path: Path) -> None:
     ("kwargs", "words"),
     [
         ({"text": "   "}, "empty"),
+        ({"text": "... !", "engine": "gtts", "gtts_host": "http://127.0.0.1:9"}, "no words"),
         ({"text": "Xin chào", "engine": "festival"}, "unknown TTS engine"),
         ({"text": "Xin chào", "speed": 10.0}, "speed"),
         ({"text": "Xin chào", "engine": "espeak", "voice": "no-such-voice"}, "no voice"),
