@@ -36,7 +36,7 @@ def text_for(seconds: float) -> str:
 
 
 def recording(workdir: Path, text: str) -> Path:
-    """A 'phone recording' of the bulletin: stereo 44.1 kHz MP3 with room noise and silent ends."""
+    """A 60 s 'phone recording' of the bulletin: stereo 44.1 kHz MP3, room noise, a silent lead-in."""
     wav = workdir / "voice.wav"
     wav.write_bytes(synthesize(text, engine="espeak").audio)
     out = workdir / "recording.mp3"
@@ -46,7 +46,7 @@ def recording(workdir: Path, text: str) -> Path:
         "[v][n]amix=inputs=2:duration=first,aformat=channel_layouts=stereo[out]"
     )
     cmd = [ffmpeg_exe(), "-v", "error", "-y", "-i", str(wav), "-filter_complex", graph,
-           "-map", "[out]", "-c:a", "libmp3lame", "-b:a", "128k", str(out)]
+           "-map", "[out]", "-t", f"{TARGET_S:g}", "-c:a", "libmp3lame", "-b:a", "128k", str(out)]
     subprocess.run(cmd, check=True)
     return out
 
