@@ -391,6 +391,23 @@ SCHEMAS: J = {
         },
         ("targets",),
     ),
+    "Token": obj(
+        {"id": INT, "name": STR, "prefix": STR, "created_at": TIME_N, "last_used_at": TIME_N,
+         "revoked_at": TIME_N},
+        ("id", "prefix"),
+    ),
+    "StationSettings": obj(
+        {
+            "name": STR,
+            "timezone": STR,
+            "quiet_hours": {"type": ["object", "null"], "properties": {"start": STR, "end": STR}},
+            "volume": {"type": "integer", "minimum": 0, "maximum": 100},
+            "sync_interval_s": {"type": "integer", "minimum": 10, "maximum": 3600},
+            "heartbeat_interval_s": {"type": "integer", "minimum": 30, "maximum": 86400},
+            "active": BOOL,
+        },
+        extra=False,
+    ),
     "User": obj(
         {"id": INT, "name": STR, "full_name": STR, "role": ROLE, "area_code": nullable("string"),
          "active": BOOL},

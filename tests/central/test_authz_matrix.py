@@ -57,6 +57,12 @@ class World:
         return self.make_schedule(bulletin=self.bulletin(), areas=[self.tree["C1"]], status=status,
                                   area=self.tree["C1"], created_by=self.author)
 
+    def author_token(self) -> int:
+        from central.services import users
+
+        row, _ = users.create_token(None, self.author, "matrix")
+        return int(row.id)
+
     def category(self) -> Any:
         return Category.create(code=f"cat-{next(self.seq)}", name="Chủ đề thử")
 
@@ -70,6 +76,7 @@ class Route:
     out: int | None  # None: the answer does not depend on scope
     body: Callable[[World], Any] | None = None
     listed: Callable[[World], Any] | None = None  # for lists: the in-scope object's id, or a key
+    expect: Callable[[str, str], int] | None = None  # overrides the rule above: (role, scope) → status
 
     def __str__(self) -> str:  # the test id
         return f"{self.method} {self.path.__doc__ or ''}"
@@ -77,9 +84,10 @@ class Route:
 
 def route(method: str, doc: str, path: Callable[[World], str], roles: tuple[str, ...], ok: int,
           out: int | None, body: Callable[[World], Any] | None = None,
-          listed: Callable[[World], Any] | None = None) -> Route:
+          listed: Callable[[World], Any] | None = None,
+          expect: Callable[[str, str], int] | None = None) -> Route:
     path.__doc__ = doc
-    return Route(method, path, roles, ok, out, body, listed)
+    return Route(method, path, roles, ok, out, body, listed, expect)
 
 
 def _tts(w: World) -> dict[str, Any]:
@@ -99,8 +107,14 @@ ROUTES = [
           body=lambda w: {"code": f"P-D-C1-N{next(w.seq)}", "name": "Thôn mới", "parent_code": "P-D-C1"}),
     route("GET", "/stations", lambda w: "/api/v1/stations", ALL, 200, 200, listed=lambda w: w.station.id),
     route("GET", "/stations/{id}", lambda w: f"/api/v1/stations/{w.station.id}", ALL, 200, 404),
+    route("PATCH", "/stations/{id}", lambda w: f"/api/v1/stations/{w.station.id}",
+          ("admin", "editor", "operator"), 200, 404, body=lambda w: {"volume": 70}),
     route("GET", "/play-logs", lambda w: f"/api/v1/play-logs?station={w.station.id}", ALL, 200, 404),
     route("POST", "/tokens", lambda w: "/api/v1/tokens", ALL, 201, None, body=lambda w: {"name": "x"}),
+    route("GET", "/tokens", lambda w: "/api/v1/tokens", ALL, 200, None),
+    # someone else's token (the C1 author's): only an admin whose scope holds that person may revoke it
+    route("DELETE", "/tokens/{id}", lambda w: f"/api/v1/tokens/{w.author_token()}", ALL, 204, 404,
+          expect=lambda role, scope: 204 if (role, scope) == ("admin", "in") else 404),
     route("GET", "/me", lambda w: "/api/v1/me", ALL, 200, None),
     # bulletins
     route("GET", "/bulletins", lambda w: "/api/v1/bulletins", ALL, 200, 200, listed=lambda w: w.bulletin().id),
@@ -184,7 +198,22 @@ def _listed(reply: Any, key: Any) -> bool:
     return any(key in (row.get("id"), row.get("code")) for row in rows)
 
 
-@pytest.mark.parametrize("r", ROUTES, ids=str)
+#: Known scope holes in routes this suite does not own, kept visible: strict, so a fix turns them red
+#: until the mark is removed.
+KNOWN_HOLES = {
+    ("DELETE", "/tokens/{id}"): "an admin scoped to another commune can revoke this commune's tokens",
+}
+
+
+def _params() -> list[Any]:
+    out = []
+    for r in ROUTES:
+        hole = KNOWN_HOLES.get((r.method, r.path.__doc__))
+        out.append(pytest.param(r, marks=pytest.mark.xfail(strict=True, reason=hole)) if hole else r)
+    return out
+
+
+@pytest.mark.parametrize("r", _params(), ids=str)
 def test_route_for_every_role_and_scope(client, world, r):
     w, tokens = world
     failures = []
@@ -194,7 +223,9 @@ def test_route_for_every_role_and_scope(client, world, r):
     for role, scope in itertools.product(ROLES, ("in", "out")):
         key = r.listed(w) if r.listed else None
         reply = _call(client, r, w, {"Authorization": f"Bearer {tokens[(role, scope)]}"})
-        if role not in r.roles:
+        if r.expect is not None:
+            want = r.expect(role, scope)
+        elif role not in r.roles:
             want = 403
         elif scope == "in" or r.out is None:
             want = r.ok
@@ -208,3 +239,20 @@ def test_route_for_every_role_and_scope(client, world, r):
         elif got >= 400 and reply.mimetype != "application/problem+json":
             failures.append(f"{role}/{scope}: {got} is not a problem+json answer")
     assert not failures, "\n".join(failures)
+
+
+PUBLIC = {("GET", "/health"), ("GET", "/openapi.json")}
+
+
+def test_the_matrix_covers_every_operator_route(app):
+    import re
+
+    served = {
+        (method, re.sub(r"<[^>]+>", "{id}", rule.rule.removeprefix("/api/v1")))
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/") and not rule.rule.startswith("/api/v1/station/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    in_matrix = {(r.method, r.path.__doc__) for r in ROUTES}
+    assert served - PUBLIC - in_matrix == set(), "operator routes missing from the matrix"
+    assert in_matrix - served == set()
