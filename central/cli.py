@@ -167,16 +167,19 @@ def enroll_code(ctx: _Ctx, area_code: str, name: str, ttl_hours: int) -> None:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the logins and enrollment code as JSON.")
 @pass_ctx
-def demo(ctx: _Ctx) -> None:
+def demo(ctx: _Ctx, as_json: bool) -> None:
     """Load a realistic demo data set (areas, people, bulletins, schedules, stations)."""
     initialise(ctx.app)
     from . import demo as demo_data  # written alongside the web UI; imported only when asked for
 
     with ctx.app.app_context(), database.connection_context():
-        result = demo_data.load(ctx.app)
-    if result:
-        click.echo(str(result))
+        try:
+            result = demo_data.load(ctx.app)
+        except CentralError as exc:
+            _fail(exc)
+    click.echo(demo_data.render(result, as_json=as_json))
 
 
 if __name__ == "__main__":
