@@ -177,8 +177,8 @@ class Slot:
 
 def slot_id(schedule_id: int, planned_start: datetime) -> str:
     """The deterministic name of an occurrence, the same on the station and the central."""
-    utc = planned_start.astimezone(_UTC)
-    return f"{schedule_id}@{utc.strftime('%Y%m%dT%H%M%SZ')}"
+    u = planned_start.astimezone(_UTC)  # same text as strftime("%Y%m%dT%H%M%SZ"), faster
+    return f"{schedule_id}@{u.year:04d}{u.month:02d}{u.day:02d}T{u.hour:02d}{u.minute:02d}{u.second:02d}Z"
 
 
 def parse_slot_id(sid: str) -> tuple[int, datetime]:

@@ -3,7 +3,8 @@
 Decisions (both the station and the central rely on them, so they are fixed here):
 
 - ``Schedule.rrule`` holds zero or more RRULE values, one per line, each optionally prefixed
-  ``RRULE:``. They are expanded together with ``Schedule.exdates`` as one dateutil ``rruleset``.
+  ``RRULE:``. They are expanded together with ``Schedule.exdates`` as one RFC 5545 set (what
+  dateutil's ``rruleset`` means: the union of the rules' dates minus the exact EXDATE times).
   Several lines exist because one RRULE cannot say "06:00 and 17:30" (BYHOUR=6,17;BYMINUTE=0,30
   means four times), so the constructors below emit one line per minute-of-hour group.
   An empty ``rrule`` means "once, at ``dtstart``".
@@ -30,7 +31,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import relativedelta
-from dateutil.rrule import DAILY, HOURLY, MINUTELY, MONTHLY, WEEKLY, YEARLY, rruleset, rrulestr
+from dateutil.rrule import DAILY, HOURLY, MINUTELY, MONTHLY, WEEKLY, YEARLY, rrulestr
 from dateutil.rrule import rrule as RRule
 
 from .errors import ScheduleError
@@ -199,15 +200,15 @@ def _bucket(
     """Occurrences (UTC) whose local time lies in local week ``k`` after ``_EPOCH``."""
     lo = _EPOCH + _BUCKET * k
     hi = lo + _BUCKET
-    rset = rruleset()
+    # the union of the lines minus the exdates, as dateutil's rruleset defines it; done with a
+    # set because rruleset's generator merge costs more than the expansion itself
+    local: set[datetime] = set()
     for r in _compiled(dtstart, text, tzname):
-        rset.rrule(_bounded(r, lo, hi))
-    for x in exdates:
-        rset.exdate(x)
+        local.update(_bounded(r, lo, hi).between(lo, hi, inc=True))
+    local.difference_update(exdates)
     tz = _zone(tzname)
     # fold=0: a time in a DST gap is shifted on by the gap, a repeated time is its first instant
-    return tuple(t.replace(tzinfo=tz).astimezone(UTC) for t in rset.between(lo, hi, inc=True)
-                 if t < hi)
+    return tuple(sorted(t.replace(tzinfo=tz).astimezone(UTC) for t in local if t < hi))
 
 
 @functools.lru_cache(maxsize=8192)

@@ -43,6 +43,7 @@ The resolution simulates the station's single audio output, item by item:
 from __future__ import annotations
 
 import bisect
+import functools
 import heapq
 import itertools
 import logging
@@ -87,6 +88,9 @@ _SOUNDING = {SlotStatus.PLANNED, SlotStatus.INTERRUPTED}
 _ZERO = timedelta(0)
 
 
+_Todo = tuple[int, Item, Bulletin | None, timedelta]
+
+
 @dataclass(eq=False)
 class _Job:
     """One occurrence while it is being resolved."""
@@ -97,7 +101,7 @@ class _Job:
     planned: datetime
     rank: int
     deadline: datetime
-    todo: list[tuple[int, Item, Bulletin | None, timedelta]] = field(default_factory=list)
+    todo: list[_Todo] = field(default_factory=list)
     started: bool = False
     placed: list[SlotItem] = field(default_factory=list)
     interrupted: bool = False
@@ -118,16 +122,26 @@ class _Ctx:
     play_starts: list[datetime] = field(default_factory=list)
     play_ends: list[datetime] = field(default_factory=list)
     cuts: list[datetime] = field(default_factory=list)  # when emergencies can first sound
+    fixed: dict[int, list[_Todo]] = field(default_factory=dict)  # see _fixed_layouts
 
 
-def lookback(schedules: Iterable[Schedule], bulletins: Mapping[int, Bulletin]) -> timedelta:
-    """How far before a window the simulation starts (the station keeps history that long)."""
+def lookback(
+    schedules: Iterable[Schedule], bulletins: Mapping[int, Bulletin], *, outage: bool = True
+) -> timedelta:
+    """How far before a window the simulation starts (the station keeps history that long).
+
+    With ``outage=False`` (no ``busy_until``) an emergency is only ever delayed by other
+    emergencies, so its long grace need not be covered.
+    """
     longest = _ZERO
     late = timedelta(hours=1)
     for s in schedules:
         longest = max(longest, sum((_duration(i, bulletins) for i in s.items), _ZERO))
         g = s.grace
-        late = max(late, EMERGENCY_MAX_LATE if g is None else timedelta(seconds=g))
+        if g is not None:
+            late = max(late, timedelta(seconds=g))
+        elif outage:
+            late = max(late, EMERGENCY_MAX_LATE)
     return late + 2 * longest
 
 
@@ -155,7 +169,9 @@ def expand(
     blocks = _blocks(history)
     ctx = _Ctx(bulletins, settings, zone(settings.timezone), busy_until, busy_reason,
                local_until, blocks, [a for a, _ in blocks])
-    sim_start = start - lookback(schedules, bulletins)
+    span = lookback(schedules, bulletins, outage=busy_until is not None)
+    sim_start = start - span
+    ctx.fixed = _fixed_layouts(schedules, bulletins, sim_start, end + span)
     by_id = {s.id: s for s in schedules}
     jobs, finals = _occurrences(schedules, sim_start, end, history)
     resumed = _resumed(history, by_id, ctx)
@@ -165,11 +181,39 @@ def expand(
         stop = _place_current(job, history[job.sid], ctx)
         t = max(t, stop) if stop is not None else t
     _simulate(jobs, resumed, t, ctx)
-    slots = [_slot(j) for j in itertools.chain(jobs, resumed)]
-    slots += [_final_slot(sid, rec, by_id) for sid, rec in finals]
-    keep = [s for s in slots if _in_window(s, start, end)]
+    keep = [_slot(j) for j in itertools.chain(jobs, resumed) if _job_in_window(j, start, end)]
+    finished = (_final_slot(sid, rec, by_id) for sid, rec in finals)
+    keep += [s for s in finished if _in_window(s, start, end)]
     keep.sort(key=lambda s: (s.start, s.planned_start, s.schedule_id))
     return keep
+
+
+def _fixed_layouts(
+    schedules: Sequence[Schedule], bulletins: Mapping[int, Bulletin], lo: datetime, hi: datetime
+) -> dict[int, list[_Todo]]:
+    """Item lists of schedules whose bulletins are all present and valid over ``[lo, hi]``.
+
+    Their layout does not depend on when the slot starts, so it is computed once, not per slot.
+    """
+    out: dict[int, list[_Todo]] = {}
+    for s in schedules:
+        ok = True
+        for item in s.items:
+            if item.kind is ItemKind.BULLETIN:
+                b = bulletins.get(item.bulletin_id) if item.bulletin_id is not None else None
+                if b is None or not (b.valid_at(lo) and (b.valid_until is None or b.valid_until > hi)):
+                    ok = False
+                    break
+        if ok:
+            out[s.id] = [(i, item, _bulletin(item, bulletins), _duration(item, bulletins))
+                         for i, item in enumerate(s.items)]
+    return out
+
+
+def _bulletin(item: Item, bulletins: Mapping[int, Bulletin]) -> Bulletin | None:
+    if item.kind is ItemKind.BULLETIN and item.bulletin_id is not None:
+        return bulletins.get(item.bulletin_id)
+    return None
 
 
 def _duration(item: Item, bulletins: Mapping[int, Bulletin]) -> timedelta:
@@ -203,6 +247,9 @@ def _occurrences(
             log.warning("schedule %s left out of the timeline: %s", s.id, exc)
             continue
         for planned in planned_starts:
+            if not history:  # naming every occurrence is only needed to look it up
+                jobs.append(_new_job("", s, planned))
+                continue
             sid = slot_id(s.id, planned)
             rec = history.get(sid)
             if rec is None:
@@ -214,11 +261,15 @@ def _occurrences(
 
 
 def _new_job(sid: str, s: Schedule, planned: datetime) -> _Job:
-    g = s.grace
-    deadline = planned + (EMERGENCY_MAX_LATE if g is None else timedelta(seconds=g))
+    deadline = planned + _grace(s.grace)
     if s.valid_until is not None:
         deadline = min(deadline, s.valid_until - timedelta(microseconds=1))
     return _Job(sid, s.id, s, planned, s.priority.rank, deadline)
+
+
+@functools.lru_cache(maxsize=256)
+def _grace(seconds: int | None) -> timedelta:
+    return EMERGENCY_MAX_LATE if seconds is None else timedelta(seconds=seconds)
 
 
 def _resumed(
@@ -264,14 +315,23 @@ def _finish(job: _Job) -> None:
     job.reason = "emergency" if job.interrupted else None
 
 
+def _start_layout(job: _Job, at: datetime, ctx: _Ctx) -> tuple[list[_Todo], str | None]:
+    """``_layout`` of a whole slot starting at ``at``, from the precomputed one when possible."""
+    fixed = ctx.fixed.get(job.schedule_id)
+    if fixed is not None:
+        return list(fixed), None
+    assert job.schedule is not None
+    return _layout(job.schedule, 0, at, ctx.bulletins)
+
+
 def _layout(
     s: Schedule, first: int, at: datetime, bulletins: Mapping[int, Bulletin]
-) -> tuple[list[tuple[int, Item, Bulletin | None, timedelta]], str | None]:
+) -> tuple[list[_Todo], str | None]:
     """Items from index ``first`` laid back to back from ``at``, invalid bulletins dropped.
 
     Returns the kept items and, if no bulletin survives although the schedule has some, why.
     """
-    kept: list[tuple[int, Item, Bulletin | None, timedelta]] = []
+    kept: list[_Todo] = []
     cursor = at
     missing = invalid = 0
     for idx in range(first, len(s.items)):
@@ -306,7 +366,7 @@ def _prepare_cuts(jobs: list[_Job], ctx: _Ctx) -> None:
         if job.rank < _EMERGENCY or job.schedule is None:
             continue
         at = _earliest(job, ctx)
-        if at <= job.deadline and _layout(job.schedule, 0, at, ctx.bulletins)[0]:
+        if at <= job.deadline and _start_layout(job, at, ctx)[0]:
             ctx.cuts.append(at)
     ctx.cuts.sort()
 
@@ -365,8 +425,7 @@ def _simulate(jobs: list[_Job], resumed: list[_Job], t: datetime, ctx: _Ctx) -> 
 
 
 def _admit(job: _Job, queues: _Queues, ctx: _Ctx) -> None:
-    assert job.schedule is not None
-    todo, why = _layout(job.schedule, 0, _earliest(job, ctx), ctx.bulletins)
+    todo, why = _start_layout(job, _earliest(job, ctx), ctx)
     if not todo:
         job.status, job.reason = SlotStatus.SKIPPED, why or "bulletin_invalid"
         return
@@ -402,8 +461,7 @@ def _pick(queues: _Queues, t: datetime, ctx: _Ctx) -> _Job | None:
 def _play_one(job: _Job, t: datetime, queues: _Queues, ctx: _Ctx) -> datetime:
     """Play the job's next item from ``t``; return when the output is free again."""
     if not job.started:
-        assert job.schedule is not None
-        job.todo, why = _layout(job.schedule, 0, t, ctx.bulletins)
+        job.todo, why = _start_layout(job, t, ctx)
         if not job.todo:
             job.status, job.reason = SlotStatus.SKIPPED, why or "bulletin_invalid"
             return t
@@ -491,8 +549,8 @@ def _slot(job: _Job) -> Slot:
         start, end = items[0].start, items[-1].end
     else:
         start = end = job.planned
-    return Slot(job.sid, job.schedule_id, job.planned, start, end, priority, status, items,
-                job.reason)
+    sid = job.sid or slot_id(job.schedule_id, job.planned)
+    return Slot(sid, job.schedule_id, job.planned, start, end, priority, status, items, job.reason)
 
 
 def _final_slot(sid: str, rec: SlotRecord, by_id: Mapping[int, Schedule]) -> Slot:
@@ -502,6 +560,12 @@ def _final_slot(sid: str, rec: SlotRecord, by_id: Mapping[int, Schedule]) -> Slo
     start = rec.started_at or planned
     end = rec.ended_at or start
     return Slot(sid, schedule_id, planned, start, end, priority, rec.status, (), rec.reason)
+
+
+def _job_in_window(job: _Job, start: datetime, end: datetime) -> bool:
+    if start <= job.planned < end:
+        return True
+    return any(i.start < end and i.end > start for i in job.placed)
 
 
 def _in_window(s: Slot, start: datetime, end: datetime) -> bool:
