@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import redirect, render_template, url_for
+from peewee import fn
 
 from central import auth
 from central.models import Area, PlayLog, Schedule, Station, utcnow
@@ -100,12 +101,13 @@ def active_emergencies(user: Any) -> list[Schedule]:
     return [s for s in q if auth.in_scope(user, s.area_id) or user.area_id is None]
 
 
-def latest_failures(user: Any, limit: int = 10) -> list[dict[str, Any]]:
+def latest_failures(user: Any, limit: int = 6) -> list[dict[str, Any]]:
     stations = {s.id: s.name for s in auth.visible_stations(user).where(Station.active == True)}  # noqa: E712
     if not stations:
         return []
     logs = list(PlayLog.select().where(PlayLog.station.in_(list(stations)), PlayLog.status.in_(FAILED))
-                .order_by(PlayLog.received_at.desc()).limit(limit))
+                .order_by(fn.COALESCE(PlayLog.started_at, PlayLog.planned_start).desc(), PlayLog.id.desc())
+                .limit(limit))
     titles = queries.bulletin_titles({p.bulletin_id for p in logs})
     return [{"station": stations[p.station_id], "station_id": p.station_id,
              "title": titles.get(p.bulletin_id, "—"), "status": p.status, "reason": p.reason,

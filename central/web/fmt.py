@@ -169,6 +169,17 @@ def label_pair(value: Any, table: str = "status") -> tuple[Any, str]:
     return value, label(value, table)
 
 
+def reason(code: Any) -> str:
+    """A play log's or slot's reason code in the viewer's language (``playlists`` owns the texts)."""
+    from flask_babel import get_locale
+
+    from playlists.model import describe_reason
+
+    if not code:
+        return ""
+    return describe_reason(str(code), "en" if str(get_locale()) == "en" else "vi")
+
+
 def lufs(value: Any) -> str:
     return "—" if value is None else f"{float(value):.1f} LUFS"
 
@@ -184,4 +195,5 @@ FILTERS = {
     "action_label": action_label,
     "rrule_text": rrule_text,
     "label_pair": label_pair,
+    "reason": reason,
 }
