@@ -1,6 +1,9 @@
 """eSpeak NG through ctypes (the library and voices shipped by ``espeakng-loader``), fully offline.
 
 The library keeps global state, so calls are serialised by a lock; each process loads it once.
+Its pitch "flutter" runs on from one text to the next (a static counter in eSpeak NG's wave
+generator that even re-initialising does not reset), so the same text spoken twice in a process
+differs by a few samples: TTS audio is not byte-for-byte repeatable, unlike ``ingest`` and the chime.
 """
 
 from __future__ import annotations

@@ -209,3 +209,20 @@ def test_chime_goes_before_the_bulletin(speech_wav: bytes) -> None:
 
 def test_same_input_same_bytes(speech_wav: bytes) -> None:
     assert ingest(speech_wav).sha256 == ingest(speech_wav).sha256
+
+
+def test_concurrent_ingests_and_speech_do_not_interfere(speech_wav: bytes) -> None:
+    # the central serves uploads and TTS from several threads at once
+    from concurrent.futures import ThreadPoolExecutor
+
+    from audio_library import synthesize
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ingests = [pool.submit(ingest, speech_wav) for _ in range(2)]
+        voices = [pool.submit(synthesize, "Xin chào bà con", engine="espeak", voice=v)
+                  for v in ("vi", "vi-vn-x-south")]
+        alone = {v: len(espeak_wav("Xin chào bà con", v)) for v in ("vi", "vi-vn-x-south")}
+        assert ingests[0].result().sha256 == ingests[1].result().sha256
+        for future, voice in zip(voices, ("vi", "vi-vn-x-south"), strict=True):
+            # each thread got its own whole utterance, not a mix of two
+            assert abs(len(future.result().audio) - alone[voice]) < 0.02 * alone[voice]
