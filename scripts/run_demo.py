@@ -49,8 +49,11 @@ def first_time(central_env: dict[str, str], station_env: dict[str, str], url: st
 
 
 def where_audio_goes(station_env: dict[str, str]) -> str:
-    status = json.loads(run("station", "status", "--json", env=station_env))
-    return str(status.get("player") or "see `station status`")
+    """The same choice `station run` makes (LOA_PLAYER, else the sound card, else a null sink)."""
+    from station.ffmpeg import ffmpeg_exe
+    from station.player import detect
+
+    return detect(station_env.get("LOA_PLAYER"), ffmpeg_exe()).description
 
 
 def print_banner(url: str, ui_url: str, demo: dict | None, audio: str) -> None:
