@@ -50,6 +50,7 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from zoneinfo import ZoneInfo
 
 from .errors import ScheduleError
@@ -73,6 +74,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "EMERGENCY_MAX_LATE",
+    "deadline",
     "expand",
     "lookback",
     "now_and_next",
@@ -107,6 +109,7 @@ class _Job:
     interrupted: bool = False
     status: SlotStatus | None = None
     reason: str | None = None
+    real_start: datetime | None = None  # history: when the slot really began
 
 
 @dataclass
@@ -184,7 +187,7 @@ def expand(
     keep = [_slot(j) for j in itertools.chain(jobs, resumed) if _job_in_window(j, start, end)]
     finished = (_final_slot(sid, rec, by_id) for sid, rec in finals)
     keep += [s for s in finished if _in_window(s, start, end)]
-    keep.sort(key=lambda s: (s.start, s.planned_start, s.schedule_id))
+    keep.sort(key=attrgetter("start", "planned_start", "schedule_id"))
     return keep
 
 
@@ -256,15 +259,24 @@ def _occurrences(
                 jobs.append(_new_job(sid, s, planned))
             elif rec.status in _FINAL:
                 finals.append((sid, rec))
-    jobs.sort(key=lambda j: (j.planned, j.schedule_id))
+    jobs.sort(key=attrgetter("planned", "schedule_id"))
     return jobs, finals
 
 
 def _new_job(sid: str, s: Schedule, planned: datetime) -> _Job:
-    deadline = planned + _grace(s.grace)
-    if s.valid_until is not None:
-        deadline = min(deadline, s.valid_until - timedelta(microseconds=1))
-    return _Job(sid, s.id, s, planned, s.priority.rank, deadline)
+    return _Job(sid, s.id, s, planned, s.priority.rank, deadline(s, planned))
+
+
+def deadline(schedule: Schedule, planned_start: datetime) -> datetime:
+    """The last instant an occurrence may still start (inclusive); after it, it is missed.
+
+    Planned start plus the schedule's grace (emergency: :data:`EMERGENCY_MAX_LATE`), and always
+    before the schedule's ``valid_until``.
+    """
+    d = planned_start + _grace(schedule.grace)
+    if schedule.valid_until is not None:
+        d = min(d, schedule.valid_until - timedelta(microseconds=1))
+    return d
 
 
 @functools.lru_cache(maxsize=256)
@@ -284,7 +296,7 @@ def _resumed(
         s = by_id.get(schedule_id)
         rank = s.priority.rank if s is not None else Priority.NORMAL.rank
         job = _Job(sid, schedule_id, s, planned, rank, planned, started=True,
-                   interrupted=rec.interrupted)
+                   interrupted=rec.interrupted, real_start=rec.started_at)
         if s is not None:
             first = rec.next_item + (1 if rec.current is not None else 0)
             at = rec.current.end if rec.current is not None else (ctx.busy_until or planned)
@@ -549,6 +561,8 @@ def _slot(job: _Job) -> Slot:
         start, end = items[0].start, items[-1].end
     else:
         start = end = job.planned
+    if job.real_start is not None:
+        start = min(start, job.real_start)
     sid = job.sid or slot_id(job.schedule_id, job.planned)
     return Slot(sid, job.schedule_id, job.planned, start, end, priority, status, items, job.reason)
 

@@ -368,3 +368,55 @@ def test_a_broken_rule_leaves_out_its_schedule_not_the_station(caplog: pytest.Lo
     (slot,) = run([broken, once(1, local(1, 6), [b(1)])], bs)
     assert slot.schedule_id == 1 and slot.status is SlotStatus.PLANNED
     assert "schedule 7 left out" in caplog.text
+
+
+def test_deadline_is_grace_after_the_plan_and_before_validity_ends() -> None:
+    s = once(1, local(1, 6), [b(1)])
+    assert timeline.deadline(s, at(1, 6)) == at(1, 6, 15)
+    assert timeline.deadline(dataclasses.replace(s, priority=P), at(1, 6)) == at(1, 7)
+    assert timeline.deadline(dataclasses.replace(s, priority=E), at(1, 6)) == at(2, 6)
+    capped = dataclasses.replace(s, valid_until=at(1, 6, 10))
+    assert at(1, 6, 9, 59) < timeline.deadline(capped, at(1, 6)) < at(1, 6, 10)
+
+
+def test_without_an_outage_the_lookback_need_not_cover_emergency_grace() -> None:
+    bs = bulletins(10)
+    ss = [once(1, local(1, 6), [b(1)], priority=E)]
+    assert timeline.lookback(ss, bs) == timeline.EMERGENCY_MAX_LATE + timedelta(minutes=20)
+    assert timeline.lookback(ss, bs, outage=False) == timedelta(hours=1, minutes=20)
+
+
+def test_an_emergency_planned_while_the_station_was_off_plays_when_it_is_back() -> None:
+    bs = bulletins(5)
+    slots = by_schedule(run([once(1, local(1, 3), [b(1)], priority=E), once(2, local(1, 6), [b(1)])],
+                            bs, at(1, 0), at(1, 12), busy_until=at(1, 6, 10)))
+    assert spans(slots[1]) == [("06:10", "06:15")]  # three hours late, still valid: it airs
+    assert spans(slots[2]) == [("06:15", "06:20")]
+
+
+def test_a_priority_cut_by_an_emergency_resumes_before_other_priorities() -> None:
+    bs = bulletins(10, 5)
+    slots = by_schedule(run([
+        once(1, local(1, 6), [b(1), b(2)], priority=P),
+        once(2, local(1, 6, 2), [b(2)], priority=E),
+        once(3, local(1, 6, 3), [b(2)], priority=P),
+    ], bs))
+    assert spans(slots[1]) == [("06:00", "06:02"), ("06:07", "06:12")]
+    assert spans(slots[3]) == [("06:12", "06:17")]
+
+
+def test_exdates_and_validity_start_remove_occurrences_from_the_timeline() -> None:
+    bs = bulletins(5)
+    daily = Schedule(1, (b(1),), local(1, 6), rrule="FREQ=DAILY", exdates=(local(2, 6),),
+                     valid_from=at(1, 12))
+    slots = run([daily], bs, at(1, 0), at(5, 0))
+    assert [s.planned_start for s in slots] == [at(3, 6), at(4, 6)]
+
+
+def test_a_resumed_slot_keeps_its_real_start() -> None:
+    bs = bulletins(10, 5)
+    s = once(1, local(1, 6), [b(1), b(2)])
+    rec = SlotRecord(SlotStatus.PLAYING, started_at=at(1, 6), next_item=1, current=None)
+    (slot,) = run([s], bs, at(1, 6, 20), at(1, 7), history={slot_id(1, at(1, 6)): rec},
+                  busy_until=at(1, 6, 20))
+    assert slot.start == at(1, 6) and spans(slot) == [("06:20", "06:25")]
