@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from audio_library import AudioError
 from central.errors import CentralError
 from central.services import bulletins as service
 
@@ -53,6 +54,8 @@ def bulletin_new() -> Any:
             b = _create(me(), form)
         except CentralError as exc:
             flash_error(exc)
+        except AudioError as exc:  # unreadable upload, or a TTS engine that could not speak
+            flash(_("Không dùng được âm thanh: %(why)s", why=str(exc)), "error")
         else:
             flash(_("Đã tạo bản nháp. Hãy nghe lại rồi gửi duyệt."), "success")
             return redirect(url_for("web.bulletin_detail", bid=b.id))

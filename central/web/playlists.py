@@ -11,6 +11,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from audio_library import AudioError
 from central.errors import CentralError, Invalid
 from central.services import programmes as service
 
@@ -79,6 +80,8 @@ def _edit(pid: int | None) -> Any:
                 p = service.update(user, pid, data, queries.data_dir())
         except CentralError as exc:
             flash_error(exc)
+        except AudioError as exc:  # the house chime could not be made
+            flash(_("Không dùng được âm thanh: %(why)s", why=str(exc)), "error")
         else:
             flash(_("Đã lưu chương trình."), "success")
             return redirect(url_for("web.playlist_detail", pid=p.id))

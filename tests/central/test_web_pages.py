@@ -106,3 +106,65 @@ def test_tts_bulletin_workflow_two_person_rule(client: Any, people: dict) -> Non
     actions = [a.action for a in AuditLog.select().where(AuditLog.object_type == "Bulletin", AuditLog.object_id == str(b.id)).order_by(AuditLog.id)]
     assert actions == ["bulletin.create", "bulletin.submit", "bulletin.approve"]
     assert "Duyệt" in client.get(f"/bulletins/{b.id}").get_data(as_text=True)
+
+
+def speech_like_wav(seconds: float = 3.0, rate: int = 16000) -> bytes:
+    """A tone with a syllable-rate envelope, loud enough to survive trimming and normalising."""
+    import io
+    import math
+    import struct
+    import wave
+
+    frames = bytearray()
+    for n in range(int(seconds * rate)):
+        t = n / rate
+        envelope = 0.35 + 0.3 * math.sin(2 * math.pi * 3.0 * t) ** 2
+        frames += struct.pack("<h", int(envelope * math.sin(2 * math.pi * 220 * t) * 30000))
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(bytes(frames))
+    return buf.getvalue()
+
+
+def test_uploaded_recording_becomes_a_draft_with_its_measurements(client: Any, people: dict) -> None:
+    import io
+
+    login(client, "bien.tap")
+    page = client.get("/bulletins/new?mode=upload").get_data(as_text=True)
+    assert 'type="file"' in page
+    r = client.post("/bulletins/new", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(page), "mode": "upload", "title": "Ghi âm: họp dân thôn Đắk Rung",
+        "category": "local-news", "file": (io.BytesIO(speech_like_wav()), "ghi âm.wav")})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    b = Bulletin.get(Bulletin.title == "Ghi âm: họp dân thôn Đắk Rung")
+    assert b.tts_engine is None and 2500 <= b.asset.duration_ms <= 3500
+    detail = client.get(f"/bulletins/{b.id}").get_data(as_text=True)
+    assert "Tệp tải lên" in detail and "LUFS" in detail
+    r = client.post("/bulletins/new", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(page), "mode": "upload", "title": "Không phải âm thanh",
+        "file": (io.BytesIO(b"\xff\xd8\xff\xe0 not audio"), "anh.mp3")})
+    assert r.status_code == 400 and 'class="flash error"' in r.get_data(as_text=True)
+    assert Bulletin.select().count() == 1
+
+
+def test_change_password(client: Any, people: dict) -> None:
+    login(client, "bien.tap")
+    page = client.get("/account/password").get_data(as_text=True)
+    form = {"csrf_token": csrf_of(page), "current": "sai-mật-khẩu", "new": "mật khẩu mới dài", "repeat": "mật khẩu mới dài"}
+    r = client.post("/account/password", data=form)
+    assert r.status_code == 200 and "Mật khẩu hiện tại không đúng" in r.get_data(as_text=True)
+    r = client.post("/account/password", data={**form, "current": PASSWORD})
+    assert r.status_code == 302
+    other = client.application.test_client()
+    assert login(other, "bien.tap", PASSWORD).status_code == 401
+    assert login(other, "bien.tap", "mật khẩu mới dài").status_code == 302
+
+
+def test_login_only_follows_local_next_links(client: Any, people: dict) -> None:
+    page = client.get("/login").get_data(as_text=True)
+    r = client.post("/login?next=https://evil.example/x", data={
+        "name": "bien.tap", "password": PASSWORD, "csrf_token": csrf_of(page)})
+    assert r.headers["Location"].endswith("/dashboard")
