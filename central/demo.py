@@ -204,3 +204,19 @@ def _history(rnd: random.Random, made: list[Any], now: datetime) -> list[dict[st
                 })
                 t += timedelta(milliseconds=ms + 2000)
     return out
+
+
+def render(result: dict[str, Any], as_json: bool = False) -> str:
+    """What `central demo` prints: JSON for scripts (`--json`), or a short Vietnamese summary."""
+    import json
+
+    if as_json:
+        return json.dumps(result, ensure_ascii=False, indent=2)
+    lines = ["Đã nạp dữ liệu mẫu tỉnh Đắk Nông (demo data loaded).",
+             "Tài khoản (mật khẩu chỉ hiện một lần / passwords shown once):"]
+    lines += [f"  {u['name']:<10} {u['role']:<9} {u['password']}" for u in result["users"]]
+    lines += [f"Đài mẫu: {result['station_name']} (số {result['station_id']})",
+              f"Mã đăng ký đài: {result['enrollment_code']}  →  station enroll <URL> {result['enrollment_code']}",
+              f"Bản tin đầu tiên phát lúc {result['first_play']} (giờ Việt Nam)",
+              f"Giao diện web: {result['hints']['web']}"]
+    return "\n".join(lines)

@@ -96,7 +96,24 @@ def bulletin_detail(bid: int) -> Any:
     user = me()
     b = service.get(user, bid)
     return render_template("web/bulletin_detail.html", b=b, history=queries.history("Bulletin", bid),
-                           own=b.author_id == user.id)
+                           own=b.author_id == user.id, categories=queries.category_choices(),
+                           campaigns=queries.campaign_choices(user))
+
+
+@bp.route("/bulletins/<int:bid>/edit", methods=["POST"])
+@roles("editor")
+def bulletin_edit(bid: int) -> Any:
+    """Change a draft's or a rejected bulletin's details (a rejected one becomes a draft again)."""
+    data = _fields(request.form)
+    for key in ("valid_from", "valid_until"):
+        data.setdefault(key, None)  # an emptied field clears the limit
+    try:
+        service.edit(me(), bid, data)
+    except CentralError as exc:
+        flash_error(exc)
+    else:
+        flash(_("Đã lưu thông tin bản tin."), "success")
+    return redirect(url_for("web.bulletin_detail", bid=bid))
 
 
 @bp.route("/bulletins/<int:bid>/audio")

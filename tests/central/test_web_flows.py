@@ -159,3 +159,21 @@ def test_non_admins_do_not_reach_admin_pages(client: Any, world: dict) -> None:
     r = post(client, "/stations/new", {"name": "x", "area": "P-D-C1"}, "/stations")
     assert r.status_code == 403
     assert Bulletin.select().count() == 1
+
+
+def test_a_rejected_bulletin_is_fixed_and_sent_again(app: Any, client: Any, world: dict) -> None:
+    editor, approver = world["editor"], world["approver"]
+    b = bulletins.create_spoken(editor, {"title": "Lich tiem chung", "text": "Tiêm chủng sáng thứ Bảy.",
+                                         "category": "local-news", "engine": "espeak"}, app.config["DATA_DIR"])
+    bulletins.submit(editor, b.id)
+    bulletins.reject(approver, b.id, "Tiêu đề thiếu dấu")
+    login(client, "bien.tap")
+    page = client.get(f"/bulletins/{b.id}").get_data(as_text=True)
+    assert "Tiêu đề thiếu dấu" in page and "<details class=\"card\" style=\"margin-top:1rem\" open>" in page
+    post(client, f"/bulletins/{b.id}/edit", {"title": "Lịch tiêm chủng", "category": "local-news",
+                                            "campaign_id": "", "valid_until": "2026-12-31T17:00"}, f"/bulletins/{b.id}")
+    fixed = Bulletin.get_by_id(b.id)
+    assert (fixed.title, fixed.status) == ("Lịch tiêm chủng", "draft")
+    assert fixed.valid_until is not None and fixed.valid_until.astimezone(ZONE).hour == 17
+    post(client, f"/bulletins/{b.id}/submit", {}, f"/bulletins/{b.id}")
+    assert Bulletin.get_by_id(b.id).status == "submitted"
