@@ -33,7 +33,9 @@ def open_database(url: str) -> Database:
     params: dict[str, Any] = {"max_connections": 64, "stale_timeout": 300}
     scheme, sep, rest = url.partition("://")
     if scheme == "sqlite":
-        params.update(pragmas=SQLITE_PRAGMAS, check_same_thread=False)
+        # BEGIN IMMEDIATE: a transaction that reads and then writes takes the write lock up front, so
+        # concurrent writers wait (busy_timeout) instead of failing with "database is locked".
+        params.update(pragmas=SQLITE_PRAGMAS, check_same_thread=False, lock_type="IMMEDIATE")
         url = f"sqlite+pool{sep}{rest}"
     elif scheme in ("postgres", "postgresql"):
         url = f"postgresql+pool{sep}{rest}"

@@ -3,6 +3,7 @@ marked ``postgres``), migrated and keyed exactly as ``central init`` does.
 
 Fixtures others may use:
 - ``app`` / ``client``: the Flask app and its test client.
+- ``live_server``: the same app served over real HTTP on a free loopback port (threaded); its base URL.
 - ``db``: an open connection for direct model work in the test body (``with`` not needed).
 - ``make_user(role, area=None, name=None) -> (user, token)``: a user with an API token;
   the ``auth`` fixture turns a token into request headers.
@@ -69,6 +70,20 @@ def app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
     if not database.is_closed():
         database.close()
     close_pool()
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
 
 
 @pytest.fixture

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
 from central.models import PlayLog
 
@@ -82,16 +80,6 @@ def test_batch_limits(client, tree, station_factory):
     assert _post(client, token, []).status_code == 400
     assert _post(client, token, [make_log() for _ in range(1001)]).status_code == 413
     assert _post(client, token, [make_log() for _ in range(1000)]).json["accepted"] == 1000
-
-
-@pytest.fixture
-def live_server(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
 
 
 def _concurrent_resends(base_url, token, logs, senders=8):

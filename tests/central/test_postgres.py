@@ -23,9 +23,9 @@ _REUSED = {
     "test_manifest": ["test_etag_304_and_gzip", "test_manifest_holds_what_the_station_needs_and_is_signed",
                       "test_playlist_items_chimes_and_pauses", "test_version_grows_on_every_kind_of_change"],
     "test_models": ["test_aware_times_are_stored_as_utc_and_come_back_aware"],
-    "test_playlogs": ["live_server", "test_an_invalid_log_refuses_the_whole_batch",
+    "test_playlogs": ["test_an_invalid_log_refuses_the_whole_batch",
                       "test_batch_is_stored_and_resend_counts_duplicates", "test_batch_limits"],
-    "test_station_api": ["test_enroll_returns_token_key_and_time_once",
+    "test_station_api": ["test_enroll_returns_token_key_and_time_once", "test_a_code_works_once_under_concurrent_use",
                          "test_heartbeat_is_stored_and_marks_station_online"],
     "test_stations": ["test_play_logs_listing_filters_and_scope", "test_station_health_and_scope"],
 }

@@ -82,3 +82,22 @@ def test_heartbeat_refuses_wrong_types(client, tree, station_factory):
                         headers={"Authorization": f"Bearer {token}"})
     assert reply.status_code == 400
     assert "clock_offset_ms" in reply.json["detail"]
+
+
+def test_a_code_works_once_under_concurrent_use(live_server, tree):
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    station, code = enrollment.register(None, "P-D-C1", "Đài")
+
+    def use(_):
+        return requests.post(f"{live_server}/api/v1/station/enroll", json={"code": code}, timeout=30)
+
+    with ThreadPoolExecutor(6) as pool:
+        replies = list(pool.map(use, range(6)))
+    assert sorted(r.status_code for r in replies) == [201] + [410] * 5
+    (winner,) = [r.json() for r in replies if r.status_code == 201]
+    headers = {"Authorization": f"Bearer {winner['token']}"}
+    assert requests.post(f"{live_server}/api/v1/station/heartbeat", json={}, headers=headers,
+                         timeout=30).status_code == 200
