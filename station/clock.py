@@ -72,9 +72,16 @@ class Clock:
             return self._synced and abs(self._offset_ms) <= self._threshold_ms
 
     def observe(self, server_time: datetime, sent: datetime, received: datetime) -> int:
-        """Learn the offset from one reply: server time minus the request's midpoint (system time)."""
+        """Learn the offset from one reply: server time minus the request's midpoint (system time).
+
+        A difference within the measurement's own uncertainty (half the round trip, plus the
+        server's millisecond rounding) is no evidence of skew: the clocks agree, the offset is 0.
+        """
         midpoint = sent + (received - sent) / 2
         offset = int((server_time - midpoint) / timedelta(milliseconds=1))
+        uncertainty = (received - sent) / timedelta(milliseconds=1) / 2 + 5
+        if abs(offset) <= uncertainty:
+            offset = 0
         with self._lock:
             self._offset_ms = offset
             self._synced = True

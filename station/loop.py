@@ -51,6 +51,7 @@ TimelineFn = Callable[
 
 MAX_SLEEP = timedelta(hours=1)  # a safety net only: boundaries and events wake the loop
 CATCH_UP_MAX = timedelta(days=7)  # after a long power cut, account for at most this much
+PREROLL_S = 0.25
 LOCAL_HOLD = timedelta(minutes=10)  # a local file of unknown length holds the schedule this long at most
 _FINAL = {"completed", "interrupted", "missed", "skipped"}
 
@@ -153,6 +154,8 @@ class PlayerLoop:
                 log.exception("player loop step failed")
                 wake_at = self.clock.now() + timedelta(seconds=5)
             timeout = (wake_at - self.clock.now()).total_seconds()
+            if timeout > 2 * PREROLL_S:  # wake a little early; step() then waits for the exact instant
+                timeout -= PREROLL_S
             if timeout > 0:
                 self.wake.wait(min(timeout, MAX_SLEEP.total_seconds()))
             self.wake.clear()
@@ -173,9 +176,32 @@ class PlayerLoop:
             self._settle(slots, now)
             if self.running is not None or not self._start(slots, now):
                 break
+        if self.running is None:
+            self._preroll(slots, now)
         self.slots = slots
         self._mark_seen(now)
-        return self._next_wake(slots, now)
+        return self._next_wake(slots, self.clock.now())
+
+    def _preroll(self, slots: Sequence[Slot], now: datetime) -> None:
+        """An item starts within a moment: the timeline is ready, so wait for the instant and start it.
+
+        Resolving the timeline takes a while on a Pi; doing it before the instant keeps it out of
+        the start lateness (only the store write and the process spawn remain).
+        """
+        b = next_boundary(slots, now)
+        if b is None or b <= now or (b - now).total_seconds() > 2 * PREROLL_S:
+            return
+        cur = current_item(slots, b)
+        if cur is None or cur[1].start != b:
+            return
+        self.wake.wait((b - now).total_seconds())
+        later = self.clock.now()
+        if later >= b and not self._commands_waiting():
+            self._start(slots, later)
+
+    def _commands_waiting(self) -> bool:
+        with self._lock:
+            return bool(self._commands) or self._stale
 
     def _mark_seen(self, now: datetime) -> None:
         self.catch_up_from = None

@@ -127,8 +127,15 @@ class Store:
             self.db.create_tables(MODELS)
 
     @contextmanager
+    def _conn(self) -> Iterator[None]:
+        # One connection per thread, kept open: opening one (and its pragmas) per call would sit
+        # in the path between a slot's instant and its player starting.
+        self.db.connect(reuse_if_open=True)
+        yield
+
+    @contextmanager
     def atomic(self) -> Iterator[None]:
-        with self.db.connection_context(), self.db.atomic():
+        with self._conn(), self.db.atomic():
             yield
 
     def close(self) -> None:
@@ -138,7 +145,7 @@ class Store:
     # --- key/value: identity, settings, sync state -------------------------------------------
 
     def get(self, key: str, default: Any = None) -> Any:
-        with self.db.connection_context():
+        with self._conn():
             row = Meta.get_or_none(Meta.key == key)
         return default if row is None else json.loads(row.value)
 
@@ -150,7 +157,7 @@ class Store:
     # --- applied manifest and asset index -----------------------------------------------------
 
     def applied(self) -> Applied | None:
-        with self.db.connection_context():
+        with self._conn():
             row = AppliedManifest.get_or_none(AppliedManifest.id == 1)
         if row is None:
             return None
@@ -177,11 +184,11 @@ class Store:
             ).execute()
 
     def assets(self) -> list[Asset]:
-        with self.db.connection_context():
+        with self._conn():
             return list(Asset.select())
 
     def asset(self, sha256: str) -> Asset | None:
-        with self.db.connection_context():
+        with self._conn():
             return Asset.get_or_none(Asset.sha256 == sha256)
 
     def set_asset(self, sha256: str, **fields: Any) -> None:
@@ -193,7 +200,7 @@ class Store:
             Asset.delete().where(Asset.sha256 == sha256).execute()
 
     def ready_assets(self) -> set[str]:
-        with self.db.connection_context():
+        with self._conn():
             return {a.sha256 for a in Asset.select(Asset.sha256).where(Asset.ready == True)}  # noqa: E712
 
     # --- plays and the proof-of-play outbox ---------------------------------------------------
@@ -254,7 +261,7 @@ class Store:
                 self._insert_play(p)
 
     def history(self, since: datetime) -> list[SlotState]:
-        with self.db.connection_context():
+        with self._conn():
             return list(SlotState.select().where(SlotState.planned_start >= iso(since)))
 
     def finish_play(
@@ -278,12 +285,12 @@ class Store:
         return ids
 
     def recent_plays(self, limit: int = 50) -> list[dict[str, Any]]:
-        with self.db.connection_context():
+        with self._conn():
             q = Play.select().order_by(Play.recorded_at.desc()).limit(limit)
             return [p.__data__.copy() for p in q]
 
     def outbox_size(self) -> int:
-        with self.db.connection_context():
+        with self._conn():
             return Outbox.select().count()
 
     def mark_batch(self, limit: int = 200) -> tuple[str, list[dict[str, Any]]]:

@@ -216,3 +216,11 @@ def test_a_broken_file_makes_the_player_fail_with_its_stderr(tmp_path: Path) -> 
     pb = detect(None, ffmpeg_exe(), sound=False).start(bad, 80, ended.set)
     assert ended.wait(10)
     assert pb.poll() != 0 and pb.stderr_tail()
+
+
+def test_a_difference_within_the_round_trip_is_not_taken_for_skew() -> None:
+    clock = Clock(FakeTime(T0))
+    clock.observe(T0 + timedelta(milliseconds=60), sent=T0, received=T0 + timedelta(milliseconds=200))
+    assert clock.offset_ms == 0 and clock.trusted
+    clock.observe(T0 + timedelta(milliseconds=400), sent=T0, received=T0 + timedelta(milliseconds=200))
+    assert clock.offset_ms == 300
