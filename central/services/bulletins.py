@@ -28,7 +28,7 @@ from peewee import JOIN, Expression, Field
 from central.auth import area_subtree_ids, in_scope
 from central.db import database
 from central.errors import Conflict, Forbidden, Invalid, NotFound
-from central.models import PRIORITIES, Asset, Bulletin, Campaign, Category, User, utcnow
+from central.models import PRIORITIES, Area, Asset, Bulletin, Campaign, Category, User, utcnow
 from central.services import audit
 from central.services import categories as categories_service
 
@@ -214,7 +214,17 @@ def create_spoken(actor: User, body: Mapping[str, Any], data_dir: DataDir) -> Bu
 
 
 def visible(user: User) -> Any:
-    q = Bulletin.select(Bulletin, Asset).join(Asset, JOIN.LEFT_OUTER).switch(Bulletin)
+    """Bulletins ``user`` may see, with what ``to_dict`` shows joined in (one query per list)."""
+    author, approver = User.alias(), User.alias()
+    q = (
+        Bulletin.select(Bulletin, Asset, Category, Area, author, approver)
+        .join_from(Bulletin, Asset, JOIN.LEFT_OUTER)
+        .join_from(Bulletin, Category, JOIN.LEFT_OUTER)
+        .join_from(Bulletin, Area, JOIN.LEFT_OUTER)
+        .join_from(Bulletin, author, JOIN.LEFT_OUTER, on=(Bulletin.author == author.id), attr="author")
+        .join_from(Bulletin, approver, JOIN.LEFT_OUTER, on=(Bulletin.approver == approver.id),
+                   attr="approver")
+    )
     cond = owner_visible(user, Bulletin.area)
     return q if cond is None else q.where(cond)
 
