@@ -133,7 +133,7 @@ def duration(ms: Any) -> str:
     """Milliseconds as ``m:ss`` (or ``h:mm:ss``)."""
     if ms is None or ms == "":
         return "—"
-    total = int(round(int(ms) / 1000))
+    total = int(ms) // 1000  # whole seconds, as audio players show them
     h, rest = divmod(total, 3600)
     m, s = divmod(rest, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
@@ -180,6 +180,17 @@ def reason(code: Any) -> str:
     return describe_reason(str(code), "en" if str(get_locale()) == "en" else "vi")
 
 
+def category_name(category: Any) -> str:
+    """A category's name in the viewer's language (categories carry ``name`` and ``name_en``)."""
+    from flask_babel import get_locale
+
+    if category is None:
+        return "—"
+    if str(get_locale()) == "en" and getattr(category, "name_en", ""):
+        return str(category.name_en)
+    return str(category.name)
+
+
 def lufs(value: Any) -> str:
     return "—" if value is None else f"{float(value):.1f} LUFS"
 
@@ -196,4 +207,5 @@ FILTERS = {
     "rrule_text": rrule_text,
     "label_pair": label_pair,
     "reason": reason,
+    "category_name": category_name,
 }

@@ -168,3 +168,12 @@ def test_login_only_follows_local_next_links(client: Any, people: dict) -> None:
     r = client.post("/login?next=https://evil.example/x", data={
         "name": "bien.tap", "password": PASSWORD, "csrf_token": csrf_of(page)})
     assert r.headers["Location"].endswith("/dashboard")
+
+
+def test_secure_cookies_when_configured(tmp_path: Any, database_url: str, people: dict) -> None:
+    from central import create_app
+
+    secure = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": database_url,
+                         "SECRET_KEY": "test-secret", "LOA_SECURE_COOKIES": "1"})
+    r = login(secure.test_client(), "bien.tap")
+    assert r.status_code == 302 and "Secure" in r.headers["Set-Cookie"]
