@@ -65,7 +65,13 @@ SPEECH = Profile(
     mime="audio/ogg",
     muxer="ogg",
     sample_rate=48000,
-    codec_args=("-c:a", "libopus", "-b:a", "30k", "-vbr", "constrained", "-application", "audio"),
+    codec_args=(
+        "-c:a", "libopus", "-b:a", "30k", "-vbr", "constrained", "-application", "audio",
+        # 12 kHz of audio is more than a horn loudspeaker reproduces; coding above it at this
+        # bitrate only adds noise-filled bands whose peaks overshoot the limiter.
+        "-cutoff", "12000",
+    ),
+    peak_margin_db=1.5,
 )
 
 #: MP3 for players that need it: mono 32 kbps at 24 kHz, the same budget as the speech profile.

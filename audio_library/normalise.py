@@ -29,7 +29,9 @@ ENCODED_AIM_LU = 0.6
 MAX_LEVEL_PASSES = 6
 #: Never push more than this past the first gain: beyond it the limiter only crushes the audio.
 MAX_CORRECTION_DB = 12.0
-MAX_ENCODES = 3
+MAX_ENCODES = 4
+#: An encoded true peak this far over the ceiling means the codec, not the limiter, is the cause.
+BAD_OVERSHOOT_DB = 2.0
 #: Silence between the chime and the bulletin.
 INTRO_GAP_S = 0.5
 
@@ -54,46 +56,75 @@ class Job:
     limits: Limits
 
 
+@dataclass
+class _Plan:
+    """What the next render uses; corrected after each encode."""
+
+    correction: float  # dB on top of the gain the decoding pass measured
+    limit_db: float  # the limiter's ceiling for sample peaks
+    aim_lufs: float  # PCM loudness to aim for (the target, shifted by what the codec changes)
+    #: Set once the codec overshoots badly: from then on only attenuate, loudness comes second.
+    attenuate_only: bool = False
+    post_gain_db: float = 0.0  # after the limiter, so it scales the peaks the codec sees
+
+
 def normalise(job: Job) -> tuple[Path, AudioInfo]:
     """Level and encode ``job`` until the encoded file meets target and ceiling.
 
-    The ceiling always holds. A target the limiter cannot reach without crushing the audio (more
-    than ``MAX_CORRECTION_DB`` past the first gain) gives the loudest result found, with a warning.
+    The ceiling always holds. When the target cannot be met under it — the limiter would crush
+    the audio (more than ``MAX_CORRECTION_DB`` past the first gain) or the codec overshoots far
+    (synthetic sweeps at this bitrate) — the result is quieter than the target, with a warning.
     """
     if job.decoded.loudness_lufs <= -69.9:
         raise AudioError("âm lượng quá nhỏ, không đo được (the recording is too quiet to measure)")
-    correction, margin = 0.0, job.profile.peak_margin_db
+    plan = _Plan(0.0, job.ceiling_dbtp - job.profile.peak_margin_db, job.target_lufs)
     best: tuple[Path, AudioInfo] | None = None
     for attempt in range(MAX_ENCODES):
-        pcm, correction = _level(job, correction, job.ceiling_dbtp - margin)
+        pcm, peak_db = _level(job, plan)
         out = job.workdir / f"out{attempt}.{job.profile.extension}"
         info = _encode(job, pcm, out)
-        miss_lu = job.target_lufs - info.loudness_lufs
-        over_db = info.true_peak_dbtp - job.ceiling_dbtp
         log.debug("encode %d: %.1f LUFS, %.1f dBTP", attempt, info.loudness_lufs, info.true_peak_dbtp)
+        over_db = info.true_peak_dbtp - job.ceiling_dbtp
         if over_db <= 0 and (best is None or _closer(info, best[1], job.target_lufs)):
             best = (out, info)
-        if over_db <= 0 and abs(miss_lu) <= ENCODED_AIM_LU:
-            return out, info
-        before = (correction, margin)
-        margin += max(0.0, over_db + 0.3)
-        if abs(miss_lu) > ENCODED_AIM_LU:
-            correction = _clamp(correction + miss_lu, MAX_CORRECTION_DB)
-        if (correction, margin) == before:
-            break  # nothing left to change: the target is out of reach under this ceiling
+        if over_db <= 0 and (_on_target(job, info) or plan.attenuate_only):
+            break
+        _correct(plan, job, info, peak_db, first=attempt == 0)
     if best is None:
-        raise AudioError("không giữ được đỉnh âm dưới mức trần (could not keep this audio under the true-peak ceiling)")
-    log.warning("target %.1f LUFS out of reach under %.1f dBTP: kept %.1f LUFS",
-                job.target_lufs, job.ceiling_dbtp, best[1].loudness_lufs)
+        raise AudioError(
+            "không giữ được đỉnh âm dưới mức trần (could not keep this audio under the ceiling)"
+        )
+    if not _on_target(job, best[1]):
+        log.warning("target %.1f LUFS out of reach under %.1f dBTP: kept %.1f LUFS",
+                    job.target_lufs, job.ceiling_dbtp, best[1].loudness_lufs)
     return best
+
+
+def _on_target(job: Job, info: AudioInfo) -> bool:
+    return abs(job.target_lufs - info.loudness_lufs) <= ENCODED_AIM_LU
+
+
+def _correct(plan: _Plan, job: Job, info: AudioInfo, peak_db: float, *, first: bool) -> None:
+    """Change ``plan`` after an encode that broke the ceiling or missed the target."""
+    over_db = info.true_peak_dbtp - job.ceiling_dbtp
+    if over_db > 0 and (plan.attenuate_only or not first or over_db > BAD_OVERSHOOT_DB):
+        # limiting harder did not help (or will not): the codec's overshoot scales with the level
+        plan.attenuate_only = True
+        plan.post_gain_db -= over_db + 0.5
+        return
+    if over_db > 0:
+        # limit below the peaks the PCM really has, by the overshoot
+        plan.limit_db = min(plan.limit_db, peak_db) - over_db - 0.3
+    if not _on_target(job, info):
+        plan.aim_lufs += job.target_lufs - info.loudness_lufs  # make up what the codec changed
 
 
 def _closer(a: AudioInfo, b: AudioInfo, target: float) -> bool:
     return abs(a.loudness_lufs - target) < abs(b.loudness_lufs - target)
 
 
-def _level(job: Job, correction: float, limit_db: float) -> tuple[Path, float]:
-    """Render levelled PCM, correcting the gain until it measures on target; (path, correction).
+def _level(job: Job, plan: _Plan) -> tuple[Path, float]:
+    """Render PCM through gain and limiter until it measures ``plan.aim_lufs``; (path, peak dB).
 
     The limiter makes loudness grow slower than gain, so after the first try the next correction
     follows the measured slope (a secant step) instead of assuming one LU per dB.
@@ -101,37 +132,41 @@ def _level(job: Job, correction: float, limit_db: float) -> tuple[Path, float]:
     pcm = job.workdir / "levelled.f32"
     previous: tuple[float, float] | None = None
     for _ in range(MAX_LEVEL_PASSES):
-        loudness = _render_pcm(job, pcm, correction, limit_db)
-        miss = job.target_lufs - loudness
-        log.debug("level: correction %+.2f dB gives %.1f LUFS", correction, loudness)
+        loudness, peak_db = _render_pcm(job, pcm, plan)
+        if plan.attenuate_only:
+            break
+        miss = plan.aim_lufs - loudness
+        log.debug("level: correction %+.2f dB gives %.1f LUFS", plan.correction, loudness)
         if abs(miss) <= PCM_AIM_LU:
             break
         slope = 1.0
-        if previous is not None and abs(correction - previous[0]) > 0.05:
-            slope = (loudness - previous[1]) / (correction - previous[0])
+        if previous is not None and abs(plan.correction - previous[0]) > 0.05:
+            slope = (loudness - previous[1]) / (plan.correction - previous[0])
             if slope < 0.1:
                 break  # more gain no longer makes it louder: the limiter is saturated
             slope = min(1.0, slope)
-        step = _clamp(correction + miss / slope, MAX_CORRECTION_DB)
-        if abs(step - correction) < 0.05:
+        step = _clamp(plan.correction + miss / slope, MAX_CORRECTION_DB)
+        if abs(step - plan.correction) < 0.05:
             break  # at the bound
-        previous = (correction, loudness)
-        correction = step
-    return pcm, correction
+        previous = (plan.correction, loudness)
+        plan.correction = step
+    return pcm, peak_db
 
 
 def _clamp(value: float, bound: float) -> float:
     return max(-bound, min(bound, value))
 
 
-def _render_pcm(job: Job, out: Path, correction: float, limit_db: float) -> float:
+def _render_pcm(job: Job, out: Path, plan: _Plan) -> tuple[float, float]:
+    """Write gained, limited PCM to ``out``; return its (integrated LUFS, sample peak dBFS)."""
     start, end = job.span
+    correction = plan.correction
     gain = job.target_lufs - job.decoded.loudness_lufs + correction
-    limit = min(1.0, max(0.0625, math.pow(10.0, limit_db / 20.0)))
+    limit = min(1.0, max(0.0625, math.pow(10.0, plan.limit_db / 20.0)))
     main = f"atrim=start={start:.4f}:end={end:.4f},asetpts=N/SR/TB,volume={gain:.3f}dB:precision=float"
     tail = (
         f"alimiter=limit={limit:.5f}:attack=5:release=50:level=0:latency=1,"
-        "ebur128=framelog=verbose"
+        f"volume={plan.post_gain_db:.3f}dB:precision=float,ebur128=peak=sample:framelog=verbose"
     )
     args = ["-nostats", "-f", "f32le", "-ar", str(RATE), "-ac", "1", "-i", str(job.decoded.pcm_path)]
     if job.intro is None:
@@ -148,8 +183,7 @@ def _render_pcm(job: Job, out: Path, correction: float, limit_db: float) -> floa
     proc = run_ffmpeg(args, timeout_s=job.limits.decode_timeout_s, what="levelling")
     if proc.returncode != 0:
         raise AudioError(f"levelling failed: {last_error_line(proc.stderr)}")
-    loudness, _ = ebur128_summary(proc.stderr.decode("utf-8", "replace"), peak=False)
-    return loudness
+    return ebur128_summary(proc.stderr.decode("utf-8", "replace"))
 
 
 def _encode(job: Job, pcm: Path, out: Path) -> AudioInfo:

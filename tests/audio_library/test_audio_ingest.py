@@ -144,6 +144,18 @@ def test_quiet_and_spiky_inputs_both_reach_target_under_the_ceiling(convert: Con
     assert_on_target(ingest(clicks).data)
 
 
+def test_music_with_drum_hits_and_white_noise_reach_target(tone: MakeTone) -> None:
+    # noisy transients make a low-bitrate codec overshoot the limiter; both must still comply
+    music = tone(
+        "music.wav",
+        "aevalsrc='0.2*(sin(2*PI*220*t)+0.5*sin(2*PI*440*t)+0.4*sin(2*PI*277*t))"
+        "*(0.6+0.4*sin(2*PI*2*t))+0.5*exp(-30*mod(t,0.5))*(random(0)-0.5)':d=8:s=44100",
+    )
+    assert_on_target(ingest(music).data)
+    noise = tone("noise.wav", "anoisesrc=color=white:amplitude=0.3:d=5")
+    assert_on_target(ingest(noise).data)
+
+
 def test_other_target_and_ceiling(speech_wav: bytes) -> None:
     out = ingest(speech_wav, target_lufs=-23.0, ceiling_dbtp=-6.0)
     info = measure(out.data)
