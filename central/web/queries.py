@@ -30,9 +30,13 @@ def data_dir() -> Any:
 
 
 def pending_count(user: Any) -> int:
+    """Bulletins and schedules waiting for this approver (never their own: two-person rule)."""
+    from central.services import schedules
+
     if user is None or user.role not in ("approver", "admin"):
         return 0
-    return sum(1 for b in bulletins_service.listing(user, status="submitted") if b.author_id != user.id)
+    waiting = sum(1 for b in bulletins_service.listing(user, status="submitted") if b.author_id != user.id)
+    return waiting + sum(1 for s in schedules.listing(user, status="submitted") if s.created_by_id != user.id)
 
 
 def area_tree(user: Any) -> list[dict[str, Any]]:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import Any
 
-from flask import Flask, request, session
+from flask import Flask, session
 from flask.blueprints import BlueprintSetupState
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect, generate_csrf
@@ -65,11 +64,3 @@ def safe_next(target: str | None, default: str) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return default
-
-
-def wants_html() -> bool:
-    return "text/html" in request.headers.get("Accept", "text/html")
-
-
-def template_globals() -> dict[str, Any]:
-    return {}

@@ -101,6 +101,7 @@ def test_tts_bulletin_workflow_two_person_rule(client: Any, people: dict) -> Non
     login(client, "nguoi.duyet")
     page = client.get("/approvals").get_data(as_text=True)
     assert title in page
+    assert 'Phê duyệt<span class="badge-count">1</span>' in page  # waiting work shows in the menu
     client.post(f"/bulletins/{b.id}/approve", data={"csrf_token": csrf_of(page), "back": "approvals"})
     assert Bulletin.get_by_id(b.id).status == "approved"
     actions = [a.action for a in AuditLog.select().where(AuditLog.object_type == "Bulletin", AuditLog.object_id == str(b.id)).order_by(AuditLog.id)]
