@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from audio_library import ABBREVIATIONS, normalise_text
 from audio_library.numbers import read_decimal, read_number
@@ -36,6 +38,38 @@ from audio_library.numbers import read_decimal, read_number
 )
 def test_numbers_read_in_vietnamese(n: int, words: str) -> None:
     assert read_number(n) == words
+
+
+_DIGIT_WORDS = {"không": 0, "một": 1, "mốt": 1, "hai": 2, "ba": 3, "bốn": 4, "tư": 4,
+                "năm": 5, "lăm": 5, "sáu": 6, "bảy": 7, "tám": 8, "chín": 9}
+_SCALE_WORDS = {"nghìn": 10**3, "triệu": 10**6, "tỷ": 10**9}
+
+
+def parse_vietnamese_number(words: str) -> int:
+    """An independent reader of spoken Vietnamese numbers, to check ``read_number`` against."""
+    total = group = digit = 0
+    for word in words.split():
+        if word in _DIGIT_WORDS:
+            digit = _DIGIT_WORDS[word]
+        elif word == "mười":
+            group += 10
+        elif word in ("mươi", "trăm"):
+            group += digit * (10 if word == "mươi" else 100)
+            digit = 0
+        elif word in _SCALE_WORDS:
+            chunk, group, digit = group + digit, 0, 0
+            if word == "tỷ":
+                total = (total + chunk) * 10**9
+            else:
+                total += chunk * _SCALE_WORDS[word]
+        else:
+            assert word == "linh", f"unexpected word {word!r} in {words!r}"
+    return total + group + digit
+
+
+@given(st.integers(min_value=0, max_value=10**13))
+def test_every_number_reads_back_to_itself(n: int) -> None:
+    assert parse_vietnamese_number(read_number(n)) == n
 
 
 def test_decimals() -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -126,7 +125,7 @@ def test_google_failing_midway_gives_up_promptly_and_falls_back(google: FakeGoog
     assert google.hits < 20  # not every remaining chunk tried twice
 
 
-def test_unreachable_google_falls_back(tmp_path: Path) -> None:
+def test_unreachable_google_falls_back() -> None:
     # nothing listens on port 9 (discard) of loopback: connection refused at once
     result = synthesize("Xin chào bà con", gtts_host="http://127.0.0.1:9", retries=0)
     assert result.engine == "espeak"
