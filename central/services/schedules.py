@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, time
 from typing import Any
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from central.auth import area_subtree_ids, check_area
 from central.db import database
@@ -438,7 +438,40 @@ def listing(user: User, station: int | None = None, area: str | None = None,
             return []
         q = q.where(Schedule.id.in_(ScheduleTarget.select(ScheduleTarget.schedule)
                                     .where(ScheduleTarget.area == a)))
-    return list(q.order_by(Schedule.id.desc()))
+    rows = list(_with_relations(q).order_by(Schedule.id.desc()))
+    _attach_targets(rows)
+    return rows
+
+
+def _with_relations(q: Any) -> Any:
+    """Join what ``to_dict`` shows, so a list costs a few queries, not several per row."""
+    creator, approver = User.alias(), User.alias()
+    return (
+        q.select_extend(Bulletin, Playlist, Area, creator, approver)
+        .join_from(Schedule, Bulletin, JOIN.LEFT_OUTER)
+        .join_from(Schedule, Playlist, JOIN.LEFT_OUTER)
+        .join_from(Schedule, Area, JOIN.LEFT_OUTER)
+        .join_from(Schedule, creator, JOIN.LEFT_OUTER, on=(Schedule.created_by == creator.id),
+                   attr="created_by")
+        .join_from(Schedule, approver, JOIN.LEFT_OUTER, on=(Schedule.approved_by == approver.id),
+                   attr="approved_by")
+    )
+
+
+def _attach_targets(rows: list[Schedule]) -> None:
+    """Load every row's targets in one query (``to_dict`` reads them from ``_targets``)."""
+    by_id: dict[int, tuple[list[str], list[int]]] = {s.id: ([], []) for s in rows}
+    if not by_id:
+        return
+    q = (ScheduleTarget.select(ScheduleTarget.schedule, ScheduleTarget.station, Area.code)
+         .join(Area, JOIN.LEFT_OUTER).where(ScheduleTarget.schedule.in_(sorted(by_id))).tuples())
+    for sid, station_id, code in q:
+        if code is not None:
+            by_id[sid][0].append(code)
+        if station_id is not None:
+            by_id[sid][1].append(station_id)
+    for s in rows:
+        s._targets = by_id[s.id]
 
 
 def get(user: User, sid: int) -> Schedule:
@@ -453,11 +486,9 @@ def get(user: User, sid: int) -> Schedule:
 
 
 def to_dict(s: Schedule) -> dict[str, Any]:
-    rows = list(ScheduleTarget.select().where(ScheduleTarget.schedule == s))
-    area_ids = [t.area_id for t in rows if t.area_id is not None]
-    codes = dict(Area.select(Area.id, Area.code).where(Area.id.in_(area_ids)).tuples()) if area_ids else {}
-    areas = [codes[a] for a in area_ids if a in codes]
-    stations = [t.station_id for t in rows if t.station_id is not None]
+    if getattr(s, "_targets", None) is None:
+        _attach_targets([s])
+    areas, stations = s._targets
     b: Bulletin | None = s.bulletin if s.bulletin_id else None
     p: Playlist | None = s.playlist if s.playlist_id else None
     return {
