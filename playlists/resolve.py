@@ -116,11 +116,12 @@ def _start_layout(job: Job, at: datetime, ctx: Ctx) -> tuple[list[Todo], str | N
 
 
 def layout(
-    s: Schedule, first: int, at: datetime, bulletins: Mapping[int, Bulletin]
+    s: Schedule, first: int, at: datetime, bulletins: Mapping[int, Bulletin], *, whole: bool = True
 ) -> tuple[list[Todo], str | None]:
     """Items from index ``first`` laid back to back from ``at``, invalid bulletins dropped.
 
-    Returns the kept items and, if no bulletin survives although the schedule has some, why.
+    Returns the kept items and, for a ``whole`` slot where no bulletin survives although the
+    schedule has some, nothing and why. The rest of a slot in progress keeps its chimes/pauses.
     """
     kept: list[Todo] = []
     cursor = at
@@ -139,7 +140,7 @@ def layout(
         d = duration(item, bulletins)
         kept.append((idx, item, b, d))
         cursor += d
-    if (missing or invalid) and not any(b is not None for _, _, b, _ in kept):
+    if whole and (missing or invalid) and not any(b is not None for _, _, b, _ in kept):
         return [], "bulletin_missing" if missing and not invalid else "bulletin_invalid"
     return kept, None
 

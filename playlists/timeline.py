@@ -259,7 +259,7 @@ def _resumed(
         if s is not None:
             first = rec.next_item + (1 if rec.current is not None else 0)
             at = rec.current.end if rec.current is not None else (ctx.busy_until or planned)
-            job.todo = layout(s, first, at, ctx.bulletins)[0]
+            job.todo = layout(s, first, at, ctx.bulletins, whole=False)[0]
         out.append(job)
     return out
 

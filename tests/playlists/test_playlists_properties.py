@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -20,10 +21,12 @@ from playlists.model import (
     QuietHours,
     Schedule,
     Slot,
+    SlotRecord,
     SlotStatus,
     StationSettings,
     slot_id,
 )
+from playlists.resolve import duration
 from tests.playlists.playlists_helpers import at, chime
 
 START, END = at(1, 5), at(1, 11)
@@ -208,3 +211,55 @@ def test_expansion_matches_plain_dateutil(rule: tuple[str, datetime], offset_h: 
     plain = rrulestr("RRULE:" + text, dtstart=dtstart).between(lo, hi, inc=True)
     expect = sorted({u for u in (t.replace(tzinfo=tz).astimezone(UTC) for t in plain) if a <= u < b_})
     assert rules.occurrences(s, a, b_) == expect
+
+
+def _history_at(plan: list[Slot], w: World, t: datetime) -> dict[str, SlotRecord]:
+    """What a station that followed ``plan`` until ``t`` would have recorded."""
+    sched = {s.id: s for s in w.schedules}
+    out: dict[str, SlotRecord] = {}
+    for s in plan:
+        if s.status not in PLAYED:
+            if timeline.deadline(sched[s.schedule_id], s.planned_start) < t:
+                out[s.id] = SlotRecord(s.status, reason=s.reason)
+            continue
+        done = [i for i in s.items if i.start < t]
+        if not done:
+            continue
+        if s.items[-1].end <= t and s.items[-1].start < t:
+            out[s.id] = SlotRecord(s.status, s.items[0].start, s.items[-1].end, reason=s.reason)
+            continue
+        cur = done[-1] if done[-1].end > t else None
+        if cur is not None:  # the station knows when the item should end, not whether it will be cut
+            full = duration(sched[s.schedule_id].items[cur.index or 0], w.bulletins)
+            cur = dataclasses.replace(cur, end=cur.start + full, interrupted=False)
+        nxt = cur.index if cur is not None else s.items[len(done)].index
+        out[s.id] = SlotRecord(SlotStatus.PLAYING, s.items[0].start, None, next_item=nxt or 0,
+                               current=cur, interrupted=any(i.interrupted for i in done if i is not cur))
+    return out
+
+
+@SETTINGS
+@given(worlds(), st.integers(1, 300))
+def test_a_station_reporting_its_history_keeps_to_the_plan(w: World, minutes: int) -> None:
+    """Follow the preview until ``t``, report that as history: the rest of the plan is unchanged."""
+    plan = resolve(w)
+    t = START + timedelta(minutes=minutes)
+    history = _history_at(plan, w, t)
+    busy = t if w.busy_until is None else max(t, w.busy_until)
+    again = timeline.expand(w.schedules, w.bulletins, w.settings, t, END, history=history,
+                            busy_until=busy)
+    before = {s.id: s for s in plan}
+    for s in again:
+        rec = history.get(s.id)
+        if rec is not None and rec.status is not SlotStatus.PLAYING:
+            assert s.status is rec.status and s.items == ()
+            continue
+        old = before[s.id]
+        if rec is None:
+            assert s == old
+        else:  # in progress: from the item sounding at t on, it plays as planned
+            assert [i for i in s.items if i.end > t] == [i for i in old.items if i.end > t]
+            assert s.status is old.status
+    for s in plan:  # and nothing planned to sound after t went missing
+        if any(i.end > t for i in s.items):
+            assert s.id in {x.id for x in again}

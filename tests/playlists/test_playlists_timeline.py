@@ -420,3 +420,11 @@ def test_a_resumed_slot_keeps_its_real_start() -> None:
     (slot,) = run([s], bs, at(1, 6, 20), at(1, 7), history={slot_id(1, at(1, 6)): rec},
                   busy_until=at(1, 6, 20))
     assert slot.start == at(1, 6) and spans(slot) == [("06:20", "06:25")]
+
+
+def test_the_rest_of_a_slot_in_progress_keeps_its_closing_chime() -> None:
+    bs = bulletins(10)
+    s = once(1, local(1, 6), [b(1), chime(4), b(99)])  # b99 withdrawn meanwhile
+    history = {slot_id(1, at(1, 6)): _playing(at(1, 6), 10)}
+    (slot,) = run([s], bs, at(1, 6, 3), at(1, 7), history=history, busy_until=at(1, 6, 3))
+    assert spans(slot) == [("06:00", "06:10"), ("06:10", "06:10:04")]
