@@ -45,6 +45,7 @@ PEOPLE = (  # login, role, area code (None = the whole tree), full name
     ("pheduyet", "approver", "DKN", "Trần Văn Minh (phê duyệt)"),
     ("vanhanh", "operator", data.DEMO_STATION[0], "Y Bhin Niê (vận hành đài Đắk Môl)"),
 )
+OFFLINE = {"DKN-TDC-QTR"}  # the simulated station shown as offline
 SOON_S = 60  # the first demo bulletin plays this long after loading
 HISTORY_DAYS = 7
 
@@ -170,13 +171,15 @@ def _simulated_stations(admin: User, made: list[Any], now: datetime) -> None:
         logs = _history(rnd, made, now)
         if logs:
             playlogs.ingest(station, logs)
-        if rnd.random() < 0.7:  # most are online; the rest show up as offline on the dashboard
-            manifest, _etag = manifests.build(station, now)
-            heartbeats.record(station, {
-                "agent_version": "0.1.0", "manifest_version": manifest["version"],
-                "clock_offset_ms": rnd.randint(-400, 400), "clock_trusted": True,
-                "disk_free_bytes": rnd.randint(2, 12) * 1024**3, "outbox": 0, "now_playing": None,
-                "cache": {"assets": 7, "missing": 0, "bytes": 7 * 120_000}, "last_error": None})
+        manifest, _etag = manifests.build(station, now)
+        heartbeats.record(station, {
+            "agent_version": "0.1.0", "manifest_version": manifest["version"],
+            "clock_offset_ms": rnd.randint(-400, 400), "clock_trusted": True,
+            "disk_free_bytes": rnd.randint(2, 12) * 1024**3, "outbox": 0, "now_playing": None,
+            "cache": {"assets": 7, "missing": 0, "bytes": 7 * 120_000}, "last_error": None})
+        if area_code in OFFLINE:  # lost its link three hours ago: the dashboard shows it offline
+            gone = now - timedelta(hours=3)
+            Station.update(last_seen=gone, last_heartbeat_at=gone).where(Station.id == station.id).execute()
     log.info("demo: %d simulated stations", len(data.OTHER_STATIONS))
 
 

@@ -154,6 +154,8 @@ def _defaults() -> dict[str, Any]:
            "last_day": (today + timedelta(days=30)).isoformat(), "priority": "normal"}
     if request.args.get("bulletin", "").isdigit():
         pre["content"] = f"b:{request.args['bulletin']}"
+    elif request.args.get("playlist", "").isdigit():
+        pre["content"] = f"p:{request.args['playlist']}"
     return pre
 
 

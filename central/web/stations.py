@@ -64,7 +64,7 @@ def station_detail(sid: int) -> Any:
     beat = (Heartbeat.select().where(Heartbeat.station == station)
             .order_by(Heartbeat.received_at.desc()).first())
     plays = list(PlayLog.select().where(PlayLog.station == station)
-                 .order_by(PlayLog.started_at.desc(nulls="LAST"), PlayLog.id.desc()).limit(30))
+                 .order_by(PlayLog.started_at.desc(nulls="LAST"), PlayLog.id.desc()).limit(20))
     days = min(max(int(request.args.get("days", "2") or 2), 1), 14)
     slots, timeline_error = _timeline(user, station, days)
     ids = {p.bulletin_id for p in plays} | {i.get("bulletin_id") for sl in slots for i in sl["items"]}

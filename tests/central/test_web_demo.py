@@ -57,3 +57,13 @@ def test_demo_station_enrolls_and_plays_within_about_a_minute(loaded: dict[str, 
 def test_demo_refuses_a_central_that_has_data(app: Any, loaded: dict[str, Any]) -> None:
     with app.app_context(), pytest.raises(Conflict):
         demo.load(app, tts_engine="espeak")
+
+
+def test_demo_dashboard_has_online_offline_and_waiting_stations(app: Any, loaded: dict[str, Any]) -> None:
+    from collections import Counter
+
+    from central.services import stations
+    from central.web.stations import health_state
+
+    states = Counter(health_state(stations.health(s)) for s in Station.select())
+    assert states == {"online": 4, "offline": 1, "never": 1}
