@@ -91,7 +91,7 @@ def weekly(
 
 
 def monthly(
-    days_of_month: Iterable[int],
+    days_of_month: Iterable[int | str],
     times: time | Sequence[time],
     first_day: date,
     last_day: date | None = None,
@@ -100,7 +100,7 @@ def monthly(
 
     A month without that day (31 in April, 30 in February) is skipped, as RFC 5545 says.
     """
-    days = sorted(set(days_of_month))
+    days = sorted({_int(d, "Ngày trong tháng", "day of month") for d in days_of_month})
     if not days:
         raise ScheduleError("Chọn ít nhất một ngày trong tháng (choose at least one day of month)")
     for d in days:
@@ -121,11 +121,25 @@ def _times(times: time | Sequence[time]) -> list[time]:
 
 
 def _weekday(d: int | str) -> int:
-    if isinstance(d, str) and d.upper()[:2] in WEEKDAYS:
-        return WEEKDAYS.index(d.upper()[:2])
-    if isinstance(d, int) and 0 <= d <= 6:
+    if isinstance(d, str) and d.strip().upper()[:2] in WEEKDAYS:
+        return WEEKDAYS.index(d.strip().upper()[:2])
+    if isinstance(d, str) and d.strip().isdigit():
+        d = int(d)
+    if isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 6:
         return d
     raise ScheduleError(f"Ngày trong tuần không hợp lệ: {d!r} (use 0–6, Monday = 0, or MO…SU)")
+
+
+def _int(value: object, vi: str, en: str) -> int:
+    """An integer from a form or JSON value (``5`` or ``"5"``), or a ScheduleError naming it."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            pass
+    raise ScheduleError(f"{vi} không hợp lệ: {value!r} ({en} must be a whole number)")
 
 
 def _rule(head: str, times: list[time], first_day: date, last_day: date | None) -> Rule:

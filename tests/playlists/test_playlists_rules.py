@@ -58,7 +58,8 @@ def test_daily_groups_times_sharing_a_minute_into_one_line() -> None:
 def test_weekly_on_chosen_weekdays_accepts_numbers_and_codes() -> None:
     a = rules.weekly([0, 2], [time(7)], date(2026, 6, 1))  # 1 June 2026 is a Monday
     b = rules.weekly(["MO", "we"], time(7), date(2026, 6, 1))
-    assert a == b
+    assert a == b == rules.weekly(["0", " 2"], time(7), date(2026, 6, 1))  # as a form sends them
+    assert rules.monthly(["1", 2], time(6), date(2026, 6, 1)) == rules.monthly([1, 2], time(6), date(2026, 6, 1))
     got = local_times(sched(a), utc(2026, 5, 1), utc(2026, 6, 15))
     assert got == ["06-01 07:00", "06-03 07:00", "06-08 07:00", "06-10 07:00"]
 
@@ -91,6 +92,8 @@ def test_monthly_day_31_skips_short_months_and_minus_one_is_last_day() -> None:
         lambda: rules.weekly(["XX"], time(6), date(2026, 6, 1)),
         lambda: rules.monthly([0], time(6), date(2026, 6, 1)),
         lambda: rules.monthly([32], time(6), date(2026, 6, 1)),
+        lambda: rules.monthly(["mùng 1"], time(6), date(2026, 6, 1)),
+        lambda: rules.weekly([True], time(6), date(2026, 6, 1)),
         lambda: rules.once(date(2026, 6, 1), []),
     ],
 )
