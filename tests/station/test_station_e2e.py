@@ -149,6 +149,14 @@ def test_offline_stretch_with_a_clock_three_hours_off(
     status = st.status()
     assert status["clock_trusted"] is False and status["outbox"] == 0
 
+    def heartbeat_seen() -> dict[str, Any] | None:
+        r = real_central.api("pheduyet", "GET", f"/api/v1/stations/{sid}")
+        body = r.json()
+        return body if body.get("last_heartbeat_at") and body.get("clock_trusted") is False else None
+
+    seen = wait_for(heartbeat_seen, 20, "a heartbeat telling the central the clock is untrusted", 1)
+    assert abs(seen["clock_offset_ms"] - 3 * 3600 * 1000) < 5000
+
 
 def test_an_emergency_interrupts_a_normal_bulletin(
     real_central: Central, audio: dict[str, dict[str, Any]], make_station: Callable[..., Station]

@@ -224,3 +224,49 @@ def test_a_difference_within_the_round_trip_is_not_taken_for_skew() -> None:
     assert clock.offset_ms == 0 and clock.trusted
     clock.observe(T0 + timedelta(milliseconds=400), sent=T0, received=T0 + timedelta(milliseconds=200))
     assert clock.offset_ms == 300
+
+
+# --- asset cache housekeeping ------------------------------------------------------------------
+
+def test_disk_floor_stops_downloads_and_says_so(tmp_path: Path) -> None:
+    from station.assets import AssetCache
+    from station.errors import AssetError
+
+    store = Store(tmp_path / "s.db")
+    c = Central()
+    c.bulletin(1, 30)
+    reply = c.manifest(T0)
+    store.apply_manifest(reply["manifest"], "{}", reply["signature"], T0)
+    cache = AssetCache(tmp_path / "assets", store, min_free_bytes=2**62)
+
+    class NoNetwork:  # the download must not even be tried
+        def download(self, *a: object) -> None:
+            raise AssertionError("downloaded despite a full disk")
+
+    [asset] = cache.missing(T0, {})
+    with pytest.raises(AssetError, match="not enough free disk"):
+        cache.fetch(asset, NoNetwork(), T0)  # type: ignore[arg-type]
+
+
+def test_unused_audio_is_collected_after_a_while_but_never_while_playing(tmp_path: Path) -> None:
+    from station.assets import AssetCache
+
+    store = Store(tmp_path / "s.db")
+    cache = AssetCache(tmp_path / "assets", store, gc_after_s=3600)
+    c = Central()
+    c.bulletin(1, 30)
+    c.bulletin(2, 30)
+    for k, v in c.blobs.items():
+        cache.path(k).write_bytes(v)
+    reply = c.manifest(T0)
+    store.apply_manifest(reply["manifest"], "{}", reply["signature"], T0)
+    cache.verify_all()
+    assert cache.stats()["assets"] == 2
+    one, two = (c.bulletins[i].asset_sha256 for i in (1, 2))
+    c.bulletins.pop(1), c.bulletins.pop(2)
+    c.blobs.clear()
+    reply = c.manifest(T0)
+    store.apply_manifest(reply["manifest"], "{}", reply["signature"], T0)  # neither is listed any more
+    assert cache.collect_garbage(T0 + timedelta(minutes=30), playing=()) == []
+    assert cache.collect_garbage(T0 + timedelta(hours=2), playing={one}) == [two]
+    assert cache.path(one).exists() and not cache.path(two).exists()
