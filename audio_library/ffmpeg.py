@@ -68,7 +68,7 @@ def run_ffmpeg(
             check=False,
         )
     except subprocess.TimeoutExpired as e:
-        raise AudioError(f"xử lý âm thanh quá {timeout_s:g} giây nên đã dừng ({what} took longer than {timeout_s:g} s)") from e
+        raise AudioError(_too_long(what, timeout_s)) from e
     except OSError as e:
         raise AudioError(f"cannot run ffmpeg ({cmd[0]}): {e}") from e
 
@@ -104,39 +104,70 @@ def run_tee(
     """
     exe = ffmpeg_exe()
     with tempfile.TemporaryFile() as perr, tempfile.TemporaryFile() as cerr:
-        try:
-            prod = subprocess.Popen([exe, "-hide_banner", "-nostdin", *producer_args],
-                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=perr)
-        except OSError as e:
-            raise AudioError(f"cannot run ffmpeg ({exe}): {e}") from e
-        cons = subprocess.Popen([exe, "-hide_banner", *consumer_args],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=cerr)
-        expired = threading.Event()
-
-        def stop() -> None:
-            expired.set()
-            prod.kill()
-            cons.kill()
-
-        watchdog = threading.Timer(timeout_s, stop)
-        watchdog.start()
-        collected: list[bytes] = []
-        reader = threading.Thread(target=lambda: collected.append(_read_all(cons.stdout)))
-        reader.start()
-        try:
-            _copy(prod, cons, tee_to)
-            prod.wait()
-            cons.wait()
-        finally:
-            watchdog.cancel()
-            reader.join()
-        if expired.is_set():
-            raise AudioError(f"xử lý âm thanh quá {timeout_s:g} giây nên đã dừng ({what} took longer than {timeout_s:g} s)")
+        prod, cons = _start_pair(exe, producer_args, consumer_args, perr, cerr)
+        expired, stdout = _run_pair(prod, cons, tee_to, timeout_s)
+        if expired:
+            raise AudioError(_too_long(what, timeout_s))
         perr.seek(0)
         cerr.seek(0)
-        stdout = collected[0] if collected else b""
         return (Finished(prod.returncode, b"", perr.read()),
                 Finished(cons.returncode, stdout, cerr.read()))
+
+
+def _too_long(what: str, timeout_s: float) -> str:
+    return (f"xử lý âm thanh quá {timeout_s:g} giây nên đã dừng "
+            f"({what} took longer than {timeout_s:g} s)")
+
+
+def _start_pair(
+    exe: str, producer_args: Sequence[str], consumer_args: Sequence[str], perr: IO[bytes],
+    cerr: IO[bytes],
+) -> tuple[subprocess.Popen[bytes], subprocess.Popen[bytes]]:
+    try:
+        prod = subprocess.Popen([exe, "-hide_banner", "-nostdin", *producer_args],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=perr)
+    except OSError as e:
+        raise AudioError(f"cannot run ffmpeg ({exe}): {e}") from e
+    try:
+        cons = subprocess.Popen([exe, "-hide_banner", *consumer_args],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=cerr)
+    except OSError as e:
+        prod.kill()
+        prod.wait()
+        raise AudioError(f"cannot run ffmpeg ({exe}): {e}") from e
+    return prod, cons
+
+
+def _run_pair(
+    prod: subprocess.Popen[bytes], cons: subprocess.Popen[bytes], tee_to: Path, timeout_s: float
+) -> tuple[bool, bytes]:
+    """Pump the pair to the end; (whether the watchdog had to kill them, consumer's stdout)."""
+    expired = threading.Event()
+
+    def stop() -> None:
+        expired.set()
+        prod.kill()
+        cons.kill()
+
+    watchdog = threading.Timer(timeout_s, stop)
+    watchdog.start()
+    collected: list[bytes] = []
+    reader = threading.Thread(target=lambda: collected.append(_read_all(cons.stdout)))
+    reader.start()
+    try:
+        _copy(prod, cons, tee_to)
+        prod.wait()
+        cons.wait()
+    except BaseException:
+        prod.kill()  # e.g. the disk is full: leave no ffmpeg behind
+        cons.kill()
+        prod.wait()
+        cons.wait()
+        raise
+    finally:
+        watchdog.cancel()
+        reader.join()
+    return expired.is_set(), collected[0] if collected else b""
 
 
 def _read_all(stream: IO[bytes] | None) -> bytes:

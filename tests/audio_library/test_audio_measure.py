@@ -91,3 +91,23 @@ def test_ffmpeg_can_be_configured(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     monkeypatch.setenv("LOA_FFMPEG", str(tmp_path / "no-ffmpeg-here"))
     with pytest.raises(AudioError, match="LOA_FFMPEG"):
         ffmpeg_exe()
+
+
+def test_a_piped_pair_is_stopped_at_its_time_limit(tmp_path: Path) -> None:
+    from audio_library.ffmpeg import run_tee
+
+    endless = ["-f", "lavfi", "-i", "sine=f=440:d=36000", "-f", "wav", "pipe:1"]
+    meter = ["-f", "wav", "-i", "pipe:0", "-f", "null", "-"]
+    with pytest.raises(AudioError, match="took longer than 0.5 s"):
+        run_tee(endless, meter, tmp_path / "tee.wav", timeout_s=0.5, what="encoding")
+
+
+def test_a_failing_consumer_does_not_lose_the_producers_file(tmp_path: Path) -> None:
+    from audio_library.ffmpeg import run_tee
+
+    tone = ["-f", "lavfi", "-i", "sine=f=440:d=2", "-f", "wav", "pipe:1"]
+    wrong = ["-f", "mp3", "-i", "pipe:0", "-f", "null", "-"]  # it is WAV, not MP3
+    out = tmp_path / "tee.wav"
+    made, metered = run_tee(tone, wrong, out, timeout_s=30, what="encoding")
+    assert made.returncode == 0 and metered.returncode != 0
+    assert measure(out).duration_ms == 2000
