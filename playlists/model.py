@@ -102,7 +102,7 @@ class Schedule:
     items: tuple[Item, ...]
     dtstart: datetime  # naive local wall-clock time in ``timezone``
     timezone: str = "Asia/Ho_Chi_Minh"
-    rrule: str = ""  # RFC 5545 RRULE value without the "RRULE:" prefix; empty = once
+    rrule: str = ""  # RRULE values, one per line ("RRULE:" optional); empty = once (see rules.py)
     exdates: tuple[datetime, ...] = ()  # naive local times of cancelled occurrences
     priority: Priority = Priority.NORMAL
     grace_s: int | None = None  # None = the tier's default

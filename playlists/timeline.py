@@ -141,12 +141,13 @@ def expand(
     if start.tzinfo is None or end.tzinfo is None:
         raise ScheduleError("expand() needs timezone-aware start and end")
     history = history or {}
-    blocks = _blocks(history)
-    ctx = Ctx(bulletins, settings, zone(settings.timezone), busy_until, busy_reason,
-               local_until, blocks, [a for a, _ in blocks])
+    schedules = _unique(schedules)
     span = lookback(schedules, bulletins, outage=busy_until is not None)
     sim_start = start - span
-    ctx.fixed = _fixed_layouts(schedules, bulletins, sim_start, end + span)
+    blocks = _blocks(history)
+    ctx = Ctx(bulletins, settings, zone(settings.timezone), busy_until, busy_reason, local_until,
+              blocks, [a for a, _ in blocks], fixed=_fixed_layouts(schedules, bulletins, sim_start,
+                                                                   end + span))
     by_id = {s.id: s for s in schedules}
     jobs, finals = _occurrences(schedules, sim_start, end, history)
     resumed = _resumed(history, by_id, ctx)
@@ -161,6 +162,19 @@ def expand(
     keep += [s for s in finished if _in_window(s, start, end)]
     keep.sort(key=attrgetter("start", "planned_start", "schedule_id"))
     return keep
+
+
+def _unique(schedules: Sequence[Schedule]) -> list[Schedule]:
+    """The schedules with distinct ids (the first wins): one id must name one occurrence."""
+    seen: set[int] = set()
+    out = []
+    for s in schedules:
+        if s.id in seen:
+            log.warning("schedule id %s given twice; the second is ignored", s.id)
+            continue
+        seen.add(s.id)
+        out.append(s)
+    return out
 
 
 def _fixed_layouts(

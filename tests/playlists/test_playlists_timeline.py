@@ -428,3 +428,10 @@ def test_the_rest_of_a_slot_in_progress_keeps_its_closing_chime() -> None:
     history = {slot_id(1, at(1, 6)): _playing(at(1, 6), 10)}
     (slot,) = run([s], bs, at(1, 6, 3), at(1, 7), history=history, busy_until=at(1, 6, 3))
     assert spans(slot) == [("06:00", "06:10"), ("06:10", "06:10:04")]
+
+
+def test_a_schedule_id_given_twice_counts_once(caplog: pytest.LogCaptureFixture) -> None:
+    bs = bulletins(5, 7)
+    slots = run([once(1, local(1, 6), [b(1)]), once(1, local(1, 6), [b(2)])], bs)
+    assert [[i.bulletin_id for i in s.items] for s in slots] == [[1]]
+    assert "given twice" in caplog.text
