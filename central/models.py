@@ -306,7 +306,10 @@ class PlayLog(BaseModel):
     received_at = UTCDateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("station", "uuid"), True),)
+        indexes = (
+            (("station", "uuid"), True),  # idempotence: a re-sent log is a no-op
+            (("station", "started_at"), False),  # a station's history, newest first (migration 3)
+        )
 
 
 class Heartbeat(BaseModel):

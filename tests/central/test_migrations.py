@@ -40,6 +40,18 @@ def test_old_database_is_brought_forward(tmp_path):
     with SchemaVersion.bind_ctx(db):
         assert [v.version for v in SchemaVersion.select().order_by(SchemaVersion.version)] == list(
             range(1, migrations.latest() + 1))
+    assert _play_log_indexes(db) == _play_log_indexes(_fresh(tmp_path))  # same shape as a new database
+
+
+def _play_log_indexes(db):
+    return sorted((tuple(i.columns), i.unique) for i in db.get_indexes("play_log"))
+
+
+def _fresh(tmp_path):
+    db = open_database(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+    db.connect()
+    migrations.apply(db)
+    return db
 
 
 def test_steps_are_numbered_without_gaps():

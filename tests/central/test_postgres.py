@@ -49,3 +49,15 @@ def test_runs_on_postgres_with_the_same_migrations(app, db):
     assert is_postgres()
     assert migrations.current(database.obj) == migrations.latest()
     assert migrations.apply(database.obj) == []
+
+
+def test_an_older_postgres_database_is_brought_forward(app, db):
+    from central.migrations import m0003_playlog_station_time as m3
+    from central.models import SchemaVersion
+
+    pg = database.obj
+    pg.execute_sql(f'DROP INDEX "{m3.INDEX}"')
+    SchemaVersion.delete().execute()
+    SchemaVersion.create(version=2)  # as a database made before migration 3 would say
+    assert migrations.apply(pg) == list(range(3, migrations.latest() + 1))
+    assert m3.INDEX in {i.name for i in pg.get_indexes("play_log")}
