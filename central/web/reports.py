@@ -44,7 +44,9 @@ def reports() -> Any:
         csv_url = url_for("web.reports", format="csv", group_by=group_by, area=f["area"] or None,
                           **{"from": summary.date_from.isoformat(), "to": summary.date_to.isoformat()})
     return render_template("web/reports.html", summary=summary, f=f, group_by=group_by, groups=GROUPS,
-                           areas=queries.area_choices(user), year=today().year, csv_url=csv_url)
+                           areas=queries.area_choices(user), csv_url=csv_url,
+                           year=int(f["year"]) if f["year"].isdigit() else today().year,
+                           years=list(range(today().year, 2023, -1)))
 
 
 def _range(f: dict[str, str]) -> tuple[date, date]:

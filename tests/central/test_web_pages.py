@@ -178,3 +178,14 @@ def test_secure_cookies_when_configured(tmp_path: Any, database_url: str, people
                          "SECRET_KEY": "test-secret", "LOA_SECURE_COOKIES": "1"})
     r = login(secure.test_client(), "bien.tap")
     assert r.status_code == 302 and "Secure" in r.headers["Set-Cookie"]
+
+
+def test_report_presets_follow_the_plan_and_csv_opens_in_excel(client: Any, people: dict) -> None:
+    login(client, "quan.tri")
+    page = client.get("/reports?preset=six-month&year=2024").get_data(as_text=True)
+    assert "Từ 01/01/2024 đến 14/06/2024" in page
+    page = client.get("/reports?preset=year&year=2024&group_by=area").get_data(as_text=True)
+    assert "Từ 01/01/2024 đến 30/11/2024" in page
+    csv = client.get("/reports?format=csv&from=2024-01-01&to=2024-11-30&group_by=campaign")
+    assert csv.mimetype == "text/csv" and csv.data.startswith(b"\xef\xbb\xbf")
+    assert "Đợt tuyên truyền" in csv.data.decode("utf-8-sig")
