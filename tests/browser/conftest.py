@@ -79,23 +79,44 @@ class LiveCentral:
         return database.connection_context()
 
 
-@pytest.fixture
-def live(tmp_path: Path) -> Iterator[LiveCentral]:
-    """An initialised central with the small tree and the people above, served on loopback."""
+def new_central(tmp_path: Path) -> Flask:
     app = create_app({"DATA_DIR": str(tmp_path / "central"), "SECRET_KEY": "browser-tests",
                       "DATABASE_URL": f"sqlite:///{tmp_path / 'central.sqlite3'}"})
     initialise(app)
-    with app.app_context(), database.connection_context():
-        for code, name, parent, level in AREAS:
-            areas.create(None, code, name, parent, level)
-        for login, (role, area) in PEOPLE.items():
-            users.create(None, login, role, area, password=PASSWORD)
+    return app
+
+
+def serve(app: Flask) -> Iterator[LiveCentral]:
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield LiveCentral(app, f"http://127.0.0.1:{server.server_port}")
     server.shutdown()
     thread.join(10)
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[LiveCentral]:
+    """An initialised central with the small tree and the people above, served on loopback."""
+    app = new_central(tmp_path)
+    with app.app_context(), database.connection_context():
+        for code, name, parent, level in AREAS:
+            areas.create(None, code, name, parent, level)
+        for login, (role, area) in PEOPLE.items():
+            users.create(None, login, role, area, password=PASSWORD)
+    yield from serve(app)
+
+
+@pytest.fixture
+def live_demo(tmp_path: Path) -> Iterator[tuple[LiveCentral, dict[str, Any]]]:
+    """A central loaded with `central demo` (TTS by eSpeak NG: no network in tests)."""
+    from central import demo
+
+    app = new_central(tmp_path)
+    with app.app_context(), database.connection_context():
+        result = demo.load(app, tts_engine="espeak")
+    for live in serve(app):
+        yield live, result
 
 
 @pytest.fixture(scope="session")
