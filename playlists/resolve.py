@@ -175,9 +175,9 @@ def _record_play(ctx: Ctx, a: datetime, b: datetime) -> None:
     ctx.play_ends.append(b)
 
 
-
-
 class _Queues:
+    """One heap per (tier, started), each ordered by planned start, then schedule id."""
+
     def __init__(self) -> None:
         self.heaps: dict[tuple[int, bool], list[tuple[datetime, int, int, Job]]] = {
             q: [] for q in _QUEUES
@@ -193,6 +193,7 @@ class _Queues:
 
 
 def simulate(jobs: list[Job], resumed: list[Job], t: datetime, ctx: Ctx) -> None:
+    """Play ``jobs`` (sorted by planned start) and ``resumed`` out from ``t``, deciding each."""
     queues = _Queues()
     for job in resumed:
         if job.status is None:
