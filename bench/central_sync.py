@@ -20,6 +20,8 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
 
@@ -166,21 +168,43 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
     ap.add_argument("--procs", type=int, default=2, help="load-generator processes")
     ap.add_argument("--threads", type=int, default=4, help="threads per load-generator process")
-    ap.add_argument("--database-url", default=None, help="default: SQLite in a temporary data dir")
+    ap.add_argument("--database-url", default=None,
+                    help="a PostgreSQL server (a throwaway schema is used); default: SQLite in a temp dir")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="loa-bench-sync-"))
     port = free_port()
     try:
-        tokens = prepare(tmp, args.database_url, args.stations)
-        server = start_server(tmp, args.database_url, port, args.workers)
-        try:
-            run(port, tokens, args)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        with postgres_schema(args.database_url) if args.database_url else nullcontext(None) as url:
+            tokens = prepare(tmp, url, args.stations)
+            server = start_server(tmp, url, port, args.workers)
+            try:
+                run(port, tokens, args)
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
+def postgres_schema(base: str) -> Iterator[str]:
+    """A throwaway schema on the server named by ``base``; the URL selects it via search_path."""
+    import uuid
+
+    import psycopg2
+
+    schema = f"bench_{uuid.uuid4().hex[:10]}"
+    conn = psycopg2.connect(base)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
+    finally:
+        with conn.cursor() as cur:
+            cur.execute(f"DROP SCHEMA {schema} CASCADE")
+        conn.close()
 
 
 def run(port: int, tokens: list[str], args: argparse.Namespace) -> None:

@@ -19,9 +19,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from central_sync import free_port, start_server  # noqa: E402
+from central_sync import free_port, postgres_schema, start_server  # noqa: E402
 
 BATCH = 500
 
@@ -103,23 +101,6 @@ def bench(label: str, database_url: str | None, args: argparse.Namespace) -> Non
             server.wait(timeout=30)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-@contextmanager
-def postgres_schema(base: str) -> Iterator[str]:
-    import psycopg2
-
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    conn = psycopg2.connect(base)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f"CREATE SCHEMA {schema}")
-    try:
-        yield f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-    finally:
-        with conn.cursor() as cur:
-            cur.execute(f"DROP SCHEMA {schema} CASCADE")
-        conn.close()
 
 
 def main() -> None:
