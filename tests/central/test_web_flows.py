@@ -177,3 +177,44 @@ def test_a_rejected_bulletin_is_fixed_and_sent_again(app: Any, client: Any, worl
     assert fixed.valid_until is not None and fixed.valid_until.astimezone(ZONE).hour == 17
     post(client, f"/bulletins/{b.id}/submit", {}, f"/bulletins/{b.id}")
     assert Bulletin.get_by_id(b.id).status == "submitted"
+
+
+def test_emergency_delivery_follows_what_the_station_reports(app: Any, client: Any, world: dict) -> None:
+    """The status page reads the station contract's own traffic: manifest applied, then played."""
+    import uuid
+
+    admin, tree = world["admin"], world["tree"]
+    station, code = enrollment.register(admin, tree["C1"].code, "Đài thử khẩn cấp")
+    agent = app.test_client()
+    token = agent.post("/api/v1/station/enroll", json={"code": code}).get_json()["token"]
+    bearer = {"Authorization": f"Bearer {token}"}
+
+    login(client, "nguoi.duyet")
+    form = {"bulletin": str(world["bulletin"].id), "hours": "1", "stations": [str(station.id)],
+            "step": "send", "title_hint": "Cháy rừng"}
+    r = post(client, "/emergency", form, "/emergency")
+    status_url = r.headers["Location"]
+    row = client.get(status_url).get_data(as_text=True).split("Đài thử khẩn cấp")[1].split("</tr>")[0]
+    assert "Đã nhận" not in row and "data-refresh-seconds" in client.get(status_url).get_data(as_text=True)
+
+    manifest = agent.get("/api/v1/station/manifest", headers=bearer).get_json()["manifest"]
+    schedule = next(s for s in manifest["schedules"] if s["priority"] == "emergency")
+    agent.post("/api/v1/station/heartbeat", headers=bearer, json={
+        "agent_version": "test", "manifest_version": manifest["version"], "clock_offset_ms": 0,
+        "clock_trusted": True, "disk_free_bytes": 10**9, "cache": {}, "now_playing": None, "outbox": 0,
+        "last_error": None})
+    row = client.get(status_url).get_data(as_text=True).split("Đài thử khẩn cấp")[1].split("</tr>")[0]
+    assert "Đã nhận" in row and "Đã phát xong" not in row
+
+    now = datetime.now(ZONE)
+    r = agent.post("/api/v1/station/play-logs", headers=bearer, json={"logs": [{
+        "id": str(uuid.uuid4()), "slot_id": None, "schedule_id": schedule["id"],
+        "bulletin_id": world["bulletin"].id, "asset_sha256": world["bulletin"].asset_id,
+        "planned_start": now.isoformat(), "started_at": now.isoformat(),
+        "ended_at": (now + timedelta(seconds=3)).isoformat(), "status": "completed", "reason": None,
+        "clock_trusted": True, "clock_offset_ms": 0}]})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    page = client.get(status_url).get_data(as_text=True)
+    assert "Đã phát xong" in page.split("Đài thử khẩn cấp")[1].split("</tr>")[0]
+    assert "data-refresh-seconds" not in page  # every target has played: the page stops reloading
+    assert "Đang có phát khẩn cấp" in client.get("/dashboard").get_data(as_text=True)
