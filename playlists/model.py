@@ -8,6 +8,7 @@ local wall-clock times (``Schedule.dtstart``, exdates) are naive and read in ``S
 from __future__ import annotations
 
 import enum
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
@@ -177,8 +178,13 @@ class Slot:
 
 def slot_id(schedule_id: int, planned_start: datetime) -> str:
     """The deterministic name of an occurrence, the same on the station and the central."""
-    u = planned_start.astimezone(_UTC)  # same text as strftime("%Y%m%dT%H%M%SZ"), faster
-    return f"{schedule_id}@{u.year:04d}{u.month:02d}{u.day:02d}T{u.hour:02d}{u.minute:02d}{u.second:02d}Z"
+    return f"{schedule_id}@{_stamp(planned_start)}"
+
+
+@functools.lru_cache(maxsize=4096)
+def _stamp(t: datetime) -> str:
+    # many schedules share start times: format each instant once (same text as strftime)
+    return t.astimezone(_UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def parse_slot_id(sid: str) -> tuple[int, datetime]:

@@ -34,7 +34,7 @@ _QUEUES = [(2, True), (2, False), (1, True), (1, False), (0, True), (0, False)]
 Todo = tuple[int, Item, Bulletin | None, timedelta]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Job:
     """One occurrence while it is being resolved."""
 
@@ -283,7 +283,7 @@ def _next_event(
 
 
 def _in_block(ctx: Ctx, t: datetime) -> bool:
-    return _block_end(ctx, t) is not None
+    return bool(ctx.blocks) and _block_end(ctx, t) is not None
 
 
 def _block_end(ctx: Ctx, t: datetime) -> datetime | None:
