@@ -135,17 +135,29 @@ REASONS: dict[str, tuple[str, str]] = {
     "bulletin_missing": ("Bản tin đã bị rút hoặc không có", "bulletin withdrawn or unknown"),
     "expired": ("Lịch phát đã hết hiệu lực", "the schedule's validity ended first"),
     "emergency": ("Bị ngắt bởi bản tin khẩn cấp", "interrupted by an emergency broadcast"),
+    # what the station itself records (play logs and slot history)
+    "agent_restart": ("Phần mềm đài khởi động lại", "the station agent restarted"),
+    "operator_stop": ("Người vận hành dừng phát", "stopped by the operator"),
+    "operator_play": ("Người vận hành phát bản tin khác", "the operator played something else"),
+    "asset_missing": ("Thiếu tệp âm thanh đã xác minh", "verified audio file not available"),
+    "player_failed": ("Lỗi trình phát âm thanh", "the audio player failed"),
 }
 
 
 def describe_reason(code: str | None, language: str = "vi") -> str:
-    """The person-readable text of a reason code (unknown codes are shown as they are)."""
-    if code is None:
+    """The person-readable text of a reason code (unknown codes are shown as they are).
+
+    A code may carry a detail after ``": "`` (``"player_failed: exit status 1"``); the detail is
+    kept as it is after the translated code.
+    """
+    if not code:
         return ""
-    text = REASONS.get(code)
+    head, sep, detail = code.partition(": ")
+    text = REASONS.get(head)
     if text is None:
         return code
-    return text[1] if language == "en" else text[0]
+    readable = text[1] if language == "en" else text[0]
+    return f"{readable}: {detail}" if sep else readable
 
 
 @dataclass(frozen=True)

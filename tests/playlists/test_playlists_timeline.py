@@ -435,3 +435,10 @@ def test_a_schedule_id_given_twice_counts_once(caplog: pytest.LogCaptureFixture)
     slots = run([once(1, local(1, 6), [b(1)]), once(1, local(1, 6), [b(2)])], bs)
     assert [[i.bulletin_id for i in s.items] for s in slots] == [[1]]
     assert "given twice" in caplog.text
+
+
+def test_reason_codes_read_in_vietnamese_or_english_with_their_detail() -> None:
+    assert describe_reason("station_off") == "Đài tắt hoặc mất kết nối"
+    assert describe_reason("player_failed: exit status 1", "en") == "the audio player failed: exit status 1"
+    assert describe_reason("something_new") == "something_new"
+    assert describe_reason(None) == ""
