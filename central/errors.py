@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import UTC, datetime
 from typing import Any
+
+from flask import Flask, Response, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
 
 
 class CentralError(Exception):
@@ -70,3 +79,57 @@ class TooManyRequests(CentralError):
 class RangeNotSatisfiable(CentralError):
     status = 416
     title = "Khoảng byte không hợp lệ"  # Range not satisfiable
+
+
+# --- mapping to HTTP ------------------------------------------------------------------------
+
+
+def problem_response(body: dict[str, Any], status: int) -> Response:
+    resp = jsonify(body)
+    resp.status_code = status
+    resp.mimetype = PROBLEM_JSON
+    return resp
+
+
+def init_app(app: Flask) -> None:
+    """Answer errors as problem details under ``/api/`` and stamp station replies with server time.
+
+    Blueprints (e.g. the web UI) may register their own ``CentralError`` handler; Flask prefers it.
+    """
+    app.after_request(_server_time_header)
+
+    @app.errorhandler(CentralError)
+    def _central_error(exc: CentralError) -> Response:
+        return problem_response(exc.problem(), exc.status)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Any:
+        if not request.path.startswith("/api/"):
+            return exc
+        body = {
+            "type": "about:blank",
+            "title": exc.name,
+            "status": exc.code,
+            "detail": exc.description or exc.name,
+        }
+        return problem_response(body, exc.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Any:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        if not request.path.startswith("/api/"):
+            return "Lỗi máy chủ (Internal server error)", 500
+        body = {
+            "type": "about:blank",
+            "title": "Lỗi máy chủ",
+            "status": 500,
+            "detail": "Máy chủ gặp lỗi; hãy thử lại sau hoặc báo quản trị viên. (Internal server error)",
+        }
+        return problem_response(body, 500)
+
+
+def _server_time_header(resp: Response) -> Response:
+    if request.path.startswith("/api/v1/station/"):
+        now = datetime.now(UTC)
+        resp.headers["X-Loa-Server-Time"] = now.isoformat(timespec="milliseconds")
+    return resp

@@ -11,7 +11,7 @@ from flask import Blueprint, jsonify, request
 
 from ..auth import area_subtree_ids, check_area, current_user, in_scope, require, visible_stations
 from ..errors import Invalid, NotFound
-from ..models import ApiToken, Area, Station
+from ..models import ApiToken, Area, Station, User
 from ..services import areas, playlogs, stations, users
 from . import json_body, parse_time
 
@@ -132,9 +132,11 @@ def list_tokens() -> Any:
 @bp.delete("/tokens/<int:token_id>")
 @require(roles=ALL_ROLES)
 def revoke_token(token_id: int) -> Any:
-    """Revoke one of the caller's tokens (an admin may revoke anyone's)."""
-    row = ApiToken.get_or_none(ApiToken.id == token_id)
-    if row is None or (row.user_id != _user().id and _user().role != "admin"):
+    """Revoke one of the caller's tokens (an admin: also those of people within their scope)."""
+    row = ApiToken.select(ApiToken, User).join(User).where(ApiToken.id == token_id).first()
+    me = _user()
+    # another person's token only for an admin whose scope covers that person's whole scope
+    if row is None or (row.user_id != me.id and not (me.role == "admin" and in_scope(me, row.user.area_id))):
         raise NotFound(f"Không có mã API số {token_id}. (No token {token_id}.)")
     users.revoke_token(_user(), token_id)
     return "", 204

@@ -16,7 +16,7 @@ from playlists.model import canonical_bytes
 
 from .. import signing
 from ..auth import bearer_token
-from ..errors import NotFound, RangeNotSatisfiable
+from ..errors import NotFound, RangeNotSatisfiable, problem_response
 from ..models import Asset, Station, utcnow
 from ..services import assets, enrollment, heartbeats, manifests, playlogs, stations
 from . import json_body
@@ -133,8 +133,6 @@ def asset(sha256: str) -> Any:
 
 
 def _problem(exc: Any) -> Response:
-    from .. import problem_response
-
     return problem_response(exc.problem(), exc.status)
 
 

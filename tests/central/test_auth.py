@@ -122,3 +122,22 @@ def test_tokens_listed_and_revoked_through_the_api(client, db, tree):
     assert client.delete(f"/api/v1/tokens/{made.json['id']}", headers=headers).status_code == 204
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {made.json['token']}"}).status_code == 401
     assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {theirs}"}).status_code == 200
+
+
+def test_admins_revoke_tokens_only_within_their_scope(client, db, tree):
+    commune_user, _ = users.create(None, "lan", "editor", "P-D-C1")
+    row, _ = users.create_token(None, commune_user, "x")
+    province_user, _ = users.create(None, "tinh", "editor")
+    province_row, _ = users.create_token(None, province_user, "y")
+    elsewhere, _ = users.create(None, "qt2", "admin", "P-D-C2")
+    _, elsewhere_token = users.create_token(None, elsewhere)
+    district, _ = users.create(None, "qt1", "admin", "P-D")
+    _, district_token = users.create_token(None, district)
+    assert client.delete(f"/api/v1/tokens/{row.id}",
+                         headers={"Authorization": f"Bearer {elsewhere_token}"}).status_code == 404
+    assert client.delete(f"/api/v1/tokens/{province_row.id}",
+                         headers={"Authorization": f"Bearer {district_token}"}).status_code == 404
+    assert client.delete(f"/api/v1/tokens/{row.id}",
+                         headers={"Authorization": f"Bearer {district_token}"}).status_code == 204
+    assert ApiToken.get_by_id(row.id).revoked_at is not None
+    assert ApiToken.get_by_id(province_row.id).revoked_at is None
