@@ -30,6 +30,12 @@ from playlists.resolve import duration
 from tests.playlists.playlists_helpers import at, chime
 
 START, END = at(1, 5), at(1, 11)
+#: Where and when a generated station lives: Vietnam, and Berlin across both DST changes.
+PLACES = [
+    ("Asia/Ho_Chi_Minh", datetime(2026, 6, 1, 5, 0)),
+    ("Europe/Berlin", datetime(2026, 3, 29, 0, 30)),  # 02:00 → 03:00
+    ("Europe/Berlin", datetime(2026, 10, 25, 0, 30)),  # 03:00 → 02:00
+]
 PLAYED = (SlotStatus.PLANNED, SlotStatus.INTERRUPTED)
 ACCOUNTED = {SlotStatus.PLANNED, SlotStatus.INTERRUPTED, SlotStatus.MISSED, SlotStatus.SKIPPED}
 
@@ -40,20 +46,24 @@ class World:
     bulletins: dict[int, Bulletin]
     settings: StationSettings
     busy_until: datetime | None = None
+    start: datetime = START
+    end: datetime = END
 
 
 @st.composite
-def bulletin_sets(draw: st.DrawFn, max_minutes: int) -> dict[int, Bulletin]:
+def bulletin_sets(draw: st.DrawFn, max_minutes: int, start: datetime = START) -> dict[int, Bulletin]:
     out = {}
     for n in range(1, draw(st.integers(1, 4)) + 1):
         ms = draw(st.integers(0, max_minutes * 60)) * 1000
-        until = draw(st.one_of(st.none(), st.integers(0, 360).map(lambda m: START + timedelta(minutes=m))))
+        until = draw(st.one_of(st.none(), st.integers(0, 360).map(lambda m: start + timedelta(minutes=m))))
         out[n] = Bulletin(n, f"Bản tin {n}", f"{n:064x}", ms, valid_until=until)
     return out
 
 
 @st.composite
-def schedule_sets(draw: st.DrawFn, n_bulletins: int, tiers: list[Priority]) -> list[Schedule]:
+def schedule_sets(
+    draw: st.DrawFn, n_bulletins: int, tiers: list[Priority], place: tuple[str, datetime] = PLACES[0]
+) -> list[Schedule]:
     out = []
     for sid in range(1, draw(st.integers(1, 8)) + 1):
         items = draw(st.lists(
@@ -64,10 +74,10 @@ def schedule_sets(draw: st.DrawFn, n_bulletins: int, tiers: list[Priority]) -> l
             min_size=1, max_size=3,
         ))
         minute = draw(st.integers(0, 300))
-        dtstart = datetime(2026, 6, 1, 5, 0) + timedelta(minutes=minute)
+        dtstart = place[1] + timedelta(minutes=minute)
         repeat = draw(st.sampled_from(["", "FREQ=MINUTELY;INTERVAL=40;COUNT=4", "FREQ=HOURLY;COUNT=3"]))
         out.append(Schedule(
-            id=sid, items=tuple(items), dtstart=dtstart, rrule=repeat,
+            id=sid, items=tuple(items), dtstart=dtstart, rrule=repeat, timezone=place[0],
             priority=draw(st.sampled_from(tiers)),
             grace_s=draw(st.sampled_from([None, 0, 300, 900])),
         ))
@@ -76,20 +86,24 @@ def schedule_sets(draw: st.DrawFn, n_bulletins: int, tiers: list[Priority]) -> l
 
 @st.composite
 def worlds(draw: st.DrawFn, gates: bool = True, max_minutes: int = 20) -> World:
-    bs = draw(bulletin_sets(max_minutes))
-    schedules = draw(schedule_sets(len(bs), list(Priority)))
+    place = draw(st.sampled_from(PLACES))
+    start = place[1].replace(tzinfo=rules.zone(place[0])).astimezone(UTC)
+    bs = draw(bulletin_sets(max_minutes, start))
+    schedules = draw(schedule_sets(len(bs), list(Priority), place))
     quiet = None
     busy = None
     if gates and draw(st.booleans()):
         a, b_ = draw(st.integers(5 * 60, 11 * 60)), draw(st.integers(0, 24 * 60 - 1))
         quiet = QuietHours(time(a // 60, a % 60), time(b_ // 60, b_ % 60))
     if gates and draw(st.booleans()):
-        busy = START + timedelta(minutes=draw(st.integers(0, 200)))
-    return World(schedules, bs, StationSettings(quiet_hours=quiet), busy)
+        busy = start + timedelta(minutes=draw(st.integers(0, 200)))
+    settings = StationSettings(timezone=place[0], quiet_hours=quiet)
+    return World(schedules, bs, settings, busy, start, start + timedelta(hours=6))
 
 
-def resolve(w: World, start: datetime = START, end: datetime = END) -> list[Slot]:
-    return timeline.expand(w.schedules, w.bulletins, w.settings, start, end, busy_until=w.busy_until)
+def resolve(w: World, start: datetime | None = None, end: datetime | None = None) -> list[Slot]:
+    return timeline.expand(w.schedules, w.bulletins, w.settings, start or w.start, end or w.end,
+                           busy_until=w.busy_until)
 
 
 def items_of(slots: list[Slot]):  # type: ignore[no-untyped-def]
@@ -114,7 +128,7 @@ def test_playing_intervals_never_overlap(w: World) -> None:
 def test_resolution_is_deterministic_and_ignores_input_order(w: World) -> None:
     first = resolve(w)
     assert resolve(w) == first
-    assert resolve(World(list(reversed(w.schedules)), w.bulletins, w.settings, w.busy_until)) == first
+    assert resolve(dataclasses.replace(w, schedules=list(reversed(w.schedules)))) == first
 
 
 @SETTINGS
@@ -125,7 +139,7 @@ def test_every_occurrence_is_accounted_for_exactly_once(w: World) -> None:
     assert len(ids) == len(set(ids))
     by_id = {s.id: s for s in slots}
     for sch in w.schedules:
-        for t in rules.occurrences(sch, START, END):
+        for t in rules.occurrences(sch, w.start, w.end):
             slot = by_id[slot_id(sch.id, t)]
             assert slot.status in ACCOUNTED
             if slot.status in (SlotStatus.MISSED, SlotStatus.SKIPPED):
@@ -136,7 +150,7 @@ def test_every_occurrence_is_accounted_for_exactly_once(w: World) -> None:
                     assert any(i.kind is ItemKind.BULLETIN for i in slot.items)
                 assert slot.status is SlotStatus.PLANNED or any(i.interrupted for i in slot.items)
     for s in slots:  # and nothing else is reported but what plays in the window
-        assert START <= s.planned_start < END or any(i.end > START for i in s.items)
+        assert w.start <= s.planned_start < w.end or any(i.end > w.start for i in s.items)
 
 
 def _deadline(s: Schedule, planned: datetime) -> datetime:
@@ -174,9 +188,9 @@ def test_a_higher_tier_is_never_delayed_for_a_lower_one(w: World) -> None:
 @given(worlds(max_minutes=4), st.integers(1, 120))
 def test_a_window_starting_mid_day_agrees_with_the_whole_day(w: World, minutes: int) -> None:
     """Every slot of a later window is the same as in the whole day (content here stays short)."""
-    later = START + timedelta(minutes=minutes)
+    later = w.start + timedelta(minutes=minutes)
     whole = {s.id: s for s in resolve(w)}
-    for s in resolve(w, later, END):
+    for s in resolve(w, later, w.end):
         assert whole[s.id] == s
 
 
@@ -243,10 +257,10 @@ def _history_at(plan: list[Slot], w: World, t: datetime) -> dict[str, SlotRecord
 def test_a_station_reporting_its_history_keeps_to_the_plan(w: World, minutes: int) -> None:
     """Follow the preview until ``t``, report that as history: the rest of the plan is unchanged."""
     plan = resolve(w)
-    t = START + timedelta(minutes=minutes)
+    t = w.start + timedelta(minutes=minutes)
     history = _history_at(plan, w, t)
     busy = t if w.busy_until is None else max(t, w.busy_until)
-    again = timeline.expand(w.schedules, w.bulletins, w.settings, t, END, history=history,
+    again = timeline.expand(w.schedules, w.bulletins, w.settings, t, w.end, history=history,
                             busy_until=busy)
     before = {s.id: s for s in plan}
     for s in again:
