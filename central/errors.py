@@ -81,6 +81,13 @@ class RangeNotSatisfiable(CentralError):
     title = "Khoảng byte không hợp lệ"  # Range not satisfiable
 
 
+class Unavailable(CentralError):
+    """The central cannot serve this now (e.g. a stored file is missing); clients retry later."""
+
+    status = 503
+    title = "Tạm thời không phục vụ được"  # Service unavailable
+
+
 # --- mapping to HTTP ------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ manifest costs one indexed read (the token) and at most one small write (last se
 from __future__ import annotations
 
 import gzip
+import logging
 import re
 from typing import Any
 
@@ -16,10 +17,12 @@ from playlists.model import canonical_bytes
 
 from .. import signing
 from ..auth import bearer_token
-from ..errors import NotFound, RangeNotSatisfiable, problem_response
+from ..errors import NotFound, RangeNotSatisfiable, Unavailable, problem_response
 from ..models import Asset, Station, utcnow
 from ..services import assets, enrollment, heartbeats, manifests, playlogs, stations
 from . import json_body
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("api_station", __name__, url_prefix="/api/v1/station")
 
@@ -110,7 +113,11 @@ def asset(sha256: str) -> Any:
     if row is None or not manifests.asset_in_manifest(station, sha256):
         raise NotFound("Tệp âm thanh không có trong bản kê của đài. (Asset not in this station's manifest.)")
     path = assets.store(current_app.config["DATA_DIR"]).path(sha256)
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        log.error("asset %s is in a manifest but missing from the store at %s", sha256, path)
+        raise Unavailable("Tệp âm thanh đang thiếu trên máy chủ; đài sẽ thử lại sau. (Asset file missing.)") from None
     headers = {
         "ETag": f'"{sha256}"',
         "Accept-Ranges": "bytes",

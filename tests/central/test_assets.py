@@ -72,3 +72,13 @@ def test_assets_outside_the_manifest_are_not_served(client, tree, make_user, set
     reply = client.get(f"/api/v1/station/assets/{asset.sha256}", headers={"Authorization": f"Bearer {other}"})
     assert reply.status_code == 404
     assert client.get("/api/v1/station/assets/not-a-hash", headers=headers).status_code == 404
+
+
+def test_a_file_missing_from_the_store_is_a_retryable_503(app, client, setup):
+    asset, headers = setup
+    from central.services import assets
+
+    assets.store(app.config["DATA_DIR"]).path(asset.sha256).unlink()
+    reply = client.get(f"/api/v1/station/assets/{asset.sha256}", headers=headers)
+    assert reply.status_code == 503
+    assert reply.mimetype == "application/problem+json"
