@@ -258,17 +258,18 @@ def content(station: Station, now: datetime | None = None) -> dict[str, Any]:
     wanted = {s.bulletin_id for s in schedules if s.bulletin_id is not None}
     wanted |= {it.bulletin_id for its in playlist_items.values() for it in its if it.bulletin_id}
     bulletins = _airable_bulletins(wanted, now)
+    chimes = {pi.asset_id: pi.asset for its in playlist_items.values() for pi in its if pi.asset_id}
     out_schedules, used_bulletins, assets = [], set(), {}
     for s in schedules:
         items = _schedule_items(s, playlist_items, bulletins)
         if not items:
             continue
         out_schedules.append(pm.schedule_to_dict(_to_schedule(s, items)))
-        for it in items:
-            if it.bulletin_id is not None:
-                used_bulletins.add(it.bulletin_id)
-    for it in (i for its in playlist_items.values() for i in its if i.kind == "chime" and i.asset_id):
-        assets[it.asset_id] = it.asset
+        for item in items:
+            if item.bulletin_id is not None:
+                used_bulletins.add(item.bulletin_id)
+            elif item.asset_sha256 is not None:
+                assets[item.asset_sha256] = chimes[item.asset_sha256]
     for bid in used_bulletins:
         assets[bulletins[bid].asset_id] = bulletins[bid].asset
     return {

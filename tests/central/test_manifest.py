@@ -182,3 +182,17 @@ def test_a_bump_during_a_build_makes_it_read_again(client, tree, station_factory
     fresh = Station.get_by_id(station.id)
     assert body["version"] == fresh.manifest_version == m["version"] + 1
     assert fresh.manifest_etag == tag
+
+
+def test_a_programme_left_without_bulletins_brings_no_chime(client, tree, make_user, station_factory,
+                                                           bulletin_factory, schedule_factory):
+    author, _ = make_user("editor")
+    station, token = station_factory(tree["C1"])
+    chime = bulletin_factory(author, duration_ms=4000).asset
+    playlist = Playlist.create(name="Chỉ còn nhạc hiệu")
+    PlaylistItem.create(playlist=playlist, position=0, kind="chime", asset=chime)
+    PlaylistItem.create(playlist=playlist, position=1, kind="bulletin",
+                        bulletin=bulletin_factory(author, status="withdrawn"))
+    schedule_factory(playlist=playlist, stations=[station])
+    m, _ = _manifest(client, token)
+    assert m["schedules"] == [] and m["assets"] == []
