@@ -274,6 +274,15 @@ def _operator_paths() -> J:
             "get": op("List stations with health", "stations",
                       ok(obj({"stations": arr(ref("Station"))})),
                       params=[query("area", STR, "only this area's subtree")]),
+            "post": op("Register a station (answers its one-time enrollment code)", "stations",
+                       ok(obj({"station": ref("Station"), "code": STR}, ("station", "code")), "Created", "201"),
+                       body=json_body(obj({"area_code": STR, "name": STR, "timezone": STR},
+                                          ("area_code", "name")))),
+        },
+        "/api/v1/stations/{id}/enroll-code": {
+            "parameters": [path_id()],
+            "post": op("Issue a new enrollment code for a station", "stations",
+                       ok(obj({"station_id": INT, "code": STR}, ("station_id", "code")), "Created", "201")),
         },
         "/api/v1/stations/{id}": {
             "parameters": [path_id()],

@@ -12,7 +12,7 @@ from flask import Blueprint, jsonify, request
 from ..auth import area_subtree_ids, check_area, current_user, in_scope, require, visible_stations
 from ..errors import Invalid, NotFound
 from ..models import ApiToken, Area, Station, User
-from ..services import areas, playlogs, stations, users
+from ..services import areas, enrollment, playlogs, stations, users
 from . import json_body, parse_time
 
 bp = Blueprint("api_operator", __name__, url_prefix="/api/v1")
@@ -88,6 +88,25 @@ def _visible_station(station_id: int) -> Station:
 @require(roles=ALL_ROLES)
 def station_detail(station_id: int) -> Any:
     return jsonify(stations.health(_visible_station(station_id)))
+
+
+@bp.post("/stations")
+@require(roles=("admin",))
+def register_station() -> Any:
+    """Register a station in an area of the caller's scope; answers its one-time enrollment code."""
+    body = json_body()
+    check_area(_user(), areas.get(str(body.get("area_code") or "")))
+    station, code = enrollment.register(_user(), str(body.get("area_code")), str(body.get("name") or ""),
+                                        timezone=str(body.get("timezone") or "Asia/Ho_Chi_Minh"))
+    return jsonify({"station": stations.health(stations.get(station.id)), "code": code}), 201
+
+
+@bp.post("/stations/<int:station_id>/enroll-code")
+@require(roles=("admin",))
+def new_enroll_code(station_id: int) -> Any:
+    """A fresh one-time code for a station (a replaced device); its current token stops at enrollment."""
+    code = enrollment.issue_code(_user(), _visible_station(station_id))
+    return jsonify({"station_id": station_id, "code": code}), 201
 
 
 @bp.patch("/stations/<int:station_id>")

@@ -49,11 +49,21 @@ def register(actor: User | None, area_code: str, name: str, ttl_s: int = DEFAULT
     if not name:
         raise Invalid("Cần tên đài. (A station needs a name.)")
     area = areas.get(area_code)
+    _check_zone(timezone)
     with database.atomic():
         station = Station.create(area=area, name=name, timezone=timezone)
         audit.record(actor, "station.create", station, name=name, area=area_code)
         code = issue_code(actor, station, ttl_s)
     return station, code
+
+
+def _check_zone(name: str) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise Invalid(f"Múi giờ '{name}' không có. (Unknown IANA zone.)", field="timezone") from None
 
 
 def enroll(code: str) -> tuple[Station, str]:

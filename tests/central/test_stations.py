@@ -96,3 +96,25 @@ def test_settings_are_validated_and_scoped(client, tree, make_user, station_fact
         assert reply.status_code == 400 and reply.json["field"] == field
     assert client.patch(url, json={"token_hash": "x"}, headers=auth(here)).status_code == 400
     assert Station.get_by_id(station.id).volume == 80
+
+
+def test_register_a_station_and_replace_its_device_over_the_api(client, tree, make_user, auth):
+    _, admin = make_user("admin", tree["D"])
+    reply = client.post("/api/v1/stations", json={"area_code": "P-D-C1", "name": "Đài xã Đắk Môl"},
+                        headers=auth(admin))
+    assert reply.status_code == 201
+    station = reply.json["station"]
+    assert station["enrolled"] is False and station["area_code"] == "P-D-C1"
+    first = client.post("/api/v1/station/enroll", json={"code": reply.json["code"]})
+    assert first.status_code == 201 and first.json["station_id"] == station["id"]
+    again = client.post(f"/api/v1/stations/{station['id']}/enroll-code", headers=auth(admin))
+    assert again.status_code == 201
+    second = client.post("/api/v1/station/enroll", json={"code": again.json["code"]})
+    assert second.json["station_id"] == station["id"]
+    old = {"Authorization": f"Bearer {first.json['token']}"}
+    assert client.post("/api/v1/station/heartbeat", json={}, headers=old).status_code == 401
+    bad = client.post("/api/v1/stations", json={"area_code": "P-D-C1", "name": "X", "timezone": "Hà Nội"},
+                      headers=auth(admin))
+    assert bad.status_code == 400 and bad.json["field"] == "timezone"
+    assert client.post("/api/v1/stations", json={"area_code": "NOPE", "name": "X"},
+                       headers=auth(admin)).status_code == 404
