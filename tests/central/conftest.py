@@ -4,6 +4,7 @@ marked ``postgres``), migrated and keyed exactly as ``central init`` does.
 Fixtures others may use:
 - ``app`` / ``client``: the Flask app and its test client.
 - ``live_server``: the same app served over real HTTP on a free loopback port (threaded); its base URL.
+- ``gunicorn_server``: the same data dir and database served by gunicorn with 2 worker processes.
 - ``db``: an open connection for direct model work in the test body (``with`` not needed).
 - ``make_user(role, area=None, name=None) -> (user, token)``: a user with an API token;
   the ``auth`` fixture turns a token into request headers.
@@ -84,6 +85,40 @@ def live_server(app: Flask) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join()
+
+
+@pytest.fixture
+def gunicorn_server(app: Flask) -> Iterator[str]:
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import requests
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "LOA_DATA_DIR": str(app.config["DATA_DIR"]),
+           "DATABASE_URL": app.config["DATABASE_URL"], "LOA_SECRET_KEY": app.config["SECRET_KEY"]}
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    proc = subprocess.Popen([str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+                             "central:create_app()"], env=env, cwd=Path(__file__).resolve().parents[2])
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                requests.get(f"{url}/api/v1/health", timeout=2)
+                break
+            except requests.ConnectionError:
+                assert proc.poll() is None, "gunicorn exited"
+                assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
+                time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 @pytest.fixture

@@ -102,6 +102,18 @@ def test_concurrent_resends_store_each_log_once(live_server, tree, station_facto
     assert PlayLog.select().where(PlayLog.station == station.id).count() == 300
 
 
+def test_concurrent_resends_to_several_worker_processes(gunicorn_server, tree, station_factory):
+    test_concurrent_resends_store_each_log_once(gunicorn_server, tree, station_factory)
+
+
+@pytest.mark.postgres
+def test_concurrent_resends_to_several_worker_processes_on_postgres(gunicorn_server, tree, station_factory):
+    from central.db import is_postgres
+
+    assert is_postgres()
+    test_concurrent_resends_store_each_log_once(gunicorn_server, tree, station_factory)
+
+
 @pytest.mark.postgres
 def test_concurrent_resends_store_each_log_once_on_postgres(live_server, tree, station_factory):
     from central.db import is_postgres
