@@ -82,17 +82,19 @@ def import_csv(actor: User | None, text: str) -> tuple[int, int]:
 
 
 def _upsert(row: dict[str, Any], parent_code: str | None) -> bool:
-    code = row["code"].strip()
+    code, name = row["code"].strip(), (row.get("name") or "").strip()
+    if not name:
+        raise Invalid(f"Đơn vị '{code}' thiếu tên. (Area '{code}' has no name.)")
     parent = Area.get(Area.code == parent_code) if parent_code else None
     level = (row.get("level") or "").strip() or _level_below(parent)
     if level not in AREA_LEVELS:
         raise Invalid(f"Cấp '{level}' của '{code}' không hợp lệ.")
     existing = Area.get_or_none(Area.code == code)
     if existing is None:
-        Area.create(code=code, name=row["name"].strip(), level=level, parent=parent)
+        Area.create(code=code, name=name, level=level, parent=parent)
         return True
     moved = existing.parent_id != (parent.id if parent else None)
-    existing.name, existing.level, existing.parent = row["name"].strip(), level, parent
+    existing.name, existing.level, existing.parent = name, level, parent
     existing.save()
     if moved:  # its stations now fall under other areas' schedules
         from . import manifests

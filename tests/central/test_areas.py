@@ -75,3 +75,9 @@ def test_moving_an_area_bumps_its_stations(client, tree, station_factory):
     after = {s.id: s.manifest_version for s in Station.select()}
     assert after[station.id] > before[station.id]
     assert after[other.id] == before[other.id]
+
+
+def test_import_csv_refuses_a_nameless_area(db):
+    with pytest.raises(Invalid, match="DN"):
+        areas.import_csv(None, "code,name,level,parent_code\nDN,,province,\n")
+    assert Area.select().count() == 0
