@@ -158,7 +158,7 @@ def expand(
         t = max(t, stop) if stop is not None else t
     simulate(jobs, resumed, t, ctx)
     keep = [_slot(j) for j in itertools.chain(jobs, resumed) if _job_in_window(j, start, end)]
-    finished = (_final_slot(sid, rec, by_id) for sid, rec in finals)
+    finished = (_final_slot(sid, rec, sch, planned) for sid, rec, sch, planned in finals)
     keep += [s for s in finished if _in_window(s, start, end)]
     keep.sort(key=attrgetter("start", "planned_start", "schedule_id"))
     return keep
@@ -213,9 +213,9 @@ def _occurrences(
     sim_start: datetime,
     end: datetime,
     history: Mapping[str, SlotRecord],
-) -> tuple[list[Job], list[tuple[str, SlotRecord]]]:
+) -> tuple[list[Job], list[tuple[str, SlotRecord, Schedule, datetime]]]:
     jobs: list[Job] = []
-    finals: list[tuple[str, SlotRecord]] = []
+    finals: list[tuple[str, SlotRecord, Schedule, datetime]] = []
     for s in schedules:
         try:
             planned_starts = occurrences(s, sim_start, end)
@@ -231,7 +231,7 @@ def _occurrences(
             if rec is None:
                 jobs.append(_new_job(sid, s, planned))
             elif rec.status in _FINAL:
-                finals.append((sid, rec))
+                finals.append((sid, rec, s, planned))
     jobs.sort(key=attrgetter("planned", "schedule_id"))
     return jobs, finals
 
@@ -295,13 +295,10 @@ def _slot(job: Job) -> Slot:
     return Slot(sid, job.schedule_id, job.planned, start, end, priority, status, items, job.reason)
 
 
-def _final_slot(sid: str, rec: SlotRecord, by_id: Mapping[int, Schedule]) -> Slot:
-    schedule_id, planned = parse_slot_id(sid)
-    s = by_id.get(schedule_id)
-    priority = s.priority if s is not None else Priority.NORMAL
+def _final_slot(sid: str, rec: SlotRecord, s: Schedule, planned: datetime) -> Slot:
     start = rec.started_at or planned
     end = rec.ended_at or start
-    return Slot(sid, schedule_id, planned, start, end, priority, rec.status, (), rec.reason)
+    return Slot(sid, s.id, planned, start, end, s.priority, rec.status, (), rec.reason)
 
 
 def _job_in_window(job: Job, start: datetime, end: datetime) -> bool:
