@@ -166,6 +166,7 @@ class PlayerLoop:
         now = self.clock.now()
         if self._stale:
             self.refresh()
+            self._drop_withdrawn(now)
         self._reap(now)
         self._take_commands(now)
         slots: list[Slot] = []
@@ -231,6 +232,14 @@ class PlayerLoop:
             self.span = longest + timedelta(minutes=5)
         if self.content is not None:
             self.slots = self._expand(self.clock.now())
+
+    def _drop_withdrawn(self, now: datetime) -> None:
+        """A bulletin withdrawn by the central (gone from the new manifest) stops now, not at its end."""
+        r = self.running
+        if r is None or r.bulletin_id is None or self.content is None:
+            return
+        if r.bulletin_id not in self.content.bulletins:  # a withdrawn emergency is a false alarm: stop it too
+            self._interrupt(now, "bulletin_missing", end_slot=False)
 
     def _effective_settings(self) -> StationSettings:
         base = self.content.settings if self.content else StationSettings()

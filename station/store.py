@@ -20,6 +20,7 @@ import peewee as pw
 db = pw.DatabaseProxy()
 
 PLAYING = "playing"  # a play row in progress (its outbox entry is held back until it ends)
+REFUSED = "refused"  # outbox batch name of logs the central refused as invalid (kept, not re-sent)
 
 
 class _Model(pw.Model):
@@ -291,25 +292,46 @@ class Store:
 
     def outbox_size(self) -> int:
         with self._conn():
-            return Outbox.select().count()
+            return int(Outbox.select().count())
+
+    def refused_count(self) -> int:
+        with self._conn():
+            return int(Outbox.select().where(Outbox.batch == REFUSED).count())
 
     def mark_batch(self, limit: int = 200) -> tuple[str, list[dict[str, Any]]]:
         """Mark up to ``limit`` finished plays as one batch (a batch left by a crash is re-sent first)."""
         with self.atomic():
-            old = Outbox.select(Outbox.batch).where(Outbox.batch.is_null(False)).limit(1).first()
+            old = Outbox.select(Outbox.batch).where(
+                Outbox.batch.is_null(False) & (Outbox.batch != REFUSED)
+            ).limit(1).first()
             if old is not None:
                 batch = old.batch
             else:
                 batch = str(uuid.uuid4())
                 ids = (
                     Outbox.select(Outbox.play_id).join(Play, on=(Outbox.play_id == Play.id))
-                    .where(Play.status != PLAYING).order_by(Play.recorded_at).limit(limit)
+                    .where((Play.status != PLAYING) & Outbox.batch.is_null()).order_by(Play.recorded_at).limit(limit)
                 )
                 Outbox.update(batch=batch).where(Outbox.play_id.in_([o.play_id for o in ids])).execute()
             rows = (
                 Play.select().join(Outbox, on=(Outbox.play_id == Play.id)).where(Outbox.batch == batch)
             )
             return batch, [_log(p) for p in rows]
+
+    def refuse(self, play_id: str) -> None:
+        """Park a log the central refuses as invalid: kept (never lost), no longer blocking the rest."""
+        with self.atomic():
+            Outbox.update(batch=REFUSED).where(Outbox.play_id == play_id).execute()
+
+    def split_batch(self, batch: str) -> list[tuple[str, dict[str, Any]]]:
+        """Turn a refused batch into one batch per log, to find the log the central objects to."""
+        out = []
+        with self.atomic():
+            for o in list(Outbox.select().where(Outbox.batch == batch)):
+                single = str(uuid.uuid4())
+                Outbox.update(batch=single).where(Outbox.play_id == o.play_id).execute()
+                out.append((single, _log(Play.get_by_id(o.play_id))))
+        return out
 
     def delete_batch(self, batch: str) -> int:
         with self.atomic():

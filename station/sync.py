@@ -132,15 +132,40 @@ class Syncer:
 
     def _upload_logs(self) -> int:
         sent = 0
-        while True:
+        for _ in range(100):  # at most 100 batches a pass; the rest go next time
             batch, logs = self.store.mark_batch(self.policy.batch)
             if not logs:
-                return sent
-            reply = self.client.post_logs(logs)
+                break
+            try:
+                reply = self.client.post_logs(logs)
+            except CentralRefused as exc:
+                if exc.status not in (400, 413, 422):
+                    raise
+                sent += self._send_one_by_one(batch, str(exc))
+                continue
             self.store.delete_batch(batch)
             sent += len(logs)
             log.info("uploaded %d play logs (%s accepted, %s duplicates)",
                      len(logs), reply.get("accepted"), reply.get("duplicates"))
+        return sent
+
+    def _send_one_by_one(self, batch: str, why: str) -> int:
+        """A refused batch: send each log alone; a log refused alone is parked, not lost or retried."""
+        log.error("the central refused a batch of play logs (%s); sending them one by one", why)
+        sent = 0
+        for single, entry in self.store.split_batch(batch):
+            try:
+                self.client.post_logs([entry])
+            except CentralRefused as exc:
+                if exc.status not in (400, 422):
+                    raise
+                log.error("play log %s refused by the central, kept locally: %s", entry["id"], exc)
+                self.store.refuse(entry["id"])
+                self.store.put(last_error=f"play log refused by the central: {exc}")
+                continue
+            self.store.delete_batch(single)
+            sent += 1
+        return sent
 
     def _heartbeat(self, force: bool = False) -> None:
         mono = time.monotonic()

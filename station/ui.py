@@ -133,7 +133,7 @@ class OperatorPage:
 
         a = self.agent
         now = a.clock.now()
-        upcoming = slot_rows(a.loop.upcoming(now, 24), a.loop.content)
+        upcoming = slot_rows(a.loop.upcoming(now, 24), a.loop.content, self._t(req)["lang"])
         playable = []
         if a.loop.content is not None:
             playable = [b for b in a.loop.content.bulletins.values()
@@ -228,11 +228,21 @@ class Server:
 
         self.srv = create_server(app, host=host, port=port, threads=2, ident="loa-station")
         self.port = int(self.srv.effective_port)
-        self.thread = threading.Thread(target=self.srv.run, name="ui", daemon=True)
+        self._closing = False
+        self.thread = threading.Thread(target=self._run, name="ui", daemon=True)
         self.thread.start()
 
+    def _run(self) -> None:
+        try:
+            self.srv.run()
+        except (OSError, ValueError):  # its sockets closed under it by close(): the normal way out
+            if not self._closing:
+                raise
+
     def close(self) -> None:
+        self._closing = True
         self.srv.close()
+        self.thread.join(2)
 
 
 def serve(agent: Agent, host: str, port: int) -> Server:

@@ -6,7 +6,27 @@ from collections.abc import Sequence
 from html import escape as e
 from typing import Any
 
-from playlists.model import Bulletin, StationSettings
+from playlists.model import Bulletin, StationSettings, describe_reason
+
+#: The agent's own reason codes (the timeline's are in playlists.model.REASONS).
+STATION_REASONS = {
+    "asset_missing": ("Chưa tải xong tệp âm thanh", "audio not downloaded and verified yet"),
+    "operator_stop": ("Người vận hành đã dừng", "stopped by the commune operator"),
+    "operator_play": ("Người vận hành phát ngay", "played now by the commune operator"),
+    "agent_restart": ("Đài khởi động lại khi đang phát", "the agent restarted while playing"),
+    "local_announcement": ("Thông báo tại chỗ", "local announcement"),
+    "player_failed": ("Trình phát bị lỗi", "the player failed"),
+}
+
+
+def reason_text(code: str | None, lang: str) -> str:
+    if not code:
+        return ""
+    head, _, rest = code.partition(":")
+    if head in STATION_REASONS:
+        text = STATION_REASONS[head][1 if lang == "en" else 0]
+        return f"{text}:{rest}" if rest else text
+    return describe_reason(code, lang)
 
 CSS = """body{font-family:system-ui,sans-serif;margin:1rem auto;max-width:60rem;padding:0 1rem;color:#222}
 table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:.3rem;text-align:left;font-size:.9rem}
@@ -98,7 +118,7 @@ def dashboard(t: dict[str, str], st: dict[str, Any], upcoming: Sequence[dict[str
     nxt = [[e(s["start"]), _tier(t, s["priority"]), e(s["title"]), e(t.get(s["status"], s["status"])),
             e(s["reason"] or "")] for s in upcoming]
     past = [[e(p["started_at"] or p["planned_start"] or ""), _tier(t, p["priority"]), e(p["title"]),
-             e(t.get(p["status"], p["status"])), e(p["reason"] or "")] for p in plays]
+             e(t.get(p["status"], p["status"])), e(reason_text(p["reason"], t["lang"]))] for p in plays]
     head = [t["start"], t["priority"], t["content"], t["state"], t["reason"]]
     logout = f"<form method=post action=/logout>{'<input type=hidden name=csrf value=' + csrf + '>'}<button>{t['logout']}</button></form>"
     return (note + _now_playing(t, st["now_playing"], csrf) + _status(t, st)

@@ -292,3 +292,19 @@ def test_seven_days_offline_every_slot_plays_once_and_waits_in_the_outbox(rig: R
     assert len({(p["slot_id"], p["item_index"]) for p in plays}) == len(plays), "nothing twice"
     assert rig.store.outbox_size() == len(plays), "every play waits for the central"
     assert wakes < 7 * (24 + 5 * 4), "the loop sleeps until the next boundary (at most an hour)"
+
+
+def test_a_bulletin_withdrawn_while_it_plays_stops_at_the_next_manifest(rig: Rig) -> None:
+    rig.central.bulletin(1, 120)
+    rig.central.schedule(10, [1], local(2026, 6, 1, 6, 0))
+    rig.apply()
+    rig.step_at(local(2026, 6, 1, 6, 0))
+    playing = rig.player.current
+    assert playing is not None
+    rig.time.advance(20)
+    del rig.central.bulletins[1]  # withdrawn on the central: gone from the next manifest
+    rig.apply()
+    rig.loop.step()
+    assert playing.code == -15
+    [p] = rig.plays()
+    assert (p["status"], p["reason"]) == ("interrupted", "bulletin_missing")

@@ -270,3 +270,49 @@ def test_unused_audio_is_collected_after_a_while_but_never_while_playing(tmp_pat
     assert cache.collect_garbage(T0 + timedelta(minutes=30), playing=()) == []
     assert cache.collect_garbage(T0 + timedelta(hours=2), playing={one}) == [two]
     assert cache.path(one).exists() and not cache.path(two).exists()
+
+
+class _PickyCentral(BaseHTTPRequestHandler):
+    """The play-logs call as the contract states it: a batch with any invalid log is refused whole."""
+
+    stored: list[str] = []
+
+    def log_message(self, *a: object) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        import json
+
+        logs = json.loads(self.rfile.read(int(self.headers["Content-Length"])))["logs"]
+        bad = [i for i, x in enumerate(logs) if x["status"] not in ("completed", "missed", "interrupted")]
+        if bad:
+            body, code = json.dumps({"detail": f"logs[{bad[0]}].status is invalid"}).encode(), 400
+        else:
+            new = [x["id"] for x in logs if x["id"] not in self.stored]
+            self.stored.extend(new)
+            body, code = json.dumps({"accepted": len(new), "duplicates": len(logs) - len(new)}).encode(), 200
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def test_one_invalid_log_is_parked_and_does_not_block_the_others(tmp_path: Path) -> None:
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), _PickyCentral)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        store = Store(tmp_path / "s.db")
+        good = [store.start_play(slot_id=f"1@{i}", status="completed", started_at=T0) for i in range(3)]
+        odd = store.start_play(slot_id="1@x", status="weird", started_at=T0)
+        clock = Clock(FakeTime(T0))
+        client = CentralClient(f"http://127.0.0.1:{srv.server_address[1]}", "tok", Timeouts(1, 2, 5), clock.system_now)
+        s = Syncer(store, None, client, clock, SyncPolicy())  # type: ignore[arg-type]
+        assert s._upload_logs() == 3
+        assert sorted(_PickyCentral.stored) == sorted(good)
+        assert store.outbox_size() == 1 and store.refused_count() == 1, "the odd one is kept, not lost"
+        assert s._upload_logs() == 0, "and not sent again and again"
+        assert odd in {p["id"] for p in store.recent_plays()}
+    finally:
+        srv.shutdown()
+        srv.server_close()
