@@ -236,7 +236,10 @@ def _compiled(dtstart: datetime, text: str, tzname: str) -> tuple[RRule, ...]:
         if re.search(r"FREQ=SECONDLY", value, re.I):
             raise ScheduleError(f"Dòng {n}: lặp theo giây không được hỗ trợ (FREQ=SECONDLY is not allowed)")
         try:
+            value, until = _split_until(value)
             r = rrulestr("RRULE:" + value, dtstart=dtstart)
+            if until is not None and isinstance(r, RRule):
+                r = r.replace(until=until)
         except (ValueError, TypeError, IndexError, KeyError) as exc:
             raise ScheduleError(f"Quy tắc lặp dòng {n} không hợp lệ: {line!r} ({exc})") from exc
         if not isinstance(r, RRule):  # pragma: no cover - one RRULE line always gives an rrule
@@ -248,6 +251,21 @@ def _compiled(dtstart: datetime, text: str, tzname: str) -> tuple[RRule, ...]:
             )
         out.append(r)
     return tuple(out)
+
+
+_LOCAL_UNTIL = re.compile(r"(?:^|;)UNTIL=(\d{8}T\d{6})(?=;|$)", re.I)
+
+
+def _split_until(value: str) -> tuple[str, datetime | None]:
+    """Take a local UNTIL out of the rule text (dateutil's general date parser is slow)."""
+    m = _LOCAL_UNTIL.search(value)
+    if m is None:
+        if re.search(r"UNTIL=", value, re.I):  # dateutil would guess, even from today's date
+            raise ValueError("UNTIL must be YYYYMMDD, YYYYMMDDTHHMMSS or YYYYMMDDTHHMMSSZ")
+        return value, None
+    v = m.group(1)
+    until = datetime(int(v[:4]), int(v[4:6]), int(v[6:8]), int(v[9:11]), int(v[11:13]), int(v[13:]))
+    return (value[: m.start()] + value[m.end():]).strip(";"), until
 
 
 def _never_matches(r: RRule) -> bool:
@@ -275,7 +293,7 @@ def _lines(text: str) -> list[str]:
     return out
 
 
-_UNTIL = re.compile(r"UNTIL=(\d{8})(T(\d{6})(Z?))?", re.I)
+_UNTIL = re.compile(r"UNTIL=(\d{8})(T(\d{6})(Z?))?(?=;|$)", re.I)
 
 
 def _normalise_until(value: str, tzname: str) -> str:

@@ -220,7 +220,7 @@ def _occurrences(
         try:
             planned_starts = occurrences(s, sim_start, end)
         except ScheduleError as exc:  # one broken rule must not silence the whole station
-            log.warning("schedule %s left out of the timeline: %s", s.id, exc)
+            _warn_once(s, exc)
             continue
         for planned in planned_starts:
             if not history:  # naming every occurrence is only needed to look it up
@@ -234,6 +234,18 @@ def _occurrences(
                 finals.append((sid, rec, s, planned))
     jobs.sort(key=attrgetter("planned", "schedule_id"))
     return jobs, finals
+
+
+_WARNED: set[tuple[int, str]] = set()
+
+
+def _warn_once(s: Schedule, exc: ScheduleError) -> None:
+    """Log a broken schedule once, not on every turn of the station's loop."""
+    if (s.id, s.rrule) not in _WARNED:
+        if len(_WARNED) > 1000:
+            _WARNED.clear()
+        _WARNED.add((s.id, s.rrule))
+        log.warning("schedule %s left out of the timeline: %s", s.id, exc)
 
 
 def _new_job(sid: str, s: Schedule, planned: datetime) -> Job:

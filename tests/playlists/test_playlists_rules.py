@@ -194,6 +194,8 @@ def test_long_running_rules_give_what_plain_dateutil_gives(rrule: str, freq_star
         ({"rrule": "FREQ=DAILY;BYHOUR=25"}, "dòng 1"),
         ({"rrule": "FREQ=FORTNIGHTLY"}, "không hợp lệ"),
         ({"rrule": "FREQ=SECONDLY"}, "SECONDLY"),
+        ({"rrule": "FREQ=DAILY;UNTIL=2026"}, "không hợp lệ"),
+        ({"rrule": "UNTIL=20261231T235959"}, "không hợp lệ"),
         ({"timezone": "Asia/Hanoi_City"}, "Múi giờ"),
         ({"items": ()}, "chưa có nội dung"),
         ({"items": (Item(ItemKind.BULLETIN),)}, "thiếu bản tin"),
