@@ -205,6 +205,9 @@ def long_rules(draw: st.DrawFn) -> tuple[str, datetime]:
         parts.append("BYDAY=" + ",".join(draw(st.sets(st.sampled_from(["MO", "TU", "WE", "TH", "FR", "SA", "SU"]), min_size=1))))
     if freq in ("MONTHLY", "YEARLY") and draw(st.booleans()):
         parts.append(f"BYMONTHDAY={draw(st.sampled_from([1, 5, 15, 28, -1]))}")
+    if draw(st.booleans()):
+        until = datetime(2025, 5, 1) + timedelta(minutes=draw(st.integers(0, 500 * 24 * 60)))
+        parts.insert(draw(st.integers(0, len(parts))), f"UNTIL={until:%Y%m%dT%H%M%S}")
     dtstart = datetime(2023, 1, 1) + timedelta(minutes=draw(st.integers(0, 3 * 365 * 24 * 60)))
     return ";".join(parts), dtstart.replace(second=0)
 
