@@ -274,18 +274,20 @@ def _resumed(
 ) -> list[Job]:
     """Jobs for slots the station reports as in progress, whatever the rules say now."""
     out = []
-    for sid, rec in sorted(history.items()):
-        if rec.status is not SlotStatus.PLAYING:
-            continue
+    playing = sorted((sid, r) for sid, r in history.items() if r.status is SlotStatus.PLAYING)
+    for sid, rec in playing:
         schedule_id, planned = parse_slot_id(sid)
         s = by_id.get(schedule_id)
         rank = s.priority.rank if s is not None else Priority.NORMAL.rank
         job = Job(sid, schedule_id, s, planned, rank, planned, started=True,
-                   interrupted=rec.interrupted, real_start=rec.started_at)
-        if s is not None:
-            first = rec.next_item + (1 if rec.current is not None else 0)
-            at = rec.current.end if rec.current is not None else (ctx.busy_until or planned)
-            job.todo = layout(s, first, at, ctx.bulletins, whole=False)[0]
+                  interrupted=rec.interrupted, real_start=rec.started_at)
+        cur = rec.current
+        if s is not None and cur is not None:  # the rest comes after the item sounding now
+            first = (cur.index if cur.index is not None else rec.next_item) + 1
+            job.todo = layout(s, first, cur.end, ctx.bulletins, whole=False)[0]
+        elif s is not None:  # suspended: resumes at next_item
+            at = ctx.busy_until or planned
+            job.todo = layout(s, rec.next_item, at, ctx.bulletins, whole=False)[0]
         out.append(job)
     return out
 
