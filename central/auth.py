@@ -98,8 +98,32 @@ def current_user() -> User | None:
         user = user_for_token(token)
     elif session.get("user_id") is not None:
         user = User.get_or_none((User.id == session["user_id"]) & (User.active == True))  # noqa: E712
+        g.by_session = user is not None
     g.user = user
     return user
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _check_csrf_for_session() -> None:
+    """A browser session changing state through the API must show the page's CSRF token.
+
+    A bearer token cannot be sent by another site, a cookie can: without this check any page the
+    user visits could post to the API in their name.
+    """
+    if not g.get("by_session") or request.method in _SAFE_METHODS:
+        return
+    from flask_wtf.csrf import ValidationError, validate_csrf
+
+    token = request.headers.get("X-CSRFToken") or request.form.get("csrf_token")
+    try:
+        validate_csrf(token)
+    except ValidationError:
+        raise Forbidden(
+            "Thiếu hoặc sai mã bảo vệ CSRF; gọi API bằng mã API (Bearer) hoặc gửi X-CSRFToken. "
+            "(Missing or invalid CSRF token: use a Bearer API token or send X-CSRFToken.)"
+        ) from None
 
 
 def require(roles: Iterable[str] | None = None) -> Callable[[F], F]:
@@ -112,6 +136,7 @@ def require(roles: Iterable[str] | None = None) -> Callable[[F], F]:
             user = current_user()
             if user is None:
                 raise Unauthorized("Hãy đăng nhập hoặc gửi mã API hợp lệ. (Log in or send a valid API token.)")
+            _check_csrf_for_session()
             if allowed is not None and user.role != "admin" and user.role not in allowed:
                 raise Forbidden(
                     f"Vai trò '{user.role}' không được làm việc này. (Role '{user.role}' may not do this.)"

@@ -76,6 +76,28 @@ def test_session_login_is_honoured(app, client, db):
     assert client.get("/api/v1/me").status_code == 401
 
 
+def test_a_session_changing_state_through_the_api_needs_the_csrf_token(app, client, db):
+    user, _ = users.create(None, "lan", "editor")
+    with client.session_transaction() as sess:
+        sess["user_id"] = user.id
+    refused = client.post("/api/v1/tokens", json={"name": "from another site"})
+    assert refused.status_code == 403
+    assert "CSRF" in refused.json["detail"]
+    assert ApiToken.select().where(ApiToken.user == user).count() == 0
+    from flask import session as req_session
+    from flask_wtf.csrf import generate_csrf
+
+    with app.test_request_context():
+        token = generate_csrf()  # the token a page of ours would carry, bound to this session
+        raw = dict(req_session)
+    with client.session_transaction() as sess:
+        sess.update(raw)
+        sess["user_id"] = user.id
+    accepted = client.post("/api/v1/tokens", json={"name": "page"}, headers={"X-CSRFToken": token})
+    assert accepted.status_code == 201, accepted.json
+    assert ApiToken.select().where(ApiToken.user == user).count() == 1
+
+
 def test_require_roles_and_scope(app, db, tree):
     editor, _ = users.create(None, "e", "editor", "P-D-C1")
     admin, _ = users.create(None, "a", "admin")
