@@ -130,6 +130,8 @@ def cmd_status(cfg: Config, args: argparse.Namespace) -> int:
     if not cfg.db_path.exists():
         raise NotEnrolledError(f"no station here ({cfg.db_path}): run `station enroll` first")
     store = _open(cfg)
+    if store.get("station_id") is None:
+        raise NotEnrolledError(f"this station ({cfg.station_dir}) is not enrolled: run `station enroll` first")
     clock = _clock(cfg)
     offset, boot = store.get("clock_offset_ms"), store.get("clock_boot")
     if offset is not None and boot:

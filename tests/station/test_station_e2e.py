@@ -73,6 +73,15 @@ def test_enroll_kill_during_download_resume_and_refetch_corrupted(
     out = st.run_cli("sync")
     assert "missing or corrupted" in out.stderr
     assert _sha(final) == asset["sha256"], "the corrupted file was fetched again and verified"
+    text = st.run_cli("status").stdout
+    assert "Đài xã Đắk Lao — tải lại" in text and "24 giờ tới" in text and "Phòng, chống mua bán người" in text
+
+
+def test_commands_say_what_to_do_before_enrollment(make_station: Callable[..., Station]) -> None:
+    st = make_station("http://127.0.0.1:9")
+    for cmd in ("run", "sync", "status"):
+        out = st.run_cli(cmd, check=False)
+        assert out.returncode == 2 and "station enroll" in out.stderr, (cmd, out.stderr)
 
 
 def test_bad_signature_and_older_manifest_are_refused(
