@@ -16,10 +16,10 @@ class Config:
 
     station_dir: Path
     player: str | None = None  # command template with {path} and {volume}; None = detect
-    sync_interval_s: float = 60.0
+    sync_interval_s: float | None = None  # None = as the central sets it in the manifest (default 60)
     sync_jitter: float = 0.2  # fraction of the interval
     backoff_max_s: float = 900.0
-    heartbeat_interval_s: float = 300.0
+    heartbeat_interval_s: float | None = None  # None = as the central sets it (default 300)
     connect_timeout_s: float = 5.0
     read_timeout_s: float = 20.0
     total_timeout_s: float = 60.0  # one JSON call, start to finish
@@ -56,16 +56,20 @@ def _num(env: Mapping[str, str], key: str, default: float) -> float:
         raise StationError(f"{key} must be a number, not {raw!r}") from exc
 
 
+def _opt(env: Mapping[str, str], key: str) -> float | None:
+    return _num(env, key, 0.0) if env.get(key) else None
+
+
 def load(env: Mapping[str, str] | None = None) -> Config:
     """Read the configuration from ``env`` (default: the process environment)."""
     e = os.environ if env is None else env
     return Config(
         station_dir=Path(e.get("LOA_STATION_DIR") or "var/station").resolve(),
         player=e.get("LOA_PLAYER") or None,
-        sync_interval_s=_num(e, "LOA_SYNC_INTERVAL", 60.0),
+        sync_interval_s=_opt(e, "LOA_SYNC_INTERVAL"),
         sync_jitter=_num(e, "LOA_SYNC_JITTER", 0.2),
         backoff_max_s=_num(e, "LOA_BACKOFF_MAX", 900.0),
-        heartbeat_interval_s=_num(e, "LOA_HEARTBEAT_INTERVAL", 300.0),
+        heartbeat_interval_s=_opt(e, "LOA_HEARTBEAT_INTERVAL"),
         connect_timeout_s=_num(e, "LOA_CONNECT_TIMEOUT", 5.0),
         read_timeout_s=_num(e, "LOA_READ_TIMEOUT", 20.0),
         total_timeout_s=_num(e, "LOA_TOTAL_TIMEOUT", 60.0),

@@ -105,6 +105,6 @@ class Agent:
 def _policy(cfg: Config) -> SyncPolicy:
     return SyncPolicy(
         interval_s=cfg.sync_interval_s, jitter=cfg.sync_jitter, backoff_max_s=cfg.backoff_max_s,
-        backoff_base_s=min(5.0, cfg.sync_interval_s), heartbeat_s=cfg.heartbeat_interval_s,
+        backoff_base_s=min(5.0, cfg.sync_interval_s or 5.0), heartbeat_s=cfg.heartbeat_interval_s,
         rate_bps=cfg.download_rate_bps,
     )

@@ -29,11 +29,11 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class SyncPolicy:
-    interval_s: float = 60.0
+    interval_s: float | None = None  # None: the manifest's station.sync_interval_s, else 60
     jitter: float = 0.2
     backoff_base_s: float = 5.0
     backoff_max_s: float = 900.0
-    heartbeat_s: float = 300.0
+    heartbeat_s: float | None = None  # None: the manifest's station.heartbeat_interval_s, else 300
     rate_bps: int = 0
     batch: int = 200
 
@@ -169,7 +169,8 @@ class Syncer:
 
     def _heartbeat(self, force: bool = False) -> None:
         mono = time.monotonic()
-        due = self._last_heartbeat is None or mono - self._last_heartbeat >= self.policy.heartbeat_s
+        every = self.policy.heartbeat_s or self._from_manifest("heartbeat_interval_s", 300.0)
+        due = self._last_heartbeat is None or mono - self._last_heartbeat >= every
         if not (force or due or self._heartbeat_due):
             return
         self._heartbeat_due = False
@@ -185,11 +186,18 @@ class Syncer:
         p = self.policy
         if res.ok:
             self.failures = 0
-            return p.interval_s * (1 + self.rng.uniform(-p.jitter, p.jitter))
+            interval = p.interval_s or self._from_manifest("sync_interval_s", 60.0)
+            return interval * (1 + self.rng.uniform(-p.jitter, p.jitter))
         self.failures += 1
         delay = min(p.backoff_max_s, p.backoff_base_s * 2 ** min(self.failures - 1, 20))
         delay = self.rng.uniform(delay / 2, delay)
         return max(delay, res.retry_after_s or 0.0)
+
+    def _from_manifest(self, key: str, default: float) -> float:
+        """A per-station interval the central sets (unless the environment overrides it)."""
+        applied = self.store.applied()
+        value = applied.manifest.get("station", {}).get(key) if applied else None
+        return float(value) if isinstance(value, int | float) and value > 0 else default
 
     def run(self, stop: threading.Event, housekeeping: Callable[[], None] = lambda: None) -> None:
         while not stop.is_set():

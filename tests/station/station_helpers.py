@@ -113,6 +113,7 @@ class Central:
     bulletins: dict[int, Bulletin] = field(default_factory=dict)
     schedules: list[Schedule] = field(default_factory=list)
     blobs: dict[str, bytes] = field(default_factory=dict)
+    station_extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def public_key(self) -> str:
@@ -145,7 +146,7 @@ class Central:
             "version": self.version,
             "server_time": now.isoformat(),
             "horizon_days": 14,
-            "station": {"id": 7, "name": "Đài xã Đắk Mol", **settings_to_dict(self.settings)},
+            "station": {"id": 7, "name": "Đài xã Đắk Mol", **settings_to_dict(self.settings), **self.station_extra},
             "assets": [{"sha256": k, "size": len(v), "duration_ms": 0, "codec": "opus"} for k, v in self.blobs.items()],
             "bulletins": [bulletin_to_dict(b) for b in self.bulletins.values()],
             "schedules": [schedule_to_dict(s) for s in self.schedules],

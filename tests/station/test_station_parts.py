@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import socket
 import threading
@@ -316,3 +317,14 @@ def test_one_invalid_log_is_parked_and_does_not_block_the_others(tmp_path: Path)
     finally:
         srv.shutdown()
         srv.server_close()
+
+
+def test_sync_interval_follows_the_central_unless_the_environment_sets_it(tmp_path: Path) -> None:
+    store = Store(tmp_path / "s.db")
+    c = Central(station_extra={"sync_interval_s": 120, "heartbeat_interval_s": 600})
+    reply = c.manifest(T0)
+    store.apply_manifest(reply["manifest"], json.dumps(reply["manifest"]), reply["signature"], T0)
+    central_set = Syncer(store, None, None, Clock(FakeTime(T0)), SyncPolicy(jitter=0.1))  # type: ignore[arg-type]
+    assert all(108 <= central_set.next_delay(SyncResult()) <= 132 for _ in range(20))
+    env_set = Syncer(store, None, None, Clock(FakeTime(T0)), SyncPolicy(interval_s=5, jitter=0))  # type: ignore[arg-type]
+    assert env_set.next_delay(SyncResult()) == 5
