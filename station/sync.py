@@ -210,6 +210,10 @@ class Syncer:
                 log.exception("sync pass failed")
                 res = SyncResult(ok=False, error=repr(exc))
             delay = self.next_delay(res)
+            if not res.ok:  # backing off: state changes wait for the next attempt, so do heartbeats
+                stop.wait(delay)
+                self.wake.clear()
+                continue
             self.wake.wait(delay)
             if self.wake.is_set():
                 self.wake.clear()

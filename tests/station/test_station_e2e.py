@@ -124,7 +124,7 @@ def test_bad_signature_and_older_manifest_are_refused(
 def test_offline_stretch_with_a_clock_three_hours_off(
     real_central: Central, audio: dict[str, dict[str, Any]], make_station: Callable[..., Station]
 ) -> None:
-    st = make_station(real_central.url, LOA_FAKE_CLOCK_SKEW_S=str(-3 * 3600))
+    st = make_station(real_central.url, LOA_FAKE_CLOCK_SKEW_S=str(-3 * 3600), LOA_BACKOFF_MAX="4")
     sid = st.enroll(real_central, "Đài xã Đắk Lao — mất mạng")
     planned = [soon(14 + 9 * i) for i in range(4)]
     for at in planned:
