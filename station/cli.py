@@ -61,6 +61,8 @@ def cmd_enroll(cfg: Config, args: argparse.Namespace) -> int:
     clock = _clock(cfg)
     client = CentralClient(args.url, None, _timeouts(cfg), clock.system_now, clock.observe)
     reply = client.enroll(args.code)
+    if args.force:
+        store.forget_manifest()
     password = args.password or secrets.token_urlsafe(9)
     store.put(
         station_id=reply["station_id"], token=reply["token"], public_key=reply["public_key"],

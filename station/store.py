@@ -184,6 +184,12 @@ class Store:
                 Asset.sha256.not_in(list(assets)) & (Asset.needed == True)  # noqa: E712
             ).execute()
 
+    def forget_manifest(self) -> None:
+        """Re-enrollment (perhaps with another central): its versions start afresh. Plays are kept."""
+        with self.atomic():
+            AppliedManifest.delete().execute()
+            Meta.delete().where(Meta.key.in_(["etag", "clock_offset_ms", "clock_boot"])).execute()
+
     def assets(self) -> list[Asset]:
         with self._conn():
             return list(Asset.select())
