@@ -332,6 +332,34 @@ def _bounded(r: RRule, lo: datetime, hi: datetime) -> RRule:
     return r.replace(until=stop) if dtstart is None else r.replace(dtstart=dtstart, until=stop)
 
 
+def _period_start(r: RRule, dtstart: datetime, interval: int, freq: int, lo: datetime) -> datetime | None:
+    """The midnight starting the rule's period that holds ``lo``, when dtstart may move there.
+
+    A rule that names its hours, minutes and seconds (and, weekly, its days; monthly, its days
+    of month or week) takes nothing from dtstart but the period grid, so dtstart can be the
+    very start of a later period: nothing before ``lo`` is iterated and nothing is lost. This is
+    the form the constructors above write. The move must be to a later period than dtstart's.
+    """
+    # dateutil records each part it was given in _original_rule, and defaults as None
+    given = {k: v for k, v in getattr(r, "_original_rule", {}).items() if v is not None}
+    if not all(k in given for k in ("byhour", "byminute", "bysecond")) or "bysetpos" in given:
+        return None
+    day0 = datetime.combine(dtstart.date(), time())
+    if freq == DAILY:
+        k = (lo - day0).days // interval
+        return day0 + timedelta(days=k * interval) if k > 0 else None
+    if freq == WEEKLY and "byweekday" in given:
+        wkst: int = getattr(r, "_wkst", 0)
+        week0 = day0 - timedelta(days=(day0.weekday() - wkst) % 7)
+        k = (lo - week0).days // (7 * interval)
+        return week0 + timedelta(days=7 * interval * k) if k > 0 else None
+    if freq == MONTHLY and ("bymonthday" in given or "byweekday" in given):
+        month0 = day0.replace(day=1)
+        k = ((lo.year - month0.year) * 12 + lo.month - month0.month) // interval
+        return month0 + relativedelta(months=interval * k) if k > 0 else None
+    return None
+
+
 def _rebased(r: RRule, lo: datetime) -> datetime | None:
     """A later dtstart for ``r`` that yields the same occurrences from ``lo`` on, if there is one.
 
@@ -349,6 +377,9 @@ def _rebased(r: RRule, lo: datetime) -> datetime | None:
         return None
     interval: int = getattr(r, "_interval", 1)
     freq: int = getattr(r, "_freq", -1)
+    exact = _period_start(r, dtstart, interval, freq, lo)
+    if exact is not None:
+        return exact
     if freq in _PERIOD:
         step = _PERIOD[freq] * interval
         k = (lo - dtstart) // step - 1

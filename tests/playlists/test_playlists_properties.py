@@ -201,10 +201,17 @@ def long_rules(draw: st.DrawFn) -> tuple[str, datetime]:
     if freq in ("DAILY", "WEEKLY", "MONTHLY") and draw(st.booleans()):
         parts.append("BYHOUR=" + ",".join(map(str, sorted(draw(st.sets(st.integers(0, 23), min_size=1, max_size=3))))))
         parts.append(f"BYMINUTE={draw(st.sampled_from([0, 15, 30, 45]))}")
+        if draw(st.booleans()):  # fully timed: the form the constructors write
+            parts.append(f"BYSECOND={draw(st.sampled_from([0, 30]))}")
+    if freq in ("WEEKLY", "MONTHLY") and draw(st.booleans()):
+        parts.append(f"WKST={draw(st.sampled_from(['MO', 'SU', 'WE']))}")
     if freq == "WEEKLY" and draw(st.booleans()):
         parts.append("BYDAY=" + ",".join(draw(st.sets(st.sampled_from(["MO", "TU", "WE", "TH", "FR", "SA", "SU"]), min_size=1))))
     if freq in ("MONTHLY", "YEARLY") and draw(st.booleans()):
         parts.append(f"BYMONTHDAY={draw(st.sampled_from([1, 5, 15, 28, -1]))}")
+    if freq == "MONTHLY" and not any(p.startswith("BYMONTHDAY") for p in parts) and draw(st.booleans()):
+        # (not with BYMONTHDAY: "first Monday that is the 15th" never happens; validate refuses it)
+        parts.append(f"BYDAY={draw(st.sampled_from(['1MO', '-1FR', 'TU', '2SA,4SA']))}")
     if draw(st.booleans()):
         until = datetime(2025, 5, 1) + timedelta(minutes=draw(st.integers(0, 500 * 24 * 60)))
         parts.insert(draw(st.integers(0, len(parts))), f"UNTIL={until:%Y%m%dT%H%M%S}")
