@@ -12,7 +12,11 @@ Decisions (both the station and the central rely on them, so they are fixed here
   "every day at 06:00" stays 06:00 across DST changes. ``dtstart`` is an occurrence only when it
   matches a rule line (dateutil's reading, not RFC 5545's "DTSTART always counts").
 - ``UNTIL`` may be local (``20261231T235959``), UTC (``...Z``, converted to the local zone) or a
-  bare date (``20261231``, read as the whole of that day, inclusive).
+  bare date (``20261231``, read as the whole of that day, inclusive); any other form is refused
+  (dateutil's parser would guess the missing parts from today's date).
+- Refused as well: ``FREQ=SECONDLY``, and a line no date can satisfy (30 February, a sixth
+  Monday), which dateutil would otherwise search up to the year 9999 on every expansion.
+  ``expand`` leaves such a schedule out with one logged warning rather than fail the station.
 - DST gap (e.g. 02:30 on the spring-forward night in Europe/Berlin, which never happens): the
   occurrence is placed with the offset before the gap, i.e. shifted forward by the gap (03:30),
   as RFC 5545 says. DST repeat (02:30 happens twice in autumn): the first one only (fold=0).
