@@ -195,7 +195,9 @@ class PlayerLoop:
         cur = current_item(slots, b)
         if cur is None or cur[1].start != b:
             return
-        self.wake.wait((b - now).total_seconds())
+        left = (b - self.clock.now()).total_seconds()  # resolving took some of the time already
+        if left > 0:
+            self.wake.wait(left)
         later = self.clock.now()
         if later >= b and not self._commands_waiting():
             self._start(slots, later)
