@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from html import escape as e
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from playlists.model import Bulletin, StationSettings, describe_reason
 
@@ -43,11 +45,21 @@ def layout(t: dict[str, str], body: str) -> str:
             f"{body}</body></html>")
 
 
+def when(value: str | None, tz: str) -> str:
+    """An ISO time as the commune reads it: local wall-clock time, day/month first."""
+    if not value:
+        return "—"
+    try:
+        return datetime.fromisoformat(value).astimezone(ZoneInfo(tz)).strftime("%H:%M:%S %d/%m/%Y")
+    except (ValueError, KeyError):
+        return value
+
+
 def _tier(t: dict[str, str], p: str) -> str:
     return e(t["priority_tier"] if p == "priority" else t.get(p, p))
 
 
-def _status(t: dict[str, str], st: dict[str, Any]) -> str:
+def _status(t: dict[str, str], st: dict[str, Any], tz: str) -> str:
     online = f"<span class=ok>{t['online']}</span>" if st["online"] else f"<span class=bad>{t['offline']}</span>"
     if not st["clock_synced"]:
         clock = f"<span class=bad>{t['never_synced']}</span>"
@@ -59,8 +71,8 @@ def _status(t: dict[str, str], st: dict[str, Any]) -> str:
     rows = [
         (t["station"], e(f"{st['station_id']} {st['station_name'] or ''}") + " — " + online),
         (t["manifest"], e(str(st["manifest_version"]))),
-        (t["last_sync"], e(str(st["last_sync_at"]))), (t["last_ok"], e(str(st["last_success_at"]))),
-        (t["clock"], f"{e(st['now'])} ({t['offset']} {st['clock_offset_ms']} ms, {clock})"),
+        (t["last_sync"], e(when(st["last_sync_at"], tz))), (t["last_ok"], e(when(st["last_success_at"], tz))),
+        (t["clock"], f"{e(when(st['now'], tz))} ({t['offset']} {st['clock_offset_ms']} ms, {clock})"),
         (t["disk"], disk),
         (t["cache"], f"{st['cache']['assets']} ({t['missing']} {st['cache']['missing']})"),
         (t["outbox"], str(st["outbox"])),
@@ -71,14 +83,14 @@ def _status(t: dict[str, str], st: dict[str, Any]) -> str:
     return f"<section><h2>{t['status']}</h2><table>{cells}</table></section>"
 
 
-def _now_playing(t: dict[str, str], np: dict[str, Any] | None, csrf: str) -> str:
+def _now_playing(t: dict[str, str], np: dict[str, Any] | None, csrf: str, tz: str) -> str:
     if np is None:
         return f"<section><h2>{t['now_playing']}</h2><p>{t['nothing']}</p></section>"
     stop = ""
     if np["priority"] != "emergency":
         stop = f"<form class=inline method=post action=/stop><input type=hidden name=csrf value={csrf}><button>{t['stop']}</button></form>"
     return (f"<section><h2>{t['now_playing']}</h2><p class={e(np['priority'])}>{e(np['title'])} "
-            f"({_tier(t, np['priority'])}, {e(np['started_at'])}) {stop}</p></section>")
+            f"({_tier(t, np['priority'])}, {e(when(np['started_at'], tz))}) {stop}</p></section>")
 
 
 def _table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
@@ -115,13 +127,14 @@ def dashboard(t: dict[str, str], st: dict[str, Any], upcoming: Sequence[dict[str
               plays: Sequence[dict[str, Any]], playable: Sequence[Bulletin], settings: StationSettings,
               csrf: str, msg: str) -> str:
     note = f"<p class=msg>{e(t.get('msg_' + msg, ''))}</p>" if msg else ""
-    nxt = [[e(s["start"]), _tier(t, s["priority"]), e(s["title"]), e(t.get(s["status"], s["status"])),
+    tz = settings.timezone
+    nxt = [[e(when(s["start"], tz)), _tier(t, s["priority"]), e(s["title"]), e(t.get(s["status"], s["status"])),
             e(s["reason"] or "")] for s in upcoming]
-    past = [[e(p["started_at"] or p["planned_start"] or ""), _tier(t, p["priority"]), e(p["title"]),
+    past = [[e(when(p["started_at"] or p["planned_start"], tz)), _tier(t, p["priority"]), e(p["title"]),
              e(t.get(p["status"], p["status"])), e(reason_text(p["reason"], t["lang"]))] for p in plays]
     head = [t["start"], t["priority"], t["content"], t["state"], t["reason"]]
     logout = f"<form method=post action=/logout>{'<input type=hidden name=csrf value=' + csrf + '>'}<button>{t['logout']}</button></form>"
-    return (note + _now_playing(t, st["now_playing"], csrf) + _status(t, st)
+    return (note + _now_playing(t, st["now_playing"], csrf, tz) + _status(t, st, tz)
             + f"<section><h2>{t['next24']}</h2>{_table(head, nxt)}</section>"
             + _forms(t, playable, settings, csrf)
             + f"<section><h2>{t['recent']}</h2>{_table(head, past)}</section>" + logout)
