@@ -174,7 +174,12 @@ class Syncer:
         if not (force or due or self._heartbeat_due):
             return
         self._heartbeat_due = False
-        reply = self.client.heartbeat(self.status())
+        try:
+            reply = self.client.heartbeat(self.status())
+        except CentralRefused as exc:  # a central that dislikes our status must not stall logs and sync
+            log.error("heartbeat refused: %s", exc)
+            self.store.put(last_error=f"heartbeat refused: {exc}")
+            return
         self._last_heartbeat = mono
         applied = self.store.applied()
         hint = reply.get("manifest_version")

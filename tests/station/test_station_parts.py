@@ -328,3 +328,4 @@ def test_sync_interval_follows_the_central_unless_the_environment_sets_it(tmp_pa
     assert all(108 <= central_set.next_delay(SyncResult()) <= 132 for _ in range(20))
     env_set = Syncer(store, None, None, Clock(FakeTime(T0)), SyncPolicy(interval_s=5, jitter=0))  # type: ignore[arg-type]
     assert env_set.next_delay(SyncResult()) == 5
+
