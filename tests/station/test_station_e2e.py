@@ -191,3 +191,27 @@ def test_an_emergency_interrupts_a_normal_bulletin(
     cut = datetime.fromisoformat(normal["ended_at"])
     assert abs((cut - t_alert).total_seconds()) <= 2.0, "cut at once, not after the bulletin's end"
     assert len(rows) == 2, rows
+
+
+def test_power_cut_while_playing_is_logged_interrupted_and_not_replayed(
+    real_central: Central, audio: dict[str, dict[str, Any]], make_station: Callable[..., Station]
+) -> None:
+    st = make_station(real_central.url)
+    sid = st.enroll(real_central, "Đài xã Đắk Lao — mất điện")
+    schedule(real_central, audio["long"]["id"], sid, soon(10), grace_s=600)
+    st.start()
+    wait_for(lambda: st.status()["now_playing"], 30, "the bulletin to start playing", 0.5)
+    assert st.proc is not None
+    os.kill(st.proc.pid, signal.SIGKILL)  # the power goes; no chance to close anything
+    st.proc.wait()
+    st.start()  # power back, well inside the slot's grace
+
+    def reported() -> list[dict[str, Any]]:
+        return [r for r in play_logs(real_central, sid) if r["status"] == "interrupted"]
+
+    [cut] = wait_for(reported, 30, "the cut play on the central", 1)
+    assert cut["reason"] == "agent_restart"
+    time.sleep(4)
+    rows = play_logs(real_central, sid)
+    assert rows == [cut] or [r["id"] for r in rows] == [cut["id"]], "not replayed, not reported twice"
+    assert st.status()["now_playing"] is None
