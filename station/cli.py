@@ -159,11 +159,14 @@ def _next_24h(store: Store, cache: AssetCache, clock: Clock, cfg: Config) -> lis
 
 
 def _print_status(st: dict[str, Any]) -> None:
+    from .ui_html import when
+
+    tz = st["timezone"]
     on = "trực tuyến (online)" if st["online"] else "ngoại tuyến (offline)"
     print(f"Đài {st['station_id']} {st['station_name'] or ''} — {on}")
-    print(f"Bản kê (manifest): v{st['manifest_version']}  lần đồng bộ cuối: {st['last_sync_at']}")
+    print(f"Bản kê (manifest): v{st['manifest_version']}  lần đồng bộ cuối: {when(st['last_sync_at'], tz)}")
     trust = "tin cậy" if st["clock_trusted"] else "CHƯA tin cậy"
-    print(f"Đồng hồ: {st['now']} (lệch {st['clock_offset_ms']} ms, {trust})")
+    print(f"Đồng hồ: {when(st['now'], tz)} (lệch {st['clock_offset_ms']} ms, {trust})")
     print(f"Đĩa trống: {st['disk_free_bytes'] // 2**20} MB  bộ nhớ đệm: {st['cache']}  hàng đợi nhật ký: {st['outbox']}")
     np = st["now_playing"]
     print(f"Đang phát: {np['title'] if np else '—'}")
@@ -171,10 +174,10 @@ def _print_status(st: dict[str, Any]) -> None:
         print(f"Lỗi gần nhất: {st['last_error']}")
     print("24 giờ tới:")
     for s in st["next_24h"]:
-        print(f"  {s['start']}  {s['priority']:<9} {s['title']}  [{s['status']}]")
+        print(f"  {when(s['start'], tz)}  {s['priority']:<9} {s['title']}  [{s['status']}]")
     print("Đã phát gần đây:")
     for p in st["recent_plays"][:20]:
-        print(f"  {p['started_at'] or p['planned_start']}  {p['status']:<11} {p['title']}  {p['reason'] or ''}")
+        print(f"  {when(p['started_at'] or p['planned_start'], tz)}  {p['status']:<11} {p['title']}  {p['reason'] or ''}")
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -33,6 +33,8 @@ def build(store: Store, cache: AssetCache, clock: Clock, now_playing: dict[str, 
         "clock_synced": clock.synced,
         "station_id": store.get("station_id"),
         "station_name": (applied.manifest.get("station", {}).get("name") if applied else None),
+        "timezone": (applied.manifest.get("station", {}).get("timezone") if applied else None)
+        or "Asia/Ho_Chi_Minh",
         "central_url": store.get("central_url"),
         "online": online,
         "last_sync_at": store.get("last_sync_at"),
