@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -420,7 +421,8 @@ class PlayerLoop:
         code = r.playback.poll()
         if code is None:
             return
-        ran = (now - r.started_at).total_seconds()
+        # Either clock alone can mislead: the corrected one jumps when a sync moves the offset.
+        ran = max((now - r.started_at).total_seconds(), time.monotonic() - r.playback.started_monotonic)
         expected = r.expected_ms / 1000
         status, reason = r.ok_status, None
         if code != 0:

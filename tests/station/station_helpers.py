@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -50,7 +51,7 @@ class FakePlayback:
 
     def __init__(self, path: Path, volume: int, on_exit: Callable[[], None], pid: int) -> None:
         self.path, self.volume, self.on_exit, self.pid = path, volume, on_exit, pid
-        self.started_monotonic = 0.0
+        self.started_monotonic = time.monotonic()
         self.code: int | None = None
 
     def poll(self) -> int | None:
