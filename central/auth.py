@@ -1,6 +1,6 @@
 """Who is asking and what they may touch.
 
-- Secrets: ``hash_password``/``verify_password`` (scrypt), ``new_token``/``hash_token`` (tokens are
+- Secrets: ``hash_password``/``verify_password`` (werkzeug's scrypt), ``new_token``/``hash_token`` (tokens are
   random and only their SHA-256 is stored, so a lookup by hash plus ``compare_digest`` is safe).
 - People: ``current_user()`` resolves ``Authorization: Bearer <api token>`` first, then the Flask
   session's ``user_id`` (the web UI sets ``session["user_id"]`` after
@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
 import hmac
@@ -23,35 +22,24 @@ from typing import Any, TypeVar
 
 from flask import g, request, session
 from peewee import ModelSelect
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from .errors import Forbidden, Unauthorized
 from .models import ApiToken, Area, Station, User, utcnow
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
-
-
 def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, dklen=32, **_SCRYPT)
-    b64 = base64.b64encode
-    return f"scrypt${_SCRYPT['n']}${_SCRYPT['r']}${_SCRYPT['p']}${b64(salt).decode()}${b64(digest).decode()}"
+    """A salted scrypt hash (werkzeug's, so its parameters follow the library's current advice)."""
+    return generate_password_hash(password, method="scrypt")
 
 
 def verify_password(password: str, stored: str) -> bool:
     """Constant-time check of ``password`` against a ``hash_password`` string."""
     try:
-        scheme, n, r, p, salt, digest = stored.split("$")
-        if scheme != "scrypt":
-            return False
-        want = base64.b64decode(digest)
-        got = hashlib.scrypt(
-            password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=len(want)
-        )
+        return check_password_hash(stored, password)
     except (ValueError, TypeError):
         return False
-    return hmac.compare_digest(got, want)
 
 
 def new_token() -> str:

@@ -88,6 +88,20 @@ def authenticate(name: str, password: str, remote_addr: str = "",
 
 _DUMMY_HASH = hash_password(secrets.token_hex(8))
 
+MIN_PASSWORD = 10
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Replace ``user``'s password after checking the current one; audited."""
+    if not verify_password(current, user.password_hash):
+        raise Unauthorized("Mật khẩu hiện tại không đúng. (The current password is wrong.)")
+    if len(new) < MIN_PASSWORD:
+        raise Invalid(f"Mật khẩu mới cần ít nhất {MIN_PASSWORD} ký tự. "
+                      f"(The new password needs at least {MIN_PASSWORD} characters.)", field="new")
+    with database.atomic():
+        User.update(password_hash=hash_password(new)).where(User.id == user.id).execute()
+        audit.record(user, "user.password", user)
+
 
 def create_token(actor: User | None, user: User, name: str = "") -> tuple[ApiToken, str]:
     """Issue an API token for ``user``; returns ``(row, token)`` — the token is shown once."""

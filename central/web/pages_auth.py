@@ -80,31 +80,13 @@ def change_password() -> Any:
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            _change_password(me(), form.current.data, form.new.data)
+            users.change_password(me(), form.current.data, form.new.data)
         except CentralError as exc:
             form.current.errors = [exc.detail]  # type: ignore[assignment]
         else:
             flash(_("Đã đổi mật khẩu."), "success")
             return redirect(url_for("web.dashboard"))
     return render_template("web/password.html", form=form)
-
-
-def _change_password(user: Any, current: str, new: str) -> None:
-    change = getattr(users, "change_password", None)
-    if change is not None:
-        change(user, current, new)
-        return
-    # Fallback while the users service has no change_password (see the web report).
-    from central.auth import hash_password, verify_password
-    from central.db import database
-    from central.services import audit
-
-    if not verify_password(current, user.password_hash):
-        raise Unauthorized(_("Mật khẩu hiện tại không đúng."))
-    with database.atomic():
-        user.password_hash = hash_password(new)
-        user.save()
-        audit.record(user, "user.password", user)
 
 
 @bp.route("/lang/<code>")

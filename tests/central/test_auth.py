@@ -12,7 +12,7 @@ from central.services import users
 
 def test_password_hash_is_salted_and_verifies():
     a, b = auth.hash_password("mật khẩu dài"), auth.hash_password("mật khẩu dài")
-    assert a != b and a.startswith("scrypt$")
+    assert a != b and a.startswith("scrypt:")
     assert auth.verify_password("mật khẩu dài", a)
     assert not auth.verify_password("mật khẩu dài!", a)
     assert not auth.verify_password("x", "garbage")
@@ -163,3 +163,20 @@ def test_admins_revoke_tokens_only_within_their_scope(client, db, tree):
                          headers={"Authorization": f"Bearer {district_token}"}).status_code == 204
     assert ApiToken.get_by_id(row.id).revoked_at is not None
     assert ApiToken.get_by_id(province_row.id).revoked_at is None
+
+
+def test_changing_a_password_needs_the_current_one_and_a_long_new_one(db):
+    from central.errors import Invalid
+    from central.models import AuditLog
+
+    user, password = users.create(None, "hoa", "editor")
+    with pytest.raises(Unauthorized):
+        users.change_password(user, "không phải mật khẩu", "mật khẩu mới đủ dài")
+    with pytest.raises(Invalid):
+        users.change_password(user, password, "ngắn")
+    assert users.authenticate("hoa", password, "127.0.0.1").id == user.id
+    users.change_password(user, password, "mật khẩu mới đủ dài")
+    assert users.authenticate("hoa", "mật khẩu mới đủ dài", "127.0.0.1").id == user.id
+    with pytest.raises(Unauthorized):
+        users.authenticate("hoa", password, "127.0.0.1")
+    assert AuditLog.select().where(AuditLog.action == "user.password").count() == 1
