@@ -6,13 +6,8 @@ Screenshots go to ``artifacts/screenshots/`` (kept by CI as artifacts).
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,14 +20,13 @@ from central import create_app
 from central.cli import initialise
 from central.db import database
 from central.services import areas, users
+from tests.processes import Station, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "artifacts" / "screenshots"
-BIN = Path(sys.executable).parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run"]
-NULL_PLAYER = "{ffmpeg} -nostdin -hide_banner -loglevel error -re -i {path} -af volume={gain} -f null -"
 PASSWORD = "Mật-khẩu-thử-2024"
 
 #: login → (role, area code); the tree is Đắk Nông with two districts and their communes.
@@ -51,22 +45,6 @@ AREAS = (
     ("DKN-DML", "Huyện Đắk Mil", "DKN", "district"),
     ("DKN-DML-DLA", "Xã Đắk Lao", "DKN-DML", "commune"),
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def wait_for(pred: Callable[[], Any], timeout: float, what: str, interval: float = 0.5) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = pred()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
 @dataclass
@@ -183,41 +161,9 @@ def sessions(browser: Any, live: LiveCentral) -> Iterator[Sessions]:
         context.close()
 
 
-@dataclass
-class Agent:
-    """A real station agent process (``station enroll`` then ``station run``), playing to ffmpeg's null output."""
-
-    env: dict[str, str]
-    log_path: Path
-    proc: subprocess.Popen[bytes] | None = None
-
-    def cli(self, *args: str) -> str:
-        proc = subprocess.run([str(BIN / "station"), *args], env=self.env, capture_output=True,
-                              text=True, timeout=120)
-        assert proc.returncode == 0, f"station {args} exited {proc.returncode}: {proc.stdout}{proc.stderr}"
-        return proc.stdout
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen([str(BIN / "station"), "run"], env=self.env,
-                                     stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT)
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-
-
 @pytest.fixture
-def agent(tmp_path: Path) -> Iterator[Agent]:
-    env = dict(os.environ, LOA_STATION_DIR=str(tmp_path / "station"), LOA_PLAYER=NULL_PLAYER,
-               LOA_SYNC_INTERVAL="1", LOA_SYNC_JITTER="0", LOA_UI_PORT=str(free_port()),
-               PYTHONUNBUFFERED="1")
-    a = Agent(env, tmp_path / "station.log")
+def agent(tmp_path: Path) -> Iterator[Station]:
+    """A real station agent process (``station enroll`` then ``station run``) playing to ffmpeg's null output."""
+    a = Station(tmp_path / "agent", LOA_UI_PORT=str(free_port()))
     yield a
     a.stop()

@@ -14,8 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from central.models import Bulletin, PlayLog
+from tests.processes import Station, wait_for
 
-from .conftest import Agent, LiveCentral, Person, Sessions, wait_for
+from .conftest import LiveCentral, Person, Sessions
 
 pytestmark = pytest.mark.browser
 
@@ -66,7 +67,7 @@ def register_station(admin: Person, name: str, area_code: str) -> tuple[int, str
 
 
 def test_bulletin_from_text_to_loudspeaker_and_report(sessions: Sessions, live: LiveCentral,
-                                                      agent: Agent) -> None:
+                                                      agent: Station) -> None:
     admin = sessions.login("quantri")
     station_id, code = register_station(admin, "Đài truyền thanh xã Đắk Môl", "DKN-DKS-DKM")
     agent.cli("enroll", live.url, code, "--password", "mật-khẩu-đài-1")

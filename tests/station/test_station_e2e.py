@@ -14,17 +14,9 @@ from typing import Any
 
 import pytest
 
-from .conftest import (
-    BIN,
-    Central,
-    Station,
-    TamperingProxy,
-    bulletin,
-    play_logs,
-    schedule,
-    soon,
-    wait_for,
-)
+from tests.processes import BIN, Central, Station, play_logs, schedule, soon, wait_for
+
+from .conftest import TamperingProxy, bulletin
 
 pytestmark = pytest.mark.e2e
 

@@ -1,0 +1,225 @@
+"""Real processes for tests: a central server and station agents on loopback, driven as operators would.
+
+Shared by tests/e2e, tests/station and tests/browser. Audio is made here in code (a speech-like
+tone); the central ingests it with the real ffmpeg pipeline.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import socket
+import struct
+import subprocess
+import sys
+import time
+import wave
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import requests
+
+BIN = Path(sys.executable).parent
+NULL_PLAYER = "{ffmpeg} -nostdin -hide_banner -loglevel error -re -i {path} -af volume={gain} -f null -"
+ZONE = "Asia/Ho_Chi_Minh"
+AREA = "DNO-DMI-DLA"  # the commune every test station belongs to
+
+T = TypeVar("T")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def cli(tool: str, *args: str, env: dict[str, str], timeout: float = 120) -> str:
+    """Run ``central``/``station`` like an operator would; return stdout, fail loudly on error."""
+    proc = subprocess.run([str(BIN / tool), *args], env=env, capture_output=True, text=True, timeout=timeout)
+    if proc.returncode != 0:
+        raise AssertionError(f"{tool} {' '.join(args)} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}")
+    return proc.stdout.strip()
+
+
+def wait_for(pred: Callable[[], T], timeout: float, what: str, interval: float = 0.2) -> T:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = pred()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+
+
+def soon(seconds: float) -> datetime:
+    """A whole-second aware time ``seconds`` from now."""
+    return datetime.now().astimezone().replace(microsecond=0) + timedelta(seconds=seconds)
+
+
+def speech_like_wav(seconds: float = 4.0, rate: int = 16000) -> bytes:
+    """A tone with a syllable-rate envelope: loud enough to survive trimming and normalising."""
+    frames = bytearray()
+    for n in range(int(seconds * rate)):
+        t = n / rate
+        envelope = 0.35 + 0.3 * math.sin(2 * math.pi * 3.0 * t) ** 2
+        sample = envelope * (math.sin(2 * math.pi * 220 * t) + 0.4 * math.sin(2 * math.pi * 660 * t))
+        frames += struct.pack("<h", int(max(-1.0, min(1.0, sample / 1.5)) * 32000))
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(bytes(frames))
+    return buf.getvalue()
+
+
+@dataclass
+class Central:
+    url: str
+    env: dict[str, str]
+    log_path: Path
+    proc: subprocess.Popen[bytes] | None = None
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def cli(self, *args: str) -> str:
+        return cli("central", *args, env=self.env)
+
+    def api(self, user: str, method: str, path: str, **kw: Any) -> requests.Response:
+        headers = {"Authorization": f"Bearer {self.tokens[user]}"}
+        return requests.request(method, self.url + path, headers=headers, timeout=30, **kw)
+
+    def start(self) -> None:
+        port = self.url.rsplit(":", 1)[1]
+        self.proc = subprocess.Popen(
+            [str(BIN / "central"), "run", "--host", "127.0.0.1", "--port", port],
+            env=self.env, stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT,
+        )
+        wait_for(self._up, 30, "the central to answer")
+
+    def _up(self) -> bool:
+        assert self.proc is not None
+        if self.proc.poll() is not None:
+            raise AssertionError(f"central exited {self.proc.returncode}: {self.log_path.read_text()[-3000:]}")
+        try:
+            return requests.get(self.url + "/api/v1/openapi.json", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+
+
+def new_central(root: Path) -> Central:
+    """An initialised (not started) central: Đắk Nông → Đắk Mil → Đắk Lao, an editor and an approver."""
+    env = dict(os.environ, LOA_DATA_DIR=str(root / "central"), PYTHONUNBUFFERED="1")
+    env.pop("DATABASE_URL", None)
+    c = Central(url=f"http://127.0.0.1:{free_port()}", env=env, log_path=root / "central.log")
+    c.cli("init")
+    c.cli("add-area", "DNO", "Tỉnh Đắk Nông", "--level", "province")
+    c.cli("add-area", "DNO-DMI", "Huyện Đắk Mil", "--parent", "DNO", "--level", "district")
+    c.cli("add-area", AREA, "Xã Đắk Lao", "--parent", "DNO-DMI", "--level", "commune")
+    for name, role in (("bientap", "editor"), ("pheduyet", "approver")):
+        c.cli("create-user", name, "--role", role)
+        c.tokens[name] = c.cli("create-token", name).splitlines()[-1]
+    return c
+
+
+def approved_bulletin(central: Central, title: str, seconds: float = 4.0) -> dict[str, Any]:
+    """Upload (editor), submit and approve (approver) a bulletin of speech-like audio."""
+    r = central.api("bientap", "POST", "/api/v1/bulletins",
+                    files={"file": ("bản tin.wav", speech_like_wav(seconds), "audio/wav")},
+                    data={"title": title, "category": "drugs", "language": "vi"})
+    assert r.status_code == 201, r.text
+    assert r.json()["status"] == "draft"
+    bid = r.json()["id"]
+    assert central.api("bientap", "POST", f"/api/v1/bulletins/{bid}/submit").status_code == 200
+    r = central.api("pheduyet", "POST", f"/api/v1/bulletins/{bid}/approve")
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "approved"
+    return dict(r.json())
+
+
+def schedule(central: Central, bulletin_id: int, station_id: int, at: datetime,
+             priority: str = "normal", grace_s: int | None = None) -> int:
+    """Schedule a bulletin once at ``at`` for one station, approved by a second person."""
+    local = at.astimezone(ZoneInfo(ZONE)).replace(tzinfo=None, microsecond=0)
+    body: dict[str, Any] = {"bulletin_id": bulletin_id, "targets": {"areas": [], "stations": [station_id]},
+                            "dtstart": local.isoformat(), "rrule": "", "timezone": ZONE, "priority": priority}
+    if grace_s is not None:
+        body["grace_s"] = grace_s
+    author = "pheduyet" if priority == "emergency" else "bientap"  # emergencies need the approver role
+    r = central.api(author, "POST", "/api/v1/schedules", json=body)
+    assert r.status_code == 201, r.text
+    sid = int(r.json()["id"])
+    if r.json()["status"] != "approved":
+        r = central.api("pheduyet", "POST", f"/api/v1/schedules/{sid}/approve")
+        assert r.status_code == 200, r.text
+    return sid
+
+
+def play_logs(central: Central, station_id: int) -> list[dict[str, Any]]:
+    r = central.api("pheduyet", "GET", f"/api/v1/play-logs?station={station_id}")
+    assert r.status_code == 200, r.text
+    return list(r.json()["play_logs"])
+
+
+class Station:
+    """One station agent's directory, environment and CLI; ``start`` runs ``station run``."""
+
+    def __init__(self, root: Path, central_url: str = "", **env: str) -> None:
+        self.root = root
+        self.central_url = central_url
+        self.env = dict(os.environ, LOA_STATION_DIR=str(root / "station"), LOA_PLAYER=NULL_PLAYER,
+                        LOA_SYNC_INTERVAL="1", LOA_SYNC_JITTER="0", LOA_UI_PORT="0",
+                        LOA_HEARTBEAT_INTERVAL="2", PYTHONUNBUFFERED="1")
+        self.env.update(env)
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log_path = root / "station.log"
+        self.id = 0
+
+    def run_cli(self, *args: str, check: bool = True, **env: str) -> subprocess.CompletedProcess[str]:
+        p = subprocess.run([str(BIN / "station"), *args], env={**self.env, **env}, capture_output=True,
+                           text=True, timeout=120)
+        if check and p.returncode != 0:
+            raise AssertionError(f"station {' '.join(args)} exited {p.returncode}:\n{p.stdout}\n{p.stderr}")
+        return p
+
+    def cli(self, *args: str) -> str:
+        return self.run_cli(*args).stdout
+
+    def enroll(self, central: Central, name: str) -> int:
+        code = central.cli("enroll-code", "--area", AREA, "--name", name).splitlines()[-1]
+        self.run_cli("enroll", self.central_url or central.url, code, "--password", "mật-khẩu-xã")
+        self.id = int(self.status()["station_id"])
+        return self.id
+
+    def status(self) -> dict[str, Any]:
+        return dict(json.loads(self.run_cli("status", "--json").stdout))
+
+    def start(self, **env: str) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen([str(BIN / "station"), "run"], env={**self.env, **env},
+                                     stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
