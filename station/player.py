@@ -9,9 +9,11 @@ output so timing, logs and proof of play behave exactly as on a Pi.
 from __future__ import annotations
 
 import logging
+import os
 import shlex
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -25,6 +27,34 @@ from .errors import PlayerError
 log = logging.getLogger(__name__)
 
 NULL_TEMPLATE = "{ffmpeg} -nostdin -hide_banner -loglevel error -re -i {path} -af volume={gain} -f null -"
+
+# The player must die with the agent (a ``kill -9`` or OOM kill must not leave the loudspeaker
+# playing an item nobody logs). Linux's prctl(PR_SET_PDEATHSIG, SIGTERM) does it, set in the child
+# between fork and exec. We do NOT use ``preexec_fn``: the agent has several threads, and Python
+# runs preexec_fn in the forked child where a lock held by another thread at fork time (malloc,
+# logging, the import lock) can deadlock it; it also disables the fast vfork/posix_spawn path.
+# Instead the command is prefixed with a tiny exec wrapper that sets the signal and execs the
+# player (same pid, survives exec): util-linux's ``setpriv --pdeathsig TERM`` when present (it is
+# on Raspberry Pi OS), else a few lines of Python that call prctl through ctypes and also close the
+# race where the agent died before prctl ran. Elsewhere (not Linux) nothing is added.
+# Note the death signal follows the *thread* that forked: the player loop thread starts every
+# player and lives as long as the agent, so this is the agent's death.
+_PDEATHSIG_PY = (
+    "import ctypes,os,signal,sys\n"
+    "ctypes.CDLL(None,use_errno=True).prctl(1,int(signal.SIGTERM),0,0,0)\n"  # 1 = PR_SET_PDEATHSIG
+    "os.getppid()!=int(sys.argv[1]) and sys.exit(143)\n"
+    "os.execvp(sys.argv[2],sys.argv[2:])"
+)
+
+
+def die_with_parent(argv: list[str], platform: str = sys.platform, setpriv: str | None = None) -> list[str]:
+    """``argv`` wrapped so the player gets SIGTERM when the agent dies (see the note above)."""
+    if not platform.startswith("linux"):
+        return argv
+    tool = setpriv if setpriv is not None else shutil.which("setpriv")
+    if tool:
+        return [tool, "--pdeathsig", "TERM", "--", *argv]
+    return [sys.executable, "-I", "-S", "-c", _PDEATHSIG_PY, str(os.getpid()), *argv]
 
 
 class Playback(Protocol):
@@ -96,6 +126,7 @@ class CommandPlayer:
     template: str
     description: str
     ffmpeg: str = "ffmpeg"
+    die_with_agent: bool = True
 
     def argv(self, path: Path, volume: int) -> list[str]:
         v = max(0, min(100, int(volume)))
@@ -110,8 +141,10 @@ class CommandPlayer:
 
     def start(self, path: Path, volume: int, on_exit: Callable[[], None]) -> Playback:
         argv = self.argv(path, volume)
+        if shutil.which(argv[0]) is None:  # said here: behind the wrapper it would be a mere exit status
+            raise PlayerError(f"cannot start player {argv[0]!r}: not found")
         log.debug("starting player %s", argv)
-        return ProcessPlayback(argv, on_exit)
+        return ProcessPlayback(die_with_parent(argv) if self.die_with_agent else argv, on_exit)
 
 
 def has_sound_card(cards: Path = Path("/proc/asound/cards")) -> bool:
