@@ -80,7 +80,7 @@ class Agent:
             t.join(timeout)
 
     def _changed(self) -> None:
-        self.store.put(now_playing=self.loop.now_playing())
+        self.loop.journal.put(now_playing=self.loop.now_playing())  # a storage failure must not stop a play
         if self.syncer is not None:
             self.syncer.request_heartbeat()
 
@@ -95,11 +95,12 @@ class Agent:
 
     def housekeeping(self) -> None:
         now = self.clock.now()
+        self.loop.journal.flush()  # play logs kept in memory through a storage failure, saved once it ends
         self.cache.collect_garbage(now, self.loop.playing_assets())
         self.store.prune_plays(now - KEEP_HISTORY)
 
     def status(self) -> dict[str, Any]:
-        return build(self.store, self.cache, self.clock, self.loop.now_playing())
+        return build(self.store, self.cache, self.clock, self.loop.now_playing(), self.loop.journal.error)
 
 
 def _policy(cfg: Config) -> SyncPolicy:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -39,6 +40,7 @@ from playlists.timeline import EMERGENCY_MAX_LATE, current_item, next_boundary
 from .assets import AssetCache
 from .clock import Clock
 from .errors import PlayerError
+from .journal import WriteJournal
 from .player import Playback, Player
 from .store import PLAYING, SlotState, Store
 
@@ -53,6 +55,7 @@ TimelineFn = Callable[
 MAX_SLEEP = timedelta(hours=1)  # a safety net only: boundaries and events wake the loop
 CATCH_UP_MAX = timedelta(days=7)  # after a long power cut, account for at most this much
 PREROLL_S = 0.25
+STORE_RETRY = timedelta(seconds=10)  # how soon to try again writes the store refused
 LOCAL_HOLD = timedelta(minutes=10)  # a local file of unknown length holds the schedule this long at most
 _FINAL = {"completed", "interrupted", "missed", "skipped"}
 
@@ -93,6 +96,7 @@ class PlayerLoop:
         horizon: timedelta = timedelta(hours=48), on_change: Callable[[], None] | None = None,
     ) -> None:
         self.store, self.cache, self.player, self.clock = store, cache, player, clock
+        self.journal = WriteJournal(store)  # the loop's writes: it plays on when the store refuses them
         self.timeline = timeline
         self.horizon = horizon
         self.on_change = on_change or (lambda: None)
@@ -161,10 +165,14 @@ class PlayerLoop:
                 self.wake.wait(min(timeout, MAX_SLEEP.total_seconds()))
             self.wake.clear()
         self.shutdown()
+        if not self.journal.flush():
+            log.error("stopping with %d write(s) the local store refused; their play logs are lost",
+                      self.journal.pending)
 
     def step(self) -> datetime:
         """Do everything due now; answer when the loop should wake next."""
         now = self.clock.now()
+        self.journal.flush()
         if self._stale:
             self.refresh()
             self._drop_withdrawn(now)
@@ -210,7 +218,7 @@ class PlayerLoop:
     def _mark_seen(self, now: datetime) -> None:
         self.catch_up_from = None
         if self._seen_saved is None or now - self._seen_saved > timedelta(minutes=1):
-            self.store.put(loop_seen_at=now.isoformat())
+            self.journal.put(loop_seen_at=now.isoformat())
             self._seen_saved = now
 
     def shutdown(self) -> None:
@@ -263,7 +271,7 @@ class PlayerLoop:
         start = now - self.span
         if self.catch_up_from is not None and self.catch_up_from - self.span < start:
             start = max(self.catch_up_from - self.span, now - CATCH_UP_MAX)
-        self._states = {r.slot_id: r for r in self.store.history(start - self.span)}
+        self._states = {r.slot_id: r for r in self.journal.history(start - self.span)}
         history = {sid: self._record(r, now) for sid, r in self._states.items()}
         local = self.local_until if self.running is not None and self.running.slot is None else None
         return list(self.timeline(self.content, self.settings, start, now + self.horizon, history, now, local))
@@ -329,7 +337,7 @@ class PlayerLoop:
 
     def _close(self, state: SlotState, now: datetime) -> None:
         status = "interrupted" if state.interrupted else "completed"
-        self.store.settle_slot({"slot_id": state.slot_id}, status, state.reason, _dt(state.ended_at) or now, [])
+        self.journal.settle_slot({"slot_id": state.slot_id}, status, state.reason, _dt(state.ended_at) or now, [])
         self._states.pop(state.slot_id, None)
 
     def _account(self, s: Slot, status: str, reason: str | None, now: datetime) -> None:
@@ -338,7 +346,7 @@ class PlayerLoop:
         plays = [self._fields(s, i, it.bulletin_id, it.asset_sha256 or self._sha(it.bulletin_id), status, reason, now)
                  for i, it in items if it.kind != ItemKind.PAUSE] or [
                      self._fields(s, 0, None, None, status, reason, now)]
-        self.store.settle_slot(self._slot_row(s, None), status, reason, None, plays)
+        self.journal.settle_slot(self._slot_row(s, None), status, reason, None, plays)
         log.warning("slot %s %s: %s", s.id, status, describe_reason(reason, "en"))
 
     def _sha(self, bulletin_id: int | None) -> str | None:
@@ -349,6 +357,7 @@ class PlayerLoop:
                 reason: str | None, now: datetime, started: datetime | None = None) -> dict[str, Any]:
         b = self.content.bulletins.get(bulletin) if self.content and bulletin is not None else None
         return {
+            "id": str(uuid.uuid4()),  # made here, before any write: a write replayed later keeps it
             "slot_id": s.id if s else None, "item_index": index, "schedule_id": s.schedule_id if s else None,
             "bulletin_id": bulletin, "asset_sha256": sha, "title": b.title if b else ("chuông" if sha else ""),
             "priority": s.priority.value if s else Priority.NORMAL.value,
@@ -373,18 +382,18 @@ class PlayerLoop:
         s, item = cur
         index = item.index if item.index is not None else 0
         if item.kind == ItemKind.PAUSE:
-            self.store.begin_item(self._slot_row(s, now), index, None)
+            self.journal.begin_item(self._slot_row(s, now), index, None)
             self.running = Running(None, s, item, index, None, None, "", s.priority,
                                    int((item.end - item.start) / timedelta(milliseconds=1)), now, None, until=item.end)
             return False
         path = self.cache.playable(item.asset_sha256) if item.asset_sha256 else None
         if path is None:
             fields = self._fields(s, index, item.bulletin_id, item.asset_sha256, "missed", "asset_missing", now)
-            self.store.begin_item(self._slot_row(s, now), index + 1, fields)
+            self.journal.begin_item(self._slot_row(s, now), index + 1, fields)
             log.warning("slot %s item %d missed: its audio is not downloaded and verified", s.id, index)
             return True
         fields = self._fields(s, index, item.bulletin_id, item.asset_sha256, PLAYING, None, now, started=now)
-        play_id = self.store.begin_item(self._slot_row(s, now), index, fields)
+        play_id = self.journal.begin_item(self._slot_row(s, now), index, fields)
         expected = int((item.end - item.start) / timedelta(milliseconds=1))
         return not self._launch(play_id, s, item, index, path, fields["title"], expected, s.priority)
 
@@ -395,7 +404,7 @@ class PlayerLoop:
             playback = self.player.start(path, self.settings.volume, self.wake.set)
         except PlayerError as exc:
             log.error("%s", exc)
-            self.store.end_item(play_id, "failed", f"player_failed: {exc}", self.clock.now(), None,
+            self.journal.end_item(play_id, "failed", f"player_failed: {exc}", self.clock.now(), None,
                                 s.id if s else None, index + 1)
             return False
         started = self.clock.now()
@@ -435,7 +444,7 @@ class PlayerLoop:
         self._end(r, status, reason, now)
 
     def _end(self, r: Running, status: str, reason: str | None, now: datetime, cut: bool = False) -> None:
-        self.store.end_item(r.play_id, status, reason, now, r.started_at if r.play_id else None,
+        self.journal.end_item(r.play_id, status, reason, now, r.started_at if r.play_id else None,
                             r.slot.id if r.slot else None, r.index + 1, interrupted=cut)
         self.running = None
         if r.slot is None:
@@ -452,7 +461,7 @@ class PlayerLoop:
         log.info("interrupted %r: %s", r.title, describe_reason(reason, "en"))
         self._end(r, "interrupted", reason, now, cut=True)
         if end_slot and r.slot is not None:
-            self.store.settle_slot({"slot_id": r.slot.id}, "interrupted", reason, now, [])
+            self.journal.settle_slot({"slot_id": r.slot.id}, "interrupted", reason, now, [])
 
     # --- operator actions ---------------------------------------------------------------------
 
@@ -480,7 +489,7 @@ class PlayerLoop:
             sha = cmd.extra.get("sha256")
             fields = self._fields(None, 0, None, sha, PLAYING, "local_announcement", now, started=now)
             fields["title"] = cmd.title
-            play_id = self.store.start_play(**fields)
+            play_id = self.journal.start_play(fields)
             self.local_until = now + LOCAL_HOLD
             self._launch(play_id, None, None, 0, cmd.path, cmd.title, 0, Priority.NORMAL, ok_status="local",
                          sha=sha)
@@ -492,7 +501,7 @@ class PlayerLoop:
             log.warning("bulletin %s is not a cached, approved, valid bulletin; not played", bulletin_id)
             return
         fields = self._fields(None, 0, b.id, b.asset_sha256, PLAYING, "operator_play", now, started=now)
-        play_id = self.store.start_play(**fields)
+        play_id = self.journal.start_play(fields)
         self.local_until = now + timedelta(milliseconds=b.duration_ms)
         self._launch(play_id, None, None, 0, path, b.title, b.duration_ms, Priority.NORMAL,
                      sha=b.asset_sha256, bulletin=b.id)
@@ -500,7 +509,7 @@ class PlayerLoop:
     # --- when to wake -------------------------------------------------------------------------
 
     def _next_wake(self, slots: Sequence[Slot], now: datetime) -> datetime:
-        times = [now + MAX_SLEEP]
+        times = [now + (STORE_RETRY if self.journal.pending else MAX_SLEEP)]
         b = next_boundary(slots, now)
         if b is not None:
             times.append(b)

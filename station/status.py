@@ -13,8 +13,12 @@ from .store import Store
 OFFLINE_AFTER = timedelta(minutes=10)
 
 
-def build(store: Store, cache: AssetCache, clock: Clock, now_playing: dict[str, Any] | None) -> dict[str, Any]:
-    """Contract heartbeat fields first, then what a person at the station wants to see."""
+def build(store: Store, cache: AssetCache, clock: Clock, now_playing: dict[str, Any] | None,
+          storage_error: str | None = None) -> dict[str, Any]:
+    """Contract heartbeat fields first, then what a person at the station wants to see.
+
+    ``storage_error`` (the store refusing writes) comes first in ``last_error``: it cannot be saved.
+    """
     applied = store.applied()
     last_ok = store.get("last_success_at")
     now = clock.now()
@@ -28,7 +32,7 @@ def build(store: Store, cache: AssetCache, clock: Clock, now_playing: dict[str, 
         "cache": cache.stats(),
         "now_playing": now_playing,
         "outbox": store.outbox_size(),
-        "last_error": store.get("last_error") or store.get("last_asset_error"),
+        "last_error": storage_error or store.get("last_error") or store.get("last_asset_error"),
         # beyond the contract:
         "clock_synced": clock.synced,
         "station_id": store.get("station_id"),

@@ -218,8 +218,14 @@ class Store:
             return self._insert_play(fields)
 
     def _insert_play(self, fields: dict[str, Any]) -> str:
-        play_id = str(uuid.uuid4())
+        """Insert a play and queue it; a play whose UUID (``id``, made by the caller) is known is left be.
+
+        So a write replayed after a storage failure is never counted twice.
+        """
         fields = {k: (_iso(v) if isinstance(v, datetime) else v) for k, v in fields.items()}
+        play_id = str(fields.pop("id", None) or uuid.uuid4())
+        if Play.get_or_none(Play.id == play_id) is not None:
+            return play_id
         fields.setdefault("recorded_at", fields.get("started_at") or fields.get("planned_start"))
         Play.insert(id=play_id, **fields).execute()
         Outbox.insert(play_id=play_id).execute()

@@ -21,6 +21,7 @@ from .assets import AssetCache
 from .client import CentralClient
 from .clock import Clock, boot_id
 from .errors import AssetError, CentralRefused, CentralUnavailable, ManifestRejected, StationError
+from .journal import storage_failure
 from .manifest import verify
 from .store import Store, iso
 
@@ -86,12 +87,31 @@ class Syncer:
             res.ok, res.error, res.retry_after_s = False, str(exc), exc.retry_after_s
         except (CentralRefused, ManifestRejected) as exc:
             res.ok, res.error = False, str(exc)
+        except Exception as exc:
+            if not storage_failure(exc):
+                raise
+            res.ok, res.error = False, f"cannot write to the local store: {exc}"
+            log.error("STORAGE FAILURE during sync: %s", exc)
+            self._heartbeat_anyway(res.error)
         now = self.clock.now()
-        self.store.put(last_sync_at=iso(now), last_sync_ok=res.ok, last_error=res.error,
-                       **({"last_success_at": iso(now)} if res.ok else {}))
+        try:
+            self.store.put(last_sync_at=iso(now), last_sync_ok=res.ok, last_error=res.error,
+                           **({"last_success_at": iso(now)} if res.ok else {}))
+        except Exception as exc:
+            if not storage_failure(exc):
+                raise
         if res.error:
             log.warning("sync failed: %s", res.error)
         return res
+
+    def _heartbeat_anyway(self, error: str) -> None:
+        """The store refuses writes: the central must hear of it all the same (it cannot be saved)."""
+        try:
+            body = self.status()
+            body["last_error"] = body.get("last_error") or error
+            self.client.heartbeat(body)
+        except Exception as exc:  # best effort: the next pass tries again
+            log.warning("heartbeat not sent: %s", exc)
 
     def _sync_manifest(self) -> int | None:
         applied = self.store.applied()

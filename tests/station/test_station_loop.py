@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
+import peewee as pw
 import pytest
 
 from playlists.model import Priority, QuietHours
+from station import status
 from station.assets import AssetCache
 from station.clock import Clock
 from station.loop import Command, PlayerLoop
@@ -308,3 +312,55 @@ def test_a_bulletin_withdrawn_while_it_plays_stops_at_the_next_manifest(rig: Rig
     assert playing.code == -15
     [p] = rig.plays()
     assert (p["status"], p["reason"]) == ("interrupted", "bulletin_missing")
+
+
+class FullDisk(Store):
+    """The store on a disk that fills up: every write transaction fails as SQLite's SQLITE_FULL does."""
+
+    full = False
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        if self.full:
+            raise pw.OperationalError("database or disk is full")
+        with super().atomic():
+            yield
+
+
+@pytest.mark.parametrize("priority", [Priority.NORMAL, Priority.EMERGENCY])
+def test_a_full_disk_does_not_silence_a_play_and_its_log_is_saved_once_later(
+        rig: Rig, tmp_path: Path, priority: Priority) -> None:
+    rig.store.close()
+    store = FullDisk(tmp_path / "full.db")
+    rig.store, rig.cache = store, AssetCache(tmp_path / "assets", store)
+    rig.loop = PlayerLoop(store, rig.cache, rig.player, rig.clock, expand)
+    rig.central.bulletin(1, 60)
+    rig.central.schedule(10, [1], local(2026, 6, 1, 6, 0), priority=priority)
+    rig.apply()
+    rig.loop.step()
+    store.full = True
+    rig.step_at(local(2026, 6, 1, 6, 0))
+    playing = rig.player.current
+    assert playing is not None, "the loudspeaker plays even though the proof-of-play write failed"
+    assert rig.loop.running is not None and rig.loop.running.play_id is not None
+    play_id = rig.loop.running.play_id
+    assert rig.plays() == [] and rig.loop.journal.pending
+    assert "disk is full" in str(status.build(store, rig.cache, rig.clock, None, rig.loop.journal.error)["last_error"])
+    rig.time.advance(60)
+    playing.finish(0)
+    wake = rig.loop.step()
+    assert wake <= rig.time.t + timedelta(seconds=10), "retries the refused writes soon"
+    rig.time.advance(10)
+    rig.loop.step()
+    assert len(rig.player.started) == 1, "the finished item is not played again while its log waits"
+    store.full = False
+    rig.time.advance(10)
+    rig.loop.step()
+    rig.loop.journal.flush()
+    rig.loop.step()
+    [p] = rig.plays()
+    assert (p["id"], p["status"], p["priority"]) == (play_id, "completed", priority.value), "same UUID"
+    assert rig.store.outbox_size() == 1, "logged once, never twice"
+    assert rig.loop.journal.error is None
+    rig.step_at(local(2026, 6, 1, 6, 30))
+    assert len(rig.player.started) == 1 and len(rig.plays()) == 1
