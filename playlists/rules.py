@@ -31,11 +31,26 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.relativedelta import relativedelta
-from dateutil.rrule import DAILY, HOURLY, MINUTELY, MONTHLY, WEEKLY, YEARLY, rrulestr
+from dateutil.rrule import (
+    DAILY,
+    FR,
+    HOURLY,
+    MINUTELY,
+    MO,
+    MONTHLY,
+    SA,
+    SU,
+    TH,
+    TU,
+    WE,
+    WEEKLY,
+    YEARLY,
+    rrulestr,
+)
 from dateutil.rrule import rrule as RRule
 
 from .errors import ScheduleError
@@ -198,35 +213,62 @@ def occurrences(schedule: Schedule, start: datetime, end: datetime) -> list[date
         return [t] if lo <= t < hi and d not in schedule.exdates else []
     local_lo = lo.astimezone(tz).replace(tzinfo=None) - _PAD
     local_hi = hi.astimezone(tz).replace(tzinfo=None) + _PAD
+    days = _expander(schedule.dtstart, schedule.rrule, schedule.exdates, schedule.timezone)
     out: list[datetime] = []
-    for k in range((local_lo - _EPOCH) // _BUCKET, (local_hi - _EPOCH) // _BUCKET + 1):
-        out.extend(t for t in _bucket(schedule.dtstart, schedule.rrule, schedule.exdates,
-                                      schedule.timezone, k) if lo <= t < hi)
+    for day in days.between((local_lo - _EPOCH).days, (local_hi - _EPOCH).days):
+        out.extend(t for t in day if lo <= t < hi)
     return sorted(set(out))
 
 
-#: Expansions are cached per schedule rule and local week, so a station loop re-expanding the
-#: same days every few minutes, or a central previewing many stations, iterates each week once.
-_BUCKET = timedelta(days=7)
+#: Expansions are cached per schedule rule and local day, so a station loop re-expanding the
+#: same days every few minutes, or a central previewing many stations, iterates each day once;
+#: the days a call lacks are iterated together, by one dateutil iterator per rule line.
+_DAY = timedelta(days=1)
 _EPOCH = datetime(2000, 1, 3)  # a Monday
+_KEEP_DAYS = 800  # per rule; a cache past this is dropped and refilled on demand
 
 
-@functools.lru_cache(maxsize=65536)
-def _bucket(
-    dtstart: datetime, text: str, exdates: tuple[datetime, ...], tzname: str, k: int
-) -> tuple[datetime, ...]:
-    """Occurrences (UTC) whose local time lies in local week ``k`` after ``_EPOCH``."""
-    lo = _EPOCH + _BUCKET * k
-    hi = lo + _BUCKET
-    # the union of the lines minus the exdates, as dateutil's rruleset defines it; done with a
-    # set because rruleset's generator merge costs more than the expansion itself
-    local: set[datetime] = set()
-    for r in _compiled(dtstart, text, tzname):
-        local.update(_bounded(r, lo, hi).between(lo, hi, inc=True))
-    local.difference_update(exdates)
-    tz = _zone(tzname)
-    # fold=0: a time in a DST gap is shifted on by the gap, a repeated time is its first instant
-    return tuple(sorted(t.replace(tzinfo=tz).astimezone(UTC) for t in local if t < hi))
+class _Days:
+    """The occurrences (UTC) of one rule text + dtstart + exdates + zone, by local day."""
+
+    def __init__(self, rules: tuple[RRule, ...], exdates: tuple[datetime, ...], tzname: str) -> None:
+        self.rules, self.exdates, self.tz = rules, exdates, _zone(tzname)
+        self.days: dict[int, tuple[datetime, ...]] = {}
+
+    def between(self, k0: int, k1: int) -> list[tuple[datetime, ...]]:
+        """The cached days ``k0``…``k1`` (after ``_EPOCH``), iterating those not seen yet."""
+        days = self.days
+        missing = [k for k in range(k0, k1 + 1) if k not in days]
+        if missing:
+            if len(days) > _KEEP_DAYS:
+                days.clear()
+                missing = list(range(k0, k1 + 1))
+            self._fill(missing[0], missing[-1])
+        return [days[k] for k in range(k0, k1 + 1)]
+
+    def _fill(self, k0: int, k1: int) -> None:
+        lo = _EPOCH + _DAY * k0
+        hi = _EPOCH + _DAY * (k1 + 1)
+        # the union of the lines minus the exdates, as dateutil's rruleset defines it; done with
+        # a set because rruleset's generator merge costs more than the expansion itself
+        local: set[datetime] = set()
+        for r in self.rules:
+            local.update(_bounded(r, lo, hi).between(lo, hi, inc=True))
+        local.difference_update(self.exdates)
+        by_day: dict[int, list[datetime]] = {k: [] for k in range(k0, k1 + 1)}
+        tz = self.tz
+        for t in sorted(local):
+            if t < hi:
+                # fold=0: a time in a DST gap is shifted on by the gap, a repeat is its first instant
+                by_day[(t - _EPOCH).days].append(t.replace(tzinfo=tz).astimezone(UTC))
+        for k, ts in by_day.items():
+            self.days.setdefault(k, tuple(ts))
+
+
+@functools.lru_cache(maxsize=4096)
+def _expander(dtstart: datetime, text: str, exdates: tuple[datetime, ...], tzname: str) -> _Days:
+    """The day cache of one rule; an edited schedule has another key, so it never sees stale days."""
+    return _Days(_compiled(dtstart, text, tzname), exdates, tzname)
 
 
 @functools.lru_cache(maxsize=8192)
@@ -241,13 +283,9 @@ def _compiled(dtstart: datetime, text: str, tzname: str) -> tuple[RRule, ...]:
             raise ScheduleError(f"Dòng {n}: lặp theo giây không được hỗ trợ (FREQ=SECONDLY is not allowed)")
         try:
             value, until = _split_until(value)
-            r = rrulestr("RRULE:" + value, dtstart=dtstart)
-            if until is not None and isinstance(r, RRule):
-                r = r.replace(until=until)
+            r = _parse(value, dtstart, until)
         except (ValueError, TypeError, IndexError, KeyError) as exc:
             raise ScheduleError(f"Quy tắc lặp dòng {n} không hợp lệ: {line!r} ({exc})") from exc
-        if not isinstance(r, RRule):  # pragma: no cover - one RRULE line always gives an rrule
-            raise ScheduleError(f"Quy tắc lặp dòng {n} không hợp lệ: {line!r}")
         if _never_matches(r):
             raise ScheduleError(
                 f"Quy tắc lặp dòng {n} không bao giờ xảy ra: {line!r} (the rule can never match, "
@@ -255,6 +293,49 @@ def _compiled(dtstart: datetime, text: str, tzname: str) -> tuple[RRule, ...]:
             )
         out.append(r)
     return tuple(out)
+
+
+_FREQS = {"YEARLY": YEARLY, "MONTHLY": MONTHLY, "WEEKLY": WEEKLY, "DAILY": DAILY,
+          "HOURLY": HOURLY, "MINUTELY": MINUTELY}
+_INT_LISTS = {"BYHOUR": "byhour", "BYMINUTE": "byminute", "BYSECOND": "bysecond",
+              "BYMONTHDAY": "bymonthday", "BYMONTH": "bymonth"}
+_WEEKDAY_OBJS = dict(zip(WEEKDAYS, (MO, TU, WE, TH, FR, SA, SU), strict=True))
+_PLAIN_INT = re.compile(r"-?\d{1,3}(,-?\d{1,3})*")
+
+
+def _parse(value: str, dtstart: datetime, until: datetime | None) -> RRule:
+    """``rrulestr`` of one line, with dateutil's ``rrule`` built directly for the plain parts.
+
+    The constructors' lines (FREQ, INTERVAL, BYHOUR/MINUTE/SECOND, BYMONTHDAY, BYMONTH, BYDAY
+    without ordinals) are split here and given to ``rrule`` as the keywords ``rrulestr`` would
+    pass; anything else goes through ``rrulestr`` itself, which also words the errors.
+    """
+    kw = _plain_kwargs(value)
+    if kw is None:
+        r = rrulestr("RRULE:" + value, dtstart=dtstart)
+        if not isinstance(r, RRule):  # pragma: no cover - one RRULE line always gives an rrule
+            raise ValueError("not a single rule")
+        return r if until is None else r.replace(until=until)
+    return RRule(dtstart=dtstart, until=until, **kw)
+
+
+def _plain_kwargs(value: str) -> dict[str, Any] | None:
+    kw: dict[str, Any] = {}
+    for pair in value.upper().split(";"):
+        name, eq, v = pair.partition("=")
+        if not eq or not v or name.lower() in kw:
+            return None
+        if name == "FREQ" and v in _FREQS:
+            kw["freq"] = _FREQS[v]
+        elif name == "INTERVAL" and v.isdigit() and int(v) > 0:
+            kw["interval"] = int(v)
+        elif name in _INT_LISTS and _PLAIN_INT.fullmatch(v):
+            kw[_INT_LISTS[name]] = [int(x) for x in v.split(",")]
+        elif name == "BYDAY" and all(d in _WEEKDAY_OBJS for d in v.split(",")):
+            kw["byweekday"] = [_WEEKDAY_OBJS[d] for d in v.split(",")]
+        else:
+            return None
+    return kw if "freq" in kw else None
 
 
 _LOCAL_UNTIL = re.compile(r"(?:^|;)UNTIL=(\d{8}T\d{6})(?=;|$)", re.I)
@@ -282,8 +363,27 @@ def _never_matches(r: RRule) -> bool:
     dtstart: datetime | None = getattr(r, "_dtstart", None)
     if dtstart is None:  # pragma: no cover - rrulestr was always given a dtstart
         return False
+    if _every_period(r):
+        return False
     probe = r.replace(dtstart=dtstart.replace(year=9968), count=None, until=None)
     return next(iter(probe), None) is None
+
+
+def _every_period(r: RRule) -> bool:
+    """True for a daily or weekly rule limited only by valid times of day and plain weekdays.
+
+    Every day (week) then holds a match, so the search of ``_never_matches`` is not needed.
+    """
+    given = {k for k, v in getattr(r, "_original_rule", {}).items() if v is not None}
+    freq, interval = getattr(r, "_freq", -1), getattr(r, "_interval", 0)
+    if freq not in (DAILY, WEEKLY) or not 1 <= interval <= 52 or getattr(r, "_bynweekday", None):
+        return False
+    if not given <= {"byhour", "byminute", "bysecond", "byweekday"}:
+        return False
+    if freq == DAILY and "byweekday" in given:
+        return False  # with INTERVAL, a weekday may never fall on the day grid
+    ranges = (("_byhour", 24), ("_byminute", 60), ("_bysecond", 60))
+    return all(all(0 <= x < top for x in getattr(r, name, None) or (0,)) for name, top in ranges)
 
 
 def _lines(text: str) -> list[str]:
