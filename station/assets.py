@@ -11,6 +11,8 @@ import hashlib
 import logging
 import os
 import shutil
+import threading
+import time
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -23,6 +25,7 @@ log = logging.getLogger(__name__)
 
 _RETRY_BASE_S = 15.0
 _RETRY_MAX_S = 3600.0
+FRESH_S = 5.0  # a hash this recent, of a file not changed since, counts as "right before it plays"
 
 
 def sha256_file(path: Path) -> str:
@@ -51,6 +54,8 @@ class AssetCache:
         self.gc_after = timedelta(seconds=gc_after_s)
         root.mkdir(parents=True, exist_ok=True)
         self.last_error: str | None = None
+        self._fresh: dict[str, tuple[tuple[int, int, int], float]] = {}  # sha → (stat key, monotonic)
+        self._lock = threading.Lock()
 
     def path(self, sha256: str) -> Path:
         return self.root / sha256
@@ -63,11 +68,47 @@ class AssetCache:
             return None
         return p
 
+    def verified(self, sha256: str) -> Path | None:
+        """``playable``, with the bytes hashed again now (DESIGN §4 rule 1); a mismatch is missing, to fetch again.
+
+        One file is cheap to hash; the player loop does it just before the instant (preroll), and a
+        hash younger than ``FRESH_S`` of a file unchanged since (size, mtime, inode) is not redone.
+        """
+        p = self.playable(sha256)
+        if p is None:
+            return None
+        try:
+            st = p.stat()
+            key = (st.st_size, st.st_mtime_ns, st.st_ino)
+            with self._lock:
+                memo = self._fresh.get(sha256)
+            if memo is not None and memo[0] == key and time.monotonic() - memo[1] < FRESH_S:
+                return p
+            ok = sha256_file(p) == sha256
+        except OSError as exc:
+            log.error("cannot read cached asset %s: %s", sha256[:12], exc)
+            ok = False
+        if not ok:
+            self._discard(sha256, "corrupted in the cache (sha256 mismatch before play)")
+            return None
+        with self._lock:
+            self._fresh[sha256] = (key, time.monotonic())
+        return p
+
+    def _discard(self, sha256: str, why: str) -> None:
+        log.error("cached asset %s %s: not played, fetched again", sha256[:12], why)
+        self.path(sha256).unlink(missing_ok=True)
+        self.last_error = f"asset {sha256[:12]} {why}"
+        try:
+            self.store.set_asset(sha256, ready=False, next_attempt_at=None, last_error=why)
+        except Exception:  # the file is gone: the background check marks it missing later
+            log.exception("could not mark asset %s missing", sha256[:12])
+
     def disk_free(self) -> int:
         return shutil.disk_usage(self.root).free
 
     def verify_all(self) -> int:
-        """Re-check every file at start-up; a corrupted or deleted one is marked missing (fetched again)."""
+        """Re-check every file (in the background); a corrupted or deleted one is marked missing (fetched again)."""
         bad = 0
         for a in self.store.assets():
             p = self.path(a.sha256)

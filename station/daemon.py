@@ -2,7 +2,9 @@
 
 Three threads: the player loop (never waits on the network), the sync loop, and the local web page.
 ``Agent`` does no I/O of its own at construction; ``start`` recovers from a crash or power cut
-(plays left open are logged interrupted, the cache is re-verified) and starts the threads.
+(plays left open are logged interrupted) and starts the threads at once: the full re-hash of the
+cache runs in the sync thread, so a Pi with a big cache does not delay its first play (the loop
+hashes each file again right before it plays it).
 """
 
 from __future__ import annotations
@@ -47,13 +49,10 @@ class Agent:
         self.threads: list[threading.Thread] = []
 
     def recover(self) -> None:
-        """After a crash or power cut: close open plays as interrupted, re-check the cache, reuse the offset."""
+        """After a crash or power cut: close open plays as interrupted, reuse the clock offset."""
         cut = self.store.recover_interrupted()
         if cut:
             log.warning("%d play(s) were cut by a restart; logged as interrupted", len(cut))
-        bad = self.cache.verify_all()
-        if bad:
-            log.warning("%d cached asset(s) failed verification; they will be fetched again", bad)
         offset, boot = self.store.get("clock_offset_ms"), self.store.get("clock_boot")
         if offset is not None and boot and self.clock.restore(int(offset), str(boot)):
             log.info("reusing the clock offset of %d ms measured earlier in this boot", offset)
@@ -62,9 +61,22 @@ class Agent:
     def start(self) -> None:
         self.recover()
         self._spawn("player", self.loop.run)
+        self._spawn("sync" if self.syncer is not None else "verify", self._background)
+
+    def _background(self, stop: threading.Event) -> None:
+        self.verify_cache()
         if self.syncer is not None:
-            syncer = self.syncer
-            self._spawn("sync", lambda stop: syncer.run(stop, self.housekeeping))
+            self.syncer.run(stop, self.housekeeping)
+
+    def verify_cache(self) -> None:
+        """Re-hash the whole cache, off the player's thread; a bad file is fetched again."""
+        try:
+            bad = self.cache.verify_all()
+        except Exception:  # a failed check only delays a re-fetch: the loop still hashes before playing
+            log.exception("cache verification failed")
+            return
+        if bad:
+            log.warning("%d cached asset(s) failed verification; they will be fetched again", bad)
 
     def _spawn(self, name: str, target: Any) -> None:
         t = threading.Thread(target=target, args=(self.stop_event,), name=name, daemon=True)

@@ -204,6 +204,8 @@ class PlayerLoop:
         cur = current_item(slots, b)
         if cur is None or cur[1].start != b:
             return
+        if cur[1].asset_sha256:
+            self.cache.verified(cur[1].asset_sha256)  # hash it now, outside the start lateness
         left = (b - self.clock.now()).total_seconds()  # resolving took some of the time already
         if left > 0:
             self.wake.wait(left)
@@ -386,11 +388,12 @@ class PlayerLoop:
             self.running = Running(None, s, item, index, None, None, "", s.priority,
                                    int((item.end - item.start) / timedelta(milliseconds=1)), now, None, until=item.end)
             return False
-        path = self.cache.playable(item.asset_sha256) if item.asset_sha256 else None
+        path = self.cache.verified(item.asset_sha256) if item.asset_sha256 else None
         if path is None:
             fields = self._fields(s, index, item.bulletin_id, item.asset_sha256, "missed", "asset_missing", now)
             self.journal.begin_item(self._slot_row(s, now), index + 1, fields)
             log.warning("slot %s item %d missed: its audio is not downloaded and verified", s.id, index)
+            self.on_change()  # a heartbeat, which also wakes the sync thread to fetch it (again)
             return True
         fields = self._fields(s, index, item.bulletin_id, item.asset_sha256, PLAYING, None, now, started=now)
         play_id = self.journal.begin_item(self._slot_row(s, now), index, fields)
@@ -496,7 +499,7 @@ class PlayerLoop:
 
     def _play_bulletin_now(self, bulletin_id: int, now: datetime) -> None:
         b = self.content.bulletins.get(bulletin_id) if self.content else None
-        path = self.cache.playable(b.asset_sha256) if b else None
+        path = self.cache.verified(b.asset_sha256) if b else None
         if b is None or path is None or not b.valid_at(now):
             log.warning("bulletin %s is not a cached, approved, valid bulletin; not played", bulletin_id)
             return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -12,12 +13,14 @@ import peewee as pw
 import pytest
 
 from playlists.model import Priority, QuietHours
-from station import status
+from station import config, status
 from station.assets import AssetCache
 from station.clock import Clock
+from station.daemon import Agent
 from station.loop import Command, PlayerLoop
 from station.store import Store
 from station.timeline import expand
+from tests.processes import wait_for
 
 from .station_helpers import Central, FakePlayer, FakeTime, apply, local, utc
 
@@ -364,3 +367,67 @@ def test_a_full_disk_does_not_silence_a_play_and_its_log_is_saved_once_later(
     assert rig.loop.journal.error is None
     rig.step_at(local(2026, 6, 1, 6, 30))
     assert len(rig.player.started) == 1 and len(rig.plays()) == 1
+
+
+@dataclass
+class BlobCentral:
+    """The download edge of a central: serves the bytes it signed (the sync's fetch uses only this)."""
+
+    blobs: dict[str, bytes]
+
+    def download(self, sha256: str, part: Path, rate_bps: int = 0) -> None:
+        part.write_bytes(self.blobs[sha256])
+
+
+def test_a_file_corrupted_in_the_cache_is_never_played_and_is_fetched_again(rig: Rig) -> None:
+    rig.central.bulletin(1, 60)
+    rig.central.bulletin(2, 60)
+    rig.central.schedule(10, [1, 2], local(2026, 6, 1, 6, 0), rrule="FREQ=DAILY")
+    rig.apply()  # verified into the cache; then a bad SD card flips bytes without the agent knowing
+    sha1 = rig.central.bulletins[1].asset_sha256
+    bad = rig.cache.path(sha1)
+    data = bytearray(bad.read_bytes())
+    data[100] ^= 0xFF
+    bad.write_bytes(bytes(data))
+    rig.step_at(local(2026, 6, 1, 6, 0))
+    assert rig.player.current is not None
+    assert rig.player.current.path.name == rig.central.bulletins[2].asset_sha256, "never the corrupted bytes"
+    assert [(p["bulletin_id"], p["status"], p["reason"]) for p in rig.plays()][0] == (1, "missed", "asset_missing")
+    assert not bad.exists()
+    [due] = rig.cache.missing(rig.time.t, {})
+    assert due.sha256 == sha1, "queued to be fetched again"
+    rig.cache.fetch(due, BlobCentral(rig.central.blobs), rig.time.t)  # type: ignore[arg-type]
+    rig.time.advance(60)
+    rig.player.current.finish(0)
+    rig.step_at(local(2026, 6, 2, 6, 0))
+    assert rig.player.current is not None and rig.player.current.path.name == sha1, "the fetched copy plays"
+
+
+def test_the_first_play_does_not_wait_for_the_full_cache_check(tmp_path: Path) -> None:
+    cfg = config.load({"LOA_STATION_DIR": str(tmp_path / "st"), "LOA_MIN_FREE_MB": "0", "LOA_UI_PORT": "0"})
+    store = Store(cfg.db_path)
+    clock = Clock(FakeTime(utc(local(2026, 6, 1, 6, 0))))
+    player = FakePlayer()
+    agent = Agent(cfg, store, clock, player, None, expand)
+    central = Central()
+    central.bulletin(1, 60)
+    central.schedule(10, [1], local(2026, 6, 1, 6, 0))
+    apply(store, agent.cache, central, clock.now())
+    checking, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def slow_full_check() -> int:  # a Pi re-hashing gigabytes of cache
+        checking.set()
+        release.wait(20)
+        done.set()
+        return 0
+
+    agent.cache.verify_all = slow_full_check  # type: ignore[method-assign]
+    agent.start()
+    try:
+        assert not done.is_set(), "start-up did not wait for the full check"
+        wait_for(checking.is_set, 10, "the background cache check to begin")
+        wait_for(lambda: player.current is not None, 10, "the first play while the full check still runs")
+        assert not done.is_set()
+    finally:
+        release.set()
+        agent.stop()
