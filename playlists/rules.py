@@ -27,7 +27,10 @@ Decisions (both the station and the central rely on them, so they are fixed here
 
 from __future__ import annotations
 
+import bisect
 import functools
+import itertools
+import operator
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -214,25 +217,28 @@ def occurrences(schedule: Schedule, start: datetime, end: datetime) -> list[date
     local_lo = lo.astimezone(tz).replace(tzinfo=None) - _PAD
     local_hi = hi.astimezone(tz).replace(tzinfo=None) + _PAD
     days = _expander(schedule.dtstart, schedule.rrule, schedule.exdates, schedule.timezone)
-    out: list[datetime] = []
-    for day in days.between((local_lo - _EPOCH).days, (local_hi - _EPOCH).days):
-        out.extend(t for t in day if lo <= t < hi)
-    return sorted(set(out))
+    out = sorted(set(itertools.chain.from_iterable(
+        days.between((local_lo - _EPOCH).days, (local_hi - _EPOCH).days))))
+    return out[bisect.bisect_left(out, lo):bisect.bisect_left(out, hi)]
 
 
 #: Expansions are cached per schedule rule and local day, so a station loop re-expanding the
 #: same days every few minutes, or a central previewing many stations, iterates each day once;
-#: the days a call lacks are iterated together, by one dateutil iterator per rule line.
+#: the days a call lacks are iterated together, by one dateutil iterator per rule line, and a
+#: line several schedules share (same parts, same period grid) is iterated once for all of them.
 _DAY = timedelta(days=1)
 _EPOCH = datetime(2000, 1, 3)  # a Monday
 _KEEP_DAYS = 800  # per rule; a cache past this is dropped and refilled on demand
+_KEEP_WINDOWS = 20000  # shared line expansions kept; past this the lot is dropped
+
+Pairs = tuple[tuple[datetime, datetime], ...]  # (local, UTC), sorted by local time
 
 
 class _Days:
     """The occurrences (UTC) of one rule text + dtstart + exdates + zone, by local day."""
 
-    def __init__(self, rules: tuple[RRule, ...], exdates: tuple[datetime, ...], tzname: str) -> None:
-        self.rules, self.exdates, self.tz = rules, exdates, _zone(tzname)
+    def __init__(self, lines: tuple[_Line, ...], exdates: tuple[datetime, ...], tzname: str) -> None:
+        self.lines, self.exdates, self.tzname = lines, frozenset(exdates), tzname
         self.days: dict[int, tuple[datetime, ...]] = {}
 
     def between(self, k0: int, k1: int) -> list[tuple[datetime, ...]]:
@@ -249,26 +255,68 @@ class _Days:
     def _fill(self, k0: int, k1: int) -> None:
         lo = _EPOCH + _DAY * k0
         hi = _EPOCH + _DAY * (k1 + 1)
+        parts = [_window(line, lo, hi, self.tzname) for line in self.lines]
         # the union of the lines minus the exdates, as dateutil's rruleset defines it; done with
-        # a set because rruleset's generator merge costs more than the expansion itself
-        local: set[datetime] = set()
-        for r in self.rules:
-            local.update(_bounded(r, lo, hi).between(lo, hi, inc=True))
-        local.difference_update(self.exdates)
-        by_day: dict[int, list[datetime]] = {k: [] for k in range(k0, k1 + 1)}
-        tz = self.tz
-        for t in sorted(local):
-            if t < hi:
-                # fold=0: a time in a DST gap is shifted on by the gap, a repeat is its first instant
-                by_day[(t - _EPOCH).days].append(t.replace(tzinfo=tz).astimezone(UTC))
-        for k, ts in by_day.items():
-            self.days.setdefault(k, tuple(ts))
+        # a dict because rruleset's generator merge costs more than the expansion itself
+        merged: Sequence[tuple[datetime, datetime]] = (
+            parts[0] if len(parts) == 1 else sorted(dict(itertools.chain.from_iterable(parts)).items()))
+        if self.exdates:
+            merged = [p for p in merged if p[0] not in self.exdates]
+        cut = bisect.bisect_left(merged, lo, key=_LOCAL)
+        for k in range(k0, k1 + 1):
+            nxt = bisect.bisect_left(merged, lo + _DAY * (k - k0 + 1), lo=cut, key=_LOCAL)
+            self.days.setdefault(k, tuple(u for _, u in merged[cut:nxt]))
+            cut = nxt
+
+
+_LOCAL = operator.itemgetter(0)
+_WINDOWS: dict[tuple[Any, ...], Pairs] = {}
+
+
+def _window(line: _Line, lo: datetime, hi: datetime, tzname: str) -> Pairs:
+    """The occurrences of one rule line with local time in ``[lo, hi)``, shared between schedules."""
+    r = line.rule
+    if line.n is not None:  # COUNT counts from dtstart: the rule cannot be moved
+        d, stop = line.dtstart, line.until
+    else:
+        d = _rebased(r, lo) or line.dtstart
+        stop = hi if line.until is None else min(line.until, hi)
+    key = (line.key, d, stop, lo, hi, tzname)
+    got = _WINDOWS.get(key)
+    if got is None:
+        bounded = r if line.n is not None else r.replace(dtstart=d, until=stop)
+        tz = _zone(tzname)
+        # fold=0: a time in a DST gap is shifted on by the gap, a repeat is its first instant
+        got = tuple((t, t.replace(tzinfo=tz).astimezone(UTC))
+                    for t in bounded.between(lo, hi, inc=True) if t < hi)
+        if len(_WINDOWS) > _KEEP_WINDOWS:
+            _WINDOWS.clear()
+        _WINDOWS[key] = got
+    return got
+
+
+class _Line(NamedTuple):
+    """One parsed rule line and what identifies it apart from its dtstart and UNTIL."""
+
+    rule: RRule
+    key: tuple[Any, ...]
+    dtstart: datetime
+    until: datetime | None
+    n: int | None  # COUNT
+
+
+def _line(r: RRule) -> _Line:
+    # dateutil keeps the parsed parts private; replace() rebuilds a rule from exactly these
+    a = vars(r)
+    key = (a["_freq"], a["_interval"], a["_wkst"], tuple(sorted(a["_original_rule"].items())),
+           a["_count"])
+    return _Line(r, key, a["_dtstart"], a["_until"], a["_count"])
 
 
 @functools.lru_cache(maxsize=4096)
 def _expander(dtstart: datetime, text: str, exdates: tuple[datetime, ...], tzname: str) -> _Days:
     """The day cache of one rule; an edited schedule has another key, so it never sees stale days."""
-    return _Days(_compiled(dtstart, text, tzname), exdates, tzname)
+    return _Days(tuple(_line(r) for r in _compiled(dtstart, text, tzname)), exdates, tzname)
 
 
 @functools.lru_cache(maxsize=8192)
