@@ -6,13 +6,15 @@ import base64
 import hashlib
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import peewee as pw
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
@@ -28,6 +30,7 @@ from playlists.model import (
     schedule_to_dict,
     settings_to_dict,
 )
+from station.store import Store
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -84,6 +87,19 @@ class FakePlayer:
     def current(self) -> FakePlayback | None:
         live = [p for p in self.started if p.code is None]
         return live[-1] if live else None
+
+
+class FullDisk(Store):
+    """The store on a disk that fills up: every write transaction fails as SQLite's SQLITE_FULL does."""
+
+    full = False
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        if self.full:
+            raise pw.OperationalError("database or disk is full")
+        with super().atomic():
+            yield
 
 
 def local(y: int, mo: int, d: int, hh: int, mm: int = 0, ss: int = 0) -> datetime:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
-import peewee as pw
 import pytest
 
 from playlists.model import Priority, QuietHours
@@ -22,7 +19,7 @@ from station.store import Store
 from station.timeline import expand
 from tests.processes import wait_for
 
-from .station_helpers import Central, FakePlayer, FakeTime, apply, local, utc
+from .station_helpers import Central, FakePlayer, FakeTime, FullDisk, apply, local, utc
 
 
 @dataclass
@@ -317,19 +314,6 @@ def test_a_bulletin_withdrawn_while_it_plays_stops_at_the_next_manifest(rig: Rig
     assert (p["status"], p["reason"]) == ("interrupted", "bulletin_missing")
 
 
-class FullDisk(Store):
-    """The store on a disk that fills up: every write transaction fails as SQLite's SQLITE_FULL does."""
-
-    full = False
-
-    @contextmanager
-    def atomic(self) -> Iterator[None]:
-        if self.full:
-            raise pw.OperationalError("database or disk is full")
-        with super().atomic():
-            yield
-
-
 @pytest.mark.parametrize("priority", [Priority.NORMAL, Priority.EMERGENCY])
 def test_a_full_disk_does_not_silence_a_play_and_its_log_is_saved_once_later(
         rig: Rig, tmp_path: Path, priority: Priority) -> None:
@@ -424,7 +408,7 @@ def test_the_first_play_does_not_wait_for_the_full_cache_check(tmp_path: Path) -
     agent.cache.verify_all = slow_full_check  # type: ignore[method-assign]
     agent.start()
     try:
-        assert not done.is_set(), "start-up did not wait for the full check"
+        assert not done.is_set(), "start-up waited for the full check"
         wait_for(checking.is_set, 10, "the background cache check to begin")
         wait_for(lambda: player.current is not None, 10, "the first play while the full check still runs")
         assert not done.is_set()

@@ -10,10 +10,11 @@ import wave
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from station.client import CentralClient, Timeouts
+from station.client import CentralClient, ManifestReply, Timeouts
 from station.clock import Clock, boot_id
 from station.errors import CentralUnavailable, ManifestRejected
 from station.ffmpeg import ffmpeg_exe
@@ -22,7 +23,7 @@ from station.player import NULL_TEMPLATE, CommandPlayer, detect
 from station.store import Store
 from station.sync import Syncer, SyncPolicy, SyncResult
 
-from .station_helpers import Central, FakeTime
+from .station_helpers import Central, FakeTime, FullDisk
 
 T0 = datetime(2026, 6, 1, 0, 0, tzinfo=UTC)
 
@@ -329,3 +330,28 @@ def test_sync_interval_follows_the_central_unless_the_environment_sets_it(tmp_pa
     env_set = Syncer(store, None, None, Clock(FakeTime(T0)), SyncPolicy(interval_s=5, jitter=0))  # type: ignore[arg-type]
     assert env_set.next_delay(SyncResult()) == 5
 
+
+
+class _HeartbeatOnly:
+    """A central that has nothing new and records heartbeats (the sync's other edges stay unused)."""
+
+    def __init__(self) -> None:
+        self.heartbeats: list[dict[str, Any]] = []
+
+    def manifest(self, etag: str | None) -> ManifestReply:
+        return ManifestReply(None, etag)
+
+    def heartbeat(self, status: dict[str, Any]) -> dict[str, Any]:
+        self.heartbeats.append(status)
+        return {}
+
+
+def test_a_full_disk_still_reaches_the_central_in_a_heartbeat(tmp_path: Path) -> None:
+    store = FullDisk(tmp_path / "s.db")
+    store.full = True
+    client = _HeartbeatOnly()
+    s = Syncer(store, None, client, Clock(FakeTime(T0)), SyncPolicy(), status=dict)  # type: ignore[arg-type]
+    res = s.sync_once()
+    assert not res.ok and res.error is not None and "disk is full" in res.error
+    [hb] = client.heartbeats
+    assert "cannot write to the local store" in hb["last_error"]
