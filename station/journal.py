@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,8 @@ import peewee as pw
 from .store import PLAYING, SlotState, Store, iso
 
 log = logging.getLogger(__name__)
+
+RETRY_S = 5.0  # a write right after a refused one is queued without trying (a start must not wait)
 
 
 def storage_failure(exc: BaseException) -> bool:
@@ -40,6 +43,7 @@ class WriteJournal:
         self._pending: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
         self._slots: dict[str, dict[str, Any]] = {}  # slot states the queued writes carry
         self.error: str | None = None  # the storage error, while writes wait
+        self._failed_at = float("-inf")  # monotonic time of the last refused write
 
     @property
     def pending(self) -> int:
@@ -72,7 +76,7 @@ class WriteJournal:
                kwargs: dict[str, Any] | None = None, **state: Any) -> None:
         call = (name, args, kwargs or {})
         with self._lock:
-            if not self.flush():
+            if self._pending and time.monotonic() - self._failed_at < RETRY_S or not self.flush():
                 self._queue(call, slot, state, None)
                 return
             try:
@@ -86,6 +90,7 @@ class WriteJournal:
                state: dict[str, Any], exc: BaseException | None) -> None:
         if exc is not None:
             self.error = f"cannot write to the local store: {exc}"
+            self._failed_at = time.monotonic()
         self._pending.append(call)
         if slot is not None:
             shadow = self._slots.setdefault(slot["slot_id"], {})
@@ -108,6 +113,7 @@ class WriteJournal:
                     if not storage_failure(exc):
                         raise
                     self.error = f"cannot write to the local store: {exc}"
+                    self._failed_at = time.monotonic()
                     return False
                 self._pending.pop(0)
             self._slots.clear()
@@ -118,8 +124,8 @@ class WriteJournal:
     # --- reads that must see the queued writes ---------------------------------------------------
 
     def history(self, since: datetime) -> list[SlotState]:
-        rows = self.store.history(since)
-        with self._lock:
+        with self._lock:  # read and overlay as one: a flush in between would hide a queued slot state
+            rows = self.store.history(since)
             if not self._slots:
                 return rows
             shadow = {k: dict(v) for k, v in self._slots.items()}
