@@ -367,7 +367,9 @@ def _parse(value: str, dtstart: datetime, until: datetime | None) -> RRule:
     return RRule(dtstart=dtstart, until=until, **kw)
 
 
+@functools.lru_cache(maxsize=8192)
 def _plain_kwargs(value: str) -> dict[str, Any] | None:
+    """The rrule keywords of a plain line (shared: callers must not change them), else None."""
     kw: dict[str, Any] = {}
     for pair in value.upper().split(";"):
         name, eq, v = pair.partition("=")
@@ -378,9 +380,9 @@ def _plain_kwargs(value: str) -> dict[str, Any] | None:
         elif name == "INTERVAL" and v.isdigit() and int(v) > 0:
             kw["interval"] = int(v)
         elif name in _INT_LISTS and _PLAIN_INT.fullmatch(v):
-            kw[_INT_LISTS[name]] = [int(x) for x in v.split(",")]
+            kw[_INT_LISTS[name]] = tuple(int(x) for x in v.split(","))
         elif name == "BYDAY" and all(d in _WEEKDAY_OBJS for d in v.split(",")):
-            kw["byweekday"] = [_WEEKDAY_OBJS[d] for d in v.split(",")]
+            kw["byweekday"] = tuple(_WEEKDAY_OBJS[d] for d in v.split(","))
         else:
             return None
     return kw if "freq" in kw else None
@@ -418,20 +420,26 @@ def _never_matches(r: RRule) -> bool:
 
 
 def _every_period(r: RRule) -> bool:
-    """True for a daily or weekly rule limited only by valid times of day and plain weekdays.
+    """True for a daily, weekly or monthly rule every one of whose periods holds a match.
 
-    Every day (week) then holds a match, so the search of ``_never_matches`` is not needed.
+    That is: limited only by valid times of day, plain weekdays (weekly) or days of month that
+    every month has (1…28, -28…-1), so the search of ``_never_matches`` is not needed.
     """
-    given = {k for k, v in getattr(r, "_original_rule", {}).items() if v is not None}
-    freq, interval = getattr(r, "_freq", -1), getattr(r, "_interval", 0)
-    if freq not in (DAILY, WEEKLY) or not 1 <= interval <= 52 or getattr(r, "_bynweekday", None):
+    a = vars(r)
+    given = {k for k, v in a["_original_rule"].items() if v is not None}
+    freq, interval = a["_freq"], a["_interval"]
+    if a["_bynweekday"] or not 1 <= interval <= 12:
         return False
-    if not given <= {"byhour", "byminute", "bysecond", "byweekday"}:
-        return False
-    if freq == DAILY and "byweekday" in given:
-        return False  # with INTERVAL, a weekday may never fall on the day grid
+    if freq == WEEKLY:
+        days_ok = given <= {"byhour", "byminute", "bysecond", "byweekday"}
+    elif freq == MONTHLY:
+        days_ok = given <= {"byhour", "byminute", "bysecond", "bymonthday"} and not a["_byweekday"] \
+            and all(1 <= d <= 28 for d in a["_bymonthday"]) \
+            and all(-28 <= d <= -1 for d in a["_bynmonthday"])
+    else:  # daily with BYDAY and an INTERVAL may never fall on one of its weekdays
+        days_ok = freq == DAILY and given <= {"byhour", "byminute", "bysecond"}
     ranges = (("_byhour", 24), ("_byminute", 60), ("_bysecond", 60))
-    return all(all(0 <= x < top for x in getattr(r, name, None) or (0,)) for name, top in ranges)
+    return days_ok and all(all(0 <= x < top for x in a[name] or (0,)) for name, top in ranges)
 
 
 def _lines(text: str) -> list[str]:

@@ -84,21 +84,25 @@ def test_the_direct_parser_still_refuses_what_rrulestr_refuses(line: str) -> Non
         rules.occurrences(s, utc(2026, 6, 1), utc(2026, 6, 8))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(
-    freq=st.sampled_from(["DAILY", "WEEKLY"]),
+    freq=st.sampled_from(["DAILY", "WEEKLY", "MONTHLY"]),
     interval=st.integers(1, 60),
     days=st.sets(st.sampled_from(["MO", "TU", "WE", "TH", "FR", "SA", "SU"]), max_size=3),
     hour=st.integers(0, 30),
     minute=st.integers(0, 65),
+    monthdays=st.sets(st.integers(-31, 31).filter(bool), max_size=3),
     start=st.datetimes(datetime(2020, 1, 1), datetime(2030, 1, 1)),
 )
 def test_the_every_period_shortcut_agrees_with_the_search(
-    freq: str, interval: int, days: set[str], hour: int, minute: int, start: datetime
+    freq: str, interval: int, days: set[str], hour: int, minute: int, monthdays: set[int],
+    start: datetime,
 ) -> None:
     line = f"FREQ={freq};INTERVAL={interval};BYHOUR={hour};BYMINUTE={minute}"
     if days:
         line += ";BYDAY=" + ",".join(sorted(days))
+    if monthdays:
+        line += ";BYMONTHDAY=" + ",".join(map(str, sorted(monthdays)))
     try:
         r = rrulestr("RRULE:" + line, dtstart=start)
     except ValueError:
@@ -117,3 +121,22 @@ def test_a_station_week_after_week_keeps_the_cache_bounded() -> None:
         t += timedelta(days=7)
     days = rules._expander(s.dtstart, s.rrule, s.exdates, s.timezone)
     assert len(days.days) <= rules._KEEP_DAYS + 10
+
+
+@pytest.mark.parametrize("line", [
+    "FREQ=DAILY;BYHOUR=6,17;BYMINUTE=0;BYSECOND=0",
+    "FREQ=WEEKLY;BYDAY=MO,TH;BYHOUR=6,17;BYMINUTE=0;BYSECOND=0",
+    "FREQ=MONTHLY;BYMONTHDAY=1,2,3;BYHOUR=6,17;BYMINUTE=0;BYSECOND=0",
+])
+def test_schedules_sharing_a_line_keep_their_own_first_day(line: str) -> None:
+    tz = rules.zone("Asia/Ho_Chi_Minh")
+    for sid, dtstart in enumerate([datetime(2026, 6, 1, 17, 0), datetime(2026, 6, 1, 6, 0),
+                                   datetime(2026, 6, 2, 17, 0)], start=20):
+        s = Schedule(sid, ITEMS, dtstart, rrule=line)
+        for lo in (utc(2026, 5, 30), utc(2026, 6, 20), utc(2026, 9, 1)):
+            hi = lo + timedelta(days=10)
+            plain = rrulestr("RRULE:" + line, dtstart=dtstart)
+            want = [t.replace(tzinfo=tz).astimezone(UTC) for t in plain.between(
+                lo.astimezone(tz).replace(tzinfo=None) - timedelta(days=1),
+                hi.astimezone(tz).replace(tzinfo=None) + timedelta(days=1))]
+            assert rules.occurrences(s, lo, hi) == [t for t in want if lo <= t < hi], (sid, lo)
