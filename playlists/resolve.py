@@ -214,6 +214,9 @@ def simulate(jobs: list[Job], resumed: list[Job], t: datetime, ctx: Ctx) -> None
 
 
 def _admit(job: Job, queues: _Queues, ctx: Ctx) -> None:
+    if ctx.fixed.get(job.schedule_id):  # the common case: _start_layout without the copy
+        queues.push(job)
+        return
     todo, why = _start_layout(job, _earliest(job, ctx), ctx)
     if not todo:
         job.status, job.reason = SlotStatus.SKIPPED, why or "bulletin_invalid"

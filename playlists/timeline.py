@@ -98,6 +98,7 @@ EMERGENCY_MAX_LATE = timedelta(hours=24)
 _FINAL = {SlotStatus.COMPLETED, SlotStatus.INTERRUPTED, SlotStatus.MISSED, SlotStatus.SKIPPED}
 _SOUNDING = {SlotStatus.PLANNED, SlotStatus.INTERRUPTED}
 _ZERO = timedelta(0)
+_TICK = timedelta(microseconds=1)
 
 
 def lookback(
@@ -222,14 +223,17 @@ def _occurrences(
         except ScheduleError as exc:  # one broken rule must not silence the whole station
             _warn_once(s, exc)
             continue
+        sched_id, rank, grace = s.id, s.priority.rank, _grace(s.grace)
+        last = None if s.valid_until is None else s.valid_until - _TICK
         for planned in planned_starts:
+            due = planned + grace if last is None else min(planned + grace, last)  # deadline()
             if not history:  # naming every occurrence is only needed to look it up
-                jobs.append(_new_job("", s, planned))
+                jobs.append(Job("", sched_id, s, planned, rank, due))
                 continue
-            sid = slot_id(s.id, planned)
+            sid = slot_id(sched_id, planned)
             rec = history.get(sid)
             if rec is None:
-                jobs.append(_new_job(sid, s, planned))
+                jobs.append(Job(sid, sched_id, s, planned, rank, due))
             elif rec.status in _FINAL:
                 finals.append((sid, rec, s, planned))
     jobs.sort(key=attrgetter("planned", "schedule_id"))
@@ -248,10 +252,6 @@ def _warn_once(s: Schedule, exc: ScheduleError) -> None:
         log.warning("schedule %s left out of the timeline: %s", s.id, exc)
 
 
-def _new_job(sid: str, s: Schedule, planned: datetime) -> Job:
-    return Job(sid, s.id, s, planned, s.priority.rank, deadline(s, planned))
-
-
 def deadline(schedule: Schedule, planned_start: datetime) -> datetime:
     """The last instant an occurrence may still start (inclusive); after it, it is missed.
 
@@ -260,7 +260,7 @@ def deadline(schedule: Schedule, planned_start: datetime) -> datetime:
     """
     d = planned_start + _grace(schedule.grace)
     if schedule.valid_until is not None:
-        d = min(d, schedule.valid_until - timedelta(microseconds=1))
+        d = min(d, schedule.valid_until - _TICK)
     return d
 
 
