@@ -262,14 +262,16 @@ class _Days:
             parts[0] if len(parts) == 1 else sorted(dict(itertools.chain.from_iterable(parts)).items()))
         if self.exdates:
             merged = [p for p in merged if p[0] not in self.exdates]
-        cut = bisect.bisect_left(merged, lo, key=_LOCAL)
+        local, utc = list(map(_LOCAL, merged)), tuple(map(_UTC_OF, merged))
+        cut = bisect.bisect_left(local, lo)
         for k in range(k0, k1 + 1):
-            nxt = bisect.bisect_left(merged, lo + _DAY * (k - k0 + 1), lo=cut, key=_LOCAL)
-            self.days.setdefault(k, tuple(u for _, u in merged[cut:nxt]))
+            nxt = bisect.bisect_left(local, lo + _DAY * (k - k0 + 1), cut)
+            self.days.setdefault(k, utc[cut:nxt])
             cut = nxt
 
 
 _LOCAL = operator.itemgetter(0)
+_UTC_OF = operator.itemgetter(1)
 _WINDOWS: dict[tuple[Any, ...], Pairs] = {}
 
 
@@ -284,6 +286,8 @@ def _window(line: _Line, lo: datetime, hi: datetime, tzname: str) -> Pairs:
     key = (line.key, d, stop, lo, hi, tzname)
     got = _WINDOWS.get(key)
     if got is None:
+        # the stop matters beyond speed: dateutil searches up to the year 9999 for a rule that
+        # can never match unless UNTIL ends the search
         bounded = r if line.n is not None else r.replace(dtstart=d, until=stop)
         tz = _zone(tzname)
         # fold=0: a time in a DST gap is shifted on by the gap, a repeat is its first instant
@@ -426,7 +430,7 @@ def _every_period(r: RRule) -> bool:
     every month has (1…28, -28…-1), so the search of ``_never_matches`` is not needed.
     """
     a = vars(r)
-    given = {k for k, v in a["_original_rule"].items() if v is not None}
+    given = _given(r)
     freq, interval = a["_freq"], a["_interval"]
     if a["_bynweekday"] or not 1 <= interval <= 12:
         return False
@@ -478,18 +482,10 @@ _PERIOD = {DAILY: timedelta(days=1), WEEKLY: timedelta(days=7), HOURLY: timedelt
            MINUTELY: timedelta(minutes=1)}
 
 
-def _bounded(r: RRule, lo: datetime, hi: datetime) -> RRule:
-    """``r`` for iterating ``[lo, hi]`` only: moved forward (``_rebased``) and stopped at ``hi``.
-
-    The stop matters beyond speed: dateutil searches up to the year 9999 for a rule that can
-    never match (FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30) unless UNTIL ends the search.
-    """
-    if getattr(r, "_count", None) is not None:
-        return r
-    until: datetime | None = getattr(r, "_until", None)
-    stop = hi if until is None else min(until, hi)
-    dtstart = _rebased(r, lo)
-    return r.replace(until=stop) if dtstart is None else r.replace(dtstart=dtstart, until=stop)
+@functools.lru_cache(maxsize=16384)
+def _given(r: RRule) -> frozenset[str]:
+    """The parts the rule text gave (dateutil records them in _original_rule, defaults as None)."""
+    return frozenset(k for k, v in vars(r)["_original_rule"].items() if v is not None)
 
 
 def _period_start(r: RRule, dtstart: datetime, interval: int, freq: int, lo: datetime) -> datetime | None:
@@ -500,8 +496,7 @@ def _period_start(r: RRule, dtstart: datetime, interval: int, freq: int, lo: dat
     very start of a later period: nothing before ``lo`` is iterated and nothing is lost. This is
     the form the constructors above write. The move must be to a later period than dtstart's.
     """
-    # dateutil records each part it was given in _original_rule, and defaults as None
-    given = {k: v for k, v in getattr(r, "_original_rule", {}).items() if v is not None}
+    given = _given(r)
     if not all(k in given for k in ("byhour", "byminute", "bysecond")) or "bysetpos" in given:
         return None
     day0 = datetime.combine(dtstart.date(), time())
