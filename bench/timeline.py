@@ -2,15 +2,20 @@
 
 Goal (issue 4): ≤ 50 ms. The schedules began months ago (so rule expansion must not walk from
 dtstart), mix the four operator forms with two start times a day, and carry all three tiers.
-Run: .venv/bin/python bench/timeline.py [--schedules N] [--days D] [--repeat R]
+Cold figures matter most (a fresh station process, a week never previewed): the first call is
+also measured in ``--cold`` fresh interpreters, each timing its very first call and then a
+week it never expanded, so one noisy run does not decide the figure.
+Run: .venv/bin/python bench/timeline.py [--schedules N] [--days D] [--repeat R] [--cold K]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time as clock
 from collections import Counter
@@ -89,6 +94,8 @@ def main() -> None:
     ap.add_argument("--schedules", type=int, default=500)
     ap.add_argument("--days", type=int, default=7)
     ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--cold", type=int, default=5, help="fresh processes for the cold figures")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     schedules, bulletins = build(args.schedules)
     settings = StationSettings(quiet_hours=QuietHours(time(21, 30), time(5, 0)))
@@ -99,6 +106,10 @@ def main() -> None:
         return timeline.expand(schedules, bulletins, settings, at, at + week)
 
     first = timed(preview, 1)
+    if args.child:  # one fresh process: its first call, then a week it never expanded
+        fresh = timed(lambda: preview(start + timedelta(weeks=7)), 1)
+        print(json.dumps([first[0][0], fresh[0][0]]))
+        return
     runs = timed(preview, args.repeat)
     later = [timed(lambda k=k: preview(start + timedelta(weeks=5 * k)), 1) for k in range(1, 4)]
     now = start + timedelta(days=1, hours=9)
@@ -115,6 +126,19 @@ def main() -> None:
           f"{statistics.median(w[0][0] for w in later):.1f} "
           f"({statistics.median(w[1][0] for w in later):.1f}) over {len(later)} windows")
     print(f"  station call ({len(history)} history records, busy_until=now): {_stats(station)}")
+    if args.cold > 0:  # after the in-process runs, so the children do not disturb them
+        cold = [_child(args) for _ in range(args.cold)]
+        print(f"  first call in {len(cold)} fresh processes: median "
+              f"{statistics.median(c[0] for c in cold):.1f}, best {min(c[0] for c in cold):.1f}; "
+              f"then a week not expanded before: median "
+              f"{statistics.median(c[1] for c in cold):.1f}, best {min(c[1] for c in cold):.1f}")
+
+
+def _child(args: argparse.Namespace) -> list[float]:
+    cmd = [sys.executable, __file__, "--child", "--schedules", str(args.schedules),
+           "--days", str(args.days)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return list(json.loads(out.strip().splitlines()[-1]))
 
 
 def _stats(r: tuple[list[float], list[float]]) -> str:
