@@ -243,16 +243,16 @@ class _Days:
 
     def between(self, k0: int, k1: int) -> list[tuple[datetime, ...]]:
         """The cached days ``k0``…``k1`` (after ``_EPOCH``), iterating those not seen yet."""
-        days = self.days
+        days = self.days  # days are only ever added to one dict: safe for several threads
         missing = [k for k in range(k0, k1 + 1) if k not in days]
         if missing:
             if len(days) > _KEEP_DAYS:
-                days.clear()
+                self.days = days = {}
                 missing = list(range(k0, k1 + 1))
-            self._fill(missing[0], missing[-1])
+            self._fill(days, missing[0], missing[-1])
         return [days[k] for k in range(k0, k1 + 1)]
 
-    def _fill(self, k0: int, k1: int) -> None:
+    def _fill(self, days: dict[int, tuple[datetime, ...]], k0: int, k1: int) -> None:
         lo = _EPOCH + _DAY * k0
         hi = _EPOCH + _DAY * (k1 + 1)
         parts = [_window(line, lo, hi, self.tzname) for line in self.lines]
@@ -266,7 +266,7 @@ class _Days:
         cut = bisect.bisect_left(local, lo)
         for k in range(k0, k1 + 1):
             nxt = bisect.bisect_left(local, lo + _DAY * (k - k0 + 1), cut)
-            self.days.setdefault(k, utc[cut:nxt])
+            days.setdefault(k, utc[cut:nxt])
             cut = nxt
 
 

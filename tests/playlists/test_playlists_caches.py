@@ -140,3 +140,30 @@ def test_schedules_sharing_a_line_keep_their_own_first_day(line: str) -> None:
                 lo.astimezone(tz).replace(tzinfo=None) - timedelta(days=1),
                 hi.astimezone(tz).replace(tzinfo=None) + timedelta(days=1))]
             assert rules.occurrences(s, lo, hi) == [t for t in want if lo <= t < hi], (sid, lo)
+
+
+def test_threads_sharing_the_caches_get_the_same_answers() -> None:
+    import threading
+
+    r = rules.weekly([1, 4], [time(6, 0), time(18, 15)], date(2026, 1, 1))
+    s = Schedule(12, ITEMS, r.dtstart, rrule=r.rrule)
+    starts = [utc(2026, 1, 1) + timedelta(days=3 * k) for k in range(400)]
+    want = {t: rules.occurrences(Schedule(13, ITEMS, r.dtstart, rrule=r.rrule + "\n\n"), t,
+                                 t + timedelta(days=10)) for t in starts}
+    bad: list[datetime] = []
+
+    def run(offset: int) -> None:
+        for t in starts[offset:] + starts[:offset]:
+            try:
+                ok = rules.occurrences(s, t, t + timedelta(days=10)) == want[t]
+            except Exception:  # a cache emptied under another thread's feet
+                ok = False
+            if not ok:
+                bad.append(t)
+
+    threads = [threading.Thread(target=run, args=(k * 97,)) for k in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert bad == []
