@@ -228,8 +228,8 @@ def occurrences(schedule: Schedule, start: datetime, end: datetime) -> list[date
 #: line several schedules share (same parts, same period grid) is iterated once for all of them.
 _DAY = timedelta(days=1)
 _EPOCH = datetime(2000, 1, 3)  # a Monday
-_KEEP_DAYS = 800  # per rule; a cache past this is dropped and refilled on demand
-_KEEP_WINDOWS = 20000  # shared line expansions kept; past this the lot is dropped
+_KEEP_DAYS = 200  # per rule (a few MB for 500 schedules); past this it is dropped, refilled on demand
+_KEEP_WINDOWS = 5000  # shared line expansions kept; past this the lot is dropped
 
 Pairs = tuple[tuple[datetime, datetime], ...]  # (local, UTC), sorted by local time
 
