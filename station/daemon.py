@@ -47,6 +47,7 @@ class Agent:
             )
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []
+        self._cache_verified = False
 
     def recover(self) -> None:
         """After a crash or power cut: close open plays as interrupted, reuse the clock offset."""
@@ -64,9 +65,11 @@ class Agent:
         self._spawn("sync" if self.syncer is not None else "verify", self._background)
 
     def _background(self, stop: threading.Event) -> None:
-        self.verify_cache()
-        if self.syncer is not None:
-            self.syncer.run(stop, self.housekeeping)
+        """The sync thread; it re-hashes the cache after its first pass (so that pass is not delayed)."""
+        if self.syncer is None:
+            self.verify_cache()
+            return
+        self.syncer.run(stop, self.housekeeping)
 
     def verify_cache(self) -> None:
         """Re-hash the whole cache, off the player's thread; a bad file is fetched again."""
@@ -75,8 +78,11 @@ class Agent:
         except Exception:  # a failed check only delays a re-fetch: the loop still hashes before playing
             log.exception("cache verification failed")
             return
+        self._cache_verified = True
         if bad:
             log.warning("%d cached asset(s) failed verification; they will be fetched again", bad)
+            if self.syncer is not None:
+                self.syncer.wake.set()
 
     def _spawn(self, name: str, target: Any) -> None:
         t = threading.Thread(target=target, args=(self.stop_event,), name=name, daemon=True)
@@ -106,6 +112,8 @@ class Agent:
         return need
 
     def housekeeping(self) -> None:
+        if not self._cache_verified:
+            self.verify_cache()
         now = self.clock.now()
         self.loop.journal.flush()  # play logs kept in memory through a storage failure, saved once it ends
         self.cache.collect_garbage(now, self.loop.playing_assets())
