@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from central.models import AuditLog, Bulletin
+from tests.processes import speech_like_wav
 
 PASSWORD = "mật-khẩu-thử-1"  # the conftest's make_user password
 
@@ -109,25 +110,6 @@ def test_tts_bulletin_workflow_two_person_rule(client: Any, people: dict) -> Non
     assert "Duyệt" in client.get(f"/bulletins/{b.id}").get_data(as_text=True)
 
 
-def speech_like_wav(seconds: float = 3.0, rate: int = 16000) -> bytes:
-    """A tone with a syllable-rate envelope, loud enough to survive trimming and normalising."""
-    import io
-    import math
-    import struct
-    import wave
-
-    frames = bytearray()
-    for n in range(int(seconds * rate)):
-        t = n / rate
-        envelope = 0.35 + 0.3 * math.sin(2 * math.pi * 3.0 * t) ** 2
-        frames += struct.pack("<h", int(envelope * math.sin(2 * math.pi * 220 * t) * 30000))
-    buf = io.BytesIO()
-    with wave.open(buf, "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(bytes(frames))
-    return buf.getvalue()
 
 
 def test_uploaded_recording_becomes_a_draft_with_its_measurements(client: Any, people: dict) -> None:
@@ -138,7 +120,7 @@ def test_uploaded_recording_becomes_a_draft_with_its_measurements(client: Any, p
     assert 'type="file"' in page
     r = client.post("/bulletins/new", content_type="multipart/form-data", data={
         "csrf_token": csrf_of(page), "mode": "upload", "title": "Ghi âm: họp dân thôn Đắk Rung",
-        "category": "local-news", "file": (io.BytesIO(speech_like_wav()), "ghi âm.wav")})
+        "category": "local-news", "file": (io.BytesIO(speech_like_wav(3.0)), "ghi âm.wav")})
     assert r.status_code == 302, r.get_data(as_text=True)
     b = Bulletin.get(Bulletin.title == "Ghi âm: họp dân thôn Đắk Rung")
     assert b.tts_engine is None and 2500 <= b.asset.duration_ms <= 3500
