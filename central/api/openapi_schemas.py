@@ -43,6 +43,20 @@ LOG_STATUS: J = {
     "type": "string",
     "enum": ["completed", "interrupted", "failed", "missed", "skipped", "local"],
 }
+#: The fields of one play log, as a station sends it and as the operator API shows it.
+LOG_FIELDS: J = {
+    "slot_id": nullable("string"),
+    "schedule_id": nullable("integer"),
+    "bulletin_id": nullable("integer"),
+    "asset_sha256": nullable("string"),
+    "planned_start": TIME_N,
+    "started_at": TIME_N,
+    "ended_at": TIME_N,
+    "status": LOG_STATUS,
+    "reason": nullable("string"),
+    "clock_trusted": BOOL,
+    "clock_offset_ms": INT,
+}
 
 
 def json_body(schema: J, required: bool = True) -> J:
@@ -166,17 +180,7 @@ SCHEMAS: J = {
     "PlayLog": obj(
         {
             "id": {"type": "string", "format": "uuid"},
-            "slot_id": nullable("string"),
-            "schedule_id": nullable("integer"),
-            "bulletin_id": nullable("integer"),
-            "asset_sha256": nullable("string"),
-            "planned_start": TIME_N,
-            "started_at": TIME_N,
-            "ended_at": TIME_N,
-            "status": LOG_STATUS,
-            "reason": nullable("string"),
-            "clock_trusted": BOOL,
-            "clock_offset_ms": INT,
+            **LOG_FIELDS,
         },
         ("id", "status"),
     ),
@@ -418,17 +422,7 @@ SCHEMAS: J = {
             "id": STR,
             "station_id": INT,
             "station_name": STR,
-            "slot_id": nullable("string"),
-            "schedule_id": nullable("integer"),
-            "bulletin_id": nullable("integer"),
-            "asset_sha256": nullable("string"),
-            "planned_start": TIME_N,
-            "started_at": TIME_N,
-            "ended_at": TIME_N,
-            "status": LOG_STATUS,
-            "reason": nullable("string"),
-            "clock_trusted": BOOL,
-            "clock_offset_ms": INT,
+            **LOG_FIELDS,
             "received_at": TIME_N,
         },
         ("id", "station_id", "status"),
