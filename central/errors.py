@@ -71,6 +71,13 @@ class TooLarge(CentralError):
     title = "Quá lớn"  # Too large
 
 
+class Unprocessable(Invalid):
+    """Well-formed (it matches the API description) but unusable for what it means."""
+
+    status = 422
+    title = "Không xử lý được"  # Unprocessable content
+
+
 class TooManyRequests(CentralError):
     status = 429
     title = "Quá nhiều yêu cầu"  # Too many requests
@@ -119,7 +126,12 @@ def init_app(app: Flask) -> None:
             "status": exc.code,
             "detail": exc.description or exc.name,
         }
-        return problem_response(body, exc.code or 500)
+        resp = problem_response(body, exc.code or 500)
+        # keep what the exception says beyond its body: Allow on a 405 (RFC 9110), Retry-After, ...
+        for name, value in exc.get_headers():
+            if name.lower() not in ("content-type", "content-length"):
+                resp.headers[name] = value
+        return resp
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:

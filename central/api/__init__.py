@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import request
 
-from ..errors import Invalid
+from ..errors import Invalid, Unprocessable
 
 
 def json_body() -> dict[str, Any]:
@@ -22,11 +22,14 @@ def json_body() -> dict[str, Any]:
 
 
 def parse_time(value: str | None, what: str) -> datetime | None:
-    """An ISO 8601 time (a date alone means its midnight UTC; naive means UTC), or None if empty."""
+    """An ISO 8601 time in UTC (a date alone means its midnight UTC; naive means UTC), or None if empty."""
     if not value:
         return None
     try:
         t = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise Invalid(f"'{what}' không phải thời gian ISO 8601: {value!r}.") from exc
-    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
+        raise Invalid(f"'{what}' không phải thời gian ISO 8601: {value!r}.", field=what) from exc
+    try:
+        return t.astimezone(UTC) if t.tzinfo is not None else t.replace(tzinfo=UTC)
+    except OverflowError:
+        raise Unprocessable(f"'{what}' nằm ngoài năm 1–9999. ('{what}' is out of range.)", field=what) from None

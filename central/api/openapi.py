@@ -10,14 +10,18 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from .openapi_schemas import (
+    CODE,
     DAY,
+    ID,
     INT,
     PROBLEM,
     SCHEMAS,
+    SHA256,
     STR,
     TIME,
     J,
     arr,
+    between,
     json_body,
     nullable,
     obj,
@@ -26,9 +30,17 @@ from .openapi_schemas import (
     path_id,
     query,
     ref,
+    res,
+    text,
 )
 
 bp = Blueprint("api_openapi", __name__, url_prefix="/api/v1")
+
+#: An enrollment code: 12 characters of the code alphabet; dashes, spaces and case do not matter.
+ENROLL_CODE = {"type": "string", "pattern": "^[- \\t]*([A-HJ-NP-Za-hj-np-z2-9][- \\t]*){12}$",
+               "maxLength": 64, "examples": ["ABCD-EFGH-JKLM"]}
+STATE = (400, 401, 403, 404, 409)  # a workflow step: not allowed now is a 409
+WRITE = (*STATE, 422)  # a body whose meaning does not hold (an end before its start, an unknown code)
 
 
 # --- paths ---------------------------------------------------------------------------------
@@ -36,21 +48,15 @@ bp = Blueprint("api_openapi", __name__, url_prefix="/api/v1")
 
 def _station_paths() -> J:
     s = "station"
-    logs_in = obj({"logs": {**arr(ref("PlayLog")), "minItems": 1, "maxItems": 1000}}, ("logs",))
+    logs_in = obj({"logs": arr(ref("PlayLog"), min_items=1, max_items=1000)}, ("logs",))
     return {
         "/api/v1/station/enroll": {
             "post": op(
                 "Enroll a station with a one-time code",
                 "station",
-                ok(
-                    obj(
-                        {"station_id": INT, "token": STR, "public_key": STR, "server_time": TIME},
-                        ("station_id", "token", "public_key", "server_time"),
-                    ),
-                    "Enrolled",
-                    "201",
-                ),
-                body=json_body(obj({"code": STR}, ("code",))),
+                ok(res({"station_id": INT, "token": STR, "public_key": STR, "server_time": TIME}), "Enrolled",
+                   "201"),
+                body=json_body(obj({"code": ENROLL_CODE}, ("code",))),
                 security="none",
                 errors=(400, 404, 410),
             )
@@ -60,9 +66,7 @@ def _station_paths() -> J:
                 "Get this station's signed manifest",
                 s,
                 {
-                    **ok(
-                        obj({"manifest": ref("Manifest"), "signature": STR}, ("manifest", "signature"))
-                    ),
+                    **ok(res({"manifest": ref("Manifest"), "signature": STR})),
                     "304": {"description": "Unchanged since If-None-Match"},
                 },
                 params=[
@@ -81,22 +85,25 @@ def _station_paths() -> J:
                         "description": "The audio bytes",
                         "content": {"audio/ogg": {}, "audio/mpeg": {}},
                     },
-                    "206": {"description": "The requested byte range"},
+                    "206": {
+                        "description": "The requested byte range",
+                        "content": {"audio/ogg": {}, "audio/mpeg": {}},
+                    },
                     "416": PROBLEM,
                 },
                 params=[
-                    {"name": "sha256", "in": "path", "required": True, "schema": STR},
+                    {"name": "sha256", "in": "path", "required": True, "schema": SHA256},
                     {"name": "Range", "in": "header", "required": False, "schema": STR},
                 ],
                 security=s,
-                errors=(401, 404),
+                errors=(401, 404, 503),
             )
         },
         "/api/v1/station/play-logs": {
             "post": op(
                 "Upload a batch of play logs (idempotent by log id)",
                 s,
-                ok(obj({"accepted": INT, "duplicates": INT}, ("accepted", "duplicates"))),
+                ok(res({"accepted": INT, "duplicates": INT})),
                 body=json_body(logs_in),
                 security=s,
                 errors=(400, 401, 413),
@@ -106,7 +113,7 @@ def _station_paths() -> J:
             "post": op(
                 "Report station status",
                 s,
-                ok(obj({"server_time": TIME, "manifest_version": INT})),
+                ok(res({"server_time": TIME, "manifest_version": INT})),
                 body=json_body(ref("Heartbeat")),
                 security=s,
                 errors=(400, 401),
@@ -122,13 +129,14 @@ def _crud(
     coll = {
         "get": op(f"List {name}s", tag, ok(arr(ref(schema))), params=list_params),
         "post": op(
-            f"Create a {name}", tag, ok(ref(schema), "Created", "201"), body=json_body(ref(body))
+            f"Create a {name}", tag, ok(ref(schema), "Created", "201"), body=json_body(ref(body + "Input")),
+            errors=WRITE,
         ),
     }
     item = {
         "parameters": [path_id()],
-        "get": op(f"Get a {name}", tag, ok(ref(schema))),
-        "patch": op(f"Change a {name}", tag, ok(ref(schema)), body=json_body(ref(body))),
+        "get": op(f"Get a {name}", tag, ok(ref(schema)), errors=(401, 403, 404)),
+        "patch": op(f"Change a {name}", tag, ok(ref(schema)), body=json_body(ref(body + "Patch")), errors=WRITE),
         "delete": op(f"Delete a {name}", tag, {"204": {"description": "Deleted"}}, errors=(401, 403, 404, 409)),
     }
     return coll, item
@@ -150,60 +158,58 @@ def _bulletin_paths() -> J:
                 t,
                 ok(arr(ref("Bulletin"))),
                 params=[
-                    query("status", STR, "draft|submitted|approved|rejected|withdrawn"),
-                    query("category", STR, "category code"),
-                    query("campaign", INT, "campaign id"),
+                    query("status", {"type": "string", "enum": list(_statuses("bulletin"))}, "workflow state"),
+                    query("category", text(64), "category code"),
+                    query("campaign", ID, "campaign id"),
                 ],
+                errors=(400, 401, 403, 422),
             ),
-            "post": op(
-                "Create a bulletin by upload or TTS",
-                t,
-                {**ok(ref("Bulletin"), "Created as draft", "201"), "422": PROBLEM},
-                body=create_body,
-            ),
+            "post": op("Create a bulletin by upload or TTS", t, ok(ref("Bulletin"), "Created as draft", "201"),
+                       body=create_body, errors=WRITE),
         },
         "/api/v1/bulletins/{id}": {
             "parameters": [path_id()],
-            "get": op("Get a bulletin", t, ok(ref("Bulletin"))),
-            "patch": op(
-                "Change a draft bulletin",
-                t,
-                ok(ref("Bulletin")),
-                body=json_body(ref("BulletinPatch")),
-                errors=(400, 401, 403, 404, 409),
-            ),
+            "get": op("Get a bulletin", t, ok(ref("Bulletin")), errors=(401, 403, 404)),
+            "patch": op("Change a draft bulletin", t, ok(ref("Bulletin")), body=json_body(ref("BulletinPatch")),
+                        errors=WRITE),
         },
     }
-    for action, extra in (("submit", None), ("approve", None), ("reject", "reason"), ("withdraw", None)):
-        body = json_body(obj({"reason": STR}, ("reason",) if extra else ()), required=bool(extra))
+    for action, reason in (("submit", False), ("approve", False), ("reject", True), ("withdraw", False)):
         paths[f"/api/v1/bulletins/{{id}}/{action}"] = {
             "parameters": [path_id()],
-            "post": op(
-                f"{action.capitalize()} a bulletin",
-                t,
-                ok(ref("Bulletin")),
-                body=body,
-                errors=(400, 401, 403, 404, 409),
-            ),
+            "post": op(f"{action.capitalize()} a bulletin", t, ok(ref("Bulletin")), body=_reason_body(reason),
+                       errors=STATE),
         }
     return paths
+
+
+def _reason_body(required: bool) -> J:
+    reason = text(2000, filled=True) if required else nullable(text(2000))
+    return json_body(obj({"reason": reason}, ("reason",) if required else ()), required=required)
+
+
+def _statuses(kind: str) -> tuple[str, ...]:
+    from ..models import BULLETIN_STATUSES, SCHEDULE_STATUSES
+
+    return BULLETIN_STATUSES if kind == "bulletin" else SCHEDULE_STATUSES
 
 
 def _workflow_paths() -> J:
     paths = _bulletin_paths()
     for noun, schema, tag, body, params in (
-        ("category", "Category", "categories", "CategoryInput", [query("all", STR, "1: include hidden")]),
-        ("campaign", "Campaign", "campaigns", "CampaignInput", [query("active_on", DAY, "running that day")]),
-        ("playlist", "Playlist", "playlists", "PlaylistInput", None),
+        ("category", "Category", "categories", "Category",
+         [query("all", {"type": "string", "enum": ["0", "1", "false", "true"]}, "1: include hidden")]),
+        ("campaign", "Campaign", "campaigns", "Campaign", [query("active_on", DAY, "running that day")]),
+        ("playlist", "Playlist", "playlists", "Playlist", None),
         (
             "schedule",
             "Schedule",
             "schedules",
-            "ScheduleInput",
+            "Schedule",
             [
-                query("station", INT, "reaches this station"),
-                query("area", STR, "targets this area"),
-                query("status", STR, "draft|submitted|approved|rejected"),
+                query("station", ID, "reaches this station"),
+                query("area", text(64), "targets this area"),
+                query("status", {"type": "string", "enum": list(_statuses("schedule"))}, "workflow state"),
             ],
         ),
     ):
@@ -212,30 +218,30 @@ def _workflow_paths() -> J:
         paths[f"/api/v1/{plural}"] = coll
         paths[f"/api/v1/{plural}/{{id}}"] = item
     for action in ("submit", "approve", "reject"):
-        reason = action == "reject"
         paths[f"/api/v1/schedules/{{id}}/{action}"] = {
             "parameters": [path_id()],
-            "post": op(
-                f"{action.capitalize()} a schedule",
-                "schedules",
-                ok(ref("Schedule")),
-                body=json_body(obj({"reason": STR}, ("reason",) if reason else ()), required=reason),
-                errors=(400, 401, 403, 404, 409),
-            ),
+            "post": op(f"{action.capitalize()} a schedule", "schedules", ok(ref("Schedule")),
+                       body=_reason_body(action == "reject"), errors=STATE),
         }
     paths["/api/v1/stations/{id}/timeline"] = {
         "parameters": [path_id()],
         "get": op(
             "What a station will play",
             "stations",
-            ok(obj({"station_id": INT, "version": INT, "slots": arr(ref("TimelineSlot"))}, ("slots",))),
+            ok(ref("Timeline")),
             params=[
                 query("from", TIME, "start (default: now)"),
-                query("to", TIME, "end (default: from + 1 day, at most 31 days)"),
+                query("to", TIME, "end, after start (default: from + 1 day, at most 31 days)"),
             ],
+            errors=(400, 401, 403, 404, 422),
         ),
     }
-    paths["/api/v1/reports/summary"] = {
+    paths["/api/v1/reports/summary"] = _summary_path()
+    return paths
+
+
+def _summary_path() -> J:
+    return {
         "get": op(
             "Proof-of-play summary",
             "reports",
@@ -250,61 +256,55 @@ def _workflow_paths() -> J:
             },
             params=[
                 query("from", DAY, "first local day (inclusive)"),
-                query("to", DAY, "last local day (inclusive)"),
+                query("to", DAY, "last local day (inclusive; not before from)"),
                 query("preset", {"type": "string", "enum": ["six-month", "year"]}, "a plan period"),
-                query("area", STR, "area code (default: the user's area)"),
+                query("area", text(64), "area code (default: the user's area)"),
                 query("group_by", {"type": "string", "enum": ["category", "campaign", "area", "station"]}, "grouping"),
                 query("format", {"type": "string", "enum": ["json", "csv"]}, "json (default) or csv"),
             ],
+            errors=(400, 401, 403, 404, 422),
         ),
     }
-    return paths
 
 
 def _operator_paths() -> J:
-    area_in = obj({"code": STR, "name": STR, "parent_code": nullable("string"), "level": STR},
-                  ("code", "name"))
     return {
         "/api/v1/areas": {
-            "get": op("List the area tree in scope", "areas", ok(obj({"areas": arr(ref("Area"))}))),
-            "post": op("Add an area", "areas", ok(ref("Area"), "Created", "201"), body=json_body(area_in),
+            "get": op("List the area tree in scope", "areas", ok(res({"areas": arr(ref("Area"))})),
+                      errors=(401, 403)),
+            "post": op("Add an area", "areas", ok(ref("Area"), "Created", "201"), body=json_body(ref("AreaInput")),
                        errors=(400, 401, 403, 404, 409)),
         },
         "/api/v1/stations": {
             "get": op("List stations with health", "stations",
-                      ok(obj({"stations": arr(ref("Station"))})),
-                      params=[query("area", STR, "only this area's subtree")]),
+                      ok(res({"stations": arr(ref("Station"))})),
+                      params=[query("area", CODE, "only this area's subtree")]),
             "post": op("Register a station (answers its one-time enrollment code)", "stations",
-                       ok(obj({"station": ref("Station"), "code": STR}, ("station", "code")), "Created", "201"),
-                       body=json_body(obj({"area_code": STR, "name": STR, "timezone": STR},
-                                          ("area_code", "name")))),
+                       ok(res({"station": ref("Station"), "code": STR}), "Created", "201"),
+                       body=json_body(ref("StationInput"))),
         },
         "/api/v1/stations/{id}/enroll-code": {
             "parameters": [path_id()],
             "post": op("Issue a new enrollment code for a station", "stations",
-                       ok(obj({"station_id": INT, "code": STR}, ("station_id", "code")), "Created", "201")),
+                       ok(res({"station_id": INT, "code": STR}), "Created", "201"), errors=(401, 403, 404)),
         },
         "/api/v1/stations/{id}": {
             "parameters": [path_id()],
-            "get": op("Get a station with health", "stations", ok(ref("Station"))),
-            "patch": op(
-                "Change a station's settings", "stations", ok(ref("Station")),
-                body=json_body(obj({"name": STR, "timezone": STR, "quiet_hours": {"type": ["object", "null"]},
-                                    "volume": INT, "sync_interval_s": INT, "heartbeat_interval_s": INT,
-                                    "active": {"type": "boolean"}})),
-            ),
+            "get": op("Get a station with health", "stations", ok(ref("Station")), errors=(401, 403, 404)),
+            "patch": op("Change a station's settings", "stations", ok(ref("Station")),
+                        body=json_body(ref("StationSettings"))),
         },
         "/api/v1/play-logs": {
             "get": op(
                 "List proof of play",
                 "play-logs",
-                ok(obj({"play_logs": arr(ref("PlayLogRow")), "limit": INT, "offset": INT})),
+                ok(res({"play_logs": arr(ref("PlayLogRow")), "limit": INT, "offset": INT})),
                 params=[
-                    query("station", INT, "station id"),
+                    query("station", ID, "station id"),
                     query("from", TIME, "from this time"),
                     query("to", TIME, "until this time"),
-                    query("limit", INT, "at most 1000 (default 200)"),
-                    query("offset", INT, "rows to skip"),
+                    query("limit", between(1, 1000), "rows per page (default 200)"),
+                    query("offset", between(0, 2**63 - 1), "rows to skip"),
                 ],
             )
         },
@@ -313,21 +313,19 @@ def _operator_paths() -> J:
             "delete": op("Revoke an API token", "people", {"204": {"description": "Revoked"}}, errors=(401, 404)),
         },
         "/api/v1/tokens": {
-            "get": op("List your API tokens", "people", ok(obj({"tokens": arr(obj({
-                "id": INT, "name": STR, "prefix": STR, "created_at": TIME,
-                "last_used_at": nullable("string"), "revoked_at": nullable("string")}))}))),
+            "get": op("List your API tokens", "people", ok(res({"tokens": arr(ref("Token"))})), errors=(401,)),
             "post": op("Make an API token for yourself (shown once)", "people",
-                       ok(obj({"id": INT, "token": STR, "prefix": STR}), "Created", "201"),
-                       body=json_body(obj({"name": STR}), required=False)),
+                       ok(res({"id": INT, "token": STR, "prefix": STR}), "Created", "201"),
+                       body=json_body(obj({"name": text(100)}, extra=False), required=False), errors=(401,)),
         },
-        "/api/v1/me": {"get": op("Who am I", "people", ok(ref("User")))},
+        "/api/v1/me": {"get": op("Who am I", "people", ok(ref("User")), errors=(401,))},
     }
 
 
 def _meta_paths() -> J:
     return {
         "/api/v1/health": {
-            "get": op("Liveness", "meta", ok(obj({"status": STR}, ("status",))), security="none", errors=())
+            "get": op("Liveness", "meta", ok(res({"status": STR})), security="none", errors=())
         },
         "/api/v1/openapi.json": {
             "get": op(

@@ -1,12 +1,31 @@
-"""Building blocks of the OpenAPI document: small constructors and the component schemas."""
+"""Building blocks of the OpenAPI document: small constructors and the component schemas.
+
+Two kinds of schema, on purpose:
+- **answers** (``res``) list every member the server sends, all required, and nothing else
+  (``additionalProperties: false``), so a field that appears or vanishes is caught by the fuzzer;
+  the station contract's manifest stays open, for DESIGN §5 lets new fields appear in it;
+- **requests** state every limit the server enforces (lengths, ranges, formats, enums): the server
+  checks each request against them (``central.api.validation``), so the document is the rule.
+"""
 
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import available_timezones
+
+from ..models import (
+    AREA_LEVELS,
+    BULLETIN_STATUSES,
+    PLAY_STATUSES,
+    PRIORITIES,
+    ROLES,
+    SCHEDULE_STATUSES,
+)
 
 J = dict[str, Any]
 
 PROBLEM = {"$ref": "#/components/responses/Problem"}
+MAX_INT64 = 2**63 - 1
 
 
 def ref(name: str) -> J:
@@ -22,40 +41,73 @@ def obj(props: J, required: tuple[str, ...] = (), extra: bool = True) -> J:
     return s
 
 
-def arr(items: J) -> J:
-    return {"type": "array", "items": items}
+def res(props: J) -> J:
+    """An answer's object: exactly these members, every one always present."""
+    return obj(props, tuple(props), extra=False)
 
 
-def nullable(t: str, **kw: Any) -> J:
+def arr(items: J, **limits: int) -> J:
+    return {"type": "array", "items": items, **{_camel(k): v for k, v in limits.items()}}
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(w.capitalize() for w in rest)
+
+
+def nullable(t: str | J, **kw: Any) -> J:
+    if isinstance(t, dict):
+        return {**t, "type": [t["type"], "null"], **kw}
     return {"type": [t, "null"], **kw}
+
+
+def text(max_length: int, *, filled: bool = False) -> J:
+    """A string of at most ``max_length`` characters; ``filled``: with at least one non-space one."""
+    s: J = {"type": "string", "maxLength": max_length}
+    if filled:
+        s.update(minLength=1, pattern=r"\S")
+    return s
+
+
+def between(lo: int, hi: int) -> J:
+    return {"type": "integer", "minimum": lo, "maximum": hi}
 
 
 STR: J = {"type": "string"}
 INT: J = {"type": "integer"}
 NUM: J = {"type": "number"}
 BOOL: J = {"type": "boolean"}
+INT32: J = between(-(2**31), 2**31 - 1)  # an INTEGER column (PostgreSQL's is 32 bits)
+ID: J = between(1, MAX_INT64)  # a row id, as a path part or a reference
 TIME: J = {"type": "string", "format": "date-time"}
 TIME_N: J = nullable("string", format="date-time")
 DAY: J = {"type": "string", "format": "date"}
-PRIORITY: J = {"type": "string", "enum": ["normal", "priority", "emergency"]}
-ROLE: J = {"type": "string", "enum": ["admin", "editor", "approver", "operator"]}
-LOG_STATUS: J = {
+SHA256: J = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
+CLOCK: J = {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$", "examples": ["06:00"]}
+LOCAL_TIME: J = {
     "type": "string",
-    "enum": ["completed", "interrupted", "failed", "missed", "skipped", "local"],
+    "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:[0-9]{2})?$",
+    "description": "local wall-clock ISO time in `timezone` (an offset, if given, is converted into it)",
+    "examples": ["2026-12-01T06:00"],
 }
+ZONE: J = {"type": "string", "enum": sorted(available_timezones()), "examples": ["Asia/Ho_Chi_Minh"]}
+PRIORITY: J = {"type": "string", "enum": list(PRIORITIES)}
+ROLE: J = {"type": "string", "enum": list(ROLES)}
+LOG_STATUS: J = {"type": "string", "enum": list(PLAY_STATUSES)}
+ITEM_KIND: J = {"type": "string", "enum": ["bulletin", "chime", "pause"]}
 #: The fields of one play log, as a station sends it and as the operator API shows it.
 LOG_FIELDS: J = {
-    "slot_id": nullable("string"),
-    "schedule_id": nullable("integer"),
-    "bulletin_id": nullable("integer"),
-    "asset_sha256": nullable("string"),
+    "slot_id": nullable(text(64)),
+    "schedule_id": nullable(INT32),
+    "bulletin_id": nullable(INT32),
+    "asset_sha256": nullable(text(64)),
     "planned_start": TIME_N,
     "started_at": TIME_N,
     "ended_at": TIME_N,
     "status": LOG_STATUS,
-    "reason": nullable("string"),
+    "reason": nullable(text(2000)),
     "clock_trusted": BOOL,
-    "clock_offset_ms": INT,
+    "clock_offset_ms": INT32,
 }
 
 
@@ -86,13 +138,14 @@ def op(
         o["parameters"] = params
     if body is not None:
         o["requestBody"] = body
+        errors = (*errors, 400, 413)  # a body can break the schema, or be too large
     if security == "none":
         o["security"] = []
     elif security == "station":
         o["security"] = [{"stationToken": []}]
     else:
         o["security"] = [{"apiToken": []}, {"session": []}]
-    for code in errors:
+    for code in sorted(set(errors)):
         o["responses"].setdefault(str(code), PROBLEM)
     return o
 
@@ -103,28 +156,192 @@ def _op_id(summary: str) -> str:
 
 
 def path_id(name: str = "id", desc: str = "Mã số") -> J:
-    return {"name": name, "in": "path", "required": True, "schema": INT, "description": desc}
+    return {"name": name, "in": "path", "required": True, "schema": ID, "description": desc}
 
 
 def query(name: str, schema: J, desc: str, required: bool = False) -> J:
     return {"name": name, "in": "query", "required": required, "schema": schema, "description": desc}
 
 
-# --- schemas -------------------------------------------------------------------------------
+# --- answers -------------------------------------------------------------------------------
 
-SCHEMAS: J = {
+_ANSWERS: J = {
     "Problem": obj(
-        {"type": STR, "title": STR, "status": INT, "detail": STR},
+        {"type": STR, "title": STR, "status": INT, "detail": STR, "field": STR, "index": INT,
+         "current_status": STR, "size": INT},
         ("type", "title", "status", "detail"),
-    ),
-    "Asset": obj(
+    ),  # open: RFC 9457 lets a problem carry extension members, and clients ignore unknown ones
+    "Area": res({"id": INT, "code": STR, "name": STR, "level": STR, "parent_code": nullable("string")}),
+    "Station": res(
         {
-            "sha256": STR,
-            "size": INT,
+            "id": INT,
+            "name": STR,
+            "area_code": STR,
+            "area_name": STR,
+            "timezone": STR,
+            "enrolled": BOOL,
+            "active": BOOL,
+            "online": BOOL,
+            "last_seen": TIME_N,
+            "last_heartbeat_at": TIME_N,
+            "manifest_version": INT,
+            "applied_version": nullable("integer"),
+            "in_sync": BOOL,
+            "agent_version": nullable("string"),
+            "clock_offset_ms": nullable("integer"),
+            "clock_trusted": nullable("boolean"),
+            "now_playing": {"type": ["object", "null"]},
+            "last_error": nullable("string"),
+            "volume": INT,
+            "quiet_hours": {"oneOf": [{"type": "null"}, res({"start": STR, "end": STR})]},
+        }
+    ),
+    "BulletinAsset": res({"sha256": STR, "duration_ms": INT, "size": INT, "loudness_lufs": nullable("number")}),
+    "Bulletin": res(
+        {
+            "id": INT,
+            "title": STR,
+            "status": {"type": "string", "enum": list(BULLETIN_STATUSES)},
+            "category": nullable("string"),
+            "category_name": nullable("string"),
+            "campaign_id": nullable("integer"),
+            "language": STR,
+            "priority": PRIORITY,
+            "valid_from": TIME_N,
+            "valid_until": TIME_N,
+            "asset": {"oneOf": [{"type": "null"}, ref("BulletinAsset")]},
+            "text": nullable("string"),
+            "tts_engine": nullable("string"),
+            "author": STR,
+            "approver": nullable("string"),
+            "reason": nullable("string"),
+            "area_code": nullable("string"),
+            "created_at": TIME_N,
+            "submitted_at": TIME_N,
+            "decided_at": TIME_N,
+            "withdrawn_at": TIME_N,
+        }
+    ),
+    "Category": res({"id": INT, "code": STR, "name": STR, "name_en": STR, "position": INT, "active": BOOL}),
+    "Campaign": res(
+        {
+            "id": INT,
+            "code": nullable("string"),
+            "name": STR,
+            "category": nullable("string"),
+            "starts_on": DAY,
+            "ends_on": DAY,
+            "description": STR,
+            "area_code": nullable("string"),
+        }
+    ),
+    "PlaylistItem": res(
+        {
+            "kind": ITEM_KIND,
+            "bulletin_id": nullable("integer"),
+            "asset_sha256": nullable("string"),
             "duration_ms": INT,
-            "codec": STR,
-            "loudness_lufs": nullable("number"),
-        },
+            "title": nullable("string"),
+            "status": nullable("string"),
+        }
+    ),
+    "Playlist": res(
+        {
+            "id": INT,
+            "name": STR,
+            "description": STR,
+            "area_code": nullable("string"),
+            "items": arr(ref("PlaylistItem")),
+            "duration_ms": INT,
+        }
+    ),
+    "Targets": res({"areas": arr(STR), "stations": arr(INT)}),
+    "Schedule": res(
+        {
+            "id": INT,
+            "title": STR,
+            "bulletin_id": nullable("integer"),
+            "playlist_id": nullable("integer"),
+            "targets": ref("Targets"),
+            "dtstart": STR,
+            "rrule": STR,
+            "exdates": arr(STR),
+            "timezone": STR,
+            "priority": PRIORITY,
+            "grace_s": nullable("integer"),
+            "valid_from": TIME_N,
+            "valid_until": TIME_N,
+            "status": {"type": "string", "enum": list(SCHEDULE_STATUSES)},
+            "active": BOOL,
+            "area_code": nullable("string"),
+            "created_by": nullable("string"),
+            "approved_by": nullable("string"),
+        }
+    ),
+    "Token": res({"id": INT, "name": STR, "prefix": STR, "created_at": TIME, "last_used_at": TIME_N,
+                  "revoked_at": TIME_N}),
+    "User": res({"id": INT, "name": STR, "full_name": STR, "role": ROLE, "area_code": nullable("string"),
+                 "active": BOOL}),
+    "PlayLogRow": res({"id": STR, "station_id": INT, "station_name": STR, **LOG_FIELDS, "received_at": TIME_N}),
+    "TimelineItem": res(
+        {
+            "kind": ITEM_KIND,
+            "start": TIME,
+            "end": TIME,
+            "bulletin_id": nullable("integer"),
+            "asset_sha256": nullable("string"),
+            "index": INT,
+            "interrupted": BOOL,
+        }
+    ),
+    "TimelineSlot": res(
+        {
+            "id": STR,
+            "schedule_id": INT,
+            "planned_start": TIME,
+            "start": TIME,
+            "end": TIME,
+            "priority": PRIORITY,
+            "status": {"type": "string", "enum": ["planned", "missed", "skipped", "interrupted"]},
+            "reason": nullable("string"),
+            "reason_text": STR,
+            "items": arr(ref("TimelineItem")),
+        }
+    ),
+    "Timeline": res({"station_id": INT, "version": INT, "timezone": STR, "from": TIME, "to": TIME,
+                     "slots": arr(ref("TimelineSlot"))}),
+    "SummaryRow": res(
+        {
+            "key": STR,
+            "label": STR,
+            "plays": INT,
+            "minutes_aired": NUM,
+            "completed": INT,
+            "interrupted": INT,
+            "failed": INT,
+            "missed": INT,
+            "skipped": INT,
+            "local": INT,
+            "completion_rate": nullable("number"),
+            "stations_reached": INT,
+        }
+    ),
+    "Summary": res(
+        {
+            "from": DAY,
+            "to": DAY,
+            "area": nullable("string"),
+            "group_by": {"type": "string", "enum": ["category", "campaign", "area", "station"]},
+            "rows": arr(ref("SummaryRow")),
+            "total": ref("SummaryRow"),
+        }
+    ),
+}
+
+# The station contract's manifest: the members every station relies on; more may appear (DESIGN §5).
+_MANIFEST: J = {
+    "Asset": obj(
+        {"sha256": STR, "size": INT, "duration_ms": INT, "codec": STR},
         ("sha256", "size", "duration_ms"),
     ),
     "ManifestBulletin": obj(
@@ -141,12 +358,8 @@ SCHEMAS: J = {
         ("id", "asset_sha256", "duration_ms"),
     ),
     "Item": obj(
-        {
-            "kind": {"type": "string", "enum": ["bulletin", "chime", "pause"]},
-            "bulletin_id": nullable("integer"),
-            "asset_sha256": nullable("string"),
-            "duration_ms": INT,
-        },
+        {"kind": ITEM_KIND, "bulletin_id": nullable("integer"), "asset_sha256": nullable("string"),
+         "duration_ms": INT},
         ("kind",),
     ),
     "ManifestSchedule": obj(
@@ -170,332 +383,201 @@ SCHEMAS: J = {
             "version": INT,
             "server_time": TIME,
             "horizon_days": INT,
-            "station": obj({"id": INT, "name": STR, "area_code": STR, "timezone": STR}),
+            "station": obj({"id": INT, "name": STR, "area_code": STR, "timezone": STR}, ("id", "timezone")),
             "assets": arr(ref("Asset")),
             "bulletins": arr(ref("ManifestBulletin")),
             "schedules": arr(ref("ManifestSchedule")),
         },
         ("version", "server_time", "station", "assets", "bulletins", "schedules"),
     ),
-    "PlayLog": obj(
-        {
-            "id": {"type": "string", "format": "uuid"},
-            **LOG_FIELDS,
-        },
-        ("id", "status"),
-    ),
+}
+
+# --- requests ------------------------------------------------------------------------------
+
+NAME = text(200, filled=True)
+CODE = text(64, filled=True)
+TITLE = text(300, filled=True)
+ONE_TARGET = {"description": "at least one target area or station", "anyOf": [{"required": ["areas"], "properties": {"areas": {"minItems": 1}}},
+                        {"required": ["stations"], "properties": {"stations": {"minItems": 1}}}]}
+#: A bulletin's window edge: an RFC 3339 time, or a day (its start) or a naive time, in Việt Nam's zone.
+WINDOW_TIME: J = {
+    "type": ["string", "null"],
+    "anyOf": [{"type": "null"}, {"format": "date-time"}, {"format": "date"}, {"pattern": LOCAL_TIME["pattern"]}],
+    "description": "RFC 3339 time, or a day or naive local time in Asia/Ho_Chi_Minh",
+}
+_WINDOW_TEXT: J = {"type": "string", "anyOf": WINDOW_TIME["anyOf"][1:], "description": WINDOW_TIME["description"]}
+#: The same fields in a multipart form, where every value is text and an absent field means none.
+_UPLOAD_FIELDS: J = {
+    "title": TITLE,
+    "category": {**text(64), "description": "category code (or id); empty: none"},
+    "campaign_id": ID,
+    "language": text(8),
+    "priority": PRIORITY,
+    "valid_from": _WINDOW_TEXT,
+    "valid_until": _WINDOW_TEXT,
+}
+_BULLETIN_FIELDS: J = {
+    "title": TITLE,
+    "category": nullable(text(64), description="category code (or id); empty: none"),
+    "campaign_id": nullable(ID),
+    "language": text(8),
+    "priority": PRIORITY,
+    "valid_from": WINDOW_TIME,
+    "valid_until": WINDOW_TIME,
+}
+_PLAYLIST_ITEM_IN = {
+    "description": "an item: {kind: bulletin, bulletin_id}, {kind: chime[, asset_sha256]} or "
+                   "{kind: pause, duration_ms 1–600000}",
+    "oneOf": [
+        obj({"kind": {"const": "bulletin"}, "bulletin_id": ID}, ("kind", "bulletin_id"), extra=False),
+        obj({"kind": {"const": "chime"}, "asset_sha256": SHA256}, ("kind",), extra=False),
+        obj({"kind": {"const": "pause"}, "duration_ms": between(1, 600_000)}, ("kind", "duration_ms"),
+            extra=False),
+    ]
+}
+_PLAYLIST_FIELDS: J = {
+    "name": NAME,
+    "description": nullable(text(2000)),
+    "items": {**arr(_PLAYLIST_ITEM_IN, min_items=1, max_items=200),
+              "contains": {"properties": {"kind": {"const": "bulletin"}}},
+              "description": "at least one bulletin item; chimes and pauses around it"},
+}
+_SCHEDULE_FIELDS: J = {
+    "title": nullable(text(300)),
+    "bulletin_id": ID,
+    "playlist_id": ID,
+    "targets": {**obj({"areas": arr(text(64), max_items=1000), "stations": arr(ID, max_items=1000)},
+                      extra=False), **ONE_TARGET},
+    "dtstart": LOCAL_TIME,
+    "rrule": {**nullable(text(500)), "description": "RFC 5545 RRULE value(s), one per line; empty = once"},
+    "repeat": ref("Repeat"),
+    "exdates": arr(LOCAL_TIME, max_items=1000),
+    "timezone": ZONE,
+    "priority": PRIORITY,
+    "grace_s": nullable(between(0, 2**31 - 1)),
+    "valid_from": WINDOW_TIME,
+    "valid_until": WINDOW_TIME,
+    "active": BOOL,
+    "submit": {"type": "boolean", "description": "false keeps a new schedule as a draft"},
+}
+
+
+def _given(name: str) -> J:
+    """``name`` is present and not null."""
+    return {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+
+
+_REQUESTS: J = {
+    "PlayLog": obj({"id": {"type": "string", "format": "uuid"}, **LOG_FIELDS}, ("id", "status")),
     "Heartbeat": obj(
         {
-            "agent_version": STR,
-            "manifest_version": nullable("integer"),
-            "clock_offset_ms": INT,
-            "clock_trusted": BOOL,
-            "disk_free_bytes": nullable("integer"),
-            "cache": obj({"assets": INT, "missing": INT, "bytes": INT}),
-            "now_playing": {"type": ["object", "null"]},
-            "outbox": INT,
-            "last_error": nullable("string"),
-        }
-    ),
-    "Area": obj(
-        {"id": INT, "code": STR, "name": STR, "level": STR, "parent_code": nullable("string")},
-        ("code", "name", "level"),
-    ),
-    "Station": obj(
-        {
-            "id": INT,
-            "name": STR,
-            "area_code": STR,
-            "area_name": STR,
-            "timezone": STR,
-            "enrolled": BOOL,
-            "active": BOOL,
-            "online": BOOL,
-            "last_seen": TIME_N,
-            "last_heartbeat_at": TIME_N,
-            "manifest_version": INT,
-            "applied_version": nullable("integer"),
-            "in_sync": BOOL,
             "agent_version": nullable("string"),
-            "clock_offset_ms": nullable("integer"),
+            "manifest_version": nullable(between(-(2**63), MAX_INT64)),
+            "clock_offset_ms": nullable(INT32),
             "clock_trusted": nullable("boolean"),
+            "disk_free_bytes": nullable(between(-(2**63), MAX_INT64)),
+            "cache": {"type": ["object", "null"]},
             "now_playing": {"type": ["object", "null"]},
+            "outbox": nullable(INT32),
             "last_error": nullable("string"),
-            "volume": INT,
-            "quiet_hours": {"type": ["object", "null"]},
-        },
-        ("id", "name", "online"),
-    ),
-    "BulletinAsset": obj(
-        {
-            "sha256": STR,
-            "duration_ms": INT,
-            "size": INT,
-            "loudness_lufs": nullable("number"),
-        },
-        ("sha256", "duration_ms", "size"),
-    ),
-    "Bulletin": obj(
-        {
-            "id": INT,
-            "title": STR,
-            "status": {
-                "type": "string",
-                "enum": ["draft", "submitted", "approved", "rejected", "withdrawn"],
-            },
-            "category": nullable("string"),
-            "campaign_id": nullable("integer"),
-            "language": STR,
-            "priority": PRIORITY,
-            "valid_from": TIME_N,
-            "valid_until": TIME_N,
-            "asset": ref("BulletinAsset"),
-            "author": nullable("string"),
-            "approver": nullable("string"),
-            "reason": nullable("string"),
-            "area_code": nullable("string"),
-            "created_at": TIME_N,
-        },
-        ("id", "status", "asset"),
-    ),
-    "BulletinTTS": obj(
-        {
-            "title": STR,
-            "text": STR,
-            "language": STR,
-            "category": STR,
-            "campaign_id": nullable("integer"),
-            "engine": {"type": "string", "enum": ["auto", "gtts", "espeak"]},
-            "voice": nullable("string"),
-            "speed": NUM,
-            "priority": PRIORITY,
-            "valid_from": TIME_N,
-            "valid_until": TIME_N,
-        },
-        ("title", "text"),
-    ),
-    "BulletinUpload": obj(
-        {
-            "file": {"type": "string", "contentMediaType": "application/octet-stream"},
-            "title": STR,
-            "category": STR,
-            "language": STR,
-            "campaign_id": INT,
-            "priority": PRIORITY,
-            "valid_from": TIME,
-            "valid_until": TIME,
-        },
-        ("file", "title"),
-    ),
-    "BulletinPatch": obj(
-        {
-            "title": STR,
-            "category": nullable("string"),
-            "campaign_id": nullable("integer"),
-            "language": STR,
-            "priority": PRIORITY,
-            "valid_from": TIME_N,
-            "valid_until": TIME_N,
         }
+    ),  # open: a station reports more than the contract names, and the central keeps it
+    "AreaInput": obj(
+        {"code": CODE, "name": NAME, "parent_code": nullable(text(64)),
+         "level": nullable({"type": "string", "enum": list(AREA_LEVELS)})},
+        ("code", "name"),
+        extra=False,
     ),
-    "Category": obj(
-        {"id": INT, "code": STR, "name": STR, "name_en": nullable("string"), "active": BOOL},
-        ("id", "code", "name"),
-    ),
-    "Campaign": obj(
-        {
-            "id": INT,
-            "name": STR,
-            "category": nullable("string"),
-            "starts_on": DAY,
-            "ends_on": DAY,
-            "description": nullable("string"),
-        },
-        ("id", "name", "starts_on", "ends_on"),
-    ),
-    "PlaylistItem": obj(
-        {
-            "kind": {"type": "string", "enum": ["bulletin", "chime", "pause"]},
-            "bulletin_id": nullable("integer"),
-            "duration_ms": INT,
-        },
-        ("kind",),
-    ),
-    "Playlist": obj(
-        {
-            "id": INT,
-            "name": STR,
-            "items": arr(ref("PlaylistItem")),
-            "duration_ms": INT,
-            "area_code": nullable("string"),
-        },
-        ("id", "name", "items", "duration_ms"),
-    ),
-    "Targets": obj({"areas": arr(STR), "stations": arr(INT)}),
-    "CategoryInput": obj(
-        {"code": STR, "name": STR, "name_en": STR, "position": INT, "active": BOOL}, ("code", "name")
-    ),
-    "CampaignInput": obj(
-        {
-            "name": STR,
-            "code": nullable("string"),
-            "category": nullable("string"),
-            "starts_on": DAY,
-            "ends_on": DAY,
-            "description": STR,
-        },
-        ("name", "starts_on", "ends_on"),
-    ),
-    "PlaylistInput": obj(
-        {
-            "name": STR,
-            "description": STR,
-            "items": arr(
-                obj(
-                    {
-                        "kind": {"type": "string", "enum": ["bulletin", "chime", "pause"]},
-                        "bulletin_id": INT,
-                        "asset_sha256": STR,
-                        "duration_ms": INT,
-                    },
-                    ("kind",),
-                )
-            ),
-        },
-        ("name", "items"),
-    ),
-    "Repeat": obj(
-        {
-            "form": {"type": "string", "enum": ["once", "daily", "weekly", "monthly"]},
-            "times": arr({"type": "string", "examples": ["06:00"]}),
-            "first_day": DAY,
-            "last_day": DAY,
-            "weekdays": arr(STR),
-            "days": arr(INT),
-        },
-        ("form", "times", "first_day"),
-    ),
-    "ScheduleInput": obj(
-        {
-            "title": STR,
-            "bulletin_id": INT,
-            "playlist_id": INT,
-            "targets": ref("Targets"),
-            "dtstart": {"type": "string", "description": "local wall-clock ISO time in `timezone`"},
-            "rrule": {"type": "string", "description": "RFC 5545 RRULE value(s), one per line; empty = once"},
-            "repeat": ref("Repeat"),
-            "exdates": arr(STR),
-            "timezone": STR,
-            "priority": PRIORITY,
-            "grace_s": nullable("integer"),
-            "valid_from": TIME_N,
-            "valid_until": TIME_N,
-            "active": BOOL,
-            "submit": {"type": "boolean", "description": "false keeps a new schedule as a draft"},
-        },
-        ("targets",),
-    ),
-    "Token": obj(
-        {"id": INT, "name": STR, "prefix": STR, "created_at": TIME_N, "last_used_at": TIME_N,
-         "revoked_at": TIME_N},
-        ("id", "prefix"),
-    ),
+    "StationInput": obj({"area_code": CODE, "name": NAME, "timezone": ZONE}, ("area_code", "name"), extra=False),
     "StationSettings": obj(
         {
-            "name": STR,
-            "timezone": STR,
-            "quiet_hours": {"type": ["object", "null"], "properties": {"start": STR, "end": STR}},
-            "volume": {"type": "integer", "minimum": 0, "maximum": 100},
-            "sync_interval_s": {"type": "integer", "minimum": 10, "maximum": 3600},
-            "heartbeat_interval_s": {"type": "integer", "minimum": 30, "maximum": 86400},
+            "name": NAME,
+            "timezone": ZONE,
+            "quiet_hours": {"oneOf": [{"type": "null"}, obj({"start": CLOCK, "end": CLOCK}, ("start", "end"),
+                                                            extra=False)]},
+            "volume": between(0, 100),
+            "sync_interval_s": between(10, 3600),
+            "heartbeat_interval_s": between(30, 86400),
             "active": BOOL,
         },
         extra=False,
     ),
-    "User": obj(
-        {"id": INT, "name": STR, "full_name": STR, "role": ROLE, "area_code": nullable("string"),
-         "active": BOOL},
-        ("id", "name", "role"),
-    ),
-    "PlayLogRow": obj(
+    "BulletinTTS": obj(
         {
-            "id": STR,
-            "station_id": INT,
-            "station_name": STR,
-            **LOG_FIELDS,
-            "received_at": TIME_N,
+            **_BULLETIN_FIELDS,
+            "text": text(20_000, filled=True),
+            "engine": {"type": "string", "enum": ["auto", "gtts", "espeak"]},
+            "voice": nullable(text(64)),
+            "speed": {"type": "number", "minimum": 0.5, "maximum": 2.0},
         },
-        ("id", "station_id", "status"),
+        ("title", "text"),
+        extra=False,
     ),
-    "Schedule": obj(
+    "BulletinUpload": obj(
         {
-            "id": INT,
-            "title": STR,
-            "bulletin_id": nullable("integer"),
-            "playlist_id": nullable("integer"),
-            "targets": ref("Targets"),
-            "dtstart": STR,
-            "rrule": STR,
-            "exdates": arr(STR),
-            "timezone": STR,
-            "priority": PRIORITY,
-            "grace_s": nullable("integer"),
-            "valid_from": TIME_N,
-            "valid_until": TIME_N,
-            "active": BOOL,
+            "file": {"type": "string", "contentMediaType": "application/octet-stream", "minLength": 1},
+            **_UPLOAD_FIELDS,
         },
-        ("id", "targets", "dtstart", "rrule", "timezone", "priority"),
+        ("file", "title"),
+        extra=False,
     ),
-    "TimelineSlot": obj(
+    "BulletinPatch": obj(_BULLETIN_FIELDS, extra=False),
+    "CategoryInput": obj(
+        {"code": CODE, "name": NAME, "name_en": nullable(text(200)), "position": INT32, "active": BOOL},
+        ("code", "name"),
+        extra=False,
+    ),
+    "CampaignInput": obj(
         {
-            "id": STR,
-            "schedule_id": INT,
-            "planned_start": TIME,
-            "start": TIME,
-            "end": TIME,
-            "priority": PRIORITY,
-            "status": {"type": "string", "enum": ["planned", "missed", "skipped"]},
-            "reason": nullable("string"),
-            "items": arr(
-                obj(
-                    {
-                        "kind": STR,
-                        "start": TIME,
-                        "end": TIME,
-                        "bulletin_id": nullable("integer"),
-                        "asset_sha256": nullable("string"),
-                    }
-                )
-            ),
+            "name": NAME,
+            "code": nullable(text(64)),
+            "category": nullable(text(64)),
+            "starts_on": DAY,
+            "ends_on": DAY,
+            "description": nullable(text(2000)),
         },
-        ("id", "start", "end", "priority", "status", "items"),
+        ("name", "starts_on", "ends_on"),
+        extra=False,
     ),
-    "SummaryRow": obj(
+    "PlaylistInput": obj(_PLAYLIST_FIELDS, ("name", "items"), extra=False),
+    "Repeat": obj(
         {
-            "key": STR,
-            "label": STR,
-            "plays": INT,
-            "minutes_aired": NUM,
-            "completed": INT,
-            "interrupted": INT,
-            "failed": INT,
-            "missed": INT,
-            "skipped": INT,
-            "local": INT,
-            "completion_rate": nullable("number"),
-            "stations_reached": INT,
+            "form": {"type": "string", "enum": ["once", "daily", "weekly", "monthly"]},
+            "times": arr(CLOCK, min_items=1, max_items=48),
+            "first_day": DAY,
+            "last_day": nullable("string", format="date"),
+            "weekdays": arr({"type": "string", "enum": ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]},
+                            max_items=7),
+            "days": arr(between(1, 31), max_items=31),
         },
-        ("key", "label", "plays", "minutes_aired", "completed", "missed", "stations_reached"),
+        ("form", "times", "first_day"),
+        extra=False,
     ),
-    "Summary": obj(
-        {
-            "from": DAY,
-            "to": DAY,
-            "area": nullable("string"),
-            "group_by": {"type": "string", "enum": ["category", "campaign", "area", "station"]},
-            "rows": arr(ref("SummaryRow")),
-            "total": ref("SummaryRow"),
-        },
-        ("from", "to", "group_by", "rows", "total"),
-    ),
+    "ScheduleInput": {
+        **obj({**_SCHEDULE_FIELDS, "bulletin_id": nullable(ID), "playlist_id": nullable(ID),
+               "dtstart": nullable(LOCAL_TIME)}, ("targets",), extra=False),
+        "allOf": [
+            {"description": "exactly one of bulletin_id and playlist_id",
+             "oneOf": [_given("bulletin_id"), _given("playlist_id")]},
+            {"description": "dtstart, or repeat", "anyOf": [_given("dtstart"), {"required": ["repeat"]}]},
+        ],
+    },
+    "SchedulePatch": {
+        **obj(_SCHEDULE_FIELDS, extra=False),
+        "not": {"required": ["bulletin_id", "playlist_id"]},
+        "description": "at most one of bulletin_id and playlist_id",
+    },
 }
+
+
+def _partial(name: str) -> J:
+    """The same fields as ``name`` with none required: what PATCH takes."""
+    schema = {k: v for k, v in _REQUESTS[name].items() if k != "required"}
+    return schema
+
+
+_REQUESTS["CampaignPatch"] = _partial("CampaignInput")
+_REQUESTS["CategoryPatch"] = _partial("CategoryInput")
+_REQUESTS["PlaylistPatch"] = _partial("PlaylistInput")
+
+SCHEMAS: J = {**_ANSWERS, **_MANIFEST, **_REQUESTS}

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from os import PathLike
 from typing import Any
 
@@ -27,7 +27,7 @@ from peewee import JOIN, Expression, Field
 
 from central.auth import area_subtree_ids, in_scope
 from central.db import database
-from central.errors import Conflict, Forbidden, Invalid, NotFound
+from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from central.models import PRIORITIES, Area, Asset, Bulletin, Campaign, Category, User, utcnow
 from central.services import audit
 from central.services import categories as categories_service
@@ -90,13 +90,17 @@ def parse_time(value: Any, what: str) -> datetime | None:
     else:
         try:
             t = datetime.fromisoformat(str(value))
-        except ValueError:
-            raise Invalid(f"{what} phải là thời điểm ISO 8601, nhận '{value}'.", field=what) from None
+        except ValueError:  # the API checked the form: this is a day that does not exist
+            raise Unprocessable(f"{what} phải là thời điểm ISO 8601, nhận '{value}'.", field=what) from None
     if t.tzinfo is None:
         from zoneinfo import ZoneInfo
 
         t = t.replace(tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-    return t
+    try:
+        # in UTC: a zone's historical offset (1309 in Hà Nội: +07:06:30) is no RFC 3339 offset
+        return t.astimezone(UTC)
+    except OverflowError:
+        raise Unprocessable(f"{what} nằm ngoài năm 1–9999. ({what} is out of range.)", field=what) from None
 
 
 def _text(data: Mapping[str, Any], key: str, limit: int = 300) -> str | None:
@@ -120,7 +124,7 @@ def campaign_by_id(value: Any) -> Campaign | None:
         raise Invalid("campaign_id phải là số.", field="campaign_id") from None
     c = Campaign.get_or_none(Campaign.id == cid)
     if c is None:
-        raise Invalid(f"Không có đợt tuyên truyền số {cid}.", field="campaign_id")
+        raise Unprocessable(f"Không có đợt tuyên truyền số {cid}. (No campaign {cid}.)", field="campaign_id")
     return c
 
 
@@ -148,7 +152,7 @@ def parse_fields(data: Mapping[str, Any], partial: bool = False) -> dict[str, An
             out[key] = parse_time(data.get(key), key)
     lo, hi = out.get("valid_from"), out.get("valid_until")
     if lo is not None and hi is not None and hi <= lo:
-        raise Invalid("valid_until phải sau valid_from. (The window ends before it starts.)")
+        raise Unprocessable("valid_until phải sau valid_from. (The window ends before it starts.)")
     return out
 
 

@@ -7,12 +7,15 @@ Editors and admins create and change campaigns; a campaign with bulletins cannot
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+from peewee import IntegrityError
+
 from central.db import database
-from central.errors import Conflict, Invalid, NotFound
+from central.errors import Conflict, Invalid, NotFound, Unprocessable
 from central.models import Bulletin, Campaign, User
 from central.services import audit
 from central.services import categories as categories_service
@@ -57,7 +60,7 @@ def _clean(data: Mapping[str, Any], partial: bool) -> dict[str, Any]:
 
 def _check_dates(c: Campaign) -> None:
     if c.ends_on < c.starts_on:
-        raise Invalid("Ngày kết thúc trước ngày bắt đầu. (ends_on is before starts_on.)")
+        raise Unprocessable("Ngày kết thúc trước ngày bắt đầu. (ends_on is before starts_on.)")
 
 
 def listing(user: User, active_on: date | None = None) -> list[Campaign]:
@@ -82,7 +85,7 @@ def create(actor: User, data: Mapping[str, Any]) -> Campaign:
     fields = _clean(data, partial=False)
     c = Campaign(area=actor.area_id, created_by=actor, **fields)
     _check_dates(c)
-    with database.atomic():
+    with _unique_code(c), database.atomic():
         c.save()
         audit.record(actor, "campaign.create", c, name=c.name, starts_on=str(c.starts_on),
                      ends_on=str(c.ends_on))
@@ -97,10 +100,19 @@ def update(actor: User, cid: int, data: Mapping[str, Any]) -> Campaign:
     for k, v in fields.items():
         setattr(c, k, v)
     _check_dates(c)
-    with database.atomic():
+    with _unique_code(c), database.atomic():
         c.save()
         audit.record(actor, "campaign.update", c, fields=sorted(fields))
     return c
+
+
+@contextmanager
+def _unique_code(c: Campaign) -> Iterator[None]:
+    """A code another campaign holds is a conflict, not a server error."""
+    try:
+        yield
+    except IntegrityError as exc:
+        raise Conflict(f"Mã đợt tuyên truyền '{c.code}' đã có. (Campaign code '{c.code}' exists.)") from exc
 
 
 def delete(actor: User, cid: int) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from peewee import IntegrityError, fn
 
 from central.db import database
-from central.errors import Conflict, Invalid, NotFound
+from central.errors import Conflict, Invalid, NotFound, Unprocessable
 from central.migrations import m0002_seed_categories as seed_step
 from central.models import Campaign, Category, User
 from central.services import audit
@@ -110,7 +110,7 @@ def by_code(code: str | int | None) -> Category | None:
     if c is None and str(code).isdigit():
         c = Category.get_or_none(Category.id == int(code))
     if c is None:
-        raise Invalid(f"Không có chủ đề mã '{code}'. (Unknown category.)", field="category")
+        raise Unprocessable(f"Không có chủ đề mã '{code}'. (Unknown category.)", field="category")
     return c
 
 

@@ -7,13 +7,13 @@ Idempotence rests on the unique index ``(station, uuid)`` and ``INSERT … ON CO
 from __future__ import annotations
 
 import uuid as uuidlib
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from peewee import ModelSelect, fn
 
 from ..db import database
-from ..errors import Invalid, TooLarge
+from ..errors import Invalid, TooLarge, Unprocessable
 from ..models import PLAY_STATUSES, PlayLog, Station, db_time, utcnow
 
 MAX_BATCH = 1000
@@ -39,7 +39,11 @@ def _time(index: int, field: str, value: Any) -> datetime | None:
         raise _bad(index, field, f"not an ISO 8601 time: {value!r}") from None
     if t.tzinfo is None:
         raise _bad(index, field, "must carry a UTC offset")
-    return t
+    try:
+        return t.astimezone(UTC)
+    except OverflowError:  # well-formed, but before year 1 or after 9999 in UTC
+        raise Unprocessable(f"Nhật ký thứ {index}, trường '{field}': ngoài năm 1–9999. (log {index}, "
+                            f"field '{field}': out of range)", index=index, field=field) from None
 
 
 def _str_or_none(index: int, field: str, value: Any, max_len: int) -> str | None:

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from central.db import database
-from central.errors import Conflict, Invalid, NotFound
+from central.errors import Conflict, Invalid, NotFound, Unprocessable
 from central.models import Asset, Bulletin, Playlist, PlaylistItem, Schedule, User, utcnow
 from central.services import audit
 from central.services import bulletins as bulletins_service
@@ -48,7 +48,7 @@ def _item(actor: User, n: int, raw: Any, data_dir: DataDir | None) -> dict[str, 
         if sha:
             asset = Asset.get_or_none(Asset.sha256 == sha)
             if asset is None:
-                raise Invalid(f"Mục {n}: không có tệp âm thanh {sha}. (Unknown asset.)")
+                raise Unprocessable(f"Mục {n}: không có tệp âm thanh {sha}. (Unknown asset.)")
         elif data_dir is not None:
             asset = chime(data_dir)
         else:

@@ -26,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from central.errors import Invalid
+from central.errors import Invalid, Unprocessable
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +176,8 @@ def resolve_range(
     end = end or today
     start = start or end - timedelta(days=29)
     if start > end:
-        raise Invalid("Ngày bắt đầu (from) phải trước hoặc bằng ngày kết thúc (to)")
+        raise Unprocessable("Ngày bắt đầu (from) phải trước hoặc bằng ngày kết thúc (to). "
+                            "(from must not be after to.)")
     return start, end
 
 

@@ -26,7 +26,7 @@ from peewee import JOIN, fn
 
 from central.auth import area_subtree_ids, check_area
 from central.db import database
-from central.errors import Conflict, Forbidden, Invalid, NotFound
+from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from central.models import (
     PRIORITIES,
     Area,
@@ -103,10 +103,10 @@ def _local(value: Any, tzname: str, what: str) -> datetime:
         raise Invalid(f"Thiếu {what} (giờ địa phương ISO, ví dụ 2026-12-01T06:00).", field=what)
     try:
         t = datetime.fromisoformat(value)
-    except ValueError:
-        raise Invalid(f"{what} '{value}' không phải thời gian ISO 8601.", field=what) from None
-    if t.tzinfo is not None:
-        t = t.astimezone(rules.zone(tzname)).replace(tzinfo=None)
+        if t.tzinfo is not None:
+            t = t.astimezone(rules.zone(tzname)).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # the API checked the form: no such day or hour, or not in 1–9999
+        raise Unprocessable(f"{what} '{value}' không phải thời gian ISO 8601 dùng được.", field=what) from None
     return t.replace(microsecond=0)
 
 
@@ -132,7 +132,7 @@ def _timing(data: Mapping[str, Any], tzname: str) -> dict[str, Any]:
                 raise Invalid("rrule phải là chuỗi RFC 5545.", field="rrule")
             out["rrule"] = rrule.strip()
     except ScheduleError as exc:
-        raise Invalid(str(exc), field="rrule") from exc
+        raise Unprocessable(str(exc), field="rrule") from exc
     exdates = data.get("exdates") or []
     if not isinstance(exdates, list):
         raise Invalid("exdates phải là danh sách giờ địa phương.", field="exdates")
@@ -203,14 +203,14 @@ def _targets(actor: User, raw: Any) -> tuple[list[Area], list[Station]]:
     for code in codes:
         a = Area.get_or_none(Area.code == str(code))
         if a is None:
-            raise Invalid(f"Không có đơn vị mã '{code}'.", field="targets.areas")
+            raise Unprocessable(f"Không có đơn vị mã '{code}'. (No area '{code}'.)", field="targets")
         check_area(actor, a)
         areas.append(a)
     stations = []
     for sid in ids:
         st = Station.get_or_none(Station.id == sid) if isinstance(sid, int) else None
         if st is None:
-            raise Invalid(f"Không có đài số {sid}.", field="targets.stations")
+            raise Unprocessable(f"Không có đài số {sid}. (No station {sid}.)", field="targets")
         check_area(actor, st.area_id)
         stations.append(st)
     return areas, stations
@@ -253,7 +253,7 @@ def validate(s: Schedule) -> None:
     try:
         rules.validate(to_model(s))
     except ScheduleError as exc:
-        raise Invalid(str(exc)) from exc
+        raise Unprocessable(str(exc)) from exc
 
 
 # --- changes -------------------------------------------------------------------------------

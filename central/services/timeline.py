@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from central.auth import visible_stations
-from central.errors import Invalid, NotFound
+from central.errors import NotFound, Unprocessable
 from central.models import Station, User, utcnow
 from playlists import model as pm
 from playlists import timeline as pt
@@ -32,9 +32,9 @@ def window(start: datetime | None, end: datetime | None, now: datetime) -> tuple
     start = start or now
     end = end or start + DEFAULT_WINDOW
     if end <= start:
-        raise Invalid("'to' phải sau 'from'. (The window ends before it starts.)")
+        raise Unprocessable("'to' phải sau 'from'. (The window ends before it starts.)")
     if end - start > MAX_WINDOW:
-        raise Invalid("Khoảng xem tối đa 31 ngày. (At most 31 days at a time.)")
+        raise Unprocessable("Khoảng xem tối đa 31 ngày. (At most 31 days at a time.)")
     return start, end
 
 
@@ -45,10 +45,13 @@ def station_timeline(user: User, station_id: int, start: datetime | None = None,
 
     now = now or utcnow()
     station = visible_station(user, station_id)
-    start, end = window(start, end, now)
     manifest, _ = manifests.build(station, now)
     content = pm.manifest_content(manifest)
-    slots = pt.expand(list(content.schedules), content.bulletins, content.settings, start, end)
+    try:
+        start, end = window(start, end, now)
+        slots = pt.expand(list(content.schedules), content.bulletins, content.settings, start, end)
+    except OverflowError:  # a window at the edge of the calendar (year 1 or 9999) in some zone
+        raise Unprocessable("Khoảng xem nằm ngoài năm 1–9999. (The window is out of range.)") from None
     return {
         "station_id": station.id,
         "version": content.version,

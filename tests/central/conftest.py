@@ -218,3 +218,14 @@ def schedule_factory(db: Any) -> Any:
         return schedule
 
     return make
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Print the API fuzzer's counts (test_fuzz_api.py) however quiet the run is."""
+    from tests.central.test_fuzz_api import SUMMARY_KEY
+
+    lines = config.stash.get(SUMMARY_KEY, None)
+    if lines:
+        terminalreporter.write_sep("=", "API fuzzing (schemathesis): operations, examples, failures")
+        for line in lines:
+            terminalreporter.write_line(line)

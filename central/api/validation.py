@@ -1,0 +1,260 @@
+"""Every request under ``/api/v1`` is checked against the OpenAPI document before its view runs.
+
+The document is the contract: a request that does not match it gets 400 naming the field (413 for a
+list longer than it allows), so the document never promises more or less than the server takes.
+What a well-formed request *means* stays with the services: an unknown area (404), a state change
+that does not apply (409), a used enrollment code (410), an end before its start (422).
+Credentials are checked first, so a caller without them learns nothing about the schema.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+from typing import Any
+
+from flask import Flask, request
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError, best_match
+from referencing import Registry, Resource
+from werkzeug.exceptions import BadRequest
+
+from ..errors import CentralError, Invalid, NotFound, TooLarge
+from .openapi import spec
+
+J = dict[str, Any]
+MAX_INT64 = 2**63 - 1
+_RFC3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", re.ASCII)
+_INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
+_FORMATS = FormatChecker(("date", "uuid"))
+
+
+@_FORMATS.checks("date-time", raises=ValueError)
+def _date_time(value: object) -> bool:
+    """RFC 3339 (``Z`` or an offset; naive times are not date-times) that Python can read."""
+    if not isinstance(value, str):
+        return True
+    if not _RFC3339.fullmatch(value):
+        return False
+    datetime.fromisoformat(value)
+    return True
+
+
+def init_app(app: Flask) -> None:
+    """Check every request's ids, and API requests against the document, before the view runs."""
+    app.before_request(_check_request)
+
+
+_OPERATIONS: dict[tuple[str, str], J] = {}
+
+
+def _template(rule: str) -> str:
+    """``/a/<int:id>/b`` and ``/a/{id}/b`` both become ``/a/{}/b``."""
+    return re.sub(r"<[^>]+>|\{[^}]+\}", "{}", rule)
+
+
+def operation(rule: str, method: str) -> J | None:
+    """The document's operation for a Flask rule and method, its path-level parameters merged in."""
+    if not _OPERATIONS:
+        for path, item in spec()["paths"].items():
+            for verb, op in item.items():
+                if verb != "parameters":
+                    params = [*item.get("parameters", []), *op.get("parameters", [])]
+                    _OPERATIONS[(_template(path), verb.upper())] = {**op, "parameters": params}
+    return _OPERATIONS.get((_template(rule), "GET" if method == "HEAD" else method))
+
+
+def _check_request() -> None:
+    for value in (request.view_args or {}).values():
+        # a row id is a 64-bit integer: a larger one names nothing (and would overflow the database)
+        if isinstance(value, int) and value > MAX_INT64:
+            raise NotFound(f"Không có mục số {value}. (Nothing has the id {value}.)")
+    rule = request.url_rule
+    if rule is None or not rule.rule.startswith("/api/v1/"):
+        return
+    op = operation(rule.rule, request.method)
+    if op is None or not _authenticated(op):
+        return  # the view answers 401 (or the method is not described: Flask's 405)
+    for param in op["parameters"]:
+        if param["in"] == "query":
+            _check_query(param)
+    if "requestBody" in op:
+        _check_body(op["requestBody"])
+
+
+def _authenticated(op: J) -> bool:
+    from ..auth import bearer_token, current_user
+    from ..errors import Unauthorized
+    from ..services import stations
+
+    security = op.get("security")
+    if not security:
+        return True
+    if any("stationToken" in s for s in security):
+        try:
+            stations.by_token(bearer_token())
+        except Unauthorized:
+            return False
+        return True
+    return current_user() is not None
+
+
+def _check_query(param: J) -> None:
+    name, schema = param["name"], param["schema"]
+    values = request.args.getlist(name)
+    if not values:
+        if param.get("required"):
+            raise Invalid(f"Thiếu tham số '{name}'. (Query parameter '{name}' is required.)", field=name)
+        return
+    if len(values) > 1:
+        raise Invalid(f"Tham số '{name}' chỉ được có một lần. ('{name}' may be given once.)", field=name)
+    _validate(_coerce(values[0], schema), schema, name)
+
+
+def _coerce(text: str, schema: J) -> Any:
+    """A query or form value as the type its schema names (left as text when it is not one)."""
+    types = schema.get("type")
+    types = types if isinstance(types, list) else [types]
+    if "integer" in types and _INTEGER.fullmatch(text):
+        return int(text)
+    if "number" in types and _NUMBER.fullmatch(text):
+        return float(text)
+    if "boolean" in types and text in ("true", "false"):
+        return text == "true"
+    return text
+
+
+def _check_body(body: J) -> None:
+    if not request.content_length and "Transfer-Encoding" not in request.headers:
+        if body.get("required"):
+            raise Invalid("Yêu cầu cần có nội dung. (This request needs a body.)")
+        return
+    content = body["content"]
+    mimetype = request.mimetype
+    if mimetype not in content:
+        kinds = " hoặc ".join(content)
+        raise Invalid(f"Nội dung phải là {kinds}. (Send the body as {', '.join(content)}.)")
+    schema = content[mimetype].get("schema", {})
+    if mimetype == "application/json":
+        try:
+            data = request.get_json()
+        except BadRequest:
+            raise Invalid("Nội dung phải là một đối tượng JSON. (The body must be a JSON object.)") from None
+        if isinstance(data, float) and not math.isfinite(data):
+            raise Invalid("Số phải hữu hạn. (NaN and Infinity are not JSON numbers.)")
+        _check_text(data)
+    else:
+        data = _form(schema)
+    _validate(data, schema, "")
+
+
+def _check_text(node: Any) -> None:
+    """Refuse what no column can hold, in place: lone UTF-16 surrogates and NaN or infinite numbers.
+
+    A number with no fractional part becomes an int: JSON does not tell ``5`` from ``5.0``.
+    """
+    items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for key, value in list(items):
+        if isinstance(value, float):
+            if not math.isfinite(value):
+                raise Invalid("Số phải hữu hạn. (NaN and Infinity are not JSON numbers.)")
+            if value.is_integer():
+                node[key] = int(value)
+        elif isinstance(value, str) or isinstance(key, str):
+            for text in (key, value):
+                if isinstance(text, str) and not _encodable(text):
+                    raise Invalid("Văn bản chứa ký tự Unicode hỏng. (Text holds an unpaired surrogate.)")
+        if isinstance(value, dict | list):
+            _check_text(value)
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _form(schema: J) -> J:
+    """A multipart or URL-encoded body as the object its schema describes (files stand as text)."""
+    resolved = _resolve(schema)
+    props = resolved.get("properties", {})
+    out: J = {k: _coerce(v, _resolve(props.get(k, {}))) for k, v in request.form.items()}
+    # a file stands as text of its length, so an empty upload fails the schema's minLength
+    out.update({k: "x" * min(_size(f), 1) for k, f in request.files.items()})
+    return out
+
+
+def _size(upload: Any) -> int:
+    stream = upload.stream
+    here = stream.tell()
+    stream.seek(0, 2)
+    size = stream.tell()
+    stream.seek(here)
+    return int(size)
+
+
+def _resolve(schema: J) -> J:
+    while "$ref" in schema:
+        schema = spec()["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+_VALIDATORS: dict[int, Draft202012Validator] = {}
+
+
+def _validate(value: Any, schema: J, where: str) -> None:
+    validator = _VALIDATORS.get(id(schema))
+    if validator is None:
+        registry: Registry[Any] = Registry().with_resource("urn:loa", Resource.opaque(spec()))
+        validator = Draft202012Validator(_rebase(schema), registry=registry, format_checker=_FORMATS)
+        _VALIDATORS[id(schema)] = validator
+    error = best_match(validator.iter_errors(value))
+    if error is not None:
+        raise _invalid(error, where)
+
+
+def _invalid(error: ValidationError, where: str) -> CentralError:
+    """A problem naming the field (and for a list member, its index) in Vietnamese and English."""
+    path = [*([where] if where else []), *error.absolute_path]
+    names = [str(p) for p in path if not isinstance(p, int)]
+    if error.validator == "required":
+        names.append(next((p for p in error.validator_value if p not in error.instance), ""))
+    index = next((p for p in path if isinstance(p, int)), None)
+    why = _why(error)
+    if error.validator == "maxItems":
+        return TooLarge(f"'{'.'.join(names)}' có tối đa {error.validator_value} mục. "
+                        f"(At most {error.validator_value} items.)", field=".".join(names))
+    if index is not None:
+        field = ".".join(names[1:]) or names[0]
+        return Invalid(f"Mục {index + 1} trong '{names[0]}', trường '{field}': {why}. "
+                       f"(Item {index + 1} of '{names[0]}', field '{field}': not as the API describes.)",
+                       field=field, index=index)
+    if names:
+        dotted = ".".join(names)
+        return Invalid(f"Trường '{dotted}' không hợp lệ: {why}. (Field '{dotted}' does not match the API "
+                       f"description.)", field=names[0])
+    return Invalid(f"Nội dung không hợp lệ: {why}. (The body does not match the API description.)")
+
+
+def _why(error: ValidationError) -> str:
+    """jsonschema's message, shortened; for a choice among forms, the schema's own description."""
+    shown = repr(error.instance)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    if error.validator == "enum" and len(error.validator_value) > 8:
+        return f"{shown} is not one of the allowed values"
+    if error.validator in ("oneOf", "anyOf", "not", "contains", "if"):
+        return error.schema.get("description") or f"{shown} does not match any allowed form"
+    return error.message if len(error.message) <= 200 else error.message[:200] + "…"
+
+
+def _rebase(node: Any) -> Any:
+    """Point the document's local ``#/components/...`` references at the registered document."""
+    if isinstance(node, dict):
+        return {k: ("urn:loa" + v if k == "$ref" and v.startswith("#") else _rebase(v)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_rebase(x) for x in node]
+    return node
