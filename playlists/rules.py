@@ -192,7 +192,7 @@ def zone(name: str) -> ZoneInfo:
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: "America" is a directory
         raise ScheduleError(
             f"Múi giờ không tồn tại: {name!r} (unknown IANA time zone; e.g. Asia/Ho_Chi_Minh)"
         ) from exc

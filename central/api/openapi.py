@@ -281,7 +281,7 @@ def _operator_paths() -> J:
                       params=[query("area", CODE, "only this area's subtree")]),
             "post": op("Register a station (answers its one-time enrollment code)", "stations",
                        ok(res({"station": ref("Station"), "code": STR}), "Created", "201"),
-                       body=json_body(ref("StationInput"))),
+                       body=json_body(ref("StationInput")), errors=(401, 403, 404, 422)),
         },
         "/api/v1/stations/{id}/enroll-code": {
             "parameters": [path_id()],
@@ -292,7 +292,7 @@ def _operator_paths() -> J:
             "parameters": [path_id()],
             "get": op("Get a station with health", "stations", ok(ref("Station")), errors=(401, 403, 404)),
             "patch": op("Change a station's settings", "stations", ok(ref("Station")),
-                        body=json_body(ref("StationSettings"))),
+                        body=json_body(ref("StationSettings")), errors=(401, 403, 404, 422)),
         },
         "/api/v1/play-logs": {
             "get": op(
@@ -339,11 +339,43 @@ def _meta_paths() -> J:
     }
 
 
+def _link_created(paths: J) -> None:
+    """OpenAPI links: what one call makes, the next reads, changes, moves through its workflow or deletes.
+
+    A 201 from ``POST /x`` links to every operation under ``/x/{id}``; a workflow step on
+    ``/x/{id}/…`` links to the others (submit, then approve). Fuzzers follow them (stateful testing).
+    """
+    for path, item in paths.items():
+        created = item.get("post", {}).get("responses", {}).get("201")
+        if created is None:
+            continue
+        here = f"{path}/{{id}}"
+        id_of = "$response.body#/station/id" if path == "/api/v1/stations" else "$response.body#/id"
+        if here in paths:
+            created["links"] = _links_to(paths, here, id_of)
+        for sub, sub_item in paths.items():
+            step = sub_item.get("post", {}).get("responses", {}).get("200") if sub.startswith(here + "/") else None
+            if step is not None:  # a workflow step answers the object itself
+                step["links"] = _links_to(paths, here, "$response.body#/id")
+    station = paths["/api/v1/stations"]["post"]["responses"]["201"]["links"]
+    station["enrollStation"] = {"operationId": paths["/api/v1/station/enroll"]["post"]["operationId"],
+                                "requestBody": {"code": "$response.body#/code"}}
+
+
+def _links_to(paths: J, here: str, id_of: str) -> J:
+    return {
+        op["operationId"]: {"operationId": op["operationId"], "parameters": {"path.id": id_of}}
+        for sub, sub_item in paths.items() if sub == here or sub.startswith(here + "/")
+        for verb, op in sub_item.items() if verb != "parameters"
+    }
+
+
 def build_spec() -> J:
     """The whole OpenAPI document as a dict."""
     paths: J = {}
     for part in (_station_paths, _operator_paths, _workflow_paths, _meta_paths):
         paths.update(part())
+    _link_created(paths)
     return {
         "openapi": "3.1.0",
         "info": {

@@ -223,6 +223,8 @@ def _invalid(error: ValidationError, where: str) -> CentralError:
     names = [str(p) for p in path if not isinstance(p, int)]
     if error.validator == "required":
         names.append(next((p for p in error.validator_value if p not in error.instance), ""))
+    elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        names.append(min(k for k in error.instance if k not in error.schema.get("properties", {})))
     index = next((p for p in path if isinstance(p, int)), None)
     why = _why(error)
     if error.validator == "maxItems":

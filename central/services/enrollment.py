@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from ..auth import hash_token, new_token
 from ..db import database
-from ..errors import Gone, Invalid, NotFound
+from ..errors import Gone, Invalid, NotFound, Unprocessable
 from ..models import EnrollmentCode, Station, User, utcnow
 from . import areas, audit
 
@@ -62,8 +62,8 @@ def _check_zone(name: str) -> None:
 
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise Invalid(f"Múi giờ '{name}' không có. (Unknown IANA zone.)", field="timezone") from None
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a directory
+        raise Unprocessable(f"Múi giờ '{name}' không có. (Unknown IANA zone.)", field="timezone") from None
 
 
 def enroll(code: str) -> tuple[Station, str]:

@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from ..auth import hash_token
 from ..db import database, is_postgres
-from ..errors import Invalid, NotFound, Unauthorized
+from ..errors import Invalid, NotFound, Unauthorized, Unprocessable
 from ..models import Area, Station, User, utcnow
 
 ONLINE_SYNC_INTERVALS = 3  # a station is online if seen within this many sync intervals
@@ -154,8 +154,9 @@ def _clean_settings(body: dict[str, Any]) -> dict[str, Any]:
     if "timezone" in body:
         try:
             ZoneInfo(str(body["timezone"]))
-        except (ZoneInfoNotFoundError, ValueError):
-            raise Invalid(f"Múi giờ '{body['timezone']}' không có. (Unknown IANA zone.)", field="timezone") from None
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a directory
+            raise Unprocessable(f"Múi giờ '{body['timezone']}' không có. (Unknown IANA zone.)",
+                                field="timezone") from None
         out["timezone"] = str(body["timezone"])
     if "quiet_hours" in body:
         out["quiet_start"], out["quiet_end"] = _quiet(body["quiet_hours"])

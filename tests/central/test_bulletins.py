@@ -89,7 +89,8 @@ def test_missing_title_or_unknown_category_is_refused(client, tree, make_user, a
     _, token = make_user("editor", tree["D"])
     assert upload(client, auth(token), tone_wav(), title="").status_code == 400
     reply = upload(client, auth(token), tone_wav(), category="no-such-topic")
-    assert reply.status_code == 400 and "no-such-topic" in reply.json["detail"]
+    # a well-formed code that names no category: the request is as documented, its meaning is not (422)
+    assert reply.status_code == 422 and "no-such-topic" in reply.json["detail"]
 
 
 @BOTH_DATABASES
@@ -204,7 +205,7 @@ def test_validity_window_campaign_and_tier_are_kept(client, tree, make_user, aut
     assert (b.campaign_id, b.priority) == (june.id, "priority")
     backwards = post(client, auth(token), "/api/v1/bulletins", title="x", text="x", engine="espeak",
                      valid_from="2026-07-01", valid_until="2026-06-01")
-    assert backwards.status_code == 400
+    assert backwards.status_code == 422  # well-formed, but the window ends before it starts
 
 
 def test_a_stale_decision_loses_to_the_one_made_first(tree, make_user, bulletin_factory):

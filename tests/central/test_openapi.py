@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 from openapi_spec_validator import validate
@@ -160,3 +161,128 @@ def test_real_answers_match_the_document(client, tree, make_user, auth, bulletin
         statuses.append(reply.status_code)
     # the calls above cover successes and problems alike
     assert statuses == [200] * 8 + [200, 403, 400, 200, 201, 200, 201, 200, 201, 200, 200, 400, 404]
+
+
+# --- what the fuzzer (test_fuzz_api.py) found, each pinned by a plain request ------------------
+
+BIG = 2**64  # beyond a 64-bit id
+
+
+def test_a_405_names_the_allowed_methods_and_stays_a_problem(client):
+    reply = client.put("/api/v1/areas")
+    assert reply.status_code == 405
+    assert reply.mimetype == "application/problem+json" and reply.json["status"] == 405
+    assert {"GET", "POST"} <= {m.strip() for m in reply.headers["Allow"].split(",")}  # RFC 9110 §15.5.6
+
+
+def test_ids_beyond_64_bits_are_not_found(client, make_user, auth):
+    _, token = make_user("admin")
+    for method, path in (("GET", f"/api/v1/playlists/{BIG}"), ("DELETE", f"/api/v1/campaigns/{2**63}"),
+                         ("PATCH", f"/api/v1/schedules/{2**63}"), ("GET", f"/api/v1/stations/{BIG}/timeline")):
+        reply = client.open(path, method=method, json={}, headers=auth(token))
+        assert reply.status_code == 404, (method, path, reply.status_code)
+        assert reply.mimetype == "application/problem+json"
+
+
+def test_paging_and_filters_are_checked_before_the_database(client, make_user, auth):
+    _, token = make_user("admin")
+    for query in (f"offset={-(2**63) - 1}", "offset=-1", "limit=0", "limit=1001", f"station={2**70}",
+                  "limit=1.5", "to=", "from=2026-12-01", "station=1&station=2"):
+        reply = client.get(f"/api/v1/play-logs?{query}", headers=auth(token))
+        assert reply.status_code == 400, (query, reply.json)
+        assert reply.json["field"] in query
+    for path in ("/api/v1/campaigns?active_on=", "/api/v1/schedules?station=null",
+                 "/api/v1/reports/summary?to=", "/api/v1/bulletins?campaign=0", "/api/v1/categories?all=yes"):
+        assert client.get(path, headers=auth(token)).status_code == 400, path
+    assert client.get("/api/v1/play-logs?limit=1000&offset=0", headers=auth(token)).status_code == 200
+
+
+def test_well_formed_but_unusable_is_422_not_400(client, tree, make_user, auth):
+    _, token = make_user("admin")
+    reply = client.get("/api/v1/bulletins?campaign=424242", headers=auth(token))
+    assert reply.status_code == 422 and "424242" in reply.json["detail"]
+    reply = client.post("/api/v1/campaigns", json={"name": "Đợt ngược", "starts_on": "2026-06-30",
+                                                   "ends_on": "2026-06-01"}, headers=auth(token))
+    assert reply.status_code == 422
+    reply = client.get("/api/v1/reports/summary?from=2026-12-31&to=2026-12-01", headers=auth(token))
+    assert reply.status_code == 422
+
+
+def test_bodies_are_checked_against_the_document(client, tree, make_user, auth):
+    _, token = make_user("admin")
+    h = auth(token)
+    assert client.post("/api/v1/areas", json={"code": 2.5e14, "name": ""}, headers=h).status_code == 400
+    assert client.post("/api/v1/tokens", data=b"\x00", content_type="application/json",
+                       headers=h).status_code == 400
+    assert client.post("/api/v1/tokens", json=["not", "an", "object"], headers=h).status_code == 400
+    reply = client.post("/api/v1/categories", data='{"code": "x\\ud800", "name": "Ch\\u1ee7 \\u0111\\u1ec1"}',
+                        content_type="application/json", headers=h)
+    assert reply.status_code == 400  # an unpaired surrogate: no database stores it
+    reply = client.post("/api/v1/categories", json={"code": "ma-tuy", "name": "Ma túy", "colour": "đỏ"},
+                        headers=h)
+    assert reply.status_code == 400 and reply.json["field"] == "colour"  # unknown field: a typo, say so
+    reply = client.post("/api/v1/campaigns", json={"name": "Đợt", "starts_on": "2026-06-01"}, headers=h)
+    assert reply.status_code == 400 and reply.json["field"] == "ends_on"
+
+
+def test_an_integral_float_is_an_integer(client, tree, make_user, auth, station_factory):
+    station, _ = station_factory(tree["C1"])
+    _, token = make_user("admin")
+    reply = client.patch(f"/api/v1/stations/{station.id}", json={"heartbeat_interval_s": 5492.0},
+                         headers=auth(token))
+    assert reply.status_code == 200, reply.json  # JSON does not tell 5492 from 5492.0
+    assert client.patch(f"/api/v1/stations/{station.id}", json={"volume": 50.5},
+                        headers=auth(token)).status_code == 400
+
+
+def test_patch_takes_part_of_an_object(client, tree, make_user, auth):
+    _, token = make_user("admin")
+    made = client.post("/api/v1/campaigns", json={"name": "Tháng hành động", "starts_on": "2026-06-01",
+                                                  "ends_on": "2026-06-30"}, headers=auth(token))
+    reply = client.patch(f"/api/v1/campaigns/{made.json['id']}", json={"description": "Phát mỗi sáng"},
+                         headers=auth(token))
+    assert reply.status_code == 200 and reply.json["ends_on"] == "2026-06-30"
+    spec = client.get("/api/v1/openapi.json").json
+    for path, item in spec["paths"].items():
+        patch = item.get("patch", {}).get("requestBody", {}).get("content", {}).get("application/json")
+        if patch:
+            schema = spec["components"]["schemas"][patch["schema"]["$ref"].rsplit("/", 1)[1]]
+            assert "required" not in schema, path
+
+
+def test_a_reused_campaign_code_is_a_conflict(client, make_user, auth):
+    _, token = make_user("admin")
+    body = {"name": "Đợt 1", "code": "TTMT-2026", "starts_on": "2026-06-01", "ends_on": "2026-06-30"}
+    assert client.post("/api/v1/campaigns", json=body, headers=auth(token)).status_code == 201
+    reply = client.post("/api/v1/campaigns", json={**body, "name": "Đợt 2"}, headers=auth(token))
+    assert reply.status_code == 409 and "TTMT-2026" in reply.json["detail"]
+
+
+def test_times_in_answers_are_rfc3339_whatever_the_zone_said_then(client, tree, make_user, auth,
+                                                                  bulletin_factory):
+    editor, token = make_user("editor", tree["D"])
+    b = bulletin_factory(editor, status="draft", area=tree["D"])
+    # the zone in 1309 is local mean time, +07:06:30: not an offset RFC 3339 can write
+    reply = client.patch(f"/api/v1/bulletins/{b.id}", json={"valid_until": "1309-09-06"}, headers=auth(token))
+    assert reply.status_code == 200, reply.json
+    assert reply.json["valid_until"] == "1309-09-05T16:53:30+00:00"
+    reply = client.patch(f"/api/v1/bulletins/{b.id}", json={"valid_from": "0001-01-01"}, headers=auth(token))
+    assert reply.status_code == 422  # before year 1 in UTC
+
+
+def test_a_window_at_the_end_of_the_calendar_is_refused_not_a_crash(client, tree, make_user, auth,
+                                                                     station_factory):
+    station, _ = station_factory(tree["C1"])
+    _, token = make_user("admin")
+    reply = client.get(f"/api/v1/stations/{station.id}/timeline?from=9999-12-31T23:00:00Z",
+                       headers=auth(token))
+    assert reply.status_code == 422, reply.json
+    reply = client.get("/api/v1/play-logs?from=0001-01-01T00:00:00%2B01:00", headers=auth(token))
+    assert reply.status_code == 422, reply.json
+
+
+def test_an_empty_upload_names_the_file_field(client, tree, make_user, auth):
+    _, token = make_user("editor", tree["D"])
+    reply = client.post("/api/v1/bulletins", data={"title": "Bản tin", "file": (io.BytesIO(b""), "a.wav")},
+                        content_type="multipart/form-data", headers=auth(token))
+    assert reply.status_code == 400 and reply.json["field"] == "file"
