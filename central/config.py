@@ -11,6 +11,8 @@ from typing import Any
 DEFAULTS: dict[str, Any] = {
     "LOGIN_MAX_FAILURES": 5,  # per name and per address within LOGIN_WINDOW_S
     "LOGIN_WINDOW_S": 15 * 60,
+    "ENROLL_MAX_FAILURES": 10,  # failed enrollment codes per address and per code within ENROLL_WINDOW_S
+    "ENROLL_WINDOW_S": 15 * 60,
     "MANIFEST_CACHE_S": 600,  # a cached ETag answers 304 for at most this long without a rebuild
     "MAX_CONTENT_LENGTH": 512 * 1024 * 1024,
 }
