@@ -10,6 +10,7 @@ import click
 from flask import Flask
 
 from . import create_app, signing
+from .config import settings
 from .db import database
 from .errors import CentralError
 
@@ -18,8 +19,9 @@ def initialise(app: Flask) -> list[int]:
     """Create or migrate the database and make the signing key; idempotent. Returns migrations applied."""
     from . import migrations
 
-    signing.ensure_key(app.config["DATA_DIR"])
-    (Path(app.config["DATA_DIR"]) / "assets").mkdir(exist_ok=True)
+    data_dir = settings(app).data_dir
+    signing.ensure_key(data_dir)
+    (data_dir / "assets").mkdir(exist_ok=True)
     with database.connection_context():
         return migrations.apply(database.obj)
 
@@ -56,11 +58,11 @@ def _fail(exc: CentralError) -> None:
 def init(ctx: _Ctx) -> None:
     """Create or migrate the database and make the signing key (safe to run again)."""
     applied = initialise(ctx.app)
-    cfg = ctx.app.config
-    click.echo(f"data dir: {cfg['DATA_DIR']}")
-    click.echo(f"database: {_safe_url(cfg['DATABASE_URL'])}")
+    cfg = settings(ctx.app)
+    click.echo(f"data dir: {cfg.data_dir}")
+    click.echo(f"database: {_safe_url(cfg.database_url)}")
     click.echo(f"migrations applied: {applied or 'none (up to date)'}")
-    click.echo(f"signing key: {signing.key_path(cfg['DATA_DIR'])}")
+    click.echo(f"signing key: {signing.key_path(cfg.data_dir)}")
 
 
 def _safe_url(url: str) -> str:
