@@ -99,7 +99,7 @@ def decode(src: Source, workdir: Path, limits: Limits) -> Decoded:
     )
     args = ["-nostats", "-f", DEMUXERS[src.kind], "-i", str(src.path), "-map", "0:a:0"]
     args += ["-t", f"{limits.max_duration_s + 1:g}", "-af", graph, "-f", "f32le", "-y", str(pcm)]
-    proc = run_ffmpeg(args, timeout_s=limits.decode_timeout_s, what="decoding")
+    proc = run_ffmpeg(args, timeout_s=limits.decode_timeout_s, what="decoding", ffmpeg=limits.ffmpeg)
     text = proc.stderr.decode("utf-8", "replace")
     if _looks_broken(text, src.kind):
         raise damaged(src.kind, "lỗi khi giải mã", f"decoding failed: {_first_error(text)}")

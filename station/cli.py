@@ -1,4 +1,4 @@
-"""`station enroll|run|sync|status`: the only place the real parts are built and wired together."""
+"""`station enroll|run|sync|status|unit`: the only place the real parts are built and wired together."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
@@ -180,6 +181,18 @@ def _print_status(st: dict[str, Any]) -> None:
         print(f"  {when(p['started_at'] or p['planned_start'], tz)}  {p['status']:<11} {p['title']}  {p['reason'] or ''}")
 
 
+def cmd_unit(cfg: Config, args: argparse.Namespace) -> int:
+    """Print the systemd unit shipped in the package, started from this install's ``station``."""
+    from importlib.resources import files
+
+    text = files("station").joinpath("deploy/loa-station.service").read_text(encoding="utf-8")
+    # The venv's own script (not resolved: a venv's python is a symlink to the system's).
+    exe = Path(sys.executable).parent / "station"
+    lines = [f"ExecStart={exe} run" if ln.startswith("ExecStart=") else ln for ln in text.splitlines()]
+    print("\n".join(lines))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="station", description="Loa station agent (đài truyền thanh xã)")
     ap.add_argument("-v", "--verbose", action="store_true")
@@ -193,10 +206,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("sync", help="one sync pass now")
     s = sub.add_parser("status", help="what the station is doing")
     s.add_argument("--json", action="store_true")
+    sub.add_parser("unit", help="print the systemd unit for this install (pipe it to /etc/systemd/system)")
     return ap
 
 
-COMMANDS = {"enroll": cmd_enroll, "run": cmd_run, "sync": cmd_sync, "status": cmd_status}
+COMMANDS = {"enroll": cmd_enroll, "run": cmd_run, "sync": cmd_sync, "status": cmd_status, "unit": cmd_unit}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
