@@ -151,8 +151,8 @@ def cmd_status(cfg: Config, args: argparse.Namespace) -> int:
 
 
 def _next_24h(store: Store, cache: AssetCache, clock: Clock, cfg: Config) -> list[dict[str, Any]]:
-    from .loop import PlayerLoop, slot_rows
-    from .timeline import expand
+    from .loop import PlayerLoop
+    from .timeline import expand, slot_rows
 
     loop = PlayerLoop(store, cache, detect(cfg.player, "ffmpeg", sound=False), clock, expand)
     loop.refresh()
