@@ -135,6 +135,7 @@ def station_dict(station: Station) -> dict[str, Any]:
         id=station.id,
         name=station.name,
         area_code=station.area.code,
+        area_name=station.area.name,  # the station page's header names the commune it serves
         sync_interval_s=station.sync_interval_s,
         heartbeat_interval_s=station.heartbeat_interval_s,
     )
