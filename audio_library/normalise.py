@@ -180,7 +180,7 @@ def _render_pcm(job: Job, out: Path, plan: _Plan) -> tuple[float, float]:
             f"[intro][main]concat=n=2:v=0:a=1,{tail}[out]"
         )
     args += ["-filter_complex", graph, "-map", "[out]", "-f", "f32le", "-y", str(out)]
-    proc = run_ffmpeg(args, timeout_s=job.limits.decode_timeout_s, what="levelling")
+    proc = run_ffmpeg(args, timeout_s=job.limits.decode_timeout_s, what="levelling", ffmpeg=job.limits.ffmpeg)
     if proc.returncode != 0:
         raise AudioError(f"levelling failed: {last_error_line(proc.stderr)}")
     return ebur128_summary(proc.stderr.decode("utf-8", "replace"))
@@ -193,7 +193,8 @@ def _encode(job: Job, pcm: Path, out: Path) -> AudioInfo:
     args += ["-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact"]
     args += ["-f", job.profile.muxer, "pipe:1"]
     meter = measure_args("pipe:0", job.profile.muxer)
-    enc, met = run_tee(args, meter, out, timeout_s=job.limits.decode_timeout_s, what="encoding")
+    enc, met = run_tee(args, meter, out, timeout_s=job.limits.decode_timeout_s, what="encoding",
+                       ffmpeg=job.limits.ffmpeg)
     if enc.returncode != 0:
         raise AudioError(f"encoding failed: {last_error_line(enc.stderr)}")
     return info_from_run(met.returncode, met.stdout, met.stderr, out.stat().st_size)

@@ -49,7 +49,7 @@ def ingest(
                 f"(after trimming silence it is shorter than the minimum of "
                 f"{limits.min_duration_s:g} s)"
             )
-        intro = _intro(workdir, target_lufs) if chime else None
+        intro = _intro(workdir, target_lufs, limits.ffmpeg) if chime else None
         job = Job(decoded, span, prof, target_lufs, ceiling_dbtp, intro, workdir, limits)
         out, info = normalise(job)
         data = out.read_bytes()
@@ -73,19 +73,19 @@ def _check_levels(target_lufs: float, ceiling_dbtp: float) -> None:
         raise AudioError(f"mức trần {ceiling_dbtp:g} dBTP phải từ -12 đến 0 (ceiling out of range)")
 
 
-def _intro(workdir: Path, target_lufs: float) -> Intro:
+def _intro(workdir: Path, target_lufs: float, ffmpeg: str | None) -> Intro:
     path = workdir / "chime.wav"
     path.write_bytes(chime())
-    return Intro(wav_path=path, gain_db=target_lufs - _chime_loudness())
+    return Intro(wav_path=path, gain_db=target_lufs - _chime_loudness(ffmpeg))
 
 
-@lru_cache(maxsize=1)
-def _chime_loudness() -> float:
-    return measure(chime()).loudness_lufs
+@lru_cache(maxsize=2)
+def _chime_loudness(ffmpeg: str | None) -> float:
+    return measure(chime(), ffmpeg=ffmpeg).loudness_lufs
 
 
 @lru_cache(maxsize=4)
-def chime_asset(profile: str = "speech") -> Encoded:
+def chime_asset(profile: str = "speech", ffmpeg: str | None = None) -> Encoded:
     """The chime as a delivery file: the same bytes (and sha256) every time for a profile."""
-    return ingest(chime(), profile=profile)
+    return ingest(chime(), profile=profile, limits=Limits(ffmpeg=ffmpeg))
 

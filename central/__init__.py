@@ -10,17 +10,18 @@ from . import config, db, errors
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the central. Settings: defaults < environment (``LOA_*``, ``DATABASE_URL``) < ``test_config``.
+    """Build the central from ``config.load()``: defaults < ``LOA_CONFIG`` file < environment < ``test_config``.
 
-    Keys: ``DATA_DIR`` (database, audio store, keys), ``DATABASE_URL``, ``SECRET_KEY`` and those in
-    ``config.DEFAULTS``. The database is not created here: ``central init`` (``central.cli.initialise``) does it.
+    ``test_config`` keys are settings in upper case (``DATA_DIR``, ``SECURE_COOKIES``…; see
+    ``config.Settings``) or Flask's own (``TESTING``…). ``config.settings(app)`` answers the settings;
+    ``app.config`` mirrors them for Flask and its extensions. The database is not created here:
+    ``central init`` (``central.cli.initialise``) does it.
     """
+    settings = config.load(overrides=test_config)
     app = Flask(__name__)
-    app.config.update(config.DEFAULTS)
-    app.config.update(config.from_environment())
-    if test_config:
-        app.config.update(test_config)
-    config.finalise(app.config)
+    app.extensions["loa.settings"] = settings
+    app.config.update(settings.flask_config())
+    app.config.update(config.overrides_for_flask(test_config))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     db.init_app(app)
     _register_blueprints(app)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
 import click
 from flask import Flask
 
 from . import create_app, signing
+from .config import settings
 from .db import database
 from .errors import CentralError
 
@@ -18,8 +21,9 @@ def initialise(app: Flask) -> list[int]:
     """Create or migrate the database and make the signing key; idempotent. Returns migrations applied."""
     from . import migrations
 
-    signing.ensure_key(app.config["DATA_DIR"])
-    (Path(app.config["DATA_DIR"]) / "assets").mkdir(exist_ok=True)
+    data_dir = settings(app).data_dir
+    signing.ensure_key(data_dir)
+    (data_dir / "assets").mkdir(exist_ok=True)
     with database.connection_context():
         return migrations.apply(database.obj)
 
@@ -56,11 +60,11 @@ def _fail(exc: CentralError) -> None:
 def init(ctx: _Ctx) -> None:
     """Create or migrate the database and make the signing key (safe to run again)."""
     applied = initialise(ctx.app)
-    cfg = ctx.app.config
-    click.echo(f"data dir: {cfg['DATA_DIR']}")
-    click.echo(f"database: {_safe_url(cfg['DATABASE_URL'])}")
+    cfg = settings(ctx.app)
+    click.echo(f"data dir: {cfg.data_dir}")
+    click.echo(f"database: {_safe_url(cfg.database_url)}")
     click.echo(f"migrations applied: {applied or 'none (up to date)'}")
-    click.echo(f"signing key: {signing.key_path(cfg['DATA_DIR'])}")
+    click.echo(f"signing key: {signing.key_path(cfg.data_dir)}")
 
 
 def _safe_url(url: str) -> str:
@@ -73,12 +77,34 @@ def _safe_url(url: str) -> str:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--debug", is_flag=True, help="Flask debug mode (reloader off).")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Requests served at once (an upload being normalised holds one for seconds).")
 @pass_ctx
-def run(ctx: _Ctx, host: str, port: int, debug: bool) -> None:
-    """Serve the central (development server; use gunicorn 'central:create_app()' in production)."""
+def run(ctx: _Ctx, host: str, port: int, threads: int) -> None:
+    """Serve the central with waitress, a production WSGI server; Ctrl-C or SIGTERM stops it."""
     initialise(ctx.app)
-    ctx.app.run(host=host, port=port, debug=debug, use_reloader=False, threaded=True)
+    serve(ctx.app, host, port, threads)
+
+
+def serve(app: Flask, host: str, port: int, threads: int) -> None:
+    """Serve ``app`` until SIGINT or SIGTERM, then finish the requests in flight (a few seconds)."""
+    # waitress, not gunicorn, for `central run`: pure Python, so it runs on the Windows machines many
+    # district offices have as well as on Linux, with threads instead of forks (one process, one
+    # SQLite connection pool); the station already depends on it. gunicorn stays the way to run
+    # several worker processes behind a proxy at scale (README, "Deploying a central").
+    from waitress import create_server
+
+    server = create_server(app, host=host, port=port, threads=threads, ident="loa-central")
+    # waitress stops cleanly on SystemExit or KeyboardInterrupt raised in its loop; make SIGTERM
+    # (systemd, `kill`) do what Ctrl-C does instead of dying mid-request.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    click.echo(f"Loa central: http://{host}:{port}/ (waitress, {threads} threads)", err=True)
+    server.run()
+    click.echo("stopped", err=True)
+
+
+def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 @main.command("add-area")

@@ -172,22 +172,29 @@ def _create(actor: User, fields: dict[str, Any], asset: Asset, how: str, **extra
 
 
 def create_uploaded(
-    actor: User, data: bytes, filename: str | None, form: Mapping[str, Any], data_dir: DataDir
+    actor: User, data: bytes, filename: str | None, form: Mapping[str, Any], data_dir: DataDir,
+    *, ffmpeg: str | None = None,
 ) -> Bulletin:
-    """A draft from an uploaded audio file (any format ffmpeg reads), normalised for speech."""
+    """A draft from an uploaded audio file (any format ffmpeg reads), normalised for speech.
+
+    ``ffmpeg`` is the binary from the central's settings (None: the audio library's default).
+    """
     import audio_library
 
     check_role(actor, EDITORS, "tạo bản tin")
     fields = parse_fields(form)
     if not data:
         raise Invalid("Chưa có tệp âm thanh (trường 'file'). (No audio file in 'file'.)", field="file")
-    encoded = audio_library.ingest(data, profile="speech")
+    encoded = audio_library.ingest(data, profile="speech", limits=audio_library.Limits(ffmpeg=ffmpeg))
     asset = save_asset(encoded, data_dir, filename)
     return _create(actor, fields, asset, "upload")
 
 
-def create_spoken(actor: User, body: Mapping[str, Any], data_dir: DataDir) -> Bulletin:
-    """A draft read aloud from ``text`` by TTS (gTTS, or eSpeak NG offline)."""
+def create_spoken(
+    actor: User, body: Mapping[str, Any], data_dir: DataDir,
+    *, ffmpeg: str | None = None, gtts_host: str | None = None,
+) -> Bulletin:
+    """A draft read aloud from ``text`` by TTS (gTTS at ``gtts_host``, or eSpeak NG offline)."""
     import audio_library
 
     check_role(actor, EDITORS, "tạo bản tin")
@@ -204,8 +211,9 @@ def create_spoken(actor: User, body: Mapping[str, Any], data_dir: DataDir) -> Bu
         engine=body.get("engine") or "auto",
         voice=body.get("voice"),
         speed=float(speed),
+        gtts_host=gtts_host,
     )
-    encoded = audio_library.ingest(synth.audio, profile="speech")
+    encoded = audio_library.ingest(synth.audio, profile="speech", limits=audio_library.Limits(ffmpeg=ffmpeg))
     asset = save_asset(encoded, data_dir, None)
     return _create(actor, fields, asset, "tts", text=text, tts_engine=synth.engine)
 

@@ -27,7 +27,7 @@ from . import areas, audit, throttle
 ALPHABET = "BCFGHJKLMNPQRSTVXZ23456789"
 LENGTH = 20
 GROUP = 4
-LEGACY_LENGTH = 12  # codes issued before version 4 of the schema, still honoured until they expire
+LEGACY_LENGTH = 12  # codes issued before schema version 5, still honoured until they expire
 BITS = LENGTH * math.log2(len(ALPHABET))
 LIMIT = throttle.Limit(max_failures=10, window_s=15 * 60)
 DEFAULT_TTL_S = 7 * 24 * 3600

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from audio_library import AudioError
+from central.config import settings
 from central.errors import CentralError
 from central.services import bulletins as service
 
@@ -77,18 +78,19 @@ def _fields(form: Any) -> dict[str, Any]:
 
 def _create(user: Any, form: Any) -> Any:
     data = _fields(form)
+    cfg = settings()
     if form.get("mode") == "upload":
         upload = request.files.get("file")
         blob = upload.read() if upload else b""
         return service.create_uploaded(user, blob, upload.filename if upload else None, data,
-                                       queries.data_dir())
+                                       queries.data_dir(), ffmpeg=cfg.ffmpeg)
     try:
         speed = float(form.get("speed") or 1.0)
     except ValueError:
         speed = -1.0  # the service names the allowed range
     data.update(text=form.get("text", ""), engine=form.get("engine") or "auto",
                 voice=form.get("voice") or None, speed=speed)
-    return service.create_spoken(user, data, queries.data_dir())
+    return service.create_spoken(user, data, queries.data_dir(), ffmpeg=cfg.ffmpeg, gtts_host=cfg.gtts_host)
 
 
 @bp.route("/bulletins/<int:bid>")

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from central.migrations import m0004_enroll_throttle_revoke_audit_area as m0004
-from central.models import ApiToken, AuditLog
+from central import migrations
+from central.migrations import m0005_enroll_throttle_revoke_audit_area as m0005
+from central.models import ApiToken, AuditLog, LoginAttempt, PlayLog, Station
 from central.services import audit, enrollment, users
 
 
@@ -142,7 +143,7 @@ def test_the_migration_places_old_rows(db, tree, make_user, station_factory):
     rows = [audit.record(clerk, "station.update", station), audit.record(None, "area.create", tree["V"]),
             audit.record(clerk, "category.create", None), audit.record(None, "station.enroll", station)]
     AuditLog.update(area=None).execute()
-    m0004._backfill_audit_areas(db)
+    m0005._backfill_audit_areas(db)
     assert [AuditLog.get_by_id(r.id).area_id for r in rows] == [
         tree["C1"].id, tree["V"].id, tree["C2"].id, tree["C1"].id]
 
@@ -155,3 +156,56 @@ def test_logins_and_revocations_are_audited(client, tree, make_user, station_fac
     station, _ = station_factory(tree["C1"])
     enrollment.revoke(user, station)
     assert AuditLog.get(AuditLog.action == "station.revoke").actor_id == user.id
+
+
+def _as_version_4(db: Any) -> None:
+    """Take away what step 5 adds, as a database made before it would be."""
+    import re
+
+    from playhouse.migrate import migrate
+
+    from central.db import is_postgres
+    from central.models import SchemaVersion
+
+    migrator = migrations.migrator_for(db)
+    for table, column in (("login_attempt", "kind"), ("station", "revoked_token_hash"),
+                          ("station", "token_revoked_at"), ("audit_log", "area_id")):
+        for index in db.get_indexes(table):
+            if column in index.columns:
+                migrate(migrator.drop_index(table, index.name))
+        if column != "area_id" or is_postgres():
+            migrate(migrator.drop_column(table, column))
+            continue
+        # SQLite drops no foreign key column: make the table again as version 4 had it
+        ddl = db.execute_sql("SELECT sql FROM sqlite_master WHERE name = 'audit_log'").fetchone()[0]
+        ddl = re.sub(r', FOREIGN KEY \("area_id"\)[^,)]*\([^)]*\)[^,)]*', "", ddl.replace('"area_id" INTEGER, ', ""))
+        keep = ", ".join(f'"{c.name}"' for c in db.get_columns("audit_log") if c.name != "area_id")
+        db.execute_sql("ALTER TABLE audit_log RENAME TO audit_log_v5")
+        db.execute_sql(ddl)
+        db.execute_sql(f"INSERT INTO audit_log ({keep}) SELECT {keep} FROM audit_log_v5")
+        db.execute_sql("DROP TABLE audit_log_v5")
+    SchemaVersion.delete().execute()  # a new database holds the latest version only
+    SchemaVersion.create(version=4)
+
+
+def test_step_5_brings_a_version_4_database_forward(db, tree, make_user, station_factory, client):
+    clerk, _ = make_user("editor", tree["C2"])
+    station, token = station_factory(tree["C1"])
+    client.post("/api/v1/station/play-logs", headers={"Authorization": f"Bearer {token}"}, json={"logs": [{
+        "id": "6f1c1f7e-0000-4000-8000-000000000001", "status": "completed", "clock_trusted": True,
+        "clock_offset_ms": 0, "started_at": "2026-06-01T06:30:00+07:00"}]})
+    users.authenticate(clerk.name, "mật-khẩu-thử-1", "10.0.0.1")
+    row = audit.record(clerk, "station.update", station)
+    real = db.obj  # the database behind the proxy: the migrator is chosen by its kind
+    _as_version_4(real)
+    assert "area_id" not in {c.name for c in real.get_columns("audit_log")}
+
+    assert migrations.apply(real) == [5]
+
+    assert AuditLog.get_by_id(row.id).area_id == tree["C1"].id  # placed by its object
+    assert {a.kind for a in LoginAttempt.select()} == {"login"}
+    assert PlayLog.select().where(PlayLog.station == station.id).count() == 1  # nothing cascaded away
+    assert Station.get_by_id(station.id).token_hash is not None
+    enrollment.revoke(clerk, station)  # the new columns work
+    assert Station.get_by_id(station.id).token_revoked_at is not None
+    assert migrations.apply(real) == []

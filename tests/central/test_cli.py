@@ -107,7 +107,7 @@ def test_central_run_serves_http(tmp_path):
     env = {**os.environ, "LOA_DATA_DIR": str(tmp_path / "c")}
     env.pop("DATABASE_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "central.cli", "run", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -119,7 +119,13 @@ def test_central_run_serves_http(tmp_path):
                 assert time.monotonic() < deadline, "central run did not answer within 60 s"
                 time.sleep(0.2)
         assert reply.json() == {"status": "ok"}
+        # waitress, a production server, answers; never Flask's development server (Werkzeug).
+        assert reply.headers["Server"] == "loa-central"
         assert requests.get(f"http://127.0.0.1:{port}/api/v1/areas", timeout=5).status_code == 401
+        proc.terminate()  # SIGTERM, as systemd sends: requests in flight finish, the exit is clean
+        assert proc.wait(timeout=30) == 0
+        assert "stopped" in proc.stderr.read()
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)

@@ -11,6 +11,7 @@ import requests
 from central.errors import Unauthorized
 from central.models import LoginAttempt, Station, utcnow
 from central.services import enrollment, throttle, users
+from tests.central.test_config import clean_env, from_file  # noqa: F401  (fixtures)
 
 ENROLL = "/api/v1/station/enroll"
 
@@ -123,3 +124,12 @@ def test_the_throttle_holds_across_processes_and_gunicorn_workers(app, client, t
     assert refused.status_code == 429
     assert int(refused.headers["Retry-After"]) > 0
     assert refused.headers["Content-Type"].startswith("application/problem+json")
+
+
+def test_the_limits_come_from_the_configuration_file(request):
+    app = request.getfixturevalue("from_file")(LOA_ENROLL_MAX_FAILURES="2", LOA_ENROLL_WINDOW_S="120")
+    client = app.test_client()
+    for n in range(2):
+        assert client.post(ENROLL, json={"code": _wrong(n)}).status_code == 404
+    refused = client.post(ENROLL, json={"code": _wrong(3)})
+    assert refused.status_code == 429 and 0 < int(refused.headers["Retry-After"]) <= 120

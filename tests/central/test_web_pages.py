@@ -157,7 +157,7 @@ def test_secure_cookies_when_configured(tmp_path: Any, database_url: str, people
     from central import create_app
 
     secure = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": database_url,
-                         "SECRET_KEY": "test-secret", "LOA_SECURE_COOKIES": "1"})
+                         "SECRET_KEY": "test-secret", "SECURE_COOKIES": "1"})
     r = login(secure.test_client(), "bien.tap")
     assert r.status_code == 302 and "Secure" in r.headers["Set-Cookie"]
 

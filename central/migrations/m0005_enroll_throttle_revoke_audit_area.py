@@ -7,12 +7,12 @@
 
 from __future__ import annotations
 
-from peewee import Database
+from peewee import CharField, Database, ForeignKeyField
 from playhouse.migrate import SchemaMigrator, migrate
 
 from .. import models
 
-VERSION = 4
+VERSION = 5
 
 # object_type → the table whose ``area_id`` the audited object carries
 _AREA_OF = {
@@ -22,19 +22,27 @@ _AREA_OF = {
 
 
 def up(db: Database, migrator: SchemaMigrator) -> None:
-    # m0001 makes tables from today's models, so a column may already be there: add only what is missing
-    for table, field in (
-        ("login_attempt", models.LoginAttempt.kind),
-        ("station", models.Station.revoked_token_hash),
-        ("station", models.Station.token_revoked_at),
-        ("audit_log", models.AuditLog.area),
+    # m0001 makes tables from today's models, so a column may already be there: add only what is missing.
+    # NOT NULL with a default is one plain statement: the migrator would rebuild the SQLite table.
+    if "kind" not in _columns(db, "login_attempt"):
+        db.execute_sql("ALTER TABLE login_attempt ADD COLUMN kind VARCHAR(16) NOT NULL DEFAULT 'login'")
+    # nullable columns: the migrator adds them in place; fresh fields, as it renames the field it is given
+    for table, column, field in (
+        ("station", "revoked_token_hash", CharField(max_length=64, null=True)),
+        ("station", "token_revoked_at", models.UTCDateTimeField(null=True)),
+        ("audit_log", "area_id", ForeignKeyField(models.Area, field=models.Area.id, null=True,
+                                                 on_delete="SET NULL", index=False)),  # _index adds it
     ):
-        if field.column_name not in {c.name for c in db.get_columns(table)}:
-            migrate(migrator.add_column(table, field.column_name, field))
+        if column not in _columns(db, table):
+            migrate(migrator.add_column(table, column, field))
     _index(db, migrator, "station", ("revoked_token_hash",))
     _index(db, migrator, "audit_log", ("area_id",))
     _index(db, migrator, "audit_log", ("object_type", "object_id"))
     _backfill_audit_areas(db)
+
+
+def _columns(db: Database, table: str) -> set[str]:
+    return {c.name for c in db.get_columns(table)}
 
 
 def _index(db: Database, migrator: SchemaMigrator, table: str, columns: tuple[str, ...]) -> None:
