@@ -36,7 +36,7 @@ def one(workdir: Path, seconds: float, level: float, seed: int) -> bool:
     out = ingest(src)
     secs = time.perf_counter() - start
     got = measure(out.data)
-    warning = getattr(out, "warning", None)
+    warning = out.warning
     ok = (abs(got.loudness_lufs - DEFAULT_TARGET_LUFS) <= TOLERANCE_LU
           and got.true_peak_dbtp <= DEFAULT_CEILING_DBTP)
     verdict = "ok" if ok else ("WARNED" if warning else "MISS")
