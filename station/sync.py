@@ -57,12 +57,12 @@ class Syncer:
         policy: SyncPolicy, on_manifest: Callable[[], None] = lambda: None,
         first_need: Callable[[], Mapping[str, datetime]] = dict,
         status: Callable[[], dict[str, Any]] = dict, rng: random.Random | None = None,
-        on_clock: Callable[[], None] = lambda: None,
+        on_clock: Callable[[], None] = lambda: None, on_asset: Callable[[], None] = lambda: None,
     ) -> None:
         self.store, self.cache, self.client, self.clock = store, cache, client, clock
         self.policy = policy
         self.on_manifest, self.first_need, self.status = on_manifest, first_need, status
-        self.on_clock = on_clock
+        self.on_clock, self.on_asset = on_clock, on_asset
         self._saved_offset: int | None = None
         self.rng = rng or random.Random()
         self.wake = threading.Event()
@@ -145,6 +145,7 @@ class Syncer:
             try:
                 self.cache.fetch(asset, self.client, self.clock.now(), self.policy.rate_bps)
                 fetched += 1
+                self.on_asset()  # a slot may be waiting for exactly this audio: let the player loop look now
             except AssetError as exc:
                 log.warning("%s", exc)
                 self.store.put(last_asset_error=str(exc))

@@ -317,7 +317,11 @@ SCHEMAS: J = {
         {
             "kind": {"type": "string", "enum": ["bulletin", "chime", "pause"]},
             "bulletin_id": nullable("integer"),
+            "chime_id": nullable("integer"),
+            "asset_sha256": nullable("string"),
             "duration_ms": INT,
+            "title": nullable("string"),
+            "status": nullable("string"),
         },
         ("kind",),
     ),
@@ -325,9 +329,13 @@ SCHEMAS: J = {
         {
             "id": INT,
             "name": STR,
+            "description": STR,
             "items": arr(ref("PlaylistItem")),
             "duration_ms": INT,
             "area_code": nullable("string"),
+            "revision": INT,  # the live revision: what airs
+            "pending": {"oneOf": [ref("PlaylistRevision"), {"type": "null"}]},
+            "rejected": {"oneOf": [ref("PlaylistRevision"), {"type": "null"}]},
         },
         ("id", "name", "items", "duration_ms"),
     ),
@@ -355,6 +363,7 @@ SCHEMAS: J = {
                     {
                         "kind": {"type": "string", "enum": ["bulletin", "chime", "pause"]},
                         "bulletin_id": INT,
+                        "chime_id": INT,
                         "asset_sha256": STR,
                         "duration_ms": INT,
                     },
