@@ -167,7 +167,9 @@ def approvals() -> Any:
     user = me()
     rows = service.listing(user, status="submitted")
     schedules = _pending_schedules(user)
-    return render_template("web/approvals.html", rows=rows, schedules=schedules, user_id=user.id)
+    return render_template("web/approvals.html", rows=rows, schedules=schedules, user_id=user.id,
+                           user_name=user.name,
+                           **queries.pending_audio(user))
 
 
 def _pending_schedules(user: Any) -> list[Any]:
