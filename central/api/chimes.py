@@ -13,6 +13,7 @@ from flask import jsonify, request
 from audio_library import AudioError
 
 from ..auth import require
+from ..config import settings
 from ..services import bulletins, chimes, programmes
 from .workflow import ALL_ROLES, AudioRejected, _created, _reason, _store, _user, bp
 
@@ -30,7 +31,8 @@ def create_chime() -> Any:
     data = upload.read() if upload is not None else b""
     name = upload.filename if upload is not None else None
     try:
-        c = chimes.create_uploaded(_user(), data, name, request.form.to_dict(), _store())
+        c = chimes.create_uploaded(_user(), data, name, request.form.to_dict(), _store(),
+                                   ffmpeg=settings().ffmpeg)
     except AudioError as exc:
         raise AudioRejected(f"Không dùng được âm thanh: {exc}") from exc
     return _created(chimes.to_dict(c))

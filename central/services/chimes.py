@@ -55,8 +55,11 @@ def house(data_dir: DataDir) -> Chime:
 
 
 def create_uploaded(actor: User, data: bytes, filename: str | None, form: Mapping[str, Any],
-                    data_dir: DataDir) -> Chime:
-    """A draft chime from an uploaded audio file, normalised like speech (same loudness)."""
+                    data_dir: DataDir, *, ffmpeg: str | None = None) -> Chime:
+    """A draft chime from an uploaded audio file, normalised like speech (same loudness).
+
+    ``ffmpeg`` is the binary from the central's settings (None: the audio library's default).
+    """
     import audio_library
 
     check_role(actor, EDITORS, "tạo nhạc hiệu")
@@ -65,7 +68,7 @@ def create_uploaded(actor: User, data: bytes, filename: str | None, form: Mappin
         raise Invalid("Nhạc hiệu cần có tên. (A chime needs a title.)", field="title")
     if not data:
         raise Invalid("Chưa có tệp âm thanh (trường 'file'). (No audio file in 'file'.)", field="file")
-    encoded = audio_library.ingest(data, profile="speech")
+    encoded = audio_library.ingest(data, profile="speech", limits=audio_library.Limits(ffmpeg=ffmpeg))
     if encoded.info.duration_ms > MAX_CHIME_MS:
         raise Invalid(f"Nhạc hiệu dài tối đa {MAX_CHIME_MS // 1000} giây; bài dài hơn hãy tạo bản tin. "
                       f"(A chime is at most {MAX_CHIME_MS // 1000} s.)", field="file")

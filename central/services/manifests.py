@@ -7,6 +7,10 @@ Call the ``bump_for_*`` helpers, inside the same transaction, after any change t
 station plays: a bulletin approved/withdrawn/edited, a schedule created/edited/approved/deleted, a
 programme revision approved (``bump_for_playlist``), a chime approved or withdrawn
 (``bump_for_chime``), a station's settings (``bump([station])``) or an area moved.
+
+Content: a programme airs its live (approved) revision; ``manifest_guard.screen`` then drops any
+audio that is not an approved bulletin's or chime's before anything is versioned or signed
+(docs/two-person-rule.md lists every path by which audio gets here).
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from . import (  # noqa: E402,F401
     admin,
     audit,
     bulletins,
+    chimes,
     dashboard,
     emergency,
     pages_auth,

@@ -109,9 +109,9 @@ def gunicorn_server(app: Flask) -> Iterator[str]:
         deadline = time.monotonic() + 60
         while True:
             try:
-                requests.get(f"{url}/api/v1/health", timeout=10)
+                requests.get(f"{url}/api/v1/health", timeout=2)
                 break
-            except (requests.ConnectionError, requests.Timeout):  # a worker still booting on a busy machine
+            except (requests.ConnectionError, requests.Timeout):  # booting workers on a busy machine
                 assert proc.poll() is None, "gunicorn exited"
                 assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
                 time.sleep(0.2)
