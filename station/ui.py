@@ -187,9 +187,9 @@ class OperatorPage:
         now = a.clock.now()
         missing = missing_assets(self.store, a.cache)
         content = a.loop.content
-        playable = sorted((b for b in content.bulletins.values()
-                           if b.valid_at(now) and b.asset_sha256 not in missing), key=lambda b: b.title) \
-            if content is not None else []
+        bulletins = content.bulletins.values() if content is not None else []
+        playable = sorted((b for b in bulletins if b.valid_at(now) and b.asset_sha256 not in missing),
+                          key=lambda b: b.title)
         s = st["settings"]
         quiet = s["quiet_hours"] or s["central"]["quiet_hours"] or {"start": "21:30", "end": "05:00"}
         code = req.args.get("msg", "")
