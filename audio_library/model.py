@@ -40,6 +40,8 @@ class Encoded:
     sha256: str
     extension: str
     mime: str
+    #: Set when the target loudness could not be met under the ceiling: tell the uploader.
+    warning: str | None = None
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from .decode import decode, speech_span, stage
 from .errors import AudioError
 from .loudness import measure
 from .model import Encoded, Limits, profile_named
-from .normalise import Intro, Job, normalise
+from .normalise import TOLERANCE_LU, Intro, Job, normalise
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,25 @@ def ingest(
         sha256=hashlib.sha256(data).hexdigest(),
         extension=prof.extension,
         mime=prof.mime,
+        warning=loudness_warning(info.loudness_lufs, target_lufs, ceiling_dbtp),
+    )
+
+
+def loudness_warning(
+    loudness_lufs: float | None,
+    target_lufs: float = DEFAULT_TARGET_LUFS,
+    ceiling_dbtp: float = DEFAULT_CEILING_DBTP,
+) -> str | None:
+    """What to tell the uploader when delivered audio misses the target by more than ±1 LU."""
+    if loudness_lufs is None or abs(loudness_lufs - target_lufs) <= TOLERANCE_LU:
+        return None
+    vi, en = ("nhỏ hơn", "quieter") if loudness_lufs < target_lufs else ("to hơn", "louder")
+    return (
+        f"Không đạt được độ to chuẩn {target_lufs:g} LUFS mà vẫn giữ đỉnh dưới {ceiling_dbtp:g} dBTP: "
+        f"bản tin đo được {loudness_lufs:.1f} LUFS, sẽ nghe {vi} các bản tin khác. "
+        f"(The target loudness of {target_lufs:g} LUFS could not be met under the peak ceiling of "
+        f"{ceiling_dbtp:g} dBTP: this audio measures {loudness_lufs:.1f} LUFS and will sound "
+        f"{en} than other bulletins.)"
     )
 
 

@@ -35,6 +35,11 @@ ROLES = ("admin", "editor", "approver", "operator")
 AREA_LEVELS = ("province", "district", "commune", "village")
 BULLETIN_STATUSES = ("draft", "submitted", "approved", "rejected", "withdrawn")
 SCHEDULE_STATUSES = ("draft", "submitted", "approved", "rejected")
+CHIME_STATUSES = BULLETIN_STATUSES  # a chime goes through the same workflow as a bulletin
+# A programme revision: ``applied`` took effect at once (no submitted or approved schedule played the
+# programme), ``submitted`` waits for a second person, then ``approved`` or ``rejected``; a revision
+# replaced by a later one is ``superseded``.
+REVISION_STATUSES = ("applied", "submitted", "approved", "rejected", "superseded")
 PRIORITIES = ("normal", "priority", "emergency")
 ITEM_KINDS = ("bulletin", "chime", "pause")
 PLAY_STATUSES = ("completed", "interrupted", "failed", "missed", "skipped", "local")
@@ -226,20 +231,63 @@ class Bulletin(BaseModel):
     withdrawn_at = UTCDateTimeField(null=True)
 
 
+class Chime(BaseModel):
+    """A chime or jingle (nhạc hiệu): short audio a programme plays between bulletins.
+
+    Approved like a bulletin (two-person rule). ``builtin`` marks the house chime, made by Loa itself
+    and approved by construction (no author, no approver).
+    """
+
+    title = CharField(max_length=300)
+    status = CharField(max_length=16, default="draft", index=True)  # one of CHIME_STATUSES
+    builtin = BooleanField(default=False)
+    area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
+    author = ForeignKeyField(User, null=True, backref="chimes", on_delete="RESTRICT")
+    approver = ForeignKeyField(User, null=True, backref="approved_chimes", on_delete="RESTRICT")
+    reject_reason = TextField(null=True)
+    asset = ForeignKeyField(Asset, on_delete="RESTRICT")
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+    submitted_at = UTCDateTimeField(null=True)
+    decided_at = UTCDateTimeField(null=True)
+    withdrawn_at = UTCDateTimeField(null=True)
+
+
 class Playlist(BaseModel):
+    """A programme. Its items come in numbered revisions; ``live_revision`` is the one that airs."""
+
     name = CharField(max_length=200)
     description = TextField(default="")
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
+    live_revision = IntegerField(default=1)  # the number of the revision manifests use (migration 4)
+
+
+class PlaylistRevision(BaseModel):
+    """One version of a programme's items: who proposed it, who decided, and how (REVISION_STATUSES)."""
+
+    playlist = ForeignKeyField(Playlist, backref="revisions", on_delete="CASCADE")
+    number = IntegerField()
+    status = CharField(max_length=16)  # one of REVISION_STATUSES
+    author = ForeignKeyField(User, null=True, backref="playlist_revisions", on_delete="SET NULL")
+    approver = ForeignKeyField(User, null=True, backref="approved_revisions", on_delete="SET NULL")
+    reason = TextField(null=True)
+    created_at = UTCDateTimeField(default=utcnow)
+    decided_at = UTCDateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("playlist", "number"), True),)
 
 
 class PlaylistItem(BaseModel):
     playlist = ForeignKeyField(Playlist, backref="items", on_delete="CASCADE")
+    revision = IntegerField(default=1)  # the PlaylistRevision.number it belongs to (migration 4)
     position = IntegerField()
     kind = CharField(max_length=16)  # one of ITEM_KINDS
     bulletin = ForeignKeyField(Bulletin, null=True, on_delete="RESTRICT")
+    chime = ForeignKeyField(Chime, null=True, on_delete="RESTRICT")  # the approved chime it plays
     asset = ForeignKeyField(Asset, null=True, on_delete="RESTRICT")  # a chime's own audio
     duration_ms = IntegerField(default=0)  # a pause's length; bulletins and chimes take their asset's
 
@@ -344,7 +392,7 @@ class SchemaVersion(BaseModel):
 
 MODELS: tuple[type[BaseModel], ...] = (
     Area, User, ApiToken, LoginAttempt, Station, EnrollmentCode, Category, Campaign, Asset,
-    Bulletin, Playlist, PlaylistItem, Schedule, ScheduleTarget, PlayLog, Heartbeat, AuditLog,
+    Bulletin, Chime, Playlist, PlaylistRevision, PlaylistItem, Schedule, ScheduleTarget, PlayLog, Heartbeat, AuditLog,
     SchemaVersion,
 )
 

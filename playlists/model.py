@@ -143,6 +143,9 @@ REASONS: dict[str, tuple[str, str]] = {
     "asset_missing": ("Thiếu tệp âm thanh đã xác minh", "verified audio file not available"),
     "player_failed": ("Lỗi trình phát âm thanh", "the audio player failed"),
     "local_announcement": ("Thông báo tại chỗ của người vận hành", "the operator's local announcement"),
+    # on a play that started late (detail: seconds after the planned start)
+    "late_start": ("Phát muộn so với lịch", "started later than planned"),
+    "late_asset": ("Phát muộn do chờ tải xong âm thanh", "started late: waited for its audio to download"),
 }
 
 

@@ -25,6 +25,13 @@ The resolution simulates the station's single audio output, item by item:
   manifest. A slot left without any bulletin is ``SKIPPED`` (``bulletin_invalid`` or
   ``bulletin_missing``); chimes and pauses alone never air. A schedule whose validity ends mid-day
   has no occurrences planned at or after ``valid_until``; one that started before plays to its end.
+- **Audio not on the station yet** (station only): ``unready`` names assets the station has not
+  downloaded and verified. A slot that has not started and needs any of them is ``MISSED`` with
+  reason ``asset_missing``, without items, and holds nothing: other slots play as if it were
+  absent, and an emergency without its audio cuts nothing. The answer is provisional: the station
+  expands again as soon as an asset is verified, and the slot then starts (late) if that is still
+  within its :func:`deadline`; the station only logs the miss once the deadline has passed. A slot
+  already in progress is not held back (the station decides about its later items itself).
 - **Window.** The result holds every occurrence planned in ``[start, end)`` and every slot that
   plays at some time in ``[start, end)``, including one that began before ``start`` (a window that
   begins mid-slot). To get that right the simulation starts :func:`lookback` earlier; a chain of
@@ -51,6 +58,7 @@ import functools
 import itertools
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta
 from operator import attrgetter
 
@@ -132,12 +140,14 @@ def expand(
     busy_until: datetime | None = None,
     busy_reason: str = "station_off",
     local_until: datetime | None = None,
+    unready: AbstractSet[str] = frozenset(),
 ) -> list[Slot]:
     """Resolve what plays in ``[start, end)``; see the module docstring for every rule.
 
     ``busy_until``: nothing new may start before it (station off or just booted; the station
     passes its ``now``); ``busy_reason`` names why for slots missed that way. ``local_until``: a
-    local announcement holds back normal and priority slots until then.
+    local announcement holds back normal and priority slots until then. ``unready``: assets the
+    station does not have verified yet (slots needing them wait for them, see the module docstring).
     """
     if start.tzinfo is None or end.tzinfo is None:
         raise ScheduleError("expand() needs timezone-aware start and end")
@@ -148,7 +158,8 @@ def expand(
     blocks = _blocks(history)
     ctx = Ctx(bulletins, settings, zone(settings.timezone), busy_until, busy_reason, local_until,
               blocks, [a for a, _ in blocks], fixed=_fixed_layouts(schedules, bulletins, sim_start,
-                                                                   end + span))
+                                                                   end + span),
+              unready=frozenset(unready))
     by_id = {s.id: s for s in schedules}
     jobs, finals = _occurrences(schedules, sim_start, end, history)
     resumed = _resumed(history, by_id, ctx)

@@ -44,6 +44,7 @@ class Agent:
             self.syncer = Syncer(
                 store, self.cache, client, clock, _policy(cfg), on_manifest=self.loop.reload,
                 first_need=self.first_need, status=self.status, on_clock=self.loop.wake.set,
+                on_asset=self.loop.wake.set,
             )
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []
@@ -103,12 +104,18 @@ class Agent:
             self.syncer.request_heartbeat()
 
     def first_need(self) -> Mapping[str, datetime]:
-        """Each asset's earliest use in the coming timeline, so downloads go soonest-needed first."""
+        """Each asset's earliest use in the coming timeline, so downloads go soonest-needed first.
+
+        A slot waiting for its audio has no items placed; its audio is needed since its planned start.
+        """
         need: dict[str, datetime] = {}
         for s in list(self.loop.slots):
-            for item in s.items:
-                if item.asset_sha256 and item.asset_sha256 not in need:
-                    need[item.asset_sha256] = s.start
+            pairs = [(i.asset_sha256, s.start) for i in s.items]
+            if not s.items and s.reason == "asset_missing":
+                pairs = [(sha, s.planned_start) for sha in self.loop.audio_of(s.schedule_id)]
+            for sha, at in pairs:
+                if sha and (sha not in need or at < need[sha]):
+                    need[sha] = at
         return need
 
     def housekeeping(self) -> None:

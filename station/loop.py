@@ -6,7 +6,10 @@ boundary (an Event wait with a timeout), woken early by a new manifest, an opera
 player process ending; it never polls. Each item is recorded in the store (and so in the
 proof-of-play outbox) *before* its player starts. Emergency cuts whatever lower tier sounds at
 once; an occurrence that cannot start within its grace is logged missed with the timeline's reason;
-a slot finished or cut before a restart is never played again.
+a slot finished or cut before a restart is never played again. A slot whose audio is not downloaded
+and verified yet waits for it (the timeline holds it aside, see ``playlists.timeline``): the sync
+thread wakes the loop when an asset is ready, and the slot starts then, late, if its grace allows;
+a start later than ``LATE_NOTE`` carries its lateness in the play log's reason.
 """
 
 from __future__ import annotations
@@ -43,12 +46,13 @@ from .errors import PlayerError
 from .journal import WriteJournal
 from .player import Playback, Player
 from .store import PLAYING, SlotState, Store
+from .timeline import slot_rows  # noqa: F401 - the local page imports it from here
 
 log = logging.getLogger(__name__)
 
 TimelineFn = Callable[
     [ManifestContent, StationSettings, datetime, datetime, Mapping[str, SlotRecord],
-     datetime | None, datetime | None],
+     datetime | None, datetime | None, frozenset[str]],
     Sequence[Slot],
 ]
 
@@ -57,6 +61,7 @@ CATCH_UP_MAX = timedelta(days=7)  # after a long power cut, account for at most 
 PREROLL_S = 0.25
 STORE_RETRY = timedelta(seconds=10)  # how soon to try again writes the store refused
 LOCAL_HOLD = timedelta(minutes=10)  # a local file of unknown length holds the schedule this long at most
+LATE_NOTE = timedelta(seconds=1)  # a slot starting later than this says so (and by how much) in its log
 _FINAL = {"completed", "interrupted", "missed", "skipped"}
 
 
@@ -77,6 +82,7 @@ class Running:
     playback: Playback | None  # None for a pause
     until: datetime | None = None  # when a pause ends
     ok_status: str = "completed"
+    note: str | None = None  # the reason logged if it ends well: how late it started
 
 
 @dataclass
@@ -111,6 +117,8 @@ class PlayerLoop:
         self.span = timedelta(hours=1)
         self._stale = True
         self._states: dict[str, SlotState] = {}
+        self._audio: frozenset[str] = frozenset()  # every asset the applied manifest names
+        self._waited: set[str] = set()  # slots seen waiting for their audio
         birth = store.get("first_manifest_at")
         self.birth = datetime.fromisoformat(birth) if birth else None
         seen = store.get("loop_seen_at")  # the last time a loop ran: account for everything since
@@ -188,6 +196,7 @@ class PlayerLoop:
                 break
         if self.running is None:
             self._preroll(slots, now)
+        self._note_waiting(slots, now)
         self.slots = slots
         self._mark_seen(now)
         return self._next_wake(slots, self.clock.now())
@@ -210,8 +219,8 @@ class PlayerLoop:
         if left > 0:
             self.wake.wait(left)
         later = self.clock.now()
-        if later >= b and not self._commands_waiting():
-            self._start(slots, later)
+        if later >= b and not self._commands_waiting() and self._start(slots, later):
+            self.wake.set()  # its audio turned out bad: look again at once
 
     def _commands_waiting(self) -> bool:
         with self._lock:
@@ -234,6 +243,7 @@ class PlayerLoop:
             self._stale = False
         applied = self.store.applied()
         self.content = manifest_content(applied.manifest) if applied else None
+        self._audio = _audio(self.content)
         self.settings = self._effective_settings()
         if self.birth is None and applied is not None:
             birth = self.store.get("first_manifest_at")
@@ -276,7 +286,21 @@ class PlayerLoop:
         self._states = {r.slot_id: r for r in self.journal.history(start - self.span)}
         history = {sid: self._record(r, now) for sid, r in self._states.items()}
         local = self.local_until if self.running is not None and self.running.slot is None else None
-        return list(self.timeline(self.content, self.settings, start, now + self.horizon, history, now, local))
+        return list(self.timeline(self.content, self.settings, start, now + self.horizon, history, now, local,
+                                  self.cache.unready(self._audio)))  # slots needing these wait for them
+
+    def _note_waiting(self, slots: Sequence[Slot], now: datetime) -> None:
+        """Remember (and say once) which slots wait for their audio, to log their lateness as such."""
+        ids = set()
+        for s in slots:
+            ids.add(s.id)
+            if (s.status == SlotStatus.MISSED and s.reason == "asset_missing" and s.id not in self._states
+                    and s.id not in self._waited and self._deadline(s) > now):
+                self._waited.add(s.id)
+                log.warning("slot %s waits for its audio to be downloaded and verified (until %s)",
+                            s.id, self._deadline(s).isoformat(timespec="seconds"))
+                self.on_change()  # a heartbeat, which also wakes the sync thread to fetch it
+        self._waited &= ids
 
     def _record(self, r: SlotState, now: datetime) -> SlotRecord:
         started = _dt(r.started_at)
@@ -298,6 +322,12 @@ class PlayerLoop:
         if sched is not None and sched.valid_until is not None:
             d = min(d, sched.valid_until)
         return d
+
+    def audio_of(self, schedule_id: int) -> list[str]:
+        """The assets one schedule's items play (bulletins and chimes)."""
+        sched = self._schedule(schedule_id)
+        return [sha for i in (sched.items if sched is not None else ())
+                if (sha := i.asset_sha256 or self._sha(i.bulletin_id))]
 
     def _schedule(self, schedule_id: int) -> Any:
         if self.content is None:
@@ -325,8 +355,9 @@ class PlayerLoop:
             state = self._states.get(s.id)
             if state is not None and state.status in _FINAL:
                 continue
-            # before this station had any schedule, an occurrence is not the station's to account for
-            born = self.birth is not None and s.planned_start >= self.birth
+            # before this station had any schedule, an occurrence is not the station's to account
+            # for, unless it came in time to be waited for (its grace was still running)
+            born = self.birth is not None and s.planned_start >= self.birth or s.id in self._waited
             if state is None and born and s.status in (SlotStatus.MISSED, SlotStatus.SKIPPED):
                 due = self._deadline(s) if s.status == SlotStatus.MISSED else s.planned_start
                 if due <= now:
@@ -389,16 +420,33 @@ class PlayerLoop:
                                    int((item.end - item.start) / timedelta(milliseconds=1)), now, None, until=item.end)
             return False
         path = self.cache.verified(item.asset_sha256) if item.asset_sha256 else None
+        if path is None and s.id not in self._states:
+            self._waited.add(s.id)  # not started yet: the timeline now holds it until its audio is back
+            return True
         if path is None:
             fields = self._fields(s, index, item.bulletin_id, item.asset_sha256, "missed", "asset_missing", now)
             self.journal.begin_item(self._slot_row(s, now), index + 1, fields)
             log.warning("slot %s item %d missed: its audio is not downloaded and verified", s.id, index)
             self.on_change()  # a heartbeat, which also wakes the sync thread to fetch it (again)
             return True
-        fields = self._fields(s, index, item.bulletin_id, item.asset_sha256, PLAYING, None, now, started=now)
+        note = self._lateness(s, now)
+        fields = self._fields(s, index, item.bulletin_id, item.asset_sha256, PLAYING, note, now, started=now)
         play_id = self.journal.begin_item(self._slot_row(s, now), index, fields)
         expected = int((item.end - item.start) / timedelta(milliseconds=1))
-        return not self._launch(play_id, s, item, index, path, fields["title"], expected, s.priority)
+        launched = self._launch(play_id, s, item, index, path, fields["title"], expected, s.priority)
+        if launched and self.running is not None:
+            self.running.note = note
+        return not launched
+
+    def _lateness(self, s: Slot, now: datetime) -> str | None:
+        """``late_asset: 21.3 s`` or ``late_start: …`` for a slot starting now, late; None if on time."""
+        late = now - s.planned_start
+        if s.id in self._states or late < LATE_NOTE:
+            return None
+        code = "late_asset" if s.id in self._waited else "late_start"
+        log.warning("slot %s starts %.1f s after its planned start%s", s.id, late.total_seconds(),
+                    " (it waited for its audio)" if code == "late_asset" else "")
+        return f"{code}: {late.total_seconds():.1f} s"
 
     def _launch(self, play_id: str | None, s: Slot | None, item: SlotItem | None, index: int, path: Path,
                 title: str, expected_ms: int, priority: Priority, ok_status: str = "completed",
@@ -436,7 +484,7 @@ class PlayerLoop:
         # Either clock alone can mislead: the corrected one jumps when a sync moves the offset.
         ran = max((now - r.started_at).total_seconds(), time.monotonic() - r.playback.started_monotonic)
         expected = r.expected_ms / 1000
-        status, reason = r.ok_status, None
+        status, reason = r.ok_status, r.note
         if code != 0:
             status, reason = "failed", f"player_failed: exit status {code}: {r.playback.stderr_tail()}"
         elif expected > 2 and ran < expected * 0.9 - 1:
@@ -528,6 +576,13 @@ class PlayerLoop:
         return min(times)
 
 
+def _audio(content: ManifestContent | None) -> frozenset[str]:
+    if content is None:
+        return frozenset()
+    shas = {b.asset_sha256 for b in content.bulletins.values()}
+    return frozenset(shas | {i.asset_sha256 for s in content.schedules for i in s.items if i.asset_sha256})
+
+
 def _dt(s: str | None) -> datetime | None:
     return None if s is None else datetime.fromisoformat(s)
 
@@ -535,17 +590,3 @@ def _dt(s: str | None) -> datetime | None:
 def _hhmm(s: str) -> Any:
     return datetime.strptime(s, "%H:%M").time()
 
-
-def slot_rows(slots: Sequence[Slot], content: ManifestContent | None, lang: str = "vi") -> list[dict[str, Any]]:
-    """Slots as plain rows for `station status` and the local page."""
-    rows = []
-    for s in slots:
-        titles = [content.bulletins[i.bulletin_id].title for i in s.items
-                  if content and i.bulletin_id is not None and i.bulletin_id in content.bulletins]
-        sched = next((x for x in content.schedules if x.id == s.schedule_id), None) if content else None
-        rows.append({
-            "id": s.id, "start": s.start.isoformat(timespec="seconds"), "end": s.end.isoformat(timespec="seconds"),
-            "priority": s.priority.value, "status": s.status.value, "reason": describe_reason(s.reason, lang),
-            "title": (sched.title if sched and sched.title else "") or ", ".join(titles),
-        })
-    return rows

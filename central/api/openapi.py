@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from . import openapi_chimes
 from .openapi_schemas import (
     DAY,
     INT,
@@ -223,6 +224,7 @@ def _workflow_paths() -> J:
                 errors=(400, 401, 403, 404, 409),
             ),
         }
+    paths.update(openapi_chimes.paths())
     paths["/api/v1/stations/{id}/timeline"] = {
         "parameters": [path_id()],
         "get": op(
@@ -356,7 +358,7 @@ def build_spec() -> J:
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **openapi_chimes.SCHEMAS},
             "responses": {
                 "Problem": {
                     "description": "RFC 9457 problem details",

@@ -232,6 +232,12 @@ SCHEMAS: J = {
             "duration_ms": INT,
             "size": INT,
             "loudness_lufs": nullable("number"),
+            "loudness_warning": nullable(
+                "string",
+                description="Set when the delivered audio misses the loudness target (-16 LUFS) by "
+                "more than 1 LU because it could not be louder under the -1.5 dBTP peak ceiling: "
+                "Vietnamese, then English in brackets. Null when on target.",
+            ),
         },
         ("sha256", "duration_ms", "size"),
     ),
@@ -317,7 +323,11 @@ SCHEMAS: J = {
         {
             "kind": {"type": "string", "enum": ["bulletin", "chime", "pause"]},
             "bulletin_id": nullable("integer"),
+            "chime_id": nullable("integer"),
+            "asset_sha256": nullable("string"),
             "duration_ms": INT,
+            "title": nullable("string"),
+            "status": nullable("string"),
         },
         ("kind",),
     ),
@@ -325,9 +335,13 @@ SCHEMAS: J = {
         {
             "id": INT,
             "name": STR,
+            "description": STR,
             "items": arr(ref("PlaylistItem")),
             "duration_ms": INT,
             "area_code": nullable("string"),
+            "revision": INT,  # the live revision: what airs
+            "pending": {"oneOf": [ref("PlaylistRevision"), {"type": "null"}]},
+            "rejected": {"oneOf": [ref("PlaylistRevision"), {"type": "null"}]},
         },
         ("id", "name", "items", "duration_ms"),
     ),
@@ -355,6 +369,7 @@ SCHEMAS: J = {
                     {
                         "kind": {"type": "string", "enum": ["bulletin", "chime", "pause"]},
                         "bulletin_id": INT,
+                        "chime_id": INT,
                         "asset_sha256": STR,
                         "duration_ms": INT,
                     },

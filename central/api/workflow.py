@@ -293,3 +293,6 @@ def station_timeline(sid: int) -> Any:
     start = parse_time(request.args.get("from"), "from")
     end = parse_time(request.args.get("to"), "to")
     return jsonify(timeline.station_timeline(_user(), sid, start, end))
+
+
+from . import chimes as _chimes  # noqa: E402,F401  (its routes hang on bp)

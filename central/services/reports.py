@@ -2,9 +2,12 @@
 
 The figures follow one set of definitions, used by the API, the CSV and the web UI alike:
 
-- a log with no bulletin whose status is ``completed``/``interrupted`` is a chime or pause item and is
-  not counted (reports are about bulletins); a ``local`` play (an announcement made at the station)
-  is counted as aired, grouped under "Phát tại chỗ" when grouping by category or campaign;
+- every aired asset counts, under what it is: a log names a bulletin (``bulletin_id``), or else the
+  audio it played (``asset_sha256``). Audio that is a chime's (nhạc hiệu, the house chime included)
+  is grouped under "Nhạc hiệu" when grouping by category or campaign; audio that is a bulletin's is
+  attributed to that bulletin; a ``local`` play (an announcement made at the station) is grouped
+  under "Phát tại chỗ". A log with neither bulletin nor audio that ``completed``/``interrupted`` is a
+  pause from an older station and is not counted: nothing was heard;
 - ``plays`` = logs that aired: ``completed`` + ``interrupted`` + ``local``;
 - ``minutes_aired`` = the sum of ``ended_at - started_at`` over those plays;
 - ``completion_rate`` = completed / (completed + interrupted + failed + missed); ``skipped`` (nothing
@@ -43,6 +46,7 @@ NO_GROUP_LABEL = {
     "station": "(không rõ đài)",
 }
 LOCAL_LABEL = "Phát tại chỗ"
+CHIME_KEY, CHIME_LABEL = "chime", "Nhạc hiệu"
 
 #: Preset ranges of the provincial plan: the six-month report is due before 15/6, the yearly one
 #: before 1/12, so each covers 1/1 up to the day before its deadline.
@@ -64,6 +68,7 @@ class LogFact:
     has_bulletin: bool = True
     count: int = 1
     seconds: float = 0.0
+    has_asset: bool = False  # audio named without a bulletin: a chime, or a bulletin's audio
 
 
 @dataclass
@@ -122,10 +127,10 @@ class Summary:
 
 
 def counted(f: LogFact) -> bool:
-    """False for chime/pause items, which carry no bulletin and are not reported."""
+    """False for pauses (no bulletin, no audio: nothing aired) and unknown statuses."""
     if f.status not in STATUSES:
         return False
-    return f.has_bulletin or f.status not in ("completed", "interrupted")
+    return f.has_bulletin or f.has_asset or f.status not in ("completed", "interrupted")
 
 
 def summarise(facts: Iterable[LogFact]) -> tuple[list[SummaryRow], SummaryRow]:
@@ -286,6 +291,21 @@ def _labels(group_by: str, bulletin_ids: set[int]) -> dict[int, tuple[str, str]]
     return out
 
 
+def _audio_owners(shas: set[str]) -> dict[str, Any]:
+    """What each played sha256 is: ``"chime"`` (any chime's audio) or the id of a bulletin using it."""
+    from central.models import Bulletin, Chime
+
+    if not shas:
+        return {}
+    wanted = sorted(shas)
+    out: dict[str, Any] = {}
+    for bid, sha in Bulletin.select(Bulletin.id, Bulletin.asset).where(Bulletin.asset.in_(wanted)).tuples():
+        out.setdefault(sha, bid)
+    for (sha,) in Chime.select(Chime.asset).where(Chime.asset.in_(wanted)).tuples():
+        out[sha] = CHIME_KEY  # a chime is a chime, even if a bulletin happens to share its bytes
+    return out
+
+
 def _aired_seconds() -> Any:
     """SUM of ``ended_at - started_at`` in seconds (negative spans count 0), per database."""
     from peewee import Case, fn
@@ -301,7 +321,7 @@ def _aired_seconds() -> Any:
 
 
 def _rows(user: Any, base: Any, lo: datetime, hi: datetime) -> list[tuple[Any, ...]]:
-    """``(station, status, bulletin, station name, area, count, seconds)`` summed in the database."""
+    """``(station, status, bulletin, asset, station name, area, count, seconds)`` summed in the database."""
     from peewee import fn
 
     from central.auth import area_subtree_ids
@@ -311,7 +331,8 @@ def _rows(user: Any, base: Any, lo: datetime, hi: datetime) -> list[tuple[Any, .
     in_range = ((PlayLog.started_at >= lo) & (PlayLog.started_at < hi)) | (
         PlayLog.started_at.is_null() & (PlayLog.planned_start >= lo) & (PlayLog.planned_start < hi)
     )
-    keys = (PlayLog.station, PlayLog.status, PlayLog.bulletin_id, Station.name, Station.area)
+    keys = (PlayLog.station, PlayLog.status, PlayLog.bulletin_id, PlayLog.asset_sha256, Station.name,
+            Station.area)
     q = (PlayLog.select(*keys, fn.COUNT(PlayLog.id), _aired_seconds())
          .join(Station).where(in_range).group_by(*keys))
     scope = subtree_ids(base.id) if base is not None else area_subtree_ids(user)
@@ -328,19 +349,24 @@ def summary(user: Any, date_from: date, date_to: date, area_code: str | None = N
     base = _base_area(user, area_code)
     lo, hi = utc_bounds(date_from, date_to, tz)
     rows = _rows(user, base, lo, hi)
-    labels = _labels(group_by, {r[2] for r in rows if r[2] is not None})
+    audio = _audio_owners({r[3] for r in rows if r[2] is None and r[3]})
+    by_audio = {v for v in audio.values() if isinstance(v, int)}
+    labels = _labels(group_by, {r[2] for r in rows if r[2] is not None} | by_audio)
     area_of = _area_grouper(base) if group_by == "area" else None
     facts = []
-    for station_id, status, bulletin_id, station_name, area_id, count, seconds in rows:
+    for station_id, status, bulletin_id, sha, station_name, area_id, count, seconds in rows:
+        owner = bulletin_id if bulletin_id is not None else audio.get(sha) if sha else None
         if group_by == "station":
             key, label = str(station_id), station_name
         elif area_of is not None:
             key, label = area_of(area_id)
         elif bulletin_id is None and status == "local":
             key, label = "local", LOCAL_LABEL
+        elif owner == CHIME_KEY:
+            key, label = CHIME_KEY, CHIME_LABEL
         else:
-            key, label = labels.get(bulletin_id, ("", NO_GROUP_LABEL[group_by]))
+            key, label = labels.get(owner, ("", NO_GROUP_LABEL[group_by]))  # type: ignore[arg-type]
         facts.append(LogFact(station_id, status, key, label, has_bulletin=bulletin_id is not None,
-                             count=int(count), seconds=float(seconds or 0.0)))
+                             count=int(count), seconds=float(seconds or 0.0), has_asset=bool(sha)))
     table, total = summarise(facts)
     return Summary(group_by, date_from, date_to, base.code if base is not None else None, table, total)

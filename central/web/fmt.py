@@ -72,6 +72,18 @@ ACTION_LABELS.update({
     "schedule.delete": _l("Xóa"),
 })
 
+ACTION_LABELS.update({  # the two-person rule for chimes and programme changes, and its alarm
+    "chime.create": _l("Tải nhạc hiệu lên"),
+    "chime.submit": _l("Gửi duyệt nhạc hiệu"),
+    "chime.approve": _l("Duyệt nhạc hiệu"),
+    "chime.reject": _l("Từ chối nhạc hiệu"),
+    "chime.withdraw": _l("Thu hồi nhạc hiệu"),
+    "chime.house": _l("Tạo nhạc hiệu mặc định"),
+    "playlist.revision.approve": _l("Duyệt thay đổi chương trình"),
+    "playlist.revision.reject": _l("Từ chối thay đổi chương trình"),
+    "manifest.refused_asset": _l("Chặn âm thanh chưa duyệt khỏi manifest"),
+})
+
 _DAY_NAMES = {"MO": _l("T2"), "TU": _l("T3"), "WE": _l("T4"), "TH": _l("T5"), "FR": _l("T6"),
               "SA": _l("T7"), "SU": _l("CN")}
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from central.models import Campaign, Category, Playlist, PlaylistItem
+from central.models import Campaign, Category, Chime, Playlist, PlaylistItem, PlaylistRevision
 
 ROLES = ("admin", "editor", "approver", "operator")
 ALL = ROLES
@@ -52,6 +52,19 @@ class World:
         p = Playlist.create(name=f"Chương trình {next(self.seq)}", area=self.tree["C1"])
         PlaylistItem.create(playlist=p, position=0, kind="bulletin", bulletin=self.bulletin())
         return p
+
+    def changed_playlist(self) -> Any:
+        """A programme with a change (revision 2, by the C1 author) waiting for approval."""
+        p = self.playlist()
+        PlaylistRevision.create(playlist=p, number=1, status="applied", author=self.author)
+        PlaylistRevision.create(playlist=p, number=2, status="submitted", author=self.author)
+        PlaylistItem.create(playlist=p, revision=2, position=0, kind="bulletin", bulletin=self.bulletin())
+        return p
+
+    def chime(self, status: str = "approved") -> Any:
+        asset = self.bulletin().asset  # any stored audio will do for the workflow
+        return Chime.create(title=f"Nhạc hiệu {next(self.seq)}", status=status, author=self.author,
+                            area=self.tree["C1"], asset=asset)
 
     def schedule(self, status: str = "approved") -> Any:
         return self.make_schedule(bulletin=self.bulletin(), areas=[self.tree["C1"]], status=status,
@@ -159,6 +172,24 @@ ROUTES = [
     route("PATCH", "/playlists/{id}", lambda w: f"/api/v1/playlists/{w.playlist().id}", EDIT, 200, 404,
           body=lambda w: {"name": "Đổi tên"}),
     route("DELETE", "/playlists/{id}", lambda w: f"/api/v1/playlists/{w.playlist().id}", EDIT, 204, 404),
+    route("POST", "/playlists/{id}/approve",
+          lambda w: f"/api/v1/playlists/{w.changed_playlist().id}/approve", APPROVE, 200, 404),
+    route("POST", "/playlists/{id}/reject",
+          lambda w: f"/api/v1/playlists/{w.changed_playlist().id}/reject", APPROVE, 200, 404,
+          body=lambda w: {"reason": "Sai thứ tự"}),
+    # chimes (the matrix posts JSON, so an allowed upload is a 400 for want of a file; the upload
+    # itself is tested in test_two_person_rule)
+    route("GET", "/chimes", lambda w: "/api/v1/chimes", ALL, 200, 200, listed=lambda w: w.chime().id),
+    route("POST", "/chimes", lambda w: "/api/v1/chimes", EDIT, 400, None, body=lambda w: {"title": "x"}),
+    route("GET", "/chimes/{id}", lambda w: f"/api/v1/chimes/{w.chime().id}", ALL, 200, 404),
+    route("POST", "/chimes/{id}/submit", lambda w: f"/api/v1/chimes/{w.chime('draft').id}/submit",
+          EDIT, 200, 404),
+    route("POST", "/chimes/{id}/approve", lambda w: f"/api/v1/chimes/{w.chime('submitted').id}/approve",
+          APPROVE, 200, 404),
+    route("POST", "/chimes/{id}/reject", lambda w: f"/api/v1/chimes/{w.chime('submitted').id}/reject",
+          APPROVE, 200, 404, body=lambda w: {"reason": "Quá to"}),
+    route("POST", "/chimes/{id}/withdraw", lambda w: f"/api/v1/chimes/{w.chime().id}/withdraw",
+          WITHDRAW, 200, 404),
     # schedules
     route("GET", "/schedules", lambda w: "/api/v1/schedules", ALL, 200, 200, listed=lambda w: w.schedule().id),
     route("POST", "/schedules", lambda w: "/api/v1/schedules", SCHEDULE, 201, 403, body=_schedule_body),

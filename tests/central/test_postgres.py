@@ -61,3 +61,11 @@ def test_an_older_postgres_database_is_brought_forward(app, db):
     SchemaVersion.create(version=2)  # as a database made before migration 3 would say
     assert migrations.apply(pg) == list(range(3, migrations.latest() + 1))
     assert m3.INDEX in {i.name for i in pg.get_indexes("play_log")}
+
+
+def test_step_4_on_postgres(app, db):
+    test_migrations = _load("test_migrations")
+    pg = database.obj
+    legacy = test_migrations.legacy_database(pg, app.config["DATA_DIR"])
+    assert migrations.apply(pg) == list(range(4, migrations.latest() + 1))
+    test_migrations.check_step_4(pg, *legacy)
