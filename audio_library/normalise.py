@@ -83,7 +83,7 @@ class _Rendered:
     path: Path
     loudness_lufs: float
     peak_db: float  # sample peak
-    reached: bool  # whether it came within PCM_AIM_LU of the aim, or more gain would not help
+    saturated: bool  # more gain no longer made it louder (or the gain is at its bound)
 
 
 def normalise(job: Job) -> tuple[Path, AudioInfo]:
@@ -91,7 +91,8 @@ def normalise(job: Job) -> tuple[Path, AudioInfo]:
 
     Each encode teaches the next one: how far the codec's true peaks overshoot the limiter, and how
     much loudness the codec adds or removes. The ceiling always holds. When the target cannot be
-    met under it, the result is the compliant encode closest to the target (see ``warning``).
+    met under it, the result is the compliant encode closest to the target, and
+    ``pipeline.loudness_warning`` words what the uploader is told.
     """
     if job.decoded.loudness_lufs <= -69.9:
         raise AudioError("âm lượng quá nhỏ, không đo được (the recording is too quiet to measure)")
@@ -105,7 +106,7 @@ def normalise(job: Job) -> tuple[Path, AudioInfo]:
                   info.loudness_lufs, info.true_peak_dbtp)
         if _over(job, info) <= 0 and (best is None or _closer(info, best[1], job.target_lufs)):
             best = (out, info)
-        if _over(job, info) <= 0 and (_on_target(job, info, ENCODED_AIM_LU) or not rendered.reached):
+        if _over(job, info) <= 0 and (_on_target(job, info, ENCODED_AIM_LU) or rendered.saturated):
             break  # on target, or as loud as the limiter can make it under the ceiling
         _learn(plan, job, info, rendered)
         if attempt == MAX_ENCODES - 2 and best is None:
@@ -165,14 +166,14 @@ def _level(job: Job, plan: _Plan) -> _Rendered:
         if previous is not None and abs(plan.correction - previous[0]) > 0.05:
             slope = (loudness - previous[1]) / (plan.correction - previous[0])
             if slope < 0.1:
-                return _Rendered(pcm, loudness, peak_db, reached=False)  # the limiter is saturated
+                return _Rendered(pcm, loudness, peak_db, saturated=True)  # the limiter is saturated
             slope = min(1.0, slope)
         step = _clamp(plan.correction + miss / slope, MAX_CORRECTION_DB)
         if abs(step - plan.correction) < 0.05:
-            return _Rendered(pcm, loudness, peak_db, reached=False)  # at the bound
+            return _Rendered(pcm, loudness, peak_db, saturated=True)  # at the bound
         previous = (plan.correction, loudness)
         plan.correction = step
-    return _Rendered(pcm, loudness, peak_db, reached=True)
+    return _Rendered(pcm, loudness, peak_db, saturated=False)
 
 
 def _clamp(value: float, bound: float) -> float:

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from .client import CentralClient
-from .errors import AssetError, CentralRefused
+from .errors import AssetError, CentralRefused, ReplyRefused
 from .journal import storage_failure
 from .store import Asset, Store, iso
 
@@ -151,8 +151,10 @@ class AssetCache:
             if self.disk_free() - (asset.size - have) < self.min_free_bytes:
                 raise AssetError(f"not enough free disk for asset {asset.sha256[:12]} ({asset.size} bytes)")
         try:
-            client.download(asset.sha256, part, rate_bps)
-        except CentralRefused as exc:
+            client.download(asset.sha256, part, rate_bps, size=asset.size)
+        except (CentralRefused, ReplyRefused) as exc:  # this asset is wrong there: retry it alone, later
+            if isinstance(exc, ReplyRefused):
+                part.unlink(missing_ok=True)
             self._failed(asset, now, str(exc))
             raise AssetError(str(exc)) from exc
         self._install(asset, part, now)

@@ -17,7 +17,7 @@ from typing import Any
 
 from . import config as config_mod
 from .assets import AssetCache
-from .client import CentralClient, Timeouts
+from .client import CentralClient, Limits, Timeouts
 from .clock import Clock, system_time
 from .config import Config
 from .errors import NotEnrolledError, StationError
@@ -46,7 +46,8 @@ def _client(cfg: Config, store: Store, clock: Clock) -> CentralClient:
     url, token = store.get("central_url"), store.get("token")
     if not url or not token:
         raise NotEnrolledError("this station is not enrolled: run `station enroll <central-url> <code>`")
-    return CentralClient(url, token, _timeouts(cfg), clock.system_now, clock.observe)
+    return CentralClient(url, token, _timeouts(cfg), clock.system_now, clock.observe,
+                         Limits(manifest_bytes=cfg.max_manifest_bytes))
 
 
 def _clock(cfg: Config) -> Clock:

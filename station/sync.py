@@ -20,7 +20,14 @@ from typing import Any
 from .assets import AssetCache
 from .client import CentralClient
 from .clock import Clock, boot_id
-from .errors import AssetError, CentralRefused, CentralUnavailable, ManifestRejected, StationError
+from .errors import (
+    AssetError,
+    CentralRefused,
+    CentralUnavailable,
+    ManifestRejected,
+    ReplyRefused,
+    StationError,
+)
 from .journal import storage_failure
 from .manifest import verify
 from .store import Store, iso
@@ -83,9 +90,12 @@ class Syncer:
             res.fetched = self._fetch_assets()
             res.uploaded = self._upload_logs()
             self._heartbeat(force=res.applied_version is not None)
+        except (ReplyRefused, ManifestRejected) as exc:  # the central is up but its reply is refused: say so
+            res.ok, res.error = False, str(exc)
+            self._heartbeat_anyway(res.error, first=True)
         except CentralUnavailable as exc:
             res.ok, res.error, res.retry_after_s = False, str(exc), exc.retry_after_s
-        except (CentralRefused, ManifestRejected) as exc:
+        except CentralRefused as exc:
             res.ok, res.error = False, str(exc)
         except Exception as exc:
             if not storage_failure(exc):
@@ -104,11 +114,11 @@ class Syncer:
             log.warning("sync failed: %s", res.error)
         return res
 
-    def _heartbeat_anyway(self, error: str) -> None:
-        """The store refuses writes: the central must hear of it all the same (it cannot be saved)."""
+    def _heartbeat_anyway(self, error: str, first: bool = False) -> None:
+        """A pass failed after reaching the central (or the store refuses writes): tell it all the same."""
         try:
             body = self.status()
-            body["last_error"] = body.get("last_error") or error
+            body["last_error"] = error if first else body.get("last_error") or error
             self.client.heartbeat(body)
         except Exception as exc:  # best effort: the next pass tries again
             log.warning("heartbeat not sent: %s", exc)
@@ -140,7 +150,7 @@ class Syncer:
         self._saved_offset = offset
 
     def _fetch_assets(self) -> int:
-        fetched = 0
+        fetched, failed = 0, False
         for asset in self.cache.missing(self.clock.now(), self.first_need()):
             try:
                 self.cache.fetch(asset, self.client, self.clock.now(), self.policy.rate_bps)
@@ -149,6 +159,9 @@ class Syncer:
             except AssetError as exc:
                 log.warning("%s", exc)
                 self.store.put(last_asset_error=str(exc))
+                failed = True
+        if not failed and self.store.get("last_asset_error") and not self.cache.stats()["missing"]:
+            self.store.put(last_asset_error=None)  # every needed file is in: the old error is history
         return fetched
 
     def _upload_logs(self) -> int:

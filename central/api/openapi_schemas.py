@@ -232,6 +232,12 @@ SCHEMAS: J = {
             "duration_ms": INT,
             "size": INT,
             "loudness_lufs": nullable("number"),
+            "loudness_warning": nullable(
+                "string",
+                description="Set when the delivered audio misses the loudness target (-16 LUFS) by "
+                "more than 1 LU because it could not be louder under the -1.5 dBTP peak ceiling: "
+                "Vietnamese, then English in brackets. Null when on target.",
+            ),
         },
         ("sha256", "duration_ms", "size"),
     ),

@@ -257,6 +257,13 @@ def get(user: User, bid: int) -> Bulletin:
     return b
 
 
+def loudness_warning(b: Bulletin) -> str | None:
+    """What the uploader is told when the bulletin's audio misses the loudness target by over 1 LU."""
+    from audio_library.pipeline import loudness_warning as warning
+
+    return None if b.asset_id is None else warning(b.asset.loudness_lufs)
+
+
 def to_dict(b: Bulletin) -> dict[str, Any]:
     a = b.asset
     cat: Category | None = b.category
@@ -276,6 +283,7 @@ def to_dict(b: Bulletin) -> dict[str, Any]:
             "duration_ms": a.duration_ms,
             "size": a.size,
             "loudness_lufs": a.loudness_lufs,
+            "loudness_warning": loudness_warning(b),
         },
         "text": b.text,
         "tts_engine": b.tts_engine,

@@ -8,7 +8,7 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from audio_library import AudioError
+from audio_library import DEFAULT_CEILING_DBTP, DEFAULT_TARGET_LUFS, AudioError
 from central.config import settings
 from central.errors import CentralError
 from central.services import bulletins as service
@@ -99,7 +99,9 @@ def bulletin_detail(bid: int) -> Any:
     b = service.get(user, bid)
     return render_template("web/bulletin_detail.html", b=b, history=queries.history("Bulletin", bid),
                            own=b.author_id == user.id, categories=queries.category_choices(),
-                           campaigns=queries.campaign_choices(user))
+                           campaigns=queries.campaign_choices(user),
+                           loudness_off=service.loudness_warning(b) is not None,
+                           target_lufs=DEFAULT_TARGET_LUFS, ceiling_dbtp=DEFAULT_CEILING_DBTP)
 
 
 @bp.route("/bulletins/<int:bid>/edit", methods=["POST"])

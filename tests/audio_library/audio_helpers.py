@@ -49,3 +49,17 @@ def speech_like_noise(out: Path, seconds: float, level_db: float, seed: int = 1)
     run_ffmpeg_cli("-i", str(raw), "-af", f"volume={gain:.3f}dB", "-c:a", "pcm_s16le", str(out))
     raw.unlink()
     return out
+
+
+#: A broken recording: a click four times a second over a faint hum. The clicks reach the peak
+#: ceiling long before the hum is loud enough, so no level meets -16 LUFS under -1.5 dBTP.
+CLICKS_OVER_HUM = "aevalsrc='if(lt(mod(t,0.25),0.0005),0.9,0)+0.001*sin(2*PI*200*t)':d=6:s=48000"
+
+
+def clicks_over_hum_wav() -> bytes:
+    """``CLICKS_OVER_HUM`` as WAV bytes, made by ffmpeg."""
+    proc = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", CLICKS_OVER_HUM, "-f", "wav", "-"],
+        capture_output=True, check=True,
+    )
+    return proc.stdout

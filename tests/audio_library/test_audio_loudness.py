@@ -19,7 +19,7 @@ from audio_library import (
     loudness_warning,
     measure,
 )
-from tests.audio_library.audio_helpers import MakeTone, speech_like_noise
+from tests.audio_library.audio_helpers import clicks_over_hum_wav, speech_like_noise
 
 # seconds, input true peak (dBFS), variant: the long ones are those that plain levelling left
 # at -17.2 LUFS; the short ones cover the other input levels and lengths
@@ -40,12 +40,8 @@ def test_speech_like_noise_is_delivered_on_target_under_the_ceiling(
     assert abs(delivered.duration_ms - seconds * 1000) < 1000  # all of it, pauses included
 
 
-def test_audio_that_cannot_reach_the_target_carries_a_warning(tone: MakeTone) -> None:
-    # a broken recording: clicks over a faint hum; the clicks hit the ceiling long before the
-    # hum is loud enough
-    clicks = tone("clicks-hum.wav",
-                  "aevalsrc='if(lt(mod(t,0.25),0.0005),0.9,0)+0.001*sin(2*PI*200*t)':d=6:s=48000")
-    out = ingest(clicks)
+def test_audio_that_cannot_reach_the_target_carries_a_warning() -> None:
+    out = ingest(clicks_over_hum_wav())
     delivered = measure(out.data)
     assert delivered.true_peak_dbtp <= DEFAULT_CEILING_DBTP  # the ceiling holds even so
     assert delivered.loudness_lufs < DEFAULT_TARGET_LUFS - 1.0

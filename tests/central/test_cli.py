@@ -114,7 +114,7 @@ def test_central_run_serves_http(tmp_path):
             try:
                 reply = requests.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still starting on a busy machine
                 assert proc.poll() is None, "central run exited"
                 assert time.monotonic() < deadline, "central run did not answer within 60 s"
                 time.sleep(0.2)

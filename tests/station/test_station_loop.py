@@ -368,7 +368,7 @@ class BlobCentral:
 
     blobs: dict[str, bytes]
 
-    def download(self, sha256: str, part: Path, rate_bps: int = 0) -> None:
+    def download(self, sha256: str, part: Path, rate_bps: int = 0, size: int | None = None) -> None:
         part.write_bytes(self.blobs[sha256])
 
 
