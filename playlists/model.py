@@ -138,7 +138,8 @@ REASONS: dict[str, tuple[str, str]] = {
     # what the station itself records (play logs and slot history)
     "agent_restart": ("Phần mềm đài khởi động lại", "the station agent restarted"),
     "operator_stop": ("Người vận hành dừng phát", "stopped by the operator"),
-    "operator_play": ("Người vận hành phát bản tin khác", "the operator played something else"),
+    # both the operator's own play and the item it cut carry this code: worded to fit both
+    "operator_play": ("Người vận hành cho phát ngay", "played now by the operator"),
     "asset_missing": ("Thiếu tệp âm thanh đã xác minh", "verified audio file not available"),
     "player_failed": ("Lỗi trình phát âm thanh", "the audio player failed"),
     "local_announcement": ("Thông báo tại chỗ của người vận hành", "the operator's local announcement"),

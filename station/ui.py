@@ -187,9 +187,9 @@ class OperatorPage:
         now = a.clock.now()
         missing = missing_assets(self.store, a.cache)
         content = a.loop.content
-        playable = sorted((b for b in content.bulletins.values()
-                           if b.valid_at(now) and b.asset_sha256 not in missing), key=lambda b: b.title) \
-            if content is not None else []
+        bulletins = content.bulletins.values() if content is not None else []
+        playable = sorted((b for b in bulletins if b.valid_at(now) and b.asset_sha256 not in missing),
+                          key=lambda b: b.title)
         s = st["settings"]
         quiet = s["quiet_hours"] or s["central"]["quiet_hours"] or {"start": "21:30", "end": "05:00"}
         code = req.args.get("msg", "")
@@ -254,7 +254,7 @@ class OperatorPage:
         if mode == "off":
             value: Any = "off"
         elif mode == "set" and _hhmm(start) and _hhmm(end):
-            value = {"start": start, "end": end}
+            value = {"start": _padded(start), "end": _padded(end)}
         elif mode == "central":
             value = None
         else:
@@ -290,6 +290,11 @@ def _words(req: Request) -> Words:
 def _hhmm(s: str) -> bool:
     parts = s.split(":")
     return len(parts) == 2 and all(p.isdigit() for p in parts) and int(parts[0]) < 24 and int(parts[1]) < 60
+
+
+def _padded(hhmm: str) -> str:
+    h, m = hhmm.split(":")
+    return f"{int(h):02d}:{int(m):02d}"
 
 
 def _redirect(to: str) -> Response:

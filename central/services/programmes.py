@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from peewee import fn
+from peewee import IntegrityError, fn
 
 from central.db import database
 from central.errors import Conflict, Forbidden, Invalid, NotFound
@@ -127,33 +127,60 @@ def update(actor: User, pid: int, data: Mapping[str, Any], data_dir: DataDir | N
     p = get(actor, pid)
     check_owner(actor, p.area_id, "Chương trình")
     items = _items(actor, data["items"], data_dir) if "items" in data else None
-    with database.atomic():
-        if "name" in data:
-            p.name = _name(data)
-        if "description" in data:
-            p.description = str(data.get("description") or "")
-        p.updated_at = utcnow()
-        p.save()
-        rev = _propose(actor, p, items) if items is not None else None
-        audit.record(actor, "playlist.update", p, fields=sorted(k for k in data if k in
-                                                              ("name", "description", "items")),
-                     revision=rev.number if rev else None, revision_status=rev.status if rev else None)
+    try:
+        with database.atomic():
+            if "name" in data:
+                p.name = _name(data)
+            if "description" in data:
+                p.description = str(data.get("description") or "")
+            p.updated_at = utcnow()
+            p.save()
+            rev = _propose(actor, p, items) if items is not None else None
+            audit.record(actor, "playlist.update", p, fields=sorted(
+                k for k in data if k in ("name", "description", "items")),
+                revision=rev.number if rev else None, revision_status=rev.status if rev else None)
+    except IntegrityError:  # two edits numbered the same revision at once
+        raise Conflict("Chương trình vừa được người khác sửa; hãy tải lại. "
+                       "(Someone else changed it just now; reload.)") from None
     return p
 
 
-def _propose(actor: User, p: Playlist, items: list[dict[str, Any]]) -> PlaylistRevision:
-    """A new revision of ``p``'s items: applied at once, or submitted if a schedule locks ``p``."""
+def _new_key(i: Mapping[str, Any]) -> tuple[Any, ...]:
+    b, c = i.get("bulletin"), i.get("chime")
+    return (i["kind"], b.id if b else None, c.id if c else None, i.get("asset"), int(i.get("duration_ms") or 0))
+
+
+def _row_key(i: PlaylistItem) -> tuple[Any, ...]:
+    return (i.kind, i.bulletin_id, i.chime_id, i.asset_id, int(i.duration_ms or 0))
+
+
+def _propose(actor: User, p: Playlist, items: list[dict[str, Any]]) -> PlaylistRevision | None:
+    """A new revision of ``p``'s items: applied at once, or submitted if a schedule locks ``p``.
+
+    None if nothing changes: the same items as the one waiting, or as the live one (which also
+    withdraws a waiting proposal: the editor went back to what airs). A form that saves a new name
+    must not send the unchanged items to the approvers.
+    """
+    new, waiting = [_new_key(i) for i in items], pending(p)
+    if waiting is not None and new == [_row_key(i) for i in ordered_items(p, waiting.number)]:
+        return None
+    if new == [_row_key(i) for i in ordered_items(p)]:
+        _supersede_waiting(p)
+        return None
     number = (PlaylistRevision.select(fn.MAX(PlaylistRevision.number))
               .where(PlaylistRevision.playlist == p).scalar() or p.live_revision) + 1
-    waiting = PlaylistRevision.update(status="superseded").where(
-        (PlaylistRevision.playlist == p) & (PlaylistRevision.status == "submitted"))
-    waiting.execute()
+    _supersede_waiting(p)
     status = "submitted" if locked(p) else "applied"
     rev = PlaylistRevision.create(playlist=p, number=number, status=status, author=actor)
     _write_items(p, number, items)
     if status == "applied":
         _go_live(p, rev)
     return rev
+
+
+def _supersede_waiting(p: Playlist) -> None:
+    PlaylistRevision.update(status="superseded").where(
+        (PlaylistRevision.playlist == p) & (PlaylistRevision.status == "submitted")).execute()
 
 
 def _go_live(p: Playlist, rev: PlaylistRevision) -> None:

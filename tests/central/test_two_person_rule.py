@@ -80,7 +80,8 @@ def test_a_chime_item_cannot_name_an_unapproved_chime(client, auth, tree, people
                                                       chime_factory, status):
     ok = bulletin_factory(people["editor"], area=tree["D"])
     chime = chime_factory(people["editor"], status=status, area=tree["D"])
-    for named in ({"chime_id": chime.id}, {"asset_sha256": chime.asset_id}):
+    for named in ({"chime_id": chime.id}, {"asset_sha256": chime.asset_id}, {"chime_id": 2**64},
+                  {"chime_id": "1"}):
         reply = _programme(client, auth, people["editor_token"], [
             {"kind": "chime", **named}, {"kind": "bulletin", "bulletin_id": ok.id}])
         assert reply.status_code == 400, (named, reply.json)
@@ -210,6 +211,22 @@ def test_a_rejected_programme_change_leaves_the_approved_one_on_air(client, auth
                        headers=auth(people["approver_token"])).status_code == 409  # nothing waits
     actions = [r.action for r in AuditLog.select().where(AuditLog.object_type == "Playlist")]
     assert actions == ["playlist.create", "playlist.update", "playlist.revision.reject"]
+
+
+def test_saving_a_scheduled_programme_unchanged_asks_nobody(client, auth, tree, people, bulletin_factory,
+                                                            schedule_factory):
+    p, a = _scheduled_programme(client, auth, people, tree, bulletin_factory, schedule_factory)
+    same = [{"kind": "bulletin", "bulletin_id": a.id}]
+    path, headers = f"/api/v1/playlists/{p.id}", auth(people["editor_token"])
+    reply = client.patch(path, json={"name": "Sáng thứ Hai", "items": same}, headers=headers)
+    assert reply.status_code == 200 and reply.json["pending"] is None and reply.json["name"] == "Sáng thứ Hai"
+    other = bulletin_factory(people["editor"], area=tree["D"])
+    changed = [{"kind": "bulletin", "bulletin_id": other.id}]
+    assert client.patch(path, json={"items": changed}, headers=headers).json["pending"]["revision"] == 2
+    assert client.patch(path, json={"items": changed}, headers=headers).json["pending"]["revision"] == 2
+    # back to what airs: the proposal is withdrawn, nothing waits for the approvers
+    assert client.patch(path, json={"items": same}, headers=headers).json["pending"] is None
+    assert client.post(f"{path}/approve", headers=auth(people["approver_token"])).status_code == 409
 
 
 # --- schedules and bulletins -----------------------------------------------------------------
