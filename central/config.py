@@ -32,6 +32,8 @@ class Settings:
     ffmpeg: str | None = None  # ffmpeg binary (path or name on PATH); None = imageio-ffmpeg's
     login_max_failures: int = 5  # per name and per address within login_window_s
     login_window_s: float = 15 * 60
+    enroll_max_failures: int = 10  # failed enrollment codes per address and per code within enroll_window_s
+    enroll_window_s: float = 15 * 60
     manifest_cache_s: float = 600  # a cached ETag answers 304 for at most this long without a rebuild
     max_content_length: int = 512 * 1024 * 1024  # largest request body (uploads)
 
@@ -52,6 +54,8 @@ ENV = {
     "ffmpeg": "LOA_FFMPEG",
     "login_max_failures": "LOA_LOGIN_MAX_FAILURES",
     "login_window_s": "LOA_LOGIN_WINDOW_S",
+    "enroll_max_failures": "LOA_ENROLL_MAX_FAILURES",
+    "enroll_window_s": "LOA_ENROLL_WINDOW_S",
     "manifest_cache_s": "LOA_MANIFEST_CACHE_S",
     "max_content_length": "LOA_MAX_CONTENT_LENGTH",
 }
@@ -152,6 +156,8 @@ _KINDS: dict[str, Callable[[Any], Any]] = {
     "secure_cookies": _flag,
     "login_max_failures": _count,
     "login_window_s": _seconds,
+    "enroll_max_failures": _count,
+    "enroll_window_s": _seconds,
     "manifest_cache_s": _seconds,
     "max_content_length": _count,
 }

@@ -122,9 +122,10 @@ class ApiToken(BaseModel):
 
 
 class LoginAttempt(BaseModel):
-    """One password check, for throttling across workers."""
+    """One checked secret (a password, an enrollment code), for throttling across workers (``throttle``)."""
 
-    name = CharField(max_length=100, index=True)
+    kind = CharField(max_length=16, default="login")  # "login" or "enroll" (migration 5)
+    name = CharField(max_length=100, index=True)  # the login name, or an enrollment code's SHA-256
     remote_addr = CharField(max_length=64, index=True, default="")
     success = BooleanField()
     at = UTCDateTimeField(default=utcnow, index=True)
@@ -144,6 +145,9 @@ class Station(BaseModel):
     active = BooleanField(default=True)
     token_hash = CharField(max_length=64, null=True, unique=True)
     enrolled_at = UTCDateTimeField(null=True)
+    # a revoked token's hash is kept so its next call can be told why it is refused (migration 5)
+    revoked_token_hash = CharField(max_length=64, null=True, index=True)
+    token_revoked_at = UTCDateTimeField(null=True)
     created_at = UTCDateTimeField(default=utcnow)
     # the central's side of the manifest: current version, the content it is bound to, cached ETag
     manifest_version = BigIntegerField(default=0)
@@ -386,8 +390,13 @@ class AuditLog(BaseModel):
     action = CharField(max_length=64, index=True)
     object_type = CharField(max_length=32, default="")
     object_id = CharField(max_length=64, null=True)
+    # where it happened: the object's area, else the actor's; None = province-wide (migration 5)
+    area = ForeignKeyField(Area, null=True, on_delete="SET NULL")
     detail = JSONField(default=dict)
     at = UTCDateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        indexes = ((("object_type", "object_id"), False),)  # "everything that happened to bulletin 7"
 
 
 class SchemaVersion(BaseModel):

@@ -56,6 +56,19 @@ class SyncResult:
     retry_after_s: float | None = None
 
 
+REENROLL = ("CẦN ĐĂNG KÝ LẠI ĐÀI: trung tâm không còn nhận mã của đài (đã thu hồi hoặc đã thay); xin mã đăng ký "
+            "mới rồi chạy `station enroll --force URL MÃ`. (Re-enrollment needed: the central refuses this "
+            "station's token.)")
+
+
+def refused(exc: CentralRefused) -> str:
+    """The error to show for a refused call; a refused token (401) means the station must enroll again."""
+    if exc.status != 401:
+        return str(exc)
+    log.error("%s %s", REENROLL, exc)
+    return f"{REENROLL} {exc}"
+
+
 class Syncer:
     """One station's conversation with its central; ``sync_once`` is the whole of one pass."""
 
@@ -96,7 +109,7 @@ class Syncer:
         except CentralUnavailable as exc:
             res.ok, res.error, res.retry_after_s = False, str(exc), exc.retry_after_s
         except CentralRefused as exc:
-            res.ok, res.error = False, str(exc)
+            res.ok, res.error = False, refused(exc)
         except Exception as exc:
             if not storage_failure(exc):
                 raise

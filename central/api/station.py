@@ -19,7 +19,7 @@ from .. import signing
 from ..auth import bearer_token
 from ..errors import NotFound, RangeNotSatisfiable, Unavailable, problem_response
 from ..models import Asset, Station, utcnow
-from ..services import assets, enrollment, heartbeats, manifests, playlogs, stations
+from ..services import assets, enrollment, heartbeats, manifests, playlogs, stations, throttle
 from . import json_body
 
 log = logging.getLogger(__name__)
@@ -36,7 +36,15 @@ def _station() -> Station:
 @bp.post("/enroll")
 def enroll() -> Any:
     body = json_body()
-    station, token = enrollment.enroll(body.get("code"))  # type: ignore[arg-type]
+    cfg = current_app.config
+    limit = throttle.Limit(cfg.get("ENROLL_MAX_FAILURES", enrollment.LIMIT.max_failures),
+                           cfg.get("ENROLL_WINDOW_S", enrollment.LIMIT.window_s))
+    try:
+        station, token = enrollment.enroll(body.get("code"), request.remote_addr or "", limit)
+    except throttle.Throttled as exc:
+        resp = _problem(exc)
+        resp.headers["Retry-After"] = str(exc.retry_after_s)
+        return resp
     reply = {
         "station_id": station.id,
         "token": token,
