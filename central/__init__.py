@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from . import config, db, errors
+from .services import push
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -24,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config.overrides_for_flask(test_config))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     db.init_app(app)
+    push.init_app(app)
     _register_blueprints(app)
     errors.init_app(app)
     return app

@@ -7,7 +7,7 @@ from playhouse.migrate import SchemaMigrator, migrate
 
 from .. import models
 
-VERSION = 5
+VERSION = 6
 
 
 def up(db: Database, migrator: SchemaMigrator) -> None:
