@@ -42,6 +42,9 @@ class Settings:
     mqtt_url: str | None = None
     mqtt_public_url: str | None = None
     mqtt_dir: str | None = None
+    # reverse proxies in front whose X-Forwarded-For/-Proto to trust: the throttles count per client
+    # address, and behind a proxy without this every client is the proxy; 0 = trust no such header
+    proxy_hops: int = 0
 
     def flask_config(self) -> dict[str, Any]:
         """What Flask and its extensions read from ``app.config``, derived from these settings."""
@@ -67,6 +70,7 @@ ENV = {
     "mqtt_url": "LOA_MQTT_URL",
     "mqtt_public_url": "LOA_MQTT_PUBLIC_URL",
     "mqtt_dir": "LOA_MQTT_DIR",
+    "proxy_hops": "LOA_PROXY_HOPS",
 }
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
@@ -153,6 +157,14 @@ def _count(value: Any) -> int:
     return number
 
 
+def _hops(value: Any) -> int:
+    """a whole number from 0 to 5"""
+    number = int(str(value).strip())
+    if not 0 <= number <= 5:
+        raise ValueError(value)
+    return number
+
+
 def _seconds(value: Any) -> float:
     """a number of seconds > 0"""
     number = float(str(value).strip())
@@ -169,6 +181,7 @@ _KINDS: dict[str, Callable[[Any], Any]] = {
     "enroll_window_s": _seconds,
     "manifest_cache_s": _seconds,
     "max_content_length": _count,
+    "proxy_hops": _hops,
 }
 
 
