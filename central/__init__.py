@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from . import config, db, errors
+from .services import push
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -29,14 +30,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     db.init_app(app)
+    push.init_app(app)
     _register_blueprints(app)
     errors.init_app(app)
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .api import audit, openapi, operator, reports, station, workflow
+    from .api import audit, openapi, operator, plans, reports, station, workflow
     from .web import bp as web_bp
 
-    for bp in (station.bp, operator.bp, workflow.bp, reports.bp, audit.bp, openapi.bp, web_bp):
+    for bp in (station.bp, operator.bp, workflow.bp, plans.bp, reports.bp, audit.bp, openapi.bp, web_bp):
         app.register_blueprint(bp)

@@ -36,6 +36,12 @@ class Settings:
     enroll_window_s: float = 15 * 60
     manifest_cache_s: float = 600  # a cached ETag answers 304 for at most this long without a rebuild
     max_content_length: int = 512 * 1024 * 1024  # largest request body (uploads)
+    # the push channel (services.push): the broker the central publishes to (mqtt:// or mqtts://),
+    # the address stations are told at enrollment (default: the same), and where `central
+    # mqtt-config` writes the broker's password file and ACL. No URL: stations only poll.
+    mqtt_url: str | None = None
+    mqtt_public_url: str | None = None
+    mqtt_dir: str | None = None
     # reverse proxies in front whose X-Forwarded-For/-Proto to trust: the throttles count per client
     # address, and behind a proxy without this every client is the proxy; 0 = trust no such header
     proxy_hops: int = 0
@@ -61,6 +67,9 @@ ENV = {
     "enroll_window_s": "LOA_ENROLL_WINDOW_S",
     "manifest_cache_s": "LOA_MANIFEST_CACHE_S",
     "max_content_length": "LOA_MAX_CONTENT_LENGTH",
+    "mqtt_url": "LOA_MQTT_URL",
+    "mqtt_public_url": "LOA_MQTT_PUBLIC_URL",
+    "mqtt_dir": "LOA_MQTT_DIR",
     "proxy_hops": "LOA_PROXY_HOPS",
 }
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")

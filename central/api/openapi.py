@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from . import openapi_chimes
+from . import openapi_chimes, openapi_plans
 from .openapi_schemas import (
     DAY,
     INT,
@@ -43,6 +43,14 @@ THROTTLED: J = {
 }
 
 
+#: The push channel's broker and the station's own credentials (optional: absent without a broker)
+MQTT_CREDENTIALS = obj(
+    {"url": {"type": "string", "pattern": "^mqtts?://"}, "username": STR, "password": STR,
+     "areas": {**arr(STR), "description": "the station's area code and every area above it"}},
+    ("url", "username", "password", "areas"),
+)
+
+
 def _station_paths() -> J:
     s = "station"
     logs_in = obj({"logs": {**arr(ref("PlayLog")), "minItems": 1, "maxItems": 1000}}, ("logs",))
@@ -53,7 +61,8 @@ def _station_paths() -> J:
                 "station",
                 {**ok(
                     obj(
-                        {"station_id": INT, "token": STR, "public_key": STR, "server_time": TIME},
+                        {"station_id": INT, "token": STR, "public_key": STR, "server_time": TIME,
+                         "mqtt": MQTT_CREDENTIALS},
                         ("station_id", "token", "public_key", "server_time"),
                     ),
                     "Enrolled",
@@ -202,7 +211,8 @@ def _workflow_paths() -> J:
     paths = _bulletin_paths()
     for noun, schema, tag, body, params in (
         ("category", "Category", "categories", "CategoryInput", [query("all", STR, "1: include hidden")]),
-        ("campaign", "Campaign", "campaigns", "CampaignInput", [query("active_on", DAY, "running that day")]),
+        ("campaign", "Campaign", "campaigns", "CampaignInput", [query("active_on", DAY, "running that day"),
+                                                           query("plan", INT, "of this plan")]),
         ("playlist", "Playlist", "playlists", "PlaylistInput", None),
         (
             "schedule",
@@ -233,6 +243,7 @@ def _workflow_paths() -> J:
             ),
         }
     paths.update(openapi_chimes.paths())
+    paths.update(openapi_plans.paths())
     paths["/api/v1/stations/{id}/timeline"] = {
         "parameters": [path_id()],
         "get": op(
@@ -402,7 +413,7 @@ def build_spec() -> J:
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
-            "schemas": {**SCHEMAS, **openapi_chimes.SCHEMAS},
+            "schemas": {**SCHEMAS, **openapi_chimes.SCHEMAS, **openapi_plans.SCHEMAS},
             "responses": {
                 "Problem": {
                     "description": "RFC 9457 problem details",
