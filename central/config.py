@@ -34,6 +34,7 @@ class Settings:
     login_window_s: float = 15 * 60
     manifest_cache_s: float = 600  # a cached ETag answers 304 for at most this long without a rebuild
     max_content_length: int = 512 * 1024 * 1024  # largest request body (uploads)
+    emergency_late_minutes: float = 5  # an emergency's page highlights stations not sounding after this
 
     def flask_config(self) -> dict[str, Any]:
         """What Flask and its extensions read from ``app.config``, derived from these settings."""
@@ -54,6 +55,7 @@ ENV = {
     "login_window_s": "LOA_LOGIN_WINDOW_S",
     "manifest_cache_s": "LOA_MANIFEST_CACHE_S",
     "max_content_length": "LOA_MAX_CONTENT_LENGTH",
+    "emergency_late_minutes": "LOA_EMERGENCY_LATE_MINUTES",
 }
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
@@ -140,6 +142,14 @@ def _count(value: Any) -> int:
     return number
 
 
+def _positive(value: Any) -> float:
+    """a number > 0"""
+    number = float(str(value).strip())
+    if not number > 0:
+        raise ValueError(value)
+    return number
+
+
 def _seconds(value: Any) -> float:
     """a number of seconds > 0"""
     number = float(str(value).strip())
@@ -154,6 +164,7 @@ _KINDS: dict[str, Callable[[Any], Any]] = {
     "login_window_s": _seconds,
     "manifest_cache_s": _seconds,
     "max_content_length": _count,
+    "emergency_late_minutes": _positive,
 }
 
 

@@ -110,6 +110,9 @@ class Schedule:
     valid_from: datetime | None = None
     valid_until: datetime | None = None
     title: str = ""
+    # "play no later than": an occurrence not started by then is missed as ``stale`` (an outdated
+    # "evacuate now" must not air); None = no such bound (manifest field optional, see contract.md)
+    play_by: datetime | None = None
 
     @property
     def grace(self) -> int | None:
@@ -135,6 +138,8 @@ REASONS: dict[str, tuple[str, str]] = {
     "bulletin_missing": ("Bản tin đã bị rút hoặc không có", "bulletin withdrawn or unknown"),
     "expired": ("Lịch phát đã hết hiệu lực", "the schedule's validity ended first"),
     "emergency": ("Bị ngắt bởi bản tin khẩn cấp", "interrupted by an emergency broadcast"),
+    "stale": ("Nhận quá muộn: đã qua giờ phát chậm nhất", "received too late: past its play-no-later-than time"),
+    "emergency_stopped": ("Lệnh khẩn cấp đã được dừng", "the emergency was stopped"),
     # what the station itself records (play logs and slot history)
     "agent_restart": ("Phần mềm đài khởi động lại", "the station agent restarted"),
     "operator_stop": ("Người vận hành dừng phát", "stopped by the operator"),
@@ -317,7 +322,7 @@ def item_from_dict(d: dict[str, Any]) -> Item:
 
 
 def schedule_to_dict(s: Schedule) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "id": s.id,
         "title": s.title,
         "items": [item_to_dict(i) for i in s.items],
@@ -330,6 +335,9 @@ def schedule_to_dict(s: Schedule) -> dict[str, Any]:
         "valid_from": _iso(s.valid_from),
         "valid_until": _iso(s.valid_until),
     }
+    if s.play_by is not None:  # optional: absent, the manifest reads exactly as before the field existed
+        out["play_by"] = _iso(s.play_by)
+    return out
 
 
 def schedule_from_dict(d: dict[str, Any]) -> Schedule:
@@ -346,6 +354,7 @@ def schedule_from_dict(d: dict[str, Any]) -> Schedule:
             grace_s=None if d.get("grace_s") is None else int(d["grace_s"]),
             valid_from=_parse_aware(d.get("valid_from"), "valid_from"),
             valid_until=_parse_aware(d.get("valid_until"), "valid_until"),
+            play_by=_parse_aware(d.get("play_by"), "play_by"),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ScheduleError(f"bad schedule in manifest: {exc}") from exc

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from . import openapi_chimes
+from . import openapi_chimes, openapi_emergencies
 from .openapi_schemas import (
     DAY,
     INT,
@@ -346,7 +346,7 @@ def _meta_paths() -> J:
 def build_spec() -> J:
     """The whole OpenAPI document as a dict."""
     paths: J = {}
-    for part in (_station_paths, _operator_paths, _workflow_paths, _meta_paths):
+    for part in (_station_paths, _operator_paths, _workflow_paths, _meta_paths, openapi_emergencies.paths):
         paths.update(part())
     return {
         "openapi": "3.1.0",
@@ -358,7 +358,7 @@ def build_spec() -> J:
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
-            "schemas": {**SCHEMAS, **openapi_chimes.SCHEMAS},
+            "schemas": {**SCHEMAS, **openapi_chimes.SCHEMAS, **openapi_emergencies.SCHEMAS},
             "responses": {
                 "Problem": {
                     "description": "RFC 9457 problem details",

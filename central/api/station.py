@@ -19,7 +19,7 @@ from .. import signing
 from ..auth import bearer_token
 from ..errors import NotFound, RangeNotSatisfiable, Unavailable, problem_response
 from ..models import Asset, Station, utcnow
-from ..services import assets, enrollment, heartbeats, manifests, playlogs, stations
+from ..services import assets, emergencies, enrollment, heartbeats, manifests, playlogs, stations
 from . import json_body
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,7 @@ def manifest() -> Any:
     body, tag = manifests.build(station, now)
     if _etag_matches(inm, tag):
         return _not_modified(tag)
+    emergencies.note_manifest(station.id, body["version"], now)  # time-to-air: "manifest fetched"
     signature = signing.sign(current_app.config["DATA_DIR"], canonical_bytes(body))
     data = canonical_bytes({"manifest": body, "signature": signature})
     resp = Response(data, mimetype="application/json")
