@@ -13,6 +13,7 @@ Conventions others rely on:
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -123,9 +124,10 @@ class ApiToken(BaseModel):
 
 
 class LoginAttempt(BaseModel):
-    """One password check, for throttling across workers."""
+    """One checked secret (a password, an enrollment code), for throttling across workers (``throttle``)."""
 
-    name = CharField(max_length=100, index=True)
+    kind = CharField(max_length=16, default="login")  # "login" or "enroll" (migration 5)
+    name = CharField(max_length=100, index=True)  # the login name, or an enrollment code's SHA-256
     remote_addr = CharField(max_length=64, index=True, default="")
     success = BooleanField()
     at = UTCDateTimeField(default=utcnow, index=True)
@@ -145,6 +147,9 @@ class Station(BaseModel):
     active = BooleanField(default=True)
     token_hash = CharField(max_length=64, null=True, unique=True)
     enrolled_at = UTCDateTimeField(null=True)
+    # a revoked token's hash is kept so its next call can be told why it is refused (migration 5)
+    revoked_token_hash = CharField(max_length=64, null=True, index=True)
+    token_revoked_at = UTCDateTimeField(null=True)
     created_at = UTCDateTimeField(default=utcnow)
     # the central's side of the manifest: current version, the content it is bound to, cached ETag
     manifest_version = BigIntegerField(default=0)
@@ -160,6 +165,11 @@ class Station(BaseModel):
     clock_trusted = BooleanField(null=True)
     now_playing = JSONField(null=True)
     last_error = TextField(null=True)
+    # the push channel (services.push, services.presence): the broker password's mosquitto hash,
+    # and what the station's presence topic last said (None = never heard on the channel)
+    mqtt_password_hash = CharField(max_length=255, null=True)
+    online = BooleanField(null=True)
+    presence_at = UTCDateTimeField(null=True)
 
 
 class EnrollmentCode(BaseModel):
@@ -383,8 +393,13 @@ class AuditLog(BaseModel):
     action = CharField(max_length=64, index=True)
     object_type = CharField(max_length=32, default="")
     object_id = CharField(max_length=64, null=True)
+    # where it happened: the object's area, else the actor's; None = province-wide (migration 5)
+    area = ForeignKeyField(Area, null=True, on_delete="SET NULL")
     detail = JSONField(default=dict)
     at = UTCDateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        indexes = ((("object_type", "object_id"), False),)  # "everything that happened to bulletin 7"
 
 
 class StandingAlert(BaseModel):
@@ -416,7 +431,8 @@ class Emergency(BaseModel):
     play_by = UTCDateTimeField()
     created_by = ForeignKeyField(User, null=True, backref="emergencies", on_delete="SET NULL")
     created_at = UTCDateTimeField(default=utcnow, index=True)
-    nudged_at = UTCDateTimeField(null=True)  # when the signed order went out on the push channel
+    nudged_at = UTCDateTimeField(null=True)  # when the push channel was handed its nudges / signed order
+    order_id = CharField(max_length=36, default=lambda: str(uuid.uuid4()))  # the signed order's id
     order_seq = BigIntegerField(null=True)
     stopped_at = UTCDateTimeField(null=True)
     stopped_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
@@ -441,10 +457,25 @@ class SchemaVersion(BaseModel):
     applied_at = UTCDateTimeField(default=utcnow)
 
 
+class StationOutage(BaseModel):
+    """One interval a station was off the push channel; ``ended_at`` None while it lasts."""
+
+    station = ForeignKeyField(Station, backref="outages", on_delete="CASCADE")
+    started_at = UTCDateTimeField(index=True)
+    ended_at = UTCDateTimeField(null=True)
+
+
+class PushCounter(BaseModel):
+    """Named counters of the push channel; ``order`` is the emergency orders' sequence number."""
+
+    name = CharField(max_length=32, primary_key=True)
+    value = BigIntegerField(default=0)
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Area, User, ApiToken, LoginAttempt, Station, EnrollmentCode, Category, Campaign, Asset,
     Bulletin, Chime, Playlist, PlaylistRevision, PlaylistItem, Schedule, ScheduleTarget, PlayLog, Heartbeat, AuditLog,
-    StandingAlert, Emergency, EmergencyDelivery, SchemaVersion,
+    StationOutage, PushCounter, StandingAlert, Emergency, EmergencyDelivery, SchemaVersion,
 )
 
 __all__ = [m.__name__ for m in MODELS] + ["utcnow", "db_time", "UTCDateTimeField", "JSONField"]

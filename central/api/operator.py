@@ -109,6 +109,14 @@ def new_enroll_code(station_id: int) -> Any:
     return jsonify({"station_id": station_id, "code": code}), 201
 
 
+@bp.delete("/stations/<int:station_id>/token")
+@require(roles=("admin", "approver"))
+def revoke_station_token(station_id: int) -> Any:
+    """Revoke a station's token (a lost or stolen device) and its unused codes; its next call gets 401."""
+    enrollment.revoke(_user(), _visible_station(station_id))
+    return "", 204
+
+
 @bp.patch("/stations/<int:station_id>")
 @require(roles=("admin", "editor", "operator"))
 def update_station(station_id: int) -> Any:

@@ -127,7 +127,7 @@ def for_item(actor: User, n: int, raw: Mapping[str, Any], data_dir: DataDir | No
     if cid is not None:
         if not isinstance(cid, int) or isinstance(cid, bool):
             raise Invalid(f"Mục {n}: chime_id phải là số. (Item {n}: chime_id must be a number.)")
-        c = Chime.get_or_none(Chime.id == cid)
+        c = Chime.get_or_none(Chime.id == cid) if 0 < cid < 2**63 else None  # beyond a row id: none
         if c is None or not can_see_owner(actor, c.area_id):
             raise Invalid(f"Mục {n}: không có nhạc hiệu số {cid}. (Item {n}: no chime {cid}.)")
         return _approved(c, n)

@@ -23,6 +23,7 @@ started. A station not sounding ``late_minutes`` after the emergency was sent is
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -151,34 +152,44 @@ def _deliveries(e: Emergency) -> None:
 
 
 def _publish(e: Emergency, action: str) -> None:
-    """The signed order on the push channel, if this central has one; the manifest carries it anyway."""
+    """Tell the push channel, if this central has one; the manifest carries the change anyway.
+
+    First the nudges of the stations whose manifests were just bumped (so "nudged" is a real time
+    also without the signed order), then the signed order itself once the push service offers it.
+    """
     try:
+        from central.config import settings
         from central.services import push
-        from playlists import orders
-    except ImportError:
-        return
-    publish = getattr(push, "publish_order", None)
-    if publish is None:
+
+        conf = settings()
+    except (ImportError, RuntimeError):
         return
     try:
-        seq = publish(_order(e, action, orders))
+        nudged = push.flush(conf) if getattr(conf, "mqtt_url", None) else 0
+        publish = getattr(push, "publish_order", None)
+        seq = publish(_order(e, action)) if publish is not None else None
     except Exception:  # the push channel is a shortcut: without it the manifest still delivers
-        log.exception("emergency %s: the %s order could not be published", e.id, action)
+        log.exception("emergency %s: the push channel refused the %s", e.id, action)
         return
-    if action == "start":
-        Emergency.update(nudged_at=utcnow(), order_seq=seq if isinstance(seq, int) else None).where(
-            Emergency.id == e.id).execute()
+    if action == "start" and (nudged or seq is not None):
+        e.nudged_at, e.order_seq = utcnow(), seq if isinstance(seq, int) else None
+        Emergency.update(nudged_at=e.nudged_at, order_seq=e.order_seq).where(Emergency.id == e.id).execute()
 
 
-def _order(e: Emergency, action: str, orders: Any) -> Any:
+def _order(e: Emergency, action: str) -> Any:
+    """The signed order's content (``playlists.orders``); the push service numbers and signs it."""
+    from playlists import orders
+
     s = Schedule.get_by_id(e.schedule_id)
     areas, stations = _target_lists(s)
     asset = e.bulletin.asset
+    start = action == "start"
     return orders.EmergencyOrder(
-        order_id=str(e.id), seq=0, action=action, mode=e.mode, schedule_id=s.id,
-        asset_sha256=asset.sha256, asset_size=asset.size, duration_ms=asset.duration_ms, title=e.title,
-        areas=tuple(areas), stations=tuple(stations), issued_at=utcnow(), play_by=e.play_by,
-        valid_until=s.valid_until,
+        order_id=e.order_id if start else str(uuid.uuid4()), seq=1, action=action, mode=e.mode,
+        schedule_id=s.id, asset_sha256=asset.sha256 if start else None, asset_size=asset.size if start else None,
+        duration_ms=asset.duration_ms, title=e.title, areas=tuple(areas), stations=tuple(stations),
+        issued_at=utcnow(), play_by=e.play_by, valid_until=s.valid_until or e.play_by,
+        stops=None if start else e.order_id,
     )
 
 

@@ -45,6 +45,7 @@ NAV = (
     NavItem("web.reports", _l("Báo cáo")),
     NavItem("web.users", _l("Người dùng"), ("admin",)),
     NavItem("web.areas", _l("Đơn vị hành chính"), ("admin",)),
+    NavItem("web.audit", _l("Nhật ký thao tác"), ("admin",)),
 )
 
 

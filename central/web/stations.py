@@ -1,4 +1,4 @@
-"""Stations: list with health, detail (heartbeat, clock, cache, timeline, plays), enrollment codes."""
+"""Stations: list with health, detail (heartbeat, clock, cache, timeline, plays), enrollment codes, revocation."""
 
 from __future__ import annotations
 
@@ -104,4 +104,18 @@ def station_code(sid: int) -> Any:
     station = get_visible(me(), sid)
     code = enrollment.issue_code(me(), station)
     flash(_("Mã đăng ký mới (chỉ hiện một lần): %(code)s", code=code), "success")
+    return redirect(url_for("web.station_detail", sid=sid))
+
+
+@bp.route("/stations/<int:sid>/revoke", methods=["POST"])
+@roles("admin", "approver")
+def station_revoke(sid: int) -> Any:
+    station = get_visible(me(), sid)
+    try:
+        enrollment.revoke(me(), station)
+    except CentralError as exc:
+        flash_error(exc)
+    else:
+        flash(_("Đã thu hồi mã của đài %(name)s. Đài sẽ bị từ chối ở lần liên lạc tới và cần đăng ký lại "
+                "bằng mã mới.", name=station.name), "success")
     return redirect(url_for("web.station_detail", sid=sid))

@@ -80,7 +80,8 @@ def test_a_chime_item_cannot_name_an_unapproved_chime(client, auth, tree, people
                                                       chime_factory, status):
     ok = bulletin_factory(people["editor"], area=tree["D"])
     chime = chime_factory(people["editor"], status=status, area=tree["D"])
-    for named in ({"chime_id": chime.id}, {"asset_sha256": chime.asset_id}):
+    for named in ({"chime_id": chime.id}, {"asset_sha256": chime.asset_id}, {"chime_id": 2**64},
+                  {"chime_id": "1"}):
         reply = _programme(client, auth, people["editor_token"], [
             {"kind": "chime", **named}, {"kind": "bulletin", "bulletin_id": ok.id}])
         assert reply.status_code == 400, (named, reply.json)

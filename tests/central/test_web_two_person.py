@@ -35,6 +35,7 @@ def test_a_programme_change_waits_on_its_page_and_is_approved_on_the_approvals_p
     assert 'id="pending-change"' in page and "Thay đổi chờ duyệt" in page
     assert "Duyệt thay đổi" not in page  # an editor cannot decide
     assert Playlist.get_by_id(p.id).live_revision == 1
+    assert "Thay đổi chờ duyệt" in client.get("/playlists").get_data(as_text=True)
     client.get("/logout")
     login(client, "nguoi.duyet")
     approvals = client.get("/approvals").get_data(as_text=True)
