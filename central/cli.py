@@ -208,5 +208,26 @@ def demo(ctx: _Ctx, as_json: bool) -> None:
     click.echo(demo_data.render(result, as_json=as_json))
 
 
+@main.command("mqtt-config")
+@click.option("--dir", "mqtt_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write them (default: LOA_MQTT_DIR).")
+@click.option("--listen", "port", default=None, type=int,
+              help="Also write a complete mosquitto.conf listening on 127.0.0.1:PORT (tests, make run).")
+@pass_ctx
+def mqtt_config(ctx: _Ctx, mqtt_dir: Path | None, port: int | None) -> None:
+    """Write Mosquitto's password file and ACL from the station table; SIGHUP the broker if it runs."""
+    from .services import broker
+
+    target = mqtt_dir or (Path(settings(ctx.app).mqtt_dir) if settings(ctx.app).mqtt_dir else None)
+    if target is None:
+        click.echo("Lỗi: cần --dir hoặc LOA_MQTT_DIR. (Give --dir or set LOA_MQTT_DIR.)", err=True)
+        sys.exit(2)
+    with ctx.app.app_context(), database.connection_context():
+        count = broker.write(settings(ctx.app).data_dir, target)
+    if port is not None:
+        (target / broker.CONF).write_text(broker.mosquitto_conf(target.resolve(), port))
+    click.echo(f"{target / broker.PASSWORDS}: central + {count} station(s); ACL {target / broker.ACL}")
+
+
 if __name__ == "__main__":
     main()

@@ -36,6 +36,15 @@ class Settings:
     enroll_window_s: float = 15 * 60
     manifest_cache_s: float = 600  # a cached ETag answers 304 for at most this long without a rebuild
     max_content_length: int = 512 * 1024 * 1024  # largest request body (uploads)
+    # the push channel (services.push): the broker the central publishes to (mqtt:// or mqtts://),
+    # the address stations are told at enrollment (default: the same), and where `central
+    # mqtt-config` writes the broker's password file and ACL. No URL: stations only poll.
+    mqtt_url: str | None = None
+    mqtt_public_url: str | None = None
+    mqtt_dir: str | None = None
+    # reverse proxies in front whose X-Forwarded-For/-Proto to trust: the throttles count per client
+    # address, and behind a proxy without this every client is the proxy; 0 = trust no such header
+    proxy_hops: int = 0
 
     def flask_config(self) -> dict[str, Any]:
         """What Flask and its extensions read from ``app.config``, derived from these settings."""
@@ -58,6 +67,10 @@ ENV = {
     "enroll_window_s": "LOA_ENROLL_WINDOW_S",
     "manifest_cache_s": "LOA_MANIFEST_CACHE_S",
     "max_content_length": "LOA_MAX_CONTENT_LENGTH",
+    "mqtt_url": "LOA_MQTT_URL",
+    "mqtt_public_url": "LOA_MQTT_PUBLIC_URL",
+    "mqtt_dir": "LOA_MQTT_DIR",
+    "proxy_hops": "LOA_PROXY_HOPS",
 }
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
@@ -144,6 +157,14 @@ def _count(value: Any) -> int:
     return number
 
 
+def _hops(value: Any) -> int:
+    """a whole number from 0 to 5"""
+    number = int(str(value).strip())
+    if not 0 <= number <= 5:
+        raise ValueError(value)
+    return number
+
+
 def _seconds(value: Any) -> float:
     """a number of seconds > 0"""
     number = float(str(value).strip())
@@ -160,6 +181,7 @@ _KINDS: dict[str, Callable[[Any], Any]] = {
     "enroll_window_s": _seconds,
     "manifest_cache_s": _seconds,
     "max_content_length": _count,
+    "proxy_hops": _hops,
 }
 
 

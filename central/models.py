@@ -163,6 +163,11 @@ class Station(BaseModel):
     clock_trusted = BooleanField(null=True)
     now_playing = JSONField(null=True)
     last_error = TextField(null=True)
+    # the push channel (services.push, services.presence): the broker password's mosquitto hash,
+    # and what the station's presence topic last said (None = never heard on the channel)
+    mqtt_password_hash = CharField(max_length=255, null=True)
+    online = BooleanField(null=True)
+    presence_at = UTCDateTimeField(null=True)
 
 
 class EnrollmentCode(BaseModel):
@@ -387,7 +392,7 @@ class _PlayRollup(BaseModel):
 
 
 class PlayDay(_PlayRollup):
-    """One station-local day of a station's plays of one bulletin or audio (migration 6)."""
+    """One station-local day of a station's plays of one bulletin or audio (migration 7)."""
 
     day = DateField()
 
@@ -445,11 +450,25 @@ class SchemaVersion(BaseModel):
     applied_at = UTCDateTimeField(default=utcnow)
 
 
+class StationOutage(BaseModel):
+    """One interval a station was off the push channel; ``ended_at`` None while it lasts."""
+
+    station = ForeignKeyField(Station, backref="outages", on_delete="CASCADE")
+    started_at = UTCDateTimeField(index=True)
+    ended_at = UTCDateTimeField(null=True)
+
+
+class PushCounter(BaseModel):
+    """Named counters of the push channel; ``order`` is the emergency orders' sequence number."""
+
+    name = CharField(max_length=32, primary_key=True)
+    value = BigIntegerField(default=0)
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     Area, User, ApiToken, LoginAttempt, Station, EnrollmentCode, Category, Campaign, Asset,
     Bulletin, Chime, Playlist, PlaylistRevision, PlaylistItem, Schedule, ScheduleTarget, PlayLog, PlayDay, PlayMonth,
-    Heartbeat, AuditLog,
-    SchemaVersion,
+    Heartbeat, AuditLog, StationOutage, PushCounter, SchemaVersion,
 )
 
 __all__ = [m.__name__ for m in MODELS] + ["utcnow", "db_time", "UTCDateTimeField", "JSONField"]

@@ -21,6 +21,7 @@ from .clock import Clock
 from .config import Config
 from .loop import PlayerLoop, TimelineFn
 from .player import Player
+from .push import PushChannel, PushSettings
 from .status import build
 from .store import Store
 from .sync import Syncer, SyncPolicy
@@ -33,7 +34,7 @@ KEEP_HISTORY = timedelta(days=30)
 class Agent:
     def __init__(
         self, cfg: Config, store: Store, clock: Clock, player: Player,
-        client: CentralClient | None, timeline: TimelineFn,
+        client: CentralClient | None, timeline: TimelineFn, push: PushSettings | None = None,
     ) -> None:
         self.cfg, self.store, self.clock, self.player, self.client = cfg, store, clock, player, client
         self.cache = AssetCache(cfg.assets_dir, store, cfg.min_free_bytes, cfg.gc_after_s)
@@ -46,6 +47,9 @@ class Agent:
                 first_need=self.first_need, status=self.status, on_clock=self.loop.wake.set,
                 on_asset=self.loop.wake.set,
             )
+        self.push: PushChannel | None = None
+        if push is not None and self.syncer is not None:
+            self.push = PushChannel(push, on_nudge=self.syncer.nudge, on_connect=self.syncer.nudge)
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []
         self._cache_verified = False
@@ -64,6 +68,8 @@ class Agent:
         self.recover()
         self._spawn("player", self.loop.run)
         self._spawn("sync" if self.syncer is not None else "verify", self._background)
+        if self.push is not None:
+            self._spawn("push", self.push.run)
 
     def _background(self, stop: threading.Event) -> None:
         """The sync thread; it re-hashes the cache after its first pass (so that pass is not delayed)."""
@@ -95,6 +101,7 @@ class Agent:
         self.loop.wake.set()
         if self.syncer is not None:
             self.syncer.wake.set()
+            self.syncer.nudged.set()
         for t in self.threads:
             t.join(timeout)
 

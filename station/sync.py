@@ -86,6 +86,7 @@ class Syncer:
         self._saved_offset: int | None = None
         self.rng = rng or random.Random()
         self.wake = threading.Event()
+        self.nudged = threading.Event()  # the push channel: sync now, even while backing off
         self.failures = 0
         self._heartbeat_due = True
         self._last_heartbeat: float | None = None
@@ -94,6 +95,18 @@ class Syncer:
         """A state change (now playing, manifest, error): tell the central soon."""
         self._heartbeat_due = True
         self.wake.set()
+
+    def nudge(self, version: int | None = None) -> bool:
+        """Sync at once unless ``version`` is already applied; ends any back-off (the central is up).
+
+        A forged or replayed nudge costs at most this one sync: the manifest's signature decides.
+        """
+        applied = self.store.applied()
+        if version is not None and applied is not None and version <= applied.version:
+            return False
+        self.nudged.set()
+        self.wake.set()
+        return True
 
     def sync_once(self) -> SyncResult:
         res = SyncResult()
@@ -263,9 +276,12 @@ class Syncer:
                 res = SyncResult(ok=False, error=repr(exc))
             delay = self.next_delay(res)
             if not res.ok:  # backing off: state changes wait for the next attempt, so do heartbeats
-                stop.wait(delay)
+                if self.nudged.wait(delay):  # ... but a nudge proves the central is up again
+                    self.failures = 0
+                self.nudged.clear()
                 self.wake.clear()
                 continue
+            self.nudged.clear()
             self.wake.wait(delay)
             if self.wake.is_set():
                 self.wake.clear()

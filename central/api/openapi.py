@@ -43,6 +43,14 @@ THROTTLED: J = {
 }
 
 
+#: The push channel's broker and the station's own credentials (optional: absent without a broker)
+MQTT_CREDENTIALS = obj(
+    {"url": {"type": "string", "pattern": "^mqtts?://"}, "username": STR, "password": STR,
+     "areas": {**arr(STR), "description": "the station's area code and every area above it"}},
+    ("url", "username", "password", "areas"),
+)
+
+
 def _station_paths() -> J:
     s = "station"
     logs_in = obj({"logs": {**arr(ref("PlayLog")), "minItems": 1, "maxItems": 1000}}, ("logs",))
@@ -53,7 +61,8 @@ def _station_paths() -> J:
                 "station",
                 {**ok(
                     obj(
-                        {"station_id": INT, "token": STR, "public_key": STR, "server_time": TIME},
+                        {"station_id": INT, "token": STR, "public_key": STR, "server_time": TIME,
+                         "mqtt": MQTT_CREDENTIALS},
                         ("station_id", "token", "public_key", "server_time"),
                     ),
                     "Enrolled",

@@ -15,11 +15,20 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from playlists.model import canonical_bytes
 
-from .. import signing
+from .. import config, signing
 from ..auth import bearer_token
 from ..errors import NotFound, RangeNotSatisfiable, Unavailable, problem_response
 from ..models import Asset, Station, utcnow
-from ..services import assets, enrollment, heartbeats, manifests, playlogs, stations, throttle
+from ..services import (
+    assets,
+    broker,
+    enrollment,
+    heartbeats,
+    manifests,
+    playlogs,
+    stations,
+    throttle,
+)
 from . import json_body
 
 log = logging.getLogger(__name__)
@@ -51,6 +60,9 @@ def enroll() -> Any:
         "public_key": signing.public_key_b64(current_app.config["DATA_DIR"]),
         "server_time": utcnow().isoformat(timespec="milliseconds"),
     }
+    push = broker.enroll(config.settings(), station)
+    if push is not None:  # optional: a central without a broker, or an old station, just polls
+        reply["mqtt"] = push
     return jsonify(reply), 201
 
 

@@ -37,7 +37,7 @@ from ..models import (
     Station,
     utcnow,
 )
-from . import manifest_guard
+from . import manifest_guard, push
 from .areas import ancestor_ids, subtree_ids
 
 HORIZON_DAYS = 14
@@ -64,6 +64,7 @@ def bump(stations: Iterable[Station | int]) -> int:
             .where(Station.id.in_(chunk))
             .execute()
         )
+    push.note_bumped(ids)  # nudged after the commit (push.flush)
     return changed
 
 

@@ -133,3 +133,22 @@ def test_the_limits_come_from_the_configuration_file(request):
         assert client.post(ENROLL, json={"code": _wrong(n)}).status_code == 404
     refused = client.post(ENROLL, json={"code": _wrong(3)})
     assert refused.status_code == 429 and 0 < int(refused.headers["Retry-After"]) <= 120
+
+
+def test_behind_a_trusted_proxy_each_client_address_counts_apart(request):
+    app = request.getfixturevalue("from_file")(LOA_ENROLL_MAX_FAILURES="2", LOA_PROXY_HOPS="1")
+    client = app.test_client()
+    via = lambda addr: {"X-Forwarded-For": addr}  # noqa: E731  (the proxy on 127.0.0.1 adds the client)
+    for n in range(2):
+        assert client.post(ENROLL, json={"code": _wrong(n)}, headers=via("203.0.113.9")).status_code == 404
+    assert client.post(ENROLL, json={"code": _wrong(5)}, headers=via("203.0.113.9")).status_code == 429
+    assert client.post(ENROLL, json={"code": _wrong(6)}, headers=via("198.51.100.7")).status_code == 404
+    assert LoginAttempt.select().where(LoginAttempt.remote_addr == "203.0.113.9").count() == 2
+
+
+def test_without_a_trusted_proxy_a_forwarded_address_changes_nothing(app, client, tree):
+    app.config.update(ENROLL_MAX_FAILURES=2)
+    for n in range(2):  # a guesser cannot dodge the throttle by making up X-Forwarded-For
+        reply = client.post(ENROLL, json={"code": _wrong(n)}, headers={"X-Forwarded-For": f"10.7.7.{n}"})
+        assert reply.status_code == 404
+    assert client.post(ENROLL, json={"code": _wrong(4)}, headers={"X-Forwarded-For": "10.7.7.9"}).status_code == 429

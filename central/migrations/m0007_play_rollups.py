@@ -12,7 +12,7 @@ from playhouse.migrate import SchemaMigrator
 
 from .. import models
 
-VERSION = 6
+VERSION = 7
 
 
 def up(db: Database, migrator: SchemaMigrator) -> None:

@@ -1,0 +1,114 @@
+"""The central's side of the push channel: credentials at enrollment, the broker's files, nudge queuing."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from central import create_app
+from central.cli import initialise
+from central.config import settings
+from central.db import close_pool, database
+from central.models import Area, Station
+from central.services import broker, enrollment, manifests, push
+from tests.processes import MOSQUITTO, free_port
+
+
+@pytest.fixture
+def push_app(tmp_path: Path, database_url: str) -> Any:
+    """A central told of a broker that is not running: nothing may block or fail because of it."""
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": database_url,
+                      "SECRET_KEY": "t", "MQTT_URL": f"mqtt://127.0.0.1:{free_port()}",
+                      "MQTT_PUBLIC_URL": "mqtts://loa.example.vn:8883", "MQTT_DIR": str(tmp_path / "mqtt")})
+    initialise(app)
+    yield app
+    push.close_all()
+    if not database.is_closed():
+        database.close()
+    close_pool()
+
+
+def _tree() -> None:
+    p = Area.create(code="P", name="Tỉnh Đắk Nông", level="province")
+    d = Area.create(code="P-D", name="Huyện Đắk Song", level="district", parent=p)
+    Area.create(code="P-D-C1", name="Xã Đắk Môl", level="commune", parent=d)
+    Area.create(code="P-D-C2", name="Xã Nâm N'Jang", level="commune", parent=d)
+
+
+def _enroll(app: Flask, area: str) -> dict[str, Any]:
+    with app.app_context(), database.connection_context():
+        _, code = enrollment.register(None, area, f"Đài {area}")
+    reply = app.test_client().post("/api/v1/station/enroll", json={"code": code})
+    assert reply.status_code == 201, reply.json
+    return dict(reply.json)
+
+
+def test_enrollment_hands_out_broker_credentials_and_writes_the_acl(push_app: Flask, tmp_path: Path) -> None:
+    with push_app.app_context(), database.connection_context():
+        _tree()
+    one, two = _enroll(push_app, "P-D-C1"), _enroll(push_app, "P-D-C2")
+    m = one["mqtt"]
+    assert m["url"] == "mqtts://loa.example.vn:8883"
+    assert m["username"] == f"station-{one['station_id']}"
+    assert m["areas"] == ["P-D-C1", "P-D", "P"]
+    with push_app.app_context(), database.connection_context():
+        stored = Station.get_by_id(one["station_id"]).mqtt_password_hash
+    assert m["password"] not in stored and broker.check_password(m["password"], stored)
+    assert not broker.check_password(two["mqtt"]["password"], stored)
+    passwords = (tmp_path / "mqtt" / "passwords").read_text()
+    assert f"station-{one['station_id']}:{stored}\n" in passwords
+    acl = (tmp_path / "mqtt" / "acl").read_text()
+    block = acl.split(f"user station-{one['station_id']}\n")[1].split("\n\n")[0].splitlines()
+    assert sorted(block) == sorted([
+        f"topic read loa/station/{one['station_id']}/nudge",
+        f"topic write loa/station/{one['station_id']}/presence",
+        "topic read loa/area/P-D-C1/emergency", "topic read loa/area/P-D/emergency",
+        "topic read loa/area/P/emergency",
+    ])
+    assert "P-D-C1" not in acl.split(f"user station-{two['station_id']}\n")[1]
+
+
+def test_a_central_without_a_broker_answers_as_before(app: Flask, client: Any, tree: Any) -> None:
+    _, code = enrollment.register(None, "P-D-C1", "Đài xã")
+    reply = client.post("/api/v1/station/enroll", json={"code": code})
+    assert reply.status_code == 201 and "mqtt" not in reply.json
+
+
+def test_bumps_are_nudged_after_the_commit_with_the_committed_version(push_app: Flask) -> None:
+    sent: list[tuple[str, bytes]] = []
+
+    class Recorder:
+        def publish(self, topic: str, payload: bytes, qos: int = 1, retain: bool = False) -> None:
+            sent.append((topic, payload))
+
+        def close(self) -> None:
+            pass
+
+    with push_app.app_context(), database.connection_context():
+        _tree()
+        station, _ = enrollment.register(None, "P-D-C1", "Đài")
+        key = next(iter(push._publishers), None)
+        push._publishers.clear()
+        push._publishers[(__import__("os").getpid(), push_app.config["MQTT_URL"],
+                          str(push_app.config["DATA_DIR"]))] = Recorder()  # type: ignore[assignment]
+        with database.atomic():
+            manifests.bump([station])
+            assert push.flush(settings(push_app)) == 0  # not committed yet: kept
+        assert push.flush(settings(push_app)) == 1
+        version = Station.get_by_id(station.id).manifest_version
+    assert key is None  # nothing connected to the broker before a nudge was due
+    assert sent == [(f"loa/station/{station.id}/nudge",
+                     f'{{"manifest_version":{version},"station_id":{station.id}}}'.encode())]
+
+
+@pytest.mark.skipif(MOSQUITTO is None, reason="Mosquitto is not installed")
+def test_our_hash_format_is_mosquitto_passwd_s(tmp_path: Path) -> None:
+    subprocess.run(["mosquitto_passwd", "-c", "-b", str(tmp_path / "pw"), "u", "mật khẩu"], check=True)
+    theirs = (tmp_path / "pw").read_text().strip().split(":", 1)[1]
+    assert broker.check_password("mật khẩu", theirs) and not broker.check_password("khác", theirs)
+    ours = broker.hash_password("mật khẩu")
+    assert ours.split("$")[1:3] == theirs.split("$")[1:3]  # same scheme ($7$) and iteration count
