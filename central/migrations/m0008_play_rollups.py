@@ -12,7 +12,7 @@ from playhouse.migrate import SchemaMigrator
 
 from .. import models
 
-VERSION = 7
+VERSION = 8
 
 
 def up(db: Database, migrator: SchemaMigrator) -> None:
