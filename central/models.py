@@ -191,6 +191,21 @@ class Category(BaseModel):
     active = BooleanField(default=True)
 
 
+class Plan(BaseModel):
+    """A year's information plan (kế hoạch): who issued it, its themes, campaigns, report periods, targets."""
+
+    year = IntegerField(index=True)
+    title = CharField(max_length=500)
+    issuer = CharField(max_length=200, default="")  # issuing body, e.g. "Sở Thông tin và Truyền thông"
+    number = CharField(max_length=64, default="")  # e.g. "123/KH-STTTT"
+    issued_on = DateField(null=True)
+    description = TextField(default="")
+    area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope; None = province-wide
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+
 class Campaign(BaseModel):
     """A dated drive (e.g. drug-prevention month 1–30/6) grouping bulletins for reports."""
 
@@ -203,6 +218,40 @@ class Campaign(BaseModel):
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope; None = province-wide
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = UTCDateTimeField(default=utcnow)
+    plan = ForeignKeyField(Plan, null=True, backref="campaigns", on_delete="SET NULL")  # migration 7
+
+
+class PlanTheme(BaseModel):
+    """A theme (category) a plan works through."""
+
+    plan = ForeignKeyField(Plan, backref="themes", on_delete="CASCADE")
+    category = ForeignKeyField(Category, on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("plan", "category"), True),)
+
+
+class ReportPeriod(BaseModel):
+    """A report a plan asks for: the days it covers and the day it is due (the period ends before it)."""
+
+    plan = ForeignKeyField(Plan, backref="periods", on_delete="CASCADE")
+    code = CharField(max_length=32)  # "six-month", "year", or an officer's own
+    name = CharField(max_length=200)
+    starts_on = DateField()
+    ends_on = DateField()
+    deadline = DateField()
+
+    class Meta:
+        indexes = ((("plan", "code"), True),)
+
+
+class PlanTarget(BaseModel):
+    """A minimum the plan sets: at least ``min_bulletins`` distinct bulletins of a theme in a period."""
+
+    plan = ForeignKeyField(Plan, backref="targets", on_delete="CASCADE")
+    period = ForeignKeyField(ReportPeriod, null=True, on_delete="CASCADE")  # None = every period
+    category = ForeignKeyField(Category, on_delete="CASCADE")
+    min_bulletins = IntegerField(default=0)
 
 
 class Asset(BaseModel):
@@ -372,6 +421,52 @@ class PlayLog(BaseModel):
         )
 
 
+class _PlayRollup(BaseModel):
+    """Play logs folded by station, bulletin (or, without one, the audio played) and a period.
+
+    Kept by ``services.rollups`` in the transaction that stores the logs, so reports never scan
+    ``play_log``. ``bulletin_id`` 0 and ``asset_sha256`` "" stand for none (a unique index treats NULLs
+    as distinct, which would break the upsert); ``aired_us`` sums ``ended_at - started_at`` of the plays
+    that aired (completed, interrupted; ``local_us`` for local ones), in microseconds, so totals are exact.
+    """
+
+    station = ForeignKeyField(Station, on_delete="CASCADE", index=False)
+    bulletin_id = IntegerField(default=0)
+    asset_sha256 = CharField(max_length=64, default="")
+    n_completed = IntegerField(default=0)
+    n_interrupted = IntegerField(default=0)
+    n_failed = IntegerField(default=0)
+    n_missed = IntegerField(default=0)
+    n_skipped = IntegerField(default=0)
+    n_local = IntegerField(default=0)
+    aired_us = BigIntegerField(default=0)  # completed + interrupted
+    local_us = BigIntegerField(default=0)  # local plays: reports put them in a group of their own
+
+
+class PlayDay(_PlayRollup):
+    """One station-local day of a station's plays of one bulletin or audio (migration 8)."""
+
+    day = DateField()
+
+    class Meta:
+        indexes = (
+            (("station", "day", "bulletin_id", "asset_sha256"), True),  # the upsert's key; per-station probes
+            (("day",), False),  # a period across every station
+        )
+
+
+class PlayMonth(_PlayRollup):
+    """The same folded by calendar month (``month`` = its first day): a year reads 12 rows, not 365."""
+
+    month = DateField()
+
+    class Meta:
+        indexes = (
+            (("station", "month", "bulletin_id", "asset_sha256"), True),
+            (("month",), False),
+        )
+
+
 class Heartbeat(BaseModel):
     station = ForeignKeyField(Station, backref="heartbeats", on_delete="CASCADE")
     received_at = UTCDateTimeField(default=utcnow, index=True)
@@ -473,9 +568,11 @@ class PushCounter(BaseModel):
 
 
 MODELS: tuple[type[BaseModel], ...] = (
-    Area, User, ApiToken, LoginAttempt, Station, EnrollmentCode, Category, Campaign, Asset,
-    Bulletin, Chime, Playlist, PlaylistRevision, PlaylistItem, Schedule, ScheduleTarget, PlayLog, Heartbeat, AuditLog,
-    StationOutage, PushCounter, StandingAlert, Emergency, EmergencyDelivery, SchemaVersion,
+    Area, User, ApiToken, LoginAttempt, Station, EnrollmentCode, Category, Plan, Campaign, PlanTheme,
+    ReportPeriod, PlanTarget, Asset,
+    Bulletin, Chime, Playlist, PlaylistRevision, PlaylistItem, Schedule, ScheduleTarget, PlayLog, PlayDay, PlayMonth,
+    Heartbeat, AuditLog, StationOutage, PushCounter, StandingAlert, Emergency,
+    EmergencyDelivery, SchemaVersion,
 )
 
 __all__ = [m.__name__ for m in MODELS] + ["utcnow", "db_time", "UTCDateTimeField", "JSONField"]

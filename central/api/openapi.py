@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from . import openapi_chimes, openapi_emergencies
+from . import openapi_chimes, openapi_emergencies, openapi_plans
 from .openapi_schemas import (
     DAY,
     INT,
@@ -211,7 +211,8 @@ def _workflow_paths() -> J:
     paths = _bulletin_paths()
     for noun, schema, tag, body, params in (
         ("category", "Category", "categories", "CategoryInput", [query("all", STR, "1: include hidden")]),
-        ("campaign", "Campaign", "campaigns", "CampaignInput", [query("active_on", DAY, "running that day")]),
+        ("campaign", "Campaign", "campaigns", "CampaignInput", [query("active_on", DAY, "running that day"),
+                                                           query("plan", INT, "of this plan")]),
         ("playlist", "Playlist", "playlists", "PlaylistInput", None),
         (
             "schedule",
@@ -242,6 +243,7 @@ def _workflow_paths() -> J:
             ),
         }
     paths.update(openapi_chimes.paths())
+    paths.update(openapi_plans.paths())
     paths["/api/v1/stations/{id}/timeline"] = {
         "parameters": [path_id()],
         "get": op(
@@ -411,7 +413,8 @@ def build_spec() -> J:
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
-            "schemas": {**SCHEMAS, **openapi_chimes.SCHEMAS, **openapi_emergencies.SCHEMAS},
+            "schemas": {**SCHEMAS, **openapi_chimes.SCHEMAS, **openapi_plans.SCHEMAS,
+                        **openapi_emergencies.SCHEMAS},
             "responses": {
                 "Problem": {
                     "description": "RFC 9457 problem details",

@@ -12,7 +12,7 @@ from playhouse.migrate import SchemaMigrator, migrate
 
 from .. import models
 
-VERSION = 7
+VERSION = 9
 
 
 def up(db: Database, migrator: SchemaMigrator) -> None:
