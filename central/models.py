@@ -189,6 +189,21 @@ class Category(BaseModel):
     active = BooleanField(default=True)
 
 
+class Plan(BaseModel):
+    """A year's information plan (kế hoạch): who issued it, its themes, campaigns, report periods, targets."""
+
+    year = IntegerField(index=True)
+    title = CharField(max_length=500)
+    issuer = CharField(max_length=200, default="")  # issuing body, e.g. "Sở Thông tin và Truyền thông"
+    number = CharField(max_length=64, default="")  # e.g. "123/KH-STTTT"
+    issued_on = DateField(null=True)
+    description = TextField(default="")
+    area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope; None = province-wide
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+
 class Campaign(BaseModel):
     """A dated drive (e.g. drug-prevention month 1–30/6) grouping bulletins for reports."""
 
@@ -201,6 +216,40 @@ class Campaign(BaseModel):
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope; None = province-wide
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = UTCDateTimeField(default=utcnow)
+    plan = ForeignKeyField(Plan, null=True, backref="campaigns", on_delete="SET NULL")  # migration 7
+
+
+class PlanTheme(BaseModel):
+    """A theme (category) a plan works through."""
+
+    plan = ForeignKeyField(Plan, backref="themes", on_delete="CASCADE")
+    category = ForeignKeyField(Category, on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("plan", "category"), True),)
+
+
+class ReportPeriod(BaseModel):
+    """A report a plan asks for: the days it covers and the day it is due (the period ends before it)."""
+
+    plan = ForeignKeyField(Plan, backref="periods", on_delete="CASCADE")
+    code = CharField(max_length=32)  # "six-month", "year", or an officer's own
+    name = CharField(max_length=200)
+    starts_on = DateField()
+    ends_on = DateField()
+    deadline = DateField()
+
+    class Meta:
+        indexes = ((("plan", "code"), True),)
+
+
+class PlanTarget(BaseModel):
+    """A minimum the plan sets: at least ``min_bulletins`` distinct bulletins of a theme in a period."""
+
+    plan = ForeignKeyField(Plan, backref="targets", on_delete="CASCADE")
+    period = ForeignKeyField(ReportPeriod, null=True, on_delete="CASCADE")  # None = every period
+    category = ForeignKeyField(Category, on_delete="CASCADE")
+    min_bulletins = IntegerField(default=0)
 
 
 class Asset(BaseModel):
@@ -420,7 +469,8 @@ class PushCounter(BaseModel):
 
 
 MODELS: tuple[type[BaseModel], ...] = (
-    Area, User, ApiToken, LoginAttempt, Station, EnrollmentCode, Category, Campaign, Asset,
+    Area, User, ApiToken, LoginAttempt, Station, EnrollmentCode, Category, Plan, Campaign, PlanTheme,
+    ReportPeriod, PlanTarget, Asset,
     Bulletin, Chime, Playlist, PlaylistRevision, PlaylistItem, Schedule, ScheduleTarget, PlayLog, Heartbeat, AuditLog,
     StationOutage, PushCounter, SchemaVersion,
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from . import openapi_chimes
+from . import openapi_chimes, openapi_plans
 from .openapi_schemas import (
     DAY,
     INT,
@@ -220,7 +220,8 @@ def _workflow_paths() -> J:
     paths = _bulletin_paths()
     for noun, schema, tag, body, params in (
         ("category", "Category", "categories", "CategoryInput", [query("all", STR, "1: include hidden")]),
-        ("campaign", "Campaign", "campaigns", "CampaignInput", [query("active_on", DAY, "running that day")]),
+        ("campaign", "Campaign", "campaigns", "CampaignInput", [query("active_on", DAY, "running that day"),
+                                                           query("plan", INT, "of this plan")]),
         ("playlist", "Playlist", "playlists", "PlaylistInput", None),
         (
             "schedule",
@@ -251,6 +252,7 @@ def _workflow_paths() -> J:
             ),
         }
     paths.update(openapi_chimes.paths())
+    paths.update(openapi_plans.paths())
     paths["/api/v1/stations/{id}/timeline"] = {
         "parameters": [path_id()],
         "get": op(
@@ -429,7 +431,7 @@ def build_spec() -> J:
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
-            "schemas": {**SCHEMAS, **openapi_chimes.SCHEMAS},
+            "schemas": {**SCHEMAS, **openapi_chimes.SCHEMAS, **openapi_plans.SCHEMAS},
             "responses": {
                 "Problem": {
                     "description": "RFC 9457 problem details",
