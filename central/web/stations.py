@@ -11,8 +11,7 @@ from flask_babel import gettext as _
 from central import auth
 from central.errors import CentralError, NotFound
 from central.models import Heartbeat, PlayLog, Station, utcnow
-from central.services import enrollment
-from central.services import presence
+from central.services import enrollment, presence
 from central.services import stations as service
 
 from . import bp, queries
