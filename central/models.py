@@ -418,6 +418,52 @@ class PlayLog(BaseModel):
         )
 
 
+class _PlayRollup(BaseModel):
+    """Play logs folded by station, bulletin (or, without one, the audio played) and a period.
+
+    Kept by ``services.rollups`` in the transaction that stores the logs, so reports never scan
+    ``play_log``. ``bulletin_id`` 0 and ``asset_sha256`` "" stand for none (a unique index treats NULLs
+    as distinct, which would break the upsert); ``aired_us`` sums ``ended_at - started_at`` of the plays
+    that aired (completed, interrupted; ``local_us`` for local ones), in microseconds, so totals are exact.
+    """
+
+    station = ForeignKeyField(Station, on_delete="CASCADE", index=False)
+    bulletin_id = IntegerField(default=0)
+    asset_sha256 = CharField(max_length=64, default="")
+    n_completed = IntegerField(default=0)
+    n_interrupted = IntegerField(default=0)
+    n_failed = IntegerField(default=0)
+    n_missed = IntegerField(default=0)
+    n_skipped = IntegerField(default=0)
+    n_local = IntegerField(default=0)
+    aired_us = BigIntegerField(default=0)  # completed + interrupted
+    local_us = BigIntegerField(default=0)  # local plays: reports put them in a group of their own
+
+
+class PlayDay(_PlayRollup):
+    """One station-local day of a station's plays of one bulletin or audio (migration 8)."""
+
+    day = DateField()
+
+    class Meta:
+        indexes = (
+            (("station", "day", "bulletin_id", "asset_sha256"), True),  # the upsert's key; per-station probes
+            (("day",), False),  # a period across every station
+        )
+
+
+class PlayMonth(_PlayRollup):
+    """The same folded by calendar month (``month`` = its first day): a year reads 12 rows, not 365."""
+
+    month = DateField()
+
+    class Meta:
+        indexes = (
+            (("station", "month", "bulletin_id", "asset_sha256"), True),
+            (("month",), False),
+        )
+
+
 class Heartbeat(BaseModel):
     station = ForeignKeyField(Station, backref="heartbeats", on_delete="CASCADE")
     received_at = UTCDateTimeField(default=utcnow, index=True)
@@ -471,8 +517,8 @@ class PushCounter(BaseModel):
 MODELS: tuple[type[BaseModel], ...] = (
     Area, User, ApiToken, LoginAttempt, Station, EnrollmentCode, Category, Plan, Campaign, PlanTheme,
     ReportPeriod, PlanTarget, Asset,
-    Bulletin, Chime, Playlist, PlaylistRevision, PlaylistItem, Schedule, ScheduleTarget, PlayLog, Heartbeat, AuditLog,
-    StationOutage, PushCounter, SchemaVersion,
+    Bulletin, Chime, Playlist, PlaylistRevision, PlaylistItem, Schedule, ScheduleTarget, PlayLog, PlayDay, PlayMonth,
+    Heartbeat, AuditLog, StationOutage, PushCounter, SchemaVersion,
 )
 
 __all__ = [m.__name__ for m in MODELS] + ["utcnow", "db_time", "UTCDateTimeField", "JSONField"]
