@@ -17,6 +17,7 @@ from .openapi_schemas import (
     SCHEMAS,
     STR,
     TIME,
+    TIME_N,
     J,
     arr,
     json_body,
@@ -48,6 +49,14 @@ MQTT_CREDENTIALS = obj(
     {"url": {"type": "string", "pattern": "^mqtts?://"}, "username": STR, "password": STR,
      "areas": {**arr(STR), "description": "the station's area code and every area above it"}},
     ("url", "username", "password", "areas"),
+)
+
+
+#: One interval a station was off the push channel (its link dropped or it stopped)
+OUTAGE = obj(
+    {"from": TIME, "to": TIME_N, "duration_s": {"type": "number", "minimum": 0},
+     "ongoing": {"type": "boolean"}},
+    ("from", "to", "duration_s", "ongoing"), extra=False,
 )
 
 
@@ -310,6 +319,15 @@ def _operator_paths() -> J:
             "delete": op("Revoke a station's token and unused enrollment codes", "stations",
                          {"204": {"description": "Revoked: the station's next call gets 401"}},
                          errors=(401, 403, 404, 409)),
+        },
+        "/api/v1/stations/{id}/outages": {
+            "parameters": [path_id()],
+            "get": op(
+                "List a station's outages on the push channel, newest first", "stations",
+                ok(obj({"station_id": INT, "outages": arr(OUTAGE)}, ("station_id", "outages"), extra=False)),
+                params=[query("limit", {"type": "integer", "minimum": 1, "maximum": 1000},
+                              "at most 1000 (default 100)")],
+            ),
         },
         "/api/v1/stations/{id}": {
             "parameters": [path_id()],

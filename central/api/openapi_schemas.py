@@ -218,6 +218,7 @@ SCHEMAS: J = {
             "enrolled": BOOL,
             "active": BOOL,
             "online": BOOL,
+            "presence_at": TIME_N,
             "last_seen": TIME_N,
             "last_heartbeat_at": TIME_N,
             "manifest_version": INT,
