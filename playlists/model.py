@@ -151,6 +151,9 @@ REASONS: dict[str, tuple[str, str]] = {
     # on a play that started late (detail: seconds after the planned start)
     "late_start": ("Phát muộn so với lịch", "started later than planned"),
     "late_asset": ("Phát muộn do chờ tải xong âm thanh", "started late: waited for its audio to download"),
+    # emergency orders over the push channel (playlists.orders)
+    "stale": ("Lệnh khẩn cấp đến sau hạn phát", "the emergency order arrived after its play-by time"),
+    "emergency_stop": ("Trung tâm dừng bản tin khẩn cấp", "the central stopped the emergency"),
 }
 
 
