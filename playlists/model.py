@@ -138,8 +138,6 @@ REASONS: dict[str, tuple[str, str]] = {
     "bulletin_missing": ("Bản tin đã bị rút hoặc không có", "bulletin withdrawn or unknown"),
     "expired": ("Lịch phát đã hết hiệu lực", "the schedule's validity ended first"),
     "emergency": ("Bị ngắt bởi bản tin khẩn cấp", "interrupted by an emergency broadcast"),
-    "stale": ("Nhận quá muộn: đã qua giờ phát chậm nhất", "received too late: past its play-no-later-than time"),
-    "emergency_stopped": ("Lệnh khẩn cấp đã được dừng", "the emergency was stopped"),
     # what the station itself records (play logs and slot history)
     "agent_restart": ("Phần mềm đài khởi động lại", "the station agent restarted"),
     "operator_stop": ("Người vận hành dừng phát", "stopped by the operator"),
@@ -151,8 +149,8 @@ REASONS: dict[str, tuple[str, str]] = {
     # on a play that started late (detail: seconds after the planned start)
     "late_start": ("Phát muộn so với lịch", "started later than planned"),
     "late_asset": ("Phát muộn do chờ tải xong âm thanh", "started late: waited for its audio to download"),
-    # emergency orders over the push channel (playlists.orders)
-    "stale": ("Lệnh khẩn cấp đến sau hạn phát", "the emergency order arrived after its play-by time"),
+    # emergencies, by manifest (Schedule.play_by) or by order over the push channel (playlists.orders)
+    "stale": ("Nhận quá muộn: đã qua giờ phát chậm nhất", "received too late: past its play-no-later-than time"),
     "emergency_stop": ("Trung tâm dừng bản tin khẩn cấp", "the central stopped the emergency"),
 }
 

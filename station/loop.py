@@ -266,7 +266,7 @@ class PlayerLoop:
             return
         if (r.slot is not None and r.priority == Priority.EMERGENCY
                 and self._schedule(r.slot.schedule_id) is None):
-            self._interrupt(now, "emergency_stopped", end_slot=True)
+            self._interrupt(now, "emergency_stop", end_slot=True)
             return
         if r.bulletin_id is None:
             return

@@ -60,7 +60,7 @@ def test_a_stopped_emergency_leaves_the_manifest_and_its_sound_stops_at_once(tmp
     loop.step()
     assert player.started[0].code == -15, "a 10-minute warning does not play on after Stop"
     (p,) = store.recent_plays(10)
-    assert (p["status"], p["reason"]) == ("interrupted", "emergency_stopped")
+    assert (p["status"], p["reason"]) == ("interrupted", "emergency_stop")
     t.t = utc(local(2026, 6, 1, 6, 2))
     loop.step()
     assert len(player.started) == 1, "nor does it start again"
