@@ -229,5 +229,24 @@ def mqtt_config(ctx: _Ctx, mqtt_dir: Path | None, port: int | None) -> None:
     click.echo(f"{target / broker.PASSWORDS}: central + {count} station(s); ACL {target / broker.ACL}")
 
 
+@main.command()
+@pass_ctx
+def presence(ctx: _Ctx) -> None:
+    """Keep every station's online/offline state and outage history from the push channel (runs until stopped).
+
+    Run exactly one beside the web workers (systemd, or `make run`): the workers stay stateless.
+    """
+    from .services.presence import Listener
+
+    with ctx.app.app_context():
+        try:
+            listener = Listener(settings(ctx.app))
+        except CentralError as exc:
+            _fail(exc)
+        signal.signal(signal.SIGTERM, lambda signum, frame: listener.stop())
+        signal.signal(signal.SIGINT, lambda signum, frame: listener.stop())
+        listener.run()
+
+
 if __name__ == "__main__":
     main()

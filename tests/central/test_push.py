@@ -112,3 +112,53 @@ def test_our_hash_format_is_mosquitto_passwd_s(tmp_path: Path) -> None:
     assert broker.check_password("mật khẩu", theirs) and not broker.check_password("khác", theirs)
     ours = broker.hash_password("mật khẩu")
     assert ours.split("$")[1:3] == theirs.split("$")[1:3]  # same scheme ($7$) and iteration count
+
+
+def test_presence_changes_open_and_close_outages(app: Flask, client: Any, tree: Any, make_user: Any,
+                                                 auth: Any) -> None:
+    from datetime import timedelta
+
+    from central.models import utcnow
+    from central.services import presence
+
+    station, _ = enrollment.register(None, "P-D-C1", "Đài xã Đắk Môl")
+    t0 = utcnow() - timedelta(minutes=10)
+    assert presence.record(station.id, True, t0)
+    assert not presence.record(station.id, True, t0)  # the retained message again: no change
+    assert presence.record(station.id, False, t0 + timedelta(seconds=60))
+    assert not presence.record(station.id, False, t0 + timedelta(seconds=90))
+    _, token = make_user("operator")
+    got = client.get(f"/api/v1/stations/{station.id}/outages", headers=auth(token)).json
+    assert [o["ongoing"] for o in got["outages"]] == [True]
+    assert client.get(f"/api/v1/stations/{station.id}", headers=auth(token)).json["online"] is False
+    assert presence.record(station.id, True, t0 + timedelta(seconds=150))
+    got = client.get(f"/api/v1/stations/{station.id}/outages", headers=auth(token)).json
+    assert got["outages"] == [{"from": (t0 + timedelta(seconds=60)).isoformat(),
+                               "to": (t0 + timedelta(seconds=150)).isoformat(),
+                               "duration_s": 90.0, "ongoing": False}]
+    assert client.get(f"/api/v1/stations/{station.id}", headers=auth(token)).json["online"] is True
+    assert client.get(f"/api/v1/stations/{station.id}/outages?limit=0", headers=auth(token)).status_code == 400
+    assert presence.station_of("loa/station/12/presence") == 12
+    assert presence.station_of("loa/station/x/presence") is None
+    assert not presence.record(999_999, False)  # an unknown station changes nothing
+
+
+def test_the_station_page_shows_its_outage_history(app: Flask, client: Any, tree: Any, make_user: Any) -> None:
+    from datetime import timedelta
+
+    from central.models import utcnow
+    from central.services import presence
+    from tests.central.test_web_pages import login
+
+    station, _ = enrollment.register(None, "P-D-C1", "Đài xã Đắk Môl")
+    t0 = utcnow() - timedelta(hours=1)
+    presence.record(station.id, False, t0)
+    presence.record(station.id, True, t0 + timedelta(seconds=42))
+    presence.record(station.id, False, t0 + timedelta(seconds=100))
+    make_user("operator", None, name="van.hanh")
+    login(client, "van.hanh")
+    html = client.get(f"/stations/{station.id}").get_data(as_text=True)
+    table = html.split('id="outages"')[1].split("</table>")[0]
+    assert "Lịch sử mất kết nối" in html
+    assert table.count("<tr>") == 3  # header, the ongoing one, the closed one of 42 s
+    assert "Đang mất kết nối" in table and "42 s" in table
