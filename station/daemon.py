@@ -48,7 +48,7 @@ class Agent:
             self.syncer = Syncer(
                 store, self.cache, client, clock, _policy(cfg), on_manifest=self.loop.reload,
                 first_need=self.first_need, status=self.status, on_clock=self.loop.wake.set,
-                on_asset=self.loop.wake.set,
+                on_asset=self._asset_ready,
             )
         self.push: PushChannel | None = None
         self.orders: OrderDesk | None = None
@@ -112,11 +112,20 @@ class Agent:
         for t in self.threads:
             t.join(timeout)
 
+<<<<<<< HEAD
     def _emergency(self, order: EmergencyOrder) -> None:
         """A verified order: the player loop acts on it now; the sync fetches the manifest that carries it."""
         self.loop.command(Command("emergency", extra={"order": order}))
         if self.syncer is not None:
             self.syncer.nudge()
+=======
+    def _asset_ready(self) -> None:
+        """A slot may wait for exactly this audio: the loop looks now, and the central hears of it
+        (an emergency's "audio ready" step comes from the heartbeat)."""
+        self.loop.wake.set()
+        if self.syncer is not None:
+            self.syncer.request_heartbeat()
+>>>>>>> main
 
     def _changed(self) -> None:
         self.loop.journal.put(now_playing=self.loop.now_playing())  # a storage failure must not stop a play
