@@ -54,7 +54,7 @@ class Agent:
         self.orders: OrderDesk | None = None
         if push is not None and self.syncer is not None:
             self.orders = OrderDesk(store, self.cache, client, clock, push.station_id, push.areas,
-                                    deliver=self._emergency, on_ready=self.loop.wake.set)
+                                    deliver=self._emergency, on_ready=self._asset_ready)
             self.push = PushChannel(push, on_nudge=self.syncer.nudge, on_order=self.orders.receive,
                                     on_connect=self.syncer.nudge)
         self.stop_event = threading.Event()
@@ -112,20 +112,18 @@ class Agent:
         for t in self.threads:
             t.join(timeout)
 
-<<<<<<< HEAD
     def _emergency(self, order: EmergencyOrder) -> None:
         """A verified order: the player loop acts on it now; the sync fetches the manifest that carries it."""
         self.loop.command(Command("emergency", extra={"order": order}))
         if self.syncer is not None:
             self.syncer.nudge()
-=======
+
     def _asset_ready(self) -> None:
         """A slot may wait for exactly this audio: the loop looks now, and the central hears of it
         (an emergency's "audio ready" step comes from the heartbeat)."""
         self.loop.wake.set()
         if self.syncer is not None:
             self.syncer.request_heartbeat()
->>>>>>> main
 
     def _changed(self) -> None:
         self.loop.journal.put(now_playing=self.loop.now_playing())  # a storage failure must not stop a play
