@@ -13,6 +13,7 @@ Conventions others rely on:
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,6 +43,7 @@ CHIME_STATUSES = BULLETIN_STATUSES  # a chime goes through the same workflow as 
 REVISION_STATUSES = ("applied", "submitted", "approved", "rejected", "superseded")
 PRIORITIES = ("normal", "priority", "emergency")
 ITEM_KINDS = ("bulletin", "chime", "pause")
+EMERGENCY_MODES = ("live", "test")
 PLAY_STATUSES = ("completed", "interrupted", "failed", "missed", "skipped", "local")
 
 
@@ -375,6 +377,7 @@ class Schedule(BaseModel):
     approved_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
+    play_by = UTCDateTimeField(null=True)  # "play no later than": later, stations log it missed (stale)
 
     @classmethod
     def airing(cls) -> Any:
@@ -494,6 +497,56 @@ class AuditLog(BaseModel):
         indexes = ((("object_type", "object_id"), False),)  # "everything that happened to bulletin 7"
 
 
+class StandingAlert(BaseModel):
+    """A standing emergency recording (storm, flood…) every station in scope keeps cached in advance.
+
+    The audio is an approved bulletin (two-person rule); stations under ``area`` (None: all) hold it
+    as a manifest ``standby`` asset, never played unless an emergency schedules it.
+    """
+
+    key = CharField(max_length=64, unique=True)  # "storm", "flood", "all_clear"…
+    name = CharField(max_length=200)  # Vietnamese
+    bulletin = ForeignKeyField(Bulletin, backref="standing_alerts", on_delete="RESTRICT")
+    area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")
+    active = BooleanField(default=True)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+
+
+class Emergency(BaseModel):
+    """One emergency broadcast: the approved schedule that carries it, LIVE or TEST, and its stop."""
+
+    schedule = ForeignKeyField(Schedule, backref="emergencies", on_delete="RESTRICT")
+    bulletin = ForeignKeyField(Bulletin, on_delete="RESTRICT")
+    standing_alert = ForeignKeyField(StandingAlert, null=True, on_delete="SET NULL")
+    all_clear_of = ForeignKeyField("self", null=True, backref="all_clears", on_delete="SET NULL")
+    mode = CharField(max_length=8, default="live")  # one of EMERGENCY_MODES
+    title = CharField(max_length=300)
+    area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
+    play_by = UTCDateTimeField()
+    created_by = ForeignKeyField(User, null=True, backref="emergencies", on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow, index=True)
+    nudged_at = UTCDateTimeField(null=True)  # when the push channel was handed its nudges / signed order
+    order_id = CharField(max_length=36, default=lambda: str(uuid.uuid4()))  # the signed order's id
+    order_seq = BigIntegerField(null=True)
+    stopped_at = UTCDateTimeField(null=True)
+    stopped_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+
+class EmergencyDelivery(BaseModel):
+    """Time-to-air of one emergency at one target station (``services.emergencies`` reads it)."""
+
+    emergency = ForeignKeyField(Emergency, backref="deliveries", on_delete="CASCADE")
+    station = ForeignKeyField(Station, on_delete="CASCADE")
+    carried_version = BigIntegerField()  # the first manifest version that carries the emergency
+    fetched_at = UTCDateTimeField(null=True)  # the station's manifest GET served that version or later
+    audio_at = UTCDateTimeField(null=True)  # the station had the audio verified (its heartbeat says)
+    started_at = UTCDateTimeField(null=True)  # sound started (heartbeat's now playing, or play log)
+
+    class Meta:
+        indexes = ((("emergency", "station"), True), (("station", "fetched_at"), False))
+
+
 class SchemaVersion(BaseModel):
     version = IntegerField(primary_key=True)
     applied_at = UTCDateTimeField(default=utcnow)
@@ -518,7 +571,8 @@ MODELS: tuple[type[BaseModel], ...] = (
     Area, User, ApiToken, LoginAttempt, Station, EnrollmentCode, Category, Plan, Campaign, PlanTheme,
     ReportPeriod, PlanTarget, Asset,
     Bulletin, Chime, Playlist, PlaylistRevision, PlaylistItem, Schedule, ScheduleTarget, PlayLog, PlayDay, PlayMonth,
-    Heartbeat, AuditLog, StationOutage, PushCounter, SchemaVersion,
+    Heartbeat, AuditLog, StationOutage, PushCounter, StandingAlert, Emergency,
+    EmergencyDelivery, SchemaVersion,
 )
 
 __all__ = [m.__name__ for m in MODELS] + ["utcnow", "db_time", "UTCDateTimeField", "JSONField"]

@@ -45,7 +45,7 @@ class Agent:
             self.syncer = Syncer(
                 store, self.cache, client, clock, _policy(cfg), on_manifest=self.loop.reload,
                 first_need=self.first_need, status=self.status, on_clock=self.loop.wake.set,
-                on_asset=self.loop.wake.set,
+                on_asset=self._asset_ready,
             )
         self.push: PushChannel | None = None
         if push is not None and self.syncer is not None:
@@ -104,6 +104,13 @@ class Agent:
             self.syncer.nudged.set()
         for t in self.threads:
             t.join(timeout)
+
+    def _asset_ready(self) -> None:
+        """A slot may wait for exactly this audio: the loop looks now, and the central hears of it
+        (an emergency's "audio ready" step comes from the heartbeat)."""
+        self.loop.wake.set()
+        if self.syncer is not None:
+            self.syncer.request_heartbeat()
 
     def _changed(self) -> None:
         self.loop.journal.put(now_playing=self.loop.now_playing())  # a storage failure must not stop a play

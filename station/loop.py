@@ -38,7 +38,7 @@ from playlists.model import (
     describe_reason,
     manifest_content,
 )
-from playlists.timeline import EMERGENCY_MAX_LATE, current_item, next_boundary
+from playlists.timeline import EMERGENCY_MAX_LATE, current_item, deadline, next_boundary
 
 from .assets import AssetCache
 from .clock import Clock
@@ -257,9 +257,18 @@ class PlayerLoop:
             self.slots = self._expand(self.clock.now())
 
     def _drop_withdrawn(self, now: datetime) -> None:
-        """A bulletin withdrawn by the central (gone from the new manifest) stops now, not at its end."""
+        """A bulletin withdrawn by the central (gone from the new manifest) stops now, not at its end.
+
+        So does an emergency whose schedule the new manifest no longer carries: the central stopped it.
+        """
         r = self.running
-        if r is None or r.bulletin_id is None or self.content is None:
+        if r is None or self.content is None:
+            return
+        if (r.slot is not None and r.priority == Priority.EMERGENCY
+                and self._schedule(r.slot.schedule_id) is None):
+            self._interrupt(now, "emergency_stop", end_slot=True)
+            return
+        if r.bulletin_id is None:
             return
         if r.bulletin_id not in self.content.bulletins:  # a withdrawn emergency is a false alarm: stop it too
             self._interrupt(now, "bulletin_missing", end_slot=False)
@@ -317,11 +326,7 @@ class PlayerLoop:
 
     def _deadline(self, s: Slot) -> datetime:
         sched = self._schedule(s.schedule_id)
-        g = sched.grace if sched is not None else 15 * 60
-        d = s.planned_start + (EMERGENCY_MAX_LATE if g is None else timedelta(seconds=g))
-        if sched is not None and sched.valid_until is not None:
-            d = min(d, sched.valid_until)
-        return d
+        return deadline(sched, s.planned_start) if sched is not None else s.planned_start + timedelta(minutes=15)
 
     def audio_of(self, schedule_id: int) -> list[str]:
         """The assets one schedule's items play (bulletins and chimes)."""

@@ -176,8 +176,13 @@ class Store:
     def apply_manifest(
         self, manifest: dict[str, Any], raw: str, signature: str, now: datetime, etag: str | None = None
     ) -> None:
-        """Replace the applied manifest and reconcile the asset index, all in one transaction."""
-        assets = {a["sha256"]: a for a in manifest.get("assets", [])}
+        """Replace the applied manifest and reconcile the asset index, all in one transaction.
+
+        ``standby`` assets (standing alerts, optional field) are needed like the others: downloaded,
+        verified and kept out of clean-up, though nothing plays them unless a schedule names them.
+        """
+        listed = list(manifest.get("assets", [])) + list(manifest.get("standby", []) or [])
+        assets = {a["sha256"]: a for a in listed}
         with self.atomic():
             self.AppliedManifest.insert(
                 id=1, version=int(manifest["version"]), body=raw, signature=signature,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from . import openapi_chimes, openapi_plans
+from . import openapi_chimes, openapi_emergencies, openapi_plans
 from .openapi_schemas import (
     DAY,
     INT,
@@ -419,7 +419,7 @@ def _meta_paths() -> J:
 def build_spec() -> J:
     """The whole OpenAPI document as a dict."""
     paths: J = {}
-    for part in (_station_paths, _operator_paths, _workflow_paths, _meta_paths):
+    for part in (_station_paths, _operator_paths, _workflow_paths, _meta_paths, openapi_emergencies.paths):
         paths.update(part())
     return {
         "openapi": "3.1.0",
@@ -431,7 +431,8 @@ def build_spec() -> J:
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
-            "schemas": {**SCHEMAS, **openapi_chimes.SCHEMAS, **openapi_plans.SCHEMAS},
+            "schemas": {**SCHEMAS, **openapi_chimes.SCHEMAS, **openapi_plans.SCHEMAS,
+                        **openapi_emergencies.SCHEMAS},
             "responses": {
                 "Problem": {
                     "description": "RFC 9457 problem details",

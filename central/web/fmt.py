@@ -168,9 +168,20 @@ def filesize(n: Any) -> str:
     return str(n)
 
 
+EMERGENCY_MODE_LABELS = {"live": _l("Phát thật"), "test": _l("Thử nghiệm"), "playing": _l("Đang phát")}
+
+ACTION_LABELS.update({
+    "emergency.create": _l("Phát khẩn cấp"),
+    "emergency.stop": _l("Dừng phát khẩn cấp"),
+    "emergency.stop_area": _l("Dừng khẩn cấp cả đơn vị"),
+    "standing_alert.create": _l("Thêm cảnh báo soạn sẵn"),
+    "standing_alert.update": _l("Sửa cảnh báo soạn sẵn"),
+})
+
+
 def label(value: Any, table: str = "status") -> str:
     tables = {"status": STATUS_LABELS, "priority": PRIORITY_LABELS, "role": ROLE_LABELS,
-              "kind": KIND_LABELS, "level": LEVEL_LABELS}
+              "kind": KIND_LABELS, "level": LEVEL_LABELS, "emergency_mode": EMERGENCY_MODE_LABELS}
     if value is None:
         return "—"
     key = getattr(value, "value", value)

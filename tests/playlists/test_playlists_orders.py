@@ -46,7 +46,7 @@ def _keys() -> tuple[Ed25519PrivateKey, object, object]:
 
 
 def test_an_order_round_trips_and_keeps_diacritics() -> None:
-    o = _order(stations=(3, 4))
+    o = _order(stations=(3, 4), starts_at=T0 + timedelta(seconds=5), bulletin_id=12)
     back = EmergencyOrder.from_wire(json.loads(canonical_bytes(o.to_wire())))
     assert back == o
     assert "lũ quét".encode() in o.signing_bytes()
