@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from . import openapi_chimes, openapi_plans
+from . import openapi_chimes, openapi_period_reports, openapi_plans
 from .openapi_schemas import (
     DAY,
     INT,
@@ -244,6 +244,7 @@ def _workflow_paths() -> J:
         }
     paths.update(openapi_chimes.paths())
     paths.update(openapi_plans.paths())
+    paths.update(openapi_period_reports.paths())
     paths["/api/v1/stations/{id}/timeline"] = {
         "parameters": [path_id()],
         "get": op(
@@ -413,7 +414,8 @@ def build_spec() -> J:
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
-            "schemas": {**SCHEMAS, **openapi_chimes.SCHEMAS, **openapi_plans.SCHEMAS},
+            "schemas": {**SCHEMAS, **openapi_chimes.SCHEMAS, **openapi_plans.SCHEMAS,
+                        **openapi_period_reports.SCHEMAS},
             "responses": {
                 "Problem": {
                     "description": "RFC 9457 problem details",
