@@ -13,6 +13,7 @@ Conventions others rely on:
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,6 +43,7 @@ CHIME_STATUSES = BULLETIN_STATUSES  # a chime goes through the same workflow as 
 REVISION_STATUSES = ("applied", "submitted", "approved", "rejected", "superseded")
 PRIORITIES = ("normal", "priority", "emergency")
 ITEM_KINDS = ("bulletin", "chime", "pause")
+EMERGENCY_MODES = ("live", "test")
 PLAY_STATUSES = ("completed", "interrupted", "failed", "missed", "skipped", "local")
 
 
@@ -271,7 +273,7 @@ class Bulletin(BaseModel):
     text = TextField(null=True)  # the script (TTS source or transcript)
     category = ForeignKeyField(Category, null=True, backref="bulletins", on_delete="SET NULL")
     campaign = ForeignKeyField(Campaign, null=True, backref="bulletins", on_delete="SET NULL")
-    language = CharField(max_length=8, default="vi")
+    language = CharField(max_length=8, default="vie")  # ISO 639-3 (services.languages; migration 10)
     priority = CharField(max_length=16, default="normal")
     status = CharField(max_length=16, default="draft", index=True)  # one of BULLETIN_STATUSES
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
@@ -375,6 +377,7 @@ class Schedule(BaseModel):
     approved_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
+    play_by = UTCDateTimeField(null=True)  # "play no later than": later, stations log it missed (stale)
 
     @classmethod
     def airing(cls) -> Any:
@@ -441,7 +444,7 @@ class _PlayRollup(BaseModel):
 
 
 class PlayDay(_PlayRollup):
-    """One station-local day of a station's plays of one bulletin or audio (migration 8)."""
+    """One station-local day of a station's plays of one bulletin or audio (migration 10)."""
 
     day = DateField()
 
@@ -475,7 +478,7 @@ class Report(BaseModel):
     """A period report of one area (báo cáo): hand-entered figures, narrative, and who submitted it.
 
     The figures Loa counts are computed from the rollups when read; at submission they are frozen in
-    ``figures`` so the report a district sent does not change under the province (migration 9).
+    ``figures`` so the report a district sent does not change under the province (migration 11).
     """
 
     area = ForeignKeyField(Area, backref="reports", on_delete="RESTRICT")
@@ -534,6 +537,56 @@ class AuditLog(BaseModel):
         indexes = ((("object_type", "object_id"), False),)  # "everything that happened to bulletin 7"
 
 
+class StandingAlert(BaseModel):
+    """A standing emergency recording (storm, flood…) every station in scope keeps cached in advance.
+
+    The audio is an approved bulletin (two-person rule); stations under ``area`` (None: all) hold it
+    as a manifest ``standby`` asset, never played unless an emergency schedules it.
+    """
+
+    key = CharField(max_length=64, unique=True)  # "storm", "flood", "all_clear"…
+    name = CharField(max_length=200)  # Vietnamese
+    bulletin = ForeignKeyField(Bulletin, backref="standing_alerts", on_delete="RESTRICT")
+    area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")
+    active = BooleanField(default=True)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+
+
+class Emergency(BaseModel):
+    """One emergency broadcast: the approved schedule that carries it, LIVE or TEST, and its stop."""
+
+    schedule = ForeignKeyField(Schedule, backref="emergencies", on_delete="RESTRICT")
+    bulletin = ForeignKeyField(Bulletin, on_delete="RESTRICT")
+    standing_alert = ForeignKeyField(StandingAlert, null=True, on_delete="SET NULL")
+    all_clear_of = ForeignKeyField("self", null=True, backref="all_clears", on_delete="SET NULL")
+    mode = CharField(max_length=8, default="live")  # one of EMERGENCY_MODES
+    title = CharField(max_length=300)
+    area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
+    play_by = UTCDateTimeField()
+    created_by = ForeignKeyField(User, null=True, backref="emergencies", on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow, index=True)
+    nudged_at = UTCDateTimeField(null=True)  # when the push channel was handed its nudges / signed order
+    order_id = CharField(max_length=36, default=lambda: str(uuid.uuid4()))  # the signed order's id
+    order_seq = BigIntegerField(null=True)
+    stopped_at = UTCDateTimeField(null=True)
+    stopped_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+
+class EmergencyDelivery(BaseModel):
+    """Time-to-air of one emergency at one target station (``services.emergencies`` reads it)."""
+
+    emergency = ForeignKeyField(Emergency, backref="deliveries", on_delete="CASCADE")
+    station = ForeignKeyField(Station, on_delete="CASCADE")
+    carried_version = BigIntegerField()  # the first manifest version that carries the emergency
+    fetched_at = UTCDateTimeField(null=True)  # the station's manifest GET served that version or later
+    audio_at = UTCDateTimeField(null=True)  # the station had the audio verified (its heartbeat says)
+    started_at = UTCDateTimeField(null=True)  # sound started (heartbeat's now playing, or play log)
+
+    class Meta:
+        indexes = ((("emergency", "station"), True), (("station", "fetched_at"), False))
+
+
 class SchemaVersion(BaseModel):
     version = IntegerField(primary_key=True)
     applied_at = UTCDateTimeField(default=utcnow)
@@ -558,7 +611,8 @@ MODELS: tuple[type[BaseModel], ...] = (
     Area, User, ApiToken, LoginAttempt, Station, EnrollmentCode, Category, Plan, Campaign, PlanTheme,
     ReportPeriod, PlanTarget, Asset,
     Bulletin, Chime, Playlist, PlaylistRevision, PlaylistItem, Schedule, ScheduleTarget, PlayLog, PlayDay, PlayMonth,
-    Report, Heartbeat, AuditLog, StationOutage, PushCounter, SchemaVersion,
+    Report, Heartbeat, AuditLog, StationOutage, PushCounter, StandingAlert, Emergency,
+    EmergencyDelivery, SchemaVersion,
 )
 
 __all__ = [m.__name__ for m in MODELS] + ["utcnow", "db_time", "UTCDateTimeField", "JSONField"]

@@ -67,6 +67,21 @@ SCHEMAS: J = {
 }
 
 _YEAR: J = {"type": "integer", "minimum": 2000, "maximum": 2100}
+_EVENT_KIND: J = {"type": "string", "enum": ["observance", "campaign", "deadline", "schedule"]}
+EVENT: J = obj(
+    {"kind": _EVENT_KIND, "title": STR, "campaign_id": INT, "starts_on": DAY, "ends_on": DAY, "plan_id": INT,
+     "plan_title": STR, "period": STR, "schedule_id": INT, "status": STR, "times": arr(STR), "count": INT},
+    ("kind", "title"), extra=False)
+CALENDAR: J = obj(
+    {"year": INT, "month": INT, "area_code": nullable("string"),
+     "days": arr(obj({"date": DAY, "events": arr(EVENT)}, ("date", "events"), extra=False))},
+    ("year", "month", "area_code", "days"), extra=False)
+SCHEDULE_CAMPAIGN: J = obj(
+    {"times": {**arr(STR), "minItems": 1, "maxItems": 24},
+     "targets": obj({"areas": arr(STR), "stations": arr(INT)}),
+     "bulletin_ids": arr(INT), "first_day": DAY, "last_day": DAY,
+     "priority": {"type": "string", "enum": ["normal", "priority"]}, "submit": {"type": "boolean"}},
+    ("times", "targets"))
 
 
 def paths() -> J:
@@ -91,6 +106,34 @@ def paths() -> J:
             "patch": op("Change a plan", t, ok(ref("Plan")), body=json_body(ref("PlanInput"))),
             "delete": op("Delete a plan (its campaigns stay)", t, {"204": {"description": "Deleted"}},
                          errors=(401, 403, 404)),
+        },
+        "/api/v1/campaigns/{id}/schedule": {
+            "parameters": [path_id()],
+            "post": op("Schedule a campaign's bulletins in rotation (waits for approval)", "campaigns",
+                       ok(obj({"campaign_id": INT, "schedules": arr(ref("Schedule"))}, ("campaign_id", "schedules"),
+                              extra=False), "Created", "201"),
+                       body=json_body(SCHEDULE_CAMPAIGN), errors=(400, 401, 403, 404, 409)),
+        },
+        "/api/v1/calendar": {
+            "get": op("A month of observances, campaigns, schedules and deadlines", "calendar", ok(CALENDAR),
+                      params=[query("month", {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                                    "YYYY-MM (default: this month)"),
+                              query("area", STR, "area code: what concerns this area")]),
+        },
+        "/api/v1/calendar/upcoming": {
+            "get": op("Deadlines within 30 days and campaigns starting soon without a schedule", "calendar",
+                      ok(obj({"deadlines": arr(obj({"plan_id": INT, "plan_title": STR, "days_left": INT,
+                                                     **PERIOD["properties"]},
+                                                    ("plan_id", "plan_title", "days_left", *_PERIOD_FIELDS),
+                                                    extra=False)),
+                              "unscheduled_campaigns": arr(obj({"campaign": ref("Campaign"), "days_left": INT},
+                                                              ("campaign", "days_left"), extra=False))},
+                             ("deadlines", "unscheduled_campaigns"), extra=False))),
+        },
+        "/api/v1/languages": {
+            "get": op("Languages bulletins may be in (ISO 639-3)", "bulletins",
+                      ok(arr(obj({"code": {"type": "string", "pattern": "^[a-z]{3}$"}, "name": STR}, ("code", "name"),
+                                 extra=False)))),
         },
         "/api/v1/deadlines": {
             "get": op("Report deadlines in scope, soonest first", t, ok(arr(deadline)),

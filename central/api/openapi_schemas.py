@@ -162,6 +162,7 @@ SCHEMAS: J = {
             "grace_s": nullable("integer"),
             "valid_from": TIME_N,
             "valid_until": TIME_N,
+            "play_by": {**TIME, "description": "optional: not started by then, it is missed (stale)"},
         },
         ("id", "items", "dtstart", "timezone", "rrule", "priority"),
     ),
@@ -174,6 +175,10 @@ SCHEMAS: J = {
             "assets": arr(ref("Asset")),
             "bulletins": arr(ref("ManifestBulletin")),
             "schedules": arr(ref("ManifestSchedule")),
+            "standby": {**arr(obj({"sha256": STR, "size": INT, "duration_ms": INT, "codec": STR, "key": STR,
+                                   "title": STR, "bulletin_id": INT}, ("sha256", "size"))),
+                        "description": "optional: standing alerts' audio to keep cached, never played "
+                                       "unless a schedule names it"},
         },
         ("version", "server_time", "station", "assets", "bulletins", "schedules"),
     ),
@@ -195,6 +200,8 @@ SCHEMAS: J = {
             "now_playing": {"type": ["object", "null"]},
             "outbox": INT,
             "last_error": nullable("string"),
+            "emergency_audio": {"type": "object", "additionalProperties": TIME_N,
+                                "description": "optional: audio of emergency schedules → when verified"},
         }
     ),
     "Area": obj(
@@ -211,6 +218,7 @@ SCHEMAS: J = {
             "enrolled": BOOL,
             "active": BOOL,
             "online": BOOL,
+            "presence_at": TIME_N,
             "last_seen": TIME_N,
             "last_heartbeat_at": TIME_N,
             "manifest_version": INT,

@@ -12,7 +12,7 @@ from flask import Blueprint, jsonify, request
 from ..auth import area_subtree_ids, check_area, current_user, in_scope, require, visible_stations
 from ..errors import Invalid, NotFound
 from ..models import ApiToken, Area, Station, User
-from ..services import areas, enrollment, playlogs, stations, users
+from ..services import areas, enrollment, playlogs, presence, stations, users
 from . import json_body, parse_time
 
 bp = Blueprint("api_operator", __name__, url_prefix="/api/v1")
@@ -88,6 +88,15 @@ def _visible_station(station_id: int) -> Station:
 @require(roles=ALL_ROLES)
 def station_detail(station_id: int) -> Any:
     return jsonify(stations.health(_visible_station(station_id)))
+
+
+@bp.get("/stations/<int:station_id>/outages")
+@require(roles=ALL_ROLES)
+def station_outages(station_id: int) -> Any:
+    """When the station was off the push channel: from, to, duration (newest first)."""
+    limit = _int_arg("limit")
+    rows = presence.outages(_visible_station(station_id), 100 if limit is None else limit)
+    return jsonify({"station_id": station_id, "outages": rows})
 
 
 @bp.post("/stations")

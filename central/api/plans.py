@@ -9,7 +9,7 @@ from flask import Blueprint, jsonify, request
 
 from ..auth import current_user, require
 from ..errors import Invalid
-from ..services import bulletins, plans
+from ..services import bulletins, calendar, campaign_schedule, languages, plans, schedules
 from . import json_body
 
 bp = Blueprint("api_plans", __name__, url_prefix="/api/v1")
@@ -91,3 +91,36 @@ def list_deadlines() -> Any:
     """Report deadlines of the plans in scope, soonest first."""
     rows = plans.periods(_user(), _day("from"), _day("to"))
     return jsonify([{"plan_id": p.plan_id, "plan_title": p.plan.title, **plans.period_dict(p)} for p in rows])
+
+
+@bp.post("/campaigns/<int:cid>/schedule")
+@require(schedules.SCHEDULERS)
+def schedule_campaign(cid: int) -> Any:
+    """Schedule a campaign's bulletins in rotation; the schedules wait for a second person's approval."""
+    made = campaign_schedule.schedule(_user(), cid, json_body(), calendar.today())
+    return jsonify({"campaign_id": cid, "schedules": [schedules.to_dict(s) for s in made]}), 201
+
+
+@bp.get("/calendar")
+@require(ALL_ROLES)
+def month_calendar() -> Any:
+    raw = request.args.get("month") or calendar.today().strftime("%Y-%m")
+    try:
+        year, month = (int(x) for x in raw.split("-"))
+    except ValueError:
+        raise Invalid("month phải dạng YYYY-MM. (month must be YYYY-MM.)", field="month") from None
+    return jsonify(calendar.month(_user(), year, month, request.args.get("area") or None))
+
+
+@bp.get("/calendar/upcoming")
+@require(ALL_ROLES)
+def upcoming() -> Any:
+    """What the dashboard warns about: deadlines within 30 days, campaigns starting soon with no schedule."""
+    return jsonify(calendar.upcoming(_user(), calendar.today()))
+
+
+@bp.get("/languages")
+@require(ALL_ROLES)
+def list_languages() -> Any:
+    """The languages bulletins may be in: ISO 639-3 code and Vietnamese name."""
+    return jsonify([{"code": c, "name": n} for c, n in languages.choices()])

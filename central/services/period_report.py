@@ -33,11 +33,9 @@ from central.models import (
     StationOutage,
     utcnow,
 )
-from central.services import rollups
+from central.services import languages, rollups
 from central.services.reports import CHIME_LABEL, LOCAL_LABEL, NO_GROUP_LABEL, utc_bounds
 
-LANGUAGE_NAMES = {"vi": "Tiếng Việt", "rad": "Ê Đê", "cmo": "M'Nông", "mnn": "M'Nông", "hnj": "H'Mông",
-                  "hmn": "H'Mông", "jra": "Gia Rai", "bdq": "Ba Na", "khm": "Khmer", "cja": "Chăm"}
 DEFAULT_OFFLINE_DAYS = 3
 _SUMS = rollups.VALUES  # n_completed … n_local, aired_us, local_us
 
@@ -303,12 +301,12 @@ def _languages(rows: list[tuple[Any, ...]], aired: dict[int, Bulletin], stations
     out = []
     for r in (r for r in rows if r[0] == "language"):
         code = r[1] or ""
-        f = Figures(code, LANGUAGE_NAMES.get(code, code or "(không rõ)"), stations_total=stations)
+        f = Figures(code, languages.name(code) or "(không rõ)", stations_total=stations)
         f.fill(r[3], list(r[4:]))
         titles = sorted(b.title for b in aired.values() if (b.language or "") == code)
         f.bulletins, f.titles = len(titles), titles
         out.append(f.to_dict())
-    return sorted(out, key=lambda d: (d["key"] != "vi", d["label"].casefold()))
+    return sorted(out, key=lambda d: (d["key"] != languages.VIETNAMESE, d["label"].casefold()))
 
 
 # --- completeness ---------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from playhouse.migrate import SchemaMigrator
 
 from .. import models
 
-VERSION = 9
+VERSION = 11
 
 
 def up(db: Database, migrator: SchemaMigrator) -> None:
