@@ -48,6 +48,21 @@ def main(verbose: bool) -> None:
     """Loa central: bulletins, schedules, stations and reports for commune loudspeakers."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _audit_as_console_user()
+
+
+def _audit_as_console_user() -> None:
+    """Changes made here have no user account: the audit log names the login at the console instead."""
+    import getpass
+
+    from .services import audit
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        who = "?"
+    token = audit.acting_as(f"cli:{who}")
+    click.get_current_context().call_on_close(lambda: audit.reset(token))
 
 
 def _fail(exc: CentralError) -> None:

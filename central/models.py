@@ -273,7 +273,7 @@ class Bulletin(BaseModel):
     text = TextField(null=True)  # the script (TTS source or transcript)
     category = ForeignKeyField(Category, null=True, backref="bulletins", on_delete="SET NULL")
     campaign = ForeignKeyField(Campaign, null=True, backref="bulletins", on_delete="SET NULL")
-    language = CharField(max_length=8, default="vi")
+    language = CharField(max_length=8, default="vie")  # ISO 639-3 (services.languages; migration 10)
     priority = CharField(max_length=16, default="normal")
     status = CharField(max_length=16, default="draft", index=True)  # one of BULLETIN_STATUSES
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
@@ -444,7 +444,7 @@ class _PlayRollup(BaseModel):
 
 
 class PlayDay(_PlayRollup):
-    """One station-local day of a station's plays of one bulletin or audio (migration 8)."""
+    """One station-local day of a station's plays of one bulletin or audio (migration 10)."""
 
     day = DateField()
 

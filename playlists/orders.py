@@ -131,11 +131,12 @@ class EmergencyOrder:
         """True if this order is for the station with ``station_id`` in ``area_codes`` (its chain).
 
         A TEST plays only on its listed stations; a LIVE order reaches every station whose area or
-        any ancestor is targeted, narrowed to ``stations`` when that list is not empty.
+        any ancestor is targeted, narrowed to ``stations`` when that list is not empty (a LIVE order
+        with stations and no areas reaches exactly those stations).
         """
         if self.stations and station_id not in self.stations:
             return False
-        if self.is_test:
+        if self.is_test or not self.areas:
             return station_id in self.stations
         return bool(set(self.areas) & set(area_codes))
 
@@ -162,8 +163,8 @@ def _check(o: EmergencyOrder) -> None:
         raise OrderRejected("a start order needs the asset's sha256 (64 lowercase hex digits)")
     if o.is_test and not o.stations:
         raise OrderRejected("a test order names the stations it plays on")
-    if not o.is_test and not o.areas:
-        raise OrderRejected("a live order names its areas")
+    if not o.is_test and not o.areas and not o.stations:
+        raise OrderRejected("a live order names its areas or stations")
     for t in (o.issued_at, o.valid_until, o.play_by, o.starts_at):
         if t is not None and t.tzinfo is None:
             raise OrderRejected("order times must carry a UTC offset")

@@ -15,11 +15,14 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from playlists.orders import EmergencyOrder
+
 from .assets import AssetCache
 from .client import CentralClient
 from .clock import Clock
 from .config import Config
-from .loop import PlayerLoop, TimelineFn
+from .loop import Command, PlayerLoop, TimelineFn
+from .orders import OrderDesk
 from .player import Player
 from .push import PushChannel, PushSettings
 from .status import build
@@ -48,8 +51,12 @@ class Agent:
                 on_asset=self._asset_ready,
             )
         self.push: PushChannel | None = None
+        self.orders: OrderDesk | None = None
         if push is not None and self.syncer is not None:
-            self.push = PushChannel(push, on_nudge=self.syncer.nudge, on_connect=self.syncer.nudge)
+            self.orders = OrderDesk(store, self.cache, client, clock, push.station_id, push.areas,
+                                    deliver=self._emergency, on_ready=self._asset_ready)
+            self.push = PushChannel(push, on_nudge=self.syncer.nudge, on_order=self.orders.receive,
+                                    on_connect=self.syncer.nudge)
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []
         self._cache_verified = False
@@ -104,6 +111,12 @@ class Agent:
             self.syncer.nudged.set()
         for t in self.threads:
             t.join(timeout)
+
+    def _emergency(self, order: EmergencyOrder) -> None:
+        """A verified order: the player loop acts on it now; the sync fetches the manifest that carries it."""
+        self.loop.command(Command("emergency", extra={"order": order}))
+        if self.syncer is not None:
+            self.syncer.nudge()
 
     def _asset_ready(self) -> None:
         """A slot may wait for exactly this audio: the loop looks now, and the central hears of it

@@ -212,6 +212,11 @@ class Store:
         with self._conn():
             return self.Asset.get_or_none(self.Asset.sha256 == sha256)
 
+    def add_asset(self, sha256: str, size: int, duration_ms: int = 0) -> None:
+        """Index an asset a signed emergency order names, before any manifest lists it."""
+        with self.atomic():
+            self.Asset.insert(sha256=sha256, size=size, duration_ms=duration_ms).on_conflict_ignore().execute()
+
     def set_asset(self, sha256: str, **fields: Any) -> None:
         with self.atomic():
             self.Asset.update(**fields).where(self.Asset.sha256 == sha256).execute()

@@ -13,6 +13,7 @@ from peewee import fn
 from central import auth
 from central.models import Area, PlayDay, PlayLog, Schedule, Station, utcnow
 from central.services import bulletins as bulletins_service
+from central.services import calendar as calendar_service
 
 from . import bp, queries
 from .context import me
@@ -39,6 +40,7 @@ def dashboard() -> Any:
         per_area=today_per_area(user), pending=pending,
         emergencies=active_emergencies(user), failures=latest_failures(user),
         troubled=[h for h in health if h["state"] in ("offline", "out_of_sync") or h["last_error"]][:8],
+        upcoming=calendar_service.upcoming(user, calendar_service.today()),
     )
 
 

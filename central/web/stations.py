@@ -117,6 +117,6 @@ def station_revoke(sid: int) -> Any:
     except CentralError as exc:
         flash_error(exc)
     else:
-        flash(_("Đã thu hồi mã của đài %(name)s. Đài sẽ bị từ chối ở lần liên lạc tới và cần đăng ký lại "
+        flash(_("Đã thu hồi mã của %(name)s. Đài sẽ bị từ chối ở lần liên lạc tới và cần đăng ký lại "
                 "bằng mã mới.", name=station.name), "success")
     return redirect(url_for("web.station_detail", sid=sid))

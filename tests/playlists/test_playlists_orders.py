@@ -79,6 +79,7 @@ def test_an_order_names_what_it_needs() -> None:
         _order(mode="test", stations=())
     with pytest.raises(OrderRejected, match="areas"):
         _order(areas=())
+    assert _order(areas=(), stations=(4,)).targets(4, []) and not _order(areas=(), stations=(4,)).targets(5, ["79"])
     with pytest.raises(OrderRejected, match="offset"):
         _order(valid_until=datetime(2026, 9, 1, 10))
     with pytest.raises(OrderRejected):
