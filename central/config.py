@@ -46,6 +46,8 @@ class Settings:
     # address, and behind a proxy without this every client is the proxy; 0 = trust no such header
     proxy_hops: int = 0
     emergency_late_minutes: float = 5  # an emergency's page highlights stations not sounding after this
+    # languages bulletins may be in (services.languages): ISO 639-3 code and Vietnamese name; None = default
+    languages: tuple[tuple[str, str], ...] | None = None
 
     def flask_config(self) -> dict[str, Any]:
         """What Flask and its extensions read from ``app.config``, derived from these settings."""
@@ -73,6 +75,7 @@ ENV = {
     "mqtt_dir": "LOA_MQTT_DIR",
     "proxy_hops": "LOA_PROXY_HOPS",
     "emergency_late_minutes": "LOA_EMERGENCY_LATE_MINUTES",
+    "languages": "LOA_LANGUAGES",
 }
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
@@ -183,7 +186,17 @@ def _seconds(value: Any) -> float:
     return number
 
 
+def _languages(value: Any) -> tuple[tuple[str, str], ...]:
+    """ISO 639-3 code:Name pairs separated by commas, e.g. vie:Tiếng Việt,cmo:M'Nông"""
+    if isinstance(value, tuple | list):
+        return tuple((str(c), str(n)) for c, n in value)
+    from .services.languages import parse
+
+    return parse(str(value))
+
+
 _KINDS: dict[str, Callable[[Any], Any]] = {
+    "languages": _languages,
     "secure_cookies": _flag,
     "login_max_failures": _count,
     "login_window_s": _seconds,

@@ -344,7 +344,7 @@ def steps(e: Emergency, now: datetime | None = None, late_after: float | None = 
             .where(EmergencyDelivery.emergency == e.id).order_by(Station.name, Station.id))
     for d in rows:
         log_start, outcome = logs.get(d.station_id, (None, None))
-        started = min((t for t in (d.started_at, log_start) if t is not None), default=None)
+        started = log_start or d.started_at  # the play log's time is exact; the heartbeat's is to the second
         row = Steps(d.station, e.created_at, e.nudged_at, d.fetched_at, d.audio_at, started, outcome)
         cutoff = min(now, e.stopped_at) if e.stopped_at else now
         row.late = not row.sounding and outcome is None and cutoff - e.created_at >= limit

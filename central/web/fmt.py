@@ -214,6 +214,18 @@ def category_name(category: Any) -> str:
     return str(category.name)
 
 
+def language_name(code: Any) -> str:
+    """A bulletin's language by its configured (Vietnamese) name; ISO 639-3 code if unknown."""
+    from central.services import languages
+
+    return languages.name(str(code or ""))
+
+
+def html_lang(code: Any) -> str:
+    """The HTML ``lang`` value of an ISO 639-3 code (BCP 47 wants ``vi``, not ``vie``)."""
+    return "vi" if code in (None, "", "vi", "vie") else str(code)
+
+
 def lufs(value: Any) -> str:
     return "—" if value is None else f"{float(value):.1f} LUFS"
 
@@ -231,4 +243,6 @@ FILTERS = {
     "label_pair": label_pair,
     "reason": reason,
     "category_name": category_name,
+    "language_name": language_name,
+    "html_lang": html_lang,
 }
