@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(EXTRA)
 
-.PHONY: run test test-fast lint bench clean venv
+.PHONY: run test test-fast lint smoke bench clean venv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,8 +33,12 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
+## make smoke: build the sdist and wheel, install the wheel into a fresh venv, run central + station from it
+smoke: $(VENV)/.installed-dev
+	$(BIN)/python scripts/smoke_install.py
+
 bench: $(VENV)/.installed-dev
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean:
-	rm -rf var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache build dist loa.egg-info

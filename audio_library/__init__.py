@@ -9,7 +9,13 @@ from .espeak import VOICES as ESPEAK_VOICES
 from .ffmpeg import ffmpeg_exe
 from .loudness import measure
 from .model import MP3, PROFILES, SPEECH, AudioInfo, Encoded, Limits, Profile
-from .pipeline import DEFAULT_CEILING_DBTP, DEFAULT_TARGET_LUFS, chime_asset, ingest
+from .pipeline import (
+    DEFAULT_CEILING_DBTP,
+    DEFAULT_TARGET_LUFS,
+    chime_asset,
+    ingest,
+    loudness_warning,
+)
 from .probe import sniff
 from .store import AssetStore, is_sha256
 from .text import ABBREVIATIONS, normalise_text
@@ -37,6 +43,7 @@ __all__ = [
     "ffmpeg_exe",
     "ingest",
     "is_sha256",
+    "loudness_warning",
     "measure",
     "normalise_text",
     "sniff",

@@ -6,6 +6,7 @@ One ffmpeg pass decodes, downmixes, finds silences (``silencedetect``) and measu
 
 from __future__ import annotations
 
+import mmap
 import os
 import re
 from dataclasses import dataclass
@@ -13,9 +14,10 @@ from pathlib import Path
 
 from .errors import AudioError
 from .ffmpeg import last_error_line, run_ffmpeg
+from .integrity import check_whole, damaged
 from .loudness import ebur128_summary
 from .model import Limits
-from .probe import DEMUXERS, sniff, wav_data_shortfall
+from .probe import DEMUXERS, sniff
 
 #: Rate and layout of the intermediate PCM every later step reads.
 RATE = 48000
@@ -27,6 +29,9 @@ _HEAD_BYTES = 64 * 1024
 _SILENCE_START = re.compile(r"silence_start: (-?[\d.]+)")
 _SILENCE_END = re.compile(r"silence_end: (-?[\d.]+)")
 _DECLARED = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
+_ESTIMATED = "Estimating duration from bitrate"
+#: How much shorter than declared a whole file may decode.
+DECLARED_SLACK_S = 0.2
 _BROKEN = (
     "partial file",
     "ended prematurely",
@@ -54,25 +59,24 @@ class Decoded:
 
 
 def stage(source: bytes | os.PathLike[str] | str, workdir: Path, limits: Limits) -> Source:
-    """Check size and content type of ``source`` and give ffmpeg a seekable file of it."""
+    """Check size, content type and wholeness of ``source``; give ffmpeg a seekable file of it."""
     if isinstance(source, bytes | bytearray):
         _check_size(len(source), limits)
         kind = sniff(bytes(source[:_HEAD_BYTES]))
+        check_whole(kind, bytes(source))
         path = workdir / "source"
         path.write_bytes(source)
-        head, size = bytes(source[:_HEAD_BYTES]), len(source)
-    else:
-        path = Path(source)
-        try:
-            size = path.stat().st_size
-            _check_size(size, limits)
-            with path.open("rb") as f:
-                head = f.read(_HEAD_BYTES)
-        except OSError as e:
-            raise AudioError(f"không đọc được tệp {path.name} (cannot read it: {e.strerror})") from e
-        kind = sniff(head)
-    if kind == "wav" and wav_data_shortfall(head, size) > 0:
-        raise AudioError("tệp WAV bị cắt cụt, thiếu một phần âm thanh (the WAV file is truncated)")
+        return Source(path=path, size=len(source), kind=kind)
+    path = Path(source)
+    try:
+        size = path.stat().st_size
+        _check_size(size, limits)
+        with path.open("rb") as f:
+            kind = sniff(f.read(_HEAD_BYTES))
+            with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+                check_whole(kind, mapped)
+    except OSError as e:
+        raise AudioError(f"không đọc được tệp {path.name} (cannot read it: {e.strerror})") from e
     return Source(path=path, size=size, kind=kind)
 
 
@@ -95,14 +99,15 @@ def decode(src: Source, workdir: Path, limits: Limits) -> Decoded:
     )
     args = ["-nostats", "-f", DEMUXERS[src.kind], "-i", str(src.path), "-map", "0:a:0"]
     args += ["-t", f"{limits.max_duration_s + 1:g}", "-af", graph, "-f", "f32le", "-y", str(pcm)]
-    proc = run_ffmpeg(args, timeout_s=limits.decode_timeout_s, what="decoding")
+    proc = run_ffmpeg(args, timeout_s=limits.decode_timeout_s, what="decoding", ffmpeg=limits.ffmpeg)
     text = proc.stderr.decode("utf-8", "replace")
     if _looks_broken(text, src.kind):
-        raise AudioError("tệp bị hỏng hoặc bị cắt cụt (the file is damaged or truncated)")
+        raise damaged(src.kind, "lỗi khi giải mã", f"decoding failed: {_first_error(text)}")
     if proc.returncode != 0 or not pcm.exists():
         raise AudioError(f"không giải mã được âm thanh {src.kind} (cannot decode it: {last_error_line(proc.stderr)})")
     duration = pcm.stat().st_size / BYTES_PER_SECOND
-    _check_whole(text, duration, limits)
+    _check_declared(text, duration, src.kind, limits)
+    _check_duration(duration, limits)
     loudness, _ = ebur128_summary(text, peak=False)
     return Decoded(
         pcm_path=pcm,
@@ -122,16 +127,30 @@ def _looks_broken(log_text: str, kind: str) -> bool:
     return any(sign in lowered for sign in signs)
 
 
-def _check_whole(log_text: str, duration: float, limits: Limits) -> None:
+def _first_error(log_text: str) -> str:
+    for line in log_text.splitlines():
+        if any(sign in line.lower() for sign in _BROKEN):
+            return line.split("] ")[-1].strip()
+    return "?"
+
+
+def _check_declared(log_text: str, duration: float, kind: str, limits: Limits) -> None:
+    """Refuse audio that decodes shorter than the length its container declares."""
     declared = _DECLARED.search(log_text)
-    if declared is not None:
-        h, m, s = declared.groups()
-        expected = int(h) * 3600 + int(m) * 60 + float(s)
-        if expected - duration > max(0.5, 0.1 * expected) and duration <= limits.max_duration_s:
-            raise AudioError(
-                f"tệp bị cắt cụt: khai báo {expected:.1f} giây nhưng chỉ có {duration:.1f} giây "
-                f"(the file is truncated: it declares {expected:.1f} s, holds {duration:.1f} s)"
-            )
+    if declared is None or _ESTIMATED in log_text or duration > limits.max_duration_s:
+        return  # no length declared, only a guess from the bitrate, or cut by our own limit
+    h, m, s = declared.groups()
+    expected = int(h) * 3600 + int(m) * 60 + float(s)
+    # whole files decode to their declared length within a packet or two
+    if expected - duration > max(DECLARED_SLACK_S, 0.002 * expected):
+        raise damaged(
+            kind,
+            f"khai báo {expected:.1f} giây nhưng chỉ có {duration:.1f} giây",
+            f"it declares {expected:.1f} s but holds {duration:.1f} s",
+        )
+
+
+def _check_duration(duration: float, limits: Limits) -> None:
     if duration > limits.max_duration_s:
         raise AudioError(
             f"âm thanh dài quá giới hạn {limits.max_duration_s / 60:g} phút "

@@ -24,13 +24,17 @@ FFMPEG_ENV = "LOA_FFMPEG"
 _PIPE_CHUNK = 64 * 1024
 
 
-def ffmpeg_exe() -> str:
-    """Path of the ffmpeg binary: ``$LOA_FFMPEG`` if set, else the one shipped by imageio-ffmpeg."""
-    configured = os.environ.get(FFMPEG_ENV, "").strip()
+def ffmpeg_exe(configured: str | None = None) -> str:
+    """Path of the ffmpeg binary: ``configured`` if given, else ``$LOA_FFMPEG``, else imageio-ffmpeg's.
+
+    The environment is the library's own default (the station names its player's ffmpeg the same
+    way); an application with its own settings passes ``configured``.
+    """
+    configured = (configured or os.environ.get(FFMPEG_ENV, "")).strip()
     if configured:
         found = shutil.which(configured)
         if found is None:
-            raise AudioError(f"{FFMPEG_ENV}={configured!r} is not an executable ffmpeg")
+            raise AudioError(f"ffmpeg {configured!r} ({FFMPEG_ENV}) is not an executable ffmpeg")
         return found
     return _bundled_ffmpeg()
 
@@ -50,13 +54,15 @@ def run_ffmpeg(
     timeout_s: float,
     stdin: bytes | None = None,
     what: str = "ffmpeg",
+    ffmpeg: str | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
     """Run ffmpeg with ``args``; return the finished process (its stderr is the log to parse).
 
     Raises AudioError when it runs longer than ``timeout_s`` (the process is killed) or cannot
-    start. A non-zero exit is *not* raised here: callers know what the failure means.
+    start. A non-zero exit is *not* raised here: callers know what the failure means. ``ffmpeg``
+    names the binary as ``ffmpeg_exe`` takes it.
     """
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin" if stdin is None else "-y", *args]
+    cmd = [ffmpeg_exe(ffmpeg), "-hide_banner", "-nostdin" if stdin is None else "-y", *args]
     log.debug("running %s", cmd)
     try:
         return subprocess.run(
@@ -95,6 +101,7 @@ def run_tee(
     *,
     timeout_s: float,
     what: str,
+    ffmpeg: str | None = None,
 ) -> tuple[Finished, Finished]:
     """Run ``producer | consumer`` while saving the producer's output to ``tee_to``.
 
@@ -102,7 +109,7 @@ def run_tee(
     (``pipe:0``): encoding and measuring the encoded stream then use both cores at once. Both are
     killed when the pair runs longer than ``timeout_s``.
     """
-    exe = ffmpeg_exe()
+    exe = ffmpeg_exe(ffmpeg)
     with tempfile.TemporaryFile() as perr, tempfile.TemporaryFile() as cerr:
         prod, cons = _start_pair(exe, producer_args, consumer_args, perr, cerr)
         expired, stdout = _run_pair(prod, cons, tee_to, timeout_s)

@@ -27,23 +27,26 @@ class StreamFormat:
     channels: int
 
 
-def measure(data_or_path: bytes | os.PathLike[str] | str, *, timeout_s: float = 120.0) -> AudioInfo:
+def measure(
+    data_or_path: bytes | os.PathLike[str] | str, *, timeout_s: float = 120.0, ffmpeg: str | None = None
+) -> AudioInfo:
     """Measure duration, integrated loudness (LUFS) and true peak (dBTP) with ffmpeg's ebur128."""
     if isinstance(data_or_path, bytes | bytearray):
         with tempfile.TemporaryDirectory(prefix="loa-measure-") as tmp:
             path = Path(tmp) / "audio"
             path.write_bytes(data_or_path)
-            return _measure_path(path, len(data_or_path), timeout_s)
+            return _measure_path(path, len(data_or_path), timeout_s, ffmpeg)
     path = Path(data_or_path)
     try:
         size = path.stat().st_size
     except OSError as e:
         raise AudioError(f"cannot read {path}: {e.strerror}") from e
-    return _measure_path(path, size, timeout_s)
+    return _measure_path(path, size, timeout_s, ffmpeg)
 
 
-def _measure_path(path: Path, size: int, timeout_s: float) -> AudioInfo:
-    proc = run_ffmpeg(measure_args(str(path)), timeout_s=timeout_s, what="measuring loudness")
+def _measure_path(path: Path, size: int, timeout_s: float, ffmpeg: str | None) -> AudioInfo:
+    proc = run_ffmpeg(measure_args(str(path)), timeout_s=timeout_s, what="measuring loudness",
+                      ffmpeg=ffmpeg)
     return info_from_run(proc.returncode, proc.stdout, proc.stderr, size)
 
 

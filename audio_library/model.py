@@ -9,12 +9,13 @@ from .errors import AudioError
 
 @dataclass(frozen=True)
 class Limits:
-    """Refusal thresholds for an input: size, duration, and wall-clock time per ffmpeg run."""
+    """Refusal thresholds for an input (size, duration, wall-clock time per ffmpeg run) and the ffmpeg."""
 
     max_bytes: int = 100 * 1024 * 1024
     max_duration_s: float = 1800.0
     min_duration_s: float = 1.0
     decode_timeout_s: float = 120.0
+    ffmpeg: str | None = None  # binary (path or name on PATH); None = $LOA_FFMPEG, else imageio-ffmpeg's
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Encoded:
     sha256: str
     extension: str
     mime: str
+    #: Set when the target loudness could not be met under the ceiling: tell the uploader.
+    warning: str | None = None
 
 
 @dataclass(frozen=True)

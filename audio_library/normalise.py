@@ -3,8 +3,11 @@
 Measure-then-gain: the decoding pass measured the integrated loudness, so a render applies gain and
 a look-ahead limiter set below the ceiling, writing float PCM through ebur128 to see the result at
 once. Those cheap PCM renders repeat until the level is on target (the limiter eats some loudness).
-Only then is the audio encoded, once, and the *encoded* file measured; if the codec's overshoot broke
-the ceiling or moved the level, the limiter or gain is corrected and the whole is redone.
+Only then is the audio encoded and the *encoded* file measured. A low-bitrate codec moves both: its
+true peaks overshoot the limiter (by 1–4 dB on noise-like audio, more the harder the limiter works)
+and it adds or removes loudness. When the encode misses, the next one learns from it: the limiter
+goes that overshoot (and a safety margin) below the ceiling, and the PCM aims that much past the
+target, so a file that plain levelling leaves at -17 LUFS still lands within ±1 LU.
 """
 
 from __future__ import annotations
@@ -26,12 +29,19 @@ log = logging.getLogger(__name__)
 PCM_AIM_LU = 0.3
 #: Accept the encoded file this close to the target.
 ENCODED_AIM_LU = 0.6
+#: What the promise allows: a delivered file further than this from the target carries a warning.
+TOLERANCE_LU = 1.0
 MAX_LEVEL_PASSES = 6
 #: Never push more than this past the first gain: beyond it the limiter only crushes the audio.
-MAX_CORRECTION_DB = 12.0
-MAX_ENCODES = 4
-#: An encoded true peak this far over the ceiling means the codec, not the limiter, is the cause.
-BAD_OVERSHOOT_DB = 2.0
+#: Noise-like recordings need most of it once the codec's overshoot lowers the limiter's ceiling.
+MAX_CORRECTION_DB = 18.0
+MAX_ENCODES = 5
+#: Keep the limiter this far below the ceiling minus the overshoot the last encode showed: the
+#: overshoot of a low-bitrate codec varies from one encode to the next.
+OVERSHOOT_SAFETY_DB = 0.4
+#: The limiter's ceiling never goes higher than this below the ceiling, nor lower than the floor.
+MIN_MARGIN_DB = 0.5
+LIMIT_FLOOR_DB = -24.0
 #: Silence between the chime and the bulletin.
 INTRO_GAP_S = 0.5
 
@@ -63,68 +73,83 @@ class _Plan:
     correction: float  # dB on top of the gain the decoding pass measured
     limit_db: float  # the limiter's ceiling for sample peaks
     aim_lufs: float  # PCM loudness to aim for (the target, shifted by what the codec changes)
-    #: Set once the codec overshoots badly: from then on only attenuate, loudness comes second.
-    attenuate_only: bool = False
     post_gain_db: float = 0.0  # after the limiter, so it scales the peaks the codec sees
+
+
+@dataclass(frozen=True)
+class _Rendered:
+    """A levelled PCM file and what its own meter said."""
+
+    path: Path
+    loudness_lufs: float
+    peak_db: float  # sample peak
+    saturated: bool  # more gain no longer made it louder (or the gain is at its bound)
 
 
 def normalise(job: Job) -> tuple[Path, AudioInfo]:
     """Level and encode ``job`` until the encoded file meets target and ceiling.
 
-    The ceiling always holds. When the target cannot be met under it — the limiter would crush
-    the audio (more than ``MAX_CORRECTION_DB`` past the first gain) or the codec overshoots far
-    (synthetic sweeps at this bitrate) — the result is quieter than the target, with a warning.
+    Each encode teaches the next one: how far the codec's true peaks overshoot the limiter, and how
+    much loudness the codec adds or removes. The ceiling always holds. When the target cannot be
+    met under it, the result is the compliant encode closest to the target, and
+    ``pipeline.loudness_warning`` words what the uploader is told.
     """
     if job.decoded.loudness_lufs <= -69.9:
         raise AudioError("âm lượng quá nhỏ, không đo được (the recording is too quiet to measure)")
     plan = _Plan(0.0, job.ceiling_dbtp - job.profile.peak_margin_db, job.target_lufs)
     best: tuple[Path, AudioInfo] | None = None
     for attempt in range(MAX_ENCODES):
-        pcm, peak_db = _level(job, plan)
+        rendered = _level(job, plan)
         out = job.workdir / f"out{attempt}.{job.profile.extension}"
-        info = _encode(job, pcm, out)
-        log.debug("encode %d: %.1f LUFS, %.1f dBTP", attempt, info.loudness_lufs, info.true_peak_dbtp)
-        over_db = info.true_peak_dbtp - job.ceiling_dbtp
-        if over_db <= 0 and (best is None or _closer(info, best[1], job.target_lufs)):
+        info = _encode(job, rendered.path, out)
+        log.debug("encode %d: limit %.1f dB, %.1f LUFS, %.1f dBTP", attempt, plan.limit_db,
+                  info.loudness_lufs, info.true_peak_dbtp)
+        if _over(job, info) <= 0 and (best is None or _closer(info, best[1], job.target_lufs)):
             best = (out, info)
-        if over_db <= 0 and (_on_target(job, info) or plan.attenuate_only):
-            break
-        _correct(plan, job, info, peak_db, first=attempt == 0)
+        if _over(job, info) <= 0 and (_on_target(job, info, ENCODED_AIM_LU) or rendered.saturated):
+            break  # on target, or as loud as the limiter can make it under the ceiling
+        _learn(plan, job, info, rendered)
+        if attempt == MAX_ENCODES - 2 and best is None:
+            plan.post_gain_db -= _over(job, info) + OVERSHOOT_SAFETY_DB  # the ceiling comes first
     if best is None:
         raise AudioError(
             "không giữ được đỉnh âm dưới mức trần (could not keep this audio under the ceiling)"
         )
-    if not _on_target(job, best[1]):
+    if not _on_target(job, best[1], TOLERANCE_LU):
         log.warning("target %.1f LUFS out of reach under %.1f dBTP: kept %.1f LUFS",
                     job.target_lufs, job.ceiling_dbtp, best[1].loudness_lufs)
     return best
 
 
-def _on_target(job: Job, info: AudioInfo) -> bool:
-    return abs(job.target_lufs - info.loudness_lufs) <= ENCODED_AIM_LU
+def _over(job: Job, info: AudioInfo) -> float:
+    return info.true_peak_dbtp - job.ceiling_dbtp
 
 
-def _correct(plan: _Plan, job: Job, info: AudioInfo, peak_db: float, *, first: bool) -> None:
-    """Change ``plan`` after an encode that broke the ceiling or missed the target."""
-    over_db = info.true_peak_dbtp - job.ceiling_dbtp
-    if over_db > 0 and (plan.attenuate_only or not first or over_db > BAD_OVERSHOOT_DB):
-        # limiting harder did not help (or will not): the codec's overshoot scales with the level
-        plan.attenuate_only = True
-        plan.post_gain_db -= over_db + 0.5
-        return
-    if over_db > 0:
-        # limit below the peaks the PCM really has, by the overshoot
-        plan.limit_db = min(plan.limit_db, peak_db) - over_db - 0.3
-    if not _on_target(job, info):
-        plan.aim_lufs += job.target_lufs - info.loudness_lufs  # make up what the codec changed
+def _on_target(job: Job, info: AudioInfo, tolerance_lu: float) -> bool:
+    return abs(job.target_lufs - info.loudness_lufs) <= tolerance_lu
+
+
+def _learn(plan: _Plan, job: Job, info: AudioInfo, rendered: _Rendered) -> None:
+    """Set the limiter and the PCM aim so that the next encode lands on target under the ceiling.
+
+    The codec's overshoot is what its true peak exceeded the PCM's sample peak by; its loudness
+    change is what it added to the PCM's. Both grow as the limiter works harder, so after an encode
+    that still broke the ceiling the limiter only ever goes lower.
+    """
+    overshoot = info.true_peak_dbtp - rendered.peak_db
+    limit = job.ceiling_dbtp - overshoot - OVERSHOOT_SAFETY_DB
+    if _over(job, info) > 0:
+        limit = min(limit, plan.limit_db - _over(job, info))
+    plan.limit_db = max(LIMIT_FLOOR_DB, min(job.ceiling_dbtp - MIN_MARGIN_DB, limit))
+    plan.aim_lufs = job.target_lufs - (info.loudness_lufs - rendered.loudness_lufs)
 
 
 def _closer(a: AudioInfo, b: AudioInfo, target: float) -> bool:
     return abs(a.loudness_lufs - target) < abs(b.loudness_lufs - target)
 
 
-def _level(job: Job, plan: _Plan) -> tuple[Path, float]:
-    """Render PCM through gain and limiter until it measures ``plan.aim_lufs``; (path, peak dB).
+def _level(job: Job, plan: _Plan) -> _Rendered:
+    """Render PCM through gain and limiter until it measures ``plan.aim_lufs``.
 
     The limiter makes loudness grow slower than gain, so after the first try the next correction
     follows the measured slope (a secant step) instead of assuming one LU per dB.
@@ -133,24 +158,22 @@ def _level(job: Job, plan: _Plan) -> tuple[Path, float]:
     previous: tuple[float, float] | None = None
     for _ in range(MAX_LEVEL_PASSES):
         loudness, peak_db = _render_pcm(job, pcm, plan)
-        if plan.attenuate_only:
-            break
         miss = plan.aim_lufs - loudness
         log.debug("level: correction %+.2f dB gives %.1f LUFS", plan.correction, loudness)
-        if abs(miss) <= PCM_AIM_LU:
-            break
+        if abs(miss) <= PCM_AIM_LU or plan.post_gain_db < 0:
+            break  # on aim, or attenuating for the ceiling, when the level is what it is
         slope = 1.0
         if previous is not None and abs(plan.correction - previous[0]) > 0.05:
             slope = (loudness - previous[1]) / (plan.correction - previous[0])
             if slope < 0.1:
-                break  # more gain no longer makes it louder: the limiter is saturated
+                return _Rendered(pcm, loudness, peak_db, saturated=True)  # the limiter is saturated
             slope = min(1.0, slope)
         step = _clamp(plan.correction + miss / slope, MAX_CORRECTION_DB)
         if abs(step - plan.correction) < 0.05:
-            break  # at the bound
+            return _Rendered(pcm, loudness, peak_db, saturated=True)  # at the bound
         previous = (plan.correction, loudness)
         plan.correction = step
-    return pcm, peak_db
+    return _Rendered(pcm, loudness, peak_db, saturated=False)
 
 
 def _clamp(value: float, bound: float) -> float:
@@ -180,7 +203,7 @@ def _render_pcm(job: Job, out: Path, plan: _Plan) -> tuple[float, float]:
             f"[intro][main]concat=n=2:v=0:a=1,{tail}[out]"
         )
     args += ["-filter_complex", graph, "-map", "[out]", "-f", "f32le", "-y", str(out)]
-    proc = run_ffmpeg(args, timeout_s=job.limits.decode_timeout_s, what="levelling")
+    proc = run_ffmpeg(args, timeout_s=job.limits.decode_timeout_s, what="levelling", ffmpeg=job.limits.ffmpeg)
     if proc.returncode != 0:
         raise AudioError(f"levelling failed: {last_error_line(proc.stderr)}")
     return ebur128_summary(proc.stderr.decode("utf-8", "replace"))
@@ -193,7 +216,8 @@ def _encode(job: Job, pcm: Path, out: Path) -> AudioInfo:
     args += ["-map_metadata", "-1", "-fflags", "+bitexact", "-flags:a", "+bitexact"]
     args += ["-f", job.profile.muxer, "pipe:1"]
     meter = measure_args("pipe:0", job.profile.muxer)
-    enc, met = run_tee(args, meter, out, timeout_s=job.limits.decode_timeout_s, what="encoding")
+    enc, met = run_tee(args, meter, out, timeout_s=job.limits.decode_timeout_s, what="encoding",
+                       ffmpeg=job.limits.ffmpeg)
     if enc.returncode != 0:
         raise AudioError(f"encoding failed: {last_error_line(enc.stderr)}")
     return info_from_run(met.returncode, met.stdout, met.stderr, out.stat().st_size)

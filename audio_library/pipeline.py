@@ -14,7 +14,7 @@ from .decode import decode, speech_span, stage
 from .errors import AudioError
 from .loudness import measure
 from .model import Encoded, Limits, profile_named
-from .normalise import Intro, Job, normalise
+from .normalise import TOLERANCE_LU, Intro, Job, normalise
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def ingest(
                 f"(after trimming silence it is shorter than the minimum of "
                 f"{limits.min_duration_s:g} s)"
             )
-        intro = _intro(workdir, target_lufs) if chime else None
+        intro = _intro(workdir, target_lufs, limits.ffmpeg) if chime else None
         job = Job(decoded, span, prof, target_lufs, ceiling_dbtp, intro, workdir, limits)
         out, info = normalise(job)
         data = out.read_bytes()
@@ -61,6 +61,25 @@ def ingest(
         sha256=hashlib.sha256(data).hexdigest(),
         extension=prof.extension,
         mime=prof.mime,
+        warning=loudness_warning(info.loudness_lufs, target_lufs, ceiling_dbtp),
+    )
+
+
+def loudness_warning(
+    loudness_lufs: float | None,
+    target_lufs: float = DEFAULT_TARGET_LUFS,
+    ceiling_dbtp: float = DEFAULT_CEILING_DBTP,
+) -> str | None:
+    """What to tell the uploader when delivered audio misses the target by more than ±1 LU."""
+    if loudness_lufs is None or abs(loudness_lufs - target_lufs) <= TOLERANCE_LU:
+        return None
+    vi, en = ("nhỏ hơn", "quieter") if loudness_lufs < target_lufs else ("to hơn", "louder")
+    return (
+        f"Không đạt được độ to chuẩn {target_lufs:g} LUFS mà vẫn giữ đỉnh dưới {ceiling_dbtp:g} dBTP: "
+        f"bản tin đo được {loudness_lufs:.1f} LUFS, sẽ nghe {vi} các bản tin khác. "
+        f"(The target loudness of {target_lufs:g} LUFS could not be met under the peak ceiling of "
+        f"{ceiling_dbtp:g} dBTP: this audio measures {loudness_lufs:.1f} LUFS and will sound "
+        f"{en} than other bulletins.)"
     )
 
 
@@ -73,19 +92,19 @@ def _check_levels(target_lufs: float, ceiling_dbtp: float) -> None:
         raise AudioError(f"mức trần {ceiling_dbtp:g} dBTP phải từ -12 đến 0 (ceiling out of range)")
 
 
-def _intro(workdir: Path, target_lufs: float) -> Intro:
+def _intro(workdir: Path, target_lufs: float, ffmpeg: str | None) -> Intro:
     path = workdir / "chime.wav"
     path.write_bytes(chime())
-    return Intro(wav_path=path, gain_db=target_lufs - _chime_loudness())
+    return Intro(wav_path=path, gain_db=target_lufs - _chime_loudness(ffmpeg))
 
 
-@lru_cache(maxsize=1)
-def _chime_loudness() -> float:
-    return measure(chime()).loudness_lufs
+@lru_cache(maxsize=2)
+def _chime_loudness(ffmpeg: str | None) -> float:
+    return measure(chime(), ffmpeg=ffmpeg).loudness_lufs
 
 
 @lru_cache(maxsize=4)
-def chime_asset(profile: str = "speech") -> Encoded:
+def chime_asset(profile: str = "speech", ffmpeg: str | None = None) -> Encoded:
     """The chime as a delivery file: the same bytes (and sha256) every time for a profile."""
-    return ingest(chime(), profile=profile)
+    return ingest(chime(), profile=profile, limits=Limits(ffmpeg=ffmpeg))
 

@@ -12,6 +12,7 @@ import base64
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -94,12 +95,14 @@ def gtts_mp3(
     """MP3 of ``text`` from a Google-Translate-compatible endpoint at ``host``, chunk by chunk."""
     bodies = _gtts_bodies(text, language, slow=speed < 0.8)
     url = host.rstrip("/") + GTTS_PATH
+    # once one chunk has failed for good, the others stop retrying and the queued ones never start
+    given_up = threading.Event()
     with requests.Session() as session:
         # The first chunk alone: when Google is unreachable, fail once, not once per chunk.
-        first = _fetch_chunk(session, url, bodies[0], timeout_s, retries)
+        first = _fetch_chunk(session, url, bodies[0], timeout_s, retries, given_up)
         with ThreadPoolExecutor(max_workers=_GTTS_WORKERS) as pool:
             futures = [
-                pool.submit(_fetch_chunk, session, url, body, timeout_s, retries)
+                pool.submit(_fetch_chunk, session, url, body, timeout_s, retries, given_up)
                 for body in bodies[1:]
             ]
             try:
@@ -133,11 +136,15 @@ def _gtts_bodies(text: str, language: str, *, slow: bool) -> list[str]:
 
 
 def _fetch_chunk(
-    session: requests.Session, url: str, body: str, timeout_s: float, retries: int
+    session: requests.Session, url: str, body: str, timeout_s: float, retries: int,
+    given_up: threading.Event,
 ) -> bytes:
     from gtts import gTTS
 
+    problem = "another chunk failed"
     for attempt in range(retries + 1):
+        if given_up.is_set():
+            break
         try:
             reply = session.post(url, data=body, headers=gTTS.GOOGLE_TTS_HEADERS, timeout=timeout_s)
         except requests.Timeout:
@@ -152,6 +159,7 @@ def _fetch_chunk(
                 break  # a refusal, not a hiccup: retrying will not help
         if attempt < retries:
             time.sleep(0.2 * (attempt + 1))
+    given_up.set()
     raise GttsUnavailable(f"Google TTS không dùng được: {problem} (Google TTS failed)")
 
 

@@ -7,31 +7,51 @@ from typing import Any
 from flask import Flask
 
 from . import config, db, errors
+from .services import push
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    """Build the central. Settings: defaults < environment (``LOA_*``, ``DATABASE_URL``) < ``test_config``.
+    """Build the central from ``config.load()``: defaults < ``LOA_CONFIG`` file < environment < ``test_config``.
 
-    Keys: ``DATA_DIR`` (database, audio store, keys), ``DATABASE_URL``, ``SECRET_KEY`` and those in
-    ``config.DEFAULTS``. The database is not created here: ``central init`` (``central.cli.initialise``) does it.
+    ``test_config`` keys are settings in upper case (``DATA_DIR``, ``SECURE_COOKIES``…; see
+    ``config.Settings``) or Flask's own (``TESTING``…). ``config.settings(app)`` answers the settings;
+    ``app.config`` mirrors them for Flask and its extensions. The database is not created here:
+    ``central init`` (``central.cli.initialise``) does it.
     """
+    settings = config.load(overrides=test_config)
     app = Flask(__name__)
-    app.config.update(config.DEFAULTS)
-    app.config.update(config.from_environment())
-    if test_config:
-        app.config.update(test_config)
-    config.finalise(app.config)
+    app.extensions["loa.settings"] = settings
+    app.config.update(settings.flask_config())
+    app.config.update(config.overrides_for_flask(test_config))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    if settings.proxy_hops:  # the client's address and scheme as the trusted proxies saw them
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     db.init_app(app)
+    push.init_app(app)
     _register_blueprints(app)
     errors.init_app(app)
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .api import openapi, operator, reports, station, validation, workflow
+    from .api import (
+        audit,
+        emergencies,
+        openapi,
+        operator,
+        period_reports,
+        plans,
+        reports,
+        station,
+        validation,
+        workflow,
+    )
     from .web import bp as web_bp
 
     validation.init_app(app)
-    for bp in (station.bp, operator.bp, workflow.bp, reports.bp, openapi.bp, web_bp):
+    for bp in (station.bp, operator.bp, workflow.bp, plans.bp, reports.bp, period_reports.bp, audit.bp,
+               emergencies.bp, openapi.bp, web_bp):
         app.register_blueprint(bp)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from pathlib import Path
+from types import FrameType
 
 import click
 from flask import Flask
 
 from . import create_app, signing
+from .config import settings
 from .db import database
 from .errors import CentralError
 
@@ -18,8 +21,9 @@ def initialise(app: Flask) -> list[int]:
     """Create or migrate the database and make the signing key; idempotent. Returns migrations applied."""
     from . import migrations
 
-    signing.ensure_key(app.config["DATA_DIR"])
-    (Path(app.config["DATA_DIR"]) / "assets").mkdir(exist_ok=True)
+    data_dir = settings(app).data_dir
+    signing.ensure_key(data_dir)
+    (data_dir / "assets").mkdir(exist_ok=True)
     with database.connection_context():
         return migrations.apply(database.obj)
 
@@ -44,6 +48,21 @@ def main(verbose: bool) -> None:
     """Loa central: bulletins, schedules, stations and reports for commune loudspeakers."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _audit_as_console_user()
+
+
+def _audit_as_console_user() -> None:
+    """Changes made here have no user account: the audit log names the login at the console instead."""
+    import getpass
+
+    from .services import audit
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        who = "?"
+    token = audit.acting_as(f"cli:{who}")
+    click.get_current_context().call_on_close(lambda: audit.reset(token))
 
 
 def _fail(exc: CentralError) -> None:
@@ -56,11 +75,11 @@ def _fail(exc: CentralError) -> None:
 def init(ctx: _Ctx) -> None:
     """Create or migrate the database and make the signing key (safe to run again)."""
     applied = initialise(ctx.app)
-    cfg = ctx.app.config
-    click.echo(f"data dir: {cfg['DATA_DIR']}")
-    click.echo(f"database: {_safe_url(cfg['DATABASE_URL'])}")
+    cfg = settings(ctx.app)
+    click.echo(f"data dir: {cfg.data_dir}")
+    click.echo(f"database: {_safe_url(cfg.database_url)}")
     click.echo(f"migrations applied: {applied or 'none (up to date)'}")
-    click.echo(f"signing key: {signing.key_path(cfg['DATA_DIR'])}")
+    click.echo(f"signing key: {signing.key_path(cfg.data_dir)}")
 
 
 def _safe_url(url: str) -> str:
@@ -73,12 +92,34 @@ def _safe_url(url: str) -> str:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--debug", is_flag=True, help="Flask debug mode (reloader off).")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Requests served at once (an upload being normalised holds one for seconds).")
 @pass_ctx
-def run(ctx: _Ctx, host: str, port: int, debug: bool) -> None:
-    """Serve the central (development server; use gunicorn 'central:create_app()' in production)."""
+def run(ctx: _Ctx, host: str, port: int, threads: int) -> None:
+    """Serve the central with waitress, a production WSGI server; Ctrl-C or SIGTERM stops it."""
     initialise(ctx.app)
-    ctx.app.run(host=host, port=port, debug=debug, use_reloader=False, threaded=True)
+    serve(ctx.app, host, port, threads)
+
+
+def serve(app: Flask, host: str, port: int, threads: int) -> None:
+    """Serve ``app`` until SIGINT or SIGTERM, then finish the requests in flight (a few seconds)."""
+    # waitress, not gunicorn, for `central run`: pure Python, so it runs on the Windows machines many
+    # district offices have as well as on Linux, with threads instead of forks (one process, one
+    # SQLite connection pool); the station already depends on it. gunicorn stays the way to run
+    # several worker processes behind a proxy at scale (README, "Deploying a central").
+    from waitress import create_server
+
+    server = create_server(app, host=host, port=port, threads=threads, ident="loa-central")
+    # waitress stops cleanly on SystemExit or KeyboardInterrupt raised in its loop; make SIGTERM
+    # (systemd, `kill`) do what Ctrl-C does instead of dying mid-request.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    click.echo(f"Loa central: http://{host}:{port}/ (waitress, {threads} threads)", err=True)
+    server.run()
+    click.echo("stopped", err=True)
+
+
+def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 @main.command("add-area")
@@ -180,6 +221,46 @@ def demo(ctx: _Ctx, as_json: bool) -> None:
         except CentralError as exc:
             _fail(exc)
     click.echo(demo_data.render(result, as_json=as_json))
+
+
+@main.command("mqtt-config")
+@click.option("--dir", "mqtt_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write them (default: LOA_MQTT_DIR).")
+@click.option("--listen", "port", default=None, type=int,
+              help="Also write a complete mosquitto.conf listening on 127.0.0.1:PORT (tests, make run).")
+@pass_ctx
+def mqtt_config(ctx: _Ctx, mqtt_dir: Path | None, port: int | None) -> None:
+    """Write Mosquitto's password file and ACL from the station table; SIGHUP the broker if it runs."""
+    from .services import broker
+
+    target = mqtt_dir or (Path(settings(ctx.app).mqtt_dir) if settings(ctx.app).mqtt_dir else None)
+    if target is None:
+        click.echo("Lỗi: cần --dir hoặc LOA_MQTT_DIR. (Give --dir or set LOA_MQTT_DIR.)", err=True)
+        sys.exit(2)
+    with ctx.app.app_context(), database.connection_context():
+        count = broker.write(settings(ctx.app).data_dir, target)
+    if port is not None:
+        (target / broker.CONF).write_text(broker.mosquitto_conf(target.resolve(), port))
+    click.echo(f"{target / broker.PASSWORDS}: central + {count} station(s); ACL {target / broker.ACL}")
+
+
+@main.command()
+@pass_ctx
+def presence(ctx: _Ctx) -> None:
+    """Keep every station's online/offline state and outage history from the push channel (runs until stopped).
+
+    Run exactly one beside the web workers (systemd, or `make run`): the workers stay stateless.
+    """
+    from .services.presence import Listener
+
+    with ctx.app.app_context():
+        try:
+            listener = Listener(settings(ctx.app))
+        except CentralError as exc:
+            _fail(exc)
+        signal.signal(signal.SIGTERM, lambda signum, frame: listener.stop())
+        signal.signal(signal.SIGINT, lambda signum, frame: listener.stop())
+        listener.run()
 
 
 if __name__ == "__main__":

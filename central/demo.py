@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from central.config import Settings, settings
 from central.errors import Conflict
 from central.models import Area, Campaign, Station, User, utcnow
 from central.services import (
@@ -28,6 +29,7 @@ from central.services import (
     enrollment,
     heartbeats,
     manifests,
+    plans,
     playlogs,
     programmes,
     schedules,
@@ -59,12 +61,16 @@ def load(app: Flask, now: datetime | None = None, tts_engine: str = "auto") -> d
     if Area.select().exists() or User.select().exists():
         raise Conflict("Cơ sở dữ liệu đã có dữ liệu; `central demo` chỉ chạy trên dữ liệu trống. "
                        "(The database is not empty.)")
-    data_dir = app.config["DATA_DIR"]
+    cfg = settings(app)
+    data_dir = cfg.data_dir
     _areas()
-    categories.seed_reference_data(years=tuple(sorted({2024, now.year})))
+    years = tuple(sorted({2024, now.year}))
+    categories.seed_reference_data(years=years)
     people = _people()
+    for year in years:  # the province's plan of 2024 (seed/000_…txt), and this year's in its image
+        plans.seed_plan(year, people["quantri"][0])
     editor, approver = people["bientap"][0], people["pheduyet"][0]
-    made = _bulletins(editor, approver, data_dir, tts_engine)
+    made = _bulletins(editor, approver, data_dir, tts_engine, cfg)
     morning, evening = _programmes(editor, made, data_dir)
     today = now.astimezone(ZoneInfo(ZONE)).date()
     _daily(editor, approver, morning, "Chương trình buổi sáng", time(6, 0), today)
@@ -106,14 +112,14 @@ def _campaign_id(name: str | None) -> int | None:
     return c.id if c else None
 
 
-def _bulletins(editor: User, approver: User, data_dir: Any, engine: str) -> list[Any]:
+def _bulletins(editor: User, approver: User, data_dir: Any, engine: str, cfg: Settings) -> list[Any]:
     """Read each bulletin aloud, submit it as the editor and approve it as the approver."""
     # "auto": gTTS if Google answers; after the first fallback, go straight to eSpeak NG
     made = []
     for title, category, campaign, text in data.BULLETINS:
         body = {"title": title, "text": text, "category": category, "language": "vi",
                 "campaign_id": _campaign_id(campaign), "engine": engine}
-        b = bulletins.create_spoken(editor, body, data_dir)
+        b = bulletins.create_spoken(editor, body, data_dir, ffmpeg=cfg.ffmpeg, gtts_host=cfg.gtts_host)
         if b.tts_engine == "espeak":
             engine = "espeak"
         bulletins.submit(editor, b.id)

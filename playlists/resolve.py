@@ -69,6 +69,7 @@ class Ctx:
     play_ends: list[datetime] = field(default_factory=list)
     cuts: list[datetime] = field(default_factory=list)  # when emergencies can first sound
     fixed: dict[int, list[Todo]] = field(default_factory=dict)  # timeline._fixed_layouts
+    unready: frozenset[str] = frozenset()  # audio the station has not verified yet (it waits for it)
 
 
 def bulletin_of(item: Item, bulletins: Mapping[int, Bulletin]) -> Bulletin | None:
@@ -145,6 +146,14 @@ def layout(
     return kept, None
 
 
+def lacks_audio(todo: list[Todo], ctx: Ctx) -> bool:
+    """True if an item of ``todo`` needs audio the station does not have verified yet."""
+    if not ctx.unready:
+        return False
+    return any((b.asset_sha256 if b is not None else item.asset_sha256) in ctx.unready
+               for _, item, b, _ in todo)
+
+
 def _earliest(job: Job, ctx: Ctx) -> datetime:
     """The first instant the job could sound: its planned start, or when the station is back."""
     if ctx.busy_until is not None and ctx.busy_until > job.planned:
@@ -158,7 +167,8 @@ def prepare_cuts(jobs: list[Job], ctx: Ctx) -> None:
         if job.rank < EMERGENCY or job.schedule is None:
             continue
         at = _earliest(job, ctx)
-        if at <= job.deadline and _start_layout(job, at, ctx)[0]:
+        todo = _start_layout(job, at, ctx)[0] if at <= job.deadline else []
+        if todo and not lacks_audio(todo, ctx):  # an emergency without its audio cannot cut anything
             ctx.cuts.append(at)
     ctx.cuts.sort()
 
@@ -214,12 +224,22 @@ def simulate(jobs: list[Job], resumed: list[Job], t: datetime, ctx: Ctx) -> None
 
 
 def _admit(job: Job, queues: _Queues, ctx: Ctx) -> None:
-    if ctx.fixed.get(job.schedule_id):  # the common case: _start_layout without the copy
+    if _stale(job) and _earliest(job, ctx) > job.deadline:  # came too late: not a wait for audio
+        job.status, job.reason = SlotStatus.MISSED, "stale"
+        return
+    fixed = ctx.fixed.get(job.schedule_id)
+    if fixed and not ctx.unready:  # the common case: _start_layout without the copy
         queues.push(job)
         return
-    todo, why = _start_layout(job, _earliest(job, ctx), ctx)
+    todo, why = (fixed, None) if fixed else _start_layout(job, _earliest(job, ctx), ctx)
     if not todo:
         job.status, job.reason = SlotStatus.SKIPPED, why or "bulletin_invalid"
+        return
+    if lacks_audio(todo, ctx):
+        # Its audio is still on its way: the slot neither starts nor holds the output. Whether the
+        # audio comes in time is not known here, so it reads as missed; the station asks again when
+        # the audio is verified, and only logs the miss once the grace has run out (its deadline).
+        job.status, job.reason = SlotStatus.MISSED, "asset_missing"
         return
     queues.push(job)
 
@@ -318,6 +338,8 @@ def _quiet_end(t: datetime, ctx: Ctx) -> datetime | None:
 def _cause(job: Job, ctx: Ctx) -> str:
     """Why ``job`` could not start by its deadline: what held the output at that instant."""
     d = job.deadline
+    if _stale(job):
+        return "stale"
     i = bisect.bisect_right(ctx.play_starts, d) - 1
     if (i >= 0 and ctx.play_ends[i] > d) or _in_block(ctx, d):
         return "conflict"
@@ -328,3 +350,9 @@ def _cause(job: Job, ctx: Ctx) -> str:
     if ctx.busy_until is not None and d < ctx.busy_until:
         return ctx.busy_reason
     return "conflict"  # the output was free but slots of a higher tier or earlier were waiting
+
+
+def _stale(job: Job) -> bool:
+    """True if the job's deadline is its schedule's "play no later than" time."""
+    s = job.schedule
+    return s is not None and s.play_by is not None and job.deadline >= s.play_by

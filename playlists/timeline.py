@@ -13,7 +13,9 @@ The resolution simulates the station's single audio output, item by item:
   and never at or after the schedule's ``valid_until`` (:func:`deadline`). An emergency without
   its own grace waits "until it expires": while its bulletins are valid, at most
   :data:`EMERGENCY_MAX_LATE`. An occurrence that cannot start in time is ``MISSED`` with the
-  reason in force at its deadline: ``conflict`` (something else held the output), ``quiet_hours``,
+  reason in force at its deadline: ``stale`` (the schedule's ``play_by``, "play no later than",
+  is the deadline that passed: an outdated warning never airs late, even if its audio arrives
+  only then), ``conflict`` (something else held the output), ``quiet_hours``,
   ``local_override`` or ``busy_reason`` (default ``station_off``, for ``busy_until``). Codes and
   their Vietnamese/English text are ``model.REASONS``. Missed and skipped slots have no items
   and ``start == end == planned_start``; a slot is never silently dropped.
@@ -25,6 +27,13 @@ The resolution simulates the station's single audio output, item by item:
   manifest. A slot left without any bulletin is ``SKIPPED`` (``bulletin_invalid`` or
   ``bulletin_missing``); chimes and pauses alone never air. A schedule whose validity ends mid-day
   has no occurrences planned at or after ``valid_until``; one that started before plays to its end.
+- **Audio not on the station yet** (station only): ``unready`` names assets the station has not
+  downloaded and verified. A slot that has not started and needs any of them is ``MISSED`` with
+  reason ``asset_missing``, without items, and holds nothing: other slots play as if it were
+  absent, and an emergency without its audio cuts nothing. The answer is provisional: the station
+  expands again as soon as an asset is verified, and the slot then starts (late) if that is still
+  within its :func:`deadline`; the station only logs the miss once the deadline has passed. A slot
+  already in progress is not held back (the station decides about its later items itself).
 - **Window.** The result holds every occurrence planned in ``[start, end)`` and every slot that
   plays at some time in ``[start, end)``, including one that began before ``start`` (a window that
   begins mid-slot). To get that right the simulation starts :func:`lookback` earlier; a chain of
@@ -51,6 +60,7 @@ import functools
 import itertools
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from datetime import datetime, timedelta
 from operator import attrgetter
 
@@ -132,12 +142,14 @@ def expand(
     busy_until: datetime | None = None,
     busy_reason: str = "station_off",
     local_until: datetime | None = None,
+    unready: AbstractSet[str] = frozenset(),
 ) -> list[Slot]:
     """Resolve what plays in ``[start, end)``; see the module docstring for every rule.
 
     ``busy_until``: nothing new may start before it (station off or just booted; the station
     passes its ``now``); ``busy_reason`` names why for slots missed that way. ``local_until``: a
-    local announcement holds back normal and priority slots until then.
+    local announcement holds back normal and priority slots until then. ``unready``: assets the
+    station does not have verified yet (slots needing them wait for them, see the module docstring).
     """
     if start.tzinfo is None or end.tzinfo is None:
         raise ScheduleError("expand() needs timezone-aware start and end")
@@ -148,7 +160,8 @@ def expand(
     blocks = _blocks(history)
     ctx = Ctx(bulletins, settings, zone(settings.timezone), busy_until, busy_reason, local_until,
               blocks, [a for a, _ in blocks], fixed=_fixed_layouts(schedules, bulletins, sim_start,
-                                                                   end + span))
+                                                                   end + span),
+              unready=frozenset(unready))
     by_id = {s.id: s for s in schedules}
     jobs, finals = _occurrences(schedules, sim_start, end, history)
     resumed = _resumed(history, by_id, ctx)
@@ -224,7 +237,7 @@ def _occurrences(
             _warn_once(s, exc)
             continue
         sched_id, rank, grace = s.id, s.priority.rank, _grace(s.grace)
-        last = None if s.valid_until is None else s.valid_until - _TICK
+        last = _last_start(s)
         for planned in planned_starts:
             due = planned + grace if last is None else min(planned + grace, last)  # deadline()
             if not history:  # naming every occurrence is only needed to look it up
@@ -255,13 +268,18 @@ def _warn_once(s: Schedule, exc: ScheduleError) -> None:
 def deadline(schedule: Schedule, planned_start: datetime) -> datetime:
     """The last instant an occurrence may still start (inclusive); after it, it is missed.
 
-    Planned start plus the schedule's grace (emergency: :data:`EMERGENCY_MAX_LATE`), and always
-    before the schedule's ``valid_until``.
+    Planned start plus the schedule's grace (emergency: :data:`EMERGENCY_MAX_LATE`), always
+    before the schedule's ``valid_until``, and never after its ``play_by`` (missed as ``stale``).
     """
     d = planned_start + _grace(schedule.grace)
-    if schedule.valid_until is not None:
-        d = min(d, schedule.valid_until - _TICK)
-    return d
+    last = _last_start(schedule)
+    return d if last is None else min(d, last)
+
+
+def _last_start(s: Schedule) -> datetime | None:
+    """The bound on any start the schedule itself sets: before ``valid_until``, by ``play_by``."""
+    bounds = [t for t in (None if s.valid_until is None else s.valid_until - _TICK, s.play_by) if t is not None]
+    return min(bounds) if bounds else None
 
 
 @functools.lru_cache(maxsize=256)

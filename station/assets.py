@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from .client import CentralClient
-from .errors import AssetError, CentralRefused
+from .errors import AssetError, CentralRefused, ReplyRefused
+from .journal import storage_failure
 from .store import Asset, Store, iso
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,7 @@ class AssetCache:
         self.last_error: str | None = None
         self._fresh: dict[str, tuple[tuple[int, int, int], float]] = {}  # sha → (stat key, monotonic)
         self._lock = threading.Lock()
+        self._downloads: dict[str, threading.Lock] = {}  # sha → held while one thread downloads it
 
     def path(self, sha256: str) -> Path:
         return self.root / sha256
@@ -67,6 +69,16 @@ class AssetCache:
         if row is None or not row.ready or not p.exists():
             return None
         return p
+
+    def unready(self, shas: Iterable[str]) -> frozenset[str]:
+        """Of ``shas``, those not verified on disk (yet): one store read and a stat each."""
+        try:
+            ready = {a.sha256 for a in self.store.assets() if a.ready}
+        except Exception as exc:
+            if not storage_failure(exc):
+                raise
+            return frozenset()  # cannot tell now; each start still hashes its file first
+        return frozenset(s for s in shas if s not in ready or not self.path(s).exists())
 
     def verified(self, sha256: str) -> Path | None:
         """``playable``, with the bytes hashed again now (DESIGN §4 rule 1); a mismatch is missing, to fetch again.
@@ -132,7 +144,18 @@ class AssetCache:
         return sorted(due, key=lambda a: (first_need.get(a.sha256, far), a.sha256))
 
     def fetch(self, asset: Asset, client: CentralClient, now: datetime, rate_bps: int = 0) -> None:
-        """Download, verify, fsync and rename one asset; on a mismatch the bytes are thrown away."""
+        """Download, verify, fsync and rename one asset; on a mismatch the bytes are thrown away.
+
+        One download per file at a time (the sync thread and an emergency order may both want it):
+        the second caller waits, then finds the file ready.
+        """
+        with self._lock:
+            busy = self._downloads.setdefault(asset.sha256, threading.Lock())
+        with busy:
+            if self.playable(asset.sha256) is None:
+                self._fetch(asset, client, now, rate_bps)
+
+    def _fetch(self, asset: Asset, client: CentralClient, now: datetime, rate_bps: int) -> None:
         part = self.root / f"{asset.sha256}.part"
         have = part.stat().st_size if part.exists() else 0
         if self.disk_free() - (asset.size - have) < self.min_free_bytes:
@@ -140,8 +163,10 @@ class AssetCache:
             if self.disk_free() - (asset.size - have) < self.min_free_bytes:
                 raise AssetError(f"not enough free disk for asset {asset.sha256[:12]} ({asset.size} bytes)")
         try:
-            client.download(asset.sha256, part, rate_bps)
-        except CentralRefused as exc:
+            client.download(asset.sha256, part, rate_bps, size=asset.size)
+        except (CentralRefused, ReplyRefused) as exc:  # this asset is wrong there: retry it alone, later
+            if isinstance(exc, ReplyRefused):
+                part.unlink(missing_ok=True)
             self._failed(asset, now, str(exc))
             raise AssetError(str(exc)) from exc
         self._install(asset, part, now)
@@ -158,6 +183,9 @@ class AssetCache:
             os.fsync(f.fileno())
         os.replace(part, self.path(asset.sha256))
         _fsync_dir(self.root)
+        st = self.path(asset.sha256).stat()
+        with self._lock:  # just hashed: a play starting right now (it may have waited for it) need not again
+            self._fresh[asset.sha256] = ((st.st_size, st.st_mtime_ns, st.st_ino), time.monotonic())
         self.store.set_asset(asset.sha256, ready=True, attempts=0, next_attempt_at=None, last_error=None)
         log.info("asset %s verified and cached (%d bytes)", asset.sha256[:12], size)
 

@@ -1,4 +1,4 @@
-"""`station enroll|run|sync|status`: the only place the real parts are built and wired together."""
+"""`station enroll|run|sync|status|unit`: the only place the real parts are built and wired together."""
 
 from __future__ import annotations
 
@@ -11,17 +11,19 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
 from typing import Any
 
 from . import config as config_mod
 from .assets import AssetCache
-from .client import CentralClient, Timeouts
+from .client import CentralClient, Limits, Timeouts
 from .clock import Clock, system_time
 from .config import Config
 from .errors import NotEnrolledError, StationError
 from .ffmpeg import ffmpeg_exe
 from .player import detect
+from .push import PushSettings
 from .store import Store
 
 log = logging.getLogger("station")
@@ -45,7 +47,8 @@ def _client(cfg: Config, store: Store, clock: Clock) -> CentralClient:
     url, token = store.get("central_url"), store.get("token")
     if not url or not token:
         raise NotEnrolledError("this station is not enrolled: run `station enroll <central-url> <code>`")
-    return CentralClient(url, token, _timeouts(cfg), clock.system_now, clock.observe)
+    return CentralClient(url, token, _timeouts(cfg), clock.system_now, clock.observe,
+                         Limits(manifest_bytes=cfg.max_manifest_bytes))
 
 
 def _clock(cfg: Config) -> Clock:
@@ -68,6 +71,7 @@ def cmd_enroll(cfg: Config, args: argparse.Namespace) -> int:
         station_id=reply["station_id"], token=reply["token"], public_key=reply["public_key"],
         central_url=args.url.rstrip("/"), ui_password=hash_password(password),
         ui_secret=secrets.token_hex(32), clock_offset_ms=clock.offset_ms,
+        mqtt=reply.get("mqtt"),  # optional: the push channel's broker and this station's credentials
     )
     print(f"Đã đăng ký đài số {reply['station_id']} với {args.url} (station enrolled).")
     if not args.password:
@@ -84,7 +88,9 @@ def cmd_run(cfg: Config, args: argparse.Namespace) -> int:
     client = _client(cfg, store, clock)
     player = detect(cfg.player, ffmpeg_exe())
     log.info("audio goes to: %s", player.description)
-    agent = Agent(cfg, store, clock, player, client, expand)
+    push = PushSettings.from_store(store) if cfg.push else None
+    log.info("push channel: %s", f"{push.host}:{push.port}" if push else "none (polling only)")
+    agent = Agent(cfg, store, clock, player, client, expand, push)
     stop = threading.Event()
 
     def _stop(signum: int, frame: FrameType | None) -> None:
@@ -127,7 +133,8 @@ def cmd_sync(cfg: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_status(cfg: Config, args: argparse.Namespace) -> int:
-    from .status import build
+    from .loop import slot_rows
+    from .status import build, missing_assets
 
     if not cfg.db_path.exists():
         raise NotEnrolledError(f"no station here ({cfg.db_path}): run `station enroll` first")
@@ -140,44 +147,57 @@ def cmd_status(cfg: Config, args: argparse.Namespace) -> int:
         clock.restore(int(offset), str(boot))
     cache = AssetCache(cfg.assets_dir, store, cfg.min_free_bytes, cfg.gc_after_s)
     st = build(store, cache, clock, store.get("now_playing"))
-    st["next_24h"] = _next_24h(store, cache, clock, cfg)
-    st["recent_plays"] = store.recent_plays(50)
+    slots, content = _next_24h(store, cache, clock, cfg)
+    plays = store.recent_plays(50)
     if args.json:
+        st["next_24h"] = slot_rows(slots, content)
+        st["recent_plays"] = plays
         print(json.dumps(st, ensure_ascii=False, indent=2))
     else:
-        _print_status(st)
+        _print_status(st, slots, content, missing_assets(store, cache), plays, args.lang)
     return 0
 
 
-def _next_24h(store: Store, cache: AssetCache, clock: Clock, cfg: Config) -> list[dict[str, Any]]:
-    from .loop import PlayerLoop, slot_rows
+def _next_24h(store: Store, cache: AssetCache, clock: Clock, cfg: Config) -> tuple[list[Any], Any]:
+    from .loop import PlayerLoop
     from .timeline import expand
 
     loop = PlayerLoop(store, cache, detect(cfg.player, "ffmpeg", sound=False), clock, expand)
     loop.refresh()
-    return slot_rows(loop.upcoming(clock.now(), 24), loop.content)
+    return loop.upcoming(clock.now(), 24), loop.content
 
 
-def _print_status(st: dict[str, Any]) -> None:
-    from .ui_html import when
+def _print_status(st: dict[str, Any], slots: list[Any], content: Any, missing: set[str],
+                  plays: list[dict[str, Any]], lang: str) -> None:
+    """The state in the words and formats of the local page (``ui_html`` words both)."""
+    from .ui_html import TABLE_HEAD, play_rows, station_title, status_rows, upcoming_rows
+    from .ui_text import Words
 
-    tz = st["timezone"]
-    on = "trực tuyến (online)" if st["online"] else "ngoại tuyến (offline)"
-    print(f"Đài {st['station_id']} {st['station_name'] or ''} — {on}")
-    print(f"Bản kê (manifest): v{st['manifest_version']}  lần đồng bộ cuối: {when(st['last_sync_at'], tz)}")
-    trust = "tin cậy" if st["clock_trusted"] else "CHƯA tin cậy"
-    print(f"Đồng hồ: {when(st['now'], tz)} (lệch {st['clock_offset_ms']} ms, {trust})")
-    print(f"Đĩa trống: {st['disk_free_bytes'] // 2**20} MB  bộ nhớ đệm: {st['cache']}  hàng đợi nhật ký: {st['outbox']}")
-    np = st["now_playing"]
-    print(f"Đang phát: {np['title'] if np else '—'}")
-    if st["last_error"]:
-        print(f"Lỗi gần nhất: {st['last_error']}")
-    print("24 giờ tới:")
-    for s in st["next_24h"]:
-        print(f"  {when(s['start'], tz)}  {s['priority']:<9} {s['title']}  [{s['status']}]")
-    print("Đã phát gần đây:")
-    for p in st["recent_plays"][:20]:
-        print(f"  {when(p['started_at'] or p['planned_start'], tz)}  {p['status']:<11} {p['title']}  {p['reason'] or ''}")
+    w, tz = Words(lang), st["timezone"]
+    print(" — ".join(x for x in (station_title(w, st), st["area_name"]) if x))
+    for row in status_rows(w, st):
+        print(f"{row.label}: {row.text}")
+    np, playing = st["now_playing"], w("Đang phát")
+    print(f"{playing}: " + (f"{np['title']} ({w.tier(np['priority'])})" if np else w("Không phát")))
+    for title, rows in ((w("Lịch phát 24 giờ tới"), upcoming_rows(w, slots, content, missing, tz)),
+                        (w("Lượt phát gần nhất"), play_rows(w, plays[:20], tz))):
+        print(f"\n{title} ({' · '.join(w(h) for h in TABLE_HEAD)}):")
+        for r in rows:
+            print("  " + "  ".join(c for c in r if c))
+        if not rows:
+            print("  " + w("Không có."))
+
+
+def cmd_unit(cfg: Config, args: argparse.Namespace) -> int:
+    """Print the systemd unit shipped in the package, started from this install's ``station``."""
+    from importlib.resources import files
+
+    text = files("station").joinpath("deploy/loa-station.service").read_text(encoding="utf-8")
+    # The venv's own script (not resolved: a venv's python is a symlink to the system's).
+    exe = Path(sys.executable).parent / "station"
+    lines = [f"ExecStart={exe} run" if ln.startswith("ExecStart=") else ln for ln in text.splitlines()]
+    print("\n".join(lines))
+    return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -193,10 +213,12 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("sync", help="one sync pass now")
     s = sub.add_parser("status", help="what the station is doing")
     s.add_argument("--json", action="store_true")
+    s.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of the text (default: vi)")
+    sub.add_parser("unit", help="print the systemd unit for this install (pipe it to /etc/systemd/system)")
     return ap
 
 
-COMMANDS = {"enroll": cmd_enroll, "run": cmd_run, "sync": cmd_sync, "status": cmd_status}
+COMMANDS = {"enroll": cmd_enroll, "run": cmd_run, "sync": cmd_sync, "status": cmd_status, "unit": cmd_unit}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

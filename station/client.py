@@ -3,6 +3,12 @@
 Every call has a connect and a read timeout and a total deadline, so a hung link can only ever
 delay a sync, never playback (which runs in another thread anyway). Every reply's
 ``X-Loa-Server-Time`` is handed to ``on_server_time`` so the clock can learn its offset.
+
+Every reply is also read with a cap (:class:`Limits`), so a broken or hostile central cannot fill
+the Pi's memory or SD card: a JSON reply over its limit is refused unread or as soon as it passes
+the limit; gzip is inflated here, never more than the limit (a gzip bomb stops there); an asset is
+written only up to the size its signed manifest declares, and a reply that announces or sends
+another length is refused (:class:`~station.errors.ReplyRefused`).
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ import email.utils
 import json
 import logging
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,9 +25,10 @@ from pathlib import Path
 from typing import IO, Any
 
 import requests
+import urllib3
 
 from . import __version__
-from .errors import CentralRefused, CentralUnavailable
+from .errors import CentralRefused, CentralUnavailable, ReplyRefused
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +42,14 @@ class Timeouts:
     read_s: float = 20.0
     total_s: float = 60.0
     download_s: float = 1800.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The most the agent reads of one reply (after decompression)."""
+
+    manifest_bytes: int = 8 << 20  # a big station's real manifest is well under 1 MiB
+    reply_bytes: int = 1 << 20  # enroll, heartbeat, play-log answers and error bodies
 
 
 @dataclass(frozen=True)
@@ -85,21 +101,25 @@ class CentralClient:
         timeouts: Timeouts,
         system_now: Callable[[], datetime],
         on_server_time: ServerTimeHook | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.base = base_url.rstrip("/") + "/api/v1/station"
         self.timeouts = timeouts
+        self.limits = limits or Limits()
         self._now = system_now
         self._hook = on_server_time
         self.session = requests.Session()
         self.session.headers["User-Agent"] = f"loa-station/{__version__}"
+        self.session.headers["Accept-Encoding"] = "gzip"  # the one encoding _read_capped inflates
         if token:
             self.session.headers["Authorization"] = f"Bearer {token}"
 
     def close(self) -> None:
         self.session.close()
 
-    def _request(self, method: str, path: str, **kw: Any) -> tuple[requests.Response, bytes]:
-        """One call with a total deadline; answers the response and its whole body."""
+    def _request(self, method: str, path: str, limit: int | None = None,
+                 **kw: Any) -> tuple[requests.Response, bytes]:
+        """One call with a total deadline; answers the response and its whole body (at most ``limit``)."""
         sent = self._now()
         deadline = time.monotonic() + self.timeouts.total_s
         try:
@@ -108,8 +128,8 @@ class CentralClient:
                 stream=True, **kw,
             )
             with resp:
-                body = _read_all(resp, deadline)
-        except (requests.RequestException, OSError) as exc:
+                body = _read_capped(resp, limit or self.limits.reply_bytes, deadline, f"{method} {path}")
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise CentralUnavailable(f"{method} {path}: {exc}") from exc
         self._observe(resp, sent)
         if resp.status_code == 429 or resp.status_code >= 500:
@@ -129,10 +149,10 @@ class CentralClient:
         return dict(json.loads(body))
 
     def manifest(self, etag: str | None) -> ManifestReply:
-        headers = {"Accept-Encoding": "gzip"}
+        headers = {}
         if etag:
             headers["If-None-Match"] = etag
-        resp, body = self._request("GET", "/manifest", headers=headers)
+        resp, body = self._request("GET", "/manifest", self.limits.manifest_bytes, headers=headers)
         if resp.status_code == 304:
             return ManifestReply(None, etag)
         return ManifestReply(dict(json.loads(body)), resp.headers.get("ETag"))
@@ -145,10 +165,19 @@ class CentralClient:
         _, body = self._request("POST", "/heartbeat", json=status)
         return dict(json.loads(body))
 
-    def download(self, sha256: str, part: Path, rate_bps: int = 0) -> None:
-        """Fetch an asset into ``part``, resuming from its current length with ``Range``."""
+    def download(self, sha256: str, part: Path, rate_bps: int = 0, size: int | None = None) -> None:
+        """Fetch an asset into ``part``, resuming from its current length with ``Range``.
+
+        With ``size`` (the signed manifest's), ``part`` never grows past it: a reply announcing or
+        sending another length is refused (``ReplyRefused``); one cut short is kept, to resume.
+        """
         have = part.stat().st_size if part.exists() else 0
-        headers = {"Range": f"bytes={have}-"} if have else {}
+        if size is not None and have > size:  # longer than the asset can only be wrong
+            part.unlink()
+            have = 0
+        if size is not None and have == size:
+            return  # complete already (cut before it was verified): the cache verifies it now
+        headers = {"Accept-Encoding": "identity", **({"Range": f"bytes={have}-"} if have else {})}
         if have:
             log.info("resuming asset %s from byte %d", sha256[:12], have)
         sent = self._now()
@@ -161,17 +190,23 @@ class CentralClient:
             with resp:
                 self._observe(resp, sent)
                 self._check_download(resp, sha256, part, have)
-                mode = "ab" if resp.status_code == 206 else "wb"
-                with part.open(mode) as f:
-                    _copy(resp, f, deadline, rate_bps)
+                start = have if resp.status_code == 206 else 0
+                want = None if size is None else size - start
+                _check_length(resp, sha256, want, size)
+                with part.open("ab" if start else "wb") as f:
+                    got = _copy(resp, f, deadline, rate_bps, want, sha256)
                     f.flush()
-        except (requests.RequestException, OSError) as exc:
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             raise CentralUnavailable(f"asset {sha256[:12]}: {exc}") from exc
+        if want is not None and got < want:
+            raise CentralUnavailable(f"asset {sha256[:12]}: the reply ended after {start + got} of {size} bytes;"
+                                     " the rest is fetched next time")
 
     def _check_download(self, resp: requests.Response, sha256: str, part: Path, have: int) -> None:
-        if resp.status_code == 416:  # our .part is longer than the asset: start again
+        if resp.status_code == 416:  # our .part is longer than the central's copy: it is not the asset
             part.unlink(missing_ok=True)
-            raise CentralUnavailable(f"asset {sha256[:12]}: range not satisfiable, restarting")
+            raise ReplyRefused(f"asset {sha256[:12]}: range not satisfiable (the central's copy is shorter "
+                               "than the part downloaded); refused")
         if resp.status_code == 429 or resp.status_code >= 500:
             raise CentralUnavailable(f"asset {sha256[:12]}: HTTP {resp.status_code}", _retry_after(resp))
         if resp.status_code >= 400:
@@ -181,19 +216,62 @@ class CentralClient:
             raise CentralUnavailable(f"asset {sha256[:12]}: unexpected Content-Range, restarting")
 
 
-def _read_all(resp: requests.Response, deadline: float) -> bytes:
-    chunks = []
-    for chunk in resp.iter_content(_CHUNK):
-        chunks.append(chunk)
+def _check_length(resp: requests.Response, sha256: str, want: int | None, size: int | None) -> None:
+    """Refuse, before reading, a reply that is encoded or announces another length than the manifest's."""
+    enc = resp.headers.get("Content-Encoding", "identity").strip().lower()
+    if enc not in ("", "identity"):
+        raise ReplyRefused(f"asset {sha256[:12]}: sent with Content-Encoding {enc!r}; only plain bytes are taken")
+    if want is None:
+        return
+    announced = resp.headers.get("Content-Length")
+    total = resp.headers.get("Content-Range", "").rpartition("/")[2]
+    if announced is not None and announced.strip() != str(want) or total and total not in ("*", str(size)):
+        raise ReplyRefused(f"asset {sha256[:12]}: the central offers {announced} bytes (of {total or '?'}) where "
+                           f"the signed manifest declares {want} (of {size}); refused")
+
+
+def _decoder(resp: requests.Response, what: str) -> Any:
+    enc = resp.headers.get("Content-Encoding", "identity").strip().lower()
+    if enc in ("", "identity"):
+        return None
+    if enc in ("gzip", "x-gzip"):
+        return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    raise ReplyRefused(f"{what}: unexpected Content-Encoding {enc!r}; refused")
+
+
+def _read_capped(resp: requests.Response, limit: int, deadline: float, what: str) -> bytes:
+    """The body, inflated here with a cap: never more than ``limit`` bytes read or held (a gzip bomb stops)."""
+    declared = resp.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise ReplyRefused(f"{what}: the reply is {declared} bytes, over the {limit}-byte limit; refused unread")
+    decoder = _decoder(resp, what)
+    body, raw = bytearray(), 0
+    while chunk := resp.raw.read1(_CHUNK, decode_content=False):
+        raw += len(chunk)
+        body += decoder.decompress(chunk, limit + 1 - len(body)) if decoder else chunk
+        if raw > limit or len(body) > limit or decoder is not None and decoder.unconsumed_tail:
+            raise ReplyRefused(f"{what}: the reply exceeds the {limit}-byte limit"
+                               f"{' once inflated (a gzip bomb?)' if decoder else ''}; refused, read no further")
         if time.monotonic() > deadline:
             raise CentralUnavailable("the central took too long to answer")
-    return b"".join(chunks)
+    if decoder is not None:
+        body += decoder.flush()
+        if len(body) > limit:
+            raise ReplyRefused(f"{what}: the reply exceeds the {limit}-byte limit once inflated; refused")
+    return bytes(body)
 
 
-def _copy(resp: requests.Response, f: IO[bytes], deadline: float, rate_bps: int) -> None:
+def _copy(resp: requests.Response, f: IO[bytes], deadline: float, rate_bps: int, want: int | None,
+          sha256: str) -> int:
+    """Write the body to ``f``, never past ``want`` bytes; answer how many were written."""
     started = time.monotonic()
     done = 0
-    for chunk in resp.iter_content(_CHUNK if rate_bps <= 0 else min(_CHUNK, max(1024, rate_bps // 4))):
+    n = _CHUNK if rate_bps <= 0 else min(_CHUNK, max(1024, rate_bps // 4))
+    # read1: what has arrived, so a reply cut short keeps every byte that came (to resume from)
+    while chunk := resp.raw.read1(n, decode_content=False):
+        if want is not None and done + len(chunk) > want:
+            raise ReplyRefused(f"asset {sha256[:12]}: the central sent more than the {want} bytes the signed "
+                               "manifest declares; stopped there and refused")
         f.write(chunk)
         done += len(chunk)
         now = time.monotonic()
@@ -204,3 +282,4 @@ def _copy(resp: requests.Response, f: IO[bytes], deadline: float, rate_bps: int)
             if ahead > 0:
                 f.flush()  # so an interrupted download keeps what it already has
                 time.sleep(ahead)
+    return done

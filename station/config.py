@@ -25,6 +25,7 @@ class Config:
     total_timeout_s: float = 60.0  # one JSON call, start to finish
     download_timeout_s: float = 1800.0  # one asset download, start to finish
     download_rate_bps: int = 0  # cap on a metered mobile link; 0 = no cap
+    max_manifest_bytes: int = 8 << 20  # a bigger (or bigger once inflated) manifest reply is refused
     ui_host: str = "0.0.0.0"
     ui_port: int = 8090  # 0 = no local web page
     min_free_bytes: int = 200 * 1024 * 1024
@@ -32,6 +33,7 @@ class Config:
     horizon_h: float = 48.0  # how far ahead the player loop expands the timeline
     clock_trust_threshold_s: float = 2.0
     fake_clock_skew_s: float = 0.0  # tests only: pretend the system clock is this far off
+    push: bool = True  # use the push channel when enrollment gave one (LOA_PUSH=0: poll only)
 
     @property
     def db_path(self) -> Path:
@@ -75,6 +77,7 @@ def load(env: Mapping[str, str] | None = None) -> Config:
         total_timeout_s=_num(e, "LOA_TOTAL_TIMEOUT", 60.0),
         download_timeout_s=_num(e, "LOA_DOWNLOAD_TIMEOUT", 1800.0),
         download_rate_bps=int(_num(e, "LOA_DOWNLOAD_RATE", 0)),
+        max_manifest_bytes=int(_num(e, "LOA_MAX_MANIFEST_MB", 8) * (1 << 20)),
         ui_host=e.get("LOA_UI_HOST") or "0.0.0.0",
         ui_port=int(_num(e, "LOA_UI_PORT", 8090)),
         min_free_bytes=int(_num(e, "LOA_MIN_FREE_MB", 200) * 1024 * 1024),
@@ -82,4 +85,5 @@ def load(env: Mapping[str, str] | None = None) -> Config:
         horizon_h=_num(e, "LOA_HORIZON_H", 48.0),
         clock_trust_threshold_s=_num(e, "LOA_CLOCK_TRUST_S", 2.0),
         fake_clock_skew_s=_num(e, "LOA_FAKE_CLOCK_SKEW_S", 0.0),
+        push=(e.get("LOA_PUSH") or "1") not in ("0", "false", "no", "off"),
     )

@@ -25,6 +25,13 @@ class CentralRefused(StationError):
         self.status = status
 
 
+class ReplyRefused(CentralUnavailable):
+    """A reply the agent will not take in (over its size limit, a compression bomb, the wrong length).
+
+    It is read no further than the limit; retrying later (with back-off) may find the central fixed.
+    """
+
+
 class ManifestRejected(StationError):
     """A manifest that failed its signature check, is older than the applied one, or cannot be parsed."""
 

@@ -6,7 +6,10 @@ boundary (an Event wait with a timeout), woken early by a new manifest, an opera
 player process ending; it never polls. Each item is recorded in the store (and so in the
 proof-of-play outbox) *before* its player starts. Emergency cuts whatever lower tier sounds at
 once; an occurrence that cannot start within its grace is logged missed with the timeline's reason;
-a slot finished or cut before a restart is never played again.
+a slot finished or cut before a restart is never played again. A slot whose audio is not downloaded
+and verified yet waits for it (the timeline holds it aside, see ``playlists.timeline``): the sync
+thread wakes the loop when an asset is ready, and the slot starts then, late, if its grace allows;
+a start later than ``LATE_NOTE`` carries its lateness in the play log's reason.
 """
 
 from __future__ import annotations
@@ -34,21 +37,25 @@ from playlists.model import (
     StationSettings,
     describe_reason,
     manifest_content,
+    slot_id,
 )
-from playlists.timeline import EMERGENCY_MAX_LATE, current_item, next_boundary
+from playlists.orders import EmergencyOrder
+from playlists.timeline import EMERGENCY_MAX_LATE, current_item, deadline, next_boundary
 
 from .assets import AssetCache
 from .clock import Clock
 from .errors import PlayerError
 from .journal import WriteJournal
+from .orders import keep_active, load_active, merge, schedule_id_of
 from .player import Playback, Player
 from .store import PLAYING, SlotState, Store
+from .timeline import slot_rows  # noqa: F401 - the local page imports it from here
 
 log = logging.getLogger(__name__)
 
 TimelineFn = Callable[
     [ManifestContent, StationSettings, datetime, datetime, Mapping[str, SlotRecord],
-     datetime | None, datetime | None],
+     datetime | None, datetime | None, frozenset[str]],
     Sequence[Slot],
 ]
 
@@ -57,6 +64,7 @@ CATCH_UP_MAX = timedelta(days=7)  # after a long power cut, account for at most 
 PREROLL_S = 0.25
 STORE_RETRY = timedelta(seconds=10)  # how soon to try again writes the store refused
 LOCAL_HOLD = timedelta(minutes=10)  # a local file of unknown length holds the schedule this long at most
+LATE_NOTE = timedelta(seconds=1)  # a slot starting later than this says so (and by how much) in its log
 _FINAL = {"completed", "interrupted", "missed", "skipped"}
 
 
@@ -77,6 +85,7 @@ class Running:
     playback: Playback | None  # None for a pause
     until: datetime | None = None  # when a pause ends
     ok_status: str = "completed"
+    note: str | None = None  # the reason logged if it ends well: how late it started
 
 
 @dataclass
@@ -111,11 +120,14 @@ class PlayerLoop:
         self.span = timedelta(hours=1)
         self._stale = True
         self._states: dict[str, SlotState] = {}
+        self._audio: frozenset[str] = frozenset()  # every asset the applied manifest names
+        self._waited: set[str] = set()  # slots seen waiting for their audio
         birth = store.get("first_manifest_at")
         self.birth = datetime.fromisoformat(birth) if birth else None
         seen = store.get("loop_seen_at")  # the last time a loop ran: account for everything since
         self.catch_up_from = datetime.fromisoformat(seen) if seen else None
         self._seen_saved: datetime | None = None
+        self.emergencies: dict[str, EmergencyOrder] = load_active(store)  # signed orders (station.orders)
 
     # --- called from other threads ------------------------------------------------------------
 
@@ -188,6 +200,7 @@ class PlayerLoop:
                 break
         if self.running is None:
             self._preroll(slots, now)
+        self._note_waiting(slots, now)
         self.slots = slots
         self._mark_seen(now)
         return self._next_wake(slots, self.clock.now())
@@ -210,8 +223,8 @@ class PlayerLoop:
         if left > 0:
             self.wake.wait(left)
         later = self.clock.now()
-        if later >= b and not self._commands_waiting():
-            self._start(slots, later)
+        if later >= b and not self._commands_waiting() and self._start(slots, later):
+            self.wake.set()  # its audio turned out bad: look again at once
 
     def _commands_waiting(self) -> bool:
         with self._lock:
@@ -233,7 +246,9 @@ class PlayerLoop:
         with self._lock:
             self._stale = False
         applied = self.store.applied()
-        self.content = manifest_content(applied.manifest) if applied else None
+        self.content = merge(manifest_content(applied.manifest) if applied else None,
+                             self.emergencies.values(), self.clock.now())
+        self._audio = _audio(self.content)
         self.settings = self._effective_settings()
         if self.birth is None and applied is not None:
             birth = self.store.get("first_manifest_at")
@@ -247,9 +262,18 @@ class PlayerLoop:
             self.slots = self._expand(self.clock.now())
 
     def _drop_withdrawn(self, now: datetime) -> None:
-        """A bulletin withdrawn by the central (gone from the new manifest) stops now, not at its end."""
+        """A bulletin withdrawn by the central (gone from the new manifest) stops now, not at its end.
+
+        So does an emergency whose schedule the new manifest no longer carries: the central stopped it.
+        """
         r = self.running
-        if r is None or r.bulletin_id is None or self.content is None:
+        if r is None or self.content is None:
+            return
+        if (r.slot is not None and r.priority == Priority.EMERGENCY
+                and self._schedule(r.slot.schedule_id) is None):
+            self._interrupt(now, "emergency_stop", end_slot=True)
+            return
+        if r.bulletin_id is None:
             return
         if r.bulletin_id not in self.content.bulletins:  # a withdrawn emergency is a false alarm: stop it too
             self._interrupt(now, "bulletin_missing", end_slot=False)
@@ -276,7 +300,21 @@ class PlayerLoop:
         self._states = {r.slot_id: r for r in self.journal.history(start - self.span)}
         history = {sid: self._record(r, now) for sid, r in self._states.items()}
         local = self.local_until if self.running is not None and self.running.slot is None else None
-        return list(self.timeline(self.content, self.settings, start, now + self.horizon, history, now, local))
+        return list(self.timeline(self.content, self.settings, start, now + self.horizon, history, now, local,
+                                  self.cache.unready(self._audio)))  # slots needing these wait for them
+
+    def _note_waiting(self, slots: Sequence[Slot], now: datetime) -> None:
+        """Remember (and say once) which slots wait for their audio, to log their lateness as such."""
+        ids = set()
+        for s in slots:
+            ids.add(s.id)
+            if (s.status == SlotStatus.MISSED and s.reason == "asset_missing" and s.id not in self._states
+                    and s.id not in self._waited and self._deadline(s) > now):
+                self._waited.add(s.id)
+                log.warning("slot %s waits for its audio to be downloaded and verified (until %s)",
+                            s.id, self._deadline(s).isoformat(timespec="seconds"))
+                self.on_change()  # a heartbeat, which also wakes the sync thread to fetch it
+        self._waited &= ids
 
     def _record(self, r: SlotState, now: datetime) -> SlotRecord:
         started = _dt(r.started_at)
@@ -293,11 +331,13 @@ class PlayerLoop:
 
     def _deadline(self, s: Slot) -> datetime:
         sched = self._schedule(s.schedule_id)
-        g = sched.grace if sched is not None else 15 * 60
-        d = s.planned_start + (EMERGENCY_MAX_LATE if g is None else timedelta(seconds=g))
-        if sched is not None and sched.valid_until is not None:
-            d = min(d, sched.valid_until)
-        return d
+        return deadline(sched, s.planned_start) if sched is not None else s.planned_start + timedelta(minutes=15)
+
+    def audio_of(self, schedule_id: int) -> list[str]:
+        """The assets one schedule's items play (bulletins and chimes)."""
+        sched = self._schedule(schedule_id)
+        return [sha for i in (sched.items if sched is not None else ())
+                if (sha := i.asset_sha256 or self._sha(i.bulletin_id))]
 
     def _schedule(self, schedule_id: int) -> Any:
         if self.content is None:
@@ -325,8 +365,9 @@ class PlayerLoop:
             state = self._states.get(s.id)
             if state is not None and state.status in _FINAL:
                 continue
-            # before this station had any schedule, an occurrence is not the station's to account for
-            born = self.birth is not None and s.planned_start >= self.birth
+            # before this station had any schedule, an occurrence is not the station's to account
+            # for, unless it came in time to be waited for (its grace was still running)
+            born = self.birth is not None and s.planned_start >= self.birth or s.id in self._waited
             if state is None and born and s.status in (SlotStatus.MISSED, SlotStatus.SKIPPED):
                 due = self._deadline(s) if s.status == SlotStatus.MISSED else s.planned_start
                 if due <= now:
@@ -389,16 +430,33 @@ class PlayerLoop:
                                    int((item.end - item.start) / timedelta(milliseconds=1)), now, None, until=item.end)
             return False
         path = self.cache.verified(item.asset_sha256) if item.asset_sha256 else None
+        if path is None and s.id not in self._states:
+            self._waited.add(s.id)  # not started yet: the timeline now holds it until its audio is back
+            return True
         if path is None:
             fields = self._fields(s, index, item.bulletin_id, item.asset_sha256, "missed", "asset_missing", now)
             self.journal.begin_item(self._slot_row(s, now), index + 1, fields)
             log.warning("slot %s item %d missed: its audio is not downloaded and verified", s.id, index)
             self.on_change()  # a heartbeat, which also wakes the sync thread to fetch it (again)
             return True
-        fields = self._fields(s, index, item.bulletin_id, item.asset_sha256, PLAYING, None, now, started=now)
+        note = self._lateness(s, now)
+        fields = self._fields(s, index, item.bulletin_id, item.asset_sha256, PLAYING, note, now, started=now)
         play_id = self.journal.begin_item(self._slot_row(s, now), index, fields)
         expected = int((item.end - item.start) / timedelta(milliseconds=1))
-        return not self._launch(play_id, s, item, index, path, fields["title"], expected, s.priority)
+        launched = self._launch(play_id, s, item, index, path, fields["title"], expected, s.priority)
+        if launched and self.running is not None:
+            self.running.note = note
+        return not launched
+
+    def _lateness(self, s: Slot, now: datetime) -> str | None:
+        """``late_asset: 21.3 s`` or ``late_start: …`` for a slot starting now, late; None if on time."""
+        late = now - s.planned_start
+        if s.id in self._states or late < LATE_NOTE:
+            return None
+        code = "late_asset" if s.id in self._waited else "late_start"
+        log.warning("slot %s starts %.1f s after its planned start%s", s.id, late.total_seconds(),
+                    " (it waited for its audio)" if code == "late_asset" else "")
+        return f"{code}: {late.total_seconds():.1f} s"
 
     def _launch(self, play_id: str | None, s: Slot | None, item: SlotItem | None, index: int, path: Path,
                 title: str, expected_ms: int, priority: Priority, ok_status: str = "completed",
@@ -436,7 +494,7 @@ class PlayerLoop:
         # Either clock alone can mislead: the corrected one jumps when a sync moves the offset.
         ran = max((now - r.started_at).total_seconds(), time.monotonic() - r.playback.started_monotonic)
         expected = r.expected_ms / 1000
-        status, reason = r.ok_status, None
+        status, reason = r.ok_status, r.note
         if code != 0:
             status, reason = "failed", f"player_failed: exit status {code}: {r.playback.stderr_tail()}"
         elif expected > 2 and ran < expected * 0.9 - 1:
@@ -477,6 +535,9 @@ class PlayerLoop:
             self._do(cmd, now)
 
     def _do(self, cmd: Command, now: datetime) -> None:
+        if cmd.kind == "emergency":
+            self._emergency(cmd.extra["order"], now)
+            return
         if cmd.kind == "stop":
             if self.running is not None and self.running.priority != Priority.EMERGENCY:
                 self._interrupt(now, "operator_stop", end_slot=True)
@@ -496,6 +557,39 @@ class PlayerLoop:
             self.local_until = now + LOCAL_HOLD
             self._launch(play_id, None, None, 0, cmd.path, cmd.title, 0, Priority.NORMAL, ok_status="local",
                          sha=sha)
+
+    def _emergency(self, order: EmergencyOrder, now: datetime) -> None:
+        """A verified order: a start becomes an emergency schedule now; a stop ends that emergency."""
+        sid = slot_id(schedule_id_of(order), order.planned_start)
+        if order.action == "start" and order.is_stale(now):
+            if sid not in self._states:
+                row = {"slot_id": sid, "schedule_id": schedule_id_of(order), "planned_start": order.planned_start,
+                       "started_at": None}
+                fields = self._fields(None, 0, order.bulletin_id, order.asset_sha256, "missed", "stale", now)
+                fields.update(slot_id=sid, schedule_id=row["schedule_id"], planned_start=order.planned_start,
+                              title=order.title, priority=Priority.EMERGENCY.value)
+                self.journal.settle_slot(row, "missed", "stale", None, [fields])
+            log.warning("emergency order %s came after its play-by time: logged missed (stale)", order.order_id)
+            return
+        if order.action == "start":
+            self.emergencies[order.order_id] = order
+        else:
+            self._stop_emergency(order, now)
+        self.journal.put(emergency_orders=[o.to_wire() for o in keep_active(self.emergencies.values(), now)])
+        self.refresh()
+
+    def _stop_emergency(self, order: EmergencyOrder, now: datetime) -> None:
+        ended = [o for o in self.emergencies.values() if order.stops in (None, o.order_id)]
+        schedules = {schedule_id_of(o) for o in ended} | ({order.schedule_id} if order.schedule_id else set())
+        for o in ended:
+            self.emergencies.pop(o.order_id, None)
+        r = self.running
+        if r is not None and r.priority == Priority.EMERGENCY and r.slot is not None and (
+                order.stops is None or r.slot.schedule_id in schedules):
+            self._interrupt(now, "emergency_stop", end_slot=True)
+        for s in self.slots:  # not started yet (waiting for its audio): it must not start any more
+            if s.schedule_id in schedules and s.id not in self._states and not self._running_slot(s.id):
+                self.journal.settle_slot(self._slot_row(s, None), "skipped", "emergency_stop", None, [])
 
     def _play_bulletin_now(self, bulletin_id: int, now: datetime) -> None:
         b = self.content.bulletins.get(bulletin_id) if self.content else None
@@ -528,6 +622,13 @@ class PlayerLoop:
         return min(times)
 
 
+def _audio(content: ManifestContent | None) -> frozenset[str]:
+    if content is None:
+        return frozenset()
+    shas = {b.asset_sha256 for b in content.bulletins.values()}
+    return frozenset(shas | {i.asset_sha256 for s in content.schedules for i in s.items if i.asset_sha256})
+
+
 def _dt(s: str | None) -> datetime | None:
     return None if s is None else datetime.fromisoformat(s)
 
@@ -535,17 +636,3 @@ def _dt(s: str | None) -> datetime | None:
 def _hhmm(s: str) -> Any:
     return datetime.strptime(s, "%H:%M").time()
 
-
-def slot_rows(slots: Sequence[Slot], content: ManifestContent | None, lang: str = "vi") -> list[dict[str, Any]]:
-    """Slots as plain rows for `station status` and the local page."""
-    rows = []
-    for s in slots:
-        titles = [content.bulletins[i.bulletin_id].title for i in s.items
-                  if content and i.bulletin_id is not None and i.bulletin_id in content.bulletins]
-        sched = next((x for x in content.schedules if x.id == s.schedule_id), None) if content else None
-        rows.append({
-            "id": s.id, "start": s.start.isoformat(timespec="seconds"), "end": s.end.isoformat(timespec="seconds"),
-            "priority": s.priority.value, "status": s.status.value, "reason": describe_reason(s.reason, lang),
-            "title": (sched.title if sched and sched.title else "") or ", ".join(titles),
-        })
-    return rows

@@ -35,26 +35,34 @@ NULL_TEMPLATE = "{ffmpeg} -nostdin -hide_banner -loglevel error -re -i {path} -a
 # logging, the import lock) can deadlock it; it also disables the fast vfork/posix_spawn path.
 # Instead the command is prefixed with a tiny exec wrapper that sets the signal and execs the
 # player (same pid, survives exec): util-linux's ``setpriv --pdeathsig TERM`` when present (it is
-# on Raspberry Pi OS), else a few lines of Python that call prctl through ctypes and also close the
-# race where the agent died before prctl ran. Elsewhere (not Linux) nothing is added.
+# on Raspberry Pi OS), else a few lines of Python that call prctl through ctypes.
+# The death signal only covers a parent that dies *after* prctl: an agent killed between fork and
+# prctl has already reparented the child (to init or a subreaper), and setpriv does not check. So
+# after prctl the wrapper compares its parent with the agent's pid and exits if they differ; with
+# setpriv that check is a POSIX ``sh`` (dash: about a millisecond), whose $PPID is read at its start,
+# i.e. after setpriv's prctl. Elsewhere (not Linux) nothing is added.
 # Note the death signal follows the *thread* that forked: the player loop thread starts every
 # player and lives as long as the agent, so this is the agent's death.
+_ORPHAN_EXIT = 143  # what a player stopped by SIGTERM answers
+_CHECK_SH = f'[ "$PPID" = "$0" ] || exit {_ORPHAN_EXIT}; exec "$@"'
 _PDEATHSIG_PY = (
     "import ctypes,os,signal,sys\n"
     "ctypes.CDLL(None,use_errno=True).prctl(1,int(signal.SIGTERM),0,0,0)\n"  # 1 = PR_SET_PDEATHSIG
-    "os.getppid()!=int(sys.argv[1]) and sys.exit(143)\n"
+    f"os.getppid()!=int(sys.argv[1]) and sys.exit({_ORPHAN_EXIT})\n"
     "os.execvp(sys.argv[2],sys.argv[2:])"
 )
 
 
-def die_with_parent(argv: list[str], platform: str = sys.platform, setpriv: str | None = None) -> list[str]:
-    """``argv`` wrapped so the player gets SIGTERM when the agent dies (see the note above)."""
+def die_with_parent(argv: list[str], platform: str = sys.platform, setpriv: str | None = None,
+                    parent: int | None = None) -> list[str]:
+    """``argv`` wrapped so the player gets SIGTERM when ``parent`` (default: this process) dies."""
     if not platform.startswith("linux"):
         return argv
+    pid = str(os.getpid() if parent is None else parent)
     tool = setpriv if setpriv is not None else shutil.which("setpriv")
     if tool:
-        return [tool, "--pdeathsig", "TERM", "--", *argv]
-    return [sys.executable, "-I", "-S", "-c", _PDEATHSIG_PY, str(os.getpid()), *argv]
+        return [tool, "--pdeathsig", "TERM", "--", "/bin/sh", "-c", _CHECK_SH, pid, *argv]
+    return [sys.executable, "-I", "-S", "-c", _PDEATHSIG_PY, pid, *argv]
 
 
 class Playback(Protocol):

@@ -11,21 +11,18 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import peewee as pw
-
-db = pw.DatabaseProxy()
 
 PLAYING = "playing"  # a play row in progress (its outbox entry is held back until it ends)
 REFUSED = "refused"  # outbox batch name of logs the central refused as invalid (kept, not re-sent)
 
 
 class _Model(pw.Model):
-    class Meta:
-        database = db
+    """The schema; each ``Store`` binds its own subclasses to its own file (see ``_bind``)."""
 
 
 class Meta(_Model):
@@ -94,6 +91,12 @@ class Outbox(_Model):
 MODELS = [Meta, AppliedManifest, Asset, Play, SlotState, Outbox]
 
 
+def _bind(model: type[pw.Model], database: pw.Database) -> Any:
+    """A subclass of ``model`` on ``database`` alone: two stores in one process never share a file."""
+    meta = type("Meta", (), {"database": database, "table_name": model._meta.table_name})
+    return type(model.__name__, (model,), {"Meta": meta, "__module__": __name__})
+
+
 def iso(t: datetime) -> str:
     """The one text form of a time in this store (ISO 8601, milliseconds), so strings sort as times."""
     return t.isoformat(timespec="milliseconds")
@@ -123,9 +126,15 @@ class Store:
             timeout=10,
             pragmas={"journal_mode": "wal", "foreign_keys": 1, "synchronous": 2, "busy_timeout": 10000},
         )
-        db.initialize(self.db)
+        self.Meta: type[Meta] = _bind(Meta, self.db)
+        self.AppliedManifest: type[AppliedManifest] = _bind(AppliedManifest, self.db)
+        self.Asset: type[Asset] = _bind(Asset, self.db)
+        self.Play: type[Play] = _bind(Play, self.db)
+        self.SlotState: type[SlotState] = _bind(SlotState, self.db)
+        self.Outbox: type[Outbox] = _bind(Outbox, self.db)
         with self.db.connection_context():
-            self.db.create_tables(MODELS)
+            self.db.create_tables([self.Meta, self.AppliedManifest, self.Asset, self.Play, self.SlotState,
+                                   self.Outbox])
 
     @contextmanager
     def _conn(self) -> Iterator[None]:
@@ -147,19 +156,19 @@ class Store:
 
     def get(self, key: str, default: Any = None) -> Any:
         with self._conn():
-            row = Meta.get_or_none(Meta.key == key)
+            row = self.Meta.get_or_none(self.Meta.key == key)
         return default if row is None else json.loads(row.value)
 
     def put(self, **values: Any) -> None:
         with self.atomic():
             for k, v in values.items():
-                Meta.insert(key=k, value=json.dumps(v, ensure_ascii=False)).on_conflict_replace().execute()
+                self.Meta.insert(key=k, value=json.dumps(v, ensure_ascii=False)).on_conflict_replace().execute()
 
     # --- applied manifest and asset index -----------------------------------------------------
 
     def applied(self) -> Applied | None:
         with self._conn():
-            row = AppliedManifest.get_or_none(AppliedManifest.id == 1)
+            row = self.AppliedManifest.get_or_none(self.AppliedManifest.id == 1)
         if row is None:
             return None
         return Applied(row.version, json.loads(row.body), row.signature, row.applied_at)
@@ -167,48 +176,58 @@ class Store:
     def apply_manifest(
         self, manifest: dict[str, Any], raw: str, signature: str, now: datetime, etag: str | None = None
     ) -> None:
-        """Replace the applied manifest and reconcile the asset index, all in one transaction."""
-        assets = {a["sha256"]: a for a in manifest.get("assets", [])}
+        """Replace the applied manifest and reconcile the asset index, all in one transaction.
+
+        ``standby`` assets (standing alerts, optional field) are needed like the others: downloaded,
+        verified and kept out of clean-up, though nothing plays them unless a schedule names them.
+        """
+        listed = list(manifest.get("assets", [])) + list(manifest.get("standby", []) or [])
+        assets = {a["sha256"]: a for a in listed}
         with self.atomic():
-            AppliedManifest.insert(
+            self.AppliedManifest.insert(
                 id=1, version=int(manifest["version"]), body=raw, signature=signature,
                 applied_at=iso(now),
             ).on_conflict_replace().execute()
-            Meta.insert(key="etag", value=json.dumps(etag)).on_conflict_replace().execute()
+            self.Meta.insert(key="etag", value=json.dumps(etag)).on_conflict_replace().execute()
             for sha, a in assets.items():
-                Asset.insert(
+                self.Asset.insert(
                     sha256=sha, size=int(a["size"]), duration_ms=int(a.get("duration_ms") or 0)
                 ).on_conflict_ignore().execute()
-            Asset.update(needed=True, unused_since=None).where(Asset.sha256.in_(list(assets))).execute()
-            Asset.update(needed=False, unused_since=iso(now)).where(
-                Asset.sha256.not_in(list(assets)) & (Asset.needed == True)  # noqa: E712
+            self.Asset.update(needed=True, unused_since=None).where(self.Asset.sha256.in_(list(assets))).execute()
+            self.Asset.update(needed=False, unused_since=iso(now)).where(
+                self.Asset.sha256.not_in(list(assets)) & (self.Asset.needed == True)  # noqa: E712
             ).execute()
 
     def forget_manifest(self) -> None:
         """Re-enrollment (perhaps with another central): its versions start afresh. Plays are kept."""
         with self.atomic():
-            AppliedManifest.delete().execute()
-            Meta.delete().where(Meta.key.in_(["etag", "clock_offset_ms", "clock_boot"])).execute()
+            self.AppliedManifest.delete().execute()
+            self.Meta.delete().where(self.Meta.key.in_(["etag", "clock_offset_ms", "clock_boot"])).execute()
 
     def assets(self) -> list[Asset]:
         with self._conn():
-            return list(Asset.select())
+            return list(self.Asset.select())
 
     def asset(self, sha256: str) -> Asset | None:
         with self._conn():
-            return Asset.get_or_none(Asset.sha256 == sha256)
+            return self.Asset.get_or_none(self.Asset.sha256 == sha256)
+
+    def add_asset(self, sha256: str, size: int, duration_ms: int = 0) -> None:
+        """Index an asset a signed emergency order names, before any manifest lists it."""
+        with self.atomic():
+            self.Asset.insert(sha256=sha256, size=size, duration_ms=duration_ms).on_conflict_ignore().execute()
 
     def set_asset(self, sha256: str, **fields: Any) -> None:
         with self.atomic():
-            Asset.update(**fields).where(Asset.sha256 == sha256).execute()
+            self.Asset.update(**fields).where(self.Asset.sha256 == sha256).execute()
 
     def delete_asset(self, sha256: str) -> None:
         with self.atomic():
-            Asset.delete().where(Asset.sha256 == sha256).execute()
+            self.Asset.delete().where(self.Asset.sha256 == sha256).execute()
 
     def ready_assets(self) -> set[str]:
         with self._conn():
-            return {a.sha256 for a in Asset.select(Asset.sha256).where(Asset.ready == True)}  # noqa: E712
+            return {a.sha256 for a in self.Asset.select(self.Asset.sha256).where(self.Asset.ready == True)}  # noqa: E712
 
     # --- plays and the proof-of-play outbox ---------------------------------------------------
 
@@ -224,11 +243,11 @@ class Store:
         """
         fields = {k: (_iso(v) if isinstance(v, datetime) else v) for k, v in fields.items()}
         play_id = str(fields.pop("id", None) or uuid.uuid4())
-        if Play.get_or_none(Play.id == play_id) is not None:
+        if self.Play.get_or_none(self.Play.id == play_id) is not None:
             return play_id
         fields.setdefault("recorded_at", fields.get("started_at") or fields.get("planned_start"))
-        Play.insert(id=play_id, **fields).execute()
-        Outbox.insert(play_id=play_id).execute()
+        self.Play.insert(id=play_id, **fields).execute()
+        self.Outbox.insert(play_id=play_id).execute()
         return play_id
 
     def begin_item(self, slot: dict[str, Any], index: int, play: dict[str, Any] | None) -> str | None:
@@ -239,12 +258,12 @@ class Store:
 
     def _upsert_slot(self, slot: dict[str, Any], **fields: Any) -> None:
         fields = {k: (_iso(v) if isinstance(v, datetime) else v) for k, v in fields.items()}
-        row = SlotState.get_or_none(SlotState.slot_id == slot["slot_id"])
+        row = self.SlotState.get_or_none(self.SlotState.slot_id == slot["slot_id"])
         if row is None:
             base = {k: (_iso(v) if isinstance(v, datetime) else v) for k, v in slot.items()}
-            SlotState.insert(**{**base, **fields}).execute()
+            self.SlotState.insert(**{**base, **fields}).execute()
         else:
-            SlotState.update(**fields).where(SlotState.slot_id == slot["slot_id"]).execute()
+            self.SlotState.update(**fields).where(self.SlotState.slot_id == slot["slot_id"]).execute()
 
     def end_item(
         self, play_id: str | None, status: str, reason: str | None, ended_at: datetime,
@@ -256,12 +275,12 @@ class Store:
                 fields: dict[str, Any] = {"status": status, "reason": reason, "ended_at": iso(ended_at)}
                 if started_at is not None:
                     fields["started_at"] = iso(started_at)
-                Play.update(**fields).where(Play.id == play_id).execute()
+                self.Play.update(**fields).where(self.Play.id == play_id).execute()
             if slot_id is not None:
                 upd: dict[str, Any] = {"next_item": next_item, "ended_at": iso(ended_at)}
                 if interrupted:
                     upd["interrupted"] = True
-                SlotState.update(**upd).where(SlotState.slot_id == slot_id).execute()
+                self.SlotState.update(**upd).where(self.SlotState.slot_id == slot_id).execute()
 
     def settle_slot(
         self, slot: dict[str, Any], status: str, reason: str | None, ended_at: datetime | None,
@@ -275,7 +294,7 @@ class Store:
 
     def history(self, since: datetime) -> list[SlotState]:
         with self._conn():
-            return list(SlotState.select().where(SlotState.planned_start >= iso(since)))
+            return list(self.SlotState.select().where(self.SlotState.planned_start >= iso(since)))
 
     def finish_play(
         self, play_id: str, status: str, reason: str | None, ended_at: datetime | None,
@@ -285,33 +304,42 @@ class Store:
         if started_at is not None:
             fields["started_at"] = iso(started_at)
         with self.atomic():
-            Play.update(**fields).where(Play.id == play_id).execute()
+            self.Play.update(**fields).where(self.Play.id == play_id).execute()
 
     def recover_interrupted(self) -> list[str]:
         """Plays left ``playing`` by a crash or power cut: log them as interrupted, never replay them."""
         with self.atomic():
-            ids = [p.id for p in Play.select(Play.id).where(Play.status == PLAYING)]
-            Play.update(status="interrupted", reason="agent_restart").where(Play.id.in_(ids)).execute()
-            SlotState.update(status="interrupted", interrupted=True, reason="agent_restart").where(
-                SlotState.status == PLAYING
+            ids = [p.id for p in self.Play.select(self.Play.id).where(self.Play.status == PLAYING)]
+            self.Play.update(status="interrupted", reason="agent_restart").where(self.Play.id.in_(ids)).execute()
+            self.SlotState.update(status="interrupted", interrupted=True, reason="agent_restart").where(
+                self.SlotState.status == PLAYING
             ).execute()
         return ids
 
     def recent_plays(self, limit: int = 50) -> list[dict[str, Any]]:
+        """The latest plays, newest first by the time a person reads on them (started, else planned).
+
+        Not by ``recorded_at``: a slot found missed at its deadline, or after a power cut, is recorded
+        long after its planned start and would sit above plays that came later.
+        """
+        Play = self.Play
+        shown = pw.fn.COALESCE(Play.started_at, Play.planned_start, Play.recorded_at)
         with self._conn():
-            q = Play.select().order_by(Play.recorded_at.desc()).limit(limit)
-            return [p.__data__.copy() for p in q]
+            q = Play.select().order_by(shown.desc(), Play.recorded_at.desc()).limit(limit)
+            rows = [p.__data__.copy() for p in q]
+        return sorted(rows, key=_shown_at, reverse=True)  # times written in another offset sort too
 
     def outbox_size(self) -> int:
         with self._conn():
-            return int(Outbox.select().count())
+            return int(self.Outbox.select().count())
 
     def refused_count(self) -> int:
         with self._conn():
-            return int(Outbox.select().where(Outbox.batch == REFUSED).count())
+            return int(self.Outbox.select().where(self.Outbox.batch == REFUSED).count())
 
     def mark_batch(self, limit: int = 200) -> tuple[str, list[dict[str, Any]]]:
         """Mark up to ``limit`` finished plays as one batch (a batch left by a crash is re-sent first)."""
+        Outbox, Play = self.Outbox, self.Play
         with self.atomic():
             old = Outbox.select(Outbox.batch).where(
                 Outbox.batch.is_null(False) & (Outbox.batch != REFUSED)
@@ -325,38 +353,42 @@ class Store:
                     .where((Play.status != PLAYING) & Outbox.batch.is_null()).order_by(Play.recorded_at).limit(limit)
                 )
                 Outbox.update(batch=batch).where(Outbox.play_id.in_([o.play_id for o in ids])).execute()
-            rows = (
-                Play.select().join(Outbox, on=(Outbox.play_id == Play.id)).where(Outbox.batch == batch)
-            )
+            rows = Play.select().join(Outbox, on=(Outbox.play_id == Play.id)).where(Outbox.batch == batch)
             return batch, [_log(p) for p in rows]
 
     def refuse(self, play_id: str) -> None:
         """Park a log the central refuses as invalid: kept (never lost), no longer blocking the rest."""
         with self.atomic():
-            Outbox.update(batch=REFUSED).where(Outbox.play_id == play_id).execute()
+            self.Outbox.update(batch=REFUSED).where(self.Outbox.play_id == play_id).execute()
 
     def split_batch(self, batch: str) -> list[tuple[str, dict[str, Any]]]:
         """Turn a refused batch into one batch per log, to find the log the central objects to."""
         out = []
         with self.atomic():
-            for o in list(Outbox.select().where(Outbox.batch == batch)):
+            for o in list(self.Outbox.select().where(self.Outbox.batch == batch)):
                 single = str(uuid.uuid4())
-                Outbox.update(batch=single).where(Outbox.play_id == o.play_id).execute()
-                out.append((single, _log(Play.get_by_id(o.play_id))))
+                self.Outbox.update(batch=single).where(self.Outbox.play_id == o.play_id).execute()
+                out.append((single, _log(self.Play.get_by_id(o.play_id))))
         return out
 
     def delete_batch(self, batch: str) -> int:
         with self.atomic():
-            return int(Outbox.delete().where(Outbox.batch == batch).execute())
+            return int(self.Outbox.delete().where(self.Outbox.batch == batch).execute())
 
     def prune_plays(self, before: datetime) -> int:
         """Forget local history older than ``before`` (only plays already uploaded)."""
         with self.atomic():
-            pending = Outbox.select(Outbox.play_id)
-            SlotState.delete().where(SlotState.planned_start < iso(before)).execute()
+            pending = self.Outbox.select(self.Outbox.play_id)
+            self.SlotState.delete().where(self.SlotState.planned_start < iso(before)).execute()
             return int(
-                Play.delete().where((Play.recorded_at < iso(before)) & Play.id.not_in(pending)).execute()
+                self.Play.delete().where((self.Play.recorded_at < iso(before)) & self.Play.id.not_in(pending)).execute()
             )
+
+
+def _shown_at(play: dict[str, Any]) -> datetime:
+    text = play.get("started_at") or play.get("planned_start") or play.get("recorded_at")
+    t = datetime.fromisoformat(text) if text else datetime.min.replace(tzinfo=UTC)
+    return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
 def _log(p: Play) -> dict[str, Any]:

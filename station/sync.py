@@ -20,7 +20,14 @@ from typing import Any
 from .assets import AssetCache
 from .client import CentralClient
 from .clock import Clock, boot_id
-from .errors import AssetError, CentralRefused, CentralUnavailable, ManifestRejected, StationError
+from .errors import (
+    AssetError,
+    CentralRefused,
+    CentralUnavailable,
+    ManifestRejected,
+    ReplyRefused,
+    StationError,
+)
 from .journal import storage_failure
 from .manifest import verify
 from .store import Store, iso
@@ -49,6 +56,19 @@ class SyncResult:
     retry_after_s: float | None = None
 
 
+REENROLL = ("CẦN ĐĂNG KÝ LẠI ĐÀI: trung tâm không còn nhận mã của đài (đã thu hồi hoặc đã thay); xin mã đăng ký "
+            "mới rồi chạy `station enroll --force URL MÃ`. (Re-enrollment needed: the central refuses this "
+            "station's token.)")
+
+
+def refused(exc: CentralRefused) -> str:
+    """The error to show for a refused call; a refused token (401) means the station must enroll again."""
+    if exc.status != 401:
+        return str(exc)
+    log.error("%s %s", REENROLL, exc)
+    return f"{REENROLL} {exc}"
+
+
 class Syncer:
     """One station's conversation with its central; ``sync_once`` is the whole of one pass."""
 
@@ -57,15 +77,16 @@ class Syncer:
         policy: SyncPolicy, on_manifest: Callable[[], None] = lambda: None,
         first_need: Callable[[], Mapping[str, datetime]] = dict,
         status: Callable[[], dict[str, Any]] = dict, rng: random.Random | None = None,
-        on_clock: Callable[[], None] = lambda: None,
+        on_clock: Callable[[], None] = lambda: None, on_asset: Callable[[], None] = lambda: None,
     ) -> None:
         self.store, self.cache, self.client, self.clock = store, cache, client, clock
         self.policy = policy
         self.on_manifest, self.first_need, self.status = on_manifest, first_need, status
-        self.on_clock = on_clock
+        self.on_clock, self.on_asset = on_clock, on_asset
         self._saved_offset: int | None = None
         self.rng = rng or random.Random()
         self.wake = threading.Event()
+        self.nudged = threading.Event()  # the push channel: sync now, even while backing off
         self.failures = 0
         self._heartbeat_due = True
         self._last_heartbeat: float | None = None
@@ -75,6 +96,18 @@ class Syncer:
         self._heartbeat_due = True
         self.wake.set()
 
+    def nudge(self, version: int | None = None) -> bool:
+        """Sync at once unless ``version`` is already applied; ends any back-off (the central is up).
+
+        A forged or replayed nudge costs at most this one sync: the manifest's signature decides.
+        """
+        applied = self.store.applied()
+        if version is not None and applied is not None and version <= applied.version:
+            return False
+        self.nudged.set()
+        self.wake.set()
+        return True
+
     def sync_once(self) -> SyncResult:
         res = SyncResult()
         try:
@@ -83,10 +116,13 @@ class Syncer:
             res.fetched = self._fetch_assets()
             res.uploaded = self._upload_logs()
             self._heartbeat(force=res.applied_version is not None)
+        except (ReplyRefused, ManifestRejected) as exc:  # the central is up but its reply is refused: say so
+            res.ok, res.error = False, str(exc)
+            self._heartbeat_anyway(res.error, first=True)
         except CentralUnavailable as exc:
             res.ok, res.error, res.retry_after_s = False, str(exc), exc.retry_after_s
-        except (CentralRefused, ManifestRejected) as exc:
-            res.ok, res.error = False, str(exc)
+        except CentralRefused as exc:
+            res.ok, res.error = False, refused(exc)
         except Exception as exc:
             if not storage_failure(exc):
                 raise
@@ -104,11 +140,11 @@ class Syncer:
             log.warning("sync failed: %s", res.error)
         return res
 
-    def _heartbeat_anyway(self, error: str) -> None:
-        """The store refuses writes: the central must hear of it all the same (it cannot be saved)."""
+    def _heartbeat_anyway(self, error: str, first: bool = False) -> None:
+        """A pass failed after reaching the central (or the store refuses writes): tell it all the same."""
         try:
             body = self.status()
-            body["last_error"] = body.get("last_error") or error
+            body["last_error"] = error if first else body.get("last_error") or error
             self.client.heartbeat(body)
         except Exception as exc:  # best effort: the next pass tries again
             log.warning("heartbeat not sent: %s", exc)
@@ -140,14 +176,18 @@ class Syncer:
         self._saved_offset = offset
 
     def _fetch_assets(self) -> int:
-        fetched = 0
+        fetched, failed = 0, False
         for asset in self.cache.missing(self.clock.now(), self.first_need()):
             try:
                 self.cache.fetch(asset, self.client, self.clock.now(), self.policy.rate_bps)
                 fetched += 1
+                self.on_asset()  # a slot may be waiting for exactly this audio: let the player loop look now
             except AssetError as exc:
                 log.warning("%s", exc)
                 self.store.put(last_asset_error=str(exc))
+                failed = True
+        if not failed and self.store.get("last_asset_error") and not self.cache.stats()["missing"]:
+            self.store.put(last_asset_error=None)  # every needed file is in: the old error is history
         return fetched
 
     def _upload_logs(self) -> int:
@@ -236,9 +276,12 @@ class Syncer:
                 res = SyncResult(ok=False, error=repr(exc))
             delay = self.next_delay(res)
             if not res.ok:  # backing off: state changes wait for the next attempt, so do heartbeats
-                stop.wait(delay)
+                if self.nudged.wait(delay):  # ... but a nudge proves the central is up again
+                    self.failures = 0
+                self.nudged.clear()
                 self.wake.clear()
                 continue
+            self.nudged.clear()
             self.wake.wait(delay)
             if self.wake.is_set():
                 self.wake.clear()

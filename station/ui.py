@@ -1,15 +1,17 @@
 """The commune operator's page: a small local web UI (Vietnamese first, English switchable).
 
 Plain WSGI on werkzeug, served by waitress, to keep the agent's memory small on a Pi. Protected by
-the password set at enrollment (scrypt hash in the store), a signed session cookie and a CSRF token
-on every form. Every action goes to the player loop as a command, never straight to a player.
+the password set at enrollment (werkzeug's scrypt hash in the store), a session cookie and a CSRF
+token signed with itsdangerous; pages are Jinja templates (``station/templates``). Every action
+goes to the player loop as a command, never straight to a player, and the page answers with the
+state *after* the loop has acted on it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import html
+import json
 import logging
 import secrets
 import threading
@@ -18,10 +20,22 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Request, Response
 
-from .loop import Command, slot_rows
-from .ui_text import T
+from .loop import Command, Running
+from .status import missing_assets
+from .ui_html import (
+    play_rows,
+    quiet_text,
+    render,
+    settings_rows,
+    station_title,
+    status_rows,
+    upcoming_rows,
+)
+from .ui_text import LANGUAGES, N_, Words
 
 if TYPE_CHECKING:
     from .daemon import Agent
@@ -30,21 +44,48 @@ log = logging.getLogger(__name__)
 
 SESSION_S = 12 * 3600
 MAX_UPLOAD = 64 * 1024 * 1024
+ACT_WAIT_S = 8.0  # how long an action waits for the player loop to act before the page answers
+#: scrypt at n=2**14 (16 MiB), as before: werkzeug's default n=2**15 needs 32 MiB on a small Pi.
+HASH_METHOD = "scrypt:16384:8:1"
+STATIC = Path(__file__).resolve().parent / "static"
+
+#: Notes shown after an action (``?msg=``); the bad ones in red.
+MESSAGES = {
+    "playing": N_("Đã bắt đầu phát."), "play_pending": N_("Đã gửi lệnh phát nhưng đài chưa phát."),
+    "stopped": N_("Đã dừng phát."), "stop_pending": N_("Đã gửi lệnh dừng nhưng đài vẫn đang phát."),
+    "nothing_playing": N_("Không có gì đang phát."), "saved": N_("Đã lưu."),
+    "bad_request": N_("Dữ liệu không hợp lệ."), "no_stop_emergency": N_("Không thể dừng bản tin khẩn cấp."),
+    "emergency_playing": N_("Đang phát bản tin khẩn cấp: không phát thêm được."),
+}
+BAD = {"play_pending", "stop_pending", "bad_request", "no_stop_emergency", "emergency_playing"}
 
 
 def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
-    return f"scrypt${salt.hex()}${digest.hex()}"
+    return generate_password_hash(password, method=HASH_METHOD)
 
 
 def check_password(password: str, stored: str | None) -> bool:
-    try:
-        kind, salt, digest = (stored or "").split("$")
-    except ValueError:
+    """werkzeug's hashes, and the ``scrypt$salt$digest`` form stations enrolled before it wrote."""
+    if not stored:
         return False
-    got = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=2**14, r=8, p=1)
-    return kind == "scrypt" and hmac.compare_digest(got.hex(), digest)
+    if stored.startswith("scrypt$"):
+        try:
+            _, salt, digest = stored.split("$")
+            got = hashlib.scrypt(password.encode(), salt=bytes.fromhex(salt), n=2**14, r=8, p=1)
+        except ValueError:
+            return False
+        return hmac.compare_digest(got.hex(), digest)
+    return check_password_hash(stored, password)
+
+
+def _wait(done: Callable[[], bool], timeout: float = ACT_WAIT_S) -> bool:
+    """Wait for real state (the loop's) to say the action took effect; False if it did not in time."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
 
 
 class OperatorPage:
@@ -53,69 +94,78 @@ class OperatorPage:
     def __init__(self, agent: Agent) -> None:
         self.agent = agent
         self.store = agent.store
-        self.secret = (self.store.get("ui_secret") or secrets.token_hex(32)).encode()
+        secret = self.store.get("ui_secret") or secrets.token_hex(32)
+        self.sessions = URLSafeTimedSerializer(secret, salt="loa-station-session")
+        self.csrf_tokens = URLSafeTimedSerializer(secret, salt="loa-station-csrf")
         self.routes: dict[tuple[str, str], Callable[[Request], Response]] = {
             ("GET", "/"): self.home, ("GET", "/login"): self.login_form, ("POST", "/login"): self.login,
             ("POST", "/logout"): self.logout, ("GET", "/status.json"): self.status_json,
             ("POST", "/play"): self.play, ("POST", "/stop"): self.stop, ("POST", "/volume"): self.volume,
             ("POST", "/quiet"): self.quiet, ("POST", "/local"): self.local,
         }
+        self.public = {"/login", "/lang", "/favicon.ico", "/favicon.svg"}
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         req = Request(environ)
         req.max_content_length = MAX_UPLOAD
-        resp = self.dispatch(req)
-        return resp(environ, start_response)
+        return self.dispatch(req)(environ, start_response)
 
     def dispatch(self, req: Request) -> Response:
-        if req.path == "/lang" and req.args.get("l") in T:
+        if req.path in ("/favicon.ico", "/favicon.svg"):
+            return Response((STATIC / "favicon.svg").read_bytes(), mimetype="image/svg+xml",
+                            headers={"Cache-Control": "max-age=86400"})
+        if req.path == "/lang":
             resp = _redirect("/")
-            resp.set_cookie("lang", req.args["l"], max_age=365 * 86400, samesite="Lax")
+            if req.args.get("l") in LANGUAGES:
+                resp.set_cookie("lang", req.args["l"], max_age=365 * 86400, samesite="Lax")
             return resp
         view = self.routes.get((req.method, req.path))
         if view is None:
             return Response("404", status=404)
-        if req.path != "/login" and not self._session_ok(req):
+        if req.path != "/login" and self._session(req) is None:
             return _redirect("/login") if req.method == "GET" else Response("403", status=403)
         if req.method == "POST" and req.path != "/login" and not self._csrf_ok(req):
-            return Response(self._t(req)["csrf"], status=400)
+            w = _words(req)
+            return Response(w("Biểu mẫu đã hết hạn, hãy tải lại trang."), status=400)
         return view(req)
 
     # --- sessions and CSRF --------------------------------------------------------------------
 
-    def _sign(self, text: str) -> str:
-        return hmac.new(self.secret, text.encode(), hashlib.sha256).hexdigest()
-
-    def _session_ok(self, req: Request) -> bool:
-        raw = req.cookies.get("loa_session", "")
-        expiry, _, sig = raw.partition(".")
-        return expiry.isdigit() and int(expiry) > time.time() and hmac.compare_digest(sig, self._sign(expiry))
+    def _session(self, req: Request) -> str | None:
+        try:
+            return str(self.sessions.loads(req.cookies.get("loa_session", ""), max_age=SESSION_S))
+        except BadSignature:  # also an expired one
+            return None
 
     def _csrf(self, req: Request) -> str:
-        return self._sign("csrf:" + req.cookies.get("loa_session", ""))
+        return self.csrf_tokens.dumps(self._session(req) or "")
 
     def _csrf_ok(self, req: Request) -> bool:
-        return hmac.compare_digest(req.form.get("csrf", ""), self._csrf(req))
+        try:
+            sid = self.csrf_tokens.loads(req.form.get("csrf", ""), max_age=SESSION_S)
+        except BadSignature:
+            return False
+        return bool(sid) and hmac.compare_digest(str(sid), self._session(req) or "")
 
-    def _t(self, req: Request) -> dict[str, str]:
-        return T.get(req.cookies.get("lang", "vi"), T["vi"])
-
-    # --- views --------------------------------------------------------------------------------
+    # --- pages --------------------------------------------------------------------------------
 
     def login_form(self, req: Request, error: str = "") -> Response:
-        t = self._t(req)
-        body = (f"<h1>{t['login']}</h1><p class=err>{html.escape(error)}</p>"
-                f"<form method=post action=/login><input type=password name=password autofocus "
-                f"placeholder='{t['password']}'> <button>{t['login']}</button></form>")
-        return _page(t, body, status=401 if error else 200)
+        w = _words(req)
+        body = render("login.html", w, error=error, csrf="", **self._header(w))
+        return _html(body, status=401 if error else 200)
 
     def login(self, req: Request) -> Response:
-        if not check_password(req.form.get("password", ""), self.store.get("ui_password")):
+        password, stored = req.form.get("password", ""), self.store.get("ui_password")
+        if not check_password(password, stored):
             time.sleep(0.5)  # slows guessing down
-            return self.login_form(req, self._t(req)["bad_password"])
-        expiry = str(int(time.time()) + SESSION_S)
+            w = _words(req)
+            return self.login_form(req, w("Sai mật khẩu."))
+        if not str(stored).startswith(HASH_METHOD.split(":")[0] + ":"):
+            self.store.put(ui_password=hash_password(password))  # the old format, rewritten once
+            log.info("operator page password re-hashed in werkzeug's format")
         resp = _redirect("/")
-        resp.set_cookie("loa_session", f"{expiry}.{self._sign(expiry)}", httponly=True, samesite="Strict")
+        resp.set_cookie("loa_session", self.sessions.dumps(secrets.token_hex(16)), max_age=SESSION_S,
+                        httponly=True, samesite="Strict")
         return resp
 
     def logout(self, req: Request) -> Response:
@@ -124,53 +174,78 @@ class OperatorPage:
         return resp
 
     def status_json(self, req: Request) -> Response:
-        import json
-
         return Response(json.dumps(self.agent.status(), ensure_ascii=False), mimetype="application/json")
 
+    def _header(self, w: Words) -> dict[str, Any]:
+        st = self.agent.status()
+        return {"st": st, "place": st["area_name"] or st["station_name"], "station_title": station_title(w, st)}
+
     def home(self, req: Request) -> Response:
-        from .ui_html import dashboard
-
-        a = self.agent
+        a, w = self.agent, _words(req)
+        head = self._header(w)
+        st, tz = head["st"], head["st"]["timezone"]
         now = a.clock.now()
-        upcoming = slot_rows(a.loop.upcoming(now, 24), a.loop.content, self._t(req)["lang"])
-        playable = []
-        if a.loop.content is not None:
-            playable = [b for b in a.loop.content.bulletins.values()
-                        if b.valid_at(now) and a.cache.playable(b.asset_sha256) is not None]
-        body = dashboard(self._t(req), a.status(), upcoming, self.store.recent_plays(50), playable,
-                         a.loop.settings, self._csrf(req), req.args.get("msg", ""))
-        return _page(self._t(req), body)
+        missing = missing_assets(self.store, a.cache)
+        content = a.loop.content
+        bulletins = content.bulletins.values() if content is not None else []
+        playable = sorted((b for b in bulletins if b.valid_at(now) and b.asset_sha256 not in missing),
+                          key=lambda b: b.title)
+        s = st["settings"]
+        quiet = s["quiet_hours"] or s["central"]["quiet_hours"] or {"start": "21:30", "end": "05:00"}
+        code = req.args.get("msg", "")
+        body = render(
+            "home.html", w, **head, tz=tz, csrf=self._csrf(req), now_playing=st["now_playing"],
+            msg=w(MESSAGES[code]) if code in MESSAGES else "", msg_bad=code in BAD,
+            state=status_rows(w, st), playable=playable,
+            upcoming=upcoming_rows(w, a.loop.upcoming(now, 24), content, missing, tz),
+            recent=play_rows(w, self.store.recent_plays(50), tz), settings=s,
+            settings_rows=settings_rows(w, s), quiet_start=quiet["start"], quiet_end=quiet["end"],
+            central_quiet=quiet_text(w, s["central"]["quiet_hours"], "central"),
+        )
+        return _html(body)
 
-    # --- actions ------------------------------------------------------------------------------
+    # --- actions: each answers once the loop has acted (or the wait ran out) ------------------
+
+    def _act(self, cmd: Command, took_effect: Callable[[Running | None], bool]) -> bool:
+        loop = self.agent.loop
+        before = loop.running
+        loop.command(cmd)
+        return _wait(lambda: loop.running is not before and took_effect(loop.running))
 
     def play(self, req: Request) -> Response:
         try:
             bid = int(req.form.get("bulletin_id", ""))
         except ValueError:
             return _redirect("/?msg=bad_request")
-        self.agent.loop.command(Command("play", bulletin_id=bid))
+        if self._emergency_on():
+            return _redirect("/?msg=emergency_playing")
         log.info("operator: play bulletin %d now", bid)
-        return _redirect("/?msg=play_started")
+        ok = self._act(Command("play", bulletin_id=bid), lambda r: r is not None and r.bulletin_id == bid)
+        return _redirect("/?msg=" + ("playing" if ok else "play_pending"))
 
     def stop(self, req: Request) -> Response:
-        np = self.agent.loop.now_playing()
-        if np is not None and np["priority"] == "emergency":
+        if self.agent.loop.running is None:
+            return _redirect("/?msg=nothing_playing")
+        if self._emergency_on():
             return _redirect("/?msg=no_stop_emergency")
-        self.agent.loop.command(Command("stop"))
         log.info("operator: stop")
-        return _redirect("/?msg=stopped")
+        ok = self._act(Command("stop"), lambda r: True)  # what sounds next (a resumed programme) is shown
+        return _redirect("/?msg=" + ("stopped" if ok else "stop_pending"))
+
+    def _emergency_on(self) -> bool:
+        np = self.agent.loop.now_playing()
+        return np is not None and np["priority"] == "emergency"
 
     def volume(self, req: Request) -> Response:
-        raw = req.form.get("volume", "")
-        if raw == "":
+        mode, raw = req.form.get("mode", "local"), req.form.get("volume", "").strip()
+        if mode == "central" or raw == "":
             self.store.put(local_volume=None)
         elif raw.isdigit() and 0 <= int(raw) <= 100:
             self.store.put(local_volume=int(raw))
         else:
             return _redirect("/?msg=bad_request")
         self.agent.loop.reload()
-        log.info("operator: volume %s", raw or "as the central sets it")
+        log.info("operator: volume %s", self.store.get("local_volume") or "as the central sets it")
         return _redirect("/?msg=saved")
 
     def quiet(self, req: Request) -> Response:
@@ -179,7 +254,7 @@ class OperatorPage:
         if mode == "off":
             value: Any = "off"
         elif mode == "set" and _hhmm(start) and _hhmm(end):
-            value = {"start": start, "end": end}
+            value = {"start": _padded(start), "end": _padded(end)}
         elif mode == "central":
             value = None
         else:
@@ -193,6 +268,8 @@ class OperatorPage:
         f = req.files.get("file")
         if f is None or not f.filename:
             return _redirect("/?msg=bad_request")
+        if self._emergency_on():
+            return _redirect("/?msg=emergency_playing")
         data = f.read()
         sha = hashlib.sha256(data).hexdigest()
         d: Path = self.agent.cfg.local_dir
@@ -200,9 +277,14 @@ class OperatorPage:
         path = d / f"{sha}{Path(f.filename).suffix[:8]}"
         path.write_bytes(data)
         title = req.form.get("title") or f.filename
-        self.agent.loop.command(Command("local", path=path, title=title, extra={"sha256": sha}))
         log.info("operator: local announcement %r (%d bytes)", title, len(data))
-        return _redirect("/?msg=play_started")
+        ok = self._act(Command("local", path=path, title=title, extra={"sha256": sha}),
+                       lambda r: r is not None and r.slot is None and r.title == title)
+        return _redirect("/?msg=" + ("playing" if ok else "play_pending"))
+
+
+def _words(req: Request) -> Words:
+    return Words(req.cookies.get("lang", "vi"))
 
 
 def _hhmm(s: str) -> bool:
@@ -210,14 +292,17 @@ def _hhmm(s: str) -> bool:
     return len(parts) == 2 and all(p.isdigit() for p in parts) and int(parts[0]) < 24 and int(parts[1]) < 60
 
 
+def _padded(hhmm: str) -> str:
+    h, m = hhmm.split(":")
+    return f"{int(h):02d}:{int(m):02d}"
+
+
 def _redirect(to: str) -> Response:
     return Response("", status=303, headers={"Location": to})
 
 
-def _page(t: dict[str, str], body: str, status: int = 200) -> Response:
-    from .ui_html import layout
-
-    return Response(layout(t, body), status=status, mimetype="text/html")
+def _html(body: str, status: int = 200) -> Response:
+    return Response(body, status=status, mimetype="text/html")
 
 
 class Server:

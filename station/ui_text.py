@@ -1,52 +1,102 @@
-"""Words of the operator page: Vietnamese first, English available."""
+"""Words and numbers for people at the station (the local page and ``station status``), worded once.
+
+Source strings are Vietnamese, the default; English comes from the gettext catalog
+``station/translations/en/LC_MESSAGES/station.mo`` through the standard ``gettext`` module (see
+``station/translations/README.md``). Reason codes are worded by ``playlists.model.REASONS``, the
+table the central uses too. Numbers follow the language's conventions (Vietnamese: ``1.234.567``,
+``3,8``) with a small formatter: Babel would cost the agent about 7 MB of memory on a Pi.
+"""
 
 from __future__ import annotations
 
-T: dict[str, dict[str, str]] = {
-    "vi": {
-        "lang": "vi", "title": "Đài truyền thanh xã", "login": "Đăng nhập", "logout": "Đăng xuất",
-        "password": "Mật khẩu", "bad_password": "Sai mật khẩu.", "csrf": "Biểu mẫu đã hết hạn, hãy tải lại trang.",
-        "status": "Tình trạng", "online": "Trực tuyến", "offline": "Ngoại tuyến (vẫn phát theo lịch đã lưu)",
-        "station": "Đài", "manifest": "Phiên bản lịch", "last_sync": "Đồng bộ lần cuối",
-        "last_ok": "Đồng bộ thành công lần cuối", "clock": "Đồng hồ", "trusted": "chính xác",
-        "untrusted": "chưa tin cậy — đang dùng giờ của trung tâm", "never_synced": "chưa đồng bộ lần nào — phát theo giờ máy",
-        "offset": "lệch", "disk": "Dung lượng trống", "disk_low": "SẮP HẾT DUNG LƯỢNG", "cache": "Bản tin đã tải",
-        "missing": "còn thiếu", "outbox": "Nhật ký chờ gửi", "last_error": "Lỗi gần nhất",
-        "now_playing": "Đang phát", "nothing": "Không phát", "stop": "Dừng phát",
-        "next24": "Lịch phát 24 giờ tới", "recent": "50 lượt phát gần nhất", "start": "Bắt đầu",
-        "priority": "Mức độ", "content": "Nội dung", "state": "Trạng thái", "reason": "Lý do",
-        "normal": "thông thường", "priority_tier": "ưu tiên", "emergency": "khẩn cấp",
-        "planned": "sẽ phát", "missed": "bị lỡ", "skipped": "bỏ qua", "completed": "đã phát xong",
-        "interrupted": "bị ngắt", "failed": "lỗi", "local": "thông báo tại chỗ", "playing": "đang phát",
-        "play_now": "Phát ngay bản tin", "play": "Phát", "no_bulletins": "Chưa có bản tin nào đã tải.",
-        "volume": "Âm lượng", "volume_hint": "để trống = theo trung tâm", "save": "Lưu",
-        "quiet": "Giờ yên tĩnh", "quiet_central": "theo trung tâm", "quiet_off": "tắt", "quiet_set": "đặt giờ",
-        "local_title": "Thông báo tại chỗ (tải tệp âm thanh lên, phát ngay)", "upload": "Tải lên và phát",
-        "announce_title": "Tiêu đề",
-        "msg_play_started": "Đã gửi lệnh phát.", "msg_stopped": "Đã dừng.", "msg_saved": "Đã lưu.",
-        "msg_bad_request": "Dữ liệu không hợp lệ.", "msg_no_stop_emergency": "Không thể dừng bản tin khẩn cấp.",
-    },
-    "en": {
-        "lang": "en", "title": "Commune loudspeaker station", "login": "Log in", "logout": "Log out",
-        "password": "Password", "bad_password": "Wrong password.", "csrf": "The form expired; reload the page.",
-        "status": "Status", "online": "Online", "offline": "Offline (still playing the stored schedule)",
-        "station": "Station", "manifest": "Schedule version", "last_sync": "Last sync",
-        "last_ok": "Last successful sync", "clock": "Clock", "trusted": "correct",
-        "untrusted": "not trusted — using the central's time", "never_synced": "never synced — playing by this machine's clock",
-        "offset": "offset", "disk": "Free disk", "disk_low": "DISK NEARLY FULL", "cache": "Bulletins cached",
-        "missing": "missing", "outbox": "Play logs waiting", "last_error": "Last error",
-        "now_playing": "Now playing", "nothing": "Nothing", "stop": "Stop",
-        "next24": "Next 24 hours", "recent": "Last 50 plays", "start": "Start",
-        "priority": "Priority", "content": "Content", "state": "State", "reason": "Reason",
-        "normal": "normal", "priority_tier": "priority", "emergency": "emergency",
-        "planned": "planned", "missed": "missed", "skipped": "skipped", "completed": "completed",
-        "interrupted": "interrupted", "failed": "failed", "local": "local announcement", "playing": "playing",
-        "play_now": "Play a bulletin now", "play": "Play", "no_bulletins": "No bulletin cached yet.",
-        "volume": "Volume", "volume_hint": "empty = as the central sets it", "save": "Save",
-        "quiet": "Quiet hours", "quiet_central": "as the central sets them", "quiet_off": "off", "quiet_set": "set",
-        "local_title": "Local announcement (upload an audio file, played now)", "upload": "Upload and play",
-        "announce_title": "Title",
-        "msg_play_started": "Play command sent.", "msg_stopped": "Stopped.", "msg_saved": "Saved.",
-        "msg_bad_request": "Invalid input.", "msg_no_stop_emergency": "An emergency bulletin cannot be stopped here.",
-    },
+import gettext
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from playlists.model import describe_reason
+
+LANGUAGES = ("vi", "en")
+DOMAIN = "station"
+LOCALE_DIR = Path(__file__).resolve().parent / "translations"
+
+
+def N_(message: str) -> str:
+    """Mark a msgid for extraction; it is translated where it is shown."""
+    return message
+
+
+#: What became of a play or a slot (play-log and slot statuses), in the central's words.
+STATUS = {
+    "planned": N_("Dự kiến"), "playing": N_("Đang phát"), "completed": N_("Đã phát xong"),
+    "interrupted": N_("Bị ngắt"), "failed": N_("Lỗi"), "missed": N_("Bị lỡ"), "skipped": N_("Bỏ qua"),
+    "local": N_("Phát tại chỗ"),
 }
+#: The three tiers of the regulation.
+TIERS = {"normal": N_("Thông thường"), "priority": N_("Ưu tiên"), "emergency": N_("Khẩn cấp")}
+#: Where a setting in force comes from.
+SOURCES = {"central": N_("theo trung tâm"), "local": N_("đặt tại đài")}
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def translations(lang: str) -> gettext.NullTranslations:
+    """The catalog of ``lang``; Vietnamese (the source language) needs none."""
+    if lang not in LANGUAGES or lang == "vi":
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[lang], fallback=True)
+
+
+class Words:
+    """Everything worded in one language: ``w("…")`` translates a Vietnamese source string."""
+
+    def __init__(self, lang: str = "vi") -> None:
+        self.lang = lang if lang in LANGUAGES else "vi"
+        self._t = translations(self.lang)
+
+    def __call__(self, message: str, **params: object) -> str:
+        text = self._t.gettext(message)
+        return text % params if params else text
+
+    def status(self, code: str | None) -> str:
+        return self(STATUS[code]) if code in STATUS else (code or "")
+
+    def tier(self, code: str | None) -> str:
+        return self(TIERS[code]) if code in TIERS else (code or "")
+
+    def source(self, code: str) -> str:
+        return self(SOURCES.get(code, code))
+
+    def reason(self, code: str | None) -> str:
+        return describe_reason(code, self.lang)
+
+    def number(self, n: float, digits: int = 0) -> str:
+        """``1234567.5`` → ``1.234.567,5`` (vi) or ``1,234,567.5`` (en)."""
+        text = f"{n:,.{digits}f}"
+        if self.lang == "vi":
+            text = text.translate(str.maketrans(",.", ".,"))
+        return text
+
+    def size(self, n: int | None) -> str:
+        """Bytes for people (binary units, as the central shows them): ``246038`` → ``240,3 KB``."""
+        if n is None:
+            return "—"
+        value, unit = float(n), "B"
+        for unit in ("B", "KB", "MB", "GB", "TB"):
+            if value < 1024 or unit == "TB":
+                break
+            value /= 1024
+        return f"{self.number(value, 0 if unit == 'B' else 1)} {unit}"
+
+    def percent(self, n: int) -> str:
+        return f"{self.number(n)}%"
+
+    def when(self, value: str | None, tz: str, seconds: bool = False) -> str:
+        """An ISO time as the commune reads it: local date, day first, then the wall-clock time."""
+        if not value:
+            return "—"
+        try:
+            local = datetime.fromisoformat(value).astimezone(ZoneInfo(tz))
+        except (ValueError, KeyError):
+            return value
+        return local.strftime("%d/%m/%Y %H:%M:%S" if seconds else "%d/%m/%Y %H:%M")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
+from . import openapi_chimes, openapi_emergencies, openapi_period_reports, openapi_plans
 from .openapi_schemas import (
+    BOOL,
     CODE,
     DAY,
     ID,
@@ -19,6 +21,7 @@ from .openapi_schemas import (
     SHA256,
     STR,
     TIME,
+    TIME_N,
     J,
     arr,
     between,
@@ -39,6 +42,19 @@ bp = Blueprint("api_openapi", __name__, url_prefix="/api/v1")
 #: An enrollment code: 12 characters of the code alphabet; dashes, spaces and case do not matter.
 ENROLL_CODE = {"type": "string", "pattern": "^[- \\t]*([A-HJ-NP-Za-hj-np-z2-9][- \\t]*){12}$",
                "maxLength": 64, "examples": ["ABCD-EFGH-JKLM"]}
+#: 429 with the seconds to wait (enrollment codes are throttled per address and per code)
+THROTTLED: J = {
+    "description": "Too many failed attempts; try again after Retry-After seconds",
+    "headers": {"Retry-After": {"description": "seconds to wait", "schema": INT}},
+    "content": {"application/problem+json": {"schema": ref("Problem")}},
+}
+#: The push channel's broker and the station's own credentials (optional: absent without a broker)
+MQTT_CREDENTIALS = res(
+    {"url": {"type": "string", "pattern": "^mqtts?://"}, "username": STR, "password": STR,
+     "areas": {**arr(STR), "description": "the station's area code and every area above it"}},
+)
+#: One interval a station was off the push channel (its link dropped or it stopped)
+OUTAGE = res({"from": TIME, "to": TIME_N, "duration_s": {"type": "number", "minimum": 0}, "ongoing": BOOL})
 STATE = (400, 401, 403, 404, 409)  # a workflow step: not allowed now is a 409
 WRITE = (*STATE, 422)  # a body whose meaning does not hold (an end before its start, an unknown code)
 
@@ -54,8 +70,9 @@ def _station_paths() -> J:
             "post": op(
                 "Enroll a station with a one-time code",
                 "station",
-                ok(res({"station_id": INT, "token": STR, "public_key": STR, "server_time": TIME}), "Enrolled",
-                   "201"),
+                {**ok(obj({"station_id": INT, "token": STR, "public_key": STR, "server_time": TIME,
+                           "mqtt": MQTT_CREDENTIALS}, ("station_id", "token", "public_key", "server_time"),
+                          extra=False), "Enrolled", "201"), "429": THROTTLED},
                 body=json_body(obj({"code": ENROLL_CODE}, ("code",))),
                 security="none",
                 errors=(400, 404, 410),
@@ -199,7 +216,8 @@ def _workflow_paths() -> J:
     for noun, schema, tag, body, params in (
         ("category", "Category", "categories", "Category",
          [query("all", {"type": "string", "enum": ["0", "1", "false", "true"]}, "1: include hidden")]),
-        ("campaign", "Campaign", "campaigns", "Campaign", [query("active_on", DAY, "running that day")]),
+        ("campaign", "Campaign", "campaigns", "Campaign", [query("active_on", DAY, "running that day"),
+                                                           query("plan", ID, "of this plan")]),
         ("playlist", "Playlist", "playlists", "Playlist", None),
         (
             "schedule",
@@ -223,6 +241,9 @@ def _workflow_paths() -> J:
             "post": op(f"{action.capitalize()} a schedule", "schedules", ok(ref("Schedule")),
                        body=_reason_body(action == "reject"), errors=STATE),
         }
+    paths.update(openapi_chimes.paths())
+    paths.update(openapi_plans.paths())
+    paths.update(openapi_period_reports.paths())
     paths["/api/v1/stations/{id}/timeline"] = {
         "parameters": [path_id()],
         "get": op(
@@ -288,6 +309,20 @@ def _operator_paths() -> J:
             "post": op("Issue a new enrollment code for a station", "stations",
                        ok(res({"station_id": INT, "code": STR}), "Created", "201"), errors=(401, 403, 404)),
         },
+        "/api/v1/stations/{id}/token": {
+            "parameters": [path_id()],
+            "delete": op("Revoke a station's token and unused enrollment codes", "stations",
+                         {"204": {"description": "Revoked: the station's next call gets 401"}},
+                         errors=(401, 403, 404, 409)),
+        },
+        "/api/v1/stations/{id}/outages": {
+            "parameters": [path_id()],
+            "get": op(
+                "List a station's outages on the push channel, newest first", "stations",
+                ok(res({"station_id": INT, "outages": arr(OUTAGE)})),
+                params=[query("limit", between(1, 1000), "at most 1000 (default 100)")],
+            ),
+        },
         "/api/v1/stations/{id}": {
             "parameters": [path_id()],
             "get": op("Get a station with health", "stations", ok(ref("Station")), errors=(401, 403, 404)),
@@ -319,7 +354,34 @@ def _operator_paths() -> J:
                        body=json_body(obj({"name": text(100)}, extra=False), required=False), errors=(401,)),
         },
         "/api/v1/me": {"get": op("Who am I", "people", ok(ref("User")), errors=(401,))},
+        "/api/v1/audit": {"get": _audit_op()},
     }
+
+
+def _audit_op() -> J:
+    """The admins' audit log: JSON pages, or CSV of every matching row."""
+    entry = res({"id": INT, "at": TIME, "actor_id": nullable("integer"), "actor_name": STR, "action": STR,
+                 "object_type": nullable("string"), "object_id": nullable("string"),
+                 "area_code": nullable("string"), "detail": {"type": "object"}})
+    listing = res({"entries": arr(entry), "total": INT, "limit": INT, "offset": INT})
+    when = {"anyOf": [DAY, TIME]}
+    return op(
+        "Read the audit log (admins)", "audit",
+        {"200": {"description": "Entries, newest first", "content": {
+            "application/json": {"schema": listing}, "text/csv": {"schema": STR}}}},
+        params=[
+            query("person", text(100), "login name of the person who acted"),
+            query("object_type", text(32), "Bulletin, Schedule, Station, Playlist, Campaign, Category, Area, User…"),
+            query("object_id", text(64), "the object's id"),
+            query("action", text(64), "an action (bulletin.approve) or all of one kind (bulletin)"),
+            query("area", text(64), "area code: rows of its subtree"),
+            query("from", when, "a local day (inclusive) or a time"),
+            query("to", when, "a local day (inclusive) or a time (exclusive)"),
+            query("limit", between(1, 1000), "at most 1000 (default 100)"),
+            query("offset", between(0, 2**31 - 1), "rows to skip"),
+            query("format", {"type": "string", "enum": ["json", "csv"]}, "json (default) or csv"),
+        ],
+    )
 
 
 def _meta_paths() -> J:
@@ -373,7 +435,7 @@ def _links_to(paths: J, here: str, id_of: str) -> J:
 def build_spec() -> J:
     """The whole OpenAPI document as a dict."""
     paths: J = {}
-    for part in (_station_paths, _operator_paths, _workflow_paths, _meta_paths):
+    for part in (_station_paths, _operator_paths, _workflow_paths, _meta_paths, openapi_emergencies.paths):
         paths.update(part())
     _link_created(paths)
     return {
@@ -386,7 +448,8 @@ def build_spec() -> J:
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **openapi_chimes.SCHEMAS, **openapi_plans.SCHEMAS,
+                        **openapi_emergencies.SCHEMAS, **openapi_period_reports.SCHEMAS},
             "responses": {
                 "Problem": {
                     "description": "RFC 9457 problem details",

@@ -193,6 +193,7 @@ _ANSWERS: J = {
             "enrolled": BOOL,
             "active": BOOL,
             "online": BOOL,
+            "presence_at": TIME_N,
             "last_seen": TIME_N,
             "last_heartbeat_at": TIME_N,
             "manifest_version": INT,
@@ -207,7 +208,15 @@ _ANSWERS: J = {
             "quiet_hours": {"oneOf": [{"type": "null"}, res({"start": STR, "end": STR})]},
         }
     ),
-    "BulletinAsset": res({"sha256": STR, "duration_ms": INT, "size": INT, "loudness_lufs": nullable("number")}),
+    "BulletinAsset": res({
+        "sha256": STR, "duration_ms": INT, "size": INT, "loudness_lufs": nullable("number"),
+        "loudness_warning": nullable(
+            "string",
+            description="Set when the delivered audio misses the loudness target (-16 LUFS) by "
+            "more than 1 LU because it could not be louder under the -1.5 dBTP peak ceiling: "
+            "Vietnamese, then English in brackets. Null when on target.",
+        ),
+    }),
     "Bulletin": res(
         {
             "id": INT,
@@ -244,12 +253,14 @@ _ANSWERS: J = {
             "ends_on": DAY,
             "description": STR,
             "area_code": nullable("string"),
+            "plan_id": nullable("integer"),
         }
     ),
     "PlaylistItem": res(
         {
             "kind": ITEM_KIND,
             "bulletin_id": nullable("integer"),
+            "chime_id": nullable("integer"),
             "asset_sha256": nullable("string"),
             "duration_ms": INT,
             "title": nullable("string"),
@@ -264,6 +275,9 @@ _ANSWERS: J = {
             "area_code": nullable("string"),
             "items": arr(ref("PlaylistItem")),
             "duration_ms": INT,
+            "revision": INT,  # the live revision: what airs
+            "pending": {"oneOf": [ref("PlaylistRevision"), {"type": "null"}]},
+            "rejected": {"oneOf": [ref("PlaylistRevision"), {"type": "null"}]},
         }
     ),
     "Targets": res({"areas": arr(STR), "stations": arr(INT)}),
@@ -386,6 +400,7 @@ _MANIFEST: J = {
             "grace_s": nullable("integer"),
             "valid_from": TIME_N,
             "valid_until": TIME_N,
+            "play_by": {**TIME, "description": "optional: not started by then, it is missed (stale)"},
         },
         ("id", "items", "dtstart", "timezone", "rrule", "priority"),
     ),
@@ -398,6 +413,10 @@ _MANIFEST: J = {
             "assets": arr(ref("Asset")),
             "bulletins": arr(ref("ManifestBulletin")),
             "schedules": arr(ref("ManifestSchedule")),
+            "standby": {**arr(obj({"sha256": STR, "size": INT, "duration_ms": INT, "codec": STR, "key": STR,
+                                   "title": STR, "bulletin_id": INT}, ("sha256", "size"))),
+                        "description": "optional: standing alerts' audio to keep cached, never played "
+                                       "unless a schedule names it"},
         },
         ("version", "server_time", "station", "assets", "bulletins", "schedules"),
     ),
@@ -441,7 +460,7 @@ _PLAYLIST_ITEM_IN = {
                    "{kind: pause, duration_ms 1–600000}",
     "oneOf": [
         obj({"kind": {"const": "bulletin"}, "bulletin_id": ID}, ("kind", "bulletin_id"), extra=False),
-        obj({"kind": {"const": "chime"}, "asset_sha256": SHA256}, ("kind",), extra=False),
+        obj({"kind": {"const": "chime"}, "chime_id": ID, "asset_sha256": SHA256}, ("kind",), extra=False),
         obj({"kind": {"const": "pause"}, "duration_ms": between(1, 600_000)}, ("kind", "duration_ms"),
             extra=False),
     ]
@@ -491,6 +510,8 @@ _REQUESTS: J = {
             "now_playing": {"type": ["object", "null"]},
             "outbox": nullable(INT32),
             "last_error": nullable("string"),
+            "emergency_audio": {"type": "object", "additionalProperties": TIME_N,
+                                "description": "optional: audio of emergency schedules → when verified"},
         }
     ),  # open: a station reports more than the contract names, and the central keeps it
     "AreaInput": obj(
@@ -546,6 +567,7 @@ _REQUESTS: J = {
             "starts_on": DAY,
             "ends_on": DAY,
             "description": nullable(text(2000)),
+            "plan_id": nullable(ID),
         },
         ("name", "starts_on", "ends_on"),
         extra=False,

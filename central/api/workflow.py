@@ -15,6 +15,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from audio_library import AudioError
 
 from ..auth import current_user, require
+from ..config import settings
 from ..errors import CentralError, Invalid
 from ..services import bulletins, campaigns, categories, programmes, schedules, timeline
 from . import json_body, parse_time
@@ -64,14 +65,17 @@ def list_bulletins() -> Any:
 @bp.post("/bulletins")
 @require(bulletins.EDITORS)
 def create_bulletin() -> Any:
+    cfg = settings()
     try:
         if request.mimetype == "multipart/form-data":
             upload = request.files.get("file")
             data = upload.read() if upload is not None else b""
             name = upload.filename if upload is not None else None
-            b = bulletins.create_uploaded(_user(), data, name, request.form.to_dict(), _store())
+            b = bulletins.create_uploaded(_user(), data, name, request.form.to_dict(), _store(),
+                                          ffmpeg=cfg.ffmpeg)
         else:
-            b = bulletins.create_spoken(_user(), json_body(), _store())
+            b = bulletins.create_spoken(_user(), json_body(), _store(), ffmpeg=cfg.ffmpeg,
+                                        gtts_host=cfg.gtts_host)
     except AudioError as exc:
         raise AudioRejected(f"Không dùng được âm thanh: {exc}") from exc
     return _created(bulletins.to_dict(b))
@@ -159,7 +163,11 @@ def list_campaigns() -> Any:
         day = date.fromisoformat(raw) if raw else None
     except ValueError:
         raise Invalid("active_on phải là ngày YYYY-MM-DD.") from None
-    return jsonify([campaigns.to_dict(c) for c in campaigns.listing(_user(), day)])
+    plan = request.args.get("plan")
+    if plan and not plan.isdigit():
+        raise Invalid("plan phải là mã số kế hoạch. (plan must be a plan id.)", field="plan")
+    rows = campaigns.listing(_user(), day, int(plan) if plan else None)
+    return jsonify([campaigns.to_dict(c) for c in rows])
 
 
 @bp.post("/campaigns")
@@ -289,3 +297,6 @@ def station_timeline(sid: int) -> Any:
     start = parse_time(request.args.get("from"), "from")
     end = parse_time(request.args.get("to"), "to")
     return jsonify(timeline.station_timeline(_user(), sid, start, end))
+
+
+from . import chimes as _chimes  # noqa: E402,F401  (its routes hang on bp)

@@ -29,7 +29,7 @@ from central.auth import area_subtree_ids, in_scope
 from central.db import database
 from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from central.models import PRIORITIES, Area, Asset, Bulletin, Campaign, Category, User, utcnow
-from central.services import audit
+from central.services import audit, languages
 from central.services import categories as categories_service
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,7 @@ def parse_fields(data: Mapping[str, Any], partial: bool = False) -> dict[str, An
         if key in data:
             out["campaign"] = campaign_by_id(data.get(key))
     if "language" in data:
-        out["language"] = (_text(data, "language", 8) or "vi").lower()
+        out["language"] = languages.normalise(_text(data, "language", 8))
     if "priority" in data:
         if data["priority"] not in PRIORITIES:
             raise Invalid(f"Mức độ phải là một trong {', '.join(PRIORITIES)}.", field="priority")
@@ -176,22 +176,29 @@ def _create(actor: User, fields: dict[str, Any], asset: Asset, how: str, **extra
 
 
 def create_uploaded(
-    actor: User, data: bytes, filename: str | None, form: Mapping[str, Any], data_dir: DataDir
+    actor: User, data: bytes, filename: str | None, form: Mapping[str, Any], data_dir: DataDir,
+    *, ffmpeg: str | None = None,
 ) -> Bulletin:
-    """A draft from an uploaded audio file (any format ffmpeg reads), normalised for speech."""
+    """A draft from an uploaded audio file (any format ffmpeg reads), normalised for speech.
+
+    ``ffmpeg`` is the binary from the central's settings (None: the audio library's default).
+    """
     import audio_library
 
     check_role(actor, EDITORS, "tạo bản tin")
     fields = parse_fields(form)
     if not data:
         raise Invalid("Chưa có tệp âm thanh (trường 'file'). (No audio file in 'file'.)", field="file")
-    encoded = audio_library.ingest(data, profile="speech")
+    encoded = audio_library.ingest(data, profile="speech", limits=audio_library.Limits(ffmpeg=ffmpeg))
     asset = save_asset(encoded, data_dir, filename)
     return _create(actor, fields, asset, "upload")
 
 
-def create_spoken(actor: User, body: Mapping[str, Any], data_dir: DataDir) -> Bulletin:
-    """A draft read aloud from ``text`` by TTS (gTTS, or eSpeak NG offline)."""
+def create_spoken(
+    actor: User, body: Mapping[str, Any], data_dir: DataDir,
+    *, ffmpeg: str | None = None, gtts_host: str | None = None,
+) -> Bulletin:
+    """A draft read aloud from ``text`` by TTS (gTTS at ``gtts_host``, or eSpeak NG offline)."""
     import audio_library
 
     check_role(actor, EDITORS, "tạo bản tin")
@@ -204,12 +211,13 @@ def create_spoken(actor: User, body: Mapping[str, Any], data_dir: DataDir) -> Bu
         raise Invalid("speed phải là số từ 0.5 đến 2.0.", field="speed")
     synth = audio_library.synthesize(
         text,
-        language=fields.get("language", "vi"),
+        language=languages.tts_language(fields.get("language", languages.VIETNAMESE)),
         engine=body.get("engine") or "auto",
         voice=body.get("voice"),
         speed=float(speed),
+        gtts_host=gtts_host,
     )
-    encoded = audio_library.ingest(synth.audio, profile="speech")
+    encoded = audio_library.ingest(synth.audio, profile="speech", limits=audio_library.Limits(ffmpeg=ffmpeg))
     asset = save_asset(encoded, data_dir, None)
     return _create(actor, fields, asset, "tts", text=text, tts_engine=synth.engine)
 
@@ -253,6 +261,13 @@ def get(user: User, bid: int) -> Bulletin:
     return b
 
 
+def loudness_warning(b: Bulletin) -> str | None:
+    """What the uploader is told when the bulletin's audio misses the loudness target by over 1 LU."""
+    from audio_library.pipeline import loudness_warning as warning
+
+    return None if b.asset_id is None else warning(b.asset.loudness_lufs)
+
+
 def to_dict(b: Bulletin) -> dict[str, Any]:
     a = b.asset
     cat: Category | None = b.category
@@ -272,6 +287,7 @@ def to_dict(b: Bulletin) -> dict[str, Any]:
             "duration_ms": a.duration_ms,
             "size": a.size,
             "loudness_lufs": a.loudness_lufs,
+            "loudness_warning": loudness_warning(b),
         },
         "text": b.text,
         "tts_engine": b.tts_engine,

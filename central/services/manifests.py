@@ -5,7 +5,12 @@ change affects and drops their cached ETag; ``build(station)`` binds the current
 it serves and raises the version again if the content changed without a bump (e.g. a bulletin expired).
 Call the ``bump_for_*`` helpers, inside the same transaction, after any change that can alter what a
 station plays: a bulletin approved/withdrawn/edited, a schedule created/edited/approved/deleted, a
-playlist edited (``bump_for_playlist``), a station's settings (``bump([station])``) or an area moved.
+programme revision approved (``bump_for_playlist``), a chime approved or withdrawn
+(``bump_for_chime``), a station's settings (``bump([station])``) or an area moved.
+
+Content: a programme airs its live (approved) revision; ``manifest_guard.screen`` then drops any
+audio that is not an approved bulletin's or chime's before anything is versioned or signed
+(docs/two-person-rule.md lists every path by which audio gets here).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from ..models import (
     Asset,
     Bulletin,
     Category,
+    Chime,
     Playlist,
     PlaylistItem,
     Schedule,
@@ -31,6 +37,7 @@ from ..models import (
     Station,
     utcnow,
 )
+from . import manifest_guard, push
 from .areas import ancestor_ids, subtree_ids
 
 HORIZON_DAYS = 14
@@ -57,6 +64,7 @@ def bump(stations: Iterable[Station | int]) -> int:
             .where(Station.id.in_(chunk))
             .execute()
         )
+    push.note_bumped(ids)  # nudged after the commit (push.flush)
     return changed
 
 
@@ -117,6 +125,16 @@ def bump_for_playlist(playlist: Playlist | int) -> int:
     return bump(stations)
 
 
+def bump_for_chime(chime: Chime | int) -> int:
+    """Bump every station with a schedule whose programme names the chime (in any revision)."""
+    cid = chime.id if isinstance(chime, Chime) else int(chime)
+    playlists = PlaylistItem.select(PlaylistItem.playlist).where(PlaylistItem.chime == cid)
+    stations: set[int] = set()
+    for (sched,) in Schedule.select(Schedule.id).where(Schedule.playlist.in_(playlists)).tuples():
+        stations |= stations_for_schedule(sched)
+    return bump(stations)
+
+
 def bump_for_area(area: Area | int) -> int:
     """Bump every station in the area's subtree (e.g. after the area moved in the tree)."""
     return bump(stations_under([area.id if isinstance(area, Area) else int(area)]))
@@ -135,6 +153,7 @@ def station_dict(station: Station) -> dict[str, Any]:
         id=station.id,
         name=station.name,
         area_code=station.area.code,
+        area_name=station.area.name,  # the station page's header names the commune it serves
         sync_interval_s=station.sync_interval_s,
         heartbeat_interval_s=station.heartbeat_interval_s,
     )
@@ -190,9 +209,12 @@ def _items(schedules: list[Schedule]) -> dict[int, list[PlaylistItem]]:
     out: dict[int, list[PlaylistItem]] = {pid: [] for pid in playlist_ids}
     if playlist_ids:
         query = (
-            PlaylistItem.select(PlaylistItem, Asset)
-            .join(Asset, JOIN.LEFT_OUTER)
+            PlaylistItem.select(PlaylistItem, Asset, Chime)
+            .join_from(PlaylistItem, Asset, JOIN.LEFT_OUTER)
+            .join_from(PlaylistItem, Chime, JOIN.LEFT_OUTER)
+            .join_from(PlaylistItem, Playlist)
             .where(PlaylistItem.playlist.in_(sorted(playlist_ids)))
+            .where(PlaylistItem.revision == Playlist.live_revision)  # what was approved, not a proposal
             .order_by(PlaylistItem.playlist, PlaylistItem.position, PlaylistItem.id)
         )
         for item in query:
@@ -212,13 +234,18 @@ def _schedule_items(s: Schedule, playlist_items: dict[int, list[PlaylistItem]],
         if it.kind == "bulletin" and it.bulletin_id in bulletins:
             items.append(pm.Item(pm.ItemKind.BULLETIN, bulletin_id=it.bulletin_id,
                                  duration_ms=bulletins[it.bulletin_id].asset.duration_ms))
-        elif it.kind == "chime" and it.asset_id is not None:
+        elif it.kind == "chime" and it.asset_id is not None and not _withdrawn(it):
             items.append(pm.Item(pm.ItemKind.CHIME, asset_sha256=it.asset_id, duration_ms=it.asset.duration_ms))
         elif it.kind == "pause":
             items.append(pm.Item(pm.ItemKind.PAUSE, duration_ms=it.duration_ms))
     if not any(i.kind is pm.ItemKind.BULLETIN for i in items):
         return []  # only chimes and pauses left: nothing worth airing
     return items
+
+
+def _withdrawn(it: PlaylistItem) -> bool:
+    """A chime taken off the air drops out quietly, as a withdrawn bulletin does."""
+    return it.chime_id is not None and it.chime.status == "withdrawn"
 
 
 def _to_schedule(s: Schedule, items: list[pm.Item]) -> pm.Schedule:
@@ -234,6 +261,7 @@ def _to_schedule(s: Schedule, items: list[pm.Item]) -> pm.Schedule:
         grace_s=s.grace_s,
         valid_from=s.valid_from,
         valid_until=s.valid_until,
+        play_by=s.play_by,
     )
 
 
@@ -259,9 +287,10 @@ def content(station: Station, now: datetime | None = None) -> dict[str, Any]:
     wanted |= {it.bulletin_id for its in playlist_items.values() for it in its if it.bulletin_id}
     bulletins = _airable_bulletins(wanted, now)
     chimes = {pi.asset_id: pi.asset for its in playlist_items.values() for pi in its if pi.asset_id}
+    planned = [(s, _schedule_items(s, playlist_items, bulletins)) for s in schedules]
+    planned = manifest_guard.screen(station, planned, bulletins, now)  # nothing unapproved is signed
     out_schedules, used_bulletins, assets = [], set(), {}
-    for s in schedules:
-        items = _schedule_items(s, playlist_items, bulletins)
+    for s, items in planned:
         if not items:
             continue
         out_schedules.append(pm.schedule_to_dict(_to_schedule(s, items)))
@@ -272,13 +301,31 @@ def content(station: Station, now: datetime | None = None) -> dict[str, Any]:
                 assets[item.asset_sha256] = chimes[item.asset_sha256]
     for bid in used_bulletins:
         assets[bulletins[bid].asset_id] = bulletins[bid].asset
-    return {
+    out = {
         "horizon_days": HORIZON_DAYS,
         "station": station_dict(station),
         "assets": [_asset_dict(assets[k]) for k in sorted(assets)],
         "bulletins": [pm.bulletin_to_dict(_to_bulletin(bulletins[b])) for b in sorted(used_bulletins)],
         "schedules": out_schedules,
     }
+    standby = _standby(station, now)
+    if standby:  # optional field: a station without standing alerts gets the manifest it always got
+        out["standby"] = standby
+    return out
+
+
+def _standby(station: Station, now: datetime) -> list[dict[str, Any]]:
+    """The standing alerts' audio this station keeps cached (never played unless scheduled)."""
+    from .standing_alerts import for_station
+
+    alerts = for_station(station, now)
+    allowed = manifest_guard.approved_assets({a.bulletin.asset_id for a in alerts}, now)
+    out: dict[str, dict[str, Any]] = {}
+    for a in alerts:
+        if a.bulletin.asset_id in allowed and a.bulletin.asset_id not in out:
+            out[a.bulletin.asset_id] = {**_asset_dict(a.bulletin.asset), "key": a.key, "title": a.name,
+                                        "bulletin_id": a.bulletin_id}
+    return [out[k] for k in sorted(out)]
 
 
 def _asset_dict(a: Asset) -> dict[str, Any]:
@@ -345,5 +392,6 @@ def cached_etag(station: Any, now: datetime, max_age_s: float) -> str | None:
 
 
 def asset_in_manifest(station: Station, sha256: str) -> bool:
-    """True if ``sha256`` is among the assets of the station's current manifest."""
-    return any(a["sha256"] == sha256 for a in content(station)["assets"])
+    """True if ``sha256`` is among the assets (or standby assets) of the station's current manifest."""
+    body = content(station)
+    return any(a["sha256"] == sha256 for a in body["assets"] + body.get("standby", []))

@@ -1,9 +1,17 @@
-"""Programmes (chương trình, model ``Playlist``): ordered bulletins, chimes and pauses.
+"""Programmes (chương trình, model ``Playlist``): ordered bulletins, chimes and pauses, in revisions.
 
-An item is ``{"kind": "bulletin", "bulletin_id"}``, ``{"kind": "chime"}`` (the house chime, or
-``asset_sha256`` of a known asset) or ``{"kind": "pause", "duration_ms"}``. A programme may hold
-bulletins that are not approved yet: the manifest leaves them out, so the station skips them.
-Changing a programme bumps the manifests of the stations whose schedules play it.
+An item is ``{"kind": "bulletin", "bulletin_id"}``, ``{"kind": "chime"}`` (the house chime), ``{"kind":
+"chime", "chime_id"}`` or ``{"kind": "chime", "asset_sha256"}`` (an *approved* chime, see
+``services.chimes``) or ``{"kind": "pause", "duration_ms"}``. A programme may hold bulletins that are
+not approved yet: the manifest leaves them out, so the station skips them.
+
+Revisions (two-person rule for programmes): the items come in numbered revisions and
+``Playlist.live_revision`` is the one that airs. A change of items to a programme that a submitted or
+approved schedule plays (paused ones too: resuming needs no approval) becomes a *submitted*
+revision; the live one keeps airing until a second person approves the change (``approve``), and a
+rejected change (``reject``) leaves it on air. A change to a programme no such schedule plays takes
+effect at once (an ``applied`` revision): the schedule's own approval reviews it later. A new
+proposal supersedes an older one still waiting. Name and description are not audio and change at once.
 """
 
 from __future__ import annotations
@@ -11,26 +19,41 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from peewee import IntegrityError, fn
+
 from central.db import database
-from central.errors import Conflict, Invalid, NotFound, Unprocessable
-from central.models import Asset, Bulletin, Playlist, PlaylistItem, Schedule, User, utcnow
+from central.errors import Conflict, Forbidden, Invalid, NotFound
+from central.models import (
+    Asset,
+    Bulletin,
+    Playlist,
+    PlaylistItem,
+    PlaylistRevision,
+    Schedule,
+    User,
+    utcnow,
+)
 from central.services import audit
 from central.services import bulletins as bulletins_service
-from central.services.bulletins import EDITORS, DataDir, can_see_owner, check_owner, check_role
+from central.services import chimes as chimes_service
+from central.services.bulletins import (
+    APPROVERS,
+    EDITORS,
+    DataDir,
+    can_see_owner,
+    check_owner,
+    check_role,
+)
 
 MAX_ITEMS = 200
 MAX_PAUSE_MS = 10 * 60 * 1000
+LOCKING_STATUSES = ("submitted", "approved")  # a schedule in these has a second person's eyes on it
 
 
 def chime(data_dir: DataDir) -> Asset:
-    """The house chime as an Asset row (made and stored once; its bytes never change)."""
-    import audio_library
-
-    encoded = audio_library.chime_asset()
-    existing = Asset.get_or_none(Asset.sha256 == encoded.sha256)
-    if existing is not None:
-        return existing
-    return bulletins_service.save_asset(encoded, data_dir, "chime")
+    """The house chime's Asset row (see ``chimes.house``)."""
+    asset: Asset = chimes_service.house(data_dir).asset
+    return asset
 
 
 def _item(actor: User, n: int, raw: Any, data_dir: DataDir | None) -> dict[str, Any]:
@@ -44,16 +67,8 @@ def _item(actor: User, n: int, raw: Any, data_dir: DataDir | None) -> dict[str, 
             raise Invalid(f"Mục {n}: thiếu bulletin_id. (Item {n} needs bulletin_id.)") from None
         return {"kind": kind, "bulletin": b, "duration_ms": 0}
     if kind == "chime":
-        sha = raw.get("asset_sha256")
-        if sha:
-            asset = Asset.get_or_none(Asset.sha256 == sha)
-            if asset is None:
-                raise Unprocessable(f"Mục {n}: không có tệp âm thanh {sha}. (Unknown asset.)")
-        elif data_dir is not None:
-            asset = chime(data_dir)
-        else:
-            raise Invalid(f"Mục {n}: nhạc hiệu cần asset_sha256. (Chime needs an asset.)")
-        return {"kind": kind, "asset": asset, "duration_ms": 0}
+        c = chimes_service.for_item(actor, n, raw, data_dir)
+        return {"kind": kind, "chime": c, "asset": c.asset_id, "duration_ms": 0}
     if kind == "pause":
         ms = raw.get("duration_ms")
         if not isinstance(ms, int) or isinstance(ms, bool) or not 0 < ms <= MAX_PAUSE_MS:
@@ -80,10 +95,9 @@ def _name(data: Mapping[str, Any]) -> str:
     return name.strip()[:200]
 
 
-def _write_items(p: Playlist, items: list[dict[str, Any]]) -> None:
-    PlaylistItem.delete().where(PlaylistItem.playlist == p).execute()
+def _write_items(p: Playlist, number: int, items: list[dict[str, Any]]) -> None:
     for pos, i in enumerate(items):
-        PlaylistItem.create(playlist=p, position=pos, **i)
+        PlaylistItem.create(playlist=p, revision=number, position=pos, **i)
 
 
 def create(actor: User, data: Mapping[str, Any], data_dir: DataDir | None = None) -> Playlist:
@@ -92,29 +106,143 @@ def create(actor: User, data: Mapping[str, Any], data_dir: DataDir | None = None
     items = _items(actor, data.get("items"), data_dir)
     with database.atomic():
         p = Playlist.create(name=name, description=str(data.get("description") or ""),
-                            area=actor.area_id, created_by=actor)
-        _write_items(p, items)
+                            area=actor.area_id, created_by=actor, live_revision=1)
+        PlaylistRevision.create(playlist=p, number=1, status="applied", author=actor)
+        _write_items(p, 1, items)
         audit.record(actor, "playlist.create", p, name=name, items=len(items))
     return p
 
 
+def locked(p: Playlist) -> bool:
+    """True if a schedule that is submitted or approved (paused or not) plays the programme."""
+    return Schedule.select().where(
+        (Schedule.playlist == p) & (Schedule.deleted == False)  # noqa: E712
+        & Schedule.status.in_(LOCKING_STATUSES)
+    ).exists()
+
+
 def update(actor: User, pid: int, data: Mapping[str, Any], data_dir: DataDir | None = None) -> Playlist:
+    """Change name/description at once; new items as a revision (see the module's docstring)."""
     check_role(actor, EDITORS, "sửa chương trình")
     p = get(actor, pid)
     check_owner(actor, p.area_id, "Chương trình")
     items = _items(actor, data["items"], data_dir) if "items" in data else None
+    try:
+        with database.atomic():
+            if "name" in data:
+                p.name = _name(data)
+            if "description" in data:
+                p.description = str(data.get("description") or "")
+            p.updated_at = utcnow()
+            p.save()
+            rev = _propose(actor, p, items) if items is not None else None
+            audit.record(actor, "playlist.update", p, fields=sorted(
+                k for k in data if k in ("name", "description", "items")),
+                revision=rev.number if rev else None, revision_status=rev.status if rev else None)
+    except IntegrityError:  # two edits numbered the same revision at once
+        raise Conflict("Chương trình vừa được người khác sửa; hãy tải lại. "
+                       "(Someone else changed it just now; reload.)") from None
+    return p
+
+
+def _new_key(i: Mapping[str, Any]) -> tuple[Any, ...]:
+    b, c = i.get("bulletin"), i.get("chime")
+    return (i["kind"], b.id if b else None, c.id if c else None, i.get("asset"), int(i.get("duration_ms") or 0))
+
+
+def _row_key(i: PlaylistItem) -> tuple[Any, ...]:
+    return (i.kind, i.bulletin_id, i.chime_id, i.asset_id, int(i.duration_ms or 0))
+
+
+def _propose(actor: User, p: Playlist, items: list[dict[str, Any]]) -> PlaylistRevision | None:
+    """A new revision of ``p``'s items: applied at once, or submitted if a schedule locks ``p``.
+
+    None if nothing changes: the same items as the one waiting, or as the live one (which also
+    withdraws a waiting proposal: the editor went back to what airs). A form that saves a new name
+    must not send the unchanged items to the approvers.
+    """
+    new, waiting = [_new_key(i) for i in items], pending(p)
+    if waiting is not None and new == [_row_key(i) for i in ordered_items(p, waiting.number)]:
+        return None
+    if new == [_row_key(i) for i in ordered_items(p)]:
+        _supersede_waiting(p)
+        return None
+    number = (PlaylistRevision.select(fn.MAX(PlaylistRevision.number))
+              .where(PlaylistRevision.playlist == p).scalar() or p.live_revision) + 1
+    _supersede_waiting(p)
+    status = "submitted" if locked(p) else "applied"
+    rev = PlaylistRevision.create(playlist=p, number=number, status=status, author=actor)
+    _write_items(p, number, items)
+    if status == "applied":
+        _go_live(p, rev)
+    return rev
+
+
+def _supersede_waiting(p: Playlist) -> None:
+    PlaylistRevision.update(status="superseded").where(
+        (PlaylistRevision.playlist == p) & (PlaylistRevision.status == "submitted")).execute()
+
+
+def _go_live(p: Playlist, rev: PlaylistRevision) -> None:
+    """Put ``rev`` on air (the one it replaces becomes history) and tell the stations."""
+    PlaylistRevision.update(status="superseded").where(
+        (PlaylistRevision.playlist == p) & (PlaylistRevision.number == p.live_revision)
+        & (PlaylistRevision.number != rev.number)
+    ).execute()
+    Playlist.update(live_revision=rev.number).where(Playlist.id == p.id).execute()
+    p.live_revision = rev.number
+    _bump(p)
+
+
+def pending(p: Playlist) -> PlaylistRevision | None:
+    """The revision waiting for a second person, if any."""
+    return (PlaylistRevision.select()
+            .where((PlaylistRevision.playlist == p) & (PlaylistRevision.status == "submitted"))
+            .order_by(PlaylistRevision.number.desc()).first())
+
+
+def _decidable(actor: User, pid: int, doing: str) -> tuple[Playlist, PlaylistRevision]:
+    check_role(actor, APPROVERS, doing)
+    p = get(actor, pid)
+    check_owner(actor, p.area_id, "Chương trình")
+    rev = pending(p)
+    if rev is None:
+        raise Conflict("Chương trình không có thay đổi nào chờ duyệt. (No change is waiting.)")
+    if rev.author_id == actor.id:
+        raise Forbidden("Không ai được tự duyệt thay đổi chương trình của mình; cần người duyệt thứ hai. "
+                        "(Nobody decides on their own programme change.)")
+    return p, rev
+
+
+def _claim(rev: PlaylistRevision, status: str, actor: User, reason: str | None) -> None:
+    """Decide ``rev`` only if it still waits (two approvers at once: the second gets a 409)."""
+    done = PlaylistRevision.update(status=status, approver=actor, decided_at=utcnow(), reason=reason).where(
+        (PlaylistRevision.id == rev.id) & (PlaylistRevision.status == "submitted")).execute()
+    if done != 1:
+        raise Conflict("Thay đổi vừa được người khác quyết định hoặc thay thế; hãy tải lại. "
+                       "(Someone else decided or replaced it just now; reload.)")
+    rev.status = status
+
+
+def approve(actor: User, pid: int) -> Playlist:
+    """Approve the waiting change: it goes on air at the stations' next sync."""
+    p, rev = _decidable(actor, pid, "duyệt thay đổi chương trình")
     with database.atomic():
-        if "name" in data:
-            p.name = _name(data)
-        if "description" in data:
-            p.description = str(data.get("description") or "")
-        p.updated_at = utcnow()
-        p.save()
-        if items is not None:
-            _write_items(p, items)
-        audit.record(actor, "playlist.update", p, fields=sorted(k for k in data if k in
-                                                              ("name", "description", "items")))
-        _bump(p)
+        _claim(rev, "approved", actor, None)
+        _go_live(p, rev)
+        audit.record(actor, "playlist.revision.approve", p, revision=rev.number,
+                     author=rev.author.name if rev.author_id else None)
+    return p
+
+
+def reject(actor: User, pid: int, reason: Any) -> Playlist:
+    """Reject the waiting change; the approved items stay on air."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise Invalid("Cần ghi lý do từ chối. (A rejection needs a reason.)", field="reason")
+    p, rev = _decidable(actor, pid, "từ chối thay đổi chương trình")
+    with database.atomic():
+        _claim(rev, "rejected", actor, reason.strip())
+        audit.record(actor, "playlist.revision.reject", p, revision=rev.number, reason=reason.strip())
     return p
 
 
@@ -152,8 +280,10 @@ def get(user: User, pid: int) -> Playlist:
     return p
 
 
-def ordered_items(p: Playlist) -> list[PlaylistItem]:
-    return list(p.items.order_by(PlaylistItem.position))
+def ordered_items(p: Playlist, revision: int | None = None) -> list[PlaylistItem]:
+    """The items of a revision (by default the live one, which is what airs), in order."""
+    number = p.live_revision if revision is None else revision
+    return list(p.items.where(PlaylistItem.revision == number).order_by(PlaylistItem.position))
 
 
 def item_duration(i: PlaylistItem) -> int:
@@ -165,23 +295,64 @@ def item_duration(i: PlaylistItem) -> int:
     return int(i.duration_ms)
 
 
+def _items_dict(items: list[PlaylistItem]) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": i.kind,
+            "bulletin_id": i.bulletin_id,
+            "chime_id": i.chime_id,
+            "asset_sha256": i.asset_id,
+            "duration_ms": item_duration(i),
+            "title": i.bulletin.title if i.bulletin_id else i.chime.title if i.chime_id else None,
+            "status": i.bulletin.status if i.bulletin_id else i.chime.status if i.chime_id else None,
+        }
+        for i in items
+    ]
+
+
+def revision_dict(p: Playlist, rev: PlaylistRevision) -> dict[str, Any]:
+    items = ordered_items(p, rev.number)
+    return {
+        "revision": rev.number,
+        "status": rev.status,
+        "author": rev.author.name if rev.author_id else None,
+        "approver": rev.approver.name if rev.approver_id else None,
+        "reason": rev.reason,
+        "created_at": rev.created_at.isoformat(),
+        "items": _items_dict(items),
+        "duration_ms": sum(item_duration(i) for i in items),
+    }
+
+
+def _latest_rejected(p: Playlist) -> PlaylistRevision | None:
+    """The newest revision, if it is a rejected one (so its author sees why)."""
+    newest = (PlaylistRevision.select().where(PlaylistRevision.playlist == p)
+              .order_by(PlaylistRevision.number.desc()).first())
+    return newest if newest is not None and newest.status == "rejected" else None
+
+
 def to_dict(p: Playlist) -> dict[str, Any]:
+    """The programme as it airs (``items``), with the change waiting for approval (``pending``)."""
     items = ordered_items(p)
+    waiting, rejected = pending(p), _latest_rejected(p)
     return {
         "id": p.id,
         "name": p.name,
         "description": p.description,
         "area_code": p.area.code if p.area_id else None,
-        "items": [
-            {
-                "kind": i.kind,
-                "bulletin_id": i.bulletin_id,
-                "asset_sha256": i.asset_id,
-                "duration_ms": item_duration(i),
-                "title": i.bulletin.title if i.bulletin_id else None,
-                "status": i.bulletin.status if i.bulletin_id else None,
-            }
-            for i in items
-        ],
+        "revision": p.live_revision,
+        "items": _items_dict(items),
         "duration_ms": sum(item_duration(i) for i in items),
+        "pending": revision_dict(p, waiting) if waiting else None,
+        "rejected": revision_dict(p, rejected) if rejected else None,
     }
+
+
+def waiting_for(user: User) -> list[Playlist]:
+    """Programmes in ``user``'s scope with a change waiting for approval (for the approvals page)."""
+    waiting = PlaylistRevision.select(PlaylistRevision.playlist).where(PlaylistRevision.status == "submitted")
+    q = Playlist.select().where(Playlist.id.in_(waiting))
+    cond = bulletins_service.owner_visible(user, Playlist.area)
+    if cond is not None:
+        q = q.where(cond)
+    return list(q.order_by(Playlist.id))

@@ -8,9 +8,11 @@ from flask import abort, flash, redirect, render_template, request, send_file, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from audio_library import AudioError
+from audio_library import DEFAULT_CEILING_DBTP, DEFAULT_TARGET_LUFS, AudioError
+from central.config import settings
 from central.errors import CentralError
 from central.services import bulletins as service
+from central.services import languages
 
 from . import bp, queries
 from .context import flash_error, me, roles
@@ -62,13 +64,13 @@ def bulletin_new() -> Any:
     return render_template(
         "web/bulletin_new.html", form=form, mode=form.get("mode") or request.args.get("mode", "tts"),
         categories=queries.category_choices(), campaigns=queries.campaign_choices(me()),
-        engines=ENGINES, voices=VOICES,
+        engines=ENGINES, voices=VOICES, languages=languages.choices(),
     ), (400 if request.method == "POST" else 200)
 
 
 def _fields(form: Any) -> dict[str, Any]:
     data = {"title": form.get("title", ""), "category": form.get("category", ""),
-            "campaign_id": form.get("campaign_id", ""), "language": form.get("language", "vi") or "vi"}
+            "campaign_id": form.get("campaign_id", ""), "language": form.get("language") or languages.VIETNAMESE}
     for key in ("valid_from", "valid_until"):
         if form.get(key):
             data[key] = form[key]
@@ -77,18 +79,19 @@ def _fields(form: Any) -> dict[str, Any]:
 
 def _create(user: Any, form: Any) -> Any:
     data = _fields(form)
+    cfg = settings()
     if form.get("mode") == "upload":
         upload = request.files.get("file")
         blob = upload.read() if upload else b""
         return service.create_uploaded(user, blob, upload.filename if upload else None, data,
-                                       queries.data_dir())
+                                       queries.data_dir(), ffmpeg=cfg.ffmpeg)
     try:
         speed = float(form.get("speed") or 1.0)
     except ValueError:
         speed = -1.0  # the service names the allowed range
     data.update(text=form.get("text", ""), engine=form.get("engine") or "auto",
                 voice=form.get("voice") or None, speed=speed)
-    return service.create_spoken(user, data, queries.data_dir())
+    return service.create_spoken(user, data, queries.data_dir(), ffmpeg=cfg.ffmpeg, gtts_host=cfg.gtts_host)
 
 
 @bp.route("/bulletins/<int:bid>")
@@ -97,7 +100,9 @@ def bulletin_detail(bid: int) -> Any:
     b = service.get(user, bid)
     return render_template("web/bulletin_detail.html", b=b, history=queries.history("Bulletin", bid),
                            own=b.author_id == user.id, categories=queries.category_choices(),
-                           campaigns=queries.campaign_choices(user))
+                           campaigns=queries.campaign_choices(user),
+                           loudness_off=service.loudness_warning(b) is not None,
+                           target_lufs=DEFAULT_TARGET_LUFS, ceiling_dbtp=DEFAULT_CEILING_DBTP)
 
 
 @bp.route("/bulletins/<int:bid>/edit", methods=["POST"])
@@ -163,7 +168,9 @@ def approvals() -> Any:
     user = me()
     rows = service.listing(user, status="submitted")
     schedules = _pending_schedules(user)
-    return render_template("web/approvals.html", rows=rows, schedules=schedules, user_id=user.id)
+    return render_template("web/approvals.html", rows=rows, schedules=schedules, user_id=user.id,
+                           user_name=user.name,
+                           **queries.pending_audio(user))
 
 
 def _pending_schedules(user: Any) -> list[Any]:

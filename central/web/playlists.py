@@ -1,7 +1,9 @@
 """Programmes (chương trình): an ordered list of bulletins, chimes and pauses with its total duration.
 
-The editor needs no script: each row has a position number, a kind and its bulletin or pause length;
-rows are saved in position order and blank rows are dropped, so reordering is typing numbers.
+The editor needs no script: each row has a position number, a kind and its bulletin, chime or pause
+length; rows are saved in position order and blank rows are dropped, so reordering is typing numbers.
+A change to a programme that a schedule plays waits for a second person: the page shows it beside
+what airs, and approvers decide on it here or on the approvals page.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from flask_babel import gettext as _
 
 from audio_library import AudioError
 from central.errors import CentralError, Invalid
+from central.services import chimes as chimes_service
 from central.services import programmes as service
 
 from . import bp, queries
@@ -41,6 +44,8 @@ def items_from_form(form: Any) -> list[dict[str, Any]]:
             if not bid.isdigit():
                 raise Invalid(_("Hàng %(n)s: hãy chọn bản tin.", n=n))
             item["bulletin_id"] = int(bid)
+        elif kind == "chime" and form.get(f"chime_{n}", "").isdigit():
+            item["chime_id"] = int(form[f"chime_{n}"])  # blank: the house chime
         elif kind == "pause":
             try:
                 item["duration_ms"] = int(float(form.get(f"pause_{n}") or 0) * 1000)
@@ -83,12 +88,18 @@ def _edit(pid: int | None) -> Any:
         except AudioError as exc:  # the house chime could not be made
             flash(_("Không dùng được âm thanh: %(why)s", why=str(exc)), "error")
         else:
-            flash(_("Đã lưu chương trình."), "success")
+            if service.pending(p) is not None:
+                flash(_("Đã lưu. Lịch phát đang dùng chương trình này, nên thay đổi nội dung chờ một "
+                        "người duyệt khác; trong lúc chờ, nội dung đã duyệt vẫn được phát."), "success")
+            else:
+                flash(_("Đã lưu chương trình."), "success")
             return redirect(url_for("web.playlist_detail", pid=p.id))
-    items = current["items"] if current else []
+    shown = (current["pending"] or current) if current else None  # edit on from the waiting change
+    items = shown["items"] if shown else []
     return render_template("web/playlist_edit.html", p=current, items=items,
                            blanks=range(len(items), len(items) + BLANK_ROWS),
-                           bulletins=service_bulletins(user))
+                           bulletins=service_bulletins(user), chimes=approved_chimes(user),
+                           user_name=user.name)
 
 
 def service_bulletins(user: Any) -> list[Any]:
@@ -96,3 +107,26 @@ def service_bulletins(user: Any) -> list[Any]:
     from central.services import bulletins
 
     return [b for b in bulletins.listing(user) if b.status in ("approved", "submitted")]
+
+
+def approved_chimes(user: Any) -> list[Any]:
+    """Chimes a programme may name besides the house chime: approved ones only."""
+    return [c for c in chimes_service.listing(user, status="approved") if not c.builtin]
+
+
+@bp.route("/playlists/<int:pid>/<any(approve, reject):action>", methods=["POST"])
+@roles("approver")
+def playlist_decide(pid: int, action: str) -> Any:
+    """Approve or reject a programme's waiting change (never one's own)."""
+    try:
+        if action == "approve":
+            service.approve(me(), pid)
+            flash(_("Đã duyệt thay đổi chương trình; các đài nhận ở lần đồng bộ tới."), "success")
+        else:
+            service.reject(me(), pid, request.form.get("reason", ""))
+            flash(_("Đã từ chối thay đổi; chương trình đã duyệt vẫn được phát."), "success")
+    except CentralError as exc:
+        flash_error(exc)
+    if request.form.get("back") == "approvals":
+        return redirect(url_for("web.approvals"))
+    return redirect(url_for("web.playlist_detail", pid=pid))

@@ -30,13 +30,23 @@ def data_dir() -> Any:
 
 
 def pending_count(user: Any) -> int:
-    """Bulletins and schedules waiting for this approver (never their own: two-person rule)."""
+    """Bulletins, chimes, programme changes and schedules waiting for this approver (never their own)."""
     from central.services import schedules
 
     if user is None or user.role not in ("approver", "admin"):
         return 0
     waiting = sum(1 for b in bulletins_service.listing(user, status="submitted") if b.author_id != user.id)
+    waiting += sum(1 for c in pending_audio(user)["chimes"] if c.author_id != user.id)
+    waiting += sum(1 for p in pending_audio(user)["changes"] if p["pending"]["author"] != user.name)
     return waiting + sum(1 for s in schedules.listing(user, status="submitted") if s.created_by_id != user.id)
+
+
+def pending_audio(user: Any) -> dict[str, list[Any]]:
+    """Chimes and programme changes waiting for a second person (two-person rule)."""
+    from central.services import chimes, programmes
+
+    return {"chimes": chimes.listing(user, status="submitted"),
+            "changes": [programmes.to_dict(p) for p in programmes.waiting_for(user)]}
 
 
 def area_tree(user: Any) -> list[dict[str, Any]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
 from flask import Flask, session
@@ -11,6 +10,7 @@ from flask.blueprints import BlueprintSetupState
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 
+from ..config import settings
 from . import fmt
 
 log = logging.getLogger(__name__)
@@ -49,13 +49,11 @@ def init_app(state: BlueprintSetupState) -> None:
 
 
 def _cookie_policy(app: Flask) -> None:
-    """HttpOnly, SameSite=Lax always; Secure when the central is served over HTTPS (configurable)."""
+    """HttpOnly, SameSite=Lax always; Secure when the central is served over HTTPS (``secure_cookies``)."""
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     if not app.config.get("SESSION_COOKIE_SAMESITE"):
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
-    secure = app.config.get("LOA_SECURE_COOKIES", os.environ.get("LOA_SECURE_COOKIES", ""))
-    if str(secure).lower() in ("1", "true", "yes"):
-        app.config["SESSION_COOKIE_SECURE"] = True
+    app.config["SESSION_COOKIE_SECURE"] = settings(app).secure_cookies
     app.config.setdefault("SESSION_COOKIE_NAME", "loa_session")
 
 

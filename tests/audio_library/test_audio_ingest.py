@@ -49,6 +49,7 @@ def test_every_accepted_format_comes_out_mono_opus_at_target(
     speech_s = (len(speech_wav) - 44) / 2 / 22050
     assert abs(out.info.duration_ms / 1000 - speech_s) < 1.0
     assert_on_target(out.data)
+    assert out.warning is None
 
 
 def test_content_decides_not_the_file_name(convert: Convert, tmp_path: Path) -> None:
@@ -167,6 +168,7 @@ def test_an_unreachable_target_still_keeps_the_ceiling(speech_wav: bytes) -> Non
     info = measure(out.data)
     assert info.true_peak_dbtp <= -1.5
     assert -16.0 < info.loudness_lufs < -5.0  # as loud as the limiter allows, and no louder
+    assert out.warning is not None and "-5 LUFS" in out.warning  # the uploader is told
 
 
 @pytest.mark.parametrize(("target", "ceiling"), [(-60.0, -1.5), (0.0, -1.5), (-16.0, 3.0)])

@@ -122,7 +122,9 @@ def test_google_failing_midway_gives_up_promptly_and_falls_back(google: FakeGoog
     text = (BULLETIN * 12)[:3000]  # about 35 chunks
     result = synthesize(text, gtts_host=google.url, retries=1)
     assert result.engine == "espeak"
-    assert google.hits < 20  # not every remaining chunk tried twice
+    # the five good chunks, then at most two tries on each of the four workers: once one chunk has
+    # failed for good, the others stop retrying and the queued ones never start
+    assert google.hits <= 5 + 2 * 4
 
 
 def test_unreachable_google_falls_back() -> None:

@@ -111,7 +111,7 @@ def gunicorn_server(app: Flask) -> Iterator[str]:
             try:
                 requests.get(f"{url}/api/v1/health", timeout=2)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # booting workers on a busy machine
                 assert proc.poll() is None, "gunicorn exited"
                 assert time.monotonic() < deadline, "gunicorn did not answer within 60 s"
                 time.sleep(0.2)

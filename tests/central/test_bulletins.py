@@ -57,11 +57,30 @@ def test_upload_makes_a_draft_with_a_measured_stored_asset(app, client, tree, ma
     assert 1900 <= asset["duration_ms"] <= 2100
     assert asset["size"] > 0 and len(asset["sha256"]) == 64
     assert asset["loudness_lufs"] == pytest.approx(-16.0, abs=1.5)
+    assert asset["loudness_warning"] is None
     store = assets.store(app.config["DATA_DIR"])
     assert store.has(asset["sha256"]) and store.size(asset["sha256"]) == asset["size"]
     row = Bulletin.get_by_id(body["id"])
     assert row.author_id == editor.id and row.area_id == tree["D"].id
     assert audit_actions(row.id) == [("bulletin.create", editor.name)]
+
+
+
+def test_an_upload_too_quiet_to_fix_warns_the_uploader(client, tree, make_user, auth):
+    from tests.audio_library.audio_helpers import clicks_over_hum_wav
+    from tests.central.test_openapi import conforms
+
+    _, token = make_user("editor", tree["D"])
+    reply = upload(client, auth(token), clicks_over_hum_wav())
+    assert reply.status_code == 201, reply.json
+    warning = reply.json["asset"]["loudness_warning"]
+    measured = reply.json["asset"]["loudness_lufs"]
+    assert measured < -17.0 and f"{measured:.1f} LUFS" in warning
+    assert "nghe nhỏ hơn" in warning and "quieter" in warning
+    spec = client.get("/api/v1/openapi.json").json
+    conforms(spec, "POST", "/api/v1/bulletins", reply)
+    again = client.get(f"/api/v1/bulletins/{reply.json['id']}", headers=auth(token))
+    assert again.json["asset"]["loudness_warning"] == warning  # also for the approver, later
 
 
 def test_tts_makes_a_draft_from_vietnamese_text(client, tree, make_user, auth):

@@ -58,7 +58,7 @@ def test_areas_users_tokens_and_codes(env, tmp_path):
     code = CliRunner(mix_stderr=False).invoke(main, ["enroll-code", "--area", "DN-DM", "--name", "Đài xã"])
     assert code.exit_code == 0
     one_time = code.stdout.strip()
-    assert len(one_time) == 14 and "station" in code.stderr
+    assert len(one_time) == 24 and "station" in code.stderr  # five groups of four
 
     app = create_app()
     client = app.test_client()
@@ -107,19 +107,25 @@ def test_central_run_serves_http(tmp_path):
     env = {**os.environ, "LOA_DATA_DIR": str(tmp_path / "c")}
     env.pop("DATABASE_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "central.cli", "run", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
                 reply = requests.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=2)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still starting on a busy machine
                 assert proc.poll() is None, "central run exited"
                 assert time.monotonic() < deadline, "central run did not answer within 60 s"
                 time.sleep(0.2)
         assert reply.json() == {"status": "ok"}
+        # waitress, a production server, answers; never Flask's development server (Werkzeug).
+        assert reply.headers["Server"] == "loa-central"
         assert requests.get(f"http://127.0.0.1:{port}/api/v1/areas", timeout=5).status_code == 401
+        proc.terminate()  # SIGTERM, as systemd sends: requests in flight finish, the exit is clean
+        assert proc.wait(timeout=30) == 0
+        assert "stopped" in proc.stderr.read()
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=30)

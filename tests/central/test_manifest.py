@@ -35,6 +35,7 @@ def test_manifest_holds_what_the_station_needs_and_is_signed(app, client, tree, 
     assert m["version"] == 1
     assert m["station"]["timezone"] == "Asia/Ho_Chi_Minh"
     assert m["station"]["name"] == "Đài thôn 1" and m["station"]["area_code"] == "P-D-C1-V"
+    assert m["station"]["area_name"] == "Thôn 1"
     assert m["assets"] == [{"sha256": b.asset_id, "size": b.asset.size, "duration_ms": 30_000, "codec": "opus"}]
     parsed = manifest_content(m)
     assert parsed.bulletins[b.id].title == "Tháng hành động phòng, chống ma túy"

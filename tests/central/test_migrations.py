@@ -57,3 +57,67 @@ def _fresh(tmp_path):
 def test_steps_are_numbered_without_gaps():
     versions = [s.VERSION for s in migrations.steps()]
     assert versions == list(range(1, len(versions) + 1))
+
+
+def legacy_database(db, data_dir):
+    """A migrated database taken back to version 3, with rows as version 3 allowed them: chime items
+    naming the house chime and a draft bulletin's audio. Returns what ``check_step_4`` expects."""
+    from peewee import CharField, ForeignKeyField, IntegerField, Model
+
+    import audio_library
+    from central.models import Asset, Bulletin, Playlist, User
+    from central.services import assets
+
+    class V3Item(Model):  # playlist_item as step 3 left it (SQLite cannot drop a foreign-key column)
+        playlist = ForeignKeyField(Playlist, on_delete="CASCADE")
+        position = IntegerField()
+        kind = CharField(max_length=16)
+        bulletin = ForeignKeyField(Bulletin, null=True, on_delete="RESTRICT")
+        asset = ForeignKeyField(Asset, null=True, on_delete="RESTRICT")
+        duration_ms = IntegerField(default=0)
+
+        class Meta:
+            table_name = "playlist_item"
+
+    with db.bind_ctx(MODELS + (V3Item,)):
+        house = assets.save_encoded(data_dir, audio_library.chime_asset(), "chime")
+        draft_audio = assets.save_bytes(data_dir, b"not approved" * 100, duration_ms=4000, codec="opus",
+                                        mime="audio/ogg")
+        editor = User.create(name="editor", password_hash="x", role="editor")
+        Bulletin.create(title="Bản nháp", author=editor, status="draft", asset=draft_audio)
+        p = Playlist.create(name="Sáng", created_by=editor)
+        db.execute_sql('DROP TABLE "playlist_item"')
+        db.execute_sql('DROP TABLE "playlist_revision"')
+        db.execute_sql('DROP TABLE "chime"')
+        db.execute_sql('ALTER TABLE "playlist" DROP COLUMN "live_revision"')
+        db.create_tables([V3Item])
+        for pos, asset in enumerate((house, draft_audio, house)):
+            V3Item.create(playlist=p.id, position=pos, kind="chime", asset=asset)
+        SchemaVersion.delete().execute()
+        SchemaVersion.create(version=3)  # as a database made before step 4 says
+    return p.id, house.sha256, draft_audio.sha256, editor.id
+
+
+def check_step_4(db, pid, house, draft, editor_id):
+    from central.models import Chime, Playlist, PlaylistItem, PlaylistRevision
+
+    with db.bind_ctx(MODELS):
+        assert Playlist.get_by_id(pid).live_revision == 1
+        (rev,) = PlaylistRevision.select()
+        assert (rev.number, rev.status, rev.author_id) == (1, "applied", editor_id)
+        by_asset = {c.asset_id: c for c in Chime.select()}
+        assert by_asset[house].builtin and by_asset[house].status == "approved"
+        # the draft's audio was never approved: it waits for a second person, off the air
+        assert by_asset[draft].status == "submitted" and not by_asset[draft].builtin
+        assert by_asset[draft].author_id == editor_id
+        items = PlaylistItem.select().order_by(PlaylistItem.position)
+        assert [(i.revision, i.chime.asset_id) for i in items] == [(1, house), (1, draft), (1, house)]
+
+
+def test_step_4_links_old_chime_items_and_never_approves_unknown_audio(tmp_path):
+    db = _fresh(tmp_path)
+    legacy = legacy_database(db, tmp_path / "data")
+    assert "chime" not in db.get_tables()
+    assert migrations.apply(db) == list(range(4, migrations.latest() + 1))
+    check_step_4(db, *legacy)
+    assert migrations.apply(db) == []

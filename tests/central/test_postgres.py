@@ -19,7 +19,13 @@ pytestmark = pytest.mark.postgres
 _REUSED = {
     "test_areas": ["test_import_csv_any_order_and_update", "test_list_areas_is_scoped"],
     "test_assets": ["setup", "test_ranges", "test_whole_asset"],
+    "test_audit": ["logged", "test_filters_by_person_object_action_area_and_local_days",
+                   "test_csv_has_every_matching_row_for_excel", "test_the_migration_places_old_rows",
+                   "test_step_5_brings_a_version_4_database_forward"],
     "test_auth": ["test_login_throttle_by_name_and_by_address"],
+    "test_enrollment": ["test_failures_from_one_address_are_throttled_with_retry_after",
+                        "test_the_wait_ends_when_enough_failures_age_out"],
+    "test_enrollment_revoke": ["test_revocation_refuses_the_next_call_and_voids_unused_codes"],
     "test_manifest": ["test_etag_304_and_gzip", "test_manifest_holds_what_the_station_needs_and_is_signed",
                       "test_playlist_items_chimes_and_pauses", "test_version_grows_on_every_kind_of_change"],
     "test_models": ["test_aware_times_are_stored_as_utc_and_come_back_aware"],
@@ -61,3 +67,11 @@ def test_an_older_postgres_database_is_brought_forward(app, db):
     SchemaVersion.create(version=2)  # as a database made before migration 3 would say
     assert migrations.apply(pg) == list(range(3, migrations.latest() + 1))
     assert m3.INDEX in {i.name for i in pg.get_indexes("play_log")}
+
+
+def test_step_4_on_postgres(app, db):
+    test_migrations = _load("test_migrations")
+    pg = database.obj
+    legacy = test_migrations.legacy_database(pg, app.config["DATA_DIR"])
+    assert migrations.apply(pg) == list(range(4, migrations.latest() + 1))
+    test_migrations.check_step_4(pg, *legacy)

@@ -59,9 +59,10 @@ def test_bulletins_of_other_communes_cannot_be_used(client, auth, tree, make_use
     assert reply.status_code == 404
 
 
-def test_editing_a_scheduled_programme_bumps_its_stations(client, auth, tree, make_user, bulletin_factory,
-                                                          schedule_factory, station_factory):
+def test_a_change_to_a_scheduled_programme_airs_once_approved_and_bumps_its_stations(
+        client, auth, tree, make_user, bulletin_factory, schedule_factory, station_factory):
     editor, token = make_user("editor", tree["D"])
+    _, approver_token = make_user("approver", tree["D"])
     a = bulletin_factory(editor, area=tree["D"])
     b = bulletin_factory(editor, area=tree["D"])
     st, st_token = station_factory(tree["C1"])
@@ -74,7 +75,12 @@ def test_editing_a_scheduled_programme_bumps_its_stations(client, auth, tree, ma
     edited = client.patch(f"/api/v1/playlists/{p['id']}", json={"items": [
         {"kind": "bulletin", "bulletin_id": a.id}, {"kind": "bulletin", "bulletin_id": b.id}]},
         headers=auth(token))
-    assert edited.status_code == 200 and len(edited.json["items"]) == 2
+    assert edited.status_code == 200
+    assert len(edited.json["items"]) == 1 and len(edited.json["pending"]["items"]) == 2
+    m = client.get("/api/v1/station/manifest", headers=auth(st_token)).json["manifest"]
+    assert [i["bulletin_id"] for i in m["schedules"][0]["items"]] == [a.id]  # the approved one airs
+    approved = client.post(f"/api/v1/playlists/{p['id']}/approve", headers=auth(approver_token))
+    assert approved.status_code == 200 and approved.json["pending"] is None
     assert Station.get_by_id(st.id).manifest_version > before
     m = client.get("/api/v1/station/manifest", headers=auth(st_token)).json["manifest"]
     assert [i["bulletin_id"] for i in m["schedules"][0]["items"]] == [a.id, b.id]

@@ -9,13 +9,20 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from central.models import Campaign, Category, PlayLog
-from central.services import reports
+from central.models import Campaign, Category
+from central.services import playlogs, reports
 
 HANOI = timezone(timedelta(hours=7))
 BOTH_DATABASES = pytest.mark.parametrize(
     "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 )
+
+
+def send(station, **fields):
+    """Store one log the way a station's upload does (so the rollups reports read are kept too)."""
+    log = {"id": str(uuid.uuid4()), **{k: v.isoformat() if isinstance(v, datetime) else v
+                                       for k, v in fields.items()}}
+    assert playlogs.ingest(station, [log]) == (1, 0)
 
 
 def fact(status, seconds=0.0, key="k", station=1, bulletin=True):
@@ -26,7 +33,7 @@ def test_summarise_by_hand():
     rows, total = reports.summarise([
         fact("completed", 120), fact("interrupted", 30), fact("missed"), fact("skipped"),
         fact("completed", 90, station=2), fact("failed", 0, station=2),
-        fact("completed", 15, bulletin=False),  # a chime: not counted
+        fact("completed", 15, bulletin=False),  # no bulletin, no audio (a pause): not counted
         fact("local", 48, key="local", station=3, bulletin=False),
     ])
     k, local = rows
@@ -64,16 +71,15 @@ def aired(tree, make_user, station_factory, bulletin_factory):
 
     def log(station, status, local_start, seconds, bulletin=None, planned=None):
         start = None if local_start is None else local_start.replace(tzinfo=HANOI)
-        PlayLog.create(station=station, uuid=str(uuid.uuid4()), status=status,
-                       bulletin_id=bulletin.id if bulletin else None,
-                       started_at=start, ended_at=None if start is None else start + timedelta(seconds=seconds),
-                       planned_start=(planned or local_start).replace(tzinfo=HANOI))
+        send(station, status=status, bulletin_id=bulletin.id if bulletin else None, started_at=start,
+             ended_at=None if start is None else start + timedelta(seconds=seconds),
+             planned_start=(planned or local_start).replace(tzinfo=HANOI))
 
     d = datetime
     log(s1, "completed", d(2026, 6, 2, 6, 30), 120, drugs)
     log(s1, "interrupted", d(2026, 6, 3, 6, 30), 30, drugs)
     log(s1, "missed", None, 0, hiv, planned=d(2026, 6, 4, 17, 0))
-    log(s1, "completed", d(2026, 6, 2, 6, 29), 5)  # the chime before the bulletin: not counted
+    log(s1, "completed", d(2026, 6, 2, 6, 29), 5)  # no bulletin and no audio (a pause): not counted
     log(s1, "completed", d(2026, 6, 1, 0, 10), 60, drugs)  # 31 May in UTC, 1 June locally: in
     log(s1, "completed", d(2026, 7, 1, 0, 30), 60, drugs)  # 30 June in UTC, 1 July locally: out
     log(s2, "completed", d(2026, 6, 5, 6, 30), 60, drugs)
@@ -174,3 +180,52 @@ def test_six_month_preset_covers_the_plans_period(client, auth, make_user, aired
     body = client.get("/api/v1/reports/summary", headers=auth(token), query_string={"preset": "six-month"}).json
     year = datetime.now(HANOI).year
     assert (body["from"], body["to"]) == (f"{year}-01-01", f"{year}-06-14")
+
+
+def test_a_chime_fact_is_counted_like_any_aired_audio():
+    rows, total = reports.summarise([
+        reports.LogFact(1, "completed", "chime", "Nhạc hiệu", has_bulletin=False, seconds=6, has_asset=True),
+        reports.LogFact(1, "missed", "chime", "Nhạc hiệu", has_bulletin=False, has_asset=True),
+    ])
+    (chime,) = rows
+    assert pick(chime.to_dict(), "plays", "completed", "missed", "minutes_aired") == (1, 1, 1, 0.1)
+    assert total.plays == 1
+
+
+@BOTH_DATABASES
+def test_chimes_are_counted_under_what_they_are(app, client, auth, tree, make_user, station_factory,
+                                                bulletin_factory, backend):
+    """Logs as a station sends them: a chime item names only its audio; so may other audio."""
+    from central.models import Chime
+
+    editor, token = make_user("admin")
+    drugs = bulletin_factory(editor, category=Category.get(code="drugs"))
+    chime = Chime.create(title="Nhạc hiệu", status="approved", builtin=True,
+                         asset=bulletin_factory(editor, status="draft").asset)
+    st, _ = station_factory(tree["C1"], "Đài xã Đắk Môl")
+    at = datetime(2026, 6, 2, 6, 30, tzinfo=HANOI)
+
+    def log(status, seconds, sha=None, bulletin=None):
+        send(st, status=status, bulletin_id=bulletin, asset_sha256=sha, planned_start=at,
+             started_at=None if status == "missed" else at,
+             ended_at=None if status == "missed" else at + timedelta(seconds=seconds))
+
+    log("completed", 6, sha=chime.asset_id)  # the chime before the bulletin
+    log("completed", 60, sha=drugs.asset_id, bulletin=drugs.id)
+    log("missed", 0, sha=chime.asset_id)  # a slot that never started: its chime is missed too
+    log("completed", 30, sha=drugs.asset_id)  # a bulletin's audio named without its id
+    q = {"from": "2026-06-01", "to": "2026-06-30"}
+    body = client.get("/api/v1/reports/summary", headers=auth(token),
+                      query_string={**q, "group_by": "category"}).json
+    rows = by_key(body)
+    assert set(rows) == {"Nhạc hiệu", "Phòng, chống ma túy"}
+    assert rows["Nhạc hiệu"]["key"] == "chime"
+    assert pick(rows["Nhạc hiệu"], "plays", "completed", "missed", "minutes_aired") == (1, 1, 1, 0.1)
+    assert pick(rows["Phòng, chống ma túy"], "plays", "completed", "minutes_aired") == (2, 2, 1.5)
+    assert pick(body["total"], "plays", "minutes_aired") == (3, 1.6)
+    station = client.get("/api/v1/reports/summary", headers=auth(token),
+                         query_string={**q, "group_by": "station"}).json
+    assert pick(station["total"], "plays", "missed", "minutes_aired") == (3, 1, 1.6)
+    csv_text = client.get("/api/v1/reports/summary", headers=auth(token),
+                          query_string={**q, "group_by": "campaign", "format": "csv"}).data.decode("utf-8-sig")
+    assert "chime,Nhạc hiệu,1," in csv_text

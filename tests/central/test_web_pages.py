@@ -126,11 +126,35 @@ def test_uploaded_recording_becomes_a_draft_with_its_measurements(client: Any, p
     assert b.tts_engine is None and 2500 <= b.asset.duration_ms <= 3500
     detail = client.get(f"/bulletins/{b.id}").get_data(as_text=True)
     assert "Tệp tải lên" in detail and "LUFS" in detail
+    assert 'id="loudness-warning"' not in detail
     r = client.post("/bulletins/new", content_type="multipart/form-data", data={
         "csrf_token": csrf_of(page), "mode": "upload", "title": "Không phải âm thanh",
         "file": (io.BytesIO(b"\xff\xd8\xff\xe0 not audio"), "anh.mp3")})
     assert r.status_code == 400 and 'class="flash error"' in r.get_data(as_text=True)
     assert Bulletin.select().count() == 1
+
+
+
+def test_a_recording_too_quiet_to_fix_shows_a_warning_on_its_page(client: Any, people: dict) -> None:
+    import io
+
+    from tests.audio_library.audio_helpers import clicks_over_hum_wav
+
+    login(client, "bien.tap")
+    page = client.get("/bulletins/new?mode=upload").get_data(as_text=True)
+    r = client.post("/bulletins/new", content_type="multipart/form-data", data={
+        "csrf_token": csrf_of(page), "mode": "upload", "title": "Ghi âm bị lỗi micrô",
+        "category": "local-news", "file": (io.BytesIO(clicks_over_hum_wav()), "ghi âm.wav")})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    b = Bulletin.get(Bulletin.title == "Ghi âm bị lỗi micrô")
+    detail = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert 'id="loudness-warning"' in detail
+    assert "Bản tin nhỏ hơn mức chuẩn" in detail and f"{b.asset.loudness_lufs:.1f} LUFS" in detail
+    login(client, "nguoi.duyet")  # the approver sees it too
+    assert "Bản tin nhỏ hơn mức chuẩn" in client.get(f"/bulletins/{b.id}").get_data(as_text=True)
+    client.get(f"/lang/en?next=/bulletins/{b.id}")
+    english = client.get(f"/bulletins/{b.id}").get_data(as_text=True)
+    assert "This bulletin is quieter than the standard" in english
 
 
 def test_change_password(client: Any, people: dict) -> None:
@@ -157,7 +181,7 @@ def test_secure_cookies_when_configured(tmp_path: Any, database_url: str, people
     from central import create_app
 
     secure = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": database_url,
-                         "SECRET_KEY": "test-secret", "LOA_SECURE_COOKIES": "1"})
+                         "SECRET_KEY": "test-secret", "SECURE_COOKIES": "1"})
     r = login(secure.test_client(), "bien.tap")
     assert r.status_code == 302 and "Secure" in r.headers["Set-Cookie"]
 

@@ -207,3 +207,27 @@ def test_power_cut_while_playing_is_logged_interrupted_and_not_replayed(
     rows = play_logs(real_central, sid)
     assert rows == [cut] or [r["id"] for r in rows] == [cut["id"]], "not replayed, not reported twice"
     assert st.status()["now_playing"] is None
+
+
+def test_a_bulletin_due_before_its_audio_has_downloaded_waits_and_is_completed_not_missed(
+    real_central: Central, audio: dict[str, dict[str, Any]], make_station: Callable[..., Station]
+) -> None:
+    """Issue 12: scheduled at now + 5 s on a freshly enrolled station that never saw the audio."""
+    asset = audio["short"]["asset"]
+    rate = max(1000, asset["size"] // 8)  # a slow link: the download ends well after the planned start
+    st = make_station(real_central.url, LOA_DOWNLOAD_RATE=str(rate))
+    sid = st.enroll(real_central, "Đài xã Đắk Lao — chờ tải")
+    st.start()
+    wait_for(lambda: st.status()["manifest_version"] is not None, 30, "the first sync", 0.5)
+    planned = soon(5)
+    schedule(real_central, audio["short"]["id"], sid, planned)
+
+    def reported() -> list[dict[str, Any]]:
+        return [r for r in play_logs(real_central, sid) if r["status"] in ("completed", "missed")]
+
+    [row] = wait_for(reported, 90, "the play log on the central", 1)
+    assert (row["status"], row["bulletin_id"]) == ("completed", audio["short"]["id"]), row
+    assert datetime.fromisoformat(row["planned_start"]) == planned
+    late = (datetime.fromisoformat(row["started_at"]) - planned).total_seconds()
+    assert late > 0 and row["reason"].startswith("late_asset: "), row
+    assert "waits for its audio" in st.log()

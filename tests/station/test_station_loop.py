@@ -183,18 +183,27 @@ def test_local_quiet_hours_off_lets_a_normal_slot_play(rig: Rig) -> None:
     assert rig.player.current is not None and rig.player.current.volume == 35
 
 
-def test_missing_audio_is_logged_missed_and_the_next_item_plays(rig: Rig) -> None:
+def test_missing_audio_is_waited_for_until_the_grace_ends_then_the_slot_is_missed(rig: Rig) -> None:
     rig.central.bulletin(1, 60)
     rig.central.bulletin(2, 60)
-    rig.central.schedule(10, [1, 2], local(2026, 6, 1, 6, 0))
+    rig.central.schedule(10, [1, 2], local(2026, 6, 1, 6, 0), grace_s=600)
     rig.apply()
     gone = rig.cache.path(rig.central.bulletins[1].asset_sha256)
     gone.unlink()
     rig.cache.verify_all()
     rig.step_at(local(2026, 6, 1, 6, 0))
-    assert rig.player.current is not None
-    assert rig.player.current.path.name == rig.central.bulletins[2].asset_sha256
-    assert [(p["bulletin_id"], p["status"], p["reason"]) for p in rig.plays()][0] == (1, "missed", "asset_missing")
+    assert rig.player.started == [] and rig.plays() == [], "waits for its audio: neither played nor missed yet"
+    assert rig.loop.step() == utc(local(2026, 6, 1, 6, 10)), "wakes when the grace ends (or when the audio is in)"
+    rig.step_at(local(2026, 6, 1, 6, 9, 59))
+    assert rig.plays() == []
+    rig.step_at(local(2026, 6, 1, 6, 10))
+    assert rig.player.started == []
+    assert [(p["bulletin_id"], p["status"], p["reason"]) for p in rig.plays()] == [
+        (1, "missed", "asset_missing"), (2, "missed", "asset_missing")]
+    gone.write_bytes(rig.central.blobs[rig.central.bulletins[1].asset_sha256])
+    rig.cache.verify_all()
+    rig.step_at(local(2026, 6, 1, 6, 10, 5))
+    assert rig.player.started == [], "a slot logged missed never plays after all"
 
 
 def test_a_player_that_dies_early_is_reported_failed(rig: Rig) -> None:
@@ -359,7 +368,7 @@ class BlobCentral:
 
     blobs: dict[str, bytes]
 
-    def download(self, sha256: str, part: Path, rate_bps: int = 0) -> None:
+    def download(self, sha256: str, part: Path, rate_bps: int = 0, size: int | None = None) -> None:
         part.write_bytes(self.blobs[sha256])
 
 
@@ -374,17 +383,19 @@ def test_a_file_corrupted_in_the_cache_is_never_played_and_is_fetched_again(rig:
     data[100] ^= 0xFF
     bad.write_bytes(bytes(data))
     rig.step_at(local(2026, 6, 1, 6, 0))
-    assert rig.player.current is not None
-    assert rig.player.current.path.name == rig.central.bulletins[2].asset_sha256, "never the corrupted bytes"
-    assert [(p["bulletin_id"], p["status"], p["reason"]) for p in rig.plays()][0] == (1, "missed", "asset_missing")
+    assert rig.player.started == [], "never the corrupted bytes; the slot waits for a good copy"
     assert not bad.exists()
     [due] = rig.cache.missing(rig.time.t, {})
     assert due.sha256 == sha1, "queued to be fetched again"
     rig.cache.fetch(due, BlobCentral(rig.central.blobs), rig.time.t)  # type: ignore[arg-type]
+    rig.step_at(local(2026, 6, 1, 6, 0, 5))
+    assert rig.player.current is not None and rig.player.current.path.name == sha1, "the fetched copy plays"
     rig.time.advance(60)
     rig.player.current.finish(0)
-    rig.step_at(local(2026, 6, 2, 6, 0))
-    assert rig.player.current is not None and rig.player.current.path.name == sha1, "the fetched copy plays"
+    rig.loop.step()
+    assert rig.player.current is not None and rig.player.current.path.name == rig.central.bulletins[2].asset_sha256
+    [first] = [p for p in rig.plays() if p["bulletin_id"] == 1]
+    assert (first["status"], first["reason"]) == ("completed", "late_asset: 5.0 s")
 
 
 def test_the_first_play_does_not_wait_for_the_full_cache_check(tmp_path: Path) -> None:

@@ -1,0 +1,80 @@
+"""Operator API: chimes and jingles (nhạc hiệu), and decisions on programme changes.
+
+Both are parts of the two-person rule (``services.chimes``, ``services.programmes``); the routes hang
+on the workflow blueprint, so they share its ``/api/v1`` prefix and error handling.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import jsonify, request
+
+from audio_library import AudioError
+
+from ..auth import require
+from ..config import settings
+from ..services import bulletins, chimes, programmes
+from .workflow import ALL_ROLES, AudioRejected, _created, _reason, _store, _user, bp
+
+
+@bp.get("/chimes")
+@require(ALL_ROLES)
+def list_chimes() -> Any:
+    return jsonify([chimes.to_dict(c) for c in chimes.listing(_user(), request.args.get("status"))])
+
+
+@bp.post("/chimes")
+@require(bulletins.EDITORS)
+def create_chime() -> Any:
+    upload = request.files.get("file")
+    data = upload.read() if upload is not None else b""
+    name = upload.filename if upload is not None else None
+    try:
+        c = chimes.create_uploaded(_user(), data, name, request.form.to_dict(), _store(),
+                                   ffmpeg=settings().ffmpeg)
+    except AudioError as exc:
+        raise AudioRejected(f"Không dùng được âm thanh: {exc}") from exc
+    return _created(chimes.to_dict(c))
+
+
+@bp.get("/chimes/<int:cid>")
+@require(ALL_ROLES)
+def get_chime(cid: int) -> Any:
+    return jsonify(chimes.to_dict(chimes.get(_user(), cid)))
+
+
+@bp.post("/chimes/<int:cid>/submit")
+@require(bulletins.EDITORS)
+def submit_chime(cid: int) -> Any:
+    return jsonify(chimes.to_dict(chimes.submit(_user(), cid)))
+
+
+@bp.post("/chimes/<int:cid>/approve")
+@require(bulletins.APPROVERS)
+def approve_chime(cid: int) -> Any:
+    return jsonify(chimes.to_dict(chimes.approve(_user(), cid)))
+
+
+@bp.post("/chimes/<int:cid>/reject")
+@require(bulletins.APPROVERS)
+def reject_chime(cid: int) -> Any:
+    return jsonify(chimes.to_dict(chimes.reject(_user(), cid, _reason())))
+
+
+@bp.post("/chimes/<int:cid>/withdraw")
+@require(bulletins.WITHDRAWERS)
+def withdraw_chime(cid: int) -> Any:
+    return jsonify(chimes.to_dict(chimes.withdraw(_user(), cid)))
+
+
+@bp.post("/playlists/<int:pid>/approve")
+@require(bulletins.APPROVERS)
+def approve_playlist_change(pid: int) -> Any:
+    return jsonify(programmes.to_dict(programmes.approve(_user(), pid)))
+
+
+@bp.post("/playlists/<int:pid>/reject")
+@require(bulletins.APPROVERS)
+def reject_playlist_change(pid: int) -> Any:
+    return jsonify(programmes.to_dict(programmes.reject(_user(), pid, _reason())))

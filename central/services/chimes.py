@@ -1,0 +1,233 @@
+"""Chimes and jingles (nhạc hiệu): their own kind of audio, approved like bulletins.
+
+Workflow as for bulletins: ``draft → submitted → approved | rejected``, ``approved → withdrawn``;
+editors (and admins) upload and submit, approvers (and admins) decide, never on their own chime.
+The house chime is made by Loa itself and approved by construction (``Chime.builtin``).
+
+A programme's chime item may name only an approved chime or the house chime (``for_item``). A
+withdrawn chime drops out of programmes at the next sync, like a withdrawn bulletin. Scope as for
+bulletins: a chime belongs to its author's area; people see those of their subtree and above.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from central.db import database
+from central.errors import Conflict, Forbidden, Invalid, NotFound
+from central.models import Asset, Chime, User, utcnow
+from central.services import audit
+from central.services.bulletins import (
+    APPROVERS,
+    EDITORS,
+    WITHDRAWERS,
+    DataDir,
+    can_see_owner,
+    check_owner,
+    check_role,
+    claim_transition,
+    owner_visible,
+    save_asset,
+)
+
+log = logging.getLogger(__name__)
+
+HOUSE_TITLE = "Nhạc hiệu mặc định"
+MAX_CHIME_MS = 60_000  # a jingle, not a programme: longer audio belongs in a bulletin
+
+
+def house(data_dir: DataDir) -> Chime:
+    """The house chime (made, stored and approved once; its bytes never change)."""
+    import audio_library
+
+    encoded = audio_library.chime_asset()
+    row = Chime.get_or_none((Chime.builtin == True) & (Chime.asset == encoded.sha256))  # noqa: E712
+    if row is not None:
+        return row
+    asset = Asset.get_or_none(Asset.sha256 == encoded.sha256) or save_asset(encoded, data_dir, "chime")
+    with database.atomic():
+        row = Chime.create(title=HOUSE_TITLE, status="approved", builtin=True, asset=asset,
+                           decided_at=utcnow())
+        audit.record(None, "chime.house", row, asset=asset.sha256)
+    return row
+
+
+def create_uploaded(actor: User, data: bytes, filename: str | None, form: Mapping[str, Any],
+                    data_dir: DataDir, *, ffmpeg: str | None = None) -> Chime:
+    """A draft chime from an uploaded audio file, normalised like speech (same loudness).
+
+    ``ffmpeg`` is the binary from the central's settings (None: the audio library's default).
+    """
+    import audio_library
+
+    check_role(actor, EDITORS, "tạo nhạc hiệu")
+    title = form.get("title")
+    if not isinstance(title, str) or not title.strip():
+        raise Invalid("Nhạc hiệu cần có tên. (A chime needs a title.)", field="title")
+    if not data:
+        raise Invalid("Chưa có tệp âm thanh (trường 'file'). (No audio file in 'file'.)", field="file")
+    encoded = audio_library.ingest(data, profile="speech", limits=audio_library.Limits(ffmpeg=ffmpeg))
+    if encoded.info.duration_ms > MAX_CHIME_MS:
+        raise Invalid(f"Nhạc hiệu dài tối đa {MAX_CHIME_MS // 1000} giây; bài dài hơn hãy tạo bản tin. "
+                      f"(A chime is at most {MAX_CHIME_MS // 1000} s.)", field="file")
+    asset = save_asset(encoded, data_dir, filename)
+    with database.atomic():
+        c = Chime.create(title=title.strip()[:300], author=actor, area=actor.area_id, asset=asset)
+        audit.record(actor, "chime.create", c, title=c.title, asset=asset.sha256)
+    return c
+
+
+def listing(user: User, status: str | None = None) -> list[Chime]:
+    q = Chime.select()
+    cond = owner_visible(user, Chime.area)
+    if cond is not None:
+        q = q.where(cond)
+    if status:
+        q = q.where(Chime.status == status)
+    return list(q.order_by(Chime.builtin.desc(), Chime.id.desc()))
+
+
+def get(user: User, cid: int) -> Chime:
+    c = Chime.get_or_none(Chime.id == cid)
+    if c is None or not can_see_owner(user, c.area_id):
+        raise NotFound(f"Không có nhạc hiệu số {cid}. (No chime {cid}.)")
+    return c
+
+
+def to_dict(c: Chime) -> dict[str, Any]:
+    a: Asset = c.asset
+    return {
+        "id": c.id,
+        "title": c.title,
+        "status": c.status,
+        "builtin": c.builtin,
+        "asset": {"sha256": a.sha256, "duration_ms": a.duration_ms, "size": a.size,
+                  "loudness_lufs": a.loudness_lufs},
+        "author": c.author.name if c.author_id else None,
+        "approver": c.approver.name if c.approver_id else None,
+        "reason": c.reject_reason,
+        "area_code": c.area.code if c.area_id else None,
+        "created_at": c.created_at.isoformat(),
+        "decided_at": c.decided_at.isoformat() if c.decided_at else None,
+    }
+
+
+# --- use in programmes ---------------------------------------------------------------------
+
+
+def for_item(actor: User, n: int, raw: Mapping[str, Any], data_dir: DataDir | None) -> Chime:
+    """The chime a programme item names: ``chime_id``, ``asset_sha256`` or nothing (the house chime).
+
+    Only an approved chime (or the house chime) may be named: anything else would put audio on the
+    air that no second person has heard.
+    """
+    cid, sha = raw.get("chime_id"), raw.get("asset_sha256")
+    if cid is not None:
+        if not isinstance(cid, int) or isinstance(cid, bool):
+            raise Invalid(f"Mục {n}: chime_id phải là số. (Item {n}: chime_id must be a number.)")
+        c = Chime.get_or_none(Chime.id == cid) if 0 < cid < 2**63 else None  # beyond a row id: none
+        if c is None or not can_see_owner(actor, c.area_id):
+            raise Invalid(f"Mục {n}: không có nhạc hiệu số {cid}. (Item {n}: no chime {cid}.)")
+        return _approved(c, n)
+    if sha:
+        found = [c for c in Chime.select().where(Chime.asset == str(sha))
+                 if c.status == "approved" and can_see_owner(actor, c.area_id)]
+        if not found and data_dir is not None and _is_house_sha(str(sha)):
+            found = [house(data_dir)]  # the house chime named by its sha before its row was made
+        if not found:
+            raise Invalid(f"Mục {n}: tệp âm thanh {sha} không phải nhạc hiệu đã được duyệt; chỉ dùng được "
+                          f"nhạc hiệu đã duyệt hoặc nhạc hiệu mặc định. (Item {n}: a chime must be an "
+                          f"approved chime or the house chime.)")
+        return found[0]
+    if data_dir is None:
+        raise Invalid(f"Mục {n}: nhạc hiệu cần chime_id. (Item {n}: chime needs chime_id.)")
+    return house(data_dir)
+
+
+def _is_house_sha(sha: str) -> bool:
+    import audio_library
+
+    try:
+        return audio_library.chime_asset().sha256 == sha
+    except audio_library.AudioError:
+        return False
+
+
+def _approved(c: Chime, n: int) -> Chime:
+    if c.status != "approved":
+        raise Invalid(f"Mục {n}: nhạc hiệu '{c.title}' chưa được duyệt (đang '{c.status}'); chỉ dùng được "
+                      f"nhạc hiệu đã duyệt. (Item {n}: chime {c.id} is {c.status}, not approved.)")
+    return c
+
+
+# --- workflow ------------------------------------------------------------------------------
+
+
+def _in_state(c: Chime, states: tuple[str, ...], doing: str) -> None:
+    if c.status not in states:
+        raise Conflict(f"Không thể {doing} nhạc hiệu đang ở trạng thái '{c.status}'. "
+                       f"(Cannot {doing} a chime that is {c.status}.)", current_status=c.status)
+
+
+def _editable(actor: User, cid: int, roles: tuple[str, ...], doing: str) -> Chime:
+    check_role(actor, roles, doing)
+    c = get(actor, cid)
+    if c.builtin:
+        raise Conflict("Nhạc hiệu mặc định do hệ thống tạo, không đổi được. (The house chime is fixed.)")
+    check_owner(actor, c.area_id, "Nhạc hiệu")
+    return c
+
+
+def _not_own(actor: User, c: Chime) -> None:
+    if c.author_id == actor.id:
+        raise Forbidden("Không ai được tự duyệt nhạc hiệu của mình; cần người duyệt thứ hai. "
+                        "(Nobody decides on their own chime.)")
+
+
+def submit(actor: User, cid: int) -> Chime:
+    c = _editable(actor, cid, EDITORS, "gửi duyệt nhạc hiệu")
+    _in_state(c, ("draft", "rejected"), "gửi duyệt")
+    return _move(actor, c, "submitted", "chime.submit", submitted_at=utcnow(), reject_reason=None)
+
+
+def approve(actor: User, cid: int) -> Chime:
+    """Approve a submitted chime: an approver (or admin) other than its author."""
+    c = _editable(actor, cid, APPROVERS, "duyệt nhạc hiệu")
+    _not_own(actor, c)
+    _in_state(c, ("submitted",), "duyệt")
+    return _move(actor, c, "approved", "chime.approve", approver=actor, decided_at=utcnow())
+
+
+def reject(actor: User, cid: int, reason: Any) -> Chime:
+    c = _editable(actor, cid, APPROVERS, "từ chối nhạc hiệu")
+    if not isinstance(reason, str) or not reason.strip():
+        raise Invalid("Cần ghi lý do từ chối. (A rejection needs a reason.)", field="reason")
+    _not_own(actor, c)
+    _in_state(c, ("submitted",), "từ chối")
+    return _move(actor, c, "rejected", "chime.reject", approver=actor, decided_at=utcnow(),
+                 reject_reason=reason.strip())
+
+
+def withdraw(actor: User, cid: int) -> Chime:
+    """Take an approved chime off the air (one person suffices, as for bulletins)."""
+    c = _editable(actor, cid, WITHDRAWERS, "thu hồi nhạc hiệu")
+    _in_state(c, ("approved",), "thu hồi")
+    return _move(actor, c, "withdrawn", "chime.withdraw", withdrawn_at=utcnow())
+
+
+def _move(actor: User, c: Chime, status: str, action: str, **changes: Any) -> Chime:
+    from central.services import manifests
+
+    before = c.status
+    with database.atomic():
+        for k, v in changes.items():
+            setattr(c, k, v)
+        c.status, c.updated_at = status, utcnow()
+        claim_transition(c, before)
+        audit.record(actor, action, c, before=before, after=status, reason=changes.get("reject_reason"))
+        if status in ("approved", "withdrawn"):
+            manifests.bump_for_chime(c)
+    log.info("chime %s: %s -> %s by %s", c.id, before, status, actor.name)
+    return c

@@ -1,0 +1,68 @@
+"""Chimes and jingles (nhạc hiệu): list, upload, listen, and the two-person workflow."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+
+from audio_library import AudioError
+from central.config import settings
+from central.errors import CentralError
+from central.services import chimes as service
+
+from . import bp, queries
+from .context import flash_error, me, roles
+
+
+@bp.route("/chimes", methods=["GET", "POST"])
+@roles("editor", "approver")
+def chimes() -> Any:
+    user = me()
+    if request.method == "POST":
+        upload = request.files.get("file")
+        try:
+            c = service.create_uploaded(user, upload.read() if upload else b"",
+                                        upload.filename if upload else None, request.form,
+                                        queries.data_dir(), ffmpeg=settings().ffmpeg)
+        except CentralError as exc:
+            flash_error(exc)
+        except AudioError as exc:
+            flash(_("Không dùng được âm thanh: %(why)s", why=str(exc)), "error")
+        else:
+            flash(_("Đã tải nhạc hiệu lên. Hãy nghe lại rồi gửi duyệt."), "success")
+            return redirect(url_for("web.chimes", _anchor=f"c{c.id}"))
+    return render_template("web/chimes.html", rows=service.listing(user), user_id=user.id)
+
+
+@bp.route("/chimes/<int:cid>/audio")
+def chime_audio(cid: int) -> Any:
+    """The chime's audio for the page's player; only for people who may see the chime."""
+    c = service.get(me(), cid)
+    store = queries.asset_store()
+    if not store.has(c.asset_id):
+        abort(404)
+    resp = send_file(store.path(c.asset_id), mimetype=c.asset.mime, conditional=True, etag=c.asset_id,
+                     max_age=3600)
+    resp.headers["Cache-Control"] = "private, max-age=3600"
+    return resp
+
+
+@bp.route("/chimes/<int:cid>/<any(submit, approve, reject, withdraw):action>", methods=["POST"])
+def chime_action(cid: int, action: str) -> Any:
+    user = me()
+    done = {"submit": _("Đã gửi duyệt."), "approve": _("Đã duyệt nhạc hiệu."),
+            "reject": _("Đã từ chối nhạc hiệu."), "withdraw": _("Đã thu hồi nhạc hiệu.")}
+    try:
+        if action == "reject":
+            service.reject(user, cid, request.form.get("reason", ""))
+        else:
+            getattr(service, action)(user, cid)
+    except CentralError as exc:
+        flash_error(exc)
+    else:
+        flash(done[action], "success")
+    if request.form.get("back") == "approvals":
+        return redirect(url_for("web.approvals"))
+    return redirect(url_for("web.chimes", _anchor=f"c{cid}"))
