@@ -129,8 +129,12 @@ def require(roles: Iterable[str] | None = None) -> Callable[[F], F]:
                 raise Forbidden(
                     f"Vai trò '{user.role}' không được làm việc này. (Role '{user.role}' may not do this.)"
                 )
+            from .api.validation import check_request
+
+            check_request()  # the request against the API document, now that the caller may act
             return view(*args, **kwargs)
 
+        wrapped.requires_login = True  # type: ignore[attr-defined]  # validation defers to this wrapper
         return wrapped  # type: ignore[return-value]
 
     return decorate

@@ -39,9 +39,15 @@ from .openapi_schemas import (
 
 bp = Blueprint("api_openapi", __name__, url_prefix="/api/v1")
 
-#: An enrollment code: 12 characters of the code alphabet; dashes, spaces and case do not matter.
-ENROLL_CODE = {"type": "string", "pattern": "^[- \\t]*([A-HJ-NP-Za-hj-np-z2-9][- \\t]*){12}$",
-               "maxLength": 64, "examples": ["ABCD-EFGH-JKLM"]}
+def _enroll_code() -> J:
+    """An enrollment code: its letters and digits (dashes, spaces and case do not matter), new or legacy length."""
+    from ..services.enrollment import LEGACY_LENGTH, LENGTH
+
+    one = "[A-Za-z0-9][- \\t]*"
+    return {"type": "string", "pattern": f"^[- \\t]*(({one}){{{LENGTH}}}|({one}){{{LEGACY_LENGTH}}})$",
+            "maxLength": 64, "examples": ["K7MQ-2X9T-BHRN-4PZV-LC3G"]}
+
+
 #: 429 with the seconds to wait (enrollment codes are throttled per address and per code)
 THROTTLED: J = {
     "description": "Too many failed attempts; try again after Retry-After seconds",
@@ -73,10 +79,10 @@ def _station_paths() -> J:
                 {**ok(obj({"station_id": INT, "token": STR, "public_key": STR, "server_time": TIME,
                            "mqtt": MQTT_CREDENTIALS}, ("station_id", "token", "public_key", "server_time"),
                           extra=False), "Enrolled", "201"), "429": THROTTLED},
-                body=json_body(obj({"code": ENROLL_CODE}, ("code",))),
+                body=json_body(obj({"code": _enroll_code()}, ("code",))),
                 security="none",
                 errors=(400, 404, 410),
-            )
+            ) | {"x-validated-by": "service"},  # it counts every refused code, malformed ones too
         },
         "/api/v1/station/manifest": {
             "get": op(

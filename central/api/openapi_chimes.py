@@ -16,6 +16,8 @@ from .openapi_schemas import (
     path_id,
     query,
     ref,
+    res,
+    text,
 )
 
 CHIME_STATUS: J = {"type": "string", "enum": ["draft", "submitted", "approved", "rejected", "withdrawn"]}
@@ -27,7 +29,7 @@ SCHEMAS: J = {
             "title": STR,
             "status": CHIME_STATUS,
             "builtin": {"type": "boolean"},
-            "asset": ref("BulletinAsset"),
+            "asset": res({"sha256": STR, "duration_ms": INT, "size": INT, "loudness_lufs": nullable("number")}),
             "author": nullable("string"),
             "approver": nullable("string"),
             "reason": nullable("string"),
@@ -38,8 +40,10 @@ SCHEMAS: J = {
         ("id", "title", "status", "builtin", "asset"),
     ),
     "ChimeUpload": obj(
-        {"file": {"type": "string", "contentMediaType": "application/octet-stream"}, "title": STR},
+        {"file": {"type": "string", "contentMediaType": "application/octet-stream", "minLength": 1},
+         "title": text(300, filled=True)},
         ("file", "title"),
+        extra=False,
     ),
     "PlaylistRevision": obj(
         {
@@ -62,7 +66,8 @@ def _action(what: str, tag: str, schema: str, reason: bool) -> J:
     return {
         "parameters": [path_id()],
         "post": op(what, tag, ok(ref(schema)),
-                   body=json_body(obj({"reason": STR}, ("reason",) if reason else ()), required=reason),
+                   body=json_body(obj({"reason": text(2000, filled=True) if reason else nullable(text(2000))},
+                                      ("reason",) if reason else ()), required=reason),
                    errors=(400, 401, 403, 404, 409)),
     }
 
@@ -72,7 +77,7 @@ def paths() -> J:
     out: J = {
         "/api/v1/chimes": {
             "get": op("List chimes and jingles", t, ok(arr(ref("Chime"))),
-                      params=[query("status", STR, "draft|submitted|approved|rejected|withdrawn")]),
+                      params=[query("status", CHIME_STATUS, "workflow state")]),
             "post": op("Upload a chime (starts as draft)", t,
                        {**ok(ref("Chime"), "Created as draft", "201"), "422": {"$ref":
                         "#/components/responses/Problem"}},

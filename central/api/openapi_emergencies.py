@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .openapi_schemas import (
     BOOL,
+    ID,
     INT,
     STR,
     TIME,
@@ -18,6 +19,7 @@ from .openapi_schemas import (
     path_id,
     query,
     ref,
+    text,
 )
 
 MODE: J = {"type": "string", "enum": ["live", "test"]}
@@ -72,7 +74,7 @@ def paths() -> J:
             "get": op("List emergencies", t, ok(obj({"emergencies": arr(ref("EmergencySummary"))},
                                                     ("emergencies",), extra=False))),
             "post": op("Send an emergency now (approvers)", t, ok(ref("Emergency"), "Sent", "201"),
-                       body=json_body(ref("EmergencyNew")), errors=(400, 401, 403, 404, 409)),
+                       body=json_body(ref("EmergencyNew")), errors=(400, 401, 403, 404, 409, 422)),
         },
         "/api/v1/emergencies/{id}": {
             "parameters": [path_id()],
@@ -97,14 +99,17 @@ def paths() -> J:
             "get": op("List standing alerts", a, ok(obj({"standing_alerts": arr(ref("StandingAlert"))},
                                                         ("standing_alerts",), extra=False))),
             "post": op("Add a standing alert (admin)", a, ok(ref("StandingAlert"), "Created", "201"),
-                       body=json_body(obj({"key": STR, "name": STR, "bulletin_id": INT,
-                                           "area": nullable("string")}, ("key", "name", "bulletin_id"))),
-                       errors=(400, 401, 403, 404, 409)),
+                       body=json_body(obj({"key": {"type": "string", "pattern": "^[a-z][a-z0-9_]{1,63}$"},
+                                           "name": text(200, filled=True), "bulletin_id": ID,
+                                           "area": nullable(text(64))}, ("key", "name", "bulletin_id"),
+                                          extra=False)),
+                       errors=(400, 401, 403, 404, 409, 422)),
         },
         "/api/v1/standing-alerts/{id}": {
             "parameters": [path_id()],
             "patch": op("Change a standing alert (admin)", a, ok(ref("StandingAlert")),
-                        body=json_body(obj({"name": STR, "bulletin_id": INT, "active": BOOL})),
-                        errors=(400, 401, 403, 404, 409)),
+                        body=json_body(obj({"name": text(200, filled=True), "bulletin_id": ID, "active": BOOL},
+                                           extra=False)),
+                        errors=(400, 401, 403, 404, 409, 422)),
         },
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .openapi_schemas import (
     DAY,
+    ID,
     INT,
     NUM,
     STR,
@@ -16,6 +17,7 @@ from .openapi_schemas import (
     op,
     query,
     ref,
+    text,
 )
 
 _MANUAL = ("wired_communes", "fm_communes", "wired_fm_minutes", "sms_messages", "portal_articles", "printed_copies")
@@ -87,16 +89,21 @@ SCHEMAS: J = {
 }
 
 _PARAMS = [
-    query("area", STR, "area code (default: the caller's area, else the root)"),
+    query("area", text(64, filled=True), "area code (default: the caller's area, else the root)"),
     query("from", DAY, "first local day (inclusive)"),
     query("to", DAY, "last local day (inclusive)"),
     query("preset", {"type": "string", "enum": ["six-month", "year"]}, "the plan's usual period"),
     query("year", {"type": "integer", "minimum": 2000, "maximum": 2100}, "the preset's year"),
-    query("plan", {"type": "integer", "minimum": 1}, "a plan (kế hoạch) the report answers"),
-    query("period", STR, "a report period code of that plan (its dates are used)"),
+    query("plan", ID, "a plan (kế hoạch) the report answers"),
+    query("period", text(32, filled=True), "a report period code of that plan (its dates are used)"),
     query("offline_days", {"type": "integer", "minimum": 1, "maximum": 366},
           "a station off line or silent longer than this is listed (default 3)"),
 ]
+
+
+#: 422: well-formed, but not a report (from after to, a period without its plan, no area chosen in a
+#: tree of several roots)
+_ERRORS = (400, 401, 403, 404, 422)
 
 
 def _file(mime: str, what: str) -> J:
@@ -110,22 +117,24 @@ def paths() -> J:
     body = json_body(ref("PeriodReportInput"))
     return {
         "/api/v1/reports/period": {
-            "get": op("Period report of an area", t, ok(ref("PeriodReport")), params=_PARAMS),
+            "get": op("Period report of an area", t, ok(ref("PeriodReport")), params=_PARAMS, errors=_ERRORS),
             "put": op("Save the period report draft", t, ok(ref("PeriodReport")), params=_PARAMS, body=body,
-                      errors=(400, 401, 403, 404, 409)),
+                      errors=(*_ERRORS, 409)),
         },
         "/api/v1/reports/period/submit": {
             "post": op("Submit the period report", t, ok(ref("PeriodReport")), params=_PARAMS,
-                       body=json_body(ref("PeriodReportInput"), required=False), errors=(400, 401, 403, 404, 409)),
+                       body=json_body(ref("PeriodReportInput"), required=False), errors=(*_ERRORS, 409)),
         },
         "/api/v1/reports/period/docx": {
-            "get": op("Period report as DOCX (Decree 30/2020 layout)", t, _file(docx, "The report"), params=_PARAMS),
+            "get": op("Period report as DOCX (Decree 30/2020 layout)", t, _file(docx, "The report"), params=_PARAMS,
+                      errors=_ERRORS),
         },
         "/api/v1/reports/period/xlsx": {
             "get": op("Period report as XLSX (a sheet per breakdown)", t, _file(xlsx, "The workbook"),
-                      params=_PARAMS),
+                      params=_PARAMS, errors=_ERRORS),
         },
         "/api/v1/reports/period/chart.png": {
-            "get": op("Chart of minutes by theme (PNG)", t, _file("image/png", "The chart"), params=_PARAMS),
+            "get": op("Chart of minutes by theme (PNG)", t, _file("image/png", "The chart"), params=_PARAMS,
+                      errors=_ERRORS),
         },
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .openapi_schemas import (
+    CLOCK,
     DAY,
     INT,
     STR,
@@ -16,6 +17,7 @@ from .openapi_schemas import (
     path_id,
     query,
     ref,
+    text,
 )
 
 _PERIOD_FIELDS = ("code", "name", "starts_on", "ends_on", "deadline")
@@ -51,18 +53,21 @@ SCHEMAS: J = {
     "PlanInput": obj(
         {
             "year": {"type": "integer", "minimum": 2000, "maximum": 2100},
-            "title": STR,
-            "issuer": STR,
-            "number": STR,
-            "issued_on": nullable("string", format="date"),
-            "description": STR,
-            "themes": arr(STR),
-            "periods": arr(obj({"code": STR, "name": STR, "starts_on": DAY, "ends_on": DAY, "deadline": DAY},
-                               _PERIOD_FIELDS)),
-            "targets": arr(obj({"category": STR, "period": nullable("string"),
-                                "min_bulletins": {"type": "integer", "minimum": 0, "maximum": 100000}},
-                               ("category", "min_bulletins"))),
-        }
+            "title": text(500, filled=True),
+            "issuer": nullable(text(200)),
+            "number": nullable(text(64)),
+            "issued_on": {"anyOf": [{"type": "null"}, {"const": ""}, DAY], "description": "empty: none"},
+            "description": nullable(text(20_000)),
+            "themes": nullable(arr({"type": ["string", "integer"], "maxLength": 64, "minimum": 0,
+                                    "maximum": 2**63 - 1}, max_items=100)),
+            "periods": nullable(arr(obj({"code": text(32, filled=True), "name": text(200, filled=True),
+                                         "starts_on": DAY, "ends_on": DAY, "deadline": DAY},
+                                        _PERIOD_FIELDS, extra=False), max_items=100)),
+            "targets": nullable(arr(obj({"category": text(64, filled=True), "period": nullable(text(32)),
+                                         "min_bulletins": {"type": "integer", "minimum": 0, "maximum": 100000}},
+                                        ("category", "min_bulletins"), extra=False), max_items=1000)),
+        },
+        extra=False,
     ),
 }
 
@@ -77,7 +82,7 @@ CALENDAR: J = obj(
      "days": arr(obj({"date": DAY, "events": arr(EVENT)}, ("date", "events"), extra=False))},
     ("year", "month", "area_code", "days"), extra=False)
 SCHEDULE_CAMPAIGN: J = obj(
-    {"times": {**arr(STR), "minItems": 1, "maxItems": 24},
+    {"times": {**arr(CLOCK), "minItems": 1, "maxItems": 24},
      "targets": obj({"areas": arr(STR), "stations": arr(INT)}),
      "bulletin_ids": arr(INT), "first_day": DAY, "last_day": DAY,
      "priority": {"type": "string", "enum": ["normal", "priority"]}, "submit": {"type": "boolean"}},
@@ -94,7 +99,8 @@ def paths() -> J:
         "/api/v1/plans": {
             "get": op("List plans", t, ok(arr(ref("Plan"))), params=[query("year", _YEAR, "only this year")]),
             "post": op("Create a plan", t, ok(ref("Plan"), "Created", "201"),
-                       body=json_body(obj(SCHEMAS["PlanInput"]["properties"], ("year", "title")))),
+                       body=json_body(obj(SCHEMAS["PlanInput"]["properties"], ("year", "title"), extra=False)),
+                       errors=(400, 401, 403, 404, 422)),
         },
         "/api/v1/plans/defaults": {
             "get": op("Usual report periods of a year", t, ok(defaults),
@@ -103,7 +109,8 @@ def paths() -> J:
         "/api/v1/plans/{id}": {
             "parameters": [path_id()],
             "get": op("Get a plan", t, ok(ref("Plan"))),
-            "patch": op("Change a plan", t, ok(ref("Plan")), body=json_body(ref("PlanInput"))),
+            "patch": op("Change a plan", t, ok(ref("Plan")), body=json_body(ref("PlanInput")),
+                        errors=(400, 401, 403, 404, 422)),
             "delete": op("Delete a plan (its campaigns stay)", t, {"204": {"description": "Deleted"}},
                          errors=(401, 403, 404)),
         },
@@ -112,11 +119,11 @@ def paths() -> J:
             "post": op("Schedule a campaign's bulletins in rotation (waits for approval)", "campaigns",
                        ok(obj({"campaign_id": INT, "schedules": arr(ref("Schedule"))}, ("campaign_id", "schedules"),
                               extra=False), "Created", "201"),
-                       body=json_body(SCHEDULE_CAMPAIGN), errors=(400, 401, 403, 404, 409)),
+                       body=json_body(SCHEDULE_CAMPAIGN), errors=(400, 401, 403, 404, 409, 422)),
         },
         "/api/v1/calendar": {
             "get": op("A month of observances, campaigns, schedules and deadlines", "calendar", ok(CALENDAR),
-                      params=[query("month", {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                      params=[query("month", {"type": "string", "pattern": "^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$"},
                                     "YYYY-MM (default: this month)"),
                               query("area", STR, "area code: what concerns this area")]),
         },

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, jsonify, request
 
 from ..auth import current_user, require
-from ..errors import Invalid
+from ..errors import Invalid, Unprocessable
 from ..services import area_reports, period_report, reports
 from . import json_body
 
@@ -45,7 +45,7 @@ def period_args(user: Any) -> dict[str, Any]:
     plan_id = _int("plan", 1, 2**31 - 1)
     if a.get("period"):
         if plan_id is None:
-            raise Invalid("period cần kèm plan. (period needs plan.)", field="period")
+            raise Unprocessable("period cần kèm plan. (period needs plan.)", field="period")
         p = plans.period_of(user, plan_id, a["period"])
         start, end = p.starts_on, p.ends_on
     elif a.get("preset"):

@@ -4,7 +4,10 @@ The document is the contract: a request that does not match it gets 400 naming t
 list longer than it allows), so the document never promises more or less than the server takes.
 What a well-formed request *means* stays with the services: an unknown area (404), a state change
 that does not apply (409), a used enrollment code (410), an end before its start (422).
-Credentials are checked first, so a caller without them learns nothing about the schema.
+Credentials and roles are checked first (401, then 403: ``auth.require`` calls ``check_request``
+after its role check), so a caller who may not act learns nothing about the schema. An operation
+marked ``x-validated-by: service`` is checked by its service, which must count every refusal
+(enrollment codes are throttled per failed attempt, malformed ones included).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, g, request
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError, best_match
 from referencing import Registry, Resource
@@ -71,12 +74,30 @@ def _check_request() -> None:
         # a row id is a 64-bit integer: a larger one names nothing (and would overflow the database)
         if isinstance(value, int) and value > MAX_INT64:
             raise NotFound(f"Không có mục số {value}. (Nothing has the id {value}.)")
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "requires_login", False):
+        return  # auth.require checks the request after the person and their role
+    op = _operation_here()
+    if op is not None and _authenticated(op):  # else the view answers 401
+        check_request()
+
+
+def _operation_here() -> J | None:
     rule = request.url_rule
     if rule is None or not rule.rule.startswith("/api/v1/"):
-        return
+        return None
     op = operation(rule.rule, request.method)
-    if op is None or not _authenticated(op):
-        return  # the view answers 401 (or the method is not described: Flask's 405)
+    if op is None or op.get("x-validated-by") == "service":
+        return None  # not described (Flask's 405), or its service checks it
+    return op
+
+
+def check_request() -> None:
+    """Refuse this API request (400, 413) unless it matches the document; once per request."""
+    op = _operation_here()
+    if op is None or g.get("_api_checked"):
+        return
+    g._api_checked = True
     for param in op["parameters"]:
         if param["in"] == "query":
             _check_query(param)

@@ -19,7 +19,7 @@ from typing import Any
 
 from central.auth import check_area
 from central.db import database
-from central.errors import Conflict, Forbidden, Invalid, NotFound
+from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from central.models import MANUAL_FIELDS, NARRATIVE_FIELDS, Area, Plan, Report, User, utcnow
 from central.services import audit, period_report
 from central.services.reports import base_area, scope_filter
@@ -52,9 +52,10 @@ def resolve(user: User, area_code: str | None, date_from: date, date_to: date,
 
     base = base_area(user, area_code)
     if base is None:
-        raise Invalid("Chọn một đơn vị hành chính cho báo cáo (tham số area). (Choose an area.)")
+        # well-formed, but the tree has several roots and the caller's scope is all of them
+        raise Unprocessable("Chọn một đơn vị hành chính cho báo cáo (tham số area). (Choose an area.)")
     if date_from > date_to:
-        raise Invalid("Ngày bắt đầu (from) phải trước hoặc bằng ngày kết thúc (to).")
+        raise Unprocessable("Ngày bắt đầu (from) phải trước hoặc bằng ngày kết thúc (to). (from after to.)")
     plan = plans.get(user, plan_id) if plan_id is not None else None
     return base, plan
 

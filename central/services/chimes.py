@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from central.db import database
-from central.errors import Conflict, Forbidden, Invalid, NotFound
+from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from central.models import Asset, Chime, User, utcnow
 from central.services import audit
 from central.services.bulletins import (
@@ -70,7 +70,7 @@ def create_uploaded(actor: User, data: bytes, filename: str | None, form: Mappin
         raise Invalid("Chưa có tệp âm thanh (trường 'file'). (No audio file in 'file'.)", field="file")
     encoded = audio_library.ingest(data, profile="speech", limits=audio_library.Limits(ffmpeg=ffmpeg))
     if encoded.info.duration_ms > MAX_CHIME_MS:
-        raise Invalid(f"Nhạc hiệu dài tối đa {MAX_CHIME_MS // 1000} giây; bài dài hơn hãy tạo bản tin. "
+        raise Unprocessable(f"Nhạc hiệu dài tối đa {MAX_CHIME_MS // 1000} giây; bài dài hơn hãy tạo bản tin. "
                       f"(A chime is at most {MAX_CHIME_MS // 1000} s.)", field="file")
     asset = save_asset(encoded, data_dir, filename)
     with database.atomic():
@@ -129,7 +129,7 @@ def for_item(actor: User, n: int, raw: Mapping[str, Any], data_dir: DataDir | No
             raise Invalid(f"Mục {n}: chime_id phải là số. (Item {n}: chime_id must be a number.)")
         c = Chime.get_or_none(Chime.id == cid) if 0 < cid < 2**63 else None  # beyond a row id: none
         if c is None or not can_see_owner(actor, c.area_id):
-            raise Invalid(f"Mục {n}: không có nhạc hiệu số {cid}. (Item {n}: no chime {cid}.)")
+            raise Unprocessable(f"Mục {n}: không có nhạc hiệu số {cid}. (Item {n}: no chime {cid}.)")
         return _approved(c, n)
     if sha:
         found = [c for c in Chime.select().where(Chime.asset == str(sha))
@@ -137,7 +137,7 @@ def for_item(actor: User, n: int, raw: Mapping[str, Any], data_dir: DataDir | No
         if not found and data_dir is not None and _is_house_sha(str(sha)):
             found = [house(data_dir)]  # the house chime named by its sha before its row was made
         if not found:
-            raise Invalid(f"Mục {n}: tệp âm thanh {sha} không phải nhạc hiệu đã được duyệt; chỉ dùng được "
+            raise Unprocessable(f"Mục {n}: tệp âm thanh {sha} không phải nhạc hiệu đã được duyệt; chỉ dùng được "
                           f"nhạc hiệu đã duyệt hoặc nhạc hiệu mặc định. (Item {n}: a chime must be an "
                           f"approved chime or the house chime.)")
         return found[0]
@@ -157,7 +157,7 @@ def _is_house_sha(sha: str) -> bool:
 
 def _approved(c: Chime, n: int) -> Chime:
     if c.status != "approved":
-        raise Invalid(f"Mục {n}: nhạc hiệu '{c.title}' chưa được duyệt (đang '{c.status}'); chỉ dùng được "
+        raise Unprocessable(f"Mục {n}: nhạc hiệu '{c.title}' chưa được duyệt (đang '{c.status}'); chỉ dùng được "
                       f"nhạc hiệu đã duyệt. (Item {n}: chime {c.id} is {c.status}, not approved.)")
     return c
 

@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 from central.auth import area_subtree_ids, check_area
 from central.db import database
-from central.errors import Conflict, Invalid, NotFound
+from central.errors import Conflict, Invalid, NotFound, Unprocessable
 from central.models import (
     EMERGENCY_MODES,
     Area,
@@ -84,7 +84,7 @@ def _audio(actor: User, data: Mapping[str, Any]) -> tuple[Bulletin, Any]:
             raise Conflict(f"Bản ghi của cảnh báo '{alert.key}' không còn được duyệt. (Recording not approved.)")
         return alert.bulletin, alert
     if data.get("bulletin_id") in (None, ""):
-        raise Invalid("Chọn một cảnh báo soạn sẵn hoặc một bản tin đã duyệt. (Choose the audio.)",
+        raise Unprocessable("Chọn một cảnh báo soạn sẵn hoặc một bản tin đã duyệt. (Choose the audio.)",
                       field="bulletin_id")
     from central.services import bulletins as bulletins_service
 
@@ -99,10 +99,10 @@ def _targets(mode: str, raw: Any) -> dict[str, list[Any]]:
         raise Invalid('targets phải là {"areas": [mã], "stations": [số]}.', field="targets")
     areas, stations = list(raw.get("areas") or []), list(raw.get("stations") or [])
     if mode == "test" and areas:
-        raise Invalid("Phát THỬ chỉ tới từng đài được chọn, không tới cả đơn vị. "
+        raise Unprocessable("Phát THỬ chỉ tới từng đài được chọn, không tới cả đơn vị. "
                       "(A TEST goes to chosen stations only, not to areas.)", field="targets.areas")
     if mode == "test" and not stations:
-        raise Invalid("Chọn đài để phát THỬ. (Choose the stations for the test.)", field="targets.stations")
+        raise Unprocessable("Chọn đài để phát THỬ. (Choose the stations for the test.)", field="targets.stations")
     return {"areas": areas, "stations": stations}
 
 
@@ -233,7 +233,7 @@ def stop_area(actor: User, area_code: str) -> tuple[list[Emergency], list[Emerge
     check_role(actor, APPROVERS, "dừng phát khẩn cấp")
     area = Area.get_or_none(Area.code == str(area_code))
     if area is None:
-        raise Invalid(f"Không có đơn vị mã '{area_code}'.", field="area")
+        raise Unprocessable(f"Không có đơn vị mã '{area_code}'. (No area '{area_code}'.)", field="area")
     check_area(actor, area)
     inside = manifests.stations_under([area.id])
     stopped, left = [], []

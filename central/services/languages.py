@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from central.errors import Invalid
+from central.errors import Invalid, Unprocessable
 
 VIETNAMESE = "vie"
 DEFAULT: tuple[tuple[str, str], ...] = (
@@ -65,7 +65,7 @@ def normalise(value: Any) -> str:
     known = dict(choices())
     if code not in known:
         offered = ", ".join(f"{c} ({n})" for c, n in known.items())
-        raise Invalid(f"Ngôn ngữ '{value}' không có trong danh sách: {offered}. (Unknown language.)",
+        raise Unprocessable(f"Ngôn ngữ '{value}' không có trong danh sách: {offered}. (Unknown language.)",
                       field="language")
     return code
 

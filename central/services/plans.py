@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from central.db import database
-from central.errors import Invalid, NotFound
+from central.errors import Invalid, NotFound, Unprocessable
 from central.models import (
     Campaign,
     Category,
@@ -133,7 +133,7 @@ def _period(raw: Any) -> dict[str, Any]:
             raise Invalid(f"Kỳ báo cáo thiếu {key}. (period {key} is required.)", field="periods")
         p[key] = _day(raw[key], key)
     if not p["starts_on"] <= p["ends_on"] <= p["deadline"]:
-        raise Invalid(f"Kỳ '{p['code']}': cần bắt đầu ≤ kết thúc ≤ hạn nộp. (start ≤ end ≤ deadline.)",
+        raise Unprocessable(f"Kỳ '{p['code']}': cần bắt đầu ≤ kết thúc ≤ hạn nộp. (start ≤ end ≤ deadline.)",
                       field="periods")
     return p
 
@@ -142,7 +142,7 @@ def _periods(raw: list[Any]) -> list[dict[str, Any]]:
     out = [_period(p) for p in raw]
     codes = [p["code"] for p in out]
     if len(set(codes)) != len(codes):
-        raise Invalid("Mã kỳ báo cáo bị trùng. (period codes repeat.)", field="periods")
+        raise Unprocessable("Mã kỳ báo cáo bị trùng. (period codes repeat.)", field="periods")
     return out
 
 
@@ -156,7 +156,7 @@ def _targets(raw: list[Any], period_codes: set[str]) -> list[dict[str, Any]]:
             raise Invalid("Chỉ tiêu cần một chủ đề. (a target needs a category.)", field="targets")
         period = t.get("period")
         if period not in (None, "") and period not in period_codes:
-            raise Invalid(f"Không có kỳ báo cáo '{period}'. (Unknown period.)", field="targets")
+            raise Unprocessable(f"Không có kỳ báo cáo '{period}'. (Unknown period.)", field="targets")
         n = t.get("min_bulletins")
         if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= 100_000:
             raise Invalid("min_bulletins phải là số nguyên 0–100000.", field="targets")

@@ -19,7 +19,7 @@ from peewee import JOIN
 
 from central.auth import check_area, in_scope
 from central.db import database
-from central.errors import Conflict, Invalid, NotFound
+from central.errors import Conflict, Invalid, NotFound, Unprocessable
 from central.models import Area, Asset, Bulletin, StandingAlert, Station, User
 from central.services import audit
 from central.services.bulletins import check_role
@@ -85,7 +85,7 @@ def _approved_bulletin(value: Any) -> Bulletin:
     except (TypeError, ValueError):
         b = None
     if b is None:
-        raise Invalid("bulletin_id phải là mã một bản tin. (bulletin_id must name a bulletin.)",
+        raise Unprocessable("bulletin_id phải là mã một bản tin. (bulletin_id must name a bulletin.)",
                       field="bulletin_id")
     if b.status != "approved":
         raise Conflict(f"Bản tin {b.id} chưa được duyệt (đang '{b.status}'): cảnh báo soạn sẵn phải qua "
@@ -138,7 +138,7 @@ def _area(actor: User, code: Any) -> Area | None:
         return None
     area = Area.get_or_none(Area.code == str(code))
     if area is None:
-        raise Invalid(f"Không có đơn vị mã '{code}'.", field="area")
+        raise Unprocessable(f"Không có đơn vị mã '{code}'. (No area '{code}'.)", field="area")
     check_area(actor, area)
     return area
 

@@ -49,8 +49,8 @@ def test_campaign_api_create_list_and_scope(client, auth, tree, make_user, db):
     assert {c["name"] for c in june} == {"Tháng hành động phòng, chống ma túy",
                                          "Ra quân phòng, chống ma túy huyện Đắk Song"}
     cid = made.json["id"]
-    assert client.patch(f"/api/v1/campaigns/{cid}", json={"ends_on": "2026-05-01"},
-                        headers=auth(district)).status_code == 400
+    assert client.patch(f"/api/v1/campaigns/{cid}", json={"ends_on": "2026-05-01"},  # before it starts
+                        headers=auth(district)).status_code == 422
     assert client.patch(f"/api/v1/campaigns/{cid}", json={"name": "x"},
                         headers=auth(c2_editor)).status_code == 403  # made above their commune
     assert client.post("/api/v1/campaigns", json={"name": "x", "starts_on": "2026-01-01",

@@ -50,20 +50,21 @@ def test_create_fills_default_periods_and_an_officer_changes_them(client, auth, 
 def test_bad_periods_and_targets_are_refused(client, auth, tree, make_user, db):
     _, editor = make_user("editor")
     base = {"year": 2026, "title": "KH"}
+    # 400: not as the API document describes; 422: as described, but it does not hold together
     bad = [
-        {**base, "periods": [{"code": "q1", "name": "Quý 1", "starts_on": "2026-01-01", "ends_on": "2026-04-01",
-                              "deadline": "2026-03-31"}]},  # ends after its deadline
-        {**base, "periods": [{"code": "q", "name": "a", "starts_on": "2026-01-01", "ends_on": "2026-01-02",
-                              "deadline": "2026-01-03"}] * 2},  # repeated code
-        {**base, "targets": [{"category": "drugs", "period": "q9", "min_bulletins": 1}]},  # unknown period
-        {**base, "targets": [{"category": "drugs", "min_bulletins": -1}]},
-        {**base, "themes": ["no-such-theme"]},
-        {**base, "year": 1999},
-        {"title": "no year"},
+        ({**base, "periods": [{"code": "q1", "name": "Quý 1", "starts_on": "2026-01-01", "ends_on": "2026-04-01",
+                               "deadline": "2026-03-31"}]}, 422),  # ends after its deadline
+        ({**base, "periods": [{"code": "q", "name": "a", "starts_on": "2026-01-01", "ends_on": "2026-01-02",
+                               "deadline": "2026-01-03"}] * 2}, 422),  # repeated code
+        ({**base, "targets": [{"category": "drugs", "period": "q9", "min_bulletins": 1}]}, 422),  # no such period
+        ({**base, "targets": [{"category": "drugs", "min_bulletins": -1}]}, 400),
+        ({**base, "themes": ["no-such-theme"]}, 422),
+        ({**base, "year": 1999}, 400),
+        ({"title": "no year"}, 400),
     ]
-    for body in bad:
+    for body, status in bad:
         r = client.post("/api/v1/plans", json=body, headers=auth(editor))
-        assert r.status_code == 400, (body, r.json)
+        assert r.status_code == status, (body, r.json)
     assert Plan.select().count() == 0
 
 
@@ -95,7 +96,7 @@ def test_campaigns_join_a_plan_and_survive_its_deletion(client, auth, tree, make
     # a plan out of sight is no plan at all
     other_pid = client.post("/api/v1/plans", json={"year": 2026, "title": "KH xã"}, headers=auth(other)).json["id"]
     assert client.patch(f"/api/v1/campaigns/{made.json['id']}", json={"plan_id": other_pid},
-                        headers=auth(editor)).status_code == 400
+                        headers=auth(editor)).status_code == 422  # well-formed, but names no plan they see
     assert client.delete(f"/api/v1/plans/{pid}", headers=auth(editor)).status_code == 204
     assert Campaign.get_by_id(made.json["id"]).plan_id is None
 
