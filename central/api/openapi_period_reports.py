@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from .openapi_schemas import (
     DAY,
-    ID,
     INT,
     NUM,
     STR,
     J,
     arr,
+    between,
     json_body,
     nullable,
     obj,
@@ -94,7 +94,7 @@ _PARAMS = [
     query("to", DAY, "last local day (inclusive)"),
     query("preset", {"type": "string", "enum": ["six-month", "year"]}, "the plan's usual period"),
     query("year", {"type": "integer", "minimum": 2000, "maximum": 2100}, "the preset's year"),
-    query("plan", ID, "a plan (kế hoạch) the report answers"),
+    query("plan", between(1, 2**31 - 1), "a plan (kế hoạch) the report answers"),
     query("period", text(32, filled=True), "a report period code of that plan (its dates are used)"),
     query("offline_days", {"type": "integer", "minimum": 1, "maximum": 366},
           "a station off line or silent longer than this is listed (default 3)"),

@@ -120,12 +120,12 @@ class Run:
 #: reaches every operation, and for the station on the station calls its token alone opens; the other
 #: principals get the documented examples, random cases and the linked chains, for every operation.
 RUNS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("none", ("--phases", "examples,fuzzing,stateful", "--max-examples", "3")),
-    ("station", ("--phases", "examples,fuzzing,stateful", "--max-examples", "3")),
+    ("none", ("--phases", "examples,fuzzing,stateful", "--max-examples", "2")),
+    ("station", ("--phases", "examples,fuzzing,stateful", "--max-examples", "2")),
     ("station", ("--phases", "coverage", "--include-tag", "station")),
-    ("operator", ("--phases", "examples,fuzzing,stateful", "--max-examples", "5")),
-    ("approver", ("--phases", "examples,fuzzing,stateful", "--max-examples", "5")),
-    ("editor", ("--phases", "examples,fuzzing,stateful", "--max-examples", "5")),
+    ("operator", ("--phases", "examples,fuzzing,stateful", "--max-examples", "4")),
+    ("approver", ("--phases", "examples,fuzzing,stateful", "--max-examples", "4")),
+    ("editor", ("--phases", "examples,fuzzing,stateful", "--max-examples", "4")),
     ("admin", ("--phases", "examples,coverage,fuzzing,stateful")),
 )
 
