@@ -237,7 +237,7 @@ def to_csv(summary: Summary) -> bytes:
 # --- database side -------------------------------------------------------------------------
 
 
-def _base_area(user: Any, area_code: str | None) -> Any:
+def base_area(user: Any, area_code: str | None) -> Any:
     """The area the report covers: the one asked for (in scope), else the user's, else the root."""
     from central.auth import check_area
     from central.models import Area
@@ -353,7 +353,7 @@ def summary(user: Any, date_from: date, date_to: date, area_code: str | None = N
     """The report table for ``user``'s scope (or ``area_code`` inside it) over local days."""
     if group_by not in GROUPS:
         raise Invalid(f"group_by phải là một trong {', '.join(GROUPS)}.")
-    base = _base_area(user, area_code)
+    base = base_area(user, area_code)
     rows = _rows(user, base, date_from, date_to)
     audio = _audio_owners({r[2] for r in rows if not r[1] and r[2]})
     by_audio = {v for v in audio.values() if isinstance(v, int)}
