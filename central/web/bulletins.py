@@ -63,7 +63,7 @@ def bulletin_new() -> Any:
     return render_template(
         "web/bulletin_new.html", form=form, mode=form.get("mode") or request.args.get("mode", "tts"),
         categories=queries.category_choices(), campaigns=queries.campaign_choices(me()),
-        engines=ENGINES, voices=VOICES,
+        engines=ENGINES, voices=VOICES, max_bytes=settings().max_content_length,
     ), (400 if request.method == "POST" else 200)
 
 
