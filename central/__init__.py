@@ -7,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from . import config, db, errors
+from .services import push
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -23,15 +24,32 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings.flask_config())
     app.config.update(config.overrides_for_flask(test_config))
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    if settings.proxy_hops:  # the client's address and scheme as the trusted proxies saw them
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     db.init_app(app)
+    push.init_app(app)
     _register_blueprints(app)
     errors.init_app(app)
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .api import openapi, operator, reports, station, workflow
+    from .api import (
+        audit,
+        emergencies,
+        openapi,
+        operator,
+        period_reports,
+        plans,
+        reports,
+        station,
+        workflow,
+    )
     from .web import bp as web_bp
 
-    for bp in (station.bp, operator.bp, workflow.bp, reports.bp, openapi.bp, web_bp):
+    for bp in (station.bp, operator.bp, workflow.bp, plans.bp, reports.bp, period_reports.bp, audit.bp,
+               emergencies.bp, openapi.bp, web_bp):
         app.register_blueprint(bp)

@@ -48,6 +48,21 @@ def main(verbose: bool) -> None:
     """Loa central: bulletins, schedules, stations and reports for commune loudspeakers."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _audit_as_console_user()
+
+
+def _audit_as_console_user() -> None:
+    """Changes made here have no user account: the audit log names the login at the console instead."""
+    import getpass
+
+    from .services import audit
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        who = "?"
+    token = audit.acting_as(f"cli:{who}")
+    click.get_current_context().call_on_close(lambda: audit.reset(token))
 
 
 def _fail(exc: CentralError) -> None:
@@ -206,6 +221,46 @@ def demo(ctx: _Ctx, as_json: bool) -> None:
         except CentralError as exc:
             _fail(exc)
     click.echo(demo_data.render(result, as_json=as_json))
+
+
+@main.command("mqtt-config")
+@click.option("--dir", "mqtt_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write them (default: LOA_MQTT_DIR).")
+@click.option("--listen", "port", default=None, type=int,
+              help="Also write a complete mosquitto.conf listening on 127.0.0.1:PORT (tests, make run).")
+@pass_ctx
+def mqtt_config(ctx: _Ctx, mqtt_dir: Path | None, port: int | None) -> None:
+    """Write Mosquitto's password file and ACL from the station table; SIGHUP the broker if it runs."""
+    from .services import broker
+
+    target = mqtt_dir or (Path(settings(ctx.app).mqtt_dir) if settings(ctx.app).mqtt_dir else None)
+    if target is None:
+        click.echo("Lỗi: cần --dir hoặc LOA_MQTT_DIR. (Give --dir or set LOA_MQTT_DIR.)", err=True)
+        sys.exit(2)
+    with ctx.app.app_context(), database.connection_context():
+        count = broker.write(settings(ctx.app).data_dir, target)
+    if port is not None:
+        (target / broker.CONF).write_text(broker.mosquitto_conf(target.resolve(), port))
+    click.echo(f"{target / broker.PASSWORDS}: central + {count} station(s); ACL {target / broker.ACL}")
+
+
+@main.command()
+@pass_ctx
+def presence(ctx: _Ctx) -> None:
+    """Keep every station's online/offline state and outage history from the push channel (runs until stopped).
+
+    Run exactly one beside the web workers (systemd, or `make run`): the workers stay stateless.
+    """
+    from .services.presence import Listener
+
+    with ctx.app.app_context():
+        try:
+            listener = Listener(settings(ctx.app))
+        except CentralError as exc:
+            _fail(exc)
+        signal.signal(signal.SIGTERM, lambda signum, frame: listener.stop())
+        signal.signal(signal.SIGINT, lambda signum, frame: listener.stop())
+        listener.run()
 
 
 if __name__ == "__main__":

@@ -32,8 +32,22 @@ class Settings:
     ffmpeg: str | None = None  # ffmpeg binary (path or name on PATH); None = imageio-ffmpeg's
     login_max_failures: int = 5  # per name and per address within login_window_s
     login_window_s: float = 15 * 60
+    enroll_max_failures: int = 10  # failed enrollment codes per address and per code within enroll_window_s
+    enroll_window_s: float = 15 * 60
     manifest_cache_s: float = 600  # a cached ETag answers 304 for at most this long without a rebuild
     max_content_length: int = 512 * 1024 * 1024  # largest request body (uploads)
+    # the push channel (services.push): the broker the central publishes to (mqtt:// or mqtts://),
+    # the address stations are told at enrollment (default: the same), and where `central
+    # mqtt-config` writes the broker's password file and ACL. No URL: stations only poll.
+    mqtt_url: str | None = None
+    mqtt_public_url: str | None = None
+    mqtt_dir: str | None = None
+    # reverse proxies in front whose X-Forwarded-For/-Proto to trust: the throttles count per client
+    # address, and behind a proxy without this every client is the proxy; 0 = trust no such header
+    proxy_hops: int = 0
+    emergency_late_minutes: float = 5  # an emergency's page highlights stations not sounding after this
+    # languages bulletins may be in (services.languages): ISO 639-3 code and Vietnamese name; None = default
+    languages: tuple[tuple[str, str], ...] | None = None
 
     def flask_config(self) -> dict[str, Any]:
         """What Flask and its extensions read from ``app.config``, derived from these settings."""
@@ -52,8 +66,16 @@ ENV = {
     "ffmpeg": "LOA_FFMPEG",
     "login_max_failures": "LOA_LOGIN_MAX_FAILURES",
     "login_window_s": "LOA_LOGIN_WINDOW_S",
+    "enroll_max_failures": "LOA_ENROLL_MAX_FAILURES",
+    "enroll_window_s": "LOA_ENROLL_WINDOW_S",
     "manifest_cache_s": "LOA_MANIFEST_CACHE_S",
     "max_content_length": "LOA_MAX_CONTENT_LENGTH",
+    "mqtt_url": "LOA_MQTT_URL",
+    "mqtt_public_url": "LOA_MQTT_PUBLIC_URL",
+    "mqtt_dir": "LOA_MQTT_DIR",
+    "proxy_hops": "LOA_PROXY_HOPS",
+    "emergency_late_minutes": "LOA_EMERGENCY_LATE_MINUTES",
+    "languages": "LOA_LANGUAGES",
 }
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
@@ -140,6 +162,22 @@ def _count(value: Any) -> int:
     return number
 
 
+def _positive(value: Any) -> float:
+    """a number > 0"""
+    number = float(str(value).strip())
+    if not number > 0:
+        raise ValueError(value)
+    return number
+
+
+def _hops(value: Any) -> int:
+    """a whole number from 0 to 5"""
+    number = int(str(value).strip())
+    if not 0 <= number <= 5:
+        raise ValueError(value)
+    return number
+
+
 def _seconds(value: Any) -> float:
     """a number of seconds > 0"""
     number = float(str(value).strip())
@@ -148,12 +186,26 @@ def _seconds(value: Any) -> float:
     return number
 
 
+def _languages(value: Any) -> tuple[tuple[str, str], ...]:
+    """ISO 639-3 code:Name pairs separated by commas, e.g. vie:Tiếng Việt,cmo:M'Nông"""
+    if isinstance(value, tuple | list):
+        return tuple((str(c), str(n)) for c, n in value)
+    from .services.languages import parse
+
+    return parse(str(value))
+
+
 _KINDS: dict[str, Callable[[Any], Any]] = {
+    "languages": _languages,
     "secure_cookies": _flag,
     "login_max_failures": _count,
     "login_window_s": _seconds,
+    "enroll_max_failures": _count,
+    "enroll_window_s": _seconds,
     "manifest_cache_s": _seconds,
     "max_content_length": _count,
+    "proxy_hops": _hops,
+    "emergency_late_minutes": _positive,
 }
 
 

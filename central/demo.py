@@ -29,6 +29,7 @@ from central.services import (
     enrollment,
     heartbeats,
     manifests,
+    plans,
     playlogs,
     programmes,
     schedules,
@@ -63,8 +64,11 @@ def load(app: Flask, now: datetime | None = None, tts_engine: str = "auto") -> d
     cfg = settings(app)
     data_dir = cfg.data_dir
     _areas()
-    categories.seed_reference_data(years=tuple(sorted({2024, now.year})))
+    years = tuple(sorted({2024, now.year}))
+    categories.seed_reference_data(years=years)
     people = _people()
+    for year in years:  # the province's plan of 2024 (seed/000_…txt), and this year's in its image
+        plans.seed_plan(year, people["quantri"][0])
     editor, approver = people["bientap"][0], people["pheduyet"][0]
     made = _bulletins(editor, approver, data_dir, tts_engine, cfg)
     morning, evening = _programmes(editor, made, data_dir)

@@ -182,8 +182,9 @@ def start_station(bin_: Path, work: Path, env: dict[str, str], url: str, central
         return station.alive() and st.get("manifest_version") is not None
 
     wait_for(synced, 120, "manifest applied by the station", (station.log,))
-    status, _, _ = http(f"http://127.0.0.1:{env['LOA_UI_PORT']}/")
-    assert status in (200, 302, 303), f"the station's local page answered {status}"
+    # The commune operator's page: its templates and catalogs ship in the wheel too (redirects followed).
+    status, _, body = http(f"http://127.0.0.1:{env['LOA_UI_PORT']}/")
+    assert status == 200 and "Đăng nhập" in body.decode(), f"the station's page answered {status}: {body[:300]!r}"
     return station
 
 

@@ -23,6 +23,7 @@ from .config import Config
 from .errors import NotEnrolledError, StationError
 from .ffmpeg import ffmpeg_exe
 from .player import detect
+from .push import PushSettings
 from .store import Store
 
 log = logging.getLogger("station")
@@ -70,6 +71,7 @@ def cmd_enroll(cfg: Config, args: argparse.Namespace) -> int:
         station_id=reply["station_id"], token=reply["token"], public_key=reply["public_key"],
         central_url=args.url.rstrip("/"), ui_password=hash_password(password),
         ui_secret=secrets.token_hex(32), clock_offset_ms=clock.offset_ms,
+        mqtt=reply.get("mqtt"),  # optional: the push channel's broker and this station's credentials
     )
     print(f"Đã đăng ký đài số {reply['station_id']} với {args.url} (station enrolled).")
     if not args.password:
@@ -86,7 +88,9 @@ def cmd_run(cfg: Config, args: argparse.Namespace) -> int:
     client = _client(cfg, store, clock)
     player = detect(cfg.player, ffmpeg_exe())
     log.info("audio goes to: %s", player.description)
-    agent = Agent(cfg, store, clock, player, client, expand)
+    push = PushSettings.from_store(store) if cfg.push else None
+    log.info("push channel: %s", f"{push.host}:{push.port}" if push else "none (polling only)")
+    agent = Agent(cfg, store, clock, player, client, expand, push)
     stop = threading.Event()
 
     def _stop(signum: int, frame: FrameType | None) -> None:

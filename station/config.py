@@ -33,6 +33,7 @@ class Config:
     horizon_h: float = 48.0  # how far ahead the player loop expands the timeline
     clock_trust_threshold_s: float = 2.0
     fake_clock_skew_s: float = 0.0  # tests only: pretend the system clock is this far off
+    push: bool = True  # use the push channel when enrollment gave one (LOA_PUSH=0: poll only)
 
     @property
     def db_path(self) -> Path:
@@ -84,4 +85,5 @@ def load(env: Mapping[str, str] | None = None) -> Config:
         horizon_h=_num(e, "LOA_HORIZON_H", 48.0),
         clock_trust_threshold_s=_num(e, "LOA_CLOCK_TRUST_S", 2.0),
         fake_clock_skew_s=_num(e, "LOA_FAKE_CLOCK_SKEW_S", 0.0),
+        push=(e.get("LOA_PUSH") or "1") not in ("0", "false", "no", "off"),
     )

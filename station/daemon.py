@@ -15,12 +15,16 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from playlists.orders import EmergencyOrder
+
 from .assets import AssetCache
 from .client import CentralClient
 from .clock import Clock
 from .config import Config
-from .loop import PlayerLoop, TimelineFn
+from .loop import Command, PlayerLoop, TimelineFn
+from .orders import OrderDesk
 from .player import Player
+from .push import PushChannel, PushSettings
 from .status import build
 from .store import Store
 from .sync import Syncer, SyncPolicy
@@ -33,7 +37,7 @@ KEEP_HISTORY = timedelta(days=30)
 class Agent:
     def __init__(
         self, cfg: Config, store: Store, clock: Clock, player: Player,
-        client: CentralClient | None, timeline: TimelineFn,
+        client: CentralClient | None, timeline: TimelineFn, push: PushSettings | None = None,
     ) -> None:
         self.cfg, self.store, self.clock, self.player, self.client = cfg, store, clock, player, client
         self.cache = AssetCache(cfg.assets_dir, store, cfg.min_free_bytes, cfg.gc_after_s)
@@ -44,8 +48,15 @@ class Agent:
             self.syncer = Syncer(
                 store, self.cache, client, clock, _policy(cfg), on_manifest=self.loop.reload,
                 first_need=self.first_need, status=self.status, on_clock=self.loop.wake.set,
-                on_asset=self.loop.wake.set,
+                on_asset=self._asset_ready,
             )
+        self.push: PushChannel | None = None
+        self.orders: OrderDesk | None = None
+        if push is not None and self.syncer is not None:
+            self.orders = OrderDesk(store, self.cache, client, clock, push.station_id, push.areas,
+                                    deliver=self._emergency, on_ready=self._asset_ready)
+            self.push = PushChannel(push, on_nudge=self.syncer.nudge, on_order=self.orders.receive,
+                                    on_connect=self.syncer.nudge)
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []
         self._cache_verified = False
@@ -64,6 +75,8 @@ class Agent:
         self.recover()
         self._spawn("player", self.loop.run)
         self._spawn("sync" if self.syncer is not None else "verify", self._background)
+        if self.push is not None:
+            self._spawn("push", self.push.run)
 
     def _background(self, stop: threading.Event) -> None:
         """The sync thread; it re-hashes the cache after its first pass (so that pass is not delayed)."""
@@ -95,8 +108,22 @@ class Agent:
         self.loop.wake.set()
         if self.syncer is not None:
             self.syncer.wake.set()
+            self.syncer.nudged.set()
         for t in self.threads:
             t.join(timeout)
+
+    def _emergency(self, order: EmergencyOrder) -> None:
+        """A verified order: the player loop acts on it now; the sync fetches the manifest that carries it."""
+        self.loop.command(Command("emergency", extra={"order": order}))
+        if self.syncer is not None:
+            self.syncer.nudge()
+
+    def _asset_ready(self) -> None:
+        """A slot may wait for exactly this audio: the loop looks now, and the central hears of it
+        (an emergency's "audio ready" step comes from the heartbeat)."""
+        self.loop.wake.set()
+        if self.syncer is not None:
+            self.syncer.request_heartbeat()
 
     def _changed(self) -> None:
         self.loop.journal.put(now_playing=self.loop.now_playing())  # a storage failure must not stop a play

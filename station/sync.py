@@ -56,6 +56,19 @@ class SyncResult:
     retry_after_s: float | None = None
 
 
+REENROLL = ("CẦN ĐĂNG KÝ LẠI ĐÀI: trung tâm không còn nhận mã của đài (đã thu hồi hoặc đã thay); xin mã đăng ký "
+            "mới rồi chạy `station enroll --force URL MÃ`. (Re-enrollment needed: the central refuses this "
+            "station's token.)")
+
+
+def refused(exc: CentralRefused) -> str:
+    """The error to show for a refused call; a refused token (401) means the station must enroll again."""
+    if exc.status != 401:
+        return str(exc)
+    log.error("%s %s", REENROLL, exc)
+    return f"{REENROLL} {exc}"
+
+
 class Syncer:
     """One station's conversation with its central; ``sync_once`` is the whole of one pass."""
 
@@ -73,6 +86,7 @@ class Syncer:
         self._saved_offset: int | None = None
         self.rng = rng or random.Random()
         self.wake = threading.Event()
+        self.nudged = threading.Event()  # the push channel: sync now, even while backing off
         self.failures = 0
         self._heartbeat_due = True
         self._last_heartbeat: float | None = None
@@ -81,6 +95,18 @@ class Syncer:
         """A state change (now playing, manifest, error): tell the central soon."""
         self._heartbeat_due = True
         self.wake.set()
+
+    def nudge(self, version: int | None = None) -> bool:
+        """Sync at once unless ``version`` is already applied; ends any back-off (the central is up).
+
+        A forged or replayed nudge costs at most this one sync: the manifest's signature decides.
+        """
+        applied = self.store.applied()
+        if version is not None and applied is not None and version <= applied.version:
+            return False
+        self.nudged.set()
+        self.wake.set()
+        return True
 
     def sync_once(self) -> SyncResult:
         res = SyncResult()
@@ -96,7 +122,7 @@ class Syncer:
         except CentralUnavailable as exc:
             res.ok, res.error, res.retry_after_s = False, str(exc), exc.retry_after_s
         except CentralRefused as exc:
-            res.ok, res.error = False, str(exc)
+            res.ok, res.error = False, refused(exc)
         except Exception as exc:
             if not storage_failure(exc):
                 raise
@@ -250,9 +276,12 @@ class Syncer:
                 res = SyncResult(ok=False, error=repr(exc))
             delay = self.next_delay(res)
             if not res.ok:  # backing off: state changes wait for the next attempt, so do heartbeats
-                stop.wait(delay)
+                if self.nudged.wait(delay):  # ... but a nudge proves the central is up again
+                    self.failures = 0
+                self.nudged.clear()
                 self.wake.clear()
                 continue
+            self.nudged.clear()
             self.wake.wait(delay)
             if self.wake.is_set():
                 self.wake.clear()

@@ -223,3 +223,50 @@ class Station:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+MOSQUITTO = next((p for p in ("/usr/sbin/mosquitto", "/usr/bin/mosquitto") if Path(p).exists()), None)
+
+
+@dataclass
+class Broker:
+    """A real Mosquitto on a free loopback port, with the password file and ACL `central mqtt-config` writes."""
+
+    dir: Path
+    port: int
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"mqtt://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        assert MOSQUITTO is not None
+        log = (self.dir / "mosquitto.log").open("ab")
+        self.proc = subprocess.Popen([MOSQUITTO, "-c", str(self.dir / "mosquitto.conf")],
+                                     stdout=log, stderr=subprocess.STDOUT)
+        wait_for(self._up, 30, "mosquitto to listen")
+
+    def _up(self) -> bool:
+        assert self.proc is not None
+        if self.proc.poll() is not None:
+            raise AssertionError(f"mosquitto exited: {(self.dir / 'mosquitto.log').read_text()[-2000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return True
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+
+def with_broker(central: Central, root: Path) -> Broker:
+    """Point ``central`` (not yet started) at a new Mosquitto, write its files, and start it."""
+    broker = Broker(root / "mqtt", free_port())
+    central.env.update(LOA_MQTT_URL=broker.url, LOA_MQTT_DIR=str(broker.dir))
+    central.cli("mqtt-config", "--listen", str(broker.port))
+    broker.start()
+    return broker

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from . import openapi_chimes
+from . import openapi_chimes, openapi_emergencies, openapi_period_reports, openapi_plans
 from .openapi_schemas import (
     DAY,
     INT,
@@ -17,6 +17,7 @@ from .openapi_schemas import (
     SCHEMAS,
     STR,
     TIME,
+    TIME_N,
     J,
     arr,
     json_body,
@@ -35,6 +36,30 @@ bp = Blueprint("api_openapi", __name__, url_prefix="/api/v1")
 # --- paths ---------------------------------------------------------------------------------
 
 
+#: 429 with the seconds to wait (enrollment codes are throttled per address and per code)
+THROTTLED: J = {
+    "description": "Too many failed attempts; try again after Retry-After seconds",
+    "headers": {"Retry-After": {"description": "seconds to wait", "schema": INT}},
+    "content": {"application/problem+json": {"schema": ref("Problem")}},
+}
+
+
+#: The push channel's broker and the station's own credentials (optional: absent without a broker)
+MQTT_CREDENTIALS = obj(
+    {"url": {"type": "string", "pattern": "^mqtts?://"}, "username": STR, "password": STR,
+     "areas": {**arr(STR), "description": "the station's area code and every area above it"}},
+    ("url", "username", "password", "areas"),
+)
+
+
+#: One interval a station was off the push channel (its link dropped or it stopped)
+OUTAGE = obj(
+    {"from": TIME, "to": TIME_N, "duration_s": {"type": "number", "minimum": 0},
+     "ongoing": {"type": "boolean"}},
+    ("from", "to", "duration_s", "ongoing"), extra=False,
+)
+
+
 def _station_paths() -> J:
     s = "station"
     logs_in = obj({"logs": {**arr(ref("PlayLog")), "minItems": 1, "maxItems": 1000}}, ("logs",))
@@ -43,14 +68,15 @@ def _station_paths() -> J:
             "post": op(
                 "Enroll a station with a one-time code",
                 "station",
-                ok(
+                {**ok(
                     obj(
-                        {"station_id": INT, "token": STR, "public_key": STR, "server_time": TIME},
+                        {"station_id": INT, "token": STR, "public_key": STR, "server_time": TIME,
+                         "mqtt": MQTT_CREDENTIALS},
                         ("station_id", "token", "public_key", "server_time"),
                     ),
                     "Enrolled",
                     "201",
-                ),
+                ), "429": THROTTLED},
                 body=json_body(obj({"code": STR}, ("code",))),
                 security="none",
                 errors=(400, 404, 410),
@@ -194,7 +220,8 @@ def _workflow_paths() -> J:
     paths = _bulletin_paths()
     for noun, schema, tag, body, params in (
         ("category", "Category", "categories", "CategoryInput", [query("all", STR, "1: include hidden")]),
-        ("campaign", "Campaign", "campaigns", "CampaignInput", [query("active_on", DAY, "running that day")]),
+        ("campaign", "Campaign", "campaigns", "CampaignInput", [query("active_on", DAY, "running that day"),
+                                                           query("plan", INT, "of this plan")]),
         ("playlist", "Playlist", "playlists", "PlaylistInput", None),
         (
             "schedule",
@@ -225,6 +252,8 @@ def _workflow_paths() -> J:
             ),
         }
     paths.update(openapi_chimes.paths())
+    paths.update(openapi_plans.paths())
+    paths.update(openapi_period_reports.paths())
     paths["/api/v1/stations/{id}/timeline"] = {
         "parameters": [path_id()],
         "get": op(
@@ -286,6 +315,21 @@ def _operator_paths() -> J:
             "post": op("Issue a new enrollment code for a station", "stations",
                        ok(obj({"station_id": INT, "code": STR}, ("station_id", "code")), "Created", "201")),
         },
+        "/api/v1/stations/{id}/token": {
+            "parameters": [path_id()],
+            "delete": op("Revoke a station's token and unused enrollment codes", "stations",
+                         {"204": {"description": "Revoked: the station's next call gets 401"}},
+                         errors=(401, 403, 404, 409)),
+        },
+        "/api/v1/stations/{id}/outages": {
+            "parameters": [path_id()],
+            "get": op(
+                "List a station's outages on the push channel, newest first", "stations",
+                ok(obj({"station_id": INT, "outages": arr(OUTAGE)}, ("station_id", "outages"), extra=False)),
+                params=[query("limit", {"type": "integer", "minimum": 1, "maximum": 1000},
+                              "at most 1000 (default 100)")],
+            ),
+        },
         "/api/v1/stations/{id}": {
             "parameters": [path_id()],
             "get": op("Get a station with health", "stations", ok(ref("Station"))),
@@ -323,7 +367,37 @@ def _operator_paths() -> J:
                        body=json_body(obj({"name": STR}), required=False)),
         },
         "/api/v1/me": {"get": op("Who am I", "people", ok(ref("User")))},
+        "/api/v1/audit": {"get": _audit_op()},
     }
+
+
+def _audit_op() -> J:
+    """The admins' audit log: JSON pages, or CSV of every matching row."""
+    entry = obj({"id": INT, "at": TIME, "actor_id": nullable("integer"), "actor_name": STR, "action": STR,
+                 "object_type": nullable("string"), "object_id": nullable("string"),
+                 "area_code": nullable("string"), "detail": {"type": "object"}},
+                ("id", "at", "actor_id", "actor_name", "action", "object_type", "object_id", "area_code",
+                 "detail"), extra=False)
+    listing = obj({"entries": arr(entry), "total": INT, "limit": INT, "offset": INT},
+                  ("entries", "total", "limit", "offset"), extra=False)
+    when = {"anyOf": [DAY, TIME]}
+    return op(
+        "Read the audit log (admins)", "audit",
+        {"200": {"description": "Entries, newest first", "content": {
+            "application/json": {"schema": listing}, "text/csv": {"schema": STR}}}},
+        params=[
+            query("person", STR, "login name of the person who acted"),
+            query("object_type", STR, "Bulletin, Schedule, Station, Playlist, Campaign, Category, Area, User…"),
+            query("object_id", STR, "the object's id"),
+            query("action", STR, "an action (bulletin.approve) or all of one kind (bulletin)"),
+            query("area", STR, "area code: rows of its subtree"),
+            query("from", when, "a local day (inclusive) or a time"),
+            query("to", when, "a local day (inclusive) or a time (exclusive)"),
+            query("limit", {"type": "integer", "minimum": 1, "maximum": 1000}, "at most 1000 (default 100)"),
+            query("offset", {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}, "rows to skip"),
+            query("format", {"type": "string", "enum": ["json", "csv"]}, "json (default) or csv"),
+        ],
+    )
 
 
 def _meta_paths() -> J:
@@ -346,7 +420,7 @@ def _meta_paths() -> J:
 def build_spec() -> J:
     """The whole OpenAPI document as a dict."""
     paths: J = {}
-    for part in (_station_paths, _operator_paths, _workflow_paths, _meta_paths):
+    for part in (_station_paths, _operator_paths, _workflow_paths, _meta_paths, openapi_emergencies.paths):
         paths.update(part())
     return {
         "openapi": "3.1.0",
@@ -358,7 +432,8 @@ def build_spec() -> J:
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
-            "schemas": {**SCHEMAS, **openapi_chimes.SCHEMAS},
+            "schemas": {**SCHEMAS, **openapi_chimes.SCHEMAS, **openapi_plans.SCHEMAS,
+                        **openapi_emergencies.SCHEMAS, **openapi_period_reports.SCHEMAS},
             "responses": {
                 "Problem": {
                     "description": "RFC 9457 problem details",

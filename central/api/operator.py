@@ -12,7 +12,7 @@ from flask import Blueprint, jsonify, request
 from ..auth import area_subtree_ids, check_area, current_user, in_scope, require, visible_stations
 from ..errors import Invalid, NotFound
 from ..models import ApiToken, Area, Station, User
-from ..services import areas, enrollment, playlogs, stations, users
+from ..services import areas, enrollment, playlogs, presence, stations, users
 from . import json_body, parse_time
 
 bp = Blueprint("api_operator", __name__, url_prefix="/api/v1")
@@ -90,6 +90,15 @@ def station_detail(station_id: int) -> Any:
     return jsonify(stations.health(_visible_station(station_id)))
 
 
+@bp.get("/stations/<int:station_id>/outages")
+@require(roles=ALL_ROLES)
+def station_outages(station_id: int) -> Any:
+    """When the station was off the push channel: from, to, duration (newest first)."""
+    limit = _int_arg("limit")
+    rows = presence.outages(_visible_station(station_id), 100 if limit is None else limit)
+    return jsonify({"station_id": station_id, "outages": rows})
+
+
 @bp.post("/stations")
 @require(roles=("admin",))
 def register_station() -> Any:
@@ -107,6 +116,14 @@ def new_enroll_code(station_id: int) -> Any:
     """A fresh one-time code for a station (a replaced device); its current token stops at enrollment."""
     code = enrollment.issue_code(_user(), _visible_station(station_id))
     return jsonify({"station_id": station_id, "code": code}), 201
+
+
+@bp.delete("/stations/<int:station_id>/token")
+@require(roles=("admin", "approver"))
+def revoke_station_token(station_id: int) -> Any:
+    """Revoke a station's token (a lost or stolen device) and its unused codes; its next call gets 401."""
+    enrollment.revoke(_user(), _visible_station(station_id))
+    return "", 204
 
 
 @bp.patch("/stations/<int:station_id>")

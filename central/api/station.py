@@ -15,11 +15,21 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from playlists.model import canonical_bytes
 
-from .. import signing
+from .. import config, signing
 from ..auth import bearer_token
 from ..errors import NotFound, RangeNotSatisfiable, Unavailable, problem_response
 from ..models import Asset, Station, utcnow
-from ..services import assets, enrollment, heartbeats, manifests, playlogs, stations
+from ..services import (
+    assets,
+    broker,
+    emergencies,
+    enrollment,
+    heartbeats,
+    manifests,
+    playlogs,
+    stations,
+    throttle,
+)
 from . import json_body
 
 log = logging.getLogger(__name__)
@@ -36,13 +46,24 @@ def _station() -> Station:
 @bp.post("/enroll")
 def enroll() -> Any:
     body = json_body()
-    station, token = enrollment.enroll(body.get("code"))  # type: ignore[arg-type]
+    cfg = current_app.config
+    limit = throttle.Limit(cfg.get("ENROLL_MAX_FAILURES", enrollment.LIMIT.max_failures),
+                           cfg.get("ENROLL_WINDOW_S", enrollment.LIMIT.window_s))
+    try:
+        station, token = enrollment.enroll(body.get("code"), request.remote_addr or "", limit)
+    except throttle.Throttled as exc:
+        resp = _problem(exc)
+        resp.headers["Retry-After"] = str(exc.retry_after_s)
+        return resp
     reply = {
         "station_id": station.id,
         "token": token,
         "public_key": signing.public_key_b64(current_app.config["DATA_DIR"]),
         "server_time": utcnow().isoformat(timespec="milliseconds"),
     }
+    push = broker.enroll(config.settings(), station)
+    if push is not None:  # optional: a central without a broker, or an old station, just polls
+        reply["mqtt"] = push
     return jsonify(reply), 201
 
 
@@ -73,6 +94,7 @@ def manifest() -> Any:
     body, tag = manifests.build(station, now)
     if _etag_matches(inm, tag):
         return _not_modified(tag)
+    emergencies.note_manifest(station.id, body["version"], now)  # time-to-air: "manifest fetched"
     signature = signing.sign(current_app.config["DATA_DIR"], canonical_bytes(body))
     data = canonical_bytes({"manifest": body, "signature": signature})
     resp = Response(data, mimetype="application/json")

@@ -1,27 +1,41 @@
 """Enrollment: register a station and hand out a one-time code; trade the code for the station's token.
 
-Codes are 12 characters from an alphabet without look-alikes, shown as ``ABCD-EFGH-JKLM``, typed in any
-case with or without dashes. Only their SHA-256 is stored; each works once and expires.
+Codes are 20 characters in groups of four (``K7MQ-2X9T-BHRN-4PZV-LC3G``), typed in any case, with or
+without dashes or spaces. Their alphabet has no vowels, no ``D`` and no ``W``: a Vietnamese keyboard in
+Telex or VNI mode (Unikey, phone keyboards) turns ``aa``, ``dd``, ``w``, ``a1``… into other letters, and a
+code without those can be typed with it switched on. It also has no ``0``/``O`` or ``1``/``I``
+look-alikes. 26 symbols × 20 = 94 bits, so guessing is hopeless even before the throttle: after
+``Limit.max_failures`` failed attempts from one address or for one code within the window, every
+attempt is refused (429). Only a code's SHA-256 is stored; each works once and expires.
+
+A station's token can be revoked: its next call is refused (401) with a problem that says so.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ..auth import hash_token, new_token
 from ..db import database
-from ..errors import Gone, Invalid, NotFound
+from ..errors import CentralError, Conflict, Gone, Invalid, NotFound
 from ..models import EnrollmentCode, Station, User, utcnow
-from . import areas, audit
+from . import areas, audit, throttle
 
-ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+ALPHABET = "BCFGHJKLMNPQRSTVXZ23456789"
+LENGTH = 20
+GROUP = 4
+LEGACY_LENGTH = 12  # codes issued before schema version 5, still honoured until they expire
+BITS = LENGTH * math.log2(len(ALPHABET))
+LIMIT = throttle.Limit(max_failures=10, window_s=15 * 60)
 DEFAULT_TTL_S = 7 * 24 * 3600
 
 
 def normalise(code: str) -> str:
-    return "".join(ch for ch in code.upper() if ch not in "- \t")
+    """Upper case, without the separators people type or paste (dashes, spaces, dots)."""
+    return "".join(ch for ch in code.upper() if ch not in "-–_. \t\r\n")
 
 
 def hash_code(code: str) -> str:
@@ -29,8 +43,8 @@ def hash_code(code: str) -> str:
 
 
 def _new_code() -> str:
-    raw = "".join(secrets.choice(ALPHABET) for _ in range(12))
-    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+    raw = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
+    return "-".join(raw[i:i + GROUP] for i in range(0, LENGTH, GROUP))
 
 
 def issue_code(actor: User | None, station: Station, ttl_s: int = DEFAULT_TTL_S) -> str:
@@ -66,15 +80,33 @@ def _check_zone(name: str) -> None:
         raise Invalid(f"Múi giờ '{name}' không có. (Unknown IANA zone.)", field="timezone") from None
 
 
-def enroll(code: str) -> tuple[Station, str]:
-    """Use ``code`` once: the station gets a new token (any older one stops working)."""
-    if not isinstance(code, str) or len(normalise(code)) != 12:
-        raise Invalid("Mã đăng ký gồm 12 ký tự, ví dụ ABCD-EFGH-JKLM. (Malformed enrollment code.)")
-    now = utcnow()
+def enroll(code: object, remote_addr: str = "", limit: throttle.Limit = LIMIT) -> tuple[Station, str]:
+    """Use ``code`` once: the station gets a new token (any older one stops working).
+
+    Throttled per client address and per code (``throttle``); every attempt is recorded.
+    """
+    text = code if isinstance(code, str) else ""
+    key = hash_code(text)
+    throttle.guard("enroll", key, remote_addr, limit,
+                   f"Quá nhiều lần nhập sai mã đăng ký; hãy thử lại sau {math.ceil(limit.window_s / 60)} "
+                   "phút. (Too many failed enrollment attempts; try again later.)")
+    try:
+        station, token = _claim(text, utcnow())
+    except CentralError:
+        throttle.note("enroll", key, remote_addr, False)  # after the rollback, so that it counts
+        raise
+    throttle.note("enroll", key, remote_addr, True)
+    return station, token
+
+
+def _claim(code: str, now: datetime) -> tuple[Station, str]:
+    if len(normalise(code)) not in (LENGTH, LEGACY_LENGTH):
+        raise Invalid(f"Mã đăng ký gồm {LENGTH} ký tự, ví dụ K7MQ-2X9T-BHRN-4PZV-LC3G. "
+                      "(Malformed enrollment code.)", field="code")
     with database.atomic():
         row = EnrollmentCode.get_or_none(EnrollmentCode.code_hash == hash_code(code))
         if row is None:
-            raise NotFound("Không có mã đăng ký này. (Unknown enrollment code.)")
+            raise NotFound("Không có mã đăng ký này; hãy kiểm tra lại từng ký tự. (Unknown enrollment code.)")
         if row.used_at is not None or row.expires_at <= now:
             raise Gone("Mã đăng ký đã dùng hoặc đã hết hạn; hãy xin mã mới. (Code used or expired.)")
         claimed = (
@@ -91,3 +123,22 @@ def enroll(code: str) -> tuple[Station, str]:
         station = Station.get_by_id(row.station_id)
         audit.record(None, "station.enroll", station)
     return station, token
+
+
+def revoke(actor: User | None, station: Station) -> None:
+    """Stop the station's token at once, and void its unused codes; it must be enrolled again."""
+    now = utcnow()
+    with database.atomic():
+        fresh = Station.get_by_id(station.id)
+        voided = (EnrollmentCode.update(expires_at=now)
+                  .where((EnrollmentCode.station == station.id) & EnrollmentCode.used_at.is_null()
+                         & (EnrollmentCode.expires_at > now))
+                  .execute())
+        if fresh.token_hash is None and not voided:
+            raise Conflict("Đài này không có mã nào đang dùng được để thu hồi. "
+                           "(This station holds no token or code to revoke.)")
+        if fresh.token_hash is not None:
+            Station.update(token_hash=None, revoked_token_hash=fresh.token_hash, token_revoked_at=now).where(
+                Station.id == station.id).execute()
+        audit.record(actor, "station.revoke", station, had_token=fresh.token_hash is not None,
+                     voided_codes=voided)

@@ -14,8 +14,14 @@ from ..models import Area, Station, User, utcnow
 ONLINE_SYNC_INTERVALS = 3  # a station is online if seen within this many sync intervals
 
 
+class StationTokenRevoked(Unauthorized):
+    """A token a person revoked: the station must be enrolled again with a new code."""
+
+    title = "Mã đài đã bị thu hồi"  # Station token revoked
+
+
 def by_token(token: str | None) -> Station:
-    """The active, enrolled station holding ``token``, or 401."""
+    """The active, enrolled station holding ``token``, or 401 (saying so when the token was revoked)."""
     if token:
         digest = hash_token(token)
         station = (
@@ -25,7 +31,21 @@ def by_token(token: str | None) -> Station:
         )
         if station is not None and hmac.compare_digest(station.token_hash, digest):
             return station
-    raise Unauthorized("Mã đài không hợp lệ hoặc đã bị thu hồi; hãy đăng ký lại đài. (Unknown or revoked token.)")
+        _refuse_revoked(digest)
+    raise Unauthorized("Mã đài không hợp lệ hoặc đã bị thay; hãy đăng ký lại đài bằng mã đăng ký mới "
+                       "(`station enroll --force URL MÃ`). (Unknown or replaced station token: enroll again.)")
+
+
+def _refuse_revoked(digest: str) -> None:
+    revoked = Station.get_or_none(Station.revoked_token_hash == digest)
+    if revoked is None or not hmac.compare_digest(revoked.revoked_token_hash, digest):
+        return
+    when = revoked.token_revoked_at.isoformat(timespec="seconds") if revoked.token_revoked_at else "?"
+    raise StationTokenRevoked(
+        f"Mã của đài số {revoked.id} đã bị thu hồi lúc {when} (UTC). Đài cần đăng ký lại: xin mã đăng ký "
+        f"mới ở trang của đài rồi chạy `station enroll --force URL MÃ`. "
+        f"(This station's token was revoked at {when}: enroll again with a new code.)"
+    )
 
 
 class SyncState(NamedTuple):
@@ -88,6 +108,10 @@ def _write_last_seen(station_id: int, now: datetime) -> None:
 
 
 def is_online(station: Station, now: datetime | None = None) -> bool:
+    """The push channel's presence when it has spoken (it sees a dropped link within seconds), else
+    whether the station polled within the last few sync intervals."""
+    if station.online is not None:
+        return bool(station.online)
     if station.last_seen is None:
         return False
     now = now or utcnow()
@@ -114,6 +138,7 @@ def health(station: Station, now: datetime | None = None) -> dict[str, Any]:
         "enrolled": station.token_hash is not None,
         "active": station.active,
         "online": is_online(station, now),
+        "presence_at": _iso(station.presence_at),  # when the push channel last changed "online"
         "last_seen": _iso(station.last_seen),
         "last_heartbeat_at": _iso(station.last_heartbeat_at),
         "manifest_version": station.manifest_version,

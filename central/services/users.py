@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 
 from peewee import IntegrityError
 
 from ..auth import hash_password, hash_token, new_token, verify_password
 from ..db import database
-from ..errors import Conflict, Invalid, NotFound, TooManyRequests, Unauthorized
-from ..models import ROLES, ApiToken, LoginAttempt, User, utcnow
-from . import areas, audit
+from ..errors import Conflict, Invalid, NotFound, Unauthorized
+from ..models import ROLES, ApiToken, User, utcnow
+from . import areas, audit, throttle
 
 # Settings ``authenticate`` uses unless the caller passes others (the app passes its config).
 MAX_FAILURES = 5
@@ -61,28 +60,21 @@ def authenticate(name: str, password: str, remote_addr: str = "",
     ``window_s`` seconds, every attempt (right or wrong) is refused with ``TooManyRequests`` until
     the window has passed. Every attempt is recorded.
     """
-    since = utcnow() - timedelta(seconds=window_s)
-    who = LoginAttempt.name == name
-    if remote_addr:
-        who = who | (LoginAttempt.remote_addr == remote_addr)
-    failures = (
-        LoginAttempt.select()
-        .where(LoginAttempt.success == False, LoginAttempt.at >= since, who)  # noqa: E712
-        .count()
+    throttle.guard(
+        "login", name, remote_addr, throttle.Limit(max_failures, window_s),
+        f"Quá nhiều lần đăng nhập sai; hãy thử lại sau {window_s // 60} phút. "
+        "(Too many failed logins; try again later.)",
     )
-    if failures >= max_failures:
-        raise TooManyRequests(
-            f"Quá nhiều lần đăng nhập sai; hãy thử lại sau {window_s // 60} phút. "
-            "(Too many failed logins; try again later.)"
-        )
     user = User.get_or_none((User.name == name) & (User.active == True))  # noqa: E712
     ok = user is not None and verify_password(password, user.password_hash)
     if user is None:
         verify_password(password, _DUMMY_HASH)  # same work for unknown names: no timing oracle
-    LoginAttempt.create(name=name, remote_addr=remote_addr or "", success=ok)
+    throttle.note("login", name, remote_addr, ok)
     if not ok or user is None:
         raise Unauthorized("Sai tên đăng nhập hoặc mật khẩu. (Wrong name or password.)")
-    User.update(last_login_at=utcnow()).where(User.id == user.id).execute()
+    with database.atomic():
+        User.update(last_login_at=utcnow()).where(User.id == user.id).execute()
+        audit.record(user, "user.login", user, remote_addr=remote_addr)
     return user
 
 

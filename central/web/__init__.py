@@ -24,11 +24,14 @@ bp.record_once(_wiring.init_app)
 # The page modules attach their routes to bp when imported.
 from . import (  # noqa: E402,F401
     admin,
+    audit,
     bulletins,
+    campaigns,
     chimes,
     dashboard,
     emergency,
     pages_auth,
+    plans,
     playlists,
     playlogs,
     reports,

@@ -39,12 +39,15 @@ NAV = (
     NavItem("web.approvals", _l("Phê duyệt"), ("approver",)),
     NavItem("web.playlists", _l("Chương trình"), ("editor", "approver")),
     NavItem("web.schedules", _l("Lịch phát")),
+    NavItem("web.plans", _l("Kế hoạch")),
+    NavItem("web.calendar_month", _l("Lịch tháng")),
     NavItem("web.emergency", _l("Phát khẩn cấp"), ("approver",)),
     NavItem("web.stations", _l("Đài")),
     NavItem("web.playlogs", _l("Nhật ký phát")),
     NavItem("web.reports", _l("Báo cáo")),
     NavItem("web.users", _l("Người dùng"), ("admin",)),
     NavItem("web.areas", _l("Đơn vị hành chính"), ("admin",)),
+    NavItem("web.audit", _l("Nhật ký thao tác"), ("admin",)),
 )
 
 

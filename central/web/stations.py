@@ -1,4 +1,4 @@
-"""Stations: list with health, detail (heartbeat, clock, cache, timeline, plays), enrollment codes."""
+"""Stations: list with health, detail (heartbeat, clock, cache, timeline, plays), enrollment codes, revocation."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from central import auth
 from central.errors import CentralError, NotFound
 from central.models import Heartbeat, PlayLog, Station, utcnow
-from central.services import enrollment
+from central.services import enrollment, presence
 from central.services import stations as service
 
 from . import bp, queries
@@ -70,7 +70,8 @@ def station_detail(sid: int) -> Any:
     ids = {p.bulletin_id for p in plays} | {i.get("bulletin_id") for sl in slots for i in sl["items"]}
     titles = queries.bulletin_titles(ids)
     return render_template("web/station_detail.html", s=station, h=h, beat=beat, plays=plays,
-                           slots=slots, timeline_error=timeline_error, days=days, titles=titles)
+                           slots=slots, timeline_error=timeline_error, days=days, titles=titles,
+                           outages=presence.outages(station, 20))
 
 
 def _timeline(user: Any, station: Station, days: int) -> tuple[list[dict[str, Any]], str | None]:
@@ -104,4 +105,18 @@ def station_code(sid: int) -> Any:
     station = get_visible(me(), sid)
     code = enrollment.issue_code(me(), station)
     flash(_("Mã đăng ký mới (chỉ hiện một lần): %(code)s", code=code), "success")
+    return redirect(url_for("web.station_detail", sid=sid))
+
+
+@bp.route("/stations/<int:sid>/revoke", methods=["POST"])
+@roles("admin", "approver")
+def station_revoke(sid: int) -> Any:
+    station = get_visible(me(), sid)
+    try:
+        enrollment.revoke(me(), station)
+    except CentralError as exc:
+        flash_error(exc)
+    else:
+        flash(_("Đã thu hồi mã của %(name)s. Đài sẽ bị từ chối ở lần liên lạc tới và cần đăng ký lại "
+                "bằng mã mới.", name=station.name), "success")
     return redirect(url_for("web.station_detail", sid=sid))

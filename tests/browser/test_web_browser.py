@@ -61,7 +61,7 @@ def register_station(admin: Person, name: str, area_code: str) -> tuple[int, str
     admin.page.fill("#name", name)
     admin.page.select_option("#area", area_code)
     admin.submit("form[action$='/stations/new'] button[type=submit]")
-    code = re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", admin.flash())
+    code = re.search(r"(?:[A-Z0-9]{4}-){4}[A-Z0-9]{4}", admin.flash())
     assert code, admin.flash()
     return int(admin.page.url.rsplit("/", 1)[1]), code.group(0)
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -76,8 +76,27 @@ class World:
         row, _ = users.create_token(None, self.author, "matrix")
         return int(row.id)
 
+    def period(self) -> str:
+        """C1's report over a day of its own, so one call's submission never blocks the next."""
+        day = date(2026, 1, 1) + timedelta(days=next(self.seq))
+        return f"area=P-D-C1&from={day.isoformat()}&to={day.isoformat()}"
+
     def category(self) -> Any:
         return Category.create(code=f"cat-{next(self.seq)}", name="Chủ đề thử")
+
+    def audited_change(self) -> int:
+        """The id of a fresh audit row about C1's station."""
+        from central.services import audit
+
+        return int(audit.record(None, "station.update", self.station, volume=70).id)
+
+    def enrolled_station(self) -> Any:
+        """A fresh station of C1 holding a token (each revocation needs its own)."""
+        from central.services import enrollment
+
+        station, code = enrollment.register(None, "P-D-C1", f"Đài thôn {next(self.seq)}")
+        enrollment.enroll(code)
+        return station
 
 
 @dataclass(frozen=True)
@@ -124,6 +143,8 @@ ROUTES = [
           body=lambda w: {"area_code": "P-D-C1", "name": f"Đài mới {next(w.seq)}"}),
     route("POST", "/stations/{id}/enroll-code", lambda w: f"/api/v1/stations/{w.station.id}/enroll-code",
           ADMIN, 201, 404),
+    route("DELETE", "/stations/{id}/token", lambda w: f"/api/v1/stations/{w.enrolled_station().id}/token",
+          ("admin", "approver"), 204, 404),
     route("PATCH", "/stations/{id}", lambda w: f"/api/v1/stations/{w.station.id}",
           ("admin", "editor", "operator"), 200, 404, body=lambda w: {"volume": 70}),
     route("GET", "/play-logs", lambda w: f"/api/v1/play-logs?station={w.station.id}", ALL, 200, 404),
@@ -133,6 +154,9 @@ ROUTES = [
     route("DELETE", "/tokens/{id}", lambda w: f"/api/v1/tokens/{w.author_token()}", ALL, 204, 404,
           expect=lambda role, scope: 204 if (role, scope) == ("admin", "in") else 404),
     route("GET", "/me", lambda w: "/api/v1/me", ALL, 200, None),
+    # the audit log: admins only, each within their subtree
+    route("GET", "/audit", lambda w: "/api/v1/audit?limit=1000", ADMIN, 200, 200,
+          listed=lambda w: w.audited_change()),
     # bulletins
     route("GET", "/bulletins", lambda w: "/api/v1/bulletins", ALL, 200, 200, listed=lambda w: w.bulletin().id),
     route("POST", "/bulletins", lambda w: "/api/v1/bulletins", EDIT, 201, None, body=_tts),
@@ -208,6 +232,15 @@ ROUTES = [
     route("GET", "/stations/{id}/timeline", lambda w: f"/api/v1/stations/{w.station.id}/timeline", ALL,
           200, 404),
     route("GET", "/reports/summary", lambda w: "/api/v1/reports/summary?area=P-D-C1", ALL, 200, 403),
+    route("GET", "/reports/period", lambda w: f"/api/v1/reports/period?{w.period()}", ALL, 200, 403),
+    route("PUT", "/reports/period", lambda w: f"/api/v1/reports/period?{w.period()}", SCHEDULE, 200, 403,
+          body=lambda w: {"narrative": {"results": "Đã phát đủ"}}),
+    route("POST", "/reports/period/submit", lambda w: f"/api/v1/reports/period/submit?{w.period()}", SCHEDULE,
+          200, 403, body=lambda w: {}),
+    route("GET", "/reports/period/docx", lambda w: f"/api/v1/reports/period/docx?{w.period()}", ALL, 200, 403),
+    route("GET", "/reports/period/xlsx", lambda w: f"/api/v1/reports/period/xlsx?{w.period()}", ALL, 200, 403),
+    route("GET", "/reports/period/chart.png", lambda w: f"/api/v1/reports/period/chart.png?{w.period()}", ALL,
+          200, 403),
 ]
 
 

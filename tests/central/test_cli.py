@@ -58,7 +58,7 @@ def test_areas_users_tokens_and_codes(env, tmp_path):
     code = CliRunner(mix_stderr=False).invoke(main, ["enroll-code", "--area", "DN-DM", "--name", "Đài xã"])
     assert code.exit_code == 0
     one_time = code.stdout.strip()
-    assert len(one_time) == 14 and "station" in code.stderr
+    assert len(one_time) == 24 and "station" in code.stderr  # five groups of four
 
     app = create_app()
     client = app.test_client()

@@ -19,7 +19,13 @@ pytestmark = pytest.mark.postgres
 _REUSED = {
     "test_areas": ["test_import_csv_any_order_and_update", "test_list_areas_is_scoped"],
     "test_assets": ["setup", "test_ranges", "test_whole_asset"],
+    "test_audit": ["logged", "test_filters_by_person_object_action_area_and_local_days",
+                   "test_csv_has_every_matching_row_for_excel", "test_the_migration_places_old_rows",
+                   "test_step_5_brings_a_version_4_database_forward"],
     "test_auth": ["test_login_throttle_by_name_and_by_address"],
+    "test_enrollment": ["test_failures_from_one_address_are_throttled_with_retry_after",
+                        "test_the_wait_ends_when_enough_failures_age_out"],
+    "test_enrollment_revoke": ["test_revocation_refuses_the_next_call_and_voids_unused_codes"],
     "test_manifest": ["test_etag_304_and_gzip", "test_manifest_holds_what_the_station_needs_and_is_signed",
                       "test_playlist_items_chimes_and_pauses", "test_version_grows_on_every_kind_of_change"],
     "test_models": ["test_aware_times_are_stored_as_utc_and_come_back_aware"],
