@@ -35,6 +35,7 @@ from . import (  # noqa: E402,F401
     playlists,
     playlogs,
     reports,
+    schedule_edit,
     schedules,
     stations,
 )
