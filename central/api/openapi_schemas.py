@@ -458,6 +458,7 @@ SCHEMAS: J = {
             "station_name": STR,
             **LOG_FIELDS,
             "received_at": TIME_N,
+            "emergency_test": {**BOOL, "description": "a play of a TEST emergency (a drill), not a real one"},
         },
         ("id", "station_id", "status"),
     ),
