@@ -158,10 +158,9 @@ def update(actor: User, uid: int, data: dict[str, object]) -> User:
         fields["area"] = areas.get(str(data["area"])) if data["area"] else None
     if "active" in data:
         fields["active"] = bool(data["active"])
-    if user.role == "admin" and user.active and (fields.get("role", "admin") != "admin"
-                                                  or fields.get("active", True) is False):
-        if _active_admins_besides(user) == 0:
-            raise Conflict("Phải còn ít nhất một quản trị viên đang hoạt động. (Keep one active admin.)")
+    stops_admin = fields.get("role", "admin") != "admin" or fields.get("active", True) is False
+    if user.role == "admin" and user.active and stops_admin and _active_admins_besides(user) == 0:
+        raise Conflict("Phải còn ít nhất một quản trị viên đang hoạt động. (Keep one active admin.)")
     if actor.id == user.id and fields.get("active", True) is False:
         raise Conflict("Không tự khóa tài khoản của mình được. (You cannot deactivate yourself.)")
     with database.atomic():
