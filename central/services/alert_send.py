@@ -27,6 +27,7 @@ from email.utils import formataddr, formatdate, make_msgid
 from typing import Any
 
 import requests
+from peewee import JOIN
 
 from ..alert_models import Alert, AlertDelivery, AlertProfile
 from ..config import Settings
@@ -170,8 +171,8 @@ def send_mail(cfg: Settings, to: str, subject: str, body: str) -> None:
 
 def payload(d: AlertDelivery) -> dict[str, Any]:
     """The JSON one webhook notice carries: the alert, and the people subscribed to it right away."""
-    a = Alert.select(Alert, Area, Station).join(Area, on=(Alert.area == Area.id), join_type="LEFT OUTER") \
-        .switch(Alert).join(Station, on=(Alert.station == Station.id), join_type="LEFT OUTER") \
+    a = Alert.select(Alert, Area, Station).join(Area, on=(Alert.area == Area.id), join_type=JOIN.LEFT_OUTER) \
+        .switch(Alert).join(Station, on=(Alert.station == Station.id), join_type=JOIN.LEFT_OUTER) \
         .where(Alert.id == d.alert_id).get()
     people = []
     for uid, mode in sorted(alerts.subscribers(a).items()):

@@ -13,7 +13,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from peewee import IntegrityError
+from peewee import JOIN, IntegrityError
 
 from ..alert_models import (
     ALERT_KINDS,
@@ -114,8 +114,8 @@ def _queue(alert: Alert, event: str, cfg: Settings, now: datetime) -> None:
 
 def visible(user: User) -> Any:
     """The alerts ``user`` may see: those in their scope (province-wide ones only for the whole tree)."""
-    q = Alert.select(Alert, Area, Station).join(Area, on=(Alert.area == Area.id), join_type="LEFT OUTER") \
-        .switch(Alert).join(Station, on=(Alert.station == Station.id), join_type="LEFT OUTER")
+    q = Alert.select(Alert, Area, Station).join(Area, on=(Alert.area == Area.id), join_type=JOIN.LEFT_OUTER) \
+        .switch(Alert).join(Station, on=(Alert.station == Station.id), join_type=JOIN.LEFT_OUTER)
     scope = area_subtree_ids(user)
     return q if scope is None else q.where(Alert.area.in_(sorted(scope)))
 
@@ -168,7 +168,7 @@ def to_dict(a: Alert) -> dict[str, Any]:
 
 def subscriptions(user: User) -> list[AlertSubscription]:
     return list(AlertSubscription.select(AlertSubscription, Area)
-                .join(Area, on=(AlertSubscription.area == Area.id), join_type="LEFT OUTER")
+                .join(Area, on=(AlertSubscription.area == Area.id), join_type=JOIN.LEFT_OUTER)
                 .where(AlertSubscription.user == user.id).order_by(AlertSubscription.id))
 
 
