@@ -33,6 +33,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     push.init_app(app)
     _register_blueprints(app)
     errors.init_app(app)
+    if settings.alerts_timer:  # each gunicorn worker may run it: a database lease keeps one round at a time
+        from .services import alert_timer
+
+        alert_timer.start(app)
     return app
 
 

@@ -292,6 +292,15 @@ def get(user: User, eid: int) -> Emergency:
     return e
 
 
+def test_schedules(schedule_ids: Any) -> set[int]:
+    """Of these schedule ids, those of TEST emergencies: their play logs are reported as tests."""
+    ids = sorted({int(i) for i in schedule_ids if i is not None})
+    if not ids:
+        return set()
+    q = Emergency.select(Emergency.schedule).where(Emergency.schedule.in_(ids) & (Emergency.mode == "test"))
+    return {sid for (sid,) in q.tuples()}
+
+
 # --- time-to-air ------------------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ bp.record_once(_wiring.init_app)
 # The page modules attach their routes to bp when imported.
 from . import (  # noqa: E402,F401
     admin,
+    admin_edit,
     audit,
     bulletins,
     campaigns,
@@ -35,6 +36,7 @@ from . import (  # noqa: E402,F401
     playlists,
     playlogs,
     reports,
+    schedule_edit,
     schedules,
     stations,
 )

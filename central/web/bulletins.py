@@ -65,6 +65,7 @@ def bulletin_new() -> Any:
         "web/bulletin_new.html", form=form, mode=form.get("mode") or request.args.get("mode", "tts"),
         categories=queries.category_choices(), campaigns=queries.campaign_choices(me()),
         engines=ENGINES, voices=VOICES, languages=languages.choices(),
+        max_bytes=settings().max_content_length,
     ), (400 if request.method == "POST" else 200)
 
 

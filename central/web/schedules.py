@@ -27,7 +27,6 @@ WEEKDAYS = (("MO", _l("Thứ Hai")), ("TU", _l("Thứ Ba")), ("WE", _l("Thứ T�
             ("FR", _l("Thứ Sáu")), ("SA", _l("Thứ Bảy")), ("SU", _l("Chủ Nhật")))
 PREVIEW_DAYS = 14
 PREVIEW_STATIONS = 30
-PREVIEW_PER_STATION = 12
 
 
 def repeat_from_form(form: Any) -> dict[str, Any]:
@@ -90,9 +89,19 @@ def preview(user: Any, s: Schedule, station_ids: set[int]) -> list[dict[str, Any
         others = [x for x in content.schedules if x.id != model.id]
         bulletins = {**content.bulletins, **extra}
         slots = pt.expand([*others, model], bulletins, content.settings, now, now + timedelta(days=PREVIEW_DAYS))
-        mine = [sl for sl in slots if sl.schedule_id == model.id][:PREVIEW_PER_STATION]
-        out.append({"station": st, "slots": [pm.slot_to_dict(sl) for sl in mine]})
+        mine = [pm.slot_to_dict(sl) for sl in slots if sl.schedule_id == model.id]
+        out.append({"station": st, "slots": mine, "days": by_day(mine)})
     return out
+
+
+def by_day(slots: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The slots grouped under their local day (``dd/mm/yyyy``), in time order: the whole window shows."""
+    from .fmt import local_dt
+
+    days: dict[str, list[dict[str, Any]]] = {}
+    for sl in slots:
+        days.setdefault(local_dt(sl["planned_start"], "%d/%m/%Y"), []).append(sl)
+    return list(days.items())
 
 
 def _bulletins_of(s: Schedule) -> dict[int, pm.Bulletin]:
@@ -143,7 +152,7 @@ def schedule_new() -> Any:
             previews = preview(user, *unsaved(user, data))
         except CentralError as exc:
             flash_error(exc)
-    return render_template("web/schedule_new.html", form=form, previews=previews,
+    return render_template("web/schedule_new.html", form=form, previews=previews, preview_days=PREVIEW_DAYS,
                            multi=request.form if request.method == "POST" else None,
                            **_choices(user))
 
@@ -172,6 +181,7 @@ def schedule_detail(sid: int) -> Any:
         flash_error(exc)
         previews = []
     return render_template("web/schedule_detail.html", s=s, d=d, targets=targets, previews=previews,
+                           preview_days=PREVIEW_DAYS,
                            own=s.created_by_id == user.id, history=queries.history("Schedule", sid))
 
 
