@@ -359,13 +359,13 @@ def summary(user: Any, date_from: date, date_to: date, area_code: str | None = N
         raise Invalid(f"group_by phải là một trong {', '.join(GROUPS)}.")
     base = base_area(user, area_code)
     rows = _rows(user, base, date_from, date_to)
-    audio = _audio_owners({r[2] for r in rows if not r[1] and r[2]})
+    audio = _audio_owners({r[2] for r in rows if r[1] == 0 and r[2]})
     by_audio = {v for v in audio.values() if isinstance(v, int)}
-    labels = _labels(group_by, {r[1] for r in rows if r[1]} | by_audio)
+    labels = _labels(group_by, {r[1] for r in rows if r[1] > 0} | by_audio)
     area_of = _area_grouper(base) if group_by == "area" else None
     facts = []
     for station_id, bulletin_id, sha, station_name, area_id, *values in rows:
-        bulletin_id, sha = bulletin_id or None, sha or None
+        bulletin_id, sha = (bulletin_id if bulletin_id > 0 else None), sha or None  # LOCAL (-1): none
         owner = bulletin_id if bulletin_id is not None else audio.get(sha) if sha else None
         for status, count in zip(STATUSES, values, strict=False):
             if not count:
