@@ -87,6 +87,7 @@ class SummaryRow:
     local: int = 0
     completion_rate: float | None = None
     stations_reached: int = 0
+    uptime_pct: float | None = None  # on line share of the period (services.uptime); total and area/station rows
     _stations: set[int] = field(default_factory=set, repr=False)
     _seconds: float = field(default=0.0, repr=False)
 
@@ -217,6 +218,7 @@ CSV_COLUMNS = (
     ("local", "Phát tại chỗ"),
     ("completion_rate", "Tỉ lệ hoàn thành (%)"),
     ("stations_reached", "Số đài đã phát"),
+    ("uptime_pct", "Thời gian hoạt động (%)"),
 )
 
 
@@ -224,6 +226,8 @@ def _csv_cell(key: str, row: SummaryRow) -> str:
     value = getattr(row, key)
     if key == "completion_rate":
         return "" if value is None else f"{value * 100:.1f}"
+    if key == "uptime_pct":
+        return "" if value is None else f"{value:.1f}"
     return str(value)
 
 
@@ -384,4 +388,22 @@ def summary(user: Any, date_from: date, date_to: date, area_code: str | None = N
             facts.append(LogFact(station_id, status, key, label, has_bulletin=bulletin_id is not None,
                                  count=int(count), seconds=seconds, has_asset=bool(sha)))
     table, total = summarise(facts)
+    _add_uptime(table, total, base, date_from, date_to, group_by, area_of)
     return Summary(group_by, date_from, date_to, base.code if base is not None else None, table, total)
+
+
+def _add_uptime(table: list[SummaryRow], total: SummaryRow, base: Any, date_from: date, date_to: date,
+                group_by: str, area_of: Any) -> None:
+    """Uptime next to completion: the whole scope's on the total, each station's or area's on its row."""
+    from central.services import uptime as uptime_service
+
+    result = uptime_service.uptime(base, date_from, date_to)
+    total.uptime_pct = result["uptime_pct"]
+    if group_by == "station":
+        per = {str(r["station_id"]): r["uptime_pct"] for r in result["stations"]}
+    elif group_by == "area":
+        per = uptime_service.by_area(result, area_of)
+    else:
+        return
+    for row in table:
+        row.uptime_pct = per.get(row.key)
