@@ -42,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from .api import (
+        alerts,
         audit,
         emergencies,
         openapi,
@@ -55,5 +56,5 @@ def _register_blueprints(app: Flask) -> None:
     from .web import bp as web_bp
 
     for bp in (station.bp, operator.bp, workflow.bp, plans.bp, reports.bp, period_reports.bp, audit.bp,
-               emergencies.bp, openapi.bp, web_bp):
+               emergencies.bp, alerts.bp, openapi.bp, web_bp):
         app.register_blueprint(bp)

@@ -32,6 +32,7 @@ from . import (  # noqa: E402,F401
     dashboard,
     emergency,
     pages_auth,
+    period_reports,
     plans,
     playlists,
     playlogs,

@@ -102,6 +102,21 @@ class World:
 
         return int(audit.record(None, "station.update", self.station, volume=70).id)
 
+    def alert(self) -> int:
+        """A fresh open alert about C1's station."""
+        from central.alert_models import Alert
+
+        key = f"clock:station:{self.station.id}:{next(self.seq)}"
+        return int(Alert.create(kind="clock", key=key, open_key=key, station=self.station, area=self.tree["C1"],
+                                title="Đồng hồ không tin cậy").id)
+
+    def author_subscription(self) -> int:
+        """The C1 author's subscription: nobody else may remove it."""
+        from central.services import alerts
+
+        return int(alerts.subscribe(self.author, "P-D-C1", f"{('clock', 'disk')[next(self.seq) % 2]}",
+                                    "digest").id)
+
     def enrolled_station(self) -> Any:
         """A fresh station of C1 holding a token (each revocation needs its own)."""
         from central.services import enrollment
@@ -169,6 +184,18 @@ ROUTES = [
     # the audit log: admins only, each within their subtree
     route("GET", "/audit", lambda w: "/api/v1/audit?limit=1000", ADMIN, 200, 200,
           listed=lambda w: w.audited_change()),
+    # alerts: each person's own bell, subscriptions and address; uptime like the reports
+    route("GET", "/alerts", lambda w: "/api/v1/alerts?limit=1000", ALL, 200, 200, listed=lambda w: w.alert()),
+    route("POST", "/alerts/read", lambda w: "/api/v1/alerts/read", ALL, 204, None, body=lambda w: {}),
+    route("GET", "/alerts/subscriptions", lambda w: "/api/v1/alerts/subscriptions", ALL, 200, None),
+    route("PUT", "/alerts/subscriptions", lambda w: "/api/v1/alerts/subscriptions", ALL, 200, None,
+          body=lambda w: {"email": "canbo@xa.vn"}),
+    route("POST", "/alerts/subscriptions", lambda w: "/api/v1/alerts/subscriptions", ALL, 201, 404,
+          body=lambda w: {"area_code": "P-D-C1", "kind": "offline", "mode": "immediate"}),
+    route("DELETE", "/alerts/subscriptions/{id}",
+          lambda w: f"/api/v1/alerts/subscriptions/{w.author_subscription()}", ALL, 204, 404,
+          expect=lambda role, scope: 404),
+    route("GET", "/reports/uptime", lambda w: "/api/v1/reports/uptime?area=P-D-C1", ALL, 200, 403),
     # bulletins
     route("GET", "/bulletins", lambda w: "/api/v1/bulletins", ALL, 200, 200, listed=lambda w: w.bulletin().id),
     route("POST", "/bulletins", lambda w: "/api/v1/bulletins", EDIT, 201, None, body=_tts),
