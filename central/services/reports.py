@@ -52,6 +52,7 @@ CHIME_KEY, CHIME_LABEL = "chime", "Nhạc hiệu"
 #: Preset ranges of the provincial plan: the six-month report is due before 15/6, the yearly one
 #: before 1/12, so each covers 1/1 up to the day before its deadline.
 PRESETS = ("six-month", "year")
+MIN_YEAR, MAX_YEAR = 2000, 2100  # the years a report may name
 
 
 @dataclass(frozen=True)
@@ -167,9 +168,12 @@ def parse_day(value: str | None, what: str) -> date | None:
     if value is None or value == "":
         return None
     try:
-        return date.fromisoformat(value[:10])
+        day = date.fromisoformat(value[:10])
     except ValueError as exc:
         raise Invalid(f"Tham số {what} phải là ngày dạng YYYY-MM-DD, nhận được {value!r}") from exc
+    if not MIN_YEAR <= day.year <= MAX_YEAR:  # year 1 or 9999 overflow time zone and month arithmetic
+        raise Invalid(f"Tham số {what} phải trong các năm {MIN_YEAR}–{MAX_YEAR}, nhận được {value!r}")
+    return day
 
 
 def resolve_range(

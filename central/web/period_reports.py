@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from central.errors import CentralError
 from central.models import MANUAL_FIELDS, NARRATIVE_FIELDS
@@ -18,6 +19,21 @@ from .context import flash_error, me
 from .reports import today
 
 HEADER_FIELDS = ("number", "superior", "issuer", "place", "title", "recipients", "signer_title", "signer_name")
+#: the services' Vietnamese labels (which the DOCX prints) as the page shows them, English included
+MANUAL_LABELS = {
+    "wired_communes": _l("Số xã có đài truyền thanh hữu tuyến (chưa nối Loa)"),
+    "fm_communes": _l("Số xã có đài FM (chưa nối Loa)"),
+    "wired_fm_minutes": _l("Số phút phát trên đài hữu tuyến, FM"),
+    "sms_messages": _l("Số tin nhắn SMS tuyên truyền"),
+    "portal_articles": _l("Số tin, bài trên cổng/trang thông tin điện tử"),
+    "printed_copies": _l("Số tài liệu, tờ rơi, pa-nô đã in"),
+}
+NARRATIVE_LABELS = {
+    "results": _l("Kết quả thực hiện"),
+    "assessment": _l("Đánh giá chung"),
+    "difficulties": _l("Khó khăn, vướng mắc"),
+    "proposals": _l("Đề xuất, kiến nghị"),
+}
 _ARGS = ("area", "from", "to", "preset", "year", "plan", "offline_days")
 
 
@@ -61,7 +77,7 @@ def period_report() -> Any:
         year=int(f["year"]) if f["year"].isdigit() else today().year, years=list(range(today().year, 2023, -1)),
         can_write=user.role in area_reports.EDITORS_SUBMIT, header_fields=HEADER_FIELDS,
         manual_fields=MANUAL_FIELDS, narrative_fields=NARRATIVE_FIELDS,
-        manual_labels=area_reports.MANUAL_LABELS, narrative_labels=area_reports.NARRATIVE_LABELS,
+        manual_labels=MANUAL_LABELS, narrative_labels=NARRATIVE_LABELS,
     )
 
 
