@@ -519,6 +519,8 @@ SCHEMAS: J = {
             "local": INT,
             "completion_rate": nullable("number"),
             "stations_reached": INT,
+            "uptime_pct": {"type": ["number", "null"], "minimum": 0, "maximum": 100,
+                           "description": "share of the period the stations were on line (services.uptime)"},
         },
         ("key", "label", "plays", "minutes_aired", "completed", "missed", "stations_reached"),
     ),

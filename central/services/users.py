@@ -147,3 +147,52 @@ def token_to_dict(row: ApiToken) -> dict[str, object]:
 
     return {"id": row.id, "name": row.name, "prefix": row.prefix, "created_at": iso(row.created_at),
             "last_used_at": iso(row.last_used_at), "revoked_at": iso(row.revoked_at)}
+
+
+def by_id(uid: int) -> User:
+    user = User.get_or_none(User.id == uid)
+    if user is None:
+        raise NotFound(f"Không có người dùng số {uid}. (No user {uid}.)")
+    return user
+
+
+def _active_admins_besides(user: User) -> int:
+    return User.select().where((User.role == "admin") & (User.active == True) & (User.id != user.id)).count()  # noqa: E712
+
+
+def update(actor: User, uid: int, data: dict[str, object]) -> User:
+    """An admin changes someone's full name, role, scope or active flag; the last active admin stays one."""
+    user = by_id(uid)
+    fields: dict[str, object] = {}
+    if "full_name" in data:
+        fields["full_name"] = str(data["full_name"] or "").strip()[:200]
+    if "role" in data:
+        if data["role"] not in ROLES:
+            raise Invalid(f"Vai trò '{data['role']}' không hợp lệ; dùng một trong {', '.join(ROLES)}.", field="role")
+        fields["role"] = data["role"]
+    if "area" in data:
+        fields["area"] = areas.get(str(data["area"])) if data["area"] else None
+    if "active" in data:
+        fields["active"] = bool(data["active"])
+    stops_admin = fields.get("role", "admin") != "admin" or fields.get("active", True) is False
+    if user.role == "admin" and user.active and stops_admin and _active_admins_besides(user) == 0:
+        raise Conflict("Phải còn ít nhất một quản trị viên đang hoạt động. (Keep one active admin.)")
+    if actor.id == user.id and fields.get("active", True) is False:
+        raise Conflict("Không tự khóa tài khoản của mình được. (You cannot deactivate yourself.)")
+    with database.atomic():
+        for k, v in fields.items():
+            setattr(user, k, v)
+        user.save()
+        detail = {k: (v.code if hasattr(v, "code") else v) for k, v in fields.items()}
+        audit.record(actor, "user.update", user, **detail)
+    return user
+
+
+def reset_password(actor: User, uid: int) -> tuple[User, str]:
+    """A new generated password for someone who lost theirs, shown once; their API tokens stay."""
+    user = by_id(uid)
+    password = generate_password()
+    with database.atomic():
+        User.update(password_hash=hash_password(password)).where(User.id == user.id).execute()
+        audit.record(actor, "user.reset_password", user)
+    return user, password

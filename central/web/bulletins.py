@@ -14,7 +14,7 @@ from central.errors import CentralError
 from central.services import bulletins as service
 from central.services import languages
 
-from . import bp, queries
+from . import bp, paging, queries
 from .context import error_text, flash_error, me, roles
 
 ENGINES = (("auto", _l("Tự động (gTTS, không có mạng thì eSpeak)")),
@@ -27,23 +27,28 @@ STATUSES = ("draft", "submitted", "approved", "rejected", "withdrawn")
 @bp.route("/bulletins")
 def bulletins() -> Any:
     user = me()
-    f = {k: request.args.get(k, "").strip() for k in ("status", "category", "campaign", "area", "q")}
+    f = {k: request.args.get(k, "").strip()
+         for k in ("status", "category", "campaign", "area", "q", "language", "from", "to")}
     try:
         rows = service.listing(user, status=f["status"] or None, category=f["category"] or None,
                                campaign=f["campaign"] or None)
         under = queries.subtree(f["area"])
+        first, last = paging.day_arg("from"), paging.day_arg("to")
     except CentralError as exc:
         flash_error(exc)
-        rows, under = [], None
+        rows, under, first, last = [], None, None, None
     if under is not None:
         rows = [b for b in rows if b.area_id in under]
     if f["q"]:
-        needle = f["q"].casefold()
-        rows = [b for b in rows if needle in b.title.casefold()]
+        rows = [b for b in rows if paging.contains(f["q"], b.title)]
+    if f["language"]:
+        rows = [b for b in rows if b.language == f["language"]]
+    rows = paging.within_days(rows, lambda b: b.created_at, first, last)
+    page = paging.paginate(rows)
     return render_template(
-        "web/bulletins.html", rows=rows, f=f, statuses=STATUSES,
+        "web/bulletins.html", rows=page.rows, page=page, f=f, statuses=STATUSES,
         categories=queries.category_choices(), campaigns=queries.campaign_choices(me()),
-        areas=queries.area_choices(user),
+        areas=queries.area_choices(user), languages=languages.choices(),
     )
 
 

@@ -12,13 +12,13 @@ from flask_babel import lazy_gettext as _l
 
 from central.errors import CentralError, Invalid
 from central.models import Schedule, ScheduleTarget, Station, utcnow
-from central.services import manifests
+from central.services import languages, manifests
 from central.services import programmes as programmes_service
 from central.services import schedules as service
 from playlists import model as pm
 from playlists import timeline as pt
 
-from . import bp, queries
+from . import bp, paging, queries
 from .context import flash_error, form_list, me, roles
 
 FORMS = (("once", _l("Một lần")), ("daily", _l("Hằng ngày trong khoảng")),
@@ -120,9 +120,42 @@ def _bulletins_of(s: Schedule) -> dict[int, pm.Bulletin]:
 @bp.route("/schedules")
 def schedules() -> Any:
     user = me()
-    status = request.args.get("status", "")
-    rows = [service.to_dict(s) for s in service.listing(user, status=status or None)]
-    return render_template("web/schedules.html", rows=rows, status=status)
+    f = {k: request.args.get(k, "").strip() for k in ("status", "q", "campaign", "category", "language", "day")}
+    rows = service.listing(user, status=f["status"] or None)
+    try:
+        rows = search(rows, f, paging.day_arg("day"))
+    except CentralError as exc:
+        flash_error(exc)
+    page = paging.paginate(rows)
+    return render_template("web/schedules.html", rows=[service.to_dict(s) for s in page.rows], page=page,
+                           status=f["status"], f=f, campaigns=queries.campaign_choices(user),
+                           categories=queries.category_choices(), languages=languages.choices())
+
+
+def search(rows: list[Schedule], f: dict[str, str], day: Any) -> list[Schedule]:
+    """Schedules whose title (or content's) has ``q``, of a campaign, theme or language, airing on ``day``."""
+    if f["q"]:
+        rows = [s for s in rows if paging.contains(f["q"], s.title, s.bulletin.title if s.bulletin_id else None,
+                                                   s.playlist.name if s.playlist_id else None)]
+    for key, attr in (("campaign", "campaign_id"), ("language", "language")):
+        if f[key]:
+            rows = [s for s in rows if s.bulletin_id and str(getattr(s.bulletin, attr)) == f[key]]
+    if f["category"]:
+        rows = [s for s in rows if s.bulletin_id and s.bulletin.category_id and s.bulletin.category.code == f["category"]]
+    if day is not None:
+        lo, hi = paging.day_bounds(day)
+        rows = [s for s in rows if _airs(s, lo, hi)]
+    return rows
+
+
+def _airs(s: Schedule, lo: Any, hi: Any) -> bool:
+    from playlists import rules
+    from playlists.errors import ScheduleError
+
+    try:
+        return bool(rules.occurrences(service.to_model(s), lo, hi))
+    except ScheduleError:
+        return False
 
 
 def _choices(user: Any) -> dict[str, Any]:
