@@ -15,7 +15,7 @@ from central.services import bulletins as service
 from central.services import languages
 
 from . import bp, paging, queries
-from .context import flash_error, me, roles
+from .context import error_text, flash_error, me, roles
 
 ENGINES = (("auto", _l("Tự động (gTTS, không có mạng thì eSpeak)")),
            ("gtts", _l("gTTS (Google, cần Internet)")), ("espeak", _l("eSpeak NG (ngoại tuyến)")))
@@ -62,7 +62,7 @@ def bulletin_new() -> Any:
         except CentralError as exc:
             flash_error(exc)
         except AudioError as exc:  # unreadable upload, or a TTS engine that could not speak
-            flash(_("Không dùng được âm thanh: %(why)s", why=str(exc)), "error")
+            flash(_("Không dùng được âm thanh: %(why)s", why=error_text(exc)), "error")
         else:
             flash(_("Đã tạo bản nháp. Hãy nghe lại rồi gửi duyệt."), "success")
             return redirect(url_for("web.bulletin_detail", bid=b.id))

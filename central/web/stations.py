@@ -15,7 +15,7 @@ from central.services import enrollment, presence
 from central.services import stations as service
 
 from . import bp, paging, queries
-from .context import flash_error, me, roles
+from .context import error_text, flash_error, me, roles
 
 
 def health_state(h: dict[str, Any]) -> str:
@@ -91,7 +91,7 @@ def _timeline(user: Any, station: Station, days: int) -> tuple[list[dict[str, An
     try:
         plan = timeline.station_timeline(user, station.id, now, now + timedelta(days=days), now=now)
     except CentralError as exc:
-        return [], exc.detail
+        return [], error_text(exc)
     return plan["slots"], None
 
 

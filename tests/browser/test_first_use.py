@@ -147,3 +147,48 @@ def test_new_buttons_draw_their_icon_from_the_centrals_own_svg(sessions: Session
         assert "/icons/plus.svg" in mask, mask
     svg = requests.get(editor.base + "/ui-static/icons/plus.svg", timeout=30)
     assert svg.status_code == 200 and svg.text.startswith("<svg")
+
+
+def test_new_user_needs_a_chosen_scope_and_a_login_name_without_spaces(sessions: Sessions,
+                                                                        live: LiveCentral) -> None:
+    admin = sessions.login("quantri")
+    admin.go("/admin/users")
+    # Nothing is pre-chosen: no silent "editor over the whole tree".
+    assert admin.page.input_value("#role") == "" and admin.page.input_value("#area") == ""
+    assert admin.page.get_attribute("#area", "required") is not None
+    # The page's own checks can be bypassed; the server refuses a missing scope too.
+    token = admin.page.get_attribute("meta[name=csrf-token]", "content")
+    admin.page.request.post(admin.base + "/admin/users", form={
+        "csrf_token": token, "name": "lan.nguyen", "role": "editor", "area": ""})
+    # A login name with spaces is refused in Vietnamese only (no English in parentheses).
+    admin.page.evaluate("document.getElementById('name').removeAttribute('pattern')")
+    admin.page.fill("#name", "nguyen van an")
+    admin.page.fill("#full_name", "Nguyễn Văn An")
+    admin.page.select_option("#role", "editor")
+    admin.page.select_option("#area", "DKN-DKS-DKM")
+    admin.submit("button[type=submit].primary")
+    error = admin.flash()
+    assert "không có dấu cách" in error and "(" not in error, error
+    with live.db():
+        assert User.select().where(User.name.in_(["lan.nguyen", "nguyen van an"])).count() == 0
+    # The choice is kept in the form, and a proper name goes through.
+    assert admin.page.input_value("#area") == "DKN-DKS-DKM"
+    admin.page.fill("#name", "an.nguyen")
+    admin.submit("button[type=submit].primary")
+    assert admin.page.locator("#new-password").count() == 1
+    with live.db():
+        assert User.get(User.name == "an.nguyen").area.code == "DKN-DKS-DKM"
+
+
+def test_service_errors_show_in_the_viewers_language_only(sessions: Sessions) -> None:
+    admin = sessions.login("quantri")
+    admin.go("/admin/users")
+    admin.go(admin.page.get_attribute("a[lang=en]", "href").replace(admin.base, ""))
+    admin.page.evaluate("document.getElementById('name').removeAttribute('pattern')")
+    admin.page.fill("#name", "bad name")
+    admin.page.select_option("#role", "editor")
+    admin.page.select_option("#area", "*")
+    admin.submit("button[type=submit].primary")
+    error = admin.flash()
+    assert error.startswith("A login name holds letters"), error
+    assert "Tên đăng nhập" not in error
