@@ -616,3 +616,9 @@ MODELS: tuple[type[BaseModel], ...] = (
 )
 
 __all__ = [m.__name__ for m in MODELS] + ["utcnow", "db_time", "UTCDateTimeField", "JSONField"]
+
+
+# The alert tables live in their own module (this one is long enough); a new database gets them too.
+from .alert_models import ALERT_MODELS  # noqa: E402
+
+MODELS = MODELS + ALERT_MODELS
