@@ -168,6 +168,10 @@ class Station(BaseModel):
     mqtt_password_hash = CharField(max_length=255, null=True)
     online = BooleanField(null=True)
     presence_at = UTCDateTimeField(null=True)
+    # a speaker test asked for on the central's page (migration 7): sent in the manifest, the result
+    # comes back in the heartbeat's ``sound.speaker_test``
+    speaker_test_id = CharField(max_length=36, null=True)
+    speaker_test_at = UTCDateTimeField(null=True)
 
 
 class EnrollmentCode(BaseModel):
@@ -356,8 +360,11 @@ class PlayLog(BaseModel):
     planned_start = UTCDateTimeField(null=True)
     started_at = UTCDateTimeField(null=True, index=True)
     ended_at = UTCDateTimeField(null=True)
-    status = CharField(max_length=16)  # one of PLAY_STATUSES
+    # the outcome: the wire status (PLAY_STATUSES), or not_audible / failed_to_sound when ``sound``
+    # says nobody heard it (playlists.sound.outcome); the wire status is kept in ``sound``
+    status = CharField(max_length=16)
     reason = TextField(null=True)
+    sound = JSONField(null=True)  # how it sounded, as the station said (migration 7); None from older stations
     clock_trusted = BooleanField(default=True)
     clock_offset_ms = IntegerField(default=0)
     received_at = UTCDateTimeField(default=utcnow)

@@ -146,6 +146,8 @@ REASONS: dict[str, tuple[str, str]] = {
     # on a play that started late (detail: seconds after the planned start)
     "late_start": ("Phát muộn so với lịch", "started later than planned"),
     "late_asset": ("Phát muộn do chờ tải xong âm thanh", "started late: waited for its audio to download"),
+    # how it sounded (playlists.sound)
+    "failed_to_sound": ("Thiết bị nghe thử không thu được âm thanh", "the monitor heard silence"),
 }
 
 

@@ -20,6 +20,7 @@ from .client import CentralClient
 from .clock import Clock
 from .config import Config
 from .loop import PlayerLoop, TimelineFn
+from .monitor import Monitor, SoundCheck
 from .player import Player
 from .push import PushChannel, PushSettings
 from .status import build
@@ -39,7 +40,7 @@ class Agent:
         self.cfg, self.store, self.clock, self.player, self.client = cfg, store, clock, player, client
         self.cache = AssetCache(cfg.assets_dir, store, cfg.min_free_bytes, cfg.gc_after_s)
         self.loop = PlayerLoop(store, self.cache, player, clock, timeline,
-                               timedelta(hours=cfg.horizon_h), on_change=self._changed)
+                               timedelta(hours=cfg.horizon_h), on_change=self._changed, sound=sound_check(cfg, player))
         self.syncer: Syncer | None = None
         if client is not None:
             self.syncer = Syncer(
@@ -134,7 +135,27 @@ class Agent:
         self.store.prune_plays(now - KEEP_HISTORY)
 
     def status(self) -> dict[str, Any]:
-        return build(self.store, self.cache, self.clock, self.loop.now_playing(), self.loop.journal.error)
+        st = build(self.store, self.cache, self.clock, self.loop.now_playing(), self.loop.journal.error)
+        st["sound"] = self.sound_status()
+        return st
+
+    def sound_status(self) -> dict[str, Any]:
+        """The heartbeat's ``sound``: how an item would sound now, and what the monitor last heard."""
+        check = self.loop.sound
+        out = check.describe(self.loop.settings, self.clock.now(), self.loop.local_override)
+        if check.last is not None:
+            out["level_lufs"] = check.last.get("level_lufs")
+            out["last_audibility"] = check.last.get("audibility")
+        return out
+
+
+def sound_check(cfg: Config, player: Player) -> SoundCheck:
+    """How plays are checked for sound: with ``LOA_MONITOR``'s capture, or by the set-up alone."""
+    if not cfg.monitor:
+        return SoundCheck(player)
+    from .ffmpeg import ffmpeg_exe
+
+    return SoundCheck(player, Monitor(cfg.monitor, ffmpeg_exe(), cfg.monitor_min_lufs))
 
 
 def _policy(cfg: Config) -> SyncPolicy:

@@ -44,6 +44,7 @@ from .assets import AssetCache
 from .clock import Clock
 from .errors import PlayerError
 from .journal import WriteJournal
+from .monitor import SoundCheck
 from .player import Playback, Player
 from .store import PLAYING, SlotState, Store
 from .timeline import slot_rows  # noqa: F401 - the local page imports it from here
@@ -83,6 +84,8 @@ class Running:
     until: datetime | None = None  # when a pause ends
     ok_status: str = "completed"
     note: str | None = None  # the reason logged if it ends well: how late it started
+    sound: dict[str, Any] | None = None  # how it sounds (station.monitor), completed at its end
+    measurement: Any = None  # the monitor listening to it, if there is one
 
 
 @dataclass
@@ -100,8 +103,11 @@ class PlayerLoop:
     def __init__(
         self, store: Store, cache: AssetCache, player: Player, clock: Clock, timeline: TimelineFn,
         horizon: timedelta = timedelta(hours=48), on_change: Callable[[], None] | None = None,
+        sound: SoundCheck | None = None,
     ) -> None:
         self.store, self.cache, self.player, self.clock = store, cache, player, clock
+        self.sound = sound or SoundCheck(player)
+        self.local_override = False  # a volume or quiet hours set on the station's page is in force
         self.journal = WriteJournal(store)  # the loop's writes: it plays on when the store refuses them
         self.timeline = timeline
         self.horizon = horizon
@@ -268,6 +274,7 @@ class PlayerLoop:
         base = self.content.settings if self.content else StationSettings()
         volume = self.store.get("local_volume")
         quiet = self.store.get("local_quiet_hours")  # {"start","end"} | "off" | None (the central's)
+        self.local_override = volume is not None or quiet is not None
         s = replace(base, volume=int(volume)) if volume is not None else base
         if quiet == "off":
             s = replace(s, quiet_hours=None)
@@ -397,6 +404,7 @@ class PlayerLoop:
             "planned_start": s.planned_start if s else None, "started_at": started, "status": status,
             "reason": reason, "recorded_at": now, "clock_trusted": self.clock.trusted,
             "clock_offset_ms": self.clock.offset_ms,
+            "sound": self.sound.describe(self.settings, now, self.local_override) if started else None,
         }
 
     def _slot_row(self, s: Slot, started: datetime | None) -> dict[str, Any]:
@@ -461,7 +469,8 @@ class PlayerLoop:
         started = self.clock.now()
         self.running = Running(play_id, s, item, index, item.asset_sha256 if item else sha,
                                item.bulletin_id if item else bulletin, title, priority, expected_ms, started,
-                               playback, ok_status=ok_status)
+                               playback, ok_status=ok_status, measurement=self.sound.measure(),
+                               sound=self.sound.describe(self.settings, started, self.local_override))
         if s is not None:
             log.info("playing %r (%s, slot %s, %d ms after its start)", title, priority.value, s.id,
                      (started - s.start) / timedelta(milliseconds=1))
@@ -495,8 +504,9 @@ class PlayerLoop:
         self._end(r, status, reason, now)
 
     def _end(self, r: Running, status: str, reason: str | None, now: datetime, cut: bool = False) -> None:
+        sound, status, reason = self.sound.finish(r.sound, r.measurement, status, reason, r.title)
         self.journal.end_item(r.play_id, status, reason, now, r.started_at if r.play_id else None,
-                            r.slot.id if r.slot else None, r.index + 1, interrupted=cut)
+                            r.slot.id if r.slot else None, r.index + 1, interrupted=cut, sound=sound)
         self.running = None
         if r.slot is None:
             self.local_until = None

@@ -102,7 +102,7 @@ def upcoming_rows(w: Words, slots: Sequence[Slot], content: ManifestContent | No
 def play_rows(w: Words, plays: Sequence[dict[str, Any]], tz: str) -> list[list[str]]:
     """Recent plays (newest first, as the store lists them): time, tier, content, outcome, reason."""
     return [[w.when(p["started_at"] or p["planned_start"] or p["recorded_at"], tz), w.tier(p["priority"]),
-             p["title"] or "—", w.status(p["status"]), w.reason(p["reason"])] for p in plays]
+             p["title"] or "—", w.status(p.get("outcome") or p["status"]), w.reason(p["reason"])] for p in plays]
 
 
 TABLE_HEAD = (N_("Bắt đầu"), N_("Mức độ"), N_("Nội dung"), N_("Trạng thái"), N_("Lý do"))

@@ -43,6 +43,15 @@ LOG_STATUS: J = {
     "type": "string",
     "enum": ["completed", "interrupted", "failed", "missed", "skipped", "local"],
 }
+#: a stored play's status: the station's, or what ``sound`` made of it (playlists.sound.outcome)
+LOG_OUTCOME: J = {**LOG_STATUS, "enum": [*LOG_STATUS["enum"], "not_audible", "failed_to_sound"]}
+#: how a play sounded (issue 15); optional, an older station sends none
+SOUND: J = nullable("object", properties={
+    "output": STR, "null_output": BOOL, "volume": {"type": "integer", "minimum": 0, "maximum": 100},
+    "muted": BOOL, "quiet_hours": BOOL, "local_override": BOOL,
+    "audibility": {"type": "string", "enum": ["audible", "unchecked", "not_audible", "failed_to_sound"]},
+    "level_lufs": nullable("number"), "monitor": BOOL,
+})
 #: The fields of one play log, as a station sends it and as the operator API shows it.
 LOG_FIELDS: J = {
     "slot_id": nullable("string"),
@@ -56,6 +65,7 @@ LOG_FIELDS: J = {
     "reason": nullable("string"),
     "clock_trusted": BOOL,
     "clock_offset_ms": INT,
+    "sound": SOUND,
 }
 
 
@@ -195,6 +205,14 @@ SCHEMAS: J = {
             "now_playing": {"type": ["object", "null"]},
             "outbox": INT,
             "last_error": nullable("string"),
+            "sound": nullable("object", properties={
+                **SOUND["properties"],
+                "amp": nullable("object", properties={"mode": STR, "on": BOOL}),
+                "speaker_test": nullable("object", properties={
+                    "id": STR, "source": STR, "at": TIME_N, "status": STR, "audibility": STR,
+                    "level_lufs": nullable("number"), "output": STR, "volume": INT,
+                }),
+            }),
         }
     ),
     "Area": obj(
@@ -438,6 +456,7 @@ SCHEMAS: J = {
             "station_id": INT,
             "station_name": STR,
             **LOG_FIELDS,
+            "status": LOG_OUTCOME,
             "received_at": TIME_N,
         },
         ("id", "station_id", "status"),

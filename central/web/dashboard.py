@@ -13,14 +13,14 @@ from peewee import fn
 from central import auth
 from central.models import Area, PlayLog, Schedule, Station, utcnow
 from central.services import bulletins as bulletins_service
+from playlists.sound import AIRED, FAILED_TO_SOUND, NOT_AUDIBLE
 
 from . import bp, queries
 from .context import me
 from .fmt import LOCAL_ZONE
 from .stations import visible_health
 
-AIRED = ("completed", "interrupted", "local")
-FAILED = ("failed", "missed")
+FAILED = ("failed", "missed", FAILED_TO_SOUND)
 
 
 @bp.route("/")
@@ -50,7 +50,7 @@ def today_bounds(now: datetime) -> tuple[datetime, datetime]:
 
 
 def today_per_area(user: Any) -> list[dict[str, Any]]:
-    """Plays aired and failed today, per area one level below the viewer's own area (or the roots)."""
+    """Plays aired, failed and not audible today, per area one level below the viewer's own area (or the roots)."""
     lo, hi = today_bounds(utcnow())
     stations = {s.id: s.area_id for s in auth.visible_stations(user)}
     if not stations:
@@ -69,7 +69,7 @@ def today_per_area(user: Any) -> list[dict[str, Any]]:
     out = []
     for head, c in rows.items():
         out.append({"area": names.get(head, "—"), "aired": sum(c[s] for s in AIRED),
-                    "failed": sum(c[s] for s in FAILED)})
+                    "failed": sum(c[s] for s in FAILED), "not_audible": c[NOT_AUDIBLE]})
     return sorted(out, key=lambda r: r["area"])
 
 
