@@ -37,8 +37,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from .api import audit, openapi, operator, reports, station, workflow
+    from .api import (
+        audit,
+        emergencies,
+        openapi,
+        operator,
+        period_reports,
+        plans,
+        reports,
+        station,
+        workflow,
+    )
     from .web import bp as web_bp
 
-    for bp in (station.bp, operator.bp, workflow.bp, reports.bp, audit.bp, openapi.bp, web_bp):
+    for bp in (station.bp, operator.bp, workflow.bp, plans.bp, reports.bp, period_reports.bp, audit.bp,
+               emergencies.bp, openapi.bp, web_bp):
         app.register_blueprint(bp)

@@ -48,6 +48,21 @@ def main(verbose: bool) -> None:
     """Loa central: bulletins, schedules, stations and reports for commune loudspeakers."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _audit_as_console_user()
+
+
+def _audit_as_console_user() -> None:
+    """Changes made here have no user account: the audit log names the login at the console instead."""
+    import getpass
+
+    from .services import audit
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        who = "?"
+    token = audit.acting_as(f"cli:{who}")
+    click.get_current_context().call_on_close(lambda: audit.reset(token))
 
 
 def _fail(exc: CentralError) -> None:
@@ -227,6 +242,25 @@ def mqtt_config(ctx: _Ctx, mqtt_dir: Path | None, port: int | None) -> None:
     if port is not None:
         (target / broker.CONF).write_text(broker.mosquitto_conf(target.resolve(), port))
     click.echo(f"{target / broker.PASSWORDS}: central + {count} station(s); ACL {target / broker.ACL}")
+
+
+@main.command()
+@pass_ctx
+def presence(ctx: _Ctx) -> None:
+    """Keep every station's online/offline state and outage history from the push channel (runs until stopped).
+
+    Run exactly one beside the web workers (systemd, or `make run`): the workers stay stateless.
+    """
+    from .services.presence import Listener
+
+    with ctx.app.app_context():
+        try:
+            listener = Listener(settings(ctx.app))
+        except CentralError as exc:
+            _fail(exc)
+        signal.signal(signal.SIGTERM, lambda signum, frame: listener.stop())
+        signal.signal(signal.SIGINT, lambda signum, frame: listener.stop())
+        listener.run()
 
 
 if __name__ == "__main__":

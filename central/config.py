@@ -45,6 +45,9 @@ class Settings:
     # reverse proxies in front whose X-Forwarded-For/-Proto to trust: the throttles count per client
     # address, and behind a proxy without this every client is the proxy; 0 = trust no such header
     proxy_hops: int = 0
+    emergency_late_minutes: float = 5  # an emergency's page highlights stations not sounding after this
+    # languages bulletins may be in (services.languages): ISO 639-3 code and Vietnamese name; None = default
+    languages: tuple[tuple[str, str], ...] | None = None
 
     def flask_config(self) -> dict[str, Any]:
         """What Flask and its extensions read from ``app.config``, derived from these settings."""
@@ -71,6 +74,8 @@ ENV = {
     "mqtt_public_url": "LOA_MQTT_PUBLIC_URL",
     "mqtt_dir": "LOA_MQTT_DIR",
     "proxy_hops": "LOA_PROXY_HOPS",
+    "emergency_late_minutes": "LOA_EMERGENCY_LATE_MINUTES",
+    "languages": "LOA_LANGUAGES",
 }
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
@@ -157,6 +162,14 @@ def _count(value: Any) -> int:
     return number
 
 
+def _positive(value: Any) -> float:
+    """a number > 0"""
+    number = float(str(value).strip())
+    if not number > 0:
+        raise ValueError(value)
+    return number
+
+
 def _hops(value: Any) -> int:
     """a whole number from 0 to 5"""
     number = int(str(value).strip())
@@ -173,7 +186,17 @@ def _seconds(value: Any) -> float:
     return number
 
 
+def _languages(value: Any) -> tuple[tuple[str, str], ...]:
+    """ISO 639-3 code:Name pairs separated by commas, e.g. vie:Tiếng Việt,cmo:M'Nông"""
+    if isinstance(value, tuple | list):
+        return tuple((str(c), str(n)) for c, n in value)
+    from .services.languages import parse
+
+    return parse(str(value))
+
+
 _KINDS: dict[str, Callable[[Any], Any]] = {
+    "languages": _languages,
     "secure_cookies": _flag,
     "login_max_failures": _count,
     "login_window_s": _seconds,
@@ -182,6 +205,7 @@ _KINDS: dict[str, Callable[[Any], Any]] = {
     "manifest_cache_s": _seconds,
     "max_content_length": _count,
     "proxy_hops": _hops,
+    "emergency_late_minutes": _positive,
 }
 
 

@@ -29,9 +29,11 @@ from central.services import (
     enrollment,
     heartbeats,
     manifests,
+    plans,
     playlogs,
     programmes,
     schedules,
+    standing_alerts,
     users,
 )
 
@@ -63,10 +65,14 @@ def load(app: Flask, now: datetime | None = None, tts_engine: str = "auto") -> d
     cfg = settings(app)
     data_dir = cfg.data_dir
     _areas()
-    categories.seed_reference_data(years=tuple(sorted({2024, now.year})))
+    years = tuple(sorted({2024, now.year}))
+    categories.seed_reference_data(years=years)
     people = _people()
+    for year in years:  # the province's plan of 2024 (seed/000_…txt), and this year's in its image
+        plans.seed_plan(year, people["quantri"][0])
     editor, approver = people["bientap"][0], people["pheduyet"][0]
     made = _bulletins(editor, approver, data_dir, tts_engine, cfg)
+    standing_alerts.seed_standard(people["quantri"][0], editor, approver, data_dir, ffmpeg=cfg.ffmpeg)
     morning, evening = _programmes(editor, made, data_dir)
     today = now.astimezone(ZoneInfo(ZONE)).date()
     _daily(editor, approver, morning, "Chương trình buổi sáng", time(6, 0), today)

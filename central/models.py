@@ -13,6 +13,7 @@ Conventions others rely on:
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,6 +43,7 @@ CHIME_STATUSES = BULLETIN_STATUSES  # a chime goes through the same workflow as 
 REVISION_STATUSES = ("applied", "submitted", "approved", "rejected", "superseded")
 PRIORITIES = ("normal", "priority", "emergency")
 ITEM_KINDS = ("bulletin", "chime", "pause")
+EMERGENCY_MODES = ("live", "test")
 PLAY_STATUSES = ("completed", "interrupted", "failed", "missed", "skipped", "local")
 
 
@@ -193,6 +195,21 @@ class Category(BaseModel):
     active = BooleanField(default=True)
 
 
+class Plan(BaseModel):
+    """A year's information plan (kế hoạch): who issued it, its themes, campaigns, report periods, targets."""
+
+    year = IntegerField(index=True)
+    title = CharField(max_length=500)
+    issuer = CharField(max_length=200, default="")  # issuing body, e.g. "Sở Thông tin và Truyền thông"
+    number = CharField(max_length=64, default="")  # e.g. "123/KH-STTTT"
+    issued_on = DateField(null=True)
+    description = TextField(default="")
+    area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope; None = province-wide
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+
 class Campaign(BaseModel):
     """A dated drive (e.g. drug-prevention month 1–30/6) grouping bulletins for reports."""
 
@@ -205,6 +222,40 @@ class Campaign(BaseModel):
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope; None = province-wide
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = UTCDateTimeField(default=utcnow)
+    plan = ForeignKeyField(Plan, null=True, backref="campaigns", on_delete="SET NULL")  # migration 7
+
+
+class PlanTheme(BaseModel):
+    """A theme (category) a plan works through."""
+
+    plan = ForeignKeyField(Plan, backref="themes", on_delete="CASCADE")
+    category = ForeignKeyField(Category, on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("plan", "category"), True),)
+
+
+class ReportPeriod(BaseModel):
+    """A report a plan asks for: the days it covers and the day it is due (the period ends before it)."""
+
+    plan = ForeignKeyField(Plan, backref="periods", on_delete="CASCADE")
+    code = CharField(max_length=32)  # "six-month", "year", or an officer's own
+    name = CharField(max_length=200)
+    starts_on = DateField()
+    ends_on = DateField()
+    deadline = DateField()
+
+    class Meta:
+        indexes = ((("plan", "code"), True),)
+
+
+class PlanTarget(BaseModel):
+    """A minimum the plan sets: at least ``min_bulletins`` distinct bulletins of a theme in a period."""
+
+    plan = ForeignKeyField(Plan, backref="targets", on_delete="CASCADE")
+    period = ForeignKeyField(ReportPeriod, null=True, on_delete="CASCADE")  # None = every period
+    category = ForeignKeyField(Category, on_delete="CASCADE")
+    min_bulletins = IntegerField(default=0)
 
 
 class Asset(BaseModel):
@@ -226,7 +277,7 @@ class Bulletin(BaseModel):
     text = TextField(null=True)  # the script (TTS source or transcript)
     category = ForeignKeyField(Category, null=True, backref="bulletins", on_delete="SET NULL")
     campaign = ForeignKeyField(Campaign, null=True, backref="bulletins", on_delete="SET NULL")
-    language = CharField(max_length=8, default="vi")
+    language = CharField(max_length=8, default="vie")  # ISO 639-3 (services.languages; migration 10)
     priority = CharField(max_length=16, default="normal")
     status = CharField(max_length=16, default="draft", index=True)  # one of BULLETIN_STATUSES
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
@@ -330,6 +381,7 @@ class Schedule(BaseModel):
     approved_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
+    play_by = UTCDateTimeField(null=True)  # "play no later than": later, stations log it missed (stale)
 
     @classmethod
     def airing(cls) -> Any:
@@ -376,6 +428,94 @@ class PlayLog(BaseModel):
         )
 
 
+class _PlayRollup(BaseModel):
+    """Play logs folded by station, bulletin (or, without one, the audio played) and a period.
+
+    Kept by ``services.rollups`` in the transaction that stores the logs, so reports never scan
+    ``play_log``. ``bulletin_id`` 0 and ``asset_sha256`` "" stand for none (a unique index treats NULLs
+    as distinct, which would break the upsert); ``aired_us`` sums ``ended_at - started_at`` of the plays
+    that aired (completed, interrupted; ``local_us`` for local ones), in microseconds, so totals are exact.
+    """
+
+    station = ForeignKeyField(Station, on_delete="CASCADE", index=False)
+    bulletin_id = IntegerField(default=0)
+    asset_sha256 = CharField(max_length=64, default="")
+    n_completed = IntegerField(default=0)
+    n_interrupted = IntegerField(default=0)
+    n_failed = IntegerField(default=0)
+    n_missed = IntegerField(default=0)
+    n_skipped = IntegerField(default=0)
+    n_local = IntegerField(default=0)
+    n_not_audible = IntegerField(default=0)  # played where nobody could hear it (migration 12)
+    n_failed_to_sound = IntegerField(default=0)  # the station's monitor heard silence (migration 12)
+    aired_us = BigIntegerField(default=0)  # completed + interrupted
+    local_us = BigIntegerField(default=0)  # local plays: reports put them in a group of their own
+
+
+class PlayDay(_PlayRollup):
+    """One station-local day of a station's plays of one bulletin or audio (migration 10)."""
+
+    day = DateField()
+
+    class Meta:
+        indexes = (
+            (("station", "day", "bulletin_id", "asset_sha256"), True),  # the upsert's key; per-station probes
+            (("day",), False),  # a period across every station
+        )
+
+
+class PlayMonth(_PlayRollup):
+    """The same folded by calendar month (``month`` = its first day): a year reads 12 rows, not 365."""
+
+    month = DateField()
+
+    class Meta:
+        indexes = (
+            (("station", "month", "bulletin_id", "asset_sha256"), True),
+            (("month",), False),
+        )
+
+
+REPORT_STATUSES = ("draft", "submitted")
+#: figures an officer enters by hand, for channels Loa does not see
+MANUAL_FIELDS = ("wired_communes", "fm_communes", "wired_fm_minutes", "sms_messages", "portal_articles",
+                 "printed_copies")
+NARRATIVE_FIELDS = ("results", "assessment", "difficulties", "proposals")
+
+
+class Report(BaseModel):
+    """A period report of one area (báo cáo): hand-entered figures, narrative, and who submitted it.
+
+    The figures Loa counts are computed from the rollups when read; at submission they are frozen in
+    ``figures`` so the report a district sent does not change under the province (migration 11).
+    """
+
+    area = ForeignKeyField(Area, backref="reports", on_delete="RESTRICT")
+    date_from = DateField()
+    date_to = DateField()
+    plan = ForeignKeyField(Plan, null=True, on_delete="SET NULL")
+    status = CharField(max_length=16, default="draft")  # one of REPORT_STATUSES
+    number = CharField(max_length=64, default="")  # "12/BC-TTVH"
+    issuer = CharField(max_length=200, default="")  # the issuing body, e.g. "Trung tâm Văn hóa – Thông tin …"
+    superior = CharField(max_length=200, default="")  # the body above it, printed over the issuer
+    place = CharField(max_length=100, default="")  # "Gia Nghĩa", for "…, ngày … tháng … năm …"
+    title = CharField(max_length=500, default="")
+    recipients = TextField(default="")  # "Nơi nhận", one per line
+    signer_title = CharField(max_length=200, default="")  # "GIÁM ĐỐC", "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC"
+    signer_name = CharField(max_length=200, default="")
+    manual = JSONField(default=dict)  # MANUAL_FIELDS → int
+    narrative = JSONField(default=dict)  # NARRATIVE_FIELDS → text
+    figures = JSONField(null=True)  # frozen at submission
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+    submitted_by = ForeignKeyField(User, null=True, backref="submitted_reports", on_delete="SET NULL")
+    submitted_at = UTCDateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("area", "date_from", "date_to"), True),)  # one report per area and period
+
+
 class Heartbeat(BaseModel):
     station = ForeignKeyField(Station, backref="heartbeats", on_delete="CASCADE")
     received_at = UTCDateTimeField(default=utcnow, index=True)
@@ -406,6 +546,56 @@ class AuditLog(BaseModel):
         indexes = ((("object_type", "object_id"), False),)  # "everything that happened to bulletin 7"
 
 
+class StandingAlert(BaseModel):
+    """A standing emergency recording (storm, flood…) every station in scope keeps cached in advance.
+
+    The audio is an approved bulletin (two-person rule); stations under ``area`` (None: all) hold it
+    as a manifest ``standby`` asset, never played unless an emergency schedules it.
+    """
+
+    key = CharField(max_length=64, unique=True)  # "storm", "flood", "all_clear"…
+    name = CharField(max_length=200)  # Vietnamese
+    bulletin = ForeignKeyField(Bulletin, backref="standing_alerts", on_delete="RESTRICT")
+    area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")
+    active = BooleanField(default=True)
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+
+
+class Emergency(BaseModel):
+    """One emergency broadcast: the approved schedule that carries it, LIVE or TEST, and its stop."""
+
+    schedule = ForeignKeyField(Schedule, backref="emergencies", on_delete="RESTRICT")
+    bulletin = ForeignKeyField(Bulletin, on_delete="RESTRICT")
+    standing_alert = ForeignKeyField(StandingAlert, null=True, on_delete="SET NULL")
+    all_clear_of = ForeignKeyField("self", null=True, backref="all_clears", on_delete="SET NULL")
+    mode = CharField(max_length=8, default="live")  # one of EMERGENCY_MODES
+    title = CharField(max_length=300)
+    area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
+    play_by = UTCDateTimeField()
+    created_by = ForeignKeyField(User, null=True, backref="emergencies", on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow, index=True)
+    nudged_at = UTCDateTimeField(null=True)  # when the push channel was handed its nudges / signed order
+    order_id = CharField(max_length=36, default=lambda: str(uuid.uuid4()))  # the signed order's id
+    order_seq = BigIntegerField(null=True)
+    stopped_at = UTCDateTimeField(null=True)
+    stopped_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+
+class EmergencyDelivery(BaseModel):
+    """Time-to-air of one emergency at one target station (``services.emergencies`` reads it)."""
+
+    emergency = ForeignKeyField(Emergency, backref="deliveries", on_delete="CASCADE")
+    station = ForeignKeyField(Station, on_delete="CASCADE")
+    carried_version = BigIntegerField()  # the first manifest version that carries the emergency
+    fetched_at = UTCDateTimeField(null=True)  # the station's manifest GET served that version or later
+    audio_at = UTCDateTimeField(null=True)  # the station had the audio verified (its heartbeat says)
+    started_at = UTCDateTimeField(null=True)  # sound started (heartbeat's now playing, or play log)
+
+    class Meta:
+        indexes = ((("emergency", "station"), True), (("station", "fetched_at"), False))
+
+
 class SchemaVersion(BaseModel):
     version = IntegerField(primary_key=True)
     applied_at = UTCDateTimeField(default=utcnow)
@@ -427,9 +617,11 @@ class PushCounter(BaseModel):
 
 
 MODELS: tuple[type[BaseModel], ...] = (
-    Area, User, ApiToken, LoginAttempt, Station, EnrollmentCode, Category, Campaign, Asset,
-    Bulletin, Chime, Playlist, PlaylistRevision, PlaylistItem, Schedule, ScheduleTarget, PlayLog, Heartbeat, AuditLog,
-    StationOutage, PushCounter, SchemaVersion,
+    Area, User, ApiToken, LoginAttempt, Station, EnrollmentCode, Category, Plan, Campaign, PlanTheme,
+    ReportPeriod, PlanTarget, Asset,
+    Bulletin, Chime, Playlist, PlaylistRevision, PlaylistItem, Schedule, ScheduleTarget, PlayLog, PlayDay, PlayMonth,
+    Report, Heartbeat, AuditLog, StationOutage, PushCounter, StandingAlert, Emergency,
+    EmergencyDelivery, SchemaVersion,
 )
 
 __all__ = [m.__name__ for m in MODELS] + ["utcnow", "db_time", "UTCDateTimeField", "JSONField"]

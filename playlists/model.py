@@ -110,6 +110,9 @@ class Schedule:
     valid_from: datetime | None = None
     valid_until: datetime | None = None
     title: str = ""
+    # "play no later than": an occurrence not started by then is missed as ``stale`` (an outdated
+    # "evacuate now" must not air); None = no such bound (manifest field optional, see contract.md)
+    play_by: datetime | None = None
 
     @property
     def grace(self) -> int | None:
@@ -148,6 +151,9 @@ REASONS: dict[str, tuple[str, str]] = {
     "late_asset": ("Phát muộn do chờ tải xong âm thanh", "started late: waited for its audio to download"),
     # how it sounded (playlists.sound)
     "failed_to_sound": ("Thiết bị nghe thử không thu được âm thanh", "the monitor heard silence"),
+    # emergencies, by manifest (Schedule.play_by) or by order over the push channel (playlists.orders)
+    "stale": ("Nhận quá muộn: đã qua giờ phát chậm nhất", "received too late: past its play-no-later-than time"),
+    "emergency_stop": ("Trung tâm dừng bản tin khẩn cấp", "the central stopped the emergency"),
 }
 
 
@@ -319,7 +325,7 @@ def item_from_dict(d: dict[str, Any]) -> Item:
 
 
 def schedule_to_dict(s: Schedule) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "id": s.id,
         "title": s.title,
         "items": [item_to_dict(i) for i in s.items],
@@ -332,6 +338,9 @@ def schedule_to_dict(s: Schedule) -> dict[str, Any]:
         "valid_from": _iso(s.valid_from),
         "valid_until": _iso(s.valid_until),
     }
+    if s.play_by is not None:  # optional: absent, the manifest reads exactly as before the field existed
+        out["play_by"] = _iso(s.play_by)
+    return out
 
 
 def schedule_from_dict(d: dict[str, Any]) -> Schedule:
@@ -348,6 +357,7 @@ def schedule_from_dict(d: dict[str, Any]) -> Schedule:
             grace_s=None if d.get("grace_s") is None else int(d["grace_s"]),
             valid_from=_parse_aware(d.get("valid_from"), "valid_from"),
             valid_until=_parse_aware(d.get("valid_until"), "valid_until"),
+            play_by=_parse_aware(d.get("play_by"), "play_by"),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ScheduleError(f"bad schedule in manifest: {exc}") from exc

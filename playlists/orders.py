@@ -41,8 +41,9 @@ class EmergencyOrder:
     """Start or stop one emergency broadcast now, in some areas (LIVE) or on chosen stations (TEST).
 
     ``seq`` rises strictly per central, so a station refuses any order whose seq it has passed.
-    ``schedule_id`` names the emergency schedule the order mirrors: the manifest's slot of that
-    schedule is the same broadcast, never a second play. A ``stop`` ends the emergency started by
+    ``schedule_id`` names the emergency schedule the order mirrors and ``starts_at`` the planned start
+    of its occurrence (UTC instant): the manifest's slot ``slot_id(schedule_id, starts_at)`` is the
+    same broadcast, never a second play. A ``stop`` ends the emergency started by
     order ``stops`` (or, with ``stops=None``, whatever emergency the targeted stations are playing).
     """
 
@@ -61,6 +62,13 @@ class EmergencyOrder:
     stations: tuple[int, ...] = ()
     play_by: datetime | None = None
     stops: str | None = None
+    starts_at: datetime | None = None  # the planned start of the schedule occurrence it mirrors
+    bulletin_id: int | None = None  # the approved bulletin it plays, if it is one
+
+    @property
+    def planned_start(self) -> datetime:
+        """When the broadcast was meant to start: ``starts_at``, else ``issued_at``."""
+        return self.starts_at or self.issued_at
 
     def __post_init__(self) -> None:
         _check(self)
@@ -87,6 +95,8 @@ class EmergencyOrder:
             "play_by": None if self.play_by is None else self.play_by.isoformat(),
             "valid_until": self.valid_until.isoformat(),
             "stops": self.stops,
+            "starts_at": None if self.starts_at is None else self.starts_at.isoformat(),
+            "bulletin_id": self.bulletin_id,
         }
 
     @classmethod
@@ -111,6 +121,8 @@ class EmergencyOrder:
                 play_by=None if d.get("play_by") is None else _aware(d["play_by"], "play_by"),
                 valid_until=_aware(d["valid_until"], "valid_until"),
                 stops=None if d.get("stops") is None else str(d["stops"]),
+                starts_at=None if d.get("starts_at") is None else _aware(d["starts_at"], "starts_at"),
+                bulletin_id=None if d.get("bulletin_id") is None else _int(d["bulletin_id"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise OrderRejected(f"bad emergency order: {exc!r}") from exc
@@ -119,11 +131,12 @@ class EmergencyOrder:
         """True if this order is for the station with ``station_id`` in ``area_codes`` (its chain).
 
         A TEST plays only on its listed stations; a LIVE order reaches every station whose area or
-        any ancestor is targeted, narrowed to ``stations`` when that list is not empty.
+        any ancestor is targeted, narrowed to ``stations`` when that list is not empty (a LIVE order
+        with stations and no areas reaches exactly those stations).
         """
         if self.stations and station_id not in self.stations:
             return False
-        if self.is_test:
+        if self.is_test or not self.areas:
             return station_id in self.stations
         return bool(set(self.areas) & set(area_codes))
 
@@ -150,9 +163,9 @@ def _check(o: EmergencyOrder) -> None:
         raise OrderRejected("a start order needs the asset's sha256 (64 lowercase hex digits)")
     if o.is_test and not o.stations:
         raise OrderRejected("a test order names the stations it plays on")
-    if not o.is_test and not o.areas:
-        raise OrderRejected("a live order names its areas")
-    for t in (o.issued_at, o.valid_until, o.play_by):
+    if not o.is_test and not o.areas and not o.stations:
+        raise OrderRejected("a live order names its areas or stations")
+    for t in (o.issued_at, o.valid_until, o.play_by, o.starts_at):
         if t is not None and t.tzinfo is None:
             raise OrderRejected("order times must carry a UTC offset")
 

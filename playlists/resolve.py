@@ -224,6 +224,9 @@ def simulate(jobs: list[Job], resumed: list[Job], t: datetime, ctx: Ctx) -> None
 
 
 def _admit(job: Job, queues: _Queues, ctx: Ctx) -> None:
+    if _stale(job) and _earliest(job, ctx) > job.deadline:  # came too late: not a wait for audio
+        job.status, job.reason = SlotStatus.MISSED, "stale"
+        return
     fixed = ctx.fixed.get(job.schedule_id)
     if fixed and not ctx.unready:  # the common case: _start_layout without the copy
         queues.push(job)
@@ -335,6 +338,8 @@ def _quiet_end(t: datetime, ctx: Ctx) -> datetime | None:
 def _cause(job: Job, ctx: Ctx) -> str:
     """Why ``job`` could not start by its deadline: what held the output at that instant."""
     d = job.deadline
+    if _stale(job):
+        return "stale"
     i = bisect.bisect_right(ctx.play_starts, d) - 1
     if (i >= 0 and ctx.play_ends[i] > d) or _in_block(ctx, d):
         return "conflict"
@@ -345,3 +350,9 @@ def _cause(job: Job, ctx: Ctx) -> str:
     if ctx.busy_until is not None and d < ctx.busy_until:
         return ctx.busy_reason
     return "conflict"  # the output was free but slots of a higher tier or earlier were waiting
+
+
+def _stale(job: Job) -> bool:
+    """True if the job's deadline is its schedule's "play no later than" time."""
+    s = job.schedule
+    return s is not None and s.play_by is not None and job.deadline >= s.play_by

@@ -13,7 +13,9 @@ The resolution simulates the station's single audio output, item by item:
   and never at or after the schedule's ``valid_until`` (:func:`deadline`). An emergency without
   its own grace waits "until it expires": while its bulletins are valid, at most
   :data:`EMERGENCY_MAX_LATE`. An occurrence that cannot start in time is ``MISSED`` with the
-  reason in force at its deadline: ``conflict`` (something else held the output), ``quiet_hours``,
+  reason in force at its deadline: ``stale`` (the schedule's ``play_by``, "play no later than",
+  is the deadline that passed: an outdated warning never airs late, even if its audio arrives
+  only then), ``conflict`` (something else held the output), ``quiet_hours``,
   ``local_override`` or ``busy_reason`` (default ``station_off``, for ``busy_until``). Codes and
   their Vietnamese/English text are ``model.REASONS``. Missed and skipped slots have no items
   and ``start == end == planned_start``; a slot is never silently dropped.
@@ -235,7 +237,7 @@ def _occurrences(
             _warn_once(s, exc)
             continue
         sched_id, rank, grace = s.id, s.priority.rank, _grace(s.grace)
-        last = None if s.valid_until is None else s.valid_until - _TICK
+        last = _last_start(s)
         for planned in planned_starts:
             due = planned + grace if last is None else min(planned + grace, last)  # deadline()
             if not history:  # naming every occurrence is only needed to look it up
@@ -266,13 +268,18 @@ def _warn_once(s: Schedule, exc: ScheduleError) -> None:
 def deadline(schedule: Schedule, planned_start: datetime) -> datetime:
     """The last instant an occurrence may still start (inclusive); after it, it is missed.
 
-    Planned start plus the schedule's grace (emergency: :data:`EMERGENCY_MAX_LATE`), and always
-    before the schedule's ``valid_until``.
+    Planned start plus the schedule's grace (emergency: :data:`EMERGENCY_MAX_LATE`), always
+    before the schedule's ``valid_until``, and never after its ``play_by`` (missed as ``stale``).
     """
     d = planned_start + _grace(schedule.grace)
-    if schedule.valid_until is not None:
-        d = min(d, schedule.valid_until - _TICK)
-    return d
+    last = _last_start(schedule)
+    return d if last is None else min(d, last)
+
+
+def _last_start(s: Schedule) -> datetime | None:
+    """The bound on any start the schedule itself sets: before ``valid_until``, by ``play_by``."""
+    bounds = [t for t in (None if s.valid_until is None else s.valid_until - _TICK, s.play_by) if t is not None]
+    return min(bounds) if bounds else None
 
 
 @functools.lru_cache(maxsize=256)

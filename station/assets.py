@@ -57,6 +57,7 @@ class AssetCache:
         self.last_error: str | None = None
         self._fresh: dict[str, tuple[tuple[int, int, int], float]] = {}  # sha → (stat key, monotonic)
         self._lock = threading.Lock()
+        self._downloads: dict[str, threading.Lock] = {}  # sha → held while one thread downloads it
 
     def path(self, sha256: str) -> Path:
         return self.root / sha256
@@ -143,7 +144,18 @@ class AssetCache:
         return sorted(due, key=lambda a: (first_need.get(a.sha256, far), a.sha256))
 
     def fetch(self, asset: Asset, client: CentralClient, now: datetime, rate_bps: int = 0) -> None:
-        """Download, verify, fsync and rename one asset; on a mismatch the bytes are thrown away."""
+        """Download, verify, fsync and rename one asset; on a mismatch the bytes are thrown away.
+
+        One download per file at a time (the sync thread and an emergency order may both want it):
+        the second caller waits, then finds the file ready.
+        """
+        with self._lock:
+            busy = self._downloads.setdefault(asset.sha256, threading.Lock())
+        with busy:
+            if self.playable(asset.sha256) is None:
+                self._fetch(asset, client, now, rate_bps)
+
+    def _fetch(self, asset: Asset, client: CentralClient, now: datetime, rate_bps: int) -> None:
         part = self.root / f"{asset.sha256}.part"
         have = part.stat().st_size if part.exists() else 0
         if self.disk_free() - (asset.size - have) < self.min_free_bytes:

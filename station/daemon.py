@@ -15,12 +15,15 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from playlists.orders import EmergencyOrder
+
 from .assets import AssetCache
 from .client import CentralClient
 from .clock import Clock
 from .config import Config
-from .loop import PlayerLoop, TimelineFn
+from .loop import Command, PlayerLoop, TimelineFn
 from .monitor import Monitor, SoundCheck
+from .orders import OrderDesk
 from .player import Player
 from .push import PushChannel, PushSettings
 from .status import build
@@ -46,11 +49,15 @@ class Agent:
             self.syncer = Syncer(
                 store, self.cache, client, clock, _policy(cfg), on_manifest=self.loop.reload,
                 first_need=self.first_need, status=self.status, on_clock=self.loop.wake.set,
-                on_asset=self.loop.wake.set,
+                on_asset=self._asset_ready,
             )
         self.push: PushChannel | None = None
+        self.orders: OrderDesk | None = None
         if push is not None and self.syncer is not None:
-            self.push = PushChannel(push, on_nudge=self.syncer.nudge, on_connect=self.syncer.nudge)
+            self.orders = OrderDesk(store, self.cache, client, clock, push.station_id, push.areas,
+                                    deliver=self._emergency, on_ready=self._asset_ready)
+            self.push = PushChannel(push, on_nudge=self.syncer.nudge, on_order=self.orders.receive,
+                                    on_connect=self.syncer.nudge)
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []
         self._cache_verified = False
@@ -105,6 +112,19 @@ class Agent:
             self.syncer.nudged.set()
         for t in self.threads:
             t.join(timeout)
+
+    def _emergency(self, order: EmergencyOrder) -> None:
+        """A verified order: the player loop acts on it now; the sync fetches the manifest that carries it."""
+        self.loop.command(Command("emergency", extra={"order": order}))
+        if self.syncer is not None:
+            self.syncer.nudge()
+
+    def _asset_ready(self) -> None:
+        """A slot may wait for exactly this audio: the loop looks now, and the central hears of it
+        (an emergency's "audio ready" step comes from the heartbeat)."""
+        self.loop.wake.set()
+        if self.syncer is not None:
+            self.syncer.request_heartbeat()
 
     def _changed(self) -> None:
         self.loop.journal.put(now_playing=self.loop.now_playing())  # a storage failure must not stop a play

@@ -37,14 +37,17 @@ from playlists.model import (
     StationSettings,
     describe_reason,
     manifest_content,
+    slot_id,
 )
-from playlists.timeline import EMERGENCY_MAX_LATE, current_item, next_boundary
+from playlists.orders import EmergencyOrder
+from playlists.timeline import EMERGENCY_MAX_LATE, current_item, deadline, next_boundary
 
 from .assets import AssetCache
 from .clock import Clock
 from .errors import PlayerError
 from .journal import WriteJournal
 from .monitor import SoundCheck
+from .orders import keep_active, load_active, merge, schedule_id_of
 from .player import Playback, Player
 from .store import PLAYING, SlotState, Store
 from .timeline import slot_rows  # noqa: F401 - the local page imports it from here
@@ -130,6 +133,7 @@ class PlayerLoop:
         seen = store.get("loop_seen_at")  # the last time a loop ran: account for everything since
         self.catch_up_from = datetime.fromisoformat(seen) if seen else None
         self._seen_saved: datetime | None = None
+        self.emergencies: dict[str, EmergencyOrder] = load_active(store)  # signed orders (station.orders)
 
     # --- called from other threads ------------------------------------------------------------
 
@@ -248,7 +252,8 @@ class PlayerLoop:
         with self._lock:
             self._stale = False
         applied = self.store.applied()
-        self.content = manifest_content(applied.manifest) if applied else None
+        self.content = merge(manifest_content(applied.manifest) if applied else None,
+                             self.emergencies.values(), self.clock.now())
         self._audio = _audio(self.content)
         self.settings = self._effective_settings()
         if self.birth is None and applied is not None:
@@ -263,9 +268,18 @@ class PlayerLoop:
             self.slots = self._expand(self.clock.now())
 
     def _drop_withdrawn(self, now: datetime) -> None:
-        """A bulletin withdrawn by the central (gone from the new manifest) stops now, not at its end."""
+        """A bulletin withdrawn by the central (gone from the new manifest) stops now, not at its end.
+
+        So does an emergency whose schedule the new manifest no longer carries: the central stopped it.
+        """
         r = self.running
-        if r is None or r.bulletin_id is None or self.content is None:
+        if r is None or self.content is None:
+            return
+        if (r.slot is not None and r.priority == Priority.EMERGENCY
+                and self._schedule(r.slot.schedule_id) is None):
+            self._interrupt(now, "emergency_stop", end_slot=True)
+            return
+        if r.bulletin_id is None:
             return
         if r.bulletin_id not in self.content.bulletins:  # a withdrawn emergency is a false alarm: stop it too
             self._interrupt(now, "bulletin_missing", end_slot=False)
@@ -324,11 +338,7 @@ class PlayerLoop:
 
     def _deadline(self, s: Slot) -> datetime:
         sched = self._schedule(s.schedule_id)
-        g = sched.grace if sched is not None else 15 * 60
-        d = s.planned_start + (EMERGENCY_MAX_LATE if g is None else timedelta(seconds=g))
-        if sched is not None and sched.valid_until is not None:
-            d = min(d, sched.valid_until)
-        return d
+        return deadline(sched, s.planned_start) if sched is not None else s.planned_start + timedelta(minutes=15)
 
     def audio_of(self, schedule_id: int) -> list[str]:
         """The assets one schedule's items play (bulletins and chimes)."""
@@ -535,6 +545,9 @@ class PlayerLoop:
             self._do(cmd, now)
 
     def _do(self, cmd: Command, now: datetime) -> None:
+        if cmd.kind == "emergency":
+            self._emergency(cmd.extra["order"], now)
+            return
         if cmd.kind == "stop":
             if self.running is not None and self.running.priority != Priority.EMERGENCY:
                 self._interrupt(now, "operator_stop", end_slot=True)
@@ -554,6 +567,39 @@ class PlayerLoop:
             self.local_until = now + LOCAL_HOLD
             self._launch(play_id, None, None, 0, cmd.path, cmd.title, 0, Priority.NORMAL, ok_status="local",
                          sha=sha)
+
+    def _emergency(self, order: EmergencyOrder, now: datetime) -> None:
+        """A verified order: a start becomes an emergency schedule now; a stop ends that emergency."""
+        sid = slot_id(schedule_id_of(order), order.planned_start)
+        if order.action == "start" and order.is_stale(now):
+            if sid not in self._states:
+                row = {"slot_id": sid, "schedule_id": schedule_id_of(order), "planned_start": order.planned_start,
+                       "started_at": None}
+                fields = self._fields(None, 0, order.bulletin_id, order.asset_sha256, "missed", "stale", now)
+                fields.update(slot_id=sid, schedule_id=row["schedule_id"], planned_start=order.planned_start,
+                              title=order.title, priority=Priority.EMERGENCY.value)
+                self.journal.settle_slot(row, "missed", "stale", None, [fields])
+            log.warning("emergency order %s came after its play-by time: logged missed (stale)", order.order_id)
+            return
+        if order.action == "start":
+            self.emergencies[order.order_id] = order
+        else:
+            self._stop_emergency(order, now)
+        self.journal.put(emergency_orders=[o.to_wire() for o in keep_active(self.emergencies.values(), now)])
+        self.refresh()
+
+    def _stop_emergency(self, order: EmergencyOrder, now: datetime) -> None:
+        ended = [o for o in self.emergencies.values() if order.stops in (None, o.order_id)]
+        schedules = {schedule_id_of(o) for o in ended} | ({order.schedule_id} if order.schedule_id else set())
+        for o in ended:
+            self.emergencies.pop(o.order_id, None)
+        r = self.running
+        if r is not None and r.priority == Priority.EMERGENCY and r.slot is not None and (
+                order.stops is None or r.slot.schedule_id in schedules):
+            self._interrupt(now, "emergency_stop", end_slot=True)
+        for s in self.slots:  # not started yet (waiting for its audio): it must not start any more
+            if s.schedule_id in schedules and s.id not in self._states and not self._running_slot(s.id):
+                self.journal.settle_slot(self._slot_row(s, None), "skipped", "emergency_stop", None, [])
 
     def _play_bulletin_now(self, bulletin_id: int, now: datetime) -> None:
         b = self.content.bulletins.get(bulletin_id) if self.content else None

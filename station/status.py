@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from playlists.model import StationSettings, settings_from_dict, settings_to_dict
@@ -37,6 +37,7 @@ def build(store: Store, cache: AssetCache, clock: Clock, now_playing: dict[str, 
         "now_playing": now_playing,
         "outbox": store.outbox_size(),
         "last_error": storage_error or store.get("last_error") or store.get("last_asset_error"),
+        "emergency_audio": emergency_audio(applied.manifest if applied else {}, cache, clock),
         # beyond the contract:
         "settings": settings_in_force(store),
         "missing_bulletins": _titles(applied.manifest if applied else {}, missing),
@@ -54,6 +55,28 @@ def build(store: Store, cache: AssetCache, clock: Clock, now_playing: dict[str, 
         "min_free_bytes": cache.min_free_bytes,
         "disk_low": cache.disk_free() < cache.min_free_bytes,
     }
+
+
+def emergency_audio(manifest: dict[str, Any], cache: AssetCache, clock: Clock) -> dict[str, str | None]:
+    """Audio of the manifest's emergency schedules → when its verified file was in the cache (or None).
+
+    The central shows it as an emergency's "audio ready" step; the time is the file's own (its bytes
+    were complete then, and a file is only renamed into place once verified), on the corrected clock.
+    """
+    by_bulletin = {b.get("id"): b.get("asset_sha256") for b in manifest.get("bulletins", [])}
+    shas = {i.get("asset_sha256") or by_bulletin.get(i.get("bulletin_id"))
+            for s in manifest.get("schedules", []) if s.get("priority") == "emergency" for i in s.get("items", [])}
+    out: dict[str, str | None] = {}
+    for sha in sorted(x for x in shas if x):
+        path = cache.playable(sha)
+        try:
+            mtime = path.stat().st_mtime if path is not None else None
+        except OSError:
+            mtime = None
+        out[sha] = None if mtime is None else (
+            datetime.fromtimestamp(mtime, UTC) + timedelta(milliseconds=clock.offset_ms)
+        ).isoformat(timespec="milliseconds")
+    return out
 
 
 def missing_assets(store: Store, cache: AssetCache) -> set[str]:

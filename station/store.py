@@ -186,8 +186,13 @@ class Store:
     def apply_manifest(
         self, manifest: dict[str, Any], raw: str, signature: str, now: datetime, etag: str | None = None
     ) -> None:
-        """Replace the applied manifest and reconcile the asset index, all in one transaction."""
-        assets = {a["sha256"]: a for a in manifest.get("assets", [])}
+        """Replace the applied manifest and reconcile the asset index, all in one transaction.
+
+        ``standby`` assets (standing alerts, optional field) are needed like the others: downloaded,
+        verified and kept out of clean-up, though nothing plays them unless a schedule names them.
+        """
+        listed = list(manifest.get("assets", [])) + list(manifest.get("standby", []) or [])
+        assets = {a["sha256"]: a for a in listed}
         with self.atomic():
             self.AppliedManifest.insert(
                 id=1, version=int(manifest["version"]), body=raw, signature=signature,
@@ -216,6 +221,11 @@ class Store:
     def asset(self, sha256: str) -> Asset | None:
         with self._conn():
             return self.Asset.get_or_none(self.Asset.sha256 == sha256)
+
+    def add_asset(self, sha256: str, size: int, duration_ms: int = 0) -> None:
+        """Index an asset a signed emergency order names, before any manifest lists it."""
+        with self.atomic():
+            self.Asset.insert(sha256=sha256, size=size, duration_ms=duration_ms).on_conflict_ignore().execute()
 
     def set_asset(self, sha256: str, **fields: Any) -> None:
         with self.atomic():

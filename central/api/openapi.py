@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from . import openapi_chimes
+from . import openapi_chimes, openapi_emergencies, openapi_period_reports, openapi_plans
 from .openapi_schemas import (
     DAY,
     INT,
@@ -17,6 +17,7 @@ from .openapi_schemas import (
     SCHEMAS,
     STR,
     TIME,
+    TIME_N,
     J,
     arr,
     json_body,
@@ -48,6 +49,14 @@ MQTT_CREDENTIALS = obj(
     {"url": {"type": "string", "pattern": "^mqtts?://"}, "username": STR, "password": STR,
      "areas": {**arr(STR), "description": "the station's area code and every area above it"}},
     ("url", "username", "password", "areas"),
+)
+
+
+#: One interval a station was off the push channel (its link dropped or it stopped)
+OUTAGE = obj(
+    {"from": TIME, "to": TIME_N, "duration_s": {"type": "number", "minimum": 0},
+     "ongoing": {"type": "boolean"}},
+    ("from", "to", "duration_s", "ongoing"), extra=False,
 )
 
 
@@ -211,7 +220,8 @@ def _workflow_paths() -> J:
     paths = _bulletin_paths()
     for noun, schema, tag, body, params in (
         ("category", "Category", "categories", "CategoryInput", [query("all", STR, "1: include hidden")]),
-        ("campaign", "Campaign", "campaigns", "CampaignInput", [query("active_on", DAY, "running that day")]),
+        ("campaign", "Campaign", "campaigns", "CampaignInput", [query("active_on", DAY, "running that day"),
+                                                           query("plan", INT, "of this plan")]),
         ("playlist", "Playlist", "playlists", "PlaylistInput", None),
         (
             "schedule",
@@ -242,6 +252,8 @@ def _workflow_paths() -> J:
             ),
         }
     paths.update(openapi_chimes.paths())
+    paths.update(openapi_plans.paths())
+    paths.update(openapi_period_reports.paths())
     paths["/api/v1/stations/{id}/timeline"] = {
         "parameters": [path_id()],
         "get": op(
@@ -308,6 +320,15 @@ def _operator_paths() -> J:
             "delete": op("Revoke a station's token and unused enrollment codes", "stations",
                          {"204": {"description": "Revoked: the station's next call gets 401"}},
                          errors=(401, 403, 404, 409)),
+        },
+        "/api/v1/stations/{id}/outages": {
+            "parameters": [path_id()],
+            "get": op(
+                "List a station's outages on the push channel, newest first", "stations",
+                ok(obj({"station_id": INT, "outages": arr(OUTAGE)}, ("station_id", "outages"), extra=False)),
+                params=[query("limit", {"type": "integer", "minimum": 1, "maximum": 1000},
+                              "at most 1000 (default 100)")],
+            ),
         },
         "/api/v1/stations/{id}": {
             "parameters": [path_id()],
@@ -399,7 +420,7 @@ def _meta_paths() -> J:
 def build_spec() -> J:
     """The whole OpenAPI document as a dict."""
     paths: J = {}
-    for part in (_station_paths, _operator_paths, _workflow_paths, _meta_paths):
+    for part in (_station_paths, _operator_paths, _workflow_paths, _meta_paths, openapi_emergencies.paths):
         paths.update(part())
     return {
         "openapi": "3.1.0",
@@ -411,7 +432,8 @@ def build_spec() -> J:
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
-            "schemas": {**SCHEMAS, **openapi_chimes.SCHEMAS},
+            "schemas": {**SCHEMAS, **openapi_chimes.SCHEMAS, **openapi_plans.SCHEMAS,
+                        **openapi_emergencies.SCHEMAS, **openapi_period_reports.SCHEMAS},
             "responses": {
                 "Problem": {
                     "description": "RFC 9457 problem details",

@@ -12,7 +12,7 @@ from flask import Blueprint, jsonify, request
 from ..auth import area_subtree_ids, check_area, current_user, in_scope, require, visible_stations
 from ..errors import Invalid, NotFound
 from ..models import ApiToken, Area, Station, User
-from ..services import areas, enrollment, playlogs, stations, users
+from ..services import areas, emergencies, enrollment, playlogs, presence, stations, users
 from . import json_body, parse_time
 
 bp = Blueprint("api_operator", __name__, url_prefix="/api/v1")
@@ -90,6 +90,15 @@ def station_detail(station_id: int) -> Any:
     return jsonify(stations.health(_visible_station(station_id)))
 
 
+@bp.get("/stations/<int:station_id>/outages")
+@require(roles=ALL_ROLES)
+def station_outages(station_id: int) -> Any:
+    """When the station was off the push channel: from, to, duration (newest first)."""
+    limit = _int_arg("limit")
+    rows = presence.outages(_visible_station(station_id), 100 if limit is None else limit)
+    return jsonify({"station_id": station_id, "outages": rows})
+
+
 @bp.post("/stations")
 @require(roles=("admin",))
 def register_station() -> Any:
@@ -135,7 +144,9 @@ def list_play_logs() -> Any:
     limit = min(_int_arg("limit") or 200, MAX_PAGE)
     offset = _int_arg("offset") or 0
     query = playlogs.query(visible_stations(_user()), station_id, start, end)
-    rows = [playlogs.to_dict(r) for r in query.limit(limit).offset(offset)]
+    found = list(query.limit(limit).offset(offset))
+    tests = emergencies.test_schedules(r.schedule_id for r in found)  # a drill is reported as one
+    rows = [{**playlogs.to_dict(r), "emergency_test": r.schedule_id in tests} for r in found]
     return jsonify({"play_logs": rows, "limit": limit, "offset": offset})
 
 

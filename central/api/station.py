@@ -22,6 +22,7 @@ from ..models import Asset, Station, utcnow
 from ..services import (
     assets,
     broker,
+    emergencies,
     enrollment,
     heartbeats,
     manifests,
@@ -93,6 +94,7 @@ def manifest() -> Any:
     body, tag = manifests.build(station, now)
     if _etag_matches(inm, tag):
         return _not_modified(tag)
+    emergencies.note_manifest(station.id, body["version"], now)  # time-to-air: "manifest fetched"
     signature = signing.sign(current_app.config["DATA_DIR"], canonical_bytes(body))
     data = canonical_bytes({"manifest": body, "signature": signature})
     resp = Response(data, mimetype="application/json")

@@ -163,7 +163,11 @@ def list_campaigns() -> Any:
         day = date.fromisoformat(raw) if raw else None
     except ValueError:
         raise Invalid("active_on phải là ngày YYYY-MM-DD.") from None
-    return jsonify([campaigns.to_dict(c) for c in campaigns.listing(_user(), day)])
+    plan = request.args.get("plan")
+    if plan and not plan.isdigit():
+        raise Invalid("plan phải là mã số kế hoạch. (plan must be a plan id.)", field="plan")
+    rows = campaigns.listing(_user(), day, int(plan) if plan else None)
+    return jsonify([campaigns.to_dict(c) for c in rows])
 
 
 @bp.post("/campaigns")

@@ -13,7 +13,7 @@ from typing import Any
 
 from central.db import database
 from central.errors import Conflict, Invalid, NotFound
-from central.models import Bulletin, Campaign, User
+from central.models import Bulletin, Campaign, Plan, User
 from central.services import audit
 from central.services import categories as categories_service
 from central.services.bulletins import (
@@ -50,9 +50,35 @@ def _clean(data: Mapping[str, Any], partial: bool) -> dict[str, Any]:
         out["category"] = categories_service.by_code(data.get("category"))
     if "description" in data:
         out["description"] = str(data.get("description") or "")
+    if "plan_id" in data:
+        out["plan"] = _plan(data.get("plan_id"))
     if "code" in data:
         out["code"] = (str(data["code"]).strip() or None) if data["code"] is not None else None
     return out
+
+
+def _plan(value: Any) -> Plan | None:
+    """The plan a campaign carries out (by id), or None; any plan will do, scope is checked by the caller."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not str(value).isdigit():
+        raise Invalid("plan_id phải là mã số kế hoạch. (plan_id must be a plan id.)", field="plan_id")
+    plan = Plan.get_or_none(Plan.id == int(value))
+    if plan is None:
+        raise Invalid(f"Không có kế hoạch số {value}. (No plan {value}.)", field="plan_id")
+    return plan
+
+
+def _check_plan(actor: User, c: Campaign) -> None:
+    """A campaign joins a plan owned at or above its own area (the plan is seen wherever the campaign is)."""
+    if c.plan_id is None:
+        return
+    from central.services.areas import ancestor_ids
+
+    owner = c.plan.area_id
+    above = owner is None or (c.area_id is not None and owner in [c.area_id, *ancestor_ids(c.area_id)])
+    if not above or not can_see_owner(actor, owner):
+        raise Invalid(f"Không có kế hoạch số {c.plan_id}. (No plan {c.plan_id}.)", field="plan_id")
 
 
 def _check_dates(c: Campaign) -> None:
@@ -60,13 +86,19 @@ def _check_dates(c: Campaign) -> None:
         raise Invalid("Ngày kết thúc trước ngày bắt đầu. (ends_on is before starts_on.)")
 
 
-def listing(user: User, active_on: date | None = None) -> list[Campaign]:
+def listing(user: User, active_on: date | None = None, plan: int | None = None,
+            between: tuple[date, date] | None = None) -> list[Campaign]:
+    """Campaigns ``user`` sees: running on ``active_on``, of ``plan``, or overlapping the days ``between``."""
     q = Campaign.select()
     cond = owner_visible(user, Campaign.area)
     if cond is not None:
         q = q.where(cond)
     if active_on is not None:
         q = q.where((Campaign.starts_on <= active_on) & (Campaign.ends_on >= active_on))
+    if plan is not None:
+        q = q.where(Campaign.plan == plan)
+    if between is not None:
+        q = q.where((Campaign.starts_on <= between[1]) & (Campaign.ends_on >= between[0]))
     return list(q.order_by(Campaign.starts_on, Campaign.id))
 
 
@@ -82,6 +114,7 @@ def create(actor: User, data: Mapping[str, Any]) -> Campaign:
     fields = _clean(data, partial=False)
     c = Campaign(area=actor.area_id, created_by=actor, **fields)
     _check_dates(c)
+    _check_plan(actor, c)
     with database.atomic():
         c.save()
         audit.record(actor, "campaign.create", c, name=c.name, starts_on=str(c.starts_on),
@@ -97,6 +130,7 @@ def update(actor: User, cid: int, data: Mapping[str, Any]) -> Campaign:
     for k, v in fields.items():
         setattr(c, k, v)
     _check_dates(c)
+    _check_plan(actor, c)
     with database.atomic():
         c.save()
         audit.record(actor, "campaign.update", c, fields=sorted(fields))
@@ -125,4 +159,5 @@ def to_dict(c: Campaign) -> dict[str, Any]:
         "ends_on": c.ends_on.isoformat() if isinstance(c.ends_on, date) else str(c.ends_on),
         "description": c.description,
         "area_code": c.area.code if c.area_id else None,
+        "plan_id": c.plan_id,
     }

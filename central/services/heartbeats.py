@@ -43,6 +43,9 @@ def record(station: Station, body: dict[str, Any]) -> Heartbeat:
         agent_version=agent, clock_offset_ms=row.clock_offset_ms, clock_trusted=trusted,
         now_playing=now_playing, last_error=last_error,
     ).where(Station.id == station.id).execute()
+    from . import emergencies
+
+    emergencies.note_heartbeat(station, body, now)  # time-to-air: audio ready, sound started
     if row.id % 100 == 0:
         prune(station)
     return row

@@ -261,6 +261,7 @@ def _to_schedule(s: Schedule, items: list[pm.Item]) -> pm.Schedule:
         grace_s=s.grace_s,
         valid_from=s.valid_from,
         valid_until=s.valid_until,
+        play_by=s.play_by,
     )
 
 
@@ -300,13 +301,31 @@ def content(station: Station, now: datetime | None = None) -> dict[str, Any]:
                 assets[item.asset_sha256] = chimes[item.asset_sha256]
     for bid in used_bulletins:
         assets[bulletins[bid].asset_id] = bulletins[bid].asset
-    return {
+    out = {
         "horizon_days": HORIZON_DAYS,
         "station": station_dict(station),
         "assets": [_asset_dict(assets[k]) for k in sorted(assets)],
         "bulletins": [pm.bulletin_to_dict(_to_bulletin(bulletins[b])) for b in sorted(used_bulletins)],
         "schedules": out_schedules,
     }
+    standby = _standby(station, now)
+    if standby:  # optional field: a station without standing alerts gets the manifest it always got
+        out["standby"] = standby
+    return out
+
+
+def _standby(station: Station, now: datetime) -> list[dict[str, Any]]:
+    """The standing alerts' audio this station keeps cached (never played unless scheduled)."""
+    from .standing_alerts import for_station
+
+    alerts = for_station(station, now)
+    allowed = manifest_guard.approved_assets({a.bulletin.asset_id for a in alerts}, now)
+    out: dict[str, dict[str, Any]] = {}
+    for a in alerts:
+        if a.bulletin.asset_id in allowed and a.bulletin.asset_id not in out:
+            out[a.bulletin.asset_id] = {**_asset_dict(a.bulletin.asset), "key": a.key, "title": a.name,
+                                        "bulletin_id": a.bulletin_id}
+    return [out[k] for k in sorted(out)]
 
 
 def _asset_dict(a: Asset) -> dict[str, Any]:
@@ -373,5 +392,6 @@ def cached_etag(station: Any, now: datetime, max_age_s: float) -> str | None:
 
 
 def asset_in_manifest(station: Station, sha256: str) -> bool:
-    """True if ``sha256`` is among the assets of the station's current manifest."""
-    return any(a["sha256"] == sha256 for a in content(station)["assets"])
+    """True if ``sha256`` is among the assets (or standby assets) of the station's current manifest."""
+    body = content(station)
+    return any(a["sha256"] == sha256 for a in body["assets"] + body.get("standby", []))

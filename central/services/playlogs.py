@@ -1,7 +1,8 @@
 """Proof of play: validate a station's batch whole, store it idempotently, list it for operators.
 
 Idempotence rests on the unique index ``(station, uuid)`` and ``INSERT … ON CONFLICT DO NOTHING``
-(SQLite and PostgreSQL alike), so concurrent re-sends of the same logs store each exactly once.
+(SQLite and PostgreSQL alike), so concurrent re-sends of the same logs store each exactly once. The
+logs stored (``RETURNING``) are added to the daily and monthly rollups in the same transaction.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import uuid as uuidlib
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from peewee import ModelSelect, fn
 
@@ -17,6 +19,7 @@ from playlists.sound import AUDIBILITIES, outcome
 from ..db import database
 from ..errors import Invalid, TooLarge
 from ..models import PLAY_STATUSES, PlayLog, Station, db_time, utcnow
+from . import rollups
 
 MAX_BATCH = 1000
 _CHUNK = 250  # rows per INSERT: well under SQLite's bound-variable limit
@@ -129,14 +132,17 @@ def ingest(station: Station, logs: Any) -> tuple[int, int]:
     unique: dict[str, dict[str, Any]] = {}
     for row in rows:
         unique.setdefault(row["uuid"], {**row, "station": station.id, "received_at": now})
-    accepted = 0
     batch = list(unique.values())
+    stored: set[str] = set()
     with database.atomic():
         for start in range(0, len(batch), _CHUNK):
             chunk = batch[start:start + _CHUNK]
             params = [_db_value(f, row[f]) for row in chunk for f in _FIELDS]
-            accepted += database.execute_sql(_insert_sql(len(chunk)), params).rowcount
-    return accepted, len(rows) - accepted
+            stored.update(r[0] for r in database.execute_sql(_insert_sql(len(chunk)), params).fetchall())
+        # only the logs stored now count: a re-sent UUID was counted when it was first stored
+        zone = ZoneInfo(station.timezone or "Asia/Ho_Chi_Minh")
+        rollups.add(rollups.fold((r for r in batch if r["uuid"] in stored), lambda _: zone))
+    return len(stored), len(rows) - len(stored)
 
 
 _FIELDS = ("station", "uuid", "slot_id", "schedule_id", "bulletin_id", "asset_sha256", "planned_start",
@@ -149,7 +155,7 @@ def _db_value(field: str, value: Any) -> Any:
 
 
 def _insert_sql(n: int) -> str:
-    """``INSERT … VALUES (…) × n`` that skips rows whose ``(station, uuid)`` exists, for this database.
+    """``INSERT … VALUES (…) × n … RETURNING uuid`` that skips rows whose ``(station, uuid)`` exists.
 
     peewee writes the one-row statement; repeating its VALUES group avoids regenerating SQL for every
     row (which took most of the time of a 500-log batch).
@@ -160,8 +166,9 @@ def _insert_sql(n: int) -> str:
         one, _ = PlayLog.insert_many([(None,) * len(fields)], fields=fields).on_conflict_ignore().sql()
         head, _, tail = one.partition(" VALUES ")
         group, rest = tail[: tail.index(")") + 1], tail[tail.index(")") + 1:]
-        rest = rest.partition(" RETURNING ")[0]  # PostgreSQL: the count is enough, no ids back
-        _INSERT_SQL[key] = f"{head} VALUES {', '.join([group] * n)}{rest}"
+        rest = rest.partition(" RETURNING ")[0]
+        # the stored rows' UUIDs come back (SQLite ≥ 3.35 and PostgreSQL alike); skipped ones do not
+        _INSERT_SQL[key] = f'{head} VALUES {", ".join([group] * n)}{rest} RETURNING "uuid"'
     return _INSERT_SQL[key]
 
 

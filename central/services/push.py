@@ -12,6 +12,8 @@ read back from the database, so a nudge never runs ahead of the commit it announ
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import logging
 import os
 import secrets
@@ -19,15 +21,17 @@ import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from playlists import orders
 
 from ..config import Settings, write_private
 from ..db import database
-from ..models import Station
+from ..models import Area, PushCounter, Schedule, Station
 
 log = logging.getLogger(__name__)
 
@@ -160,3 +164,66 @@ def init_app(app: Any) -> None:
             flush(settings_of(app))
         except Exception:  # a nudge is a courtesy: never turn a served request into an error
             log.exception("push: nudging failed")
+
+
+# --- signed emergency orders ------------------------------------------------------------------
+
+ORDER_ACK_S = 2.0  # how long the counter stays locked waiting for the broker's PUBACK
+
+
+def publish_order(order: orders.EmergencyOrder, settings: Settings | None = None) -> int | None:
+    """Number, sign and publish ``order`` once per target area topic; its ``seq``, or None without a broker.
+
+    The ``seq`` is taken from a counter row locked until the broker acknowledged the order (at most
+    ``ORDER_ACK_S``), so orders from several workers reach the broker in the order of their numbers and
+    a station never refuses a genuine order as a replay. ``starts_at`` and ``bulletin_id`` are filled
+    from the mirrored schedule when the caller left them out. Never raises for a broker that is down.
+    """
+    from .. import signing
+    from ..config import settings as current_settings
+
+    conf = settings or current_settings()
+    pub = publisher(conf)
+    if pub is None:
+        return None
+    order = _complete(order)
+    topics = [orders.emergency_topic(code) for code in _order_areas(order)]
+    with database.atomic():
+        seq = _next_seq()
+        order = dataclasses.replace(order, seq=seq)
+        payload = orders.seal(order, lambda data: signing.sign(conf.data_dir, data))
+        sent = [pub.publish(t, payload) for t in topics]
+        if pub.client.is_connected():
+            for info in sent:
+                with contextlib.suppress(RuntimeError, ValueError):
+                    info.wait_for_publish(ORDER_ACK_S)
+    log.warning("emergency order %s (seq %d, %s %s) published to %d area topic(s)",
+                order.order_id, seq, order.action, order.mode, len(topics))
+    return seq
+
+
+def _next_seq() -> int:
+    # the UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) until the commit
+    PushCounter.insert(name="order", value=0).on_conflict_ignore().execute()
+    PushCounter.update(value=PushCounter.value + 1).where(PushCounter.name == "order").execute()
+    return int(PushCounter.get_by_id("order").value)
+
+
+def _complete(order: orders.EmergencyOrder) -> orders.EmergencyOrder:
+    """The mirrored schedule's occurrence start and bulletin, when the order does not carry them."""
+    if order.schedule_id is None or (order.starts_at is not None and order.bulletin_id is not None):
+        return order
+    s = Schedule.get_or_none(Schedule.id == order.schedule_id)
+    if s is None:
+        return order
+    starts = order.starts_at or s.dtstart.replace(tzinfo=ZoneInfo(s.timezone)).astimezone(UTC)
+    return dataclasses.replace(order, starts_at=starts,
+                               bulletin_id=order.bulletin_id if order.bulletin_id is not None else s.bulletin_id)
+
+
+def _order_areas(order: orders.EmergencyOrder) -> list[str]:
+    """The area topics to publish on: the targeted areas, or the listed stations' own areas."""
+    if order.areas and not order.is_test:
+        return sorted(set(order.areas))
+    rows = Station.select(Area.code).join(Area).where(Station.id.in_(list(order.stations))).tuples()
+    return sorted({code for (code,) in rows})

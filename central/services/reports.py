@@ -17,8 +17,9 @@ The figures follow one set of definitions, used by the API, the CSV and the web 
   scheduled attempts and stay out of the rate;
 - ``stations_reached`` = distinct stations with at least one play.
 
-A range ``[from, to]`` names whole local days (both inclusive) in the province's zone; a log falls
-in it by ``started_at``, or by ``planned_start`` when it never started.
+A range ``[from, to]`` names whole local days (both inclusive); a log falls in it by the station-local
+day of its ``started_at``, or of ``planned_start`` when it never started. Figures come from the daily
+and monthly rollups (``services.rollups``), never from a scan of ``play_log``.
 """
 
 from __future__ import annotations
@@ -243,7 +244,7 @@ def to_csv(summary: Summary) -> bytes:
 # --- database side -------------------------------------------------------------------------
 
 
-def _base_area(user: Any, area_code: str | None) -> Any:
+def base_area(user: Any, area_code: str | None) -> Any:
     """The area the report covers: the one asked for (in scope), else the user's, else the root."""
     from central.auth import check_area
     from central.models import Area
@@ -313,67 +314,77 @@ def _audio_owners(shas: set[str]) -> dict[str, Any]:
     return out
 
 
-def _aired_seconds() -> Any:
-    """SUM of ``ended_at - started_at`` in seconds (negative spans count 0), per database."""
-    from peewee import Case, fn
-
-    from central.db import is_postgres
-    from central.models import PlayLog
-
-    if is_postgres():
-        span = fn.date_part("epoch", PlayLog.ended_at - PlayLog.started_at)
-    else:  # SQLite keeps naive UTC text; julianday() reads it as days
-        span = (fn.julianday(PlayLog.ended_at) - fn.julianday(PlayLog.started_at)) * 86400.0
-    return fn.SUM(Case(None, [(PlayLog.ended_at > PlayLog.started_at, span)], 0))
-
-
-def _rows(user: Any, base: Any, lo: datetime, hi: datetime) -> list[tuple[Any, ...]]:
-    """``(station, status, bulletin, asset, station name, area, count, seconds)`` summed in the database."""
-    from peewee import fn
-
+def scope_filter(user: Any, base: Any) -> tuple[str, list[Any]]:
+    """SQL on ``r.station_id`` limiting rows to stations under ``base`` (or the user's scope); "" = all."""
     from central.auth import area_subtree_ids
-    from central.models import PlayLog, Station
+    from central.db import database
+    from central.models import Area
     from central.services.areas import subtree_ids
 
-    in_range = ((PlayLog.started_at >= lo) & (PlayLog.started_at < hi)) | (
-        PlayLog.started_at.is_null() & (PlayLog.planned_start >= lo) & (PlayLog.planned_start < hi)
-    )
-    keys = (PlayLog.station, PlayLog.status, PlayLog.bulletin_id, PlayLog.asset_sha256, Station.name,
-            Station.area)
-    q = (PlayLog.select(*keys, fn.COUNT(PlayLog.id), _aired_seconds())
-         .join(Station).where(in_range).group_by(*keys))
     scope = subtree_ids(base.id) if base is not None else area_subtree_ids(user)
-    if scope is not None:
-        q = q.where(Station.area.in_(sorted(scope)))
-    return list(q.tuples())
+    if scope is None or (base is not None and base.parent_id is None
+                         and Area.select().where(Area.parent.is_null()).count() == 1):
+        return "", []  # the one root: every station, and no list of thousands of ids to send
+    ids = sorted(scope)
+    p = database.param
+    return (f"r.station_id IN (SELECT s2.id FROM station s2 WHERE s2.area_id IN ({', '.join([p] * len(ids))}))",
+            ids)
+
+
+def _rows(user: Any, base: Any, start: date, end: date) -> list[tuple[Any, ...]]:
+    """``(station, bulletin, sha256, station name, area, *counts, aired µs)`` summed from the rollups."""
+    from central.db import database
+    from central.services import rollups
+
+    where, where_params = scope_filter(user, base)
+    inner, params = rollups.period_sql(database, start, end, where, where_params)
+    sums = ", ".join(f"SUM(r.{c})" for c in rollups.VALUES)
+    sql = (f"SELECT r.station_id, r.bulletin_id, r.asset_sha256, s.name, s.area_id, {sums} "
+           f"FROM ({inner}) r JOIN station s ON s.id = r.station_id "
+           "GROUP BY r.station_id, r.bulletin_id, r.asset_sha256, s.name, s.area_id")
+    return list(database.execute_sql(sql, params).fetchall())
+
+
+def _seconds_of(status: str, values: list[Any]) -> float:
+    """The aired seconds a per-status fact carries: local ones, or the rest on the first aired status."""
+    n = dict(zip(STATUSES, values, strict=False))
+    if status == "local":
+        return int(values[-1]) / 1e6
+    if status == "completed" or (status == "interrupted" and not n["completed"]):
+        return int(values[-2]) / 1e6
+    return 0.0
 
 
 def summary(user: Any, date_from: date, date_to: date, area_code: str | None = None,
-            group_by: str = "category", tz: str = REPORT_TZ) -> Summary:
+            group_by: str = "category") -> Summary:
     """The report table for ``user``'s scope (or ``area_code`` inside it) over local days."""
     if group_by not in GROUPS:
         raise Invalid(f"group_by phải là một trong {', '.join(GROUPS)}.")
-    base = _base_area(user, area_code)
-    lo, hi = utc_bounds(date_from, date_to, tz)
-    rows = _rows(user, base, lo, hi)
-    audio = _audio_owners({r[3] for r in rows if r[2] is None and r[3]})
+    base = base_area(user, area_code)
+    rows = _rows(user, base, date_from, date_to)
+    audio = _audio_owners({r[2] for r in rows if not r[1] and r[2]})
     by_audio = {v for v in audio.values() if isinstance(v, int)}
-    labels = _labels(group_by, {r[2] for r in rows if r[2] is not None} | by_audio)
+    labels = _labels(group_by, {r[1] for r in rows if r[1]} | by_audio)
     area_of = _area_grouper(base) if group_by == "area" else None
     facts = []
-    for station_id, status, bulletin_id, sha, station_name, area_id, count, seconds in rows:
+    for station_id, bulletin_id, sha, station_name, area_id, *values in rows:
+        bulletin_id, sha = bulletin_id or None, sha or None
         owner = bulletin_id if bulletin_id is not None else audio.get(sha) if sha else None
-        if group_by == "station":
-            key, label = str(station_id), station_name
-        elif area_of is not None:
-            key, label = area_of(area_id)
-        elif bulletin_id is None and status == "local":
-            key, label = "local", LOCAL_LABEL
-        elif owner == CHIME_KEY:
-            key, label = CHIME_KEY, CHIME_LABEL
-        else:
-            key, label = labels.get(owner, ("", NO_GROUP_LABEL[group_by]))  # type: ignore[arg-type]
-        facts.append(LogFact(station_id, status, key, label, has_bulletin=bulletin_id is not None,
-                             count=int(count), seconds=float(seconds or 0.0), has_asset=bool(sha)))
+        for status, count in zip(STATUSES, values, strict=False):
+            if not count:
+                continue
+            if group_by == "station":
+                key, label = str(station_id), station_name
+            elif area_of is not None:
+                key, label = area_of(area_id)
+            elif bulletin_id is None and status == "local":
+                key, label = "local", LOCAL_LABEL
+            elif owner == CHIME_KEY:
+                key, label = CHIME_KEY, CHIME_LABEL
+            else:
+                key, label = labels.get(owner, ("", NO_GROUP_LABEL[group_by]))  # type: ignore[arg-type]
+            seconds = _seconds_of(status, values)
+            facts.append(LogFact(station_id, status, key, label, has_bulletin=bulletin_id is not None,
+                                 count=int(count), seconds=seconds, has_asset=bool(sha)))
     table, total = summarise(facts)
     return Summary(group_by, date_from, date_to, base.code if base is not None else None, table, total)

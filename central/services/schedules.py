@@ -246,6 +246,7 @@ def to_model(s: Schedule) -> pm.Schedule:
         grace_s=s.grace_s,
         valid_from=s.valid_from,
         valid_until=s.valid_until,
+        play_by=s.play_by,
     )
 
 

@@ -108,6 +108,10 @@ def _write_last_seen(station_id: int, now: datetime) -> None:
 
 
 def is_online(station: Station, now: datetime | None = None) -> bool:
+    """The push channel's presence when it has spoken (it sees a dropped link within seconds), else
+    whether the station polled within the last few sync intervals."""
+    if station.online is not None:
+        return bool(station.online)
     if station.last_seen is None:
         return False
     now = now or utcnow()
@@ -134,6 +138,7 @@ def health(station: Station, now: datetime | None = None) -> dict[str, Any]:
         "enrolled": station.token_hash is not None,
         "active": station.active,
         "online": is_online(station, now),
+        "presence_at": _iso(station.presence_at),  # when the push channel last changed "online"
         "last_seen": _iso(station.last_seen),
         "last_heartbeat_at": _iso(station.last_heartbeat_at),
         "manifest_version": station.manifest_version,

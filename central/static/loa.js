@@ -28,6 +28,22 @@
     kind.addEventListener("change", sync);
     sync();
   }
+  // Times of day: any number; "add a time" clones the last box.
+  document.querySelectorAll("[data-add-time]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var boxes = button.parentNode.querySelectorAll("input[type=time]");
+      var last = boxes[boxes.length - 1].parentNode;
+      var copy = last.cloneNode(true);
+      var input = copy.querySelector("input");
+      var label = copy.querySelector("label");
+      input.value = "";
+      input.id = input.id.replace(/\d+$/, "") + boxes.length;
+      if (label) { label.setAttribute("for", input.id); }
+      button.parentNode.insertBefore(copy, button);
+      input.focus();
+    });
+  });
   // Pages that watch live state (emergency delivery) reload themselves.
   var refresh = document.querySelector("[data-refresh-seconds]");
   if (refresh) {

@@ -22,17 +22,30 @@ OBJECT_LABELS = {
     "Area": _l("Đơn vị hành chính"), "User": _l("Người dùng"), "ApiToken": _l("Mã API"),
     "Station": _l("Đài"), "Bulletin": _l("Bản tin"), "Playlist": _l("Chương trình"),
     "Schedule": _l("Lịch phát"), "Campaign": _l("Đợt tuyên truyền"), "Category": _l("Chủ đề"),
+    "Chime": _l("Nhạc hiệu"), "Plan": _l("Kế hoạch"), "StandingAlert": _l("Cảnh báo thường trực"),
+    "Emergency": _l("Phát khẩn cấp"),
 }
 VERB_LABELS = {
     "create": _l("tạo"), "update": _l("sửa"), "edit": _l("sửa"), "delete": _l("xóa"),
     "submit": _l("gửi duyệt"), "approve": _l("duyệt"), "reject": _l("từ chối"), "withdraw": _l("thu hồi"),
-    "revoke": _l("thu hồi quyền truy cập"), "deactivate": _l("ẩn"), "import": _l("nhập từ CSV"), "login": _l("đăng nhập"),
-    "password": _l("đổi mật khẩu"), "enroll": _l("đăng ký đài"), "enroll_code": _l("cấp mã đăng ký"),
+    "revoke": _l("thu hồi quyền truy cập"), "deactivate": _l("ẩn"), "import": _l("nhập từ CSV"),
+    "login": _l("đăng nhập"), "password": _l("đổi mật khẩu"), "enroll": _l("đăng ký đài"), "enroll_code": _l("cấp mã đăng ký"),
+    "schedule": _l("lên lịch"), "stop": _l("dừng"), "stop_area": _l("dừng ở một đơn vị"),
 }
 NOUN_OF_ACTION = {
     "area": "Area", "user": "User", "token": "ApiToken", "station": "Station", "bulletin": "Bulletin",
     "playlist": "Playlist", "schedule": "Schedule", "campaign": "Campaign", "category": "Category",
+    "chime": "Chime", "plan": "Plan", "standing_alert": "StandingAlert", "emergency": "Emergency",
 }
+#: actions whose words do not follow "noun.verb"
+WHOLE_LABELS = {
+    "playlist.revision.approve": _l("Chương trình: duyệt thay đổi nội dung"),
+    "playlist.revision.reject": _l("Chương trình: từ chối thay đổi nội dung"),
+    "chime.house": _l("Nhạc hiệu: tạo nhạc hiệu mặc định"),
+    "manifest.refused_asset": _l("Cảnh báo: bản kê bỏ âm thanh chưa duyệt"),
+}
+#: rows an admin should notice: the system refused something that should never have been asked for
+ALERTS = {"manifest.refused_asset"}
 # where a person reads more about an object
 OBJECT_PAGES = {"Bulletin": ("web.bulletin_detail", "bid"), "Schedule": ("web.schedule_detail", "sid"),
                 "Station": ("web.station_detail", "sid"), "Playlist": ("web.playlist_detail", "pid")}
@@ -40,6 +53,8 @@ OBJECT_PAGES = {"Bulletin": ("web.bulletin_detail", "bid"), "Schedule": ("web.sc
 
 def action_label(action: str) -> str:
     """``bulletin.approve`` → "Bản tin: duyệt"; an action this page does not know shows its code."""
+    if action in WHOLE_LABELS:
+        return str(WHOLE_LABELS[action])
     noun, _, verb = action.partition(".")
     kind = OBJECT_LABELS.get(NOUN_OF_ACTION.get(noun, ""))
     if kind is None or verb not in VERB_LABELS:
@@ -77,7 +92,7 @@ def audit() -> Any:
         object_types=[(t, OBJECT_LABELS.get(t, t)) for t in service.object_types()],
         actions=sorted({(a, action_label(a)) for a in service.actions()}, key=lambda p: str(p[1])),
         areas=queries.area_choices(user), action_label=action_label, object_url=object_url,
-        object_labels=OBJECT_LABELS,
+        object_labels=OBJECT_LABELS, alerts=ALERTS,
     )
 
 

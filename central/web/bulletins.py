@@ -12,6 +12,7 @@ from audio_library import DEFAULT_CEILING_DBTP, DEFAULT_TARGET_LUFS, AudioError
 from central.config import settings
 from central.errors import CentralError
 from central.services import bulletins as service
+from central.services import languages
 
 from . import bp, queries
 from .context import flash_error, me, roles
@@ -63,13 +64,13 @@ def bulletin_new() -> Any:
     return render_template(
         "web/bulletin_new.html", form=form, mode=form.get("mode") or request.args.get("mode", "tts"),
         categories=queries.category_choices(), campaigns=queries.campaign_choices(me()),
-        engines=ENGINES, voices=VOICES,
+        engines=ENGINES, voices=VOICES, languages=languages.choices(),
     ), (400 if request.method == "POST" else 200)
 
 
 def _fields(form: Any) -> dict[str, Any]:
     data = {"title": form.get("title", ""), "category": form.get("category", ""),
-            "campaign_id": form.get("campaign_id", ""), "language": form.get("language", "vi") or "vi"}
+            "campaign_id": form.get("campaign_id", ""), "language": form.get("language") or languages.VIETNAMESE}
     for key in ("valid_from", "valid_until"):
         if form.get(key):
             data[key] = form[key]

@@ -39,6 +39,8 @@ NAV = (
     NavItem("web.approvals", _l("Phê duyệt"), ("approver",)),
     NavItem("web.playlists", _l("Chương trình"), ("editor", "approver")),
     NavItem("web.schedules", _l("Lịch phát")),
+    NavItem("web.plans", _l("Kế hoạch")),
+    NavItem("web.calendar_month", _l("Lịch tháng")),
     NavItem("web.emergency", _l("Phát khẩn cấp"), ("approver",)),
     NavItem("web.stations", _l("Đài")),
     NavItem("web.playlogs", _l("Nhật ký phát")),

@@ -11,8 +11,9 @@ from flask import redirect, render_template, url_for
 from peewee import fn
 
 from central import auth
-from central.models import Area, PlayLog, Schedule, Station, utcnow
+from central.models import Area, PlayDay, PlayLog, Schedule, Station, utcnow
 from central.services import bulletins as bulletins_service
+from central.services import calendar as calendar_service
 from playlists.sound import AIRED, FAILED_TO_SOUND, NOT_AUDIBLE
 
 from . import bp, queries
@@ -39,6 +40,7 @@ def dashboard() -> Any:
         per_area=today_per_area(user), pending=pending,
         emergencies=active_emergencies(user), failures=latest_failures(user),
         troubled=[h for h in health if h["state"] in ("offline", "out_of_sync") or h["last_error"]][:8],
+        upcoming=calendar_service.upcoming(user, calendar_service.today()),
     )
 
 
@@ -50,8 +52,8 @@ def today_bounds(now: datetime) -> tuple[datetime, datetime]:
 
 
 def today_per_area(user: Any) -> list[dict[str, Any]]:
-    """Plays aired, failed and not audible today, per area one level below the viewer's own area (or the roots)."""
-    lo, hi = today_bounds(utcnow())
+    """Plays aired, failed and not audible today (local day), per area one level below the viewer's own area (or the roots)."""
+    lo, _ = today_bounds(utcnow())
     stations = {s.id: s.area_id for s in auth.visible_stations(user)}
     if not stations:
         return []
@@ -59,15 +61,18 @@ def today_per_area(user: Any) -> list[dict[str, Any]]:
     parents = dict(Area.select(Area.id, Area.parent).tuples())
     names = dict(Area.select(Area.id, Area.name).tuples())
     rows: dict[int, Counter[str]] = {}
-    logs = (PlayLog.select(PlayLog.station, PlayLog.status)
-            .where(PlayLog.station.in_(list(stations)),
-                   PlayLog.started_at >= lo, PlayLog.started_at < hi)
-            .tuples())
-    for station_id, status in logs:
+    # today's rollup rows, not a scan of the logs (a late log from today counts as soon as it lands)
+    day = lo.date()
+    shown = (*sorted(AIRED), *FAILED, NOT_AUDIBLE)
+    cells = (PlayDay.select(PlayDay.station, *(getattr(PlayDay, f"n_{s}") for s in shown))
+             .where(PlayDay.station.in_(list(stations)), PlayDay.day == day).tuples())
+    for station_id, *counts in cells:
         head = _head_of(stations[station_id], heads, parents)
-        rows.setdefault(head, Counter())[status] += 1
+        rows.setdefault(head, Counter()).update(dict(zip(shown, counts, strict=True)))
     out = []
     for head, c in rows.items():
+        if not any(c.values()):
+            continue
         out.append({"area": names.get(head, "—"), "aired": sum(c[s] for s in AIRED),
                     "failed": sum(c[s] for s in FAILED), "not_audible": c[NOT_AUDIBLE]})
     return sorted(out, key=lambda r: r["area"])

@@ -1,118 +1,172 @@
-"""Emergency broadcast: choose, review, confirm (approvers only), then watch delivery per station.
+"""Emergency broadcast: choose (standing alert or bulletin, LIVE or TEST, targets), review, confirm
+(approvers only), then watch time-to-air per station; stop, all-clear, area-wide stop.
 
-Delivery per target station is read from what the station told us: "manifest applied" means its
-applied version has caught up with a manifest built after the emergency was created; "played" is
-its play log for the emergency schedule.
+Every decision and every word of the status table ("delivered", "sounding", "late") lives in
+``services.emergencies``; these views only parse forms and render.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import csv
+import io
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from central.errors import CentralError, Invalid
-from central.models import PlayLog, Schedule, Station, utcnow
-from central.services import manifests
+from central.models import Emergency, Station
+from central.services import emergencies as service
+from central.services import manifests, standing_alerts
 from central.services import schedules as schedules_service
-from central.services import stations as stations_service
 
 from . import bp, queries
 from .context import flash_error, form_list, me, roles
-from .fmt import LOCAL_ZONE
 
 HOURS = (1, 2, 6, 24)
+PLAY_BY = (5, 15, 30, 60)
 
 
 def emergency_data(form: Any) -> dict[str, Any]:
-    bid = form.get("bulletin", "")
-    if not bid.isdigit():
-        raise Invalid(_("Hãy chọn bản tin cần phát khẩn cấp."))
+    """The service's request body from the form."""
+    source = form.get("source", "")
+    data: dict[str, Any] = {"mode": form.get("mode", "live"),
+                            "play_by_minutes": form.get("play_by", "30"),
+                            "valid_minutes": str(60 * _int(form.get("hours"), 2)),
+                            "targets": {"areas": form_list("areas"),
+                                        "stations": [int(x) for x in form_list("stations") if x.isdigit()]}}
+    if not source and form.get("bulletin", "").isdigit():  # the form's older shape (and scripts using it)
+        source = "bulletin:" + form["bulletin"]
+    if form.get("title_hint", "").strip():
+        data["title"] = form["title_hint"].strip()
+    if source.startswith("alert:"):
+        data["standing_alert"] = source[6:]
+    elif source.startswith("bulletin:") and source[9:].isdigit():
+        data["bulletin_id"] = int(source[9:])
+    else:
+        raise Invalid(_("Hãy chọn cảnh báo soạn sẵn hoặc bản tin cần phát khẩn cấp."))
+    return data
+
+
+def _int(value: Any, default: int) -> int:
     try:
-        hours = int(form.get("hours", "2"))
-    except ValueError:
-        hours = 2
-    now_local = utcnow().astimezone(ZoneInfo(LOCAL_ZONE)).replace(tzinfo=None, microsecond=0)
-    until = utcnow() + timedelta(hours=max(1, min(hours, 72)))
-    return {
-        "bulletin_id": int(bid),
-        "title": _("KHẨN CẤP: %(title)s", title=form.get("title_hint", "").strip() or "#" + bid),
-        "dtstart": (now_local + timedelta(seconds=5)).isoformat(),
-        "rrule": "",
-        "timezone": LOCAL_ZONE,
-        "priority": "emergency",
-        "valid_until": until.isoformat(),
-        "targets": {"areas": form_list("areas"),
-                    "stations": [int(x) for x in form_list("stations") if x.isdigit()]},
-    }
+        return max(1, min(int(value), 72))
+    except (TypeError, ValueError):
+        return default
+
+
+def _review(user: Any, data: dict[str, Any]) -> dict[str, Any]:
+    """What the confirmation step shows: the audio, the stations that will receive it."""
+    bulletin, alert = service._audio(user, data)
+    service._targets(data["mode"], data["targets"])
+    areas, stations = schedules_service._targets(user, data["targets"])
+    ids = manifests.stations_under([a.id for a in areas]) | {st.id for st in stations}
+    return {"bulletin": bulletin, "alert": alert, "areas": areas,
+            "stations": list(Station.select().where(Station.id.in_(sorted(ids))).order_by(Station.name))}
 
 
 @bp.route("/emergency", methods=["GET", "POST"])
 @roles("approver")
 def emergency() -> Any:
     user = me()
-    step = "choose"
-    review: dict[str, Any] = {}
-    form = request.form
+    step, review, form = "choose", {}, request.form
     if request.method == "POST":
         try:
             data = emergency_data(form)
             if form.get("step") == "send":
-                s = schedules_service.create(user, data)
+                e = service.create(user, data)
                 flash(_("Đã phát lệnh khẩn cấp. Theo dõi tình trạng từng đài bên dưới."), "success")
-                return redirect(url_for("web.emergency_status", sid=s.id))
-            fields = schedules_service.parse(user, data)
-            areas, stations = fields.pop("_targets")
-            ids = manifests.stations_under([a.id for a in areas]) | {st.id for st in stations}
-            review = {"bulletin": fields["bulletin"], "areas": areas,
-                      "stations": list(Station.select().where(Station.id.in_(sorted(ids))).order_by(Station.name)),
-                      "hours": form.get("hours", "2")}
-            step = "review"
+                return redirect(url_for("web.emergency_status", sid=e.schedule_id))
+            review, step = _review(user, data), "review"
         except CentralError as exc:
             flash_error(exc)
-    recent = [s for s in schedules_service.listing(user) if s.priority == "emergency"][:10]
     return render_template("web/emergency.html", step=step, review=review, form=form,
+                           alerts=standing_alerts.listing(user, active_only=True),
                            bulletins=queries.approved_bulletins(user), areas=queries.area_tree(user),
-                           stations=queries.station_choices(user), hours=HOURS, recent=recent)
+                           stations=queries.station_choices(user), hours=HOURS, play_by=PLAY_BY,
+                           recent=service.listing(user, 10), running=service.running(user))
+
+
+def _by_schedule(user: Any, sid: int) -> Emergency | None:
+    e = Emergency.get_or_none(Emergency.schedule == sid)
+    return None if e is None else service.get(user, e.id)
 
 
 @bp.route("/emergency/<int:sid>")
 def emergency_status(sid: int) -> Any:
+    """One emergency, by its schedule's id (the dashboard links schedules)."""
     user = me()
-    s = schedules_service.get(user, sid)
-    rows = delivery(s)
-    done = bool(rows) and all(r["played"] for r in rows)
-    return render_template("web/emergency_status.html", s=s, rows=rows, done=done)
+    e = _by_schedule(user, sid)
+    if e is None:  # an emergency-tier schedule made through the schedules API: no time-to-air record
+        return redirect(url_for("web.schedule_detail", sid=sid))
+    rows = service.steps(e)
+    if request.args.get("format") == "csv":
+        return _csv(e, rows)
+    counts = service.counts(rows)
+    done = service.over(e) or (bool(rows) and counts["sounding"] == counts["station_count"])
+    return render_template("web/emergency_status.html", e=e, rows=rows, counts=counts, done=done,
+                           late_minutes=service.late_minutes(), running=not service.over(e))
 
 
-def delivery(s: Schedule) -> list[dict[str, Any]]:
-    """One row per target station: online, manifest applied, and what its play log says."""
-    ids = manifests.stations_for_schedule(s)
-    logs: dict[int, PlayLog] = {}
-    for log in PlayLog.select().where(PlayLog.schedule_id == s.id).order_by(PlayLog.id):
-        logs[log.station_id] = log
-    now = utcnow()
-    rows = []
-    for st in Station.select().where(Station.id.in_(sorted(ids))).order_by(Station.name):
-        applied = (st.applied_version is not None and st.applied_version >= st.manifest_version
-                   and st.manifest_built_at is not None and st.manifest_built_at >= s.created_at)
-        log = logs.get(st.id)
-        rows.append({"station": st, "online": stations_service.is_online(st, now), "applied": applied,
-                     "played": log is not None and log.status in ("completed", "interrupted"),
-                     "log": log})
-    return rows
+def _csv(e: Emergency, rows: list[service.Steps]) -> Response:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=service.CSV_COLUMNS)
+    w.writeheader()
+    for r in rows:
+        w.writerow(service.step_dict(r))
+    return Response("\ufeff" + buf.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename=emergency-{e.id}.csv"})
 
 
-@bp.route("/emergency/<int:sid>/stop", methods=["POST"])
+@bp.route("/emergency/<int:sid>/<any(stop, 'all-clear'):action>", methods=["POST"])
 @roles("approver")
-def emergency_stop(sid: int) -> Any:
+def emergency_action(sid: int, action: str) -> Any:
+    user = me()
     try:
-        schedules_service.delete(me(), sid)
+        e = _by_schedule(user, sid)
+        if e is None:
+            schedules_service.delete(user, sid)  # an emergency schedule without a record: end it as before
+            return redirect(url_for("web.emergency"))
+        if action == "stop":
+            service.stop(user, e.id)
+            flash(_("Đã dừng phát khẩn cấp trên mọi đài."), "success")
+            return redirect(url_for("web.emergency_status", sid=sid))
+        clear = service.all_clear(user, e.id)
+        flash(_("Đã dừng cảnh báo và phát thông báo báo yên."), "success")
+        return redirect(url_for("web.emergency_status", sid=clear.schedule_id))
     except CentralError as exc:
         flash_error(exc)
         return redirect(url_for("web.emergency_status", sid=sid))
-    flash(_("Đã dừng phát khẩn cấp; các đài ngừng ở lần đồng bộ tới."), "success")
+
+
+@bp.route("/emergency/stop-area", methods=["POST"])
+@roles("approver")
+def emergency_stop_area() -> Any:
+    try:
+        stopped, left = service.stop_area(me(), request.form.get("area", ""))
+        flash(_("Đã dừng %(n)s lệnh khẩn cấp trong đơn vị.", n=len(stopped)), "success")
+        if left:
+            flash(_("%(n)s lệnh do cấp trên phát; chỉ cấp trên dừng được.", n=len(left)), "warning")
+    except CentralError as exc:
+        flash_error(exc)
     return redirect(url_for("web.emergency"))
+
+
+@bp.route("/emergency/alerts", methods=["GET", "POST"])
+@roles("approver")
+def standing_alert_list() -> Any:
+    user = me()
+    if request.method == "POST":
+        try:
+            form = request.form
+            if form.get("id", "").isdigit():
+                standing_alerts.update(user, int(form["id"]), {"active": form.get("active") == "1"})
+            else:
+                standing_alerts.create(user, {"key": form.get("key"), "name": form.get("name"),
+                                              "bulletin_id": form.get("bulletin"), "area": form.get("area")})
+            flash(_("Đã lưu cảnh báo soạn sẵn."), "success")
+            return redirect(url_for("web.standing_alert_list"))
+        except CentralError as exc:
+            flash_error(exc)
+    return render_template("web/standing_alerts.html", alerts=standing_alerts.listing(user),
+                           bulletins=queries.approved_bulletins(user), areas=queries.area_tree(user))

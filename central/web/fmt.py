@@ -170,9 +170,20 @@ def filesize(n: Any) -> str:
     return str(n)
 
 
+EMERGENCY_MODE_LABELS = {"live": _l("Phát thật"), "test": _l("Thử nghiệm"), "playing": _l("Đang phát")}
+
+ACTION_LABELS.update({
+    "emergency.create": _l("Phát khẩn cấp"),
+    "emergency.stop": _l("Dừng phát khẩn cấp"),
+    "emergency.stop_area": _l("Dừng khẩn cấp cả đơn vị"),
+    "standing_alert.create": _l("Thêm cảnh báo soạn sẵn"),
+    "standing_alert.update": _l("Sửa cảnh báo soạn sẵn"),
+})
+
+
 def label(value: Any, table: str = "status") -> str:
     tables = {"status": STATUS_LABELS, "priority": PRIORITY_LABELS, "role": ROLE_LABELS,
-              "kind": KIND_LABELS, "level": LEVEL_LABELS}
+              "kind": KIND_LABELS, "level": LEVEL_LABELS, "emergency_mode": EMERGENCY_MODE_LABELS}
     if value is None:
         return "—"
     key = getattr(value, "value", value)
@@ -205,6 +216,18 @@ def category_name(category: Any) -> str:
     return str(category.name)
 
 
+def language_name(code: Any) -> str:
+    """A bulletin's language by its configured (Vietnamese) name; ISO 639-3 code if unknown."""
+    from central.services import languages
+
+    return languages.name(str(code or ""))
+
+
+def html_lang(code: Any) -> str:
+    """The HTML ``lang`` value of an ISO 639-3 code (BCP 47 wants ``vi``, not ``vie``)."""
+    return "vi" if code in (None, "", "vi", "vie") else str(code)
+
+
 def lufs(value: Any) -> str:
     return "—" if value is None else f"{float(value):.1f} LUFS"
 
@@ -222,4 +245,6 @@ FILTERS = {
     "label_pair": label_pair,
     "reason": reason,
     "category_name": category_name,
+    "language_name": language_name,
+    "html_lang": html_lang,
 }

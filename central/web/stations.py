@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from central import auth
 from central.errors import CentralError, NotFound
 from central.models import Heartbeat, PlayLog, Station, utcnow
-from central.services import enrollment
+from central.services import enrollment, presence
 from central.services import stations as service
 
 from . import bp, queries
@@ -70,7 +70,8 @@ def station_detail(sid: int) -> Any:
     ids = {p.bulletin_id for p in plays} | {i.get("bulletin_id") for sl in slots for i in sl["items"]}
     titles = queries.bulletin_titles(ids)
     return render_template("web/station_detail.html", s=station, h=h, beat=beat, plays=plays,
-                           slots=slots, timeline_error=timeline_error, days=days, titles=titles)
+                           slots=slots, timeline_error=timeline_error, days=days, titles=titles,
+                           outages=presence.outages(station, 20))
 
 
 def _timeline(user: Any, station: Station, days: int) -> tuple[list[dict[str, Any]], str | None]:
@@ -116,6 +117,6 @@ def station_revoke(sid: int) -> Any:
     except CentralError as exc:
         flash_error(exc)
     else:
-        flash(_("Đã thu hồi mã của đài %(name)s. Đài sẽ bị từ chối ở lần liên lạc tới và cần đăng ký lại "
+        flash(_("Đã thu hồi mã của %(name)s. Đài sẽ bị từ chối ở lần liên lạc tới và cần đăng ký lại "
                 "bằng mã mới.", name=station.name), "success")
     return redirect(url_for("web.station_detail", sid=sid))

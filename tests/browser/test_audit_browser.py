@@ -38,8 +38,9 @@ def test_revoke_then_find_it_in_the_audit_log_and_download_it(sessions: Sessions
     with live.app.app_context(), live.db():
         assert Station.get_by_id(station.id).token_hash is not None  # "no" revoked nothing
     approver.submit("#revoke-form button[type=submit]")
-    assert "Đã thu hồi mã của đài" in approver.flash()
+    assert "Đã thu hồi mã của Đài xã Đắk Môl." in approver.flash()
     assert approver.page.locator("#token-revoked").is_visible()
+    approver.shot("station-revoked")
     refused = requests.post(beat, json={}, headers={"Authorization": f"Bearer {token}"}, timeout=30)
     assert refused.status_code == 401 and refused.json()["type"].endswith("/StationTokenRevoked")
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -75,6 +75,11 @@ class World:
 
         row, _ = users.create_token(None, self.author, "matrix")
         return int(row.id)
+
+    def period(self) -> str:
+        """C1's report over a day of its own, so one call's submission never blocks the next."""
+        day = date(2026, 1, 1) + timedelta(days=next(self.seq))
+        return f"area=P-D-C1&from={day.isoformat()}&to={day.isoformat()}"
 
     def category(self) -> Any:
         return Category.create(code=f"cat-{next(self.seq)}", name="Chủ đề thử")
@@ -227,6 +232,15 @@ ROUTES = [
     route("GET", "/stations/{id}/timeline", lambda w: f"/api/v1/stations/{w.station.id}/timeline", ALL,
           200, 404),
     route("GET", "/reports/summary", lambda w: "/api/v1/reports/summary?area=P-D-C1", ALL, 200, 403),
+    route("GET", "/reports/period", lambda w: f"/api/v1/reports/period?{w.period()}", ALL, 200, 403),
+    route("PUT", "/reports/period", lambda w: f"/api/v1/reports/period?{w.period()}", SCHEDULE, 200, 403,
+          body=lambda w: {"narrative": {"results": "Đã phát đủ"}}),
+    route("POST", "/reports/period/submit", lambda w: f"/api/v1/reports/period/submit?{w.period()}", SCHEDULE,
+          200, 403, body=lambda w: {}),
+    route("GET", "/reports/period/docx", lambda w: f"/api/v1/reports/period/docx?{w.period()}", ALL, 200, 403),
+    route("GET", "/reports/period/xlsx", lambda w: f"/api/v1/reports/period/xlsx?{w.period()}", ALL, 200, 403),
+    route("GET", "/reports/period/chart.png", lambda w: f"/api/v1/reports/period/chart.png?{w.period()}", ALL,
+          200, 403),
 ]
 
 

@@ -77,7 +77,7 @@ def test_the_station_page_revokes_with_a_confirmation_for_approvers_in_scope(cli
     done = client.post(f"{page}/revoke", data={"csrf_token": csrf_of(html)}, follow_redirects=True)
     assert done.status_code == 200
     html = done.get_data(as_text=True)
-    assert "Đã thu hồi mã của đài" in html and 'id="token-revoked"' in html
+    assert "Đã thu hồi mã của Đài Xã Đắk Môl." in html and 'id="token-revoked"' in html
     assert 'id="revoke-form"' not in html  # nothing left to revoke
     assert _beat(client, token).status_code == 401
     assert AuditLog.select().where(AuditLog.action == "station.revoke").count() == 1

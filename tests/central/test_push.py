@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +114,112 @@ def test_our_hash_format_is_mosquitto_passwd_s(tmp_path: Path) -> None:
     assert broker.check_password("mật khẩu", theirs) and not broker.check_password("khác", theirs)
     ours = broker.hash_password("mật khẩu")
     assert ours.split("$")[1:3] == theirs.split("$")[1:3]  # same scheme ($7$) and iteration count
+
+
+def test_presence_changes_open_and_close_outages(app: Flask, client: Any, tree: Any, make_user: Any,
+                                                 auth: Any) -> None:
+    from datetime import timedelta
+
+    from central.models import utcnow
+    from central.services import presence
+
+    station, _ = enrollment.register(None, "P-D-C1", "Đài xã Đắk Môl")
+    t0 = utcnow() - timedelta(minutes=10)
+    assert presence.record(station.id, True, t0)
+    assert not presence.record(station.id, True, t0)  # the retained message again: no change
+    assert presence.record(station.id, False, t0 + timedelta(seconds=60))
+    assert not presence.record(station.id, False, t0 + timedelta(seconds=90))
+    _, token = make_user("operator")
+    got = client.get(f"/api/v1/stations/{station.id}/outages", headers=auth(token)).json
+    assert [o["ongoing"] for o in got["outages"]] == [True]
+    assert client.get(f"/api/v1/stations/{station.id}", headers=auth(token)).json["online"] is False
+    assert presence.record(station.id, True, t0 + timedelta(seconds=150))
+    got = client.get(f"/api/v1/stations/{station.id}/outages", headers=auth(token)).json
+    assert got["outages"] == [{"from": (t0 + timedelta(seconds=60)).isoformat(),
+                               "to": (t0 + timedelta(seconds=150)).isoformat(),
+                               "duration_s": 90.0, "ongoing": False}]
+    assert client.get(f"/api/v1/stations/{station.id}", headers=auth(token)).json["online"] is True
+    assert client.get(f"/api/v1/stations/{station.id}/outages?limit=0", headers=auth(token)).status_code == 400
+    assert presence.station_of("loa/station/12/presence") == 12
+    assert presence.station_of("loa/station/x/presence") is None
+    assert not presence.record(999_999, False)  # an unknown station changes nothing
+
+
+def test_the_station_page_shows_its_outage_history(app: Flask, client: Any, tree: Any, make_user: Any) -> None:
+    from datetime import timedelta
+
+    from central.models import utcnow
+    from central.services import presence
+    from tests.central.test_web_pages import login
+
+    station, _ = enrollment.register(None, "P-D-C1", "Đài xã Đắk Môl")
+    t0 = utcnow() - timedelta(hours=1)
+    presence.record(station.id, False, t0)
+    presence.record(station.id, True, t0 + timedelta(seconds=42))
+    presence.record(station.id, False, t0 + timedelta(seconds=100))
+    make_user("operator", None, name="van.hanh")
+    login(client, "van.hanh")
+    html = client.get(f"/stations/{station.id}").get_data(as_text=True)
+    table = html.split('id="outages"')[1].split("</table>")[0]
+    assert "Lịch sử mất kết nối" in html
+    assert table.count("<tr>") == 3  # header, the ongoing one, the closed one of 42 s
+    assert "Đang mất kết nối" in table and "42 s" in table
+
+
+@pytest.mark.skipif(MOSQUITTO is None, reason="Mosquitto is not installed")
+def test_orders_are_numbered_signed_and_sent_once_per_area(tmp_path: Path, database_url: str) -> None:
+    import base64
+    import uuid
+    from datetime import timedelta
+
+    import paho.mqtt.client as mqtt
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from central import signing
+    from central.models import utcnow
+    from playlists import orders
+    from tests.processes import Broker, wait_for
+
+    mq = Broker(tmp_path / "mqtt", free_port())
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": database_url,
+                      "SECRET_KEY": "t", "MQTT_URL": mq.url, "MQTT_DIR": str(mq.dir)})
+    initialise(app)
+    with app.app_context(), database.connection_context():
+        _tree()
+        broker.write(settings(app).data_dir, mq.dir)
+    (mq.dir / broker.CONF).write_text(broker.mosquitto_conf(mq.dir, mq.port))
+    mq.start()
+    got: list[tuple[str, bytes]] = []
+    sub = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="listener")
+    sub.username_pw_set("central", push.central_password(settings(app).data_dir))
+    sub.on_message = lambda c, u, m: got.append((m.topic, bytes(m.payload)))
+    sub.on_connect = lambda c, u, f, r, p=None: c.subscribe("loa/area/+/emergency", qos=1)
+    sub.connect("127.0.0.1", mq.port)
+    sub.loop_start()
+    try:
+        wait_for(lambda: sub.is_connected(), 30, "the listener")
+        time.sleep(0.5)  # let the subscription settle before publishing
+        now = utcnow()
+        o = orders.EmergencyOrder(order_id=str(uuid.uuid4()), seq=1, action="start", issued_at=now,
+                                  valid_until=now + timedelta(hours=1), asset_sha256="a" * 64,
+                                  areas=("P-D-C1", "P-D-C2"))
+        with app.app_context(), database.connection_context():
+            first = push.publish_order(o, settings(app))
+            second = push.publish_order(dataclasses.replace(o, areas=("P",)), settings(app))
+        assert first is not None and second == first + 1
+        wait_for(lambda: len(got) >= 3, 30, "the three messages")
+        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(signing.public_key_b64(settings(app).data_dir)))
+
+        def verify(data: bytes, sig: bytes) -> bool:
+            key.verify(sig, data)
+            return True
+
+        seen = sorted((topic, orders.unseal(payload, verify).seq) for topic, payload in got)
+        assert seen == [("loa/area/P-D-C1/emergency", first), ("loa/area/P-D-C2/emergency", first),
+                        ("loa/area/P/emergency", second)]
+    finally:
+        sub.disconnect()
+        sub.loop_stop()
+        push.close_all()
+        mq.stop()
+        close_pool()

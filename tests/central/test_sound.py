@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -99,10 +100,15 @@ def test_station_page_and_dashboard_say_nobody_hears_it(app, client, tree, make_
           "outbox": 0, "last_error": None, "sound": NULL}
     r = client.post("/api/v1/station/heartbeat", json=hb, headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 200, r.json
-    assert _post(client, token, [make_log(id=str(uuid.uuid4()), sound=NULL)]).json["accepted"] == 1
+    now = datetime.now(UTC)
+    today = make_log(started_at=(now - timedelta(seconds=40)).isoformat(), ended_at=now.isoformat(), sound=NULL)
+    assert _post(client, token, [make_log(id=str(uuid.uuid4()), sound=NULL), today]).json["accepted"] == 2
     make_user("admin", None, name="quan.tri")
     assert login(client, "quan.tri").status_code == 302
     page = client.get(f"/stations/{station.id}").data.decode()
     assert 'id="not-audible"' in page and "đầu ra câm" in page
     assert "null output (ffmpeg -f null): not audible" in page and "Không nghe được" in page
+    dash = client.get("/dashboard").data.decode()
+    row = re.search(r"<tr><td>Huyện Đắk Song</td>(.*?)</tr>", dash, re.S)  # the admin sees districts
+    assert row and re.findall(r'class="num">(\d+)<', row.group(1)) == ["0", "0", "1"], dash[:3000]
 

@@ -130,3 +130,44 @@ def test_a_forged_nudge_costs_one_sync_and_changes_nothing(tmp_path: Path, setup
     status = s.status()
     assert status["manifest_version"] == first
     assert s.proc is not None and s.proc.poll() is None, _diagnose(s)
+
+
+def _presence(central: Central, station_id: int) -> tuple[Any, list[dict[str, Any]]]:
+    h = central.api("pheduyet", "GET", f"/api/v1/stations/{station_id}").json()
+    outages = central.api("pheduyet", "GET", f"/api/v1/stations/{station_id}/outages").json()["outages"]
+    return (h["online"] if h["presence_at"] else None), outages
+
+
+def test_a_station_whose_link_is_cut_shows_offline_and_the_outage_is_kept(
+    tmp_path: Path, setup: tuple[Central, Broker], agents: list[Station]
+) -> None:
+    import signal
+    import subprocess
+
+    from tests.processes import BIN
+
+    central, broker = setup
+    listener = subprocess.Popen([str(BIN / "central"), "presence"], env=central.env,
+                                stdout=(tmp_path / "presence.log").open("ab"), stderr=subprocess.STDOUT)
+    s = _agent(tmp_path, central, agents, "thuan-an", LOA_SYNC_INTERVAL="5")
+    try:
+        s.start()
+        wait_for(lambda: _presence(central, s.id)[0] is True, 60, "the station to show online")
+        assert s.proc is not None
+        # a frozen agent sends nothing, not even keepalives: to the broker its link is gone
+        s.proc.send_signal(signal.SIGSTOP)
+        try:
+            wait_for(lambda: _presence(central, s.id)[0] is False, 60, "the station to show offline")
+        finally:
+            s.proc.send_signal(signal.SIGCONT)
+        online, outages = _presence(central, s.id)
+        assert [o["ongoing"] for o in outages] == [True]
+        wait_for(lambda: _presence(central, s.id)[0] is True, 60, "the station back online")
+        outages = _presence(central, s.id)[1]
+        assert len(outages) == 1 and not outages[0]["ongoing"] and outages[0]["duration_s"] > 0
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{_diagnose(s, central, broker)}\n"
+                             f"{(tmp_path / 'presence.log').read_text()[-2000:]}") from None
+    finally:
+        listener.terminate()
+        listener.wait(15)

@@ -46,7 +46,7 @@ def _keys() -> tuple[Ed25519PrivateKey, object, object]:
 
 
 def test_an_order_round_trips_and_keeps_diacritics() -> None:
-    o = _order(stations=(3, 4))
+    o = _order(stations=(3, 4), starts_at=T0 + timedelta(seconds=5), bulletin_id=12)
     back = EmergencyOrder.from_wire(json.loads(canonical_bytes(o.to_wire())))
     assert back == o
     assert "lũ quét".encode() in o.signing_bytes()
@@ -79,6 +79,7 @@ def test_an_order_names_what_it_needs() -> None:
         _order(mode="test", stations=())
     with pytest.raises(OrderRejected, match="areas"):
         _order(areas=())
+    assert _order(areas=(), stations=(4,)).targets(4, []) and not _order(areas=(), stations=(4,)).targets(5, ["79"])
     with pytest.raises(OrderRejected, match="offset"):
         _order(valid_until=datetime(2026, 9, 1, 10))
     with pytest.raises(OrderRejected):

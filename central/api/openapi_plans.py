@@ -1,0 +1,143 @@
+"""The OpenAPI description of plans (kế hoạch), their report periods and deadlines."""
+
+from __future__ import annotations
+
+from .openapi_schemas import (
+    DAY,
+    INT,
+    STR,
+    J,
+    arr,
+    json_body,
+    nullable,
+    obj,
+    ok,
+    op,
+    path_id,
+    query,
+    ref,
+)
+
+_PERIOD_FIELDS = ("code", "name", "starts_on", "ends_on", "deadline")
+PERIOD: J = obj({"code": STR, "name": STR, "starts_on": DAY, "ends_on": DAY, "deadline": DAY},
+                _PERIOD_FIELDS, extra=False)
+TARGET: J = obj({"category": STR, "period": nullable("string"), "min_bulletins": INT},
+                ("category", "period", "min_bulletins"), extra=False)
+_PLAN_CAMPAIGN: J = obj({"id": INT, "name": STR, "starts_on": DAY, "ends_on": DAY},
+                        ("id", "name", "starts_on", "ends_on"), extra=False)
+
+SCHEMAS: J = {
+    "ReportPeriod": PERIOD,
+    "PlanTarget": TARGET,
+    "Plan": obj(
+        {
+            "id": INT,
+            "year": INT,
+            "title": STR,
+            "issuer": STR,
+            "number": STR,
+            "issued_on": nullable("string", format="date"),
+            "description": STR,
+            "area_code": nullable("string"),
+            "themes": arr(STR),
+            "periods": arr(ref("ReportPeriod")),
+            "targets": arr(ref("PlanTarget")),
+            "campaigns": arr(_PLAN_CAMPAIGN),
+        },
+        ("id", "year", "title", "issuer", "number", "issued_on", "description", "area_code", "themes",
+         "periods", "targets", "campaigns"),
+        extra=False,
+    ),
+    "PlanInput": obj(
+        {
+            "year": {"type": "integer", "minimum": 2000, "maximum": 2100},
+            "title": STR,
+            "issuer": STR,
+            "number": STR,
+            "issued_on": nullable("string", format="date"),
+            "description": STR,
+            "themes": arr(STR),
+            "periods": arr(obj({"code": STR, "name": STR, "starts_on": DAY, "ends_on": DAY, "deadline": DAY},
+                               _PERIOD_FIELDS)),
+            "targets": arr(obj({"category": STR, "period": nullable("string"),
+                                "min_bulletins": {"type": "integer", "minimum": 0, "maximum": 100000}},
+                               ("category", "min_bulletins"))),
+        }
+    ),
+}
+
+_YEAR: J = {"type": "integer", "minimum": 2000, "maximum": 2100}
+_EVENT_KIND: J = {"type": "string", "enum": ["observance", "campaign", "deadline", "schedule"]}
+EVENT: J = obj(
+    {"kind": _EVENT_KIND, "title": STR, "campaign_id": INT, "starts_on": DAY, "ends_on": DAY, "plan_id": INT,
+     "plan_title": STR, "period": STR, "schedule_id": INT, "status": STR, "times": arr(STR), "count": INT},
+    ("kind", "title"), extra=False)
+CALENDAR: J = obj(
+    {"year": INT, "month": INT, "area_code": nullable("string"),
+     "days": arr(obj({"date": DAY, "events": arr(EVENT)}, ("date", "events"), extra=False))},
+    ("year", "month", "area_code", "days"), extra=False)
+SCHEDULE_CAMPAIGN: J = obj(
+    {"times": {**arr(STR), "minItems": 1, "maxItems": 24},
+     "targets": obj({"areas": arr(STR), "stations": arr(INT)}),
+     "bulletin_ids": arr(INT), "first_day": DAY, "last_day": DAY,
+     "priority": {"type": "string", "enum": ["normal", "priority"]}, "submit": {"type": "boolean"}},
+    ("times", "targets"))
+
+
+def paths() -> J:
+    t = "plans"
+    deadline = obj({"plan_id": INT, "plan_title": STR, **PERIOD["properties"]},
+                   ("plan_id", "plan_title", *_PERIOD_FIELDS), extra=False)
+    defaults = obj({"year": INT, "lead_days": INT, "periods": arr(ref("ReportPeriod"))},
+                   ("year", "lead_days", "periods"), extra=False)
+    return {
+        "/api/v1/plans": {
+            "get": op("List plans", t, ok(arr(ref("Plan"))), params=[query("year", _YEAR, "only this year")]),
+            "post": op("Create a plan", t, ok(ref("Plan"), "Created", "201"),
+                       body=json_body(obj(SCHEMAS["PlanInput"]["properties"], ("year", "title")))),
+        },
+        "/api/v1/plans/defaults": {
+            "get": op("Usual report periods of a year", t, ok(defaults),
+                      params=[query("year", _YEAR, "the plan's year", required=True)]),
+        },
+        "/api/v1/plans/{id}": {
+            "parameters": [path_id()],
+            "get": op("Get a plan", t, ok(ref("Plan"))),
+            "patch": op("Change a plan", t, ok(ref("Plan")), body=json_body(ref("PlanInput"))),
+            "delete": op("Delete a plan (its campaigns stay)", t, {"204": {"description": "Deleted"}},
+                         errors=(401, 403, 404)),
+        },
+        "/api/v1/campaigns/{id}/schedule": {
+            "parameters": [path_id()],
+            "post": op("Schedule a campaign's bulletins in rotation (waits for approval)", "campaigns",
+                       ok(obj({"campaign_id": INT, "schedules": arr(ref("Schedule"))}, ("campaign_id", "schedules"),
+                              extra=False), "Created", "201"),
+                       body=json_body(SCHEDULE_CAMPAIGN), errors=(400, 401, 403, 404, 409)),
+        },
+        "/api/v1/calendar": {
+            "get": op("A month of observances, campaigns, schedules and deadlines", "calendar", ok(CALENDAR),
+                      params=[query("month", {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+                                    "YYYY-MM (default: this month)"),
+                              query("area", STR, "area code: what concerns this area")]),
+        },
+        "/api/v1/calendar/upcoming": {
+            "get": op("Deadlines within 30 days and campaigns starting soon without a schedule", "calendar",
+                      ok(obj({"deadlines": arr(obj({"plan_id": INT, "plan_title": STR, "days_left": INT,
+                                                     **PERIOD["properties"]},
+                                                    ("plan_id", "plan_title", "days_left", *_PERIOD_FIELDS),
+                                                    extra=False)),
+                              "unscheduled_campaigns": arr(obj({"campaign": ref("Campaign"), "days_left": INT},
+                                                              ("campaign", "days_left"), extra=False))},
+                             ("deadlines", "unscheduled_campaigns"), extra=False))),
+        },
+        "/api/v1/languages": {
+            "get": op("Languages bulletins may be in (ISO 639-3)", "bulletins",
+                      ok(arr(obj({"code": {"type": "string", "pattern": "^[a-z]{3}$"}, "name": STR}, ("code", "name"),
+                                 extra=False)))),
+        },
+        "/api/v1/deadlines": {
+            "get": op("Report deadlines in scope, soonest first", t, ok(arr(deadline)),
+                      params=[query("from", DAY, "due on or after this day"),
+                              query("to", DAY, "due on or before this day")]),
+        },
+    }

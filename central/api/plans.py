@@ -1,0 +1,126 @@
+"""Operator API for plans (kế hoạch): the year's plan, its themes, report periods, deadlines and targets."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, jsonify, request
+
+from ..auth import current_user, require
+from ..errors import Invalid
+from ..services import bulletins, calendar, campaign_schedule, languages, plans, schedules
+from . import json_body
+
+bp = Blueprint("api_plans", __name__, url_prefix="/api/v1")
+
+ALL_ROLES = ("admin", "editor", "approver", "operator")
+
+
+def _user() -> Any:
+    user = current_user()
+    assert user is not None  # guaranteed by @require
+    return user
+
+
+def _year(raw: str | None) -> int | None:
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        raise Invalid("year phải là năm 2000–2100. (year must be 2000–2100.)", field="year")
+    return int(raw)
+
+
+def _day(name: str) -> date | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise Invalid(f"{name} phải là ngày YYYY-MM-DD. ({name} must be a date.)", field=name) from None
+
+
+@bp.get("/plans")
+@require(ALL_ROLES)
+def list_plans() -> Any:
+    rows = plans.listing(_user(), _year(request.args.get("year")))
+    return jsonify([plans.to_dict(p) for p in rows])
+
+
+@bp.post("/plans")
+@require(bulletins.EDITORS)
+def create_plan() -> Any:
+    return jsonify(plans.to_dict(plans.create(_user(), json_body()))), 201
+
+
+@bp.get("/plans/defaults")
+@require(ALL_ROLES)
+def plan_defaults() -> Any:
+    """The usual report periods of a year, to prefill a new plan."""
+    year = _year(request.args.get("year"))
+    if year is None:
+        raise Invalid("Cần tham số year. (year is required.)", field="year")
+    periods = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in p.items()}
+               for p in plans.default_periods(year)]
+    return jsonify({"year": year, "lead_days": plans.DEFAULT_LEAD_DAYS, "periods": periods})
+
+
+@bp.get("/plans/<int:pid>")
+@require(ALL_ROLES)
+def get_plan(pid: int) -> Any:
+    return jsonify(plans.to_dict(plans.get(_user(), pid)))
+
+
+@bp.patch("/plans/<int:pid>")
+@require(bulletins.EDITORS)
+def update_plan(pid: int) -> Any:
+    return jsonify(plans.to_dict(plans.update(_user(), pid, json_body())))
+
+
+@bp.delete("/plans/<int:pid>")
+@require(bulletins.EDITORS)
+def delete_plan(pid: int) -> Any:
+    plans.delete(_user(), pid)
+    return "", 204
+
+
+@bp.get("/deadlines")
+@require(ALL_ROLES)
+def list_deadlines() -> Any:
+    """Report deadlines of the plans in scope, soonest first."""
+    rows = plans.periods(_user(), _day("from"), _day("to"))
+    return jsonify([{"plan_id": p.plan_id, "plan_title": p.plan.title, **plans.period_dict(p)} for p in rows])
+
+
+@bp.post("/campaigns/<int:cid>/schedule")
+@require(schedules.SCHEDULERS)
+def schedule_campaign(cid: int) -> Any:
+    """Schedule a campaign's bulletins in rotation; the schedules wait for a second person's approval."""
+    made = campaign_schedule.schedule(_user(), cid, json_body(), calendar.today())
+    return jsonify({"campaign_id": cid, "schedules": [schedules.to_dict(s) for s in made]}), 201
+
+
+@bp.get("/calendar")
+@require(ALL_ROLES)
+def month_calendar() -> Any:
+    raw = request.args.get("month") or calendar.today().strftime("%Y-%m")
+    try:
+        year, month = (int(x) for x in raw.split("-"))
+    except ValueError:
+        raise Invalid("month phải dạng YYYY-MM. (month must be YYYY-MM.)", field="month") from None
+    return jsonify(calendar.month(_user(), year, month, request.args.get("area") or None))
+
+
+@bp.get("/calendar/upcoming")
+@require(ALL_ROLES)
+def upcoming() -> Any:
+    """What the dashboard warns about: deadlines within 30 days, campaigns starting soon with no schedule."""
+    return jsonify(calendar.upcoming(_user(), calendar.today()))
+
+
+@bp.get("/languages")
+@require(ALL_ROLES)
+def list_languages() -> Any:
+    """The languages bulletins may be in: ISO 639-3 code and Vietnamese name."""
+    return jsonify([{"code": c, "name": n} for c, n in languages.choices()])

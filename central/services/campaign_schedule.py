@@ -1,0 +1,136 @@
+"""Schedule a campaign in one action: its bulletins in rotation over its days, at chosen times, for chosen areas.
+
+Rotation: the campaign's slots, taken day by day and within a day by time, play its bulletins in turn
+(slot k plays bulletin k mod n). That pattern repeats every ``n / gcd(times, n)`` days, so it is a
+handful of ordinary daily schedules with an INTERVAL, not one row per airing. Each goes through the
+schedules service: created ``submitted`` and approved by a second person (two-person rule), like any
+other schedule. A campaign already running is scheduled from today, not from its first day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from math import gcd
+from typing import Any
+
+from central.db import database
+from central.errors import Conflict, Invalid
+from central.models import Bulletin, Campaign, Schedule, User
+from central.services import audit, schedules
+from central.services import bulletins as bulletins_service
+from central.services import campaigns as campaigns_service
+from central.services.bulletins import check_role
+from playlists import rules
+
+MAX_TIMES = 24  # times of day in one action
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One schedule of a rotation: a bulletin (by index), its first day, its times, every ``interval`` days."""
+
+    bulletin: int
+    first_day: date
+    times: tuple[time, ...]
+    interval: int
+
+
+def rotation(first: date, last: date, times: Sequence[time], n: int) -> list[Slot]:
+    """The daily schedules that play ``n`` bulletins in turn over ``first``…``last`` at ``times``."""
+    if n < 1 or not times or last < first:
+        return []
+    period = n // gcd(len(times), n)
+    grouped: dict[tuple[int, int], list[time]] = {}
+    for d in range(min(period, (last - first).days + 1)):
+        for i, t in enumerate(times):
+            grouped.setdefault((d, (d * len(times) + i) % n), []).append(t)
+    return [Slot(b, first + timedelta(days=d), tuple(ts), period) for (d, b), ts in sorted(grouped.items())]
+
+
+def _times(raw: Any) -> list[time]:
+    if not isinstance(raw, list) or not raw:
+        raise Invalid("Chọn ít nhất một giờ phát. (Choose at least one time of day.)", field="times")
+    if len(raw) > MAX_TIMES:
+        raise Invalid(f"Tối đa {MAX_TIMES} giờ phát mỗi ngày. (At most {MAX_TIMES}.)", field="times")
+    out = set()
+    for value in raw:
+        try:
+            out.add(time.fromisoformat(str(value)).replace(second=0, microsecond=0))
+        except ValueError:
+            raise Invalid(f"Giờ phát '{value}' phải dạng HH:MM.", field="times") from None
+    return sorted(out)
+
+
+def _bulletins(actor: User, c: Campaign, raw: Any) -> list[Bulletin]:
+    """The bulletins to rotate: those given (by id), else the campaign's approved ones, oldest first."""
+    if raw in (None, []):
+        rows = [b for b in bulletins_service.listing(actor, status="approved", campaign=str(c.id))]
+        rows.sort(key=lambda b: b.id)
+    elif isinstance(raw, list) and all(isinstance(x, int) and not isinstance(x, bool) for x in raw):
+        rows = [bulletins_service.get(actor, bid) for bid in dict.fromkeys(raw)]
+    else:
+        raise Invalid("bulletin_ids phải là danh sách mã số bản tin.", field="bulletin_ids")
+    if not rows:
+        raise Conflict("Đợt tuyên truyền chưa có bản tin đã duyệt. (The campaign has no approved bulletin.)")
+    for b in rows:
+        if b.status != "approved":
+            raise Conflict(f"Bản tin {b.id} chưa được duyệt. (Bulletin {b.id} is not approved.)")
+    return rows
+
+
+def _days(c: Campaign, data: Mapping[str, Any], today: date) -> tuple[date, date]:
+    first = max(c.starts_on, today)
+    for key in ("first_day", "last_day"):
+        if data.get(key) not in (None, "") and not isinstance(data.get(key), str):
+            raise Invalid(f"{key} phải là ngày YYYY-MM-DD.", field=key)
+    try:
+        if data.get("first_day"):
+            first = max(first, date.fromisoformat(data["first_day"]))
+        last = min(c.ends_on, date.fromisoformat(data["last_day"])) if data.get("last_day") else c.ends_on
+    except ValueError:
+        raise Invalid("Ngày phải dạng YYYY-MM-DD. (Days are YYYY-MM-DD.)", field="first_day") from None
+    if last < first:
+        raise Conflict("Đợt tuyên truyền đã kết thúc, không còn ngày nào để phát. (No days left to schedule.)")
+    return first, last
+
+
+def _rrule(slot: Slot, last: date) -> str:
+    text = rules.daily(slot.first_day, last, list(slot.times)).rrule
+    if slot.interval == 1:
+        return text
+    return text.replace("FREQ=DAILY", f"FREQ=DAILY;INTERVAL={slot.interval}")
+
+
+def schedule(actor: User, cid: int, data: Mapping[str, Any], today: date) -> list[Schedule]:
+    """Make (and submit, unless ``submit`` is false) the rotation's schedules for ``data["targets"]``."""
+    check_role(actor, schedules.SCHEDULERS, "đặt lịch phát")
+    c = campaigns_service.get(actor, cid)
+    times = _times(data.get("times"))
+    chosen = _bulletins(actor, c, data.get("bulletin_ids"))
+    first, last = _days(c, data, today)
+    priority = data.get("priority") or "normal"
+    if priority not in ("normal", "priority"):
+        raise Invalid("Lịch của đợt tuyên truyền là thường hoặc ưu tiên. (normal or priority.)", field="priority")
+    made = []
+    with database.atomic():
+        for slot in rotation(first, last, times, len(chosen)):
+            b = chosen[slot.bulletin]
+            made.append(schedules.create(actor, {
+                "title": f"{c.name} — {b.title}"[:300], "bulletin_id": b.id, "targets": data.get("targets"),
+                "dtstart": datetime.combine(slot.first_day, slot.times[0]).isoformat(),
+                "rrule": _rrule(slot, last), "priority": priority, "submit": data.get("submit", True)}))
+        audit.record(actor, "campaign.schedule", c, schedules=[s.id for s in made], first_day=str(first),
+                     last_day=str(last), times=[t.strftime("%H:%M") for t in times])
+    return made
+
+
+def scheduled_campaign_ids(campaign_ids: Sequence[int]) -> set[int]:
+    """Those of ``campaign_ids`` that have a live (not deleted, not rejected) schedule of one of their bulletins."""
+    if not campaign_ids:
+        return set()
+    q = (Bulletin.select(Bulletin.campaign).join(Schedule, on=(Schedule.bulletin == Bulletin.id))
+         .where(Bulletin.campaign.in_(list(campaign_ids)) & (Schedule.deleted == False)  # noqa: E712
+                & (Schedule.status != "rejected")).distinct())
+    return {row.campaign_id for row in q}

@@ -1,0 +1,457 @@
+"""Emergencies (phát khẩn cấp): send, stop, all-clear, and time-to-air per station.
+
+An emergency is an approved emergency-tier schedule (``services.schedules``) plus this record: LIVE or
+TEST, the audio (an approved bulletin, or a standing alert's, cached in advance), "play no later
+than" (``play_by``, default 30 minutes: a station that receives it later logs it missed, ``stale``)
+and its stop. A TEST names its stations one by one and never reaches an area: it plays only there,
+its schedule title says THỬ NGHIỆM, and it is listed and exported as a test.
+
+Delivery travels two ways at once: the signed manifest (every target's version is bumped; it
+reconciles everything, and stations without the push channel get it by poll), and where the push
+channel exists, a signed emergency order per area topic (``_publish``).
+
+Time-to-air, per target station (``steps``): created → nudged (the order went out; "—" without the
+push channel) → manifest fetched (its manifest GET served a version that carries the emergency,
+``note_manifest``) → audio ready (the station's heartbeat says when it had the audio verified,
+``note_heartbeat``; a standing alert's audio was usually ready before the emergency) → sound
+started (heartbeat's now playing, or the play log's ``started_at``). The two words every view uses
+are defined here once: a station is **delivered** when it holds the emergency (fetched the manifest
+that carries it, or has its audio ready or sounding from the order), and **sounding** when its sound
+started. A station not sounding ``late_minutes`` after the emergency was sent is **late**.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from central.auth import area_subtree_ids, check_area
+from central.db import database
+from central.errors import Conflict, Invalid, NotFound
+from central.models import (
+    EMERGENCY_MODES,
+    Area,
+    Bulletin,
+    Emergency,
+    EmergencyDelivery,
+    PlayLog,
+    Schedule,
+    Station,
+    User,
+    utcnow,
+)
+from central.services import audit, manifests, standing_alerts
+from central.services import schedules as schedules_service
+from central.services.bulletins import APPROVERS, check_role
+
+log = logging.getLogger(__name__)
+
+ZONE = "Asia/Ho_Chi_Minh"
+PLAY_BY_DEFAULT = timedelta(minutes=30)
+PLAY_BY_MAX = timedelta(hours=24)
+VALID_DEFAULT = timedelta(hours=2)
+LATE_MINUTES_DEFAULT = 5.0
+_STARTED = ("completed", "interrupted", "failed")  # a play log whose sound started
+
+
+# --- sending -------------------------------------------------------------------------------------
+
+
+def _minutes(data: Mapping[str, Any], key: str, default: timedelta, top: timedelta) -> timedelta:
+    value = data.get(key)
+    if value in (None, ""):
+        return default
+    try:
+        minutes = float(value)
+    except (TypeError, ValueError):
+        raise Invalid(f"{key} phải là số phút. ({key} must be minutes.)", field=key) from None
+    if not 1 <= minutes <= top.total_seconds() / 60:
+        raise Invalid(f"{key}: từ 1 đến {int(top.total_seconds() // 60)} phút.", field=key)
+    return timedelta(minutes=minutes)
+
+
+def _audio(actor: User, data: Mapping[str, Any]) -> tuple[Bulletin, Any]:
+    """The bulletin to air and the standing alert it comes from (or None)."""
+    key = data.get("standing_alert")
+    if key not in (None, ""):
+        alert = standing_alerts.by_key(actor, str(key))
+        if alert.bulletin.status != "approved":
+            raise Conflict(f"Bản ghi của cảnh báo '{alert.key}' không còn được duyệt. (Recording not approved.)")
+        return alert.bulletin, alert
+    if data.get("bulletin_id") in (None, ""):
+        raise Invalid("Chọn một cảnh báo soạn sẵn hoặc một bản tin đã duyệt. (Choose the audio.)",
+                      field="bulletin_id")
+    from central.services import bulletins as bulletins_service
+
+    try:
+        return bulletins_service.get(actor, int(data["bulletin_id"])), None
+    except (TypeError, ValueError):
+        raise Invalid("bulletin_id phải là số.", field="bulletin_id") from None
+
+
+def _targets(mode: str, raw: Any) -> dict[str, list[Any]]:
+    if not isinstance(raw, Mapping):
+        raise Invalid('targets phải là {"areas": [mã], "stations": [số]}.', field="targets")
+    areas, stations = list(raw.get("areas") or []), list(raw.get("stations") or [])
+    if mode == "test" and areas:
+        raise Invalid("Phát THỬ chỉ tới từng đài được chọn, không tới cả đơn vị. "
+                      "(A TEST goes to chosen stations only, not to areas.)", field="targets.areas")
+    if mode == "test" and not stations:
+        raise Invalid("Chọn đài để phát THỬ. (Choose the stations for the test.)", field="targets.stations")
+    return {"areas": areas, "stations": stations}
+
+
+def create(actor: User, data: Mapping[str, Any], all_clear_of: Emergency | None = None) -> Emergency:
+    """Send an emergency now: ``{"standing_alert": key | "bulletin_id", "mode", "targets",
+    "play_by_minutes", "valid_minutes", "title"}``; approvers only."""
+    check_role(actor, APPROVERS, "phát khẩn cấp")
+    mode = str(data.get("mode") or "live")
+    if mode not in EMERGENCY_MODES:
+        raise Invalid("mode phải là live hoặc test.", field="mode")
+    bulletin, alert = _audio(actor, data)
+    targets = _targets(mode, data.get("targets"))
+    now = utcnow().replace(microsecond=0)
+    play_by = now + _minutes(data, "play_by_minutes", PLAY_BY_DEFAULT, PLAY_BY_MAX)
+    until = now + max(_minutes(data, "valid_minutes", VALID_DEFAULT, timedelta(hours=72)), play_by - now)
+    title = _title(mode, str(data.get("title") or "").strip() or (alert.name if alert else bulletin.title))
+    local = now.astimezone(ZoneInfo(ZONE)).replace(tzinfo=None)
+    body = {"bulletin_id": bulletin.id, "title": title, "dtstart": local.isoformat(), "rrule": "",
+            "timezone": ZONE, "priority": "emergency", "valid_until": until.isoformat(), "targets": targets}
+    with database.atomic():  # the manifests that carry it are bumped in here: play_by goes with them
+        s = schedules_service.create(actor, body)
+        Schedule.update(play_by=play_by).where(Schedule.id == s.id).execute()
+        e = Emergency.create(schedule=s, bulletin=bulletin, standing_alert=alert, mode=mode, title=title,
+                             area=actor.area_id, play_by=play_by, created_by=actor, created_at=now,
+                             all_clear_of=all_clear_of)
+        _deliveries(e)
+        audit.record(actor, "emergency.create", e, mode=mode, schedule=s.id, bulletin=bulletin.id,
+                     standing_alert=alert.key if alert else None, play_by=play_by.isoformat(), **targets)
+    log.warning("EMERGENCY %s (%s) sent by %s to %s", e.id, mode, actor.name, targets)
+    _publish(e, "start")
+    return e
+
+
+def _title(mode: str, text: str) -> str:
+    head = "THỬ NGHIỆM" if mode == "test" else "KHẨN CẤP"
+    return text if text.startswith(head) else f"{head}: {text}"[:300]
+
+
+def _deliveries(e: Emergency) -> None:
+    """One row per target, with the manifest version (just bumped) that first carries the emergency."""
+    ids = sorted(manifests.stations_for_schedule(e.schedule_id))
+    rows = [{"emergency": e.id, "station": sid, "carried_version": v}
+            for sid, v in Station.select(Station.id, Station.manifest_version)
+            .where(Station.id.in_(ids)).tuples()]
+    for start in range(0, len(rows), 500):
+        EmergencyDelivery.insert_many(rows[start:start + 500]).execute()
+
+
+def _publish(e: Emergency, action: str) -> None:
+    """Tell the push channel, if this central has one; the manifest carries the change anyway.
+
+    First the nudges of the stations whose manifests were just bumped (so "nudged" is a real time
+    also without the signed order), then the signed order itself once the push service offers it.
+    """
+    try:
+        from central.config import settings
+        from central.services import push
+
+        conf = settings()
+    except (ImportError, RuntimeError):
+        return
+    try:
+        nudged = push.flush(conf) if getattr(conf, "mqtt_url", None) else 0
+        publish = getattr(push, "publish_order", None)
+        seq = publish(_order(e, action)) if publish is not None else None
+    except Exception:  # the push channel is a shortcut: without it the manifest still delivers
+        log.exception("emergency %s: the push channel refused the %s", e.id, action)
+        return
+    if action == "start" and (nudged or seq is not None):
+        e.nudged_at, e.order_seq = utcnow(), seq if isinstance(seq, int) else None
+        Emergency.update(nudged_at=e.nudged_at, order_seq=e.order_seq).where(Emergency.id == e.id).execute()
+
+
+def _order(e: Emergency, action: str) -> Any:
+    """The signed order's content (``playlists.orders``); the push service numbers and signs it."""
+    from playlists import orders
+
+    s = Schedule.get_by_id(e.schedule_id)
+    areas, stations = _target_lists(s)
+    asset = e.bulletin.asset
+    start = action == "start"
+    return orders.EmergencyOrder(
+        order_id=e.order_id if start else str(uuid.uuid4()), seq=1, action=action, mode=e.mode,
+        schedule_id=s.id, asset_sha256=asset.sha256 if start else None, asset_size=asset.size if start else None,
+        duration_ms=asset.duration_ms, title=e.title, areas=tuple(areas), stations=tuple(stations),
+        issued_at=utcnow(), play_by=e.play_by, valid_until=s.valid_until or e.play_by,
+        stops=None if start else e.order_id,
+    )
+
+
+def _target_lists(s: Schedule) -> tuple[list[str], list[int]]:
+    d = schedules_service.to_dict(s)
+    return d["targets"]["areas"], d["targets"]["stations"]
+
+
+# --- stopping --------------------------------------------------------------------------------------
+
+
+def stop(actor: User, eid: int) -> Emergency:
+    """End an emergency on every station: off the manifests now, and a stop order on the push channel."""
+    check_role(actor, APPROVERS, "dừng phát khẩn cấp")
+    e = get(actor, eid)
+    check_area(actor, e.area_id)
+    if e.stopped_at is not None:
+        return e
+    _end(actor, e, "emergency.stop")
+    _publish(e, "stop")
+    return e
+
+
+def _end(actor: User, e: Emergency, action: str, **detail: Any) -> None:
+    now = utcnow()
+    with database.atomic():
+        Schedule.update(active=False, updated_at=now).where(Schedule.id == e.schedule_id).execute()
+        e.stopped_at, e.stopped_by = now, actor
+        e.save()
+        audit.record(actor, action, e, schedule=e.schedule_id, **detail)
+        manifests.bump_for_schedule(e.schedule_id)
+    log.warning("EMERGENCY %s stopped by %s", e.id, actor.name)
+
+
+def stop_area(actor: User, area_code: str) -> tuple[list[Emergency], list[Emergency]]:
+    """Stop every running emergency that reaches a station in the area (an approver's big red button).
+
+    Returns (stopped, left): ``left`` are the ones reaching the area that were sent from above the
+    actor's scope, which only someone there may stop.
+    """
+    check_role(actor, APPROVERS, "dừng phát khẩn cấp")
+    area = Area.get_or_none(Area.code == str(area_code))
+    if area is None:
+        raise Invalid(f"Không có đơn vị mã '{area_code}'.", field="area")
+    check_area(actor, area)
+    inside = manifests.stations_under([area.id])
+    stopped, left = [], []
+    for e in running(actor):
+        if not inside & manifests.stations_for_schedule(e.schedule_id):
+            continue
+        scope = area_subtree_ids(actor)
+        if scope is not None and e.area_id not in scope:
+            left.append(e)
+            continue
+        _end(actor, e, "emergency.stop_area", area=area.code)
+        _publish(e, "stop")
+        stopped.append(e)
+    return stopped, left
+
+
+def all_clear(actor: User, eid: int) -> Emergency:
+    """Stop the emergency and send the prepared all-clear (standing alert ``all_clear``) to its targets."""
+    e = get(actor, eid)
+    alert = standing_alerts.by_key(actor, standing_alerts.ALL_CLEAR)
+    areas, stations = _target_lists(Schedule.get_by_id(e.schedule_id))
+    stop(actor, eid)
+    body = {"standing_alert": alert.key, "mode": e.mode, "targets": {"areas": areas, "stations": stations}}
+    return create(actor, body, all_clear_of=e)
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def _visible(user: User) -> Any:
+    q = Emergency.select(Emergency, Schedule).join(Schedule)
+    cond = schedules_service._visible_ids(user)
+    return q if cond is None else q.where(cond)
+
+
+def listing(user: User, limit: int = 100) -> list[Emergency]:
+    return list(_visible(user).order_by(Emergency.id.desc()).limit(limit))
+
+
+def running(user: User) -> list[Emergency]:
+    return [e for e in _visible(user).where(Emergency.stopped_at.is_null()).order_by(Emergency.id)
+            if not over(e)]
+
+
+def over(e: Emergency, now: datetime | None = None) -> bool:
+    """Stopped, or past its schedule's validity."""
+    now = now or utcnow()
+    until = e.schedule.valid_until
+    return e.stopped_at is not None or (until is not None and until <= now)
+
+
+def get(user: User, eid: int) -> Emergency:
+    e = _visible(user).where(Emergency.id == eid).first()
+    if e is None:
+        raise NotFound(f"Không có lệnh khẩn cấp số {eid}. (No emergency {eid}.)")
+    return e
+
+
+def test_schedules(schedule_ids: Any) -> set[int]:
+    """Of these schedule ids, those of TEST emergencies: their play logs are reported as tests."""
+    ids = sorted({int(i) for i in schedule_ids if i is not None})
+    if not ids:
+        return set()
+    q = Emergency.select(Emergency.schedule).where(Emergency.schedule.in_(ids) & (Emergency.mode == "test"))
+    return {sid for (sid,) in q.tuples()}
+
+
+# --- time-to-air ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Steps:
+    """One target station's way to air (times are UTC; None = not yet)."""
+
+    station: Station
+    created_at: datetime
+    nudged_at: datetime | None
+    fetched_at: datetime | None
+    audio_at: datetime | None
+    started_at: datetime | None
+    outcome: str | None  # the play log's status (with its reason after ": "), None before any
+    late: bool = False
+
+    @property
+    def delivered(self) -> bool:
+        """The station holds the emergency: by the manifest that carries it, or by the order."""
+        return self.fetched_at is not None or self.audio_at is not None or self.started_at is not None
+
+    @property
+    def sounding(self) -> bool:
+        """Its sound started (it may have ended since)."""
+        return self.started_at is not None
+
+    @property
+    def audio_cached(self) -> bool:
+        """The audio was already on the station before the emergency (a standing alert)."""
+        return self.audio_at is not None and self.audio_at <= self.created_at
+
+
+def late_minutes() -> float:
+    """N of "stations not reached after N minutes": the deployment's setting, else the default."""
+    try:
+        from central.config import settings
+
+        return float(getattr(settings(), "emergency_late_minutes", LATE_MINUTES_DEFAULT))
+    except RuntimeError:  # outside an app (a script): the default
+        return LATE_MINUTES_DEFAULT
+
+
+def steps(e: Emergency, now: datetime | None = None, late_after: float | None = None) -> list[Steps]:
+    """Every target station's steps, by station name."""
+    now = now or utcnow()
+    limit = timedelta(minutes=late_minutes() if late_after is None else late_after)
+    logs = _first_logs(e.schedule_id)
+    out = []
+    rows = (EmergencyDelivery.select(EmergencyDelivery, Station).join(Station)
+            .where(EmergencyDelivery.emergency == e.id).order_by(Station.name, Station.id))
+    for d in rows:
+        log_start, outcome = logs.get(d.station_id, (None, None))
+        started = log_start or d.started_at  # the play log's time is exact; the heartbeat's is to the second
+        row = Steps(d.station, e.created_at, e.nudged_at, d.fetched_at, d.audio_at, started, outcome)
+        cutoff = min(now, e.stopped_at) if e.stopped_at else now
+        row.late = not row.sounding and outcome is None and cutoff - e.created_at >= limit
+        out.append(row)
+    return out
+
+
+def _first_logs(schedule_id: int) -> dict[int, tuple[datetime | None, str]]:
+    """Per station: when its first play of the schedule started, and how its last play ended."""
+    out: dict[int, tuple[datetime | None, str]] = {}
+    for log_row in PlayLog.select().where(PlayLog.schedule_id == schedule_id).order_by(PlayLog.id):
+        start, _ = out.get(log_row.station_id, (None, ""))
+        if log_row.started_at is not None and log_row.status in _STARTED:
+            start = min(start, log_row.started_at) if start else log_row.started_at
+        outcome = log_row.status + (f": {log_row.reason}" if log_row.reason else "")
+        out[log_row.station_id] = (start, outcome)
+    return out
+
+
+def counts(rows: list[Steps]) -> dict[str, int]:
+    """``x of y stations sounding`` and the rest of the page's head line."""
+    return {"station_count": len(rows), "delivered": sum(r.delivered for r in rows),
+            "sounding": sum(r.sounding for r in rows), "late": sum(r.late for r in rows)}
+
+
+def note_manifest(station_id: int, version: int, now: datetime) -> None:
+    """The station's manifest GET served ``version``: every emergency it carries is fetched now."""
+    EmergencyDelivery.update(fetched_at=now).where(
+        (EmergencyDelivery.station == station_id) & EmergencyDelivery.fetched_at.is_null()
+        & (EmergencyDelivery.carried_version <= version)
+    ).execute()
+
+
+def note_heartbeat(station: Station, body: Mapping[str, Any], now: datetime) -> None:
+    """Audio ready (``emergency_audio``: sha256 → when verified) and sound started (``now_playing``)."""
+    ready = body.get("emergency_audio")
+    playing = body.get("now_playing")
+    emergency_playing = isinstance(playing, Mapping) and playing.get("priority") == "emergency"
+    if not (isinstance(ready, Mapping) and ready) and not emergency_playing:
+        return  # the common heartbeat costs nothing here
+    open_rows = list(EmergencyDelivery.select(EmergencyDelivery, Emergency, Bulletin)
+                     .join(Emergency).join(Bulletin)
+                     .where((EmergencyDelivery.station == station.id)
+                            & (EmergencyDelivery.audio_at.is_null() | EmergencyDelivery.started_at.is_null())))
+    for d in open_rows:
+        e = d.emergency
+        if d.audio_at is None and isinstance(ready, Mapping):
+            d.audio_at = _time(ready.get(e.bulletin.asset_id))
+        if (d.started_at is None and emergency_playing and isinstance(playing, Mapping)
+                and _schedule_of(playing.get("slot_id")) == e.schedule_id):
+            d.started_at = _time(playing.get("started_at")) or now
+        if d.is_dirty():
+            d.save()
+
+
+def _schedule_of(slot_id: Any) -> int | None:
+    try:
+        return int(str(slot_id).split("@", 1)[0])
+    except ValueError:
+        return None
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        t = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return t if t.tzinfo is not None else None
+
+
+def _iso(t: datetime | None) -> str | None:
+    return None if t is None else t.isoformat(timespec="milliseconds")
+
+
+def step_dict(r: Steps) -> dict[str, Any]:
+    return {"station_id": r.station.id, "station_name": r.station.name, "created_at": _iso(r.created_at),
+            "nudged_at": _iso(r.nudged_at), "manifest_fetched_at": _iso(r.fetched_at),
+            "audio_ready_at": _iso(r.audio_at), "audio_cached": r.audio_cached,
+            "sound_started_at": _iso(r.started_at), "outcome": r.outcome, "delivered": r.delivered,
+            "sounding": r.sounding, "late": r.late}
+
+
+def to_dict(e: Emergency, rows: list[Steps] | None = None) -> dict[str, Any]:
+    s = e.schedule
+    areas, stations = _target_lists(s)
+    out = {"id": e.id, "title": e.title, "mode": e.mode, "schedule_id": s.id, "bulletin_id": e.bulletin_id,
+           "standing_alert": e.standing_alert.key if e.standing_alert_id else None,
+           "all_clear_of": e.all_clear_of_id, "targets": {"areas": areas, "stations": stations},
+           "created_at": _iso(e.created_at), "created_by": e.created_by.name if e.created_by_id else None,
+           "play_by": _iso(e.play_by), "valid_until": _iso(s.valid_until), "nudged_at": _iso(e.nudged_at),
+           "stopped_at": _iso(e.stopped_at), "running": not over(e)}
+    if rows is not None:
+        out.update(counts(rows))
+        out["stations"] = [step_dict(r) for r in rows]
+    return out
+
+
+CSV_COLUMNS = ("station_id", "station_name", "created_at", "nudged_at", "manifest_fetched_at",
+               "audio_ready_at", "audio_cached", "sound_started_at", "outcome", "delivered", "sounding", "late")
