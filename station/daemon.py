@@ -17,10 +17,12 @@ from typing import Any
 
 from playlists.orders import EmergencyOrder
 
+from .amp import AmpPower, CommandRelay, GpioRelay
 from .assets import AssetCache
 from .client import CentralClient
 from .clock import Clock
 from .config import Config
+from .errors import StationError
 from .loop import Command, PlayerLoop, TimelineFn
 from .monitor import Monitor, SoundCheck
 from .orders import OrderDesk
@@ -43,7 +45,8 @@ class Agent:
         self.cfg, self.store, self.clock, self.player, self.client = cfg, store, clock, player, client
         self.cache = AssetCache(cfg.assets_dir, store, cfg.min_free_bytes, cfg.gc_after_s)
         self.loop = PlayerLoop(store, self.cache, player, clock, timeline,
-                               timedelta(hours=cfg.horizon_h), on_change=self._changed, sound=sound_check(cfg, player))
+                               timedelta(hours=cfg.horizon_h), on_change=self._changed, sound=sound_check(cfg, player),
+                               amp=amp_power(cfg))
         self.syncer: Syncer | None = None
         if client is not None:
             self.syncer = Syncer(
@@ -163,10 +166,24 @@ class Agent:
         """The heartbeat's ``sound``: how an item would sound now, and what the monitor last heard."""
         check = self.loop.sound
         out = check.describe(self.loop.settings, self.clock.now(), self.loop.local_override)
+        if self.loop.amp is not None:
+            out["amp"] = self.loop.amp.status()
         if check.last is not None:
             out["level_lufs"] = check.last.get("level_lufs")
             out["last_audibility"] = check.last.get("audibility")
         return out
+
+
+def amp_power(cfg: Config) -> AmpPower | None:
+    """The amplifier's relay, if one is configured: a GPIO pin, or on/off commands."""
+    lead, hold = timedelta(seconds=cfg.amp_lead_s), timedelta(seconds=cfg.amp_hold_s)
+    if cfg.amp_gpio is not None:
+        return AmpPower(GpioRelay(cfg.amp_gpio, cfg.amp_active_low), lead, hold)
+    if cfg.amp_on and cfg.amp_off:
+        return AmpPower(CommandRelay(cfg.amp_on, cfg.amp_off), lead, hold)
+    if cfg.amp_on or cfg.amp_off:
+        raise StationError("set both LOA_AMP_ON and LOA_AMP_OFF (or neither)")
+    return None
 
 
 def sound_check(cfg: Config, player: Player) -> SoundCheck:

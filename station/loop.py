@@ -42,6 +42,7 @@ from playlists.model import (
 from playlists.orders import EmergencyOrder
 from playlists.timeline import EMERGENCY_MAX_LATE, current_item, deadline, next_boundary
 
+from .amp import AmpPower
 from .assets import AssetCache
 from .clock import Clock
 from .errors import PlayerError
@@ -106,10 +107,10 @@ class PlayerLoop:
     def __init__(
         self, store: Store, cache: AssetCache, player: Player, clock: Clock, timeline: TimelineFn,
         horizon: timedelta = timedelta(hours=48), on_change: Callable[[], None] | None = None,
-        sound: SoundCheck | None = None,
+        sound: SoundCheck | None = None, amp: AmpPower | None = None,
     ) -> None:
         self.store, self.cache, self.player, self.clock = store, cache, player, clock
-        self.sound = sound or SoundCheck(player)
+        self.sound, self.amp = sound or SoundCheck(player), amp
         self.local_override = False  # a volume or quiet hours set on the station's page is in force
         self.journal = WriteJournal(store)  # the loop's writes: it plays on when the store refuses them
         self.timeline = timeline
@@ -209,7 +210,9 @@ class PlayerLoop:
         self._note_waiting(slots, now)
         self.slots = slots
         self._mark_seen(now)
-        return self._next_wake(slots, self.clock.now())
+        wake, later = self._next_wake(slots, self.clock.now()), self.clock.now()
+        amp_at = self.amp.update(slots, later, self.running is not None) if self.amp is not None else None
+        return min(wake, amp_at) if amp_at is not None and amp_at > later else wake
 
     def _preroll(self, slots: Sequence[Slot], now: datetime) -> None:
         """An item starts within a moment: the timeline is ready, so wait for the instant and start it.
@@ -246,6 +249,8 @@ class PlayerLoop:
         """Stop the player; the play is logged interrupted and its slot is not resumed after restart."""
         if self.running is not None:
             self._interrupt(self.clock.now(), "agent_restart", end_slot=True)
+        if self.amp is not None:
+            self.amp.close()
 
     def refresh(self) -> None:
         """Re-read the applied manifest and local settings."""
