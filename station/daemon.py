@@ -28,6 +28,7 @@ from .monitor import Monitor, SoundCheck
 from .orders import OrderDesk
 from .player import Player
 from .push import PushChannel, PushSettings
+from .speaker import SpeakerTest
 from .status import build
 from .store import Store
 from .sync import Syncer, SyncPolicy
@@ -46,7 +47,7 @@ class Agent:
         self.cache = AssetCache(cfg.assets_dir, store, cfg.min_free_bytes, cfg.gc_after_s)
         self.loop = PlayerLoop(store, self.cache, player, clock, timeline,
                                timedelta(hours=cfg.horizon_h), on_change=self._changed, sound=sound_check(cfg, player),
-                               amp=amp_power(cfg))
+                               amp=amp_power(cfg), speaker=SpeakerTest(store, cfg.station_dir))
         self.syncer: Syncer | None = None
         if client is not None:
             self.syncer = Syncer(
@@ -168,6 +169,8 @@ class Agent:
         out = check.describe(self.loop.settings, self.clock.now(), self.loop.local_override)
         if self.loop.amp is not None:
             out["amp"] = self.loop.amp.status()
+        if self.loop.speaker is not None and (test := self.loop.speaker.result()) is not None:
+            out["speaker_test"] = test
         if check.last is not None:
             out["level_lufs"] = check.last.get("level_lufs")
             out["last_audibility"] = check.last.get("audibility")

@@ -42,6 +42,7 @@ from playlists.model import (
 from playlists.orders import EmergencyOrder
 from playlists.timeline import EMERGENCY_MAX_LATE, current_item, deadline, next_boundary
 
+from . import speaker
 from .amp import AmpPower
 from .assets import AssetCache
 from .clock import Clock
@@ -50,6 +51,7 @@ from .journal import WriteJournal
 from .monitor import SoundCheck
 from .orders import keep_active, load_active, merge, schedule_id_of
 from .player import Playback, Player
+from .speaker import SpeakerTest
 from .store import PLAYING, SlotState, Store
 from .timeline import slot_rows  # noqa: F401 - the local page imports it from here
 
@@ -107,10 +109,10 @@ class PlayerLoop:
     def __init__(
         self, store: Store, cache: AssetCache, player: Player, clock: Clock, timeline: TimelineFn,
         horizon: timedelta = timedelta(hours=48), on_change: Callable[[], None] | None = None,
-        sound: SoundCheck | None = None, amp: AmpPower | None = None,
+        sound: SoundCheck | None = None, amp: AmpPower | None = None, speaker: SpeakerTest | None = None,
     ) -> None:
         self.store, self.cache, self.player, self.clock = store, cache, player, clock
-        self.sound, self.amp = sound or SoundCheck(player), amp
+        self.sound, self.amp, self.speaker = sound or SoundCheck(player), amp, speaker
         self.local_override = False  # a volume or quiet hours set on the station's page is in force
         self.journal = WriteJournal(store)  # the loop's writes: it plays on when the store refuses them
         self.timeline = timeline
@@ -206,6 +208,8 @@ class PlayerLoop:
             if self.running is not None or not self._start(slots, now):
                 break
         if self.running is None:
+            self._speaker_test(slots, now)
+        if self.running is None:
             self._preroll(slots, now)
         self._note_waiting(slots, now)
         self.slots = slots
@@ -235,6 +239,16 @@ class PlayerLoop:
         if later >= b and not self._commands_waiting() and self._start(slots, later):
             self.wake.set()  # its audio turned out bad: look again at once
 
+    def _speaker_test(self, slots: Sequence[Slot], now: datetime) -> None:
+        """Play a requested speaker test: only when nothing sounds and no slot starts within seconds."""
+        b = next_boundary(slots, now)
+        if self.speaker is None or not self.speaker.due(now) or (b is not None and b - now < speaker.ROOM):
+            return
+        path = self.speaker.begin(now)
+        if path is not None and not self._launch(None, None, None, 0, path, "Thử loa", speaker.TONE_MS,
+                                                 Priority.NORMAL, ok_status=speaker.STATUS):
+            self.speaker.finish("failed", "player_failed", None, now)
+
     def _commands_waiting(self) -> bool:
         with self._lock:
             return bool(self._commands) or self._stale
@@ -261,6 +275,8 @@ class PlayerLoop:
                              self.emergencies.values(), self.clock.now())
         self._audio = _audio(self.content)
         self.settings = self._effective_settings()
+        if self.speaker is not None and applied is not None:  # a speaker test asked for on the central
+            self.speaker.offer(applied.manifest.get("station", {}), self.clock.now())
         if self.birth is None and applied is not None:
             birth = self.store.get("first_manifest_at")
             self.birth = datetime.fromisoformat(birth) if birth else None
@@ -520,6 +536,8 @@ class PlayerLoop:
 
     def _end(self, r: Running, status: str, reason: str | None, now: datetime, cut: bool = False) -> None:
         sound, status, reason = self.sound.finish(r.sound, r.measurement, status, reason, r.title)
+        if r.ok_status == speaker.STATUS and self.speaker is not None:
+            self.speaker.finish(status, reason, sound, now)
         self.journal.end_item(r.play_id, status, reason, now, r.started_at if r.play_id else None,
                             r.slot.id if r.slot else None, r.index + 1, interrupted=cut, sound=sound)
         self.running = None

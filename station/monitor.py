@@ -162,7 +162,7 @@ class SoundCheck:
             out["audibility"] = judge(level, self.monitor.min_lufs)
         self.last = out
         silent = silent_reason(out, self.monitor.min_lufs)
-        if silent and status in ("completed", "local"):  # the player ran, but nothing came out
+        if silent and status not in ("failed", "interrupted"):  # it ended well, but nothing came out
             log.warning("play of %r failed to sound: %s", title, silent)
             return out, "failed", silent
         return out, status, reason

@@ -112,3 +112,37 @@ def test_station_page_and_dashboard_say_nobody_hears_it(app, client, tree, make_
     row = re.search(r"<tr><td>Huyện Đắk Song</td>(.*?)</tr>", dash, re.S)  # the admin sees districts
     assert row and re.findall(r'class="num">(\d+)<', row.group(1)) == ["0", "0", "1"], dash[:3000]
 
+
+
+def test_a_speaker_test_goes_out_in_the_signed_manifest_and_its_result_shows(app, client, auth, tree, make_user,
+                                                                              station_factory):
+    from central.models import AuditLog
+
+    station, token = station_factory(tree["C1"], "Đài xã Đắk Môl")
+    st = {"Authorization": f"Bearer {token}"}
+    before = client.get("/api/v1/station/manifest", headers=st).json["manifest"]
+    assert "speaker_test" not in before["station"]
+    _, editor = make_user("editor", tree["C1"])
+    assert client.post(f"/api/v1/stations/{station.id}/speaker-test", headers=auth(editor)).status_code == 403
+    _, operator = make_user("operator", tree["C1"])
+    r = client.post(f"/api/v1/stations/{station.id}/speaker-test", headers=auth(operator))
+    assert r.status_code == 202, r.json
+    test_id = r.json["id"]
+    after = client.get("/api/v1/station/manifest", headers=st).json["manifest"]
+    assert after["version"] > before["version"] and after["station"]["speaker_test"]["id"] == test_id
+    assert AuditLog.get(AuditLog.action == "station.speaker_test").detail["test_id"] == test_id
+    shown = client.get(f"/api/v1/stations/{station.id}", headers=auth(operator)).json
+    assert shown["speaker_test_waiting"]["id"] == test_id and shown["sound"] is None
+    result = {"id": test_id, "source": "central", "at": "2026-12-01T06:30:00+00:00", "status": "completed",
+              "audibility": "audible", "level_lufs": -21.8, "output": CARD["output"], "volume": 80}
+    hb = {"agent_version": "t", "manifest_version": after["version"], "clock_offset_ms": 0, "clock_trusted": True,
+          "disk_free_bytes": 1, "cache": {"assets": 0, "missing": 0, "bytes": 0}, "now_playing": None,
+          "outbox": 0, "last_error": None, "sound": {**CARD, "speaker_test": result}}
+    assert client.post("/api/v1/station/heartbeat", json=hb, headers=st).status_code == 200
+    shown = client.get(f"/api/v1/stations/{station.id}", headers=auth(operator)).json
+    assert shown["speaker_test_waiting"] is None and shown["sound"]["speaker_test"]["level_lufs"] == -21.8
+    make_user("admin", None, name="quan.tri")
+    assert login(client, "quan.tri").status_code == 302
+    page = client.get(f"/stations/{station.id}").data.decode()
+    assert "nghe được" in page and "-21.8 LUFS" in page and 'id="speaker-test-waiting"' not in page
+    assert f'action="/stations/{station.id}/speaker-test"' in page
