@@ -212,10 +212,12 @@ SCHEMAS: J = {
             "last_error": nullable("string"),
             "sound": nullable("object", properties={
                 **SOUND["properties"],
-                "amp": nullable("object", properties={"mode": STR, "on": BOOL}),
+                "last_audibility": nullable("string"),
+                "amp": nullable("object", properties={"mode": STR, "on": BOOL, "error": STR}),
                 "speaker_test": nullable("object", properties={
-                    "id": STR, "source": STR, "at": TIME_N, "status": STR, "audibility": STR,
-                    "level_lufs": nullable("number"), "output": STR, "volume": INT,
+                    "id": STR, "source": STR, "requested_at": TIME_N, "at": TIME_N, "status": STR,
+                    "reason": nullable("string"), "audibility": STR, "level_lufs": nullable("number"),
+                    "output": STR, "volume": INT, "monitor": BOOL,
                 }),
             }),
             "emergency_audio": {"type": "object", "additionalProperties": TIME_N,
