@@ -122,3 +122,16 @@ def calendar_month() -> Any:
     return render_template("web/calendar.html", weeks=weeks, year=year, month=month, area=area,
                            areas=queries.area_choices(user), today=calendar_service.today(),
                            prev=f"{prev[0]}-{prev[1]:02d}", next=f"{nxt[0]}-{nxt[1]:02d}")
+
+
+@bp.route("/campaigns/<int:cid>/delete", methods=["POST"])
+def campaign_delete(cid: int) -> Any:
+    """Delete a campaign that has no bulletins (the service refuses one that has)."""
+    must(*EDITING)
+    try:
+        service.delete(me(), cid)
+    except CentralError as exc:
+        flash_error(exc)
+        return redirect(url_for("web.campaign_detail", cid=cid))
+    flash(_("Đã xóa đợt tuyên truyền."), "success")
+    return redirect(url_for("web.campaigns"))
