@@ -108,3 +108,15 @@ def test_delete_a_campaign_without_bulletins_only(client: Any, people: dict, bul
     assert [c.name for c in Campaign.select()] == ["Đợt có tin"]
     login(client, "van.hanh")
     assert _post(client, f"/campaigns/{used.id}/delete", {}, page=f"/campaigns/{used.id}").status_code == 403
+
+
+def test_edit_forms_only_where_the_person_may_change(client: Any, people: dict, make_user: Any, tree: dict) -> None:
+    make_user("editor", tree["C2"], name="bien.tap.xa")
+    plan = Plan.create(year=2099, title="Kế hoạch huyện", area=tree["D"])
+    camp = Campaign.create(name="Đợt huyện", starts_on="2099-01-01", ends_on="2099-01-02", area=tree["D"])
+    login(client, "bien.tap.xa")  # below the district: sees its plan, cannot change it
+    assert "Sửa thông tin kế hoạch" not in client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert "Sửa đợt tuyên truyền" not in client.get(f"/campaigns/{camp.id}").get_data(as_text=True)
+    login(client, "bien.tap")
+    assert "Sửa thông tin kế hoạch" in client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert "Sửa đợt tuyên truyền" in client.get(f"/campaigns/{camp.id}").get_data(as_text=True)
