@@ -74,9 +74,11 @@ def test_plan_campaign_schedule_approval_and_calendar(sessions: Sessions, live: 
     approver = sessions.login("pheduyet")
     approver.go("/approvals")
     assert approver.page.locator("text=Tháng hành động phòng, chống ma túy — Gương hoàn lương").count() >= 1
-    for s in made:
-        approver.go(f"/schedules/{s.id}")
-        approver.submit("text=Duyệt lịch")
+    for box in approver.page.locator("#approve-schedules input[name=sid]").all():
+        box.check()
+    approver.shot("approve-campaign-schedules")
+    approver.submit("text=Duyệt các lịch đã chọn")
+    assert f"Đã duyệt {len(made)} lịch phát." in approver.flash()
     with live.app.app_context(), live.db():
         assert {s.status for s in Schedule.select()} == {"approved"}
         assert {s.approved_by.name for s in Schedule.select()} == {"pheduyet"}
