@@ -238,10 +238,12 @@ def visible(user: User) -> Any:
 
 
 def listing(user: User, status: str | None = None, category: str | None = None,
-            campaign: Any = None) -> list[Bulletin]:
+            campaign: Any = None, language: str | None = None) -> list[Bulletin]:
     q = visible(user)
     if status:
         q = q.where(Bulletin.status == status)
+    if language:
+        q = q.where(Bulletin.language == languages.normalise(language))
     if category:
         cat = categories_service.by_code(category)
         q = q.where(Bulletin.category == cat)
