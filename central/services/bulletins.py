@@ -381,9 +381,19 @@ def withdraw(actor: User, bid: int, reason: str | None = None) -> Bulletin:
     check_role(actor, WITHDRAWERS, "thu hồi bản tin")
     b = get(actor, bid)
     check_owner(actor, b.area_id, "Bản tin")
+    if b.status == "submitted":
+        return _take_back(actor, b)
     _in_state(b, ("approved",), "thu hồi")
     note = reason.strip() if isinstance(reason, str) and reason.strip() else None
     return _move(actor, b, "withdrawn", "bulletin.withdraw", withdrawn_at=utcnow(), reason=note)
+
+
+def _take_back(actor: User, b: Bulletin) -> Bulletin:
+    """The author takes a bulletin back from the approval queue; it is a draft again, to fix and resend."""
+    if b.author_id != actor.id and actor.role != "admin":
+        raise Forbidden("Chỉ tác giả rút lại được bản tin đang chờ duyệt. "
+                        "(Only the author can take back a submitted bulletin.)")
+    return _move(actor, b, "draft", "bulletin.take_back")
 
 
 def claim_transition(row: Any, before: str) -> None:
