@@ -115,6 +115,7 @@ class PushChannel:
                              qos=1, retain=True)
             with contextlib.suppress(RuntimeError, ValueError):  # link gone meanwhile: the will says it
                 info.wait_for_publish(2.0)
+        self.connected.clear()  # a clean end, not a lost link
         c.disconnect()
 
     def _connected(self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any = None) -> None:

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from tests.processes import (
-    MOSQUITTO,
     Broker,
     Central,
     Station,
@@ -25,8 +24,7 @@ from tests.processes import (
     with_broker,
 )
 
-pytestmark = [pytest.mark.e2e,
-              pytest.mark.skipif(MOSQUITTO is None, reason="Mosquitto is not installed (apt install mosquitto)")]
+pytestmark = [pytest.mark.e2e, pytest.mark.mqtt]
 
 HOURLY = "3600"  # a poll that cannot happen within a test
 
