@@ -273,7 +273,7 @@ class Bulletin(BaseModel):
     text = TextField(null=True)  # the script (TTS source or transcript)
     category = ForeignKeyField(Category, null=True, backref="bulletins", on_delete="SET NULL")
     campaign = ForeignKeyField(Campaign, null=True, backref="bulletins", on_delete="SET NULL")
-    language = CharField(max_length=8, default="vi")
+    language = CharField(max_length=8, default="vie")  # ISO 639-3 (services.languages; migration 10)
     priority = CharField(max_length=16, default="normal")
     status = CharField(max_length=16, default="draft", index=True)  # one of BULLETIN_STATUSES
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
@@ -444,7 +444,7 @@ class _PlayRollup(BaseModel):
 
 
 class PlayDay(_PlayRollup):
-    """One station-local day of a station's plays of one bulletin or audio (migration 8)."""
+    """One station-local day of a station's plays of one bulletin or audio (migration 10)."""
 
     day = DateField()
 
@@ -465,6 +465,46 @@ class PlayMonth(_PlayRollup):
             (("station", "month", "bulletin_id", "asset_sha256"), True),
             (("month",), False),
         )
+
+
+REPORT_STATUSES = ("draft", "submitted")
+#: figures an officer enters by hand, for channels Loa does not see
+MANUAL_FIELDS = ("wired_communes", "fm_communes", "wired_fm_minutes", "sms_messages", "portal_articles",
+                 "printed_copies")
+NARRATIVE_FIELDS = ("results", "assessment", "difficulties", "proposals")
+
+
+class Report(BaseModel):
+    """A period report of one area (báo cáo): hand-entered figures, narrative, and who submitted it.
+
+    The figures Loa counts are computed from the rollups when read; at submission they are frozen in
+    ``figures`` so the report a district sent does not change under the province (migration 11).
+    """
+
+    area = ForeignKeyField(Area, backref="reports", on_delete="RESTRICT")
+    date_from = DateField()
+    date_to = DateField()
+    plan = ForeignKeyField(Plan, null=True, on_delete="SET NULL")
+    status = CharField(max_length=16, default="draft")  # one of REPORT_STATUSES
+    number = CharField(max_length=64, default="")  # "12/BC-TTVH"
+    issuer = CharField(max_length=200, default="")  # the issuing body, e.g. "Trung tâm Văn hóa – Thông tin …"
+    superior = CharField(max_length=200, default="")  # the body above it, printed over the issuer
+    place = CharField(max_length=100, default="")  # "Gia Nghĩa", for "…, ngày … tháng … năm …"
+    title = CharField(max_length=500, default="")
+    recipients = TextField(default="")  # "Nơi nhận", one per line
+    signer_title = CharField(max_length=200, default="")  # "GIÁM ĐỐC", "KT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC"
+    signer_name = CharField(max_length=200, default="")
+    manual = JSONField(default=dict)  # MANUAL_FIELDS → int
+    narrative = JSONField(default=dict)  # NARRATIVE_FIELDS → text
+    figures = JSONField(null=True)  # frozen at submission
+    created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_at = UTCDateTimeField(default=utcnow)
+    updated_at = UTCDateTimeField(default=utcnow)
+    submitted_by = ForeignKeyField(User, null=True, backref="submitted_reports", on_delete="SET NULL")
+    submitted_at = UTCDateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("area", "date_from", "date_to"), True),)  # one report per area and period
 
 
 class Heartbeat(BaseModel):
@@ -571,8 +611,14 @@ MODELS: tuple[type[BaseModel], ...] = (
     Area, User, ApiToken, LoginAttempt, Station, EnrollmentCode, Category, Plan, Campaign, PlanTheme,
     ReportPeriod, PlanTarget, Asset,
     Bulletin, Chime, Playlist, PlaylistRevision, PlaylistItem, Schedule, ScheduleTarget, PlayLog, PlayDay, PlayMonth,
-    Heartbeat, AuditLog, StationOutage, PushCounter, StandingAlert, Emergency,
+    Report, Heartbeat, AuditLog, StationOutage, PushCounter, StandingAlert, Emergency,
     EmergencyDelivery, SchemaVersion,
 )
 
 __all__ = [m.__name__ for m in MODELS] + ["utcnow", "db_time", "UTCDateTimeField", "JSONField"]
+
+
+# The alert tables live in their own module (this one is long enough); a new database gets them too.
+from .alert_models import ALERT_MODELS  # noqa: E402
+
+MODELS = MODELS + ALERT_MODELS

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from . import openapi_chimes, openapi_emergencies, openapi_plans
+from . import (
+    openapi_alerts,
+    openapi_chimes,
+    openapi_emergencies,
+    openapi_period_reports,
+    openapi_plans,
+)
 from .openapi_schemas import (
     DAY,
     INT,
@@ -253,6 +259,7 @@ def _workflow_paths() -> J:
         }
     paths.update(openapi_chimes.paths())
     paths.update(openapi_plans.paths())
+    paths.update(openapi_period_reports.paths())
     paths["/api/v1/stations/{id}/timeline"] = {
         "parameters": [path_id()],
         "get": op(
@@ -419,7 +426,8 @@ def _meta_paths() -> J:
 def build_spec() -> J:
     """The whole OpenAPI document as a dict."""
     paths: J = {}
-    for part in (_station_paths, _operator_paths, _workflow_paths, _meta_paths, openapi_emergencies.paths):
+    for part in (_station_paths, _operator_paths, _workflow_paths, _meta_paths, openapi_emergencies.paths,
+                 openapi_alerts.paths):
         paths.update(part())
     return {
         "openapi": "3.1.0",
@@ -432,7 +440,7 @@ def build_spec() -> J:
         "paths": paths,
         "components": {
             "schemas": {**SCHEMAS, **openapi_chimes.SCHEMAS, **openapi_plans.SCHEMAS,
-                        **openapi_emergencies.SCHEMAS},
+                        **openapi_emergencies.SCHEMAS, **openapi_period_reports.SCHEMAS},
             "responses": {
                 "Problem": {
                     "description": "RFC 9457 problem details",

@@ -130,6 +130,11 @@ def paths() -> J:
                                                               ("campaign", "days_left"), extra=False))},
                              ("deadlines", "unscheduled_campaigns"), extra=False))),
         },
+        "/api/v1/languages": {
+            "get": op("Languages bulletins may be in (ISO 639-3)", "bulletins",
+                      ok(arr(obj({"code": {"type": "string", "pattern": "^[a-z]{3}$"}, "name": STR}, ("code", "name"),
+                                 extra=False)))),
+        },
         "/api/v1/deadlines": {
             "get": op("Report deadlines in scope, soonest first", t, ok(arr(deadline)),
                       params=[query("from", DAY, "due on or after this day"),

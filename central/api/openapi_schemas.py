@@ -200,6 +200,15 @@ SCHEMAS: J = {
             "now_playing": {"type": ["object", "null"]},
             "outbox": INT,
             "last_error": nullable("string"),
+            # optional (newer stations): what the station applies, and whose value it is
+            "settings": obj({
+                "volume": INT, "volume_source": {"type": "string", "enum": ["central", "local"]},
+                "quiet_hours": {"type": ["object", "null"]},
+                "quiet_hours_source": {"type": "string", "enum": ["central", "local"]},
+                "quiet_mode": {"type": "string", "enum": ["central", "set", "off"]},
+                "central": {"type": "object"},
+            }),
+            "missing_bulletins": arr(STR),
             "emergency_audio": {"type": "object", "additionalProperties": TIME_N,
                                 "description": "optional: audio of emergency schedules → when verified"},
         }
@@ -449,6 +458,7 @@ SCHEMAS: J = {
             "station_name": STR,
             **LOG_FIELDS,
             "received_at": TIME_N,
+            "emergency_test": {**BOOL, "description": "a play of a TEST emergency (a drill), not a real one"},
         },
         ("id", "station_id", "status"),
     ),
@@ -509,6 +519,8 @@ SCHEMAS: J = {
             "local": INT,
             "completion_rate": nullable("number"),
             "stations_reached": INT,
+            "uptime_pct": {"type": ["number", "null"], "minimum": 0, "maximum": 100,
+                           "description": "share of the period the stations were on line (services.uptime)"},
         },
         ("key", "label", "plays", "minutes_aired", "completed", "missed", "stations_reached"),
     ),

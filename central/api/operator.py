@@ -12,7 +12,7 @@ from flask import Blueprint, jsonify, request
 from ..auth import area_subtree_ids, check_area, current_user, in_scope, require, visible_stations
 from ..errors import Invalid, NotFound
 from ..models import ApiToken, Area, Station, User
-from ..services import areas, enrollment, playlogs, presence, stations, users
+from ..services import areas, emergencies, enrollment, playlogs, presence, stations, users
 from . import json_body, parse_time
 
 bp = Blueprint("api_operator", __name__, url_prefix="/api/v1")
@@ -144,7 +144,9 @@ def list_play_logs() -> Any:
     limit = min(_int_arg("limit") or 200, MAX_PAGE)
     offset = _int_arg("offset") or 0
     query = playlogs.query(visible_stations(_user()), station_id, start, end)
-    rows = [playlogs.to_dict(r) for r in query.limit(limit).offset(offset)]
+    found = list(query.limit(limit).offset(offset))
+    tests = emergencies.test_schedules(r.schedule_id for r in found)  # a drill is reported as one
+    rows = [{**playlogs.to_dict(r), "emergency_test": r.schedule_id in tests} for r in found]
     return jsonify({"play_logs": rows, "limit": limit, "offset": offset})
 
 

@@ -9,7 +9,7 @@ from flask import Blueprint, jsonify, request
 
 from ..auth import current_user, require
 from ..errors import Invalid
-from ..services import bulletins, calendar, campaign_schedule, plans, schedules
+from ..services import bulletins, calendar, campaign_schedule, languages, plans, schedules
 from . import json_body
 
 bp = Blueprint("api_plans", __name__, url_prefix="/api/v1")
@@ -117,3 +117,10 @@ def month_calendar() -> Any:
 def upcoming() -> Any:
     """What the dashboard warns about: deadlines within 30 days, campaigns starting soon with no schedule."""
     return jsonify(calendar.upcoming(_user(), calendar.today()))
+
+
+@bp.get("/languages")
+@require(ALL_ROLES)
+def list_languages() -> Any:
+    """The languages bulletins may be in: ISO 639-3 code and Vietnamese name."""
+    return jsonify([{"code": c, "name": n} for c, n in languages.choices()])

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -22,6 +23,8 @@ from ..errors import Invalid
 from ..models import ApiToken, Area, AuditLog, User
 
 LOCAL_ZONE = "Asia/Ho_Chi_Minh"  # CSV times are local, as the province reads them
+#: the name written for a change with no user behind it: "system", or "cli:<login>" at the console
+_UNNAMED: ContextVar[str] = ContextVar("audit_unnamed_actor", default="system")
 MAX_PAGE = 1000
 MAX_OFFSET = 2**31 - 1  # beyond any real log, and inside every database's integer
 
@@ -38,13 +41,22 @@ def record(actor: User | None, action: str, obj: Any = None, **detail: Any) -> A
         object_id = str(obj.get_id()) if hasattr(obj, "get_id") else str(obj)
     return AuditLog.create(
         actor=actor,
-        actor_name=actor.name if actor is not None else "system",
+        actor_name=actor.name if actor is not None else _UNNAMED.get(),
         action=action,
         object_type=object_type,
         object_id=object_id,
         area=area_of(actor, obj),
         detail=detail,
     )
+
+
+def acting_as(name: str) -> Token[str]:
+    """Name who makes the changes that have no user (the ``central`` command: its login); undo with reset."""
+    return _UNNAMED.set(name[:100])
+
+
+def reset(token: Token[str]) -> None:
+    _UNNAMED.reset(token)
 
 
 def area_of(actor: User | None, obj: Any) -> int | None:

@@ -29,7 +29,7 @@ from central.auth import area_subtree_ids, in_scope
 from central.db import database
 from central.errors import Conflict, Forbidden, Invalid, NotFound
 from central.models import PRIORITIES, Area, Asset, Bulletin, Campaign, Category, User, utcnow
-from central.services import audit
+from central.services import audit, languages
 from central.services import categories as categories_service
 
 log = logging.getLogger(__name__)
@@ -138,7 +138,7 @@ def parse_fields(data: Mapping[str, Any], partial: bool = False) -> dict[str, An
         if key in data:
             out["campaign"] = campaign_by_id(data.get(key))
     if "language" in data:
-        out["language"] = (_text(data, "language", 8) or "vi").lower()
+        out["language"] = languages.normalise(_text(data, "language", 8))
     if "priority" in data:
         if data["priority"] not in PRIORITIES:
             raise Invalid(f"Mức độ phải là một trong {', '.join(PRIORITIES)}.", field="priority")
@@ -207,7 +207,7 @@ def create_spoken(
         raise Invalid("speed phải là số từ 0.5 đến 2.0.", field="speed")
     synth = audio_library.synthesize(
         text,
-        language=fields.get("language", "vi"),
+        language=languages.tts_language(fields.get("language", languages.VIETNAMESE)),
         engine=body.get("engine") or "auto",
         voice=body.get("voice"),
         speed=float(speed),

@@ -25,6 +25,7 @@ from playlists.errors import ScheduleError
 
 ZONE = "Asia/Ho_Chi_Minh"
 MAX_AIRINGS_PER_DAY = 50  # shown per day; the rest are counted
+_ORDER = {"deadline": 0, "observance": 1, "campaign": 2, "schedule": 3}
 
 
 def today() -> date:
@@ -69,6 +70,8 @@ def month(user: User, year: int, month_no: int, area_code: str | None = None) ->
                                      "plan_title": p.plan.title, "period": p.code})
     for s in _schedules(user, related):
         _add_airings(days, s, first, last)
+    for evs in days.values():  # deadlines first, then the day's drives, then airings by time
+        evs.sort(key=lambda e: (_ORDER[e["kind"]], (e.get("times") or [""])[0], e["title"]))
     return {"year": year, "month": month_no, "area_code": area_code or None,
             "days": [{"date": d.isoformat(), "events": evs} for d, evs in days.items()]}
 

@@ -35,7 +35,7 @@ DEFAULT_TTL_S = 7 * 24 * 3600
 
 def normalise(code: str) -> str:
     """Upper case, without the separators people type or paste (dashes, spaces, dots)."""
-    return "".join(ch for ch in code.upper() if ch not in "-–_. \t\r\n")
+    return "".join(ch for ch in code.upper() if ch not in "-–—_. \t\r\n")
 
 
 def hash_code(code: str) -> str:

@@ -22,18 +22,20 @@ OBJECT_LABELS = {
     "Area": _l("Đơn vị hành chính"), "User": _l("Người dùng"), "ApiToken": _l("Mã API"),
     "Station": _l("Đài"), "Bulletin": _l("Bản tin"), "Playlist": _l("Chương trình"),
     "Schedule": _l("Lịch phát"), "Campaign": _l("Đợt tuyên truyền"), "Category": _l("Chủ đề"),
-    "Chime": _l("Nhạc hiệu"),
+    "Chime": _l("Nhạc hiệu"), "Plan": _l("Kế hoạch"), "StandingAlert": _l("Cảnh báo thường trực"),
+    "Emergency": _l("Phát khẩn cấp"),
 }
 VERB_LABELS = {
     "create": _l("tạo"), "update": _l("sửa"), "edit": _l("sửa"), "delete": _l("xóa"),
     "submit": _l("gửi duyệt"), "approve": _l("duyệt"), "reject": _l("từ chối"), "withdraw": _l("thu hồi"),
-    "revoke": _l("thu hồi quyền truy cập"), "deactivate": _l("ẩn"), "import": _l("nhập từ CSV"), "login": _l("đăng nhập"),
-    "password": _l("đổi mật khẩu"), "enroll": _l("đăng ký đài"), "enroll_code": _l("cấp mã đăng ký"),
+    "revoke": _l("thu hồi quyền truy cập"), "deactivate": _l("ẩn"), "import": _l("nhập từ CSV"),
+    "login": _l("đăng nhập"), "password": _l("đổi mật khẩu"), "enroll": _l("đăng ký đài"), "enroll_code": _l("cấp mã đăng ký"),
+    "schedule": _l("lên lịch"), "stop": _l("dừng"), "stop_area": _l("dừng ở một đơn vị"),
 }
 NOUN_OF_ACTION = {
     "area": "Area", "user": "User", "token": "ApiToken", "station": "Station", "bulletin": "Bulletin",
     "playlist": "Playlist", "schedule": "Schedule", "campaign": "Campaign", "category": "Category",
-    "chime": "Chime",
+    "chime": "Chime", "plan": "Plan", "standing_alert": "StandingAlert", "emergency": "Emergency",
 }
 #: actions whose words do not follow "noun.verb"
 WHOLE_LABELS = {

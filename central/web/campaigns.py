@@ -65,7 +65,8 @@ def campaign_detail(cid: int) -> Any:
         else:
             flash(_("Đã lưu đợt tuyên truyền."), "success")
             return redirect(url_for("web.campaign_detail", cid=cid))
-    bulletins = bulletins_service.listing(user, campaign=str(cid))
+    # oldest first: the order the rotation plays them in
+    bulletins = sorted(bulletins_service.listing(user, campaign=str(cid)), key=lambda b: b.id)
     return render_template("web/campaign_detail.html", c=c, bulletins=bulletins, plans=_plan_choices(user),
                            categories=queries.category_choices(), areas=queries.area_tree(user),
                            stations=queries.station_choices(user),

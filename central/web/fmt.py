@@ -151,20 +151,39 @@ def duration(ms: Any) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+def number(value: Any, digits: int = 1) -> str:
+    """A number in the viewer's language (Babel): ``3,8`` in Vietnamese, ``3.8`` in English."""
+    from flask_babel import format_decimal
+
+    if value is None or value == "":
+        return "—"
+    return str(format_decimal(value, format="#,##0." + "#" * digits if digits else "#,##0"))
+
+
 def minutes(ms: Any) -> str:
-    if not ms:
-        return "0"
-    return f"{int(ms) / 60000:.1f}".replace(".", ",")
+    """Milliseconds as minutes with one decimal, in the viewer's language."""
+    return number(int(ms or 0) / 60000)
+
+
+def percent(value: Any, digits: int = 1) -> str:
+    """``92,5 %`` (a value already in percent); Vietnamese writes a space before the sign."""
+    from flask_babel import get_locale
+
+    if value is None or value == "":
+        return "—"
+    space = "" if str(get_locale()) == "en" else "\u00a0"
+    return number(value, digits) + space + "%"
 
 
 def filesize(n: Any) -> str:
+    """Bytes in B, KB, MB or GB (powers of 1024), the number in the viewer's language."""
     if n is None:
         return "—"
-    n = int(n)
+    size = float(int(n))
     for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n = n / 1024  # type: ignore[assignment]
+        if size < 1024 or unit == "GB":
+            return f"{number(size, 0 if unit == 'B' else 1)} {unit}"
+        size /= 1024
     return str(n)
 
 
@@ -214,6 +233,18 @@ def category_name(category: Any) -> str:
     return str(category.name)
 
 
+def language_name(code: Any) -> str:
+    """A bulletin's language by its configured (Vietnamese) name; ISO 639-3 code if unknown."""
+    from central.services import languages
+
+    return languages.name(str(code or ""))
+
+
+def html_lang(code: Any) -> str:
+    """The HTML ``lang`` value of an ISO 639-3 code (BCP 47 wants ``vi``, not ``vie``)."""
+    return "vi" if code in (None, "", "vi", "vie") else str(code)
+
+
 def lufs(value: Any) -> str:
     return "—" if value is None else f"{float(value):.1f} LUFS"
 
@@ -223,6 +254,8 @@ FILTERS = {
     "local_time": local_time,
     "duration": duration,
     "minutes": minutes,
+    "number": number,
+    "percent": percent,
     "filesize": filesize,
     "label": label,
     "lufs": lufs,
@@ -231,4 +264,6 @@ FILTERS = {
     "label_pair": label_pair,
     "reason": reason,
     "category_name": category_name,
+    "language_name": language_name,
+    "html_lang": html_lang,
 }

@@ -81,3 +81,14 @@ def test_a_refused_asset_alert_stands_out(client: Any, tree: Any, make_user: Any
     assert len(rows) == 1
     assert '<span class="pill bad">Cảnh báo: bản kê bỏ âm thanh chưa duyệt</span>' in rows[0]
     assert f'href="/stations/{station.id}"' in rows[0] and "hệ thống" in rows[0]
+
+
+def test_actions_read_as_words_and_unknown_ones_as_their_code(app: Any) -> None:
+    from central.web.audit import action_label
+
+    with app.test_request_context():
+        assert action_label("bulletin.approve") == "Bản tin: duyệt"
+        assert action_label("station.revoke") == "Đài: thu hồi quyền truy cập"
+        assert action_label("emergency.stop_area") == "Phát khẩn cấp: dừng ở một đơn vị"
+        assert action_label("playlist.revision.approve") == "Chương trình: duyệt thay đổi nội dung"
+        assert action_label("something.new") == "something.new"

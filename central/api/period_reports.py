@@ -1,0 +1,129 @@
+"""Operator API: the period report of an area (JSON, DOCX, XLSX), its draft and its submission.
+
+Every route takes the period as query parameters: ``area`` (code), and either ``plan`` + ``period``
+(a plan's report period), or ``preset`` (six-month | year) + ``year``, or ``from`` + ``to``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, jsonify, request
+
+from ..auth import current_user, require
+from ..errors import Invalid
+from ..services import area_reports, period_report, reports
+from . import json_body
+
+bp = Blueprint("api_period_reports", __name__, url_prefix="/api/v1")
+
+ALL_ROLES = ("admin", "editor", "approver", "operator")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def today() -> date:
+    return datetime.now(ZoneInfo(reports.REPORT_TZ)).date()
+
+
+def _int(name: str, lo: int, hi: int) -> int | None:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit() or not lo <= int(raw) <= hi:
+        raise Invalid(f"{name} phải là số nguyên {lo}–{hi}. ({name} must be {lo}–{hi}.)", field=name)
+    return int(raw)
+
+
+def period_args(user: Any) -> dict[str, Any]:
+    """The query's area, days, plan and offline threshold, checked."""
+    from ..services import plans
+
+    a = request.args
+    plan_id = _int("plan", 1, 2**31 - 1)
+    if a.get("period"):
+        if plan_id is None:
+            raise Invalid("period cần kèm plan. (period needs plan.)", field="period")
+        p = plans.period_of(user, plan_id, a["period"])
+        start, end = p.starts_on, p.ends_on
+    elif a.get("preset"):
+        if a["preset"] not in reports.PRESETS:
+            raise Invalid("preset phải là six-month hoặc year.", field="preset")
+        start, end = reports.preset_range(a["preset"], _int("year", 2000, 2100) or today().year)
+    else:
+        start, end = reports.resolve_range(a.get("from"), a.get("to"), None, today())
+    days = _int("offline_days", 1, 366)
+    return {"area_code": a.get("area") or None, "date_from": start, "date_to": end, "plan_id": plan_id,
+            "offline_days": days or period_report.DEFAULT_OFFLINE_DAYS}
+
+
+def _user() -> Any:
+    user = current_user()
+    assert user is not None  # guaranteed by @require
+    return user
+
+
+def view_of(user: Any) -> dict[str, Any]:
+    return area_reports.view(user, **period_args(user))
+
+
+def _file(body: bytes, mime: str, report: dict[str, Any], ext: str) -> Response:
+    name = f"bao-cao-{report['area']['code']}-{report['from']}-{report['to']}.{ext}"
+    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get("/reports/period")
+@require(ALL_ROLES)
+def get_report() -> Any:
+    return jsonify(view_of(_user()))
+
+
+@bp.get("/reports/period/docx")
+@require(ALL_ROLES)
+def get_docx() -> Any:
+    from ..services import report_docx
+
+    report = view_of(_user())
+    return _file(report_docx.to_docx(report, today()), DOCX, report, "docx")
+
+
+@bp.get("/reports/period/xlsx")
+@require(ALL_ROLES)
+def get_xlsx() -> Any:
+    from ..services import report_xlsx
+
+    report = view_of(_user())
+    return _file(report_xlsx.to_xlsx(report), XLSX, report, "xlsx")
+
+
+@bp.get("/reports/period/chart.png")
+@require(ALL_ROLES)
+def get_chart() -> Any:
+    from ..services import report_export
+
+    return Response(report_export.chart_png(view_of(_user())["themes"]), mimetype="image/png")
+
+
+@bp.put("/reports/period")
+@require(area_reports.EDITORS_SUBMIT)
+def save_report() -> Any:
+    user = _user()
+    args = period_args(user)
+    args.pop("offline_days")
+    area_reports.save(user, data=json_body(), **args)
+    return jsonify(view_of(user))
+
+
+@bp.post("/reports/period/submit")
+@require(area_reports.EDITORS_SUBMIT)
+def submit_report() -> Any:
+    user = _user()
+    args = period_args(user)
+    args.pop("offline_days")
+    body = request.get_json(silent=True) if request.data else {}
+    if not isinstance(body, dict):
+        raise Invalid("Nội dung phải là một đối tượng JSON. (The body must be a JSON object.)")
+    area_reports.submit(user, data=body, **args)
+    return jsonify(view_of(user))

@@ -1,0 +1,113 @@
+"""A period report as an XLSX workbook: a cover sheet, then one data sheet per breakdown.
+
+Numbers are written as numbers (Excel sums them), with the same values as the JSON; the theme sheet
+carries Excel's own bar chart of minutes by theme.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from central.services import report_export as ex
+from central.services.area_reports import MANUAL_LABELS, NARRATIVE_LABELS
+
+FIGURES = ex.FIGURE_COLUMNS
+
+
+def _value(key: str, row: dict[str, Any]) -> Any:
+    """A figure as a cell value: a rate as a percentage number, blank when there is none."""
+    v = row.get(key)
+    if key == "completion_rate":
+        return None if v is None else round(v * 100, 1)
+    return v
+
+
+def _sheet(wb: Workbook, title: str, header: list[str], rows: list[list[Any]]) -> Worksheet:
+    ws = wb.create_sheet(title)
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for row in rows:
+        ws.append(row)
+    for i, _ in enumerate(header):
+        ws.column_dimensions[chr(ord("A") + i)].width = 40 if i in (0, 1) else 16
+    ws.freeze_panes = "A2"
+    return ws
+
+
+def _cover(wb: Workbook, report: dict[str, Any]) -> None:
+    ws = wb.active
+    ws.title = "Tổng hợp"
+    head = report["report"]
+    ws.append([ex.MOTTO[0]])
+    ws.append([ex.MOTTO[1]])
+    ws.append([head["issuer"]])
+    ws.append([head["title"].replace("\n", " ")])
+    ws.append(["Đơn vị", report["area"]["name"]])
+    ws.append(["Từ ngày", report["from"], "Đến ngày", report["to"]])
+    ws.append(["Trạng thái", head["status"]])
+    ws.append([])
+    ws.append(["Chỉ tiêu", "Giá trị"])
+    t = report["total"]
+    for key, label in FIGURES:
+        ws.append([label, _value(key, t)])
+    ws.append(["Số phút tiếp sóng", report["relay_minutes"]])
+    ws.append([])
+    for key, label in NARRATIVE_LABELS.items():
+        ws.append([label, report["narrative"].get(key, "")])
+    for r in (1, 2, 3, 4):
+        ws.cell(row=r, column=1).font = Font(bold=True)
+    ws.column_dimensions["A"].width = 42
+    ws.column_dimensions["B"].width = 60
+
+
+def _themes(wb: Workbook, report: dict[str, Any]) -> None:
+    rows = [[t["label"], *(_value(k, t) for k, _ in FIGURES), t.get("target_bulletins")] for t in report["themes"]]
+    ws = _sheet(wb, "Chủ đề", ["Chủ đề", *(h for _, h in FIGURES), "Chỉ tiêu số tin, bài"], rows)
+    if rows:
+        chart = BarChart()
+        chart.type, chart.title = "bar", "Số phút phát theo chủ đề"
+        chart.y_axis.title = "phút"
+        minutes_col = 1 + [k for k, _ in FIGURES].index("minutes_aired") + 1
+        data = Reference(ws, min_col=minutes_col, min_row=1, max_row=len(rows) + 1)
+        chart.add_data(data, titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(rows) + 1))
+        chart.width, chart.height = 22, max(7, 1.2 * len(rows))
+        ws.add_chart(chart, f"A{len(rows) + 4}")
+
+
+def to_xlsx(report: dict[str, Any]) -> bytes:
+    """The report as an .xlsx file's bytes."""
+    wb = Workbook()
+    _cover(wb, report)
+    _themes(wb, report)
+    heads = [h for _, h in FIGURES]
+    _sheet(wb, "Tin bài", ["Chủ đề", "Tên tin, bài"], ex.title_rows(report))
+    camp = [[c["label"], "Tổng cộng", *(_value(k, c) for k, _ in FIGURES)] for c in report["campaigns"]]
+    rows: list[list[Any]] = []
+    for c, first in zip(report["campaigns"], camp, strict=True):
+        rows.append(first)
+        rows += [[c["label"], a["label"], *(_value(k, a) for k, _ in FIGURES)] for a in c["areas"]]
+    _sheet(wb, "Đợt tuyên truyền", ["Đợt tuyên truyền", "Đơn vị", *heads], rows)
+    _sheet(wb, "Ngôn ngữ", ["Ngôn ngữ", *heads],
+           [[lang["label"], *(_value(k, lang) for k, _ in FIGURES)] for lang in report["languages"]])
+    _sheet(wb, "Nhập tay", ["Nội dung", "Đơn vị", "Tổng hợp"],
+           [[label, report["manual"].get(k, 0), report["manual_total"].get(k, 0)] for k, label in MANUAL_LABELS.items()])
+    c = report["completeness"]
+    _sheet(wb, "Đầy đủ số liệu", ["Đài", "Gửi nhật ký lần cuối", "Số ngày mất kết nối"],
+           [[s["name"], s["last_log_day"] or "chưa bao giờ", None] for s in c["silent"]]
+           + [[s["name"], None, s["days_offline"]] for s in c["offline"]])
+    if report["children"]:
+        _sheet(wb, "Đơn vị trực thuộc", ["Đơn vị", "Tình trạng", "Ngày gửi"],
+               [[k["area"]["name"], "Đã gửi" if k["status"] == "submitted" else "Chưa gửi", k["submitted_at"]]
+                for k in report["children"]])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

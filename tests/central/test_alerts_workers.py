@@ -1,0 +1,86 @@
+"""Two gunicorn workers both run the alert timer on one database: every notice goes out exactly once."""
+
+from __future__ import annotations
+
+import collections
+import os
+import socket
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import requests
+
+from central.alert_models import Lease
+from central.db import database
+from central.models import Station, utcnow
+from central.services import alerts
+
+from .alerting import Receiver, smtp_server, webhook_receiver
+
+SECRET = "khóa-webhook"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _holders_until(count: int, proc: subprocess.Popen, timeout: float = 180) -> set[str]:
+    """Lease holders seen (each a worker that did a round) until ``count`` distinct ones."""
+    seen: set[str] = set()
+    deadline = time.monotonic() + timeout
+    while len(seen) < count:
+        assert proc.poll() is None, "gunicorn exited"
+        assert time.monotonic() < deadline, f"only {seen} took the lease within {timeout:.0f} s"
+        with database.connection_context():
+            row = Lease.get_or_none(Lease.name == "alerts")
+        if row is not None and row.holder:
+            seen.add(row.holder)
+        time.sleep(0.05)
+    return seen
+
+
+def test_two_workers_send_each_alert_once(app, tree, make_user, station_factory):
+    problems = []
+    for i in range(4):
+        station, _ = station_factory(tree["C1" if i % 2 else "C2"], f"Đài thôn {i + 1}")
+        problems.append(station)
+    Station.update(last_seen=utcnow() - timedelta(hours=3)).where(Station.id.in_([s.id for s in problems])).execute()
+    boss, _ = make_user("admin", name="lanh-dao-huyen")
+    alerts.set_email(boss, "lanhdao@huyen.vn")
+    alerts.subscribe(boss, None, "offline", "immediate")
+    database.close()
+    receiver = Receiver(SECRET)
+    with smtp_server() as (inbox, smtp_port), webhook_receiver(receiver) as hook:
+        port = _free_port()
+        env = {**os.environ, "LOA_DATA_DIR": str(app.config["DATA_DIR"]), "DATABASE_URL": app.config["DATABASE_URL"],
+               "LOA_SECRET_KEY": "test-secret", "LOA_ALERTS_TIMER": "1", "LOA_ALERT_INTERVAL_S": "0.3",
+               "LOA_SMTP_HOST": "127.0.0.1", "LOA_SMTP_PORT": str(smtp_port), "LOA_SMTP_SECURITY": "none",
+               "LOA_WEBHOOK_URL": hook, "LOA_WEBHOOK_SECRET": SECRET}
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        proc = subprocess.Popen([str(gunicorn), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+                                 "central:create_app()"], env=env, cwd=Path(__file__).resolve().parents[2])
+        try:
+            holders = _holders_until(2, proc)  # both workers ran rounds on their own timers
+            pids = {int(h.split(":")[1]) for h in holders}
+            assert proc.pid not in pids and len(pids) == 2
+            inbox.wait_for(1)
+            deadline = time.monotonic() + 120
+            while len(receiver.accepted) < len(problems):
+                assert time.monotonic() < deadline, f"{len(receiver.accepted)} webhook posts arrived"
+                time.sleep(0.1)
+            _holders_until(2, proc)  # and both keep running rounds after the notices went out
+            requests.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=10).raise_for_status()
+        finally:
+            proc.terminate()
+            proc.wait(timeout=60)
+    posts = collections.Counter(a["json"]["delivery"] for a in receiver.accepted)
+    assert len(posts) == len(problems) and set(posts.values()) == {1}, posts
+    titles = collections.Counter(line for m in inbox.mails for line in m.get_content().splitlines()
+                                 if line.startswith("CẢNH BÁO: "))
+    assert len(titles) == len(problems) and set(titles.values()) == {1}, titles
+    assert all(m["To"] == "lanhdao@huyen.vn" for m in inbox.mails)

@@ -1,0 +1,238 @@
+"""The period report of an area: figures by hand, DOCX/XLSX equal to the JSON, draft → submit → roll-up."""
+
+from __future__ import annotations
+
+import io
+import uuid
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+
+from central.models import Area, AuditLog, Campaign, Category, StationOutage
+from central.services import playlogs
+
+HANOI = timezone(timedelta(hours=7))
+JUNE = {"from": "2026-06-01", "to": "2026-06-30"}
+BOTH_DATABASES = pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+
+
+def send(station, status, local_start, seconds, bulletin=None, planned=None):
+    start = None if local_start is None else local_start.replace(tzinfo=HANOI)
+    when = (planned or local_start).replace(tzinfo=HANOI)
+    log = {"id": str(uuid.uuid4()), "status": status, "bulletin_id": bulletin.id if bulletin else None,
+           "started_at": None if start is None else start.isoformat(), "planned_start": when.isoformat(),
+           "ended_at": None if start is None else (start + timedelta(seconds=seconds)).isoformat()}
+    assert playlogs.ingest(station, [log]) == (1, 0)
+
+
+@pytest.fixture
+def june(tree, make_user, station_factory, bulletin_factory):
+    """Two districts; June logs of three stations in the first; a silent station in the second."""
+    d2 = Area.create(code="P-K", name="Huyện Krông Nô", level="district", parent=tree["P"])
+    c3 = Area.create(code="P-K-C3", name="Xã Buôn Choáh", level="commune", parent=d2)
+    editor, _ = make_user("editor", tree["D"])
+    month = Campaign.create(name="Tháng hành động phòng, chống ma túy", starts_on=date(2026, 6, 1),
+                            ends_on=date(2026, 6, 30), category=Category.get(code="drugs"))
+    drugs = bulletin_factory(editor, category=Category.get(code="drugs"), campaign=month,
+                             title="Ma túy “núp bóng” thực phẩm: cảnh giác")
+    hiv = bulletin_factory(editor, category=Category.get(code="hiv"), language="rad",
+                           title="Phòng, chống HIV/AIDS (tiếng Ê Đê)")
+    s1, _ = station_factory(tree["C1"], "Đài xã Đắk Môl")
+    s2, _ = station_factory(tree["C2"], "Đài xã Nâm N'Jang")
+    s3, _ = station_factory(tree["V"], "Cụm loa thôn 1")
+    quiet, _ = station_factory(c3, "Đài xã Buôn Choáh")
+    d = datetime
+    send(s1, "completed", d(2026, 6, 2, 6, 30), 120, drugs)
+    send(s1, "interrupted", d(2026, 6, 3, 6, 30), 30, drugs)
+    send(s1, "missed", None, 0, hiv, planned=d(2026, 6, 4, 17, 0))
+    send(s1, "completed", d(2026, 6, 1, 0, 10), 60, drugs)  # 31/5 in UTC, 1/6 locally: in
+    send(s1, "completed", d(2026, 7, 1, 0, 30), 60, drugs)  # 1/7 locally: out
+    send(s2, "completed", d(2026, 6, 5, 6, 30), 60, drugs)
+    send(s2, "completed", d(2026, 6, 29, 17, 0), 90, hiv)
+    send(s2, "failed", d(2026, 6, 29, 17, 30), 0, hiv)
+    send(s3, "local", d(2026, 6, 28, 8, 0), 48)
+    send(quiet, "completed", d(2026, 5, 20, 6, 30), 60, drugs)  # its last log: 20/5
+    StationOutage.create(station=s1, started_at=d(2026, 6, 10, tzinfo=UTC), ended_at=d(2026, 6, 16, tzinfo=UTC))
+    return {"d2": d2, "campaign": month, "drugs": drugs, "hiv": hiv, "quiet": quiet, "s1": s1}
+
+
+def lines(rows):
+    return {r["label"]: r for r in rows}
+
+
+FIG = ("bulletins", "plays", "minutes_aired", "stations_reached", "stations_total", "completion_rate")
+
+
+@BOTH_DATABASES
+def test_the_province_report_by_hand(client, auth, make_user, june, backend):
+    _, token = make_user("admin")
+    body = client.get("/api/v1/reports/period", headers=auth(token), query_string={**JUNE, "area": "P"}).json
+    themes = lines(body["themes"])
+    # drugs: 120 + 30 + 60 (1/6 local) + 60 (s2) s; 3 completed of 4 attempts; s1, s2 of 4 stations
+    assert tuple(themes["Phòng, chống ma túy"][k] for k in FIG) == (1, 4, 4.5, 2, 4, 0.75)
+    assert themes["Phòng, chống ma túy"]["titles"] == ["Ma túy “núp bóng” thực phẩm: cảnh giác"]
+    assert tuple(themes["Phòng, chống HIV/AIDS"][k] for k in FIG) == (1, 1, 1.5, 1, 4, round(1 / 3, 4))
+    assert tuple(themes["Phát tại chỗ"][k] for k in FIG) == (0, 1, 0.8, 1, 4, None)
+    assert tuple(body["total"][k] for k in FIG) == (2, 6, 6.8, 3, 4, round(4 / 7, 4))
+    (section,) = body["campaigns"]
+    assert section["label"] == "Tháng hành động phòng, chống ma túy" and section["bulletins"] == 1
+    by_area = lines(section["areas"])
+    assert tuple(by_area["Huyện Đắk Song"][k] for k in ("plays", "minutes_aired", "stations_reached",
+                                                       "stations_total", "bulletins")) == (4, 4.5, 2, 3, 1)
+    assert "Huyện Krông Nô" not in by_area  # nothing of the campaign aired there
+    langs = lines(body["languages"])
+    assert (langs["Tiếng Việt"]["plays"], langs["Ê Đê"]["plays"], langs["Ê Đê"]["minutes_aired"]) == (4, 1, 1.5)
+    assert body["relay_minutes"] == 0.0
+    c = body["completeness"]
+    silent = {s["name"]: s["last_log_day"] for s in c["silent"]}
+    assert silent == {"Đài xã Đắk Môl": "2026-06-04", "Đài xã Buôn Choáh": "2026-05-20"}
+    assert c["silent_since"] == "2026-05-20"
+    assert "Đài xã Đắk Môl" in {s["name"] for s in c["offline"]}  # six days off line in June
+    district = client.get("/api/v1/reports/period", headers=auth(token),
+                          query_string={**JUNE, "area": "P-K"}).json
+    assert (district["total"]["plays"], district["stations_total"]) == (0, 1)
+
+
+def _docx_tables(data):
+    import docx
+
+    doc = docx.Document(io.BytesIO(data))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in doc.tables]
+    return doc, text, tables
+
+
+def _fmt_rate(v):
+    return "" if v is None else f"{v * 100:.1f}"
+
+
+def test_docx_and_xlsx_carry_the_json_numbers(client, auth, make_user, june):
+    import openpyxl
+
+    _, token = make_user("admin")
+    q = {**JUNE, "area": "P"}
+    body = client.get("/api/v1/reports/period", headers=auth(token), query_string=q).json
+    reply = client.get("/api/v1/reports/period/docx", headers=auth(token), query_string=q)
+    assert reply.status_code == 200 and reply.mimetype.endswith("wordprocessingml.document")
+    doc, text, tables = _docx_tables(reply.data)
+    header = tables[0]
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in header[0][1] and "Độc lập - Tự do - Hạnh phúc" in header[0][1]
+    assert "ĐƠN VỊ: TỈNH ĐẮK NÔNG" in header[0][0] and "Số:" in header[0][0]
+    assert ", ngày " in header[0][1] and " tháng " in header[0][1] and " năm " in header[0][1]
+    assert "BÁO CÁO" in text and "Nơi nhận:" in tables[-1][0][0]
+    themes = next(t for t in tables if t[0][:2] == ["TT", "Chủ đề"])
+    for row, t in zip(themes[1:], body["themes"], strict=True):
+        assert row[1] == t["label"]
+        assert row[2:] == [str(t["bulletins"]), str(t["plays"]), str(t["minutes_aired"]),
+                           str(t["stations_reached"]), str(t["stations_total"]), _fmt_rate(t["completion_rate"])]
+    titles = next(t for t in tables if t[0] == ["Chủ đề", "Tên tin, bài"])
+    assert ["Phòng, chống ma túy", "Ma túy “núp bóng” thực phẩm: cảnh giác"] in titles
+    campaigns = next(t for t in tables if t[0][:2] == ["Đợt tuyên truyền", "Đơn vị"])
+    assert campaigns[2][:4] == ["Tháng hành động phòng, chống ma túy", "Huyện Đắk Song", "1", "4"]
+    assert "2 đài chưa gửi nhật ký phát từ ngày 20/05/2026 (trên tổng số 4 đài)." in text
+    assert len(doc.inline_shapes) == 1  # the chart of minutes by theme
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/api/v1/reports/period/xlsx", headers=auth(token),
+                                                        query_string=q).data))
+    assert {"Tổng hợp", "Chủ đề", "Tin bài", "Đợt tuyên truyền", "Ngôn ngữ", "Nhập tay", "Đầy đủ số liệu",
+            "Đơn vị trực thuộc"} <= set(book.sheetnames)
+    sheet = book["Chủ đề"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    for row, t in zip(rows, body["themes"], strict=True):
+        rate = None if t["completion_rate"] is None else round(t["completion_rate"] * 100, 1)
+        assert row[:7] == (t["label"], t["bulletins"], t["plays"], t["minutes_aired"], t["stations_reached"],
+                           t["stations_total"], rate)
+    assert len(sheet._charts) == 1
+    langs = {r[0]: r for r in book["Ngôn ngữ"].iter_rows(min_row=2, values_only=True)}
+    assert langs["Ê Đê"][2] == 1 and langs["Tiếng Việt"][3] == 4.5
+    cover = {r[0]: r[1] for r in book["Tổng hợp"].iter_rows(values_only=True) if r and r[0]}
+    assert cover["Số lượt phát"] == body["total"]["plays"] and cover["Số phút phát"] == body["total"]["minutes_aired"]
+
+
+def test_a_district_saves_submits_and_the_province_rolls_it_up(client, auth, make_user, tree, june):
+    district_editor, dtok = make_user("editor", tree["D"])
+    _, ptok = make_user("admin")
+    _, operator = make_user("operator", tree["D"])
+    _, outsider = make_user("editor", june["d2"])
+    q = {**JUNE, "area": "P-D"}
+    draft = {"number": "15/BC-TTVH", "place": "Đắk Song", "signer_title": "GIÁM ĐỐC", "signer_name": "Nguyễn Văn Ân",
+             "manual": {"sms_messages": 1200, "portal_articles": 7},
+             "narrative": {"results": "Đã phát đủ các bản tin theo kế hoạch.", "difficulties": "Mất điện ở Thôn 1."}}
+    assert client.put("/api/v1/reports/period", headers=auth(operator), query_string=q, json=draft).status_code == 403
+    assert client.put("/api/v1/reports/period", headers=auth(outsider), query_string=q, json=draft).status_code == 403
+    assert client.put("/api/v1/reports/period", headers=auth(dtok), query_string=q,
+                      json={"manual": {"sms_messages": -1}}).status_code == 400
+    saved = client.put("/api/v1/reports/period", headers=auth(dtok), query_string=q, json=draft)
+    assert saved.status_code == 200, saved.json
+    assert saved.json["report"]["status"] == "draft" and saved.json["manual"]["sms_messages"] == 1200
+    province = client.get("/api/v1/reports/period", headers=auth(ptok), query_string={**JUNE, "area": "P"}).json
+    assert set(province["children_missing"]) == {"Huyện Krông Nô", "Huyện Đắk Song"}
+    assert province["manual_total"]["sms_messages"] == 0  # a draft does not count yet
+    done = client.post("/api/v1/reports/period/submit", headers=auth(dtok), query_string=q,
+                       json={"narrative": {"proposals": "Đề nghị cấp thêm cụm loa."}})
+    assert done.status_code == 200, done.json
+    assert done.json["report"]["status"] == "submitted" and done.json["report"]["submitted_by"] == district_editor.name
+    assert done.json["narrative"]["results"] == "Đã phát đủ các bản tin theo kế hoạch."
+    assert client.put("/api/v1/reports/period", headers=auth(dtok), query_string=q, json=draft).status_code == 409
+    province = client.get("/api/v1/reports/period", headers=auth(ptok), query_string={**JUNE, "area": "P"}).json
+    assert province["children_missing"] == ["Huyện Krông Nô"]
+    assert (province["manual_total"]["sms_messages"], province["manual_total"]["portal_articles"]) == (1200, 7)
+    # frozen: a late log after submission changes the province's live figures, not the district's report
+    send(june["s1"], "completed", datetime(2026, 6, 20, 6, 30), 60, june["drugs"])
+    after = client.get("/api/v1/reports/period", headers=auth(dtok), query_string=q).json
+    assert after["total"]["plays"] == done.json["total"]["plays"]
+    assert client.get("/api/v1/reports/period", headers=auth(ptok),
+                      query_string={**JUNE, "area": "P"}).json["total"]["plays"] == province["total"]["plays"] + 1
+    actions = [a.action for a in AuditLog.select().where(AuditLog.object_type == "Report").order_by(AuditLog.id)]
+    assert actions == ["report.save", "report.save", "report.submit"]
+
+
+def test_answers_match_the_openapi_document(client, auth, make_user, tree, june):
+    from tests.central.test_openapi import conforms
+
+    spec = client.get("/api/v1/openapi.json").json
+    _, admin = make_user("admin")
+    _, dtok = make_user("editor", tree["D"])
+    q = {**JUNE, "area": "P-D"}
+    calls = [
+        ("GET", "/api/v1/reports/period", {**JUNE, "area": "P"}, admin, None, 200),
+        ("PUT", "/api/v1/reports/period", q, dtok, {"manual": {"fm_communes": 3}, "narrative": {"results": "Tốt"}},
+         200),
+        ("PUT", "/api/v1/reports/period", q, dtok, {"manual": {"nope": 1}}, 400),
+        ("POST", "/api/v1/reports/period/submit", q, dtok, None, 200),
+        ("POST", "/api/v1/reports/period/submit", q, dtok, None, 409),
+        ("GET", "/api/v1/reports/period", {**JUNE, "area": "P"}, admin, None, 200),
+        ("GET", "/api/v1/reports/period", {**JUNE, "area": "P-K"}, dtok, None, 403),
+        ("GET", "/api/v1/reports/period", {"preset": "year", "year": "2026", "plan": "999", "period": "year"},
+         admin, None, 404),
+        ("GET", "/api/v1/reports/period/docx", q, admin, None, 200),
+        ("GET", "/api/v1/reports/period/xlsx", q, admin, None, 200),
+        ("GET", "/api/v1/reports/period/chart.png", q, admin, None, 200),
+    ]
+    for method, template, query, token, body, status in calls:
+        reply = client.open(template, method=method, json=body, query_string=query, headers=auth(token))
+        assert reply.status_code == status, (method, template, reply.json if reply.is_json else reply.status)
+        if reply.mimetype == "application/json" or reply.mimetype.endswith("problem+json"):
+            conforms(spec, method, template, reply)
+        else:
+            assert reply.mimetype in spec["paths"][template][method.lower()]["responses"]["200"]["content"]
+    assert client.get("/api/v1/reports/period/chart.png", headers=auth(admin),
+                      query_string=q).data.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/reports/period", "/api/v1/reports/summary"])
+@pytest.mark.parametrize("query", [{"from": "0001-01-01"}, {"to": "9999-12-31"}, {"from": "2026-02-30"}])
+def test_days_far_outside_any_plan_are_refused_not_a_server_error(client, auth, make_user, tree, path, query):
+    _, token = make_user("admin")
+    reply = client.get(path, headers=auth(token), query_string={"area": "P", **query})
+    assert reply.status_code == 400, reply.data
+    assert reply.mimetype == "application/problem+json"
+
+
+def test_text_with_a_nul_character_is_refused(client, auth, make_user, tree):
+    _, token = make_user("editor", tree["D"])
+    q = {**JUNE, "area": "P-D"}
+    for body in ({"number": "1\x00"}, {"narrative": {"results": "a\x00b"}}):
+        reply = client.put("/api/v1/reports/period", headers=auth(token), query_string=q, json=body)
+        assert reply.status_code == 400, reply.data
