@@ -186,6 +186,7 @@ def _bulletin_paths() -> J:
                     query("status", STR, "draft|submitted|approved|rejected|withdrawn"),
                     query("category", STR, "category code"),
                     query("campaign", INT, "campaign id"),
+                    query("language", STR, "ISO 639-3 code (GET /api/v1/languages)"),
                 ],
             ),
             "post": op(

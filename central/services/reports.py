@@ -213,7 +213,7 @@ CSV_COLUMNS = (
     ("completed", "Hoàn thành"),
     ("interrupted", "Bị ngắt"),
     ("failed", "Lỗi"),
-    ("missed", "Bỏ lỡ"),
+    ("missed", "Bị lỡ"),  # the same word as the pages
     ("skipped", "Bỏ qua"),
     ("local", "Phát tại chỗ"),
     ("completion_rate", "Tỉ lệ hoàn thành (%)"),
