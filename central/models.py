@@ -170,7 +170,7 @@ class Station(BaseModel):
     mqtt_password_hash = CharField(max_length=255, null=True)
     online = BooleanField(null=True)
     presence_at = UTCDateTimeField(null=True)
-    # a speaker test asked for on the central's page (migration 7): sent in the manifest, the result
+    # a speaker test asked for on the central's page (migration 13): sent in the manifest, the result
     # comes back in the heartbeat's ``sound.speaker_test``
     speaker_test_id = CharField(max_length=36, null=True)
     speaker_test_at = UTCDateTimeField(null=True)
@@ -416,7 +416,7 @@ class PlayLog(BaseModel):
     # says nobody heard it (playlists.sound.outcome); the wire status is kept in ``sound``
     status = CharField(max_length=16)
     reason = TextField(null=True)
-    sound = JSONField(null=True)  # how it sounded, as the station said (migration 7); None from older stations
+    sound = JSONField(null=True)  # how it sounded, as the station said (migration 13); None from older stations
     clock_trusted = BooleanField(default=True)
     clock_offset_ms = IntegerField(default=0)
     received_at = UTCDateTimeField(default=utcnow)
@@ -446,8 +446,8 @@ class _PlayRollup(BaseModel):
     n_missed = IntegerField(default=0)
     n_skipped = IntegerField(default=0)
     n_local = IntegerField(default=0)
-    n_not_audible = IntegerField(default=0)  # played where nobody could hear it (migration 12)
-    n_failed_to_sound = IntegerField(default=0)  # the station's monitor heard silence (migration 12)
+    n_not_audible = IntegerField(default=0)  # played where nobody could hear it (migration 13)
+    n_failed_to_sound = IntegerField(default=0)  # the station's monitor heard silence (migration 13)
     aired_us = BigIntegerField(default=0)  # completed + interrupted
     local_us = BigIntegerField(default=0)  # local plays: reports put them in a group of their own
 
@@ -625,3 +625,9 @@ MODELS: tuple[type[BaseModel], ...] = (
 )
 
 __all__ = [m.__name__ for m in MODELS] + ["utcnow", "db_time", "UTCDateTimeField", "JSONField"]
+
+
+# The alert tables live in their own module (this one is long enough); a new database gets them too.
+from .alert_models import ALERT_MODELS  # noqa: E402
+
+MODELS = MODELS + ALERT_MODELS

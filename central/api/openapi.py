@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from . import openapi_chimes, openapi_emergencies, openapi_period_reports, openapi_plans
+from . import (
+    openapi_alerts,
+    openapi_chimes,
+    openapi_emergencies,
+    openapi_period_reports,
+    openapi_plans,
+)
 from .openapi_schemas import (
     DAY,
     INT,
@@ -180,6 +186,7 @@ def _bulletin_paths() -> J:
                     query("status", STR, "draft|submitted|approved|rejected|withdrawn"),
                     query("category", STR, "category code"),
                     query("campaign", INT, "campaign id"),
+                    query("language", STR, "ISO 639-3 code (GET /api/v1/languages)"),
                 ],
             ),
             "post": op(
@@ -425,7 +432,8 @@ def _meta_paths() -> J:
 def build_spec() -> J:
     """The whole OpenAPI document as a dict."""
     paths: J = {}
-    for part in (_station_paths, _operator_paths, _workflow_paths, _meta_paths, openapi_emergencies.paths):
+    for part in (_station_paths, _operator_paths, _workflow_paths, _meta_paths, openapi_emergencies.paths,
+                 openapi_alerts.paths):
         paths.update(part())
     return {
         "openapi": "3.1.0",

@@ -220,6 +220,15 @@ SCHEMAS: J = {
                     "output": STR, "volume": INT, "monitor": BOOL,
                 }),
             }),
+            # optional (newer stations): what the station applies, and whose value it is
+            "settings": obj({
+                "volume": INT, "volume_source": {"type": "string", "enum": ["central", "local"]},
+                "quiet_hours": {"type": ["object", "null"]},
+                "quiet_hours_source": {"type": "string", "enum": ["central", "local"]},
+                "quiet_mode": {"type": "string", "enum": ["central", "set", "off"]},
+                "central": {"type": "object"},
+            }),
+            "missing_bulletins": arr(STR),
             "emergency_audio": {"type": "object", "additionalProperties": TIME_N,
                                 "description": "optional: audio of emergency schedules → when verified"},
         }
@@ -537,6 +546,8 @@ SCHEMAS: J = {
             "failed_to_sound": INT,
             "completion_rate": nullable("number"),
             "stations_reached": INT,
+            "uptime_pct": {"type": ["number", "null"], "minimum": 0, "maximum": 100,
+                           "description": "share of the period the stations were on line (services.uptime)"},
         },
         ("key", "label", "plays", "minutes_aired", "completed", "missed", "stations_reached"),
     ),

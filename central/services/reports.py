@@ -55,6 +55,7 @@ CHIME_KEY, CHIME_LABEL = "chime", "Nhạc hiệu"
 #: Preset ranges of the provincial plan: the six-month report is due before 15/6, the yearly one
 #: before 1/12, so each covers 1/1 up to the day before its deadline.
 PRESETS = ("six-month", "year")
+MIN_YEAR, MAX_YEAR = 2000, 2100  # the years a report may name
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class SummaryRow:
     failed_to_sound: int = 0
     completion_rate: float | None = None
     stations_reached: int = 0
+    uptime_pct: float | None = None  # on line share of the period (services.uptime); total and area/station rows
     _stations: set[int] = field(default_factory=set, repr=False)
     _seconds: float = field(default=0.0, repr=False)
 
@@ -171,9 +173,12 @@ def parse_day(value: str | None, what: str) -> date | None:
     if value is None or value == "":
         return None
     try:
-        return date.fromisoformat(value[:10])
+        day = date.fromisoformat(value[:10])
     except ValueError as exc:
         raise Invalid(f"Tham số {what} phải là ngày dạng YYYY-MM-DD, nhận được {value!r}") from exc
+    if not MIN_YEAR <= day.year <= MAX_YEAR:  # year 1 or 9999 overflow time zone and month arithmetic
+        raise Invalid(f"Tham số {what} phải trong các năm {MIN_YEAR}–{MAX_YEAR}, nhận được {value!r}")
+    return day
 
 
 def resolve_range(
@@ -213,13 +218,14 @@ CSV_COLUMNS = (
     ("completed", "Hoàn thành"),
     ("interrupted", "Bị ngắt"),
     ("failed", "Lỗi"),
-    ("missed", "Bỏ lỡ"),
+    ("missed", "Bị lỡ"),  # the same word as the pages
     ("skipped", "Bỏ qua"),
     ("local", "Phát tại chỗ"),
     ("not_audible", "Không nghe được"),
     ("failed_to_sound", "Không phát ra tiếng"),
     ("completion_rate", "Tỉ lệ hoàn thành (%)"),
     ("stations_reached", "Số đài đã phát"),
+    ("uptime_pct", "Thời gian hoạt động (%)"),
 )
 
 
@@ -227,6 +233,8 @@ def _csv_cell(key: str, row: SummaryRow) -> str:
     value = getattr(row, key)
     if key == "completion_rate":
         return "" if value is None else f"{value * 100:.1f}"
+    if key == "uptime_pct":
+        return "" if value is None else f"{value:.1f}"
     return str(value)
 
 
@@ -362,13 +370,13 @@ def summary(user: Any, date_from: date, date_to: date, area_code: str | None = N
         raise Invalid(f"group_by phải là một trong {', '.join(GROUPS)}.")
     base = base_area(user, area_code)
     rows = _rows(user, base, date_from, date_to)
-    audio = _audio_owners({r[2] for r in rows if not r[1] and r[2]})
+    audio = _audio_owners({r[2] for r in rows if r[1] == 0 and r[2]})
     by_audio = {v for v in audio.values() if isinstance(v, int)}
-    labels = _labels(group_by, {r[1] for r in rows if r[1]} | by_audio)
+    labels = _labels(group_by, {r[1] for r in rows if r[1] > 0} | by_audio)
     area_of = _area_grouper(base) if group_by == "area" else None
     facts = []
     for station_id, bulletin_id, sha, station_name, area_id, *values in rows:
-        bulletin_id, sha = bulletin_id or None, sha or None
+        bulletin_id, sha = (bulletin_id if bulletin_id > 0 else None), sha or None  # LOCAL (-1): none
         owner = bulletin_id if bulletin_id is not None else audio.get(sha) if sha else None
         for status, count in zip(STATUSES, values, strict=False):
             if not count:
@@ -387,4 +395,22 @@ def summary(user: Any, date_from: date, date_to: date, area_code: str | None = N
             facts.append(LogFact(station_id, status, key, label, has_bulletin=bulletin_id is not None,
                                  count=int(count), seconds=seconds, has_asset=bool(sha)))
     table, total = summarise(facts)
+    _add_uptime(table, total, base, date_from, date_to, group_by, area_of)
     return Summary(group_by, date_from, date_to, base.code if base is not None else None, table, total)
+
+
+def _add_uptime(table: list[SummaryRow], total: SummaryRow, base: Any, date_from: date, date_to: date,
+                group_by: str, area_of: Any) -> None:
+    """Uptime next to completion: the whole scope's on the total, each station's or area's on its row."""
+    from central.services import uptime as uptime_service
+
+    result = uptime_service.uptime(base, date_from, date_to)
+    total.uptime_pct = result["uptime_pct"]
+    if group_by == "station":
+        per = {str(r["station_id"]): r["uptime_pct"] for r in result["stations"]}
+    elif group_by == "area":
+        per = uptime_service.by_area(result, area_of)
+    else:
+        return
+    for row in table:
+        row.uptime_pct = per.get(row.key)

@@ -1,8 +1,8 @@
 """Daily and monthly rollups of play logs: what reports and the dashboard read instead of ``play_log``.
 
 A log lands in the station-local day of its ``started_at`` (or ``planned_start`` when it never started),
-under its bulletin, or, without one, under the audio it played. ``fold`` turns freshly stored logs into
-cells and ``add`` upserts them (``count = count + new``) in the caller's transaction, so a log is counted
+under its bulletin, or, without one, under the audio it played (a local announcement: ``LOCAL``).
+``fold`` turns freshly stored logs into cells and ``add`` upserts them (``count = count + new``) in the caller's transaction, so a log is counted
 exactly when it is stored: a re-sent UUID stores nothing and adds nothing, and a log arriving days late
 adds to the day it played. A ``completed``/``interrupted`` log with neither bulletin nor audio (a pause
 from an older station) is not rolled up: nothing was heard, and reports never counted it.
@@ -29,6 +29,10 @@ COUNTS = tuple(f"n_{s}" for s in PLAY_STATUSES)  # the contract's six, then not_
 VALUES = (*COUNTS, "aired_us", "local_us")
 KEY = ("station_id", "bulletin_id", "asset_sha256")
 _CHUNK = 100
+
+#: ``bulletin_id`` of a local announcement (a ``local`` play naming no bulletin): its own key, so each
+#: rollup row belongs to exactly one theme of the report
+LOCAL = -1
 
 Cell = tuple[int, date, int, str]  # station id, day, bulletin id (0 = none), sha256 ("" = none)
 
@@ -65,7 +69,7 @@ def fold(rows: Iterable[dict[str, Any]], zone_of: Callable[[int], ZoneInfo]) -> 
         day = log_day(row, zone_of(row["station"]))
         if day is None:
             continue
-        bulletin = row.get("bulletin_id") or 0
+        bulletin = row.get("bulletin_id") or (LOCAL if row["status"] == "local" else 0)
         sha = "" if bulletin else (row.get("asset_sha256") or "")
         cell = cells.setdefault((row["station"], day, bulletin, sha), [0] * len(VALUES))
         cell[PLAY_STATUSES.index(row["status"])] += 1
@@ -138,6 +142,7 @@ def rebuild(db: Database | None = None, batch: int = 20_000) -> int:
         target.execute_sql("DELETE FROM play_day")
         target.execute_sql("DELETE FROM play_month")
         if is_postgres(target):
+            target.execute_sql("SET LOCAL work_mem = '256MB'")  # one big GROUP BY: hash it in memory
             return _rebuild_sql(target)
         return _rebuild_python(target, batch)
 
@@ -165,9 +170,9 @@ _SPAN = ("CASE WHEN l.status IN ({}) AND l.ended_at > l.started_at "
 
 def _rebuild_sql(db: Database) -> int:
     counts = ", ".join(f"SUM(CASE WHEN l.status = '{s}' THEN 1 ELSE 0 END)" for s in PLAY_STATUSES)
-    bulletin = "COALESCE(l.bulletin_id, 0)"
+    bulletin = f"COALESCE(l.bulletin_id, CASE WHEN l.status = 'local' THEN {LOCAL} ELSE 0 END)"
     aired, local = _SPAN.format("'completed', 'interrupted'"), _SPAN.format("'local'")
-    sha = "CASE WHEN l.bulletin_id IS NULL THEN COALESCE(l.asset_sha256, '') ELSE '' END"
+    sha = "CASE WHEN l.bulletin_id IS NULL AND l.status <> 'local' THEN COALESCE(l.asset_sha256, '') ELSE '' END"
     cols = f"station_id, {{}}, bulletin_id, asset_sha256, {', '.join(VALUES)}"
     db.execute_sql(
         f"INSERT INTO play_day ({cols.format('day')}) "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -143,7 +144,7 @@ def _unauthorized(exc: Unauthorized) -> Any:
 
 @bp.errorhandler(CentralError)
 def _central_error(exc: CentralError) -> Any:
-    return render_template("web/error.html", title=exc.title, message=exc.detail), exc.status
+    return render_template("web/error.html", title=error_title(exc), message=error_text(exc)), exc.status
 
 
 @bp.errorhandler(404)
@@ -153,8 +154,46 @@ def _not_found(exc: Any) -> Any:
 
 
 def flash_error(exc: CentralError) -> None:
-    """Show a service's refusal above the form the person just sent."""
-    flash(exc.detail, "error")
+    """Show a service's refusal above the form the person just sent, in the viewer's language."""
+    flash(error_text(exc), "error")
+
+
+def error_text(exc: Exception) -> str:
+    """A service's message in the viewer's language only (see ``one_language``)."""
+    from flask_babel import get_locale
+
+    return one_language(getattr(exc, "detail", None) or str(exc), str(get_locale()))
+
+
+def error_title(exc: CentralError) -> str:
+    return str(ERROR_TITLES.get(type(exc).__name__, exc.title))
+
+
+#: The services write ``"Vietnamese. (English.)"``: the trailing group is English when it holds a
+#: space and, outside quoted names, no Vietnamese letter. (Acronyms like "(UBND)" stay.)
+_PAIR = re.compile(r"(?P<vi>.*\S)\s*\((?P<en>[^()]*\s[^()]*)\)\s*\.?\s*", re.S)
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def one_language(text: str, lang: str) -> str:
+    """``"vi. (en.)"`` → the part in ``lang``; text without an English twin is returned whole."""
+    m = _PAIR.fullmatch(text or "")
+    if m is None:
+        return text
+    bare = _QUOTED.sub("", m["en"])
+    if any(ch.isalpha() and ord(ch) > 127 for ch in bare):
+        return text
+    return m["en"].strip() if lang == "en" else m["vi"].strip()
+
+
+#: Problem titles the services set in Vietnamese, for the catalog.
+ERROR_TITLES = {
+    "CentralError": _l("Yêu cầu không hợp lệ"), "Invalid": _l("Dữ liệu không hợp lệ"),
+    "Unauthorized": _l("Chưa xác thực"), "Forbidden": _l("Không có quyền"),
+    "NotFound": _l("Không tìm thấy"), "Conflict": _l("Xung đột trạng thái"),
+    "Gone": _l("Đã hết hiệu lực"), "TooLarge": _l("Quá lớn"), "TooManyRequests": _l("Quá nhiều yêu cầu"),
+    "Unavailable": _l("Tạm thời không phục vụ được"),
+}
 
 
 def form_list(name: str) -> list[str]:

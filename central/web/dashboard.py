@@ -35,9 +35,10 @@ def dashboard() -> Any:
     health = visible_health(user)
     counts = Counter(h["state"] for h in health)
     pending = [b for b in bulletins_service.listing(user, status="submitted")][:8]
+    rejected = [b for b in bulletins_service.listing(user, status="rejected") if b.author_id == user.id][:8]
     return render_template(
         "web/dashboard.html", counts=counts, total=len(health),
-        per_area=today_per_area(user), pending=pending,
+        per_area=today_per_area(user), pending=pending, rejected=rejected,
         emergencies=active_emergencies(user), failures=latest_failures(user),
         troubled=[h for h in health if h["state"] in ("offline", "out_of_sync") or h["last_error"]][:8],
         upcoming=calendar_service.upcoming(user, calendar_service.today()),

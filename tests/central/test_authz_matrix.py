@@ -48,6 +48,18 @@ class World:
         return Campaign.create(name=f"Đợt {next(self.seq)}", starts_on=date(2026, 6, 1),
                                ends_on=date(2026, 6, 30), area=self.tree["C1"])
 
+    def plan(self) -> Any:
+        from central.models import Plan
+
+        return Plan.create(year=2026, title=f"Kế hoạch {next(self.seq)}", area=self.tree["C1"])
+
+    def campaign_to_schedule(self) -> Any:
+        """A campaign of C1 still to come, with an approved bulletin of its own."""
+        c = Campaign.create(name=f"Đợt {next(self.seq)}", starts_on=date(2099, 6, 1), ends_on=date(2099, 6, 30),
+                            area=self.tree["C1"])
+        self.make_bulletin(self.author, status="approved", area=self.tree["C1"], campaign=c)
+        return c
+
     def playlist(self) -> Any:
         p = Playlist.create(name=f"Chương trình {next(self.seq)}", area=self.tree["C1"])
         PlaylistItem.create(playlist=p, position=0, kind="bulletin", bulletin=self.bulletin())
@@ -89,6 +101,21 @@ class World:
         from central.services import audit
 
         return int(audit.record(None, "station.update", self.station, volume=70).id)
+
+    def alert(self) -> int:
+        """A fresh open alert about C1's station."""
+        from central.alert_models import Alert
+
+        key = f"clock:station:{self.station.id}:{next(self.seq)}"
+        return int(Alert.create(kind="clock", key=key, open_key=key, station=self.station, area=self.tree["C1"],
+                                title="Đồng hồ không tin cậy").id)
+
+    def author_subscription(self) -> int:
+        """The C1 author's subscription: nobody else may remove it."""
+        from central.services import alerts
+
+        return int(alerts.subscribe(self.author, "P-D-C1", f"{('clock', 'disk')[next(self.seq) % 2]}",
+                                    "digest").id)
 
     def enrolled_station(self) -> Any:
         """A fresh station of C1 holding a token (each revocation needs its own)."""
@@ -159,6 +186,18 @@ ROUTES = [
     # the audit log: admins only, each within their subtree
     route("GET", "/audit", lambda w: "/api/v1/audit?limit=1000", ADMIN, 200, 200,
           listed=lambda w: w.audited_change()),
+    # alerts: each person's own bell, subscriptions and address; uptime like the reports
+    route("GET", "/alerts", lambda w: "/api/v1/alerts?limit=1000", ALL, 200, 200, listed=lambda w: w.alert()),
+    route("POST", "/alerts/read", lambda w: "/api/v1/alerts/read", ALL, 204, None, body=lambda w: {}),
+    route("GET", "/alerts/subscriptions", lambda w: "/api/v1/alerts/subscriptions", ALL, 200, None),
+    route("PUT", "/alerts/subscriptions", lambda w: "/api/v1/alerts/subscriptions", ALL, 200, None,
+          body=lambda w: {"email": "canbo@xa.vn"}),
+    route("POST", "/alerts/subscriptions", lambda w: "/api/v1/alerts/subscriptions", ALL, 201, 404,
+          body=lambda w: {"area_code": "P-D-C1", "kind": "offline", "mode": "immediate"}),
+    route("DELETE", "/alerts/subscriptions/{id}",
+          lambda w: f"/api/v1/alerts/subscriptions/{w.author_subscription()}", ALL, 204, 404,
+          expect=lambda role, scope: 404),
+    route("GET", "/reports/uptime", lambda w: "/api/v1/reports/uptime?area=P-D-C1", ALL, 200, 403),
     # bulletins
     route("GET", "/bulletins", lambda w: "/api/v1/bulletins", ALL, 200, 200, listed=lambda w: w.bulletin().id),
     route("POST", "/bulletins", lambda w: "/api/v1/bulletins", EDIT, 201, None, body=_tts),
@@ -190,6 +229,22 @@ ROUTES = [
     route("PATCH", "/campaigns/{id}", lambda w: f"/api/v1/campaigns/{w.campaign().id}", EDIT, 200, 404,
           body=lambda w: {"description": "Ghi chú"}),
     route("DELETE", "/campaigns/{id}", lambda w: f"/api/v1/campaigns/{w.campaign().id}", EDIT, 204, 404),
+    route("POST", "/campaigns/{id}/schedule",
+          lambda w: f"/api/v1/campaigns/{w.campaign_to_schedule().id}/schedule", SCHEDULE, 201, 404,
+          body=lambda w: {"times": ["06:00"], "targets": {"areas": ["P-D-C1"]}}),
+    # plans, their deadlines, the calendar, languages
+    route("GET", "/plans", lambda w: "/api/v1/plans", ALL, 200, 200, listed=lambda w: w.plan().id),
+    route("POST", "/plans", lambda w: "/api/v1/plans", EDIT, 201, None,
+          body=lambda w: {"year": 2026, "title": "Kế hoạch mới"}),
+    route("GET", "/plans/defaults", lambda w: "/api/v1/plans/defaults?year=2026", ALL, 200, None),
+    route("GET", "/plans/{id}", lambda w: f"/api/v1/plans/{w.plan().id}", ALL, 200, 404),
+    route("PATCH", "/plans/{id}", lambda w: f"/api/v1/plans/{w.plan().id}", EDIT, 200, 404,
+          body=lambda w: {"title": "Đổi tên"}),
+    route("DELETE", "/plans/{id}", lambda w: f"/api/v1/plans/{w.plan().id}", EDIT, 204, 404),
+    route("GET", "/deadlines", lambda w: "/api/v1/deadlines", ALL, 200, None),
+    route("GET", "/calendar", lambda w: "/api/v1/calendar?month=2026-06", ALL, 200, None),
+    route("GET", "/calendar/upcoming", lambda w: "/api/v1/calendar/upcoming", ALL, 200, None),
+    route("GET", "/languages", lambda w: "/api/v1/languages", ALL, 200, None),
     # programmes
     route("GET", "/playlists", lambda w: "/api/v1/playlists", ALL, 200, 200, listed=lambda w: w.playlist().id),
     route("POST", "/playlists", lambda w: "/api/v1/playlists", EDIT, 201, 404,

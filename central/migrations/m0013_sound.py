@@ -7,7 +7,7 @@ from playhouse.migrate import SchemaMigrator, migrate
 
 from .. import models
 
-VERSION = 12
+VERSION = 13
 
 
 def up(db: Database, migrator: SchemaMigrator) -> None:
