@@ -55,7 +55,7 @@ def bulletins() -> Any:
 @bp.route("/bulletins/new", methods=["GET", "POST"])
 @roles("editor")
 def bulletin_new() -> Any:
-    form = request.form
+    form = request.form if request.method == "POST" else _copied(request.args.get("copy", ""))
     if request.method == "POST":
         try:
             b = _create(me(), form)
@@ -72,6 +72,16 @@ def bulletin_new() -> Any:
         engines=ENGINES, voices=VOICES, languages=languages.choices(),
         max_bytes=settings().max_content_length,
     ), (400 if request.method == "POST" else 200)
+
+
+def _copied(bid: str) -> dict[str, Any]:
+    """A new TTS draft's fields from an earlier bulletin (a rejected one is fixed by copying it)."""
+    if not bid.isdigit():
+        return {}
+    b = service.get(me(), int(bid))
+    return {"mode": "tts", "title": b.title, "text": b.text or "", "language": b.language,
+            "category": b.category.code if b.category_id else "", "campaign_id": b.campaign_id or "",
+            "engine": b.tts_engine or "auto"}
 
 
 def _fields(form: Any) -> dict[str, Any]:
@@ -156,8 +166,8 @@ def bulletin_action(bid: int, action: str) -> Any:
             service.approve(user, bid)
         elif action == "reject":
             service.reject(user, bid, reason)
-        else:
-            service.withdraw(user, bid, reason)
+        elif service.withdraw(user, bid, reason).status == "draft":  # taken back from the queue
+            done["withdraw"] = _("Đã rút lại; bản tin trở lại thành bản nháp.")
     except CentralError as exc:
         flash_error(exc)
     else:

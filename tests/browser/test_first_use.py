@@ -4,7 +4,7 @@ work, an honest schedule preview, the settings a station applies, and icons that
 from __future__ import annotations
 
 import os
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -192,3 +192,64 @@ def test_service_errors_show_in_the_viewers_language_only(sessions: Sessions) ->
     error = admin.flash()
     assert error.startswith("A login name holds letters"), error
     assert "Tên đăng nhập" not in error
+
+
+def submitted_tts_bulletin(live: LiveCentral, title: str, text: str) -> int:
+    """A spoken bulletin ``bientap`` wrote and sent for approval (its audio opaque bytes)."""
+    bid = approved_bulletin(live, title, duration_ms=12_000)
+    with live.app.app_context(), database.connection_context():
+        Bulletin.update(status="submitted", text=text, tts_engine="espeak").where(Bulletin.id == bid).execute()
+    return bid
+
+
+def test_a_rejected_spoken_bulletin_is_not_a_dead_end(sessions: Sessions, live: LiveCentral) -> None:
+    text = "Thông báo: từ ngày 1/12 đến ngày 7/12, xã tổ chức tiêm phòng dại cho chó, mèo."
+    bid = submitted_tts_bulletin(live, "Tiêm phòng dại", text)
+    other = submitted_tts_bulletin(live, "Họp dân thôn 3", "Mời bà con dự họp lúc 19 giờ.")
+    # The approver reads the text on the approvals page itself, and rejects with a reason.
+    approver = sessions.login("pheduyet")
+    approver.go("/approvals")
+    card = approver.page.locator("article", has_text="Tiêm phòng dại")
+    assert text in card.locator(".tts-text").inner_text()
+    card.locator("input[name=reason]").fill("Sai ngày: tiêm từ 2/12.")
+    with approver.page.expect_navigation():
+        card.locator("button:has-text('Từ chối')").click()
+    # The author sees the rejection on the dashboard, and copies the text into a new draft.
+    editor = sessions.login("bientap")
+    rejected = editor.page.inner_text("#my-rejected")
+    assert "Tiêm phòng dại" in rejected and "Sai ngày: tiêm từ 2/12." in rejected
+    editor.go(f"/bulletins/{bid}")
+    assert "Giọng đọc máy eSpeak NG" in editor.page.inner_text("main")
+    editor.page.click("#copy-draft")
+    assert editor.page.input_value("#text") == text
+    assert editor.page.input_value("#title") == "Tiêm phòng dại"
+    # The author takes the other one back from the queue: a draft again.
+    editor.go(f"/bulletins/{other}")
+    editor.page.on("dialog", lambda d: d.accept())
+    editor.submit("#take-back")
+    assert "bản nháp" in editor.flash()
+    with live.db():
+        assert Bulletin.get_by_id(other).status == "draft"
+
+
+def test_schedule_list_names_targets_and_shows_local_times(sessions: Sessions, live: LiveCentral) -> None:
+    from central.models import Area, Schedule, ScheduleTarget, Station
+
+    bid = approved_bulletin(live, "Phòng chống ma túy")
+    sid, _token = enrolled_station(live, "Đài xã Đắk Lao", "DKN-DML-DLA")
+    with live.app.app_context(), database.connection_context():
+        s = Schedule.create(bulletin=bid, dtstart=datetime(2026, 12, 2, 6, 30), rrule="FREQ=DAILY",
+                            status="approved", title="Sáng hằng ngày", created_by=User.get(User.name == "bientap"))
+        ScheduleTarget.create(schedule=s, area=Area.get(Area.code == "DKN"))
+        ScheduleTarget.create(schedule=s, station=Station.get_by_id(sid))
+    editor = sessions.login("bientap")
+    editor.go("/schedules")
+    row = editor.page.locator("tr", has_text="Sáng hằng ngày").inner_text()
+    assert "02/12/2026 06:30" in row and "T06" not in row
+    assert "Tỉnh Đắk Nông" in row and "Đài xã Đắk Lao" in row
+    editor.go(f"/schedules/{s.id}")
+    assert "02/12/2026 06:30" in editor.page.inner_text("main")
+    # The report CSV uses the page's word for a missed play.
+    editor.go("/reports?group_by=category")
+    csv = editor.page.request.get(editor.base + editor.page.get_attribute("#csv-link", "href")).text()
+    assert "Bị lỡ" in csv and "Bỏ lỡ" not in csv
