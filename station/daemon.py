@@ -109,6 +109,8 @@ class Agent:
         if self.syncer is not None:
             self.syncer.wake.set()
             self.syncer.nudged.set()
+        if self.push is not None:
+            self.push.close()
         for t in self.threads:
             t.join(timeout)
 

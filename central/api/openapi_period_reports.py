@@ -69,7 +69,9 @@ SCHEMAS: J = {
             "languages": arr(ref("ReportFigures")), "total": ref("ReportFigures"), "relay_minutes": NUM,
             "completeness": obj({"stations_total": _COUNT, "silent": arr(_STATION_SILENT),
                                  "silent_since": nullable("string", format="date"),
-                                 "offline": arr(_STATION_OFFLINE), "offline_days": INT},
+                                 "offline": arr(_STATION_OFFLINE), "offline_days": INT,
+                                 # absent from reports frozen before uptime was counted
+                                 "uptime_pct": {"type": ["number", "null"], "minimum": 0, "maximum": 100}},
                                 ("stations_total", "silent", "silent_since", "offline", "offline_days"),
                                 extra=False),
         },

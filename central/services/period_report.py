@@ -330,8 +330,10 @@ def completeness(base: Area | None, start: date, end: date, offline_days: int) -
                for sid, days in offline_days_in(stations, start, end).items() if days > offline_days]
     offline.sort(key=lambda s: (-s["days_offline"], s["name"]))
     since = min((s["last_log_day"] for s in silent if s["last_log_day"]), default=None)
+    from central.services.uptime import uptime  # on line share of the period, next to completion
+
     return {"stations_total": len(stations), "silent": silent, "silent_since": since, "offline": offline,
-            "offline_days": offline_days}
+            "offline_days": offline_days, "uptime_pct": uptime(base, start, end)["uptime_pct"]}
 
 
 def offline_days_in(stations: dict[int, tuple[str, Any]], start: date, end: date) -> dict[int, float]:

@@ -118,3 +118,19 @@ def test_two_central_alerts_processes_on_postgresql_send_each_alert_once(app, tr
     posts = collections.Counter(a["json"]["delivery"] for a in receiver.accepted)
     assert len(posts) == 2 and set(posts.values()) == {1}, posts
     assert {a["json"]["alert"]["kind"] for a in receiver.accepted} == {"offline", "clock"}
+
+
+def test_central_run_runs_the_alert_timer(app, tree, station_factory):
+    """`central run` (and so `make run`) does alert rounds in its own process."""
+    database.close()
+    port = _free_port()
+    env = {**os.environ, "LOA_DATA_DIR": str(app.config["DATA_DIR"]), "DATABASE_URL": app.config["DATABASE_URL"],
+           "LOA_SECRET_KEY": "test-secret", "LOA_ALERT_INTERVAL_S": "0.3"}
+    central = Path(sys.executable).with_name("central")
+    proc = subprocess.Popen([str(central), "run", "--port", str(port)], env=env)
+    try:
+        (holder,) = _holders_until(1, proc)
+        assert int(holder.split(":")[1]) == proc.pid
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=60) == 0
