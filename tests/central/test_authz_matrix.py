@@ -172,6 +172,8 @@ ROUTES = [
           ADMIN, 201, 404),
     route("DELETE", "/stations/{id}/token", lambda w: f"/api/v1/stations/{w.enrolled_station().id}/token",
           ("admin", "approver"), 204, 404),
+    route("POST", "/stations/{id}/speaker-test", lambda w: f"/api/v1/stations/{w.station.id}/speaker-test",
+          ("admin", "approver", "operator"), 202, 404),
     route("PATCH", "/stations/{id}", lambda w: f"/api/v1/stations/{w.station.id}",
           ("admin", "editor", "operator"), 200, 404, body=lambda w: {"volume": 70}),
     route("GET", "/play-logs", lambda w: f"/api/v1/play-logs?station={w.station.id}", ALL, 200, 404),
