@@ -186,6 +186,7 @@ def _bulletin_paths() -> J:
                     query("status", STR, "draft|submitted|approved|rejected|withdrawn"),
                     query("category", STR, "category code"),
                     query("campaign", INT, "campaign id"),
+                    query("language", STR, "ISO 639-3 code (GET /api/v1/languages)"),
                 ],
             ),
             "post": op(
@@ -320,6 +321,11 @@ def _operator_paths() -> J:
             "parameters": [path_id()],
             "post": op("Issue a new enrollment code for a station", "stations",
                        ok(obj({"station_id": INT, "code": STR}, ("station_id", "code")), "Created", "201")),
+        },
+        "/api/v1/stations/{id}/speaker-test": {
+            "parameters": [path_id()],
+            "post": op("Ask a station to play a short test signal (its result comes in its heartbeat)", "stations",
+                       ok(obj({"station_id": INT, "id": STR}, ("station_id", "id")), "Accepted", "202")),
         },
         "/api/v1/stations/{id}/token": {
             "parameters": [path_id()],

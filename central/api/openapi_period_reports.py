@@ -24,6 +24,7 @@ _COUNT: J = {"type": "integer", "minimum": 0}
 _FIGURES: J = {
     "key": STR, "label": STR, "plays": _COUNT, "minutes_aired": NUM, "completed": _COUNT, "interrupted": _COUNT,
     "failed": _COUNT, "missed": _COUNT, "skipped": _COUNT, "local": _COUNT,
+    "not_audible": _COUNT, "failed_to_sound": _COUNT,  # not aired (playlists.sound)
     "completion_rate": nullable("number"), "stations_reached": _COUNT, "stations_total": _COUNT,
     "bulletins": _COUNT, "titles": arr(STR),
 }
@@ -69,7 +70,9 @@ SCHEMAS: J = {
             "languages": arr(ref("ReportFigures")), "total": ref("ReportFigures"), "relay_minutes": NUM,
             "completeness": obj({"stations_total": _COUNT, "silent": arr(_STATION_SILENT),
                                  "silent_since": nullable("string", format="date"),
-                                 "offline": arr(_STATION_OFFLINE), "offline_days": INT},
+                                 "offline": arr(_STATION_OFFLINE), "offline_days": INT,
+                                 # absent from reports frozen before uptime was counted
+                                 "uptime_pct": {"type": ["number", "null"], "minimum": 0, "maximum": 100}},
                                 ("stations_total", "silent", "silent_since", "offline", "offline_days"),
                                 extra=False),
         },

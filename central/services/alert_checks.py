@@ -135,7 +135,7 @@ def find_plays(cfg: Settings, now: datetime) -> list[Finding]:
         if total < cfg.alert_bad_plays_per_day:
             continue
         s = by_station[sid]
-        parts = ", ".join(f"{n} lượt {BAD_LABELS[k]}" for k, n in sorted(by_status.items()))
+        parts = ", ".join(f"{by_status[k]} lượt {BAD_LABELS[k]}" for k in BAD_PLAYS if k in by_status)
         out.append(Finding(
             f"plays:station:{sid}:{day_.isoformat()}", f"{total} lượt phát không đạt: {_where(s)}",
             f"Ngày {day_:%d/%m/%Y}, {_where(s)} có {total} lượt phát không đạt: {parts} "

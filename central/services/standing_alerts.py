@@ -96,7 +96,8 @@ def by_key(user: User, key: str) -> StandingAlert:
 
 def _approved_bulletin(value: Any) -> Bulletin:
     try:
-        b = Bulletin.get_or_none(Bulletin.id == int(value))
+        bid = int(value) if not isinstance(value, bool) else 0
+        b = Bulletin.get_or_none(Bulletin.id == bid) if 0 < bid < 2**63 else None  # beyond a row id: none
     except (TypeError, ValueError):
         b = None
     if b is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from peewee import IntegrityError
@@ -30,12 +31,27 @@ def get(name: str) -> User:
     return user
 
 
+#: A login name: letters without diacritics, digits and ``. _ - @``; no spaces (the person's own name,
+#: with diacritics and spaces, goes in ``full_name``).
+LOGIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
+
+
+def check_name(name: str) -> str:
+    """The login name, stripped, or ``Invalid`` saying what a login name may hold."""
+    name = (name or "").strip()
+    if not name:
+        raise Invalid("Cần tên đăng nhập. (A login name is required.)", field="name")
+    if not LOGIN_NAME.fullmatch(name):
+        raise Invalid(f"Tên đăng nhập '{name}' không hợp lệ: chỉ dùng chữ không dấu, số và . _ - @, không có "
+                      "dấu cách, tối đa 64 ký tự; họ tên đầy đủ ghi ở ô Họ tên. (A login name holds letters "
+                      "without diacritics, digits and . _ - @, no spaces.)", field="name")
+    return name
+
+
 def create(actor: User | None, name: str, role: str, area_code: str | None = None,
            full_name: str = "", password: str | None = None) -> tuple[User, str]:
     """Create a user; returns ``(user, password)`` — the password is generated unless given, shown once."""
-    name = (name or "").strip()
-    if not name:
-        raise Invalid("Cần tên đăng nhập. (A login name is required.)")
+    name = check_name(name)
     if role not in ROLES:
         raise Invalid(f"Vai trò '{role}' không hợp lệ; dùng một trong {', '.join(ROLES)}.")
     area = areas.get(area_code) if area_code else None

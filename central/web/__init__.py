@@ -25,6 +25,7 @@ bp.record_once(_wiring.init_app)
 from . import (  # noqa: E402,F401
     admin,
     admin_edit,
+    alerts,
     audit,
     bulletins,
     campaigns,

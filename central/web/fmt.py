@@ -22,6 +22,8 @@ STATUS_LABELS = {
     "missed": _l("Bị lỡ"),
     "skipped": _l("Bỏ qua"),
     "local": _l("Phát tại chỗ"),
+    "not_audible": _l("Không nghe được"),
+    "failed_to_sound": _l("Không phát ra tiếng"),
     "planned": _l("Dự kiến"),
     "online": _l("Trực tuyến"),
     "offline": _l("Mất kết nối"),
@@ -43,6 +45,9 @@ ROLE_LABELS = {
     "operator": _l("Vận hành đài"),
 }
 
+ENGINE_LABELS = {"gtts": _l("Giọng đọc máy Google (gTTS, cần Internet)"),
+                 "espeak": _l("Giọng đọc máy eSpeak NG (không cần mạng)")}
+
 KIND_LABELS = {"bulletin": _l("Bản tin"), "chime": _l("Nhạc hiệu"), "pause": _l("Khoảng lặng")}
 
 LEVEL_LABELS = {
@@ -60,6 +65,7 @@ ACTION_LABELS = {
     "bulletin.approve": _l("Duyệt"),
     "bulletin.reject": _l("Từ chối"),
     "bulletin.withdraw": _l("Thu hồi"),
+    "bulletin.take_back": _l("Rút lại để sửa"),
 }
 
 
@@ -137,6 +143,18 @@ def local_dt(value: Any, pattern: str = "%d/%m/%Y %H:%M") -> str:
     return str(value)
 
 
+def wall_dt(value: Any) -> str:
+    """A local wall-clock time as the schedule holds it (naive ISO) as ``dd/mm/yyyy HH:MM``, unconverted."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.strftime("%d/%m/%Y %H:%M")
+    return local_dt(value)
+
+
 def local_time(value: Any) -> str:
     return local_dt(value, "%H:%M")
 
@@ -200,7 +218,8 @@ ACTION_LABELS.update({
 
 def label(value: Any, table: str = "status") -> str:
     tables = {"status": STATUS_LABELS, "priority": PRIORITY_LABELS, "role": ROLE_LABELS,
-              "kind": KIND_LABELS, "level": LEVEL_LABELS, "emergency_mode": EMERGENCY_MODE_LABELS}
+              "kind": KIND_LABELS, "level": LEVEL_LABELS, "emergency_mode": EMERGENCY_MODE_LABELS,
+              "engine": ENGINE_LABELS}
     if value is None:
         return "—"
     key = getattr(value, "value", value)
@@ -252,6 +271,7 @@ def lufs(value: Any) -> str:
 FILTERS = {
     "local_dt": local_dt,
     "local_time": local_time,
+    "wall_dt": wall_dt,
     "duration": duration,
     "minutes": minutes,
     "number": number,

@@ -19,7 +19,7 @@ from central.services import chimes as chimes_service
 from central.services import programmes as service
 
 from . import bp, paging, queries
-from .context import flash_error, me, roles
+from .context import error_text, flash_error, me, roles
 
 BLANK_ROWS = 3
 
@@ -88,7 +88,7 @@ def _edit(pid: int | None) -> Any:
         except CentralError as exc:
             flash_error(exc)
         except AudioError as exc:  # the house chime could not be made
-            flash(_("Không dùng được âm thanh: %(why)s", why=str(exc)), "error")
+            flash(_("Không dùng được âm thanh: %(why)s", why=error_text(exc)), "error")
         else:
             if service.pending(p) is not None:
                 flash(_("Đã lưu. Lịch phát đang dùng chương trình này, nên thay đổi nội dung chờ một "

@@ -166,3 +166,30 @@ def playlist_copy(pid: int) -> Any:
         return redirect(url_for("web.playlist_detail", pid=pid))
     flash(_("Đã sao chép chương trình; đổi tên và nội dung nếu cần."), "success")
     return redirect(url_for("web.playlist_detail", pid=made.id))
+
+
+# --- approving many schedules ----------------------------------------------------------------
+
+
+@bp.route("/schedules/approve", methods=["POST"])
+@roles("approver")
+def schedules_approve_many() -> Any:
+    """Approve the ticked schedules (a campaign's rotation makes several), each on its own, each audited."""
+    user = me()
+    done, refused = 0, []
+    for raw in request.form.getlist("sid"):
+        if not raw.isdigit() or int(raw) >= 2**63:
+            continue
+        try:
+            service.approve(user, int(raw))
+        except CentralError as exc:
+            refused.append(f"#{raw}: {exc.detail}")
+        else:
+            done += 1
+    if done:
+        flash(_("Đã duyệt %(n)s lịch phát.", n=done), "success")
+    for reason in refused:
+        flash(reason, "error")
+    if not done and not refused:
+        flash(_("Chưa chọn lịch phát nào."), "error")
+    return redirect(url_for("web.approvals"))

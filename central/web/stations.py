@@ -15,7 +15,7 @@ from central.services import enrollment, presence
 from central.services import stations as service
 
 from . import bp, paging, queries
-from .context import flash_error, me, roles
+from .context import error_text, flash_error, me, roles
 
 
 def health_state(h: dict[str, Any]) -> str:
@@ -91,7 +91,7 @@ def _timeline(user: Any, station: Station, days: int) -> tuple[list[dict[str, An
     try:
         plan = timeline.station_timeline(user, station.id, now, now + timedelta(days=days), now=now)
     except CentralError as exc:
-        return [], exc.detail
+        return [], error_text(exc)
     return plan["slots"], None
 
 
@@ -115,6 +115,16 @@ def station_code(sid: int) -> Any:
     code = enrollment.issue_code(me(), station)
     flash(_("Mã đăng ký mới (chỉ hiện một lần): %(code)s", code=code), "success")
     return redirect(url_for("web.station_detail", sid=sid))
+
+
+@bp.route("/stations/<int:sid>/speaker-test", methods=["POST"])
+@roles("approver", "operator")
+def station_speaker_test(sid: int) -> Any:
+    station = get_visible(me(), sid)
+    service.request_speaker_test(me(), station)
+    flash(_("Đã yêu cầu thử loa. Đài sẽ phát tín hiệu thử khi nhận lịch mới (trong vòng một phút nếu có kết nối)."),
+          "success")
+    return redirect(url_for("web.station_detail", sid=sid) + "#sound")
 
 
 @bp.route("/stations/<int:sid>/revoke", methods=["POST"])

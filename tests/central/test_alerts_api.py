@@ -113,3 +113,17 @@ def test_the_report_shows_uptime_next_to_completion(client, tree, make_user, aut
     csv = client.get(f"/api/v1/reports/summary?from={DAY}&to={DAY}&area=P-D-C1&format=csv", headers=auth(token))
     text = csv.data.decode("utf-8-sig")
     assert "Thời gian hoạt động (%)" in text.splitlines()[1] and text.splitlines()[-1].endswith(",50.0")
+
+
+def test_the_period_report_shows_uptime_in_its_completeness(client, tree, make_user, auth, station_factory):
+    from central.services import report_export
+
+    spec = client.get("/api/v1/openapi.json").json
+    pushed = _enrolled(station_factory, tree["C1"], "Đài A", MIDNIGHT - timedelta(days=5))
+    Station.update(online=True).where(Station.id == pushed.id).execute()
+    StationOutage.create(station=pushed, started_at=MIDNIGHT + timedelta(hours=18), ended_at=None)  # still out
+    _, token = make_user("editor", tree["C1"])
+    reply = client.get(f"/api/v1/reports/period?area=P-D-C1&from={DAY}&to={DAY}", headers=auth(token))
+    conforms(spec, "GET", "/api/v1/reports/period", reply)
+    assert reply.json["completeness"]["uptime_pct"] == 75.0
+    assert report_export.offline_line(reply.json).endswith("Thời gian hoạt động của các đài: 75,0 %.")

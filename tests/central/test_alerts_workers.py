@@ -11,6 +11,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import requests
 
 from central.alert_models import Lease
@@ -84,3 +85,52 @@ def test_two_workers_send_each_alert_once(app, tree, make_user, station_factory)
                                  if line.startswith("CẢNH BÁO: "))
     assert len(titles) == len(problems) and set(titles.values()) == {1}, titles
     assert all(m["To"] == "lanhdao@huyen.vn" for m in inbox.mails)
+
+
+@pytest.mark.postgres
+def test_two_central_alerts_processes_on_postgresql_send_each_alert_once(app, tree, make_user, station_factory):
+    station, _ = station_factory(tree["C1"], "Đài xã Đắk Môl")
+    Station.update(last_seen=utcnow() - timedelta(hours=3), clock_trusted=False).where(
+        Station.id == station.id).execute()  # two problems: off line, clock untrusted
+    database.close()
+    receiver = Receiver(SECRET)
+    with webhook_receiver(receiver) as hook:
+        env = {**os.environ, "LOA_DATA_DIR": str(app.config["DATA_DIR"]), "DATABASE_URL": app.config["DATABASE_URL"],
+               "LOA_SECRET_KEY": "test-secret", "LOA_ALERT_INTERVAL_S": "0.3", "LOA_WEBHOOK_URL": hook,
+               "LOA_WEBHOOK_SECRET": SECRET}
+        central = Path(sys.executable).with_name("central")
+        procs = [subprocess.Popen([str(central), "alerts"], env=env) for _ in range(2)]
+        try:
+            holders: set[str] = set()
+            for p in procs:
+                holders |= _holders_until(2, p)
+            assert {int(h.split(":")[1]) for h in holders} >= {p.pid for p in procs}
+            deadline = time.monotonic() + 120
+            while len(receiver.accepted) < 2:
+                assert time.monotonic() < deadline, f"{len(receiver.accepted)} webhook posts arrived"
+                time.sleep(0.1)
+            _holders_until(2, procs[0])
+        finally:
+            for p in procs:
+                p.terminate()
+            for p in procs:
+                assert p.wait(timeout=60) == 0  # SIGTERM stops the timer cleanly
+    posts = collections.Counter(a["json"]["delivery"] for a in receiver.accepted)
+    assert len(posts) == 2 and set(posts.values()) == {1}, posts
+    assert {a["json"]["alert"]["kind"] for a in receiver.accepted} == {"offline", "clock"}
+
+
+def test_central_run_runs_the_alert_timer(app, tree, station_factory):
+    """`central run` (and so `make run`) does alert rounds in its own process."""
+    database.close()
+    port = _free_port()
+    env = {**os.environ, "LOA_DATA_DIR": str(app.config["DATA_DIR"]), "DATABASE_URL": app.config["DATABASE_URL"],
+           "LOA_SECRET_KEY": "test-secret", "LOA_ALERT_INTERVAL_S": "0.3"}
+    central = Path(sys.executable).with_name("central")
+    proc = subprocess.Popen([str(central), "run", "--port", str(port)], env=env)
+    try:
+        (holder,) = _holders_until(1, proc)
+        assert int(holder.split(":")[1]) == proc.pid
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=60) == 0

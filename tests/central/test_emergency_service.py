@@ -188,3 +188,11 @@ def test_all_clear_stops_the_warning_and_sends_the_prepared_all_clear(
     assert (r.json["all_clear_of"], r.json["bulletin_id"], r.json["targets"]["areas"]) == (e["id"], yen.id, ["P-D-C1"])
     assert Emergency.get_by_id(e["id"]).stopped_at is not None
     assert EmergencyDelivery.select().where(EmergencyDelivery.emergency == r.json["id"]).count() == 1
+
+
+def test_ids_beyond_any_row_are_unknown_not_a_server_error(client, auth, people):
+    approver = auth(people["approver"][1])
+    assert client.get(f"/api/v1/emergencies/{2**64}", headers=approver).status_code == 404
+    assert _send(client, auth, people["approver"][1], bulletin_id=2**64).status_code == 404
+    body = {"key": "storm", "name": "Bão", "bulletin_id": 2**64}
+    assert client.post("/api/v1/standing-alerts", json=body, headers=auth(people["admin"][1])).status_code == 400

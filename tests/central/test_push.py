@@ -17,7 +17,7 @@ from central.config import settings
 from central.db import close_pool, database
 from central.models import Area, Station
 from central.services import broker, enrollment, manifests, push
-from tests.processes import MOSQUITTO, free_port
+from tests.processes import free_port
 
 
 @pytest.fixture
@@ -107,7 +107,7 @@ def test_bumps_are_nudged_after_the_commit_with_the_committed_version(push_app: 
                      f'{{"manifest_version":{version},"station_id":{station.id}}}'.encode())]
 
 
-@pytest.mark.skipif(MOSQUITTO is None, reason="Mosquitto is not installed")
+@pytest.mark.mqtt
 def test_our_hash_format_is_mosquitto_passwd_s(tmp_path: Path) -> None:
     subprocess.run(["mosquitto_passwd", "-c", "-b", str(tmp_path / "pw"), "u", "mật khẩu"], check=True)
     theirs = (tmp_path / "pw").read_text().strip().split(":", 1)[1]
@@ -166,7 +166,7 @@ def test_the_station_page_shows_its_outage_history(app: Flask, client: Any, tree
     assert "Đang mất kết nối" in table and "42 s" in table
 
 
-@pytest.mark.skipif(MOSQUITTO is None, reason="Mosquitto is not installed")
+@pytest.mark.mqtt
 def test_orders_are_numbered_signed_and_sent_once_per_area(tmp_path: Path, database_url: str) -> None:
     import base64
     import uuid

@@ -93,3 +93,28 @@ def test_copy_a_programme(client: Any, people: dict, bulletin_factory: Any) -> N
     copy = Playlist.get(Playlist.name == "Chương trình buổi sáng (bản sao)")
     got = [(i["kind"], i["bulletin_id"], i["duration_ms"]) for i in programmes.to_dict(copy)["items"]]
     assert got == [(i["kind"], i["bulletin_id"], i["duration_ms"]) for i in programmes.to_dict(p)["items"]]
+
+
+def test_approve_a_campaigns_schedules_at_once_but_never_ones_own(client: Any, people: dict,
+                                                                  bulletin_factory: Any) -> None:
+    from central.services import campaign_schedule, campaigns
+
+    c = campaigns.create(people["editor"], {"name": "Tháng hành động", "starts_on": "2099-06-01",
+                                            "ends_on": "2099-06-30"})
+    for n in range(3):
+        bulletin_factory(people["editor"], campaign=c.id, title=f"Tin {n}")
+    from datetime import date
+
+    made = campaign_schedule.schedule(people["editor"], c.id, {"times": ["06:00", "17:30"],
+                                                                "targets": {"areas": ["P-D"]}}, date(2099, 5, 1))
+    own = schedules.create(people["approver"], {"bulletin_id": made[0].bulletin_id, "targets": {"areas": ["P-D"]},
+                                                "dtstart": "2099-06-01T08:00"})
+    login(client, "nguoi.duyet")
+    page = client.get("/approvals").get_data(as_text=True)
+    assert page.count('name="sid"') == len(made) == 6  # not the approver's own
+    r = client.post("/schedules/approve", data={"sid": [str(s.id) for s in made] + [str(own.id)],
+                                                "csrf_token": csrf_of(page)})
+    assert r.status_code == 302
+    assert {Schedule.get_by_id(s.id).status for s in made} == {"approved"}
+    assert Schedule.get_by_id(own.id).status == "submitted"  # the two-person rule holds in bulk too
+    assert AuditLog.select().where(AuditLog.action == "schedule.approve").count() == 6
