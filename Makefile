@@ -11,7 +11,7 @@ $(BIN)/python:
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed-run: $(BIN)/python setup.cfg pyproject.toml
-	$(BIN)/pip install --quiet -e '.[central,station]'
+	$(BIN)/pip install --quiet -e '.[central,station,broker]'
 	touch $@
 
 $(VENV)/.installed-dev: $(BIN)/python setup.cfg pyproject.toml

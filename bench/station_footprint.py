@@ -4,6 +4,8 @@ Runs a real central and a real `station run` on loopback (temporary directories)
 real-time null player. Lateness is measured twice: when the agent's Popen returned (its play log)
 and when the player process itself began (a `sh` wrapper stamps the time, then execs ffmpeg).
 Goals (issue 6): RSS <= 60 MB, idle CPU <= 1 % of a core, p99 lateness <= 100 ms.
+With Mosquitto installed the station also holds the push channel (issue 12: keepalive 5 s, same
+budget); `LOA_BENCH_PUSH=0` measures without it.
 """
 
 from __future__ import annotations
@@ -56,12 +58,22 @@ def tone(seconds: float, rate: int = 16000) -> bytes:
     return buf.getvalue()
 
 
+MOSQUITTO = next((p for p in ("/usr/sbin/mosquitto", "/usr/bin/mosquitto") if Path(p).exists()), None)
+
+
 class Central:
     def __init__(self, root: Path) -> None:
         self.env = dict(os.environ, LOA_DATA_DIR=str(root / "central"), PYTHONUNBUFFERED="1")
         self.env.pop("DATABASE_URL", None)
         self.url = f"http://127.0.0.1:{free_port()}"
+        self.broker: subprocess.Popen[bytes] | None = None
         run("central", "init", env=self.env)
+        if MOSQUITTO and os.environ.get("LOA_BENCH_PUSH", "1") != "0":
+            port = free_port()
+            self.env.update(LOA_MQTT_URL=f"mqtt://127.0.0.1:{port}", LOA_MQTT_DIR=str(root / "mqtt"))
+            run("central", "mqtt-config", "--listen", str(port), env=self.env)
+            self.broker = subprocess.Popen([MOSQUITTO, "-c", str(root / "mqtt" / "mosquitto.conf")],
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         run("central", "add-area", "DNO", "Tỉnh Đắk Nông", "--level", "province", env=self.env)
         run("central", "add-area", "DNO-X", "Xã Đắk Lao", "--parent", "DNO", "--level", "commune", env=self.env)
         self.tokens = {}
@@ -89,6 +101,9 @@ class Central:
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(10)
+        if self.broker is not None:
+            self.broker.terminate()
+            self.broker.wait(10)
 
 
 def cpu_ticks(pid: int) -> int:
@@ -156,6 +171,8 @@ def main() -> None:
         elapsed = time.monotonic() - t0
 
         print(f"machine: {os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}")
+        pushed = "push channel connected" in (root / "station.log").read_text(errors="replace")
+        print(f"push channel (MQTT, keepalive 5 s): {'held' if pushed else 'none (polling only)'}")
         print(f"plays completed: {len(popen)}/{SLOTS}; player processes started: {len(starts)}")
         for name, xs in (("agent (Popen returned)", popen), ("player process began", proc)):
             if xs:

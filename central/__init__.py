@@ -33,11 +33,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     push.init_app(app)
     _register_blueprints(app)
     errors.init_app(app)
+    if settings.alerts_timer:  # each gunicorn worker may run it: a database lease keeps one round at a time
+        from .services import alert_timer
+
+        alert_timer.start(app)
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
     from .api import (
+        alerts,
         audit,
         emergencies,
         openapi,
@@ -53,5 +58,5 @@ def _register_blueprints(app: Flask) -> None:
 
     validation.init_app(app)
     for bp in (station.bp, operator.bp, workflow.bp, plans.bp, reports.bp, period_reports.bp, audit.bp,
-               emergencies.bp, openapi.bp, web_bp):
+               emergencies.bp, alerts.bp, openapi.bp, web_bp):
         app.register_blueprint(bp)

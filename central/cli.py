@@ -96,8 +96,14 @@ def _safe_url(url: str) -> str:
               help="Requests served at once (an upload being normalised holds one for seconds).")
 @pass_ctx
 def run(ctx: _Ctx, host: str, port: int, threads: int) -> None:
-    """Serve the central with waitress, a production WSGI server; Ctrl-C or SIGTERM stops it."""
+    """Serve the central with waitress, a production WSGI server; Ctrl-C or SIGTERM stops it.
+
+    It also runs the alert timer (checks and notices; safe beside other processes, by a lease).
+    """
+    from .services import alert_timer
+
     initialise(ctx.app)
+    alert_timer.start(ctx.app)
     serve(ctx.app, host, port, threads)
 
 
@@ -261,6 +267,30 @@ def presence(ctx: _Ctx) -> None:
         signal.signal(signal.SIGTERM, lambda signum, frame: listener.stop())
         signal.signal(signal.SIGINT, lambda signum, frame: listener.stop())
         listener.run()
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run one round (checks, then notices) and exit.")
+@pass_ctx
+def alerts(ctx: _Ctx, once: bool) -> None:
+    """Run the alert timer in this process (runs until stopped; any number may run, a lease keeps one at a time)."""
+    import json
+    import threading
+
+    from .services import alert_timer
+
+    cfg = settings(ctx.app)
+    if once:
+        with ctx.app.app_context():
+            done = alert_timer.tick(cfg)
+        click.echo(json.dumps(done if done is not None else {"skipped": "another process holds the lease"}))
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda signum, frame: stop.set())
+    signal.signal(signal.SIGINT, lambda signum, frame: stop.set())
+    timer = alert_timer.start(ctx.app)
+    stop.wait()
+    timer.stop()
 
 
 if __name__ == "__main__":

@@ -48,6 +48,24 @@ class Settings:
     emergency_late_minutes: float = 5  # an emergency's page highlights stations not sounding after this
     # languages bulletins may be in (services.languages): ISO 639-3 code and Vietnamese name; None = default
     languages: tuple[tuple[str, str], ...] | None = None
+    # alerts (services.alerts): the thresholds of each condition, the timer, and the channels
+    alerts_timer: bool = False  # run the alert timer in this process (`central run` always does)
+    alert_interval_s: float = 60  # how often the checks run (one process at a time, by a lease)
+    alert_offline_minutes: float = 30  # a station off line longer than this
+    alert_bad_plays_per_day: int = 3  # missed/failed/not-audible/failed-to-sound plays in a local day
+    alert_approval_hours: float = 24  # a bulletin or schedule waiting for a second person longer than this
+    alert_deadline_days: int = 7  # a report due within this many days and not yet submitted
+    alert_disk_min_mb: int = 500  # a station with less free disk than this
+    alert_digest_hour: int = 7  # local hour (Asia/Ho_Chi_Minh) the daily digest goes out
+    public_url: str | None = None  # the central's address, for links in mails
+    smtp_host: str | None = None  # no host: no mail
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # starttls, tls (implicit, port 465) or none
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "loa@localhost"
+    webhook_url: str | None = None  # every alert and recovery, JSON, signed with webhook_secret
+    webhook_secret: str | None = None
 
     def flask_config(self) -> dict[str, Any]:
         """What Flask and its extensions read from ``app.config``, derived from these settings."""
@@ -76,6 +94,23 @@ ENV = {
     "proxy_hops": "LOA_PROXY_HOPS",
     "emergency_late_minutes": "LOA_EMERGENCY_LATE_MINUTES",
     "languages": "LOA_LANGUAGES",
+    "alerts_timer": "LOA_ALERTS_TIMER",
+    "alert_interval_s": "LOA_ALERT_INTERVAL_S",
+    "alert_offline_minutes": "LOA_ALERT_OFFLINE_MINUTES",
+    "alert_bad_plays_per_day": "LOA_ALERT_BAD_PLAYS_PER_DAY",
+    "alert_approval_hours": "LOA_ALERT_APPROVAL_HOURS",
+    "alert_deadline_days": "LOA_ALERT_DEADLINE_DAYS",
+    "alert_disk_min_mb": "LOA_ALERT_DISK_MIN_MB",
+    "alert_digest_hour": "LOA_ALERT_DIGEST_HOUR",
+    "public_url": "LOA_PUBLIC_URL",
+    "smtp_host": "LOA_SMTP_HOST",
+    "smtp_port": "LOA_SMTP_PORT",
+    "smtp_security": "LOA_SMTP_SECURITY",
+    "smtp_user": "LOA_SMTP_USER",
+    "smtp_password": "LOA_SMTP_PASSWORD",
+    "smtp_from": "LOA_SMTP_FROM",
+    "webhook_url": "LOA_WEBHOOK_URL",
+    "webhook_secret": "LOA_WEBHOOK_SECRET",
 }
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
 
@@ -186,6 +221,22 @@ def _seconds(value: Any) -> float:
     return number
 
 
+def _hour(value: Any) -> int:
+    """a whole hour from 0 to 23"""
+    number = int(str(value).strip())
+    if not 0 <= number <= 23:
+        raise ValueError(value)
+    return number
+
+
+def _security(value: Any) -> str:
+    """starttls, tls or none"""
+    text = str(value).strip().lower()
+    if text not in ("starttls", "tls", "none"):
+        raise ValueError(value)
+    return text
+
+
 def _languages(value: Any) -> tuple[tuple[str, str], ...]:
     """ISO 639-3 code:Name pairs separated by commas, e.g. vie:Tiếng Việt,cmo:M'Nông"""
     if isinstance(value, tuple | list):
@@ -206,6 +257,16 @@ _KINDS: dict[str, Callable[[Any], Any]] = {
     "max_content_length": _count,
     "proxy_hops": _hops,
     "emergency_late_minutes": _positive,
+    "alerts_timer": _flag,
+    "alert_interval_s": _seconds,
+    "alert_offline_minutes": _positive,
+    "alert_bad_plays_per_day": _count,
+    "alert_approval_hours": _positive,
+    "alert_deadline_days": _count,
+    "alert_disk_min_mb": _count,
+    "alert_digest_hour": _hour,
+    "smtp_port": _count,
+    "smtp_security": _security,
 }
 
 

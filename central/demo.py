@@ -33,6 +33,7 @@ from central.services import (
     playlogs,
     programmes,
     schedules,
+    standing_alerts,
     users,
 )
 
@@ -71,6 +72,7 @@ def load(app: Flask, now: datetime | None = None, tts_engine: str = "auto") -> d
         plans.seed_plan(year, people["quantri"][0])
     editor, approver = people["bientap"][0], people["pheduyet"][0]
     made = _bulletins(editor, approver, data_dir, tts_engine, cfg)
+    standing_alerts.seed_standard(people["quantri"][0], editor, approver, data_dir, ffmpeg=cfg.ffmpeg)
     morning, evening = _programmes(editor, made, data_dir)
     today = now.astimezone(ZoneInfo(ZONE)).date()
     _daily(editor, approver, morning, "Chương trình buổi sáng", time(6, 0), today)

@@ -1,7 +1,11 @@
 """`make run`: an embedded central with the demo province and one enrolled station agent, under ./var/.
 
 First run: initialise the central, load the demo data (printing the generated logins once) and enroll
-the demo station. Later runs reuse ./var as it is (`make clean` starts over). Ctrl-C stops both.
+the demo station. Later runs reuse ./var as it is (`make clean` starts over). Ctrl-C stops everything.
+
+The push channel: Mosquitto where it is installed (with the password file and ACL `central mqtt-config`
+writes), else the embedded amqtt broker pip installed (no passwords or ACL: a development broker), else
+none (the station polls). `central presence` keeps the stations' online state. The banner says which.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import signal
 import subprocess
 import sys
@@ -53,7 +58,40 @@ def where_audio_goes(station_env: dict[str, str]) -> str:
     from station.ffmpeg import ffmpeg_exe
     from station.player import detect
 
-    return detect(station_env.get("LOA_PLAYER"), ffmpeg_exe()).description
+    player = detect(station_env.get("LOA_PLAYER"), ffmpeg_exe())
+    if player.null_output:  # the demo's plays are then reported "not audible" (Không nghe được)
+        return f"{player.description} — NOT AUDIBLE: plays are reported not_audible, not counted as aired"
+    return player.description
+
+
+MOSQUITTO = ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto", "/usr/bin/mosquitto")
+AMQTT_CONF = """listeners:
+  default:
+    type: tcp
+    bind: 127.0.0.1:{port}
+plugins:
+  amqtt.plugins.authentication.AnonymousAuthPlugin:
+    allow_anonymous: true
+"""
+
+
+def start_broker(var: Path, port: int, central_env: dict[str, str]) -> tuple[subprocess.Popen[bytes] | None, str]:
+    """Mosquitto if installed, else amqtt if pip installed it; (process, what it is) or (None, why not)."""
+    mqtt_dir = var / "mqtt"
+    mqtt_dir.mkdir(parents=True, exist_ok=True)
+    log = (mqtt_dir / "broker.log").open("ab")
+    want = os.environ.get("LOA_DEMO_BROKER", "")  # "mosquitto", "amqtt" or "none"; default: the best present
+    mosquitto = next((m for m in MOSQUITTO if Path(m).exists()), None) or shutil.which("mosquitto")
+    if mosquitto and want in ("", "mosquitto"):
+        run("central", "mqtt-config", "--listen", str(port), env=central_env)
+        proc = subprocess.Popen([mosquitto, "-c", str(mqtt_dir / "mosquitto.conf")], stdout=log, stderr=log)
+        return proc, f"Mosquitto ({mosquitto}) on 127.0.0.1:{port}, password file and ACL in {mqtt_dir}"
+    amqtt = BIN / "amqtt"
+    if amqtt.exists() and want in ("", "amqtt"):
+        (mqtt_dir / "amqtt.yaml").write_text(AMQTT_CONF.format(port=port))
+        proc = subprocess.Popen([str(amqtt), "-c", str(mqtt_dir / "amqtt.yaml")], stdout=log, stderr=log)
+        return proc, f"embedded amqtt on 127.0.0.1:{port} (development only: no passwords or ACL)"
+    return None, "none (no Mosquitto or amqtt installed): the station polls every minute"
 
 
 def print_banner(url: str, ui_url: str, demo: dict | None, audio: str) -> None:
@@ -70,7 +108,7 @@ def print_banner(url: str, ui_url: str, demo: dict | None, audio: str) -> None:
     else:
         print("Using the existing ./var (logins were printed on its first run; `make clean` starts over).")
     print(f"Station audio goes to: {audio}")
-    print("Ctrl-C stops both.")
+    print("Ctrl-C stops everything.")
     print("=" * 72 + "\n", flush=True)
 
 
@@ -79,31 +117,39 @@ def main() -> None:
     ap.add_argument("--var", default="var", type=Path)
     ap.add_argument("--port", default=int(os.environ.get("LOA_PORT", "8080")), type=int)
     ap.add_argument("--ui-port", default=int(os.environ.get("LOA_UI_PORT", "8081")), type=int)
+    ap.add_argument("--mqtt-port", default=int(os.environ.get("LOA_MQTT_PORT", "18830")), type=int)
     args = ap.parse_args()
     var: Path = args.var.resolve()
     url = f"http://127.0.0.1:{args.port}"
     central_env = dict(os.environ, LOA_DATA_DIR=str(var / "central"), PYTHONUNBUFFERED="1")
     station_env = dict(os.environ, LOA_STATION_DIR=str(var / "station"), LOA_UI_PORT=str(args.ui_port),
                        PYTHONUNBUFFERED="1")
+    central_env.update(LOA_MQTT_URL=f"mqtt://127.0.0.1:{args.mqtt_port}", LOA_MQTT_DIR=str(var / "mqtt"))
     fresh = not (var / "station").exists()
     if fresh:
         run("central", "init", env=central_env)
+    broker, push = start_broker(var, args.mqtt_port, central_env)
+    if broker is None:
+        for key in ("LOA_MQTT_URL", "LOA_MQTT_DIR"):
+            central_env.pop(key)
     central = subprocess.Popen([str(BIN / "central"), "run", "--port", str(args.port)], env=central_env)
-    procs = [central]
+    procs = [central] + ([broker] if broker else [])
     try:
         wait_up(url, central)
+        if broker is not None:
+            procs.append(subprocess.Popen([str(BIN / "central"), "presence"], env=central_env))
         demo = first_time(central_env, station_env, url) if fresh else None
         procs.append(subprocess.Popen([str(BIN / "station"), "run"], env=station_env))
         print_banner(url, f"http://127.0.0.1:{args.ui_port}", demo, where_audio_goes(station_env))
+        print(f"Push channel (MQTT): {push}\n", flush=True)
         while all(p.poll() is None for p in procs):
             time.sleep(0.5)
     except KeyboardInterrupt:
         print("\nstopping…", flush=True)
     finally:
-        for p in procs:
+        for p in reversed(procs):  # the station first, the broker last: it says "offline" cleanly
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
-        for p in procs:
             try:
                 p.wait(15)
             except subprocess.TimeoutExpired:

@@ -80,13 +80,12 @@ class PushChannel:
         self._order_topics = {orders.emergency_topic(a) for a in settings.areas}
 
     def run(self, stop: threading.Event) -> None:
-        """Connect, and keep reconnecting with back-off, until ``stop`` (the agent's) is set."""
+        """Connect, and keep reconnecting with back-off, until ``close``."""
         self.client = self._client()
         s = self.settings
         self.client.connect_async(s.host, s.port, keepalive=KEEPALIVE_S)
-        watcher = threading.Thread(target=self._close_on, args=(stop,), name="push-stop", daemon=True)
-        watcher.start()
-        self.client.loop_forever(retry_first_connection=True)
+        if not stop.is_set():  # ``close`` (the agent's stop) ends the loop
+            self.client.loop_forever(retry_first_connection=True)
 
     def _client(self) -> Any:
         import paho.mqtt.client as mqtt  # lazily: only a station with a broker pays for it
@@ -101,10 +100,6 @@ class PushChannel:
         c.on_connect, c.on_disconnect, c.on_message = self._connected, self._disconnected, self._message
         return c
 
-    def _close_on(self, stop: threading.Event) -> None:
-        stop.wait()
-        self.close()
-
     def close(self) -> None:
         """Say "offline" (a clean disconnect sends no last will) and end ``run``."""
         c = self.client
@@ -115,6 +110,7 @@ class PushChannel:
                              qos=1, retain=True)
             with contextlib.suppress(RuntimeError, ValueError):  # link gone meanwhile: the will says it
                 info.wait_for_publish(2.0)
+        self.connected.clear()  # a clean end, not a lost link
         c.disconnect()
 
     def _connected(self, client: Any, userdata: Any, flags: Any, reason: Any, props: Any = None) -> None:

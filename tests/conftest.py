@@ -8,10 +8,11 @@ import shutil
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
+MOSQUITTO = next((p for p in ("/usr/sbin/mosquitto", "/usr/bin/mosquitto") if os.path.exists(p)), None)
 
 
 def _require_all() -> bool:
-    # .ci/run sets this: there a missing PostgreSQL or chromium is a broken CI, not a reason to skip.
+    # .ci/run sets this: there a missing PostgreSQL, chromium or Mosquitto is a broken CI, not a reason to skip.
     return os.environ.get("LOA_REQUIRE_ALL") == "1"
 
 
@@ -20,6 +21,8 @@ def _unavailable(item: pytest.Item) -> str | None:
         return "LOA_TEST_POSTGRES_URL is not set: no PostgreSQL server to test against"
     if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
         return f"{CHROMIUM} is missing: apt-get install -y chromium"
+    if item.get_closest_marker("mqtt") and MOSQUITTO is None:
+        return "Mosquitto is missing: apt-get install -y mosquitto"
     return None
 
 

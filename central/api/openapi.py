@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from . import openapi_chimes, openapi_emergencies, openapi_period_reports, openapi_plans
+from . import (
+    openapi_alerts,
+    openapi_chimes,
+    openapi_emergencies,
+    openapi_period_reports,
+    openapi_plans,
+)
 from .openapi_schemas import (
     BOOL,
     CODE,
@@ -17,6 +23,7 @@ from .openapi_schemas import (
     ID,
     INT,
     PROBLEM,
+    REPORT_DAY,
     SCHEMAS,
     SHA256,
     STR,
@@ -184,6 +191,7 @@ def _bulletin_paths() -> J:
                     query("status", {"type": "string", "enum": list(_statuses("bulletin"))}, "workflow state"),
                     query("category", text(64), "category code"),
                     query("campaign", ID, "campaign id"),
+                    query("language", text(8), "ISO 639-3 code (GET /api/v1/languages)"),
                 ],
                 errors=(400, 401, 403, 422),
             ),
@@ -282,8 +290,8 @@ def _summary_path() -> J:
                 }
             },
             params=[
-                query("from", DAY, "first local day (inclusive)"),
-                query("to", DAY, "last local day (inclusive; not before from)"),
+                query("from", REPORT_DAY, "first local day (inclusive)"),
+                query("to", REPORT_DAY, "last local day (inclusive; not before from)"),
                 query("preset", {"type": "string", "enum": ["six-month", "year"]}, "a plan period"),
                 query("area", text(64), "area code (default: the user's area)"),
                 query("group_by", {"type": "string", "enum": ["category", "campaign", "area", "station"]}, "grouping"),
@@ -328,6 +336,11 @@ def _operator_paths() -> J:
                 ok(res({"station_id": INT, "outages": arr(OUTAGE)})),
                 params=[query("limit", between(1, 1000), "at most 1000 (default 100)")],
             ),
+        },
+        "/api/v1/stations/{id}/speaker-test": {
+            "parameters": [path_id()],
+            "post": op("Ask a station to play a short test signal (its result comes in its heartbeat)", "stations",
+                       ok(res({"station_id": INT, "id": STR}), "Accepted", "202"), errors=(401, 403, 404, 409)),
         },
         "/api/v1/stations/{id}": {
             "parameters": [path_id()],
@@ -441,7 +454,8 @@ def _links_to(paths: J, here: str, id_of: str) -> J:
 def build_spec() -> J:
     """The whole OpenAPI document as a dict."""
     paths: J = {}
-    for part in (_station_paths, _operator_paths, _workflow_paths, _meta_paths, openapi_emergencies.paths):
+    for part in (_station_paths, _operator_paths, _workflow_paths, _meta_paths, openapi_emergencies.paths,
+                 openapi_alerts.paths):
         paths.update(part())
     _link_created(paths)
     return {

@@ -6,6 +6,7 @@ from .openapi_schemas import (
     DAY,
     INT,
     NUM,
+    REPORT_DAY,
     STR,
     J,
     arr,
@@ -26,6 +27,7 @@ _COUNT: J = {"type": "integer", "minimum": 0}
 _FIGURES: J = {
     "key": STR, "label": STR, "plays": _COUNT, "minutes_aired": NUM, "completed": _COUNT, "interrupted": _COUNT,
     "failed": _COUNT, "missed": _COUNT, "skipped": _COUNT, "local": _COUNT,
+    "not_audible": _COUNT, "failed_to_sound": _COUNT,  # not aired (playlists.sound)
     "completion_rate": nullable("number"), "stations_reached": _COUNT, "stations_total": _COUNT,
     "bulletins": _COUNT, "titles": arr(STR),
 }
@@ -71,7 +73,9 @@ SCHEMAS: J = {
             "languages": arr(ref("ReportFigures")), "total": ref("ReportFigures"), "relay_minutes": NUM,
             "completeness": obj({"stations_total": _COUNT, "silent": arr(_STATION_SILENT),
                                  "silent_since": nullable("string", format="date"),
-                                 "offline": arr(_STATION_OFFLINE), "offline_days": INT},
+                                 "offline": arr(_STATION_OFFLINE), "offline_days": INT,
+                                 # absent from reports frozen before uptime was counted
+                                 "uptime_pct": {"type": ["number", "null"], "minimum": 0, "maximum": 100}},
                                 ("stations_total", "silent", "silent_since", "offline", "offline_days"),
                                 extra=False),
         },
@@ -90,8 +94,8 @@ SCHEMAS: J = {
 
 _PARAMS = [
     query("area", text(64, filled=True), "area code (default: the caller's area, else the root)"),
-    query("from", DAY, "first local day (inclusive)"),
-    query("to", DAY, "last local day (inclusive)"),
+    query("from", REPORT_DAY, "first local day (inclusive)"),
+    query("to", REPORT_DAY, "last local day (inclusive)"),
     query("preset", {"type": "string", "enum": ["six-month", "year"]}, "the plan's usual period"),
     query("year", {"type": "integer", "minimum": 2000, "maximum": 2100}, "the preset's year"),
     query("plan", between(1, 2**31 - 1), "a plan (kế hoạch) the report answers"),

@@ -89,6 +89,8 @@ RFC3339 = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|
 TIME: J = {"type": "string", "format": "date-time", "pattern": RFC3339}
 TIME_N: J = nullable("string", format="date-time", pattern=RFC3339)
 DAY: J = {"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+#: A day a report may name: years 2000–2100 (reports.MIN_YEAR, MAX_YEAR)
+REPORT_DAY: J = {"type": "string", "format": "date", "pattern": "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"}
 UUID: J = {"type": "string", "format": "uuid",
            "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"}
 SHA256: J = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
@@ -106,6 +108,15 @@ PRIORITY: J = {"type": "string", "enum": list(PRIORITIES)}
 ROLE: J = {"type": "string", "enum": list(ROLES)}
 LOG_STATUS: J = {"type": "string", "enum": list(PLAY_STATUSES)}
 ITEM_KIND: J = {"type": "string", "enum": ["bulletin", "chime", "pause"]}
+#: a stored play's status: the station's, or what ``sound`` made of it (playlists.sound.outcome)
+LOG_OUTCOME: J = {**LOG_STATUS, "enum": [*LOG_STATUS["enum"], "not_audible", "failed_to_sound"]}
+#: how a play sounded (issue 15); optional, an older station sends none
+SOUND: J = nullable("object", properties={
+    "output": STR, "null_output": BOOL, "volume": {"type": "integer", "minimum": 0, "maximum": 100},
+    "muted": BOOL, "quiet_hours": BOOL, "local_override": BOOL,
+    "audibility": {"type": "string", "enum": ["audible", "unchecked", "not_audible", "failed_to_sound"]},
+    "level_lufs": nullable("number"), "monitor": BOOL,
+})
 #: The fields of one play log, as a station sends it and as the operator API shows it.
 LOG_FIELDS: J = {
     "slot_id": nullable(text(64)),
@@ -119,6 +130,7 @@ LOG_FIELDS: J = {
     "reason": nullable(text(2000)),
     "clock_trusted": BOOL,
     "clock_offset_ms": INT32,
+    "sound": SOUND,
 }
 
 
@@ -307,7 +319,9 @@ _ANSWERS: J = {
                   "revoked_at": TIME_N}),
     "User": res({"id": INT, "name": STR, "full_name": STR, "role": ROLE, "area_code": nullable("string"),
                  "active": BOOL}),
-    "PlayLogRow": res({"id": STR, "station_id": INT, "station_name": STR, **LOG_FIELDS, "received_at": TIME_N}),
+    "PlayLogRow": res({"id": STR, "station_id": INT, "station_name": STR, **LOG_FIELDS, "status": LOG_OUTCOME,
+                       "received_at": TIME_N,
+                       "emergency_test": {**BOOL, "description": "a play of a TEST emergency (a drill)"}}),
     "TimelineItem": res(
         {
             "kind": ITEM_KIND,
@@ -347,6 +361,8 @@ _ANSWERS: J = {
             "missed": INT,
             "skipped": INT,
             "local": INT,
+            "not_audible": INT,
+            "failed_to_sound": INT,
             "completion_rate": nullable("number"),
             "stations_reached": INT,
         }
@@ -510,6 +526,25 @@ _REQUESTS: J = {
             "now_playing": {"type": ["object", "null"]},
             "outbox": nullable(INT32),
             "last_error": nullable("string"),
+            "sound": nullable("object", properties={
+                **SOUND["properties"],
+                "last_audibility": nullable("string"),
+                "amp": nullable("object", properties={"mode": STR, "on": BOOL, "error": STR}),
+                "speaker_test": nullable("object", properties={
+                    "id": STR, "source": STR, "requested_at": TIME_N, "at": TIME_N, "status": STR,
+                    "reason": nullable("string"), "audibility": STR, "level_lufs": nullable("number"),
+                    "output": STR, "volume": INT, "monitor": BOOL,
+                }),
+            }),
+            # optional (newer stations): what the station applies, and whose value it is
+            "settings": obj({
+                "volume": INT, "volume_source": {"type": "string", "enum": ["central", "local"]},
+                "quiet_hours": {"type": ["object", "null"]},
+                "quiet_hours_source": {"type": "string", "enum": ["central", "local"]},
+                "quiet_mode": {"type": "string", "enum": ["central", "set", "off"]},
+                "central": {"type": "object"},
+            }),
+            "missing_bulletins": arr(STR),
             "emergency_audio": {"type": "object", "additionalProperties": TIME_N,
                                 "description": "optional: audio of emergency schedules → when verified"},
         }
@@ -612,5 +647,15 @@ def _partial(name: str) -> J:
 _REQUESTS["CampaignPatch"] = _partial("CampaignInput")
 _REQUESTS["CategoryPatch"] = _partial("CategoryInput")
 _REQUESTS["PlaylistPatch"] = _partial("PlaylistInput")
+
+# Members only some answers carry: one station's own page, a report's uptime.
+_ANSWERS["Station"]["properties"].update(
+    sound={"type": ["object", "null"], "description": "one station only: its last heartbeat's sound (issue 15)"},
+    speaker_test_waiting={"type": ["object", "null"],
+                          "description": "one station only: a speaker test not reported yet"},
+)
+_ANSWERS["SummaryRow"]["properties"]["uptime_pct"] = {
+    "type": ["number", "null"], "minimum": 0, "maximum": 100,
+    "description": "share of the period the stations were on line (services.uptime)"}
 
 SCHEMAS: J = {**_ANSWERS, **_MANIFEST, **_REQUESTS}

@@ -12,7 +12,7 @@ from flask import Blueprint, jsonify, request
 from ..auth import area_subtree_ids, check_area, current_user, in_scope, require, visible_stations
 from ..errors import Invalid, NotFound
 from ..models import ApiToken, Area, Station, User
-from ..services import areas, enrollment, playlogs, presence, stations, users
+from ..services import areas, emergencies, enrollment, playlogs, presence, stations, users
 from . import json_body, parse_time
 
 bp = Blueprint("api_operator", __name__, url_prefix="/api/v1")
@@ -87,7 +87,8 @@ def _visible_station(station_id: int) -> Station:
 @bp.get("/stations/<int:station_id>")
 @require(roles=ALL_ROLES)
 def station_detail(station_id: int) -> Any:
-    return jsonify(stations.health(_visible_station(station_id)))
+    station = _visible_station(station_id)
+    return jsonify({**stations.health(station), **stations.sound(station)})
 
 
 @bp.get("/stations/<int:station_id>/outages")
@@ -126,6 +127,14 @@ def revoke_station_token(station_id: int) -> Any:
     return "", 204
 
 
+@bp.post("/stations/<int:station_id>/speaker-test")
+@require(roles=("admin", "approver", "operator"))
+def speaker_test(station_id: int) -> Any:
+    """Ask a station to play its short test signal; the result comes back in its heartbeat's ``sound``."""
+    test_id = stations.request_speaker_test(_user(), _visible_station(station_id))
+    return jsonify({"station_id": station_id, "id": test_id}), 202
+
+
 @bp.patch("/stations/<int:station_id>")
 @require(roles=("admin", "editor", "operator"))
 def update_station(station_id: int) -> Any:
@@ -144,7 +153,9 @@ def list_play_logs() -> Any:
     limit = min(_int_arg("limit") or 200, MAX_PAGE)
     offset = _int_arg("offset") or 0
     query = playlogs.query(visible_stations(_user()), station_id, start, end)
-    rows = [playlogs.to_dict(r) for r in query.limit(limit).offset(offset)]
+    found = list(query.limit(limit).offset(offset))
+    tests = emergencies.test_schedules(r.schedule_id for r in found)  # a drill is reported as one
+    rows = [{**playlogs.to_dict(r), "emergency_test": r.schedule_id in tests} for r in found]
     return jsonify({"play_logs": rows, "limit": limit, "offset": offset})
 
 

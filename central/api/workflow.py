@@ -58,7 +58,8 @@ def _reason() -> str | None:
 @require(ALL_ROLES)
 def list_bulletins() -> Any:
     args = request.args
-    rows = bulletins.listing(_user(), args.get("status"), args.get("category"), args.get("campaign"))
+    rows = bulletins.listing(_user(), args.get("status"), args.get("category"), args.get("campaign"),
+                             args.get("language"))
     return jsonify([bulletins.to_dict(b) for b in rows])
 
 

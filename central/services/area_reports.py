@@ -21,7 +21,7 @@ from central.auth import check_area
 from central.db import database
 from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from central.models import MANUAL_FIELDS, NARRATIVE_FIELDS, Area, Plan, Report, User, utcnow
-from central.services import audit, period_report
+from central.services import audit, period_report, reports
 from central.services.reports import base_area, scope_filter
 
 EDITORS_SUBMIT = ("editor", "approver", "admin")
@@ -56,6 +56,8 @@ def resolve(user: User, area_code: str | None, date_from: date, date_to: date,
         raise Unprocessable("Chọn một đơn vị hành chính cho báo cáo (tham số area). (Choose an area.)")
     if date_from > date_to:
         raise Unprocessable("Ngày bắt đầu (from) phải trước hoặc bằng ngày kết thúc (to). (from after to.)")
+    if date_from.year < reports.MIN_YEAR or date_to.year > reports.MAX_YEAR:
+        raise Invalid(f"Kỳ báo cáo phải trong các năm {reports.MIN_YEAR}–{reports.MAX_YEAR}.")
     plan = plans.get(user, plan_id) if plan_id is not None else None
     return base, plan
 
@@ -159,7 +161,7 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
     for k, limit in _TEXT_FIELDS.items():
         if k in data:
             v = data[k]
-            if not isinstance(v, str) or len(v) > limit:
+            if not isinstance(v, str) or len(v) > limit or "\x00" in v:
                 raise Invalid(f"'{k}' phải là chuỗi tối đa {limit} ký tự. ('{k}': text up to {limit}.)", field=k)
             out[k] = v.strip()
     for group, fields, check in (("manual", MANUAL_FIELDS, _figure), ("narrative", NARRATIVE_FIELDS, _text)):
@@ -184,7 +186,7 @@ def _figure(name: str, value: Any) -> int:
 def _text(name: str, value: Any) -> str:
     if value is None:
         return ""
-    if not isinstance(value, str) or len(value) > MAX_NARRATIVE:
+    if not isinstance(value, str) or len(value) > MAX_NARRATIVE or "\x00" in value:  # PostgreSQL refuses NUL
         raise Invalid(f"'{name}' phải là văn bản tối đa {MAX_NARRATIVE} ký tự.", field=name)
     return value.strip()
 

@@ -242,10 +242,12 @@ def visible(user: User) -> Any:
 
 
 def listing(user: User, status: str | None = None, category: str | None = None,
-            campaign: Any = None) -> list[Bulletin]:
+            campaign: Any = None, language: str | None = None) -> list[Bulletin]:
     q = visible(user)
     if status:
         q = q.where(Bulletin.status == status)
+    if language:
+        q = q.where(Bulletin.language == languages.normalise(language))
     if category:
         cat = categories_service.by_code(category)
         q = q.where(Bulletin.category == cat)
@@ -383,9 +385,19 @@ def withdraw(actor: User, bid: int, reason: str | None = None) -> Bulletin:
     check_role(actor, WITHDRAWERS, "thu hồi bản tin")
     b = get(actor, bid)
     check_owner(actor, b.area_id, "Bản tin")
+    if b.status == "submitted":
+        return _take_back(actor, b)
     _in_state(b, ("approved",), "thu hồi")
     note = reason.strip() if isinstance(reason, str) and reason.strip() else None
     return _move(actor, b, "withdrawn", "bulletin.withdraw", withdrawn_at=utcnow(), reason=note)
+
+
+def _take_back(actor: User, b: Bulletin) -> Bulletin:
+    """The author takes a bulletin back from the approval queue; it is a draft again, to fix and resend."""
+    if b.author_id != actor.id and actor.role != "admin":
+        raise Forbidden("Chỉ tác giả rút lại được bản tin đang chờ duyệt. "
+                        "(Only the author can take back a submitted bulletin.)")
+    return _move(actor, b, "draft", "bulletin.take_back")
 
 
 def claim_transition(row: Any, before: str) -> None:

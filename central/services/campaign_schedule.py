@@ -68,7 +68,8 @@ def _bulletins(actor: User, c: Campaign, raw: Any) -> list[Bulletin]:
     if raw in (None, []):
         rows = [b for b in bulletins_service.listing(actor, status="approved", campaign=str(c.id))]
         rows.sort(key=lambda b: b.id)
-    elif isinstance(raw, list) and all(isinstance(x, int) and not isinstance(x, bool) for x in raw):
+    elif isinstance(raw, list) and all(isinstance(x, int) and not isinstance(x, bool) and 0 < x < 2**63
+                                       for x in raw):
         rows = [bulletins_service.get(actor, bid) for bid in dict.fromkeys(raw)]
     else:
         raise Invalid("bulletin_ids phải là danh sách mã số bản tin.", field="bulletin_ids")

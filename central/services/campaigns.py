@@ -64,7 +64,7 @@ def _plan(value: Any) -> Plan | None:
     """The plan a campaign carries out (by id), or None; any plan will do, scope is checked by the caller."""
     if value is None or value == "":
         return None
-    if isinstance(value, bool) or not str(value).isdigit():
+    if isinstance(value, bool) or not str(value).isdigit() or int(value) >= 2**63:
         raise Invalid("plan_id phải là mã số kế hoạch. (plan_id must be a plan id.)", field="plan_id")
     plan = Plan.get_or_none(Plan.id == int(value))
     if plan is None:

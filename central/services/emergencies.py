@@ -56,7 +56,7 @@ PLAY_BY_DEFAULT = timedelta(minutes=30)
 PLAY_BY_MAX = timedelta(hours=24)
 VALID_DEFAULT = timedelta(hours=2)
 LATE_MINUTES_DEFAULT = 5.0
-_STARTED = ("completed", "interrupted", "failed")  # a play log whose sound started
+_NOT_STARTED = ("missed", "skipped")  # a play log of any other status started the player
 
 
 # --- sending -------------------------------------------------------------------------------------
@@ -88,10 +88,13 @@ def _audio(actor: User, data: Mapping[str, Any]) -> tuple[Bulletin, Any]:
                       field="bulletin_id")
     from central.services import bulletins as bulletins_service
 
-    try:
-        return bulletins_service.get(actor, int(data["bulletin_id"])), None
-    except (TypeError, ValueError):
-        raise Invalid("bulletin_id phải là số.", field="bulletin_id") from None
+    value = data["bulletin_id"]
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+        raise Invalid("bulletin_id phải là số.", field="bulletin_id")
+    bid = int(value)
+    if not 0 < bid < 2**63:  # beyond a row id: none
+        raise NotFound(f"Không có bản tin số {bid}. (No bulletin {bid}.)")
+    return bulletins_service.get(actor, bid), None
 
 
 def _targets(mode: str, raw: Any) -> dict[str, list[Any]]:
@@ -152,10 +155,10 @@ def _deliveries(e: Emergency) -> None:
 
 
 def _publish(e: Emergency, action: str) -> None:
-    """Tell the push channel, if this central has one; the manifest carries the change anyway.
+    """The signed order on the push channel, if this central has one; the manifest carries it anyway.
 
-    First the nudges of the stations whose manifests were just bumped (so "nudged" is a real time
-    also without the signed order), then the signed order itself once the push service offers it.
+    The order goes first: the nudges of the thousands of stations whose manifests were bumped
+    follow when the request ends (``services.push``), and an emergency must not wait behind them.
     """
     try:
         from central.config import settings
@@ -164,16 +167,16 @@ def _publish(e: Emergency, action: str) -> None:
         conf = settings()
     except (ImportError, RuntimeError):
         return
-    try:
-        nudged = push.flush(conf) if getattr(conf, "mqtt_url", None) else 0
-        publish = getattr(push, "publish_order", None)
-        seq = publish(_order(e, action)) if publish is not None else None
-    except Exception:  # the push channel is a shortcut: without it the manifest still delivers
-        log.exception("emergency %s: the push channel refused the %s", e.id, action)
+    if not getattr(conf, "mqtt_url", None) or not hasattr(push, "publish_order"):
         return
-    if action == "start" and (nudged or seq is not None):
-        e.nudged_at, e.order_seq = utcnow(), seq if isinstance(seq, int) else None
-        Emergency.update(nudged_at=e.nudged_at, order_seq=e.order_seq).where(Emergency.id == e.id).execute()
+    try:
+        seq = push.publish_order(_order(e, action), conf)
+    except Exception:  # the push channel is a shortcut: without it the manifest still delivers
+        log.exception("emergency %s: the push channel refused the %s order", e.id, action)
+        return
+    if action == "start" and seq is not None:
+        e.nudged_at, e.order_seq = utcnow(), seq
+        Emergency.update(nudged_at=e.nudged_at, order_seq=seq).where(Emergency.id == e.id).execute()
 
 
 def _order(e: Emergency, action: str) -> Any:
@@ -286,10 +289,19 @@ def over(e: Emergency, now: datetime | None = None) -> bool:
 
 
 def get(user: User, eid: int) -> Emergency:
-    e = _visible(user).where(Emergency.id == eid).first()
+    e = _visible(user).where(Emergency.id == eid).first() if 0 < eid < 2**63 else None  # beyond a row id: none
     if e is None:
         raise NotFound(f"Không có lệnh khẩn cấp số {eid}. (No emergency {eid}.)")
     return e
+
+
+def test_schedules(schedule_ids: Any) -> set[int]:
+    """Of these schedule ids, those of TEST emergencies: their play logs are reported as tests."""
+    ids = sorted({int(i) for i in schedule_ids if i is not None})
+    if not ids:
+        return set()
+    q = Emergency.select(Emergency.schedule).where(Emergency.schedule.in_(ids) & (Emergency.mode == "test"))
+    return {sid for (sid,) in q.tuples()}
 
 
 # --- time-to-air ------------------------------------------------------------------------------------
@@ -357,7 +369,7 @@ def _first_logs(schedule_id: int) -> dict[int, tuple[datetime | None, str]]:
     out: dict[int, tuple[datetime | None, str]] = {}
     for log_row in PlayLog.select().where(PlayLog.schedule_id == schedule_id).order_by(PlayLog.id):
         start, _ = out.get(log_row.station_id, (None, ""))
-        if log_row.started_at is not None and log_row.status in _STARTED:
+        if log_row.started_at is not None and log_row.status not in _NOT_STARTED:
             start = min(start, log_row.started_at) if start else log_row.started_at
         outcome = log_row.status + (f": {log_row.reason}" if log_row.reason else "")
         out[log_row.station_id] = (start, outcome)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from central.db import database
+from central.db import database, is_postgres
 from central.models import (
     Area,
     Bulletin,
@@ -35,9 +35,10 @@ from central.models import (
 )
 from central.services import languages, rollups
 from central.services.reports import CHIME_LABEL, LOCAL_LABEL, NO_GROUP_LABEL, utc_bounds
+from playlists.sound import STATUSES as PLAY_STATUSES
 
 DEFAULT_OFFLINE_DAYS = 3
-_SUMS = rollups.VALUES  # n_completed … n_local, aired_us, local_us
+_SUMS = rollups.VALUES  # n_completed … n_local, n_not_audible, n_failed_to_sound, aired_us, local_us
 
 
 @dataclass
@@ -54,6 +55,8 @@ class Figures:
     missed: int = 0
     skipped: int = 0
     local: int = 0
+    not_audible: int = 0  # played where nobody could hear it: not aired (playlists.sound)
+    failed_to_sound: int = 0
     completion_rate: float | None = None
     stations_reached: int = 0
     stations_total: int = 0
@@ -61,11 +64,13 @@ class Figures:
     titles: list[str] = field(default_factory=list)
 
     def fill(self, stations: int, sums: list[Any]) -> Figures:
-        n = [int(v or 0) for v in sums]
-        self.completed, self.interrupted, self.failed, self.missed, self.skipped, self.local = n[:6]
+        n = dict(zip(_SUMS, (int(v or 0) for v in sums), strict=True))
+        for status in PLAY_STATUSES:
+            setattr(self, status, n[f"n_{status}"])
         self.plays = self.completed + self.interrupted + self.local
-        self.minutes_aired = round((n[6] + n[7]) / 60e6, 1)
-        attempts = self.completed + self.interrupted + self.failed + self.missed
+        self.minutes_aired = round((n["aired_us"] + n["local_us"]) / 60e6, 1)
+        attempts = (self.completed + self.interrupted + self.failed + self.missed + self.not_audible
+                    + self.failed_to_sound)
         self.completion_rate = round(self.completed / attempts, 4) if attempts else None
         self.stations_reached = int(stations or 0)
         return self
@@ -78,61 +83,61 @@ class Figures:
 
 
 def _statement(start: date, end: date, where: str, where_params: list[Any]) -> tuple[str, list[Any]]:
-    """Every breakdown as rows ``(kind, key, area_id, stations, *sums)`` from one pass over the rollups."""
+    """Every breakdown as rows ``(kind, key, area_id, stations, *sums)`` from the rollups.
+
+    ``o`` resolves each rollup row's owner once; ``sb`` folds it per station and theme/campaign/language
+    (reach), ``ba`` per bulletin and area (the bulletins aired); the tables are small groupings of those.
+    """
     inner, params = rollups.period_sql(database, start, end, where, where_params)
-    local0 = "CASE WHEN p.bulletin_id > 0 THEN p.{} ELSE 0 END"
-    cols = [f"p.{c}" for c in _SUMS]
-    cols[5], cols[7] = local0.format("n_local"), local0.format("local_us")
-    zeros = ", ".join(["0"] * 5)
-    nulls = ", ".join(["0"] * len(_SUMS))
     sums = ", ".join(f"SUM(o.{c}) AS {c}" for c in _SUMS)
-    aired = "(o.n_completed + o.n_interrupted + o.n_local)"
-    theme = ("CASE WHEN o.kind = 'b' THEN COALESCE(CAST(b.category_id AS VARCHAR(20)), '') "
-             "WHEN o.kind = 'unknown' THEN '' ELSE o.kind END")
     ssum = ", ".join(f"SUM({c})" for c in _SUMS)
-    osum = ", ".join(f"SUM(o.{c})" for c in _SUMS)
-    counted = " + ".join(f"p.{c}" for c in rollups.COUNTS[:5])
+    aired = "(o.n_completed + o.n_interrupted + o.n_local)"
+    # integer keys while folding the big input; the theme's text key is made from the small result
+    theme = ("CASE WHEN kind = 'b' THEN COALESCE(CAST(category_id AS VARCHAR(20)), '') "
+             "WHEN kind = 'unknown' THEN '' ELSE kind END")
     reach = "COUNT(DISTINCT CASE WHEN aired > 0 THEN station_id END)"
+    zeros = ", ".join(["0"] * len(_SUMS))
     sql = f"""
-WITH p AS ({inner}),
-o AS (
-  SELECT p.station_id,
-         CASE WHEN p.bulletin_id > 0 THEN p.bulletin_id WHEN ch.asset_id IS NULL THEN ab.bid END AS owner,
-         CASE WHEN p.bulletin_id > 0 THEN 'b' WHEN ch.asset_id IS NOT NULL THEN 'chime'
-              WHEN ab.bid IS NOT NULL THEN 'b' ELSE 'unknown' END AS kind,
-         {', '.join(f'{c} AS {n}' for c, n in zip(cols, _SUMS, strict=True))}
-  FROM p
+WITH o AS (
+  SELECT r.station_id, s.area_id,
+         CASE WHEN r.bulletin_id > 0 THEN r.bulletin_id WHEN r.bulletin_id = 0 AND ch.asset_id IS NULL
+              THEN ab.bid END AS owner,
+         CASE WHEN r.bulletin_id > 0 THEN 'b' WHEN r.bulletin_id < 0 THEN 'local'
+              WHEN ch.asset_id IS NOT NULL THEN 'chime' WHEN ab.bid IS NOT NULL THEN 'b' ELSE 'unknown' END AS kind,
+         {', '.join(f'r.{c}' for c in _SUMS)}
+  FROM ({inner}) r
+  JOIN station s ON s.id = r.station_id
   LEFT JOIN (SELECT asset_id, MIN(id) AS bid FROM bulletin WHERE asset_id IS NOT NULL GROUP BY asset_id) ab
-         ON p.bulletin_id = 0 AND ab.asset_id = p.asset_sha256
-  LEFT JOIN (SELECT DISTINCT asset_id FROM chime) ch ON p.bulletin_id = 0 AND ch.asset_id = p.asset_sha256
-  WHERE p.bulletin_id > 0 OR {counted} > 0
-  UNION ALL
-  SELECT p.station_id, NULL, 'local', {zeros}, p.n_local, 0, p.local_us
-  FROM p WHERE p.bulletin_id = 0 AND p.n_local > 0
+         ON r.bulletin_id = 0 AND ab.asset_id = r.asset_sha256
+  LEFT JOIN (SELECT DISTINCT asset_id FROM chime) ch ON r.bulletin_id = 0 AND ch.asset_id = r.asset_sha256
 ),
 sb AS (
-  SELECT o.station_id, s.area_id, {theme} AS theme, o.kind, b.campaign_id, b.language,
+  SELECT o.station_id, o.area_id, o.kind, b.category_id, b.campaign_id, b.language,
          {sums}, SUM{aired} AS aired
-  FROM o JOIN station s ON s.id = o.station_id LEFT JOIN bulletin b ON b.id = o.owner
-  GROUP BY o.station_id, s.area_id, {theme}, o.kind, b.campaign_id, b.language
+  FROM o LEFT JOIN bulletin b ON b.id = o.owner
+  GROUP BY o.station_id, o.area_id, o.kind, b.category_id, b.campaign_id, b.language
+),
+ba AS (
+  SELECT o.owner, o.area_id, {sums}, SUM{aired} AS aired FROM o WHERE o.kind = 'b' GROUP BY o.owner, o.area_id
 )
-SELECT 'theme', theme, NULL, {reach}, {ssum} FROM sb GROUP BY theme
+SELECT 'theme', {theme}, NULL, {reach}, {ssum} FROM sb GROUP BY {theme}
 UNION ALL SELECT 'campaign', CAST(campaign_id AS VARCHAR(20)), area_id, {reach}, {ssum}
   FROM sb WHERE campaign_id IS NOT NULL GROUP BY campaign_id, area_id
 UNION ALL SELECT 'language', language, NULL, {reach}, {ssum} FROM sb WHERE kind = 'b' GROUP BY language
 UNION ALL SELECT 'total', '', NULL, {reach}, {ssum} FROM sb
-UNION ALL SELECT 'bulletin', CAST(o.owner AS VARCHAR(20)), NULL, 0, {osum}
-  FROM o WHERE o.owner IS NOT NULL AND o.kind = 'b' GROUP BY o.owner
-UNION ALL SELECT 'cb', CAST(b.campaign_id AS VARCHAR(20)), s.area_id, o.owner, {nulls}
-  FROM o JOIN station s ON s.id = o.station_id JOIN bulletin b ON b.id = o.owner
-  WHERE b.campaign_id IS NOT NULL AND {aired} > 0 GROUP BY b.campaign_id, s.area_id, o.owner
+UNION ALL SELECT 'bulletin', CAST(owner AS VARCHAR(20)), NULL, 0, {ssum} FROM ba GROUP BY owner
+UNION ALL SELECT 'cb', CAST(b.campaign_id AS VARCHAR(20)), ba.area_id, ba.owner, {zeros}
+  FROM ba JOIN bulletin b ON b.id = ba.owner WHERE b.campaign_id IS NOT NULL AND ba.aired > 0
 """
     return sql, params
 
 
 def _run(start: date, end: date, where: str, where_params: list[Any]) -> list[tuple[Any, ...]]:
     sql, params = _statement(start, end, where, where_params)
-    return list(database.execute_sql(sql, params).fetchall())
+    with database.atomic():
+        if is_postgres():
+            database.execute_sql("SET LOCAL work_mem = '64MB'")  # the groupings sort in memory, not on disk
+        return list(database.execute_sql(sql, params).fetchall())
 
 
 # --- folding the rows into tables -----------------------------------------------------------
@@ -316,38 +321,41 @@ def completeness(base: Area | None, start: date, end: date, offline_days: int) -
     """Silent stations (logs stop before the end) and stations off line more than ``offline_days`` days."""
     from central.services.areas import subtree_ids
 
-    q = Station.select().where(Station.active == True)  # noqa: E712
+    q = Station.select(Station.id, Station.name, Station.last_seen, Station.enrolled_at).where(
+        Station.active == True)  # noqa: E712
     if base is not None:
         q = q.where(Station.area.in_(sorted(subtree_ids(base.id))))
-    stations = {s.id: s for s in q}
+    stations = {sid: (name, seen or enrolled) for sid, name, seen, enrolled in q.tuples()}
     last = rollups.last_days(sorted(stations), end)
     cutoff = end - timedelta(days=offline_days)
-    silent = [{"station_id": sid, "name": stations[sid].name, "last_log_day": None if d is None else d.isoformat()}
+    silent = [{"station_id": sid, "name": stations[sid][0], "last_log_day": None if d is None else d.isoformat()}
               for sid, d in last.items() if d is None or d < cutoff]
     silent.sort(key=lambda s: (s["last_log_day"] or "", s["name"]))
-    offline = [{"station_id": sid, "name": stations[sid].name, "days_offline": days}
+    offline = [{"station_id": sid, "name": stations[sid][0], "days_offline": days}
                for sid, days in offline_days_in(stations, start, end).items() if days > offline_days]
     offline.sort(key=lambda s: (-s["days_offline"], s["name"]))
     since = min((s["last_log_day"] for s in silent if s["last_log_day"]), default=None)
+    from central.services.uptime import uptime  # on line share of the period, next to completion
+
     return {"stations_total": len(stations), "silent": silent, "silent_since": since, "offline": offline,
-            "offline_days": offline_days}
+            "offline_days": offline_days, "uptime_pct": uptime(base, start, end)["uptime_pct"]}
 
 
-def offline_days_in(stations: dict[int, Station], start: date, end: date) -> dict[int, float]:
+def offline_days_in(stations: dict[int, tuple[str, Any]], start: date, end: date) -> dict[int, float]:
     """Days each station was off line within the period: its outages, or the time since it was last seen."""
     lo, hi = utc_bounds(start, end)
     hi = min(hi, utcnow())
     if hi <= lo:
         return {}
     out: dict[int, float] = {}
-    outages = StationOutage.select().where(StationOutage.station.in_(sorted(stations)),
-                                           StationOutage.started_at < hi,
-                                           (StationOutage.ended_at.is_null()) | (StationOutage.ended_at > lo))
-    for o in outages:
-        span = min(o.ended_at or hi, hi) - max(o.started_at, lo)
-        out[o.station_id] = out.get(o.station_id, 0.0) + span.total_seconds() / 86400
-    for sid, s in stations.items():
-        seen = s.last_seen or s.enrolled_at
+    outages = (StationOutage.select(StationOutage.station, StationOutage.started_at, StationOutage.ended_at)
+               .where(StationOutage.started_at < hi,
+                      (StationOutage.ended_at.is_null()) | (StationOutage.ended_at > lo)))
+    for sid, began, ended in outages.tuples():
+        if sid in stations:
+            span = min(ended or hi, hi) - max(began, lo)
+            out[sid] = out.get(sid, 0.0) + span.total_seconds() / 86400
+    for sid, (_, seen) in stations.items():
         if seen is None or seen >= hi:
             continue
         gap = (hi - max(seen, lo)).total_seconds() / 86400  # silent since its last contact

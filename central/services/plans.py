@@ -155,6 +155,8 @@ def _targets(raw: list[Any], period_codes: set[str]) -> list[dict[str, Any]]:
         if cat is None:
             raise Invalid("Chỉ tiêu cần một chủ đề. (a target needs a category.)", field="targets")
         period = t.get("period")
+        if period is not None and not isinstance(period, str):
+            raise Invalid("Kỳ của chỉ tiêu là mã kỳ báo cáo. (period must be a period code.)", field="targets")
         if period not in (None, "") and period not in period_codes:
             raise Unprocessable(f"Không có kỳ báo cáo '{period}'. (Unknown period.)", field="targets")
         n = t.get("min_bulletins")

@@ -142,4 +142,8 @@ def silent_line(report: dict[str, Any]) -> str:
 
 def offline_line(report: dict[str, Any]) -> str:
     c = report["completeness"]
-    return f"{len(c['offline'])} đài mất kết nối quá {c['offline_days']} ngày trong kỳ."
+    line = f"{len(c['offline'])} đài mất kết nối quá {c['offline_days']} ngày trong kỳ."
+    if c.get("uptime_pct") is not None:  # reports frozen before uptime was counted have none
+        pct = f"{c['uptime_pct']:.1f}".replace(".", ",")  # Vietnamese writes a decimal comma
+        line += f" Thời gian hoạt động của các đài: {pct} %."
+    return line

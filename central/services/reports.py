@@ -8,10 +8,13 @@ The figures follow one set of definitions, used by the API, the CSV and the web 
   attributed to that bulletin; a ``local`` play (an announcement made at the station) is grouped
   under "Phát tại chỗ". A log with neither bulletin nor audio that ``completed``/``interrupted`` is a
   pause from an older station and is not counted: nothing was heard;
-- ``plays`` = logs that aired: ``completed`` + ``interrupted`` + ``local``;
+- ``plays`` = logs that aired (``playlists.sound.aired``): ``completed`` + ``interrupted`` + ``local``;
+  a play into the null output or at volume 0 (``not_audible``), or one the station's monitor heard
+  as silence (``failed_to_sound``), did not air: it is counted in its own column only;
 - ``minutes_aired`` = the sum of ``ended_at - started_at`` over those plays;
-- ``completion_rate`` = completed / (completed + interrupted + failed + missed); ``skipped`` (nothing
-  valid was left to play) and ``local`` plays are not scheduled attempts and stay out of the rate;
+- ``completion_rate`` = completed / (completed + interrupted + failed + missed + not_audible +
+  failed_to_sound); ``skipped`` (nothing valid was left to play) and ``local`` plays are not
+  scheduled attempts and stay out of the rate;
 - ``stations_reached`` = distinct stations with at least one play.
 
 A range ``[from, to]`` names whole local days (both inclusive); a log falls in it by the station-local
@@ -31,14 +34,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from central.errors import Invalid, Unprocessable
+from playlists.sound import FAILED_TO_SOUND, NOT_AUDIBLE, aired
+from playlists.sound import STATUSES as STATUSES
 
 log = logging.getLogger(__name__)
 
 REPORT_TZ = "Asia/Ho_Chi_Minh"
 GROUPS = ("category", "campaign", "area", "station")
-AIRED = frozenset({"completed", "interrupted", "local"})
-ATTEMPTED = frozenset({"completed", "interrupted", "failed", "missed"})
-STATUSES = ("completed", "interrupted", "failed", "missed", "skipped", "local")
+ATTEMPTED = frozenset({"completed", "interrupted", "failed", "missed", NOT_AUDIBLE, FAILED_TO_SOUND})
 
 NO_GROUP_LABEL = {
     "category": "(chưa phân loại)",
@@ -52,6 +55,7 @@ CHIME_KEY, CHIME_LABEL = "chime", "Nhạc hiệu"
 #: Preset ranges of the provincial plan: the six-month report is due before 15/6, the yearly one
 #: before 1/12, so each covers 1/1 up to the day before its deadline.
 PRESETS = ("six-month", "year")
+MIN_YEAR, MAX_YEAR = 2000, 2100  # the years a report may name
 
 
 @dataclass(frozen=True)
@@ -84,20 +88,23 @@ class SummaryRow:
     missed: int = 0
     skipped: int = 0
     local: int = 0
+    not_audible: int = 0
+    failed_to_sound: int = 0
     completion_rate: float | None = None
     stations_reached: int = 0
+    uptime_pct: float | None = None  # on line share of the period (services.uptime); total and area/station rows
     _stations: set[int] = field(default_factory=set, repr=False)
     _seconds: float = field(default=0.0, repr=False)
 
     def add(self, f: LogFact) -> None:
         setattr(self, f.status, getattr(self, f.status) + f.count)
-        if f.status in AIRED and f.count:
+        if aired(f.status) and f.count:
             self.plays += f.count
             self._stations.add(f.station_id)
             self._seconds += max(0.0, f.seconds)
 
     def finish(self) -> SummaryRow:
-        attempts = self.completed + self.interrupted + self.failed + self.missed
+        attempts = sum(getattr(self, s) for s in ATTEMPTED)
         self.completion_rate = round(self.completed / attempts, 4) if attempts else None
         self.stations_reached = len(self._stations)
         self.minutes_aired = round(self._seconds / 60.0, 1)
@@ -131,7 +138,7 @@ def counted(f: LogFact) -> bool:
     """False for pauses (no bulletin, no audio: nothing aired) and unknown statuses."""
     if f.status not in STATUSES:
         return False
-    return f.has_bulletin or f.has_asset or f.status not in ("completed", "interrupted")
+    return f.has_bulletin or f.has_asset or f.status not in ("completed", "interrupted", NOT_AUDIBLE)
 
 
 def summarise(facts: Iterable[LogFact]) -> tuple[list[SummaryRow], SummaryRow]:
@@ -166,9 +173,12 @@ def parse_day(value: str | None, what: str) -> date | None:
     if value is None or value == "":
         return None
     try:
-        return date.fromisoformat(value[:10])
+        day = date.fromisoformat(value[:10])
     except ValueError as exc:
         raise Invalid(f"Tham số {what} phải là ngày dạng YYYY-MM-DD, nhận được {value!r}") from exc
+    if not MIN_YEAR <= day.year <= MAX_YEAR:  # year 1 or 9999 overflow time zone and month arithmetic
+        raise Invalid(f"Tham số {what} phải trong các năm {MIN_YEAR}–{MAX_YEAR}, nhận được {value!r}")
+    return day
 
 
 def resolve_range(
@@ -209,11 +219,14 @@ CSV_COLUMNS = (
     ("completed", "Hoàn thành"),
     ("interrupted", "Bị ngắt"),
     ("failed", "Lỗi"),
-    ("missed", "Bỏ lỡ"),
+    ("missed", "Bị lỡ"),  # the same word as the pages
     ("skipped", "Bỏ qua"),
     ("local", "Phát tại chỗ"),
+    ("not_audible", "Không nghe được"),
+    ("failed_to_sound", "Không phát ra tiếng"),
     ("completion_rate", "Tỉ lệ hoàn thành (%)"),
     ("stations_reached", "Số đài đã phát"),
+    ("uptime_pct", "Thời gian hoạt động (%)"),
 )
 
 
@@ -221,6 +234,8 @@ def _csv_cell(key: str, row: SummaryRow) -> str:
     value = getattr(row, key)
     if key == "completion_rate":
         return "" if value is None else f"{value * 100:.1f}"
+    if key == "uptime_pct":
+        return "" if value is None else f"{value:.1f}"
     return str(value)
 
 
@@ -356,13 +371,13 @@ def summary(user: Any, date_from: date, date_to: date, area_code: str | None = N
         raise Invalid(f"group_by phải là một trong {', '.join(GROUPS)}.")
     base = base_area(user, area_code)
     rows = _rows(user, base, date_from, date_to)
-    audio = _audio_owners({r[2] for r in rows if not r[1] and r[2]})
+    audio = _audio_owners({r[2] for r in rows if r[1] == 0 and r[2]})
     by_audio = {v for v in audio.values() if isinstance(v, int)}
-    labels = _labels(group_by, {r[1] for r in rows if r[1]} | by_audio)
+    labels = _labels(group_by, {r[1] for r in rows if r[1] > 0} | by_audio)
     area_of = _area_grouper(base) if group_by == "area" else None
     facts = []
     for station_id, bulletin_id, sha, station_name, area_id, *values in rows:
-        bulletin_id, sha = bulletin_id or None, sha or None
+        bulletin_id, sha = (bulletin_id if bulletin_id > 0 else None), sha or None  # LOCAL (-1): none
         owner = bulletin_id if bulletin_id is not None else audio.get(sha) if sha else None
         for status, count in zip(STATUSES, values, strict=False):
             if not count:
@@ -381,4 +396,22 @@ def summary(user: Any, date_from: date, date_to: date, area_code: str | None = N
             facts.append(LogFact(station_id, status, key, label, has_bulletin=bulletin_id is not None,
                                  count=int(count), seconds=seconds, has_asset=bool(sha)))
     table, total = summarise(facts)
+    _add_uptime(table, total, base, date_from, date_to, group_by, area_of)
     return Summary(group_by, date_from, date_to, base.code if base is not None else None, table, total)
+
+
+def _add_uptime(table: list[SummaryRow], total: SummaryRow, base: Any, date_from: date, date_to: date,
+                group_by: str, area_of: Any) -> None:
+    """Uptime next to completion: the whole scope's on the total, each station's or area's on its row."""
+    from central.services import uptime as uptime_service
+
+    result = uptime_service.uptime(base, date_from, date_to)
+    total.uptime_pct = result["uptime_pct"]
+    if group_by == "station":
+        per = {str(r["station_id"]): r["uptime_pct"] for r in result["stations"]}
+    elif group_by == "area":
+        per = uptime_service.by_area(result, area_of)
+    else:
+        return
+    for row in table:
+        row.uptime_pct = per.get(row.key)

@@ -1,8 +1,8 @@
 """Daily and monthly rollups of play logs: what reports and the dashboard read instead of ``play_log``.
 
 A log lands in the station-local day of its ``started_at`` (or ``planned_start`` when it never started),
-under its bulletin, or, without one, under the audio it played. ``fold`` turns freshly stored logs into
-cells and ``add`` upserts them (``count = count + new``) in the caller's transaction, so a log is counted
+under its bulletin, or, without one, under the audio it played (a local announcement: ``LOCAL``).
+``fold`` turns freshly stored logs into cells and ``add`` upserts them (``count = count + new``) in the caller's transaction, so a log is counted
 exactly when it is stored: a re-sent UUID stores nothing and adds nothing, and a log arriving days late
 adds to the day it played. A ``completed``/``interrupted`` log with neither bulletin nor audio (a pause
 from an older station) is not rolled up: nothing was heard, and reports never counted it.
@@ -19,14 +19,20 @@ from zoneinfo import ZoneInfo
 
 from peewee import Database
 
-from ..db import database, is_postgres
-from ..models import PLAY_STATUSES, PlayLog, Station
+from playlists.sound import AIRED, NOT_AUDIBLE
+from playlists.sound import STATUSES as PLAY_STATUSES
 
-AIRED = frozenset({"completed", "interrupted", "local"})
-COUNTS = tuple(f"n_{s}" for s in PLAY_STATUSES)
+from ..db import database, is_postgres
+from ..models import PlayLog, Station
+
+COUNTS = tuple(f"n_{s}" for s in PLAY_STATUSES)  # the contract's six, then not_audible, failed_to_sound
 VALUES = (*COUNTS, "aired_us", "local_us")
 KEY = ("station_id", "bulletin_id", "asset_sha256")
 _CHUNK = 100
+
+#: ``bulletin_id`` of a local announcement (a ``local`` play naming no bulletin): its own key, so each
+#: rollup row belongs to exactly one theme of the report
+LOCAL = -1
 
 Cell = tuple[int, date, int, str]  # station id, day, bulletin id (0 = none), sha256 ("" = none)
 
@@ -42,7 +48,7 @@ def rolled(row: dict[str, Any]) -> bool:
     if row["status"] not in PLAY_STATUSES:
         return False
     return bool(row.get("bulletin_id") or row.get("asset_sha256")) or row["status"] not in (
-        "completed", "interrupted")
+        "completed", "interrupted", NOT_AUDIBLE)
 
 
 def aired_us(row: dict[str, Any]) -> int:
@@ -63,7 +69,7 @@ def fold(rows: Iterable[dict[str, Any]], zone_of: Callable[[int], ZoneInfo]) -> 
         day = log_day(row, zone_of(row["station"]))
         if day is None:
             continue
-        bulletin = row.get("bulletin_id") or 0
+        bulletin = row.get("bulletin_id") or (LOCAL if row["status"] == "local" else 0)
         sha = "" if bulletin else (row.get("asset_sha256") or "")
         cell = cells.setdefault((row["station"], day, bulletin, sha), [0] * len(VALUES))
         cell[PLAY_STATUSES.index(row["status"])] += 1
@@ -131,11 +137,12 @@ def rebuild(db: Database | None = None, batch: int = 20_000) -> int:
     PostgreSQL does it in one ``INSERT … SELECT`` per table (zones from ``station.timezone``); SQLite
     has no zones in SQL, so its logs are folded in Python, ``batch`` at a time, by the same ``fold``.
     """
-    target: Any = db if db is not None else database
+    target: Any = db if db is not None else database.obj  # the database itself: is_postgres sees its class
     with target.atomic():
         target.execute_sql("DELETE FROM play_day")
         target.execute_sql("DELETE FROM play_month")
         if is_postgres(target):
+            target.execute_sql("SET LOCAL work_mem = '256MB'")  # one big GROUP BY: hash it in memory
             return _rebuild_sql(target)
         return _rebuild_python(target, batch)
 
@@ -163,18 +170,18 @@ _SPAN = ("CASE WHEN l.status IN ({}) AND l.ended_at > l.started_at "
 
 def _rebuild_sql(db: Database) -> int:
     counts = ", ".join(f"SUM(CASE WHEN l.status = '{s}' THEN 1 ELSE 0 END)" for s in PLAY_STATUSES)
-    bulletin = "COALESCE(l.bulletin_id, 0)"
+    bulletin = f"COALESCE(l.bulletin_id, CASE WHEN l.status = 'local' THEN {LOCAL} ELSE 0 END)"
     aired, local = _SPAN.format("'completed', 'interrupted'"), _SPAN.format("'local'")
-    sha = "CASE WHEN l.bulletin_id IS NULL THEN COALESCE(l.asset_sha256, '') ELSE '' END"
+    sha = "CASE WHEN l.bulletin_id IS NULL AND l.status <> 'local' THEN COALESCE(l.asset_sha256, '') ELSE '' END"
     cols = f"station_id, {{}}, bulletin_id, asset_sha256, {', '.join(VALUES)}"
     db.execute_sql(
         f"INSERT INTO play_day ({cols.format('day')}) "
         f"SELECT l.station_id, {_DAY}, {bulletin}, {sha}, {counts}, SUM({aired}), SUM({local}) "
         "FROM play_log l JOIN station s ON s.id = l.station_id "
         f"WHERE {_WHEN} IS NOT NULL AND l.status IN ({', '.join(repr(s) for s in PLAY_STATUSES)}) "
-        "AND NOT (l.status IN ('completed', 'interrupted') AND l.bulletin_id IS NULL "
+        "AND NOT (l.status IN ('completed', 'interrupted', 'not_audible') AND l.bulletin_id IS NULL "
         "AND COALESCE(l.asset_sha256, '') = '') "
-        "GROUP BY 1, 2, 3, 4")
+        "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4")  # in index order: appends, not random page writes
     sums = ", ".join(f"SUM({c})" for c in VALUES)
     db.execute_sql(
         f"INSERT INTO play_month ({cols.format('month')}) "

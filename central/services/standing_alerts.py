@@ -37,6 +37,21 @@ STANDARD = (
     ("all_clear", "Báo yên: hết nguy hiểm"),
 )
 ALL_CLEAR = "all_clear"
+#: What the demo's recordings say (read by the offline eSpeak NG voice, so no network is needed).
+SCRIPTS = {
+    "storm": "Thông báo khẩn cấp. Bão đang đổ bộ vào địa bàn. Bà con ở trong nhà kiên cố, chằng chống nhà cửa, "
+             "không ra đồng, không ra sông suối.",
+    "flood": "Thông báo khẩn cấp. Lũ, lũ quét có thể xảy ra trong vài giờ tới. Bà con ven sông suối di chuyển "
+             "ngay lên vùng cao, không qua ngầm tràn.",
+    "landslide": "Thông báo khẩn cấp. Nguy cơ sạt lở đất rất cao. Bà con sống gần sườn đồi, taluy rời khỏi nhà "
+                 "ngay, đến nơi tránh trú của xã.",
+    "forest_fire": "Thông báo khẩn cấp. Cháy rừng đang lan rộng. Bà con không vào rừng, sẵn sàng sơ tán theo "
+                   "hướng dẫn của chính quyền.",
+    "evacuation": "Lệnh sơ tán khẩn cấp. Bà con lập tức rời khỏi khu vực nguy hiểm, đến điểm tập kết của xã, "
+                  "mang theo giấy tờ và thuốc men cần thiết.",
+    "all_clear": "Thông báo. Tình huống khẩn cấp đã qua. Bà con có thể trở về nhà và sinh hoạt bình thường. "
+                 "Tiếp tục theo dõi thông tin trên loa truyền thanh.",
+}
 _KEY = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
 
@@ -81,7 +96,8 @@ def by_key(user: User, key: str) -> StandingAlert:
 
 def _approved_bulletin(value: Any) -> Bulletin:
     try:
-        b = Bulletin.get_or_none(Bulletin.id == int(value))
+        bid = int(value) if not isinstance(value, bool) else 0
+        b = Bulletin.get_or_none(Bulletin.id == bid) if 0 < bid < 2**63 else None  # beyond a row id: none
     except (TypeError, ValueError):
         b = None
     if b is None:
@@ -160,3 +176,18 @@ def to_dict(a: StandingAlert) -> dict[str, Any]:
         "duration_ms": b.asset.duration_ms if b.asset_id else 0,
         "area_code": a.area.code if a.area_id else None,
     }
+
+
+def seed_standard(admin: User, editor: User, approver: User, data_dir: Any, ffmpeg: str | None = None) -> list[StandingAlert]:
+    """The six standard alerts, read by eSpeak NG (offline), approved by a second person (the demo)."""
+    from central.services import bulletins
+
+    made = []
+    for key, name in STANDARD:
+        body = {"title": f"Cảnh báo soạn sẵn: {name}", "text": SCRIPTS[key], "category": "disaster",
+                "language": "vi", "engine": "espeak"}
+        b = bulletins.create_spoken(editor, body, data_dir, ffmpeg=ffmpeg)
+        bulletins.submit(editor, b.id)
+        bulletins.approve(approver, b.id)
+        made.append(create(admin, {"key": key, "name": name, "bulletin_id": b.id}))
+    return made

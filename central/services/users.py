@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from peewee import IntegrityError
@@ -30,12 +31,27 @@ def get(name: str) -> User:
     return user
 
 
+#: A login name: letters without diacritics, digits and ``. _ - @``; no spaces (the person's own name,
+#: with diacritics and spaces, goes in ``full_name``).
+LOGIN_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
+
+
+def check_name(name: str) -> str:
+    """The login name, stripped, or ``Invalid`` saying what a login name may hold."""
+    name = (name or "").strip()
+    if not name:
+        raise Invalid("Cần tên đăng nhập. (A login name is required.)", field="name")
+    if not LOGIN_NAME.fullmatch(name):
+        raise Invalid(f"Tên đăng nhập '{name}' không hợp lệ: chỉ dùng chữ không dấu, số và . _ - @, không có "
+                      "dấu cách, tối đa 64 ký tự; họ tên đầy đủ ghi ở ô Họ tên. (A login name holds letters "
+                      "without diacritics, digits and . _ - @, no spaces.)", field="name")
+    return name
+
+
 def create(actor: User | None, name: str, role: str, area_code: str | None = None,
            full_name: str = "", password: str | None = None) -> tuple[User, str]:
     """Create a user; returns ``(user, password)`` — the password is generated unless given, shown once."""
-    name = (name or "").strip()
-    if not name:
-        raise Invalid("Cần tên đăng nhập. (A login name is required.)")
+    name = check_name(name)
     if role not in ROLES:
         raise Invalid(f"Vai trò '{role}' không hợp lệ; dùng một trong {', '.join(ROLES)}.")
     area = areas.get(area_code) if area_code else None
@@ -131,3 +147,52 @@ def token_to_dict(row: ApiToken) -> dict[str, object]:
 
     return {"id": row.id, "name": row.name, "prefix": row.prefix, "created_at": iso(row.created_at),
             "last_used_at": iso(row.last_used_at), "revoked_at": iso(row.revoked_at)}
+
+
+def by_id(uid: int) -> User:
+    user = User.get_or_none(User.id == uid)
+    if user is None:
+        raise NotFound(f"Không có người dùng số {uid}. (No user {uid}.)")
+    return user
+
+
+def _active_admins_besides(user: User) -> int:
+    return User.select().where((User.role == "admin") & (User.active == True) & (User.id != user.id)).count()  # noqa: E712
+
+
+def update(actor: User, uid: int, data: dict[str, object]) -> User:
+    """An admin changes someone's full name, role, scope or active flag; the last active admin stays one."""
+    user = by_id(uid)
+    fields: dict[str, object] = {}
+    if "full_name" in data:
+        fields["full_name"] = str(data["full_name"] or "").strip()[:200]
+    if "role" in data:
+        if data["role"] not in ROLES:
+            raise Invalid(f"Vai trò '{data['role']}' không hợp lệ; dùng một trong {', '.join(ROLES)}.", field="role")
+        fields["role"] = data["role"]
+    if "area" in data:
+        fields["area"] = areas.get(str(data["area"])) if data["area"] else None
+    if "active" in data:
+        fields["active"] = bool(data["active"])
+    stops_admin = fields.get("role", "admin") != "admin" or fields.get("active", True) is False
+    if user.role == "admin" and user.active and stops_admin and _active_admins_besides(user) == 0:
+        raise Conflict("Phải còn ít nhất một quản trị viên đang hoạt động. (Keep one active admin.)")
+    if actor.id == user.id and fields.get("active", True) is False:
+        raise Conflict("Không tự khóa tài khoản của mình được. (You cannot deactivate yourself.)")
+    with database.atomic():
+        for k, v in fields.items():
+            setattr(user, k, v)
+        user.save()
+        detail = {k: (v.code if hasattr(v, "code") else v) for k, v in fields.items()}
+        audit.record(actor, "user.update", user, **detail)
+    return user
+
+
+def reset_password(actor: User, uid: int) -> tuple[User, str]:
+    """A new generated password for someone who lost theirs, shown once; their API tokens stay."""
+    user = by_id(uid)
+    password = generate_password()
+    with database.atomic():
+        User.update(password_hash=hash_password(password)).where(User.id == user.id).execute()
+        audit.record(actor, "user.reset_password", user)
+    return user, password

@@ -28,6 +28,83 @@
     kind.addEventListener("change", sync);
     sync();
   }
+  // Long work (upload, TTS): one click only, and something on screen while the server works.
+  // An upload goes through XMLHttpRequest so the page can show the bytes sent; the server's answer
+  // (the new bulletin, or the form with its error) then replaces the page, as a normal post would.
+  var lang = document.documentElement.lang || "vi";
+  var bytes = function (n) {
+    var units = ["B", "KB", "MB", "GB"], i = 0;
+    while (n >= 1024 && i < units.length - 1) { n /= 1024; i += 1; }
+    return new Intl.NumberFormat(lang, {maximumFractionDigits: i ? 1 : 0}).format(n) + " " + units[i];
+  };
+  var swap = function (xhr) {
+    document.open(); document.write(xhr.responseText); document.close();
+    if (xhr.responseURL) { window.history.replaceState(null, "", xhr.responseURL); }
+  };
+  document.querySelectorAll("form[data-busy]").forEach(function (form) {
+    var box = form.querySelector(".busy"), button = form.querySelector("button[type=submit]");
+    var bar = box.querySelector("progress"), text = box.querySelector(".busy-text");
+    var input = form.querySelector("input[type=file]");
+    var max = parseInt(form.getAttribute("data-max-bytes"), 10) || 0;
+    if (input) { input.addEventListener("change", function () { input.setCustomValidity(""); }); }
+    form.addEventListener("submit", function (ev) {
+      var file = input && input.files[0];
+      if (button.disabled) { ev.preventDefault(); return; }
+      if (file && max && file.size > max) {
+        ev.preventDefault();
+        input.setCustomValidity(form.getAttribute("data-too-big"));
+        input.reportValidity();
+        return;
+      }
+      button.disabled = true;
+      box.hidden = false;
+      if (!file || !window.FormData) { text.textContent = text.getAttribute("data-speaking"); return; }
+      ev.preventDefault();
+      var shown = function (sent, total) {
+        bar.max = total; bar.value = sent;
+        text.textContent = text.getAttribute("data-sending") + ": " + bytes(sent) + " / " + bytes(total);
+      };
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.upload.addEventListener("progress", function (e) { shown(e.loaded, e.lengthComputable ? e.total : file.size); });
+      xhr.upload.addEventListener("load", function () {
+        bar.removeAttribute("value"); text.textContent = text.getAttribute("data-working");
+      });
+      xhr.addEventListener("load", function () { swap(xhr); });
+      xhr.addEventListener("error", function () {
+        button.disabled = false; text.textContent = form.getAttribute("data-failed");
+      });
+      shown(0, file.size);
+      xhr.send(new FormData(form));
+    });
+  });
+  // Times of day: any number; "add a time" clones the last box.
+  document.querySelectorAll("[data-add-time]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var boxes = button.parentNode.querySelectorAll("input[type=time]");
+      var last = boxes[boxes.length - 1].parentNode;
+      var copy = last.cloneNode(true);
+      var input = copy.querySelector("input");
+      var label = copy.querySelector("label");
+      input.value = "";
+      input.id = input.id.replace(/\d+$/, "") + boxes.length;
+      if (label) { label.setAttribute("for", input.id); }
+      button.parentNode.insertBefore(copy, button);
+      input.focus();
+    });
+  });
+  // Tables that turn into cards on a phone: each cell carries its column's name (see loa.css).
+  document.querySelectorAll("table.stack-sm").forEach(function (table) {
+    var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+    table.querySelectorAll("tbody tr").forEach(function (tr) {
+      Array.prototype.forEach.call(tr.children, function (cell, i) {
+        if (cell.tagName === "TD" && !cell.hasAttribute("data-label") && !cell.hasAttribute("colspan") && heads[i]) {
+          cell.setAttribute("data-label", heads[i]);
+        }
+      });
+    });
+  });
   // Pages that watch live state (emergency delivery) reload themselves.
   var refresh = document.querySelector("[data-refresh-seconds]");
   if (refresh) {

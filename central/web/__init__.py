@@ -24,6 +24,8 @@ bp.record_once(_wiring.init_app)
 # The page modules attach their routes to bp when imported.
 from . import (  # noqa: E402,F401
     admin,
+    admin_edit,
+    alerts,
     audit,
     bulletins,
     campaigns,
@@ -31,10 +33,12 @@ from . import (  # noqa: E402,F401
     dashboard,
     emergency,
     pages_auth,
+    period_reports,
     plans,
     playlists,
     playlogs,
     reports,
+    schedule_edit,
     schedules,
     stations,
 )

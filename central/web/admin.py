@@ -7,7 +7,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from central.errors import CentralError
+from central.errors import CentralError, Invalid
 from central.models import ROLES, User
 from central.services import areas as areas_service
 from central.services import users as users_service
@@ -23,15 +23,33 @@ def users() -> Any:
     if request.method == "POST":
         f = request.form
         try:
-            user, password = users_service.create(me(), f.get("name", ""), f.get("role", ""),
-                                                  f.get("area") or None, f.get("full_name", "").strip())
+            user, password = users_service.create(me(), f.get("name", ""), _chosen_role(f),
+                                                  _chosen_scope(f), f.get("full_name", "").strip())
         except CentralError as exc:
             flash_error(exc)
         else:
             created = {"name": user.name, "password": password}
     rows = list(User.select().order_by(User.name))
     return render_template("web/users.html", rows=rows, roles=ROLES, created=created,
-                           areas=queries.area_choices(me()))
+                           areas=queries.area_choices(me()), whole_tree=WHOLE_TREE,
+                           form=request.form if created is None else {})
+
+
+WHOLE_TREE = "*"  # the scope option that means the whole area tree, chosen on purpose
+
+
+def _chosen_role(f: Any) -> str:
+    if not f.get("role"):
+        raise Invalid(_("Hãy chọn vai trò cho người dùng mới."))
+    return str(f["role"])
+
+
+def _chosen_scope(f: Any) -> str | None:
+    """The area code picked, None for the whole tree; nothing picked is refused (no silent default)."""
+    area = f.get("area", "")
+    if not area:
+        raise Invalid(_("Hãy chọn phạm vi (đơn vị) cho người dùng mới; chọn \"Toàn bộ cây đơn vị\" nếu cần."))
+    return None if area == WHOLE_TREE else str(area)
 
 
 @bp.route("/admin/areas", methods=["GET", "POST"])

@@ -14,8 +14,8 @@ from central.errors import CentralError
 from central.services import bulletins as service
 from central.services import languages
 
-from . import bp, queries
-from .context import flash_error, me, roles
+from . import bp, paging, queries
+from .context import error_text, flash_error, me, roles
 
 ENGINES = (("auto", _l("Tự động (gTTS, không có mạng thì eSpeak)")),
            ("gtts", _l("gTTS (Google, cần Internet)")), ("espeak", _l("eSpeak NG (ngoại tuyến)")))
@@ -27,37 +27,42 @@ STATUSES = ("draft", "submitted", "approved", "rejected", "withdrawn")
 @bp.route("/bulletins")
 def bulletins() -> Any:
     user = me()
-    f = {k: request.args.get(k, "").strip() for k in ("status", "category", "campaign", "area", "q")}
+    f = {k: request.args.get(k, "").strip()
+         for k in ("status", "category", "campaign", "area", "q", "language", "from", "to")}
     try:
         rows = service.listing(user, status=f["status"] or None, category=f["category"] or None,
                                campaign=f["campaign"] or None)
         under = queries.subtree(f["area"])
+        first, last = paging.day_arg("from"), paging.day_arg("to")
     except CentralError as exc:
         flash_error(exc)
-        rows, under = [], None
+        rows, under, first, last = [], None, None, None
     if under is not None:
         rows = [b for b in rows if b.area_id in under]
     if f["q"]:
-        needle = f["q"].casefold()
-        rows = [b for b in rows if needle in b.title.casefold()]
+        rows = [b for b in rows if paging.contains(f["q"], b.title)]
+    if f["language"]:
+        rows = [b for b in rows if b.language == f["language"]]
+    rows = paging.within_days(rows, lambda b: b.created_at, first, last)
+    page = paging.paginate(rows)
     return render_template(
-        "web/bulletins.html", rows=rows, f=f, statuses=STATUSES,
+        "web/bulletins.html", rows=page.rows, page=page, f=f, statuses=STATUSES,
         categories=queries.category_choices(), campaigns=queries.campaign_choices(me()),
-        areas=queries.area_choices(user),
+        areas=queries.area_choices(user), languages=languages.choices(),
     )
 
 
 @bp.route("/bulletins/new", methods=["GET", "POST"])
 @roles("editor")
 def bulletin_new() -> Any:
-    form = request.form
+    form = request.form if request.method == "POST" else _copied(request.args.get("copy", ""))
     if request.method == "POST":
         try:
             b = _create(me(), form)
         except CentralError as exc:
             flash_error(exc)
         except AudioError as exc:  # unreadable upload, or a TTS engine that could not speak
-            flash(_("Không dùng được âm thanh: %(why)s", why=str(exc)), "error")
+            flash(_("Không dùng được âm thanh: %(why)s", why=error_text(exc)), "error")
         else:
             flash(_("Đã tạo bản nháp. Hãy nghe lại rồi gửi duyệt."), "success")
             return redirect(url_for("web.bulletin_detail", bid=b.id))
@@ -65,7 +70,18 @@ def bulletin_new() -> Any:
         "web/bulletin_new.html", form=form, mode=form.get("mode") or request.args.get("mode", "tts"),
         categories=queries.category_choices(), campaigns=queries.campaign_choices(me()),
         engines=ENGINES, voices=VOICES, languages=languages.choices(),
+        max_bytes=settings().max_content_length,
     ), (400 if request.method == "POST" else 200)
+
+
+def _copied(bid: str) -> dict[str, Any]:
+    """A new TTS draft's fields from an earlier bulletin (a rejected one is fixed by copying it)."""
+    if not bid.isdigit():
+        return {}
+    b = service.get(me(), int(bid))
+    return {"mode": "tts", "title": b.title, "text": b.text or "", "language": b.language,
+            "category": b.category.code if b.category_id else "", "campaign_id": b.campaign_id or "",
+            "engine": b.tts_engine or "auto"}
 
 
 def _fields(form: Any) -> dict[str, Any]:
@@ -150,8 +166,8 @@ def bulletin_action(bid: int, action: str) -> Any:
             service.approve(user, bid)
         elif action == "reject":
             service.reject(user, bid, reason)
-        else:
-            service.withdraw(user, bid, reason)
+        elif service.withdraw(user, bid, reason).status == "draft":  # taken back from the queue
+            done["withdraw"] = _("Đã rút lại; bản tin trở lại thành bản nháp.")
     except CentralError as exc:
         flash_error(exc)
     else:

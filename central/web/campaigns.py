@@ -9,6 +9,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from central import auth
 from central.errors import CentralError, Invalid
 from central.services import bulletins as bulletins_service
 from central.services import calendar as calendar_service
@@ -17,7 +18,7 @@ from central.services import campaigns as service
 from central.services import plans as plans_service
 
 from . import bp, queries
-from .context import flash_error, form_list, me
+from .context import flash_error, form_list, may, me
 from .plans import EDITING, must
 
 SCHEDULING = ("editor", "approver")
@@ -70,6 +71,7 @@ def campaign_detail(cid: int) -> Any:
     return render_template("web/campaign_detail.html", c=c, bulletins=bulletins, plans=_plan_choices(user),
                            categories=queries.category_choices(), areas=queries.area_tree(user),
                            stations=queries.station_choices(user),
+                           editable=may(EDITING) and auth.in_scope(user, c.area_id),
                            today=calendar_service.today())
 
 
@@ -122,3 +124,16 @@ def calendar_month() -> Any:
     return render_template("web/calendar.html", weeks=weeks, year=year, month=month, area=area,
                            areas=queries.area_choices(user), today=calendar_service.today(),
                            prev=f"{prev[0]}-{prev[1]:02d}", next=f"{nxt[0]}-{nxt[1]:02d}")
+
+
+@bp.route("/campaigns/<int:cid>/delete", methods=["POST"])
+def campaign_delete(cid: int) -> Any:
+    """Delete a campaign that has no bulletins (the service refuses one that has)."""
+    must(*EDITING)
+    try:
+        service.delete(me(), cid)
+    except CentralError as exc:
+        flash_error(exc)
+        return redirect(url_for("web.campaign_detail", cid=cid))
+    flash(_("Đã xóa đợt tuyên truyền."), "success")
+    return redirect(url_for("web.campaigns"))

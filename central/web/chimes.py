@@ -13,7 +13,7 @@ from central.errors import CentralError
 from central.services import chimes as service
 
 from . import bp, queries
-from .context import flash_error, me, roles
+from .context import error_text, flash_error, me, roles
 
 
 @bp.route("/chimes", methods=["GET", "POST"])
@@ -29,7 +29,7 @@ def chimes() -> Any:
         except CentralError as exc:
             flash_error(exc)
         except AudioError as exc:
-            flash(_("Không dùng được âm thanh: %(why)s", why=str(exc)), "error")
+            flash(_("Không dùng được âm thanh: %(why)s", why=error_text(exc)), "error")
         else:
             flash(_("Đã tải nhạc hiệu lên. Hãy nghe lại rồi gửi duyệt."), "success")
             return redirect(url_for("web.chimes", _anchor=f"c{c.id}"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -31,6 +32,7 @@ class NavItem:
     endpoint: str
     label: str
     roles: tuple[str, ...] | None = None  # None = everyone logged in
+    group: str = ""  # items of one group share a drop-down, so the bar stays one row on a desktop
 
 
 NAV = (
@@ -39,15 +41,15 @@ NAV = (
     NavItem("web.approvals", _l("Phê duyệt"), ("approver",)),
     NavItem("web.playlists", _l("Chương trình"), ("editor", "approver")),
     NavItem("web.schedules", _l("Lịch phát")),
-    NavItem("web.plans", _l("Kế hoạch")),
-    NavItem("web.calendar_month", _l("Lịch tháng")),
+    NavItem("web.plans", _l("Kế hoạch"), group="plan"),
+    NavItem("web.calendar_month", _l("Lịch tháng"), group="plan"),
     NavItem("web.emergency", _l("Phát khẩn cấp"), ("approver",)),
     NavItem("web.stations", _l("Đài")),
     NavItem("web.playlogs", _l("Nhật ký phát")),
     NavItem("web.reports", _l("Báo cáo")),
-    NavItem("web.users", _l("Người dùng"), ("admin",)),
-    NavItem("web.areas", _l("Đơn vị hành chính"), ("admin",)),
-    NavItem("web.audit", _l("Nhật ký thao tác"), ("admin",)),
+    NavItem("web.users", _l("Người dùng"), ("admin",), group="admin"),
+    NavItem("web.areas", _l("Đơn vị hành chính"), ("admin",), group="admin"),
+    NavItem("web.audit", _l("Nhật ký thao tác"), ("admin",), group="admin"),
 )
 
 
@@ -100,18 +102,36 @@ def _guard() -> Any:
 @bp.app_context_processor
 def _inject() -> dict[str, Any]:
     user = auth.current_user() if _has_request() else None
-    items = []
-    if user is not None:
-        for n in NAV:
-            if may(n.roles, user):
-                items.append({"endpoint": n.endpoint, "label": n.label,
-                              "active": request.endpoint == n.endpoint, "count": _nav_count(n)})
+    items = _nav_entries(user) if user is not None else []
     view = None
     if user is not None:
         area = user.area if user.area_id else None
         view = {"name": user.full_name or user.name, "login": user.name, "role": user.role,
                 "area_name": area.name if area else None}
     return {"me": view, "nav_items": items, "may": may}
+
+
+NAV_GROUPS = {"plan": _l("Kế hoạch"), "admin": _l("Quản trị")}
+
+
+def _nav_entries(user: Any) -> list[dict[str, Any]]:
+    """The bar's entries: single links, and groups (``{"label", "links", "active"}``) in NAV's order."""
+    out: list[dict[str, Any]] = []
+    groups: dict[str, dict[str, Any]] = {}
+    for n in NAV:
+        if not may(n.roles, user):
+            continue
+        item = {"endpoint": n.endpoint, "label": n.label, "active": request.endpoint == n.endpoint,
+                "count": _nav_count(n)}
+        if not n.group:
+            out.append(item)
+            continue
+        if n.group not in groups:
+            groups[n.group] = {"label": NAV_GROUPS[n.group], "links": [], "active": False}
+            out.append(groups[n.group])
+        groups[n.group]["links"].append(item)
+        groups[n.group]["active"] |= item["active"]
+    return out
 
 
 def _nav_count(n: NavItem) -> int | None:
@@ -143,7 +163,7 @@ def _unauthorized(exc: Unauthorized) -> Any:
 
 @bp.errorhandler(CentralError)
 def _central_error(exc: CentralError) -> Any:
-    return render_template("web/error.html", title=exc.title, message=exc.detail), exc.status
+    return render_template("web/error.html", title=error_title(exc), message=error_text(exc)), exc.status
 
 
 @bp.errorhandler(404)
@@ -153,8 +173,46 @@ def _not_found(exc: Any) -> Any:
 
 
 def flash_error(exc: CentralError) -> None:
-    """Show a service's refusal above the form the person just sent."""
-    flash(exc.detail, "error")
+    """Show a service's refusal above the form the person just sent, in the viewer's language."""
+    flash(error_text(exc), "error")
+
+
+def error_text(exc: Exception) -> str:
+    """A service's message in the viewer's language only (see ``one_language``)."""
+    from flask_babel import get_locale
+
+    return one_language(getattr(exc, "detail", None) or str(exc), str(get_locale()))
+
+
+def error_title(exc: CentralError) -> str:
+    return str(ERROR_TITLES.get(type(exc).__name__, exc.title))
+
+
+#: The services write ``"Vietnamese. (English.)"``: the trailing group is English when it holds a
+#: space and, outside quoted names, no Vietnamese letter. (Acronyms like "(UBND)" stay.)
+_PAIR = re.compile(r"(?P<vi>.*\S)\s*\((?P<en>[^()]*\s[^()]*)\)\s*\.?\s*", re.S)
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+
+
+def one_language(text: str, lang: str) -> str:
+    """``"vi. (en.)"`` → the part in ``lang``; text without an English twin is returned whole."""
+    m = _PAIR.fullmatch(text or "")
+    if m is None:
+        return text
+    bare = _QUOTED.sub("", m["en"])
+    if any(ch.isalpha() and ord(ch) > 127 for ch in bare):
+        return text
+    return m["en"].strip() if lang == "en" else m["vi"].strip()
+
+
+#: Problem titles the services set in Vietnamese, for the catalog.
+ERROR_TITLES = {
+    "CentralError": _l("Yêu cầu không hợp lệ"), "Invalid": _l("Dữ liệu không hợp lệ"),
+    "Unauthorized": _l("Chưa xác thực"), "Forbidden": _l("Không có quyền"),
+    "NotFound": _l("Không tìm thấy"), "Conflict": _l("Xung đột trạng thái"),
+    "Gone": _l("Đã hết hiệu lực"), "TooLarge": _l("Quá lớn"), "TooManyRequests": _l("Quá nhiều yêu cầu"),
+    "Unavailable": _l("Tạm thời không phục vụ được"),
+}
 
 
 def form_list(name: str) -> list[str]:

@@ -14,14 +14,14 @@ from central import auth
 from central.models import Area, PlayDay, PlayLog, Schedule, Station, utcnow
 from central.services import bulletins as bulletins_service
 from central.services import calendar as calendar_service
+from playlists.sound import AIRED, FAILED_TO_SOUND, NOT_AUDIBLE
 
 from . import bp, queries
 from .context import me
 from .fmt import LOCAL_ZONE
 from .stations import visible_health
 
-AIRED = ("completed", "interrupted", "local")
-FAILED = ("failed", "missed")
+FAILED = ("failed", "missed", FAILED_TO_SOUND)
 
 
 @bp.route("/")
@@ -35,9 +35,10 @@ def dashboard() -> Any:
     health = visible_health(user)
     counts = Counter(h["state"] for h in health)
     pending = [b for b in bulletins_service.listing(user, status="submitted")][:8]
+    rejected = [b for b in bulletins_service.listing(user, status="rejected") if b.author_id == user.id][:8]
     return render_template(
         "web/dashboard.html", counts=counts, total=len(health),
-        per_area=today_per_area(user), pending=pending,
+        per_area=today_per_area(user), pending=pending, rejected=rejected,
         emergencies=active_emergencies(user), failures=latest_failures(user),
         troubled=[h for h in health if h["state"] in ("offline", "out_of_sync") or h["last_error"]][:8],
         upcoming=calendar_service.upcoming(user, calendar_service.today()),
@@ -52,7 +53,7 @@ def today_bounds(now: datetime) -> tuple[datetime, datetime]:
 
 
 def today_per_area(user: Any) -> list[dict[str, Any]]:
-    """Plays aired and failed today (local day), per area one level below the viewer's own area (or the roots)."""
+    """Plays aired, failed and not audible today (local day), per area one level below the viewer's own area (or the roots)."""
     lo, _ = today_bounds(utcnow())
     stations = {s.id: s.area_id for s in auth.visible_stations(user)}
     if not stations:
@@ -63,17 +64,18 @@ def today_per_area(user: Any) -> list[dict[str, Any]]:
     rows: dict[int, Counter[str]] = {}
     # today's rollup rows, not a scan of the logs (a late log from today counts as soon as it lands)
     day = lo.date()
-    cells = (PlayDay.select(PlayDay.station, *(getattr(PlayDay, f"n_{s}") for s in (*AIRED, *FAILED)))
+    shown = (*sorted(AIRED), *FAILED, NOT_AUDIBLE)
+    cells = (PlayDay.select(PlayDay.station, *(getattr(PlayDay, f"n_{s}") for s in shown))
              .where(PlayDay.station.in_(list(stations)), PlayDay.day == day).tuples())
     for station_id, *counts in cells:
         head = _head_of(stations[station_id], heads, parents)
-        rows.setdefault(head, Counter()).update(dict(zip((*AIRED, *FAILED), counts, strict=True)))
+        rows.setdefault(head, Counter()).update(dict(zip(shown, counts, strict=True)))
     out = []
     for head, c in rows.items():
         if not any(c.values()):
             continue
         out.append({"area": names.get(head, "—"), "aired": sum(c[s] for s in AIRED),
-                    "failed": sum(c[s] for s in FAILED)})
+                    "failed": sum(c[s] for s in FAILED), "not_audible": c[NOT_AUDIBLE]})
     return sorted(out, key=lambda r: r["area"])
 
 

@@ -22,6 +22,8 @@ STATUS_LABELS = {
     "missed": _l("Bị lỡ"),
     "skipped": _l("Bỏ qua"),
     "local": _l("Phát tại chỗ"),
+    "not_audible": _l("Không nghe được"),
+    "failed_to_sound": _l("Không phát ra tiếng"),
     "planned": _l("Dự kiến"),
     "online": _l("Trực tuyến"),
     "offline": _l("Mất kết nối"),
@@ -43,6 +45,9 @@ ROLE_LABELS = {
     "operator": _l("Vận hành đài"),
 }
 
+ENGINE_LABELS = {"gtts": _l("Giọng đọc máy Google (gTTS, cần Internet)"),
+                 "espeak": _l("Giọng đọc máy eSpeak NG (không cần mạng)")}
+
 KIND_LABELS = {"bulletin": _l("Bản tin"), "chime": _l("Nhạc hiệu"), "pause": _l("Khoảng lặng")}
 
 LEVEL_LABELS = {
@@ -60,6 +65,7 @@ ACTION_LABELS = {
     "bulletin.approve": _l("Duyệt"),
     "bulletin.reject": _l("Từ chối"),
     "bulletin.withdraw": _l("Thu hồi"),
+    "bulletin.take_back": _l("Rút lại để sửa"),
 }
 
 
@@ -137,6 +143,18 @@ def local_dt(value: Any, pattern: str = "%d/%m/%Y %H:%M") -> str:
     return str(value)
 
 
+def wall_dt(value: Any) -> str:
+    """A local wall-clock time as the schedule holds it (naive ISO) as ``dd/mm/yyyy HH:MM``, unconverted."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.strftime("%d/%m/%Y %H:%M")
+    return local_dt(value)
+
+
 def local_time(value: Any) -> str:
     return local_dt(value, "%H:%M")
 
@@ -151,20 +169,39 @@ def duration(ms: Any) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
+def number(value: Any, digits: int = 1) -> str:
+    """A number in the viewer's language (Babel): ``3,8`` in Vietnamese, ``3.8`` in English."""
+    from flask_babel import format_decimal
+
+    if value is None or value == "":
+        return "—"
+    return str(format_decimal(value, format="#,##0." + "#" * digits if digits else "#,##0"))
+
+
 def minutes(ms: Any) -> str:
-    if not ms:
-        return "0"
-    return f"{int(ms) / 60000:.1f}".replace(".", ",")
+    """Milliseconds as minutes with one decimal, in the viewer's language."""
+    return number(int(ms or 0) / 60000)
+
+
+def percent(value: Any, digits: int = 1) -> str:
+    """``92,5 %`` (a value already in percent); Vietnamese writes a space before the sign."""
+    from flask_babel import get_locale
+
+    if value is None or value == "":
+        return "—"
+    space = "" if str(get_locale()) == "en" else "\u00a0"
+    return number(value, digits) + space + "%"
 
 
 def filesize(n: Any) -> str:
+    """Bytes in B, KB, MB or GB (powers of 1024), the number in the viewer's language."""
     if n is None:
         return "—"
-    n = int(n)
+    size = float(int(n))
     for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n = n / 1024  # type: ignore[assignment]
+        if size < 1024 or unit == "GB":
+            return f"{number(size, 0 if unit == 'B' else 1)} {unit}"
+        size /= 1024
     return str(n)
 
 
@@ -181,7 +218,8 @@ ACTION_LABELS.update({
 
 def label(value: Any, table: str = "status") -> str:
     tables = {"status": STATUS_LABELS, "priority": PRIORITY_LABELS, "role": ROLE_LABELS,
-              "kind": KIND_LABELS, "level": LEVEL_LABELS, "emergency_mode": EMERGENCY_MODE_LABELS}
+              "kind": KIND_LABELS, "level": LEVEL_LABELS, "emergency_mode": EMERGENCY_MODE_LABELS,
+              "engine": ENGINE_LABELS}
     if value is None:
         return "—"
     key = getattr(value, "value", value)
@@ -233,8 +271,11 @@ def lufs(value: Any) -> str:
 FILTERS = {
     "local_dt": local_dt,
     "local_time": local_time,
+    "wall_dt": wall_dt,
     "duration": duration,
     "minutes": minutes,
+    "number": number,
+    "percent": percent,
     "filesize": filesize,
     "label": label,
     "lufs": lufs,

@@ -15,7 +15,7 @@ from central.errors import CentralError, TooManyRequests, Unauthorized
 from central.services import users
 
 from . import bp
-from .context import me
+from .context import error_text, me
 from .wiring import LANGUAGES, safe_next
 
 
@@ -82,7 +82,7 @@ def change_password() -> Any:
         try:
             users.change_password(me(), form.current.data, form.new.data)
         except CentralError as exc:
-            form.current.errors = [exc.detail]  # type: ignore[assignment]
+            form.current.errors = [error_text(exc)]  # type: ignore[assignment]
         else:
             flash(_("Đã đổi mật khẩu."), "success")
             return redirect(url_for("web.dashboard"))

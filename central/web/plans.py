@@ -8,6 +8,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from central import auth
 from central.errors import CentralError, Forbidden
 from central.services import campaigns as campaigns_service
 from central.services import categories as categories_service
@@ -89,7 +90,8 @@ def plan_detail(pid: int) -> Any:
         plan = service.get(user, pid)
     body = service.to_dict(plan)
     return render_template("web/plan_detail.html", plan=plan, body=body, categories=queries.category_choices(),
-                           campaigns=campaigns_service.listing(user, plan=pid))
+                           campaigns=campaigns_service.listing(user, plan=pid),
+                           editable=may(EDITING) and auth.in_scope(user, plan.area_id))
 
 
 def _save_plan(user: Any, pid: int, form: Any) -> None:

@@ -18,8 +18,8 @@ from central.errors import CentralError, Invalid
 from central.services import chimes as chimes_service
 from central.services import programmes as service
 
-from . import bp, queries
-from .context import flash_error, me, roles
+from . import bp, paging, queries
+from .context import error_text, flash_error, me, roles
 
 BLANK_ROWS = 3
 
@@ -57,8 +57,10 @@ def items_from_form(form: Any) -> list[dict[str, Any]]:
 
 @bp.route("/playlists")
 def playlists() -> Any:
-    rows = [service.to_dict(p) for p in service.listing(me())]
-    return render_template("web/playlists.html", rows=rows)
+    q = request.args.get("q", "").strip()
+    found = [p for p in service.listing(me()) if not q or paging.contains(q, p.name, p.description)]
+    page = paging.paginate(found)
+    return render_template("web/playlists.html", rows=[service.to_dict(p) for p in page.rows], page=page, q=q)
 
 
 @bp.route("/playlists/new", methods=["GET", "POST"])
@@ -86,7 +88,7 @@ def _edit(pid: int | None) -> Any:
         except CentralError as exc:
             flash_error(exc)
         except AudioError as exc:  # the house chime could not be made
-            flash(_("Không dùng được âm thanh: %(why)s", why=str(exc)), "error")
+            flash(_("Không dùng được âm thanh: %(why)s", why=error_text(exc)), "error")
         else:
             if service.pending(p) is not None:
                 flash(_("Đã lưu. Lịch phát đang dùng chương trình này, nên thay đổi nội dung chờ một "

@@ -9,14 +9,15 @@ from flask import render_template, request, url_for
 from central import auth
 from central.errors import CentralError
 from central.models import PlayLog
+from central.services import emergencies
 from central.services import playlogs as service
 from central.services import reports as reports_service
+from playlists.sound import STATUSES
 
 from . import bp, queries
 from .context import flash_error, int_arg, me
 
 PAGE = 50
-STATUSES = ("completed", "interrupted", "failed", "missed", "skipped", "local")
 
 
 @bp.route("/play-logs")
@@ -40,8 +41,9 @@ def playlogs() -> Any:
     except CentralError as exc:
         flash_error(exc)
     titles = queries.bulletin_titles({r.bulletin_id for r in rows})
+    tests = emergencies.test_schedules(r.schedule_id for r in rows)
     def page_url(n: int) -> str:
         return url_for("web.playlogs", **{**request.args.to_dict(), "page": n})
 
-    return render_template("web/playlogs.html", rows=rows, f=f, page=page, more=more, titles=titles,
+    return render_template("web/playlogs.html", rows=rows, f=f, page=page, more=more, titles=titles, tests=tests,
                            statuses=STATUSES, stations=queries.station_choices(user), page_url=page_url)

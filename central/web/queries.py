@@ -120,3 +120,26 @@ def bulletin_titles(ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(Bulletin.select(Bulletin.id, Bulletin.title).where(Bulletin.id.in_(sorted(ids))).tuples())
+
+
+def area_name(code: Any) -> str:
+    """An area's name for a page that holds its code (names are read once per request)."""
+    from flask import g
+
+    if not code:
+        return ""
+    if "area_names" not in g:
+        g.area_names = {a.code: a.name for a in Area.select(Area.code, Area.name)}
+    return str(g.area_names.get(code, code))
+
+
+def station_name(sid: Any) -> str:
+    """A station's name for a page that holds its id."""
+    from flask import g
+
+    if "station_names" not in g:
+        g.station_names = {s.id: s.name for s in Station.select(Station.id, Station.name)}
+    return str(g.station_names.get(int(sid), f"#{sid}"))
+
+
+FILTERS = {"area_name": area_name, "station_name": station_name}

@@ -12,13 +12,13 @@ from flask_babel import lazy_gettext as _l
 
 from central.errors import CentralError, Invalid
 from central.models import Schedule, ScheduleTarget, Station, utcnow
-from central.services import manifests
+from central.services import languages, manifests
 from central.services import programmes as programmes_service
 from central.services import schedules as service
 from playlists import model as pm
 from playlists import timeline as pt
 
-from . import bp, queries
+from . import bp, paging, queries
 from .context import flash_error, form_list, me, roles
 
 FORMS = (("once", _l("Một lần")), ("daily", _l("Hằng ngày trong khoảng")),
@@ -27,7 +27,6 @@ WEEKDAYS = (("MO", _l("Thứ Hai")), ("TU", _l("Thứ Ba")), ("WE", _l("Thứ T�
             ("FR", _l("Thứ Sáu")), ("SA", _l("Thứ Bảy")), ("SU", _l("Chủ Nhật")))
 PREVIEW_DAYS = 14
 PREVIEW_STATIONS = 30
-PREVIEW_PER_STATION = 12
 
 
 def repeat_from_form(form: Any) -> dict[str, Any]:
@@ -90,9 +89,19 @@ def preview(user: Any, s: Schedule, station_ids: set[int]) -> list[dict[str, Any
         others = [x for x in content.schedules if x.id != model.id]
         bulletins = {**content.bulletins, **extra}
         slots = pt.expand([*others, model], bulletins, content.settings, now, now + timedelta(days=PREVIEW_DAYS))
-        mine = [sl for sl in slots if sl.schedule_id == model.id][:PREVIEW_PER_STATION]
-        out.append({"station": st, "slots": [pm.slot_to_dict(sl) for sl in mine]})
+        mine = [pm.slot_to_dict(sl) for sl in slots if sl.schedule_id == model.id]
+        out.append({"station": st, "slots": mine, "days": by_day(mine)})
     return out
+
+
+def by_day(slots: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The slots grouped under their local day (``dd/mm/yyyy``), in time order: the whole window shows."""
+    from .fmt import local_dt
+
+    days: dict[str, list[dict[str, Any]]] = {}
+    for sl in slots:
+        days.setdefault(local_dt(sl["planned_start"], "%d/%m/%Y"), []).append(sl)
+    return list(days.items())
 
 
 def _bulletins_of(s: Schedule) -> dict[int, pm.Bulletin]:
@@ -111,9 +120,42 @@ def _bulletins_of(s: Schedule) -> dict[int, pm.Bulletin]:
 @bp.route("/schedules")
 def schedules() -> Any:
     user = me()
-    status = request.args.get("status", "")
-    rows = [service.to_dict(s) for s in service.listing(user, status=status or None)]
-    return render_template("web/schedules.html", rows=rows, status=status)
+    f = {k: request.args.get(k, "").strip() for k in ("status", "q", "campaign", "category", "language", "day")}
+    rows = service.listing(user, status=f["status"] or None)
+    try:
+        rows = search(rows, f, paging.day_arg("day"))
+    except CentralError as exc:
+        flash_error(exc)
+    page = paging.paginate(rows)
+    return render_template("web/schedules.html", rows=[service.to_dict(s) for s in page.rows], page=page,
+                           status=f["status"], f=f, campaigns=queries.campaign_choices(user),
+                           categories=queries.category_choices(), languages=languages.choices())
+
+
+def search(rows: list[Schedule], f: dict[str, str], day: Any) -> list[Schedule]:
+    """Schedules whose title (or content's) has ``q``, of a campaign, theme or language, airing on ``day``."""
+    if f["q"]:
+        rows = [s for s in rows if paging.contains(f["q"], s.title, s.bulletin.title if s.bulletin_id else None,
+                                                   s.playlist.name if s.playlist_id else None)]
+    for key, attr in (("campaign", "campaign_id"), ("language", "language")):
+        if f[key]:
+            rows = [s for s in rows if s.bulletin_id and str(getattr(s.bulletin, attr)) == f[key]]
+    if f["category"]:
+        rows = [s for s in rows if s.bulletin_id and s.bulletin.category_id and s.bulletin.category.code == f["category"]]
+    if day is not None:
+        lo, hi = paging.day_bounds(day)
+        rows = [s for s in rows if _airs(s, lo, hi)]
+    return rows
+
+
+def _airs(s: Schedule, lo: Any, hi: Any) -> bool:
+    from playlists import rules
+    from playlists.errors import ScheduleError
+
+    try:
+        return bool(rules.occurrences(service.to_model(s), lo, hi))
+    except ScheduleError:
+        return False
 
 
 def _choices(user: Any) -> dict[str, Any]:
@@ -143,7 +185,7 @@ def schedule_new() -> Any:
             previews = preview(user, *unsaved(user, data))
         except CentralError as exc:
             flash_error(exc)
-    return render_template("web/schedule_new.html", form=form, previews=previews,
+    return render_template("web/schedule_new.html", form=form, previews=previews, preview_days=PREVIEW_DAYS,
                            multi=request.form if request.method == "POST" else None,
                            **_choices(user))
 
@@ -172,6 +214,7 @@ def schedule_detail(sid: int) -> Any:
         flash_error(exc)
         previews = []
     return render_template("web/schedule_detail.html", s=s, d=d, targets=targets, previews=previews,
+                           preview_days=PREVIEW_DAYS,
                            own=s.created_by_id == user.id, history=queries.history("Schedule", sid))
 
 

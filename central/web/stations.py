@@ -14,8 +14,8 @@ from central.models import Heartbeat, PlayLog, Station, utcnow
 from central.services import enrollment, presence
 from central.services import stations as service
 
-from . import bp, queries
-from .context import flash_error, me, roles
+from . import bp, paging, queries
+from .context import error_text, flash_error, me, roles
 
 
 def health_state(h: dict[str, Any]) -> str:
@@ -48,10 +48,19 @@ def get_visible(user: Any, sid: int) -> Station:
 def stations() -> Any:
     user = me()
     rows = visible_health(user)
-    state = request.args.get("state", "")
+    state, q, area = (request.args.get(k, "").strip() for k in ("state", "q", "area"))
     if state:
         rows = [r for r in rows if r["state"] == state]
-    return render_template("web/stations.html", rows=rows, state=state,
+    if q:
+        rows = [r for r in rows if paging.contains(q, r["name"], r.get("area_name"))]
+    if area:
+        from central.models import Area
+
+        under = queries.subtree(area) or set()
+        codes = {a.code for a in Area.select(Area.code).where(Area.id.in_(sorted(under) or [0]))}
+        rows = [r for r in rows if r["area_code"] in codes]
+    page = paging.paginate(rows)
+    return render_template("web/stations.html", rows=page.rows, page=page, state=state, q=q, area=area,
                            areas=queries.area_choices(user), new_code=None)
 
 
@@ -82,7 +91,7 @@ def _timeline(user: Any, station: Station, days: int) -> tuple[list[dict[str, An
     try:
         plan = timeline.station_timeline(user, station.id, now, now + timedelta(days=days), now=now)
     except CentralError as exc:
-        return [], exc.detail
+        return [], error_text(exc)
     return plan["slots"], None
 
 
@@ -106,6 +115,16 @@ def station_code(sid: int) -> Any:
     code = enrollment.issue_code(me(), station)
     flash(_("Mã đăng ký mới (chỉ hiện một lần): %(code)s", code=code), "success")
     return redirect(url_for("web.station_detail", sid=sid))
+
+
+@bp.route("/stations/<int:sid>/speaker-test", methods=["POST"])
+@roles("approver", "operator")
+def station_speaker_test(sid: int) -> Any:
+    station = get_visible(me(), sid)
+    service.request_speaker_test(me(), station)
+    flash(_("Đã yêu cầu thử loa. Đài sẽ phát tín hiệu thử khi nhận lịch mới (trong vòng một phút nếu có kết nối)."),
+          "success")
+    return redirect(url_for("web.station_detail", sid=sid) + "#sound")
 
 
 @bp.route("/stations/<int:sid>/revoke", methods=["POST"])

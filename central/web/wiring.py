@@ -11,7 +11,7 @@ from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 
 from ..config import settings
-from . import fmt
+from . import fmt, queries
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +45,7 @@ def init_app(state: BlueprintSetupState) -> None:
     csrf.init_app(app)
     app.jinja_env.globals.update(csrf_token=generate_csrf, LANGUAGES=LANGUAGES, current_lang=select_locale)
     app.jinja_env.filters.update(fmt.FILTERS)
+    app.jinja_env.filters.update(queries.FILTERS)
     app.jinja_env.add_extension("jinja2.ext.loopcontrols")
 
 

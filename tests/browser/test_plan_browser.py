@@ -74,9 +74,11 @@ def test_plan_campaign_schedule_approval_and_calendar(sessions: Sessions, live: 
     approver = sessions.login("pheduyet")
     approver.go("/approvals")
     assert approver.page.locator("text=Tháng hành động phòng, chống ma túy — Gương hoàn lương").count() >= 1
-    for s in made:
-        approver.go(f"/schedules/{s.id}")
-        approver.submit("text=Duyệt lịch")
+    for box in approver.page.locator("#approve-schedules input[name=sid]").all():
+        box.check()
+    approver.shot("approve-campaign-schedules")
+    approver.submit("text=Duyệt các lịch đã chọn")
+    assert f"Đã duyệt {len(made)} lịch phát." in approver.flash()
     with live.app.app_context(), live.db():
         assert {s.status for s in Schedule.select()} == {"approved"}
         assert {s.approved_by.name for s in Schedule.select()} == {"pheduyet"}
@@ -95,6 +97,14 @@ def test_plan_campaign_schedule_approval_and_calendar(sessions: Sessions, live: 
     if end.month == start.month:
         assert "Hạn nộp" in editor.page.locator(f"td[data-day='{end}']").inner_text()
     editor.shot("calendar-month")
+    phone = sessions.login("bientap", width=390)
+    phone.go(f"/calendar?month={start:%Y-%m}&area=DKN-DKS")
+    assert phone.page.locator(f"td[data-day='{start}']").is_visible()
+    weekday = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")[start.weekday()]
+    assert weekday in phone.page.locator(f"td[data-day='{start}'] .daynum").inner_text()  # no header row there
+    # on a phone the month is a list of the days that have something: nothing wider than the screen
+    assert phone.page.evaluate("document.documentElement.scrollWidth") <= 390
+    phone.shot("calendar-phone")
     # another district's calendar does not carry Đắk Song's airings
     editor.go(f"/calendar?month={start:%Y-%m}&area=DKN-DML")
     assert "06:00" not in editor.page.locator(f"td[data-day='{start}']").inner_text()

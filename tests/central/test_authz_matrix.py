@@ -48,6 +48,18 @@ class World:
         return Campaign.create(name=f"Đợt {next(self.seq)}", starts_on=date(2026, 6, 1),
                                ends_on=date(2026, 6, 30), area=self.tree["C1"])
 
+    def plan(self) -> Any:
+        from central.models import Plan
+
+        return Plan.create(year=2026, title=f"Kế hoạch {next(self.seq)}", area=self.tree["C1"])
+
+    def campaign_to_schedule(self) -> Any:
+        """A campaign of C1 still to come, with an approved bulletin of its own."""
+        c = Campaign.create(name=f"Đợt {next(self.seq)}", starts_on=date(2099, 6, 1), ends_on=date(2099, 6, 30),
+                            area=self.tree["C1"])
+        self.make_bulletin(self.author, status="approved", area=self.tree["C1"], campaign=c)
+        return c
+
     def playlist(self) -> Any:
         p = Playlist.create(name=f"Chương trình {next(self.seq)}", area=self.tree["C1"])
         PlaylistItem.create(playlist=p, position=0, kind="bulletin", bulletin=self.bulletin())
@@ -89,6 +101,45 @@ class World:
         from central.services import audit
 
         return int(audit.record(None, "station.update", self.station, volume=70).id)
+
+    def alert(self) -> int:
+        """A fresh open alert about C1's station."""
+        from central.alert_models import Alert
+
+        key = f"clock:station:{self.station.id}:{next(self.seq)}"
+        return int(Alert.create(kind="clock", key=key, open_key=key, station=self.station, area=self.tree["C1"],
+                                title="Đồng hồ không tin cậy").id)
+
+    def author_subscription(self) -> int:
+        """The C1 author's subscription: nobody else may remove it."""
+        from central.services import alerts
+
+        return int(alerts.subscribe(self.author, "P-D-C1", f"{('clock', 'disk')[next(self.seq) % 2]}",
+                                    "digest").id)
+
+    def emergency(self) -> Any:
+        """A running LIVE emergency sent in C1 to C1."""
+        from central.models import Emergency, utcnow
+
+        s = self.make_schedule(bulletin=self.bulletin(), areas=[self.tree["C1"]], status="approved",
+                               area=self.tree["C1"], created_by=self.author, priority="emergency", rrule="")
+        return Emergency.create(schedule=s, bulletin=s.bulletin, title="KHẨN CẤP: thử", area=self.tree["C1"],
+                                play_by=utcnow() + timedelta(minutes=30))
+
+    def emergency_with_all_clear(self) -> Any:
+        """An emergency, and the province's prepared all-clear (a standing alert for everywhere)."""
+        from central.models import StandingAlert
+
+        if StandingAlert.get_or_none(StandingAlert.key == "all_clear") is None:
+            StandingAlert.create(key="all_clear", name="Báo yên", bulletin=self.bulletin())
+        return self.emergency()
+
+    def standing_alert(self) -> Any:
+        """A standing alert kept by C1's stations."""
+        from central.models import StandingAlert
+
+        return StandingAlert.create(key=f"c1_{next(self.seq)}", name="Lũ quét", bulletin=self.bulletin(),
+                                    area=self.tree["C1"])
 
     def enrolled_station(self) -> Any:
         """A fresh station of C1 holding a token (each revocation needs its own)."""
@@ -145,6 +196,8 @@ ROUTES = [
           ADMIN, 201, 404),
     route("DELETE", "/stations/{id}/token", lambda w: f"/api/v1/stations/{w.enrolled_station().id}/token",
           ("admin", "approver"), 204, 404),
+    route("POST", "/stations/{id}/speaker-test", lambda w: f"/api/v1/stations/{w.station.id}/speaker-test",
+          ("admin", "approver", "operator"), 202, 404),
     route("PATCH", "/stations/{id}", lambda w: f"/api/v1/stations/{w.station.id}",
           ("admin", "editor", "operator"), 200, 404, body=lambda w: {"volume": 70}),
     route("GET", "/play-logs", lambda w: f"/api/v1/play-logs?station={w.station.id}", ALL, 200, 404),
@@ -157,6 +210,18 @@ ROUTES = [
     # the audit log: admins only, each within their subtree
     route("GET", "/audit", lambda w: "/api/v1/audit?limit=1000", ADMIN, 200, 200,
           listed=lambda w: w.audited_change()),
+    # alerts: each person's own bell, subscriptions and address; uptime like the reports
+    route("GET", "/alerts", lambda w: "/api/v1/alerts?limit=1000", ALL, 200, 200, listed=lambda w: w.alert()),
+    route("POST", "/alerts/read", lambda w: "/api/v1/alerts/read", ALL, 204, None, body=lambda w: {}),
+    route("GET", "/alerts/subscriptions", lambda w: "/api/v1/alerts/subscriptions", ALL, 200, None),
+    route("PUT", "/alerts/subscriptions", lambda w: "/api/v1/alerts/subscriptions", ALL, 200, None,
+          body=lambda w: {"email": "canbo@xa.vn"}),
+    route("POST", "/alerts/subscriptions", lambda w: "/api/v1/alerts/subscriptions", ALL, 201, 404,
+          body=lambda w: {"area_code": "P-D-C1", "kind": "offline", "mode": "immediate"}),
+    route("DELETE", "/alerts/subscriptions/{id}",
+          lambda w: f"/api/v1/alerts/subscriptions/{w.author_subscription()}", ALL, 204, 404,
+          expect=lambda role, scope: 404),
+    route("GET", "/reports/uptime", lambda w: "/api/v1/reports/uptime?area=P-D-C1", ALL, 200, 403),
     # bulletins
     route("GET", "/bulletins", lambda w: "/api/v1/bulletins", ALL, 200, 200, listed=lambda w: w.bulletin().id),
     route("POST", "/bulletins", lambda w: "/api/v1/bulletins", EDIT, 201, None, body=_tts),
@@ -188,6 +253,22 @@ ROUTES = [
     route("PATCH", "/campaigns/{id}", lambda w: f"/api/v1/campaigns/{w.campaign().id}", EDIT, 200, 404,
           body=lambda w: {"description": "Ghi chú"}),
     route("DELETE", "/campaigns/{id}", lambda w: f"/api/v1/campaigns/{w.campaign().id}", EDIT, 204, 404),
+    route("POST", "/campaigns/{id}/schedule",
+          lambda w: f"/api/v1/campaigns/{w.campaign_to_schedule().id}/schedule", SCHEDULE, 201, 404,
+          body=lambda w: {"times": ["06:00"], "targets": {"areas": ["P-D-C1"]}}),
+    # plans, their deadlines, the calendar, languages
+    route("GET", "/plans", lambda w: "/api/v1/plans", ALL, 200, 200, listed=lambda w: w.plan().id),
+    route("POST", "/plans", lambda w: "/api/v1/plans", EDIT, 201, None,
+          body=lambda w: {"year": 2026, "title": "Kế hoạch mới"}),
+    route("GET", "/plans/defaults", lambda w: "/api/v1/plans/defaults?year=2026", ALL, 200, None),
+    route("GET", "/plans/{id}", lambda w: f"/api/v1/plans/{w.plan().id}", ALL, 200, 404),
+    route("PATCH", "/plans/{id}", lambda w: f"/api/v1/plans/{w.plan().id}", EDIT, 200, 404,
+          body=lambda w: {"title": "Đổi tên"}),
+    route("DELETE", "/plans/{id}", lambda w: f"/api/v1/plans/{w.plan().id}", EDIT, 204, 404),
+    route("GET", "/deadlines", lambda w: "/api/v1/deadlines", ALL, 200, None),
+    route("GET", "/calendar", lambda w: "/api/v1/calendar?month=2026-06", ALL, 200, None),
+    route("GET", "/calendar/upcoming", lambda w: "/api/v1/calendar/upcoming", ALL, 200, None),
+    route("GET", "/languages", lambda w: "/api/v1/languages", ALL, 200, None),
     # programmes
     route("GET", "/playlists", lambda w: "/api/v1/playlists", ALL, 200, 200, listed=lambda w: w.playlist().id),
     route("POST", "/playlists", lambda w: "/api/v1/playlists", EDIT, 201, 404,
@@ -228,6 +309,24 @@ ROUTES = [
     route("POST", "/schedules/{id}/reject",
           lambda w: f"/api/v1/schedules/{w.schedule('submitted').id}/reject", APPROVE, 200, 404,
           body=lambda w: {"reason": "Trùng giờ họp"}),
+    # emergencies (approvers send and stop them) and standing alerts (admins name them)
+    route("GET", "/emergencies", lambda w: "/api/v1/emergencies", ALL, 200, 200, listed=lambda w: w.emergency().id),
+    route("POST", "/emergencies", lambda w: "/api/v1/emergencies", APPROVE, 201, 403,
+          body=lambda w: {"bulletin_id": w.bulletin(area="D").id, "targets": {"areas": ["P-D-C1"]}}),
+    route("GET", "/emergencies/{id}", lambda w: f"/api/v1/emergencies/{w.emergency().id}", ALL, 200, 404),
+    route("POST", "/emergencies/{id}/stop", lambda w: f"/api/v1/emergencies/{w.emergency().id}/stop",
+          APPROVE, 200, 404),
+    route("POST", "/emergencies/{id}/all-clear",
+          lambda w: f"/api/v1/emergencies/{w.emergency_with_all_clear().id}/all-clear", APPROVE, 201, 404),
+    route("POST", "/emergencies/stop-area", lambda w: "/api/v1/emergencies/stop-area", APPROVE, 200, 403,
+          body=lambda w: (w.emergency(), {"area": "P-D-C1"})[1]),
+    route("GET", "/standing-alerts", lambda w: "/api/v1/standing-alerts", ALL, 200, 200,
+          listed=lambda w: w.standing_alert().id),
+    route("POST", "/standing-alerts", lambda w: "/api/v1/standing-alerts", ADMIN, 201, 403,
+          body=lambda w: {"key": f"k{next(w.seq)}", "name": "Bão", "bulletin_id": w.bulletin().id,
+                          "area": "P-D-C1"}),
+    route("PATCH", "/standing-alerts/{id}", lambda w: f"/api/v1/standing-alerts/{w.standing_alert().id}", ADMIN,
+          200, 404, body=lambda w: {"active": False}),
     # timeline and reports
     route("GET", "/stations/{id}/timeline", lambda w: f"/api/v1/stations/{w.station.id}/timeline", ALL,
           200, 404),

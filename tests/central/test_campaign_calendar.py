@@ -136,3 +136,39 @@ def test_upcoming_names_deadlines_and_unscheduled_campaigns(tree, make_user, bul
     assert [(c["campaign"]["id"], c["days_left"]) for c in up["unscheduled_campaigns"]] == [(soon.id, 4)]
     assert b.id
     assert datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date() == calendar.today()
+
+
+def test_answers_match_the_openapi_document(client, auth, tree, make_user, bulletin_factory, db):
+    from tests.central.test_openapi import conforms
+
+    spec = client.get("/api/v1/openapi.json").json
+    editor, et = make_user("editor", tree["D"])
+    h = auth(et)
+    made = client.post("/api/v1/plans", headers=h, json={
+        "year": 2099, "title": "KH 2099", "issued_on": "2099-03-01", "themes": ["drugs"],
+        "targets": [{"category": "drugs", "period": "six-month", "min_bulletins": 2}]})
+    conforms(spec, "POST", "/api/v1/plans", made)
+    pid = made.json["id"]
+    cid = _campaign(client, auth, et, plan_id=pid)
+    _campaign(client, auth, et, name="Ngày 26/6", starts_on="2099-06-26", ends_on="2099-06-26")
+    bulletin_factory(editor, campaign=cid)
+    sched = client.post(f"/api/v1/campaigns/{cid}/schedule", headers=h,
+                        json={"times": ["06:00"], "targets": {"areas": ["P-D"]}})
+    conforms(spec, "POST", "/api/v1/campaigns/{id}/schedule", sched)
+    for method, template, url in (
+            ("GET", "/api/v1/plans", "/api/v1/plans?year=2099"),
+            ("GET", "/api/v1/plans/{id}", f"/api/v1/plans/{pid}"),
+            ("GET", "/api/v1/plans/defaults", "/api/v1/plans/defaults?year=2099"),
+            ("GET", "/api/v1/deadlines", "/api/v1/deadlines"),
+            ("GET", "/api/v1/calendar", "/api/v1/calendar?month=2099-06"),
+            ("GET", "/api/v1/calendar", "/api/v1/calendar?month=2099-13"),
+            ("GET", "/api/v1/calendar/upcoming", "/api/v1/calendar/upcoming"),
+            ("GET", "/api/v1/languages", "/api/v1/languages"),
+            ("GET", "/api/v1/campaigns/{id}", f"/api/v1/campaigns/{cid}"),
+            ("GET", "/api/v1/plans/{id}", "/api/v1/plans/999")):
+        conforms(spec, method, template, client.get(url, headers=h))
+    conforms(spec, "PATCH", "/api/v1/plans/{id}",
+             client.patch(f"/api/v1/plans/{pid}", headers=h, json={"number": "3/KH"}))
+    conforms(spec, "POST", "/api/v1/campaigns/{id}/schedule",
+             client.post(f"/api/v1/campaigns/{cid}/schedule", headers=h, json={"times": []}))
+    conforms(spec, "DELETE", "/api/v1/plans/{id}", client.delete(f"/api/v1/plans/{pid}", headers=h))

@@ -194,3 +194,18 @@ def test_nothing_else_in_the_central_reads_the_environment() -> None:
     readers = [str(p.relative_to(root)) for p in root.rglob("*.py")
                if p.name != "config.py" and ("os.environ" in p.read_text() or "getenv" in p.read_text())]
     assert readers == [], f"read settings through central.config: {readers}"
+
+
+def test_alert_settings_are_read_and_checked(tmp_path):
+    import pytest
+
+    from central import config
+
+    s = config.load({"LOA_DATA_DIR": str(tmp_path), "LOA_SMTP_HOST": "mail.daknong.gov.vn", "LOA_SMTP_PORT": "465",
+                     "LOA_SMTP_SECURITY": "TLS", "LOA_ALERT_OFFLINE_MINUTES": "45", "LOA_ALERTS_TIMER": "yes"})
+    assert (s.smtp_host, s.smtp_port, s.smtp_security, s.alert_offline_minutes, s.alerts_timer) == \
+        ("mail.daknong.gov.vn", 465, "tls", 45.0, True)
+    for var, value in (("LOA_SMTP_SECURITY", "ssl3"), ("LOA_ALERT_DIGEST_HOUR", "24"),
+                       ("LOA_ALERT_BAD_PLAYS_PER_DAY", "0")):
+        with pytest.raises(config.ConfigError, match=var):
+            config.load({"LOA_DATA_DIR": str(tmp_path), var: value})

@@ -111,6 +111,14 @@ def test_a_test_goes_only_to_the_chosen_stations_and_is_reported_as_a_test(
     assert r.json["schedule_id"] not in [s["id"] for s in _manifest(client, neighbour).json["manifest"]["schedules"]]
     listed = client.get("/api/v1/emergencies", headers=auth(people["approver"][1])).json["emergencies"]
     assert [(x["id"], x["mode"]) for x in listed] == [(r.json["id"], "test")]
+    now = utcnow().isoformat()
+    log = {"id": "0b0e8f55-9a3d-4bb6-8f55-2b8f0d3c1e02", "slot_id": None, "schedule_id": r.json["schedule_id"],
+           "bulletin_id": alert_audio.id, "asset_sha256": alert_audio.asset_id, "planned_start": now,
+           "started_at": now, "ended_at": now, "status": "completed", "reason": None, "clock_trusted": True,
+           "clock_offset_ms": 0}
+    client.post("/api/v1/station/play-logs", json={"logs": [log]}, headers=auth(token))
+    (row,) = client.get("/api/v1/play-logs", headers=auth(people["approver"][1])).json["play_logs"]
+    assert row["emergency_test"] is True, "the proof of play says it was a drill"
 
 
 def test_stop_takes_it_off_every_manifest_and_is_audited(client, auth, people, alert_audio, station_factory, tree):
@@ -180,3 +188,11 @@ def test_all_clear_stops_the_warning_and_sends_the_prepared_all_clear(
     assert (r.json["all_clear_of"], r.json["bulletin_id"], r.json["targets"]["areas"]) == (e["id"], yen.id, ["P-D-C1"])
     assert Emergency.get_by_id(e["id"]).stopped_at is not None
     assert EmergencyDelivery.select().where(EmergencyDelivery.emergency == r.json["id"]).count() == 1
+
+
+def test_ids_beyond_any_row_are_unknown_not_a_server_error(client, auth, people):
+    approver = auth(people["approver"][1])
+    assert client.get(f"/api/v1/emergencies/{2**64}", headers=approver).status_code == 404
+    assert _send(client, auth, people["approver"][1], bulletin_id=2**64).status_code == 404
+    body = {"key": "storm", "name": "Bão", "bulletin_id": 2**64}
+    assert client.post("/api/v1/standing-alerts", json=body, headers=auth(people["admin"][1])).status_code == 400

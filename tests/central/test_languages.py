@@ -83,3 +83,14 @@ def test_languages_api_lists_codes_and_names(client, auth, tree, make_user, db):
     _, token = make_user("operator", tree["C1"])
     got = client.get("/api/v1/languages", headers=auth(token)).json
     assert got[0] == {"code": "vie", "name": "Tiếng Việt"} and {"code": "rad", "name": "Ê Đê"} in got
+
+
+def test_bulletins_api_filters_by_language(client, auth, tree, make_user, bulletin_factory, db):
+    editor, token = make_user("editor", tree["D"])
+    bulletin_factory(editor, title="Tin M'Nông", language="cmo")
+    bulletin_factory(editor, title="Tin tiếng Việt", language="vie")
+    got = client.get("/api/v1/bulletins?language=cmo", headers=auth(token)).json
+    assert [b["title"] for b in got] == ["Tin M'Nông"]
+    assert [b["title"] for b in client.get("/api/v1/bulletins?language=vi", headers=auth(token)).json] == [
+        "Tin tiếng Việt"]
+    assert client.get("/api/v1/bulletins?language=xyz", headers=auth(token)).status_code == 400

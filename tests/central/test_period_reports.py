@@ -219,3 +219,20 @@ def test_answers_match_the_openapi_document(client, auth, make_user, tree, june)
             assert reply.mimetype in spec["paths"][template][method.lower()]["responses"]["200"]["content"]
     assert client.get("/api/v1/reports/period/chart.png", headers=auth(admin),
                       query_string=q).data.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/reports/period", "/api/v1/reports/summary"])
+@pytest.mark.parametrize("query", [{"from": "0001-01-01"}, {"to": "9999-12-31"}, {"from": "2026-02-30"}])
+def test_days_far_outside_any_plan_are_refused_not_a_server_error(client, auth, make_user, tree, path, query):
+    _, token = make_user("admin")
+    reply = client.get(path, headers=auth(token), query_string={"area": "P", **query})
+    assert reply.status_code == 400, reply.data
+    assert reply.mimetype == "application/problem+json"
+
+
+def test_text_with_a_nul_character_is_refused(client, auth, make_user, tree):
+    _, token = make_user("editor", tree["D"])
+    q = {**JUNE, "area": "P-D"}
+    for body in ({"number": "1\x00"}, {"narrative": {"results": "a\x00b"}}):
+        reply = client.put("/api/v1/reports/period", headers=auth(token), query_string=q, json=body)
+        assert reply.status_code == 400, reply.data

@@ -10,7 +10,7 @@ import pytest
 
 from central import demo
 from central.errors import Conflict
-from central.models import Area, Bulletin, Playlist, Schedule, Station, User
+from central.models import Area, Bulletin, Playlist, Schedule, StandingAlert, Station, User
 from central.services import enrollment, manifests
 from playlists import model as pm
 from playlists import timeline as pt
@@ -32,7 +32,11 @@ def test_demo_is_a_real_province_with_people_and_approved_work(loaded: dict[str,
     assert roles == {"admin", "editor", "approver", "operator"}
     assert all(len(u["password"]) >= 12 for u in loaded["users"])
     assert User.select().count() == 4
-    made = list(Bulletin.select())
+    alerts = list(StandingAlert.select())  # the emergency recordings every station keeps cached
+    assert {a.key for a in alerts} >= {"storm", "flood", "landslide", "forest_fire", "evacuation", "all_clear"}
+    assert all(a.bulletin.status == "approved" and a.bulletin.approver_id != a.bulletin.author_id
+               and a.bulletin.tts_engine == "espeak" for a in alerts)
+    made = list(Bulletin.select().where(Bulletin.id.not_in([a.bulletin_id for a in alerts])))
     assert len(made) == 6 and all(b.status == "approved" and b.approver_id != b.author_id for b in made)
     assert all(b.tts_engine in ("gtts", "espeak") and b.asset.duration_ms > 1000 for b in made)
     assert {p.name for p in Playlist.select()} == {"Bản tin buổi sáng", "Bản tin buổi chiều"}

@@ -95,3 +95,28 @@ def test_schedule_this_campaign_from_the_page_then_calendar_and_dashboard(
     cal = client.get(f"/calendar?month={month}").get_data(as_text=True)
     assert "06:00 Ngày toàn dân phòng, chống ma túy — Tin một" in cal and "chờ duyệt" in cal
     assert client.get("/calendar?month=2099-13").status_code == 400
+
+
+def test_delete_a_campaign_without_bulletins_only(client: Any, people: dict, bulletin_factory: Any) -> None:
+    empty = Campaign.create(name="Đợt trống", starts_on="2099-01-01", ends_on="2099-01-02", area=people["editor"].area)
+    used = Campaign.create(name="Đợt có tin", starts_on="2099-01-01", ends_on="2099-01-02", area=people["editor"].area)
+    bulletin_factory(people["editor"], campaign=used)
+    login(client, "bien.tap")
+    assert "Xóa đợt tuyên truyền" in client.get(f"/campaigns/{empty.id}").get_data(as_text=True)
+    assert _post(client, f"/campaigns/{empty.id}/delete", {}, page=f"/campaigns/{empty.id}").status_code == 302
+    assert _post(client, f"/campaigns/{used.id}/delete", {}, page=f"/campaigns/{used.id}").status_code == 302
+    assert [c.name for c in Campaign.select()] == ["Đợt có tin"]
+    login(client, "van.hanh")
+    assert _post(client, f"/campaigns/{used.id}/delete", {}, page=f"/campaigns/{used.id}").status_code == 403
+
+
+def test_edit_forms_only_where_the_person_may_change(client: Any, people: dict, make_user: Any, tree: dict) -> None:
+    make_user("editor", tree["C2"], name="bien.tap.xa")
+    plan = Plan.create(year=2099, title="Kế hoạch huyện", area=tree["D"])
+    camp = Campaign.create(name="Đợt huyện", starts_on="2099-01-01", ends_on="2099-01-02", area=tree["D"])
+    login(client, "bien.tap.xa")  # below the district: sees its plan, cannot change it
+    assert "Sửa thông tin kế hoạch" not in client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert "Sửa đợt tuyên truyền" not in client.get(f"/campaigns/{camp.id}").get_data(as_text=True)
+    login(client, "bien.tap")
+    assert "Sửa thông tin kế hoạch" in client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert "Sửa đợt tuyên truyền" in client.get(f"/campaigns/{camp.id}").get_data(as_text=True)

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from tests.processes import (
-    MOSQUITTO,
     Broker,
     Central,
     Station,
@@ -25,8 +24,7 @@ from tests.processes import (
     with_broker,
 )
 
-pytestmark = [pytest.mark.e2e,
-              pytest.mark.skipif(MOSQUITTO is None, reason="Mosquitto is not installed (apt install mosquitto)")]
+pytestmark = [pytest.mark.e2e, pytest.mark.mqtt]
 
 HOURLY = "3600"  # a poll that cannot happen within a test
 
@@ -171,3 +169,51 @@ def test_a_station_whose_link_is_cut_shows_offline_and_the_outage_is_kept(
     finally:
         listener.terminate()
         listener.wait(15)
+
+
+def test_a_signed_order_plays_and_a_forged_or_replayed_one_is_refused(
+    tmp_path: Path, setup: tuple[Central, Broker], agents: list[Station]
+) -> None:
+    import base64
+    import uuid
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from playlists import orders
+    from tests.processes import AREA, play_logs
+
+    central, broker = setup
+    s = _agent(tmp_path, central, agents, "dak-gan", LOA_SYNC_INTERVAL=HOURLY)
+    bulletin = approved_bulletin(central, "Cảnh báo lũ quét — sơ tán ngay")
+    schedule(central, bulletin["id"], s.id, soon(6 * 3600))  # its audio is in the station's manifest
+    s.start()
+    wait_for(lambda: "push channel connected" in s.log(), 60, "the push channel")
+    pem = (Path(central.env["LOA_DATA_DIR"]) / "signing_key.pem").read_bytes()
+    key = serialization.load_pem_private_key(pem, password=None)
+    assert isinstance(key, Ed25519PrivateKey)
+    now = datetime.now(UTC).replace(microsecond=0)
+
+    def order(seq: int, signer: Ed25519PrivateKey) -> bytes:
+        o = orders.EmergencyOrder(
+            order_id=str(uuid.uuid4()), seq=seq, action="start", issued_at=now, starts_at=now,
+            play_by=now + timedelta(minutes=30), valid_until=now + timedelta(hours=1), areas=("DNO",),
+            asset_sha256=bulletin["asset"]["sha256"], asset_size=bulletin["asset"]["size"],
+            duration_ms=bulletin["asset"]["duration_ms"], title=bulletin["title"])
+        return orders.seal(o, lambda data: base64.b64encode(signer.sign(data)).decode())
+
+    topic = orders.emergency_topic(AREA)
+    _publish_as_central(central, broker, topic, order(1, Ed25519PrivateKey.generate()))  # forged
+    wait_for(lambda: "refused an emergency order" in s.log(), 60, "the forged order refused")
+    genuine = order(2, key)
+    _publish_as_central(central, broker, topic, genuine)
+    try:
+        wait_for(lambda: [p for p in play_logs(central, s.id) if p["status"] == "completed"], 90,
+                 "the genuine order to play to the end")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\n{_diagnose(s, central, broker)}") from None
+    _publish_as_central(central, broker, topic, genuine)  # replayed
+    wait_for(lambda: "replayed" in s.log(), 60, "the replay refused")
+    assert s.log().count("EMERGENCY ORDER") == 1
+    assert len([p for p in play_logs(central, s.id) if p["asset_sha256"] == bulletin["asset"]["sha256"]]) == 1

@@ -1,0 +1,88 @@
+"""Day-to-day administration: edit, deactivate and reset people; set a station's volume, quiet hours and
+whether it is active (the station gets them at its next sync: the change bumps its manifest)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from central import auth
+from central.errors import CentralError, Invalid, NotFound
+from central.models import ROLES
+from central.services import stations as stations_service
+from central.services import users as users_service
+
+from . import bp, queries
+from .context import flash_error, me, roles
+
+
+def _editable_user(uid: int) -> Any:
+    """A person an admin may change: within the admin's own scope (a province admin: anyone)."""
+    user = users_service.by_id(uid)
+    scope = auth.area_subtree_ids(me())
+    if scope is not None and user.area_id not in scope:
+        raise NotFound(_("Không có người dùng số %(id)s.", id=uid))
+    return user
+
+
+@bp.route("/admin/users/<int:uid>", methods=["GET", "POST"])
+@roles("admin")
+def user_edit(uid: int) -> Any:
+    user = _editable_user(uid)
+    if request.method == "POST":
+        f = request.form
+        area = f.get("area") or None
+        if area is not None and area not in {code for code, _n in queries.area_choices(me())}:
+            raise NotFound(_("Không có đơn vị này trong phạm vi của bạn."))
+        try:
+            users_service.update(me(), uid, {"full_name": f.get("full_name", ""), "role": f.get("role", ""),
+                                             "area": area, "active": f.get("active") == "1"})
+        except CentralError as exc:
+            flash_error(exc)
+        else:
+            flash(_("Đã lưu tài khoản %(n)s.", n=user.name), "success")
+            return redirect(url_for("web.user_edit", uid=uid))
+    return render_template("web/user_edit.html", u=user, roles=ROLES, areas=queries.area_choices(me()),
+                           reset=None)
+
+
+@bp.route("/admin/users/<int:uid>/reset", methods=["POST"])
+@roles("admin")
+def user_reset(uid: int) -> Any:
+    """A new generated password, shown on this page once (never stored in clear, never sent again)."""
+    _editable_user(uid)
+    user, password = users_service.reset_password(me(), uid)
+    return render_template("web/user_edit.html", u=user, roles=ROLES, areas=queries.area_choices(me()),
+                           reset=password)
+
+
+# --- station settings ------------------------------------------------------------------------
+
+
+def settings_from_form(form: Any) -> dict[str, Any]:
+    """The stations service's settings from the page: volume 0–100, quiet hours or none, active."""
+    volume = form.get("volume", "").strip()
+    if not volume.isdigit():
+        raise Invalid(_("Âm lượng phải là số từ 0 đến 100."))
+    start, end = form.get("quiet_start", "").strip(), form.get("quiet_end", "").strip()
+    if bool(start) != bool(end):
+        raise Invalid(_("Giờ yên lặng cần cả giờ bắt đầu và giờ kết thúc, hoặc để trống cả hai."))
+    return {"volume": int(volume), "quiet_hours": {"start": start, "end": end} if start else None,
+            "active": form.get("active") == "1"}
+
+
+@bp.route("/stations/<int:sid>/settings", methods=["POST"])
+@roles("editor", "operator")
+def station_settings(sid: int) -> Any:
+    from .stations import get_visible
+
+    station = get_visible(me(), sid)
+    try:
+        stations_service.update_settings(me(), station, settings_from_form(request.form))
+    except CentralError as exc:
+        flash_error(exc)
+    else:
+        flash(_("Đã lưu cài đặt; đài nhận ở lần đồng bộ tới."), "success")
+    return redirect(url_for("web.station_detail", sid=sid) + "#station-settings")
