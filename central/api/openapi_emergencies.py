@@ -6,6 +6,7 @@ from .openapi_schemas import (
     BOOL,
     ID,
     INT,
+    ONE_TARGET,
     STR,
     TIME,
     TIME_N,
@@ -49,7 +50,7 @@ SCHEMAS: J = {
     "EmergencyNew": obj(
         {"standing_alert": {**STR, "description": "a standing alert's key (its audio is cached already)"},
          "bulletin_id": {**INT, "description": "or an approved bulletin"},
-         "mode": MODE, "targets": obj({"areas": arr(STR), "stations": arr(INT)}),
+         "mode": MODE, "targets": {**obj({"areas": arr(text(64)), "stations": arr(ID)}), **ONE_TARGET},
          "play_by_minutes": {"type": "number", "minimum": 1, "maximum": 1440, "default": 30},
          "valid_minutes": {"type": "number", "minimum": 1, "maximum": 4320, "default": 120}, "title": STR},
         ("targets",),

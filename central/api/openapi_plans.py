@@ -5,7 +5,9 @@ from __future__ import annotations
 from .openapi_schemas import (
     CLOCK,
     DAY,
+    ID,
     INT,
+    ONE_TARGET,
     STR,
     J,
     arr,
@@ -83,8 +85,8 @@ CALENDAR: J = obj(
     ("year", "month", "area_code", "days"), extra=False)
 SCHEDULE_CAMPAIGN: J = obj(
     {"times": {**arr(CLOCK), "minItems": 1, "maxItems": 24},
-     "targets": obj({"areas": arr(STR), "stations": arr(INT)}),
-     "bulletin_ids": arr(INT), "first_day": DAY, "last_day": DAY,
+     "targets": {**obj({"areas": arr(text(64)), "stations": arr(ID)}), **ONE_TARGET},
+     "bulletin_ids": arr(ID), "first_day": DAY, "last_day": DAY,
      "priority": {"type": "string", "enum": ["normal", "priority"]}, "submit": {"type": "boolean"}},
     ("times", "targets"))
 
