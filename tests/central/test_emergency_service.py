@@ -102,7 +102,7 @@ def test_a_test_goes_only_to_the_chosen_stations_and_is_reported_as_a_test(
     chosen, token = station_factory(tree["C1"], "Đài thử")
     _, neighbour = station_factory(tree["C1"], "Đài bên cạnh")
     refused = _send(client, auth, people["approver"][1], bulletin_id=alert_audio.id, mode="test")
-    assert refused.status_code == 400, "a test to a whole area is refused"
+    assert refused.status_code == 422, "a test to a whole area is refused (well-formed, not a test)"
     r = _send(client, auth, people["approver"][1], bulletin_id=alert_audio.id, mode="test",
               targets={"areas": [], "stations": [chosen.id]})
     assert r.status_code == 201 and r.json["mode"] == "test" and r.json["title"].startswith("THỬ NGHIỆM")

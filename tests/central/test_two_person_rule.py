@@ -69,7 +69,7 @@ def test_a_chime_item_cannot_name_an_unapproved_bulletins_audio(client, auth, tr
     hidden = bulletin_factory(people["editor"], status=status, area=tree["D"])
     reply = _programme(client, auth, people["editor_token"], [
         {"kind": "chime", "asset_sha256": hidden.asset_id}, {"kind": "bulletin", "bulletin_id": ok.id}])
-    assert reply.status_code == 400, reply.json
+    assert reply.status_code == 422, reply.json  # well-formed, refused for what it names
     assert "Mục 1" in reply.json["detail"] and "nhạc hiệu đã được duyệt" in reply.json["detail"]
     assert "approved chime" in reply.json["detail"]
     assert Playlist.select().count() == 0
@@ -80,11 +80,12 @@ def test_a_chime_item_cannot_name_an_unapproved_chime(client, auth, tree, people
                                                       chime_factory, status):
     ok = bulletin_factory(people["editor"], area=tree["D"])
     chime = chime_factory(people["editor"], status=status, area=tree["D"])
-    for named in ({"chime_id": chime.id}, {"asset_sha256": chime.asset_id}, {"chime_id": 2**64},
-                  {"chime_id": "1"}):
+    # 422: as the API describes, but not an approved chime; 400: not even a chime id
+    for named, status in (({"chime_id": chime.id}, 422), ({"asset_sha256": chime.asset_id}, 422),
+                          ({"chime_id": 2**64}, 400), ({"chime_id": "1"}, 400)):
         reply = _programme(client, auth, people["editor_token"], [
             {"kind": "chime", **named}, {"kind": "bulletin", "bulletin_id": ok.id}])
-        assert reply.status_code == 400, (named, reply.json)
+        assert reply.status_code == status, (named, reply.json)
         assert "Mục 1" in reply.json["detail"]
     assert Playlist.select().count() == 0
 
@@ -100,11 +101,11 @@ def test_an_uploaded_chime_airs_only_after_a_second_person_approves_it(client, a
     cid = up.json["id"]
     assert up.json["status"] == "draft"
     item = [{"kind": "chime", "chime_id": cid}, {"kind": "bulletin", "bulletin_id": ok.id}]
-    assert _programme(client, auth, people["editor_token"], item).status_code == 400  # a draft
+    assert _programme(client, auth, people["editor_token"], item).status_code == 422  # a draft
     assert client.post(f"/api/v1/chimes/{cid}/submit", headers=auth(people["editor_token"])).status_code == 200
     assert client.post(f"/api/v1/chimes/{cid}/approve",
                        headers=auth(people["editor_token"])).status_code == 403  # not an approver
-    assert _programme(client, auth, people["editor_token"], item).status_code == 400  # still waiting
+    assert _programme(client, auth, people["editor_token"], item).status_code == 422  # still waiting
     approved = client.post(f"/api/v1/chimes/{cid}/approve", headers=auth(people["approver_token"]))
     assert approved.status_code == 200 and approved.json["approver"] == people["approver"].name
     made = _programme(client, auth, people["editor_token"], item)
