@@ -170,6 +170,10 @@ class Station(BaseModel):
     mqtt_password_hash = CharField(max_length=255, null=True)
     online = BooleanField(null=True)
     presence_at = UTCDateTimeField(null=True)
+    # a speaker test asked for on the central's page (migration 13): sent in the manifest, the result
+    # comes back in the heartbeat's ``sound.speaker_test``
+    speaker_test_id = CharField(max_length=36, null=True)
+    speaker_test_at = UTCDateTimeField(null=True)
 
 
 class EnrollmentCode(BaseModel):
@@ -408,8 +412,11 @@ class PlayLog(BaseModel):
     planned_start = UTCDateTimeField(null=True)
     started_at = UTCDateTimeField(null=True, index=True)
     ended_at = UTCDateTimeField(null=True)
-    status = CharField(max_length=16)  # one of PLAY_STATUSES
+    # the outcome: the wire status (PLAY_STATUSES), or not_audible / failed_to_sound when ``sound``
+    # says nobody heard it (playlists.sound.outcome); the wire status is kept in ``sound``
+    status = CharField(max_length=16)
     reason = TextField(null=True)
+    sound = JSONField(null=True)  # how it sounded, as the station said (migration 13); None from older stations
     clock_trusted = BooleanField(default=True)
     clock_offset_ms = IntegerField(default=0)
     received_at = UTCDateTimeField(default=utcnow)
@@ -439,6 +446,8 @@ class _PlayRollup(BaseModel):
     n_missed = IntegerField(default=0)
     n_skipped = IntegerField(default=0)
     n_local = IntegerField(default=0)
+    n_not_audible = IntegerField(default=0)  # played where nobody could hear it (migration 13)
+    n_failed_to_sound = IntegerField(default=0)  # the station's monitor heard silence (migration 13)
     aired_us = BigIntegerField(default=0)  # completed + interrupted
     local_us = BigIntegerField(default=0)  # local plays: reports put them in a group of their own
 

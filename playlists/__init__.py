@@ -7,6 +7,8 @@
 - ``playlists.timeline``: ``expand`` (the resolved slots of a window, with tiers, grace, quiet
   hours, validity and the station's history), ``now_and_next``, ``current_item``,
   ``next_boundary``, ``deadline``, ``lookback``.
+- ``playlists.sound``: how a play sounded (``not_audible``, ``failed_to_sound``) and whether it
+  counts as aired: the one definition the station, the central's pages and reports share.
 """
 
 from .errors import ScheduleError

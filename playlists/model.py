@@ -149,6 +149,8 @@ REASONS: dict[str, tuple[str, str]] = {
     # on a play that started late (detail: seconds after the planned start)
     "late_start": ("Phát muộn so với lịch", "started later than planned"),
     "late_asset": ("Phát muộn do chờ tải xong âm thanh", "started late: waited for its audio to download"),
+    # how it sounded (playlists.sound)
+    "failed_to_sound": ("Thiết bị nghe thử không thu được âm thanh", "the monitor heard silence"),
     # emergencies, by manifest (Schedule.play_by) or by order over the push channel (playlists.orders)
     "stale": ("Nhận quá muộn: đã qua giờ phát chậm nhất", "received too late: past its play-no-later-than time"),
     "emergency_stop": ("Trung tâm dừng bản tin khẩn cấp", "the central stopped the emergency"),

@@ -58,7 +58,10 @@ def where_audio_goes(station_env: dict[str, str]) -> str:
     from station.ffmpeg import ffmpeg_exe
     from station.player import detect
 
-    return detect(station_env.get("LOA_PLAYER"), ffmpeg_exe()).description
+    player = detect(station_env.get("LOA_PLAYER"), ffmpeg_exe())
+    if player.null_output:  # the demo's plays are then reported "not audible" (Không nghe được)
+        return f"{player.description} — NOT AUDIBLE: plays are reported not_audible, not counted as aired"
+    return player.description
 
 
 MOSQUITTO = ("/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto", "/usr/bin/mosquitto")

@@ -88,6 +88,8 @@ def cmd_run(cfg: Config, args: argparse.Namespace) -> int:
     client = _client(cfg, store, clock)
     player = detect(cfg.player, ffmpeg_exe())
     log.info("audio goes to: %s", player.description)
+    if player.null_output:  # said loudly: every play will be reported not audible
+        log.warning("the null output: nothing is audible here; plays are reported not_audible")
     push = PushSettings.from_store(store) if cfg.push else None
     log.info("push channel: %s", f"{push.host}:{push.port}" if push else "none (polling only)")
     agent = Agent(cfg, store, clock, player, client, expand, push)

@@ -34,6 +34,14 @@ class Config:
     clock_trust_threshold_s: float = 2.0
     fake_clock_skew_s: float = 0.0  # tests only: pretend the system clock is this far off
     push: bool = True  # use the push channel when enrollment gave one (LOA_PUSH=0: poll only)
+    monitor: str | None = None  # LOA_MONITOR: capture command template (station.monitor); None = no sound check
+    monitor_min_lufs: float = -45.0  # a play never louder than this (momentary LUFS) is silent
+    amp_gpio: int | None = None  # LOA_AMP_GPIO: BCM pin of the amplifier's relay (station.amp)
+    amp_active_low: bool = False  # LOA_AMP_ACTIVE_LOW=1: the relay module closes on a low pin
+    amp_on: str | None = None  # LOA_AMP_ON / LOA_AMP_OFF: commands switching the amplifier elsewhere
+    amp_off: str | None = None
+    amp_lead_s: float = 10.0  # amplifier on this long before a slot
+    amp_hold_s: float = 60.0  # and off this long after the last sound (never inside a programme)
 
     @property
     def db_path(self) -> Path:
@@ -85,5 +93,18 @@ def load(env: Mapping[str, str] | None = None) -> Config:
         horizon_h=_num(e, "LOA_HORIZON_H", 48.0),
         clock_trust_threshold_s=_num(e, "LOA_CLOCK_TRUST_S", 2.0),
         fake_clock_skew_s=_num(e, "LOA_FAKE_CLOCK_SKEW_S", 0.0),
-        push=(e.get("LOA_PUSH") or "1") not in ("0", "false", "no", "off"),
+        push=_flag(e, "LOA_PUSH", True),
+        monitor=e.get("LOA_MONITOR") or None,
+        monitor_min_lufs=_num(e, "LOA_MONITOR_MIN_LUFS", -45.0),
+        amp_gpio=int(_num(e, "LOA_AMP_GPIO", 0)) if e.get("LOA_AMP_GPIO") else None,
+        amp_active_low=_flag(e, "LOA_AMP_ACTIVE_LOW", False),
+        amp_on=e.get("LOA_AMP_ON") or None,
+        amp_off=e.get("LOA_AMP_OFF") or None,
+        amp_lead_s=_num(e, "LOA_AMP_LEAD_S", 10.0),
+        amp_hold_s=_num(e, "LOA_AMP_HOLD_S", 60.0),
     )
+
+
+def _flag(env: Mapping[str, str], key: str, default: bool) -> bool:
+    raw = (env.get(key) or "").strip().lower()
+    return default if not raw else raw not in ("0", "false", "no", "off")

@@ -17,14 +17,18 @@ from typing import Any
 
 from playlists.orders import EmergencyOrder
 
+from .amp import AmpPower, CommandRelay, GpioRelay
 from .assets import AssetCache
 from .client import CentralClient
 from .clock import Clock
 from .config import Config
+from .errors import StationError
 from .loop import Command, PlayerLoop, TimelineFn
+from .monitor import Monitor, SoundCheck
 from .orders import OrderDesk
 from .player import Player
 from .push import PushChannel, PushSettings
+from .speaker import SpeakerTest
 from .status import build
 from .store import Store
 from .sync import Syncer, SyncPolicy
@@ -42,7 +46,8 @@ class Agent:
         self.cfg, self.store, self.clock, self.player, self.client = cfg, store, clock, player, client
         self.cache = AssetCache(cfg.assets_dir, store, cfg.min_free_bytes, cfg.gc_after_s)
         self.loop = PlayerLoop(store, self.cache, player, clock, timeline,
-                               timedelta(hours=cfg.horizon_h), on_change=self._changed)
+                               timedelta(hours=cfg.horizon_h), on_change=self._changed, sound=sound_check(cfg, player),
+                               amp=amp_power(cfg), speaker=SpeakerTest(store, cfg.station_dir))
         self.syncer: Syncer | None = None
         if client is not None:
             self.syncer = Syncer(
@@ -156,7 +161,43 @@ class Agent:
         self.store.prune_plays(now - KEEP_HISTORY)
 
     def status(self) -> dict[str, Any]:
-        return build(self.store, self.cache, self.clock, self.loop.now_playing(), self.loop.journal.error)
+        st = build(self.store, self.cache, self.clock, self.loop.now_playing(), self.loop.journal.error)
+        st["sound"] = self.sound_status()
+        return st
+
+    def sound_status(self) -> dict[str, Any]:
+        """The heartbeat's ``sound``: how an item would sound now, and what the monitor last heard."""
+        check = self.loop.sound
+        out = check.describe(self.loop.settings, self.clock.now(), self.loop.local_override)
+        if self.loop.amp is not None:
+            out["amp"] = self.loop.amp.status()
+        if self.loop.speaker is not None and (test := self.loop.speaker.result()) is not None:
+            out["speaker_test"] = test
+        if check.last is not None:
+            out["level_lufs"] = check.last.get("level_lufs")
+            out["last_audibility"] = check.last.get("audibility")
+        return out
+
+
+def amp_power(cfg: Config) -> AmpPower | None:
+    """The amplifier's relay, if one is configured: a GPIO pin, or on/off commands."""
+    lead, hold = timedelta(seconds=cfg.amp_lead_s), timedelta(seconds=cfg.amp_hold_s)
+    if cfg.amp_gpio is not None:
+        return AmpPower(GpioRelay(cfg.amp_gpio, cfg.amp_active_low), lead, hold)
+    if cfg.amp_on and cfg.amp_off:
+        return AmpPower(CommandRelay(cfg.amp_on, cfg.amp_off), lead, hold)
+    if cfg.amp_on or cfg.amp_off:
+        raise StationError("set both LOA_AMP_ON and LOA_AMP_OFF (or neither)")
+    return None
+
+
+def sound_check(cfg: Config, player: Player) -> SoundCheck:
+    """How plays are checked for sound: with ``LOA_MONITOR``'s capture, or by the set-up alone."""
+    if not cfg.monitor:
+        return SoundCheck(player)
+    from .ffmpeg import ffmpeg_exe
+
+    return SoundCheck(player, Monitor(cfg.monitor, ffmpeg_exe(), cfg.monitor_min_lufs))
 
 
 def _policy(cfg: Config) -> SyncPolicy:

@@ -42,12 +42,16 @@ from playlists.model import (
 from playlists.orders import EmergencyOrder
 from playlists.timeline import EMERGENCY_MAX_LATE, current_item, deadline, next_boundary
 
+from . import speaker
+from .amp import AmpPower
 from .assets import AssetCache
 from .clock import Clock
 from .errors import PlayerError
 from .journal import WriteJournal
+from .monitor import SoundCheck
 from .orders import keep_active, load_active, merge, schedule_id_of
 from .player import Playback, Player
+from .speaker import SpeakerTest
 from .store import PLAYING, SlotState, Store
 from .timeline import slot_rows  # noqa: F401 - the local page imports it from here
 
@@ -86,6 +90,8 @@ class Running:
     until: datetime | None = None  # when a pause ends
     ok_status: str = "completed"
     note: str | None = None  # the reason logged if it ends well: how late it started
+    sound: dict[str, Any] | None = None  # how it sounds (station.monitor), completed at its end
+    measurement: Any = None  # the monitor listening to it, if there is one
 
 
 @dataclass
@@ -103,8 +109,11 @@ class PlayerLoop:
     def __init__(
         self, store: Store, cache: AssetCache, player: Player, clock: Clock, timeline: TimelineFn,
         horizon: timedelta = timedelta(hours=48), on_change: Callable[[], None] | None = None,
+        sound: SoundCheck | None = None, amp: AmpPower | None = None, speaker: SpeakerTest | None = None,
     ) -> None:
         self.store, self.cache, self.player, self.clock = store, cache, player, clock
+        self.sound, self.amp, self.speaker = sound or SoundCheck(player), amp, speaker
+        self.local_override = False  # a volume or quiet hours set on the station's page is in force
         self.journal = WriteJournal(store)  # the loop's writes: it plays on when the store refuses them
         self.timeline = timeline
         self.horizon = horizon
@@ -199,11 +208,15 @@ class PlayerLoop:
             if self.running is not None or not self._start(slots, now):
                 break
         if self.running is None:
+            self._speaker_test(slots, now)
+        if self.running is None:
             self._preroll(slots, now)
         self._note_waiting(slots, now)
         self.slots = slots
         self._mark_seen(now)
-        return self._next_wake(slots, self.clock.now())
+        wake, later = self._next_wake(slots, self.clock.now()), self.clock.now()
+        amp_at = self.amp.update(slots, later, self.running is not None) if self.amp is not None else None
+        return min(wake, amp_at) if amp_at is not None and amp_at > later else wake
 
     def _preroll(self, slots: Sequence[Slot], now: datetime) -> None:
         """An item starts within a moment: the timeline is ready, so wait for the instant and start it.
@@ -226,6 +239,16 @@ class PlayerLoop:
         if later >= b and not self._commands_waiting() and self._start(slots, later):
             self.wake.set()  # its audio turned out bad: look again at once
 
+    def _speaker_test(self, slots: Sequence[Slot], now: datetime) -> None:
+        """Play a requested speaker test: only when nothing sounds and no slot starts within seconds."""
+        b = next_boundary(slots, now)
+        if self.speaker is None or not self.speaker.due(now) or (b is not None and b - now < speaker.ROOM):
+            return
+        path = self.speaker.begin(now)
+        if path is not None and not self._launch(None, None, None, 0, path, "Thử loa", speaker.TONE_MS,
+                                                 Priority.NORMAL, ok_status=speaker.STATUS):
+            self.speaker.finish("failed", "player_failed", None, now)
+
     def _commands_waiting(self) -> bool:
         with self._lock:
             return bool(self._commands) or self._stale
@@ -240,6 +263,8 @@ class PlayerLoop:
         """Stop the player; the play is logged interrupted and its slot is not resumed after restart."""
         if self.running is not None:
             self._interrupt(self.clock.now(), "agent_restart", end_slot=True)
+        if self.amp is not None:
+            self.amp.close()
 
     def refresh(self) -> None:
         """Re-read the applied manifest and local settings."""
@@ -250,6 +275,8 @@ class PlayerLoop:
                              self.emergencies.values(), self.clock.now())
         self._audio = _audio(self.content)
         self.settings = self._effective_settings()
+        if self.speaker is not None and applied is not None:  # a speaker test asked for on the central
+            self.speaker.offer(applied.manifest.get("station", {}), self.clock.now())
         if self.birth is None and applied is not None:
             birth = self.store.get("first_manifest_at")
             self.birth = datetime.fromisoformat(birth) if birth else None
@@ -282,6 +309,7 @@ class PlayerLoop:
         base = self.content.settings if self.content else StationSettings()
         volume = self.store.get("local_volume")
         quiet = self.store.get("local_quiet_hours")  # {"start","end"} | "off" | None (the central's)
+        self.local_override = volume is not None or quiet is not None
         s = replace(base, volume=int(volume)) if volume is not None else base
         if quiet == "off":
             s = replace(s, quiet_hours=None)
@@ -407,6 +435,7 @@ class PlayerLoop:
             "planned_start": s.planned_start if s else None, "started_at": started, "status": status,
             "reason": reason, "recorded_at": now, "clock_trusted": self.clock.trusted,
             "clock_offset_ms": self.clock.offset_ms,
+            "sound": self.sound.describe(self.settings, now, self.local_override) if started else None,
         }
 
     def _slot_row(self, s: Slot, started: datetime | None) -> dict[str, Any]:
@@ -471,7 +500,8 @@ class PlayerLoop:
         started = self.clock.now()
         self.running = Running(play_id, s, item, index, item.asset_sha256 if item else sha,
                                item.bulletin_id if item else bulletin, title, priority, expected_ms, started,
-                               playback, ok_status=ok_status)
+                               playback, ok_status=ok_status, measurement=self.sound.measure(),
+                               sound=self.sound.describe(self.settings, started, self.local_override))
         if s is not None:
             log.info("playing %r (%s, slot %s, %d ms after its start)", title, priority.value, s.id,
                      (started - s.start) / timedelta(milliseconds=1))
@@ -505,8 +535,11 @@ class PlayerLoop:
         self._end(r, status, reason, now)
 
     def _end(self, r: Running, status: str, reason: str | None, now: datetime, cut: bool = False) -> None:
+        sound, status, reason = self.sound.finish(r.sound, r.measurement, status, reason, r.title)
+        if r.ok_status == speaker.STATUS and self.speaker is not None:
+            self.speaker.finish(status, reason, sound, now)
         self.journal.end_item(r.play_id, status, reason, now, r.started_at if r.play_id else None,
-                            r.slot.id if r.slot else None, r.index + 1, interrupted=cut)
+                            r.slot.id if r.slot else None, r.index + 1, interrupted=cut, sound=sound)
         self.running = None
         if r.slot is None:
             self.local_until = None

@@ -79,7 +79,13 @@ class Playback(Protocol):
 
 
 class Player(Protocol):
-    description: str
+    description: str  # how it was chosen
+
+    @property
+    def output(self) -> str: ...  # where the sound goes: the sound card's name, or the null output
+
+    @property
+    def null_output(self) -> bool: ...  # nobody can hear it (the demo's and tests' real-time null sink)
 
     def start(self, path: Path, volume: int, on_exit: Callable[[], None]) -> Playback: ...
 
@@ -135,6 +141,19 @@ class CommandPlayer:
     description: str
     ffmpeg: str = "ffmpeg"
     die_with_agent: bool = True
+    card: str | None = None  # the sound card's name, when the player was chosen for one
+
+    @property
+    def null_output(self) -> bool:
+        """True for ffmpeg's null muxer (``-f null``): it keeps time, but nobody hears it."""
+        toks = shlex.split(self.template)
+        return any(a == "-f" and b == "null" for a, b in zip(toks, toks[1:], strict=False))
+
+    @property
+    def output(self) -> str:
+        if self.null_output:
+            return "null output (ffmpeg -f null): not audible"
+        return f"{self.card}: {self.description}" if self.card else self.description
 
     def argv(self, path: Path, volume: int) -> list[str]:
         v = max(0, min(100, int(volume)))
@@ -156,27 +175,38 @@ class CommandPlayer:
 
 
 def has_sound_card(cards: Path = Path("/proc/asound/cards")) -> bool:
+    return sound_card(cards) is not None
+
+
+def sound_card(cards: Path = Path("/proc/asound/cards")) -> str | None:
+    """The first sound card's name (``bcm2835 Headphones``), or None without one."""
     try:
         text = cards.read_text()
     except OSError:
-        return False
-    return bool(text.strip()) and "no soundcards" not in text
+        return None
+    if not text.strip() or "no soundcards" in text:
+        return None
+    first = text.strip().splitlines()[0]
+    name = first.partition(" - ")[2].strip() or first.partition("]:")[2].strip()
+    return name or "sound card"
 
 
 def detect(template: str | None, ffmpeg: str, sound: bool | None = None) -> CommandPlayer:
     """The configured player, else the best one found for the sound card, else a real-time null sink."""
+    card = sound_card() if sound is None else ("sound card" if sound else None)
     if template:
-        return CommandPlayer(template, f"LOA_PLAYER: {template}", ffmpeg)
-    if sound if sound is not None else has_sound_card():
+        return CommandPlayer(template, f"LOA_PLAYER: {template}", ffmpeg, card=card)
+    if card is not None:
         if shutil.which("ffplay"):
-            return CommandPlayer("ffplay -nodisp -autoexit -loglevel error -volume {volume} {path}", "ffplay → sound card")
+            return CommandPlayer("ffplay -nodisp -autoexit -loglevel error -volume {volume} {path}", "ffplay → sound card",
+                                 card=card)
         if shutil.which("ffmpeg"):
             return CommandPlayer(
                 "ffmpeg -nostdin -loglevel error -i {path} -af volume={gain} -f alsa default",
-                "ffmpeg → ALSA default device",
+                "ffmpeg → ALSA default device", card=card,
             )
         if shutil.which("mpg123"):
-            return CommandPlayer("mpg123 -q -f {scale} {path}", "mpg123 → sound card (MP3 only)")
+            return CommandPlayer("mpg123 -q -f {scale} {path}", "mpg123 → sound card (MP3 only)", card=card)
         if shutil.which("aplay"):
-            return CommandPlayer("aplay -q {path}", "aplay → sound card (WAV only, no volume)")
+            return CommandPlayer("aplay -q {path}", "aplay → sound card (WAV only, no volume)", card=card)
     return CommandPlayer(NULL_TEMPLATE, "no sound card: real-time null output (ffmpeg -re … -f null)", ffmpeg)

@@ -17,6 +17,8 @@ from typing import Any
 
 import peewee as pw
 
+from playlists.sound import outcome
+
 PLAYING = "playing"  # a play row in progress (its outbox entry is held back until it ends)
 REFUSED = "refused"  # outbox batch name of logs the central refused as invalid (kept, not re-sent)
 
@@ -67,6 +69,7 @@ class Play(_Model):
     clock_trusted = pw.BooleanField(default=False)
     clock_offset_ms = pw.IntegerField(default=0)
     recorded_at = pw.CharField(index=True)
+    sound = pw.TextField(null=True)  # JSON: how it sounded (station.monitor.SoundCheck); added later
 
 
 class SlotState(_Model):
@@ -135,6 +138,13 @@ class Store:
         with self.db.connection_context():
             self.db.create_tables([self.Meta, self.AppliedManifest, self.Asset, self.Play, self.SlotState,
                                    self.Outbox])
+            self._add_columns()
+
+    def _add_columns(self) -> None:
+        """Columns added since a station's file was made (a Pi keeps its database across upgrades)."""
+        have = {c.name for c in self.db.get_columns(self.Play._meta.table_name)}
+        if "sound" not in have:
+            self.db.execute_sql(f'ALTER TABLE "{self.Play._meta.table_name}" ADD COLUMN "sound" TEXT')
 
     @contextmanager
     def _conn(self) -> Iterator[None]:
@@ -242,6 +252,8 @@ class Store:
         So a write replayed after a storage failure is never counted twice.
         """
         fields = {k: (_iso(v) if isinstance(v, datetime) else v) for k, v in fields.items()}
+        if fields.get("sound") is not None:
+            fields["sound"] = json.dumps(fields["sound"], ensure_ascii=False)
         play_id = str(fields.pop("id", None) or uuid.uuid4())
         if self.Play.get_or_none(self.Play.id == play_id) is not None:
             return play_id
@@ -268,11 +280,14 @@ class Store:
     def end_item(
         self, play_id: str | None, status: str, reason: str | None, ended_at: datetime,
         started_at: datetime | None, slot_id: str | None, next_item: int, interrupted: bool = False,
+        sound: dict[str, Any] | None = None,
     ) -> None:
         """Close a play and move its slot on to ``next_item``, at once."""
         with self.atomic():
             if play_id is not None:
                 fields: dict[str, Any] = {"status": status, "reason": reason, "ended_at": iso(ended_at)}
+                if sound is not None:
+                    fields["sound"] = json.dumps(sound, ensure_ascii=False)
                 if started_at is not None:
                     fields["started_at"] = iso(started_at)
                 self.Play.update(**fields).where(self.Play.id == play_id).execute()
@@ -326,7 +341,7 @@ class Store:
         shown = pw.fn.COALESCE(Play.started_at, Play.planned_start, Play.recorded_at)
         with self._conn():
             q = Play.select().order_by(shown.desc(), Play.recorded_at.desc()).limit(limit)
-            rows = [p.__data__.copy() for p in q]
+            rows = [_row(p) for p in q]
         return sorted(rows, key=_shown_at, reverse=True)  # times written in another offset sort too
 
     def outbox_size(self) -> int:
@@ -391,6 +406,14 @@ def _shown_at(play: dict[str, Any]) -> datetime:
     return t if t.tzinfo else t.replace(tzinfo=UTC)
 
 
+def _row(p: Play) -> dict[str, Any]:
+    """A play row as a dict for pages, ``sound`` decoded and the ``outcome`` a person reads."""
+    row = p.__data__.copy()
+    row["sound"] = json.loads(row["sound"]) if row.get("sound") else None
+    row["outcome"] = outcome(row["status"], row["sound"])
+    return row
+
+
 def _log(p: Play) -> dict[str, Any]:
     """A play row in the contract's play-log shape."""
     return {
@@ -406,4 +429,5 @@ def _log(p: Play) -> dict[str, Any]:
         "reason": p.reason,
         "clock_trusted": bool(p.clock_trusted),
         "clock_offset_ms": int(p.clock_offset_ms),
+        **({"sound": json.loads(p.sound)} if p.sound else {}),  # optional: issue 15
     }

@@ -56,8 +56,10 @@ MESSAGES = {
     "nothing_playing": N_("Không có gì đang phát."), "saved": N_("Đã lưu."),
     "bad_request": N_("Dữ liệu không hợp lệ."), "no_stop_emergency": N_("Không thể dừng bản tin khẩn cấp."),
     "emergency_playing": N_("Đang phát bản tin khẩn cấp: không phát thêm được."),
+    "speaker_test": N_("Đã yêu cầu thử loa: tín hiệu thử 3 giây phát khi đài rảnh. Tải lại trang để xem kết quả."),
+    "busy": N_("Đài đang phát: hãy thử loa khi đài rảnh."),
 }
-BAD = {"play_pending", "stop_pending", "bad_request", "no_stop_emergency", "emergency_playing"}
+BAD = {"play_pending", "stop_pending", "bad_request", "no_stop_emergency", "emergency_playing", "busy"}
 
 
 def hash_password(password: str) -> str:
@@ -102,6 +104,7 @@ class OperatorPage:
             ("POST", "/logout"): self.logout, ("GET", "/status.json"): self.status_json,
             ("POST", "/play"): self.play, ("POST", "/stop"): self.stop, ("POST", "/volume"): self.volume,
             ("POST", "/quiet"): self.quiet, ("POST", "/local"): self.local,
+            ("POST", "/speaker-test"): self.speaker_test,
         }
         self.public = {"/login", "/lang", "/favicon.ico", "/favicon.svg"}
 
@@ -231,6 +234,19 @@ class OperatorPage:
         log.info("operator: stop")
         ok = self._act(Command("stop"), lambda r: True)  # what sounds next (a resumed programme) is shown
         return _redirect("/?msg=" + ("stopped" if ok else "stop_pending"))
+
+    def speaker_test(self, req: Request) -> Response:
+        """Play the short test signal now (when nothing sounds); the result shows on this page."""
+        loop = self.agent.loop
+        if loop.speaker is None:
+            return _redirect("/?msg=bad_request")
+        if loop.running is not None:
+            return _redirect("/?msg=busy")
+        log.info("operator: speaker test")
+        loop.speaker.request(secrets.token_hex(8), "local", self.agent.clock.now())
+        loop.wake.set()
+        _wait(lambda: loop.speaker is not None and loop.speaker.pending is None)
+        return _redirect("/?msg=speaker_test")
 
     def _emergency_on(self) -> bool:
         np = self.agent.loop.now_playing()

@@ -71,10 +71,46 @@ def status_rows(w: Words, st: dict[str, Any]) -> list[Row]:
                                                       if st["missing_bulletins"] else ""), "bad" if missing else ""),
         Row(w("Nhật ký chờ gửi"), w.number(st["outbox"])),
         *settings_rows(w, st["settings"]),
+        *sound_rows(w, st.get("sound"), tz),
     ]
     if st["last_error"]:
         rows.append(Row(w("Lỗi gần nhất"), str(st["last_error"]), "bad"))
     return rows
+
+
+def sound_rows(w: Words, sound: dict[str, Any] | None, tz: str) -> list[Row]:
+    """Where the sound goes (the null output said plainly), the amplifier, and the last speaker test."""
+    if not sound:
+        return []
+    deaf = sound.get("audibility") == "not_audible"
+    why = w("đầu ra câm, không ai nghe được") if sound.get("null_output") else w("âm lượng 0, không ai nghe được")
+    rows = [Row(w("Đầu ra âm thanh"), str(sound.get("output") or "—") + (f" — {why}" if deaf else ""),
+                "bad" if deaf else "")]
+    if sound.get("amp"):
+        amp = sound["amp"]
+        rows.append(Row(w("Nguồn ampli"), (w("Bật") if amp.get("on") else w("Tắt")) + (
+            f" — {amp['error']}" if amp.get("error") else ""), "bad" if amp.get("error") else ""))
+    test = sound.get("speaker_test")
+    if test:
+        rows.append(Row(w("Thử loa lần cuối"), f"{w.when(test.get('at'), tz, seconds=True)}: {speaker_result(w, test)}",
+                        "ok" if test.get("audibility") == "audible" else "bad" if test.get("status") != "completed"
+                        or test.get("audibility") in ("not_audible", "failed_to_sound") else ""))
+    return rows
+
+
+def speaker_result(w: Words, test: dict[str, Any]) -> str:
+    """``nghe được, đo được -21,8 LUFS`` and the like: what one speaker test came to."""
+    status, heard = test.get("status"), test.get("audibility")
+    if status == "expired":
+        return w("bỏ qua: yêu cầu đã quá 10 phút")
+    if status not in ("completed", None):
+        return w("lỗi: %(e)s", e=w.reason(test.get("reason")) or w.status(status))
+    text = {"audible": w("nghe được"), "failed_to_sound": w("không phát ra tiếng"),
+            "not_audible": w("không nghe được (đầu ra câm hoặc âm lượng 0)"),
+            }.get(str(heard), w("chưa kiểm tra (không có thiết bị nghe thử)"))
+    if test.get("level_lufs") is not None:
+        text += ", " + w("đo được %(l)s LUFS", l=w.number(float(test["level_lufs"]), 1))
+    return text
 
 
 def station_title(w: Words, st: dict[str, Any]) -> str:
@@ -102,7 +138,7 @@ def upcoming_rows(w: Words, slots: Sequence[Slot], content: ManifestContent | No
 def play_rows(w: Words, plays: Sequence[dict[str, Any]], tz: str) -> list[list[str]]:
     """Recent plays (newest first, as the store lists them): time, tier, content, outcome, reason."""
     return [[w.when(p["started_at"] or p["planned_start"] or p["recorded_at"], tz), w.tier(p["priority"]),
-             p["title"] or "—", w.status(p["status"]), w.reason(p["reason"])] for p in plays]
+             p["title"] or "—", w.status(p.get("outcome") or p["status"]), w.reason(p["reason"])] for p in plays]
 
 
 TABLE_HEAD = (N_("Bắt đầu"), N_("Mức độ"), N_("Nội dung"), N_("Trạng thái"), N_("Lý do"))

@@ -31,7 +31,7 @@ def N_(message: str) -> str:
 STATUS = {
     "planned": N_("Dự kiến"), "playing": N_("Đang phát"), "completed": N_("Đã phát xong"),
     "interrupted": N_("Bị ngắt"), "failed": N_("Lỗi"), "missed": N_("Bị lỡ"), "skipped": N_("Bỏ qua"),
-    "local": N_("Phát tại chỗ"),
+    "local": N_("Phát tại chỗ"), "not_audible": N_("Không nghe được"), "failed_to_sound": N_("Không phát ra tiếng"),
 }
 #: The three tiers of the regulation.
 TIERS = {"normal": N_("Thông thường"), "priority": N_("Ưu tiên"), "emergency": N_("Khẩn cấp")}

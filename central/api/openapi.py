@@ -322,6 +322,11 @@ def _operator_paths() -> J:
             "post": op("Issue a new enrollment code for a station", "stations",
                        ok(obj({"station_id": INT, "code": STR}, ("station_id", "code")), "Created", "201")),
         },
+        "/api/v1/stations/{id}/speaker-test": {
+            "parameters": [path_id()],
+            "post": op("Ask a station to play a short test signal (its result comes in its heartbeat)", "stations",
+                       ok(obj({"station_id": INT, "id": STR}, ("station_id", "id")), "Accepted", "202")),
+        },
         "/api/v1/stations/{id}/token": {
             "parameters": [path_id()],
             "delete": op("Revoke a station's token and unused enrollment codes", "stations",

@@ -24,6 +24,7 @@ _COUNT: J = {"type": "integer", "minimum": 0}
 _FIGURES: J = {
     "key": STR, "label": STR, "plays": _COUNT, "minutes_aired": NUM, "completed": _COUNT, "interrupted": _COUNT,
     "failed": _COUNT, "missed": _COUNT, "skipped": _COUNT, "local": _COUNT,
+    "not_audible": _COUNT, "failed_to_sound": _COUNT,  # not aired (playlists.sound)
     "completion_rate": nullable("number"), "stations_reached": _COUNT, "stations_total": _COUNT,
     "bulletins": _COUNT, "titles": arr(STR),
 }

@@ -43,6 +43,15 @@ LOG_STATUS: J = {
     "type": "string",
     "enum": ["completed", "interrupted", "failed", "missed", "skipped", "local"],
 }
+#: a stored play's status: the station's, or what ``sound`` made of it (playlists.sound.outcome)
+LOG_OUTCOME: J = {**LOG_STATUS, "enum": [*LOG_STATUS["enum"], "not_audible", "failed_to_sound"]}
+#: how a play sounded (issue 15); optional, an older station sends none
+SOUND: J = nullable("object", properties={
+    "output": STR, "null_output": BOOL, "volume": {"type": "integer", "minimum": 0, "maximum": 100},
+    "muted": BOOL, "quiet_hours": BOOL, "local_override": BOOL,
+    "audibility": {"type": "string", "enum": ["audible", "unchecked", "not_audible", "failed_to_sound"]},
+    "level_lufs": nullable("number"), "monitor": BOOL,
+})
 #: The fields of one play log, as a station sends it and as the operator API shows it.
 LOG_FIELDS: J = {
     "slot_id": nullable("string"),
@@ -56,6 +65,7 @@ LOG_FIELDS: J = {
     "reason": nullable("string"),
     "clock_trusted": BOOL,
     "clock_offset_ms": INT,
+    "sound": SOUND,
 }
 
 
@@ -200,6 +210,16 @@ SCHEMAS: J = {
             "now_playing": {"type": ["object", "null"]},
             "outbox": INT,
             "last_error": nullable("string"),
+            "sound": nullable("object", properties={
+                **SOUND["properties"],
+                "last_audibility": nullable("string"),
+                "amp": nullable("object", properties={"mode": STR, "on": BOOL, "error": STR}),
+                "speaker_test": nullable("object", properties={
+                    "id": STR, "source": STR, "requested_at": TIME_N, "at": TIME_N, "status": STR,
+                    "reason": nullable("string"), "audibility": STR, "level_lufs": nullable("number"),
+                    "output": STR, "volume": INT, "monitor": BOOL,
+                }),
+            }),
             # optional (newer stations): what the station applies, and whose value it is
             "settings": obj({
                 "volume": INT, "volume_source": {"type": "string", "enum": ["central", "local"]},
@@ -240,6 +260,10 @@ SCHEMAS: J = {
             "last_error": nullable("string"),
             "volume": INT,
             "quiet_hours": {"type": ["object", "null"]},
+            "sound": {"type": ["object", "null"],
+                      "description": "one station only: its last heartbeat's sound (issue 15)"},
+            "speaker_test_waiting": {"type": ["object", "null"],
+                                     "description": "one station only: a speaker test not reported yet"},
         },
         ("id", "name", "online"),
     ),
@@ -457,6 +481,7 @@ SCHEMAS: J = {
             "station_id": INT,
             "station_name": STR,
             **LOG_FIELDS,
+            "status": LOG_OUTCOME,
             "received_at": TIME_N,
             "emergency_test": {**BOOL, "description": "a play of a TEST emergency (a drill), not a real one"},
         },
@@ -517,6 +542,8 @@ SCHEMAS: J = {
             "missed": INT,
             "skipped": INT,
             "local": INT,
+            "not_audible": INT,
+            "failed_to_sound": INT,
             "completion_rate": nullable("number"),
             "stations_reached": INT,
             "uptime_pct": {"type": ["number", "null"], "minimum": 0, "maximum": 100,

@@ -87,7 +87,8 @@ def _visible_station(station_id: int) -> Station:
 @bp.get("/stations/<int:station_id>")
 @require(roles=ALL_ROLES)
 def station_detail(station_id: int) -> Any:
-    return jsonify(stations.health(_visible_station(station_id)))
+    station = _visible_station(station_id)
+    return jsonify({**stations.health(station), **stations.sound(station)})
 
 
 @bp.get("/stations/<int:station_id>/outages")
@@ -124,6 +125,14 @@ def revoke_station_token(station_id: int) -> Any:
     """Revoke a station's token (a lost or stolen device) and its unused codes; its next call gets 401."""
     enrollment.revoke(_user(), _visible_station(station_id))
     return "", 204
+
+
+@bp.post("/stations/<int:station_id>/speaker-test")
+@require(roles=("admin", "approver", "operator"))
+def speaker_test(station_id: int) -> Any:
+    """Ask a station to play its short test signal; the result comes back in its heartbeat's ``sound``."""
+    test_id = stations.request_speaker_test(_user(), _visible_station(station_id))
+    return jsonify({"station_id": station_id, "id": test_id}), 202
 
 
 @bp.patch("/stations/<int:station_id>")

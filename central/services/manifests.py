@@ -157,6 +157,9 @@ def station_dict(station: Station) -> dict[str, Any]:
         sync_interval_s=station.sync_interval_s,
         heartbeat_interval_s=station.heartbeat_interval_s,
     )
+    if station.speaker_test_id:  # a speaker test asked for on the central's page (services.stations)
+        out["speaker_test"] = {"id": station.speaker_test_id,
+                               "requested_at": station.speaker_test_at.isoformat(timespec="seconds")}
     return out
 
 

@@ -35,9 +35,10 @@ from central.models import (
 )
 from central.services import languages, rollups
 from central.services.reports import CHIME_LABEL, LOCAL_LABEL, NO_GROUP_LABEL, utc_bounds
+from playlists.sound import STATUSES as PLAY_STATUSES
 
 DEFAULT_OFFLINE_DAYS = 3
-_SUMS = rollups.VALUES  # n_completed … n_local, aired_us, local_us
+_SUMS = rollups.VALUES  # n_completed … n_local, n_not_audible, n_failed_to_sound, aired_us, local_us
 
 
 @dataclass
@@ -54,6 +55,8 @@ class Figures:
     missed: int = 0
     skipped: int = 0
     local: int = 0
+    not_audible: int = 0  # played where nobody could hear it: not aired (playlists.sound)
+    failed_to_sound: int = 0
     completion_rate: float | None = None
     stations_reached: int = 0
     stations_total: int = 0
@@ -61,11 +64,13 @@ class Figures:
     titles: list[str] = field(default_factory=list)
 
     def fill(self, stations: int, sums: list[Any]) -> Figures:
-        n = [int(v or 0) for v in sums]
-        self.completed, self.interrupted, self.failed, self.missed, self.skipped, self.local = n[:6]
+        n = dict(zip(_SUMS, (int(v or 0) for v in sums), strict=True))
+        for status in PLAY_STATUSES:
+            setattr(self, status, n[f"n_{status}"])
         self.plays = self.completed + self.interrupted + self.local
-        self.minutes_aired = round((n[6] + n[7]) / 60e6, 1)
-        attempts = self.completed + self.interrupted + self.failed + self.missed
+        self.minutes_aired = round((n["aired_us"] + n["local_us"]) / 60e6, 1)
+        attempts = (self.completed + self.interrupted + self.failed + self.missed + self.not_audible
+                    + self.failed_to_sound)
         self.completion_rate = round(self.completed / attempts, 4) if attempts else None
         self.stations_reached = int(stations or 0)
         return self

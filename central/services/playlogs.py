@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from peewee import ModelSelect, fn
 
+from playlists.sound import AUDIBILITIES, outcome
+
 from ..db import database
 from ..errors import Invalid, TooLarge
 from ..models import PLAY_STATUSES, PlayLog, Station, db_time, utcnow
@@ -84,7 +86,39 @@ def validate(index: int, log: Any) -> dict[str, Any]:
     if not isinstance(offset, int) or isinstance(offset, bool):
         raise _bad(index, "clock_offset_ms", "must be an integer")
     row["clock_trusted"], row["clock_offset_ms"] = trusted, offset
+    row["sound"] = _sound(index, log.get("sound"))
+    if row["sound"] is not None:  # the outcome is stored; the station's own word is kept beside it
+        row["sound"]["reported_status"] = status
+        row["status"] = outcome(status, row["sound"])
     return row
+
+
+#: ``sound`` keys a station may send and their JSON types (anything else is dropped, not stored)
+_SOUND_KEYS: dict[str, tuple[type, ...]] = {
+    "output": (str,), "null_output": (bool,), "volume": (int,), "muted": (bool,), "quiet_hours": (bool,),
+    "local_override": (bool,), "audibility": (str,), "level_lufs": (int, float), "monitor": (bool,),
+}
+
+
+def _sound(index: int, value: Any) -> dict[str, Any] | None:
+    """The optional ``sound`` object of a log (issue 15), checked key by key; None if absent."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise _bad(index, "sound", "must be an object or null")
+    out: dict[str, Any] = {}
+    for key, types in _SOUND_KEYS.items():
+        v = value.get(key)
+        if v is None:
+            continue
+        if not isinstance(v, types) or (isinstance(v, bool) and bool not in types):
+            raise _bad(index, f"sound.{key}", f"must be a {types[0].__name__} or null")
+        out[key] = v[:200] if isinstance(v, str) else v
+    if out.get("audibility") not in (None, *AUDIBILITIES):
+        raise _bad(index, "sound.audibility", f"must be one of {', '.join(AUDIBILITIES)}")
+    if "volume" in out and not 0 <= out["volume"] <= 100:
+        raise _bad(index, "sound.volume", "must be 0–100")
+    return out
 
 
 def ingest(station: Station, logs: Any) -> tuple[int, int]:
@@ -112,7 +146,7 @@ def ingest(station: Station, logs: Any) -> tuple[int, int]:
 
 
 _FIELDS = ("station", "uuid", "slot_id", "schedule_id", "bulletin_id", "asset_sha256", "planned_start",
-           "started_at", "ended_at", "status", "reason", "clock_trusted", "clock_offset_ms", "received_at")
+           "started_at", "ended_at", "status", "reason", "clock_trusted", "clock_offset_ms", "received_at", "sound")
 _INSERT_SQL: dict[tuple[int, int], str] = {}
 
 
@@ -174,4 +208,5 @@ def to_dict(log: PlayLog) -> dict[str, Any]:
         "clock_trusted": log.clock_trusted,
         "clock_offset_ms": log.clock_offset_ms,
         "received_at": iso(log.received_at),
+        "sound": log.sound,
     }

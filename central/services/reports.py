@@ -8,10 +8,13 @@ The figures follow one set of definitions, used by the API, the CSV and the web 
   attributed to that bulletin; a ``local`` play (an announcement made at the station) is grouped
   under "Phát tại chỗ". A log with neither bulletin nor audio that ``completed``/``interrupted`` is a
   pause from an older station and is not counted: nothing was heard;
-- ``plays`` = logs that aired: ``completed`` + ``interrupted`` + ``local``;
+- ``plays`` = logs that aired (``playlists.sound.aired``): ``completed`` + ``interrupted`` + ``local``;
+  a play into the null output or at volume 0 (``not_audible``), or one the station's monitor heard
+  as silence (``failed_to_sound``), did not air: it is counted in its own column only;
 - ``minutes_aired`` = the sum of ``ended_at - started_at`` over those plays;
-- ``completion_rate`` = completed / (completed + interrupted + failed + missed); ``skipped`` (nothing
-  valid was left to play) and ``local`` plays are not scheduled attempts and stay out of the rate;
+- ``completion_rate`` = completed / (completed + interrupted + failed + missed + not_audible +
+  failed_to_sound); ``skipped`` (nothing valid was left to play) and ``local`` plays are not
+  scheduled attempts and stay out of the rate;
 - ``stations_reached`` = distinct stations with at least one play.
 
 A range ``[from, to]`` names whole local days (both inclusive); a log falls in it by the station-local
@@ -31,14 +34,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from central.errors import Invalid
+from playlists.sound import FAILED_TO_SOUND, NOT_AUDIBLE, aired
+from playlists.sound import STATUSES as STATUSES
 
 log = logging.getLogger(__name__)
 
 REPORT_TZ = "Asia/Ho_Chi_Minh"
 GROUPS = ("category", "campaign", "area", "station")
-AIRED = frozenset({"completed", "interrupted", "local"})
-ATTEMPTED = frozenset({"completed", "interrupted", "failed", "missed"})
-STATUSES = ("completed", "interrupted", "failed", "missed", "skipped", "local")
+ATTEMPTED = frozenset({"completed", "interrupted", "failed", "missed", NOT_AUDIBLE, FAILED_TO_SOUND})
 
 NO_GROUP_LABEL = {
     "category": "(chưa phân loại)",
@@ -85,6 +88,8 @@ class SummaryRow:
     missed: int = 0
     skipped: int = 0
     local: int = 0
+    not_audible: int = 0
+    failed_to_sound: int = 0
     completion_rate: float | None = None
     stations_reached: int = 0
     uptime_pct: float | None = None  # on line share of the period (services.uptime); total and area/station rows
@@ -93,13 +98,13 @@ class SummaryRow:
 
     def add(self, f: LogFact) -> None:
         setattr(self, f.status, getattr(self, f.status) + f.count)
-        if f.status in AIRED and f.count:
+        if aired(f.status) and f.count:
             self.plays += f.count
             self._stations.add(f.station_id)
             self._seconds += max(0.0, f.seconds)
 
     def finish(self) -> SummaryRow:
-        attempts = self.completed + self.interrupted + self.failed + self.missed
+        attempts = sum(getattr(self, s) for s in ATTEMPTED)
         self.completion_rate = round(self.completed / attempts, 4) if attempts else None
         self.stations_reached = len(self._stations)
         self.minutes_aired = round(self._seconds / 60.0, 1)
@@ -133,7 +138,7 @@ def counted(f: LogFact) -> bool:
     """False for pauses (no bulletin, no audio: nothing aired) and unknown statuses."""
     if f.status not in STATUSES:
         return False
-    return f.has_bulletin or f.has_asset or f.status not in ("completed", "interrupted")
+    return f.has_bulletin or f.has_asset or f.status not in ("completed", "interrupted", NOT_AUDIBLE)
 
 
 def summarise(facts: Iterable[LogFact]) -> tuple[list[SummaryRow], SummaryRow]:
@@ -216,6 +221,8 @@ CSV_COLUMNS = (
     ("missed", "Bị lỡ"),  # the same word as the pages
     ("skipped", "Bỏ qua"),
     ("local", "Phát tại chỗ"),
+    ("not_audible", "Không nghe được"),
+    ("failed_to_sound", "Không phát ra tiếng"),
     ("completion_rate", "Tỉ lệ hoàn thành (%)"),
     ("stations_reached", "Số đài đã phát"),
     ("uptime_pct", "Thời gian hoạt động (%)"),

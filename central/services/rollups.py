@@ -19,11 +19,13 @@ from zoneinfo import ZoneInfo
 
 from peewee import Database
 
-from ..db import database, is_postgres
-from ..models import PLAY_STATUSES, PlayLog, Station
+from playlists.sound import AIRED, NOT_AUDIBLE
+from playlists.sound import STATUSES as PLAY_STATUSES
 
-AIRED = frozenset({"completed", "interrupted", "local"})
-COUNTS = tuple(f"n_{s}" for s in PLAY_STATUSES)
+from ..db import database, is_postgres
+from ..models import PlayLog, Station
+
+COUNTS = tuple(f"n_{s}" for s in PLAY_STATUSES)  # the contract's six, then not_audible, failed_to_sound
 VALUES = (*COUNTS, "aired_us", "local_us")
 KEY = ("station_id", "bulletin_id", "asset_sha256")
 _CHUNK = 100
@@ -46,7 +48,7 @@ def rolled(row: dict[str, Any]) -> bool:
     if row["status"] not in PLAY_STATUSES:
         return False
     return bool(row.get("bulletin_id") or row.get("asset_sha256")) or row["status"] not in (
-        "completed", "interrupted")
+        "completed", "interrupted", NOT_AUDIBLE)
 
 
 def aired_us(row: dict[str, Any]) -> int:
@@ -135,7 +137,7 @@ def rebuild(db: Database | None = None, batch: int = 20_000) -> int:
     PostgreSQL does it in one ``INSERT … SELECT`` per table (zones from ``station.timezone``); SQLite
     has no zones in SQL, so its logs are folded in Python, ``batch`` at a time, by the same ``fold``.
     """
-    target: Any = db if db is not None else database
+    target: Any = db if db is not None else database.obj  # the database itself: is_postgres sees its class
     with target.atomic():
         target.execute_sql("DELETE FROM play_day")
         target.execute_sql("DELETE FROM play_month")
@@ -177,9 +179,9 @@ def _rebuild_sql(db: Database) -> int:
         f"SELECT l.station_id, {_DAY}, {bulletin}, {sha}, {counts}, SUM({aired}), SUM({local}) "
         "FROM play_log l JOIN station s ON s.id = l.station_id "
         f"WHERE {_WHEN} IS NOT NULL AND l.status IN ({', '.join(repr(s) for s in PLAY_STATUSES)}) "
-        "AND NOT (l.status IN ('completed', 'interrupted') AND l.bulletin_id IS NULL "
+        "AND NOT (l.status IN ('completed', 'interrupted', 'not_audible') AND l.bulletin_id IS NULL "
         "AND COALESCE(l.asset_sha256, '') = '') "
-        "GROUP BY 1, 2, 3, 4")
+        "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4")  # in index order: appends, not random page writes
     sums = ", ".join(f"SUM({c})" for c in VALUES)
     db.execute_sql(
         f"INSERT INTO play_month ({cols.format('month')}) "

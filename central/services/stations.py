@@ -210,6 +210,40 @@ def _quiet(value: Any) -> tuple[str | None, str | None]:
     return start.strftime("%H:%M"), end.strftime("%H:%M")
 
 
+def sound(station: Station) -> dict[str, Any]:
+    """How the station last said it sounds (its heartbeat's ``sound``, None from older agents), and a
+    speaker test asked for here that it has not reported yet."""
+    from ..models import Heartbeat
+
+    beat = (Heartbeat.select(Heartbeat.payload).where(Heartbeat.station == station.id)
+            .order_by(Heartbeat.id.desc()).first())
+    said = (beat.payload or {}).get("sound") if beat is not None else None
+    done = (said or {}).get("speaker_test") or {}
+    waiting = None
+    if station.speaker_test_id and done.get("id") != station.speaker_test_id:
+        waiting = {"id": station.speaker_test_id, "requested_at": _iso(station.speaker_test_at)}
+    return {"sound": said if isinstance(said, dict) else None, "speaker_test_waiting": waiting}
+
+
+def request_speaker_test(actor: User | None, station: Station, now: datetime | None = None) -> str:
+    """Ask the station to play its short test signal: a new id in its (signed) manifest, synced at once.
+
+    The station plays it when nothing else sounds, within ten minutes of the request (``station.speaker``), and
+    reports what its monitor heard in its heartbeat's ``sound.speaker_test``.
+    """
+    import uuid
+
+    from . import audit, manifests
+
+    test_id = str(uuid.uuid4())
+    with database.atomic():
+        Station.update(speaker_test_id=test_id, speaker_test_at=now or utcnow()).where(
+            Station.id == station.id).execute()
+        audit.record(actor, "station.speaker_test", station, test_id=test_id)
+        manifests.bump([station])
+    return test_id
+
+
 def update_settings(actor: User | None, station: Station, body: dict[str, Any]) -> Station:
     """Change a station's settings, audit it, and raise its manifest version so it syncs them."""
     from . import audit, manifests

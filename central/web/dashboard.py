@@ -14,14 +14,14 @@ from central import auth
 from central.models import Area, PlayDay, PlayLog, Schedule, Station, utcnow
 from central.services import bulletins as bulletins_service
 from central.services import calendar as calendar_service
+from playlists.sound import AIRED, FAILED_TO_SOUND, NOT_AUDIBLE
 
 from . import bp, queries
 from .context import me
 from .fmt import LOCAL_ZONE
 from .stations import visible_health
 
-AIRED = ("completed", "interrupted", "local")
-FAILED = ("failed", "missed")
+FAILED = ("failed", "missed", FAILED_TO_SOUND)
 
 
 @bp.route("/")
@@ -53,7 +53,7 @@ def today_bounds(now: datetime) -> tuple[datetime, datetime]:
 
 
 def today_per_area(user: Any) -> list[dict[str, Any]]:
-    """Plays aired and failed today (local day), per area one level below the viewer's own area (or the roots)."""
+    """Plays aired, failed and not audible today (local day), per area one level below the viewer's own area (or the roots)."""
     lo, _ = today_bounds(utcnow())
     stations = {s.id: s.area_id for s in auth.visible_stations(user)}
     if not stations:
@@ -64,17 +64,18 @@ def today_per_area(user: Any) -> list[dict[str, Any]]:
     rows: dict[int, Counter[str]] = {}
     # today's rollup rows, not a scan of the logs (a late log from today counts as soon as it lands)
     day = lo.date()
-    cells = (PlayDay.select(PlayDay.station, *(getattr(PlayDay, f"n_{s}") for s in (*AIRED, *FAILED)))
+    shown = (*sorted(AIRED), *FAILED, NOT_AUDIBLE)
+    cells = (PlayDay.select(PlayDay.station, *(getattr(PlayDay, f"n_{s}") for s in shown))
              .where(PlayDay.station.in_(list(stations)), PlayDay.day == day).tuples())
     for station_id, *counts in cells:
         head = _head_of(stations[station_id], heads, parents)
-        rows.setdefault(head, Counter()).update(dict(zip((*AIRED, *FAILED), counts, strict=True)))
+        rows.setdefault(head, Counter()).update(dict(zip(shown, counts, strict=True)))
     out = []
     for head, c in rows.items():
         if not any(c.values()):
             continue
         out.append({"area": names.get(head, "—"), "aired": sum(c[s] for s in AIRED),
-                    "failed": sum(c[s] for s in FAILED)})
+                    "failed": sum(c[s] for s in FAILED), "not_audible": c[NOT_AUDIBLE]})
     return sorted(out, key=lambda r: r["area"])
 
 

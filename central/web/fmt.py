@@ -22,6 +22,8 @@ STATUS_LABELS = {
     "missed": _l("Bị lỡ"),
     "skipped": _l("Bỏ qua"),
     "local": _l("Phát tại chỗ"),
+    "not_audible": _l("Không nghe được"),
+    "failed_to_sound": _l("Không phát ra tiếng"),
     "planned": _l("Dự kiến"),
     "online": _l("Trực tuyến"),
     "offline": _l("Mất kết nối"),

@@ -12,12 +12,12 @@ from central.models import PlayLog
 from central.services import emergencies
 from central.services import playlogs as service
 from central.services import reports as reports_service
+from playlists.sound import STATUSES
 
 from . import bp, queries
 from .context import flash_error, int_arg, me
 
 PAGE = 50
-STATUSES = ("completed", "interrupted", "failed", "missed", "skipped", "local")
 
 
 @bp.route("/play-logs")

@@ -117,6 +117,16 @@ def station_code(sid: int) -> Any:
     return redirect(url_for("web.station_detail", sid=sid))
 
 
+@bp.route("/stations/<int:sid>/speaker-test", methods=["POST"])
+@roles("approver", "operator")
+def station_speaker_test(sid: int) -> Any:
+    station = get_visible(me(), sid)
+    service.request_speaker_test(me(), station)
+    flash(_("Đã yêu cầu thử loa. Đài sẽ phát tín hiệu thử khi nhận lịch mới (trong vòng một phút nếu có kết nối)."),
+          "success")
+    return redirect(url_for("web.station_detail", sid=sid) + "#sound")
+
+
 @bp.route("/stations/<int:sid>/revoke", methods=["POST"])
 @roles("admin", "approver")
 def station_revoke(sid: int) -> Any:

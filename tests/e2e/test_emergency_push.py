@@ -72,7 +72,8 @@ def test_a_standing_alert_emergency_goes_out_by_push_and_needs_no_download(
         logs = wait_for(lambda s=s: [p for p in play_logs(central, s.id)
                                      if p["schedule_id"] == e["schedule_id"] and p["status"] != "playing"],
                         120, f"station {s.id} to sound the emergency\n{s.log()[-3000:]}", 1)
-        assert [p["status"] for p in logs] == ["completed"], logs
+        # the null output: completed on the station, not audible on the central
+        assert [(p["status"], p["sound"]["reported_status"]) for p in logs] == [("not_audible", "completed")], logs
     got = wait_for(lambda: (x := central.api("pheduyet", "GET", f"/api/v1/emergencies/{e['id']}").json())
                    and all(r["audio_ready_at"] for r in x["stations"]) and x, 60, "every station's audio step")
     assert got["sounding"] == got["station_count"] == 3

@@ -76,6 +76,8 @@ class FakePlayback:
 @dataclass
 class FakePlayer:
     description: str = "fake sound card"
+    output: str = "fake sound card"
+    null_output: bool = False
     started: list[FakePlayback] = field(default_factory=list)
 
     def start(self, path: Path, volume: int, on_exit: Callable[[], None]) -> FakePlayback:

@@ -135,7 +135,9 @@ def test_offline_stretch_with_a_clock_three_hours_off(
         real_central.start()
 
     def reported() -> list[dict[str, Any]]:
-        rows = [r for r in play_logs(real_central, sid) if r["status"] == "completed"]
+        # the test station plays into the null output: completed on the station, not audible here
+        rows = [r for r in play_logs(real_central, sid)
+                if r["status"] == "not_audible" and r["sound"]["reported_status"] == "completed"]
         return rows if len(rows) >= 4 else []
 
     wait_for(reported, 60, "all four plays on the central", 1)
@@ -172,13 +174,14 @@ def test_an_emergency_interrupts_a_normal_bulletin(
 
     def done() -> list[dict[str, Any]]:
         rows = play_logs(real_central, sid)
-        return rows if {r["status"] for r in rows} >= {"interrupted", "completed"} else []
+        return rows if {r["status"] for r in rows} >= {"not_audible"} and len(rows) >= 2 else []
 
     rows = wait_for(done, 60, "the interrupted and the emergency play logs", 1)
     by_bulletin = {r["bulletin_id"]: r for r in rows}
     normal, alert = by_bulletin[audio["long"]["id"]], by_bulletin[audio["alert"]["id"]]
-    assert normal["status"] == "interrupted" and normal["reason"] == "emergency"
-    assert alert["status"] == "completed"
+    assert normal["sound"]["reported_status"] == "interrupted" and normal["reason"] == "emergency"
+    assert (alert["status"], alert["sound"]["reported_status"]) == ("not_audible", "completed")
+    assert normal["status"] == "not_audible" and normal["sound"]["null_output"] is True
     assert abs((datetime.fromisoformat(alert["started_at"]) - t_alert).total_seconds()) <= 2.0
     cut = datetime.fromisoformat(normal["ended_at"])
     assert abs((cut - t_alert).total_seconds()) <= 2.0, "cut at once, not after the bulletin's end"
@@ -199,10 +202,11 @@ def test_power_cut_while_playing_is_logged_interrupted_and_not_replayed(
     st.start()  # power back, well inside the slot's grace
 
     def reported() -> list[dict[str, Any]]:
-        return [r for r in play_logs(real_central, sid) if r["status"] == "interrupted"]
+        # the null output: interrupted on the station, not audible on the central
+        return [r for r in play_logs(real_central, sid) if r["status"] == "not_audible"]
 
     [cut] = wait_for(reported, 30, "the cut play on the central", 1)
-    assert cut["reason"] == "agent_restart"
+    assert cut["reason"] == "agent_restart" and cut["sound"]["reported_status"] == "interrupted"
     time.sleep(4)
     rows = play_logs(real_central, sid)
     assert rows == [cut] or [r["id"] for r in rows] == [cut["id"]], "not replayed, not reported twice"
@@ -223,10 +227,11 @@ def test_a_bulletin_due_before_its_audio_has_downloaded_waits_and_is_completed_n
     schedule(real_central, audio["short"]["id"], sid, planned)
 
     def reported() -> list[dict[str, Any]]:
-        return [r for r in play_logs(real_central, sid) if r["status"] in ("completed", "missed")]
+        return [r for r in play_logs(real_central, sid) if r["status"] in ("not_audible", "completed", "missed")]
 
     [row] = wait_for(reported, 90, "the play log on the central", 1)
-    assert (row["status"], row["bulletin_id"]) == ("completed", audio["short"]["id"]), row
+    assert (row["status"], row["bulletin_id"]) == ("not_audible", audio["short"]["id"]), row
+    assert row["sound"]["reported_status"] == "completed", row
     assert datetime.fromisoformat(row["planned_start"]) == planned
     late = (datetime.fromisoformat(row["started_at"]) - planned).total_seconds()
     assert late > 0 and row["reason"].startswith("late_asset: "), row
