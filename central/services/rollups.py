@@ -143,7 +143,7 @@ def rebuild(db: Database | None = None, batch: int = 20_000) -> int:
     PostgreSQL does it in one ``INSERT … SELECT`` per table (zones from ``station.timezone``); SQLite
     has no zones in SQL, so its logs are folded in Python, ``batch`` at a time, by the same ``fold``.
     """
-    target: Any = db if db is not None else database
+    target: Any = db if db is not None else database.obj  # the database itself: is_postgres sees its class
     with target.atomic():
         target.execute_sql("DELETE FROM play_day")
         target.execute_sql("DELETE FROM play_month")
@@ -189,7 +189,7 @@ def _rebuild_sql(db: Database) -> int:
         f"WHERE {_WHEN} IS NOT NULL AND l.status IN ({', '.join(repr(s) for s in PLAY_STATUSES)}) "
         "AND NOT (l.status IN ('completed', 'interrupted', 'not_audible') AND l.bulletin_id IS NULL "
         "AND COALESCE(l.asset_sha256, '') = '') "
-        "GROUP BY 1, 2, 3, 4")
+        "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4")  # in index order: appends, not random page writes
     sums = ", ".join(f"SUM({c})" for c in VALUES)
     db.execute_sql(
         f"INSERT INTO play_month ({cols.format('month')}) "

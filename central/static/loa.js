@@ -94,6 +94,17 @@
       input.focus();
     });
   });
+  // Tables that turn into cards on a phone: each cell carries its column's name (see loa.css).
+  document.querySelectorAll("table.stack-sm").forEach(function (table) {
+    var heads = Array.prototype.map.call(table.querySelectorAll("thead th"), function (th) { return th.textContent.trim(); });
+    table.querySelectorAll("tbody tr").forEach(function (tr) {
+      Array.prototype.forEach.call(tr.children, function (cell, i) {
+        if (cell.tagName === "TD" && !cell.hasAttribute("data-label") && !cell.hasAttribute("colspan") && heads[i]) {
+          cell.setAttribute("data-label", heads[i]);
+        }
+      });
+    });
+  });
   // Pages that watch live state (emergency delivery) reload themselves.
   var refresh = document.querySelector("[data-refresh-seconds]");
   if (refresh) {

@@ -32,6 +32,7 @@ class NavItem:
     endpoint: str
     label: str
     roles: tuple[str, ...] | None = None  # None = everyone logged in
+    group: str = ""  # items of one group share a drop-down, so the bar stays one row on a desktop
 
 
 NAV = (
@@ -40,15 +41,15 @@ NAV = (
     NavItem("web.approvals", _l("Phê duyệt"), ("approver",)),
     NavItem("web.playlists", _l("Chương trình"), ("editor", "approver")),
     NavItem("web.schedules", _l("Lịch phát")),
-    NavItem("web.plans", _l("Kế hoạch")),
-    NavItem("web.calendar_month", _l("Lịch tháng")),
+    NavItem("web.plans", _l("Kế hoạch"), group="plan"),
+    NavItem("web.calendar_month", _l("Lịch tháng"), group="plan"),
     NavItem("web.emergency", _l("Phát khẩn cấp"), ("approver",)),
     NavItem("web.stations", _l("Đài")),
     NavItem("web.playlogs", _l("Nhật ký phát")),
     NavItem("web.reports", _l("Báo cáo")),
-    NavItem("web.users", _l("Người dùng"), ("admin",)),
-    NavItem("web.areas", _l("Đơn vị hành chính"), ("admin",)),
-    NavItem("web.audit", _l("Nhật ký thao tác"), ("admin",)),
+    NavItem("web.users", _l("Người dùng"), ("admin",), group="admin"),
+    NavItem("web.areas", _l("Đơn vị hành chính"), ("admin",), group="admin"),
+    NavItem("web.audit", _l("Nhật ký thao tác"), ("admin",), group="admin"),
 )
 
 
@@ -101,18 +102,36 @@ def _guard() -> Any:
 @bp.app_context_processor
 def _inject() -> dict[str, Any]:
     user = auth.current_user() if _has_request() else None
-    items = []
-    if user is not None:
-        for n in NAV:
-            if may(n.roles, user):
-                items.append({"endpoint": n.endpoint, "label": n.label,
-                              "active": request.endpoint == n.endpoint, "count": _nav_count(n)})
+    items = _nav_entries(user) if user is not None else []
     view = None
     if user is not None:
         area = user.area if user.area_id else None
         view = {"name": user.full_name or user.name, "login": user.name, "role": user.role,
                 "area_name": area.name if area else None}
     return {"me": view, "nav_items": items, "may": may}
+
+
+NAV_GROUPS = {"plan": _l("Kế hoạch"), "admin": _l("Quản trị")}
+
+
+def _nav_entries(user: Any) -> list[dict[str, Any]]:
+    """The bar's entries: single links, and groups (``{"label", "links", "active"}``) in NAV's order."""
+    out: list[dict[str, Any]] = []
+    groups: dict[str, dict[str, Any]] = {}
+    for n in NAV:
+        if not may(n.roles, user):
+            continue
+        item = {"endpoint": n.endpoint, "label": n.label, "active": request.endpoint == n.endpoint,
+                "count": _nav_count(n)}
+        if not n.group:
+            out.append(item)
+            continue
+        if n.group not in groups:
+            groups[n.group] = {"label": NAV_GROUPS[n.group], "links": [], "active": False}
+            out.append(groups[n.group])
+        groups[n.group]["links"].append(item)
+        groups[n.group]["active"] |= item["active"]
+    return out
 
 
 def _nav_count(n: NavItem) -> int | None:

@@ -117,6 +117,30 @@ class World:
         return int(alerts.subscribe(self.author, "P-D-C1", f"{('clock', 'disk')[next(self.seq) % 2]}",
                                     "digest").id)
 
+    def emergency(self) -> Any:
+        """A running LIVE emergency sent in C1 to C1."""
+        from central.models import Emergency, utcnow
+
+        s = self.make_schedule(bulletin=self.bulletin(), areas=[self.tree["C1"]], status="approved",
+                               area=self.tree["C1"], created_by=self.author, priority="emergency", rrule="")
+        return Emergency.create(schedule=s, bulletin=s.bulletin, title="KHẨN CẤP: thử", area=self.tree["C1"],
+                                play_by=utcnow() + timedelta(minutes=30))
+
+    def emergency_with_all_clear(self) -> Any:
+        """An emergency, and the province's prepared all-clear (a standing alert for everywhere)."""
+        from central.models import StandingAlert
+
+        if StandingAlert.get_or_none(StandingAlert.key == "all_clear") is None:
+            StandingAlert.create(key="all_clear", name="Báo yên", bulletin=self.bulletin())
+        return self.emergency()
+
+    def standing_alert(self) -> Any:
+        """A standing alert kept by C1's stations."""
+        from central.models import StandingAlert
+
+        return StandingAlert.create(key=f"c1_{next(self.seq)}", name="Lũ quét", bulletin=self.bulletin(),
+                                    area=self.tree["C1"])
+
     def enrolled_station(self) -> Any:
         """A fresh station of C1 holding a token (each revocation needs its own)."""
         from central.services import enrollment
@@ -285,6 +309,24 @@ ROUTES = [
     route("POST", "/schedules/{id}/reject",
           lambda w: f"/api/v1/schedules/{w.schedule('submitted').id}/reject", APPROVE, 200, 404,
           body=lambda w: {"reason": "Trùng giờ họp"}),
+    # emergencies (approvers send and stop them) and standing alerts (admins name them)
+    route("GET", "/emergencies", lambda w: "/api/v1/emergencies", ALL, 200, 200, listed=lambda w: w.emergency().id),
+    route("POST", "/emergencies", lambda w: "/api/v1/emergencies", APPROVE, 201, 403,
+          body=lambda w: {"bulletin_id": w.bulletin(area="D").id, "targets": {"areas": ["P-D-C1"]}}),
+    route("GET", "/emergencies/{id}", lambda w: f"/api/v1/emergencies/{w.emergency().id}", ALL, 200, 404),
+    route("POST", "/emergencies/{id}/stop", lambda w: f"/api/v1/emergencies/{w.emergency().id}/stop",
+          APPROVE, 200, 404),
+    route("POST", "/emergencies/{id}/all-clear",
+          lambda w: f"/api/v1/emergencies/{w.emergency_with_all_clear().id}/all-clear", APPROVE, 201, 404),
+    route("POST", "/emergencies/stop-area", lambda w: "/api/v1/emergencies/stop-area", APPROVE, 200, 403,
+          body=lambda w: (w.emergency(), {"area": "P-D-C1"})[1]),
+    route("GET", "/standing-alerts", lambda w: "/api/v1/standing-alerts", ALL, 200, 200,
+          listed=lambda w: w.standing_alert().id),
+    route("POST", "/standing-alerts", lambda w: "/api/v1/standing-alerts", ADMIN, 201, 403,
+          body=lambda w: {"key": f"k{next(w.seq)}", "name": "Bão", "bulletin_id": w.bulletin().id,
+                          "area": "P-D-C1"}),
+    route("PATCH", "/standing-alerts/{id}", lambda w: f"/api/v1/standing-alerts/{w.standing_alert().id}", ADMIN,
+          200, 404, body=lambda w: {"active": False}),
     # timeline and reports
     route("GET", "/stations/{id}/timeline", lambda w: f"/api/v1/stations/{w.station.id}/timeline", ALL,
           200, 404),

@@ -223,3 +223,58 @@ def test_orders_are_numbered_signed_and_sent_once_per_area(tmp_path: Path, datab
         push.close_all()
         mq.stop()
         close_pool()
+
+
+@pytest.mark.mqtt
+def test_the_broker_s_acl_keeps_each_station_to_its_own_topics(push_app: Flask, tmp_path: Path) -> None:
+    import paho.mqtt.client as mqtt
+
+    from playlists import orders
+    from tests.processes import Broker, wait_for
+
+    with push_app.app_context(), database.connection_context():
+        _tree()
+    one, two = _enroll(push_app, "P-D-C1"), _enroll(push_app, "P-D-C2")
+    port = int(push_app.config["MQTT_URL"].rsplit(":", 1)[1])
+    mq = Broker(tmp_path / "mqtt", port)
+    (mq.dir / broker.CONF).write_text(broker.mosquitto_conf(mq.dir, port))
+    mq.start()
+    clients: list[Any] = []
+
+    def connect(user: str, password: str, topics: list[str]) -> list[tuple[str, bytes]]:
+        got: list[tuple[str, bytes]] = []
+        c = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=user)
+        c.username_pw_set(user, password)
+        c.on_message = lambda cl, u, m: got.append((m.topic, bytes(m.payload)))
+        c.on_connect = lambda cl, u, f, r, p=None: cl.subscribe([(t, 1) for t in topics])
+        c.connect("127.0.0.1", port)
+        c.loop_start()
+        clients.append(c)
+        wait_for(c.is_connected, 30, f"{user} to connect")
+        return got
+
+    a, b = one["station_id"], two["station_id"]
+    try:
+        central_got = connect("central", push.central_password(settings(push_app).data_dir),
+                              ["loa/station/+/presence"])
+        # station one tries to read station two's nudges and the other commune's emergencies
+        one_got = connect(one["mqtt"]["username"], one["mqtt"]["password"],
+                          [orders.nudge_topic(a), orders.nudge_topic(b), orders.emergency_topic("P-D-C2"),
+                           orders.emergency_topic("P")])
+        time.sleep(1)  # subscriptions settle
+        sender = clients[0]
+        for topic in (orders.nudge_topic(b), orders.emergency_topic("P-D-C2"), orders.nudge_topic(a),
+                      orders.emergency_topic("P")):
+            sender.publish(topic, b"x", qos=1).wait_for_publish(10)
+        # ... and to speak for station two, and to nudge itself
+        clients[1].publish(orders.presence_topic(b), b"forged", qos=1).wait_for_publish(10)
+        clients[1].publish(orders.presence_topic(a), b"mine", qos=1).wait_for_publish(10)
+        wait_for(lambda: len(one_got) >= 2 and central_got, 30, "the allowed messages")
+        time.sleep(1)  # anything the ACL let through by mistake would have arrived too
+        assert sorted(t for t, _ in one_got) == [orders.emergency_topic("P"), orders.nudge_topic(a)]
+        assert central_got == [(orders.presence_topic(a), b"mine")]
+    finally:
+        for c in clients:
+            c.disconnect()
+            c.loop_stop()
+        mq.stop()
