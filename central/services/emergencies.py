@@ -56,7 +56,7 @@ PLAY_BY_DEFAULT = timedelta(minutes=30)
 PLAY_BY_MAX = timedelta(hours=24)
 VALID_DEFAULT = timedelta(hours=2)
 LATE_MINUTES_DEFAULT = 5.0
-_STARTED = ("completed", "interrupted", "failed")  # a play log whose sound started
+_NOT_STARTED = ("missed", "skipped")  # a play log of any other status started the player
 
 
 # --- sending -------------------------------------------------------------------------------------
@@ -75,7 +75,7 @@ def _minutes(data: Mapping[str, Any], key: str, default: timedelta, top: timedel
     return timedelta(minutes=minutes)
 
 
-def _audio(actor: User, data: Mapping[str, Any]) -> tuple[Bulletin, Any]:
+def choose_audio(actor: User, data: Mapping[str, Any]) -> tuple[Bulletin, Any]:
     """The bulletin to air and the standing alert it comes from (or None)."""
     key = data.get("standing_alert")
     if key not in (None, ""):
@@ -97,7 +97,7 @@ def _audio(actor: User, data: Mapping[str, Any]) -> tuple[Bulletin, Any]:
     return bulletins_service.get(actor, bid), None
 
 
-def _targets(mode: str, raw: Any) -> dict[str, list[Any]]:
+def check_targets(mode: str, raw: Any) -> dict[str, list[Any]]:
     if not isinstance(raw, Mapping):
         raise Invalid('targets phải là {"areas": [mã], "stations": [số]}.', field="targets")
     areas, stations = list(raw.get("areas") or []), list(raw.get("stations") or [])
@@ -116,8 +116,8 @@ def create(actor: User, data: Mapping[str, Any], all_clear_of: Emergency | None 
     mode = str(data.get("mode") or "live")
     if mode not in EMERGENCY_MODES:
         raise Invalid("mode phải là live hoặc test.", field="mode")
-    bulletin, alert = _audio(actor, data)
-    targets = _targets(mode, data.get("targets"))
+    bulletin, alert = choose_audio(actor, data)
+    targets = check_targets(mode, data.get("targets"))
     now = utcnow().replace(microsecond=0)
     play_by = now + _minutes(data, "play_by_minutes", PLAY_BY_DEFAULT, PLAY_BY_MAX)
     until = now + max(_minutes(data, "valid_minutes", VALID_DEFAULT, timedelta(hours=72)), play_by - now)
@@ -369,7 +369,7 @@ def _first_logs(schedule_id: int) -> dict[int, tuple[datetime | None, str]]:
     out: dict[int, tuple[datetime | None, str]] = {}
     for log_row in PlayLog.select().where(PlayLog.schedule_id == schedule_id).order_by(PlayLog.id):
         start, _ = out.get(log_row.station_id, (None, ""))
-        if log_row.started_at is not None and log_row.status in _STARTED:
+        if log_row.started_at is not None and log_row.status not in _NOT_STARTED:
             start = min(start, log_row.started_at) if start else log_row.started_at
         outcome = log_row.status + (f": {log_row.reason}" if log_row.reason else "")
         out[log_row.station_id] = (start, outcome)
