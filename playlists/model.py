@@ -250,7 +250,7 @@ _UTC = UTC
 
 
 def canonical_bytes(obj: Any) -> bytes:
-    """The one serialisation a manifest signature covers (DESIGN §5)."""
+    """The one serialisation a manifest signature covers (docs/contract.md)."""
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -422,7 +422,7 @@ def slot_item_to_dict(i: SlotItem) -> dict[str, Any]:
 
 
 def slot_to_dict(s: Slot) -> dict[str, Any]:
-    """The timeline preview shape (DESIGN §6): ``{"id", "start", "end", "priority", "status", "items"}``."""
+    """The timeline preview shape (the operator API's timeline, see the OpenAPI document): ``{"id", "start", "end", "priority", "status", "items"}``."""
     return {
         "id": s.id,
         "schedule_id": s.schedule_id,

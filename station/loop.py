@@ -104,7 +104,7 @@ class Command:
 
 
 class PlayerLoop:
-    """Everything the loop needs comes in through the constructor (see STYLE.md)."""
+    """Everything the loop needs comes in through the constructor (see docs/architecture.md, section 1)."""
 
     def __init__(
         self, store: Store, cache: AssetCache, player: Player, clock: Clock, timeline: TimelineFn,

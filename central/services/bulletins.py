@@ -1,7 +1,7 @@
 """Bulletins (bản tin): made by upload or TTS, then ``draft → submitted → approved | rejected``,
 ``approved → withdrawn``.
 
-Rules (DESIGN §1, issue 5 §2):
+Rules (docs/architecture.md; the two-person rule in docs/two-person-rule.md):
 - editors (and admins) create, edit and submit; only drafts and rejected bulletins can be edited,
   and an edit of a rejected bulletin makes it a draft again;
 - approvers and admins approve or reject, never their own bulletin (two-person rule; an admin is

@@ -1,4 +1,4 @@
-"""DESIGN rule 7: every change a person makes through the operator API leaves an audit row naming them.
+"""Rule 7 of docs/architecture.md: every change a person makes through the operator API leaves an audit row naming them.
 
 The routes are the authorisation matrix's, so a new route that changes state is covered as soon as the
 matrix lists it (and the matrix fails until it does).
