@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,7 +32,6 @@ from central_sync import postgres_schema  # noqa: E402
 
 DISTRICTS, COMMUNES, PER_COMMUNE = 10, 100, 5  # 5,000 stations
 YEAR = 2026
-HANOI = timezone(timedelta(hours=7))
 STATUSES = ["completed"] * 90 + ["interrupted"] * 4 + ["missed"] * 3 + ["failed"] * 2 + ["skipped"]
 
 
@@ -90,7 +89,11 @@ def fill(url: str, world: dict, n: int, seed: int = 7) -> float:
     import psycopg2
 
     rng = random.Random(seed)
-    stations, bulletins = world["stations"], world["bulletins"]
+    stations = world["stations"]
+    days = [date(YEAR, 1, 1) + timedelta(days=i) for i in range(365)]
+    # the bulletins on air in each district each day (what its stations' schedules play)
+    live = [[[b for b in district if b[1] <= day < b[2]] or district[:1] for day in days]
+            for district in world["bulletins"]]
     conn = psycopg2.connect(url)
     t0 = time.perf_counter()
     cols = ("station_id, uuid, bulletin_id, planned_start, started_at, ended_at, status, clock_trusted, "
@@ -100,8 +103,7 @@ def fill(url: str, world: dict, n: int, seed: int = 7) -> float:
         while done < n:
             chunk = min(500_000, n - done)
             buf = io.StringIO()
-            for _ in range(chunk):
-                buf.write(_row(rng, stations, bulletins))
+            buf.writelines(_row(rng, stations, live, days) for _ in range(chunk))
             buf.seek(0)
             cur.copy_expert(f"COPY play_log ({cols}) FROM STDIN", buf)
             done += chunk
@@ -109,20 +111,25 @@ def fill(url: str, world: dict, n: int, seed: int = 7) -> float:
     return time.perf_counter() - t0
 
 
-def _row(rng: random.Random, stations: list, bulletins: list) -> str:
+def _row(rng: random.Random, stations: list, live: list, days: list) -> str:
+    """One log as a COPY line: a bulletin of the station's district at 6:30, 11:30 or 17:30 local time."""
     sid, district = stations[rng.randrange(len(stations))]
-    day = date(YEAR, 1, 1) + timedelta(days=rng.randrange(365))
-    live = [b for b in bulletins[district] if b[1] <= day < b[2]] or bulletins[district][:1]
-    bid = live[rng.randrange(len(live))][0]
-    planned = datetime(day.year, day.month, day.day, rng.choice((6, 11, 17)), 30, tzinfo=HANOI)
+    d = rng.randrange(365)
+    on_air = live[district][d]
+    bid = on_air[rng.randrange(len(on_air))][0]
+    stamp = f"{days[d].isoformat()}T{rng.choice(('06', '11', '17'))}:"
+    planned = f"{stamp}30:00+07:00"
     status = rng.choice(STATUSES)
     if status in ("missed", "skipped"):
         started = ended = r"\N"
     else:
-        s = planned + timedelta(seconds=rng.randrange(5))
-        started, ended = s.isoformat(), (s + timedelta(seconds=rng.randrange(60, 300))).isoformat()
-    return (f"{sid}\t{uuid.UUID(int=rng.getrandbits(128))}\t{bid}\t{planned.isoformat()}\t{started}\t{ended}\t"
-            f"{status}\tt\t0\t{planned.isoformat()}\n")
+        begin = 1800 + rng.randrange(5)  # seconds after the hour
+        end = begin + rng.randrange(60, 300)
+        started = f"{stamp}{begin // 60:02d}:{begin % 60:02d}+07:00"
+        ended = f"{stamp}{end // 60:02d}:{end % 60:02d}+07:00"
+    h = f"{rng.getrandbits(128):032x}"
+    uid = f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return f"{sid}\t{uid}\t{bid}\t{planned}\t{started}\t{ended}\t{status}\tt\t0\t{planned}\n"
 
 
 def kept_schema(base: str) -> str:

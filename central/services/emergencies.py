@@ -56,7 +56,7 @@ PLAY_BY_DEFAULT = timedelta(minutes=30)
 PLAY_BY_MAX = timedelta(hours=24)
 VALID_DEFAULT = timedelta(hours=2)
 LATE_MINUTES_DEFAULT = 5.0
-_STARTED = ("completed", "interrupted", "failed")  # a play log whose sound started
+_NOT_STARTED = ("missed", "skipped")  # a play log of any other status started the player
 
 
 # --- sending -------------------------------------------------------------------------------------
@@ -369,7 +369,7 @@ def _first_logs(schedule_id: int) -> dict[int, tuple[datetime | None, str]]:
     out: dict[int, tuple[datetime | None, str]] = {}
     for log_row in PlayLog.select().where(PlayLog.schedule_id == schedule_id).order_by(PlayLog.id):
         start, _ = out.get(log_row.station_id, (None, ""))
-        if log_row.started_at is not None and log_row.status in _STARTED:
+        if log_row.started_at is not None and log_row.status not in _NOT_STARTED:
             start = min(start, log_row.started_at) if start else log_row.started_at
         outcome = log_row.status + (f": {log_row.reason}" if log_row.reason else "")
         out[log_row.station_id] = (start, outcome)
