@@ -75,7 +75,7 @@ def _minutes(data: Mapping[str, Any], key: str, default: timedelta, top: timedel
     return timedelta(minutes=minutes)
 
 
-def _audio(actor: User, data: Mapping[str, Any]) -> tuple[Bulletin, Any]:
+def choose_audio(actor: User, data: Mapping[str, Any]) -> tuple[Bulletin, Any]:
     """The bulletin to air and the standing alert it comes from (or None)."""
     key = data.get("standing_alert")
     if key not in (None, ""):
@@ -97,7 +97,7 @@ def _audio(actor: User, data: Mapping[str, Any]) -> tuple[Bulletin, Any]:
     return bulletins_service.get(actor, bid), None
 
 
-def _targets(mode: str, raw: Any) -> dict[str, list[Any]]:
+def check_targets(mode: str, raw: Any) -> dict[str, list[Any]]:
     if not isinstance(raw, Mapping):
         raise Invalid('targets phải là {"areas": [mã], "stations": [số]}.', field="targets")
     areas, stations = list(raw.get("areas") or []), list(raw.get("stations") or [])
@@ -116,8 +116,8 @@ def create(actor: User, data: Mapping[str, Any], all_clear_of: Emergency | None 
     mode = str(data.get("mode") or "live")
     if mode not in EMERGENCY_MODES:
         raise Invalid("mode phải là live hoặc test.", field="mode")
-    bulletin, alert = _audio(actor, data)
-    targets = _targets(mode, data.get("targets"))
+    bulletin, alert = choose_audio(actor, data)
+    targets = check_targets(mode, data.get("targets"))
     now = utcnow().replace(microsecond=0)
     play_by = now + _minutes(data, "play_by_minutes", PLAY_BY_DEFAULT, PLAY_BY_MAX)
     until = now + max(_minutes(data, "valid_minutes", VALID_DEFAULT, timedelta(hours=72)), play_by - now)

@@ -376,6 +376,7 @@ def summary(user: Any, date_from: date, date_to: date, area_code: str | None = N
     area_of = _area_grouper(base) if group_by == "area" else None
     facts = []
     for station_id, bulletin_id, sha, station_name, area_id, *values in rows:
+        is_local = bulletin_id < 0
         bulletin_id, sha = (bulletin_id if bulletin_id > 0 else None), sha or None  # LOCAL (-1): none
         owner = bulletin_id if bulletin_id is not None else audio.get(sha) if sha else None
         for status, count in zip(STATUSES, values, strict=False):
@@ -385,7 +386,7 @@ def summary(user: Any, date_from: date, date_to: date, area_code: str | None = N
                 key, label = str(station_id), station_name
             elif area_of is not None:
                 key, label = area_of(area_id)
-            elif bulletin_id is None and status == "local":
+            elif is_local:  # a local announcement, heard or not
                 key, label = "local", LOCAL_LABEL
             elif owner == CHIME_KEY:
                 key, label = CHIME_KEY, CHIME_LABEL
@@ -393,7 +394,7 @@ def summary(user: Any, date_from: date, date_to: date, area_code: str | None = N
                 key, label = labels.get(owner, ("", NO_GROUP_LABEL[group_by]))  # type: ignore[arg-type]
             seconds = _seconds_of(status, values)
             facts.append(LogFact(station_id, status, key, label, has_bulletin=bulletin_id is not None,
-                                 count=int(count), seconds=seconds, has_asset=bool(sha)))
+                                 count=int(count), seconds=seconds, has_asset=bool(sha) or is_local))
     table, total = summarise(facts)
     _add_uptime(table, total, base, date_from, date_to, group_by, area_of)
     return Summary(group_by, date_from, date_to, base.code if base is not None else None, table, total)
