@@ -23,6 +23,7 @@ from .openapi_schemas import (
     SCHEMAS,
     STR,
     TIME,
+    TIME_IN,
     TIME_N,
     J,
     arr,
@@ -268,8 +269,8 @@ def _workflow_paths() -> J:
             "stations",
             ok(obj({"station_id": INT, "version": INT, "slots": arr(ref("TimelineSlot"))}, ("slots",))),
             params=[
-                query("from", TIME, "start (default: now)"),
-                query("to", TIME, "end (default: from + 1 day, at most 31 days)"),
+                query("from", TIME_IN, "start (default: now)"),
+                query("to", TIME_IN, "end (default: from + 1 day, at most 31 days)"),
             ],
         ),
     }
@@ -359,8 +360,8 @@ def _operator_paths() -> J:
                 ok(obj({"play_logs": arr(ref("PlayLogRow")), "limit": INT, "offset": INT})),
                 params=[
                     query("station", INT, "station id"),
-                    query("from", TIME, "from this time"),
-                    query("to", TIME, "until this time"),
+                    query("from", TIME_IN, "from this time"),
+                    query("to", TIME_IN, "until this time"),
                     query("limit", INT, "at most 1000 (default 200)"),
                     query("offset", INT, "rows to skip"),
                 ],

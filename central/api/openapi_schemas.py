@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playlists.model import DEFAULT_ZONE
+
 J = dict[str, Any]
 
 PROBLEM = {"$ref": "#/components/responses/Problem"}
@@ -36,6 +38,10 @@ NUM: J = {"type": "number"}
 BOOL: J = {"type": "boolean"}
 TIME: J = {"type": "string", "format": "date-time"}
 TIME_N: J = nullable("string", format="date-time")
+# Times a client sends (central.times.parse_time): one reading of a time without an offset everywhere.
+NAIVE_TIME = f"ISO 8601; without an offset, a time in {DEFAULT_ZONE} (the deployment's zone)"
+TIME_IN: J = {"type": "string", "description": NAIVE_TIME}
+TIME_IN_N: J = {"type": ["string", "null"], "description": NAIVE_TIME}
 DAY: J = {"type": "string", "format": "date"}
 PRIORITY: J = {"type": "string", "enum": ["normal", "priority", "emergency"]}
 ROLE: J = {"type": "string", "enum": ["admin", "editor", "approver", "operator"]}
@@ -316,8 +322,8 @@ SCHEMAS: J = {
             "voice": nullable("string"),
             "speed": NUM,
             "priority": PRIORITY,
-            "valid_from": TIME_N,
-            "valid_until": TIME_N,
+            "valid_from": TIME_IN_N,
+            "valid_until": TIME_IN_N,
         },
         ("title", "text"),
     ),
@@ -329,8 +335,8 @@ SCHEMAS: J = {
             "language": STR,
             "campaign_id": INT,
             "priority": PRIORITY,
-            "valid_from": TIME,
-            "valid_until": TIME,
+            "valid_from": TIME_IN,
+            "valid_until": TIME_IN,
         },
         ("file", "title"),
     ),
@@ -341,8 +347,8 @@ SCHEMAS: J = {
             "campaign_id": nullable("integer"),
             "language": STR,
             "priority": PRIORITY,
-            "valid_from": TIME_N,
-            "valid_until": TIME_N,
+            "valid_from": TIME_IN_N,
+            "valid_until": TIME_IN_N,
         }
     ),
     "Category": obj(
@@ -446,8 +452,8 @@ SCHEMAS: J = {
             "timezone": STR,
             "priority": PRIORITY,
             "grace_s": nullable("integer"),
-            "valid_from": TIME_N,
-            "valid_until": TIME_N,
+            "valid_from": TIME_IN_N,
+            "valid_until": TIME_IN_N,
             "active": BOOL,
             "submit": {"type": "boolean", "description": "false keeps a new schedule as a draft"},
         },

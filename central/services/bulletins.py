@@ -31,6 +31,7 @@ from central.errors import Conflict, Forbidden, Invalid, NotFound
 from central.models import PRIORITIES, Area, Asset, Bulletin, Campaign, Category, User, utcnow
 from central.services import audit, languages
 from central.services import categories as categories_service
+from central.times import parse_time
 
 log = logging.getLogger(__name__)
 
@@ -79,24 +80,6 @@ def check_role(user: User, roles: tuple[str, ...], doing: str) -> None:
 
 
 # --- fields --------------------------------------------------------------------------------
-
-
-def parse_time(value: Any, what: str) -> datetime | None:
-    """An aware datetime from ISO text (a date alone means its start, UTC+7), or None if empty."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        t = value
-    else:
-        try:
-            t = datetime.fromisoformat(str(value))
-        except ValueError:
-            raise Invalid(f"{what} phải là thời điểm ISO 8601, nhận '{value}'.", field=what) from None
-    if t.tzinfo is None:
-        from zoneinfo import ZoneInfo
-
-        t = t.replace(tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-    return t
 
 
 def _text(data: Mapping[str, Any], key: str, limit: int = 300) -> str | None:

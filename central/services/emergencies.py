@@ -28,7 +28,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from central.auth import area_subtree_ids, check_area
 from central.db import database
@@ -48,10 +47,11 @@ from central.models import (
 from central.services import audit, manifests, standing_alerts
 from central.services import schedules as schedules_service
 from central.services.bulletins import APPROVERS, check_role
+from central.times import ZONE
+from playlists.model import DEFAULT_ZONE
 
 log = logging.getLogger(__name__)
 
-ZONE = "Asia/Ho_Chi_Minh"
 PLAY_BY_DEFAULT = timedelta(minutes=30)
 PLAY_BY_MAX = timedelta(hours=24)
 VALID_DEFAULT = timedelta(hours=2)
@@ -122,9 +122,9 @@ def create(actor: User, data: Mapping[str, Any], all_clear_of: Emergency | None 
     play_by = now + _minutes(data, "play_by_minutes", PLAY_BY_DEFAULT, PLAY_BY_MAX)
     until = now + max(_minutes(data, "valid_minutes", VALID_DEFAULT, timedelta(hours=72)), play_by - now)
     title = _title(mode, str(data.get("title") or "").strip() or (alert.name if alert else bulletin.title))
-    local = now.astimezone(ZoneInfo(ZONE)).replace(tzinfo=None)
+    local = now.astimezone(ZONE).replace(tzinfo=None)
     body = {"bulletin_id": bulletin.id, "title": title, "dtstart": local.isoformat(), "rrule": "",
-            "timezone": ZONE, "priority": "emergency", "valid_until": until.isoformat(), "targets": targets}
+            "timezone": DEFAULT_ZONE, "priority": "emergency", "valid_until": until.isoformat(), "targets": targets}
     with database.atomic():  # the manifests that carry it are bumped in here: play_by goes with them
         s = schedules_service.create(actor, body)
         Schedule.update(play_by=play_by).where(Schedule.id == s.id).execute()

@@ -34,12 +34,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from central.errors import Invalid
+from playlists.model import DEFAULT_ZONE
 from playlists.sound import FAILED_TO_SOUND, NOT_AUDIBLE, aired
 from playlists.sound import STATUSES as STATUSES
 
 log = logging.getLogger(__name__)
 
-REPORT_TZ = "Asia/Ho_Chi_Minh"
 GROUPS = ("category", "campaign", "area", "station")
 ATTEMPTED = frozenset({"completed", "interrupted", "failed", "missed", NOT_AUDIBLE, FAILED_TO_SOUND})
 
@@ -196,7 +196,7 @@ def resolve_range(
     return start, end
 
 
-def utc_bounds(start: date, end: date, tz: str = REPORT_TZ) -> tuple[datetime, datetime]:
+def utc_bounds(start: date, end: date, tz: str = DEFAULT_ZONE) -> tuple[datetime, datetime]:
     """The half-open aware instant range covering local days ``start``..``end``."""
     zone = ZoneInfo(tz)
     lo = datetime.combine(start, time(0), zone)

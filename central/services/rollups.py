@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from peewee import Database
 
+from playlists.model import DEFAULT_ZONE
 from playlists.sound import AIRED, NOT_AUDIBLE
 from playlists.sound import STATUSES as PLAY_STATUSES
 
@@ -125,7 +126,7 @@ def zones() -> Callable[[int], ZoneInfo]:
         if station_id not in cache:
             if not names:
                 names.update(Station.select(Station.id, Station.timezone).tuples())
-            cache[station_id] = ZoneInfo(names.get(station_id) or "Asia/Ho_Chi_Minh")
+            cache[station_id] = ZoneInfo(names.get(station_id) or DEFAULT_ZONE)
         return cache[station_id]
 
     return zone_of

@@ -46,11 +46,12 @@ from central.services.bulletins import (
     check_owner,
     check_role,
     claim_transition,
-    parse_time,
 )
+from central.times import parse_time
 from playlists import model as pm
 from playlists import rules
 from playlists.errors import ScheduleError
+from playlists.model import DEFAULT_ZONE
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +149,7 @@ def parse(actor: User, data: Mapping[str, Any], current: Schedule | None = None)
     out: dict[str, Any] = {}
     if has("bulletin_id") or has("playlist_id"):
         out.update(_content(actor, data))
-    tzname = data.get("timezone") or (current.timezone if current else "Asia/Ho_Chi_Minh")
+    tzname = data.get("timezone") or (current.timezone if current else DEFAULT_ZONE)
     if not isinstance(tzname, str):
         raise Invalid("timezone phải là tên múi giờ IANA.", field="timezone")
     out["timezone"] = tzname
