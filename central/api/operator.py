@@ -14,7 +14,16 @@ from playlists.model import DEFAULT_ZONE
 from ..auth import area_subtree_ids, check_area, current_user, in_scope, require, visible_stations
 from ..errors import Invalid, NotFound
 from ..models import ApiToken, Area, Station, User
-from ..services import areas, emergencies, enrollment, playlogs, presence, stations, users
+from ..services import (
+    area_tree,
+    areas,
+    emergencies,
+    enrollment,
+    playlogs,
+    presence,
+    stations,
+    users,
+)
 from ..times import parse_time
 from . import json_body
 
@@ -74,7 +83,7 @@ def list_stations() -> Any:
     if area_code:
         area = areas.get(area_code)
         check_area(_user(), area)
-        query = query.where(Station.area.in_(list(areas.subtree_ids(area.id))))
+        query = query.where(Station.area.in_(list(area_tree.subtree_ids(area.id))))
     rows = query.order_by(Station.name, Station.id)
     return jsonify({"stations": [stations.health(s) for s in rows]})
 

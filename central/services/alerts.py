@@ -28,7 +28,7 @@ from ..config import Settings
 from ..db import database
 from ..errors import Invalid, NotFound
 from ..models import Area, Station, User, utcnow
-from . import alert_checks, areas, audit
+from . import alert_checks, area_tree, areas, audit
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def subscribers(alert: Alert) -> dict[int, str]:
     for sub in subs:
         if not in_scope(sub.user, alert.area_id):
             continue
-        if sub.area_id is not None and (alert.area_id is None or alert.area_id not in areas.subtree_ids(sub.area_id)):
+        if sub.area_id is not None and (alert.area_id is None or alert.area_id not in area_tree.subtree_ids(sub.area_id)):
             continue
         if out.get(sub.user_id) != "immediate":
             out[sub.user_id] = sub.mode

@@ -22,6 +22,7 @@ from central.times import ZONE
 
 from ..errors import Invalid
 from ..models import ApiToken, Area, AuditLog, User
+from . import area_tree
 
 #: the name written for a change with no user behind it: "system", or "cli:<login>" at the console
 _UNNAMED: ContextVar[str] = ContextVar("audit_unnamed_actor", default="system")
@@ -120,7 +121,7 @@ def query(user: User, f: Filters) -> ModelSelect:
     if f.area_code:
         area = areas.get(f.area_code)
         check_area(user, area)
-        q = q.where(AuditLog.area.in_(list(areas.subtree_ids(area.id))))
+        q = q.where(AuditLog.area.in_(list(area_tree.subtree_ids(area.id))))
     if f.person:
         q = q.where(AuditLog.actor_name == f.person)
     if f.object_type:

@@ -31,6 +31,7 @@ from central.errors import Conflict, Forbidden, Invalid, NotFound
 from central.models import PRIORITIES, Area, Asset, Bulletin, Campaign, Category, User, utcnow
 from central.services import audit, languages
 from central.services import categories as categories_service
+from central.services.area_tree import ancestor_ids
 from central.times import parse_time
 
 log = logging.getLogger(__name__)
@@ -50,8 +51,6 @@ DataDir = str | PathLike[str]
 def ancestors_of_user(user: User) -> list[int]:
     if user.area_id is None:
         return []
-    from central.services.areas import ancestor_ids
-
     return ancestor_ids(user.area_id)
 
 

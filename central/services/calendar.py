@@ -18,7 +18,7 @@ from central.models import Area, Campaign, Schedule, ScheduleTarget, Station, Us
 from central.services import campaigns as campaigns_service
 from central.services import plans as plans_service
 from central.services import schedules as schedules_service
-from central.services.areas import ancestor_ids, subtree_ids
+from central.services.area_tree import ancestor_ids, subtree_ids
 from central.services.campaign_schedule import scheduled_campaign_ids
 from central.times import ZONE
 from playlists import rules

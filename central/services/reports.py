@@ -34,6 +34,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from central.errors import Invalid
+from central.services.area_tree import subtree_ids
 from playlists.model import DEFAULT_ZONE
 from playlists.sound import FAILED_TO_SOUND, NOT_AUDIBLE, aired
 from playlists.sound import STATUSES as STATUSES
@@ -327,7 +328,6 @@ def scope_filter(user: Any, base: Any) -> tuple[str, list[Any]]:
     from central.auth import area_subtree_ids
     from central.db import database
     from central.models import Area
-    from central.services.areas import subtree_ids
 
     scope = subtree_ids(base.id) if base is not None else area_subtree_ids(user)
     if scope is None or (base is not None and base.parent_id is None

@@ -38,7 +38,7 @@ from central.models import (
     User,
     utcnow,
 )
-from central.services import audit
+from central.services import area_tree, audit
 from central.services import bulletins as bulletins_service
 from central.services import programmes as programmes_service
 from central.services.bulletins import (
@@ -424,14 +424,13 @@ def listing(user: User, station: int | None = None, area: str | None = None,
     if status:
         q = q.where(Schedule.status == status)
     if station is not None:
-        from central.services import manifests
 
         st = Station.get_or_none(Station.id == station)
         if st is None:
             return []
         ids = ScheduleTarget.select(ScheduleTarget.schedule).where(
             (ScheduleTarget.station == st.id)
-            | ScheduleTarget.area.in_(manifests.ancestor_ids(st.area_id))
+            | ScheduleTarget.area.in_(area_tree.ancestor_ids(st.area_id))
         )
         q = q.where(Schedule.id.in_(ids))
     if area:
