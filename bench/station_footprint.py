@@ -4,7 +4,7 @@ Runs a real central and a real `station run` on loopback (temporary directories)
 real-time null player. Lateness is measured twice: when the agent's Popen returned (its play log)
 and when the player process itself began (a `sh` wrapper stamps the time, then execs ffmpeg).
 Goals (issue 6): RSS <= 60 MB, idle CPU <= 1 % of a core, p99 lateness <= 100 ms.
-With Mosquitto installed the station also holds the push channel (issue 12: keepalive 5 s, same
+With Mosquitto installed the station also holds the push channel (issue 12: keepalive 4 s, same
 budget); `LOA_BENCH_PUSH=0` measures without it.
 """
 
@@ -172,7 +172,7 @@ def main() -> None:
 
         print(f"machine: {os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}")
         pushed = "push channel connected" in (root / "station.log").read_text(errors="replace")
-        print(f"push channel (MQTT, keepalive 5 s): {'held' if pushed else 'none (polling only)'}")
+        print(f"push channel (MQTT, keepalive 4 s): {'held' if pushed else 'none (polling only)'}")
         print(f"plays completed: {len(popen)}/{SLOTS}; player processes started: {len(starts)}")
         for name, xs in (("agent (Popen returned)", popen), ("player process began", proc)):
             if xs:

@@ -26,6 +26,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from .errors import Forbidden, Unauthorized
 from .models import ApiToken, Area, Station, User, utcnow
+from .services.area_tree import subtree_ids
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -146,8 +147,6 @@ def area_subtree_ids(user: User) -> set[int] | None:
         return None
     cache = g.setdefault("_scope_cache", {}) if _in_request() else {}
     if user.id not in cache:
-        from .services.areas import subtree_ids
-
         cache[user.id] = subtree_ids(user.area_id)
     return cache[user.id]
 

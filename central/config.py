@@ -56,7 +56,7 @@ class Settings:
     alert_approval_hours: float = 24  # a bulletin or schedule waiting for a second person longer than this
     alert_deadline_days: int = 7  # a report due within this many days and not yet submitted
     alert_disk_min_mb: int = 500  # a station with less free disk than this
-    alert_digest_hour: int = 7  # local hour (Asia/Ho_Chi_Minh) the daily digest goes out
+    alert_digest_hour: int = 7  # local hour (playlists.model.DEFAULT_ZONE) the daily digest goes out
     public_url: str | None = None  # the central's address, for links in mails
     smtp_host: str | None = None  # no host: no mail
     smtp_port: int = 587

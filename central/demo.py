@@ -15,7 +15,6 @@ import random
 import uuid
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 
@@ -36,12 +35,13 @@ from central.services import (
     standing_alerts,
     users,
 )
+from central.times import ZONE
+from playlists.model import DEFAULT_ZONE
 
 from . import demo_data as data
 
 log = logging.getLogger(__name__)
 
-ZONE = "Asia/Ho_Chi_Minh"
 PEOPLE = (  # login, role, area code (None = the whole tree), full name
     ("quantri", "admin", None, "Quản trị hệ thống"),
     ("bientap", "editor", "DKN", "Nguyễn Thị Hoa (biên tập)"),
@@ -74,7 +74,7 @@ def load(app: Flask, now: datetime | None = None, tts_engine: str = "auto") -> d
     made = _bulletins(editor, approver, data_dir, tts_engine, cfg)
     standing_alerts.seed_standard(people["quantri"][0], editor, approver, data_dir, ffmpeg=cfg.ffmpeg)
     morning, evening = _programmes(editor, made, data_dir)
-    today = now.astimezone(ZoneInfo(ZONE)).date()
+    today = now.astimezone(ZONE).date()
     _daily(editor, approver, morning, "Chương trình buổi sáng", time(6, 0), today)
     _daily(editor, approver, evening, "Chương trình buổi chiều", time(17, 30), today)
     station, code = enrollment.register(people["quantri"][0], *data.DEMO_STATION)
@@ -148,7 +148,7 @@ def _programmes(editor: User, made: list[Any], data_dir: Any) -> tuple[Any, Any]
 
 def _daily(editor: User, approver: User, programme: Any, title: str, at: time, today: date) -> Any:
     s = schedules.create(editor, {
-        "playlist_id": programme.id, "title": title, "timezone": ZONE, "priority": "normal",
+        "playlist_id": programme.id, "title": title, "timezone": DEFAULT_ZONE, "priority": "normal",
         "repeat": {"form": "daily", "times": [at.strftime("%H:%M")],
                    "first_day": (today - timedelta(days=HISTORY_DAYS)).isoformat(),
                    "last_day": (today + timedelta(days=90)).isoformat()},
@@ -159,9 +159,9 @@ def _daily(editor: User, approver: User, programme: Any, title: str, at: time, t
 
 def _soon(editor: User, approver: User, bulletin: Any, station: Station, now: datetime) -> str:
     """One play about a minute from now on the demo station, so `make run` is heard quickly."""
-    local = (now + timedelta(seconds=SOON_S)).astimezone(ZoneInfo(ZONE)).replace(tzinfo=None, microsecond=0)
+    local = (now + timedelta(seconds=SOON_S)).astimezone(ZONE).replace(tzinfo=None, microsecond=0)
     s = schedules.create(editor, {
-        "bulletin_id": bulletin.id, "title": "Phát thử khi khởi động demo", "timezone": ZONE,
+        "bulletin_id": bulletin.id, "title": "Phát thử khi khởi động demo", "timezone": DEFAULT_ZONE,
         "dtstart": local.isoformat(), "rrule": "", "priority": "priority",
         "targets": {"areas": [], "stations": [station.id]},
     })
@@ -193,7 +193,7 @@ def _simulated_stations(admin: User, made: list[Any], now: datetime) -> None:
 
 def _history(rnd: random.Random, made: list[Any], now: datetime) -> list[dict[str, Any]]:
     """Morning and evening programmes over the last days, mostly completed, a few missed."""
-    zone = ZoneInfo(ZONE)
+    zone = ZONE
     out = []
     for days_ago in range(HISTORY_DAYS, -1, -1):
         day = (now.astimezone(zone) - timedelta(days=days_ago)).date()

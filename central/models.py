@@ -30,6 +30,8 @@ from peewee import (
     TextField,
 )
 
+from playlists.model import DEFAULT_ZONE
+
 from .db import database
 
 ROLES = ("admin", "editor", "approver", "operator")
@@ -138,7 +140,7 @@ class Station(BaseModel):
 
     area = ForeignKeyField(Area, backref="stations", on_delete="RESTRICT")
     name = CharField(max_length=200)
-    timezone = CharField(max_length=64, default="Asia/Ho_Chi_Minh")
+    timezone = CharField(max_length=64, default=DEFAULT_ZONE)
     quiet_start = CharField(max_length=5, null=True)  # "21:30" local, or None for no quiet hours
     quiet_end = CharField(max_length=5, null=True)
     volume = IntegerField(default=80)
@@ -368,7 +370,7 @@ class Schedule(BaseModel):
     dtstart = DateTimeField()  # naive local wall-clock time in ``timezone``
     rrule = CharField(max_length=500, default="")  # RFC 5545 RRULE value, empty = once
     exdates = JSONField(default=list)  # naive local ISO strings
-    timezone = CharField(max_length=64, default="Asia/Ho_Chi_Minh")
+    timezone = CharField(max_length=64, default=DEFAULT_ZONE)
     priority = CharField(max_length=16, default="normal")
     grace_s = IntegerField(null=True)  # None = the tier's default
     valid_from = UTCDateTimeField(null=True)
@@ -628,6 +630,7 @@ __all__ = [m.__name__ for m in MODELS] + ["utcnow", "db_time", "UTCDateTimeField
 
 
 # The alert tables live in their own module (this one is long enough); a new database gets them too.
+
 from .alert_models import ALERT_MODELS  # noqa: E402
 
 MODELS = MODELS + ALERT_MODELS

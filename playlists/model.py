@@ -88,9 +88,14 @@ class QuietHours:
         return local >= self.start or local < self.end  # spans midnight, e.g. 21:30–05:00
 
 
+#: The zone of a station or schedule that names none (Vietnam's; no DST). The one definition: the
+#: central (``central.times``) and the station import it from here.
+DEFAULT_ZONE = "Asia/Ho_Chi_Minh"
+
+
 @dataclass(frozen=True)
 class StationSettings:
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = DEFAULT_ZONE
     quiet_hours: QuietHours | None = None
     volume: int = 80
 
@@ -102,7 +107,7 @@ class Schedule:
     id: int
     items: tuple[Item, ...]
     dtstart: datetime  # naive local wall-clock time in ``timezone``
-    timezone: str = "Asia/Ho_Chi_Minh"
+    timezone: str = DEFAULT_ZONE
     rrule: str = ""  # RRULE values, one per line ("RRULE:" optional); empty = once (see rules.py)
     exdates: tuple[datetime, ...] = ()  # naive local times of cancelled occurrences
     priority: Priority = Priority.NORMAL
@@ -250,7 +255,7 @@ _UTC = UTC
 
 
 def canonical_bytes(obj: Any) -> bytes:
-    """The one serialisation a manifest signature covers (DESIGN §5)."""
+    """The one serialisation a manifest signature covers (docs/contract.md)."""
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -350,7 +355,7 @@ def schedule_from_dict(d: dict[str, Any]) -> Schedule:
             title=str(d.get("title", "")),
             items=tuple(item_from_dict(i) for i in d["items"]),
             dtstart=_parse(d["dtstart"], "dtstart").replace(tzinfo=None),
-            timezone=str(d.get("timezone") or "Asia/Ho_Chi_Minh"),
+            timezone=str(d.get("timezone") or DEFAULT_ZONE),
             rrule=str(d.get("rrule") or ""),
             exdates=tuple(_parse(x, "exdate").replace(tzinfo=None) for x in d.get("exdates", [])),
             priority=Priority(d.get("priority", "normal")),
@@ -377,7 +382,7 @@ def settings_from_dict(d: dict[str, Any]) -> StationSettings:
         if qh:
             quiet = QuietHours(time.fromisoformat(qh["start"]), time.fromisoformat(qh["end"]))
         return StationSettings(
-            timezone=str(d.get("timezone") or "Asia/Ho_Chi_Minh"),
+            timezone=str(d.get("timezone") or DEFAULT_ZONE),
             quiet_hours=quiet,
             volume=int(d.get("volume", 80)),
         )
@@ -422,7 +427,7 @@ def slot_item_to_dict(i: SlotItem) -> dict[str, Any]:
 
 
 def slot_to_dict(s: Slot) -> dict[str, Any]:
-    """The timeline preview shape (DESIGN §6): ``{"id", "start", "end", "priority", "status", "items"}``."""
+    """The timeline preview shape (the operator API's timeline, see the OpenAPI document): ``{"id", "start", "end", "priority", "status", "items"}``."""
     return {
         "id": s.id,
         "schedule_id": s.schedule_id,

@@ -1,7 +1,7 @@
 """Signed emergency orders and the push channel's topic names, shared by the central and the station.
 
 An emergency order is the one push message a station acts on without waiting for its manifest
-(DESIGN §7): the central signs ``canonical_bytes(order.to_wire())`` with the manifest's Ed25519 key
+(docs/architecture.md, contract rule C1): the central signs ``canonical_bytes(order.to_wire())`` with the manifest's Ed25519 key
 and publishes ``{"order": ..., "signature": ...}`` once per target area topic. Everything else on
 the channel is a nudge (``{"station_id", "manifest_version"}``) that only makes a station sync.
 

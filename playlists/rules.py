@@ -57,7 +57,7 @@ from dateutil.rrule import (
 from dateutil.rrule import rrule as RRule
 
 from .errors import ScheduleError
-from .model import ItemKind, Schedule
+from .model import DEFAULT_ZONE, ItemKind, Schedule
 
 __all__ = [
     "Rule",
@@ -194,7 +194,7 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: "America" is a directory
         raise ScheduleError(
-            f"Múi giờ không tồn tại: {name!r} (unknown IANA time zone; e.g. Asia/Ho_Chi_Minh)"
+            f"Múi giờ không tồn tại: {name!r} (unknown IANA time zone; e.g. {DEFAULT_ZONE})"
         ) from exc
 
 

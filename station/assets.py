@@ -81,7 +81,7 @@ class AssetCache:
         return frozenset(s for s in shas if s not in ready or not self.path(s).exists())
 
     def verified(self, sha256: str) -> Path | None:
-        """``playable``, with the bytes hashed again now (DESIGN §4 rule 1); a mismatch is missing, to fetch again.
+        """``playable``, with the bytes hashed again now (docs/architecture.md, rule 1); a mismatch is missing, to fetch again.
 
         One file is cheap to hash; the player loop does it just before the instant (preroll), and a
         hash younger than ``FRESH_S`` of a file unchanged since (size, mtime, inode) is not redone.

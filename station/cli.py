@@ -72,6 +72,7 @@ def cmd_enroll(cfg: Config, args: argparse.Namespace) -> int:
         central_url=args.url.rstrip("/"), ui_password=hash_password(password),
         ui_secret=secrets.token_hex(32), clock_offset_ms=clock.offset_ms,
         mqtt=reply.get("mqtt"),  # optional: the push channel's broker and this station's credentials
+        order_seq=0, emergency_orders=[],  # a new enrollment (maybe another central) numbers orders anew
     )
     print(f"Đã đăng ký đài số {reply['station_id']} với {args.url} (station enrolled).")
     if not args.password:

@@ -1,6 +1,6 @@
 """Where the ffmpeg binary is, as audio_library.ffmpeg_exe() answers it, without importing audio_library.
 
-Importing ``audio_library`` pulls in the whole audio pipeline (pydub, gTTS, …: ~20 MB of RSS); the
+Importing ``audio_library`` pulls in the whole audio pipeline (gTTS, eSpeak NG, …: ~20 MB of RSS); the
 agent on a Pi only needs the binary's path. tests/station check that both answers agree.
 """
 

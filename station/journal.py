@@ -1,6 +1,6 @@
 """The player loop's writes to the store, kept in memory while the store refuses them.
 
-A full disk or an I/O error must not silence the loudspeaker (DESIGN §4 rule 4) nor lose a play
+A full disk or an I/O error must not silence the loudspeaker (docs/architecture.md, rule 4) nor lose a play
 log (rule 2). A write the store refuses is queued here, in order, with the play's UUID made by the
 loop; the queue is written as soon as the store accepts writes again (every loop step and every
 sync pass try). The store inserts a play idempotently by its UUID, so a replayed write is never

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from playlists.model import StationSettings, settings_from_dict, settings_to_dict
+from playlists.model import DEFAULT_ZONE, StationSettings, settings_from_dict, settings_to_dict
 
 from . import __version__
 from .assets import AssetCache
@@ -45,7 +45,7 @@ def build(store: Store, cache: AssetCache, clock: Clock, now_playing: dict[str, 
         "station_id": store.get("station_id"),
         "station_name": station.get("name"),
         "area_name": station.get("area_name"),
-        "timezone": station.get("timezone") or "Asia/Ho_Chi_Minh",
+        "timezone": station.get("timezone") or DEFAULT_ZONE,
         "central_url": store.get("central_url"),
         "online": online,
         "last_sync_at": store.get("last_sync_at"),

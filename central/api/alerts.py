@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
+from central.times import ZONE
+
 from ..auth import current_user, require
 from ..errors import Invalid
 from ..models import Area
@@ -99,7 +101,7 @@ def unsubscribe(sub_id: int) -> Any:
 def report_uptime() -> Any:
     """Uptime % per station and of the area over local days (default: the caller's scope, this year)."""
     args = request.args
-    today = datetime.now(reports.ZoneInfo(reports.REPORT_TZ)).date()
+    today = datetime.now(ZONE).date()
     start, end = reports.resolve_range(args.get("from"), args.get("to"), args.get("preset"), today)
     base = reports.base_area(_user(), args.get("area") or None)  # checks the scope
     result = uptime.uptime(base, start, end)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from playlists.model import DEFAULT_ZONE
+
 from ..models import (
     AREA_LEVELS,
     BULLETIN_STATUSES,
@@ -445,12 +447,14 @@ CODE = text(64, filled=True)
 TITLE = text(300, filled=True)
 ONE_TARGET = {"description": "at least one target area or station", "anyOf": [{"required": ["areas"], "properties": {"areas": {"minItems": 1}}},
                         {"required": ["stations"], "properties": {"stations": {"minItems": 1}}}]}
-#: A bulletin's window edge: an RFC 3339 time, or a day (its start) or a naive time, in Việt Nam's zone.
-WINDOW_TIME: J = {
-    "type": ["string", "null"],
-    "anyOf": [{"type": "null"}, TIME, DAY, {"type": "string", "pattern": LOCAL_TIME["pattern"]}],
-    "description": "RFC 3339 time, or a day or naive local time in Asia/Ho_Chi_Minh",
-}
+# Times a client sends (central.times.parse_time): one reading of a time without an offset everywhere.
+NAIVE_TIME = f"RFC 3339; or without an offset, a day or a time in {DEFAULT_ZONE} (the deployment's zone)"
+#: A time a client sends: RFC 3339, or a day (its start) or a naive time in the deployment's zone.
+TIME_IN: J = {"type": "string", "anyOf": [TIME, DAY, {"type": "string", "pattern": LOCAL_TIME["pattern"]}],
+              "description": NAIVE_TIME}
+WINDOW_TIME: J = {"type": ["string", "null"], "anyOf": [{"type": "null"}, *TIME_IN["anyOf"]],
+                  "description": NAIVE_TIME}
+TIME_IN_N = WINDOW_TIME
 _WINDOW_TEXT: J = {"type": "string", "anyOf": WINDOW_TIME["anyOf"][1:], "description": WINDOW_TIME["description"]}
 #: The same fields in a multipart form, where every value is text and an absent field means none.
 _UPLOAD_FIELDS: J = {

@@ -9,11 +9,23 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
+from playlists.model import DEFAULT_ZONE
+
 from ..auth import area_subtree_ids, check_area, current_user, in_scope, require, visible_stations
 from ..errors import Invalid, NotFound
 from ..models import ApiToken, Area, Station, User
-from ..services import areas, emergencies, enrollment, playlogs, presence, stations, users
-from . import json_body, parse_time
+from ..services import (
+    area_tree,
+    areas,
+    emergencies,
+    enrollment,
+    playlogs,
+    presence,
+    stations,
+    users,
+)
+from ..times import parse_time
+from . import json_body
 
 bp = Blueprint("api_operator", __name__, url_prefix="/api/v1")
 
@@ -71,7 +83,7 @@ def list_stations() -> Any:
     if area_code:
         area = areas.get(area_code)
         check_area(_user(), area)
-        query = query.where(Station.area.in_(list(areas.subtree_ids(area.id))))
+        query = query.where(Station.area.in_(list(area_tree.subtree_ids(area.id))))
     rows = query.order_by(Station.name, Station.id)
     return jsonify({"stations": [stations.health(s) for s in rows]})
 
@@ -107,7 +119,7 @@ def register_station() -> Any:
     body = json_body()
     check_area(_user(), areas.get(str(body.get("area_code") or "")))
     station, code = enrollment.register(_user(), str(body.get("area_code")), str(body.get("name") or ""),
-                                        timezone=str(body.get("timezone") or "Asia/Ho_Chi_Minh"))
+                                        timezone=str(body.get("timezone") or DEFAULT_ZONE))
     return jsonify({"station": stations.health(stations.get(station.id)), "code": code}), 201
 
 

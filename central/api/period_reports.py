@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, jsonify, request
+
+from central.times import ZONE
 
 from ..auth import current_user, require
 from ..errors import Invalid, Unprocessable
@@ -25,7 +26,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def today() -> date:
-    return datetime.now(ZoneInfo(reports.REPORT_TZ)).date()
+    return datetime.now(ZONE).date()
 
 
 def _int(name: str, lo: int, hi: int) -> int | None:

@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from central.times import ZONE
+
 from ..auth import current_user, require
 from ..errors import Invalid
 from ..services import reports
@@ -19,7 +21,7 @@ bp = Blueprint("api_reports", __name__, url_prefix="/api/v1")
 def summary() -> Any:
     args = request.args
     user = current_user()
-    today = datetime.now(reports.ZoneInfo(reports.REPORT_TZ)).date()
+    today = datetime.now(ZONE).date()
     start, end = reports.resolve_range(args.get("from"), args.get("to"), args.get("preset"), today)
     table = reports.summary(user, start, end, args.get("area") or None,
                             args.get("group_by") or "category")

@@ -18,7 +18,8 @@ from ..auth import current_user, require
 from ..config import settings
 from ..errors import CentralError, Invalid
 from ..services import bulletins, campaigns, categories, programmes, schedules, timeline
-from . import json_body, parse_time
+from ..times import parse_time
+from . import json_body
 
 bp = Blueprint("api_workflow", __name__, url_prefix="/api/v1")
 

@@ -1,4 +1,4 @@
-"""The first schema: every table of issue 5 (areas, people, stations, content, schedules, logs, audit)."""
+"""The first schema: every table of the first release (areas, people, stations, content, schedules, logs, audit)."""
 
 from __future__ import annotations
 

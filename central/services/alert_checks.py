@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 from peewee import fn
 
+from central.times import ZONE
+
 from ..config import Settings
 from ..models import (
     Area,
@@ -32,7 +34,6 @@ from ..models import (
 )
 from . import emergencies, stations
 
-ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 #: play outcomes that count against a station's day (the last two only once stations report them)
 BAD_PLAYS = ("missed", "failed", "not_audible", "failed_to_sound")
 BAD_LABELS = {"missed": "bị lỡ", "failed": "lỗi", "not_audible": "không nghe được (không có loa hoặc âm lượng 0)",

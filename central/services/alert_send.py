@@ -29,6 +29,8 @@ from typing import Any
 import requests
 from peewee import JOIN
 
+from central.times import ZONE
+
 from ..alert_models import Alert, AlertDelivery, AlertProfile
 from ..config import Settings
 from ..models import Area, Station, User, utcnow
@@ -54,7 +56,7 @@ def deliver(cfg: Settings, now: datetime | None = None) -> dict[str, int]:
     sent = {"email": 0, "webhook": 0, "digest": 0}
     if cfg.smtp_host:
         sent["email"] = _mail_round(cfg, now, digest=False)
-        if now.astimezone(alert_checks.ZONE).hour >= cfg.alert_digest_hour:
+        if now.astimezone(ZONE).hour >= cfg.alert_digest_hour:
             sent["digest"] = _mail_round(cfg, now, digest=True)
     if cfg.webhook_url:
         sent["webhook"] = _webhook_round(cfg, now)
@@ -98,7 +100,7 @@ def _mail_round(cfg: Settings, now: datetime, digest: bool) -> int:
     for d in _due("email", now, digest).order_by(AlertDelivery.id):
         by_user[d.user_id].append(d)
     sent = 0
-    today = now.astimezone(alert_checks.ZONE).date().isoformat()
+    today = now.astimezone(ZONE).date().isoformat()
     for uid, rows in by_user.items():
         prof = AlertProfile.get_or_none(AlertProfile.user == uid)
         if prof is None or not prof.email:
@@ -127,7 +129,7 @@ def compose(rows: list[AlertDelivery], cfg: Settings, now: datetime, digest: boo
     """The subject and Vietnamese text of one mail about these notices."""
     first = rows[0]
     if digest:
-        subject = f"[Loa] Tóm tắt cảnh báo ngày {now.astimezone(alert_checks.ZONE):%d/%m/%Y} ({len(rows)})"
+        subject = f"[Loa] Tóm tắt cảnh báo ngày {now.astimezone(ZONE):%d/%m/%Y} ({len(rows)})"
     elif len(rows) == 1:
         subject = f"[Loa] {'Đã khắc phục: ' if first.event == 'close' else ''}{first.alert.title}"
     else:

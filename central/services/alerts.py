@@ -28,7 +28,7 @@ from ..config import Settings
 from ..db import database
 from ..errors import Invalid, NotFound
 from ..models import Area, Station, User, utcnow
-from . import alert_checks, areas
+from . import alert_checks, area_tree, areas, audit
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +91,7 @@ def subscribers(alert: Alert) -> dict[int, str]:
     for sub in subs:
         if not in_scope(sub.user, alert.area_id):
             continue
-        if sub.area_id is not None and (alert.area_id is None or alert.area_id not in areas.subtree_ids(sub.area_id)):
+        if sub.area_id is not None and (alert.area_id is None or alert.area_id not in area_tree.subtree_ids(sub.area_id)):
             continue
         if out.get(sub.user_id) != "immediate":
             out[sub.user_id] = sub.mode
@@ -188,22 +188,29 @@ def subscribe(user: User, area_code: str | None, kind: str, mode: str) -> AlertS
                                                    else AlertSubscription.area == area_id)).first()
         if same is not None:
             AlertSubscription.update(mode=mode).where(AlertSubscription.id == same.id).execute()
-            return AlertSubscription.get_by_id(same.id)  # type: ignore[no-any-return]
-        return AlertSubscription.create(user=user.id, area=area_id, kind=kind, mode=mode)  # type: ignore[no-any-return]
+            sub: AlertSubscription = AlertSubscription.get_by_id(same.id)
+        else:
+            sub = AlertSubscription.create(user=user.id, area=area_id, kind=kind, mode=mode)
+        audit.record(user, "alert.subscribe", sub, area=area_code or None, kind=kind or None, mode=mode)
+    return sub
 
 
 def unsubscribe(user: User, sub_id: int) -> None:
-    if not AlertSubscription.delete().where((AlertSubscription.id == sub_id)
-                                            & (AlertSubscription.user == user.id)).execute():
-        raise NotFound(f"Không có đăng ký số {sub_id}. (No subscription {sub_id}.)")
+    with database.atomic():
+        if not AlertSubscription.delete().where((AlertSubscription.id == sub_id)
+                                                & (AlertSubscription.user == user.id)).execute():
+            raise NotFound(f"Không có đăng ký số {sub_id}. (No subscription {sub_id}.)")
+        audit.record(user, "alert.unsubscribe", sub_id)
 
 
 def set_email(user: User, email: str) -> AlertProfile:
     email = email.strip()
     if email and ("@" not in email or len(email) > 254 or any(c.isspace() for c in email)):
         raise Invalid("Địa chỉ thư điện tử không hợp lệ. (Invalid e-mail address.)", field="email")
-    profile(user)
-    AlertProfile.update(email=email).where(AlertProfile.user == user.id).execute()
+    with database.atomic():
+        profile(user)
+        AlertProfile.update(email=email).where(AlertProfile.user == user.id).execute()
+        audit.record(user, "alert.email", user, email=email)
     return profile(user)
 
 

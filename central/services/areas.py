@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
 from typing import Any
 
 from peewee import IntegrityError
@@ -12,7 +11,8 @@ from peewee import IntegrityError
 from ..db import database
 from ..errors import Conflict, Invalid, NotFound
 from ..models import AREA_LEVELS, Area, User
-from . import audit
+from . import audit, manifests
+from .area_tree import ancestor_path
 
 CSV_COLUMNS = ("code", "name", "level", "parent_code")
 
@@ -97,35 +97,8 @@ def _upsert(row: dict[str, Any], parent_code: str | None) -> bool:
     existing.name, existing.level, existing.parent = name, level, parent
     existing.save()
     if moved:  # its stations now fall under other areas' schedules
-        from . import manifests
-
         manifests.bump_for_area(existing)
     return False
-
-
-def _children_map() -> dict[int | None, list[int]]:
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for area_id, parent_id in Area.select(Area.id, Area.parent).tuples():
-        children[parent_id].append(area_id)
-    return children
-
-
-def subtree_ids(area_id: int) -> set[int]:
-    """``area_id`` and every area below it."""
-    children = _children_map()
-    out, stack = set(), [area_id]
-    while stack:
-        node = stack.pop()
-        if node in out:
-            continue
-        out.add(node)
-        stack.extend(children.get(node, ()))
-    return out
-
-
-def ancestor_ids(area_id: int) -> list[int]:
-    """``area_id`` and its ancestors, nearest first."""
-    return ancestor_path(area_id, dict(Area.select(Area.id, Area.parent).tuples()))
 
 
 def to_dict(area: Area, parent_code: str | None = None) -> dict[str, Any]:
@@ -146,12 +119,3 @@ def listing(scope: set[int] | None) -> list[dict[str, Any]]:
     depth = {a.id: len(ancestor_path(a.id, {r.id: r.parent_id for r in rows})) for a in visible}
     visible.sort(key=lambda a: (depth[a.id], a.code))
     return [to_dict(a, codes.get(a.parent_id)) for a in visible]
-
-
-def ancestor_path(area_id: int, parents: dict[int, int | None]) -> list[int]:
-    out: list[int] = []
-    node: int | None = area_id
-    while node is not None and node not in out:
-        out.append(node)
-        node = parents.get(node)
-    return out

@@ -15,14 +15,15 @@ from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from peewee import JOIN, ModelSelect
 
+from central.times import ZONE
+
 from ..errors import Invalid
 from ..models import ApiToken, Area, AuditLog, User
+from . import area_tree
 
-LOCAL_ZONE = "Asia/Ho_Chi_Minh"  # CSV times are local, as the province reads them
 #: the name written for a change with no user behind it: "system", or "cli:<login>" at the console
 _UNNAMED: ContextVar[str] = ContextVar("audit_unnamed_actor", default="system")
 MAX_PAGE = 1000
@@ -104,7 +105,7 @@ def parse_when(value: str | None, what: str, end: bool = False) -> datetime | No
     if not EARLIEST.year < t.year < LATEST.year:
         return EARLIEST if t.year <= EARLIEST.year else LATEST
     if t.tzinfo is None:
-        t = t.replace(tzinfo=ZoneInfo(LOCAL_ZONE))
+        t = t.replace(tzinfo=ZONE)
     return t + timedelta(days=1) if end and len(value) == 10 else t
 
 
@@ -120,7 +121,7 @@ def query(user: User, f: Filters) -> ModelSelect:
     if f.area_code:
         area = areas.get(f.area_code)
         check_area(user, area)
-        q = q.where(AuditLog.area.in_(list(areas.subtree_ids(area.id))))
+        q = q.where(AuditLog.area.in_(list(area_tree.subtree_ids(area.id))))
     if f.person:
         q = q.where(AuditLog.actor_name == f.person)
     if f.object_type:
@@ -184,7 +185,7 @@ def to_csv(rows: Iterable[AuditLog]) -> bytes:
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
     w.writerow(CSV_HEADER)
-    zone = ZoneInfo(LOCAL_ZONE)
+    zone = ZONE
     for r in rows:
         cells = [r.actor_name, r.action, r.object_type, r.object_id or "",
                  r.area.code if r.area_id is not None else "",

@@ -1,7 +1,7 @@
 """Bulletins (bản tin): made by upload or TTS, then ``draft → submitted → approved | rejected``,
 ``approved → withdrawn``.
 
-Rules (DESIGN §1, issue 5 §2):
+Rules (docs/architecture.md; the two-person rule in docs/two-person-rule.md):
 - editors (and admins) create, edit and submit; only drafts and rejected bulletins can be edited,
   and an edit of a rejected bulletin makes it a draft again;
 - approvers and admins approve or reject, never their own bulletin (two-person rule; an admin is
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from os import PathLike
 from typing import Any
 
@@ -31,6 +31,8 @@ from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from central.models import PRIORITIES, Area, Asset, Bulletin, Campaign, Category, User, utcnow
 from central.services import audit, languages
 from central.services import categories as categories_service
+from central.services.area_tree import ancestor_ids
+from central.times import parse_time
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +51,6 @@ DataDir = str | PathLike[str]
 def ancestors_of_user(user: User) -> list[int]:
     if user.area_id is None:
         return []
-    from central.services.areas import ancestor_ids
-
     return ancestor_ids(user.area_id)
 
 
@@ -79,28 +79,6 @@ def check_role(user: User, roles: tuple[str, ...], doing: str) -> None:
 
 
 # --- fields --------------------------------------------------------------------------------
-
-
-def parse_time(value: Any, what: str) -> datetime | None:
-    """An aware datetime from ISO text (a date alone means its start, UTC+7), or None if empty."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        t = value
-    else:
-        try:
-            t = datetime.fromisoformat(str(value))
-        except ValueError:  # the API checked the form: this is a day that does not exist
-            raise Unprocessable(f"{what} phải là thời điểm ISO 8601, nhận '{value}'.", field=what) from None
-    if t.tzinfo is None:
-        from zoneinfo import ZoneInfo
-
-        t = t.replace(tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
-    try:
-        # in UTC: a zone's historical offset (1309 in Hà Nội: +07:06:30) is no RFC 3339 offset
-        return t.astimezone(UTC)
-    except OverflowError:
-        raise Unprocessable(f"{what} nằm ngoài năm 1–9999. ({what} is out of range.)", field=what) from None
 
 
 def _text(data: Mapping[str, Any], key: str, limit: int = 300) -> str | None:

@@ -18,18 +18,18 @@ from central.models import Area, Campaign, Schedule, ScheduleTarget, Station, Us
 from central.services import campaigns as campaigns_service
 from central.services import plans as plans_service
 from central.services import schedules as schedules_service
-from central.services.areas import ancestor_ids, subtree_ids
+from central.services.area_tree import ancestor_ids, subtree_ids
 from central.services.campaign_schedule import scheduled_campaign_ids
+from central.times import ZONE
 from playlists import rules
 from playlists.errors import ScheduleError
 
-ZONE = "Asia/Ho_Chi_Minh"
 MAX_AIRINGS_PER_DAY = 50  # shown per day; the rest are counted
 _ORDER = {"deadline": 0, "observance": 1, "campaign": 2, "schedule": 3}
 
 
 def today() -> date:
-    return datetime.now(ZoneInfo(ZONE)).date()
+    return datetime.now(ZONE).date()
 
 
 def month_range(year: int, month: int) -> tuple[date, date]:

@@ -19,6 +19,7 @@ from central.errors import Conflict, Invalid, NotFound, Unprocessable
 from central.models import Bulletin, Campaign, Plan, User
 from central.services import audit
 from central.services import categories as categories_service
+from central.services.area_tree import ancestor_ids
 from central.services.bulletins import (
     EDITORS,
     can_see_owner,
@@ -76,8 +77,6 @@ def _check_plan(actor: User, c: Campaign) -> None:
     """A campaign joins a plan owned at or above its own area (the plan is seen wherever the campaign is)."""
     if c.plan_id is None:
         return
-    from central.services.areas import ancestor_ids
-
     owner = c.plan.area_id
     above = owner is None or (c.area_id is not None and owner in [c.area_id, *ancestor_ids(c.area_id)])
     if not above or not can_see_owner(actor, owner):

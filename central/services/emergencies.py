@@ -28,7 +28,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from central.auth import area_subtree_ids, check_area
 from central.db import database
@@ -48,10 +47,11 @@ from central.models import (
 from central.services import audit, manifests, standing_alerts
 from central.services import schedules as schedules_service
 from central.services.bulletins import APPROVERS, check_role
+from central.times import ZONE
+from playlists.model import DEFAULT_ZONE
 
 log = logging.getLogger(__name__)
 
-ZONE = "Asia/Ho_Chi_Minh"
 PLAY_BY_DEFAULT = timedelta(minutes=30)
 PLAY_BY_MAX = timedelta(hours=24)
 VALID_DEFAULT = timedelta(hours=2)
@@ -75,7 +75,7 @@ def _minutes(data: Mapping[str, Any], key: str, default: timedelta, top: timedel
     return timedelta(minutes=minutes)
 
 
-def _audio(actor: User, data: Mapping[str, Any]) -> tuple[Bulletin, Any]:
+def choose_audio(actor: User, data: Mapping[str, Any]) -> tuple[Bulletin, Any]:
     """The bulletin to air and the standing alert it comes from (or None)."""
     key = data.get("standing_alert")
     if key not in (None, ""):
@@ -97,7 +97,7 @@ def _audio(actor: User, data: Mapping[str, Any]) -> tuple[Bulletin, Any]:
     return bulletins_service.get(actor, bid), None
 
 
-def _targets(mode: str, raw: Any) -> dict[str, list[Any]]:
+def check_targets(mode: str, raw: Any) -> dict[str, list[Any]]:
     if not isinstance(raw, Mapping):
         raise Invalid('targets phải là {"areas": [mã], "stations": [số]}.', field="targets")
     areas, stations = list(raw.get("areas") or []), list(raw.get("stations") or [])
@@ -116,15 +116,15 @@ def create(actor: User, data: Mapping[str, Any], all_clear_of: Emergency | None 
     mode = str(data.get("mode") or "live")
     if mode not in EMERGENCY_MODES:
         raise Invalid("mode phải là live hoặc test.", field="mode")
-    bulletin, alert = _audio(actor, data)
-    targets = _targets(mode, data.get("targets"))
+    bulletin, alert = choose_audio(actor, data)
+    targets = check_targets(mode, data.get("targets"))
     now = utcnow().replace(microsecond=0)
     play_by = now + _minutes(data, "play_by_minutes", PLAY_BY_DEFAULT, PLAY_BY_MAX)
     until = now + max(_minutes(data, "valid_minutes", VALID_DEFAULT, timedelta(hours=72)), play_by - now)
     title = _title(mode, str(data.get("title") or "").strip() or (alert.name if alert else bulletin.title))
-    local = now.astimezone(ZoneInfo(ZONE)).replace(tzinfo=None)
+    local = now.astimezone(ZONE).replace(tzinfo=None)
     body = {"bulletin_id": bulletin.id, "title": title, "dtstart": local.isoformat(), "rrule": "",
-            "timezone": ZONE, "priority": "emergency", "valid_until": until.isoformat(), "targets": targets}
+            "timezone": DEFAULT_ZONE, "priority": "emergency", "valid_until": until.isoformat(), "targets": targets}
     with database.atomic():  # the manifests that carry it are bumped in here: play_by goes with them
         s = schedules_service.create(actor, body)
         Schedule.update(play_by=play_by).where(Schedule.id == s.id).execute()

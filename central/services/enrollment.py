@@ -18,6 +18,8 @@ import math
 import secrets
 from datetime import datetime, timedelta
 
+from playlists.model import DEFAULT_ZONE
+
 from ..auth import hash_token, new_token
 from ..db import database
 from ..errors import CentralError, Conflict, Gone, Invalid, NotFound, Unprocessable
@@ -57,7 +59,7 @@ def issue_code(actor: User | None, station: Station, ttl_s: int = DEFAULT_TTL_S)
 
 
 def register(actor: User | None, area_code: str, name: str, ttl_s: int = DEFAULT_TTL_S,
-             timezone: str = "Asia/Ho_Chi_Minh") -> tuple[Station, str]:
+             timezone: str = DEFAULT_ZONE) -> tuple[Station, str]:
     """Create a station in ``area_code`` and return it with its one-time enrollment code."""
     name = (name or "").strip()
     if not name:

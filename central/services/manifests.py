@@ -38,7 +38,7 @@ from ..models import (
     utcnow,
 )
 from . import manifest_guard, push
-from .areas import ancestor_ids, subtree_ids
+from .area_tree import ancestor_ids, subtree_ids
 
 HORIZON_DAYS = 14
 ONE_OFF_KEEP = timedelta(days=2)  # a one-off schedule stays in manifests this long after it aired

@@ -34,6 +34,7 @@ from central.models import (
     utcnow,
 )
 from central.services import languages, rollups
+from central.services.area_tree import subtree_ids
 from central.services.reports import CHIME_LABEL, LOCAL_LABEL, NO_GROUP_LABEL, utc_bounds
 from playlists.sound import STATUSES as PLAY_STATUSES
 
@@ -163,8 +164,6 @@ def _heads(base: Area | None) -> dict[int, Area]:
 
 def station_counts(base: Area | None) -> dict[int, int]:
     """Active stations per area id, under ``base`` (everything when None)."""
-    from central.services.areas import subtree_ids
-
     q = Station.select(Station.area, Station.id).where(Station.active == True)  # noqa: E712
     if base is not None:
         q = q.where(Station.area.in_(sorted(subtree_ids(base.id))))
@@ -319,8 +318,6 @@ def _languages(rows: list[tuple[Any, ...]], aired: dict[int, Bulletin], stations
 
 def completeness(base: Area | None, start: date, end: date, offline_days: int) -> dict[str, Any]:
     """Silent stations (logs stop before the end) and stations off line more than ``offline_days`` days."""
-    from central.services.areas import subtree_ids
-
     q = Station.select(Station.id, Station.name, Station.last_seen, Station.enrolled_at).where(
         Station.active == True)  # noqa: E712
     if base is not None:

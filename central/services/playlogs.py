@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from peewee import ModelSelect, fn
 
+from playlists.model import DEFAULT_ZONE
 from playlists.sound import AUDIBILITIES, outcome
 
 from ..db import database
@@ -144,7 +145,7 @@ def ingest(station: Station, logs: Any) -> tuple[int, int]:
             params = [_db_value(f, row[f]) for row in chunk for f in _FIELDS]
             stored.update(r[0] for r in database.execute_sql(_insert_sql(len(chunk)), params).fetchall())
         # only the logs stored now count: a re-sent UUID was counted when it was first stored
-        zone = ZoneInfo(station.timezone or "Asia/Ho_Chi_Minh")
+        zone = ZoneInfo(station.timezone or DEFAULT_ZONE)
         rollups.add(rollups.fold((r for r in batch if r["uuid"] in stored), lambda _: zone))
     return len(stored), len(rows) - len(stored)
 

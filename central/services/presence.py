@@ -2,7 +2,7 @@
 
 ``central presence`` (one long-running process per deployment, beside the web workers) subscribes to
 every station's presence topic and calls ``record`` for each message. The broker publishes a station's
-last will ("offline") about 1.5 keepalives (≈ 7.5 s) after its link drops, and its retained state again
+last will ("offline") at most 1.5 keepalives (6 s) after its link drops, and its retained state again
 whenever the subscriber reconnects, so ``record`` is idempotent: only a change opens or closes an outage.
 """
 

@@ -34,12 +34,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from central.errors import Invalid, Unprocessable
+from central.services.area_tree import subtree_ids
+from playlists.model import DEFAULT_ZONE
 from playlists.sound import FAILED_TO_SOUND, NOT_AUDIBLE, aired
 from playlists.sound import STATUSES as STATUSES
 
 log = logging.getLogger(__name__)
 
-REPORT_TZ = "Asia/Ho_Chi_Minh"
 GROUPS = ("category", "campaign", "area", "station")
 ATTEMPTED = frozenset({"completed", "interrupted", "failed", "missed", NOT_AUDIBLE, FAILED_TO_SOUND})
 
@@ -197,7 +198,7 @@ def resolve_range(
     return start, end
 
 
-def utc_bounds(start: date, end: date, tz: str = REPORT_TZ) -> tuple[datetime, datetime]:
+def utc_bounds(start: date, end: date, tz: str = DEFAULT_ZONE) -> tuple[datetime, datetime]:
     """The half-open aware instant range covering local days ``start``..``end``."""
     zone = ZoneInfo(tz)
     lo = datetime.combine(start, time(0), zone)
@@ -328,7 +329,6 @@ def scope_filter(user: Any, base: Any) -> tuple[str, list[Any]]:
     from central.auth import area_subtree_ids
     from central.db import database
     from central.models import Area
-    from central.services.areas import subtree_ids
 
     scope = subtree_ids(base.id) if base is not None else area_subtree_ids(user)
     if scope is None or (base is not None and base.parent_id is None
@@ -377,6 +377,7 @@ def summary(user: Any, date_from: date, date_to: date, area_code: str | None = N
     area_of = _area_grouper(base) if group_by == "area" else None
     facts = []
     for station_id, bulletin_id, sha, station_name, area_id, *values in rows:
+        is_local = bulletin_id < 0
         bulletin_id, sha = (bulletin_id if bulletin_id > 0 else None), sha or None  # LOCAL (-1): none
         owner = bulletin_id if bulletin_id is not None else audio.get(sha) if sha else None
         for status, count in zip(STATUSES, values, strict=False):
@@ -386,7 +387,7 @@ def summary(user: Any, date_from: date, date_to: date, area_code: str | None = N
                 key, label = str(station_id), station_name
             elif area_of is not None:
                 key, label = area_of(area_id)
-            elif bulletin_id is None and status == "local":
+            elif is_local:  # a local announcement, heard or not
                 key, label = "local", LOCAL_LABEL
             elif owner == CHIME_KEY:
                 key, label = CHIME_KEY, CHIME_LABEL
@@ -394,7 +395,7 @@ def summary(user: Any, date_from: date, date_to: date, area_code: str | None = N
                 key, label = labels.get(owner, ("", NO_GROUP_LABEL[group_by]))  # type: ignore[arg-type]
             seconds = _seconds_of(status, values)
             facts.append(LogFact(station_id, status, key, label, has_bulletin=bulletin_id is not None,
-                                 count=int(count), seconds=seconds, has_asset=bool(sha)))
+                                 count=int(count), seconds=seconds, has_asset=bool(sha) or is_local))
     table, total = summarise(facts)
     _add_uptime(table, total, base, date_from, date_to, group_by, area_of)
     return Summary(group_by, date_from, date_to, base.code if base is not None else None, table, total)

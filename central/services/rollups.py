@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from peewee import Database
 
+from playlists.model import DEFAULT_ZONE
 from playlists.sound import AIRED, NOT_AUDIBLE
 from playlists.sound import STATUSES as PLAY_STATUSES
 
@@ -51,6 +52,11 @@ def rolled(row: dict[str, Any]) -> bool:
         "completed", "interrupted", NOT_AUDIBLE)
 
 
+def _local(row: dict[str, Any]) -> bool:
+    """A local announcement: ``local``, or one nobody heard (its station's own status kept in ``sound``)."""
+    return row["status"] == "local" or (row.get("sound") or {}).get("reported_status") == "local"
+
+
 def aired_us(row: dict[str, Any]) -> int:
     """Microseconds heard: ``ended_at - started_at`` for a play that aired; 0 otherwise or if negative."""
     start, end = row.get("started_at"), row.get("ended_at")
@@ -69,7 +75,7 @@ def fold(rows: Iterable[dict[str, Any]], zone_of: Callable[[int], ZoneInfo]) -> 
         day = log_day(row, zone_of(row["station"]))
         if day is None:
             continue
-        bulletin = row.get("bulletin_id") or (LOCAL if row["status"] == "local" else 0)
+        bulletin = row.get("bulletin_id") or (LOCAL if _local(row) else 0)
         sha = "" if bulletin else (row.get("asset_sha256") or "")
         cell = cells.setdefault((row["station"], day, bulletin, sha), [0] * len(VALUES))
         cell[PLAY_STATUSES.index(row["status"])] += 1
@@ -120,7 +126,7 @@ def zones() -> Callable[[int], ZoneInfo]:
         if station_id not in cache:
             if not names:
                 names.update(Station.select(Station.id, Station.timezone).tuples())
-            cache[station_id] = ZoneInfo(names.get(station_id) or "Asia/Ho_Chi_Minh")
+            cache[station_id] = ZoneInfo(names.get(station_id) or DEFAULT_ZONE)
         return cache[station_id]
 
     return zone_of
@@ -128,7 +134,8 @@ def zones() -> Callable[[int], ZoneInfo]:
 
 # --- backfill ------------------------------------------------------------------------------
 
-_LOG_FIELDS = ("station", "status", "bulletin_id", "asset_sha256", "planned_start", "started_at", "ended_at")
+_LOG_FIELDS = ("station", "status", "bulletin_id", "asset_sha256", "planned_start", "started_at", "ended_at",
+               "sound")
 
 
 def rebuild(db: Database | None = None, batch: int = 20_000) -> int:
@@ -170,9 +177,11 @@ _SPAN = ("CASE WHEN l.status IN ({}) AND l.ended_at > l.started_at "
 
 def _rebuild_sql(db: Database) -> int:
     counts = ", ".join(f"SUM(CASE WHEN l.status = '{s}' THEN 1 ELSE 0 END)" for s in PLAY_STATUSES)
-    bulletin = f"COALESCE(l.bulletin_id, CASE WHEN l.status = 'local' THEN {LOCAL} ELSE 0 END)"
+    is_local = ("(l.status = 'local' OR (l.sound IS NOT NULL "
+                "AND CAST(l.sound AS json)->>'reported_status' = 'local'))")  # see _local
+    bulletin = f"COALESCE(l.bulletin_id, CASE WHEN {is_local} THEN {LOCAL} ELSE 0 END)"
     aired, local = _SPAN.format("'completed', 'interrupted'"), _SPAN.format("'local'")
-    sha = "CASE WHEN l.bulletin_id IS NULL AND l.status <> 'local' THEN COALESCE(l.asset_sha256, '') ELSE '' END"
+    sha = f"CASE WHEN l.bulletin_id IS NULL AND NOT {is_local} THEN COALESCE(l.asset_sha256, '') ELSE '' END"
     cols = f"station_id, {{}}, bulletin_id, asset_sha256, {', '.join(VALUES)}"
     db.execute_sql(
         f"INSERT INTO play_day ({cols.format('day')}) "

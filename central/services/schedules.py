@@ -38,7 +38,7 @@ from central.models import (
     User,
     utcnow,
 )
-from central.services import audit
+from central.services import area_tree, audit
 from central.services import bulletins as bulletins_service
 from central.services import programmes as programmes_service
 from central.services.bulletins import (
@@ -46,11 +46,12 @@ from central.services.bulletins import (
     check_owner,
     check_role,
     claim_transition,
-    parse_time,
 )
+from central.times import parse_time
 from playlists import model as pm
 from playlists import rules
 from playlists.errors import ScheduleError
+from playlists.model import DEFAULT_ZONE
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +149,7 @@ def parse(actor: User, data: Mapping[str, Any], current: Schedule | None = None)
     out: dict[str, Any] = {}
     if has("bulletin_id") or has("playlist_id"):
         out.update(_content(actor, data))
-    tzname = data.get("timezone") or (current.timezone if current else "Asia/Ho_Chi_Minh")
+    tzname = data.get("timezone") or (current.timezone if current else DEFAULT_ZONE)
     if not isinstance(tzname, str):
         raise Invalid("timezone phải là tên múi giờ IANA.", field="timezone")
     out["timezone"] = tzname
@@ -423,14 +424,13 @@ def listing(user: User, station: int | None = None, area: str | None = None,
     if status:
         q = q.where(Schedule.status == status)
     if station is not None:
-        from central.services import manifests
 
         st = Station.get_or_none(Station.id == station)
         if st is None:
             return []
         ids = ScheduleTarget.select(ScheduleTarget.schedule).where(
             (ScheduleTarget.station == st.id)
-            | ScheduleTarget.area.in_(manifests.ancestor_ids(st.area_id))
+            | ScheduleTarget.area.in_(area_tree.ancestor_ids(st.area_id))
         )
         q = q.where(Schedule.id.in_(ids))
     if area:

@@ -24,7 +24,7 @@ from central.models import Area, Asset, Bulletin, StandingAlert, Station, User
 from central.services import audit
 from central.services.bulletins import check_role
 
-from .areas import ancestor_ids
+from .area_tree import ancestor_ids
 
 ADMINS = ("admin",)
 #: The alerts a province starts with (``central demo`` records them with the offline TTS).

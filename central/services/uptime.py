@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ..models import Area, Heartbeat, Station, StationOutage, utcnow
-from .areas import subtree_ids
+from .area_tree import subtree_ids
 from .reports import utc_bounds
 
 GAP_INTERVALS = 3  # heartbeats this many intervals apart: the station was off line in between

@@ -14,11 +14,11 @@ from central import auth
 from central.models import Area, PlayDay, PlayLog, Schedule, Station, utcnow
 from central.services import bulletins as bulletins_service
 from central.services import calendar as calendar_service
+from playlists.model import DEFAULT_ZONE
 from playlists.sound import AIRED, FAILED_TO_SOUND, NOT_AUDIBLE
 
 from . import bp, queries
 from .context import me
-from .fmt import LOCAL_ZONE
 from .stations import visible_health
 
 FAILED = ("failed", "missed", FAILED_TO_SOUND)
@@ -46,7 +46,7 @@ def dashboard() -> Any:
 
 
 def today_bounds(now: datetime) -> tuple[datetime, datetime]:
-    zone = ZoneInfo(LOCAL_ZONE)
+    zone = ZoneInfo(DEFAULT_ZONE)
     day = now.astimezone(zone).date()
     start = datetime.combine(day, time(0), zone)
     return start, start + timedelta(days=1)

@@ -57,8 +57,8 @@ def _int(value: Any, default: int) -> int:
 
 def _review(user: Any, data: dict[str, Any]) -> dict[str, Any]:
     """What the confirmation step shows: the audio, the stations that will receive it."""
-    bulletin, alert = service._audio(user, data)
-    service._targets(data["mode"], data["targets"])
+    bulletin, alert = service.choose_audio(user, data)
+    service.check_targets(data["mode"], data["targets"])
     areas, stations = schedules_service._targets(user, data["targets"])
     ids = manifests.stations_under([a.id for a in areas]) | {st.id for st in stations}
     return {"bulletin": bulletin, "alert": alert, "areas": areas,

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 
-LOCAL_ZONE = "Asia/Ho_Chi_Minh"
+from central.times import ZONE
 
 STATUS_LABELS = {
     "draft": _l("Nháp"),
@@ -137,7 +136,7 @@ def local_dt(value: Any, pattern: str = "%d/%m/%Y %H:%M") -> str:
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
-        return value.astimezone(ZoneInfo(LOCAL_ZONE)).strftime(pattern)
+        return value.astimezone(ZONE).strftime(pattern)
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     return str(value)

@@ -6,16 +6,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from flask import request, url_for
 from flask_babel import gettext as _
 
 from central.errors import Invalid
+from central.times import ZONE
 
 T = TypeVar("T")
 PER_PAGE = 50
-ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from flask_babel import get_locale
 
 from central import auth
 from central.models import Area, AuditLog, Bulletin, Category, Station
+from central.services import area_tree as tree_service
 from central.services import areas as areas_service
 from central.services import bulletins as bulletins_service
 from central.services import campaigns as campaigns_service
@@ -79,7 +80,7 @@ def subtree(area_code: str | None) -> set[int] | None:
     """Ids under the area named by ``area_code`` (None when no filter is given)."""
     if not area_code:
         return None
-    return areas_service.subtree_ids(areas_service.get(area_code).id)
+    return tree_service.subtree_ids(areas_service.get(area_code).id)
 
 
 def category_choices() -> list[tuple[str, str]]:

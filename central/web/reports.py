@@ -9,6 +9,7 @@ from flask import Response, render_template, request, url_for
 
 from central.errors import CentralError
 from central.services import reports as service
+from central.times import ZONE
 
 from . import bp, queries
 from .context import flash_error, me
@@ -17,11 +18,10 @@ GROUPS = service.GROUPS
 
 
 def today() -> date:
-    from zoneinfo import ZoneInfo
 
     from central.models import utcnow
 
-    return utcnow().astimezone(ZoneInfo(service.REPORT_TZ)).date()
+    return utcnow().astimezone(ZONE).date()
 
 
 @bp.route("/reports")

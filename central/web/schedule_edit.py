@@ -18,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 from central.errors import CentralError
 from central.models import Schedule, ScheduleTarget
 from central.services import schedules as service
+from central.times import ZONE
 
 from . import bp
 from .context import flash_error, me, roles
@@ -75,9 +76,8 @@ def form_of(s: Schedule) -> MultiDict[str, Any]:
 
 
 def _zone() -> Any:
-    from zoneinfo import ZoneInfo
 
-    return ZoneInfo("Asia/Ho_Chi_Minh")
+    return ZONE
 
 
 def data_of(form: Any) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from flask.blueprints import BlueprintSetupState
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 
+from playlists.model import DEFAULT_ZONE
+
 from ..config import settings
 from . import fmt, queries
 
@@ -34,7 +36,7 @@ def init_app(state: BlueprintSetupState) -> None:
     app = state.app
     _cookie_policy(app)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
-    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", fmt.LOCAL_ZONE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", DEFAULT_ZONE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     if "babel" not in app.extensions:
         babel.init_app(app, locale_selector=select_locale)

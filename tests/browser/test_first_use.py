@@ -115,7 +115,7 @@ def test_schedule_preview_shows_every_day_of_the_window_and_comes_into_view(
     # "Kết thúc" is the slot's real end: 95 s after 06:00.
     ends = preview.locator(".slot-end").all_inner_texts()
     assert ends[0] == "06:01:35", ends[:4]
-    editor.shot("schedule-preview")
+    editor.shot("schedule-preview-week")
 
 
 def test_station_page_shows_settings_in_force_and_their_source(sessions: Sessions, live: LiveCentral) -> None:
@@ -134,7 +134,7 @@ def test_station_page_shows_settings_in_force_and_their_source(sessions: Session
     assert "80\u00a0%" in volume and "50\u00a0%" in volume and "Đài tự đặt" in volume
     quiet = admin.page.inner_text("#set-quiet")
     assert "21:00–05:30" in quiet and "Đài tự đặt" in quiet
-    admin.shot("station")
+    admin.shot("station-settings")
 
 
 def test_new_buttons_draw_their_icon_from_the_centrals_own_svg(sessions: Sessions) -> None:
@@ -271,7 +271,7 @@ def test_phone_pages_fit_the_screen_and_desktop_navigation_is_one_row(
         header = phone.page.evaluate("document.querySelector('header.topbar').getBoundingClientRect().height"
                                      " + document.querySelector('nav.mainnav').getBoundingClientRect().height")
         assert header <= 72, header
-        phone.shot("dashboard-phone")
+        phone.shot("dashboard-phone-admin")
         # Tables become cards: nothing to scroll sideways, every cell names its column.
         for path in ("/play-logs", "/reports?group_by=station", "/stations"):
             phone.go(path)

@@ -190,6 +190,7 @@ ROUTES = [
           body=lambda w: {"code": f"P-D-C1-N{next(w.seq)}", "name": "Thôn mới", "parent_code": "P-D-C1"}),
     route("GET", "/stations", lambda w: "/api/v1/stations", ALL, 200, 200, listed=lambda w: w.station.id),
     route("GET", "/stations/{id}", lambda w: f"/api/v1/stations/{w.station.id}", ALL, 200, 404),
+    route("GET", "/stations/{id}/outages", lambda w: f"/api/v1/stations/{w.station.id}/outages", ALL, 200, 404),
     route("POST", "/stations", lambda w: "/api/v1/stations", ADMIN, 201, 403,
           body=lambda w: {"area_code": "P-D-C1", "name": f"Đài mới {next(w.seq)}"}),
     route("POST", "/stations/{id}/enroll-code", lambda w: f"/api/v1/stations/{w.station.id}/enroll-code",

@@ -146,3 +146,30 @@ def test_a_speaker_test_goes_out_in_the_signed_manifest_and_its_result_shows(app
     page = client.get(f"/stations/{station.id}").data.decode()
     assert "nghe được" in page and "-21.8 LUFS" in page and 'id="speaker-test-waiting"' not in page
     assert f'action="/stations/{station.id}/speaker-test"' in page
+
+
+BOTH_DATABASES = pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+
+
+@BOTH_DATABASES
+def test_a_local_announcement_nobody_heard_stays_local_also_after_a_rebuild(client, auth, tree, make_user,
+                                                                            station_factory, backend):
+    from central.services import rollups
+
+    _, token = station_factory(tree["C1"], "Đài xã Đắk Môl")
+    heard = make_log(status="local", bulletin_id=None, schedule_id=None, slot_id=None, reason="local_announcement")
+    unheard = make_log(status="local", bulletin_id=None, schedule_id=None, slot_id=None, sound=NULL,
+                       asset_sha256="b" * 64)
+    assert _post(client, token, [heard, unheard]).json["accepted"] == 2
+    approver, tok = make_user("approver", tree["P"])
+
+    def local_row():
+        rows = client.get("/api/v1/reports/summary?from=2026-12-01&to=2026-12-01&group_by=category",
+                          headers=auth(tok)).json["rows"]
+        return [(r["key"], r["local"], r["not_audible"], r["plays"]) for r in rows]
+
+    assert local_row() == [("local", 1, 1, 1)], "both under Phát tại chỗ; only the heard one aired"
+    rollups.rebuild()
+    assert local_row() == [("local", 1, 1, 1)], "a rebuild folds them the same way"

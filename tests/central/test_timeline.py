@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
+from central.times import parse_time
 from playlists import model as pm
 from playlists import timeline as pt
 
@@ -61,3 +62,23 @@ def test_timeline_respects_scope_and_limits(client, auth, tree, make_user, stati
     backwards = {"from": "2026-12-02T00:00:00+07:00", "to": "2026-12-01T00:00:00+07:00"}
     assert client.get(url, query_string=backwards, headers=auth(inside)).status_code == 422
     assert client.get("/api/v1/stations/9999/timeline", headers=auth(inside)).status_code == 404
+
+
+def test_a_time_without_an_offset_means_the_same_everywhere(client, auth, tree, make_user, station_factory,
+                                                            bulletin_factory, schedule_factory):
+    """One reading of a naive time (the deployment's zone): the preview's window as a bulletin's validity."""
+    editor, token = make_user("editor", tree["D"])
+    station, _ = station_factory(tree["C1"])
+    morning = bulletin_factory(editor, duration_ms=60_000, area=tree["D"])
+    schedule_factory(bulletin=morning, areas=[tree["D"]], dtstart=DAY.replace(hour=6, minute=30, tzinfo=None),
+                     rrule="FREQ=DAILY")
+    url = f"/api/v1/stations/{station.id}/timeline"
+    # 05:00–08:00 local holds the 06:30 slot; read as UTC it would be 12:00–15:00 local, without it
+    naive = {"from": DAY.replace(hour=5, tzinfo=None).isoformat(), "to": DAY.replace(hour=8, tzinfo=None).isoformat()}
+    aware = {"from": DAY.replace(hour=5).isoformat(), "to": DAY.replace(hour=8).isoformat()}
+    got = client.get(url, query_string=naive, headers=auth(token)).json["slots"]
+    assert got == client.get(url, query_string=aware, headers=auth(token)).json["slots"]
+    assert [s["start"] for s in got] == [utc(DAY.replace(hour=6, minute=30, tzinfo=None))]
+    # the same parser reads bulletins' and schedules' validity: a time or a day, in the same zone
+    assert parse_time("2026-12-01T06:00", "valid_from") == datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
+    assert parse_time("2026-12-01", "valid_from") == datetime(2026, 11, 30, 17, 0, tzinfo=UTC)

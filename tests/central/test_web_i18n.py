@@ -35,3 +35,13 @@ def test_the_committed_mo_matches_the_po() -> None:
     po = {m.id: m.string for m in read_po(io.BytesIO(PO.read_bytes())) if m.id and m.string}
     mo = {m.id: m.string for m in read_mo(io.BytesIO(MO.read_bytes())) if m.id}
     assert mo == po, "run: pybabel compile -d central/translations -l en"
+
+
+
+def test_no_english_translation_carries_the_vietnamese_text() -> None:
+    """A merge once glued the Vietnamese msgid onto the English msgstr; the page then showed both."""
+    glued = sorted(
+        m.id for m in read_po(io.BytesIO(PO.read_bytes()))
+        if m.id and isinstance(m.string, str) and m.string != m.id and m.id in m.string
+    )
+    assert glued == [], "these English translations repeat the Vietnamese text: fix messages.po, compile"

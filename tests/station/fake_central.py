@@ -129,6 +129,11 @@ def _handler(fc: FakeCentral) -> type[BaseHTTPRequestHandler]:
             if self.path.endswith("/play-logs"):
                 fc.logs.extend(body.get("logs", []))
                 self._json({"accepted": len(body.get("logs", [])), "duplicates": 0})
+            elif self.path.endswith("/enroll"):  # any code; the push channel's optional credentials
+                self._json({"station_id": 7, "token": "t", "public_key": fc.central.public_key,
+                            "server_time": datetime.now(UTC).isoformat(),
+                            "mqtt": {"url": "mqtt://127.0.0.1:1", "username": "station-7", "password": "pw",
+                                     "areas": ["DNO-DMI-DLA", "DNO-DMI", "DNO"]}})
             elif self.path.endswith("/heartbeat"):
                 fc.heartbeats.append(body)
                 version = fc.reply["manifest"]["version"] if fc.reply else 0

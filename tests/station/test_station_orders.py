@@ -136,3 +136,18 @@ def test_a_late_order_is_logged_stale_and_a_stop_ends_the_emergency(tmp_path: Pa
         assert len(player.started) == 1
     finally:
         agent.stop()
+
+
+def test_enrolling_again_starts_the_order_numbers_anew(tmp_path: Path, fc: FakeCentral,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from station.cli import main
+
+    monkeypatch.setenv("LOA_STATION_DIR", str(tmp_path / "st"))
+    assert main(["enroll", fc.url, "ABCD-EFGH-JKLM", "--password", "mật-khẩu"]) == 0
+    store = Store(tmp_path / "st" / "station.db")
+    settings = PushSettings.from_store(store)
+    assert settings is not None and settings.areas == AREAS and settings.username == "station-7"
+    store.put(order_seq=41)  # orders seen from the old central
+    # a replaced central numbers its orders from 1: the old count must not refuse them as replays
+    assert main(["enroll", "--force", fc.url, "ABCD-EFGH-JKLM", "--password", "mật-khẩu"]) == 0
+    assert Store(tmp_path / "st" / "station.db").get("order_seq") == 0
