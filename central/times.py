@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from playlists.model import DEFAULT_ZONE
 
-from .errors import Invalid, Unprocessable
+from .errors import Unprocessable
 
 #: The zone of naive times, local days and of a station that names none.
 ZONE = ZoneInfo(DEFAULT_ZONE)
@@ -31,9 +31,9 @@ def parse_time(value: Any, what: str) -> datetime | None:
     else:
         try:
             t = datetime.fromisoformat(str(value))
-        except ValueError:
-            raise Invalid(f"{what} không phải thời gian ISO 8601, nhận '{value}'. "
-                          f"({what} is not an ISO 8601 time.)", field=what) from None
+        except ValueError:  # the API document let its form through: a day or hour that does not exist
+            raise Unprocessable(f"{what} không phải thời gian ISO 8601 dùng được, nhận '{value}'. "
+                                f"({what} is not an ISO 8601 time that exists.)", field=what) from None
     t = t if t.tzinfo is not None else t.replace(tzinfo=ZONE)
     try:
         # in UTC: a zone's historical offset (1309 in Hà Nội: +07:06:30) is no RFC 3339 offset
