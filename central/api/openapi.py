@@ -361,6 +361,7 @@ def _operator_paths() -> J:
                     query("limit", between(1, 1000), "rows per page (default 200)"),
                     query("offset", between(0, 2**63 - 1), "rows to skip"),
                 ],
+                errors=(400, 401, 403, 404, 422),  # 422: a time of the allowed form that does not exist
             )
         },
         "/api/v1/tokens/{id}": {
