@@ -100,7 +100,9 @@ def test_the_web_ui_emergency_sounds_on_stations_that_never_saw_its_audio(
     for row in steps:
         assert row["manifest_fetched_at"] and row["sound_started_at"] and row["outcome"].startswith("not_audible"), row
         assert row["audio_ready_at"] and not row["audio_cached"], "its audio was downloaded after it was sent"
-        assert row["manifest_fetched_at"] <= row["sound_started_at"]
+        # compare instants, not strings: "…:01+00:00" sorts before "…:00.5+00:00" as text
+        fetched, started = (datetime.fromisoformat(row[k]) for k in ("manifest_fetched_at", "sound_started_at"))
+        assert fetched <= started, row
 
 
 def test_a_test_plays_only_on_its_station_and_stop_ends_a_long_emergency(
