@@ -12,9 +12,10 @@ from flask import jsonify, request
 
 from audio_library import AudioError
 
+from .. import policy
 from ..auth import require
 from ..config import settings
-from ..services import bulletins, chimes, programmes
+from ..services import chimes, programmes
 from .workflow import ALL_ROLES, AudioRejected, _created, _reason, _store, _user, bp
 
 
@@ -25,7 +26,7 @@ def list_chimes() -> Any:
 
 
 @bp.post("/chimes")
-@require(bulletins.EDITORS)
+@require(policy.EDITORS)
 def create_chime() -> Any:
     upload = request.files.get("file")
     data = upload.read() if upload is not None else b""
@@ -45,36 +46,36 @@ def get_chime(cid: int) -> Any:
 
 
 @bp.post("/chimes/<int:cid>/submit")
-@require(bulletins.EDITORS)
+@require(policy.EDITORS)
 def submit_chime(cid: int) -> Any:
     return jsonify(chimes.to_dict(chimes.submit(_user(), cid)))
 
 
 @bp.post("/chimes/<int:cid>/approve")
-@require(bulletins.APPROVERS)
+@require(policy.APPROVERS)
 def approve_chime(cid: int) -> Any:
     return jsonify(chimes.to_dict(chimes.approve(_user(), cid)))
 
 
 @bp.post("/chimes/<int:cid>/reject")
-@require(bulletins.APPROVERS)
+@require(policy.APPROVERS)
 def reject_chime(cid: int) -> Any:
     return jsonify(chimes.to_dict(chimes.reject(_user(), cid, _reason())))
 
 
 @bp.post("/chimes/<int:cid>/withdraw")
-@require(bulletins.WITHDRAWERS)
+@require(policy.WITHDRAWERS)
 def withdraw_chime(cid: int) -> Any:
     return jsonify(chimes.to_dict(chimes.withdraw(_user(), cid)))
 
 
 @bp.post("/playlists/<int:pid>/approve")
-@require(bulletins.APPROVERS)
+@require(policy.APPROVERS)
 def approve_playlist_change(pid: int) -> Any:
     return jsonify(programmes.to_dict(programmes.approve(_user(), pid)))
 
 
 @bp.post("/playlists/<int:pid>/reject")
-@require(bulletins.APPROVERS)
+@require(policy.APPROVERS)
 def reject_playlist_change(pid: int) -> Any:
     return jsonify(programmes.to_dict(programmes.reject(_user(), pid, _reason())))

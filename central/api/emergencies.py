@@ -13,8 +13,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 
 from ..auth import current_user, require
+from ..policy import APPROVERS
 from ..services import emergencies, standing_alerts
-from ..services.bulletins import APPROVERS
 from . import json_body
 
 bp = Blueprint("api_emergencies", __name__, url_prefix="/api/v1")

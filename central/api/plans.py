@@ -7,9 +7,10 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
+from .. import policy
 from ..auth import current_user, require
 from ..errors import Invalid
-from ..services import bulletins, calendar, campaign_schedule, languages, plans, schedules
+from ..services import calendar, campaign_schedule, languages, plans, schedules
 from . import json_body
 
 bp = Blueprint("api_plans", __name__, url_prefix="/api/v1")
@@ -49,7 +50,7 @@ def list_plans() -> Any:
 
 
 @bp.post("/plans")
-@require(bulletins.EDITORS)
+@require(policy.EDITORS)
 def create_plan() -> Any:
     return jsonify(plans.to_dict(plans.create(_user(), json_body()))), 201
 
@@ -73,13 +74,13 @@ def get_plan(pid: int) -> Any:
 
 
 @bp.patch("/plans/<int:pid>")
-@require(bulletins.EDITORS)
+@require(policy.EDITORS)
 def update_plan(pid: int) -> Any:
     return jsonify(plans.to_dict(plans.update(_user(), pid, json_body())))
 
 
 @bp.delete("/plans/<int:pid>")
-@require(bulletins.EDITORS)
+@require(policy.EDITORS)
 def delete_plan(pid: int) -> Any:
     plans.delete(_user(), pid)
     return "", 204

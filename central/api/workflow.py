@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 
 from audio_library import AudioError
 
+from .. import policy
 from ..auth import current_user, require
 from ..config import settings
 from ..errors import CentralError, Invalid
@@ -65,7 +66,7 @@ def list_bulletins() -> Any:
 
 
 @bp.post("/bulletins")
-@require(bulletins.EDITORS)
+@require(policy.EDITORS)
 def create_bulletin() -> Any:
     cfg = settings()
     try:
@@ -90,31 +91,31 @@ def get_bulletin(bid: int) -> Any:
 
 
 @bp.patch("/bulletins/<int:bid>")
-@require(bulletins.EDITORS)
+@require(policy.EDITORS)
 def edit_bulletin(bid: int) -> Any:
     return jsonify(bulletins.to_dict(bulletins.edit(_user(), bid, json_body())))
 
 
 @bp.post("/bulletins/<int:bid>/submit")
-@require(bulletins.EDITORS)
+@require(policy.EDITORS)
 def submit_bulletin(bid: int) -> Any:
     return jsonify(bulletins.to_dict(bulletins.submit(_user(), bid)))
 
 
 @bp.post("/bulletins/<int:bid>/approve")
-@require(bulletins.APPROVERS)
+@require(policy.APPROVERS)
 def approve_bulletin(bid: int) -> Any:
     return jsonify(bulletins.to_dict(bulletins.approve(_user(), bid)))
 
 
 @bp.post("/bulletins/<int:bid>/reject")
-@require(bulletins.APPROVERS)
+@require(policy.APPROVERS)
 def reject_bulletin(bid: int) -> Any:
     return jsonify(bulletins.to_dict(bulletins.reject(_user(), bid, _reason())))
 
 
 @bp.post("/bulletins/<int:bid>/withdraw")
-@require(bulletins.WITHDRAWERS)
+@require(policy.WITHDRAWERS)
 def withdraw_bulletin(bid: int) -> Any:
     return jsonify(bulletins.to_dict(bulletins.withdraw(_user(), bid, _reason())))
 
@@ -173,7 +174,7 @@ def list_campaigns() -> Any:
 
 
 @bp.post("/campaigns")
-@require(bulletins.EDITORS)
+@require(policy.EDITORS)
 def create_campaign() -> Any:
     return _created(campaigns.to_dict(campaigns.create(_user(), json_body())))
 
@@ -185,13 +186,13 @@ def get_campaign(cid: int) -> Any:
 
 
 @bp.patch("/campaigns/<int:cid>")
-@require(bulletins.EDITORS)
+@require(policy.EDITORS)
 def update_campaign(cid: int) -> Any:
     return jsonify(campaigns.to_dict(campaigns.update(_user(), cid, json_body())))
 
 
 @bp.delete("/campaigns/<int:cid>")
-@require(bulletins.EDITORS)
+@require(policy.EDITORS)
 def delete_campaign(cid: int) -> Any:
     campaigns.delete(_user(), cid)
     return "", 204
@@ -207,7 +208,7 @@ def list_playlists() -> Any:
 
 
 @bp.post("/playlists")
-@require(bulletins.EDITORS)
+@require(policy.EDITORS)
 def create_playlist() -> Any:
     try:
         p = programmes.create(_user(), json_body(), _store())
@@ -223,13 +224,13 @@ def get_playlist(pid: int) -> Any:
 
 
 @bp.patch("/playlists/<int:pid>")
-@require(bulletins.EDITORS)
+@require(policy.EDITORS)
 def update_playlist(pid: int) -> Any:
     return jsonify(programmes.to_dict(programmes.update(_user(), pid, json_body(), _store())))
 
 
 @bp.delete("/playlists/<int:pid>")
-@require(bulletins.EDITORS)
+@require(policy.EDITORS)
 def delete_playlist(pid: int) -> Any:
     programmes.delete(_user(), pid)
     return "", 204
@@ -279,13 +280,13 @@ def submit_schedule(sid: int) -> Any:
 
 
 @bp.post("/schedules/<int:sid>/approve")
-@require(bulletins.APPROVERS)
+@require(policy.APPROVERS)
 def approve_schedule(sid: int) -> Any:
     return jsonify(schedules.to_dict(schedules.approve(_user(), sid)))
 
 
 @bp.post("/schedules/<int:sid>/reject")
-@require(bulletins.APPROVERS)
+@require(policy.APPROVERS)
 def reject_schedule(sid: int) -> Any:
     return jsonify(schedules.to_dict(schedules.reject(_user(), sid, _reason())))
 

@@ -23,59 +23,31 @@ from datetime import datetime
 from os import PathLike
 from typing import Any
 
-from peewee import JOIN, Expression, Field
+from peewee import JOIN
 
-from central.auth import area_subtree_ids, in_scope
 from central.db import database
 from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from central.models import PRIORITIES, Area, Asset, Bulletin, Campaign, Category, User, utcnow
+from central.policy import (
+    APPROVERS,
+    EDITORS,
+    WITHDRAWERS,
+    can_see_owner,
+    check_owner,
+    check_role,
+    claim_transition,
+    owner_visible,
+)
 from central.services import audit, languages
 from central.services import categories as categories_service
-from central.services.area_tree import ancestor_ids
 from central.times import parse_time
 
 log = logging.getLogger(__name__)
 
-EDITORS = ("editor", "admin")
-APPROVERS = ("approver", "admin")
-WITHDRAWERS = ("editor", "approver", "admin")
 MAX_TEXT = 20_000
 
 
 DataDir = str | PathLike[str]
-
-
-# --- scope ---------------------------------------------------------------------------------
-
-
-def ancestors_of_user(user: User) -> list[int]:
-    if user.area_id is None:
-        return []
-    return ancestor_ids(user.area_id)
-
-
-def owner_visible(user: User, owner: Field) -> Expression | None:
-    """A where-clause for rows owned (``owner`` area column) in or above ``user``'s area; None = all."""
-    scope = area_subtree_ids(user)
-    if scope is None:
-        return None
-    return owner.is_null() | owner.in_(sorted(scope | set(ancestors_of_user(user))))
-
-
-def can_see_owner(user: User, area_id: int | None) -> bool:
-    scope = area_subtree_ids(user)
-    return scope is None or area_id is None or area_id in scope or area_id in ancestors_of_user(user)
-
-
-def check_owner(user: User, area_id: int | None, what: str) -> None:
-    """403 unless ``user`` may change a row owned by ``area_id``."""
-    if not in_scope(user, area_id):
-        raise Forbidden(f"{what} thuộc đơn vị ngoài phạm vi của bạn. ({what} is outside your scope.)")
-
-
-def check_role(user: User, roles: tuple[str, ...], doing: str) -> None:
-    if user.role not in roles:
-        raise Forbidden(f"Vai trò '{user.role}' không được {doing}. (Role '{user.role}' may not do this.)")
 
 
 # --- fields --------------------------------------------------------------------------------
@@ -376,21 +348,6 @@ def _take_back(actor: User, b: Bulletin) -> Bulletin:
         raise Forbidden("Chỉ tác giả rút lại được bản tin đang chờ duyệt. "
                         "(Only the author can take back a submitted bulletin.)")
     return _move(actor, b, "draft", "bulletin.take_back")
-
-
-def claim_transition(row: Any, before: str) -> None:
-    """Save ``row`` only if its status is still ``before`` in the database.
-
-    Two people acting at once (two approvers, an approval racing a withdrawal, two gunicorn
-    workers) must not both succeed: the second finds the status changed and gets a 409.
-    """
-    model = type(row)
-    fields = {f: row.__data__[f.name] for f in model._meta.sorted_fields
-              if f.name != "id" and f.name in row.__data__}
-    changed = model.update(fields).where((model.id == row.id) & (model.status == before)).execute()
-    if changed != 1:
-        raise Conflict("Trạng thái vừa được người khác thay đổi; hãy tải lại. "
-                       "(Someone else changed it just now; reload.)")
 
 
 def _move(actor: User, b: Bulletin, status: str, action: str, reason: str | None = None,

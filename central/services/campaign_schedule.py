@@ -18,10 +18,10 @@ from typing import Any
 from central.db import database
 from central.errors import Conflict, Invalid
 from central.models import Bulletin, Campaign, Schedule, User
+from central.policy import check_role
 from central.services import audit, schedules
 from central.services import bulletins as bulletins_service
 from central.services import campaigns as campaigns_service
-from central.services.bulletins import check_role
 from playlists import rules
 
 MAX_TIMES = 24  # times of day in one action

@@ -17,16 +17,10 @@ from peewee import IntegrityError
 from central.db import database
 from central.errors import Conflict, Invalid, NotFound, Unprocessable
 from central.models import Bulletin, Campaign, Plan, User
+from central.policy import EDITORS, can_see_owner, check_owner, check_role, owner_visible
 from central.services import audit
 from central.services import categories as categories_service
 from central.services.area_tree import ancestor_ids
-from central.services.bulletins import (
-    EDITORS,
-    can_see_owner,
-    check_owner,
-    check_role,
-    owner_visible,
-)
 
 
 def _day(value: Any, what: str) -> date:

@@ -18,19 +18,18 @@ from typing import Any
 from central.db import database
 from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from central.models import Asset, Chime, User, utcnow
-from central.services import audit
-from central.services.bulletins import (
+from central.policy import (
     APPROVERS,
     EDITORS,
     WITHDRAWERS,
-    DataDir,
     can_see_owner,
     check_owner,
     check_role,
     claim_transition,
     owner_visible,
-    save_asset,
 )
+from central.services import audit
+from central.services.bulletins import DataDir, save_asset
 
 log = logging.getLogger(__name__)
 

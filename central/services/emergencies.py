@@ -44,9 +44,9 @@ from central.models import (
     User,
     utcnow,
 )
+from central.policy import APPROVERS, check_role
 from central.services import audit, manifests, standing_alerts
 from central.services import schedules as schedules_service
-from central.services.bulletins import APPROVERS, check_role
 from central.times import ZONE
 from playlists.model import DEFAULT_ZONE
 

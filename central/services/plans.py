@@ -30,15 +30,9 @@ from central.models import (
     User,
     utcnow,
 )
+from central.policy import EDITORS, can_see_owner, check_owner, check_role, owner_visible
 from central.services import audit
 from central.services import categories as categories_service
-from central.services.bulletins import (
-    EDITORS,
-    can_see_owner,
-    check_owner,
-    check_role,
-    owner_visible,
-)
 
 #: days between a period's last day and its deadline, unless the officer says otherwise
 DEFAULT_LEAD_DAYS = 5

@@ -33,17 +33,11 @@ from central.models import (
     User,
     utcnow,
 )
+from central.policy import APPROVERS, EDITORS, can_see_owner, check_owner, check_role, owner_visible
 from central.services import audit
 from central.services import bulletins as bulletins_service
 from central.services import chimes as chimes_service
-from central.services.bulletins import (
-    APPROVERS,
-    EDITORS,
-    DataDir,
-    can_see_owner,
-    check_owner,
-    check_role,
-)
+from central.services.bulletins import DataDir
 
 MAX_ITEMS = 200
 MAX_PAUSE_MS = 10 * 60 * 1000
@@ -267,7 +261,7 @@ def _bump(p: Playlist) -> None:
 
 def listing(user: User) -> list[Playlist]:
     q = Playlist.select()
-    cond = bulletins_service.owner_visible(user, Playlist.area)
+    cond = owner_visible(user, Playlist.area)
     if cond is not None:
         q = q.where(cond)
     return list(q.order_by(Playlist.id.desc()))
@@ -352,7 +346,7 @@ def waiting_for(user: User) -> list[Playlist]:
     """Programmes in ``user``'s scope with a change waiting for approval (for the approvals page)."""
     waiting = PlaylistRevision.select(PlaylistRevision.playlist).where(PlaylistRevision.status == "submitted")
     q = Playlist.select().where(Playlist.id.in_(waiting))
-    cond = bulletins_service.owner_visible(user, Playlist.area)
+    cond = owner_visible(user, Playlist.area)
     if cond is not None:
         q = q.where(cond)
     return list(q.order_by(Playlist.id))

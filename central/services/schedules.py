@@ -38,15 +38,10 @@ from central.models import (
     User,
     utcnow,
 )
+from central.policy import APPROVERS, ancestors_of_user, check_owner, check_role, claim_transition
 from central.services import area_tree, audit
 from central.services import bulletins as bulletins_service
 from central.services import programmes as programmes_service
-from central.services.bulletins import (
-    APPROVERS,
-    check_owner,
-    check_role,
-    claim_transition,
-)
 from central.times import parse_time
 from playlists import model as pm
 from playlists import rules
@@ -407,7 +402,7 @@ def _visible_ids(user: User) -> Any:
     scope = area_subtree_ids(user)
     if scope is None:
         return None
-    reach = sorted(scope | set(bulletins_service.ancestors_of_user(user)))
+    reach = sorted(scope | set(ancestors_of_user(user)))
     station_ids = Station.select(Station.id).where(Station.area.in_(sorted(scope)))
     targeted = ScheduleTarget.select(ScheduleTarget.schedule).where(
         ScheduleTarget.area.in_(reach) | ScheduleTarget.station.in_(station_ids)

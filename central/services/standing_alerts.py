@@ -21,8 +21,8 @@ from central.auth import check_area, in_scope
 from central.db import database
 from central.errors import Conflict, Invalid, NotFound, Unprocessable
 from central.models import Area, Asset, Bulletin, StandingAlert, Station, User
+from central.policy import check_role
 from central.services import audit
-from central.services.bulletins import check_role
 
 from .area_tree import ancestor_ids
 

@@ -45,6 +45,12 @@ def test_every_demo_page_renders_in_vietnamese(browser: Any, live_demo: tuple[Li
             assert admin.page.locator("h1").count() == 1, path
             admin.shot(f"demo-{name}")
         assert errors == []
+        # The station's facts wrap inside their cards: nothing (a zone name, a badge) runs past the edge.
+        admin.go(PAGES["station"])
+        clipped = admin.page.evaluate(
+            "[...document.querySelectorAll('.grid > .card')]"
+            ".filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.querySelector('h2').textContent)")
+        assert clipped == [], clipped
         # The province's real districts are in the tree, with their diacritics.
         admin.go("/admin/areas")
         tree = admin.page.inner_text(".tree")
