@@ -339,10 +339,8 @@ class PlayerLoop:
             if (s.status == SlotStatus.MISSED and s.reason == "asset_missing" and s.id not in self._states
                     and s.id not in self._waited and self._deadline(s) > now):
                 self._waited.add(s.id)
-                # a slot days ahead whose audio is still downloading is normal: only a due one is news
-                log.log(logging.WARNING if s.start <= now else logging.DEBUG,
-                        "slot %s waits for its audio to be downloaded and verified (until %s)",
-                        s.id, self._deadline(s).isoformat(timespec="seconds"))
+                log.warning("slot %s waits for its audio to be downloaded and verified (until %s)",
+                            s.id, self._deadline(s).isoformat(timespec="seconds"))
                 self.on_change()  # a heartbeat, which also wakes the sync thread to fetch it
         self._waited &= ids
 

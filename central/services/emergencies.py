@@ -118,9 +118,11 @@ def create(actor: User, data: Mapping[str, Any], all_clear_of: Emergency | None 
         raise Invalid("mode phải là live hoặc test.", field="mode")
     bulletin, alert = choose_audio(actor, data)
     targets = check_targets(mode, data.get("targets"))
-    now = utcnow().replace(microsecond=0)
-    play_by = now + _minutes(data, "play_by_minutes", PLAY_BY_DEFAULT, PLAY_BY_MAX)
-    until = now + max(_minutes(data, "valid_minutes", VALID_DEFAULT, timedelta(hours=72)), play_by - now)
+    sent = utcnow()  # the instant (to the ms the API shows): time-to-air and "cached before" count from it
+    sent = sent.replace(microsecond=sent.microsecond // 1000 * 1000)
+    now = sent.replace(microsecond=0)  # the schedule's start: a whole second, as rules want
+    play_by = sent + _minutes(data, "play_by_minutes", PLAY_BY_DEFAULT, PLAY_BY_MAX)
+    until = now + max(_minutes(data, "valid_minutes", VALID_DEFAULT, timedelta(hours=72)), play_by - sent)
     title = _title(mode, str(data.get("title") or "").strip() or (alert.name if alert else bulletin.title))
     local = now.astimezone(ZONE).replace(tzinfo=None)
     body = {"bulletin_id": bulletin.id, "title": title, "dtstart": local.isoformat(), "rrule": "",
@@ -129,7 +131,7 @@ def create(actor: User, data: Mapping[str, Any], all_clear_of: Emergency | None 
         s = schedules_service.create(actor, body)
         Schedule.update(play_by=play_by).where(Schedule.id == s.id).execute()
         e = Emergency.create(schedule=s, bulletin=bulletin, standing_alert=alert, mode=mode, title=title,
-                             area=actor.area_id, play_by=play_by, created_by=actor, created_at=now,
+                             area=actor.area_id, play_by=play_by, created_by=actor, created_at=sent,
                              all_clear_of=all_clear_of)
         _deliveries(e)
         audit.record(actor, "emergency.create", e, mode=mode, schedule=s.id, bulletin=bulletin.id,

@@ -107,7 +107,7 @@ def test_station_page_and_dashboard_say_nobody_hears_it(app, client, tree, make_
     assert login(client, "quan.tri").status_code == 302
     page = client.get(f"/stations/{station.id}").data.decode()
     assert 'id="not-audible"' in page and "đầu ra câm" in page
-    assert "null output (ffmpeg -f null): not audible" in page and "Không nghe được" in page
+    assert "Đầu ra câm, không ai nghe được (ffmpeg -f null)" in page and "Không nghe được" in page
     dash = client.get("/dashboard").data.decode()
     row = re.search(r"<tr><td>Huyện Đắk Song</td>(.*?)</tr>", dash, re.S)  # the admin sees districts
     assert row and re.findall(r'class="num">(\d+)<', row.group(1)) == ["0", "0", "1"], dash[:3000]
