@@ -87,6 +87,7 @@ class Reason(enum.StrEnum):
     FAILED_TO_SOUND = Audibility.FAILED_TO_SOUND.value
     STALE = "stale"
     EMERGENCY_STOP = "emergency_stop"
+    RELAY_FALLBACK = "relay_fallback"
 
 
 #: the text of each reason for people (Vietnamese, English)
@@ -115,6 +116,8 @@ REASONS: dict[str, tuple[str, str]] = {
     # emergencies, by manifest (Schedule.play_by) or by order over the push channel (playlists.orders)
     Reason.STALE: ("Nhận quá muộn: đã qua giờ phát chậm nhất", "received too late: past its play-no-later-than time"),
     Reason.EMERGENCY_STOP: ("Trung tâm dừng bản tin khẩn cấp", "the central stopped the emergency"),
+    # a fallback item played inside a relay slot because the stream was down
+    Reason.RELAY_FALLBACK: ("Phát dự phòng khi mất tín hiệu tiếp sóng", "fallback played: the relayed stream was down"),
 }
 
 
