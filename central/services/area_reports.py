@@ -23,8 +23,9 @@ from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from central.models import MANUAL_FIELDS, NARRATIVE_FIELDS, Area, Plan, Report, User, utcnow
 from central.services import audit, period_report, reports
 from central.services.reports import base_area, scope_filter
+from central.words import Role
 
-EDITORS_SUBMIT = ("editor", "approver", "admin")
+EDITORS_SUBMIT = (Role.EDITOR, Role.APPROVER, Role.ADMIN)
 MAX_NARRATIVE = 20_000
 MAX_FIGURE = 10**9
 _TEXT_FIELDS = {"number": 64, "issuer": 200, "superior": 200, "place": 100, "title": 500,
