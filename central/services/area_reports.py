@@ -223,7 +223,8 @@ def submit(actor: User, area_code: str | None, date_from: date, date_to: date,
     with database.atomic():
         row = save(actor, area_code, date_from, date_to, data or {}, plan_id)
         figures = view(actor, row.area.code, date_from, date_to, row.plan_id)
-        keep = ("stations_total", "themes", "campaigns", "languages", "total", "relay_minutes", "completeness")
+        keep = ("stations_total", "themes", "campaigns", "languages", "total", "tests", "relay_minutes",
+                "completeness")
         row.figures = {k: figures[k] for k in keep}
         row.status, row.submitted_by, row.submitted_at = "submitted", actor, utcnow()
         row.save()
