@@ -36,10 +36,11 @@ from central.services import (
     users,
 )
 from central.times import ZONE
-from playlists.model import DEFAULT_ZONE
+from playlists.model import DEFAULT_ZONE, ItemKind
+from playlists.words import PlayStatus, Reason
 
 from . import demo_data as data
-from .words import Role
+from .words import AreaLevel, Role
 
 log = logging.getLogger(__name__)
 
@@ -95,11 +96,11 @@ def load(app: Flask, now: datetime | None = None, tts_engine: str = "auto") -> d
 
 def _areas() -> None:
     code, name = data.PROVINCE
-    areas.create(None, code, name, level="province")
+    areas.create(None, code, name, level=AreaLevel.PROVINCE)
     for dcode, dname, communes in data.DISTRICTS:
-        areas.create(None, f"{code}-{dcode}", dname, parent_code=code, level="district")
+        areas.create(None, f"{code}-{dcode}", dname, parent_code=code, level=AreaLevel.DISTRICT)
         for ccode, cname in communes:
-            areas.create(None, f"{code}-{dcode}-{ccode}", cname, parent_code=f"{code}-{dcode}", level="commune")
+            areas.create(None, f"{code}-{dcode}-{ccode}", cname, parent_code=f"{code}-{dcode}", level=AreaLevel.COMMUNE)
 
 
 def _people() -> dict[str, tuple[User, str]]:
@@ -133,11 +134,11 @@ def _bulletins(editor: User, approver: User, data_dir: Any, engine: str, cfg: Se
 
 def _programmes(editor: User, made: list[Any], data_dir: Any) -> tuple[Any, Any]:
     def items(indexes: tuple[int, ...]) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = [{"kind": "chime"}]
+        out: list[dict[str, Any]] = [{"kind": ItemKind.CHIME}]
         for n, i in enumerate(indexes):
             if n:
-                out.append({"kind": "pause", "duration_ms": 2000})
-            out.append({"kind": "bulletin", "bulletin_id": made[i].id})
+                out.append({"kind": ItemKind.PAUSE, "duration_ms": 2000})
+            out.append({"kind": ItemKind.BULLETIN, "bulletin_id": made[i].id})
         return out
 
     morning = programmes.create(editor, {"name": "Bản tin buổi sáng", "items": items(data.MORNING),
@@ -211,8 +212,8 @@ def _history(rnd: random.Random, made: list[Any], now: datetime) -> list[dict[st
                     "asset_sha256": b.asset_id, "planned_start": t.isoformat(),
                     "started_at": None if missed else t.isoformat(),
                     "ended_at": None if missed else (t + timedelta(milliseconds=ms)).isoformat(),
-                    "status": "missed" if missed else "completed",
-                    "reason": "station_off" if missed else None, "clock_trusted": True, "clock_offset_ms": 0,
+                    "status": PlayStatus.MISSED if missed else PlayStatus.COMPLETED,
+                    "reason": Reason.STATION_OFF if missed else None, "clock_trusted": True, "clock_offset_ms": 0,
                 })
                 t += timedelta(milliseconds=ms + 2000)
     return out

@@ -47,7 +47,7 @@ from .words import AREA_LEVELS, EMERGENCY_MODES, ROLES, AreaLevel, EmergencyMode
 
 # the words of the columns below, defined once (enum.StrEnum: a member is its stored string)
 PRIORITIES = tuple(Priority)
-ITEM_KINDS = tuple(ItemKind)
+ITEM_KINDS = (ItemKind.BULLETIN, ItemKind.CHIME, ItemKind.PAUSE)  # what a programme stores (relays: issue 13)
 PLAY_STATUSES = WIRE_PLAY_STATUSES
 
 

@@ -34,6 +34,15 @@ class AreaLevel(enum.StrEnum):
 AREA_LEVELS = tuple(AreaLevel)
 
 
+class StationState(enum.StrEnum):
+    """A station's health in one word, as the lists and the dashboard show it."""
+
+    ONLINE = "online"
+    OUT_OF_SYNC = "out_of_sync"  # online, but has not applied the newest manifest
+    OFFLINE = "offline"
+    NEVER = "never"  # not enrolled, or never heard from
+
+
 class EmergencyMode(enum.StrEnum):
     """A real emergency broadcast, or a test of the chain to chosen stations."""
 
@@ -68,3 +77,10 @@ class DeliveryStatus(enum.StrEnum):
 
 
 DELIVERY_STATUSES = tuple(DeliveryStatus)
+
+
+class ReportState(enum.StrEnum):
+    """A period report that has no row yet, as the lists show it (a stored one is draft or submitted)."""
+
+    NEW = "new"  # this area's own report, not started
+    MISSING = "missing"  # a lower area's report, not started (what its parent sees)

@@ -43,6 +43,7 @@ from .openapi_schemas import (
     ref,
     res,
     text,
+    values,
 )
 
 bp = Blueprint("api_openapi", __name__, url_prefix="/api/v1")
@@ -189,7 +190,7 @@ def _bulletin_paths() -> J:
                 t,
                 ok(arr(ref("Bulletin"))),
                 params=[
-                    query("status", {"type": "string", "enum": list(_statuses("bulletin"))}, "workflow state"),
+                    query("status", {"type": "string", "enum": values(_statuses("bulletin"))}, "workflow state"),
                     query("category", text(64), "category code"),
                     query("campaign", ID, "campaign id"),
                     query("language", text(8), "ISO 639-3 code (GET /api/v1/languages)"),
@@ -242,7 +243,7 @@ def _workflow_paths() -> J:
             [
                 query("station", ID, "reaches this station"),
                 query("area", text(64), "targets this area"),
-                query("status", {"type": "string", "enum": list(_statuses("schedule"))}, "workflow state"),
+                query("status", {"type": "string", "enum": values(_statuses("schedule"))}, "workflow state"),
             ],
         ),
     ):

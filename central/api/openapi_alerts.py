@@ -21,10 +21,11 @@ from .openapi_schemas import (
     path_id,
     query,
     text,
+    values,
 )
 
-KIND: J = {"type": "string", "enum": list(ALERT_KINDS)}
-MODE: J = {"type": "string", "enum": list(SUBSCRIPTION_MODES)}
+KIND: J = {"type": "string", "enum": values(ALERT_KINDS)}
+MODE: J = {"type": "string", "enum": values(SUBSCRIPTION_MODES)}
 _ALERT_FIELDS = ("id", "kind", "key", "title", "body", "area_code", "area_name", "station_id", "station_name",
                  "object_type", "object_id", "opened_at", "closed_at", "close_note", "open")
 ALERT: J = obj(
@@ -35,7 +36,7 @@ ALERT: J = obj(
     _ALERT_FIELDS, extra=False)
 SUBSCRIPTION: J = obj(
     {"id": INT, "area_code": nullable("string"), "area_name": nullable("string"),
-     "kind": {"type": ["string", "null"], "enum": [*ALERT_KINDS, None]}, "mode": MODE},
+     "kind": {"type": ["string", "null"], "enum": values([*ALERT_KINDS, None])}, "mode": MODE},
     ("id", "area_code", "area_name", "kind", "mode"), extra=False)
 SUBSCRIPTIONS: J = obj({"email": STR, "subscriptions": arr(SUBSCRIPTION)}, ("email", "subscriptions"), extra=False)
 _PCT: J = {"type": ["number", "null"], "minimum": 0, "maximum": 100}
@@ -53,7 +54,7 @@ def paths() -> J:
     t = "alerts"
     listing = obj({"alerts": arr(ALERT), "unread": INT, "limit": INT, "offset": INT},
                   ("alerts", "unread", "limit", "offset"), extra=False)
-    sub_in = obj({"area_code": nullable("string"), "kind": {"type": "string", "enum": ["", *ALERT_KINDS]},
+    sub_in = obj({"area_code": nullable("string"), "kind": {"type": "string", "enum": values(["", *ALERT_KINDS])},
                   "mode": MODE})
     return {
         "/api/v1/alerts": {"get": op(

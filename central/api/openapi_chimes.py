@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playlists.words import CHIME_STATUSES, REVISION_STATUSES
+
 from .openapi_schemas import (
     INT,
     STR,
@@ -18,9 +20,10 @@ from .openapi_schemas import (
     ref,
     res,
     text,
+    values,
 )
 
-CHIME_STATUS: J = {"type": "string", "enum": ["draft", "submitted", "approved", "rejected", "withdrawn"]}
+CHIME_STATUS: J = {"type": "string", "enum": values(CHIME_STATUSES)}
 
 SCHEMAS: J = {
     "Chime": obj(
@@ -49,7 +52,7 @@ SCHEMAS: J = {
         {
             "revision": INT,
             "status": {"type": "string",
-                       "enum": ["applied", "submitted", "approved", "rejected", "superseded"]},
+                       "enum": values(REVISION_STATUSES)},
             "author": nullable("string"),
             "approver": nullable("string"),
             "reason": nullable("string"),

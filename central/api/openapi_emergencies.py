@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..words import EMERGENCY_MODES
 from .openapi_schemas import (
     BOOL,
     ID,
@@ -21,9 +22,10 @@ from .openapi_schemas import (
     query,
     ref,
     text,
+    values,
 )
 
-MODE: J = {"type": "string", "enum": ["live", "test"]}
+MODE: J = {"type": "string", "enum": values(EMERGENCY_MODES)}
 _COUNTS = ("station_count", "delivered", "sounding", "late")
 
 _STEPS: J = obj(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from playlists.words import REPORT_STATUSES
+
+from ..words import ReportState
 from .openapi_schemas import (
     DAY,
     INT,
@@ -19,6 +22,7 @@ from .openapi_schemas import (
     query,
     ref,
     text,
+    values,
 )
 
 _MANUAL = ("wired_communes", "fm_communes", "wired_fm_minutes", "sms_messages", "portal_articles", "printed_copies")
@@ -38,7 +42,7 @@ _TEXT_LIMITS = {"number": 64, "issuer": 200, "superior": 200, "place": 100, "tit
                 "signer_title": 200, "signer_name": 200}  # as area_reports checks them
 _HEADER_TEXT = ("number", "issuer", "superior", "place", "title", "recipients", "signer_title", "signer_name")
 _HEADER: J = obj(
-    {"id": nullable("integer"), "status": {"type": "string", "enum": ["new", "draft", "submitted"]},
+    {"id": nullable("integer"), "status": {"type": "string", "enum": values([ReportState.NEW, *REPORT_STATUSES])},
      "created_at": nullable("string", format="date-time"), "updated_at": nullable("string", format="date-time"),
      "submitted_at": nullable("string", format="date-time"), "submitted_by": nullable("string"),
      **{k: STR for k in _HEADER_TEXT}},
@@ -49,7 +53,7 @@ _STATION_SILENT: J = obj({"station_id": INT, "name": STR, "last_log_day": nullab
 _STATION_OFFLINE: J = obj({"station_id": INT, "name": STR, "days_offline": NUM},
                           ("station_id", "name", "days_offline"), extra=False)
 _CHILD: J = obj(
-    {"area": _AREA, "status": {"type": "string", "enum": ["missing", "draft", "submitted"]},
+    {"area": _AREA, "status": {"type": "string", "enum": values([ReportState.MISSING, *REPORT_STATUSES])},
      "submitted_at": nullable("string", format="date-time"), "manual": _MANUAL_OUT,
      "narrative": obj({k: STR for k in _NARRATIVE}, extra=False)},
     ("area", "status", "submitted_at", "manual", "narrative"), extra=False,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playlists.model import Priority
+
 from .openapi_schemas import (
     CLOCK,
     DAY,
@@ -20,6 +22,7 @@ from .openapi_schemas import (
     query,
     ref,
     text,
+    values,
 )
 
 _PERIOD_FIELDS = ("code", "name", "starts_on", "ends_on", "deadline")
@@ -87,7 +90,7 @@ SCHEDULE_CAMPAIGN: J = obj(
     {"times": {**arr(CLOCK), "minItems": 1, "maxItems": 24},
      "targets": {**obj({"areas": arr(text(64)), "stations": arr(ID)}), **ONE_TARGET},
      "bulletin_ids": arr(ID), "first_day": DAY, "last_day": DAY,
-     "priority": {"type": "string", "enum": ["normal", "priority"]}, "submit": {"type": "boolean"}},
+     "priority": {"type": "string", "enum": values([Priority.NORMAL, Priority.PRIORITY])}, "submit": {"type": "boolean"}},
     ("times", "targets"))
 
 

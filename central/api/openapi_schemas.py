@@ -10,13 +10,16 @@ Two kinds of schema, on purpose:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from playlists.model import DEFAULT_ZONE
+from playlists.model import DEFAULT_ZONE, SlotStatus
+from playlists.words import OUTCOMES, Audibility
 
 from ..models import (
     AREA_LEVELS,
     BULLETIN_STATUSES,
+    ITEM_KINDS,
     PLAY_STATUSES,
     PRIORITIES,
     ROLES,
@@ -106,17 +109,22 @@ LOCAL_TIME: J = {
 #: An IANA zone name; one the central does not know is well-formed but unusable (422).
 ZONE: J = {"type": "string", "maxLength": 64, "pattern": "^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$",
            "examples": ["Asia/Ho_Chi_Minh"]}
-PRIORITY: J = {"type": "string", "enum": list(PRIORITIES)}
-ROLE: J = {"type": "string", "enum": list(ROLES)}
-LOG_STATUS: J = {"type": "string", "enum": list(PLAY_STATUSES)}
-ITEM_KIND: J = {"type": "string", "enum": ["bulletin", "chime", "pause"]}
+def values(words: Iterable[str | None]) -> list[str | None]:
+    """Domain words (``StrEnum`` members) as the plain strings a JSON document and its errors show."""
+    return [None if w is None else str(w) for w in words]
+
+
+PRIORITY: J = {"type": "string", "enum": values(PRIORITIES)}
+ROLE: J = {"type": "string", "enum": values(ROLES)}
+LOG_STATUS: J = {"type": "string", "enum": values(PLAY_STATUSES)}
+ITEM_KIND: J = {"type": "string", "enum": values(ITEM_KINDS)}
 #: a stored play's status: the station's, or what ``sound`` made of it (playlists.sound.outcome)
-LOG_OUTCOME: J = {**LOG_STATUS, "enum": [*LOG_STATUS["enum"], "not_audible", "failed_to_sound"]}
+LOG_OUTCOME: J = {**LOG_STATUS, "enum": values(OUTCOMES)}
 #: how a play sounded (issue 15); optional, an older station sends none
 SOUND: J = nullable("object", properties={
     "output": STR, "null_output": BOOL, "volume": {"type": "integer", "minimum": 0, "maximum": 100},
     "muted": BOOL, "quiet_hours": BOOL, "local_override": BOOL,
-    "audibility": {"type": "string", "enum": ["audible", "unchecked", "not_audible", "failed_to_sound"]},
+    "audibility": {"type": "string", "enum": values(Audibility)},
     "level_lufs": nullable("number"), "monitor": BOOL,
 })
 #: The fields of one play log, as a station sends it and as the operator API shows it.
@@ -235,7 +243,7 @@ _ANSWERS: J = {
         {
             "id": INT,
             "title": STR,
-            "status": {"type": "string", "enum": list(BULLETIN_STATUSES)},
+            "status": {"type": "string", "enum": values(BULLETIN_STATUSES)},
             "category": nullable("string"),
             "category_name": nullable("string"),
             "campaign_id": nullable("integer"),
@@ -310,7 +318,7 @@ _ANSWERS: J = {
             "grace_s": nullable("integer"),
             "valid_from": TIME_N,
             "valid_until": TIME_N,
-            "status": {"type": "string", "enum": list(SCHEDULE_STATUSES)},
+            "status": {"type": "string", "enum": values(SCHEDULE_STATUSES)},
             "active": BOOL,
             "area_code": nullable("string"),
             "created_by": nullable("string"),
@@ -343,7 +351,8 @@ _ANSWERS: J = {
             "start": TIME,
             "end": TIME,
             "priority": PRIORITY,
-            "status": {"type": "string", "enum": ["planned", "missed", "skipped", "interrupted"]},
+            "status": {"type": "string", "enum": values([SlotStatus.PLANNED, SlotStatus.MISSED, SlotStatus.SKIPPED,
+                                                        SlotStatus.INTERRUPTED])},
             "reason": nullable("string"),
             "reason_text": STR,
             "items": arr(ref("TimelineItem")),
@@ -555,7 +564,7 @@ _REQUESTS: J = {
     ),  # open: a station reports more than the contract names, and the central keeps it
     "AreaInput": obj(
         {"code": CODE, "name": NAME, "parent_code": nullable(text(64)),
-         "level": nullable({"type": "string", "enum": list(AREA_LEVELS)})},
+         "level": nullable({"type": "string", "enum": values(AREA_LEVELS)})},
         ("code", "name"),
         extra=False,
     ),

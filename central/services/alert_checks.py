@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 from peewee import fn
 
 from central.times import ZONE
+from central.words import EmergencyMode
+from playlists.words import Approval, PlayStatus
 
 from ..config import Settings
 from ..models import (
@@ -35,9 +37,9 @@ from ..models import (
 from . import emergencies, stations
 
 #: play outcomes that count against a station's day (the last two only once stations report them)
-BAD_PLAYS = ("missed", "failed", "not_audible", "failed_to_sound")
-BAD_LABELS = {"missed": "bị lỡ", "failed": "lỗi", "not_audible": "không nghe được (không có loa hoặc âm lượng 0)",
-              "failed_to_sound": "không phát ra tiếng"}
+BAD_PLAYS = (PlayStatus.MISSED, PlayStatus.FAILED, PlayStatus.NOT_AUDIBLE, PlayStatus.FAILED_TO_SOUND)
+BAD_LABELS = {PlayStatus.MISSED: "bị lỡ", PlayStatus.FAILED: "lỗi", PlayStatus.NOT_AUDIBLE: "không nghe được (không có loa hoặc âm lượng 0)",
+              PlayStatus.FAILED_TO_SOUND: "không phát ra tiếng"}
 
 
 @dataclass
@@ -199,7 +201,7 @@ def find_emergency(cfg: Settings, now: datetime) -> list[Finding]:
     for e in recent:
         if emergencies.over(e, now):
             continue
-        label = "THỬ NGHIỆM" if e.mode == "test" else "khẩn cấp"
+        label = "THỬ NGHIỆM" if e.mode == EmergencyMode.TEST else "khẩn cấp"
         for r in emergencies.steps(e, now, late_after=cfg.emergency_late_minutes):
             if not r.late:
                 continue
@@ -224,14 +226,14 @@ def find_approval(cfg: Settings, now: datetime) -> list[Finding]:
     """Bulletins and schedules a second person has not decided on after N hours."""
     cutoff = now - timedelta(hours=cfg.alert_approval_hours)
     out = []
-    bulletins = Bulletin.select().where((Bulletin.status == "submitted") & (Bulletin.submitted_at <= cutoff))
+    bulletins = Bulletin.select().where((Bulletin.status == Approval.SUBMITTED) & (Bulletin.submitted_at <= cutoff))
     for b in bulletins:
         out.append(Finding(
             f"approval:bulletin:{b.id}", f"Bản tin chờ duyệt quá {cfg.alert_approval_hours:g} giờ: «{b.title}»",
             f"Bản tin «{b.title}» gửi duyệt lúc {when(b.submitted_at)} vẫn chưa được duyệt.",
             b.area_id, None, "bulletin", str(b.id)))
     # a schedule's last change before it waits is its submission (services.schedules updates it then)
-    waiting = Schedule.select().where((Schedule.status == "submitted") & (Schedule.deleted == False)  # noqa: E712
+    waiting = Schedule.select().where((Schedule.status == Approval.SUBMITTED) & (Schedule.deleted == False)  # noqa: E712
                                       & (Schedule.updated_at <= cutoff))
     for s in waiting:
         name = s.title or f"số {s.id}"
@@ -245,7 +247,7 @@ def find_approval(cfg: Settings, now: datetime) -> list[Finding]:
 def recovered_approval(alert: Any, now: datetime) -> tuple[str, bool]:
     model = Bulletin if alert.object_type == "bulletin" else Schedule
     row = model.get_or_none(model.id == alert.object_id)
-    status = {"approved": "đã được duyệt", "rejected": "đã bị từ chối"}.get(getattr(row, "status", ""), "")
+    status = {Approval.APPROVED: "đã được duyệt", Approval.REJECTED: "đã bị từ chối"}.get(getattr(row, "status", ""), "")
     return (f"Đã xử lý: {status}." if status else "Không còn chờ duyệt."), True
 
 
@@ -263,7 +265,7 @@ def _periods(year: int) -> list[tuple[str, str, Area | None, date, date, date]]:
 
 
 def _submitted(area: Area | None, start: date, end: date) -> bool:
-    q = Report.select().where((Report.status == "submitted") & (Report.date_from == start) & (Report.date_to == end))
+    q = Report.select().where((Report.status == Approval.SUBMITTED) & (Report.date_from == start) & (Report.date_to == end))
     if area is not None:
         q = q.where(Report.area == area.id)
     return q.exists()

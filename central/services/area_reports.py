@@ -23,7 +23,8 @@ from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from central.models import MANUAL_FIELDS, NARRATIVE_FIELDS, Area, Plan, Report, User, utcnow
 from central.services import audit, period_report, reports
 from central.services.reports import base_area, scope_filter
-from central.words import Role
+from central.words import AreaLevel, ReportState, Role
+from playlists.words import Approval
 
 EDITORS_SUBMIT = (Role.EDITOR, Role.APPROVER, Role.ADMIN)
 MAX_NARRATIVE = 20_000
@@ -68,7 +69,7 @@ def stored(area: Area, date_from: date, date_to: date) -> Report | None:
 
 
 def is_province(area: Area) -> bool:
-    return area.parent_id is None or area.level == "province"
+    return area.parent_id is None or area.level == AreaLevel.PROVINCE
 
 
 def view(user: User, area_code: str | None, date_from: date, date_to: date, plan_id: int | None = None,
@@ -78,7 +79,7 @@ def view(user: User, area_code: str | None, date_from: date, date_to: date, plan
     row = stored(base, date_from, date_to)
     if plan is None and row is not None and row.plan_id is not None:
         plan = row.plan
-    if row is not None and row.status == "submitted" and row.figures:
+    if row is not None and row.status == Approval.SUBMITTED and row.figures:
         figures = row.figures
     else:
         where, params = scope_filter(user, base)
@@ -87,7 +88,7 @@ def view(user: User, area_code: str | None, date_from: date, date_to: date, plan
     own = _manual(row)
     manual_total = dict(own)
     for child in children:
-        if child["status"] == "submitted":
+        if child["status"] == Approval.SUBMITTED:
             for k in MANUAL_FIELDS:
                 manual_total[k] += child["manual"].get(k, 0)
     return {
@@ -99,7 +100,7 @@ def view(user: User, area_code: str | None, date_from: date, date_to: date, plan
         "manual": own, "manual_total": manual_total,
         "narrative": {k: (row.narrative or {}).get(k, "") if row else "" for k in NARRATIVE_FIELDS},
         "children": children,
-        "children_missing": [c["area"]["name"] for c in children if c["status"] != "submitted"],
+        "children_missing": [c["area"]["name"] for c in children if c["status"] != Approval.SUBMITTED],
         **figures,
     }
 
@@ -115,7 +116,7 @@ def _header(row: Report | None, base: Area, date_from: date, date_to: date, plan
                      f"từ ngày {date_from:%d/%m/%Y} đến ngày {date_to:%d/%m/%Y}")
     if plan is not None and plan.number:
         default_title += f" (theo Kế hoạch số {plan.number})"
-    out: dict[str, Any] = {"id": None, "status": "new", "created_at": None, "updated_at": None,
+    out: dict[str, Any] = {"id": None, "status": ReportState.NEW, "created_at": None, "updated_at": None,
                            "submitted_at": None, "submitted_by": None}
     for k in _TEXT_FIELDS:
         out[k] = getattr(row, k) if row is not None else ""
@@ -138,7 +139,7 @@ def _children(base: Area, date_from: date, date_to: date) -> list[dict[str, Any]
     for k in kids:
         r = reports.get(k.id)
         out.append({"area": {"code": k.code, "name": k.name, "level": k.level},
-                    "status": r.status if r is not None else "missing",
+                    "status": r.status if r is not None else ReportState.MISSING,
                     "submitted_at": r.submitted_at.isoformat() if r is not None and r.submitted_at else None,
                     "manual": _manual(r),
                     "narrative": {f: (r.narrative or {}).get(f, "") for f in NARRATIVE_FIELDS} if r else {}})
@@ -202,7 +203,7 @@ def save(actor: User, area_code: str | None, date_from: date, date_to: date, dat
         row = stored(base, date_from, date_to)
         if row is None:
             row = Report.create(area=base, date_from=date_from, date_to=date_to, plan=plan, created_by=actor)
-        elif row.status == "submitted":
+        elif row.status == Approval.SUBMITTED:
             raise Conflict("Báo cáo đã gửi, không sửa được nữa. (The report was submitted and cannot change.)")
         for k, v in fields.items():
             if k in ("manual", "narrative"):
@@ -226,7 +227,7 @@ def submit(actor: User, area_code: str | None, date_from: date, date_to: date,
         keep = ("stations_total", "themes", "campaigns", "languages", "total", "tests", "relay_minutes",
                 "completeness")
         row.figures = {k: figures[k] for k in keep}
-        row.status, row.submitted_by, row.submitted_at = "submitted", actor, utcnow()
+        row.status, row.submitted_by, row.submitted_at = Approval.SUBMITTED, actor, utcnow()
         row.save()
         audit.record(actor, "report.submit", row, area=row.area.code, date_from=date_from.isoformat(),
                      date_to=date_to.isoformat())

@@ -11,6 +11,7 @@ from peewee import IntegrityError
 from ..db import database
 from ..errors import Conflict, Invalid, NotFound
 from ..models import AREA_LEVELS, Area, User
+from ..words import AreaLevel
 from . import audit, manifests
 from .area_tree import ancestor_path
 
@@ -45,7 +46,7 @@ def create(actor: User | None, code: str, name: str, parent_code: str | None = N
 
 def _level_below(parent: Area | None) -> str:
     if parent is None:
-        return "province"
+        return AreaLevel.PROVINCE
     index = AREA_LEVELS.index(parent.level) if parent.level in AREA_LEVELS else 1
     return AREA_LEVELS[min(index + 1, len(AREA_LEVELS) - 1)]
 

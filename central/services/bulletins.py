@@ -42,6 +42,7 @@ from central.services import audit, languages
 from central.services import categories as categories_service
 from central.times import parse_time
 from central.words import Role
+from playlists.words import Approval
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ def save_asset(encoded: Any, data_dir: DataDir, original_name: str | None = None
 def _create(actor: User, fields: dict[str, Any], asset: Asset, how: str, **extra: Any) -> Bulletin:
     check_role(actor, EDITORS, "tạo bản tin")
     with database.atomic():
-        b = Bulletin.create(author=actor, area=actor.area_id, asset=asset, status="draft", **fields, **extra)
+        b = Bulletin.create(author=actor, area=actor.area_id, asset=asset, status=Approval.DRAFT, **fields, **extra)
         audit.record(actor, "bulletin.create", b, how=how, title=b.title, asset=asset.sha256)
     log.info("bulletin %s created by %s (%s)", b.id, actor.name, how)
     return b
@@ -282,12 +283,12 @@ def edit(actor: User, bid: int, data: Mapping[str, Any]) -> Bulletin:
     check_role(actor, EDITORS, "sửa bản tin")
     b = get(actor, bid)
     check_owner(actor, b.area_id, "Bản tin")
-    _in_state(b, ("draft", "rejected"), "sửa")
+    _in_state(b, (Approval.DRAFT, Approval.REJECTED), "sửa")
     fields = parse_fields(data, partial=True)
     with database.atomic():
         for k, v in fields.items():
             setattr(b, k, v)
-        b.status, b.updated_at = "draft", utcnow()
+        b.status, b.updated_at = Approval.DRAFT, utcnow()
         b.save()
         audit.record(actor, "bulletin.edit", b, fields=sorted(fields))
     return b
@@ -297,8 +298,8 @@ def submit(actor: User, bid: int) -> Bulletin:
     check_role(actor, EDITORS, "gửi duyệt bản tin")
     b = get(actor, bid)
     check_owner(actor, b.area_id, "Bản tin")
-    _in_state(b, ("draft", "rejected"), "gửi duyệt")
-    return _move(actor, b, "submitted", "bulletin.submit", submitted_at=utcnow(), reject_reason=None)
+    _in_state(b, (Approval.DRAFT, Approval.REJECTED), "gửi duyệt")
+    return _move(actor, b, Approval.SUBMITTED, "bulletin.submit", submitted_at=utcnow(), reject_reason=None)
 
 
 def approve(actor: User, bid: int) -> Bulletin:
@@ -311,10 +312,10 @@ def approve(actor: User, bid: int) -> Bulletin:
             "Không ai được tự duyệt bản tin của mình; cần người duyệt thứ hai. "
             "(Nobody approves their own bulletin.)"
         )
-    _in_state(b, ("submitted",), "duyệt")
+    _in_state(b, (Approval.SUBMITTED,), "duyệt")
     if b.asset_id is None:
         raise Conflict("Bản tin chưa có âm thanh. (The bulletin has no audio.)")
-    b = _move(actor, b, "approved", "bulletin.approve", approver=actor, decided_at=utcnow())
+    b = _move(actor, b, Approval.APPROVED, "bulletin.approve", approver=actor, decided_at=utcnow())
     return b
 
 
@@ -327,8 +328,8 @@ def reject(actor: User, bid: int, reason: str | None) -> Bulletin:
         raise Invalid("Cần ghi lý do từ chối. (A rejection needs a reason.)", field="reason")
     if b.author_id == actor.id:
         raise Forbidden("Không ai tự từ chối bản tin của mình. (Nobody decides on their own bulletin.)")
-    _in_state(b, ("submitted",), "từ chối")
-    return _move(actor, b, "rejected", "bulletin.reject", approver=actor, decided_at=utcnow(),
+    _in_state(b, (Approval.SUBMITTED,), "từ chối")
+    return _move(actor, b, Approval.REJECTED, "bulletin.reject", approver=actor, decided_at=utcnow(),
                  reject_reason=reason)
 
 
@@ -336,11 +337,11 @@ def withdraw(actor: User, bid: int, reason: str | None = None) -> Bulletin:
     check_role(actor, WITHDRAWERS, "thu hồi bản tin")
     b = get(actor, bid)
     check_owner(actor, b.area_id, "Bản tin")
-    if b.status == "submitted":
+    if b.status == Approval.SUBMITTED:
         return _take_back(actor, b)
-    _in_state(b, ("approved",), "thu hồi")
+    _in_state(b, (Approval.APPROVED,), "thu hồi")
     note = reason.strip() if isinstance(reason, str) and reason.strip() else None
-    return _move(actor, b, "withdrawn", "bulletin.withdraw", withdrawn_at=utcnow(), reason=note)
+    return _move(actor, b, Approval.WITHDRAWN, "bulletin.withdraw", withdrawn_at=utcnow(), reason=note)
 
 
 def _take_back(actor: User, b: Bulletin) -> Bulletin:
@@ -348,7 +349,7 @@ def _take_back(actor: User, b: Bulletin) -> Bulletin:
     if b.author_id != actor.id and actor.role != Role.ADMIN:
         raise Forbidden("Chỉ tác giả rút lại được bản tin đang chờ duyệt. "
                         "(Only the author can take back a submitted bulletin.)")
-    return _move(actor, b, "draft", "bulletin.take_back")
+    return _move(actor, b, Approval.DRAFT, "bulletin.take_back")
 
 
 def _move(actor: User, b: Bulletin, status: str, action: str, reason: str | None = None,
@@ -361,7 +362,7 @@ def _move(actor: User, b: Bulletin, status: str, action: str, reason: str | None
         claim_transition(b, before)
         audit.record(actor, action, b, before=before, after=status,
                      reason=changes.get("reject_reason") or reason)
-        if status in ("approved", "withdrawn"):
+        if status in (Approval.APPROVED, Approval.WITHDRAWN):
             _bump(b)
     log.info("bulletin %s: %s -> %s by %s", b.id, before, status, actor.name)
     return b

@@ -23,6 +23,7 @@ from central.services.campaign_schedule import scheduled_campaign_ids
 from central.times import ZONE
 from playlists import rules
 from playlists.errors import ScheduleError
+from playlists.words import Approval
 
 MAX_AIRINGS_PER_DAY = 50  # shown per day; the rest are counted
 _ORDER = {"deadline": 0, "observance": 1, "campaign": 2, "schedule": 3}
@@ -85,7 +86,7 @@ def _add_campaign(days: dict[date, list[dict[str, Any]]], c: Campaign) -> None:
 
 
 def _schedules(user: User, related: set[int] | None) -> list[Schedule]:
-    rows = [s for s in schedules_service.listing(user) if s.status in ("approved", "submitted") and s.active]
+    rows = [s for s in schedules_service.listing(user) if s.status in (Approval.APPROVED, Approval.SUBMITTED) and s.active]
     if related is None:
         return rows
     stations = {st.id for st in Station.select(Station.id).where(Station.area.in_(sorted(related)))}

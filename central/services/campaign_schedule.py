@@ -23,6 +23,8 @@ from central.services import audit, schedules
 from central.services import bulletins as bulletins_service
 from central.services import campaigns as campaigns_service
 from playlists import rules
+from playlists.model import Priority
+from playlists.words import Approval
 
 MAX_TIMES = 24  # times of day in one action
 
@@ -66,7 +68,7 @@ def _times(raw: Any) -> list[time]:
 def _bulletins(actor: User, c: Campaign, raw: Any) -> list[Bulletin]:
     """The bulletins to rotate: those given (by id), else the campaign's approved ones, oldest first."""
     if raw in (None, []):
-        rows = [b for b in bulletins_service.listing(actor, status="approved", campaign=str(c.id))]
+        rows = [b for b in bulletins_service.listing(actor, status=Approval.APPROVED, campaign=str(c.id))]
         rows.sort(key=lambda b: b.id)
     elif isinstance(raw, list) and all(isinstance(x, int) and not isinstance(x, bool) and 0 < x < 2**63
                                        for x in raw):
@@ -76,7 +78,7 @@ def _bulletins(actor: User, c: Campaign, raw: Any) -> list[Bulletin]:
     if not rows:
         raise Conflict("Đợt tuyên truyền chưa có bản tin đã duyệt. (The campaign has no approved bulletin.)")
     for b in rows:
-        if b.status != "approved":
+        if b.status != Approval.APPROVED:
             raise Conflict(f"Bản tin {b.id} chưa được duyệt. (Bulletin {b.id} is not approved.)")
     return rows
 
@@ -112,7 +114,7 @@ def schedule(actor: User, cid: int, data: Mapping[str, Any], today: date) -> lis
     chosen = _bulletins(actor, c, data.get("bulletin_ids"))
     first, last = _days(c, data, today)
     priority = data.get("priority") or "normal"
-    if priority not in ("normal", "priority"):
+    if priority not in (Priority.NORMAL, Priority.PRIORITY):
         raise Invalid("Lịch của đợt tuyên truyền là thường hoặc ưu tiên. (normal or priority.)", field="priority")
     made = []
     with database.atomic():
@@ -133,5 +135,5 @@ def scheduled_campaign_ids(campaign_ids: Sequence[int]) -> set[int]:
         return set()
     q = (Bulletin.select(Bulletin.campaign).join(Schedule, on=(Schedule.bulletin == Bulletin.id))
          .where(Bulletin.campaign.in_(list(campaign_ids)) & (Schedule.deleted == False)  # noqa: E712
-                & (Schedule.status != "rejected")).distinct())
+                & (Schedule.status != Approval.REJECTED)).distinct())
     return {row.campaign_id for row in q}

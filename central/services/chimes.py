@@ -30,6 +30,7 @@ from central.policy import (
 )
 from central.services import audit
 from central.services.bulletins import DataDir, save_asset
+from playlists.words import Approval
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ def house(data_dir: DataDir) -> Chime:
         return row
     asset = Asset.get_or_none(Asset.sha256 == encoded.sha256) or save_asset(encoded, data_dir, "chime")
     with database.atomic():
-        row = Chime.create(title=HOUSE_TITLE, status="approved", builtin=True, asset=asset,
+        row = Chime.create(title=HOUSE_TITLE, status=Approval.APPROVED, builtin=True, asset=asset,
                            decided_at=utcnow())
         audit.record(None, "chime.house", row, asset=asset.sha256)
     return row
@@ -132,7 +133,7 @@ def for_item(actor: User, n: int, raw: Mapping[str, Any], data_dir: DataDir | No
         return _approved(c, n)
     if sha:
         found = [c for c in Chime.select().where(Chime.asset == str(sha))
-                 if c.status == "approved" and can_see_owner(actor, c.area_id)]
+                 if c.status == Approval.APPROVED and can_see_owner(actor, c.area_id)]
         if not found and data_dir is not None and _is_house_sha(str(sha)):
             found = [house(data_dir)]  # the house chime named by its sha before its row was made
         if not found:
@@ -155,7 +156,7 @@ def _is_house_sha(sha: str) -> bool:
 
 
 def _approved(c: Chime, n: int) -> Chime:
-    if c.status != "approved":
+    if c.status != Approval.APPROVED:
         raise Unprocessable(f"Mục {n}: nhạc hiệu '{c.title}' chưa được duyệt (đang '{c.status}'); chỉ dùng được "
                       f"nhạc hiệu đã duyệt. (Item {n}: chime {c.id} is {c.status}, not approved.)")
     return c
@@ -187,16 +188,16 @@ def _not_own(actor: User, c: Chime) -> None:
 
 def submit(actor: User, cid: int) -> Chime:
     c = _editable(actor, cid, EDITORS, "gửi duyệt nhạc hiệu")
-    _in_state(c, ("draft", "rejected"), "gửi duyệt")
-    return _move(actor, c, "submitted", "chime.submit", submitted_at=utcnow(), reject_reason=None)
+    _in_state(c, (Approval.DRAFT, Approval.REJECTED), "gửi duyệt")
+    return _move(actor, c, Approval.SUBMITTED, "chime.submit", submitted_at=utcnow(), reject_reason=None)
 
 
 def approve(actor: User, cid: int) -> Chime:
     """Approve a submitted chime: an approver (or admin) other than its author."""
     c = _editable(actor, cid, APPROVERS, "duyệt nhạc hiệu")
     _not_own(actor, c)
-    _in_state(c, ("submitted",), "duyệt")
-    return _move(actor, c, "approved", "chime.approve", approver=actor, decided_at=utcnow())
+    _in_state(c, (Approval.SUBMITTED,), "duyệt")
+    return _move(actor, c, Approval.APPROVED, "chime.approve", approver=actor, decided_at=utcnow())
 
 
 def reject(actor: User, cid: int, reason: Any) -> Chime:
@@ -204,16 +205,16 @@ def reject(actor: User, cid: int, reason: Any) -> Chime:
     if not isinstance(reason, str) or not reason.strip():
         raise Invalid("Cần ghi lý do từ chối. (A rejection needs a reason.)", field="reason")
     _not_own(actor, c)
-    _in_state(c, ("submitted",), "từ chối")
-    return _move(actor, c, "rejected", "chime.reject", approver=actor, decided_at=utcnow(),
+    _in_state(c, (Approval.SUBMITTED,), "từ chối")
+    return _move(actor, c, Approval.REJECTED, "chime.reject", approver=actor, decided_at=utcnow(),
                  reject_reason=reason.strip())
 
 
 def withdraw(actor: User, cid: int) -> Chime:
     """Take an approved chime off the air (one person suffices, as for bulletins)."""
     c = _editable(actor, cid, WITHDRAWERS, "thu hồi nhạc hiệu")
-    _in_state(c, ("approved",), "thu hồi")
-    return _move(actor, c, "withdrawn", "chime.withdraw", withdrawn_at=utcnow())
+    _in_state(c, (Approval.APPROVED,), "thu hồi")
+    return _move(actor, c, Approval.WITHDRAWN, "chime.withdraw", withdrawn_at=utcnow())
 
 
 def _move(actor: User, c: Chime, status: str, action: str, **changes: Any) -> Chime:
@@ -226,7 +227,7 @@ def _move(actor: User, c: Chime, status: str, action: str, **changes: Any) -> Ch
         c.status, c.updated_at = status, utcnow()
         claim_transition(c, before)
         audit.record(actor, action, c, before=before, after=status, reason=changes.get("reject_reason"))
-        if status in ("approved", "withdrawn"):
+        if status in (Approval.APPROVED, Approval.WITHDRAWN):
             manifests.bump_for_chime(c)
     log.info("chime %s: %s -> %s by %s", c.id, before, status, actor.name)
     return c

@@ -48,7 +48,9 @@ from central.policy import APPROVERS, check_role
 from central.services import audit, manifests, standing_alerts
 from central.services import schedules as schedules_service
 from central.times import ZONE
+from central.words import EmergencyMode
 from playlists.model import DEFAULT_ZONE
+from playlists.words import Approval, PlayStatus
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +58,7 @@ PLAY_BY_DEFAULT = timedelta(minutes=30)
 PLAY_BY_MAX = timedelta(hours=24)
 VALID_DEFAULT = timedelta(hours=2)
 LATE_MINUTES_DEFAULT = 5.0
-_NOT_STARTED = ("missed", "skipped")  # a play log of any other status started the player
+_NOT_STARTED = (PlayStatus.MISSED, PlayStatus.SKIPPED)  # a play log of any other status started the player
 
 
 # --- sending -------------------------------------------------------------------------------------
@@ -80,7 +82,7 @@ def choose_audio(actor: User, data: Mapping[str, Any]) -> tuple[Bulletin, Any]:
     key = data.get("standing_alert")
     if key not in (None, ""):
         alert = standing_alerts.by_key(actor, str(key))
-        if alert.bulletin.status != "approved":
+        if alert.bulletin.status != Approval.APPROVED:
             raise Conflict(f"Bản ghi của cảnh báo '{alert.key}' không còn được duyệt. (Recording not approved.)")
         return alert.bulletin, alert
     if data.get("bulletin_id") in (None, ""):
@@ -101,10 +103,10 @@ def check_targets(mode: str, raw: Any) -> dict[str, list[Any]]:
     if not isinstance(raw, Mapping):
         raise Invalid('targets phải là {"areas": [mã], "stations": [số]}.', field="targets")
     areas, stations = list(raw.get("areas") or []), list(raw.get("stations") or [])
-    if mode == "test" and areas:
+    if mode == EmergencyMode.TEST and areas:
         raise Unprocessable("Phát THỬ chỉ tới từng đài được chọn, không tới cả đơn vị. "
                       "(A TEST goes to chosen stations only, not to areas.)", field="targets.areas")
-    if mode == "test" and not stations:
+    if mode == EmergencyMode.TEST and not stations:
         raise Unprocessable("Chọn đài để phát THỬ. (Choose the stations for the test.)", field="targets.stations")
     return {"areas": areas, "stations": stations}
 
@@ -113,7 +115,7 @@ def create(actor: User, data: Mapping[str, Any], all_clear_of: Emergency | None 
     """Send an emergency now: ``{"standing_alert": key | "bulletin_id", "mode", "targets",
     "play_by_minutes", "valid_minutes", "title"}``; approvers only."""
     check_role(actor, APPROVERS, "phát khẩn cấp")
-    mode = str(data.get("mode") or "live")
+    mode = str(data.get("mode") or EmergencyMode.LIVE)
     if mode not in EMERGENCY_MODES:
         raise Invalid("mode phải là live hoặc test.", field="mode")
     bulletin, alert = choose_audio(actor, data)
@@ -142,7 +144,7 @@ def create(actor: User, data: Mapping[str, Any], all_clear_of: Emergency | None 
 
 
 def _title(mode: str, text: str) -> str:
-    head = "THỬ NGHIỆM" if mode == "test" else "KHẨN CẤP"
+    head = "THỬ NGHIỆM" if mode == EmergencyMode.TEST else "KHẨN CẤP"
     return text if text.startswith(head) else f"{head}: {text}"[:300]
 
 
@@ -302,7 +304,7 @@ def test_schedules(schedule_ids: Any) -> set[int]:
     ids = sorted({int(i) for i in schedule_ids if i is not None})
     if not ids:
         return set()
-    q = Emergency.select(Emergency.schedule).where(Emergency.schedule.in_(ids) & (Emergency.mode == "test"))
+    q = Emergency.select(Emergency.schedule).where(Emergency.schedule.in_(ids) & (Emergency.mode == EmergencyMode.TEST))
     return {sid for (sid,) in q.tuples()}
 
 

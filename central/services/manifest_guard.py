@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from playlists import model as pm
+from playlists.words import Approval
 
 from ..models import AuditLog, Bulletin, Chime, Schedule, Station
 from . import audit
@@ -33,9 +34,9 @@ def approved_assets(shas: set[str], now: datetime) -> set[str]:
     if not shas:
         return set()
     wanted = sorted(shas)
-    chimes = Chime.select(Chime.asset).where(Chime.asset.in_(wanted) & (Chime.status == "approved"))
+    chimes = Chime.select(Chime.asset).where(Chime.asset.in_(wanted) & (Chime.status == Approval.APPROVED))
     bulletins = Bulletin.select(Bulletin.asset).where(
-        Bulletin.asset.in_(wanted) & (Bulletin.status == "approved")
+        Bulletin.asset.in_(wanted) & (Bulletin.status == Approval.APPROVED)
         & (Bulletin.valid_until.is_null() | (Bulletin.valid_until > now))
     )
     return {a for (a,) in chimes.tuples()} | {a for (a,) in bulletins.tuples()}

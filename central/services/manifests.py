@@ -23,6 +23,8 @@ from typing import Any
 from peewee import JOIN
 
 from playlists import model as pm
+from playlists.model import ItemKind
+from playlists.words import Approval
 
 from ..models import (
     Area,
@@ -201,7 +203,7 @@ def _airable_bulletins(ids: set[int], now: datetime) -> dict[int, Bulletin]:
         .join(Asset)
         .switch(Bulletin)
         .join(Category, JOIN.LEFT_OUTER)
-        .where(Bulletin.id.in_(sorted(ids)), Bulletin.status == "approved")
+        .where(Bulletin.id.in_(sorted(ids)), Bulletin.status == Approval.APPROVED)
         .where(Bulletin.valid_until.is_null() | (Bulletin.valid_until > now))
     )
     return {b.id: b for b in query}
@@ -234,10 +236,10 @@ def _schedule_items(s: Schedule, playlist_items: dict[int, list[PlaylistItem]],
                                              duration_ms=b.asset.duration_ms)]
     items: list[pm.Item] = []
     for it in playlist_items.get(s.playlist_id, []):
-        if it.kind == "bulletin" and it.bulletin_id in bulletins:
+        if it.kind == ItemKind.BULLETIN and it.bulletin_id in bulletins:
             items.append(pm.Item(pm.ItemKind.BULLETIN, bulletin_id=it.bulletin_id,
                                  duration_ms=bulletins[it.bulletin_id].asset.duration_ms))
-        elif it.kind == "chime" and it.asset_id is not None and not _withdrawn(it):
+        elif it.kind == ItemKind.CHIME and it.asset_id is not None and not _withdrawn(it):
             items.append(pm.Item(pm.ItemKind.CHIME, asset_sha256=it.asset_id, duration_ms=it.asset.duration_ms))
         elif it.kind == "pause":
             items.append(pm.Item(pm.ItemKind.PAUSE, duration_ms=it.duration_ms))
@@ -248,7 +250,7 @@ def _schedule_items(s: Schedule, playlist_items: dict[int, list[PlaylistItem]],
 
 def _withdrawn(it: PlaylistItem) -> bool:
     """A chime taken off the air drops out quietly, as a withdrawn bulletin does."""
-    return it.chime_id is not None and it.chime.status == "withdrawn"
+    return it.chime_id is not None and it.chime.status == Approval.WITHDRAWN
 
 
 def _to_schedule(s: Schedule, items: list[pm.Item]) -> pm.Schedule:

@@ -38,10 +38,12 @@ from central.services import audit
 from central.services import bulletins as bulletins_service
 from central.services import chimes as chimes_service
 from central.services.bulletins import DataDir
+from playlists.model import ItemKind
+from playlists.words import Approval
 
 MAX_ITEMS = 200
 MAX_PAUSE_MS = 10 * 60 * 1000
-LOCKING_STATUSES = ("submitted", "approved")  # a schedule in these has a second person's eyes on it
+LOCKING_STATUSES = (Approval.SUBMITTED, Approval.APPROVED)  # a schedule in these has a second person's eyes on it
 
 
 def chime(data_dir: DataDir) -> Asset:
@@ -77,7 +79,7 @@ def _items(actor: User, raw: Any, data_dir: DataDir | None) -> list[dict[str, An
     if len(raw) > MAX_ITEMS:
         raise Invalid(f"Chương trình có tối đa {MAX_ITEMS} mục.")
     items = [_item(actor, n, r, data_dir) for n, r in enumerate(raw, start=1)]
-    if not any(i["kind"] == "bulletin" for i in items):
+    if not any(i["kind"] == ItemKind.BULLETIN for i in items):
         raise Invalid("Chương trình cần ít nhất một bản tin. (A programme needs a bulletin.)")
     return items
 
@@ -101,7 +103,7 @@ def create(actor: User, data: Mapping[str, Any], data_dir: DataDir | None = None
     with database.atomic():
         p = Playlist.create(name=name, description=str(data.get("description") or ""),
                             area=actor.area_id, created_by=actor, live_revision=1)
-        PlaylistRevision.create(playlist=p, number=1, status="applied", author=actor)
+        PlaylistRevision.create(playlist=p, number=1, status=Approval.APPLIED, author=actor)
         _write_items(p, 1, items)
         audit.record(actor, "playlist.create", p, name=name, items=len(items))
     return p
@@ -164,22 +166,22 @@ def _propose(actor: User, p: Playlist, items: list[dict[str, Any]]) -> PlaylistR
     number = (PlaylistRevision.select(fn.MAX(PlaylistRevision.number))
               .where(PlaylistRevision.playlist == p).scalar() or p.live_revision) + 1
     _supersede_waiting(p)
-    status = "submitted" if locked(p) else "applied"
+    status = Approval.SUBMITTED if locked(p) else Approval.APPLIED
     rev = PlaylistRevision.create(playlist=p, number=number, status=status, author=actor)
     _write_items(p, number, items)
-    if status == "applied":
+    if status == Approval.APPLIED:
         _go_live(p, rev)
     return rev
 
 
 def _supersede_waiting(p: Playlist) -> None:
-    PlaylistRevision.update(status="superseded").where(
-        (PlaylistRevision.playlist == p) & (PlaylistRevision.status == "submitted")).execute()
+    PlaylistRevision.update(status=Approval.SUPERSEDED).where(
+        (PlaylistRevision.playlist == p) & (PlaylistRevision.status == Approval.SUBMITTED)).execute()
 
 
 def _go_live(p: Playlist, rev: PlaylistRevision) -> None:
     """Put ``rev`` on air (the one it replaces becomes history) and tell the stations."""
-    PlaylistRevision.update(status="superseded").where(
+    PlaylistRevision.update(status=Approval.SUPERSEDED).where(
         (PlaylistRevision.playlist == p) & (PlaylistRevision.number == p.live_revision)
         & (PlaylistRevision.number != rev.number)
     ).execute()
@@ -191,7 +193,7 @@ def _go_live(p: Playlist, rev: PlaylistRevision) -> None:
 def pending(p: Playlist) -> PlaylistRevision | None:
     """The revision waiting for a second person, if any."""
     return (PlaylistRevision.select()
-            .where((PlaylistRevision.playlist == p) & (PlaylistRevision.status == "submitted"))
+            .where((PlaylistRevision.playlist == p) & (PlaylistRevision.status == Approval.SUBMITTED))
             .order_by(PlaylistRevision.number.desc()).first())
 
 
@@ -211,7 +213,7 @@ def _decidable(actor: User, pid: int, doing: str) -> tuple[Playlist, PlaylistRev
 def _claim(rev: PlaylistRevision, status: str, actor: User, reason: str | None) -> None:
     """Decide ``rev`` only if it still waits (two approvers at once: the second gets a 409)."""
     done = PlaylistRevision.update(status=status, approver=actor, decided_at=utcnow(), reason=reason).where(
-        (PlaylistRevision.id == rev.id) & (PlaylistRevision.status == "submitted")).execute()
+        (PlaylistRevision.id == rev.id) & (PlaylistRevision.status == Approval.SUBMITTED)).execute()
     if done != 1:
         raise Conflict("Thay đổi vừa được người khác quyết định hoặc thay thế; hãy tải lại. "
                        "(Someone else decided or replaced it just now; reload.)")
@@ -222,7 +224,7 @@ def approve(actor: User, pid: int) -> Playlist:
     """Approve the waiting change: it goes on air at the stations' next sync."""
     p, rev = _decidable(actor, pid, "duyệt thay đổi chương trình")
     with database.atomic():
-        _claim(rev, "approved", actor, None)
+        _claim(rev, Approval.APPROVED, actor, None)
         _go_live(p, rev)
         audit.record(actor, "playlist.revision.approve", p, revision=rev.number,
                      author=rev.author.name if rev.author_id else None)
@@ -235,7 +237,7 @@ def reject(actor: User, pid: int, reason: Any) -> Playlist:
         raise Invalid("Cần ghi lý do từ chối. (A rejection needs a reason.)", field="reason")
     p, rev = _decidable(actor, pid, "từ chối thay đổi chương trình")
     with database.atomic():
-        _claim(rev, "rejected", actor, reason.strip())
+        _claim(rev, Approval.REJECTED, actor, reason.strip())
         audit.record(actor, "playlist.revision.reject", p, revision=rev.number, reason=reason.strip())
     return p
 
@@ -322,7 +324,7 @@ def _latest_rejected(p: Playlist) -> PlaylistRevision | None:
     """The newest revision, if it is a rejected one (so its author sees why)."""
     newest = (PlaylistRevision.select().where(PlaylistRevision.playlist == p)
               .order_by(PlaylistRevision.number.desc()).first())
-    return newest if newest is not None and newest.status == "rejected" else None
+    return newest if newest is not None and newest.status == Approval.REJECTED else None
 
 
 def to_dict(p: Playlist) -> dict[str, Any]:
@@ -344,7 +346,7 @@ def to_dict(p: Playlist) -> dict[str, Any]:
 
 def waiting_for(user: User) -> list[Playlist]:
     """Programmes in ``user``'s scope with a change waiting for approval (for the approvals page)."""
-    waiting = PlaylistRevision.select(PlaylistRevision.playlist).where(PlaylistRevision.status == "submitted")
+    waiting = PlaylistRevision.select(PlaylistRevision.playlist).where(PlaylistRevision.status == Approval.SUBMITTED)
     q = Playlist.select().where(Playlist.id.in_(waiting))
     cond = owner_visible(user, Playlist.area)
     if cond is not None:

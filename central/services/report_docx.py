@@ -20,6 +20,7 @@ from docx.shared import Mm, Pt
 
 from central.services import report_export as ex
 from central.services.area_reports import NARRATIVE_LABELS
+from playlists.words import Approval
 
 FONT = "Times New Roman"
 
@@ -125,7 +126,7 @@ def _body(doc: Any, report: dict[str, Any]) -> None:
     _table(doc, ["Nội dung", "Đơn vị", "Tổng hợp (cả đơn vị trực thuộc đã gửi)"], ex.manual_rows(report))
     if report["children"]:
         _para(doc, "Tình hình gửi báo cáo của đơn vị trực thuộc:", italic=True)
-        rows = [[c["area"]["name"], "Đã gửi" if c["status"] == "submitted" else "Chưa gửi"]
+        rows = [[c["area"]["name"], "Đã gửi" if c["status"] == Approval.SUBMITTED else "Chưa gửi"]
                 for c in report["children"]]
         _table(doc, ["Đơn vị", "Tình trạng"], rows)
     for i, (key, label) in enumerate(NARRATIVE_LABELS.items(), start=3):

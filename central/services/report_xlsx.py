@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from central.services import report_export as ex
 from central.services.area_reports import MANUAL_LABELS, NARRATIVE_LABELS
+from playlists.words import Approval
 
 FIGURES = (*ex.FIGURE_COLUMNS, *ex.STATUS_COLUMNS)  # a data sheet carries every figure of the JSON line
 
@@ -111,7 +112,7 @@ def to_xlsx(report: dict[str, Any]) -> bytes:
            + [[s["name"], None, s["days_offline"]] for s in c["offline"]])
     if report["children"]:
         _sheet(wb, "Đơn vị trực thuộc", ["Đơn vị", "Tình trạng", "Ngày gửi"],
-               [[k["area"]["name"], "Đã gửi" if k["status"] == "submitted" else "Chưa gửi", k["submitted_at"]]
+               [[k["area"]["name"], "Đã gửi" if k["status"] == Approval.SUBMITTED else "Chưa gửi", k["submitted_at"]]
                 for k in report["children"]])
     out = io.BytesIO()
     wb.save(out)

@@ -38,13 +38,15 @@ from zoneinfo import ZoneInfo
 from central.errors import Invalid, Unprocessable
 from central.services.area_tree import subtree_ids
 from playlists.model import DEFAULT_ZONE
-from playlists.sound import FAILED_TO_SOUND, NOT_AUDIBLE, aired
 from playlists.sound import STATUSES as STATUSES
+from playlists.sound import aired
+from playlists.words import PlayStatus
 
 log = logging.getLogger(__name__)
 
 GROUPS = ("category", "campaign", "area", "station")
-ATTEMPTED = frozenset({"completed", "interrupted", "failed", "missed", NOT_AUDIBLE, FAILED_TO_SOUND})
+ATTEMPTED = frozenset({PlayStatus.COMPLETED, PlayStatus.INTERRUPTED, PlayStatus.FAILED, PlayStatus.MISSED,
+                       PlayStatus.NOT_AUDIBLE, PlayStatus.FAILED_TO_SOUND})
 
 NO_GROUP_LABEL = {
     "category": "(chưa phân loại)",
@@ -141,7 +143,7 @@ def counted(f: LogFact) -> bool:
     """False for pauses (no bulletin, no audio: nothing aired) and unknown statuses."""
     if f.status not in STATUSES:
         return False
-    return f.has_bulletin or f.has_asset or f.status not in ("completed", "interrupted", NOT_AUDIBLE)
+    return f.has_bulletin or f.has_asset or f.status not in (PlayStatus.COMPLETED, PlayStatus.INTERRUPTED, PlayStatus.NOT_AUDIBLE)
 
 
 def summarise(facts: Iterable[LogFact]) -> tuple[list[SummaryRow], SummaryRow]:
@@ -360,9 +362,9 @@ def _rows(user: Any, base: Any, start: date, end: date) -> list[tuple[Any, ...]]
 def _seconds_of(status: str, values: list[Any]) -> float:
     """The aired seconds a per-status fact carries: local ones, or the rest on the first aired status."""
     n = dict(zip(STATUSES, values, strict=False))
-    if status == "local":
+    if status == PlayStatus.LOCAL:
         return int(values[-1]) / 1e6
-    if status == "completed" or (status == "interrupted" and not n["completed"]):
+    if status == PlayStatus.COMPLETED or (status == PlayStatus.INTERRUPTED and not n[PlayStatus.COMPLETED]):
         return int(values[-2]) / 1e6
     return 0.0
 

@@ -47,7 +47,8 @@ from central.words import Role
 from playlists import model as pm
 from playlists import rules
 from playlists.errors import ScheduleError
-from playlists.model import DEFAULT_ZONE
+from playlists.model import DEFAULT_ZONE, Priority
+from playlists.words import Approval
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +182,7 @@ def _content(actor: User, data: Mapping[str, Any]) -> dict[str, Any]:
     try:
         if bid is not None:
             b = bulletins_service.get(actor, int(bid))
-            if b.status != "approved":
+            if b.status != Approval.APPROVED:
                 raise Conflict(f"Bản tin {b.id} chưa được duyệt (đang '{b.status}'). (Not approved.)")
             return {"bulletin": b, "playlist": None}
         return {"bulletin": None, "playlist": programmes_service.get(actor, int(pid))}
@@ -258,7 +259,7 @@ def validate(s: Schedule) -> None:
 
 
 def _check_tier(actor: User, priority: str) -> None:
-    if priority == "emergency" and actor.role not in APPROVERS:
+    if priority == Priority.EMERGENCY and actor.role not in APPROVERS:
         raise Forbidden(
             "Chỉ người duyệt (hoặc quản trị) được đặt lịch phát khẩn cấp. "
             "(Emergency schedules need the approver role.)"
@@ -285,10 +286,10 @@ def create(actor: User, data: Mapping[str, Any]) -> Schedule:
     targets = fields.pop("_targets")
     _check_tier(actor, fields["priority"])
     s = Schedule(area=actor.area_id, created_by=actor, **fields)
-    if s.priority == "emergency":
-        s.status, s.approved_by = "approved", actor
+    if s.priority == Priority.EMERGENCY:
+        s.status, s.approved_by = Approval.APPROVED, actor
     else:
-        s.status = "draft" if data.get("submit") is False else "submitted"
+        s.status = Approval.DRAFT if data.get("submit") is False else Approval.SUBMITTED
     validate(s)
     with database.atomic():
         s.save()
@@ -308,7 +309,7 @@ def update(actor: User, sid: int, data: Mapping[str, Any]) -> Schedule:
     fields = parse(actor, data, current=s)
     targets = fields.pop("_targets", None)
     _check_tier(actor, fields.get("priority", s.priority))
-    if s.priority == "emergency" and actor.role not in APPROVERS:
+    if s.priority == Priority.EMERGENCY and actor.role not in APPROVERS:
         raise Forbidden("Chỉ người duyệt được sửa lịch phát khẩn cấp. (Approver role needed.)")
     content_changed = any(k in data for k in CONTENT_FIELDS)
     with database.atomic():
@@ -317,10 +318,10 @@ def update(actor: User, sid: int, data: Mapping[str, Any]) -> Schedule:
             setattr(s, k, v)
         if "active" in data:
             s.active = bool(data["active"])
-        if content_changed and s.status == "approved" and s.priority != "emergency":
-            s.status, s.approved_by = "submitted", None
-        if s.priority == "emergency" and s.status != "approved":
-            s.status, s.approved_by = "approved", actor
+        if content_changed and s.status == Approval.APPROVED and s.priority != "emergency":
+            s.status, s.approved_by = Approval.SUBMITTED, None
+        if s.priority == Priority.EMERGENCY and s.status != Approval.APPROVED:
+            s.status, s.approved_by = Approval.APPROVED, actor
         s.updated_at = utcnow()
         validate(s)
         s.save()
@@ -336,7 +337,7 @@ def delete(actor: User, sid: int) -> None:
     check_role(actor, SCHEDULERS, "xóa lịch phát")
     s = get(actor, sid)
     check_owner(actor, s.area_id, "Lịch phát")
-    if s.priority == "emergency" and actor.role not in APPROVERS:
+    if s.priority == Priority.EMERGENCY and actor.role not in APPROVERS:
         raise Forbidden("Chỉ người duyệt được xóa lịch phát khẩn cấp. (Approver role needed.)")
     with database.atomic():
         s.deleted, s.updated_at = True, utcnow()
@@ -355,8 +356,8 @@ def submit(actor: User, sid: int) -> Schedule:
     check_role(actor, SCHEDULERS, "gửi duyệt lịch phát")
     s = get(actor, sid)
     check_owner(actor, s.area_id, "Lịch phát")
-    _in_state(s, ("draft", "rejected"), "gửi duyệt")
-    return _move(actor, s, "submitted", "schedule.submit")
+    _in_state(s, (Approval.DRAFT, Approval.REJECTED), "gửi duyệt")
+    return _move(actor, s, Approval.SUBMITTED, "schedule.submit")
 
 
 def approve(actor: User, sid: int) -> Schedule:
@@ -365,11 +366,11 @@ def approve(actor: User, sid: int) -> Schedule:
     check_owner(actor, s.area_id, "Lịch phát")
     if s.created_by_id == actor.id:
         raise Forbidden("Không ai được tự duyệt lịch phát của mình. (Nobody approves their own schedule.)")
-    _in_state(s, ("submitted",), "duyệt")
-    if s.bulletin_id is not None and s.bulletin.status != "approved":
+    _in_state(s, (Approval.SUBMITTED,), "duyệt")
+    if s.bulletin_id is not None and s.bulletin.status != Approval.APPROVED:
         raise Conflict(f"Bản tin {s.bulletin_id} chưa được duyệt. (Its bulletin is not approved.)")
     s.approved_by = actor
-    return _move(actor, s, "approved", "schedule.approve")
+    return _move(actor, s, Approval.APPROVED, "schedule.approve")
 
 
 def reject(actor: User, sid: int, reason: Any) -> Schedule:
@@ -380,8 +381,8 @@ def reject(actor: User, sid: int, reason: Any) -> Schedule:
         raise Invalid("Cần ghi lý do từ chối. (A rejection needs a reason.)", field="reason")
     if s.created_by_id == actor.id:
         raise Forbidden("Không ai tự quyết định lịch phát của mình. (Not your own schedule.)")
-    _in_state(s, ("submitted",), "từ chối")
-    return _move(actor, s, "rejected", "schedule.reject", reason=reason.strip())
+    _in_state(s, (Approval.SUBMITTED,), "từ chối")
+    return _move(actor, s, Approval.REJECTED, "schedule.reject", reason=reason.strip())
 
 
 def _move(actor: User, s: Schedule, status: str, action: str, reason: str | None = None) -> Schedule:

@@ -23,6 +23,7 @@ from central.errors import Conflict, Invalid, NotFound, Unprocessable
 from central.models import Area, Asset, Bulletin, StandingAlert, Station, User
 from central.policy import check_role
 from central.services import audit
+from playlists.words import Approval
 
 from ..words import Role
 from .area_tree import ancestor_ids
@@ -104,7 +105,7 @@ def _approved_bulletin(value: Any) -> Bulletin:
     if b is None:
         raise Unprocessable("bulletin_id phải là mã một bản tin. (bulletin_id must name a bulletin.)",
                       field="bulletin_id")
-    if b.status != "approved":
+    if b.status != Approval.APPROVED:
         raise Conflict(f"Bản tin {b.id} chưa được duyệt (đang '{b.status}'): cảnh báo soạn sẵn phải qua "
                        f"hai người duyệt. (The recording must be approved first.)")
     return b

@@ -13,6 +13,7 @@ from central.config import settings
 from central.errors import CentralError
 from central.services import bulletins as service
 from central.services import languages
+from playlists.words import BULLETIN_STATUSES, Approval
 
 from ..words import Role
 from . import bp, paging, queries
@@ -22,7 +23,7 @@ ENGINES = (("auto", _l("Tự động (gTTS, không có mạng thì eSpeak)")),
            ("gtts", _l("gTTS (Google, cần Internet)")), ("espeak", _l("eSpeak NG (ngoại tuyến)")))
 VOICES = (("", _l("Mặc định")), ("vi", _l("Giọng Bắc (vi)")), ("vi-vn-x-central", _l("Giọng Trung")),
           ("vi-vn-x-south", _l("Giọng Nam")))
-STATUSES = ("draft", "submitted", "approved", "rejected", "withdrawn")
+STATUSES = BULLETIN_STATUSES
 
 
 @bp.route("/bulletins")
@@ -167,7 +168,7 @@ def bulletin_action(bid: int, action: str) -> Any:
             service.approve(user, bid)
         elif action == "reject":
             service.reject(user, bid, reason)
-        elif service.withdraw(user, bid, reason).status == "draft":  # taken back from the queue
+        elif service.withdraw(user, bid, reason).status == Approval.DRAFT:  # taken back from the queue
             done["withdraw"] = _("Đã rút lại; bản tin trở lại thành bản nháp.")
     except CentralError as exc:
         flash_error(exc)
@@ -183,7 +184,7 @@ def bulletin_action(bid: int, action: str) -> Any:
 @roles(Role.APPROVER)
 def approvals() -> Any:
     user = me()
-    rows = service.listing(user, status="submitted")
+    rows = service.listing(user, status=Approval.SUBMITTED)
     schedules = _pending_schedules(user)
     return render_template("web/approvals.html", rows=rows, schedules=schedules, user_id=user.id,
                            user_name=user.name,
@@ -199,6 +200,6 @@ def _pending_schedules(user: Any) -> list[Any]:
     if listing is None:
         return []
     try:
-        return list(listing(user, status="submitted"))
+        return list(listing(user, status=Approval.SUBMITTED))
     except (TypeError, CentralError):
         return []

@@ -15,14 +15,16 @@ from central.models import Area, PlayDay, PlayLog, Schedule, Station, utcnow
 from central.services import bulletins as bulletins_service
 from central.services import calendar as calendar_service
 from central.services import rollups
-from playlists.model import DEFAULT_ZONE
-from playlists.sound import AIRED, FAILED_TO_SOUND, NOT_AUDIBLE
+from central.words import StationState
+from playlists.model import DEFAULT_ZONE, Priority
+from playlists.sound import AIRED
+from playlists.words import Approval, PlayStatus
 
 from . import bp, queries
 from .context import me
 from .stations import visible_health
 
-FAILED = ("failed", "missed", FAILED_TO_SOUND)
+FAILED = (PlayStatus.FAILED, PlayStatus.MISSED, PlayStatus.FAILED_TO_SOUND)
 
 
 @bp.route("/")
@@ -35,13 +37,13 @@ def dashboard() -> Any:
     user = me()
     health = visible_health(user)
     counts = Counter(h["state"] for h in health)
-    pending = [b for b in bulletins_service.listing(user, status="submitted")][:8]
-    rejected = [b for b in bulletins_service.listing(user, status="rejected") if b.author_id == user.id][:8]
+    pending = [b for b in bulletins_service.listing(user, status=Approval.SUBMITTED)][:8]
+    rejected = [b for b in bulletins_service.listing(user, status=Approval.REJECTED) if b.author_id == user.id][:8]
     return render_template(
         "web/dashboard.html", counts=counts, total=len(health),
         per_area=today_per_area(user), pending=pending, rejected=rejected,
         emergencies=active_emergencies(user), failures=latest_failures(user),
-        troubled=[h for h in health if h["state"] in ("offline", "out_of_sync") or h["last_error"]][:8],
+        troubled=[h for h in health if h["state"] in (StationState.OFFLINE, StationState.OUT_OF_SYNC) or h["last_error"]][:8],
         upcoming=calendar_service.upcoming(user, calendar_service.today()),
     )
 
@@ -65,7 +67,7 @@ def today_per_area(user: Any) -> list[dict[str, Any]]:
     rows: dict[int, Counter[str]] = {}
     # today's rollup rows, not a scan of the logs (a late log from today counts as soon as it lands)
     day = lo.date()
-    shown = (*sorted(AIRED), *FAILED, NOT_AUDIBLE)
+    shown = (*sorted(AIRED), *FAILED, PlayStatus.NOT_AUDIBLE)
     cells = (PlayDay.select(PlayDay.station, *(getattr(PlayDay, f"n_{s}") for s in shown))
              .where(PlayDay.station.in_(list(stations)), PlayDay.day == day,
                     PlayDay.bulletin_id != rollups.TEST).tuples())  # drills are not broadcasts
@@ -77,7 +79,7 @@ def today_per_area(user: Any) -> list[dict[str, Any]]:
         if not any(c.values()):
             continue
         out.append({"area": names.get(head, "—"), "aired": sum(c[s] for s in AIRED),
-                    "failed": sum(c[s] for s in FAILED), "not_audible": c[NOT_AUDIBLE]})
+                    "failed": sum(c[s] for s in FAILED), "not_audible": c[PlayStatus.NOT_AUDIBLE]})
     return sorted(out, key=lambda r: r["area"])
 
 
@@ -102,7 +104,7 @@ def _head_of(area_id: int, heads: set[int], parents: dict[int, int | None]) -> i
 def active_emergencies(user: Any) -> list[Schedule]:
     """Emergency schedules on the air now or in the last day (approved, active, not deleted)."""
     now = utcnow()
-    q = (Schedule.select().where(Schedule.airing(), Schedule.priority == "emergency",
+    q = (Schedule.select().where(Schedule.airing(), Schedule.priority == Priority.EMERGENCY,
                                  (Schedule.valid_until.is_null()) | (Schedule.valid_until > now),
                                  Schedule.created_at >= now - timedelta(days=1))
          .order_by(Schedule.created_at.desc()))

@@ -19,6 +19,7 @@ from central.models import Emergency, Station
 from central.services import emergencies as service
 from central.services import manifests, standing_alerts
 from central.services import schedules as schedules_service
+from central.words import EmergencyMode
 
 from ..words import Role
 from . import bp, queries
@@ -31,7 +32,7 @@ PLAY_BY = (5, 15, 30, 60)
 def emergency_data(form: Any) -> dict[str, Any]:
     """The service's request body from the form."""
     source = form.get("source", "")
-    data: dict[str, Any] = {"mode": form.get("mode", "live"),
+    data: dict[str, Any] = {"mode": form.get("mode", EmergencyMode.LIVE),
                             "play_by_minutes": form.get("play_by", "30"),
                             "valid_minutes": str(60 * _int(form.get("hours"), 2)),
                             "targets": {"areas": form_list("areas"),

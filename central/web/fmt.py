@@ -8,34 +8,36 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from central.times import ZONE
-from central.words import Role
+from central.words import AreaLevel, EmergencyMode, Role, StationState
+from playlists.model import ItemKind, Priority, SlotStatus
+from playlists.words import Approval, PlayStatus
 
 STATUS_LABELS = {
-    "draft": _l("Nháp"),
-    "submitted": _l("Chờ duyệt"),
-    "approved": _l("Đã duyệt"),
-    "rejected": _l("Bị từ chối"),
-    "withdrawn": _l("Đã thu hồi"),
-    "completed": _l("Đã phát xong"),
-    "interrupted": _l("Bị ngắt"),
-    "failed": _l("Lỗi"),
-    "missed": _l("Bị lỡ"),
-    "skipped": _l("Bỏ qua"),
-    "local": _l("Phát tại chỗ"),
-    "not_audible": _l("Không nghe được"),
-    "failed_to_sound": _l("Không phát ra tiếng"),
-    "planned": _l("Dự kiến"),
-    "online": _l("Trực tuyến"),
-    "offline": _l("Mất kết nối"),
-    "out_of_sync": _l("Chưa đồng bộ"),
-    "never": _l("Chưa kết nối"),
+    Approval.DRAFT: _l("Nháp"),
+    Approval.SUBMITTED: _l("Chờ duyệt"),
+    Approval.APPROVED: _l("Đã duyệt"),
+    Approval.REJECTED: _l("Bị từ chối"),
+    Approval.WITHDRAWN: _l("Đã thu hồi"),
+    PlayStatus.COMPLETED: _l("Đã phát xong"),
+    PlayStatus.INTERRUPTED: _l("Bị ngắt"),
+    PlayStatus.FAILED: _l("Lỗi"),
+    PlayStatus.MISSED: _l("Bị lỡ"),
+    PlayStatus.SKIPPED: _l("Bỏ qua"),
+    PlayStatus.LOCAL: _l("Phát tại chỗ"),
+    PlayStatus.NOT_AUDIBLE: _l("Không nghe được"),
+    PlayStatus.FAILED_TO_SOUND: _l("Không phát ra tiếng"),
+    SlotStatus.PLANNED: _l("Dự kiến"),
+    StationState.ONLINE: _l("Trực tuyến"),
+    StationState.OFFLINE: _l("Mất kết nối"),
+    StationState.OUT_OF_SYNC: _l("Chưa đồng bộ"),
+    StationState.NEVER: _l("Chưa kết nối"),
     "active": _l("Đang hiệu lực"),
 }
 
 PRIORITY_LABELS = {
-    "normal": _l("Thông thường"),
-    "priority": _l("Ưu tiên"),
-    "emergency": _l("Khẩn cấp"),
+    Priority.NORMAL: _l("Thông thường"),
+    Priority.PRIORITY: _l("Ưu tiên"),
+    Priority.EMERGENCY: _l("Khẩn cấp"),
 }
 
 ROLE_LABELS = {
@@ -48,13 +50,13 @@ ROLE_LABELS = {
 ENGINE_LABELS = {"gtts": _l("Giọng đọc máy Google (gTTS, cần Internet)"),
                  "espeak": _l("Giọng đọc máy eSpeak NG (không cần mạng)")}
 
-KIND_LABELS = {"bulletin": _l("Bản tin"), "chime": _l("Nhạc hiệu"), "pause": _l("Khoảng lặng")}
+KIND_LABELS = {ItemKind.BULLETIN: _l("Bản tin"), ItemKind.CHIME: _l("Nhạc hiệu"), ItemKind.PAUSE: _l("Khoảng lặng")}
 
 LEVEL_LABELS = {
-    "province": _l("Tỉnh"),
-    "district": _l("Huyện"),
-    "commune": _l("Xã"),
-    "village": _l("Thôn"),
+    AreaLevel.PROVINCE: _l("Tỉnh"),
+    AreaLevel.DISTRICT: _l("Huyện"),
+    AreaLevel.COMMUNE: _l("Xã"),
+    AreaLevel.VILLAGE: _l("Thôn"),
 }
 
 
@@ -205,7 +207,7 @@ def filesize(n: Any) -> str:
     return str(n)
 
 
-EMERGENCY_MODE_LABELS = {"live": _l("Phát thật"), "test": _l("Thử nghiệm"), "playing": _l("Đang phát")}
+EMERGENCY_MODE_LABELS = {EmergencyMode.LIVE: _l("Phát thật"), EmergencyMode.TEST: _l("Thử nghiệm"), "playing": _l("Đang phát")}
 
 ACTION_LABELS.update({
     "emergency.create": _l("Phát khẩn cấp"),

@@ -17,6 +17,7 @@ from audio_library import AudioError
 from central.errors import CentralError, Invalid
 from central.services import chimes as chimes_service
 from central.services import programmes as service
+from playlists.words import Approval
 
 from ..words import Role
 from . import bp, paging, queries
@@ -109,12 +110,12 @@ def service_bulletins(user: Any) -> list[Any]:
     """Bulletins a programme may hold: approved ones, and submitted ones awaiting approval."""
     from central.services import bulletins
 
-    return [b for b in bulletins.listing(user) if b.status in ("approved", "submitted")]
+    return [b for b in bulletins.listing(user) if b.status in (Approval.APPROVED, Approval.SUBMITTED)]
 
 
 def approved_chimes(user: Any) -> list[Any]:
     """Chimes a programme may name besides the house chime: approved ones only."""
-    return [c for c in chimes_service.listing(user, status="approved") if not c.builtin]
+    return [c for c in chimes_service.listing(user, status=Approval.APPROVED) if not c.builtin]
 
 
 @bp.route("/playlists/<int:pid>/<any(approve, reject):action>", methods=["POST"])

@@ -18,6 +18,7 @@ from central.services import bulletins as bulletins_service
 from central.services import campaigns as campaigns_service
 from central.services import categories as categories_service
 from central.words import Role
+from playlists.words import Approval
 
 
 def asset_store() -> Any:
@@ -37,17 +38,17 @@ def pending_count(user: Any) -> int:
 
     if user is None or user.role not in (Role.APPROVER, Role.ADMIN):
         return 0
-    waiting = sum(1 for b in bulletins_service.listing(user, status="submitted") if b.author_id != user.id)
+    waiting = sum(1 for b in bulletins_service.listing(user, status=Approval.SUBMITTED) if b.author_id != user.id)
     waiting += sum(1 for c in pending_audio(user)["chimes"] if c.author_id != user.id)
     waiting += sum(1 for p in pending_audio(user)["changes"] if p["pending"]["author"] != user.name)
-    return waiting + sum(1 for s in schedules.listing(user, status="submitted") if s.created_by_id != user.id)
+    return waiting + sum(1 for s in schedules.listing(user, status=Approval.SUBMITTED) if s.created_by_id != user.id)
 
 
 def pending_audio(user: Any) -> dict[str, list[Any]]:
     """Chimes and programme changes waiting for a second person (two-person rule)."""
     from central.services import chimes, programmes
 
-    return {"chimes": chimes.listing(user, status="submitted"),
+    return {"chimes": chimes.listing(user, status=Approval.SUBMITTED),
             "changes": [programmes.to_dict(p) for p in programmes.waiting_for(user)]}
 
 
@@ -113,7 +114,7 @@ def station_choices(user: Any) -> list[tuple[int, str]]:
 
 
 def approved_bulletins(user: Any) -> list[Bulletin]:
-    return bulletins_service.listing(user, status="approved")
+    return bulletins_service.listing(user, status=Approval.APPROVED)
 
 
 def bulletin_titles(ids: set[int]) -> dict[int, str]:

@@ -19,6 +19,7 @@ from central.errors import CentralError
 from central.models import Schedule, ScheduleTarget
 from central.services import schedules as service
 from central.times import ZONE
+from playlists.words import Approval
 
 from ..words import Role
 from . import bp
@@ -109,7 +110,7 @@ def schedule_edit(sid: int) -> Any:
         if request.form.get("action") == "save":
             after = service.update(user, sid, data)
             flash(_("Đã lưu thay đổi; lịch cần một người duyệt khác trước khi phát.")
-                  if after.status == "submitted" else _("Đã lưu thay đổi."), "success")
+                  if after.status == Approval.SUBMITTED else _("Đã lưu thay đổi."), "success")
             return redirect(url_for("web.schedule_detail", sid=sid))
         previews = preview(user, *unsaved(user, data))
     except CentralError as exc:

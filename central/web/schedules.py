@@ -17,6 +17,7 @@ from central.services import programmes as programmes_service
 from central.services import schedules as service
 from playlists import model as pm
 from playlists import timeline as pt
+from playlists.words import Approval
 
 from ..words import Role
 from . import bp, paging, queries
@@ -111,7 +112,7 @@ def _bulletins_of(s: Schedule) -> dict[int, pm.Bulletin]:
         i.bulletin for i in programmes_service.ordered_items(s.playlist) if i.bulletin_id]
     out = {}
     for b in rows:
-        if b.status == "approved" and b.asset_id:
+        if b.status == Approval.APPROVED and b.asset_id:
             out[b.id] = pm.Bulletin(id=b.id, title=b.title, asset_sha256=b.asset_id,
                                     duration_ms=b.asset.duration_ms, valid_from=b.valid_from,
                                     valid_until=b.valid_until)
@@ -181,7 +182,7 @@ def schedule_new() -> Any:
             if form.get("action") == "save":
                 s = service.create(user, data)
                 flash(_("Đã lưu lịch phát; lịch cần một người duyệt khác trước khi phát.")
-                      if s.status == "submitted" else _("Đã lưu lịch phát."), "success")
+                      if s.status == Approval.SUBMITTED else _("Đã lưu lịch phát."), "success")
                 return redirect(url_for("web.schedule_detail", sid=s.id))
             previews = preview(user, *unsaved(user, data))
         except CentralError as exc:

@@ -14,7 +14,7 @@ from central.models import Heartbeat, PlayLog, Station, utcnow
 from central.services import enrollment, presence
 from central.services import stations as service
 
-from ..words import Role
+from ..words import Role, StationState
 from . import bp, paging, queries
 from .context import error_text, flash_error, me, roles
 
@@ -22,10 +22,10 @@ from .context import error_text, flash_error, me, roles
 def health_state(h: dict[str, Any]) -> str:
     """One word for the list: never (not enrolled or never seen), offline, out_of_sync, online."""
     if not h["enrolled"] or h["last_seen"] is None:
-        return "never"
+        return StationState.NEVER
     if not h["online"]:
-        return "offline"
-    return "online" if h["in_sync"] else "out_of_sync"
+        return StationState.OFFLINE
+    return StationState.ONLINE if h["in_sync"] else StationState.OUT_OF_SYNC
 
 
 def visible_health(user: Any) -> list[dict[str, Any]]:
@@ -61,7 +61,7 @@ def stations() -> Any:
         codes = {a.code for a in Area.select(Area.code).where(Area.id.in_(sorted(under) or [0]))}
         rows = [r for r in rows if r["area_code"] in codes]
     page = paging.paginate(rows)
-    return render_template("web/stations.html", rows=page.rows, page=page, state=state, q=q, area=area,
+    return render_template("web/stations.html", rows=page.rows, page=page, state=state, states=tuple(StationState), q=q, area=area,
                            areas=queries.area_choices(user), new_code=None)
 
 
