@@ -207,13 +207,13 @@ def _stamp(t: datetime) -> str:
     return t.astimezone(_UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def parse_slot_id(sid: str) -> tuple[int, datetime]:
+def parse_slot_id(key: str) -> tuple[int, datetime]:
     """The (schedule id, planned start in UTC) a ``slot_id`` names."""
     try:
-        left, right = sid.split("@", 1)
+        left, right = key.split("@", 1)
         return int(left), datetime.strptime(right, "%Y%m%dT%H%M%SZ").replace(tzinfo=_UTC)
     except ValueError as exc:
-        raise ScheduleError(f"not a slot id: {sid!r}") from exc
+        raise ScheduleError(f"not a slot id: {key!r}") from exc
 
 
 @dataclass(frozen=True)

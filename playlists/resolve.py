@@ -38,7 +38,7 @@ Todo = tuple[int, Item, Bulletin | None, timedelta]
 class Job:
     """One occurrence while it is being resolved."""
 
-    sid: str
+    slot_id: str  # "" until named (only a station with history needs the names)
     schedule_id: int
     schedule: Schedule | None
     planned: datetime
@@ -94,8 +94,8 @@ def place_current(job: Job, rec: SlotRecord, ctx: Ctx) -> datetime | None:
         cut = _next_cut(ctx, cur.start, cur.end) if job.rank < EMERGENCY else None
         if cut is not None:
             stop, job.interrupted = cut, True
-        job.placed.append(SlotItem(cur.kind, cur.start, stop, cur.bulletin_id,
-                                   cur.asset_sha256, cur.index, cut is not None))
+        job.placed.append(SlotItem(kind=cur.kind, start=cur.start, end=stop, bulletin_id=cur.bulletin_id,
+                                   asset_sha256=cur.asset_sha256, index=cur.index, interrupted=cut is not None))
         _record_play(ctx, cur.start, stop)
     if not job.todo:
         _finish(job)
@@ -284,7 +284,8 @@ def _play_one(job: Job, t: datetime, queues: _Queues, ctx: Ctx) -> datetime:
     if cut is not None:
         stop, job.interrupted = cut, True
     sha = b.asset_sha256 if b is not None else item.asset_sha256
-    job.placed.append(SlotItem(item.kind, t, stop, item.bulletin_id, sha, idx, cut is not None))
+    job.placed.append(SlotItem(kind=item.kind, start=t, end=stop, bulletin_id=item.bulletin_id, asset_sha256=sha,
+                               index=idx, interrupted=cut is not None))
     _record_play(ctx, t, stop)
     if job.todo:
         queues.push(job)

@@ -168,11 +168,11 @@ def expand(
     prepare_cuts(jobs, ctx)
     t = sim_start
     for job in resumed:
-        stop = place_current(job, history[job.sid], ctx)
+        stop = place_current(job, history[job.slot_id], ctx)
         t = max(t, stop) if stop is not None else t
     simulate(jobs, resumed, t, ctx)
     keep = [_slot(j) for j in itertools.chain(jobs, resumed) if _job_in_window(j, start, end)]
-    finished = (_final_slot(sid, rec, sch, planned) for sid, rec, sch, planned in finals)
+    finished = (_final_slot(key, rec, sch, planned) for key, rec, sch, planned in finals)
     keep += [s for s in finished if _in_window(s, start, end)]
     keep.sort(key=attrgetter("start", "planned_start", "schedule_id"))
     return keep
@@ -241,14 +241,16 @@ def _occurrences(
         for planned in planned_starts:
             due = planned + grace if last is None else min(planned + grace, last)  # deadline()
             if not history:  # naming every occurrence is only needed to look it up
-                jobs.append(Job("", sched_id, s, planned, rank, due))
+                jobs.append(Job(slot_id="", schedule_id=sched_id, schedule=s, planned=planned, rank=rank,
+                                deadline=due))
                 continue
-            sid = slot_id(sched_id, planned)
-            rec = history.get(sid)
+            key = slot_id(sched_id, planned)
+            rec = history.get(key)
             if rec is None:
-                jobs.append(Job(sid, sched_id, s, planned, rank, due))
+                jobs.append(Job(slot_id=key, schedule_id=sched_id, schedule=s, planned=planned, rank=rank,
+                                deadline=due))
             elif rec.status in _FINAL:
-                finals.append((sid, rec, s, planned))
+                finals.append((key, rec, s, planned))
     jobs.sort(key=attrgetter("planned", "schedule_id"))
     return jobs, finals
 
@@ -292,13 +294,13 @@ def _resumed(
 ) -> list[Job]:
     """Jobs for slots the station reports as in progress, whatever the rules say now."""
     out = []
-    playing = sorted((sid, r) for sid, r in history.items() if r.status is SlotStatus.PLAYING)
-    for sid, rec in playing:
-        schedule_id, planned = parse_slot_id(sid)
+    playing = sorted((key, r) for key, r in history.items() if r.status is SlotStatus.PLAYING)
+    for key, rec in playing:
+        schedule_id, planned = parse_slot_id(key)
         s = by_id.get(schedule_id)
         rank = s.priority.rank if s is not None else Priority.NORMAL.rank
-        job = Job(sid, schedule_id, s, planned, rank, planned, started=True,
-                  interrupted=rec.interrupted, real_start=rec.started_at)
+        job = Job(slot_id=key, schedule_id=schedule_id, schedule=s, planned=planned, rank=rank, deadline=planned,
+                  started=True, interrupted=rec.interrupted, real_start=rec.started_at)
         cur = rec.current
         if s is not None and cur is not None:  # the rest comes after the item sounding now
             first = (cur.index if cur.index is not None else rec.next_item) + 1
@@ -323,14 +325,16 @@ def _slot(job: Job) -> Slot:
         start = end = job.planned
     if job.real_start is not None:
         start = min(start, job.real_start)
-    sid = job.sid or slot_id(job.schedule_id, job.planned)
-    return Slot(sid, job.schedule_id, job.planned, start, end, priority, status, items, job.reason)
+    key = job.slot_id or slot_id(job.schedule_id, job.planned)
+    return Slot(id=key, schedule_id=job.schedule_id, planned_start=job.planned, start=start, end=end,
+                priority=priority, status=status, items=items, reason=job.reason)
 
 
-def _final_slot(sid: str, rec: SlotRecord, s: Schedule, planned: datetime) -> Slot:
+def _final_slot(key: str, rec: SlotRecord, s: Schedule, planned: datetime) -> Slot:
     start = rec.started_at or planned
     end = rec.ended_at or start
-    return Slot(sid, s.id, planned, start, end, s.priority, rec.status, (), rec.reason)
+    return Slot(id=key, schedule_id=s.id, planned_start=planned, start=start, end=end, priority=s.priority,
+                status=rec.status, reason=rec.reason)
 
 
 def _job_in_window(job: Job, start: datetime, end: datetime) -> bool:

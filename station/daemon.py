@@ -18,6 +18,7 @@ from typing import Any
 import schedule
 
 from playlists.orders import EmergencyOrder
+from playlists.words import Reason
 
 from .amp import AmpPower, CommandRelay, GpioRelay
 from .assets import AssetCache
@@ -25,7 +26,7 @@ from .client import CentralClient
 from .clock import Clock
 from .config import Config
 from .errors import StationError
-from .loop import Command, PlayerLoop, TimelineFn
+from .loop import Command, CommandKind, PlayerLoop, TimelineFn
 from .monitor import Monitor, SoundCheck
 from .orders import OrderDesk
 from .player import Player
@@ -127,7 +128,7 @@ class Agent:
 
     def _emergency(self, order: EmergencyOrder) -> None:
         """A verified order: the player loop acts on it now; the sync fetches the manifest that carries it."""
-        self.loop.command(Command("emergency", extra={"order": order}))
+        self.loop.command(Command(CommandKind.EMERGENCY, extra={"order": order}))
         if self.syncer is not None:
             self.syncer.nudge()
 
@@ -151,7 +152,7 @@ class Agent:
         need: dict[str, datetime] = {}
         for s in list(self.loop.slots):
             pairs = [(i.asset_sha256, s.start) for i in s.items]
-            if not s.items and s.reason == "asset_missing":
+            if not s.items and s.reason == Reason.ASSET_MISSING:
                 pairs = [(sha, s.planned_start) for sha in self.loop.audio_of(s.schedule_id)]
             for sha, at in pairs:
                 if sha and (sha not in need or at < need[sha]):

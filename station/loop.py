@@ -14,6 +14,7 @@ a start later than ``LATE_NOTE`` carries its lateness in the play log's reason.
 
 from __future__ import annotations
 
+import enum
 import logging
 import threading
 import time
@@ -41,6 +42,7 @@ from playlists.model import (
 )
 from playlists.orders import EmergencyOrder
 from playlists.timeline import EMERGENCY_MAX_LATE, current_item, deadline, next_boundary
+from playlists.words import PlayStatus, Reason
 
 from . import speaker
 from .amp import AmpPower
@@ -69,7 +71,7 @@ PREROLL_S = 0.25
 STORE_RETRY = timedelta(seconds=10)  # how soon to try again writes the store refused
 LOCAL_HOLD = timedelta(minutes=10)  # a local file of unknown length holds the schedule this long at most
 LATE_NOTE = timedelta(seconds=1)  # a slot starting later than this says so (and by how much) in its log
-_FINAL = {"completed", "interrupted", "missed", "skipped"}
+_FINAL = {SlotStatus.COMPLETED, SlotStatus.INTERRUPTED, SlotStatus.MISSED, SlotStatus.SKIPPED}
 
 
 @dataclass
@@ -88,15 +90,24 @@ class Running:
     started_at: datetime
     playback: Playback | None  # None for a pause
     until: datetime | None = None  # when a pause ends
-    ok_status: str = "completed"
+    ok_status: str = PlayStatus.COMPLETED
     note: str | None = None  # the reason logged if it ends well: how late it started
     sound: dict[str, Any] | None = None  # how it sounds (station.monitor), completed at its end
     measurement: Any = None  # the monitor listening to it, if there is one
 
 
+class CommandKind(enum.StrEnum):
+    """What a person (the local page) or the push channel asks the loop to do."""
+
+    PLAY = "play"  # a cached bulletin, now
+    LOCAL = "local"  # the operator's own recording
+    STOP = "stop"
+    EMERGENCY = "emergency"  # a verified emergency order (``extra["order"]``)
+
+
 @dataclass
 class Command:
-    kind: str  # "play" | "local" | "stop"
+    kind: str  # a CommandKind
     bulletin_id: int | None = None
     path: Path | None = None
     title: str = ""
@@ -247,7 +258,7 @@ class PlayerLoop:
         path = self.speaker.begin(now)
         if path is not None and not self._launch(None, None, None, 0, path, "Thử loa", speaker.TONE_MS,
                                                  Priority.NORMAL, ok_status=speaker.STATUS):
-            self.speaker.finish("failed", "player_failed", None, now)
+            self.speaker.finish(PlayStatus.FAILED, Reason.PLAYER_FAILED, None, now)
 
     def _commands_waiting(self) -> bool:
         with self._lock:
@@ -262,7 +273,7 @@ class PlayerLoop:
     def shutdown(self) -> None:
         """Stop the player; the play is logged interrupted and its slot is not resumed after restart."""
         if self.running is not None:
-            self._interrupt(self.clock.now(), "agent_restart", end_slot=True)
+            self._interrupt(self.clock.now(), Reason.AGENT_RESTART, end_slot=True)
         if self.amp is not None:
             self.amp.close()
 
@@ -298,12 +309,12 @@ class PlayerLoop:
             return
         if (r.slot is not None and r.priority == Priority.EMERGENCY
                 and self._schedule(r.slot.schedule_id) is None):
-            self._interrupt(now, "emergency_stop", end_slot=True)
+            self._interrupt(now, Reason.EMERGENCY_STOP, end_slot=True)
             return
         if r.bulletin_id is None:
             return
         if r.bulletin_id not in self.content.bulletins:  # a withdrawn emergency is a false alarm: stop it too
-            self._interrupt(now, "bulletin_missing", end_slot=False)
+            self._interrupt(now, Reason.BULLETIN_MISSING, end_slot=False)
 
     def _effective_settings(self) -> StationSettings:
         base = self.content.settings if self.content else StationSettings()
@@ -326,7 +337,7 @@ class PlayerLoop:
         if self.catch_up_from is not None and self.catch_up_from - self.span < start:
             start = max(self.catch_up_from - self.span, now - CATCH_UP_MAX)
         self._states = {r.slot_id: r for r in self.journal.history(start - self.span)}
-        history = {sid: self._record(r, now) for sid, r in self._states.items()}
+        history = {key: self._record(r, now) for key, r in self._states.items()}
         local = self.local_until if self.running is not None and self.running.slot is None else None
         return list(self.timeline(self.content, self.settings, start, now + self.horizon, history, now, local,
                                   self.cache.unready(self._audio)))  # slots needing these wait for them
@@ -336,7 +347,7 @@ class PlayerLoop:
         ids = set()
         for s in slots:
             ids.add(s.id)
-            if (s.status == SlotStatus.MISSED and s.reason == "asset_missing" and s.id not in self._states
+            if (s.status == SlotStatus.MISSED and s.reason == Reason.ASSET_MISSING and s.id not in self._states
                     and s.id not in self._waited and self._deadline(s) > now):
                 self._waited.add(s.id)
                 log.warning("slot %s waits for its audio to be downloaded and verified (until %s)",
@@ -347,14 +358,14 @@ class PlayerLoop:
     def _record(self, r: SlotState, now: datetime) -> SlotRecord:
         started = _dt(r.started_at)
         if r.status != PLAYING:
-            return SlotRecord(SlotStatus(r.status), started, _dt(r.ended_at), reason=r.reason)
+            return SlotRecord(status=SlotStatus(r.status), started_at=started, ended_at=_dt(r.ended_at), reason=r.reason)
         run = self.running
         current = None
         if run is not None and run.slot is not None and run.slot.id == r.slot_id and run.item is not None:
             expected_end = run.until or run.started_at + timedelta(milliseconds=run.expected_ms)
             current = replace(run.item, start=run.started_at, end=max(expected_end, now + timedelta(seconds=1)),
                               index=run.index, interrupted=False)
-        return SlotRecord(SlotStatus.PLAYING, started, None, next_item=r.next_item, current=current,
+        return SlotRecord(status=SlotStatus.PLAYING, started_at=started, next_item=r.next_item, current=current,
                           interrupted=bool(r.interrupted))
 
     def _deadline(self, s: Slot) -> datetime:
@@ -382,7 +393,7 @@ class PlayerLoop:
         cur = current_item(slots, now)
         if cur is None or cur[0].priority != Priority.EMERGENCY or (r.slot and cur[0].id == r.slot.id):
             return False
-        self._interrupt(now, "emergency", end_slot=False)
+        self._interrupt(now, Reason.EMERGENCY, end_slot=False)
         return True
 
     def _settle(self, slots: Sequence[Slot], now: datetime) -> None:
@@ -402,12 +413,12 @@ class PlayerLoop:
                     self._account(s, str(s.status), s.reason, now)
             elif state is not None and not self._running_slot(s.id) and not any(i.end > now for i in s.items):
                 self._close(state, now)
-        for sid, state in self._states.items():
-            if state.status == PLAYING and sid not in seen and not self._running_slot(sid):
+        for key, state in self._states.items():
+            if state.status == PLAYING and key not in seen and not self._running_slot(key):
                 self._close(state, now)
 
     def _close(self, state: SlotState, now: datetime) -> None:
-        status = "interrupted" if state.interrupted else "completed"
+        status = SlotStatus.INTERRUPTED if state.interrupted else SlotStatus.COMPLETED
         self.journal.settle_slot({"slot_id": state.slot_id}, status, state.reason, _dt(state.ended_at) or now, [])
         self._states.pop(state.slot_id, None)
 
@@ -442,9 +453,9 @@ class PlayerLoop:
         return {"slot_id": s.id, "schedule_id": s.schedule_id, "planned_start": s.planned_start,
                 "started_at": started}
 
-    def _running_slot(self, sid: str) -> bool:
+    def _running_slot(self, slot_id: str) -> bool:
         r = self.running
-        return r is not None and r.slot is not None and r.slot.id == sid
+        return r is not None and r.slot is not None and r.slot.id == slot_id
 
     def _start(self, slots: Sequence[Slot], now: datetime) -> bool:
         """Start what should sound now; True if something was logged instead and we must look again."""
@@ -455,15 +466,18 @@ class PlayerLoop:
         index = item.index if item.index is not None else 0
         if item.kind == ItemKind.PAUSE:
             self.journal.begin_item(self._slot_row(s, now), index, None)
-            self.running = Running(None, s, item, index, None, None, "", s.priority,
-                                   int((item.end - item.start) / timedelta(milliseconds=1)), now, None, until=item.end)
+            self.running = Running(play_id=None, slot=s, item=item, index=index, sha256=None, bulletin_id=None,
+                                   title="", priority=s.priority,
+                                   expected_ms=int((item.end - item.start) / timedelta(milliseconds=1)),
+                                   started_at=now, playback=None, until=item.end)
             return False
         path = self.cache.verified(item.asset_sha256) if item.asset_sha256 else None
         if path is None and s.id not in self._states:
             self._waited.add(s.id)  # not started yet: the timeline now holds it until its audio is back
             return True
         if path is None:
-            fields = self._fields(s, index, item.bulletin_id, item.asset_sha256, "missed", "asset_missing", now)
+            fields = self._fields(s, index, item.bulletin_id, item.asset_sha256, PlayStatus.MISSED,
+                                 Reason.ASSET_MISSING, now)
             self.journal.begin_item(self._slot_row(s, now), index + 1, fields)
             log.warning("slot %s item %d missed: its audio is not downloaded and verified", s.id, index)
             self.on_change()  # a heartbeat, which also wakes the sync thread to fetch it (again)
@@ -482,25 +496,27 @@ class PlayerLoop:
         late = now - s.planned_start
         if s.id in self._states or late < LATE_NOTE:
             return None
-        code = "late_asset" if s.id in self._waited else "late_start"
+        code = Reason.LATE_ASSET if s.id in self._waited else Reason.LATE_START
         log.warning("slot %s starts %.1f s after its planned start%s", s.id, late.total_seconds(),
-                    " (it waited for its audio)" if code == "late_asset" else "")
+                    " (it waited for its audio)" if code == Reason.LATE_ASSET else "")
         return f"{code}: {late.total_seconds():.1f} s"
 
     def _launch(self, play_id: str | None, s: Slot | None, item: SlotItem | None, index: int, path: Path,
-                title: str, expected_ms: int, priority: Priority, ok_status: str = "completed",
+                title: str, expected_ms: int, priority: Priority, ok_status: str = PlayStatus.COMPLETED,
                 sha: str | None = None, bulletin: int | None = None) -> bool:
         try:
             playback = self.player.start(path, self.settings.volume, self.wake.set)
         except PlayerError as exc:
             log.error("%s", exc)
-            self.journal.end_item(play_id, "failed", f"player_failed: {exc}", self.clock.now(), None,
+            self.journal.end_item(play_id, PlayStatus.FAILED, f"{Reason.PLAYER_FAILED}: {exc}", self.clock.now(), None,
                                 s.id if s else None, index + 1)
             return False
         started = self.clock.now()
-        self.running = Running(play_id, s, item, index, item.asset_sha256 if item else sha,
-                               item.bulletin_id if item else bulletin, title, priority, expected_ms, started,
-                               playback, ok_status=ok_status, measurement=self.sound.measure(),
+        self.running = Running(play_id=play_id, slot=s, item=item, index=index,
+                               sha256=item.asset_sha256 if item else sha,
+                               bulletin_id=item.bulletin_id if item else bulletin, title=title, priority=priority,
+                               expected_ms=expected_ms, started_at=started, playback=playback,
+                               ok_status=ok_status, measurement=self.sound.measure(),
                                sound=self.sound.describe(self.settings, started, self.local_override))
         if s is not None:
             log.info("playing %r (%s, slot %s, %d ms after its start)", title, priority.value, s.id,
@@ -516,7 +532,7 @@ class PlayerLoop:
             return
         if r.playback is None:  # a pause
             if r.until is not None and now >= r.until:
-                self._end(r, "completed", None, now)
+                self._end(r, PlayStatus.COMPLETED, None, now)
             return
         code = r.playback.poll()
         if code is None:
@@ -526,11 +542,11 @@ class PlayerLoop:
         expected = r.expected_ms / 1000
         status, reason = r.ok_status, r.note
         if code != 0:
-            status, reason = "failed", f"player_failed: exit status {code}: {r.playback.stderr_tail()}"
+            status, reason = PlayStatus.FAILED, f"{Reason.PLAYER_FAILED}: exit status {code}: {r.playback.stderr_tail()}"
         elif expected > 2 and ran < expected * 0.9 - 1:
-            status, reason = "failed", (f"player_failed: stopped after {ran:.1f} s of {expected:.1f} s: "
+            status, reason = PlayStatus.FAILED, (f"{Reason.PLAYER_FAILED}: stopped after {ran:.1f} s of {expected:.1f} s: "
                                         f"{r.playback.stderr_tail()}")
-        if status == "failed":
+        if status == PlayStatus.FAILED:
             log.warning("play of %r failed: %s", r.title, reason)
         self._end(r, status, reason, now)
 
@@ -553,9 +569,9 @@ class PlayerLoop:
         if r.playback is not None:
             r.playback.terminate()
         log.info("interrupted %r: %s", r.title, describe_reason(reason, "en"))
-        self._end(r, "interrupted", reason, now, cut=True)
+        self._end(r, PlayStatus.INTERRUPTED, reason, now, cut=True)
         if end_slot and r.slot is not None:
-            self.journal.settle_slot({"slot_id": r.slot.id}, "interrupted", reason, now, [])
+            self.journal.settle_slot({"slot_id": r.slot.id}, SlotStatus.INTERRUPTED, reason, now, [])
 
     # --- operator actions ---------------------------------------------------------------------
 
@@ -568,40 +584,41 @@ class PlayerLoop:
             self._do(cmd, now)
 
     def _do(self, cmd: Command, now: datetime) -> None:
-        if cmd.kind == "emergency":
+        if cmd.kind == CommandKind.EMERGENCY:
             self._emergency(cmd.extra["order"], now)
             return
-        if cmd.kind == "stop":
+        if cmd.kind == CommandKind.STOP:
             if self.running is not None and self.running.priority != Priority.EMERGENCY:
-                self._interrupt(now, "operator_stop", end_slot=True)
+                self._interrupt(now, Reason.OPERATOR_STOP, end_slot=True)
             return
         if self.running is not None and self.running.priority == Priority.EMERGENCY:
             log.warning("operator play refused: an emergency is playing")
             return
         if self.running is not None:  # the programme is suspended, and resumes after the operator's item
-            self._interrupt(now, "operator_play", end_slot=False)
-        if cmd.kind == "play" and cmd.bulletin_id is not None:
+            self._interrupt(now, Reason.OPERATOR_PLAY, end_slot=False)
+        if cmd.kind == CommandKind.PLAY and cmd.bulletin_id is not None:
             self._play_bulletin_now(cmd.bulletin_id, now)
-        elif cmd.kind == "local" and cmd.path is not None:
+        elif cmd.kind == CommandKind.LOCAL and cmd.path is not None:
             sha = cmd.extra.get("sha256")
-            fields = self._fields(None, 0, None, sha, PLAYING, "local_announcement", now, started=now)
+            fields = self._fields(None, 0, None, sha, PLAYING, Reason.LOCAL_ANNOUNCEMENT, now, started=now)
             fields["title"] = cmd.title
             play_id = self.journal.start_play(fields)
             self.local_until = now + LOCAL_HOLD
-            self._launch(play_id, None, None, 0, cmd.path, cmd.title, 0, Priority.NORMAL, ok_status="local",
+            self._launch(play_id, None, None, 0, cmd.path, cmd.title, 0, Priority.NORMAL, ok_status=PlayStatus.LOCAL,
                          sha=sha)
 
     def _emergency(self, order: EmergencyOrder, now: datetime) -> None:
         """A verified order: a start becomes an emergency schedule now; a stop ends that emergency."""
-        sid = slot_id(schedule_id_of(order), order.planned_start)
+        key = slot_id(schedule_id_of(order), order.planned_start)
         if order.action == "start" and order.is_stale(now):
-            if sid not in self._states:
-                row = {"slot_id": sid, "schedule_id": schedule_id_of(order), "planned_start": order.planned_start,
+            if key not in self._states:
+                row = {"slot_id": key, "schedule_id": schedule_id_of(order), "planned_start": order.planned_start,
                        "started_at": None}
-                fields = self._fields(None, 0, order.bulletin_id, order.asset_sha256, "missed", "stale", now)
-                fields.update(slot_id=sid, schedule_id=row["schedule_id"], planned_start=order.planned_start,
+                fields = self._fields(None, 0, order.bulletin_id, order.asset_sha256, PlayStatus.MISSED,
+                                     Reason.STALE, now)
+                fields.update(slot_id=key, schedule_id=row["schedule_id"], planned_start=order.planned_start,
                               title=order.title, priority=Priority.EMERGENCY.value)
-                self.journal.settle_slot(row, "missed", "stale", None, [fields])
+                self.journal.settle_slot(row, SlotStatus.MISSED, Reason.STALE, None, [fields])
             log.warning("emergency order %s came after its play-by time: logged missed (stale)", order.order_id)
             return
         if order.action == "start":
@@ -619,10 +636,10 @@ class PlayerLoop:
         r = self.running
         if r is not None and r.priority == Priority.EMERGENCY and r.slot is not None and (
                 order.stops is None or r.slot.schedule_id in schedules):
-            self._interrupt(now, "emergency_stop", end_slot=True)
+            self._interrupt(now, Reason.EMERGENCY_STOP, end_slot=True)
         for s in self.slots:  # not started yet (waiting for its audio): it must not start any more
             if s.schedule_id in schedules and s.id not in self._states and not self._running_slot(s.id):
-                self.journal.settle_slot(self._slot_row(s, None), "skipped", "emergency_stop", None, [])
+                self.journal.settle_slot(self._slot_row(s, None), SlotStatus.SKIPPED, Reason.EMERGENCY_STOP, None, [])
 
     def _play_bulletin_now(self, bulletin_id: int, now: datetime) -> None:
         b = self.content.bulletins.get(bulletin_id) if self.content else None
@@ -630,7 +647,7 @@ class PlayerLoop:
         if b is None or path is None or not b.valid_at(now):
             log.warning("bulletin %s is not a cached, approved, valid bulletin; not played", bulletin_id)
             return
-        fields = self._fields(None, 0, b.id, b.asset_sha256, PLAYING, "operator_play", now, started=now)
+        fields = self._fields(None, 0, b.id, b.asset_sha256, PLAYING, Reason.OPERATOR_PLAY, now, started=now)
         play_id = self.journal.start_play(fields)
         self.local_until = now + timedelta(milliseconds=b.duration_ms)
         self._launch(play_id, None, None, 0, path, b.title, b.duration_ms, Priority.NORMAL,

@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from playlists.model import StationSettings
 from playlists.sound import AUDIBLE, FAILED_TO_SOUND, NOT_AUDIBLE, UNCHECKED, setup_audibility
+from playlists.words import PlayStatus, Reason
 
 from .errors import PlayerError
 from .player import die_with_parent
@@ -162,9 +163,9 @@ class SoundCheck:
             out["audibility"] = judge(level, self.monitor.min_lufs)
         self.last = out
         silent = silent_reason(out, self.monitor.min_lufs)
-        if silent and status not in ("failed", "interrupted"):  # it ended well, but nothing came out
+        if silent and status not in (PlayStatus.FAILED, PlayStatus.INTERRUPTED):  # it ended well, but nothing came out
             log.warning("play of %r failed to sound: %s", title, silent)
-            return out, "failed", silent
+            return out, PlayStatus.FAILED, silent
         return out, status, reason
 
 
@@ -178,4 +179,4 @@ def silent_reason(sound: dict[str, Any] | None, min_lufs: float) -> str | None:
         return None
     heard = sound.get("level_lufs")
     level = "nothing" if heard is None else f"{heard:.1f} LUFS"
-    return f"failed_to_sound: the monitor heard at most {level} (threshold {min_lufs:.0f} LUFS)"
+    return f"{Reason.FAILED_TO_SOUND}: the monitor heard at most {level} (threshold {min_lufs:.0f} LUFS)"

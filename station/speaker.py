@@ -18,6 +18,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from playlists.words import PlayStatus
+
 from .errors import PlayerError
 
 log = logging.getLogger(__name__)
@@ -75,12 +77,12 @@ class SpeakerTest:
         try:
             return self.tone()
         except PlayerError as exc:
-            self.finish("failed", str(exc), None, now)
+            self.finish(PlayStatus.FAILED, str(exc), None, now)
             return None
 
     def finish(self, status: str, reason: str | None, sound: dict[str, Any] | None, now: datetime) -> None:
         if self.current is not None:
-            self._record(self.current, "completed" if status == STATUS else status, reason, sound, now)
+            self._record(self.current, PlayStatus.COMPLETED if status == STATUS else status, reason, sound, now)
         self.current = None
 
     def _record(self, req: dict[str, Any], status: str, reason: str | None, sound: dict[str, Any] | None,

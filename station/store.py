@@ -17,9 +17,11 @@ from typing import Any
 
 import peewee as pw
 
+from playlists.model import Priority, SlotStatus
 from playlists.sound import outcome
+from playlists.words import PlayStatus, Reason
 
-PLAYING = "playing"  # a play row in progress (its outbox entry is held back until it ends)
+PLAYING = PlayStatus.PLAYING  # a play row in progress (its outbox entry is held back until it ends)
 REFUSED = "refused"  # outbox batch name of logs the central refused as invalid (kept, not re-sent)
 
 
@@ -60,7 +62,7 @@ class Play(_Model):
     bulletin_id = pw.IntegerField(null=True)
     asset_sha256 = pw.CharField(null=True)
     title = pw.TextField(default="")
-    priority = pw.CharField(default="normal")
+    priority = pw.CharField(default=Priority.NORMAL)
     planned_start = pw.CharField(null=True)
     started_at = pw.CharField(null=True)
     ended_at = pw.CharField(null=True)
@@ -78,7 +80,7 @@ class SlotState(_Model):
     slot_id = pw.CharField(primary_key=True)
     schedule_id = pw.IntegerField()
     planned_start = pw.CharField(index=True)
-    status = pw.CharField()  # playing | completed | interrupted | missed | skipped
+    status = pw.CharField()  # a SlotStatus: playing | completed | interrupted | missed | skipped
     started_at = pw.CharField(null=True)
     ended_at = pw.CharField(null=True)
     next_item = pw.IntegerField(default=0)  # index of the item now playing, or the next to play
@@ -325,8 +327,8 @@ class Store:
         """Plays left ``playing`` by a crash or power cut: log them as interrupted, never replay them."""
         with self.atomic():
             ids = [p.id for p in self.Play.select(self.Play.id).where(self.Play.status == PLAYING)]
-            self.Play.update(status="interrupted", reason="agent_restart").where(self.Play.id.in_(ids)).execute()
-            self.SlotState.update(status="interrupted", interrupted=True, reason="agent_restart").where(
+            self.Play.update(status=PlayStatus.INTERRUPTED, reason=Reason.AGENT_RESTART).where(self.Play.id.in_(ids)).execute()
+            self.SlotState.update(status=SlotStatus.INTERRUPTED, interrupted=True, reason=Reason.AGENT_RESTART).where(
                 self.SlotState.status == PLAYING
             ).execute()
         return ids

@@ -24,7 +24,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Request, Response
 
-from .loop import Command, Running
+from .loop import Command, CommandKind, Running
 from .status import missing_assets
 from .ui_html import (
     play_rows,
@@ -223,7 +223,7 @@ class OperatorPage:
         if self._emergency_on():
             return _redirect("/?msg=emergency_playing")
         log.info("operator: play bulletin %d now", bid)
-        ok = self._act(Command("play", bulletin_id=bid), lambda r: r is not None and r.bulletin_id == bid)
+        ok = self._act(Command(CommandKind.PLAY, bulletin_id=bid), lambda r: r is not None and r.bulletin_id == bid)
         return _redirect("/?msg=" + ("playing" if ok else "play_pending"))
 
     def stop(self, req: Request) -> Response:
@@ -232,7 +232,7 @@ class OperatorPage:
         if self._emergency_on():
             return _redirect("/?msg=no_stop_emergency")
         log.info("operator: stop")
-        ok = self._act(Command("stop"), lambda r: True)  # what sounds next (a resumed programme) is shown
+        ok = self._act(Command(CommandKind.STOP), lambda r: True)  # what sounds next (a resumed programme) is shown
         return _redirect("/?msg=" + ("stopped" if ok else "stop_pending"))
 
     def speaker_test(self, req: Request) -> Response:
@@ -294,7 +294,7 @@ class OperatorPage:
         path.write_bytes(data)
         title = req.form.get("title") or f.filename
         log.info("operator: local announcement %r (%d bytes)", title, len(data))
-        ok = self._act(Command("local", path=path, title=title, extra={"sha256": sha}),
+        ok = self._act(Command(CommandKind.LOCAL, path=path, title=title, extra={"sha256": sha}),
                        lambda r: r is not None and r.slot is None and r.title == title)
         return _redirect("/?msg=" + ("playing" if ok else "play_pending"))
 
