@@ -255,52 +255,52 @@ def create_schedule() -> Any:
     return _created(schedules.to_dict(schedules.create(_user(), json_body())))
 
 
-@bp.get("/schedules/<int:sid>")
+@bp.get("/schedules/<int:schedule_id>")
 @require(ALL_ROLES)
-def get_schedule(sid: int) -> Any:
-    return jsonify(schedules.to_dict(schedules.get(_user(), sid)))
+def get_schedule(schedule_id: int) -> Any:
+    return jsonify(schedules.to_dict(schedules.get(_user(), schedule_id)))
 
 
-@bp.patch("/schedules/<int:sid>")
+@bp.patch("/schedules/<int:schedule_id>")
 @require(schedules.SCHEDULERS)
-def update_schedule(sid: int) -> Any:
-    return jsonify(schedules.to_dict(schedules.update(_user(), sid, json_body())))
+def update_schedule(schedule_id: int) -> Any:
+    return jsonify(schedules.to_dict(schedules.update(_user(), schedule_id, json_body())))
 
 
-@bp.delete("/schedules/<int:sid>")
+@bp.delete("/schedules/<int:schedule_id>")
 @require(schedules.SCHEDULERS)
-def delete_schedule(sid: int) -> Any:
-    schedules.delete(_user(), sid)
+def delete_schedule(schedule_id: int) -> Any:
+    schedules.delete(_user(), schedule_id)
     return "", 204
 
 
-@bp.post("/schedules/<int:sid>/submit")
+@bp.post("/schedules/<int:schedule_id>/submit")
 @require(schedules.SCHEDULERS)
-def submit_schedule(sid: int) -> Any:
-    return jsonify(schedules.to_dict(schedules.submit(_user(), sid)))
+def submit_schedule(schedule_id: int) -> Any:
+    return jsonify(schedules.to_dict(schedules.submit(_user(), schedule_id)))
 
 
-@bp.post("/schedules/<int:sid>/approve")
+@bp.post("/schedules/<int:schedule_id>/approve")
 @require(policy.APPROVERS)
-def approve_schedule(sid: int) -> Any:
-    return jsonify(schedules.to_dict(schedules.approve(_user(), sid)))
+def approve_schedule(schedule_id: int) -> Any:
+    return jsonify(schedules.to_dict(schedules.approve(_user(), schedule_id)))
 
 
-@bp.post("/schedules/<int:sid>/reject")
+@bp.post("/schedules/<int:schedule_id>/reject")
 @require(policy.APPROVERS)
-def reject_schedule(sid: int) -> Any:
-    return jsonify(schedules.to_dict(schedules.reject(_user(), sid, _reason())))
+def reject_schedule(schedule_id: int) -> Any:
+    return jsonify(schedules.to_dict(schedules.reject(_user(), schedule_id, _reason())))
 
 
 # --- timeline ------------------------------------------------------------------------------
 
 
-@bp.get("/stations/<int:sid>/timeline")
+@bp.get("/stations/<int:station_id>/timeline")
 @require(ALL_ROLES)
-def station_timeline(sid: int) -> Any:
+def station_timeline(station_id: int) -> Any:
     start = parse_time(request.args.get("from"), "from")
     end = parse_time(request.args.get("to"), "to")
-    return jsonify(timeline.station_timeline(_user(), sid, start, end))
+    return jsonify(timeline.station_timeline(_user(), station_id, start, end))
 
 
 from . import chimes as _chimes  # noqa: E402,F401  (its routes hang on bp)

@@ -122,27 +122,27 @@ def find_plays(cfg: Settings, now: datetime) -> list[Finding]:
     rows = (PlayLog.select(PlayLog.station, PlayLog.status, at.alias("at"))
             .where(PlayLog.status.in_(BAD_PLAYS) & (at >= db_time(now - timedelta(hours=36)))).tuples())
     counts: dict[tuple[int, date], dict[str, int]] = {}
-    for sid, status, t in rows:
-        s = by_station.get(sid)
+    for station_id, status, t in rows:
+        s = by_station.get(station_id)
         if s is None:
             continue
         t = PlayLog.started_at.python_value(t)
         zone = ZoneInfo(s.timezone)
         if t.astimezone(zone).date() != now.astimezone(zone).date():
             continue
-        day = counts.setdefault((sid, t.astimezone(zone).date()), {})
+        day = counts.setdefault((station_id, t.astimezone(zone).date()), {})
         day[status] = day.get(status, 0) + 1
     out = []
-    for (sid, day_), by_status in sorted(counts.items()):
+    for (station_id, day_), by_status in sorted(counts.items()):
         total = sum(by_status.values())
         if total < cfg.alert_bad_plays_per_day:
             continue
-        s = by_station[sid]
+        s = by_station[station_id]
         parts = ", ".join(f"{by_status[k]} lượt {BAD_LABELS[k]}" for k in BAD_PLAYS if k in by_status)
         out.append(Finding(
-            f"plays:station:{sid}:{day_.isoformat()}", f"{total} lượt phát không đạt: {_where(s)}",
+            f"plays:station:{station_id}:{day_.isoformat()}", f"{total} lượt phát không đạt: {_where(s)}",
             f"Ngày {day_:%d/%m/%Y}, {_where(s)} có {total} lượt phát không đạt: {parts} "
-            f"(ngưỡng {cfg.alert_bad_plays_per_day} lượt/ngày).", s.area_id, sid, "station", str(sid),
+            f"(ngưỡng {cfg.alert_bad_plays_per_day} lượt/ngày).", s.area_id, station_id, "station", str(station_id),
             {"day": day_.isoformat(), "counts": by_status}))
     return out
 
@@ -158,15 +158,15 @@ def find_disk(cfg: Settings, now: datetime) -> list[Finding]:
     rows = Heartbeat.select(Heartbeat.station, Heartbeat.disk_free_bytes).where(Heartbeat.id.in_(latest)).tuples()
     minimum = cfg.alert_disk_min_mb * 1024 * 1024
     out = []
-    for sid, free in rows:
-        s = by_station.get(sid)
+    for station_id, free in rows:
+        s = by_station.get(station_id)
         if s is None or free is None or free >= minimum:
             continue
         mb = free // (1024 * 1024)
         out.append(Finding(
-            f"disk:station:{sid}", f"Sắp hết dung lượng: {_where(s)}",
+            f"disk:station:{station_id}", f"Sắp hết dung lượng: {_where(s)}",
             f"Loa: {_where(s)} chỉ còn {mb} MB trống (ngưỡng {cfg.alert_disk_min_mb} MB); đài có thể không "
-            f"tải được bản tin mới.", s.area_id, sid, "station", str(sid), {"free_mb": mb}))
+            f"tải được bản tin mới.", s.area_id, station_id, "station", str(station_id), {"free_mb": mb}))
     return out
 
 

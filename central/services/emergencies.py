@@ -151,8 +151,8 @@ def _title(mode: str, text: str) -> str:
 def _deliveries(e: Emergency) -> None:
     """One row per target, with the manifest version (just bumped) that first carries the emergency."""
     ids = sorted(manifests.stations_for_schedule(e.schedule_id))
-    rows = [{"emergency": e.id, "station": sid, "carried_version": v}
-            for sid, v in Station.select(Station.id, Station.manifest_version)
+    rows = [{"emergency": e.id, "station": station_id, "carried_version": v}
+            for station_id, v in Station.select(Station.id, Station.manifest_version)
             .where(Station.id.in_(ids)).tuples()]
     for start in range(0, len(rows), 500):
         EmergencyDelivery.insert_many(rows[start:start + 500]).execute()
@@ -305,7 +305,7 @@ def test_schedules(schedule_ids: Any) -> set[int]:
     if not ids:
         return set()
     q = Emergency.select(Emergency.schedule).where(Emergency.schedule.in_(ids) & (Emergency.mode == EmergencyMode.TEST))
-    return {sid for (sid,) in q.tuples()}
+    return {schedule_id for (schedule_id,) in q.tuples()}
 
 
 # --- time-to-air ------------------------------------------------------------------------------------

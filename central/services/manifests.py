@@ -77,16 +77,16 @@ def stations_under(area_ids: Iterable[int]) -> set[int]:
         areas |= subtree_ids(area_id)
     if not areas:
         return set()
-    return {sid for (sid,) in Station.select(Station.id).where(Station.area.in_(list(areas))).tuples()}
+    return {station_id for (station_id,) in Station.select(Station.id).where(Station.area.in_(list(areas))).tuples()}
 
 
 def stations_for_schedule(schedule: Schedule | int) -> set[int]:
     """Ids of the stations a schedule targets, directly or through any area above them."""
-    sid = schedule.id if isinstance(schedule, Schedule) else int(schedule)
+    schedule_id = schedule.id if isinstance(schedule, Schedule) else int(schedule)
     direct: set[int] = set()
     area_ids: list[int] = []
     for station_id, area_id in ScheduleTarget.select(ScheduleTarget.station, ScheduleTarget.area).where(
-        ScheduleTarget.schedule == sid
+        ScheduleTarget.schedule == schedule_id
     ).tuples():
         if station_id is not None:
             direct.add(station_id)

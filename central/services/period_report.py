@@ -342,14 +342,14 @@ def completeness(base: Area | None, start: date, end: date, offline_days: int) -
         Station.active == True)  # noqa: E712
     if base is not None:
         q = q.where(Station.area.in_(sorted(subtree_ids(base.id))))
-    stations = {sid: (name, seen or enrolled) for sid, name, seen, enrolled in q.tuples()}
+    stations = {station_id: (name, seen or enrolled) for station_id, name, seen, enrolled in q.tuples()}
     last = rollups.last_days(sorted(stations), end)
     cutoff = end - timedelta(days=offline_days)
-    silent = [{"station_id": sid, "name": stations[sid][0], "last_log_day": None if d is None else d.isoformat()}
-              for sid, d in last.items() if d is None or d < cutoff]
+    silent = [{"station_id": station_id, "name": stations[station_id][0], "last_log_day": None if d is None else d.isoformat()}
+              for station_id, d in last.items() if d is None or d < cutoff]
     silent.sort(key=lambda s: (s["last_log_day"] or "", s["name"]))
-    offline = [{"station_id": sid, "name": stations[sid][0], "days_offline": days}
-               for sid, days in offline_days_in(stations, start, end).items() if days > offline_days]
+    offline = [{"station_id": station_id, "name": stations[station_id][0], "days_offline": days}
+               for station_id, days in offline_days_in(stations, start, end).items() if days > offline_days]
     offline.sort(key=lambda s: (-s["days_offline"], s["name"]))
     since = min((s["last_log_day"] for s in silent if s["last_log_day"]), default=None)
     from central.services.uptime import uptime  # on line share of the period, next to completion
@@ -368,13 +368,13 @@ def offline_days_in(stations: dict[int, tuple[str, Any]], start: date, end: date
     outages = (StationOutage.select(StationOutage.station, StationOutage.started_at, StationOutage.ended_at)
                .where(StationOutage.started_at < hi,
                       (StationOutage.ended_at.is_null()) | (StationOutage.ended_at > lo)))
-    for sid, began, ended in outages.tuples():
-        if sid in stations:
+    for station_id, began, ended in outages.tuples():
+        if station_id in stations:
             span = min(ended or hi, hi) - max(began, lo)
-            out[sid] = out.get(sid, 0.0) + span.total_seconds() / 86400
-    for sid, (_, seen) in stations.items():
+            out[station_id] = out.get(station_id, 0.0) + span.total_seconds() / 86400
+    for station_id, (_, seen) in stations.items():
         if seen is None or seen >= hi:
             continue
         gap = (hi - max(seen, lo)).total_seconds() / 86400  # silent since its last contact
-        out[sid] = max(out.get(sid, 0.0), gap)
-    return {sid: round(d, 1) for sid, d in out.items() if d > 0}
+        out[station_id] = max(out.get(station_id, 0.0), gap)
+    return {station_id: round(d, 1) for station_id, d in out.items() if d > 0}

@@ -174,7 +174,7 @@ def _test_schedules(db: Database) -> set[int]:
     """Every TEST emergency's schedule id (none before the emergencies' migration made the table)."""
     if not db.table_exists("emergency"):
         return set()
-    return {int(sid) for (sid,) in db.execute_sql(f"SELECT schedule_id FROM emergency WHERE mode = '{EmergencyMode.TEST}'")}
+    return {int(schedule_id) for (schedule_id,) in db.execute_sql(f"SELECT schedule_id FROM emergency WHERE mode = '{EmergencyMode.TEST}'")}
 
 
 def _rebuild_python(db: Database, batch: int) -> int:
@@ -286,8 +286,8 @@ def last_days(station_ids: list[int], until: date) -> dict[int, date | None]:
         ids = station_ids[start:start + 500]
         sql = (f"SELECT s.id, (SELECT MAX(d.day) FROM play_day d WHERE d.station_id = s.id AND d.day <= {p}) "
                f"FROM station s WHERE s.id IN ({', '.join([p] * len(ids))})")
-        for sid, day in database.execute_sql(sql, [until.isoformat(), *ids]).fetchall():
-            out[sid] = _as_date(day)
+        for station_id, day in database.execute_sql(sql, [until.isoformat(), *ids]).fetchall():
+            out[station_id] = _as_date(day)
     return out
 
 

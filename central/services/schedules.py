@@ -205,10 +205,10 @@ def _targets(actor: User, raw: Any) -> tuple[list[Area], list[Station]]:
         check_area(actor, a)
         areas.append(a)
     stations = []
-    for sid in ids:
-        st = Station.get_or_none(Station.id == sid) if isinstance(sid, int) else None
+    for station_id in ids:
+        st = Station.get_or_none(Station.id == station_id) if isinstance(station_id, int) else None
         if st is None:
-            raise Unprocessable(f"Không có đài số {sid}. (No station {sid}.)", field="targets")
+            raise Unprocessable(f"Không có đài số {station_id}. (No station {station_id}.)", field="targets")
         check_area(actor, st.area_id)
         stations.append(st)
     return areas, stations
@@ -301,10 +301,10 @@ def create(actor: User, data: Mapping[str, Any]) -> Schedule:
     return s
 
 
-def update(actor: User, sid: int, data: Mapping[str, Any]) -> Schedule:
+def update(actor: User, schedule_id: int, data: Mapping[str, Any]) -> Schedule:
     """Change a schedule; content changes of an approved non-emergency one need approval again."""
     check_role(actor, SCHEDULERS, "sửa lịch phát")
-    s = get(actor, sid)
+    s = get(actor, schedule_id)
     check_owner(actor, s.area_id, "Lịch phát")
     fields = parse(actor, data, current=s)
     targets = fields.pop("_targets", None)
@@ -333,9 +333,9 @@ def update(actor: User, sid: int, data: Mapping[str, Any]) -> Schedule:
     return s
 
 
-def delete(actor: User, sid: int) -> None:
+def delete(actor: User, schedule_id: int) -> None:
     check_role(actor, SCHEDULERS, "xóa lịch phát")
-    s = get(actor, sid)
+    s = get(actor, schedule_id)
     check_owner(actor, s.area_id, "Lịch phát")
     if s.priority == Priority.EMERGENCY and actor.role not in APPROVERS:
         raise Forbidden("Chỉ người duyệt được xóa lịch phát khẩn cấp. (Approver role needed.)")
@@ -352,17 +352,17 @@ def _in_state(s: Schedule, states: tuple[str, ...], doing: str) -> None:
                        current_status=s.status)
 
 
-def submit(actor: User, sid: int) -> Schedule:
+def submit(actor: User, schedule_id: int) -> Schedule:
     check_role(actor, SCHEDULERS, "gửi duyệt lịch phát")
-    s = get(actor, sid)
+    s = get(actor, schedule_id)
     check_owner(actor, s.area_id, "Lịch phát")
     _in_state(s, (Approval.DRAFT, Approval.REJECTED), "gửi duyệt")
     return _move(actor, s, Approval.SUBMITTED, "schedule.submit")
 
 
-def approve(actor: User, sid: int) -> Schedule:
+def approve(actor: User, schedule_id: int) -> Schedule:
     check_role(actor, APPROVERS, "duyệt lịch phát")
-    s = get(actor, sid)
+    s = get(actor, schedule_id)
     check_owner(actor, s.area_id, "Lịch phát")
     if s.created_by_id == actor.id:
         raise Forbidden("Không ai được tự duyệt lịch phát của mình. (Nobody approves their own schedule.)")
@@ -373,9 +373,9 @@ def approve(actor: User, sid: int) -> Schedule:
     return _move(actor, s, Approval.APPROVED, "schedule.approve")
 
 
-def reject(actor: User, sid: int, reason: Any) -> Schedule:
+def reject(actor: User, schedule_id: int, reason: Any) -> Schedule:
     check_role(actor, APPROVERS, "từ chối lịch phát")
-    s = get(actor, sid)
+    s = get(actor, schedule_id)
     check_owner(actor, s.area_id, "Lịch phát")
     if not isinstance(reason, str) or not reason.strip():
         raise Invalid("Cần ghi lý do từ chối. (A rejection needs a reason.)", field="reason")
@@ -463,23 +463,23 @@ def _attach_targets(rows: list[Schedule]) -> None:
         return
     q = (ScheduleTarget.select(ScheduleTarget.schedule, ScheduleTarget.station, Area.code)
          .join(Area, JOIN.LEFT_OUTER).where(ScheduleTarget.schedule.in_(sorted(by_id))).tuples())
-    for sid, station_id, code in q:
+    for schedule_id, station_id, code in q:
         if code is not None:
-            by_id[sid][0].append(code)
+            by_id[schedule_id][0].append(code)
         if station_id is not None:
-            by_id[sid][1].append(station_id)
+            by_id[schedule_id][1].append(station_id)
     for s in rows:
         s._targets = by_id[s.id]
 
 
-def get(user: User, sid: int) -> Schedule:
-    s = Schedule.get_or_none((Schedule.id == sid) & (Schedule.deleted == False))  # noqa: E712
+def get(user: User, schedule_id: int) -> Schedule:
+    s = Schedule.get_or_none((Schedule.id == schedule_id) & (Schedule.deleted == False))  # noqa: E712
     cond = _visible_ids(user)
     if s is not None and cond is not None:
-        visible = Schedule.select(fn.COUNT(Schedule.id)).where((Schedule.id == sid) & cond).scalar()
+        visible = Schedule.select(fn.COUNT(Schedule.id)).where((Schedule.id == schedule_id) & cond).scalar()
         s = s if visible else None
     if s is None:
-        raise NotFound(f"Không có lịch phát số {sid}. (No schedule {sid}.)")
+        raise NotFound(f"Không có lịch phát số {schedule_id}. (No schedule {schedule_id}.)")
     return s
 
 

@@ -165,7 +165,7 @@ def _bump(a: StandingAlert) -> None:
     from . import manifests
 
     if a.area_id is None:
-        manifests.bump(sid for (sid,) in Station.select(Station.id).tuples())
+        manifests.bump(station_id for (station_id,) in Station.select(Station.id).tuples())
     else:
         manifests.bump_for_area(a.area_id)
 

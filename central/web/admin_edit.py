@@ -74,16 +74,16 @@ def settings_from_form(form: Any) -> dict[str, Any]:
             "active": form.get("active") == "1"}
 
 
-@bp.route("/stations/<int:sid>/settings", methods=["POST"])
+@bp.route("/stations/<int:station_id>/settings", methods=["POST"])
 @roles(Role.EDITOR, Role.OPERATOR)
-def station_settings(sid: int) -> Any:
+def station_settings(station_id: int) -> Any:
     from .stations import get_visible
 
-    station = get_visible(me(), sid)
+    station = get_visible(me(), station_id)
     try:
         stations_service.update_settings(me(), station, settings_from_form(request.form))
     except CentralError as exc:
         flash_error(exc)
     else:
         flash(_("Đã lưu cài đặt; đài nhận ở lần đồng bộ tới."), "success")
-    return redirect(url_for("web.station_detail", sid=sid) + "#station-settings")
+    return redirect(url_for("web.station_detail", station_id=station_id) + "#station-settings")

@@ -48,8 +48,8 @@ WHOLE_LABELS = {
 #: rows an admin should notice: the system refused something that should never have been asked for
 ALERTS = {"manifest.refused_asset"}
 # where a person reads more about an object
-OBJECT_PAGES = {"Bulletin": ("web.bulletin_detail", "bid"), "Schedule": ("web.schedule_detail", "sid"),
-                "Station": ("web.station_detail", "sid"), "Playlist": ("web.playlist_detail", "pid")}
+OBJECT_PAGES = {"Bulletin": ("web.bulletin_detail", "bid"), "Schedule": ("web.schedule_detail", "schedule_id"),
+                "Station": ("web.station_detail", "station_id"), "Playlist": ("web.playlist_detail", "pid")}
 
 
 def action_label(action: str) -> str:

@@ -78,7 +78,7 @@ def emergency() -> Any:
             if form.get("step") == "send":
                 e = service.create(user, data)
                 flash(_("Đã phát lệnh khẩn cấp. Theo dõi tình trạng từng đài bên dưới."), "success")
-                return redirect(url_for("web.emergency_status", sid=e.schedule_id))
+                return redirect(url_for("web.emergency_status", schedule_id=e.schedule_id))
             review, step = _review(user, data), "review"
         except CentralError as exc:
             flash_error(exc)
@@ -89,18 +89,18 @@ def emergency() -> Any:
                            recent=service.listing(user, 10), running=service.running(user))
 
 
-def _by_schedule(user: Any, sid: int) -> Emergency | None:
-    e = Emergency.get_or_none(Emergency.schedule == sid)
+def _by_schedule(user: Any, schedule_id: int) -> Emergency | None:
+    e = Emergency.get_or_none(Emergency.schedule == schedule_id)
     return None if e is None else service.get(user, e.id)
 
 
-@bp.route("/emergency/<int:sid>")
-def emergency_status(sid: int) -> Any:
+@bp.route("/emergency/<int:schedule_id>")
+def emergency_status(schedule_id: int) -> Any:
     """One emergency, by its schedule's id (the dashboard links schedules)."""
     user = me()
-    e = _by_schedule(user, sid)
+    e = _by_schedule(user, schedule_id)
     if e is None:  # an emergency-tier schedule made through the schedules API: no time-to-air record
-        return redirect(url_for("web.schedule_detail", sid=sid))
+        return redirect(url_for("web.schedule_detail", schedule_id=schedule_id))
     rows = service.steps(e)
     if request.args.get("format") == "csv":
         return _csv(e, rows)
@@ -120,25 +120,25 @@ def _csv(e: Emergency, rows: list[service.Steps]) -> Response:
                     headers={"Content-Disposition": f"attachment; filename=emergency-{e.id}.csv"})
 
 
-@bp.route("/emergency/<int:sid>/<any(stop, 'all-clear'):action>", methods=["POST"])
+@bp.route("/emergency/<int:schedule_id>/<any(stop, 'all-clear'):action>", methods=["POST"])
 @roles(Role.APPROVER)
-def emergency_action(sid: int, action: str) -> Any:
+def emergency_action(schedule_id: int, action: str) -> Any:
     user = me()
     try:
-        e = _by_schedule(user, sid)
+        e = _by_schedule(user, schedule_id)
         if e is None:
-            schedules_service.delete(user, sid)  # an emergency schedule without a record: end it as before
+            schedules_service.delete(user, schedule_id)  # an emergency schedule without a record: end it as before
             return redirect(url_for("web.emergency"))
         if action == "stop":
             service.stop(user, e.id)
             flash(_("Đã dừng phát khẩn cấp trên mọi đài."), "success")
-            return redirect(url_for("web.emergency_status", sid=sid))
+            return redirect(url_for("web.emergency_status", schedule_id=schedule_id))
         clear = service.all_clear(user, e.id)
         flash(_("Đã dừng cảnh báo và phát thông báo báo yên."), "success")
-        return redirect(url_for("web.emergency_status", sid=clear.schedule_id))
+        return redirect(url_for("web.emergency_status", schedule_id=clear.schedule_id))
     except CentralError as exc:
         flash_error(exc)
-        return redirect(url_for("web.emergency_status", sid=sid))
+        return redirect(url_for("web.emergency_status", schedule_id=schedule_id))
 
 
 @bp.route("/emergency/stop-area", methods=["POST"])

@@ -136,13 +136,13 @@ def area_name(code: Any) -> str:
     return str(g.area_names.get(code, code))
 
 
-def station_name(sid: Any) -> str:
+def station_name(station_id: Any) -> str:
     """A station's name for a page that holds its id."""
     from flask import g
 
     if "station_names" not in g:
         g.station_names = {s.id: s.name for s in Station.select(Station.id, Station.name)}
-    return str(g.station_names.get(int(sid), f"#{sid}"))
+    return str(g.station_names.get(int(station_id), f"#{station_id}"))
 
 
 FILTERS = {"area_name": area_name, "station_name": station_name}

@@ -97,32 +97,32 @@ def _page(s: Schedule, form: Any, heading: str, previews: Any = None) -> Any:
                            previews=previews, heading=heading, source=s)
 
 
-@bp.route("/schedules/<int:sid>/edit", methods=["GET", "POST"])
+@bp.route("/schedules/<int:schedule_id>/edit", methods=["GET", "POST"])
 @roles(Role.EDITOR, Role.APPROVER)
-def schedule_edit(sid: int) -> Any:
+def schedule_edit(schedule_id: int) -> Any:
     user = me()
-    s = service.get(user, sid)
+    s = service.get(user, schedule_id)
     if request.method == "GET":
         return _page(s, form_of(s), _("Sửa lịch phát"))
     previews = None
     try:
         data = data_of(request.form)
         if request.form.get("action") == "save":
-            after = service.update(user, sid, data)
+            after = service.update(user, schedule_id, data)
             flash(_("Đã lưu thay đổi; lịch cần một người duyệt khác trước khi phát.")
                   if after.status == Approval.SUBMITTED else _("Đã lưu thay đổi."), "success")
-            return redirect(url_for("web.schedule_detail", sid=sid))
+            return redirect(url_for("web.schedule_detail", schedule_id=schedule_id))
         previews = preview(user, *unsaved(user, data))
     except CentralError as exc:
         flash_error(exc)
     return _page(s, request.form, _("Sửa lịch phát"), previews)
 
 
-@bp.route("/schedules/<int:sid>/copy", methods=["GET", "POST"])
+@bp.route("/schedules/<int:schedule_id>/copy", methods=["GET", "POST"])
 @roles(Role.EDITOR, Role.APPROVER)
-def schedule_copy(sid: int) -> Any:
+def schedule_copy(schedule_id: int) -> Any:
     user = me()
-    s = service.get(user, sid)
+    s = service.get(user, schedule_id)
     if request.method == "GET":
         form = form_of(s)
         form["title"] = _("%(t)s (bản sao)", t=s.title) if s.title else ""
@@ -133,7 +133,7 @@ def schedule_copy(sid: int) -> Any:
         if request.form.get("action") == "save":
             made = service.create(user, data)
             flash(_("Đã tạo bản sao; lịch cần một người duyệt khác trước khi phát."), "success")
-            return redirect(url_for("web.schedule_detail", sid=made.id))
+            return redirect(url_for("web.schedule_detail", schedule_id=made.id))
         previews = preview(user, *unsaved(user, data))
     except CentralError as exc:
         flash_error(exc)

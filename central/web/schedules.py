@@ -183,7 +183,7 @@ def schedule_new() -> Any:
                 s = service.create(user, data)
                 flash(_("Đã lưu lịch phát; lịch cần một người duyệt khác trước khi phát.")
                       if s.status == Approval.SUBMITTED else _("Đã lưu lịch phát."), "success")
-                return redirect(url_for("web.schedule_detail", sid=s.id))
+                return redirect(url_for("web.schedule_detail", schedule_id=s.id))
             previews = preview(user, *unsaved(user, data))
         except CentralError as exc:
             flash_error(exc)
@@ -203,10 +203,10 @@ def _defaults() -> dict[str, Any]:
     return pre
 
 
-@bp.route("/schedules/<int:sid>")
-def schedule_detail(sid: int) -> Any:
+@bp.route("/schedules/<int:schedule_id>")
+def schedule_detail(schedule_id: int) -> Any:
     user = me()
-    s = service.get(user, sid)
+    s = service.get(user, schedule_id)
     d = service.to_dict(s)
     targets = list(ScheduleTarget.select().where(ScheduleTarget.schedule == s))
     station_ids = manifests.stations_for_schedule(s)
@@ -217,28 +217,28 @@ def schedule_detail(sid: int) -> Any:
         previews = []
     return render_template("web/schedule_detail.html", s=s, d=d, targets=targets, previews=previews,
                            preview_days=PREVIEW_DAYS,
-                           own=s.created_by_id == user.id, history=queries.history("Schedule", sid))
+                           own=s.created_by_id == user.id, history=queries.history("Schedule", schedule_id))
 
 
-@bp.route("/schedules/<int:sid>/<any(submit, approve, reject, delete, pause, resume):action>",
+@bp.route("/schedules/<int:schedule_id>/<any(submit, approve, reject, delete, pause, resume):action>",
           methods=["POST"])
-def schedule_action(sid: int, action: str) -> Any:
+def schedule_action(schedule_id: int, action: str) -> Any:
     user = me()
     try:
         if action == "submit":
-            service.submit(user, sid)
+            service.submit(user, schedule_id)
         elif action == "approve":
-            service.approve(user, sid)
+            service.approve(user, schedule_id)
         elif action == "reject":
-            service.reject(user, sid, request.form.get("reason", ""))
+            service.reject(user, schedule_id, request.form.get("reason", ""))
         elif action == "delete":
-            service.delete(user, sid)
+            service.delete(user, schedule_id)
             flash(_("Đã xóa lịch phát."), "success")
             return redirect(url_for("web.schedules"))
         else:
-            service.update(user, sid, {"active": action == "resume"})
+            service.update(user, schedule_id, {"active": action == "resume"})
     except CentralError as exc:
         flash_error(exc)
     else:
         flash(_("Đã cập nhật lịch phát."), "success")
-    return redirect(url_for("web.schedule_detail", sid=sid))
+    return redirect(url_for("web.schedule_detail", schedule_id=schedule_id))

@@ -38,10 +38,10 @@ def visible_health(user: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def get_visible(user: Any, sid: int) -> Station:
-    station = service.get(sid)
+def get_visible(user: Any, station_id: int) -> Station:
+    station = service.get(station_id)
     if not auth.in_scope(user, station.area_id):
-        raise NotFound(_("Không có đài số %(id)s.", id=sid))
+        raise NotFound(_("Không có đài số %(id)s.", id=station_id))
     return station
 
 
@@ -65,10 +65,10 @@ def stations() -> Any:
                            areas=queries.area_choices(user), new_code=None)
 
 
-@bp.route("/stations/<int:sid>")
-def station_detail(sid: int) -> Any:
+@bp.route("/stations/<int:station_id>")
+def station_detail(station_id: int) -> Any:
     user = me()
-    station = get_visible(user, sid)
+    station = get_visible(user, station_id)
     h = service.health(station)
     h["state"] = health_state(h)
     beat = (Heartbeat.select().where(Heartbeat.station == station)
@@ -106,32 +106,32 @@ def station_new() -> Any:
         flash_error(exc)
         return redirect(url_for("web.stations"))
     flash(_("Đã đăng ký đài. Mã đăng ký chỉ hiện một lần: %(code)s", code=code), "success")
-    return redirect(url_for("web.station_detail", sid=station.id))
+    return redirect(url_for("web.station_detail", station_id=station.id))
 
 
-@bp.route("/stations/<int:sid>/code", methods=["POST"])
+@bp.route("/stations/<int:station_id>/code", methods=["POST"])
 @roles(Role.ADMIN)
-def station_code(sid: int) -> Any:
-    station = get_visible(me(), sid)
+def station_code(station_id: int) -> Any:
+    station = get_visible(me(), station_id)
     code = enrollment.issue_code(me(), station)
     flash(_("Mã đăng ký mới (chỉ hiện một lần): %(code)s", code=code), "success")
-    return redirect(url_for("web.station_detail", sid=sid))
+    return redirect(url_for("web.station_detail", station_id=station_id))
 
 
-@bp.route("/stations/<int:sid>/speaker-test", methods=["POST"])
+@bp.route("/stations/<int:station_id>/speaker-test", methods=["POST"])
 @roles(Role.APPROVER, Role.OPERATOR)
-def station_speaker_test(sid: int) -> Any:
-    station = get_visible(me(), sid)
+def station_speaker_test(station_id: int) -> Any:
+    station = get_visible(me(), station_id)
     service.request_speaker_test(me(), station)
     flash(_("Đã yêu cầu thử loa. Đài sẽ phát tín hiệu thử khi nhận lịch mới (trong vòng một phút nếu có kết nối)."),
           "success")
-    return redirect(url_for("web.station_detail", sid=sid) + "#sound")
+    return redirect(url_for("web.station_detail", station_id=station_id) + "#sound")
 
 
-@bp.route("/stations/<int:sid>/revoke", methods=["POST"])
+@bp.route("/stations/<int:station_id>/revoke", methods=["POST"])
 @roles(Role.ADMIN, Role.APPROVER)
-def station_revoke(sid: int) -> Any:
-    station = get_visible(me(), sid)
+def station_revoke(station_id: int) -> Any:
+    station = get_visible(me(), station_id)
     try:
         enrollment.revoke(me(), station)
     except CentralError as exc:
@@ -139,4 +139,4 @@ def station_revoke(sid: int) -> Any:
     else:
         flash(_("Đã thu hồi mã của %(name)s. Đài sẽ bị từ chối ở lần liên lạc tới và cần đăng ký lại "
                 "bằng mã mới.", name=station.name), "success")
-    return redirect(url_for("web.station_detail", sid=sid))
+    return redirect(url_for("web.station_detail", station_id=station_id))
