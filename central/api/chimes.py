@@ -69,13 +69,13 @@ def withdraw_chime(cid: int) -> Any:
     return jsonify(chimes.to_dict(chimes.withdraw(_user(), cid)))
 
 
-@bp.post("/playlists/<int:pid>/approve")
+@bp.post("/playlists/<int:programme_id>/approve")
 @require(policy.APPROVERS)
-def approve_playlist_change(pid: int) -> Any:
-    return jsonify(programmes.to_dict(programmes.approve(_user(), pid)))
+def approve_playlist_change(programme_id: int) -> Any:
+    return jsonify(programmes.to_dict(programmes.approve(_user(), programme_id)))
 
 
-@bp.post("/playlists/<int:pid>/reject")
+@bp.post("/playlists/<int:programme_id>/reject")
 @require(policy.APPROVERS)
-def reject_playlist_change(pid: int) -> Any:
-    return jsonify(programmes.to_dict(programmes.reject(_user(), pid, _reason())))
+def reject_playlist_change(programme_id: int) -> Any:
+    return jsonify(programmes.to_dict(programmes.reject(_user(), programme_id, _reason())))

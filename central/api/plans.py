@@ -68,22 +68,22 @@ def plan_defaults() -> Any:
     return jsonify({"year": year, "lead_days": plans.DEFAULT_LEAD_DAYS, "periods": periods})
 
 
-@bp.get("/plans/<int:pid>")
+@bp.get("/plans/<int:plan_id>")
 @require(ALL_ROLES)
-def get_plan(pid: int) -> Any:
-    return jsonify(plans.to_dict(plans.get(_user(), pid)))
+def get_plan(plan_id: int) -> Any:
+    return jsonify(plans.to_dict(plans.get(_user(), plan_id)))
 
 
-@bp.patch("/plans/<int:pid>")
+@bp.patch("/plans/<int:plan_id>")
 @require(policy.EDITORS)
-def update_plan(pid: int) -> Any:
-    return jsonify(plans.to_dict(plans.update(_user(), pid, json_body())))
+def update_plan(plan_id: int) -> Any:
+    return jsonify(plans.to_dict(plans.update(_user(), plan_id, json_body())))
 
 
-@bp.delete("/plans/<int:pid>")
+@bp.delete("/plans/<int:plan_id>")
 @require(policy.EDITORS)
-def delete_plan(pid: int) -> Any:
-    plans.delete(_user(), pid)
+def delete_plan(plan_id: int) -> Any:
+    plans.delete(_user(), plan_id)
     return "", 204
 
 

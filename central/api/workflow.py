@@ -218,22 +218,22 @@ def create_playlist() -> Any:
     return _created(programmes.to_dict(p))
 
 
-@bp.get("/playlists/<int:pid>")
+@bp.get("/playlists/<int:programme_id>")
 @require(ALL_ROLES)
-def get_playlist(pid: int) -> Any:
-    return jsonify(programmes.to_dict(programmes.get(_user(), pid)))
+def get_playlist(programme_id: int) -> Any:
+    return jsonify(programmes.to_dict(programmes.get(_user(), programme_id)))
 
 
-@bp.patch("/playlists/<int:pid>")
+@bp.patch("/playlists/<int:programme_id>")
 @require(policy.EDITORS)
-def update_playlist(pid: int) -> Any:
-    return jsonify(programmes.to_dict(programmes.update(_user(), pid, json_body(), _store())))
+def update_playlist(programme_id: int) -> Any:
+    return jsonify(programmes.to_dict(programmes.update(_user(), programme_id, json_body(), _store())))
 
 
-@bp.delete("/playlists/<int:pid>")
+@bp.delete("/playlists/<int:programme_id>")
 @require(policy.EDITORS)
-def delete_playlist(pid: int) -> Any:
-    programmes.delete(_user(), pid)
+def delete_playlist(programme_id: int) -> Any:
+    programmes.delete(_user(), programme_id)
     return "", 204
 
 

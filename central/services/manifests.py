@@ -5,7 +5,7 @@ change affects and drops their cached ETag; ``build(station)`` binds the current
 it serves and raises the version again if the content changed without a bump (e.g. a bulletin expired).
 Call the ``bump_for_*`` helpers, inside the same transaction, after any change that can alter what a
 station plays: a bulletin approved/withdrawn/edited, a schedule created/edited/approved/deleted, a
-programme revision approved (``bump_for_playlist``), a chime approved or withdrawn
+programme revision approved (``bump_for_programme``), a chime approved or withdrawn
 (``bump_for_chime``), a station's settings (``bump([station])``) or an area moved.
 
 Content: a programme airs its live (approved) revision; ``manifest_guard.screen`` then drops any
@@ -119,10 +119,10 @@ def bump_for_bulletin(bulletin: Bulletin | int) -> int:
     return bump(stations)
 
 
-def bump_for_playlist(playlist: Playlist | int) -> int:
-    pid = playlist.id if isinstance(playlist, Playlist) else int(playlist)
+def bump_for_programme(programme: Playlist | int) -> int:
+    programme_id = programme.id if isinstance(programme, Playlist) else int(programme)
     stations: set[int] = set()
-    for (sched,) in Schedule.select(Schedule.id).where(Schedule.playlist == pid).tuples():
+    for (sched,) in Schedule.select(Schedule.id).where(Schedule.playlist == programme_id).tuples():
         stations |= stations_for_schedule(sched)
     return bump(stations)
 
@@ -211,7 +211,7 @@ def _airable_bulletins(ids: set[int], now: datetime) -> dict[int, Bulletin]:
 
 def _items(schedules: list[Schedule]) -> dict[int, list[PlaylistItem]]:
     playlist_ids = {s.playlist_id for s in schedules if s.playlist_id is not None}
-    out: dict[int, list[PlaylistItem]] = {pid: [] for pid in playlist_ids}
+    out: dict[int, list[PlaylistItem]] = {programme_id: [] for programme_id in playlist_ids}
     if playlist_ids:
         query = (
             PlaylistItem.select(PlaylistItem, Asset, Chime)
@@ -227,7 +227,7 @@ def _items(schedules: list[Schedule]) -> dict[int, list[PlaylistItem]]:
     return out
 
 
-def _schedule_items(s: Schedule, playlist_items: dict[int, list[PlaylistItem]],
+def _schedule_items(s: Schedule, programme_items: dict[int, list[PlaylistItem]],
                     bulletins: dict[int, Bulletin]) -> list[pm.Item]:
     """The programme as a station plays it; bulletins not airable (withdrawn, expired) drop out."""
     if s.bulletin_id is not None:
@@ -235,7 +235,7 @@ def _schedule_items(s: Schedule, playlist_items: dict[int, list[PlaylistItem]],
         return [] if b is None else [pm.Item(pm.ItemKind.BULLETIN, bulletin_id=b.id,
                                              duration_ms=b.asset.duration_ms)]
     items: list[pm.Item] = []
-    for it in playlist_items.get(s.playlist_id, []):
+    for it in programme_items.get(s.playlist_id, []):
         if it.kind == ItemKind.BULLETIN and it.bulletin_id in bulletins:
             items.append(pm.Item(pm.ItemKind.BULLETIN, bulletin_id=it.bulletin_id,
                                  duration_ms=bulletins[it.bulletin_id].asset.duration_ms))
@@ -287,12 +287,12 @@ def content(station: Station, now: datetime | None = None) -> dict[str, Any]:
     """The manifest without ``version`` and ``server_time``: what the station must play and hold."""
     now = now or utcnow()
     schedules = _targeted_schedules(station, now)
-    playlist_items = _items(schedules)
+    programme_items = _items(schedules)
     wanted = {s.bulletin_id for s in schedules if s.bulletin_id is not None}
-    wanted |= {it.bulletin_id for its in playlist_items.values() for it in its if it.bulletin_id}
+    wanted |= {it.bulletin_id for its in programme_items.values() for it in its if it.bulletin_id}
     bulletins = _airable_bulletins(wanted, now)
-    chimes = {pi.asset_id: pi.asset for its in playlist_items.values() for pi in its if pi.asset_id}
-    planned = [(s, _schedule_items(s, playlist_items, bulletins)) for s in schedules]
+    chimes = {pi.asset_id: pi.asset for its in programme_items.values() for pi in its if pi.asset_id}
+    planned = [(s, _schedule_items(s, programme_items, bulletins)) for s in schedules]
     planned = manifest_guard.screen(station, planned, bulletins, now)  # nothing unapproved is signed
     out_schedules, used_bulletins, assets = [], set(), {}
     for s, items in planned:

@@ -173,10 +173,10 @@ def listing(user: User, year: int | None = None) -> list[Plan]:
     return list(q.order_by(Plan.year.desc(), Plan.id))
 
 
-def get(user: User, pid: int) -> Plan:
-    p = Plan.get_or_none(Plan.id == pid)
+def get(user: User, plan_id: int) -> Plan:
+    p = Plan.get_or_none(Plan.id == plan_id)
     if p is None or not can_see_owner(user, p.area_id):
-        raise NotFound(f"Không có kế hoạch số {pid}. (No plan {pid}.)")
+        raise NotFound(f"Không có kế hoạch số {plan_id}. (No plan {plan_id}.)")
     return p
 
 
@@ -193,12 +193,12 @@ def periods(user: User, start: date | None = None, end: date | None = None) -> l
     return list(q.order_by(ReportPeriod.deadline, ReportPeriod.id))
 
 
-def period_of(user: User, pid: int, code: str) -> ReportPeriod:
+def period_of(user: User, plan_id: int, code: str) -> ReportPeriod:
     """One period of a plan, by code (for reports over a plan's period)."""
-    plan = get(user, pid)
+    plan = get(user, plan_id)
     row = ReportPeriod.get_or_none((ReportPeriod.plan == plan) & (ReportPeriod.code == code))
     if row is None:
-        raise NotFound(f"Kế hoạch {pid} không có kỳ báo cáo '{code}'. (No such period.)")
+        raise NotFound(f"Kế hoạch {plan_id} không có kỳ báo cáo '{code}'. (No such period.)")
     return row
 
 
@@ -216,9 +216,9 @@ def create(actor: User, data: Mapping[str, Any]) -> Plan:
     return plan
 
 
-def update(actor: User, pid: int, data: Mapping[str, Any]) -> Plan:
+def update(actor: User, plan_id: int, data: Mapping[str, Any]) -> Plan:
     check_role(actor, EDITORS, "sửa kế hoạch")
-    plan = get(actor, pid)
+    plan = get(actor, plan_id)
     check_owner(actor, plan.area_id, "Kế hoạch")
     fields = _clean(data, partial=True)
     themes, periods_in, targets_in = _parts(data, fields.get("year", plan.year), fill_defaults=False,
@@ -234,10 +234,10 @@ def update(actor: User, pid: int, data: Mapping[str, Any]) -> Plan:
     return plan
 
 
-def delete(actor: User, pid: int) -> None:
+def delete(actor: User, plan_id: int) -> None:
     """Delete a plan; its campaigns stay, without a plan."""
     check_role(actor, EDITORS, "xóa kế hoạch")
-    plan = get(actor, pid)
+    plan = get(actor, plan_id)
     check_owner(actor, plan.area_id, "Kế hoạch")
     with database.atomic():
         audit.record(actor, "plan.delete", plan, year=plan.year, title=plan.title)

@@ -117,10 +117,10 @@ def locked(p: Playlist) -> bool:
     ).exists()
 
 
-def update(actor: User, pid: int, data: Mapping[str, Any], data_dir: DataDir | None = None) -> Playlist:
+def update(actor: User, programme_id: int, data: Mapping[str, Any], data_dir: DataDir | None = None) -> Playlist:
     """Change name/description at once; new items as a revision (see the module's docstring)."""
     check_role(actor, EDITORS, "sửa chương trình")
-    p = get(actor, pid)
+    p = get(actor, programme_id)
     check_owner(actor, p.area_id, "Chương trình")
     items = _items(actor, data["items"], data_dir) if "items" in data else None
     try:
@@ -197,9 +197,9 @@ def pending(p: Playlist) -> PlaylistRevision | None:
             .order_by(PlaylistRevision.number.desc()).first())
 
 
-def _decidable(actor: User, pid: int, doing: str) -> tuple[Playlist, PlaylistRevision]:
+def _decidable(actor: User, programme_id: int, doing: str) -> tuple[Playlist, PlaylistRevision]:
     check_role(actor, APPROVERS, doing)
-    p = get(actor, pid)
+    p = get(actor, programme_id)
     check_owner(actor, p.area_id, "Chương trình")
     rev = pending(p)
     if rev is None:
@@ -220,9 +220,9 @@ def _claim(rev: PlaylistRevision, status: str, actor: User, reason: str | None) 
     rev.status = status
 
 
-def approve(actor: User, pid: int) -> Playlist:
+def approve(actor: User, programme_id: int) -> Playlist:
     """Approve the waiting change: it goes on air at the stations' next sync."""
-    p, rev = _decidable(actor, pid, "duyệt thay đổi chương trình")
+    p, rev = _decidable(actor, programme_id, "duyệt thay đổi chương trình")
     with database.atomic():
         _claim(rev, Approval.APPROVED, actor, None)
         _go_live(p, rev)
@@ -231,20 +231,20 @@ def approve(actor: User, pid: int) -> Playlist:
     return p
 
 
-def reject(actor: User, pid: int, reason: Any) -> Playlist:
+def reject(actor: User, programme_id: int, reason: Any) -> Playlist:
     """Reject the waiting change; the approved items stay on air."""
     if not isinstance(reason, str) or not reason.strip():
         raise Invalid("Cần ghi lý do từ chối. (A rejection needs a reason.)", field="reason")
-    p, rev = _decidable(actor, pid, "từ chối thay đổi chương trình")
+    p, rev = _decidable(actor, programme_id, "từ chối thay đổi chương trình")
     with database.atomic():
         _claim(rev, Approval.REJECTED, actor, reason.strip())
         audit.record(actor, "playlist.revision.reject", p, revision=rev.number, reason=reason.strip())
     return p
 
 
-def delete(actor: User, pid: int) -> None:
+def delete(actor: User, programme_id: int) -> None:
     check_role(actor, EDITORS, "xóa chương trình")
-    p = get(actor, pid)
+    p = get(actor, programme_id)
     check_owner(actor, p.area_id, "Chương trình")
     live = Schedule.select().where((Schedule.playlist == p) & (Schedule.deleted == False))  # noqa: E712
     if live.exists():
@@ -258,7 +258,7 @@ def delete(actor: User, pid: int) -> None:
 def _bump(p: Playlist) -> None:
     from central.services import manifests
 
-    manifests.bump_for_playlist(p)
+    manifests.bump_for_programme(p)
 
 
 def listing(user: User) -> list[Playlist]:
@@ -269,10 +269,10 @@ def listing(user: User) -> list[Playlist]:
     return list(q.order_by(Playlist.id.desc()))
 
 
-def get(user: User, pid: int) -> Playlist:
-    p = Playlist.get_or_none(Playlist.id == pid)
+def get(user: User, programme_id: int) -> Playlist:
+    p = Playlist.get_or_none(Playlist.id == programme_id)
     if p is None or not can_see_owner(user, p.area_id):
-        raise NotFound(f"Không có chương trình số {pid}. (No programme {pid}.)")
+        raise NotFound(f"Không có chương trình số {programme_id}. (No programme {programme_id}.)")
     return p
 
 

@@ -176,16 +176,16 @@ def parse(actor: User, data: Mapping[str, Any], current: Schedule | None = None)
 
 
 def _content(actor: User, data: Mapping[str, Any]) -> dict[str, Any]:
-    bid, pid = data.get("bulletin_id"), data.get("playlist_id")
-    if (bid is None) == (pid is None):
+    bulletin_id, programme_id = data.get("bulletin_id"), data.get("playlist_id")
+    if (bulletin_id is None) == (programme_id is None):
         raise Invalid("Chọn đúng một trong bulletin_id hoặc playlist_id. (Give exactly one.)")
     try:
-        if bid is not None:
-            b = bulletins_service.get(actor, int(bid))
+        if bulletin_id is not None:
+            b = bulletins_service.get(actor, int(bulletin_id))
             if b.status != Approval.APPROVED:
                 raise Conflict(f"Bản tin {b.id} chưa được duyệt (đang '{b.status}'). (Not approved.)")
             return {"bulletin": b, "playlist": None}
-        return {"bulletin": None, "playlist": programmes_service.get(actor, int(pid))}
+        return {"bulletin": None, "playlist": programmes_service.get(actor, int(programme_id))}
     except (TypeError, ValueError):
         raise Invalid("bulletin_id/playlist_id phải là số.") from None
 

@@ -49,7 +49,7 @@ WHOLE_LABELS = {
 ALERTS = {"manifest.refused_asset"}
 # where a person reads more about an object
 OBJECT_PAGES = {"Bulletin": ("web.bulletin_detail", "bid"), "Schedule": ("web.schedule_detail", "schedule_id"),
-                "Station": ("web.station_detail", "station_id"), "Playlist": ("web.playlist_detail", "pid")}
+                "Station": ("web.station_detail", "station_id"), "Playlist": ("web.programme_detail", "programme_id")}
 
 
 def action_label(action: str) -> str:

@@ -69,47 +69,47 @@ def plans() -> Any:
             flash_error(exc)
         else:
             flash(_("Đã tạo kế hoạch. Kiểm tra các kỳ báo cáo và hạn nộp bên dưới."), "success")
-            return redirect(url_for("web.plan_detail", pid=plan.id))
+            return redirect(url_for("web.plan_detail", plan_id=plan.id))
     rows = service.listing(user)
     return render_template("web/plans.html", rows=rows, categories=queries.category_choices(),
                            form=request.form, this_year=date.today().year)
 
 
-@bp.route("/plans/<int:pid>", methods=["GET", "POST"])
-def plan_detail(pid: int) -> Any:
+@bp.route("/plans/<int:plan_id>", methods=["GET", "POST"])
+def plan_detail(plan_id: int) -> Any:
     user = me()
-    plan = service.get(user, pid)
+    plan = service.get(user, plan_id)
     if request.method == "POST":
         must(*EDITING)
         try:
-            _save_plan(user, pid, request.form)
+            _save_plan(user, plan_id, request.form)
         except CentralError as exc:
             flash_error(exc)
         else:
             flash(_("Đã lưu kế hoạch."), "success")
-            return redirect(url_for("web.plan_detail", pid=pid))
-        plan = service.get(user, pid)
+            return redirect(url_for("web.plan_detail", plan_id=plan_id))
+        plan = service.get(user, plan_id)
     body = service.to_dict(plan)
     return render_template("web/plan_detail.html", plan=plan, body=body, categories=queries.category_choices(),
-                           campaigns=campaigns_service.listing(user, plan=pid),
+                           campaigns=campaigns_service.listing(user, plan=plan_id),
                            editable=may(EDITING) and auth.in_scope(user, plan.area_id))
 
 
-def _save_plan(user: Any, pid: int, form: Any) -> None:
+def _save_plan(user: Any, plan_id: int, form: Any) -> None:
     if form.get("what") == "periods":
-        service.update(user, pid, {"periods": periods_from_form(form), "targets": targets_from_form(form)})
+        service.update(user, plan_id, {"periods": periods_from_form(form), "targets": targets_from_form(form)})
         return
-    service.update(user, pid, _plan_fields(form))
+    service.update(user, plan_id, _plan_fields(form))
 
 
-@bp.route("/plans/<int:pid>/delete", methods=["POST"])
+@bp.route("/plans/<int:plan_id>/delete", methods=["POST"])
 @roles(*EDITING)
-def plan_delete(pid: int) -> Any:
+def plan_delete(plan_id: int) -> Any:
     try:
-        service.delete(me(), pid)
+        service.delete(me(), plan_id)
     except CentralError as exc:
         flash_error(exc)
-        return redirect(url_for("web.plan_detail", pid=pid))
+        return redirect(url_for("web.plan_detail", plan_id=plan_id))
     flash(_("Đã xóa kế hoạch; các đợt tuyên truyền của nó vẫn còn."), "success")
     return redirect(url_for("web.plans"))
 

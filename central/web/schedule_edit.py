@@ -143,16 +143,16 @@ def schedule_copy(schedule_id: int) -> Any:
 # --- programmes ------------------------------------------------------------------------------
 
 
-@bp.route("/playlists/<int:pid>/copy", methods=["POST"])
+@bp.route("/playlists/<int:programme_id>/copy", methods=["POST"])
 @roles(Role.EDITOR)
-def playlist_copy(pid: int) -> Any:
+def programme_copy(programme_id: int) -> Any:
     """A new programme with the items on air (or waiting) in this one; it goes live as any new programme."""
     from central.services import programmes
 
     from . import queries
 
     user = me()
-    current = programmes.to_dict(programmes.get(user, pid))
+    current = programmes.to_dict(programmes.get(user, programme_id))
     shown = current["pending"] or current
     items = [{k: i[k] for k in ("kind", "bulletin_id", "chime_id", "duration_ms") if i.get(k) is not None}
              for i in shown["items"]]
@@ -165,9 +165,9 @@ def playlist_copy(pid: int) -> Any:
                                  queries.data_dir())
     except CentralError as exc:
         flash_error(exc)
-        return redirect(url_for("web.playlist_detail", pid=pid))
+        return redirect(url_for("web.programme_detail", programme_id=programme_id))
     flash(_("Đã sao chép chương trình; đổi tên và nội dung nếu cần."), "success")
-    return redirect(url_for("web.playlist_detail", pid=made.id))
+    return redirect(url_for("web.programme_detail", programme_id=made.id))
 
 
 # --- approving many schedules ----------------------------------------------------------------

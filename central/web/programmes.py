@@ -58,35 +58,35 @@ def items_from_form(form: Any) -> list[dict[str, Any]]:
 
 
 @bp.route("/playlists")
-def playlists() -> Any:
+def programmes() -> Any:
     q = request.args.get("q", "").strip()
     found = [p for p in service.listing(me()) if not q or paging.contains(q, p.name, p.description)]
     page = paging.paginate(found)
-    return render_template("web/playlists.html", rows=[service.to_dict(p) for p in page.rows], page=page, q=q)
+    return render_template("web/programmes.html", rows=[service.to_dict(p) for p in page.rows], page=page, q=q)
 
 
 @bp.route("/playlists/new", methods=["GET", "POST"])
 @roles(Role.EDITOR)
-def playlist_new() -> Any:
+def programme_new() -> Any:
     return _edit(None)
 
 
-@bp.route("/playlists/<int:pid>", methods=["GET", "POST"])
-def playlist_detail(pid: int) -> Any:
-    return _edit(pid)
+@bp.route("/playlists/<int:programme_id>", methods=["GET", "POST"])
+def programme_detail(programme_id: int) -> Any:
+    return _edit(programme_id)
 
 
-def _edit(pid: int | None) -> Any:
+def _edit(programme_id: int | None) -> Any:
     user = me()
-    current = service.to_dict(service.get(user, pid)) if pid is not None else None
+    current = service.to_dict(service.get(user, programme_id)) if programme_id is not None else None
     if request.method == "POST":
         try:
             data = {"name": request.form.get("name", ""), "description": request.form.get("description", ""),
                     "items": items_from_form(request.form)}
-            if pid is None:
+            if programme_id is None:
                 p = service.create(user, data, queries.data_dir())
             else:
-                p = service.update(user, pid, data, queries.data_dir())
+                p = service.update(user, programme_id, data, queries.data_dir())
         except CentralError as exc:
             flash_error(exc)
         except AudioError as exc:  # the house chime could not be made
@@ -97,10 +97,10 @@ def _edit(pid: int | None) -> Any:
                         "người duyệt khác; trong lúc chờ, nội dung đã duyệt vẫn được phát."), "success")
             else:
                 flash(_("Đã lưu chương trình."), "success")
-            return redirect(url_for("web.playlist_detail", pid=p.id))
+            return redirect(url_for("web.programme_detail", programme_id=p.id))
     shown = (current["pending"] or current) if current else None  # edit on from the waiting change
     items = shown["items"] if shown else []
-    return render_template("web/playlist_edit.html", p=current, items=items,
+    return render_template("web/programme_edit.html", p=current, items=items,
                            blanks=range(len(items), len(items) + BLANK_ROWS),
                            bulletins=service_bulletins(user), chimes=approved_chimes(user),
                            user_name=user.name)
@@ -118,19 +118,19 @@ def approved_chimes(user: Any) -> list[Any]:
     return [c for c in chimes_service.listing(user, status=Approval.APPROVED) if not c.builtin]
 
 
-@bp.route("/playlists/<int:pid>/<any(approve, reject):action>", methods=["POST"])
+@bp.route("/playlists/<int:programme_id>/<any(approve, reject):action>", methods=["POST"])
 @roles(Role.APPROVER)
-def playlist_decide(pid: int, action: str) -> Any:
+def programme_decide(programme_id: int, action: str) -> Any:
     """Approve or reject a programme's waiting change (never one's own)."""
     try:
         if action == "approve":
-            service.approve(me(), pid)
+            service.approve(me(), programme_id)
             flash(_("Đã duyệt thay đổi chương trình; các đài nhận ở lần đồng bộ tới."), "success")
         else:
-            service.reject(me(), pid, request.form.get("reason", ""))
+            service.reject(me(), programme_id, request.form.get("reason", ""))
             flash(_("Đã từ chối thay đổi; chương trình đã duyệt vẫn được phát."), "success")
     except CentralError as exc:
         flash_error(exc)
     if request.form.get("back") == "approvals":
         return redirect(url_for("web.approvals"))
-    return redirect(url_for("web.playlist_detail", pid=pid))
+    return redirect(url_for("web.programme_detail", programme_id=programme_id))
