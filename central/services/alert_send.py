@@ -34,6 +34,7 @@ from central.times import ZONE
 from ..alert_models import Alert, AlertDelivery, AlertProfile
 from ..config import Settings
 from ..models import Area, Station, User, utcnow
+from ..words import DeliveryStatus
 from . import alert_checks, alerts
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ def _claim(ids: list[int], now: datetime) -> list[int]:
     won = []
     for i in ids:
         if (AlertDelivery.update(next_at=now + CLAIM, attempts=AlertDelivery.attempts + 1)
-                .where((AlertDelivery.id == i) & (AlertDelivery.status == "pending")
+                .where((AlertDelivery.id == i) & (AlertDelivery.status == DeliveryStatus.PENDING)
                        & (AlertDelivery.next_at <= now)).execute()):
             won.append(i)
     return won
@@ -76,18 +77,18 @@ def _claim(ids: list[int], now: datetime) -> list[int]:
 
 def _done(ids: list[int], now: datetime, error: str | None) -> None:
     if error is None:
-        AlertDelivery.update(status="sent", sent_at=now, error=None).where(AlertDelivery.id.in_(ids)).execute()
+        AlertDelivery.update(status=DeliveryStatus.SENT, sent_at=now, error=None).where(AlertDelivery.id.in_(ids)).execute()
         return
     for d in AlertDelivery.select().where(AlertDelivery.id.in_(ids)):
         wait = timedelta(minutes=min(60, 2 ** max(0, d.attempts - 1)))
-        status = "failed" if d.attempts >= MAX_ATTEMPTS else "pending"
+        status = DeliveryStatus.FAILED if d.attempts >= MAX_ATTEMPTS else DeliveryStatus.PENDING
         AlertDelivery.update(status=status, next_at=now + wait, error=error[:2000]).where(
             AlertDelivery.id == d.id).execute()
 
 
 def _due(channel: str, now: datetime, digest: bool | None = None) -> Any:
     q = (AlertDelivery.select(AlertDelivery, Alert).join(Alert)
-         .where((AlertDelivery.channel == channel) & (AlertDelivery.status == "pending")
+         .where((AlertDelivery.channel == channel) & (AlertDelivery.status == DeliveryStatus.PENDING)
                 & (AlertDelivery.next_at <= now)))
     return q if digest is None else q.where(AlertDelivery.digest == digest)
 

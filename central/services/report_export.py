@@ -16,6 +16,7 @@ from typing import Any
 
 from central.services.area_reports import MANUAL_LABELS
 from central.services.reports import CSV_COLUMNS
+from playlists.words import WIRE_PLAY_STATUSES
 
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 _WORDS = dict(CSV_COLUMNS)  # the status words the pages and the summary's CSV use
@@ -28,7 +29,7 @@ FIGURE_COLUMNS = (
     ("not_audible", _WORDS["not_audible"]), ("failed_to_sound", _WORDS["failed_to_sound"]),
 )
 #: the XLSX data sheets add every other status count of the JSON line
-STATUS_COLUMNS = tuple((k, _WORDS[k]) for k in ("completed", "interrupted", "failed", "missed", "skipped", "local"))
+STATUS_COLUMNS = tuple((str(k), _WORDS[k]) for k in WIRE_PLAY_STATUSES)
 TESTS_LABEL = "Phát thử nghiệm (khẩn cấp), không tính vào số liệu trên"
 
 

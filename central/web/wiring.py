@@ -10,9 +10,11 @@ from flask.blueprints import BlueprintSetupState
 from flask_babel import Babel
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 
-from playlists.model import DEFAULT_ZONE
+from playlists.model import DEFAULT_ZONE, ItemKind
+from playlists.words import SCHEDULE_STATUSES, Approval, Audibility, PlayStatus
 
 from ..config import settings
+from ..words import EmergencyMode, Role
 from . import fmt, queries
 
 log = logging.getLogger(__name__)
@@ -46,6 +48,10 @@ def init_app(state: BlueprintSetupState) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # tied to the session, not to a clock
     csrf.init_app(app)
     app.jinja_env.globals.update(csrf_token=generate_csrf, LANGUAGES=LANGUAGES, current_lang=select_locale)
+    # the domain words, so a template compares with ``Approval.SUBMITTED``, never a bare "submitted"
+    app.jinja_env.globals.update(Approval=Approval, Audibility=Audibility, EmergencyMode=EmergencyMode,
+                                 ItemKind=ItemKind, PlayStatus=PlayStatus, Role=Role,
+                                 SCHEDULE_STATUSES=SCHEDULE_STATUSES)
     app.jinja_env.filters.update(fmt.FILTERS)
     app.jinja_env.filters.update(queries.FILTERS)
     app.jinja_env.add_extension("jinja2.ext.loopcontrols")
