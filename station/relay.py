@@ -28,26 +28,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from playlists.model import ItemKind
 
 from .errors import PlayerError
 from .ffmpeg import ffmpeg_exe
 from .player import Playback, Player, die_with_parent
+from .relay_stream import DRAIN_S, LOOKAHEAD_S, STALL_S, STARTUP_S, Stream, probe_argv
 from .store import PLAYING
 
 log = logging.getLogger(__name__)
 
-TARGET = "loudnorm=I=-16:TP=-1.5:LRA=11"  # the bulletins' target (audio_library.normalise), one pass
-RATE = 48000
-STALL_S = 2.0  # no stream audio for this long is an outage (shorter hiccups are jitter)
 RETRY_S = 3.0  # while the fallback plays, probe the stream this often
 ATTEMPT_BACKOFF_S = 1.0  # a relay ffmpeg that ended is started again after this
 PROBE_TIMEOUT_S = 10.0
 FAILED_EXIT = 3  # the relay's exit status when nothing was relayed and no fallback played
-RELAY_AGENT = "Loa-station relay"
-PROBE_AGENT = "Loa-station probe"
 FALLBACK_REASON = "relay_fallback"  # playlists.model.REASONS
 
 
@@ -84,77 +80,6 @@ class FallbackLog:
         self.begin, self.end = begin, end
 
 
-def relay_argv(ffmpeg: str, url: str, out: str) -> list[str]:
-    """ffmpeg reading ``url`` live (reconnecting), levelled to -16 LUFS, WAV into ``out``, progress on stdout."""
-    return [ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-stats_period", "0.5",
-            "-progress", "pipe:1", "-user_agent", RELAY_AGENT, "-reconnect", "1", "-reconnect_streamed", "1",
-            "-reconnect_on_network_error", "1", "-reconnect_delay_max", "4", "-rw_timeout", "8000000",
-            "-i", url, "-vn", "-af", f"{TARGET},aresample={RATE}", "-ar", str(RATE), "-ac", "2",
-            "-f", "wav", "-y", out]
-
-
-def probe_argv(ffmpeg: str, url: str) -> list[str]:
-    """ffmpeg that succeeds only if it decodes a second of the stream."""
-    return [ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-user_agent", PROBE_AGENT,
-            "-rw_timeout", "5000000", "-i", url, "-vn", "-t", "1", "-f", "null", "-"]
-
-
-class _Attempt:
-    """One relay ffmpeg and the player reading its pipe; a reader thread follows its progress."""
-
-    def __init__(self, argv: list[str], fifo: Path, player: Player, volume: int, wake: threading.Event) -> None:
-        self.out_us = 0
-        self.advanced = time.monotonic()  # when out_time last grew (start: nothing yet)
-        self.resumed = self.advanced  # when it began to grow again after a stall (or at all)
-        self.flowing = False
-        self._err: IO[bytes] = tempfile.TemporaryFile()  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(die_with_parent(argv), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                     stderr=self._err)
-        try:
-            self.playback: Playback | None = player.start(fifo, volume, wake.set)
-        except PlayerError:
-            self.stop()
-            raise
-        self._wake = wake
-        threading.Thread(target=self._read, name=f"relay-progress-{self.proc.pid}", daemon=True).start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for raw in self.proc.stdout:
-            key, _, value = raw.decode("ascii", "replace").strip().partition("=")
-            if key == "out_time_us" and value.lstrip("-").isdigit() and int(value) > self.out_us:
-                now = time.monotonic()
-                if not self.flowing or now - self.advanced >= STALL_S:
-                    self.resumed = now
-                self.out_us, self.advanced = int(value), now
-                if not self.flowing:
-                    self.flowing = True
-                    self._wake.set()
-        self._wake.set()
-
-    def ended(self) -> bool:
-        return self.proc.poll() is not None
-
-    def stop(self) -> str:
-        """End both processes; answer the tail of ffmpeg's errors."""
-        for p in (self.playback,):
-            if p is not None:
-                p.terminate()
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(2)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        try:
-            self._err.seek(0)
-            tail = self._err.read()[-300:].decode("utf-8", "replace").strip()
-        finally:
-            self._err.close()
-        return tail
-
-
 class RelayPlayback:
     """A relay item sounding (the loop's ``Playback``): the stream, or its fallback, until ``seconds`` pass.
 
@@ -172,7 +97,7 @@ class RelayPlayback:
         self.pid = os.getpid()  # the relay has several processes over its life; the agent holds them
         self._stop, self._wake = threading.Event(), threading.Event()
         self._dir = Path(tempfile.mkdtemp(prefix="loa-relay-"))
-        self._done_us = 0  # stream audio handed to the player by finished attempts
+        self._done_ms = 0  # stream audio handed to the player by finished attempts
         self._gap_from: float | None = None  # monotonic start of the outage in progress
         self._code: int | None = None
         self._error = ""
@@ -227,19 +152,28 @@ class RelayPlayback:
             attempt = self._attempt()
             if attempt is None:
                 return True
-            while not self._over() and not attempt.ended():
+            while not self._cut_off(attempt) and not attempt.ended():
                 if attempt.flowing and time.monotonic() - attempt.advanced < STALL_S:
                     self._close_gap(attempt.resumed)
                 last = max(last, attempt.advanced) if attempt.flowing else last
-                if self._stalled(last):
+                # once ffmpeg has ended, what it handed over plays out before anything else
+                if attempt.running() and attempt.reading() and not attempt.starting() and self._stalled(last):
                     break
                 self._wake.wait(0.25)
                 self._wake.clear()
             self._finish(attempt)
-            if self._stalled(last):
+            if attempt.reading() and self._stalled(last):
                 return True
-            self._wake.wait(min(ATTEMPT_BACKOFF_S, max(0.0, self._left())))
+            # near the end a new connection would not get past loudnorm's window: silence till the end
+            pause = self._left() if self._left() < STARTUP_S else ATTEMPT_BACKOFF_S
+            self._stop.wait(max(0.0, pause))
         return False
+
+    def _cut_off(self, attempt: Stream) -> bool:
+        """Stop now: asked to, or the slot is over (the stream's last words get DRAIN_S to play out)."""
+        if self._stop.is_set():
+            return True
+        return self._left() <= 0 and (attempt.reading() or self._left() < -DRAIN_S)
 
     def _stalled(self, last: float) -> bool:
         """Note an outage once stream audio has not flowed for STALL_S; True once it passes max_gap_s."""
@@ -256,25 +190,23 @@ class RelayPlayback:
             self._gap_from = None
             log.info("relay: %s is back", self.url)
 
-    def _attempt(self) -> _Attempt | None:
+    def _attempt(self) -> Stream | None:
         fifo = self._dir / f"relay-{time.monotonic_ns()}.wav"
-        os.mkfifo(fifo, 0o600)
         try:
-            return _Attempt(relay_argv(self.ffmpeg, self.url, str(fifo)), fifo, self.player, self.volume,
-                            self._wake)
+            # read only so much that the flushed window ends with the slot (the connection takes ~1 s)
+            seconds = max(0.5, self._left() - LOOKAHEAD_S - 1.0)
+            return Stream(self.ffmpeg, self.url, seconds, fifo, self.player, self.volume, self._wake)
         except (OSError, PlayerError) as exc:
             self._error = f"cannot start the relay: {exc}"
             log.error("%s", self._error)
             return None
 
-    def _finish(self, attempt: _Attempt) -> None:
+    def _finish(self, attempt: Stream) -> None:
         tail = attempt.stop()
-        self._done_us += attempt.out_us
-        self.counters.relayed_ms = self._done_us // 1000
+        self._done_ms += attempt.relayed_ms
+        self.counters.relayed_ms = self._done_ms
         if tail:
             self._error = tail
-        for p in self._dir.glob("relay-*.wav"):
-            p.unlink(missing_ok=True)
 
     def _fall_back(self) -> None:
         """Play the fallback (looping) while probing the stream; return when it is back or the slot ends."""
