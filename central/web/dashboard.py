@@ -11,9 +11,10 @@ from flask import redirect, render_template, url_for
 from peewee import fn
 
 from central import auth
-from central.models import Area, PlayDay, PlayLog, Schedule, Station, utcnow
+from central.models import Area, PlayDay, PlayLog, Station, utcnow
 from central.services import bulletins as bulletins_service
 from central.services import calendar as calendar_service
+from central.services import emergencies as emergencies_service
 from playlists.model import DEFAULT_ZONE
 from playlists.sound import AIRED, FAILED_TO_SOUND, NOT_AUDIBLE
 
@@ -39,7 +40,7 @@ def dashboard() -> Any:
     return render_template(
         "web/dashboard.html", counts=counts, total=len(health),
         per_area=today_per_area(user), pending=pending, rejected=rejected,
-        emergencies=active_emergencies(user), failures=latest_failures(user),
+        emergencies=emergencies_service.on_air(user), failures=latest_failures(user),
         troubled=[h for h in health if h["state"] in ("offline", "out_of_sync") or h["last_error"]][:8],
         upcoming=calendar_service.upcoming(user, calendar_service.today()),
     )
@@ -95,16 +96,6 @@ def _head_of(area_id: int, heads: set[int], parents: dict[int, int | None]) -> i
         seen.add(node)
         node = parents.get(node)
     return node if node is not None else area_id
-
-
-def active_emergencies(user: Any) -> list[Schedule]:
-    """Emergency schedules on the air now or in the last day (approved, active, not deleted)."""
-    now = utcnow()
-    q = (Schedule.select().where(Schedule.airing(), Schedule.priority == "emergency",
-                                 (Schedule.valid_until.is_null()) | (Schedule.valid_until > now),
-                                 Schedule.created_at >= now - timedelta(days=1))
-         .order_by(Schedule.created_at.desc()))
-    return [s for s in q if auth.in_scope(user, s.area_id) or user.area_id is None]
 
 
 def latest_failures(user: Any, limit: int = 6) -> list[dict[str, Any]]:
