@@ -20,6 +20,7 @@ from central.services import emergencies as service
 from central.services import schedules as schedules_service
 from central.services import standing_alerts
 
+from ..words import Role
 from . import bp, queries
 from .context import flash_error, form_list, me, roles
 
@@ -56,7 +57,7 @@ def _int(value: Any, default: int) -> int:
 
 
 @bp.route("/emergency", methods=["GET", "POST"])
-@roles("approver")
+@roles(Role.APPROVER)
 def emergency() -> Any:
     user = me()
     step, review, form = "choose", {}, request.form
@@ -109,7 +110,7 @@ def _csv(e: Emergency, rows: list[service.Steps]) -> Response:
 
 
 @bp.route("/emergency/<int:sid>/<any(stop, 'all-clear'):action>", methods=["POST"])
-@roles("approver")
+@roles(Role.APPROVER)
 def emergency_action(sid: int, action: str) -> Any:
     user = me()
     try:
@@ -130,7 +131,7 @@ def emergency_action(sid: int, action: str) -> Any:
 
 
 @bp.route("/emergency/stop-area", methods=["POST"])
-@roles("approver")
+@roles(Role.APPROVER)
 def emergency_stop_area() -> Any:
     try:
         stopped, left = service.stop_area(me(), request.form.get("area", ""))
@@ -143,7 +144,7 @@ def emergency_stop_area() -> Any:
 
 
 @bp.route("/emergency/alerts", methods=["GET", "POST"])
-@roles("approver")
+@roles(Role.APPROVER)
 def standing_alert_list() -> Any:
     user = me()
     if request.method == "POST":

@@ -16,6 +16,7 @@ from central.services import languages, manifests, timeline
 from central.services import programmes as programmes_service
 from central.services import schedules as service
 
+from ..words import Role
 from . import bp, paging, queries
 from .context import flash_error, form_list, me, roles
 
@@ -137,7 +138,7 @@ def _choices(user: Any) -> dict[str, Any]:
 
 
 @bp.route("/schedules/new", methods=["GET", "POST"])
-@roles("editor", "approver")
+@roles(Role.EDITOR, Role.APPROVER)
 def schedule_new() -> Any:
     user = me()
     form = request.form if request.method == "POST" else _defaults()
