@@ -192,14 +192,6 @@ def list_tokens() -> Any:
 @require(roles=ALL_ROLES)
 def revoke_token(token_id: int) -> Any:
     """Revoke one of the caller's tokens (an admin: also those of people within their scope)."""
-<<<<<<< HEAD
-=======
-    row = ApiToken.select(ApiToken, User).join(User).where(ApiToken.id == token_id).first()
-    me = _user()
-    # another person's token only for an admin whose scope covers that person's whole scope
-    if row is None or (row.user_id != me.id and not (me.role == Role.ADMIN and in_scope(me, row.user.area_id))):
-        raise NotFound(f"Không có mã API số {token_id}. (No token {token_id}.)")
->>>>>>> main
     users.revoke_token(_user(), token_id)
     return "", 204
 

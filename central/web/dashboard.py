@@ -14,11 +14,8 @@ from central import auth
 from central.models import Area, PlayDay, PlayLog, Station, utcnow
 from central.services import bulletins as bulletins_service
 from central.services import calendar as calendar_service
-<<<<<<< HEAD
 from central.services import emergencies as emergencies_service
-=======
 from central.services import rollups
->>>>>>> main
 from playlists.model import DEFAULT_ZONE
 from playlists.sound import AIRED, FAILED_TO_SOUND, NOT_AUDIBLE
 
