@@ -36,9 +36,10 @@ from .db import database
 
 ROLES = ("admin", "editor", "approver", "operator")
 AREA_LEVELS = ("province", "district", "commune", "village")
-BULLETIN_STATUSES = ("draft", "submitted", "approved", "rejected", "withdrawn")
+BULLETIN_STATUSES = ("draft", "submitted", "approved", "rejected", "withdrawn", "aired-live")
 SCHEDULE_STATUSES = ("draft", "submitted", "approved", "rejected")
-CHIME_STATUSES = BULLETIN_STATUSES  # a chime goes through the same workflow as a bulletin
+# a chime goes through the same workflow as a bulletin (``aired-live`` is a live announcement's archive)
+CHIME_STATUSES = ("draft", "submitted", "approved", "rejected", "withdrawn")
 # A programme revision: ``applied`` took effect at once (no submitted or approved schedule played the
 # programme), ``submitted`` waits for a second person, then ``approved`` or ``rejected``; a revision
 # replaced by a later one is ``superseded``.
@@ -632,5 +633,6 @@ __all__ = [m.__name__ for m in MODELS] + ["utcnow", "db_time", "UTCDateTimeField
 # The alert tables live in their own module (this one is long enough); a new database gets them too.
 
 from .alert_models import ALERT_MODELS  # noqa: E402
+from .live_models import LIVE_MODELS  # noqa: E402
 
-MODELS = MODELS + ALERT_MODELS
+MODELS = MODELS + ALERT_MODELS + LIVE_MODELS

@@ -159,6 +159,9 @@ REASONS: dict[str, tuple[str, str]] = {
     # emergencies, by manifest (Schedule.play_by) or by order over the push channel (playlists.orders)
     "stale": ("Nhận quá muộn: đã qua giờ phát chậm nhất", "received too late: past its play-no-later-than time"),
     "emergency_stop": ("Trung tâm dừng bản tin khẩn cấp", "the central stopped the emergency"),
+    # live announcements from the central (station.live): the live play itself, and what it cut or ended it
+    "live": ("Phát trực tiếp từ trung tâm", "a live announcement from the central"),
+    "live_lost": ("Mất tín hiệu phát trực tiếp", "the live stream was lost"),
 }
 
 

@@ -43,6 +43,7 @@ NAV = (
     NavItem("web.schedules", _l("Lịch phát")),
     NavItem("web.plans", _l("Kế hoạch"), group="plan"),
     NavItem("web.calendar_month", _l("Lịch tháng"), group="plan"),
+    NavItem("web.live", _l("Phát trực tiếp"), ("editor", "approver")),
     NavItem("web.emergency", _l("Phát khẩn cấp"), ("approver",)),
     NavItem("web.stations", _l("Đài")),
     NavItem("web.playlogs", _l("Nhật ký phát")),
