@@ -7,7 +7,7 @@ from playhouse.migrate import SchemaMigrator
 
 from .. import live_models
 
-VERSION = 14
+VERSION = 15
 
 
 def up(db: Database, migrator: SchemaMigrator) -> None:
