@@ -52,6 +52,7 @@ from .live import LiveRun
 from .monitor import SoundCheck
 from .orders import keep_active, load_active, merge, schedule_id_of
 from .player import Playback, Player
+from .relay import RelayPlayback, relay_start
 from .speaker import SpeakerTest
 from .store import PLAYING, SlotState, Store
 from .timeline import slot_rows  # noqa: F401 - the local page imports it from here
@@ -464,6 +465,8 @@ class PlayerLoop:
             self.running = Running(None, s, item, index, None, None, "", s.priority,
                                    int((item.end - item.start) / timedelta(milliseconds=1)), now, None, until=item.end)
             return False
+        if item.kind == ItemKind.RELAY:  # a radio stream for the item's length (station/relay.py)
+            return not relay_start(self, s, item, index, now)
         path = self.cache.verified(item.asset_sha256) if item.asset_sha256 else None
         if path is None and s.id not in self._states:
             self._waited.add(s.id)  # not started yet: the timeline now holds it until its audio is back
@@ -544,8 +547,9 @@ class PlayerLoop:
         sound, status, reason = self.sound.finish(r.sound, r.measurement, status, reason, r.title)
         if r.ok_status == speaker.STATUS and self.speaker is not None:
             self.speaker.finish(status, reason, sound, now)
+        relay = r.playback.relay_log() if isinstance(r.playback, RelayPlayback) else None
         self.journal.end_item(r.play_id, status, reason, now, r.started_at if r.play_id else None,
-                            r.slot.id if r.slot else None, r.index + 1, interrupted=cut, sound=sound)
+                            r.slot.id if r.slot else None, r.index + 1, interrupted=cut, sound=sound, relay=relay)
         self.running = None
         if r.slot is None:
             self.local_until = None

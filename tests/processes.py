@@ -382,6 +382,15 @@ class Icecast:
         return {src.get("mount", ""): {child.tag: child.text or "" for child in src}
                 for src in root.iter("source")}
 
+    def listeners(self, mount: str) -> list[dict[str, str]]:
+        """Who listens to ``mount`` now (IP, UserAgent, Connected seconds, ID), from /admin/listclients."""
+        r = requests.get(self.url + "/admin/listclients", params={"mount": mount},
+                         auth=("admin", self.admin_password), timeout=5)
+        if r.status_code != 200:  # the mount is not fed: nobody can listen
+            return []
+        root = ElementTree.fromstring(r.content)
+        return [{child.tag: child.text or "" for child in item} for item in root.iter("listener")]
+
     def feed(self, mount: str, **kw: Any) -> Feed:
         """A feed for ``mount`` (not started); ``stop`` ends it with the server."""
         self.feeds.append(Feed(self, mount, **kw))
@@ -420,14 +429,16 @@ class Feed:
     def start(self) -> None:
         assert self.proc is None or self.proc.poll() is not None, "the feed is already running"
         self.runs += 1
-        encode = (["-c:a", "libvorbis", "-b:a", "64k", "-f", "ogg", "-content_type", "audio/ogg"]
+        # Ogg pages of ¼ s (ffmpeg's default is 1 s): a listener hears the feed within a moment
+        encode = (["-c:a", "libvorbis", "-b:a", "64k", "-f", "ogg", "-page_duration", "250000",
+                   "-content_type", "audio/ogg"]
                   if self.codec == "ogg" else
                   ["-c:a", "libmp3lame", "-b:a", "64k", "-f", "mp3", "-content_type", "audio/mpeg"])
         target = f"icecast://source:{self.icecast.source_password}@127.0.0.1:{self.icecast.port}{self.mount}"
         self.proc = subprocess.Popen(
             [_ffmpeg_with_icecast(), "-nostdin", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi",
              "-i", f"sine=frequency={self.frequency}:sample_rate=44100", "-ac", "1", *encode,
-             "-progress", str(self._progress()), target],
+             "-stats_period", "0.1", "-progress", str(self._progress()), target],
             stdout=subprocess.DEVNULL, stderr=(self.icecast.dir / "feed.log").open("ab"))
         try:
             wait_for(self._live, 30, f"icecast to list the mount {self.mount}")
