@@ -292,7 +292,7 @@ def _ffmpeg_with_icecast() -> str:
 
 
 def icecast_xml(port: int, source_password: str, admin_password: str, logdir: Path,
-                burst_size: int = 0) -> str:
+                burst_size: int = 0, mounts: str = "") -> str:
     """A minimal icecast.xml on loopback; as root it drops to Debian's icecast2 user (it refuses root)."""
     security = ("<security><changeowner><user>icecast2</user><group>icecast</group></changeowner></security>"
                 if os.geteuid() == 0 else "")
@@ -305,6 +305,7 @@ def icecast_xml(port: int, source_password: str, admin_password: str, logdir: Pa
     <relay-password>{source_password}</relay-password>
     <admin-user>admin</admin-user><admin-password>{admin_password}</admin-password></authentication>
   <listen-socket><port>{port}</port><bind-address>127.0.0.1</bind-address></listen-socket>
+  {mounts}
   <fileserve>1</fileserve>
   <paths><basedir>{logdir}</basedir><logdir>{logdir}</logdir><webroot>{ICECAST_WEB}</webroot>
     <adminroot>{Path(ICECAST_WEB).parent / "admin"}</adminroot></paths>
@@ -327,6 +328,7 @@ class Icecast:
     source_password: str = field(default_factory=lambda: "src-" + os.urandom(8).hex())
     admin_password: str = field(default_factory=lambda: "adm-" + os.urandom(8).hex())
     burst_size: int = 0
+    mounts: str = ""  # extra <mount> sections (the central's live mounts: central.services.icecast)
     proc: subprocess.Popen[bytes] | None = None
     logdir: Path | None = None
     feeds: list[Feed] = field(default_factory=list)
@@ -341,7 +343,7 @@ class Icecast:
         self.logdir = self._logdir()
         conf = self.dir / "icecast.xml"
         conf.write_text(icecast_xml(self.port, self.source_password, self.admin_password, self.logdir,
-                                    self.burst_size))
+                                    self.burst_size, self.mounts))
         self.proc = subprocess.Popen([ICECAST, "-c", str(conf)], stdout=(self.dir / "icecast.out").open("ab"),
                                      stderr=subprocess.STDOUT)
         try:
