@@ -373,7 +373,7 @@ class Icecast:
         parts = [self.dir / "icecast.out"] + ([self.logdir / "error.log"] if self.logdir else [])
         return "\n".join(p.read_text(errors="replace") for p in parts if p.exists())
 
-    def mounts(self) -> dict[str, dict[str, str]]:
+    def sources(self) -> dict[str, dict[str, str]]:
         """The mounts a source feeds now, by mount path, as Icecast's admin statistics report them."""
         # /admin/stats (XML), not status-json.xsl: Icecast 2.4.4 writes broken JSON when no source is up
         r = requests.get(self.url + "/admin/stats", auth=("admin", self.admin_password), timeout=5)
@@ -451,7 +451,7 @@ class Feed:
         if self.proc.poll() is not None:
             raise AssertionError(f"the feed exited {self.proc.returncode}: "
                                  f"{(self.icecast.dir / 'feed.log').read_text()[-2000:]}")
-        return self.mount in self.icecast.mounts()
+        return self.mount in self.icecast.sources()
 
     def kill(self) -> None:
         """End the ffmpeg (SIGTERM: it writes its last progress report), keeping the count of what it sent."""
@@ -467,7 +467,7 @@ class Feed:
     def stop(self) -> None:
         """Cut the feed, and wait until Icecast no longer lists the mount."""
         self.kill()
-        wait_for(lambda: self.mount not in self.icecast.mounts(), 30, f"icecast to drop {self.mount}")
+        wait_for(lambda: self.mount not in self.icecast.sources(), 30, f"icecast to drop {self.mount}")
 
     def _run_s(self) -> float:
         """Seconds of audio the current/last run sent, from its -progress file (out_time_us)."""
