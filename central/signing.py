@@ -11,13 +11,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from .config import write_private
 from .errors import CentralError
+from .messages import N_
 
 KEY_FILE = "signing_key.pem"
 
 
 class KeyMissing(CentralError):
     status = 500
-    title = "Thiếu khóa ký"  # Signing key missing
+    title = N_("Thiếu khóa ký")
 
 
 def key_path(data_dir: Path) -> Path:

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from audio_library import AudioError
+from central.messages import N_
 
 from .. import policy
 from ..auth import current_user, require
@@ -30,7 +31,7 @@ ALL_ROLES = ROLES  # every role (scope still applies)
 
 class AudioRejected(CentralError):
     status = 422
-    title = "Âm thanh không dùng được"  # Unusable audio
+    title = N_("Âm thanh không dùng được")
 
 
 def _user() -> Any:

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from ..auth import check_area, hash_token, in_scope, visible_stations
 from ..db import database, is_postgres
 from ..errors import Invalid, NotFound, Unauthorized, Unprocessable
+from ..messages import N_
 from ..models import Area, Station, User, utcnow
 from . import areas
 from .area_tree import subtree_ids
@@ -19,7 +20,7 @@ ONLINE_SYNC_INTERVALS = 3  # a station is online if seen within this many sync i
 class StationTokenRevoked(Unauthorized):
     """A token a person revoked: the station must be enrolled again with a new code."""
 
-    title = "Mã đài đã bị thu hồi"  # Station token revoked
+    title = N_("Mã đài đã bị thu hồi")
 
 
 def by_token(token: str | None) -> Station:
