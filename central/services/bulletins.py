@@ -27,6 +27,7 @@ from peewee import JOIN
 
 from central.db import database
 from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
+from central.messages import msg
 from central.models import PRIORITIES, Area, Asset, Bulletin, Campaign, Category, User, utcnow
 from central.policy import (
     APPROVERS,
@@ -59,10 +60,10 @@ def _text(data: Mapping[str, Any], key: str, limit: int = 300) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise Invalid(f"Trường {key} phải là chuỗi. ({key} must be text.)", field=key)
+        raise Invalid(msg("Trường %(key)s phải là chuỗi.", key=key), field=key)
     value = value.strip()
     if len(value) > limit:
-        raise Invalid(f"Trường {key} dài quá {limit} ký tự.", field=key)
+        raise Invalid(msg("Trường %(key)s dài quá %(limit)s ký tự.", key=key, limit=limit), field=key)
     return value
 
 
@@ -72,10 +73,10 @@ def campaign_by_id(value: Any) -> Campaign | None:
     try:
         cid = int(value)
     except (TypeError, ValueError):
-        raise Invalid("campaign_id phải là số.", field="campaign_id") from None
+        raise Invalid(msg("campaign_id phải là số."), field="campaign_id") from None
     c = Campaign.get_or_none(Campaign.id == cid)
     if c is None:
-        raise Unprocessable(f"Không có đợt tuyên truyền số {cid}. (No campaign {cid}.)", field="campaign_id")
+        raise Unprocessable(msg("Không có đợt tuyên truyền số %(cid)s.", cid=cid), field="campaign_id")
     return c
 
 
@@ -85,7 +86,7 @@ def parse_fields(data: Mapping[str, Any], partial: bool = False) -> dict[str, An
     if "title" in data or not partial:
         title = _text(data, "title")
         if not title:
-            raise Invalid("Bản tin cần có tiêu đề. (A bulletin needs a title.)", field="title")
+            raise Invalid(msg("Bản tin cần có tiêu đề."), field="title")
         out["title"] = title
     if "category" in data:
         out["category"] = categories_service.by_code(data.get("category"))
@@ -96,14 +97,14 @@ def parse_fields(data: Mapping[str, Any], partial: bool = False) -> dict[str, An
         out["language"] = languages.normalise(_text(data, "language", 8))
     if "priority" in data:
         if data["priority"] not in PRIORITIES:
-            raise Invalid(f"Mức độ phải là một trong {', '.join(PRIORITIES)}.", field="priority")
+            raise Invalid(msg("Mức độ phải là một trong %(value)s.", value=', '.join(PRIORITIES)), field="priority")
         out["priority"] = data["priority"]
     for key in ("valid_from", "valid_until"):
         if key in data:
             out[key] = parse_time(data.get(key), key)
     lo, hi = out.get("valid_from"), out.get("valid_until")
     if lo is not None and hi is not None and hi <= lo:
-        raise Unprocessable("valid_until phải sau valid_from. (The window ends before it starts.)")
+        raise Unprocessable(msg("valid_until phải sau valid_from."))
     return out
 
 
@@ -139,7 +140,7 @@ def create_uploaded(
     check_role(actor, EDITORS, "tạo bản tin")
     fields = parse_fields(form)
     if not data:
-        raise Invalid("Chưa có tệp âm thanh (trường 'file'). (No audio file in 'file'.)", field="file")
+        raise Invalid(msg("Chưa có tệp âm thanh (trường 'file')."), field="file")
     encoded = audio_library.ingest(data, profile="speech", limits=audio_library.Limits(ffmpeg=ffmpeg))
     asset = save_asset(encoded, data_dir, filename)
     return _create(actor, fields, asset, "upload")
@@ -156,10 +157,10 @@ def create_spoken(
     fields = parse_fields(body)
     text = _text(body, "text", MAX_TEXT)
     if not text:
-        raise Invalid("Cần nội dung 'text' để đọc. (TTS needs 'text'.)", field="text")
+        raise Invalid(msg("Cần nội dung 'text' để đọc."), field="text")
     speed = body.get("speed", 1.0)
     if not isinstance(speed, int | float) or not 0.5 <= float(speed) <= 2.0:
-        raise Invalid("speed phải là số từ 0.5 đến 2.0.", field="speed")
+        raise Invalid(msg("speed phải là số từ 0.5 đến 2.0."), field="speed")
     synth = audio_library.synthesize(
         text,
         language=languages.tts_language(fields.get("language", languages.VIETNAMESE)),
@@ -217,7 +218,7 @@ def waiting_count(user: User) -> int:
 def get(user: User, bid: int) -> Bulletin:
     b = Bulletin.get_or_none(Bulletin.id == bid)
     if b is None or not can_see_owner(user, b.area_id):
-        raise NotFound(f"Không có bản tin số {bid}. (No bulletin {bid}.)")
+        raise NotFound(msg("Không có bản tin số %(bid)s.", bid=bid))
     return b
 
 
@@ -272,8 +273,7 @@ def _iso(t: datetime | None) -> str | None:
 def _in_state(b: Bulletin, states: tuple[str, ...], doing: str) -> None:
     if b.status not in states:
         raise Conflict(
-            f"Không thể {doing} bản tin đang ở trạng thái '{b.status}'. "
-            f"(Cannot {doing} a bulletin that is {b.status}.)",
+            msg("Không thể %(doing)s bản tin đang ở trạng thái '%(status)s'.", doing=doing, status=b.status),
             current_status=b.status,
         )
 
@@ -315,12 +315,11 @@ def approve(actor: User, bid: int) -> Bulletin:
     check_owner(actor, b.area_id, "Bản tin")
     if b.author_id == actor.id:
         raise Forbidden(
-            "Không ai được tự duyệt bản tin của mình; cần người duyệt thứ hai. "
-            "(Nobody approves their own bulletin.)"
+            msg("Không ai được tự duyệt bản tin của mình; cần người duyệt thứ hai.")
         )
     _in_state(b, ("submitted",), "duyệt")
     if b.asset_id is None:
-        raise Conflict("Bản tin chưa có âm thanh. (The bulletin has no audio.)")
+        raise Conflict(msg("Bản tin chưa có âm thanh."))
     b = _move(actor, b, "approved", "bulletin.approve", approver=actor, decided_at=utcnow())
     return b
 
@@ -331,9 +330,9 @@ def reject(actor: User, bid: int, reason: str | None) -> Bulletin:
     check_owner(actor, b.area_id, "Bản tin")
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
-        raise Invalid("Cần ghi lý do từ chối. (A rejection needs a reason.)", field="reason")
+        raise Invalid(msg("Cần ghi lý do từ chối."), field="reason")
     if b.author_id == actor.id:
-        raise Forbidden("Không ai tự từ chối bản tin của mình. (Nobody decides on their own bulletin.)")
+        raise Forbidden(msg("Không ai tự từ chối bản tin của mình."))
     _in_state(b, ("submitted",), "từ chối")
     return _move(actor, b, "rejected", "bulletin.reject", approver=actor, decided_at=utcnow(),
                  reject_reason=reason)
@@ -353,8 +352,7 @@ def withdraw(actor: User, bid: int, reason: str | None = None) -> Bulletin:
 def _take_back(actor: User, b: Bulletin) -> Bulletin:
     """The author takes a bulletin back from the approval queue; it is a draft again, to fix and resend."""
     if b.author_id != actor.id and actor.role != Role.ADMIN:
-        raise Forbidden("Chỉ tác giả rút lại được bản tin đang chờ duyệt. "
-                        "(Only the author can take back a submitted bulletin.)")
+        raise Forbidden(msg("Chỉ tác giả rút lại được bản tin đang chờ duyệt."))
     return _move(actor, b, "draft", "bulletin.take_back")
 
 
