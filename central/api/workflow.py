@@ -29,11 +29,12 @@ from ..services import (
     timeline,
 )
 from ..times import parse_time
+from ..words import ROLES, Role
 from . import json_body
 
 bp = Blueprint("api_workflow", __name__, url_prefix="/api/v1")
 
-ALL_ROLES = ("admin", "editor", "approver", "operator")
+ALL_ROLES = ROLES  # every role (scope still applies)
 
 
 class AudioRejected(CentralError):
@@ -166,7 +167,7 @@ def list_categories() -> Any:
 
 
 @bp.post("/categories")
-@require(("admin",))
+@require((Role.ADMIN,))
 def create_category() -> Any:
     return _created(categories.to_dict(categories.create(_user(), json_body())))
 
@@ -178,13 +179,13 @@ def get_category(cid: int) -> Any:
 
 
 @bp.patch("/categories/<int:cid>")
-@require(("admin",))
+@require((Role.ADMIN,))
 def update_category(cid: int) -> Any:
     return jsonify(categories.to_dict(categories.update(_user(), cid, json_body())))
 
 
 @bp.delete("/categories/<int:cid>")
-@require(("admin",))
+@require((Role.ADMIN,))
 def delete_category(cid: int) -> Any:
     categories.delete(_user(), cid)
     return "", 204
