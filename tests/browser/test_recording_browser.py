@@ -174,7 +174,7 @@ def test_recording_on_a_phone(mic_browser: Any, live: LiveCentral, opened: list[
     editor.page.locator("#rec-result").wait_for(state="visible")
     width = editor.page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the recorder overflows a phone screen ({width}px)"
-    for control in ("#rec-start", "#trim_start", "#trim_end", "#trim-play", "#save-button"):
+    for control in ("#rec-again", "#trim_start", "#trim_end", "#trim-play", "#save-button"):
         box = editor.page.locator(control).bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375, control
         assert box["height"] >= 40, f"{control} is too small to tap"  # WCAG's target size, near enough
