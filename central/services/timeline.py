@@ -11,23 +11,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from central.auth import visible_stations
-from central.errors import NotFound, Unprocessable
+from central.errors import Unprocessable
 from central.models import Bulletin, Schedule, Station, User, utcnow
-from central.services import manifests, programmes
+from central.services import manifests, programmes, stations
 from central.services import schedules as schedules_service
 from playlists import model as pm
 from playlists import timeline as pt
 
 MAX_WINDOW = timedelta(days=31)
 DEFAULT_WINDOW = timedelta(days=1)
-
-
-def visible_station(user: User, station_id: int) -> Station:
-    st = visible_stations(user).where(Station.id == station_id).first()
-    if st is None:
-        raise NotFound(f"Không có đài số {station_id}. (No station {station_id}.)")
-    return st
 
 
 def window(start: datetime | None, end: datetime | None, now: datetime) -> tuple[datetime, datetime]:
@@ -45,7 +37,7 @@ def station_timeline(user: User, station_id: int, start: datetime | None = None,
                      end: datetime | None = None, now: datetime | None = None) -> dict[str, Any]:
     """``{"station_id", "version", "from", "to", "slots": [...]}`` for the station's window."""
     now = now or utcnow()
-    station = visible_station(user, station_id)
+    station = stations.visible(user, station_id)
     content = pm.manifest_content(manifests.preview(station, now))
     try:
         start, end = window(start, end, now)

@@ -16,6 +16,7 @@ STATUS_LABELS = {
     "approved": _l("Đã duyệt"),
     "rejected": _l("Bị từ chối"),
     "withdrawn": _l("Đã thu hồi"),
+    "aired-live": _l("Đã phát trực tiếp"),
     "completed": _l("Đã phát xong"),
     "interrupted": _l("Bị ngắt"),
     "failed": _l("Lỗi"),
