@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 
+from central.messages import msg
 from central.times import ZONE
 
 from ..auth import current_user, require
@@ -34,5 +35,5 @@ def summary() -> Any:
         resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return resp
     if fmt != "json":
-        raise Invalid("format phải là json hoặc csv.")
+        raise Invalid(msg("format phải là json hoặc csv."))
     return jsonify(table.to_dict())

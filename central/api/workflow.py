@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from audio_library import AudioError
+from central.messages import N_, msg
 
 from .. import policy
 from ..auth import current_user, require
@@ -39,7 +40,7 @@ ALL_ROLES = ROLES  # every role (scope still applies)
 
 class AudioRejected(CentralError):
     status = 422
-    title = "Âm thanh không dùng được"  # Unusable audio
+    title = N_("Âm thanh không dùng được")
 
 
 def _user() -> Any:
@@ -90,7 +91,7 @@ def create_bulletin() -> Any:
             b = bulletins.create_spoken(_user(), json_body(), _store(), ffmpeg=cfg.ffmpeg,
                                         gtts_host=cfg.gtts_host)
     except AudioError as exc:
-        raise AudioRejected(f"Không dùng được âm thanh: {exc}") from exc
+        raise AudioRejected(msg("Không dùng được âm thanh: %(why)s", why=exc)) from exc
     return _created(bulletins.to_dict(b))
 
 
@@ -107,7 +108,7 @@ def edit_bulletin(bid: int) -> Any:
     try:
         b = bulletins.edit(_user(), bid, json_body(), _store(), ffmpeg=cfg.ffmpeg, gtts_host=cfg.gtts_host)
     except AudioError as exc:
-        raise AudioRejected(f"Không dùng được âm thanh: {exc}") from exc
+        raise AudioRejected(msg("Không dùng được âm thanh: %(why)s", why=exc)) from exc
     return jsonify(bulletins.to_dict(b))
 
 
@@ -126,7 +127,7 @@ def preview_bulletin() -> Any:
     try:
         p = bulletin_speech.preview(_user(), json_body(), ffmpeg=cfg.ffmpeg, gtts_host=cfg.gtts_host)
     except AudioError as exc:
-        raise AudioRejected(f"Không dùng được âm thanh: {exc}") from exc
+        raise AudioRejected(msg("Không dùng được âm thanh: %(why)s", why=exc)) from exc
     return jsonify({"spoken_text": p.spoken, "engine": p.engine, "voice": p.voice, "mime": p.mime,
                     "duration_ms": p.duration_ms, "loudness_lufs": p.loudness_lufs,
                     "audio_base64": base64.b64encode(p.audio).decode("ascii")})
@@ -201,10 +202,10 @@ def list_campaigns() -> Any:
     try:
         day = date.fromisoformat(raw) if raw else None
     except ValueError:
-        raise Invalid("active_on phải là ngày YYYY-MM-DD.") from None
+        raise Invalid(msg("active_on phải là ngày YYYY-MM-DD.")) from None
     plan = request.args.get("plan")
     if plan and not plan.isdigit():
-        raise Invalid("plan phải là mã số kế hoạch. (plan must be a plan id.)", field="plan")
+        raise Invalid(msg("plan phải là mã số kế hoạch."), field="plan")
     rows = campaigns.listing(_user(), day, int(plan) if plan else None)
     return jsonify([campaigns.to_dict(c) for c in rows])
 
@@ -249,7 +250,7 @@ def create_playlist() -> Any:
     try:
         p = programmes.create(_user(), json_body(), _store())
     except AudioError as exc:
-        raise AudioRejected(f"Không tạo được nhạc hiệu: {exc}") from exc
+        raise AudioRejected(msg("Không tạo được nhạc hiệu: %(exc)s", exc=exc)) from exc
     return _created(programmes.to_dict(p))
 
 

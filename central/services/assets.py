@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from audio_library.store import AssetStore
+from central.messages import msg
 
 from ..errors import Invalid
 from ..models import Asset
@@ -30,7 +31,7 @@ def save_bytes(data_dir: Path | str, data: bytes, *, duration_ms: int, codec: st
                original_name: str | None = None) -> Asset:
     """Keep already-encoded bytes with their measurements; the same bytes twice give the same row."""
     if duration_ms <= 0:
-        raise Invalid("Thời lượng âm thanh phải dương. (Audio duration must be positive.)")
+        raise Invalid(msg("Thời lượng âm thanh phải dương."))
     sha = store(data_dir).put(data)
     row = Asset.get_or_none(Asset.sha256 == sha)
     if row is None:

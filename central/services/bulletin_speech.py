@@ -13,6 +13,7 @@ from os import PathLike
 from typing import Any
 
 from central.errors import Invalid, Unprocessable
+from central.messages import msg
 from central.models import Asset, Bulletin, User
 from central.policy import EDITORS, check_role
 from central.services import languages
@@ -51,18 +52,18 @@ def speech_request(body: Mapping[str, Any], *, text: str | None = None, language
     """Check the TTS fields of ``body``; ``text``/``language``/``engine`` fill in what it leaves out."""
     value = body.get("text", text)
     if value is not None and not isinstance(value, str):
-        raise Invalid("Trường text phải là chuỗi. (text must be text.)", field="text")
+        raise Invalid(msg("Trường %(key)s phải là chuỗi.", key="text"), field="text")
     value = (value or "").strip()
     if not value:
-        raise Invalid("Cần nội dung 'text' để đọc. (TTS needs 'text'.)", field="text")
+        raise Invalid(msg("Cần nội dung 'text' để đọc."), field="text")
     if len(value) > MAX_TEXT:
-        raise Invalid(f"Trường text dài quá {MAX_TEXT} ký tự.", field="text")
+        raise Invalid(msg("Trường %(key)s dài quá %(limit)s ký tự.", key="text", limit=MAX_TEXT), field="text")
     speed = body.get("speed", 1.0)
     if isinstance(speed, bool) or not isinstance(speed, int | float) or not 0.5 <= float(speed) <= 2.0:
-        raise Invalid("speed phải là số từ 0.5 đến 2.0.", field="speed")
+        raise Invalid(msg("speed phải là số từ 0.5 đến 2.0."), field="speed")
     voice = body.get("voice")
     if voice is not None and not isinstance(voice, str):
-        raise Invalid("voice phải là chuỗi. (voice must be text.)", field="voice")
+        raise Invalid(msg("Trường %(key)s phải là chuỗi.", key="voice"), field="voice")
     lang = languages.normalise(body.get("language", language))
     chosen = body.get("engine") or engine or "auto"
     return Speech(value, lang, str(chosen), voice or None, float(speed))
@@ -105,8 +106,8 @@ def new_words(b: Bulletin, body: Mapping[str, Any], data_dir: str | PathLike[str
     transcript is only kept (its audio is the person's voice, not the text)."""
     if not b.tts_engine:
         if any(k in body for k in ("engine", "voice", "speed")):
-            raise Unprocessable("Bản tin này là bản ghi âm hoặc tệp tải lên, không đọc từ văn bản. "
-                                "(This bulletin is a recording; it is not read from text.)", field="engine")
+            raise Unprocessable(msg("Bản tin này là bản ghi âm hoặc tệp tải lên, không đọc từ văn bản."),
+                                field="engine")
         return {"text": speech_request(body).text}
     # keep the engine that read it (an offline eSpeak choice stays offline); gTTS may fall back
     engine = "espeak" if b.tts_engine == "espeak" else "auto"

@@ -27,6 +27,7 @@ from peewee import JOIN
 
 from central.db import database
 from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
+from central.messages import msg
 from central.models import PRIORITIES, Area, Asset, Bulletin, Campaign, Category, User, utcnow
 from central.policy import (
     APPROVERS,
@@ -56,10 +57,10 @@ def _text(data: Mapping[str, Any], key: str, limit: int = 300) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise Invalid(f"Trường {key} phải là chuỗi. ({key} must be text.)", field=key)
+        raise Invalid(msg("Trường %(key)s phải là chuỗi.", key=key), field=key)
     value = value.strip()
     if len(value) > limit:
-        raise Invalid(f"Trường {key} dài quá {limit} ký tự.", field=key)
+        raise Invalid(msg("Trường %(key)s dài quá %(limit)s ký tự.", key=key, limit=limit), field=key)
     return value
 
 
@@ -69,10 +70,10 @@ def campaign_by_id(value: Any) -> Campaign | None:
     try:
         cid = int(value)
     except (TypeError, ValueError):
-        raise Invalid("campaign_id phải là số.", field="campaign_id") from None
+        raise Invalid(msg("campaign_id phải là số."), field="campaign_id") from None
     c = Campaign.get_or_none(Campaign.id == cid)
     if c is None:
-        raise Unprocessable(f"Không có đợt tuyên truyền số {cid}. (No campaign {cid}.)", field="campaign_id")
+        raise Unprocessable(msg("Không có đợt tuyên truyền số %(cid)s.", cid=cid), field="campaign_id")
     return c
 
 
@@ -82,7 +83,7 @@ def parse_fields(data: Mapping[str, Any], partial: bool = False) -> dict[str, An
     if "title" in data or not partial:
         title = _text(data, "title")
         if not title:
-            raise Invalid("Bản tin cần có tiêu đề. (A bulletin needs a title.)", field="title")
+            raise Invalid(msg("Bản tin cần có tiêu đề."), field="title")
         out["title"] = title
     if "category" in data:
         out["category"] = categories_service.by_code(data.get("category"))
@@ -93,14 +94,14 @@ def parse_fields(data: Mapping[str, Any], partial: bool = False) -> dict[str, An
         out["language"] = languages.normalise(_text(data, "language", 8))
     if "priority" in data:
         if data["priority"] not in PRIORITIES:
-            raise Invalid(f"Mức độ phải là một trong {', '.join(PRIORITIES)}.", field="priority")
+            raise Invalid(msg("Mức độ phải là một trong %(value)s.", value=', '.join(PRIORITIES)), field="priority")
         out["priority"] = data["priority"]
     for key in ("valid_from", "valid_until"):
         if key in data:
             out[key] = parse_time(data.get(key), key)
     lo, hi = out.get("valid_from"), out.get("valid_until")
     if lo is not None and hi is not None and hi <= lo:
-        raise Unprocessable("valid_until phải sau valid_from. (The window ends before it starts.)")
+        raise Unprocessable(msg("valid_until phải sau valid_from."))
     return out
 
 
@@ -139,7 +140,7 @@ def create_uploaded(
     fields = parse_fields(form)
     trim = parse_trim(form)
     if not data:
-        raise Invalid("Chưa có tệp âm thanh (trường 'file'). (No audio file in 'file'.)", field="file")
+        raise Invalid(msg("Chưa có tệp âm thanh (trường 'file')."), field="file")
     encoded = audio_library.ingest(data, profile="speech", limits=audio_library.Limits(ffmpeg=ffmpeg), trim=trim)
     asset = save_asset(encoded, data_dir, filename)
     how = "recording" if form.get("source") == "recording" else "upload"
@@ -157,16 +158,15 @@ def parse_trim(form: Mapping[str, Any]) -> tuple[float, float | None] | None:
         try:
             value = float(str(raw).replace(",", "."))  # a Vietnamese keyboard writes 2,5
         except ValueError:
-            raise Invalid(f"{key} phải là số giây. ({key} must be seconds.)", field=key) from None
+            raise Invalid(msg("%(key)s phải là số giây.", key=key), field=key) from None
         if not 0.0 <= value <= 86_400.0:
-            raise Invalid(f"{key} phải từ 0 giây trở lên. ({key} must be 0 s or more.)", field=key)
+            raise Invalid(msg("%(key)s phải từ 0 giây trở lên.", key=key), field=key)
         values.append(value)
     start, end = values
     if start is None and end is None:
         return None
     if end is not None and end <= (start or 0.0):
-        raise Unprocessable("Điểm cắt cuối phải sau điểm cắt đầu. (trim_end must come after trim_start.)",
-                            field="trim_end")
+        raise Unprocessable(msg("Điểm cắt cuối phải sau điểm cắt đầu."), field="trim_end")
     return (start or 0.0), end
 
 
@@ -229,7 +229,7 @@ def waiting_count(user: User) -> int:
 def get(user: User, bid: int) -> Bulletin:
     b = Bulletin.get_or_none(Bulletin.id == bid)
     if b is None or not can_see_owner(user, b.area_id):
-        raise NotFound(f"Không có bản tin số {bid}. (No bulletin {bid}.)")
+        raise NotFound(msg("Không có bản tin số %(bid)s.", bid=bid))
     return b
 
 
@@ -284,8 +284,7 @@ def _iso(t: datetime | None) -> str | None:
 def _in_state(b: Bulletin, states: tuple[str, ...], doing: str) -> None:
     if b.status not in states:
         raise Conflict(
-            f"Không thể {doing} bản tin đang ở trạng thái '{b.status}'. "
-            f"(Cannot {doing} a bulletin that is {b.status}.)",
+            msg("Không thể %(doing)s bản tin đang ở trạng thái '%(status)s'.", doing=doing, status=b.status),
             current_status=b.status,
         )
 
@@ -340,16 +339,16 @@ def delete_draft(actor: User, bid: int, data_dir: DataDir) -> None:
     b = get(actor, bid)
     check_owner(actor, b.area_id, "Bản tin")
     _in_state(b, ("draft",), "xóa")
-    for model, what in ((PlaylistItem, "chương trình"), (Schedule, "lịch phát"),
-                        (StandingAlert, "bản tin báo động dựng sẵn"), (Emergency, "lệnh khẩn cấp")):
+    for model, why in ((PlaylistItem, msg("Bản nháp đang nằm trong một chương trình; hãy gỡ ra trước khi xóa.")),
+                       (Schedule, msg("Bản nháp đang có lịch phát; hãy xóa lịch trước.")),
+                       (StandingAlert, msg("Bản nháp đang là bản tin báo động dựng sẵn; hãy gỡ ra trước.")),
+                       (Emergency, msg("Bản nháp đã dùng cho một lệnh khẩn cấp; không xóa được."))):
         if model.select().where(model.bulletin == b.id).exists():
-            raise Conflict(f"Bản nháp đang nằm trong {what}; hãy gỡ ra trước khi xóa. "
-                           f"(The draft is used by a {model.__name__}; remove it there first.)")
+            raise Conflict(why)
     sha = b.asset.sha256 if b.asset_id else None
     with database.atomic():
         if Bulletin.delete().where((Bulletin.id == b.id) & (Bulletin.status == "draft")).execute() != 1:
-            raise Conflict("Trạng thái vừa được người khác thay đổi; hãy tải lại. "
-                           "(Someone else changed it just now; reload.)")
+            raise Conflict(msg("Trạng thái vừa được người khác thay đổi; hãy tải lại."))
         audit.record(actor, "bulletin.delete", b, title=b.title, asset=sha)
     log.info("draft bulletin %s deleted by %s", bid, actor.name)
     if sha:
@@ -371,12 +370,11 @@ def approve(actor: User, bid: int) -> Bulletin:
     check_owner(actor, b.area_id, "Bản tin")
     if b.author_id == actor.id:
         raise Forbidden(
-            "Không ai được tự duyệt bản tin của mình; cần người duyệt thứ hai. "
-            "(Nobody approves their own bulletin.)"
+            msg("Không ai được tự duyệt bản tin của mình; cần người duyệt thứ hai.")
         )
     _in_state(b, ("submitted",), "duyệt")
     if b.asset_id is None:
-        raise Conflict("Bản tin chưa có âm thanh. (The bulletin has no audio.)")
+        raise Conflict(msg("Bản tin chưa có âm thanh."))
     b = _move(actor, b, "approved", "bulletin.approve", approver=actor, decided_at=utcnow())
     return b
 
@@ -387,9 +385,9 @@ def reject(actor: User, bid: int, reason: str | None) -> Bulletin:
     check_owner(actor, b.area_id, "Bản tin")
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
-        raise Invalid("Cần ghi lý do từ chối. (A rejection needs a reason.)", field="reason")
+        raise Invalid(msg("Cần ghi lý do từ chối."), field="reason")
     if b.author_id == actor.id:
-        raise Forbidden("Không ai tự từ chối bản tin của mình. (Nobody decides on their own bulletin.)")
+        raise Forbidden(msg("Không ai tự từ chối bản tin của mình."))
     _in_state(b, ("submitted",), "từ chối")
     return _move(actor, b, "rejected", "bulletin.reject", approver=actor, decided_at=utcnow(),
                  reject_reason=reason)
@@ -409,8 +407,7 @@ def withdraw(actor: User, bid: int, reason: str | None = None) -> Bulletin:
 def _take_back(actor: User, b: Bulletin) -> Bulletin:
     """The author takes a bulletin back from the approval queue; it is a draft again, to fix and resend."""
     if b.author_id != actor.id and actor.role != Role.ADMIN:
-        raise Forbidden("Chỉ tác giả rút lại được bản tin đang chờ duyệt. "
-                        "(Only the author can take back a submitted bulletin.)")
+        raise Forbidden(msg("Chỉ tác giả rút lại được bản tin đang chờ duyệt."))
     return _move(actor, b, "draft", "bulletin.take_back")
 
 

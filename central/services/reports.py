@@ -36,6 +36,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from central.errors import Invalid, Unprocessable
+from central.messages import msg
 from central.services.area_tree import subtree_ids
 from playlists.model import DEFAULT_ZONE
 from playlists.sound import FAILED_TO_SOUND, NOT_AUDIBLE, aired
@@ -169,7 +170,7 @@ def preset_range(name: str, year: int) -> tuple[date, date]:
         return date(year, 1, 1), date(year, 6, 14)
     if name == "year":
         return date(year, 1, 1), date(year, 11, 30)
-    raise Invalid(f"Kỳ báo cáo không hợp lệ: {name!r} (dùng six-month hoặc year)")
+    raise Invalid(msg("Kỳ báo cáo không hợp lệ: %(name)r (dùng six-month hoặc year)", name=name))
 
 
 def parse_day(value: str | None, what: str) -> date | None:
@@ -178,9 +179,9 @@ def parse_day(value: str | None, what: str) -> date | None:
     try:
         day = date.fromisoformat(value[:10])
     except ValueError as exc:
-        raise Invalid(f"Tham số {what} phải là ngày dạng YYYY-MM-DD, nhận được {value!r}") from exc
+        raise Invalid(msg("Tham số %(what)s phải là ngày dạng YYYY-MM-DD, nhận được %(value)r", what=what, value=value)) from exc
     if not MIN_YEAR <= day.year <= MAX_YEAR:  # year 1 or 9999 overflow time zone and month arithmetic
-        raise Invalid(f"Tham số {what} phải trong các năm {MIN_YEAR}–{MAX_YEAR}, nhận được {value!r}")
+        raise Invalid(msg("Tham số %(what)s phải trong các năm %(MIN_YEAR)s–%(MAX_YEAR)s, nhận được %(value)r", what=what, MIN_YEAR=MIN_YEAR, MAX_YEAR=MAX_YEAR, value=value))
     return day
 
 
@@ -195,8 +196,7 @@ def resolve_range(
     end = end or today
     start = start or end - timedelta(days=29)
     if start > end:
-        raise Unprocessable("Ngày bắt đầu (from) phải trước hoặc bằng ngày kết thúc (to). "
-                            "(from must not be after to.)")
+        raise Unprocessable(msg("Ngày bắt đầu (from) phải trước hoặc bằng ngày kết thúc (to)."))
     return start, end
 
 
@@ -371,7 +371,7 @@ def summary(user: Any, date_from: date, date_to: date, area_code: str | None = N
             group_by: str = "category") -> Summary:
     """The report table for ``user``'s scope (or ``area_code`` inside it) over local days."""
     if group_by not in GROUPS:
-        raise Invalid(f"group_by phải là một trong {', '.join(GROUPS)}.")
+        raise Invalid(msg("group_by phải là một trong %(value)s.", value=', '.join(GROUPS)))
     base = base_area(user, area_code)
     rows = _rows(user, base, date_from, date_to)
     audio = _audio_owners({r[2] for r in rows if r[1] == 0 and r[2]})
