@@ -11,7 +11,7 @@ from central.messages import msg
 from central.times import ZONE
 
 from ..auth import current_user, require
-from ..errors import Invalid
+from ..errors import Invalid, reader_language
 from ..services import reports
 from ..words import ROLES
 
@@ -30,7 +30,7 @@ def summary() -> Any:
     fmt = args.get("format") or "json"
     if fmt == "csv":
         name = f"bao-cao-{table.group_by}-{start:%Y%m%d}-{end:%Y%m%d}.csv"
-        resp = Response(reports.to_csv(table), mimetype="text/csv")
+        resp = Response(reports.to_csv(table, reader_language()), mimetype="text/csv")
         resp.headers["Content-Type"] = "text/csv; charset=utf-8"
         resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return resp
