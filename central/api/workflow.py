@@ -6,6 +6,7 @@ checked here by ``require`` and again in the services (with scope and the two-pe
 
 from __future__ import annotations
 
+import base64
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,15 @@ from .. import policy
 from ..auth import current_user, require
 from ..config import settings
 from ..errors import CentralError, Invalid
-from ..services import bulletins, campaigns, categories, programmes, schedules, timeline
+from ..services import (
+    bulletin_speech,
+    bulletins,
+    campaigns,
+    categories,
+    programmes,
+    schedules,
+    timeline,
+)
 from ..times import parse_time
 from ..words import ROLES, Role
 from . import json_body
@@ -95,7 +104,33 @@ def get_bulletin(bid: int) -> Any:
 @bp.patch("/bulletins/<int:bid>")
 @require(policy.EDITORS)
 def edit_bulletin(bid: int) -> Any:
-    return jsonify(bulletins.to_dict(bulletins.edit(_user(), bid, json_body())))
+    cfg = settings()
+    try:
+        b = bulletins.edit(_user(), bid, json_body(), _store(), ffmpeg=cfg.ffmpeg, gtts_host=cfg.gtts_host)
+    except AudioError as exc:
+        raise AudioRejected(msg("Không dùng được âm thanh: %(why)s", why=exc)) from exc
+    return jsonify(bulletins.to_dict(b))
+
+
+@bp.delete("/bulletins/<int:bid>")
+@require(policy.EDITORS)
+def delete_bulletin(bid: int) -> Any:
+    bulletins.delete_draft(_user(), bid, _store())
+    return "", 204
+
+
+@bp.post("/bulletins/tts-preview")
+@require(policy.EDITORS)
+def preview_bulletin() -> Any:
+    """Read a text aloud as a TTS bulletin would be, storing nothing: the spoken text and the audio."""
+    cfg = settings()
+    try:
+        p = bulletin_speech.preview(_user(), json_body(), ffmpeg=cfg.ffmpeg, gtts_host=cfg.gtts_host)
+    except AudioError as exc:
+        raise AudioRejected(msg("Không dùng được âm thanh: %(why)s", why=exc)) from exc
+    return jsonify({"spoken_text": p.spoken, "engine": p.engine, "voice": p.voice, "mime": p.mime,
+                    "duration_ms": p.duration_ms, "loudness_lufs": p.loudness_lufs,
+                    "audio_base64": base64.b64encode(p.audio).decode("ascii")})
 
 
 @bp.post("/bulletins/<int:bid>/submit")

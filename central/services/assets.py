@@ -53,3 +53,26 @@ def to_dict(asset: Asset) -> dict[str, Any]:
         "loudness_lufs": asset.loudness_lufs,
         "true_peak": asset.true_peak,
     }
+
+
+def discard_unused(data_dir: Path | str, sha256: str) -> bool:
+    """Forget an asset nothing refers to any more (a deleted draft's, a re-read draft's old audio).
+
+    Kept while any row points at it (another bulletin with the same bytes, a chime, a programme item)
+    or a play log names it; then both the row and the file go. Returns whether it was removed.
+    """
+    from peewee import IntegrityError
+
+    from ..db import database
+    from ..models import PlayLog
+
+    if PlayLog.select().where(PlayLog.asset_sha256 == sha256).exists():
+        return False
+    try:
+        with database.atomic():  # a savepoint: a refused delete leaves the caller's transaction usable
+            gone = Asset.delete().where(Asset.sha256 == sha256).execute()
+    except IntegrityError:  # still referenced (foreign keys are RESTRICT)
+        return False
+    if gone:
+        store(data_dir).delete(sha256)
+    return bool(gone)

@@ -46,9 +46,6 @@ from central.words import Role
 
 log = logging.getLogger(__name__)
 
-MAX_TEXT = 20_000
-
-
 DataDir = str | PathLike[str]
 
 
@@ -118,11 +115,12 @@ def save_asset(encoded: Any, data_dir: DataDir, original_name: str | None = None
     return assets.save_encoded(data_dir, encoded, original_name)
 
 
-def _create(actor: User, fields: dict[str, Any], asset: Asset, how: str, **extra: Any) -> Bulletin:
+def _create(actor: User, fields: dict[str, Any], asset: Asset, how: str, noted: dict[str, Any] | None = None,
+            **extra: Any) -> Bulletin:
     check_role(actor, EDITORS, "tạo bản tin")
     with database.atomic():
         b = Bulletin.create(author=actor, area=actor.area_id, asset=asset, status="draft", **fields, **extra)
-        audit.record(actor, "bulletin.create", b, how=how, title=b.title, asset=asset.sha256)
+        audit.record(actor, "bulletin.create", b, how=how, title=b.title, asset=asset.sha256, **(noted or {}))
     log.info("bulletin %s created by %s (%s)", b.id, actor.name, how)
     return b
 
@@ -131,7 +129,8 @@ def create_uploaded(
     actor: User, data: bytes, filename: str | None, form: Mapping[str, Any], data_dir: DataDir,
     *, ffmpeg: str | None = None,
 ) -> Bulletin:
-    """A draft from an uploaded audio file (any format ffmpeg reads), normalised for speech.
+    """A draft from an uploaded audio file or a browser recording (any format ffmpeg reads), normalised
+    for speech; ``trim_start``/``trim_end`` (seconds) keep only that part.
 
     ``ffmpeg`` is the binary from the central's settings (None: the audio library's default).
     """
@@ -139,11 +138,36 @@ def create_uploaded(
 
     check_role(actor, EDITORS, "tạo bản tin")
     fields = parse_fields(form)
+    trim = parse_trim(form)
     if not data:
         raise Invalid(msg("Chưa có tệp âm thanh (trường 'file')."), field="file")
-    encoded = audio_library.ingest(data, profile="speech", limits=audio_library.Limits(ffmpeg=ffmpeg))
+    encoded = audio_library.ingest(data, profile="speech", limits=audio_library.Limits(ffmpeg=ffmpeg), trim=trim)
     asset = save_asset(encoded, data_dir, filename)
-    return _create(actor, fields, asset, "upload")
+    how = "recording" if form.get("source") == "recording" else "upload"
+    return _create(actor, fields, asset, how, {"trim": list(trim)} if trim else None)
+
+
+def parse_trim(form: Mapping[str, Any]) -> tuple[float, float | None] | None:
+    """The part of a recording to keep: ``trim_start``/``trim_end`` in seconds (empty: the edge)."""
+    values: list[float | None] = []
+    for key in ("trim_start", "trim_end"):
+        raw = form.get(key)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            values.append(None)
+            continue
+        try:
+            value = float(str(raw).replace(",", "."))  # a Vietnamese keyboard writes 2,5
+        except ValueError:
+            raise Invalid(msg("%(key)s phải là số giây.", key=key), field=key) from None
+        if not 0.0 <= value <= 86_400.0:
+            raise Invalid(msg("%(key)s phải từ 0 giây trở lên.", key=key), field=key)
+        values.append(value)
+    start, end = values
+    if start is None and end is None:
+        return None
+    if end is not None and end <= (start or 0.0):
+        raise Unprocessable(msg("Điểm cắt cuối phải sau điểm cắt đầu."), field="trim_end")
+    return (start or 0.0), end
 
 
 def create_spoken(
@@ -151,27 +175,14 @@ def create_spoken(
     *, ffmpeg: str | None = None, gtts_host: str | None = None,
 ) -> Bulletin:
     """A draft read aloud from ``text`` by TTS (gTTS at ``gtts_host``, or eSpeak NG offline)."""
-    import audio_library
+    from central.services import bulletin_speech
 
     check_role(actor, EDITORS, "tạo bản tin")
     fields = parse_fields(body)
-    text = _text(body, "text", MAX_TEXT)
-    if not text:
-        raise Invalid(msg("Cần nội dung 'text' để đọc."), field="text")
-    speed = body.get("speed", 1.0)
-    if not isinstance(speed, int | float) or not 0.5 <= float(speed) <= 2.0:
-        raise Invalid(msg("speed phải là số từ 0.5 đến 2.0."), field="speed")
-    synth = audio_library.synthesize(
-        text,
-        language=languages.tts_language(fields.get("language", languages.VIETNAMESE)),
-        engine=body.get("engine") or "auto",
-        voice=body.get("voice"),
-        speed=float(speed),
-        gtts_host=gtts_host,
-    )
-    encoded = audio_library.ingest(synth.audio, profile="speech", limits=audio_library.Limits(ffmpeg=ffmpeg))
+    speech = bulletin_speech.speech_request(body, language=fields.get("language", languages.VIETNAMESE))
+    synth, encoded = bulletin_speech.speak(speech, ffmpeg=ffmpeg, gtts_host=gtts_host)
     asset = save_asset(encoded, data_dir, None)
-    return _create(actor, fields, asset, "tts", text=text, tts_engine=synth.engine)
+    return _create(actor, fields, asset, "tts", text=speech.text, tts_engine=synth.engine)
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -284,20 +295,64 @@ def _bump(b: Bulletin) -> None:
     manifests.bump_for_bulletin(b)
 
 
-def edit(actor: User, bid: int, data: Mapping[str, Any]) -> Bulletin:
-    """Change a draft's (or a rejected bulletin's) details; a rejected one becomes a draft again."""
+def edit(actor: User, bid: int, data: Mapping[str, Any], data_dir: DataDir | None = None,
+         *, ffmpeg: str | None = None, gtts_host: str | None = None) -> Bulletin:
+    """Change a draft's (or a rejected bulletin's) details; a rejected one becomes a draft again.
+
+    New ``text`` (or engine, voice, speed) makes a TTS bulletin read again into new audio; for a
+    recording the text is its transcript. The old audio is forgotten when nothing else uses it.
+    """
+    from central.services import assets, bulletin_speech
+
     check_role(actor, EDITORS, "sửa bản tin")
     b = get(actor, bid)
     check_owner(actor, b.area_id, "Bản tin")
     _in_state(b, ("draft", "rejected"), "sửa")
-    fields = parse_fields(data, partial=True)
+    speech_keys = bulletin_speech.SPEECH_KEYS
+    fields = parse_fields({k: v for k, v in data.items() if k not in speech_keys}, partial=True)
+    if any(k in data for k in speech_keys):
+        if data_dir is None:
+            raise TypeError("edit() needs data_dir to read a bulletin's new text")
+        fields.update(bulletin_speech.new_words(b, data, data_dir, ffmpeg=ffmpeg, gtts_host=gtts_host))
+    before, old_sha = b.status, b.asset.sha256 if b.asset_id else None
     with database.atomic():
         for k, v in fields.items():
             setattr(b, k, v)
         b.status, b.updated_at = "draft", utcnow()
-        b.save()
-        audit.record(actor, "bulletin.edit", b, fields=sorted(fields))
+        claim_transition(b, before)  # reading again takes seconds: a submit meanwhile wins
+        new_sha = b.asset.sha256 if b.asset_id else None
+        if new_sha != old_sha:
+            audit.record(actor, "bulletin.respeak", b, fields=sorted(fields), before=old_sha, after=new_sha)
+        else:
+            audit.record(actor, "bulletin.edit", b, fields=sorted(fields))
+    if old_sha and data_dir is not None and new_sha != old_sha:
+        assets.discard_unused(data_dir, old_sha)
     return b
+
+
+def delete_draft(actor: User, bid: int, data_dir: DataDir) -> None:
+    """Delete a draft (editors, within their scope); its audio goes too unless something else uses it."""
+    from central.models import Emergency, PlaylistItem, Schedule, StandingAlert
+    from central.services import assets
+
+    check_role(actor, EDITORS, "xóa bản tin")
+    b = get(actor, bid)
+    check_owner(actor, b.area_id, "Bản tin")
+    _in_state(b, ("draft",), "xóa")
+    for model, why in ((PlaylistItem, msg("Bản nháp đang nằm trong một chương trình; hãy gỡ ra trước khi xóa.")),
+                       (Schedule, msg("Bản nháp đang có lịch phát; hãy xóa lịch trước.")),
+                       (StandingAlert, msg("Bản nháp đang là bản tin báo động dựng sẵn; hãy gỡ ra trước.")),
+                       (Emergency, msg("Bản nháp đã dùng cho một lệnh khẩn cấp; không xóa được."))):
+        if model.select().where(model.bulletin == b.id).exists():
+            raise Conflict(why)
+    sha = b.asset.sha256 if b.asset_id else None
+    with database.atomic():
+        if Bulletin.delete().where((Bulletin.id == b.id) & (Bulletin.status == "draft")).execute() != 1:
+            raise Conflict(msg("Trạng thái vừa được người khác thay đổi; hãy tải lại."))
+        audit.record(actor, "bulletin.delete", b, title=b.title, asset=sha)
+    log.info("draft bulletin %s deleted by %s", bid, actor.name)
+    if sha:
+        assets.discard_unused(data_dir, sha)
 
 
 def submit(actor: User, bid: int) -> Bulletin:

@@ -56,6 +56,8 @@ ACTION_LABELS = {
     "bulletin.reject": _l("Từ chối"),
     "bulletin.withdraw": _l("Thu hồi"),
     "bulletin.take_back": _l("Rút lại để sửa"),
+    "bulletin.respeak": _l("Đọc lại nội dung mới"),
+    "bulletin.delete": _l("Xóa bản nháp"),
 }
 
 
