@@ -15,6 +15,7 @@ from . import create_app, signing
 from .config import settings
 from .db import database
 from .errors import CentralError
+from .words import ROLES
 
 
 def initialise(app: Flask) -> list[int]:
@@ -166,7 +167,7 @@ def import_areas(ctx: _Ctx, csv_file: Path) -> None:
 
 @main.command("create-user")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["admin", "editor", "approver", "operator"]))
+@click.option("--role", required=True, type=click.Choice([r.value for r in ROLES]))
 @click.option("--area", default=None, help="Area code of the user's scope (default: the whole tree).")
 @click.option("--full-name", default="", help="The person's name as shown in the UI.")
 @pass_ctx
@@ -251,6 +252,20 @@ def mqtt_config(ctx: _Ctx, mqtt_dir: Path | None, port: int | None) -> None:
     if port is not None:
         (target / broker.CONF).write_text(broker.mosquitto_conf(target.resolve(), port))
     click.echo(f"{target / broker.PASSWORDS}: central + {count} station(s); ACL {target / broker.ACL}")
+
+
+@main.command("icecast-config")
+@click.option("--dir", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="where icecast.xml and its logs go")
+@click.option("--port", default=8000, show_default=True, help="the port Icecast listens on")
+@click.option("--central", "central_url", required=True, help="this central's URL, as Icecast reaches it")
+@pass_ctx
+def icecast_config(ctx: _Ctx, folder: Path, port: int, central_url: str) -> None:
+    """Write an icecast.xml for live announcements (its live mounts ask this central who may listen)."""
+    from .services import icecast
+
+    path = icecast.write(settings(ctx.app), folder, port, central_url)
+    click.echo(f"{path}: Icecast trên cổng {port}; chạy: icecast2 -c {path} (start Icecast with it)")
 
 
 @main.command()

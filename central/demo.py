@@ -20,6 +20,7 @@ from flask import Flask
 
 from central.config import Settings, settings
 from central.errors import Conflict
+from central.messages import msg
 from central.models import Area, Campaign, Station, User, utcnow
 from central.services import (
     areas,
@@ -39,14 +40,15 @@ from central.times import ZONE
 from playlists.model import DEFAULT_ZONE
 
 from . import demo_data as data
+from .words import Role
 
 log = logging.getLogger(__name__)
 
 PEOPLE = (  # login, role, area code (None = the whole tree), full name
-    ("quantri", "admin", None, "Quản trị hệ thống"),
-    ("bientap", "editor", "DKN", "Nguyễn Thị Hoa (biên tập)"),
-    ("pheduyet", "approver", "DKN", "Trần Văn Minh (phê duyệt)"),
-    ("vanhanh", "operator", data.DEMO_STATION[0], "Y Bhin Niê (vận hành đài Đắk Môl)"),
+    ("quantri", Role.ADMIN, None, "Quản trị hệ thống"),
+    ("bientap", Role.EDITOR, "DKN", "Nguyễn Thị Hoa (biên tập)"),
+    ("pheduyet", Role.APPROVER, "DKN", "Trần Văn Minh (phê duyệt)"),
+    ("vanhanh", Role.OPERATOR, data.DEMO_STATION[0], "Y Bhin Niê (vận hành đài Đắk Môl)"),
 )
 OFFLINE = {"DKN-TDC-QTR"}  # the simulated station shown as offline
 SOON_S = 60  # the first demo bulletin plays this long after loading
@@ -60,8 +62,7 @@ def load(app: Flask, now: datetime | None = None, tts_engine: str = "auto") -> d
     """
     now = now or utcnow()
     if Area.select().exists() or User.select().exists():
-        raise Conflict("Cơ sở dữ liệu đã có dữ liệu; `central demo` chỉ chạy trên dữ liệu trống. "
-                       "(The database is not empty.)")
+        raise Conflict(msg("Cơ sở dữ liệu đã có dữ liệu; `central demo` chỉ chạy trên dữ liệu trống."))
     cfg = settings(app)
     data_dir = cfg.data_dir
     _areas()

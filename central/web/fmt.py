@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from central.times import ZONE
+from central.words import Role
 
 STATUS_LABELS = {
     "draft": _l("Nháp"),
@@ -15,6 +16,7 @@ STATUS_LABELS = {
     "approved": _l("Đã duyệt"),
     "rejected": _l("Bị từ chối"),
     "withdrawn": _l("Đã thu hồi"),
+    "aired-live": _l("Đã phát trực tiếp"),
     "completed": _l("Đã phát xong"),
     "interrupted": _l("Bị ngắt"),
     "failed": _l("Lỗi"),
@@ -38,10 +40,10 @@ PRIORITY_LABELS = {
 }
 
 ROLE_LABELS = {
-    "admin": _l("Quản trị"),
-    "editor": _l("Biên tập viên"),
-    "approver": _l("Người duyệt"),
-    "operator": _l("Vận hành đài"),
+    Role.ADMIN: _l("Quản trị"),
+    Role.EDITOR: _l("Biên tập viên"),
+    Role.APPROVER: _l("Người duyệt"),
+    Role.OPERATOR: _l("Vận hành đài"),
 }
 
 ENGINE_LABELS = {"gtts": _l("Giọng đọc máy Google (gTTS, cần Internet)"),
@@ -65,6 +67,8 @@ ACTION_LABELS = {
     "bulletin.reject": _l("Từ chối"),
     "bulletin.withdraw": _l("Thu hồi"),
     "bulletin.take_back": _l("Rút lại để sửa"),
+    "bulletin.respeak": _l("Đọc lại nội dung mới"),
+    "bulletin.delete": _l("Xóa bản nháp"),
 }
 
 
