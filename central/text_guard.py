@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask, request
 
 from .errors import Unprocessable
+from .messages import msg
 
 NUL = "\x00"
 
@@ -25,8 +26,7 @@ def init_app(app: Flask) -> None:
 def refuse_nul() -> None:
     for field, text in texts():
         if NUL in text:
-            raise Unprocessable("Văn bản không được chứa ký tự NUL (U+0000). "
-                                "(Text may not contain the NUL character.)", field=field)
+            raise Unprocessable(msg("Văn bản không được chứa ký tự NUL (U+0000)."), field=field)
 
 
 def texts() -> Iterator[tuple[str, str]]:
