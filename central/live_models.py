@@ -39,4 +39,4 @@ class LiveSession(BaseModel):
     note = CharField(max_length=500, null=True)  # what went wrong with the recording, if anything
 
 
-LIVE_MODELS = (LiveSession,)
+LIVE_MODELS: tuple[type[BaseModel], ...] = (LiveSession,)
