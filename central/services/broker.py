@@ -1,7 +1,7 @@
 """Mosquitto's password file and ACL, generated from the station table (`central mqtt-config`).
 
 Each enrolled station has its own user (``station-<id>``): it may read its nudge topic and the
-emergency topics of its area and every area above it, and write only its presence topic. The central
+emergency and live topics of its area and every area above it, and write only its presence topic. The central
 (user ``central``) may read and write everything under ``loa/``. Hashes are mosquitto's own
 ``$7$`` (PBKDF2-SHA512, as ``mosquitto_passwd`` writes them), so no password is ever stored.
 
@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from central.db import tuples_of
 from playlists import orders
 
 from ..config import Settings
@@ -73,7 +74,7 @@ def enroll(settings: Settings, station: Station) -> dict[str, Any] | None:
 
 def area_chains() -> dict[int, list[str]]:
     """Each area id's code and the codes of every area above it (one query for the whole tree)."""
-    rows = {a: (code, parent) for a, code, parent in Area.select(Area.id, Area.code, Area.parent).tuples()}
+    rows = {a: (code, parent) for a, code, parent in tuples_of(Area.select(Area.id, Area.code, Area.parent))}
     chains: dict[int, list[str]] = {}
     for area_id in rows:
         chain, seen, cur = [], set(), area_id
@@ -103,6 +104,7 @@ def render(central_hash: str) -> tuple[str, str]:
         acl += [f"user {user}", f"topic read {orders.nudge_topic(station_id)}",
                 f"topic write {orders.presence_topic(station_id)}"]
         acl += [f"topic read {orders.emergency_topic(code)}" for code in chains.get(area_id, [])]
+        acl += [f"topic read {orders.live_topic(code)}" for code in chains.get(area_id, [])]
         acl.append("")
     return "\n".join(passwords) + "\n", "\n".join(acl)
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from peewee import JOIN
 
+from central.db import tuples_of
 from playlists import model as pm
 from playlists.model import ItemKind
 from playlists.words import Approval
@@ -77,7 +78,7 @@ def stations_under(area_ids: Iterable[int]) -> set[int]:
         areas |= subtree_ids(area_id)
     if not areas:
         return set()
-    return {station_id for (station_id,) in Station.select(Station.id).where(Station.area.in_(list(areas))).tuples()}
+    return {station_id for (station_id,) in tuples_of(Station.select(Station.id).where(Station.area.in_(list(areas))))}
 
 
 def stations_for_schedule(schedule: Schedule | int) -> set[int]:
@@ -85,9 +86,9 @@ def stations_for_schedule(schedule: Schedule | int) -> set[int]:
     schedule_id = schedule.id if isinstance(schedule, Schedule) else int(schedule)
     direct: set[int] = set()
     area_ids: list[int] = []
-    for station_id, area_id in ScheduleTarget.select(ScheduleTarget.station, ScheduleTarget.area).where(
+    for station_id, area_id in tuples_of(ScheduleTarget.select(ScheduleTarget.station, ScheduleTarget.area).where(
         ScheduleTarget.schedule == schedule_id
-    ).tuples():
+    )):
         if station_id is not None:
             direct.add(station_id)
         if area_id is not None:
@@ -101,13 +102,13 @@ def bump_for_schedule(schedule: Schedule | int) -> int:
 
 
 def _schedules_using_bulletin(bulletin_id: int) -> set[int]:
-    direct = {s for (s,) in Schedule.select(Schedule.id).where(Schedule.bulletin == bulletin_id).tuples()}
+    direct = {s for (s,) in tuples_of(Schedule.select(Schedule.id).where(Schedule.bulletin == bulletin_id))}
     via = (
         Schedule.select(Schedule.id)
         .join(PlaylistItem, on=(PlaylistItem.playlist == Schedule.playlist))
         .where(PlaylistItem.bulletin == bulletin_id)
     )
-    return direct | {s for (s,) in via.tuples()}
+    return direct | {s for (s,) in tuples_of(via)}
 
 
 def bump_for_bulletin(bulletin: Bulletin | int) -> int:
@@ -122,7 +123,7 @@ def bump_for_bulletin(bulletin: Bulletin | int) -> int:
 def bump_for_programme(programme: Playlist | int) -> int:
     programme_id = programme.id if isinstance(programme, Playlist) else int(programme)
     stations: set[int] = set()
-    for (sched,) in Schedule.select(Schedule.id).where(Schedule.playlist == programme_id).tuples():
+    for (sched,) in tuples_of(Schedule.select(Schedule.id).where(Schedule.playlist == programme_id)):
         stations |= stations_for_schedule(sched)
     return bump(stations)
 
@@ -132,7 +133,7 @@ def bump_for_chime(chime: Chime | int) -> int:
     cid = chime.id if isinstance(chime, Chime) else int(chime)
     playlists = PlaylistItem.select(PlaylistItem.playlist).where(PlaylistItem.chime == cid)
     stations: set[int] = set()
-    for (sched,) in Schedule.select(Schedule.id).where(Schedule.playlist.in_(playlists)).tuples():
+    for (sched,) in tuples_of(Schedule.select(Schedule.id).where(Schedule.playlist.in_(playlists))):
         stations |= stations_for_schedule(sched)
     return bump(stations)
 
@@ -359,6 +360,21 @@ def build(station: Station, now: datetime | None = None) -> tuple[dict[str, Any]
     station.manifest_etag, station.manifest_built_at = tag, built
     body["server_time"] = now.astimezone(UTC).isoformat(timespec="milliseconds")
     return body, tag
+
+
+def preview(station: Station, now: datetime | None = None) -> dict[str, Any]:
+    """The manifest ``build`` would serve ``station`` now, unsigned and without writing any row.
+
+    Its version is the one the station would get: the current one if the content is what it was
+    bound to (or nothing is bound yet), else one more.
+    """
+    now = now or utcnow()
+    body = content(station, now)
+    digest = hashlib.sha256(pm.canonical_bytes(body)).hexdigest()
+    v, bound = station.manifest_version, station.manifest_hash
+    body["version"] = v if v > 0 and bound in (digest, None) else v + 1
+    body["server_time"] = now.astimezone(UTC).isoformat(timespec="milliseconds")
+    return body
 
 
 def _bind_version(station: Station, digest: str) -> int | None:

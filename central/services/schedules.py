@@ -25,8 +25,9 @@ from typing import Any
 from peewee import JOIN, fn
 
 from central.auth import area_subtree_ids, check_area
-from central.db import database
+from central.db import database, tuples_of
 from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
+from central.messages import msg
 from central.models import (
     PRIORITIES,
     Area,
@@ -39,7 +40,7 @@ from central.models import (
     utcnow,
 )
 from central.policy import APPROVERS, ancestors_of_user, check_owner, check_role, claim_transition
-from central.services import area_tree, audit
+from central.services import area_tree, audit, manifests
 from central.services import bulletins as bulletins_service
 from central.services import programmes as programmes_service
 from central.times import parse_time
@@ -64,7 +65,7 @@ def _clock(value: Any) -> time:
     try:
         return time.fromisoformat(str(value))
     except ValueError:
-        raise Invalid(f"Giờ phát '{value}' phải dạng HH:MM.", field="repeat.times") from None
+        raise Invalid(msg("Giờ phát '%(value)s' phải dạng HH:MM.", value=value), field="repeat.times") from None
 
 
 def _date(value: Any, what: str) -> date | None:
@@ -73,7 +74,7 @@ def _date(value: Any, what: str) -> date | None:
     try:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
-        raise Invalid(f"{what} phải là ngày YYYY-MM-DD.", field=what) from None
+        raise Invalid(msg("%(what)s phải là ngày YYYY-MM-DD.", what=what), field=what) from None
 
 
 def rule_from_repeat(repeat: Mapping[str, Any]) -> rules.Rule:
@@ -83,7 +84,7 @@ def rule_from_repeat(repeat: Mapping[str, Any]) -> rules.Rule:
     first = _date(repeat.get("first_day"), "repeat.first_day")
     last = _date(repeat.get("last_day"), "repeat.last_day")
     if first is None:
-        raise Invalid("repeat cần first_day. (repeat needs first_day.)", field="repeat.first_day")
+        raise Invalid(msg("repeat cần first_day."), field="repeat.first_day")
     if form == "once":
         return rules.once(first, times)
     if form == "daily":
@@ -92,19 +93,19 @@ def rule_from_repeat(repeat: Mapping[str, Any]) -> rules.Rule:
         return rules.weekly(repeat.get("weekdays") or [], times, first, last)
     if form == "monthly":
         return rules.monthly(repeat.get("days") or [], times, first, last)
-    raise Invalid("repeat.form phải là once, daily, weekly hoặc monthly.", field="repeat.form")
+    raise Invalid(msg("repeat.form phải là once, daily, weekly hoặc monthly."), field="repeat.form")
 
 
 def _local(value: Any, tzname: str, what: str) -> datetime:
     """A naive local time from ISO text; an aware value is converted into ``tzname``."""
     if not isinstance(value, str) or not value:
-        raise Invalid(f"Thiếu {what} (giờ địa phương ISO, ví dụ 2026-12-01T06:00).", field=what)
+        raise Invalid(msg("Thiếu %(what)s (giờ địa phương ISO, ví dụ 2026-12-01T06:00).", what=what), field=what)
     try:
         t = datetime.fromisoformat(value)
         if t.tzinfo is not None:
             t = t.astimezone(rules.zone(tzname)).replace(tzinfo=None)
     except (ValueError, OverflowError):  # the API checked the form: no such day or hour, or not in 1–9999
-        raise Unprocessable(f"{what} '{value}' không phải thời gian ISO 8601 dùng được.", field=what) from None
+        raise Unprocessable(msg("%(what)s '%(value)s' không phải thời gian ISO 8601 dùng được.", what=what, value=value), field=what) from None
     return t.replace(microsecond=0)
 
 
@@ -112,7 +113,7 @@ def _grace(value: Any) -> int | None:
     if value is None or value == "":
         return None
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise Invalid("grace_s phải là số giây ≥ 0 (hoặc null).", field="grace_s")
+        raise Invalid(msg("grace_s phải là số giây ≥ 0 (hoặc null)."), field="grace_s")
     return value
 
 
@@ -127,13 +128,13 @@ def _timing(data: Mapping[str, Any], tzname: str) -> dict[str, Any]:
             out["dtstart"] = _local(data.get("dtstart"), tzname, "dtstart")
             rrule = data.get("rrule") or ""
             if not isinstance(rrule, str):
-                raise Invalid("rrule phải là chuỗi RFC 5545.", field="rrule")
+                raise Invalid(msg("rrule phải là chuỗi RFC 5545."), field="rrule")
             out["rrule"] = rrule.strip()
     except ScheduleError as exc:
         raise Unprocessable(str(exc), field="rrule") from exc
     exdates = data.get("exdates") or []
     if not isinstance(exdates, list):
-        raise Invalid("exdates phải là danh sách giờ địa phương.", field="exdates")
+        raise Invalid(msg("exdates phải là danh sách giờ địa phương."), field="exdates")
     out["exdates"] = [_local(x, tzname, "exdates").isoformat() for x in exdates]
     return out
 
@@ -148,7 +149,7 @@ def parse(actor: User, data: Mapping[str, Any], current: Schedule | None = None)
         out.update(_content(actor, data))
     tzname = data.get("timezone") or (current.timezone if current else DEFAULT_ZONE)
     if not isinstance(tzname, str):
-        raise Invalid("timezone phải là tên múi giờ IANA.", field="timezone")
+        raise Invalid(msg("timezone phải là tên múi giờ IANA."), field="timezone")
     out["timezone"] = tzname
     if current is None or any(k in data for k in ("dtstart", "rrule", "repeat", "exdates", "timezone")):
         merged = dict(data)
@@ -161,7 +162,7 @@ def parse(actor: User, data: Mapping[str, Any], current: Schedule | None = None)
     if has("priority"):
         priority = data.get("priority") or "normal"
         if priority not in PRIORITIES:
-            raise Invalid(f"priority phải là một trong {', '.join(PRIORITIES)}.", field="priority")
+            raise Invalid(msg("priority phải là một trong %(value)s.", value=', '.join(PRIORITIES)), field="priority")
         out["priority"] = priority
     if has("grace_s"):
         out["grace_s"] = _grace(data.get("grace_s"))
@@ -178,40 +179,56 @@ def parse(actor: User, data: Mapping[str, Any], current: Schedule | None = None)
 def _content(actor: User, data: Mapping[str, Any]) -> dict[str, Any]:
     bulletin_id, programme_id = data.get("bulletin_id"), data.get("playlist_id")
     if (bulletin_id is None) == (programme_id is None):
-        raise Invalid("Chọn đúng một trong bulletin_id hoặc playlist_id. (Give exactly one.)")
+        raise Invalid(msg("Chọn đúng một trong bulletin_id hoặc playlist_id."))
     try:
         if bulletin_id is not None:
             b = bulletins_service.get(actor, int(bulletin_id))
             if b.status != Approval.APPROVED:
-                raise Conflict(f"Bản tin {b.id} chưa được duyệt (đang '{b.status}'). (Not approved.)")
+                raise Conflict(msg("Bản tin %(id)s chưa được duyệt (đang '%(status)s').", id=b.id, status=b.status))
             return {"bulletin": b, "playlist": None}
         return {"bulletin": None, "playlist": programmes_service.get(actor, int(programme_id))}
     except (TypeError, ValueError):
-        raise Invalid("bulletin_id/playlist_id phải là số.") from None
+        raise Invalid(msg("bulletin_id/playlist_id phải là số.")) from None
 
 
 def _targets(actor: User, raw: Any) -> tuple[list[Area], list[Station]]:
     if not isinstance(raw, Mapping):
-        raise Invalid('targets phải là {"areas": [mã], "stations": [số]}.', field="targets")
+        raise Invalid(msg("targets phải là {\"areas\": [mã], \"stations\": [số]}."), field="targets")
     codes, ids = raw.get("areas") or [], raw.get("stations") or []
     if not isinstance(codes, list) or not isinstance(ids, list) or not (codes or ids):
-        raise Invalid("Cần ít nhất một đơn vị hoặc một đài nhận. (Give at least one target.)",
+        raise Invalid(msg("Cần ít nhất một đơn vị hoặc một đài nhận."),
                       field="targets")
     areas = []
     for code in codes:
         a = Area.get_or_none(Area.code == str(code))
         if a is None:
-            raise Unprocessable(f"Không có đơn vị mã '{code}'. (No area '{code}'.)", field="targets")
+            raise Unprocessable(msg("Không có đơn vị mã '%(code)s'.", code=code), field="targets")
         check_area(actor, a)
         areas.append(a)
     stations = []
     for station_id in ids:
         st = Station.get_or_none(Station.id == station_id) if isinstance(station_id, int) else None
         if st is None:
-            raise Unprocessable(f"Không có đài số {station_id}. (No station {station_id}.)", field="targets")
+            raise Unprocessable(msg("Không có đài số %(station_id)s.", station_id=station_id), field="targets")
         check_area(actor, st.area_id)
         stations.append(st)
     return areas, stations
+
+
+def target_stations(actor: User, raw: Any) -> tuple[list[Area], list[Station], set[int]]:
+    """The target areas and stations ``raw`` names (checked against ``actor``'s scope) and the ids of
+    every station they reach."""
+    areas, stations = _targets(actor, raw)
+    return areas, stations, manifests.stations_under([a.id for a in areas]) | {st.id for st in stations}
+
+
+def unsaved(actor: User, data: Mapping[str, Any]) -> tuple[Schedule, set[int]]:
+    """An unsaved, validated schedule row from ``data`` (for a preview) and the stations it reaches."""
+    fields = parse(actor, data)
+    areas, stations = fields.pop("_targets")
+    s = Schedule(id=0, area=actor.area_id, created_by=actor, **fields)
+    validate(s)
+    return s, manifests.stations_under([a.id for a in areas]) | {st.id for st in stations}
 
 
 # --- the domain model, for validation and previews -----------------------------------------
@@ -261,8 +278,7 @@ def validate(s: Schedule) -> None:
 def _check_tier(actor: User, priority: str) -> None:
     if priority == Priority.EMERGENCY and actor.role not in APPROVERS:
         raise Forbidden(
-            "Chỉ người duyệt (hoặc quản trị) được đặt lịch phát khẩn cấp. "
-            "(Emergency schedules need the approver role.)"
+            msg("Chỉ người duyệt (hoặc quản trị) được đặt lịch phát khẩn cấp.")
         )
 
 
@@ -275,8 +291,6 @@ def _write_targets(s: Schedule, targets: tuple[list[Area], list[Station]]) -> No
 
 
 def _bump(s: Schedule) -> None:
-    from central.services import manifests
-
     manifests.bump_for_schedule(s)
 
 
@@ -310,7 +324,7 @@ def update(actor: User, schedule_id: int, data: Mapping[str, Any]) -> Schedule:
     targets = fields.pop("_targets", None)
     _check_tier(actor, fields.get("priority", s.priority))
     if s.priority == Priority.EMERGENCY and actor.role not in APPROVERS:
-        raise Forbidden("Chỉ người duyệt được sửa lịch phát khẩn cấp. (Approver role needed.)")
+        raise Forbidden(msg("Chỉ người duyệt được sửa lịch phát khẩn cấp."))
     content_changed = any(k in data for k in CONTENT_FIELDS)
     with database.atomic():
         _bump(s)  # the stations targeted before the change
@@ -338,7 +352,7 @@ def delete(actor: User, schedule_id: int) -> None:
     s = get(actor, schedule_id)
     check_owner(actor, s.area_id, "Lịch phát")
     if s.priority == Priority.EMERGENCY and actor.role not in APPROVERS:
-        raise Forbidden("Chỉ người duyệt được xóa lịch phát khẩn cấp. (Approver role needed.)")
+        raise Forbidden(msg("Chỉ người duyệt được xóa lịch phát khẩn cấp."))
     with database.atomic():
         s.deleted, s.updated_at = True, utcnow()
         s.save()
@@ -348,7 +362,7 @@ def delete(actor: User, schedule_id: int) -> None:
 
 def _in_state(s: Schedule, states: tuple[str, ...], doing: str) -> None:
     if s.status not in states:
-        raise Conflict(f"Không thể {doing} lịch phát đang '{s.status}'. (Cannot {doing}: {s.status}.)",
+        raise Conflict(msg("Không thể %(doing)s lịch phát đang '%(status)s'.", doing=doing, status=s.status),
                        current_status=s.status)
 
 
@@ -365,10 +379,10 @@ def approve(actor: User, schedule_id: int) -> Schedule:
     s = get(actor, schedule_id)
     check_owner(actor, s.area_id, "Lịch phát")
     if s.created_by_id == actor.id:
-        raise Forbidden("Không ai được tự duyệt lịch phát của mình. (Nobody approves their own schedule.)")
+        raise Forbidden(msg("Không ai được tự duyệt lịch phát của mình."))
     _in_state(s, (Approval.SUBMITTED,), "duyệt")
     if s.bulletin_id is not None and s.bulletin.status != Approval.APPROVED:
-        raise Conflict(f"Bản tin {s.bulletin_id} chưa được duyệt. (Its bulletin is not approved.)")
+        raise Conflict(msg("Bản tin %(id)s chưa được duyệt.", id=s.bulletin_id))
     s.approved_by = actor
     return _move(actor, s, Approval.APPROVED, "schedule.approve")
 
@@ -378,9 +392,9 @@ def reject(actor: User, schedule_id: int, reason: Any) -> Schedule:
     s = get(actor, schedule_id)
     check_owner(actor, s.area_id, "Lịch phát")
     if not isinstance(reason, str) or not reason.strip():
-        raise Invalid("Cần ghi lý do từ chối. (A rejection needs a reason.)", field="reason")
+        raise Invalid(msg("Cần ghi lý do từ chối."), field="reason")
     if s.created_by_id == actor.id:
-        raise Forbidden("Không ai tự quyết định lịch phát của mình. (Not your own schedule.)")
+        raise Forbidden(msg("Không ai tự quyết định lịch phát của mình."))
     _in_state(s, (Approval.SUBMITTED,), "từ chối")
     return _move(actor, s, Approval.REJECTED, "schedule.reject", reason=reason.strip())
 
@@ -398,7 +412,7 @@ def _move(actor: User, s: Schedule, status: str, action: str, reason: str | None
 # --- reading -------------------------------------------------------------------------------
 
 
-def _visible_ids(user: User) -> Any:
+def visible(user: User) -> Any:
     """Schedules ``user`` may see: owned in their subtree, or reaching it (through a target area
     in it or above it, or a station in it); None = all."""
     scope = area_subtree_ids(user)
@@ -415,7 +429,7 @@ def _visible_ids(user: User) -> Any:
 def listing(user: User, station: int | None = None, area: str | None = None,
             status: str | None = None) -> list[Schedule]:
     q = Schedule.select().where(Schedule.deleted == False)  # noqa: E712
-    cond = _visible_ids(user)
+    cond = visible(user)
     if cond is not None:
         q = q.where(cond)
     if status:
@@ -463,7 +477,7 @@ def _attach_targets(rows: list[Schedule]) -> None:
         return
     q = (ScheduleTarget.select(ScheduleTarget.schedule, ScheduleTarget.station, Area.code)
          .join(Area, JOIN.LEFT_OUTER).where(ScheduleTarget.schedule.in_(sorted(by_id))).tuples())
-    for schedule_id, station_id, code in q:
+    for schedule_id, station_id, code in tuples_of(q):
         if code is not None:
             by_id[schedule_id][0].append(code)
         if station_id is not None:
@@ -472,14 +486,22 @@ def _attach_targets(rows: list[Schedule]) -> None:
         s._targets = by_id[s.id]
 
 
+def waiting_count(user: User) -> int:
+    """How many submitted schedules ``user`` may see wait for someone other than their author."""
+    q = Schedule.select().where((Schedule.deleted == False) & (Schedule.status == Approval.SUBMITTED)  # noqa: E712
+                                & (Schedule.created_by.is_null() | (Schedule.created_by != user.id)))
+    cond = visible(user)
+    return int((q if cond is None else q.where(cond)).count())
+
+
 def get(user: User, schedule_id: int) -> Schedule:
     s = Schedule.get_or_none((Schedule.id == schedule_id) & (Schedule.deleted == False))  # noqa: E712
-    cond = _visible_ids(user)
+    cond = visible(user)
     if s is not None and cond is not None:
-        visible = Schedule.select(fn.COUNT(Schedule.id)).where((Schedule.id == schedule_id) & cond).scalar()
-        s = s if visible else None
+        seen = Schedule.select(fn.COUNT(Schedule.id)).where((Schedule.id == schedule_id) & cond).scalar()
+        s = s if seen else None
     if s is None:
-        raise NotFound(f"Không có lịch phát số {schedule_id}. (No schedule {schedule_id}.)")
+        raise NotFound(msg("Không có lịch phát số %(sid)s.", sid=schedule_id))
     return s
 
 

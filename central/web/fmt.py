@@ -9,24 +9,17 @@ from flask_babel import lazy_gettext as _l
 
 from central.times import ZONE
 from central.words import AreaLevel, EmergencyMode, Role, StationState
-from playlists.model import ItemKind, Priority, SlotStatus
-from playlists.words import Approval, PlayStatus
+from playlists.model import ItemKind
+from playlists.words import PLAY_WORDS, TIER_WORDS, Approval
 
 STATUS_LABELS = {
+    **{k: _l(v) for k, v in PLAY_WORDS.items()},  # plays and slots: the station's words too
     Approval.DRAFT: _l("Nháp"),
     Approval.SUBMITTED: _l("Chờ duyệt"),
     Approval.APPROVED: _l("Đã duyệt"),
     Approval.REJECTED: _l("Bị từ chối"),
     Approval.WITHDRAWN: _l("Đã thu hồi"),
-    PlayStatus.COMPLETED: _l("Đã phát xong"),
-    PlayStatus.INTERRUPTED: _l("Bị ngắt"),
-    PlayStatus.FAILED: _l("Lỗi"),
-    PlayStatus.MISSED: _l("Bị lỡ"),
-    PlayStatus.SKIPPED: _l("Bỏ qua"),
-    PlayStatus.LOCAL: _l("Phát tại chỗ"),
-    PlayStatus.NOT_AUDIBLE: _l("Không nghe được"),
-    PlayStatus.FAILED_TO_SOUND: _l("Không phát ra tiếng"),
-    SlotStatus.PLANNED: _l("Dự kiến"),
+    Approval.AIRED_LIVE: _l("Đã phát trực tiếp"),
     StationState.ONLINE: _l("Trực tuyến"),
     StationState.OFFLINE: _l("Mất kết nối"),
     StationState.OUT_OF_SYNC: _l("Chưa đồng bộ"),
@@ -34,11 +27,7 @@ STATUS_LABELS = {
     "active": _l("Đang hiệu lực"),
 }
 
-PRIORITY_LABELS = {
-    Priority.NORMAL: _l("Thông thường"),
-    Priority.PRIORITY: _l("Ưu tiên"),
-    Priority.EMERGENCY: _l("Khẩn cấp"),
-}
+PRIORITY_LABELS = {k: _l(v) for k, v in TIER_WORDS.items()}
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Quản trị"),
@@ -68,6 +57,8 @@ ACTION_LABELS = {
     "bulletin.reject": _l("Từ chối"),
     "bulletin.withdraw": _l("Thu hồi"),
     "bulletin.take_back": _l("Rút lại để sửa"),
+    "bulletin.respeak": _l("Đọc lại nội dung mới"),
+    "bulletin.delete": _l("Xóa bản nháp"),
 }
 
 

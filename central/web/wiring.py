@@ -48,7 +48,7 @@ def init_app(state: BlueprintSetupState) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # tied to the session, not to a clock
     csrf.init_app(app)
     app.jinja_env.globals.update(csrf_token=generate_csrf, LANGUAGES=LANGUAGES, current_lang=select_locale)
-    # the domain words, so a template compares with ``Approval.SUBMITTED``, never a bare "submitted"
+    # the domain words, so a template compares with ``Approval.SUBMITTED``, never a bare Approval.SUBMITTED
     app.jinja_env.globals.update(Approval=Approval, Audibility=Audibility, EmergencyMode=EmergencyMode,
                                  ItemKind=ItemKind, PlayStatus=PlayStatus, Role=Role,
                                  SCHEDULE_STATUSES=SCHEDULE_STATUSES)
