@@ -44,7 +44,7 @@ CHIME_STATUSES = BULLETIN_STATUSES  # a chime goes through the same workflow as 
 # replaced by a later one is ``superseded``.
 REVISION_STATUSES = ("applied", "submitted", "approved", "rejected", "superseded")
 PRIORITIES = ("normal", "priority", "emergency")
-ITEM_KINDS = ("bulletin", "chime", "pause")
+ITEM_KINDS = ("bulletin", "chime", "pause", "relay")
 EMERGENCY_MODES = ("live", "test")
 PLAY_STATUSES = ("completed", "interrupted", "failed", "missed", "skipped", "local")
 
@@ -355,7 +355,9 @@ class PlaylistItem(BaseModel):
     bulletin = ForeignKeyField(Bulletin, null=True, on_delete="RESTRICT")
     chime = ForeignKeyField(Chime, null=True, on_delete="RESTRICT")  # the approved chime it plays
     asset = ForeignKeyField(Asset, null=True, on_delete="RESTRICT")  # a chime's own audio
-    duration_ms = IntegerField(default=0)  # a pause's length; bulletins and chimes take their asset's
+    duration_ms = IntegerField(default=0)  # a pause's or relay's length; bulletins and chimes take their asset's
+    # a relay item (migration 14): {"source_id", "max_gap_s", "fallback": {"bulletin_id"} | {"playlist_id"} | null}
+    relay = JSONField(null=True)
 
     class Meta:
         indexes = ((("playlist", "position"), False),)
@@ -384,6 +386,9 @@ class Schedule(BaseModel):
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
     play_by = UTCDateTimeField(null=True)  # "play no later than": later, stations log it missed (stale)
+    # a single relay (migration 14), neither bulletin nor playlist: {"source_id", "duration_ms",
+    # "max_gap_s", "fallback": {"bulletin_id"} | {"playlist_id"} | null} (services.relay_items)
+    relay = JSONField(null=True)
 
     @classmethod
     def airing(cls) -> Any:
@@ -419,6 +424,7 @@ class PlayLog(BaseModel):
     status = CharField(max_length=16)
     reason = TextField(null=True)
     sound = JSONField(null=True)  # how it sounded, as the station said (migration 13); None from older stations
+    relay = JSONField(null=True)  # a relay item's counters (playlists.model.RelayLog, migration 14)
     clock_trusted = BooleanField(default=True)
     clock_offset_ms = IntegerField(default=0)
     received_at = UTCDateTimeField(default=utcnow)
@@ -632,5 +638,6 @@ __all__ = [m.__name__ for m in MODELS] + ["utcnow", "db_time", "UTCDateTimeField
 # The alert tables live in their own module (this one is long enough); a new database gets them too.
 
 from .alert_models import ALERT_MODELS  # noqa: E402
+from .relay_models import RELAY_MODELS  # noqa: E402
 
-MODELS = MODELS + ALERT_MODELS
+MODELS = MODELS + ALERT_MODELS + RELAY_MODELS

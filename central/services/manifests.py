@@ -135,6 +135,25 @@ def bump_for_chime(chime: Chime | int) -> int:
     return bump(stations)
 
 
+def _names_source(relay: Any, source_id: int) -> bool:
+    return isinstance(relay, dict) and relay.get("source_id") == source_id
+
+
+def bump_for_relay_source(source_id: int) -> int:
+    """Bump every station with a schedule that relays the source (alone or in a programme)."""
+    direct = {sid for sid, relay in Schedule.select(Schedule.id, Schedule.relay)
+              .where(Schedule.relay.is_null(False)).tuples() if _names_source(relay, source_id)}
+    playlists = {pid for pid, relay in PlaylistItem.select(PlaylistItem.playlist, PlaylistItem.relay)
+                 .where(PlaylistItem.relay.is_null(False)).tuples() if _names_source(relay, source_id)}
+    if playlists:
+        direct |= {s for (s,) in Schedule.select(Schedule.id).where(
+            Schedule.playlist.in_(sorted(playlists))).tuples()}
+    stations: set[int] = set()
+    for sched in direct:
+        stations |= stations_for_schedule(sched)
+    return bump(stations)
+
+
 def bump_for_area(area: Area | int) -> int:
     """Bump every station in the area's subtree (e.g. after the area moved in the tree)."""
     return bump(stations_under([area.id if isinstance(area, Area) else int(area)]))

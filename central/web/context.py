@@ -40,6 +40,7 @@ NAV = (
     NavItem("web.bulletins", _l("Bản tin")),
     NavItem("web.approvals", _l("Phê duyệt"), ("approver",)),
     NavItem("web.playlists", _l("Chương trình"), ("editor", "approver")),
+    NavItem("web.relays", _l("Tiếp sóng"), ("editor", "approver")),
     NavItem("web.schedules", _l("Lịch phát")),
     NavItem("web.plans", _l("Kế hoạch"), group="plan"),
     NavItem("web.calendar_month", _l("Lịch tháng"), group="plan"),

@@ -39,15 +39,17 @@ def pending_count(user: Any) -> int:
     waiting = sum(1 for b in bulletins_service.listing(user, status="submitted") if b.author_id != user.id)
     waiting += sum(1 for c in pending_audio(user)["chimes"] if c.author_id != user.id)
     waiting += sum(1 for p in pending_audio(user)["changes"] if p["pending"]["author"] != user.name)
+    waiting += sum(1 for r in pending_audio(user)["relays"] if r.author_id != user.id)
     return waiting + sum(1 for s in schedules.listing(user, status="submitted") if s.created_by_id != user.id)
 
 
 def pending_audio(user: Any) -> dict[str, list[Any]]:
-    """Chimes and programme changes waiting for a second person (two-person rule)."""
-    from central.services import chimes, programmes
+    """Chimes, programme changes and relay sources waiting for a second person (two-person rule)."""
+    from central.services import chimes, programmes, relays
 
     return {"chimes": chimes.listing(user, status="submitted"),
-            "changes": [programmes.to_dict(p) for p in programmes.waiting_for(user)]}
+            "changes": [programmes.to_dict(p) for p in programmes.waiting_for(user)],
+            "relays": relays.listing(user, status="submitted")}
 
 
 def area_tree(user: Any) -> list[dict[str, Any]]:
