@@ -16,6 +16,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from .errors import ScheduleError
+from .words import REASONS, Reason, describe_reason  # noqa: F401  (the reason words, re-exported)
 
 
 class Priority(enum.StrEnum):
@@ -165,53 +166,6 @@ class SlotStatus(enum.StrEnum):
     INTERRUPTED = "interrupted"  # an emergency cut one of its items (the rest may still play)
     COMPLETED = "completed"  # history only: the station played it to the end
     PLAYING = "playing"  # history only: the station is in the middle of it (see SlotRecord)
-
-
-#: Machine codes in ``Slot.reason`` / ``SlotRecord.reason`` and their text for people.
-REASONS: dict[str, tuple[str, str]] = {
-    "conflict": ("Trùng giờ với lịch phát khác", "another slot was playing"),
-    "quiet_hours": ("Trong giờ yên lặng của đài", "inside the station's quiet hours"),
-    "station_off": ("Đài tắt hoặc mất kết nối", "the station was off or unavailable"),
-    "local_override": ("Đang phát thông báo tại chỗ", "a local announcement was playing"),
-    "bulletin_invalid": ("Bản tin ngoài thời gian hiệu lực", "no bulletin valid at that time"),
-    "bulletin_missing": ("Bản tin đã bị rút hoặc không có", "bulletin withdrawn or unknown"),
-    "expired": ("Lịch phát đã hết hiệu lực", "the schedule's validity ended first"),
-    "emergency": ("Bị ngắt bởi bản tin khẩn cấp", "interrupted by an emergency broadcast"),
-    # what the station itself records (play logs and slot history)
-    "agent_restart": ("Phần mềm đài khởi động lại", "the station agent restarted"),
-    "operator_stop": ("Người vận hành dừng phát", "stopped by the operator"),
-    # both the operator's own play and the item it cut carry this code: worded to fit both
-    "operator_play": ("Người vận hành cho phát ngay", "played now by the operator"),
-    "asset_missing": ("Thiếu tệp âm thanh đã xác minh", "verified audio file not available"),
-    "player_failed": ("Lỗi trình phát âm thanh", "the audio player failed"),
-    "local_announcement": ("Thông báo tại chỗ của người vận hành", "the operator's local announcement"),
-    # on a play that started late (detail: seconds after the planned start)
-    "late_start": ("Phát muộn so với lịch", "started later than planned"),
-    "late_asset": ("Phát muộn do chờ tải xong âm thanh", "started late: waited for its audio to download"),
-    # how it sounded (playlists.sound)
-    "failed_to_sound": ("Thiết bị nghe thử không thu được âm thanh", "the monitor heard silence"),
-    # emergencies, by manifest (Schedule.play_by) or by order over the push channel (playlists.orders)
-    "stale": ("Nhận quá muộn: đã qua giờ phát chậm nhất", "received too late: past its play-no-later-than time"),
-    "emergency_stop": ("Trung tâm dừng bản tin khẩn cấp", "the central stopped the emergency"),
-    # a fallback item played inside a relay slot because the stream was down
-    "relay_fallback": ("Phát dự phòng khi mất tín hiệu tiếp sóng", "fallback played: the relayed stream was down"),
-}
-
-
-def describe_reason(code: str | None, language: str = "vi") -> str:
-    """The person-readable text of a reason code (unknown codes are shown as they are).
-
-    A code may carry a detail after ``": "`` (``"player_failed: exit status 1"``); the detail is
-    kept as it is after the translated code.
-    """
-    if not code:
-        return ""
-    head, sep, detail = code.partition(": ")
-    text = REASONS.get(head)
-    if text is None:
-        return code
-    readable = text[1] if language == "en" else text[0]
-    return f"{readable}: {detail}" if sep else readable
 
 
 @dataclass(frozen=True)

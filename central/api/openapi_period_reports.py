@@ -71,6 +71,8 @@ SCHEMAS: J = {
             "children": arr(_CHILD), "children_missing": arr(STR),
             "stations_total": _COUNT, "themes": arr(ref("ReportTheme")), "campaigns": arr(ref("ReportCampaign")),
             "languages": arr(ref("ReportFigures")), "total": ref("ReportFigures"), "relay_minutes": NUM,
+            # TEST emergencies' plays, apart from every figure above; absent from reports frozen before
+            "tests": ref("ReportFigures"),
             "completeness": obj({"stations_total": _COUNT, "silent": arr(_STATION_SILENT),
                                  "silent_since": nullable("string", format="date"),
                                  "offline": arr(_STATION_OFFLINE), "offline_days": INT,

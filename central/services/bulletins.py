@@ -41,6 +41,7 @@ from central.policy import (
 from central.services import audit, languages
 from central.services import categories as categories_service
 from central.times import parse_time
+from central.words import Role
 
 log = logging.getLogger(__name__)
 
@@ -344,7 +345,7 @@ def withdraw(actor: User, bid: int, reason: str | None = None) -> Bulletin:
 
 def _take_back(actor: User, b: Bulletin) -> Bulletin:
     """The author takes a bulletin back from the approval queue; it is a draft again, to fix and resend."""
-    if b.author_id != actor.id and actor.role != "admin":
+    if b.author_id != actor.id and actor.role != Role.ADMIN:
         raise Forbidden("Chỉ tác giả rút lại được bản tin đang chờ duyệt. "
                         "(Only the author can take back a submitted bulletin.)")
     return _move(actor, b, "draft", "bulletin.take_back")

@@ -20,7 +20,7 @@ from playlists.sound import AUDIBILITIES, outcome
 from ..db import database
 from ..errors import Invalid, TooLarge, Unprocessable
 from ..models import PLAY_STATUSES, PlayLog, Station, db_time, utcnow
-from . import rollups
+from . import emergencies, rollups
 
 MAX_BATCH = 1000
 _CHUNK = 250  # rows per INSERT: well under SQLite's bound-variable limit
@@ -146,7 +146,9 @@ def ingest(station: Station, logs: Any) -> tuple[int, int]:
             stored.update(r[0] for r in database.execute_sql(_insert_sql(len(chunk)), params).fetchall())
         # only the logs stored now count: a re-sent UUID was counted when it was first stored
         zone = ZoneInfo(station.timezone or DEFAULT_ZONE)
-        rollups.add(rollups.fold((r for r in batch if r["uuid"] in stored), lambda _: zone))
+        new = [r for r in batch if r["uuid"] in stored]
+        tests = emergencies.test_schedules(r["schedule_id"] for r in new)  # drills roll up apart
+        rollups.add(rollups.fold(new, lambda _: zone, tests))
     return len(stored), len(rows) - len(stored)
 
 

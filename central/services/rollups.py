@@ -1,7 +1,8 @@
 """Daily and monthly rollups of play logs: what reports and the dashboard read instead of ``play_log``.
 
 A log lands in the station-local day of its ``started_at`` (or ``planned_start`` when it never started),
-under its bulletin, or, without one, under the audio it played (a local announcement: ``LOCAL``).
+under its bulletin, or, without one, under the audio it played (a local announcement: ``LOCAL``); a play of
+a TEST emergency (a drill, ``emergencies.test_schedules``) under ``TEST``, apart from every broadcast.
 ``fold`` turns freshly stored logs into cells and ``add`` upserts them (``count = count + new``) in the caller's transaction, so a log is counted
 exactly when it is stored: a re-sent UUID stores nothing and adds nothing, and a log arriving days late
 adds to the day it played. A ``completed``/``interrupted`` log with neither bulletin nor audio (a pause
@@ -12,7 +13,7 @@ A period reads whole months from ``play_month`` and the days at its edges from `
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,6 +35,10 @@ _CHUNK = 100
 #: ``bulletin_id`` of a local announcement (a ``local`` play naming no bulletin): its own key, so each
 #: rollup row belongs to exactly one theme of the report
 LOCAL = -1
+
+#: ``bulletin_id`` of a TEST emergency's play: a drill, not a broadcast. Reports leave it out of what
+#: aired (the period report lists tests apart); its ``asset_sha256`` is "" (one row per station and day)
+TEST = -2
 
 Cell = tuple[int, date, int, str]  # station id, day, bulletin id (0 = none), sha256 ("" = none)
 
@@ -66,8 +71,12 @@ def aired_us(row: dict[str, Any]) -> int:
     return (span.days * 86_400 + span.seconds) * 1_000_000 + span.microseconds
 
 
-def fold(rows: Iterable[dict[str, Any]], zone_of: Callable[[int], ZoneInfo]) -> dict[Cell, list[int]]:
-    """Logs (row dicts with ``station``) → per-day cells of ``[*COUNTS, aired_us, local_us]``."""
+def fold(rows: Iterable[dict[str, Any]], zone_of: Callable[[int], ZoneInfo],
+         tests: Collection[int] = ()) -> dict[Cell, list[int]]:
+    """Logs (row dicts with ``station``) → per-day cells of ``[*COUNTS, aired_us, local_us]``.
+
+    ``tests``: the ids of TEST emergencies' schedules among the logs' (``emergencies.test_schedules``).
+    """
     cells: dict[Cell, list[int]] = {}
     for row in rows:
         if not rolled(row):
@@ -75,7 +84,10 @@ def fold(rows: Iterable[dict[str, Any]], zone_of: Callable[[int], ZoneInfo]) -> 
         day = log_day(row, zone_of(row["station"]))
         if day is None:
             continue
-        bulletin = row.get("bulletin_id") or (LOCAL if _local(row) else 0)
+        if row.get("schedule_id") is not None and row["schedule_id"] in tests:
+            bulletin = TEST
+        else:
+            bulletin = row.get("bulletin_id") or (LOCAL if _local(row) else 0)
         sha = "" if bulletin else (row.get("asset_sha256") or "")
         cell = cells.setdefault((row["station"], day, bulletin, sha), [0] * len(VALUES))
         cell[PLAY_STATUSES.index(row["status"])] += 1
@@ -134,8 +146,8 @@ def zones() -> Callable[[int], ZoneInfo]:
 
 # --- backfill ------------------------------------------------------------------------------
 
-_LOG_FIELDS = ("station", "status", "bulletin_id", "asset_sha256", "planned_start", "started_at", "ended_at",
-               "sound")
+_LOG_FIELDS = ("station", "status", "schedule_id", "bulletin_id", "asset_sha256", "planned_start", "started_at",
+               "ended_at", "sound")
 
 
 def rebuild(db: Database | None = None, batch: int = 20_000) -> int:
@@ -154,8 +166,15 @@ def rebuild(db: Database | None = None, batch: int = 20_000) -> int:
         return _rebuild_python(target, batch)
 
 
+def _test_schedules(db: Database) -> set[int]:
+    """Every TEST emergency's schedule id (none before the emergencies' migration made the table)."""
+    if not db.table_exists("emergency"):
+        return set()
+    return {int(sid) for (sid,) in db.execute_sql("SELECT schedule_id FROM emergency WHERE mode = 'test'")}
+
+
 def _rebuild_python(db: Database, batch: int) -> int:
-    zone_of = zones()
+    zone_of, tests = zones(), _test_schedules(db)
     last, read = 0, 0
     with db.bind_ctx([PlayLog, Station]):
         while True:
@@ -165,7 +184,7 @@ def _rebuild_python(db: Database, batch: int) -> int:
             if not rows:
                 return read
             last, read = rows[-1][0], read + len(rows)
-            add(fold((dict(zip(_LOG_FIELDS, r[1:], strict=True)) for r in rows), zone_of), db)
+            add(fold((dict(zip(_LOG_FIELDS, r[1:], strict=True)) for r in rows), zone_of, tests), db)
 
 
 # The same rules as ``fold``, in SQL: the local day, 0/"" for none, pauses left out, spans in µs.
@@ -180,8 +199,12 @@ def _rebuild_sql(db: Database) -> int:
     is_local = ("(l.status = 'local' OR (l.sound IS NOT NULL "
                 "AND CAST(l.sound AS json)->>'reported_status' = 'local'))")  # see _local
     bulletin = f"COALESCE(l.bulletin_id, CASE WHEN {is_local} THEN {LOCAL} ELSE 0 END)"
-    aired, local = _SPAN.format("'completed', 'interrupted'"), _SPAN.format("'local'")
     sha = f"CASE WHEN l.bulletin_id IS NULL AND NOT {is_local} THEN COALESCE(l.asset_sha256, '') ELSE '' END"
+    if db.table_exists("emergency"):  # a TEST emergency's play: its own key (see fold)
+        test = "l.schedule_id IN (SELECT e.schedule_id FROM emergency e WHERE e.mode = 'test')"
+        bulletin = f"CASE WHEN {test} THEN {TEST} ELSE {bulletin} END"
+        sha = f"CASE WHEN {test} THEN '' ELSE {sha} END"
+    aired, local = _SPAN.format("'completed', 'interrupted'"), _SPAN.format("'local'")
     cols = f"station_id, {{}}, bulletin_id, asset_sha256, {', '.join(VALUES)}"
     db.execute_sql(
         f"INSERT INTO play_day ({cols.format('day')}) "

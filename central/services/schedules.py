@@ -43,6 +43,7 @@ from central.services import area_tree, audit
 from central.services import bulletins as bulletins_service
 from central.services import programmes as programmes_service
 from central.times import parse_time
+from central.words import Role
 from playlists import model as pm
 from playlists import rules
 from playlists.errors import ScheduleError
@@ -50,7 +51,7 @@ from playlists.model import DEFAULT_ZONE
 
 log = logging.getLogger(__name__)
 
-SCHEDULERS = ("editor", "approver", "admin")
+SCHEDULERS = (Role.EDITOR, Role.APPROVER, Role.ADMIN)
 CONTENT_FIELDS = ("bulletin_id", "playlist_id", "targets", "dtstart", "rrule", "repeat", "timezone",
                   "priority", "grace_s", "valid_from", "valid_until", "exdates", "title")
 

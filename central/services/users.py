@@ -11,6 +11,7 @@ from ..auth import hash_password, hash_token, new_token, verify_password
 from ..db import database
 from ..errors import Conflict, Invalid, NotFound, Unauthorized
 from ..models import ROLES, ApiToken, User, utcnow
+from ..words import Role
 from . import areas, audit, throttle
 
 # Settings ``authenticate`` uses unless the caller passes others (the app passes its config).
@@ -157,7 +158,7 @@ def by_id(uid: int) -> User:
 
 
 def _active_admins_besides(user: User) -> int:
-    return User.select().where((User.role == "admin") & (User.active == True) & (User.id != user.id)).count()  # noqa: E712
+    return User.select().where((User.role == Role.ADMIN) & (User.active == True) & (User.id != user.id)).count()  # noqa: E712
 
 
 def update(actor: User, uid: int, data: dict[str, object]) -> User:
@@ -174,8 +175,8 @@ def update(actor: User, uid: int, data: dict[str, object]) -> User:
         fields["area"] = areas.get(str(data["area"])) if data["area"] else None
     if "active" in data:
         fields["active"] = bool(data["active"])
-    stops_admin = fields.get("role", "admin") != "admin" or fields.get("active", True) is False
-    if user.role == "admin" and user.active and stops_admin and _active_admins_besides(user) == 0:
+    stops_admin = fields.get("role", Role.ADMIN) != Role.ADMIN or fields.get("active", True) is False
+    if user.role == Role.ADMIN and user.active and stops_admin and _active_admins_besides(user) == 0:
         raise Conflict("Phải còn ít nhất một quản trị viên đang hoạt động. (Keep one active admin.)")
     if actor.id == user.id and fields.get("active", True) is False:
         raise Conflict("Không tự khóa tài khoản của mình được. (You cannot deactivate yourself.)")

@@ -14,6 +14,7 @@ from central import auth
 from central.models import Area, PlayDay, PlayLog, Schedule, Station, utcnow
 from central.services import bulletins as bulletins_service
 from central.services import calendar as calendar_service
+from central.services import rollups
 from playlists.model import DEFAULT_ZONE
 from playlists.sound import AIRED, FAILED_TO_SOUND, NOT_AUDIBLE
 
@@ -66,7 +67,8 @@ def today_per_area(user: Any) -> list[dict[str, Any]]:
     day = lo.date()
     shown = (*sorted(AIRED), *FAILED, NOT_AUDIBLE)
     cells = (PlayDay.select(PlayDay.station, *(getattr(PlayDay, f"n_{s}") for s in shown))
-             .where(PlayDay.station.in_(list(stations)), PlayDay.day == day).tuples())
+             .where(PlayDay.station.in_(list(stations)), PlayDay.day == day,
+                    PlayDay.bulletin_id != rollups.TEST).tuples())  # drills are not broadcasts
     for station_id, *counts in cells:
         head = _head_of(stations[station_id], heads, parents)
         rows.setdefault(head, Counter()).update(dict(zip(shown, counts, strict=True)))

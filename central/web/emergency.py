@@ -20,6 +20,7 @@ from central.services import emergencies as service
 from central.services import manifests, standing_alerts
 from central.services import schedules as schedules_service
 
+from ..words import Role
 from . import bp, queries
 from .context import flash_error, form_list, me, roles
 
@@ -66,7 +67,7 @@ def _review(user: Any, data: dict[str, Any]) -> dict[str, Any]:
 
 
 @bp.route("/emergency", methods=["GET", "POST"])
-@roles("approver")
+@roles(Role.APPROVER)
 def emergency() -> Any:
     user = me()
     step, review, form = "choose", {}, request.form
@@ -119,7 +120,7 @@ def _csv(e: Emergency, rows: list[service.Steps]) -> Response:
 
 
 @bp.route("/emergency/<int:sid>/<any(stop, 'all-clear'):action>", methods=["POST"])
-@roles("approver")
+@roles(Role.APPROVER)
 def emergency_action(sid: int, action: str) -> Any:
     user = me()
     try:
@@ -140,7 +141,7 @@ def emergency_action(sid: int, action: str) -> Any:
 
 
 @bp.route("/emergency/stop-area", methods=["POST"])
-@roles("approver")
+@roles(Role.APPROVER)
 def emergency_stop_area() -> Any:
     try:
         stopped, left = service.stop_area(me(), request.form.get("area", ""))
@@ -153,7 +154,7 @@ def emergency_stop_area() -> Any:
 
 
 @bp.route("/emergency/alerts", methods=["GET", "POST"])
-@roles("approver")
+@roles(Role.APPROVER)
 def standing_alert_list() -> Any:
     user = me()
     if request.method == "POST":

@@ -17,6 +17,7 @@ from central.services import areas as areas_service
 from central.services import bulletins as bulletins_service
 from central.services import campaigns as campaigns_service
 from central.services import categories as categories_service
+from central.words import Role
 
 
 def asset_store() -> Any:
@@ -34,7 +35,7 @@ def pending_count(user: Any) -> int:
     """Bulletins, chimes, programme changes and schedules waiting for this approver (never their own)."""
     from central.services import schedules
 
-    if user is None or user.role not in ("approver", "admin"):
+    if user is None or user.role not in (Role.APPROVER, Role.ADMIN):
         return 0
     waiting = sum(1 for b in bulletins_service.listing(user, status="submitted") if b.author_id != user.id)
     waiting += sum(1 for c in pending_audio(user)["chimes"] if c.author_id != user.id)

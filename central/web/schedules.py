@@ -18,6 +18,7 @@ from central.services import schedules as service
 from playlists import model as pm
 from playlists import timeline as pt
 
+from ..words import Role
 from . import bp, paging, queries
 from .context import flash_error, form_list, me, roles
 
@@ -169,7 +170,7 @@ def _choices(user: Any) -> dict[str, Any]:
 
 
 @bp.route("/schedules/new", methods=["GET", "POST"])
-@roles("editor", "approver")
+@roles(Role.EDITOR, Role.APPROVER)
 def schedule_new() -> Any:
     user = me()
     form = request.form if request.method == "POST" else _defaults()
