@@ -8,7 +8,7 @@ Everything comes from the rollups (``services.rollups``) in one SQL statement, f
 - ``bulletins`` of a theme or campaign = distinct bulletins with at least one aired play (số tin, bài);
 - ``stations_reached`` = distinct stations with at least one aired play, of ``stations_total`` in the area;
 - the by-language table counts bulletins only (chimes and local announcements have no language);
-- ``relay_minutes`` is 0 until relays exist (``relay_minutes``: the one place to fill; exports and
+- ``relay_minutes``: stream minutes relayed (``relay_minutes``, from ``relay_rollups``; exports and
   readers already carry it);
 - a TEST emergency's plays (``rollups.TEST``) are drills: in no table and no total, only in ``tests``.
 
@@ -214,8 +214,13 @@ def build(base: Area | None, start: date, end: date, where: str, where_params: l
 
 
 def relay_minutes(base: Area | None, start: date, end: date) -> float:
-    """Minutes relayed from a live source by stations under ``base``: 0 until relays exist (issue 13)."""
-    return 0.0
+    """Minutes relayed from relay sources by stations under ``base`` (issue 13): stream time actually
+    sent to the loudspeakers, never counted as bulletin minutes (``services.relay_rollups``)."""
+    from .relay_rollups import by_source
+    from .reports import scope_filter
+
+    where, params = scope_filter(None, base) if base is not None else ("", [])
+    return round(sum(r["relayed_ms"] for r in by_source(start, end, where, params)) / 60_000, 1)
 
 
 def _total(rows: list[tuple[Any, ...]], aired: dict[int, Bulletin], stations: int) -> dict[str, Any]:

@@ -125,6 +125,8 @@ class Summary:
     area: str | None
     rows: list[SummaryRow]
     total: SummaryRow
+    # relay minutes per source (issue 13), beside the bulletin minutes above and never inside them
+    relays: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -134,6 +136,7 @@ class Summary:
             "group_by": self.group_by,
             "rows": [r.to_dict() for r in self.rows],
             "total": self.total.to_dict(),
+            "relays": self.relays,
         }
 
 
@@ -250,6 +253,13 @@ def to_csv(summary: Summary) -> bytes:
     w.writerow(["Mã", GROUP_HEADER[summary.group_by], *(h for _, h in CSV_COLUMNS)])
     for row in [*summary.rows, summary.total]:
         w.writerow([row.key, row.label, *(_csv_cell(k, row) for k, _ in CSV_COLUMNS)])
+    if summary.relays:  # relay minutes apart: they are not bulletin minutes
+        w.writerow([])
+        w.writerow(["Mã nguồn", "Tiếp sóng", "Số lần", "Số phút tiếp sóng", "Số lần mất tín hiệu",
+                    "Số phút mất tín hiệu", "Số phút phát dự phòng"])
+        for r in summary.relays:
+            w.writerow([r["source_id"], r["name"], r["plays"], r["relayed_minutes"], r["gaps"], r["gap_minutes"],
+                        r["fallback_minutes"]])
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 
@@ -401,7 +411,10 @@ def summary(user: Any, date_from: date, date_to: date, area_code: str | None = N
                                  count=int(count), seconds=seconds, has_asset=bool(sha) or is_local))
     table, total = summarise(facts)
     _add_uptime(table, total, base, date_from, date_to, group_by, area_of)
-    return Summary(group_by, date_from, date_to, base.code if base is not None else None, table, total)
+    from central.services.relay_rollups import by_source
+
+    relays = by_source(date_from, date_to, *scope_filter(user, base))
+    return Summary(group_by, date_from, date_to, base.code if base is not None else None, table, total, relays)
 
 
 def _add_uptime(table: list[SummaryRow], total: SummaryRow, base: Any, date_from: date, date_to: date,

@@ -49,7 +49,8 @@ ROLE_LABELS = {
 ENGINE_LABELS = {"gtts": _l("Giọng đọc máy Google (gTTS, cần Internet)"),
                  "espeak": _l("Giọng đọc máy eSpeak NG (không cần mạng)")}
 
-KIND_LABELS = {"bulletin": _l("Bản tin"), "chime": _l("Nhạc hiệu"), "pause": _l("Khoảng lặng")}
+KIND_LABELS = {"bulletin": _l("Bản tin"), "chime": _l("Nhạc hiệu"), "pause": _l("Khoảng lặng"),
+               "relay": _l("Tiếp sóng")}
 
 LEVEL_LABELS = {
     "province": _l("Tỉnh"),

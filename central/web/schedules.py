@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from central.errors import CentralError, Invalid
-from central.models import Schedule, ScheduleTarget, Station, utcnow
+from central.models import Bulletin, Schedule, ScheduleTarget, Station, utcnow
 from central.services import languages, manifests
 from central.services import programmes as programmes_service
 from central.services import schedules as service
@@ -21,6 +21,7 @@ from playlists import timeline as pt
 from ..words import Role
 from . import bp, paging, queries
 from .context import flash_error, form_list, me, roles
+from .playlists import relay_choices, relay_from_form
 
 FORMS = (("once", _l("Một lần")), ("daily", _l("Hằng ngày trong khoảng")),
          ("weekly", _l("Hằng tuần vào các thứ")), ("monthly", _l("Hằng tháng vào các ngày")))
@@ -49,10 +50,13 @@ def repeat_from_form(form: Any) -> dict[str, Any]:
 def data_from_form(form: Any) -> dict[str, Any]:
     content = form.get("content", "")
     kind, _sep, ident = content.partition(":")
-    if kind not in ("b", "p") or not ident.isdigit():
-        raise Invalid(_("Hãy chọn một bản tin đã duyệt hoặc một chương trình."))
+    if kind not in ("b", "p", "r") or not ident.isdigit():
+        raise Invalid(_("Hãy chọn một bản tin đã duyệt, một chương trình hoặc một nguồn tiếp sóng."))
+    what: dict[str, Any] = {"bulletin_id": int(ident)} if kind == "b" else {"playlist_id": int(ident)}
+    if kind == "r":  # a single relay: the source chosen in the content list, its fields below it
+        what = {"relay": relay_from_form({**form.to_dict(), "relay_src": ident}, "")}
     data: dict[str, Any] = {
-        "bulletin_id" if kind == "b" else "playlist_id": int(ident),
+        **what,
         "title": form.get("title", "").strip(),
         "repeat": repeat_from_form(form),
         "priority": form.get("priority", "normal"),
@@ -107,8 +111,10 @@ def by_day(slots: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]
 
 def _bulletins_of(s: Schedule) -> dict[int, pm.Bulletin]:
     """The schedule's bulletins as a station sees them (only approved ones would be in a manifest)."""
-    rows = [s.bulletin] if s.bulletin_id else [
+    rows = [s.bulletin] if s.bulletin_id else [] if s.playlist_id is None else [
         i.bulletin for i in programmes_service.ordered_items(s.playlist) if i.bulletin_id]
+    rows += [Bulletin.get_by_id(i.bulletin_id) for item in service.items_of(s) for i in item.fallback
+             if i.bulletin_id is not None]  # a relay's fallback plays if the stream fails
     out = {}
     for b in rows:
         if b.status == "approved" and b.asset_id:
@@ -163,6 +169,7 @@ def _choices(user: Any) -> dict[str, Any]:
     return {
         "bulletins": queries.approved_bulletins(user),
         "playlists": programmes_service.listing(user),
+        **relay_choices(user),
         "areas": queries.area_tree(user),
         "stations": queries.station_choices(user),
         "forms": FORMS, "weekdays": WEEKDAYS,

@@ -121,3 +121,35 @@ def test_relay_page_in_english(client: Any, world: dict) -> None:  # noqa: F811
     client.get("/lang/en?next=/relays")
     page = client.get("/relays").get_data(as_text=True)
     assert "Relay sources" in page and "Add a relay source" in page
+
+
+def test_web_programme_and_schedule_forms_offer_the_relay(client: Any, world: dict) -> None:  # noqa: F811
+    from central.models import Playlist, Schedule
+
+    from .test_web_flows import schedule_form
+
+    src = RelaySource.create(name="VOV1", url=URL, status="approved", author=world["editor"],
+                             area=world["tree"]["D"])
+    login(client, "bien.tap")
+    page = client.get("/playlists/new").get_data(as_text=True)
+    assert 'name="relay_src_0"' in page and "VOV1" in page and 'value="relay"' in page
+    form = {"name": "Sáng: tin xã và VOV1", "kind_0": "bulletin", "bulletin_0": str(world["bulletin"].id),
+            "pos_0": "1", "kind_1": "relay", "relay_src_1": str(src.id), "relay_min_1": "30",
+            "relay_fb_1": f"b:{world['bulletin'].id}", "pos_1": "2"}
+    r = post(client, "/playlists/new", form, "/playlists/new")
+    assert r.status_code == 302, r.get_data(as_text=True)
+    p = Playlist.get(Playlist.name == "Sáng: tin xã và VOV1")
+    page = client.get(f"/playlists/{p.id}").get_data(as_text=True)
+    assert f'<option value="{src.id}" selected>VOV1</option>' in page
+    new = client.get("/schedules/new").get_data(as_text=True)
+    assert f'value="r:{src.id}"' in new and 'name="relay_min"' in new
+    sform = schedule_form(world, content=f"r:{src.id}", relay_min="45", relay_gap="20", relay_fb="",
+                          title="VOV1 thời sự sáng")
+    shown = post(client, "/schedules/new", sform, "/schedules/new")  # the preview first
+    assert shown.status_code == 200 and "Tiếp sóng" in shown.get_data(as_text=True)
+    r = post(client, "/schedules/new", {**sform, "action": "save"}, "/schedules/new")
+    assert r.status_code == 302, r.get_data(as_text=True)
+    s = Schedule.get(Schedule.title == "VOV1 thời sự sáng")
+    assert s.relay == {"source_id": src.id, "duration_ms": 45 * 60_000, "max_gap_s": 20, "fallback": None}
+    detail = client.get(f"/schedules/{s.id}").get_data(as_text=True)
+    assert 'id="relay"' in detail and "VOV1" in detail
