@@ -45,6 +45,7 @@ def _register_blueprints(app: Flask) -> None:
         alerts,
         audit,
         emergencies,
+        live,
         openapi,
         operator,
         period_reports,
@@ -58,5 +59,5 @@ def _register_blueprints(app: Flask) -> None:
 
     validation.init_app(app)
     for bp in (station.bp, operator.bp, workflow.bp, plans.bp, reports.bp, period_reports.bp, audit.bp,
-               emergencies.bp, alerts.bp, openapi.bp, web_bp):
+               emergencies.bp, alerts.bp, live.bp, openapi.bp, web_bp):
         app.register_blueprint(bp)

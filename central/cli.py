@@ -251,6 +251,20 @@ def mqtt_config(ctx: _Ctx, mqtt_dir: Path | None, port: int | None) -> None:
     click.echo(f"{target / broker.PASSWORDS}: central + {count} station(s); ACL {target / broker.ACL}")
 
 
+@main.command("icecast-config")
+@click.option("--dir", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="where icecast.xml and its logs go")
+@click.option("--port", default=8000, show_default=True, help="the port Icecast listens on")
+@click.option("--central", "central_url", required=True, help="this central's URL, as Icecast reaches it")
+@pass_ctx
+def icecast_config(ctx: _Ctx, folder: Path, port: int, central_url: str) -> None:
+    """Write an icecast.xml for live announcements (its live mounts ask this central who may listen)."""
+    from .services import icecast
+
+    path = icecast.write(settings(ctx.app), folder, port, central_url)
+    click.echo(f"{path}: Icecast trên cổng {port}; chạy: icecast2 -c {path} (start Icecast with it)")
+
+
 @main.command()
 @pass_ctx
 def presence(ctx: _Ctx) -> None:

@@ -358,7 +358,7 @@ class PlaylistItem(BaseModel):
     chime = ForeignKeyField(Chime, null=True, on_delete="RESTRICT")  # the approved chime it plays
     asset = ForeignKeyField(Asset, null=True, on_delete="RESTRICT")  # a chime's own audio
     duration_ms = IntegerField(default=0)  # a pause's or relay's length; bulletins and chimes take their asset's
-    # a relay item (migration 15): {"source_id", "max_gap_s", "fallback": {"bulletin_id"} | {"playlist_id"} | null}
+    # a relay item (migration 16): {"source_id", "max_gap_s", "fallback": {"bulletin_id"} | {"playlist_id"} | null}
     relay = JSONField(null=True)
 
     class Meta:
@@ -388,7 +388,7 @@ class Schedule(BaseModel):
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
     play_by = UTCDateTimeField(null=True)  # "play no later than": later, stations log it missed (stale)
-    # a single relay (migration 15), neither bulletin nor playlist: {"source_id", "duration_ms",
+    # a single relay (migration 16), neither bulletin nor playlist: {"source_id", "duration_ms",
     # "max_gap_s", "fallback": {"bulletin_id"} | {"playlist_id"} | null} (services.relay_items)
     relay = JSONField(null=True)
 
@@ -426,7 +426,7 @@ class PlayLog(BaseModel):
     status = CharField(max_length=16)
     reason = TextField(null=True)
     sound = JSONField(null=True)  # how it sounded, as the station said (migration 13); None from older stations
-    relay = JSONField(null=True)  # a relay item's counters (playlists.model.RelayLog, migration 15)
+    relay = JSONField(null=True)  # a relay item's counters (playlists.model.RelayLog, migration 16)
     clock_trusted = BooleanField(default=True)
     clock_offset_ms = IntegerField(default=0)
     received_at = UTCDateTimeField(default=utcnow)
@@ -639,6 +639,7 @@ __all__ = [m.__name__ for m in MODELS] + ["utcnow", "db_time", "UTCDateTimeField
 # The alert tables live in their own module (this one is long enough); a new database gets them too.
 
 from .alert_models import ALERT_MODELS  # noqa: E402
+from .live_models import LIVE_MODELS  # noqa: E402
 from .relay_models import RELAY_MODELS  # noqa: E402
 
-MODELS = MODELS + ALERT_MODELS + RELAY_MODELS
+MODELS = MODELS + ALERT_MODELS + LIVE_MODELS + RELAY_MODELS

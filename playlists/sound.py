@@ -27,6 +27,8 @@ AUDIBILITIES = tuple(Audibility)
 #: every status a stored or shown play may have: the contract's six, then the two sound outcomes
 STATUSES = OUTCOMES
 AIRED = frozenset({PlayStatus.COMPLETED, PlayStatus.INTERRUPTED, PlayStatus.LOCAL})
+#: plays that should have sounded and did not (the dashboard's "failed"): not_audible is its own column
+DID_NOT_SOUND = frozenset({PlayStatus.FAILED, PlayStatus.MISSED, PlayStatus.FAILED_TO_SOUND})
 # a player ran for these
 _SOUNDING = frozenset({PlayStatus.COMPLETED, PlayStatus.INTERRUPTED, PlayStatus.LOCAL, PlayStatus.FAILED})
 

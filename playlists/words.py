@@ -22,11 +22,12 @@ class Approval(enum.StrEnum):
     WITHDRAWN = "withdrawn"  # was approved, taken off the air
     APPLIED = "applied"  # a programme revision that took effect at once (nothing approved played it)
     SUPERSEDED = "superseded"  # a programme revision replaced by a later one
+    AIRED_LIVE = "aired-live"  # a live announcement's archive (central.services.live): never scheduled
 
 
 #: the states each kind of row may be in (a chime goes through a bulletin's workflow)
-BULLETIN_STATUSES = (Approval.DRAFT, Approval.SUBMITTED, Approval.APPROVED, Approval.REJECTED, Approval.WITHDRAWN)
-CHIME_STATUSES = BULLETIN_STATUSES
+CHIME_STATUSES = (Approval.DRAFT, Approval.SUBMITTED, Approval.APPROVED, Approval.REJECTED, Approval.WITHDRAWN)
+BULLETIN_STATUSES = (*CHIME_STATUSES, Approval.AIRED_LIVE)
 SCHEDULE_STATUSES = (Approval.DRAFT, Approval.SUBMITTED, Approval.APPROVED, Approval.REJECTED)
 REVISION_STATUSES = (Approval.APPLIED, Approval.SUBMITTED, Approval.APPROVED, Approval.REJECTED,
                      Approval.SUPERSEDED)
@@ -88,6 +89,8 @@ class Reason(enum.StrEnum):
     STALE = "stale"
     EMERGENCY_STOP = "emergency_stop"
     RELAY_FALLBACK = "relay_fallback"
+    LIVE = "live"
+    LIVE_LOST = "live_lost"
 
 
 #: the text of each reason for people (Vietnamese, English)
@@ -118,6 +121,9 @@ REASONS: dict[str, tuple[str, str]] = {
     Reason.EMERGENCY_STOP: ("Trung tâm dừng bản tin khẩn cấp", "the central stopped the emergency"),
     # a fallback item played inside a relay slot because the stream was down
     Reason.RELAY_FALLBACK: ("Phát dự phòng khi mất tín hiệu tiếp sóng", "fallback played: the relayed stream was down"),
+    # live announcements from the central (station.live): the live play itself, and what it cut or ended it
+    Reason.LIVE: ("Phát trực tiếp từ trung tâm", "a live announcement from the central"),
+    Reason.LIVE_LOST: ("Mất tín hiệu phát trực tiếp", "the live stream was lost"),
 }
 
 

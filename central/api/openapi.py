@@ -13,6 +13,7 @@ from . import (
     openapi_alerts,
     openapi_chimes,
     openapi_emergencies,
+    openapi_live,
     openapi_period_reports,
     openapi_plans,
     openapi_relays,
@@ -459,7 +460,7 @@ def build_spec() -> J:
     """The whole OpenAPI document as a dict."""
     paths: J = {}
     for part in (_station_paths, _operator_paths, _workflow_paths, _meta_paths, openapi_emergencies.paths,
-                 openapi_alerts.paths):
+                 openapi_alerts.paths, openapi_live.paths):
         paths.update(part())
     _link_created(paths)
     return {
@@ -473,7 +474,7 @@ def build_spec() -> J:
         "paths": paths,
         "components": {
             "schemas": {**SCHEMAS, **openapi_chimes.SCHEMAS, **openapi_plans.SCHEMAS,
-                        **openapi_emergencies.SCHEMAS, **openapi_period_reports.SCHEMAS,
+                        **openapi_emergencies.SCHEMAS, **openapi_period_reports.SCHEMAS, **openapi_live.SCHEMAS,
                         **openapi_relays.SCHEMAS},
             "responses": {
                 "Problem": {

@@ -11,11 +11,10 @@ from flask import Blueprint, jsonify, request
 
 from playlists.model import DEFAULT_ZONE
 
-from ..auth import area_subtree_ids, check_area, current_user, in_scope, require, visible_stations
-from ..errors import Invalid, NotFound
-from ..models import ApiToken, Area, Station, User
+from ..auth import area_subtree_ids, check_area, current_user, require, visible_stations
+from ..errors import Invalid
+from ..models import Station
 from ..services import (
-    area_tree,
     areas,
     emergencies,
     enrollment,
@@ -79,22 +78,12 @@ def _int_arg(name: str) -> int | None:
 @bp.get("/stations")
 @require(roles=ALL_ROLES)
 def list_stations() -> Any:
-    query = visible_stations(_user()).join_from(Station, Area).select(Station, Area)
-    area_code = request.args.get("area")
-    if area_code:
-        area = areas.get(area_code)
-        check_area(_user(), area)
-        query = query.where(Station.area.in_(list(area_tree.subtree_ids(area.id))))
-    rows = query.order_by(Station.name, Station.id)
+    rows = stations.listing(_user(), request.args.get("area"))
     return jsonify({"stations": [stations.health(s) for s in rows]})
 
 
 def _visible_station(station_id: int) -> Station:
-    station = stations.get(station_id)
-    if not in_scope(_user(), station.area_id):
-        # 404, not 403: do not confirm that a station outside the scope exists
-        raise NotFound(f"Không có đài số {station_id}. (No station {station_id}.)")
-    return station
+    return stations.visible(_user(), station_id)
 
 
 @bp.get("/stations/<int:station_id>")
@@ -185,19 +174,13 @@ def create_token() -> Any:
 @require(roles=ALL_ROLES)
 def list_tokens() -> Any:
     """The caller's own API tokens (never the secrets)."""
-    rows = ApiToken.select().where(ApiToken.user == _user().id).order_by(ApiToken.id)
-    return jsonify({"tokens": [users.token_to_dict(r) for r in rows]})
+    return jsonify({"tokens": [users.token_to_dict(r) for r in users.tokens_of(_user())]})
 
 
 @bp.delete("/tokens/<int:token_id>")
 @require(roles=ALL_ROLES)
 def revoke_token(token_id: int) -> Any:
     """Revoke one of the caller's tokens (an admin: also those of people within their scope)."""
-    row = ApiToken.select(ApiToken, User).join(User).where(ApiToken.id == token_id).first()
-    me = _user()
-    # another person's token only for an admin whose scope covers that person's whole scope
-    if row is None or (row.user_id != me.id and not (me.role == Role.ADMIN and in_scope(me, row.user.area_id))):
-        raise NotFound(f"Không có mã API số {token_id}. (No token {token_id}.)")
     users.revoke_token(_user(), token_id)
     return "", 204
 

@@ -164,7 +164,7 @@ def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
             v = data[k]
             if not isinstance(v, str) or len(v) > limit or "\x00" in v:
                 raise Invalid(f"'{k}' phải là chuỗi tối đa {limit} ký tự. ('{k}': text up to {limit}.)", field=k)
-            out[k] = v.strip()
+            out[k] = v.replace("\r\n", "\n").strip()  # a browser's textarea sends CRLF
     for group, fields, check in (("manual", MANUAL_FIELDS, _figure), ("narrative", NARRATIVE_FIELDS, _text)):
         if group in data:
             given = data[group]
@@ -189,7 +189,7 @@ def _text(name: str, value: Any) -> str:
         return ""
     if not isinstance(value, str) or len(value) > MAX_NARRATIVE or "\x00" in value:  # PostgreSQL refuses NUL
         raise Invalid(f"'{name}' phải là văn bản tối đa {MAX_NARRATIVE} ký tự.", field=name)
-    return value.strip()
+    return value.replace("\r\n", "\n").strip()
 
 
 def save(actor: User, area_code: str | None, date_from: date, date_to: date, data: Mapping[str, Any],

@@ -207,6 +207,13 @@ def listing(user: User, status: str | None = None, category: str | None = None,
     return list(q.order_by(Bulletin.id.desc()))
 
 
+def waiting_count(user: User) -> int:
+    """How many submitted bulletins in ``user``'s scope wait for someone other than their author."""
+    q = Bulletin.select().where((Bulletin.status == "submitted") & (Bulletin.author != user.id))
+    cond = owner_visible(user, Bulletin.area)
+    return int((q if cond is None else q.where(cond)).count())
+
+
 def get(user: User, bid: int) -> Bulletin:
     b = Bulletin.get_or_none(Bulletin.id == bid)
     if b is None or not can_see_owner(user, b.area_id):

@@ -82,7 +82,7 @@ def rebuild(db: Database) -> int:
     from .rollups import zones
 
     if not db.table_exists("relay_day") or "relay" not in {c.name for c in db.get_columns("play_log")}:
-        return 0  # a database from before relays (migration 15 adds them)
+        return 0  # a database from before relays (migration 16 adds them)
     with db.bind_ctx([PlayLog, Station, RelayDay]):
         RelayDay.delete().execute()
         fields = (PlayLog.station, PlayLog.status, PlayLog.started_at, PlayLog.planned_start, PlayLog.relay)

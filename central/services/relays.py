@@ -83,6 +83,14 @@ def listing(user: User, status: str | None = None) -> list[RelaySource]:
     return list(q.order_by(RelaySource.id.desc()))
 
 
+def waiting_count(user: User) -> int:
+    """How many submitted relay sources in ``user``'s scope wait for someone other than their author."""
+    q = RelaySource.select().where((RelaySource.status == "submitted")
+                                   & (RelaySource.author.is_null() | (RelaySource.author != user.id)))
+    cond = owner_visible(user, RelaySource.area)
+    return int((q if cond is None else q.where(cond)).count())
+
+
 def get(user: User, rid: int) -> RelaySource:
     r = RelaySource.get_or_none(RelaySource.id == rid) if 0 < rid < 2**63 else None
     if r is None or not can_see_owner(user, r.area_id):

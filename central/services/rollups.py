@@ -21,11 +21,13 @@ from zoneinfo import ZoneInfo
 from peewee import Database
 
 from playlists.model import DEFAULT_ZONE
-from playlists.sound import AIRED, NOT_AUDIBLE
-from playlists.sound import STATUSES as PLAY_STATUSES
+from playlists.sound import AIRED
+from playlists.words import OUTCOMES as PLAY_STATUSES
+from playlists.words import PlayStatus
 
 from ..db import database, is_postgres
 from ..models import PlayLog, Station
+from ..words import EmergencyMode
 
 COUNTS = tuple(f"n_{s}" for s in PLAY_STATUSES)  # the contract's six, then not_audible, failed_to_sound
 VALUES = (*COUNTS, "aired_us", "local_us")
@@ -39,6 +41,8 @@ LOCAL = -1
 #: ``bulletin_id`` of a TEST emergency's play: a drill, not a broadcast. Reports leave it out of what
 #: aired (the period report lists tests apart); its ``asset_sha256`` is "" (one row per station and day)
 TEST = -2
+#: the outcomes of a pause (a play that names no bulletin and no audio): reports leave those out
+_PAUSE_LIKE = (PlayStatus.COMPLETED, PlayStatus.INTERRUPTED, PlayStatus.NOT_AUDIBLE)
 
 Cell = tuple[int, date, int, str]  # station id, day, bulletin id (0 = none), sha256 ("" = none)
 
@@ -53,13 +57,13 @@ def rolled(row: dict[str, Any]) -> bool:
     """False for what reports never count: a pause (aired, with no bulletin and no audio)."""
     if row["status"] not in PLAY_STATUSES or row.get("relay") is not None:
         return False  # relay time is not bulletin time: services.relay_rollups counts it
-    return bool(row.get("bulletin_id") or row.get("asset_sha256")) or row["status"] not in (
-        "completed", "interrupted", NOT_AUDIBLE)
+    return bool(row.get("bulletin_id") or row.get("asset_sha256")) or row["status"] not in _PAUSE_LIKE
 
 
 def _local(row: dict[str, Any]) -> bool:
     """A local announcement: ``local``, or one nobody heard (its station's own status kept in ``sound``)."""
-    return row["status"] == "local" or (row.get("sound") or {}).get("reported_status") == "local"
+    local = PlayStatus.LOCAL
+    return row["status"] == local or (row.get("sound") or {}).get("reported_status") == local
 
 
 def aired_us(row: dict[str, Any]) -> int:
@@ -91,7 +95,7 @@ def fold(rows: Iterable[dict[str, Any]], zone_of: Callable[[int], ZoneInfo],
         sha = "" if bulletin else (row.get("asset_sha256") or "")
         cell = cells.setdefault((row["station"], day, bulletin, sha), [0] * len(VALUES))
         cell[PLAY_STATUSES.index(row["status"])] += 1
-        cell[-1 if row["status"] == "local" else -2] += aired_us(row)
+        cell[-1 if row["status"] == PlayStatus.LOCAL else -2] += aired_us(row)
     return cells
 
 
@@ -170,7 +174,7 @@ def rebuild(db: Database | None = None, batch: int = 20_000) -> int:
 
 
 def _has_relay(db: Database) -> bool:
-    """Whether ``play_log`` has the relay column yet (migration 15; an older step may rebuild before it)."""
+    """Whether ``play_log`` has the relay column yet (migration 16; an older step may rebuild before it)."""
     return "relay" in {c.name for c in db.get_columns("play_log")}
 
 
@@ -178,7 +182,7 @@ def _test_schedules(db: Database) -> set[int]:
     """Every TEST emergency's schedule id (none before the emergencies' migration made the table)."""
     if not db.table_exists("emergency"):
         return set()
-    return {int(sid) for (sid,) in db.execute_sql("SELECT schedule_id FROM emergency WHERE mode = 'test'")}
+    return {int(sid) for (sid,) in db.execute_sql(f"SELECT schedule_id FROM emergency WHERE mode = '{EmergencyMode.TEST}'")}
 
 
 def _rebuild_python(db: Database, batch: int) -> int:
@@ -203,24 +207,30 @@ _SPAN = ("CASE WHEN l.status IN ({}) AND l.ended_at > l.started_at "
          "THEN CAST(ROUND(EXTRACT(EPOCH FROM l.ended_at - l.started_at) * 1000000) AS BIGINT) ELSE 0 END")
 
 
+def _sql_words(words: Iterable[str]) -> str:
+    """Fixed words (the enum's values, never user input) as an SQL list: ``'completed', 'local'``."""
+    return ", ".join(f"'{w}'" for w in words)
+
+
 def _rebuild_sql(db: Database) -> int:
     counts = ", ".join(f"SUM(CASE WHEN l.status = '{s}' THEN 1 ELSE 0 END)" for s in PLAY_STATUSES)
-    is_local = ("(l.status = 'local' OR (l.sound IS NOT NULL "
-                "AND CAST(l.sound AS json)->>'reported_status' = 'local'))")  # see _local
+    is_local = (f"(l.status = '{PlayStatus.LOCAL}' OR (l.sound IS NOT NULL "
+                f"AND CAST(l.sound AS json)->>'reported_status' = '{PlayStatus.LOCAL}'))")  # see _local
     bulletin = f"COALESCE(l.bulletin_id, CASE WHEN {is_local} THEN {LOCAL} ELSE 0 END)"
     sha = f"CASE WHEN l.bulletin_id IS NULL AND NOT {is_local} THEN COALESCE(l.asset_sha256, '') ELSE '' END"
     if db.table_exists("emergency"):  # a TEST emergency's play: its own key (see fold)
-        test = "l.schedule_id IN (SELECT e.schedule_id FROM emergency e WHERE e.mode = 'test')"
+        test = f"l.schedule_id IN (SELECT e.schedule_id FROM emergency e WHERE e.mode = '{EmergencyMode.TEST}')"
         bulletin = f"CASE WHEN {test} THEN {TEST} ELSE {bulletin} END"
         sha = f"CASE WHEN {test} THEN '' ELSE {sha} END"
-    aired, local = _SPAN.format("'completed', 'interrupted'"), _SPAN.format("'local'")
+    aired = _SPAN.format(_sql_words((PlayStatus.COMPLETED, PlayStatus.INTERRUPTED)))
+    local = _SPAN.format(_sql_words((PlayStatus.LOCAL,)))
     cols = f"station_id, {{}}, bulletin_id, asset_sha256, {', '.join(VALUES)}"
     db.execute_sql(
         f"INSERT INTO play_day ({cols.format('day')}) "
         f"SELECT l.station_id, {_DAY}, {bulletin}, {sha}, {counts}, SUM({aired}), SUM({local}) "
         "FROM play_log l JOIN station s ON s.id = l.station_id "
-        f"WHERE {_WHEN} IS NOT NULL AND l.status IN ({', '.join(repr(s) for s in PLAY_STATUSES)}) "
-        "AND NOT (l.status IN ('completed', 'interrupted', 'not_audible') AND l.bulletin_id IS NULL "
+        f"WHERE {_WHEN} IS NOT NULL AND l.status IN ({_sql_words(PLAY_STATUSES)}) "
+        f"AND NOT (l.status IN ({_sql_words(_PAUSE_LIKE)}) AND l.bulletin_id IS NULL "
         "AND COALESCE(l.asset_sha256, '') = '') "
         f"{'AND l.relay IS NULL ' if _has_relay(db) else ''}"  # relay time is counted in relay_day
         "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4")  # in index order: appends, not random page writes

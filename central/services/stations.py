@@ -6,10 +6,12 @@ import hmac
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from ..auth import hash_token
+from ..auth import check_area, hash_token, in_scope, visible_stations
 from ..db import database, is_postgres
 from ..errors import Invalid, NotFound, Unauthorized, Unprocessable
 from ..models import Area, Station, User, utcnow
+from . import areas
+from .area_tree import subtree_ids
 
 ONLINE_SYNC_INTERVALS = 3  # a station is online if seen within this many sync intervals
 
@@ -123,6 +125,44 @@ def get(station_id: int) -> Station:
     if station is None:
         raise NotFound(f"Không có đài số {station_id}. (No station {station_id}.)")
     return station
+
+
+def visible(user: User, station_id: int) -> Station:
+    """The station if it lies in ``user``'s scope; 404 otherwise (never confirm one outside it exists)."""
+    station = get(station_id)
+    if not in_scope(user, station.area_id):
+        raise NotFound(f"Không có đài số {station_id}. (No station {station_id}.)")
+    return station
+
+
+def state(h: dict[str, Any]) -> str:
+    """One word for a ``health`` row: never (not enrolled or never seen), offline, out_of_sync, online."""
+    if not h["enrolled"] or h["last_seen"] is None:
+        return "never"
+    if not h["online"]:
+        return "offline"
+    return "online" if h["in_sync"] else "out_of_sync"
+
+
+def listing(user: User, area_code: str | None = None) -> Any:
+    """The stations ``user`` may see (with their area), by name; only under ``area_code`` if given."""
+    query = visible_stations(user).join_from(Station, Area).select(Station, Area)
+    if area_code:
+        area = areas.get(area_code)
+        check_area(user, area)
+        query = query.where(Station.area.in_(sorted(subtree_ids(area.id))))
+    return query.order_by(Station.name, Station.id)
+
+
+def health_rows(user: User, area_code: str | None = None, now: datetime | None = None) -> list[dict[str, Any]]:
+    """``health`` of the stations ``listing`` gives, each with its ``state``."""
+    now = now or utcnow()
+    rows = []
+    for s in listing(user, area_code):
+        h = health(s, now)
+        h["state"] = state(h)
+        rows.append(h)
+    return rows
 
 
 def health(station: Station, now: datetime | None = None) -> dict[str, Any]:

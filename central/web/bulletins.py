@@ -22,7 +22,7 @@ ENGINES = (("auto", _l("Tự động (gTTS, không có mạng thì eSpeak)")),
            ("gtts", _l("gTTS (Google, cần Internet)")), ("espeak", _l("eSpeak NG (ngoại tuyến)")))
 VOICES = (("", _l("Mặc định")), ("vi", _l("Giọng Bắc (vi)")), ("vi-vn-x-central", _l("Giọng Trung")),
           ("vi-vn-x-south", _l("Giọng Nam")))
-STATUSES = ("draft", "submitted", "approved", "rejected", "withdrawn")
+STATUSES = ("draft", "submitted", "approved", "rejected", "withdrawn", "aired-live")
 
 
 @bp.route("/bulletins")

@@ -15,10 +15,10 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from central.errors import CentralError, Invalid
-from central.models import Emergency, Station
+from central.models import Emergency
 from central.services import emergencies as service
-from central.services import manifests, standing_alerts
 from central.services import schedules as schedules_service
+from central.services import standing_alerts
 
 from ..words import Role
 from . import bp, queries
@@ -56,16 +56,6 @@ def _int(value: Any, default: int) -> int:
         return default
 
 
-def _review(user: Any, data: dict[str, Any]) -> dict[str, Any]:
-    """What the confirmation step shows: the audio, the stations that will receive it."""
-    bulletin, alert = service.choose_audio(user, data)
-    service.check_targets(data["mode"], data["targets"])
-    areas, stations = schedules_service._targets(user, data["targets"])
-    ids = manifests.stations_under([a.id for a in areas]) | {st.id for st in stations}
-    return {"bulletin": bulletin, "alert": alert, "areas": areas,
-            "stations": list(Station.select().where(Station.id.in_(sorted(ids))).order_by(Station.name))}
-
-
 @bp.route("/emergency", methods=["GET", "POST"])
 @roles(Role.APPROVER)
 def emergency() -> Any:
@@ -78,7 +68,7 @@ def emergency() -> Any:
                 e = service.create(user, data)
                 flash(_("Đã phát lệnh khẩn cấp. Theo dõi tình trạng từng đài bên dưới."), "success")
                 return redirect(url_for("web.emergency_status", sid=e.schedule_id))
-            review, step = _review(user, data), "review"
+            review, step = service.review(user, data), "review"
         except CentralError as exc:
             flash_error(exc)
     return render_template("web/emergency.html", step=step, review=review, form=form,

@@ -17,6 +17,7 @@ STATUS_LABELS = {
     "rejected": _l("Bị từ chối"),
     "withdrawn": _l("Đã thu hồi"),
     "disabled": _l("Đã tắt"),
+    "aired-live": _l("Đã phát trực tiếp"),
     "completed": _l("Đã phát xong"),
     "interrupted": _l("Bị ngắt"),
     "failed": _l("Lỗi"),

@@ -12,12 +12,12 @@ from flask_babel import get_locale
 
 from central import auth
 from central.models import Area, AuditLog, Bulletin, Category, Station
+from central.policy import APPROVERS
 from central.services import area_tree as tree_service
 from central.services import areas as areas_service
 from central.services import bulletins as bulletins_service
 from central.services import campaigns as campaigns_service
 from central.services import categories as categories_service
-from central.words import Role
 
 
 def asset_store() -> Any:
@@ -33,15 +33,11 @@ def data_dir() -> Any:
 
 def pending_count(user: Any) -> int:
     """Bulletins, chimes, programme changes and schedules waiting for this approver (never their own)."""
-    from central.services import schedules
+    from central.services import chimes, programmes, relays, schedules
 
-    if user is None or user.role not in (Role.APPROVER, Role.ADMIN):
+    if user is None or user.role not in APPROVERS:
         return 0
-    waiting = sum(1 for b in bulletins_service.listing(user, status="submitted") if b.author_id != user.id)
-    waiting += sum(1 for c in pending_audio(user)["chimes"] if c.author_id != user.id)
-    waiting += sum(1 for p in pending_audio(user)["changes"] if p["pending"]["author"] != user.name)
-    waiting += sum(1 for r in pending_audio(user)["relays"] if r.author_id != user.id)
-    return waiting + sum(1 for s in schedules.listing(user, status="submitted") if s.created_by_id != user.id)
+    return sum(s.waiting_count(user) for s in (bulletins_service, chimes, programmes, relays, schedules))
 
 
 def pending_audio(user: Any) -> dict[str, list[Any]]:

@@ -8,7 +8,7 @@ from playhouse.migrate import SchemaMigrator, migrate
 from .. import models
 from ..relay_models import RelayDay, RelaySource
 
-VERSION = 15
+VERSION = 16
 
 
 def up(db: Database, migrator: SchemaMigrator) -> None:
