@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from central.errors import Invalid, Unprocessable
+from central.messages import msg
 from central.models import Bulletin, Playlist, PlaylistItem, User
 from playlists import model as pm
 
@@ -26,7 +27,7 @@ MAX_GAP_S = 3600
 def _int(raw: Mapping[str, Any], key: str, n: int, lo: int, hi: int, default: int | None = None) -> int:
     v = raw.get(key, default)
     if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
-        raise Invalid(f"Mục {n}: {key} phải là số từ {lo} đến {hi}. (Item {n}: {key} must be {lo}–{hi}.)",
+        raise Invalid(msg("Mục %(n)s: %(key)s phải là số từ %(lo)s đến %(hi)s.", n=n, key=key, lo=lo, hi=hi),
                       field=key)
     return v
 
@@ -49,27 +50,26 @@ def _fallback(actor: User, n: int, raw: Any, programme: Playlist | None) -> dict
     if raw is None:
         return None  # silence
     if not isinstance(raw, Mapping) or len([k for k in ("bulletin_id", "playlist_id") if raw.get(k)]) != 1:
-        raise Invalid(f"Mục {n}: fallback là {{bulletin_id}}, {{playlist_id}} hoặc null (im lặng). "
-                      f"(Item {n}: fallback is a bulletin, a programme or null.)", field="fallback")
+        raise Invalid(msg("Mục %(n)s: fallback là {bulletin_id}, {playlist_id} hoặc null (im lặng).", n=n),
+                      field="fallback")
     if raw.get("bulletin_id"):
         b = bulletins.get(actor, _id(raw["bulletin_id"], n))
         if b.status != "approved":
-            raise Unprocessable(f"Mục {n}: bản tin dự phòng {b.id} chưa được duyệt (đang '{b.status}'). "
-                                f"(Item {n}: fallback bulletin {b.id} is {b.status}, not approved.)")
+            raise Unprocessable(msg("Mục %(n)s: bản tin dự phòng %(id)s chưa được duyệt (đang '%(status)s').",
+                                    n=n, id=b.id, status=b.status))
         return {"bulletin_id": b.id}
     p = programmes.get(actor, _id(raw["playlist_id"], n))
     if programme is not None and p.id == programme.id:
-        raise Unprocessable(f"Mục {n}: chương trình không thể làm dự phòng cho chính nó. "
-                            f"(Item {n}: a programme cannot be its own fallback.)")
+        raise Unprocessable(msg("Mục %(n)s: chương trình không thể làm dự phòng cho chính nó.", n=n))
     if any(i.kind == "relay" for i in programmes.ordered_items(p)):
-        raise Unprocessable(f"Mục {n}: chương trình dự phòng '{p.name}' có mục tiếp sóng; dự phòng chỉ gồm bản tin, "
-                            f"nhạc hiệu và khoảng lặng. (Item {n}: a fallback programme cannot relay.)")
+        raise Unprocessable(msg("Mục %(n)s: chương trình dự phòng '%(name)s' có mục tiếp sóng; dự phòng chỉ gồm "
+                                "bản tin, nhạc hiệu và khoảng lặng.", n=n, name=p.name))
     return {"playlist_id": p.id}
 
 
 def _id(v: Any, n: int) -> int:
     if not isinstance(v, int) or isinstance(v, bool) or not 0 < v < 2**63:
-        raise Invalid(f"Mục {n}: mã dự phòng phải là số. (Item {n}: fallback ids are numbers.)", field="fallback")
+        raise Invalid(msg("Mục %(n)s: mã dự phòng phải là số.", n=n), field="fallback")
     return v
 
 
@@ -154,5 +154,5 @@ def check_approvable(s: Any) -> None:
         src = RelaySource.get_or_none(RelaySource.id == source_of(relay))
         if src is None or src.status != "approved":
             state = src.status if src else "không còn"
-            raise Conflict(f"Nguồn tiếp sóng {source_of(relay)} chưa được duyệt (đang '{state}'). "
-                           f"(Its relay source is not approved.)")
+            raise Conflict(msg("Nguồn tiếp sóng %(id)s chưa được duyệt (đang '%(status)s').",
+                               id=source_of(relay), status=state))

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from central.db import database
 from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
+from central.messages import msg
 from central.models import User, utcnow
 from central.policy import (
     APPROVERS,
@@ -42,7 +43,7 @@ SCHEMES = ("http", "https")
 def _name(data: Mapping[str, Any]) -> str:
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise Invalid("Nguồn tiếp sóng cần có tên. (A relay source needs a name.)", field="name")
+        raise Invalid(msg("Nguồn tiếp sóng cần có tên."), field="name")
     return name.strip()[:200]
 
 
@@ -50,12 +51,12 @@ def _url(data: Mapping[str, Any]) -> str:
     """An HTTP(S) stream address: Icecast MP3/AAC/Ogg or an HLS ``.m3u8`` playlist."""
     url = data.get("url")
     if not isinstance(url, str) or not url.strip():
-        raise Invalid("Cần địa chỉ luồng phát (url). (A relay source needs a stream url.)", field="url")
+        raise Invalid(msg("Cần địa chỉ luồng phát (url)."), field="url")
     url = url.strip()
     parts = urlsplit(url)
     if parts.scheme.lower() not in SCHEMES or not parts.hostname or len(url) > MAX_URL or " " in url:
-        raise Invalid("Địa chỉ luồng phải là http:// hoặc https:// (ví dụ http://host:8000/vov1.mp3). "
-                      "(The stream url must be http or https.)", field="url")
+        raise Invalid(msg("Địa chỉ luồng phải là http:// hoặc https:// (ví dụ http://host:8000/vov1.mp3)."),
+                      field="url")
     return url
 
 
@@ -94,7 +95,7 @@ def waiting_count(user: User) -> int:
 def get(user: User, rid: int) -> RelaySource:
     r = RelaySource.get_or_none(RelaySource.id == rid) if 0 < rid < 2**63 else None
     if r is None or not can_see_owner(user, r.area_id):
-        raise NotFound(f"Không có nguồn tiếp sóng số {rid}. (No relay source {rid}.)")
+        raise NotFound(msg("Không có nguồn tiếp sóng số %(id)s.", id=rid))
     return r
 
 
@@ -119,14 +120,13 @@ def to_dict(r: RelaySource) -> dict[str, Any]:
 def for_item(actor: User, n: int, source_id: Any) -> RelaySource:
     """The source a relay item names: only an approved one in the actor's sight."""
     if not isinstance(source_id, int) or isinstance(source_id, bool):
-        raise Invalid(f"Mục {n}: relay_source_id phải là số. (Item {n}: relay_source_id must be a number.)")
+        raise Invalid(msg("Mục %(n)s: relay_source_id phải là số.", n=n))
     r = RelaySource.get_or_none(RelaySource.id == source_id) if 0 < source_id < 2**63 else None
     if r is None or not can_see_owner(actor, r.area_id):
-        raise Unprocessable(f"Mục {n}: không có nguồn tiếp sóng số {source_id}. (Item {n}: no relay source "
-                            f"{source_id}.)")
+        raise Unprocessable(msg("Mục %(n)s: không có nguồn tiếp sóng số %(id)s.", n=n, id=source_id))
     if r.status != "approved":
-        raise Unprocessable(f"Mục {n}: nguồn tiếp sóng '{r.name}' chưa được duyệt (đang '{r.status}'); chỉ "
-                            f"dùng được nguồn đã duyệt. (Item {n}: relay source {r.id} is {r.status}.)")
+        raise Unprocessable(msg("Mục %(n)s: nguồn tiếp sóng '%(name)s' chưa được duyệt (đang '%(status)s'); chỉ "
+                                "dùng được nguồn đã duyệt.", n=n, name=r.name, status=r.status))
     return r
 
 
@@ -135,8 +135,8 @@ def for_item(actor: User, n: int, source_id: Any) -> RelaySource:
 
 def _in_state(r: RelaySource, states: tuple[str, ...], doing: str) -> None:
     if r.status not in states:
-        raise Conflict(f"Không thể {doing} nguồn tiếp sóng đang ở trạng thái '{r.status}'. "
-                       f"(Cannot {doing} a relay source that is {r.status}.)", current_status=r.status)
+        raise Conflict(msg("Không thể %(doing)s nguồn tiếp sóng đang ở trạng thái '%(status)s'.", doing=doing,
+                           status=r.status), current_status=r.status)
 
 
 def _editable(actor: User, rid: int, roles: tuple[str, ...], doing: str) -> RelaySource:
@@ -148,8 +148,7 @@ def _editable(actor: User, rid: int, roles: tuple[str, ...], doing: str) -> Rela
 
 def _not_own(actor: User, r: RelaySource) -> None:
     if r.author_id == actor.id:
-        raise Forbidden("Không ai được tự duyệt nguồn tiếp sóng của mình; cần người duyệt thứ hai. "
-                        "(Nobody decides on their own relay source.)")
+        raise Forbidden(msg("Không ai được tự duyệt nguồn tiếp sóng của mình; cần người duyệt thứ hai."))
 
 
 def submit(actor: User, rid: int) -> RelaySource:
@@ -170,7 +169,7 @@ def approve(actor: User, rid: int) -> RelaySource:
 def reject(actor: User, rid: int, reason: Any) -> RelaySource:
     r = _editable(actor, rid, APPROVERS, "từ chối nguồn tiếp sóng")
     if not isinstance(reason, str) or not reason.strip():
-        raise Invalid("Cần ghi lý do từ chối. (A rejection needs a reason.)", field="reason")
+        raise Invalid(msg("Cần ghi lý do từ chối."), field="reason")
     _not_own(actor, r)
     _in_state(r, ("submitted",), "từ chối")
     return _move(actor, r, "rejected", "relay.reject", approver=actor, decided_at=utcnow(),
