@@ -85,3 +85,21 @@ def test_services_give_people_a_msgid_and_parameters_not_a_two_language_string()
     found = {str(p.relative_to(ROOT)): lines for p in sorted((ROOT / "central").rglob("*.py"))
              if str(p.relative_to(ROOT / "central")) not in skip and (lines := _literal_messages(p))}
     assert found == {}
+
+
+def test_play_and_tier_words_are_worded_once_for_both_sides() -> None:
+    """The central's pages and the station's page name a play outcome or a tier with the same words."""
+    import io
+
+    from babel.messages.pofile import read_po
+
+    from playlists.words import PLAY_WORDS, TIER_WORDS
+
+    def english(po: str) -> dict[str, str]:
+        return {m.id: m.string for m in read_po(io.BytesIO((ROOT / po).read_bytes())) if m.id}
+
+    central = english("central/translations/en/LC_MESSAGES/messages.po")
+    station = english("station/translations/en/LC_MESSAGES/station.po")
+    words = [*PLAY_WORDS.values(), *TIER_WORDS.values()]
+    assert {w: central.get(w) for w in words} == {w: station.get(w) for w in words}
+    assert all(central.get(w) for w in words)

@@ -1,12 +1,17 @@
-"""A relay's play log in the station's store: the ``relay`` field is kept and sent (issue 13)."""
+"""A relay on the station without a stream: its play log's ``relay`` field in the store, its timeline row."""
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from playlists.model import RelaySource, manifest_content
 from station.store import Store
+from station.timeline import expand, slot_rows
+
+from .station_helpers import Central, local, utc
 
 RELAY = {"source_id": 3, "relayed_ms": 1790000, "gap_ms": 10000, "gaps": 1, "fallback_ms": 0}
 
@@ -29,3 +34,15 @@ def test_a_database_from_before_relays_gains_the_column_and_sends_the_relay_fiel
     assert by_id[relay_id]["relay"] == RELAY and by_id[relay_id]["bulletin_id"] is None
     assert "relay" not in by_id[plain_id], "a plain play's log reads exactly as before relays"
     assert {p["id"]: p["relay"] for p in store.recent_plays()} == {relay_id: RELAY, plain_id: None}
+
+
+def test_the_station_s_own_timeline_names_a_relay_by_its_source() -> None:
+    central = Central()
+    central.relay(40, RelaySource(3, "VOV1", "http://127.0.0.1:9/vov1.mp3"), local(2026, 6, 1, 6, 0), 1800)
+    central.schedules = [replace(s, title="") for s in central.schedules]  # a schedule nobody titled
+    content = manifest_content(central.manifest(utc(local(2026, 6, 1, 5, 0)))["manifest"])
+    start = utc(local(2026, 6, 1, 5, 0))
+    slots = expand(content, content.settings, start, start + timedelta(hours=2), {}, None, None)
+    [row] = slot_rows(slots, content)
+    assert row["title"] == "Tiếp sóng VOV1"
+    assert row["end"] == utc(local(2026, 6, 1, 6, 30)).astimezone(slots[0].end.tzinfo).isoformat(timespec="seconds")
