@@ -52,7 +52,7 @@ from .live import LiveRun
 from .monitor import SoundCheck
 from .orders import keep_active, load_active, merge, schedule_id_of
 from .player import Playback, Player
-from .relay import RelayPlayback, relay_start
+from .relay import WITHDRAWN_SOURCE, RelayPlayback, relay_start
 from .speaker import SpeakerTest
 from .store import PLAYING, SlotState, Store
 from .timeline import slot_rows  # noqa: F401 - the local page imports it from here
@@ -306,6 +306,9 @@ class PlayerLoop:
         if (r.slot is not None and r.priority == Priority.EMERGENCY
                 and self._schedule(r.slot.schedule_id) is None):
             self._interrupt(now, "emergency_stop", end_slot=True)
+            return
+        if isinstance(r.playback, RelayPlayback) and r.playback.withdrawn(self.content):
+            self._interrupt(now, WITHDRAWN_SOURCE, end_slot=False)  # disabled at the central: stop relaying it
             return
         if r.bulletin_id is None:
             return

@@ -45,6 +45,7 @@ ATTEMPT_BACKOFF_S = 1.0  # a relay ffmpeg that ended is started again after this
 PROBE_TIMEOUT_S = 10.0
 FAILED_EXIT = 3  # the relay's exit status when nothing was relayed and no fallback played
 FALLBACK_REASON = "relay_fallback"  # playlists.model.REASONS
+WITHDRAWN_SOURCE = "bulletin_missing: relay source withdrawn"  # an existing code, so any central takes it
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,10 @@ class RelayPlayback:
 
     def relay_log(self) -> dict[str, int]:
         return self.counters.as_dict()
+
+    def withdrawn(self, content: Any) -> bool:
+        """The manifest no longer names the source being relayed (an approver disabled it)."""
+        return bool(self.url) and self.counters.source_id not in {r.id for r in content.relay_sources}
 
     # --- the relay's thread --------------------------------------------------------------------
 

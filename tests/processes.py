@@ -373,7 +373,7 @@ class Icecast:
         parts = [self.dir / "icecast.out"] + ([self.logdir / "error.log"] if self.logdir else [])
         return "\n".join(p.read_text(errors="replace") for p in parts if p.exists())
 
-    def mounts(self) -> dict[str, dict[str, str]]:
+    def sources(self) -> dict[str, dict[str, str]]:
         """The mounts a source feeds now, by mount path, as Icecast's admin statistics report them."""
         # /admin/stats (XML), not status-json.xsl: Icecast 2.4.4 writes broken JSON when no source is up
         r = requests.get(self.url + "/admin/stats", auth=("admin", self.admin_password), timeout=5)
@@ -412,8 +412,10 @@ class Feed:
     ``sent_s`` is what the feed really sent, summed over its runs from ffmpeg's own -progress reports.
     """
 
-    def __init__(self, icecast: Icecast, mount: str, frequency: int = 440, codec: str = "ogg") -> None:
+    def __init__(self, icecast: Icecast, mount: str, frequency: int = 440, codec: str = "ogg",
+                 bitrate: str = "64k", channels: int = 1, gain: float = 1.0) -> None:
         self.icecast, self.mount, self.frequency, self.codec = icecast, mount, frequency, codec
+        self.bitrate, self.channels, self.gain = bitrate, channels, gain
         self.proc: subprocess.Popen[bytes] | None = None
         self.runs = 0
         self._done_s = 0.0
@@ -430,14 +432,15 @@ class Feed:
         assert self.proc is None or self.proc.poll() is not None, "the feed is already running"
         self.runs += 1
         # Ogg pages of ¼ s (ffmpeg's default is 1 s): a listener hears the feed within a moment
-        encode = (["-c:a", "libvorbis", "-b:a", "64k", "-f", "ogg", "-page_duration", "250000",
+        encode = (["-c:a", "libvorbis", "-b:a", self.bitrate, "-f", "ogg", "-page_duration", "250000",
                    "-content_type", "audio/ogg"]
                   if self.codec == "ogg" else
-                  ["-c:a", "libmp3lame", "-b:a", "64k", "-f", "mp3", "-content_type", "audio/mpeg"])
+                  ["-c:a", "libmp3lame", "-b:a", self.bitrate, "-f", "mp3", "-content_type", "audio/mpeg"])
         target = f"icecast://source:{self.icecast.source_password}@127.0.0.1:{self.icecast.port}{self.mount}"
         self.proc = subprocess.Popen(
             [_ffmpeg_with_icecast(), "-nostdin", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi",
-             "-i", f"sine=frequency={self.frequency}:sample_rate=44100", "-ac", "1", *encode,
+             "-i", f"sine=frequency={self.frequency}:sample_rate=44100", "-af", f"volume={self.gain}",
+             "-ac", str(self.channels), *encode,
              "-stats_period", "0.1", "-progress", str(self._progress()), target],
             stdout=subprocess.DEVNULL, stderr=(self.icecast.dir / "feed.log").open("ab"))
         try:
@@ -451,7 +454,7 @@ class Feed:
         if self.proc.poll() is not None:
             raise AssertionError(f"the feed exited {self.proc.returncode}: "
                                  f"{(self.icecast.dir / 'feed.log').read_text()[-2000:]}")
-        return self.mount in self.icecast.mounts()
+        return self.mount in self.icecast.sources()
 
     def kill(self) -> None:
         """End the ffmpeg (SIGTERM: it writes its last progress report), keeping the count of what it sent."""
@@ -467,7 +470,7 @@ class Feed:
     def stop(self) -> None:
         """Cut the feed, and wait until Icecast no longer lists the mount."""
         self.kill()
-        wait_for(lambda: self.mount not in self.icecast.mounts(), 30, f"icecast to drop {self.mount}")
+        wait_for(lambda: self.mount not in self.icecast.sources(), 30, f"icecast to drop {self.mount}")
 
     def _run_s(self) -> float:
         """Seconds of audio the current/last run sent, from its -progress file (out_time_us)."""

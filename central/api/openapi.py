@@ -205,6 +205,12 @@ def _bulletin_paths() -> J:
             "get": op("Get a bulletin", t, ok(ref("Bulletin")), errors=(401, 403, 404)),
             "patch": op("Change a draft bulletin", t, ok(ref("Bulletin")), body=json_body(ref("BulletinPatch")),
                         errors=WRITE),
+            "delete": op("Delete a draft bulletin (its audio too, unless something else uses it)", t,
+                         {"204": {"description": "Deleted"}}, errors=(401, 403, 404, 409)),
+        },
+        "/api/v1/bulletins/tts-preview": {
+            "post": op("Hear a text read aloud before saving it as a bulletin (nothing is stored)", t,
+                       ok(ref("TTSPreview")), body=json_body(ref("TTSPreviewInput")), errors=(400, 401, 403, 422)),
         },
     }
     for action, reason in (("submit", False), ("approve", False), ("reject", True), ("withdraw", False)):

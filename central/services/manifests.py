@@ -22,6 +22,7 @@ from typing import Any
 
 from peewee import JOIN
 
+from central.db import tuples_of
 from playlists import model as pm
 
 from ..models import (
@@ -75,7 +76,7 @@ def stations_under(area_ids: Iterable[int]) -> set[int]:
         areas |= subtree_ids(area_id)
     if not areas:
         return set()
-    return {sid for (sid,) in Station.select(Station.id).where(Station.area.in_(list(areas))).tuples()}
+    return {sid for (sid,) in tuples_of(Station.select(Station.id).where(Station.area.in_(list(areas))))}
 
 
 def stations_for_schedule(schedule: Schedule | int) -> set[int]:
@@ -83,9 +84,9 @@ def stations_for_schedule(schedule: Schedule | int) -> set[int]:
     sid = schedule.id if isinstance(schedule, Schedule) else int(schedule)
     direct: set[int] = set()
     area_ids: list[int] = []
-    for station_id, area_id in ScheduleTarget.select(ScheduleTarget.station, ScheduleTarget.area).where(
+    for station_id, area_id in tuples_of(ScheduleTarget.select(ScheduleTarget.station, ScheduleTarget.area).where(
         ScheduleTarget.schedule == sid
-    ).tuples():
+    )):
         if station_id is not None:
             direct.add(station_id)
         if area_id is not None:
@@ -99,13 +100,13 @@ def bump_for_schedule(schedule: Schedule | int) -> int:
 
 
 def _schedules_using_bulletin(bulletin_id: int) -> set[int]:
-    direct = {s for (s,) in Schedule.select(Schedule.id).where(Schedule.bulletin == bulletin_id).tuples()}
+    direct = {s for (s,) in tuples_of(Schedule.select(Schedule.id).where(Schedule.bulletin == bulletin_id))}
     via = (
         Schedule.select(Schedule.id)
         .join(PlaylistItem, on=(PlaylistItem.playlist == Schedule.playlist))
         .where(PlaylistItem.bulletin == bulletin_id)
     )
-    return direct | {s for (s,) in via.tuples()}
+    return direct | {s for (s,) in tuples_of(via)}
 
 
 def bump_for_bulletin(bulletin: Bulletin | int) -> int:
@@ -120,7 +121,7 @@ def bump_for_bulletin(bulletin: Bulletin | int) -> int:
 def bump_for_playlist(playlist: Playlist | int) -> int:
     pid = playlist.id if isinstance(playlist, Playlist) else int(playlist)
     stations: set[int] = set()
-    for (sched,) in Schedule.select(Schedule.id).where(Schedule.playlist == pid).tuples():
+    for (sched,) in tuples_of(Schedule.select(Schedule.id).where(Schedule.playlist == pid)):
         stations |= stations_for_schedule(sched)
     return bump(stations)
 
@@ -130,7 +131,7 @@ def bump_for_chime(chime: Chime | int) -> int:
     cid = chime.id if isinstance(chime, Chime) else int(chime)
     playlists = PlaylistItem.select(PlaylistItem.playlist).where(PlaylistItem.chime == cid)
     stations: set[int] = set()
-    for (sched,) in Schedule.select(Schedule.id).where(Schedule.playlist.in_(playlists)).tuples():
+    for (sched,) in tuples_of(Schedule.select(Schedule.id).where(Schedule.playlist.in_(playlists))):
         stations |= stations_for_schedule(sched)
     return bump(stations)
 

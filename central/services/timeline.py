@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from central.errors import Unprocessable
+from central.messages import msg
 from central.models import Bulletin, Schedule, Station, User, utcnow
 from central.services import manifests, programmes, stations
 from central.services import schedules as schedules_service
@@ -27,9 +28,9 @@ def window(start: datetime | None, end: datetime | None, now: datetime) -> tuple
     start = start or now
     end = end or start + DEFAULT_WINDOW
     if end <= start:
-        raise Unprocessable("'to' phải sau 'from'. (The window ends before it starts.)")
+        raise Unprocessable(msg("'to' phải sau 'from'."))
     if end - start > MAX_WINDOW:
-        raise Unprocessable("Khoảng xem tối đa 31 ngày. (At most 31 days at a time.)")
+        raise Unprocessable(msg("Khoảng xem tối đa 31 ngày."))
     return start, end
 
 
@@ -43,7 +44,7 @@ def station_timeline(user: User, station_id: int, start: datetime | None = None,
         start, end = window(start, end, now)
         slots = pt.expand(list(content.schedules), content.bulletins, content.settings, start, end)
     except OverflowError:  # a window at the edge of the calendar (year 1 or 9999) in some zone
-        raise Unprocessable("Khoảng xem nằm ngoài năm 1–9999. (The window is out of range.)") from None
+        raise Unprocessable(msg("Khoảng xem nằm ngoài năm 1–9999.")) from None
     return {
         "station_id": station.id,
         "version": content.version,

@@ -13,6 +13,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -204,3 +205,103 @@ def test_an_unreachable_source_plays_the_fallback_or_fails_without_one(
     assert silent["status"] == "failed" and silent["reason"].startswith("player_failed")
     assert silent["relay"]["relayed_ms"] == 0 and silent["relay"]["fallback_ms"] == 0
     assert silent["relay"]["gaps"] == 1 and silent["relay"]["gap_ms"] >= 12000 - 3000
+
+
+def _relay_processes(url: str) -> list[int]:
+    """Live processes of a relay of ``url``: its ffmpeg (named by user agent) and the player reading its pipe."""
+    found = []
+    for d in Path("/proc").iterdir():
+        try:
+            argv = (d / "cmdline").read_bytes().split(b"\0")
+            state = (d / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        relay = RELAY_AGENT.encode() in argv and url.encode() in argv
+        player = any(b"/loa-relay-" in a for a in argv) and b"-i" in argv
+        if d.name.isdigit() and state != "Z" and (relay or player) and b"setpriv" not in argv[0]:
+            found.append(int(d.name))
+    return found
+
+
+def _players_of(sha: str) -> list[int]:
+    """Live (not zombie) processes playing the cached file ``sha`` (the player exec'd, not its wrapper)."""
+    found = []
+    for d in Path("/proc").iterdir():
+        try:
+            argv = (d / "cmdline").read_bytes().split(b"\0")
+            state = (d / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state != "Z" and argv[0] == ffmpeg_exe().encode() and any(a.endswith(sha.encode()) for a in argv):
+            found.append(int(d.name))
+    return found
+
+
+def test_a_relay_and_its_fallback_die_with_the_agent(icecast: Icecast, fc: FakeCentral, station: Station,
+                                                     tmp_path: Path) -> None:
+    feed = icecast.feed("/vov1.ogg")
+    feed.start()
+    long = fc.central.bulletin(FALLBACK, 120, "Bản tin dự phòng dài", data=tone(120, 660))
+    _ready(fc, station)
+    fc.central.relay(45, RelaySource(SOURCE, "VOV1", feed.url), _at(4), 600, max_gap_s=1, fallback=[FALLBACK])
+    _ready(fc, station)
+    pids = wait_for(lambda: len(p := _relay_processes(feed.url)) >= 2 and p, WAIT, "the relay and its player")
+    wait_for(lambda: icecast.listeners(feed.mount), WAIT, "the relay to listen")
+    feed.stop()  # the fallback (a two-minute bulletin) plays
+    fallback = wait_for(lambda: _players_of(long.asset_sha256), WAIT, "the fallback's player")
+    assert station.proc is not None
+    station.proc.kill()  # kill -9: no chance to stop anything
+    station.proc.wait(10)
+    gone = set(pids) | set(fallback)
+    wait_for(lambda: not gone & set(_relay_processes(feed.url) + _players_of(long.asset_sha256)), 30,
+             "the relay's processes and the fallback's player to die with the agent")
+
+
+def test_a_source_disabled_at_the_central_stops_being_relayed(
+    icecast: Icecast, fc: FakeCentral, station: Station
+) -> None:
+    feed = icecast.feed("/vov1.ogg")
+    feed.start()
+    _ready(fc, station)
+    fc.central.relay(46, RelaySource(SOURCE, "VOV1", feed.url), _at(4), 600)
+    _ready(fc, station)
+    wait_for(lambda: any(x.get("UserAgent") == RELAY_AGENT for x in icecast.listeners(feed.mount)), WAIT,
+             "the relay to listen")
+    fc.central.relay_sources = []  # the approver disabled it: the next manifest no longer names it
+    fc.publish()
+    log = wait_for(lambda: _relay_log(fc, 46), WAIT, "the relay's play log")
+    assert log["status"] == "interrupted" and log["reason"].startswith("bulletin_missing")
+    wait_for(lambda: not icecast.listeners(feed.mount), 30, "the station to let go of the stream")
+
+
+def _loudness(path: Path) -> float:
+    """Integrated loudness (LUFS) of a recording, by ffmpeg's ebur128 meter."""
+    out = subprocess.run([ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128",
+                          "-f", "null", "-"], capture_output=True, text=True, check=True).stderr
+    summary = out[out.rindex("Summary:"):]
+    return float(summary.split("I:")[1].split("LUFS")[0])
+
+
+def test_a_quiet_stream_is_levelled_to_the_bulletins_loudness(
+    icecast: Icecast, fc: FakeCentral, tmp_path: Path
+) -> None:
+    feed = icecast.feed("/yeu.ogg", gain=0.02)  # a weak signal, about 30 LU below the bulletins
+    feed.start()
+    heard = tmp_path / "heard.wav"
+    # a player that records what the loudspeaker would get, at full volume
+    st = Station(tmp_path / "agent", fc.url,
+                 LOA_PLAYER=f"{{ffmpeg}} -nostdin -loglevel error -i {{path}} -af volume={{gain}} -y {heard}")
+    try:
+        st.run_cli("enroll", fc.url, "MÃ", "--password", "mật-khẩu-xã")
+        fc.central.settings = replace(fc.central.settings, volume=100)
+        _ready(fc, st)
+        fc.central.relay(47, RelaySource(SOURCE, "Đài yếu", feed.url), _at(4), 25)
+        _ready(fc, st)
+        log = wait_for(lambda: _relay_log(fc, 47), 2 * WAIT, "the relay's play log")
+    finally:
+        st.stop()
+    sent = subprocess.run([ffmpeg_exe(), "-nostdin", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=20",
+                           "-af", "volume=0.02", "-y", str(tmp_path / "sent.wav")], check=True)
+    assert sent.returncode == 0 and _loudness(tmp_path / "sent.wav") < -35
+    assert log["status"] == "completed" and log["relay"]["relayed_ms"] > 10000
+    assert abs(_loudness(heard) - (-16)) <= 1.5, _loudness(heard)
