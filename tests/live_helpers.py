@@ -21,7 +21,16 @@ from typing import Any
 
 import requests
 
-from tests.processes import AREA, Broker, Central, Icecast, Station, new_central, wait_for, with_broker
+from tests.processes import (
+    AREA,
+    Broker,
+    Central,
+    Icecast,
+    Station,
+    new_central,
+    wait_for,
+    with_broker,
+)
 
 SLICE_S = 0.2
 

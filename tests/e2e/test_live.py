@@ -15,7 +15,16 @@ from typing import Any
 
 import pytest
 
-from tests.live_helpers import LiveWorld, Speaker, ebur128, ffmpeg, heard, heard_seconds, live_world, voice_wav
+from tests.live_helpers import (
+    LiveWorld,
+    Speaker,
+    ebur128,
+    ffmpeg,
+    heard,
+    heard_seconds,
+    live_world,
+    voice_wav,
+)
 from tests.processes import AREA, Station, approved_bulletin, play_logs, schedule, soon, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.mqtt, pytest.mark.icecast]
