@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from central.db import tuples_of
+
 from ..models import Area
 
 
 def _children_map() -> dict[int | None, list[int]]:
     children: dict[int | None, list[int]] = defaultdict(list)
-    for area_id, parent_id in Area.select(Area.id, Area.parent).tuples():
+    for area_id, parent_id in tuples_of(Area.select(Area.id, Area.parent)):
         children[parent_id].append(area_id)
     return children
 

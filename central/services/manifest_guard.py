@@ -20,6 +20,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from central.db import tuples_of
 from playlists import model as pm
 
 from ..models import AuditLog, Bulletin, Chime, Schedule, Station
@@ -44,7 +45,7 @@ def approved_assets(shas: set[str], now: datetime) -> set[str]:
         Bulletin.asset.in_(wanted) & (Bulletin.status == "approved")
         & (Bulletin.valid_until.is_null() | (Bulletin.valid_until > now))
     )
-    return {a for (a,) in chimes.tuples()} | {a for (a,) in bulletins.tuples()}
+    return {a for (a,) in tuples_of(chimes)} | {a for (a,) in tuples_of(bulletins)}
 
 
 def screen(station: Station, planned: Planned, bulletins: dict[int, Any], now: datetime) -> Planned:

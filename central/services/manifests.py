@@ -22,6 +22,7 @@ from typing import Any
 
 from peewee import JOIN
 
+from central.db import tuples_of
 from playlists import model as pm
 
 from ..models import (
@@ -76,7 +77,7 @@ def stations_under(area_ids: Iterable[int]) -> set[int]:
         areas |= subtree_ids(area_id)
     if not areas:
         return set()
-    return {sid for (sid,) in Station.select(Station.id).where(Station.area.in_(list(areas))).tuples()}
+    return {sid for (sid,) in tuples_of(Station.select(Station.id).where(Station.area.in_(list(areas))))}
 
 
 def stations_for_schedule(schedule: Schedule | int) -> set[int]:
@@ -84,9 +85,9 @@ def stations_for_schedule(schedule: Schedule | int) -> set[int]:
     sid = schedule.id if isinstance(schedule, Schedule) else int(schedule)
     direct: set[int] = set()
     area_ids: list[int] = []
-    for station_id, area_id in ScheduleTarget.select(ScheduleTarget.station, ScheduleTarget.area).where(
+    for station_id, area_id in tuples_of(ScheduleTarget.select(ScheduleTarget.station, ScheduleTarget.area).where(
         ScheduleTarget.schedule == sid
-    ).tuples():
+    )):
         if station_id is not None:
             direct.add(station_id)
         if area_id is not None:
@@ -100,13 +101,13 @@ def bump_for_schedule(schedule: Schedule | int) -> int:
 
 
 def _schedules_using_bulletin(bulletin_id: int) -> set[int]:
-    direct = {s for (s,) in Schedule.select(Schedule.id).where(Schedule.bulletin == bulletin_id).tuples()}
+    direct = {s for (s,) in tuples_of(Schedule.select(Schedule.id).where(Schedule.bulletin == bulletin_id))}
     via = (
         Schedule.select(Schedule.id)
         .join(PlaylistItem, on=(PlaylistItem.playlist == Schedule.playlist))
         .where(PlaylistItem.bulletin == bulletin_id)
     )
-    return direct | {s for (s,) in via.tuples()}
+    return direct | {s for (s,) in tuples_of(via)}
 
 
 def bump_for_bulletin(bulletin: Bulletin | int) -> int:
@@ -119,7 +120,7 @@ def bump_for_bulletin(bulletin: Bulletin | int) -> int:
 
 def _fallback_of_programmes_with(cond: Any) -> set[int]:
     """Schedules whose relay falls back to a programme holding an item that matches ``cond``."""
-    pids = {p for (p,) in PlaylistItem.select(PlaylistItem.playlist).where(cond).tuples()}
+    pids = {p for (p,) in tuples_of(PlaylistItem.select(PlaylistItem.playlist).where(cond))}
     if not pids:
         return set()
     return schedules_with_relay(lambda r: relay_items.fallback_ids(r)[1] in pids)
@@ -127,7 +128,7 @@ def _fallback_of_programmes_with(cond: Any) -> set[int]:
 
 def bump_for_playlist(playlist: Playlist | int) -> int:
     pid = playlist.id if isinstance(playlist, Playlist) else int(playlist)
-    direct = {s for (s,) in Schedule.select(Schedule.id).where(Schedule.playlist == pid).tuples()}
+    direct = {s for (s,) in tuples_of(Schedule.select(Schedule.id).where(Schedule.playlist == pid))}
     return _bump_schedules(direct | schedules_with_relay(lambda r: relay_items.fallback_ids(r)[1] == pid))
 
 
@@ -135,19 +136,19 @@ def bump_for_chime(chime: Chime | int) -> int:
     """Bump every station with a schedule whose programme names the chime (in any revision)."""
     cid = chime.id if isinstance(chime, Chime) else int(chime)
     playlists = PlaylistItem.select(PlaylistItem.playlist).where(PlaylistItem.chime == cid)
-    direct = {s for (s,) in Schedule.select(Schedule.id).where(Schedule.playlist.in_(playlists)).tuples()}
+    direct = {s for (s,) in tuples_of(Schedule.select(Schedule.id).where(Schedule.playlist.in_(playlists)))}
     return _bump_schedules(direct | _fallback_of_programmes_with(PlaylistItem.chime == cid))
 
 
 def schedules_with_relay(wanted: Callable[[Any], bool]) -> set[int]:
     """Ids of schedules whose relay, or a relay item of whose programme, satisfies ``wanted``."""
-    direct = {sid for sid, relay in Schedule.select(Schedule.id, Schedule.relay)
-              .where(Schedule.relay.is_null(False)).tuples() if wanted(relay)}
-    playlists = {pid for pid, relay in PlaylistItem.select(PlaylistItem.playlist, PlaylistItem.relay)
-                 .where(PlaylistItem.relay.is_null(False)).tuples() if wanted(relay)}
+    direct = {sid for sid, relay in tuples_of(Schedule.select(Schedule.id, Schedule.relay)
+                                              .where(Schedule.relay.is_null(False))) if wanted(relay)}
+    playlists = {pid for pid, relay in tuples_of(PlaylistItem.select(PlaylistItem.playlist, PlaylistItem.relay)
+                                                 .where(PlaylistItem.relay.is_null(False))) if wanted(relay)}
     if playlists:
-        direct |= {s for (s,) in Schedule.select(Schedule.id).where(
-            Schedule.playlist.in_(sorted(playlists))).tuples()}
+        direct |= {s for (s,) in tuples_of(Schedule.select(Schedule.id).where(
+            Schedule.playlist.in_(sorted(playlists))))}
     return direct
 
 

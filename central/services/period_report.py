@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from central.db import database, is_postgres
+from central.db import database, is_postgres, tuples_of
 from central.models import (
     Area,
     Bulletin,
@@ -173,7 +173,7 @@ def station_counts(base: Area | None) -> dict[int, int]:
     if base is not None:
         q = q.where(Station.area.in_(sorted(subtree_ids(base.id))))
     out: dict[int, int] = {}
-    for area_id, _ in q.tuples():
+    for area_id, _ in tuples_of(q):
         out[area_id] = out.get(area_id, 0) + 1
     return out
 
@@ -347,7 +347,7 @@ def completeness(base: Area | None, start: date, end: date, offline_days: int) -
         Station.active == True)  # noqa: E712
     if base is not None:
         q = q.where(Station.area.in_(sorted(subtree_ids(base.id))))
-    stations = {sid: (name, seen or enrolled) for sid, name, seen, enrolled in q.tuples()}
+    stations = {sid: (name, seen or enrolled) for sid, name, seen, enrolled in tuples_of(q)}
     last = rollups.last_days(sorted(stations), end)
     cutoff = end - timedelta(days=offline_days)
     silent = [{"station_id": sid, "name": stations[sid][0], "last_log_day": None if d is None else d.isoformat()}
@@ -373,7 +373,7 @@ def offline_days_in(stations: dict[int, tuple[str, Any]], start: date, end: date
     outages = (StationOutage.select(StationOutage.station, StationOutage.started_at, StationOutage.ended_at)
                .where(StationOutage.started_at < hi,
                       (StationOutage.ended_at.is_null()) | (StationOutage.ended_at > lo)))
-    for sid, began, ended in outages.tuples():
+    for sid, began, ended in tuples_of(outages):
         if sid in stations:
             span = min(ended or hi, hi) - max(began, lo)
             out[sid] = out.get(sid, 0.0) + span.total_seconds() / 86400

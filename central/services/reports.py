@@ -35,6 +35,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from central.db import tuples_of
 from central.errors import Invalid, Unprocessable
 from central.messages import DEFAULT_LANGUAGE, N_, gettext_for, msg
 from central.services.area_tree import subtree_ids
@@ -324,11 +325,11 @@ def _labels(group_by: str, bulletin_ids: set[int]) -> dict[int, tuple[str, str]]
     if group_by == "category":
         q = (Bulletin.select(Bulletin.id, Category.code, Category.name)
              .join(Category).where(Bulletin.id.in_(sorted(bulletin_ids))).tuples())
-        out = {bid: (code, name) for bid, code, name in q}
+        out = {bid: (code, name) for bid, code, name in tuples_of(q)}
     else:
         q = (Bulletin.select(Bulletin.id, Campaign.id, Campaign.name)
              .join(Campaign).where(Bulletin.id.in_(sorted(bulletin_ids))).tuples())
-        out = {bid: (str(cid), name) for bid, cid, name in q}
+        out = {bid: (str(cid), name) for bid, cid, name in tuples_of(q)}
     return out
 
 
@@ -340,7 +341,7 @@ def _audio_owners(shas: set[str]) -> dict[str, Any]:
         return {}
     wanted = sorted(shas)
     out: dict[str, Any] = {}
-    for bid, sha in Bulletin.select(Bulletin.id, Bulletin.asset).where(Bulletin.asset.in_(wanted)).tuples():
+    for bid, sha in tuples_of(Bulletin.select(Bulletin.id, Bulletin.asset).where(Bulletin.asset.in_(wanted))):
         out.setdefault(sha, bid)
     for (sha,) in Chime.select(Chime.asset).where(Chime.asset.in_(wanted)).tuples():
         out[sha] = CHIME_KEY  # a chime is a chime, even if a bulletin happens to share its bytes

@@ -25,7 +25,7 @@ from typing import Any
 from peewee import JOIN, fn
 
 from central.auth import area_subtree_ids, check_area
-from central.db import database
+from central.db import database, tuples_of
 from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from central.messages import msg
 from central.models import (
@@ -487,7 +487,7 @@ def _attach_targets(rows: list[Schedule]) -> None:
         return
     q = (ScheduleTarget.select(ScheduleTarget.schedule, ScheduleTarget.station, Area.code)
          .join(Area, JOIN.LEFT_OUTER).where(ScheduleTarget.schedule.in_(sorted(by_id))).tuples())
-    for sid, station_id, code in q:
+    for sid, station_id, code in tuples_of(q):
         if code is not None:
             by_id[sid][0].append(code)
         if station_id is not None:
