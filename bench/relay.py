@@ -69,7 +69,7 @@ def main() -> None:
         fc = FakeCentral(Central())
         st = Station(root / "agent", fc.url)
         try:
-            feed = icecast.feed("/vov1.mp3", codec="mp3")
+            feed = icecast.feed("/vov1.mp3", codec="mp3", bitrate="128k", channels=2)
             feed.start()
             st.run_cli("enroll", fc.url, "BENCH", "--password", "mật-khẩu-xã")
             start = (datetime.now(VN) + timedelta(seconds=8)).replace(tzinfo=None, microsecond=0)
@@ -96,7 +96,7 @@ def measure(agent: int) -> None:
     hz = os.sysconf("SC_CLK_TCK")
     print(f"machine: {os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}, "
           f"load {os.getloadavg()[0]:.2f}")
-    print(f"station relaying a 128 kbit/s MP3 from Icecast for {elapsed:.0f} s (null player):")
+    print(f"station relaying a 128 kbit/s stereo MP3 from Icecast for {elapsed:.0f} s (null player):")
     total = 0.0
     for pid, name in sorted(procs.items()):
         share = 100 * (ticks(pid) - before[pid]) / hz / elapsed

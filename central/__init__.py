@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import config, db, errors
+from . import config, db, errors, text_guard
 from .services import push
 
 
@@ -30,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     db.init_app(app)
+    text_guard.init_app(app)
     push.init_app(app)
     _register_blueprints(app)
     errors.init_app(app)

@@ -103,6 +103,9 @@ def run(ctx: _Ctx, host: str, port: int, threads: int) -> None:
     """
     from .services import alert_timer
 
+    # SIGTERM stops it cleanly from the first instant: the alert timer starts before the server does,
+    # and a stop that came in between (systemd, a busy machine) used to kill it by the signal.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     initialise(ctx.app)
     alert_timer.start(ctx.app)
     serve(ctx.app, host, port, threads)

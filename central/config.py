@@ -13,6 +13,8 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from central.messages import msg
+
 from .errors import CentralError
 
 
@@ -135,7 +137,7 @@ def read_env_file(path: Path) -> dict[str, str]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"Không đọc được tệp cấu hình LOA_CONFIG={path}: {exc}") from exc
+        raise ConfigError(msg("Không đọc được tệp cấu hình LOA_CONFIG=%(path)s: %(exc)s", path=path, exc=exc)) from exc
     for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith("#") or "=" not in line:
@@ -185,7 +187,7 @@ def _parse(name: str, value: Any) -> Any:
     try:
         return kind(value)
     except ValueError:
-        raise ConfigError(f"Cấu hình {ENV[name]}={value!r} không hợp lệ: cần {kind.__doc__}.") from None
+        raise ConfigError(msg("Cấu hình %(value)s=%(value2)r không hợp lệ: cần %(doc)s.", value=ENV[name], value2=value, doc=kind.__doc__)) from None
 
 
 def _text(value: Any) -> str | None:

@@ -12,6 +12,11 @@ from __future__ import annotations
 import enum
 
 
+def N_(msgid: str) -> str:
+    """Mark a word for extraction into both sides' gettext catalogues; each side translates it."""
+    return msgid
+
+
 class Approval(enum.StrEnum):
     """Where a piece of work stands in the two-person workflow (docs/two-person-rule.md)."""
 
@@ -141,3 +146,15 @@ def describe_reason(code: str | None, language: str = "vi") -> str:
         return code
     readable = text[1] if language == "en" else text[0]
     return f"{readable}: {detail}" if sep else readable
+
+
+#: What people call each play or slot outcome: one wording for the central's pages and the station's
+#: (each side's gettext catalogue holds the English; a test checks they agree).
+PLAY_WORDS: dict[str, str] = {
+    "planned": N_("Dự kiến"), PlayStatus.PLAYING: N_("Đang phát"), PlayStatus.COMPLETED: N_("Đã phát xong"),
+    PlayStatus.INTERRUPTED: N_("Bị ngắt"), PlayStatus.FAILED: N_("Lỗi"), PlayStatus.MISSED: N_("Bị lỡ"),
+    PlayStatus.SKIPPED: N_("Bỏ qua"), PlayStatus.LOCAL: N_("Phát tại chỗ"),
+    PlayStatus.NOT_AUDIBLE: N_("Không nghe được"), PlayStatus.FAILED_TO_SOUND: N_("Không phát ra tiếng"),
+}
+#: The three tiers of the regulation (keys are ``playlists.model.Priority`` values).
+TIER_WORDS: dict[str, str] = {"normal": N_("Thông thường"), "priority": N_("Ưu tiên"), "emergency": N_("Khẩn cấp")}

@@ -328,7 +328,7 @@ class Icecast:
     source_password: str = field(default_factory=lambda: "src-" + os.urandom(8).hex())
     admin_password: str = field(default_factory=lambda: "adm-" + os.urandom(8).hex())
     burst_size: int = 0
-    mounts: str = ""  # extra <mount> sections (the central's live mounts: central.services.icecast)
+    extra_mounts: str = ""  # more <mount> sections (the central's live mounts: central.services.icecast)
     proc: subprocess.Popen[bytes] | None = None
     logdir: Path | None = None
     feeds: list[Feed] = field(default_factory=list)
@@ -343,7 +343,7 @@ class Icecast:
         self.logdir = self._logdir()
         conf = self.dir / "icecast.xml"
         conf.write_text(icecast_xml(self.port, self.source_password, self.admin_password, self.logdir,
-                                    self.burst_size, self.mounts))
+                                    self.burst_size, self.extra_mounts))
         self.proc = subprocess.Popen([ICECAST, "-c", str(conf)], stdout=(self.dir / "icecast.out").open("ab"),
                                      stderr=subprocess.STDOUT)
         try:
@@ -412,8 +412,10 @@ class Feed:
     ``sent_s`` is what the feed really sent, summed over its runs from ffmpeg's own -progress reports.
     """
 
-    def __init__(self, icecast: Icecast, mount: str, frequency: int = 440, codec: str = "ogg") -> None:
+    def __init__(self, icecast: Icecast, mount: str, frequency: int = 440, codec: str = "ogg",
+                 bitrate: str = "64k", channels: int = 1, gain: float = 1.0) -> None:
         self.icecast, self.mount, self.frequency, self.codec = icecast, mount, frequency, codec
+        self.bitrate, self.channels, self.gain = bitrate, channels, gain
         self.proc: subprocess.Popen[bytes] | None = None
         self.runs = 0
         self._done_s = 0.0
@@ -430,14 +432,15 @@ class Feed:
         assert self.proc is None or self.proc.poll() is not None, "the feed is already running"
         self.runs += 1
         # Ogg pages of ¼ s (ffmpeg's default is 1 s): a listener hears the feed within a moment
-        encode = (["-c:a", "libvorbis", "-b:a", "64k", "-f", "ogg", "-page_duration", "250000",
+        encode = (["-c:a", "libvorbis", "-b:a", self.bitrate, "-f", "ogg", "-page_duration", "250000",
                    "-content_type", "audio/ogg"]
                   if self.codec == "ogg" else
-                  ["-c:a", "libmp3lame", "-b:a", "64k", "-f", "mp3", "-content_type", "audio/mpeg"])
+                  ["-c:a", "libmp3lame", "-b:a", self.bitrate, "-f", "mp3", "-content_type", "audio/mpeg"])
         target = f"icecast://source:{self.icecast.source_password}@127.0.0.1:{self.icecast.port}{self.mount}"
         self.proc = subprocess.Popen(
             [_ffmpeg_with_icecast(), "-nostdin", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi",
-             "-i", f"sine=frequency={self.frequency}:sample_rate=44100", "-ac", "1", *encode,
+             "-i", f"sine=frequency={self.frequency}:sample_rate=44100", "-af", f"volume={self.gain}",
+             "-ac", str(self.channels), *encode,
              "-stats_period", "0.1", "-progress", str(self._progress()), target],
             stdout=subprocess.DEVNULL, stderr=(self.icecast.dir / "feed.log").open("ab"))
         try:

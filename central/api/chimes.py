@@ -11,6 +11,7 @@ from typing import Any
 from flask import jsonify, request
 
 from audio_library import AudioError
+from central.messages import msg
 
 from .. import policy
 from ..auth import require
@@ -35,7 +36,7 @@ def create_chime() -> Any:
         c = chimes.create_uploaded(_user(), data, name, request.form.to_dict(), _store(),
                                    ffmpeg=settings().ffmpeg)
     except AudioError as exc:
-        raise AudioRejected(f"Không dùng được âm thanh: {exc}") from exc
+        raise AudioRejected(msg("Không dùng được âm thanh: %(why)s", why=exc)) from exc
     return _created(chimes.to_dict(c))
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from central.messages import msg
+
 from ..auth import current_user, require
 from ..config import settings
 from ..db import database
@@ -97,7 +99,7 @@ def station_live() -> Any:
 def icecast_listener() -> Any:
     if request.form.get("action", "listener_add") != "listener_add" or not live.listener_allowed(
             request.form, settings()):
-        raise Forbidden("Không được nghe kênh này. (Not allowed on this mount.)")
+        raise Forbidden(msg("Không được nghe kênh này."))
     resp = Response(status=200)
     resp.headers["icecast-auth-user"] = "1"
     resp.headers["icecast-auth-message"] = "ok"

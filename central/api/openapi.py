@@ -16,6 +16,7 @@ from . import (
     openapi_live,
     openapi_period_reports,
     openapi_plans,
+    openapi_relays,
 )
 from .openapi_schemas import (
     BOOL,
@@ -205,6 +206,12 @@ def _bulletin_paths() -> J:
             "get": op("Get a bulletin", t, ok(ref("Bulletin")), errors=(401, 403, 404)),
             "patch": op("Change a draft bulletin", t, ok(ref("Bulletin")), body=json_body(ref("BulletinPatch")),
                         errors=WRITE),
+            "delete": op("Delete a draft bulletin (its audio too, unless something else uses it)", t,
+                         {"204": {"description": "Deleted"}}, errors=(401, 403, 404, 409)),
+        },
+        "/api/v1/bulletins/tts-preview": {
+            "post": op("Hear a text read aloud before saving it as a bulletin (nothing is stored)", t,
+                       ok(ref("TTSPreview")), body=json_body(ref("TTSPreviewInput")), errors=(400, 401, 403, 422)),
         },
     }
     for action, reason in (("submit", False), ("approve", False), ("reject", True), ("withdraw", False)):
@@ -258,6 +265,7 @@ def _workflow_paths() -> J:
                        body=_reason_body(action == "reject"), errors=STATE),
         }
     paths.update(openapi_chimes.paths())
+    paths.update(openapi_relays.paths())
     paths.update(openapi_plans.paths())
     paths.update(openapi_period_reports.paths())
     paths["/api/v1/stations/{id}/timeline"] = {
@@ -472,7 +480,8 @@ def build_spec() -> J:
         "paths": paths,
         "components": {
             "schemas": {**SCHEMAS, **openapi_chimes.SCHEMAS, **openapi_plans.SCHEMAS,
-                        **openapi_emergencies.SCHEMAS, **openapi_period_reports.SCHEMAS, **openapi_live.SCHEMAS},
+                        **openapi_emergencies.SCHEMAS, **openapi_period_reports.SCHEMAS, **openapi_live.SCHEMAS,
+                        **openapi_relays.SCHEMAS},
             "responses": {
                 "Problem": {
                     "description": "RFC 9457 problem details",

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request
 
+from central.messages import msg
 from playlists.model import DEFAULT_ZONE
 
 from ..auth import area_subtree_ids, check_area, current_user, require, visible_stations
@@ -72,7 +73,7 @@ def _int_arg(name: str) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise Invalid(f"Tham số '{name}' phải là số nguyên. ('{name}' must be an integer.)") from None
+        raise Invalid(msg("Tham số '%(name)s' phải là số nguyên.", name=name)) from None
 
 
 @bp.get("/stations")

@@ -9,12 +9,14 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from central.db import tuples_of
+
 from ..models import Area
 
 
 def _children_map() -> dict[int | None, list[int]]:
     children: dict[int | None, list[int]] = defaultdict(list)
-    for area_id, parent_id in Area.select(Area.id, Area.parent).tuples():
+    for area_id, parent_id in tuples_of(Area.select(Area.id, Area.parent)):
         children[parent_id].append(area_id)
     return children
 
@@ -50,7 +52,7 @@ def ancestor_path(area_id: int, parents: dict[int, int | None]) -> list[int]:
 def heads(base_id: int | None) -> dict[int, int]:
     """Every area id under ``base_id`` → the child of ``base_id`` it lies under (``base_id`` itself for
     ``base_id``); with no base, every area → its root. Areas outside ``base_id`` are left out."""
-    parents = dict(Area.select(Area.id, Area.parent).tuples())
+    parents: dict[int, int | None] = dict(tuples_of(Area.select(Area.id, Area.parent)))
     out: dict[int, int] = {}
     for area_id in parents:
         path = ancestor_path(area_id, parents)  # nearest first, up to the root

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from central.messages import msg
+
 from ..errors import Invalid
 from ..models import Heartbeat, Station, utcnow
 
@@ -15,7 +17,7 @@ def _int(body: dict[str, Any], key: str) -> int | None:
     if value is None:
         return None
     if not isinstance(value, int) or isinstance(value, bool):
-        raise Invalid(f"'{key}' phải là số nguyên. ('{key}' must be an integer.)", field=key)
+        raise Invalid(msg("'%(key)s' phải là số nguyên.", key=key), field=key)
     return value
 
 
@@ -23,10 +25,10 @@ def record(station: Station, body: dict[str, Any]) -> Heartbeat:
     """Store a heartbeat (unknown fields kept in ``payload``) and update the station's status columns."""
     trusted = body.get("clock_trusted")
     if trusted is not None and not isinstance(trusted, bool):
-        raise Invalid("'clock_trusted' phải là true/false.", field="clock_trusted")
+        raise Invalid(msg("'clock_trusted' phải là true/false."), field="clock_trusted")
     now_playing = body.get("now_playing")
     if now_playing is not None and not isinstance(now_playing, dict):
-        raise Invalid("'now_playing' phải là đối tượng hoặc null.", field="now_playing")
+        raise Invalid(msg("'now_playing' phải là đối tượng hoặc null."), field="now_playing")
     last_error = body.get("last_error")
     last_error = None if last_error is None else str(last_error)[:2000]
     agent = body.get("agent_version")

@@ -29,9 +29,10 @@ from typing import Any
 
 from central.auth import area_subtree_ids
 from central.config import Settings, write_private
-from central.db import database
+from central.db import database, tuples_of
 from central.errors import Conflict, Forbidden, NotFound
 from central.live_models import LiveSession
+from central.messages import msg
 from central.models import Area, Bulletin, Station, User, utcnow
 from central.policy import can_see_owner, check_owner, check_role
 from central.services import audit, schedules
@@ -73,8 +74,7 @@ def source_password(settings: Settings) -> str:
 def check_ready(settings: Settings) -> None:
     """409 when this central has no Icecast: live needs one (scheduled playback never does)."""
     if not settings.icecast_url:
-        raise Conflict("Phát trực tiếp cần máy chủ Icecast: cài bằng `apt install icecast2` rồi đặt "
-                       "LOA_ICECAST_URL. (Live needs Icecast: apt install icecast2, then set LOA_ICECAST_URL.)")
+        raise Conflict(msg("Phát trực tiếp cần máy chủ Icecast: cài bằng `apt install icecast2` rồi đặt LOA_ICECAST_URL."))
 
 
 # --- going live and ending ------------------------------------------------------------------
@@ -106,7 +106,7 @@ def end(actor: User | None, live_id: int, settings: Settings, reason: str = "end
     changed = LiveSession.update(ended_at=ended, ended_by=actor, end_reason=reason).where(
         (LiveSession.id == s.id) & LiveSession.ended_at.is_null()).execute()
     if changed != 1:
-        raise Conflict("Buổi phát trực tiếp này đã kết thúc. (This live has already ended.)")
+        raise Conflict(msg("Buổi phát trực tiếp này đã kết thúc."))
     with database.atomic():
         audit.record(actor, "live.end", s, reason=reason)
     from central.services import live_feed
@@ -120,7 +120,7 @@ def end(actor: User | None, live_id: int, settings: Settings, reason: str = "end
 
 def _check_may_end(actor: User, s: LiveSession) -> None:
     if not can_see_owner(actor, s.area_id):
-        raise NotFound(f"Không có buổi phát trực tiếp số {s.id}. (No live {s.id}.)")
+        raise NotFound(msg("Không có buổi phát trực tiếp số %(live_id)s.", live_id=s.id))
     if actor.id != s.author_id:
         check_role(actor, ENDERS, "kết thúc buổi phát trực tiếp của người khác")
         check_owner(actor, s.area_id, "Buổi phát trực tiếp")
@@ -153,14 +153,14 @@ def _archive(s: LiveSession, recording: Path, settings: Settings) -> None:
 def _session(live_id: int) -> LiveSession:
     s = LiveSession.get_or_none(LiveSession.id == live_id) if 0 < live_id < 2**63 else None
     if s is None:
-        raise NotFound(f"Không có buổi phát trực tiếp số {live_id}. (No live {live_id}.)")
+        raise NotFound(msg("Không có buổi phát trực tiếp số %(live_id)s.", live_id=live_id))
     return s
 
 
 def get(user: User, live_id: int) -> LiveSession:
     s = _session(live_id)
     if not can_see_owner(user, s.area_id) and not _targets_scope(user, s):
-        raise NotFound(f"Không có buổi phát trực tiếp số {live_id}. (No live {live_id}.)")
+        raise NotFound(msg("Không có buổi phát trực tiếp số %(live_id)s.", live_id=live_id))
     return s
 
 
@@ -169,7 +169,7 @@ def _targets_scope(user: User, s: LiveSession) -> bool:
     if scope is None:
         return True
     codes = set(s.targets.get("areas") or [])
-    ids = {a for (a,) in Area.select(Area.id).where(Area.code.in_(sorted(codes))).tuples()} if codes else set()
+    ids = {a for (a,) in tuples_of(Area.select(Area.id).where(Area.code.in_(sorted(codes))))} if codes else set()
     return bool(ids & scope)
 
 
@@ -185,9 +185,9 @@ def check_feeder(actor: User, live_id: int) -> LiveSession:
     """The session ``actor`` may feed audio to now: their own, still on air."""
     s = get(actor, live_id)
     if s.author_id != actor.id:
-        raise Forbidden("Chỉ người đang phát mới gửi được âm thanh. (Only the speaker sends its audio.)")
+        raise Forbidden(msg("Chỉ người đang phát mới gửi được âm thanh."))
     if s.ended_at is not None:
-        raise Conflict("Buổi phát trực tiếp này đã kết thúc. (This live has already ended.)")
+        raise Conflict(msg("Buổi phát trực tiếp này đã kết thúc."))
     return s
 
 
@@ -211,7 +211,7 @@ def station_targeted(station: Station, s: LiveSession) -> bool:
     if station.id in (s.targets.get("stations") or []):
         return True
     codes = set(s.targets.get("areas") or [])
-    chain = {code for (code,) in Area.select(Area.code).where(Area.id.in_(ancestor_ids(station.area_id))).tuples()}
+    chain = {code for (code,) in tuples_of(Area.select(Area.code).where(Area.id.in_(ancestor_ids(station.area_id))))}
     return bool(codes & chain)
 
 
@@ -269,7 +269,7 @@ def topics(s: LiveSession) -> list[str]:
     codes = set(s.targets.get("areas") or [])
     ids = list(s.targets.get("stations") or [])
     if ids:
-        codes |= {c for (c,) in Station.select(Area.code).join(Area).where(Station.id.in_(ids)).tuples()}
+        codes |= {c for (c,) in tuples_of(Station.select(Area.code).join(Area).where(Station.id.in_(ids)))}
     return [orders.live_topic(c) for c in sorted(codes)]
 
 

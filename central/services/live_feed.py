@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from central.errors import Conflict, TooLarge, Unprocessable
+from central.messages import msg
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +34,7 @@ def container(head: bytes) -> str:
     for magic, name in _MAGIC.items():
         if head.startswith(magic):
             return name
-    raise Unprocessable("Âm thanh phải là WebM hoặc Ogg từ MediaRecorder. "
-                        "(The first chunk must start a WebM or Ogg stream.)", field="chunk")
+    raise Unprocessable(msg("Âm thanh phải là WebM hoặc Ogg từ MediaRecorder."), field="chunk")
 
 
 def ffmpeg_argv(ffmpeg: str, demuxer: str, target: str) -> list[str]:
@@ -70,7 +70,7 @@ class Feed:
         """Append one chunk to the recording and to ffmpeg (started, or started again, as needed)."""
         with self._lock:
             if self._closed.is_set():
-                raise Conflict("Buổi phát trực tiếp này đã kết thúc. (This live has already ended.)")
+                raise Conflict(msg("Buổi phát trực tiếp này đã kết thúc."))
             if not self.header:
                 container(chunk)  # refuse before any process starts
                 self.header = chunk
@@ -149,9 +149,9 @@ def feed(live_id: int, make: Callable[[], Feed]) -> Feed:
 
 def write(live_id: int, chunk: bytes, make: Callable[[], Feed]) -> Feed:
     if len(chunk) > MAX_CHUNK:
-        raise TooLarge("Mỗi đoạn âm thanh tối đa 1 MB. (A chunk is at most 1 MB.)")
+        raise TooLarge(msg("Mỗi đoạn âm thanh tối đa 1 MB."))
     if not chunk:
-        raise Unprocessable("Đoạn âm thanh rỗng. (The chunk is empty.)", field="chunk")
+        raise Unprocessable(msg("Đoạn âm thanh rỗng."), field="chunk")
     with _lock:
         fresh = live_id not in _feeds
     if fresh:

@@ -10,7 +10,7 @@ Python into the lines below:
 - ``bulletins`` of a theme or campaign = distinct bulletins with at least one aired play (số tin, bài);
 - ``stations_reached`` = distinct stations with at least one aired play, of ``stations_total`` in the area;
 - the by-language table counts bulletins only (chimes and local announcements have no language);
-- ``relay_minutes`` is 0 until relays exist (``relay_minutes``: the one place to fill; exports and
+- ``relay_minutes``: stream minutes relayed (``relay_minutes``, from ``relay_rollups``; exports and
   readers already carry it);
 - a TEST emergency's plays (``rollups.TEST``) are drills: in no table and no total, only in ``tests``.
 
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from central.db import database, is_postgres
+from central.db import database, is_postgres, tuples_of
 from central.models import (
     Area,
     Bulletin,
@@ -119,7 +119,7 @@ def _statements(heads: dict[int, int], start: date, end: date, where: str,
     inner, params = rollups.period_sql(database, start, end, where, where_params)
     out = [(f"SELECT r.bulletin_id, r.asset_sha256, NULL, {word}, {bits}, {sums} FROM ({inner}) r "
             f"GROUP BY r.bulletin_id, r.asset_sha256, {word}", params)]
-    ids = [i for (i,) in Bulletin.select(Bulletin.id).where(Bulletin.campaign.is_null(False)).tuples()]
+    ids = [i for (i,) in tuples_of(Bulletin.select(Bulletin.id).where(Bulletin.campaign.is_null(False)))]
     if ids:  # integers from the database, written out: the planner then reads only their rows
         pairs = ", ".join(f"({int(a)}, {int(h)})" for a, h in sorted(heads.items()))
         out.append((f"WITH h (area_id, head) AS (VALUES {pairs}) "
@@ -198,7 +198,7 @@ class _Fold:
                 continue  # not a campaign's after all (the statement takes a superset)
             sums = [int(v or 0) for v in raw]
             fold.campaigns.setdefault((b.campaign_id, int(head)), _Line()).add(int(word), int(bits or 0) & mask, sums)
-            if sum(sums[_SUMS.index(c)] for c in _AIRED):
+            if _aired(sums):
                 fold.aired_at.add((b.id, int(head)))
         return fold
 
@@ -211,8 +211,13 @@ class _Fold:
         self.themes.setdefault(theme, _Line()).add(word, bits, sums)
         if kind == "b":
             self.languages.setdefault((b.language or "") if b is not None else "", _Line()).add(word, bits, sums)
-            if b is not None and sum(sums[_SUMS.index(c)] for c in _AIRED):
+            if b is not None and _aired(sums):
                 self.aired[b.id] = b
+
+
+def _aired(sums: list[int]) -> bool:
+    """True when these sums hold a play that was heard (completed, interrupted or local)."""
+    return any(sums[_SUMS.index(c)] > 0 for c in _AIRED)
 
 
 def _owners(keys: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[str, int | None]]:
@@ -245,7 +250,7 @@ def station_counts(base: Area | None) -> dict[int, int]:
     q = within(Station.select(Station.area, Station.id).where(Station.active == True),  # noqa: E712
                Station.area, base)
     out: dict[int, int] = {}
-    for area_id, _ in q.tuples():
+    for area_id, _ in tuples_of(q):
         out[area_id] = out.get(area_id, 0) + 1
     return out
 
@@ -277,8 +282,13 @@ def build(base: Area | None, start: date, end: date, where: str, where_params: l
 
 
 def relay_minutes(base: Area | None, start: date, end: date) -> float:
-    """Minutes relayed from a live source by stations under ``base``: 0 until relays exist (issue 13)."""
-    return 0.0
+    """Minutes relayed from relay sources by stations under ``base`` (issue 13): stream time actually
+    sent to the loudspeakers, never counted as bulletin minutes (``services.relay_rollups``)."""
+    from .relay_rollups import by_source
+    from .reports import scope_filter
+
+    where, params = scope_filter(None, base) if base is not None else ("", [])
+    return round(sum(r["relayed_ms"] for r in by_source(start, end, where, params)) / 60_000, 1)
 
 
 def _total(fold: _Fold, stations: int) -> dict[str, Any]:
@@ -399,7 +409,7 @@ def offline_days_in(stations: dict[int, tuple[str, Any]], start: date, end: date
     outages = (StationOutage.select(StationOutage.station, StationOutage.started_at, StationOutage.ended_at)
                .where(StationOutage.started_at < hi,
                       (StationOutage.ended_at.is_null()) | (StationOutage.ended_at > lo)))
-    for sid, began, ended in outages.tuples():
+    for sid, began, ended in tuples_of(outages):
         if sid in stations:
             span = min(ended or hi, hi) - max(began, lo)
             out[sid] = out.get(sid, 0.0) + span.total_seconds() / 86400

@@ -14,13 +14,15 @@ from zoneinfo import ZoneInfo
 
 from peewee import ModelSelect, fn
 
-from playlists.model import DEFAULT_ZONE
+from central.messages import msg
+from playlists.errors import ScheduleError
+from playlists.model import DEFAULT_ZONE, relay_log_from_dict, relay_log_to_dict
 from playlists.sound import AUDIBILITIES, outcome
 
 from ..db import database
 from ..errors import Invalid, TooLarge, Unprocessable
 from ..models import PLAY_STATUSES, PlayLog, Station, db_time, utcnow
-from . import emergencies, rollups
+from . import emergencies, relay_rollups, rollups
 
 MAX_BATCH = 1000
 _CHUNK = 250  # rows per INSERT: well under SQLite's bound-variable limit
@@ -30,7 +32,7 @@ _OPTIONAL_TIME = ("planned_start", "started_at", "ended_at")
 
 
 def _bad(index: int, field: str, why: str) -> Invalid:
-    return Invalid(f"Nhật ký thứ {index}, trường '{field}': {why}. (log {index}, field '{field}': {why})",
+    return Invalid(msg("Nhật ký thứ %(index)s, trường '%(field)s': %(why)s.", index=index, field=field, why=why),
                    index=index, field=field)
 
 
@@ -48,8 +50,7 @@ def _time(index: int, field: str, value: Any) -> datetime | None:
     try:
         return t.astimezone(UTC)
     except OverflowError:  # well-formed, but before year 1 or after 9999 in UTC
-        raise Unprocessable(f"Nhật ký thứ {index}, trường '{field}': ngoài năm 1–9999. (log {index}, "
-                            f"field '{field}': out of range)", index=index, field=field) from None
+        raise Unprocessable(msg("Nhật ký thứ %(index)s, trường '%(field)s': ngoài năm 1–9999.", index=index, field=field), index=index, field=field) from None
 
 
 def _str_or_none(index: int, field: str, value: Any, max_len: int) -> str | None:
@@ -91,11 +92,22 @@ def validate(index: int, log: Any) -> dict[str, Any]:
     if not isinstance(offset, int) or isinstance(offset, bool):
         raise _bad(index, "clock_offset_ms", "must be an integer")
     row["clock_trusted"], row["clock_offset_ms"] = trusted, offset
+    row["relay"] = _relay(index, log.get("relay"))
     row["sound"] = _sound(index, log.get("sound"))
     if row["sound"] is not None:  # the outcome is stored; the station's own word is kept beside it
         row["sound"]["reported_status"] = status
         row["status"] = outcome(status, row["sound"])
     return row
+
+
+def _relay(index: int, value: Any) -> dict[str, int] | None:
+    """The optional ``relay`` object of a relay item's log (issue 13); None if absent."""
+    if value is None:
+        return None
+    try:
+        return relay_log_to_dict(relay_log_from_dict(value))
+    except ScheduleError as exc:
+        raise _bad(index, "relay", str(exc)) from None
 
 
 #: ``sound`` keys a station may send and their JSON types (anything else is dropped, not stored)
@@ -129,9 +141,9 @@ def _sound(index: int, value: Any) -> dict[str, Any] | None:
 def ingest(station: Station, logs: Any) -> tuple[int, int]:
     """Store a batch for ``station``; returns ``(accepted, duplicates)``. Invalid anywhere → nothing stored."""
     if not isinstance(logs, list) or not logs:
-        raise Invalid("'logs' phải là một danh sách 1–1000 nhật ký. ('logs' must be a list of 1–1000 logs.)")
+        raise Invalid(msg("'logs' phải là một danh sách 1–1000 nhật ký."))
     if len(logs) > MAX_BATCH:
-        raise TooLarge(f"Tối đa {MAX_BATCH} nhật ký mỗi lần, nhận {len(logs)}. (At most {MAX_BATCH} logs.)")
+        raise TooLarge(msg("Tối đa %(MAX_BATCH)s nhật ký mỗi lần, nhận %(value)s.", MAX_BATCH=MAX_BATCH, value=len(logs)))
     rows = [validate(i, log) for i, log in enumerate(logs)]
     now = utcnow()
     unique: dict[str, dict[str, Any]] = {}
@@ -149,11 +161,13 @@ def ingest(station: Station, logs: Any) -> tuple[int, int]:
         new = [r for r in batch if r["uuid"] in stored]
         tests = emergencies.test_schedules(r["schedule_id"] for r in new)  # drills roll up apart
         rollups.add(rollups.fold(new, lambda _: zone, tests))
+        relay_rollups.add(relay_rollups.fold(new, lambda _: zone))  # relay minutes apart from bulletins
     return len(stored), len(rows) - len(stored)
 
 
 _FIELDS = ("station", "uuid", "slot_id", "schedule_id", "bulletin_id", "asset_sha256", "planned_start",
-           "started_at", "ended_at", "status", "reason", "clock_trusted", "clock_offset_ms", "received_at", "sound")
+           "started_at", "ended_at", "status", "reason", "clock_trusted", "clock_offset_ms", "received_at", "sound",
+           "relay")
 _INSERT_SQL: dict[tuple[int, int], str] = {}
 
 
@@ -216,4 +230,5 @@ def to_dict(log: PlayLog) -> dict[str, Any]:
         "clock_offset_ms": log.clock_offset_ms,
         "received_at": iso(log.received_at),
         "sound": log.sound,
+        "relay": log.relay,
     }

@@ -35,7 +35,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from central.db import tuples_of
 from central.errors import Invalid, Unprocessable
+from central.messages import DEFAULT_LANGUAGE, N_, gettext_for, msg
 from central.services.area_tree import subtree_ids, whole_tree
 from playlists.model import DEFAULT_ZONE
 from playlists.sound import FAILED_TO_SOUND, NOT_AUDIBLE, aired
@@ -47,13 +49,17 @@ GROUPS = ("category", "campaign", "area", "station")
 ATTEMPTED = frozenset({"completed", "interrupted", "failed", "missed", NOT_AUDIBLE, FAILED_TO_SOUND})
 
 NO_GROUP_LABEL = {
-    "category": "(chưa phân loại)",
-    "campaign": "(không thuộc đợt tuyên truyền)",
-    "area": "(không rõ đơn vị)",
-    "station": "(không rõ đài)",
+    "category": N_("(chưa phân loại)"),
+    "campaign": N_("(không thuộc đợt tuyên truyền)"),
+    "area": N_("(không rõ đơn vị)"),
+    "station": N_("(không rõ đài)"),
 }
-LOCAL_LABEL = "Phát tại chỗ"
-CHIME_KEY, CHIME_LABEL = "chime", "Nhạc hiệu"
+LOCAL_LABEL = N_("Phát tại chỗ")
+#: the CSV's relay table (issue 13): relay minutes per source, apart from the bulletin rows
+RELAY_CSV_HEADER = (N_("Mã nguồn"), N_("Tiếp sóng"), N_("Số lần"), N_("Số phút tiếp sóng"), N_("Số lần mất tín hiệu"),
+                    N_("Số phút mất tín hiệu"), N_("Số phút phát dự phòng"))
+CHIME_KEY, CHIME_LABEL = "chime", N_("Nhạc hiệu")
+TOTAL_LABEL = N_("Tổng cộng")
 
 #: Preset ranges of the provincial plan: the six-month report is due before 15/6, the yearly one
 #: before 1/12, so each covers 1/1 up to the day before its deadline.
@@ -125,6 +131,8 @@ class Summary:
     area: str | None
     rows: list[SummaryRow]
     total: SummaryRow
+    # relay minutes per source (issue 13), beside the bulletin minutes above and never inside them
+    relays: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -134,6 +142,7 @@ class Summary:
             "group_by": self.group_by,
             "rows": [r.to_dict() for r in self.rows],
             "total": self.total.to_dict(),
+            "relays": self.relays,
         }
 
 
@@ -147,7 +156,7 @@ def counted(f: LogFact) -> bool:
 def summarise(facts: Iterable[LogFact]) -> tuple[list[SummaryRow], SummaryRow]:
     """Fold logs into one row per group (sorted by label) and a total row."""
     rows: dict[str, SummaryRow] = {}
-    total = SummaryRow(key="", label="Tổng cộng")
+    total = SummaryRow(key="", label=TOTAL_LABEL)
     for f in facts:
         if not counted(f):
             continue
@@ -169,7 +178,7 @@ def preset_range(name: str, year: int) -> tuple[date, date]:
         return date(year, 1, 1), date(year, 6, 14)
     if name == "year":
         return date(year, 1, 1), date(year, 11, 30)
-    raise Invalid(f"Kỳ báo cáo không hợp lệ: {name!r} (dùng six-month hoặc year)")
+    raise Invalid(msg("Kỳ báo cáo không hợp lệ: %(name)r (dùng six-month hoặc year)", name=name))
 
 
 def parse_day(value: str | None, what: str) -> date | None:
@@ -178,9 +187,9 @@ def parse_day(value: str | None, what: str) -> date | None:
     try:
         day = date.fromisoformat(value[:10])
     except ValueError as exc:
-        raise Invalid(f"Tham số {what} phải là ngày dạng YYYY-MM-DD, nhận được {value!r}") from exc
+        raise Invalid(msg("Tham số %(what)s phải là ngày dạng YYYY-MM-DD, nhận được %(value)r", what=what, value=value)) from exc
     if not MIN_YEAR <= day.year <= MAX_YEAR:  # year 1 or 9999 overflow time zone and month arithmetic
-        raise Invalid(f"Tham số {what} phải trong các năm {MIN_YEAR}–{MAX_YEAR}, nhận được {value!r}")
+        raise Invalid(msg("Tham số %(what)s phải trong các năm %(MIN_YEAR)s–%(MAX_YEAR)s, nhận được %(value)r", what=what, MIN_YEAR=MIN_YEAR, MAX_YEAR=MAX_YEAR, value=value))
     return day
 
 
@@ -195,8 +204,7 @@ def resolve_range(
     end = end or today
     start = start or end - timedelta(days=29)
     if start > end:
-        raise Unprocessable("Ngày bắt đầu (from) phải trước hoặc bằng ngày kết thúc (to). "
-                            "(from must not be after to.)")
+        raise Unprocessable(msg("Ngày bắt đầu (from) phải trước hoặc bằng ngày kết thúc (to)."))
     return start, end
 
 
@@ -211,25 +219,25 @@ def utc_bounds(start: date, end: date, tz: str = DEFAULT_ZONE) -> tuple[datetime
 # --- CSV -----------------------------------------------------------------------------------
 
 GROUP_HEADER = {
-    "category": "Chủ đề",
-    "campaign": "Đợt tuyên truyền",
-    "area": "Đơn vị hành chính",
-    "station": "Đài",
+    "category": N_("Chủ đề"),
+    "campaign": N_("Đợt tuyên truyền"),
+    "area": N_("Đơn vị hành chính"),
+    "station": N_("Đài"),
 }
 CSV_COLUMNS = (
-    ("plays", "Số lượt phát"),
-    ("minutes_aired", "Số phút phát"),
-    ("completed", "Hoàn thành"),
-    ("interrupted", "Bị ngắt"),
-    ("failed", "Lỗi"),
-    ("missed", "Bị lỡ"),  # the same word as the pages
-    ("skipped", "Bỏ qua"),
-    ("local", "Phát tại chỗ"),
-    ("not_audible", "Không nghe được"),
-    ("failed_to_sound", "Không phát ra tiếng"),
-    ("completion_rate", "Tỉ lệ hoàn thành (%)"),
-    ("stations_reached", "Số đài đã phát"),
-    ("uptime_pct", "Thời gian hoạt động (%)"),
+    ("plays", N_("Số lượt phát")),
+    ("minutes_aired", N_("Số phút phát")),
+    ("completed", N_("Hoàn thành")),
+    ("interrupted", N_("Bị ngắt")),
+    ("failed", N_("Lỗi")),
+    ("missed", N_("Bị lỡ")),  # the same word as the pages
+    ("skipped", N_("Bỏ qua")),
+    ("local", N_("Phát tại chỗ")),
+    ("not_audible", N_("Không nghe được")),
+    ("failed_to_sound", N_("Không phát ra tiếng")),
+    ("completion_rate", N_("Tỉ lệ hoàn thành (%)")),
+    ("stations_reached", N_("Số đài đã phát")),
+    ("uptime_pct", N_("Thời gian hoạt động (%)")),
 )
 
 
@@ -242,14 +250,28 @@ def _csv_cell(key: str, row: SummaryRow) -> str:
     return str(value)
 
 
-def to_csv(summary: Summary) -> bytes:
-    """The summary as CSV, UTF-8 with a BOM so Excel shows Vietnamese diacritics."""
+#: the labels the summary itself gives rows (everything else is a name from the database)
+OWN_LABELS = frozenset({*NO_GROUP_LABEL.values(), LOCAL_LABEL, CHIME_LABEL, TOTAL_LABEL})
+
+
+def to_csv(summary: Summary, lang: str = DEFAULT_LANGUAGE) -> bytes:
+    """The summary as CSV in ``lang`` (headings and the summary's own labels), UTF-8 with a BOM so
+    Excel shows Vietnamese diacritics."""
+    t = gettext_for(lang)
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
-    w.writerow([f"Báo cáo từ {summary.date_from:%d/%m/%Y} đến {summary.date_to:%d/%m/%Y}"])
-    w.writerow(["Mã", GROUP_HEADER[summary.group_by], *(h for _, h in CSV_COLUMNS)])
+    w.writerow([msg("Báo cáo từ %(start)s đến %(end)s", start=f"{summary.date_from:%d/%m/%Y}",
+                    end=f"{summary.date_to:%d/%m/%Y}").render(t)])
+    w.writerow([t(N_("Mã")), t(GROUP_HEADER[summary.group_by]), *(t(h) for _, h in CSV_COLUMNS)])
     for row in [*summary.rows, summary.total]:
-        w.writerow([row.key, row.label, *(_csv_cell(k, row) for k, _ in CSV_COLUMNS)])
+        label = t(row.label) if row.label in OWN_LABELS else row.label
+        w.writerow([row.key, label, *(_csv_cell(k, row) for k, _ in CSV_COLUMNS)])
+    if summary.relays:  # relay minutes apart: they are not bulletin minutes
+        w.writerow([])
+        w.writerow([t(h) for h in RELAY_CSV_HEADER])
+        for r in summary.relays:
+            w.writerow([r["source_id"], r["name"], r["plays"], r["relayed_minutes"], r["gaps"], r["gap_minutes"],
+                        r["fallback_minutes"]])
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 
@@ -296,11 +318,11 @@ def _labels(group_by: str, bulletin_ids: set[int]) -> dict[int, tuple[str, str]]
     if group_by == "category":
         q = (Bulletin.select(Bulletin.id, Category.code, Category.name)
              .join(Category).where(Bulletin.id.in_(sorted(bulletin_ids))).tuples())
-        out = {bid: (code, name) for bid, code, name in q}
+        out = {bid: (code, name) for bid, code, name in tuples_of(q)}
     else:
         q = (Bulletin.select(Bulletin.id, Campaign.id, Campaign.name)
              .join(Campaign).where(Bulletin.id.in_(sorted(bulletin_ids))).tuples())
-        out = {bid: (str(cid), name) for bid, cid, name in q}
+        out = {bid: (str(cid), name) for bid, cid, name in tuples_of(q)}
     return out
 
 
@@ -316,7 +338,7 @@ def audio_owners(shas: set[str]) -> dict[str, Any]:
     wanted = sorted(shas)
     out: dict[str, Any] = {}
     q = Bulletin.select(Bulletin.id, Bulletin.asset).where(Bulletin.asset.in_(wanted)).order_by(Bulletin.id)
-    for bid, sha in q.tuples():
+    for bid, sha in tuples_of(q):
         out.setdefault(sha, bid)
     for (sha,) in Chime.select(Chime.asset).where(Chime.asset.in_(wanted)).tuples():
         out[sha] = CHIME_KEY  # a chime is a chime, even if a bulletin happens to share its bytes
@@ -366,7 +388,7 @@ def summary(user: Any, date_from: date, date_to: date, area_code: str | None = N
             group_by: str = "category") -> Summary:
     """The report table for ``user``'s scope (or ``area_code`` inside it) over local days."""
     if group_by not in GROUPS:
-        raise Invalid(f"group_by phải là một trong {', '.join(GROUPS)}.")
+        raise Invalid(msg("group_by phải là một trong %(value)s.", value=', '.join(GROUPS)))
     base = base_area(user, area_code)
     rows = _rows(user, base, date_from, date_to)
     audio = audio_owners({r[2] for r in rows if r[1] == 0 and r[2]})
@@ -396,7 +418,10 @@ def summary(user: Any, date_from: date, date_to: date, area_code: str | None = N
                                  count=int(count), seconds=seconds, has_asset=bool(sha) or is_local))
     table, total = summarise(facts)
     _add_uptime(table, total, base, date_from, date_to, group_by, area_of)
-    return Summary(group_by, date_from, date_to, base.code if base is not None else None, table, total)
+    from central.services.relay_rollups import by_source
+
+    relays = by_source(date_from, date_to, *scope_filter(user, base))
+    return Summary(group_by, date_from, date_to, base.code if base is not None else None, table, total, relays)
 
 
 def _add_uptime(table: list[SummaryRow], total: SummaryRow, base: Any, date_from: date, date_to: date,

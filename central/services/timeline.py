@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from central.errors import Unprocessable
+from central.messages import msg
 from central.models import Bulletin, Schedule, Station, User, utcnow
 from central.services import manifests, programmes, stations
 from central.services import schedules as schedules_service
@@ -27,9 +28,9 @@ def window(start: datetime | None, end: datetime | None, now: datetime) -> tuple
     start = start or now
     end = end or start + DEFAULT_WINDOW
     if end <= start:
-        raise Unprocessable("'to' phải sau 'from'. (The window ends before it starts.)")
+        raise Unprocessable(msg("'to' phải sau 'from'."))
     if end - start > MAX_WINDOW:
-        raise Unprocessable("Khoảng xem tối đa 31 ngày. (At most 31 days at a time.)")
+        raise Unprocessable(msg("Khoảng xem tối đa 31 ngày."))
     return start, end
 
 
@@ -43,7 +44,7 @@ def station_timeline(user: User, station_id: int, start: datetime | None = None,
         start, end = window(start, end, now)
         slots = pt.expand(list(content.schedules), content.bulletins, content.settings, start, end)
     except OverflowError:  # a window at the edge of the calendar (year 1 or 9999) in some zone
-        raise Unprocessable("Khoảng xem nằm ngoài năm 1–9999. (The window is out of range.)") from None
+        raise Unprocessable(msg("Khoảng xem nằm ngoài năm 1–9999.")) from None
     return {
         "station_id": station.id,
         "version": content.version,
@@ -73,8 +74,10 @@ def schedule_preview(s: Schedule, station_ids: set[int], days: int, limit: int,
 
 def _bulletins_of(s: Schedule) -> dict[int, pm.Bulletin]:
     """The schedule's bulletins as a station sees them (only approved ones would be in a manifest)."""
-    rows: list[Bulletin] = [s.bulletin] if s.bulletin_id else [
+    rows: list[Bulletin] = [s.bulletin] if s.bulletin_id else [] if s.playlist_id is None else [
         i.bulletin for i in programmes.ordered_items(s.playlist) if i.bulletin_id]
+    rows += [Bulletin.get_by_id(i.bulletin_id) for item in schedules_service.items_of(s) for i in item.fallback
+             if i.bulletin_id is not None]  # a relay's fallback plays if the stream fails
     out = {}
     for b in rows:
         if b.status == "approved" and b.asset_id:

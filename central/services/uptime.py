@@ -15,6 +15,8 @@ from typing import Any
 
 from peewee import fn
 
+from central.db import tuples_of
+
 from ..models import Area, Heartbeat, Station, StationOutage, utcnow
 from .area_tree import within
 from .reports import utc_bounds
@@ -41,12 +43,12 @@ class History:
         ids = [s.id for s in stations]
         for chunk in _chunks([s.id for s in stations if s.online is None]):
             q = StationOutage.select(StationOutage.station).where(StationOutage.station.in_(chunk)).distinct()
-            h.with_outages.update(sid for (sid,) in q.tuples())
+            h.with_outages.update(sid for (sid,) in tuples_of(q))
         for chunk in _chunks(ids):
             q = (StationOutage.select(StationOutage.station, StationOutage.started_at, StationOutage.ended_at)
                  .where(StationOutage.station.in_(chunk), StationOutage.started_at < hi,
                         StationOutage.ended_at.is_null() | (StationOutage.ended_at > lo)))
-            for sid, began, ended in q.tuples():
+            for sid, began, ended in tuples_of(q):
                 h.outages.setdefault(sid, []).append((began, ended))
         deaf = [s for s in stations if s.online is None and s.id not in h.with_outages]
         h._load_beats(deaf, lo, hi)
@@ -57,17 +59,17 @@ class History:
         widest = max((_allowed(s) for s in stations), default=timedelta(0))
         for chunk in _chunks([s.id for s in stations]):
             firsts = (Heartbeat.select(Heartbeat.station, fn.MIN(Heartbeat.id), fn.COUNT(Heartbeat.id))
-                      .where(Heartbeat.station.in_(chunk)).group_by(Heartbeat.station).tuples())
-            counts = {first: (sid, n) for sid, first, n in firsts}
+                      .where(Heartbeat.station.in_(chunk)).group_by(Heartbeat.station))
+            counts = {first: (sid, n) for sid, first, n in tuples_of(firsts)}
             if counts:
                 q = Heartbeat.select(Heartbeat.id, Heartbeat.received_at).where(Heartbeat.id.in_(sorted(counts)))
-                for hid, at in q.tuples():
+                for hid, at in tuples_of(q):
                     sid, n = counts[hid]
                     self.oldest[sid] = (at, n)
             q = (Heartbeat.select(Heartbeat.station, Heartbeat.received_at)
                  .where(Heartbeat.station.in_(chunk), Heartbeat.received_at >= lo - widest,
                         Heartbeat.received_at < hi))
-            for sid, at in q.tuples():
+            for sid, at in tuples_of(q):
                 self.beats.setdefault(sid, []).append(at)
 
 

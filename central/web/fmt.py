@@ -9,23 +9,17 @@ from flask_babel import lazy_gettext as _l
 
 from central.times import ZONE
 from central.words import Role
+from playlists.words import PLAY_WORDS, TIER_WORDS
 
 STATUS_LABELS = {
+    **{k: _l(v) for k, v in PLAY_WORDS.items()},  # plays and slots: the station's words too
     "draft": _l("Nháp"),
     "submitted": _l("Chờ duyệt"),
     "approved": _l("Đã duyệt"),
     "rejected": _l("Bị từ chối"),
     "withdrawn": _l("Đã thu hồi"),
+    "disabled": _l("Đã tắt"),
     "aired-live": _l("Đã phát trực tiếp"),
-    "completed": _l("Đã phát xong"),
-    "interrupted": _l("Bị ngắt"),
-    "failed": _l("Lỗi"),
-    "missed": _l("Bị lỡ"),
-    "skipped": _l("Bỏ qua"),
-    "local": _l("Phát tại chỗ"),
-    "not_audible": _l("Không nghe được"),
-    "failed_to_sound": _l("Không phát ra tiếng"),
-    "planned": _l("Dự kiến"),
     "online": _l("Trực tuyến"),
     "offline": _l("Mất kết nối"),
     "out_of_sync": _l("Chưa đồng bộ"),
@@ -33,11 +27,7 @@ STATUS_LABELS = {
     "active": _l("Đang hiệu lực"),
 }
 
-PRIORITY_LABELS = {
-    "normal": _l("Thông thường"),
-    "priority": _l("Ưu tiên"),
-    "emergency": _l("Khẩn cấp"),
-}
+PRIORITY_LABELS = {k: _l(v) for k, v in TIER_WORDS.items()}
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Quản trị"),
@@ -49,7 +39,8 @@ ROLE_LABELS = {
 ENGINE_LABELS = {"gtts": _l("Giọng đọc máy Google (gTTS, cần Internet)"),
                  "espeak": _l("Giọng đọc máy eSpeak NG (không cần mạng)")}
 
-KIND_LABELS = {"bulletin": _l("Bản tin"), "chime": _l("Nhạc hiệu"), "pause": _l("Khoảng lặng")}
+KIND_LABELS = {"bulletin": _l("Bản tin"), "chime": _l("Nhạc hiệu"), "pause": _l("Khoảng lặng"),
+               "relay": _l("Tiếp sóng")}
 
 LEVEL_LABELS = {
     "province": _l("Tỉnh"),
@@ -67,6 +58,8 @@ ACTION_LABELS = {
     "bulletin.reject": _l("Từ chối"),
     "bulletin.withdraw": _l("Thu hồi"),
     "bulletin.take_back": _l("Rút lại để sửa"),
+    "bulletin.respeak": _l("Đọc lại nội dung mới"),
+    "bulletin.delete": _l("Xóa bản nháp"),
 }
 
 
@@ -89,6 +82,12 @@ ACTION_LABELS.update({  # the two-person rule for chimes and programme changes, 
     "playlist.revision.approve": _l("Duyệt thay đổi chương trình"),
     "playlist.revision.reject": _l("Từ chối thay đổi chương trình"),
     "manifest.refused_asset": _l("Chặn âm thanh chưa duyệt khỏi manifest"),
+    "relay.create": _l("Thêm nguồn tiếp sóng"),
+    "relay.submit": _l("Gửi duyệt nguồn tiếp sóng"),
+    "relay.approve": _l("Duyệt nguồn tiếp sóng"),
+    "relay.reject": _l("Từ chối nguồn tiếp sóng"),
+    "relay.disable": _l("Tắt nguồn tiếp sóng"),
+    "manifest.refused_relay": _l("Chặn nguồn tiếp sóng chưa duyệt khỏi manifest"),
 })
 
 _DAY_NAMES = {"MO": _l("T2"), "TU": _l("T3"), "WE": _l("T4"), "TH": _l("T5"), "FR": _l("T6"),

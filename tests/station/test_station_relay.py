@@ -13,6 +13,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -271,3 +272,36 @@ def test_a_source_disabled_at_the_central_stops_being_relayed(
     log = wait_for(lambda: _relay_log(fc, 46), WAIT, "the relay's play log")
     assert log["status"] == "interrupted" and log["reason"].startswith("bulletin_missing")
     wait_for(lambda: not icecast.listeners(feed.mount), 30, "the station to let go of the stream")
+
+
+def _loudness(path: Path) -> float:
+    """Integrated loudness (LUFS) of a recording, by ffmpeg's ebur128 meter."""
+    out = subprocess.run([ffmpeg_exe(), "-nostdin", "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128",
+                          "-f", "null", "-"], capture_output=True, text=True, check=True).stderr
+    summary = out[out.rindex("Summary:"):]
+    return float(summary.split("I:")[1].split("LUFS")[0])
+
+
+def test_a_quiet_stream_is_levelled_to_the_bulletins_loudness(
+    icecast: Icecast, fc: FakeCentral, tmp_path: Path
+) -> None:
+    feed = icecast.feed("/yeu.ogg", gain=0.02)  # a weak signal, about 30 LU below the bulletins
+    feed.start()
+    heard = tmp_path / "heard.wav"
+    # a player that records what the loudspeaker would get, at full volume
+    st = Station(tmp_path / "agent", fc.url,
+                 LOA_PLAYER=f"{{ffmpeg}} -nostdin -loglevel error -i {{path}} -af volume={{gain}} -y {heard}")
+    try:
+        st.run_cli("enroll", fc.url, "MÃ", "--password", "mật-khẩu-xã")
+        fc.central.settings = replace(fc.central.settings, volume=100)
+        _ready(fc, st)
+        fc.central.relay(47, RelaySource(SOURCE, "Đài yếu", feed.url), _at(4), 25)
+        _ready(fc, st)
+        log = wait_for(lambda: _relay_log(fc, 47), 2 * WAIT, "the relay's play log")
+    finally:
+        st.stop()
+    sent = subprocess.run([ffmpeg_exe(), "-nostdin", "-v", "error", "-f", "lavfi", "-i", "sine=frequency=440:duration=20",
+                           "-af", "volume=0.02", "-y", str(tmp_path / "sent.wav")], check=True)
+    assert sent.returncode == 0 and _loudness(tmp_path / "sent.wav") < -35
+    assert log["status"] == "completed" and log["relay"]["relayed_ms"] > 10000
+    assert abs(_loudness(heard) - (-16)) <= 1.5, _loudness(heard)
