@@ -16,7 +16,7 @@ audio that is not an approved bulletin's or chime's before anything is versioned
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -40,7 +40,8 @@ from ..models import (
     Station,
     utcnow,
 )
-from . import manifest_guard, push
+from ..relay_models import RelaySource
+from . import manifest_guard, push, relay_items
 from .area_tree import ancestor_ids, subtree_ids
 
 HORIZON_DAYS = 14
@@ -112,30 +113,57 @@ def _schedules_using_bulletin(bulletin_id: int) -> set[int]:
 
 
 def bump_for_bulletin(bulletin: Bulletin | int) -> int:
-    """Bump every station with a schedule that plays the bulletin (alone or in a playlist)."""
+    """Bump every station with a schedule that plays the bulletin (alone, in a playlist, as a relay's fallback)."""
     bid = bulletin.id if isinstance(bulletin, Bulletin) else int(bulletin)
-    stations: set[int] = set()
-    for sched in _schedules_using_bulletin(bid):
-        stations |= stations_for_schedule(sched)
-    return bump(stations)
+    fallback = schedules_with_relay(lambda r: relay_items.fallback_ids(r)[0] == bid)
+    fallback |= _fallback_of_programmes_with(PlaylistItem.bulletin == bid)
+    return _bump_schedules(_schedules_using_bulletin(bid) | fallback)
+
+
+def _fallback_of_programmes_with(cond: Any) -> set[int]:
+    """Schedules whose relay falls back to a programme holding an item that matches ``cond``."""
+    pids = {p for (p,) in tuples_of(PlaylistItem.select(PlaylistItem.playlist).where(cond))}
+    if not pids:
+        return set()
+    return schedules_with_relay(lambda r: relay_items.fallback_ids(r)[1] in pids)
 
 
 def bump_for_programme(programme: Playlist | int) -> int:
     programme_id = programme.id if isinstance(programme, Playlist) else int(programme)
-    stations: set[int] = set()
-    for (sched,) in tuples_of(Schedule.select(Schedule.id).where(Schedule.playlist == programme_id)):
-        stations |= stations_for_schedule(sched)
-    return bump(stations)
+    direct = {s for (s,) in tuples_of(Schedule.select(Schedule.id).where(Schedule.playlist == programme_id))}
+    return _bump_schedules(direct | schedules_with_relay(lambda r: relay_items.fallback_ids(r)[1] == programme_id))
 
 
 def bump_for_chime(chime: Chime | int) -> int:
     """Bump every station with a schedule whose programme names the chime (in any revision)."""
     cid = chime.id if isinstance(chime, Chime) else int(chime)
     playlists = PlaylistItem.select(PlaylistItem.playlist).where(PlaylistItem.chime == cid)
+    direct = {s for (s,) in tuples_of(Schedule.select(Schedule.id).where(Schedule.playlist.in_(playlists)))}
+    return _bump_schedules(direct | _fallback_of_programmes_with(PlaylistItem.chime == cid))
+
+
+def schedules_with_relay(wanted: Callable[[Any], bool]) -> set[int]:
+    """Ids of schedules whose relay, or a relay item of whose programme, satisfies ``wanted``."""
+    direct = {sid for sid, relay in tuples_of(Schedule.select(Schedule.id, Schedule.relay)
+                                              .where(Schedule.relay.is_null(False))) if wanted(relay)}
+    playlists = {programme_id for programme_id, relay in tuples_of(PlaylistItem.select(PlaylistItem.playlist, PlaylistItem.relay)
+                                                 .where(PlaylistItem.relay.is_null(False))) if wanted(relay)}
+    if playlists:
+        direct |= {s for (s,) in tuples_of(Schedule.select(Schedule.id).where(
+            Schedule.playlist.in_(sorted(playlists))))}
+    return direct
+
+
+def _bump_schedules(ids: Iterable[int]) -> int:
     stations: set[int] = set()
-    for (sched,) in tuples_of(Schedule.select(Schedule.id).where(Schedule.playlist.in_(playlists))):
+    for sched in ids:
         stations |= stations_for_schedule(sched)
     return bump(stations)
+
+
+def bump_for_relay_source(source_id: int) -> int:
+    """Bump every station with a schedule that relays the source (alone or in a programme)."""
+    return _bump_schedules(schedules_with_relay(lambda r: relay_items.source_of(r) == source_id))
 
 
 def bump_for_area(area: Area | int) -> int:
@@ -211,7 +239,17 @@ def _airable_bulletins(ids: set[int], now: datetime) -> dict[int, Bulletin]:
 
 
 def _items(schedules: list[Schedule]) -> dict[int, list[PlaylistItem]]:
+    """The live items of the programmes the schedules play, and of their relays' fallback programmes."""
     playlist_ids = {s.playlist_id for s in schedules if s.playlist_id is not None}
+    out = _items_of(playlist_ids)
+    relays = [s.relay for s in schedules if s.relay is not None]
+    relays += [it.relay for its in out.values() for it in its if it.kind == ItemKind.RELAY]
+    fallback_ids = {relay_items.fallback_ids(r)[1] for r in relays} - {None} - set(out)
+    out.update(_items_of({p for p in fallback_ids if p is not None}))
+    return out
+
+
+def _items_of(playlist_ids: set[int]) -> dict[int, list[PlaylistItem]]:
     out: dict[int, list[PlaylistItem]] = {programme_id: [] for programme_id in playlist_ids}
     if playlist_ids:
         query = (
@@ -229,24 +267,66 @@ def _items(schedules: list[Schedule]) -> dict[int, list[PlaylistItem]]:
 
 
 def _schedule_items(s: Schedule, programme_items: dict[int, list[PlaylistItem]],
-                    bulletins: dict[int, Bulletin]) -> list[pm.Item]:
-    """The programme as a station plays it; bulletins not airable (withdrawn, expired) drop out."""
+                    bulletins: dict[int, Bulletin], sources: dict[int, RelaySource]) -> list[pm.Item]:
+    """The programme as a station plays it; bulletins not airable (withdrawn, expired) drop out, and
+    relays of a source not approved (disabled) too."""
+    def fallback(bulletin_id: int | None, programme_id: int | None) -> list[pm.Item]:
+        if bulletin_id is not None:
+            return _plain_items([(ItemKind.BULLETIN, bulletin_id, None, 0)], bulletins)
+        rows = [_row(it) for it in programme_items.get(programme_id or 0, []) if it.kind != ItemKind.RELAY and not _withdrawn(it)]
+        return _plain_items(rows, bulletins)
+
+    if s.relay is not None:
+        if relay_items.source_of(s.relay) not in sources:
+            return []
+        return [relay_items.model_item(s.relay, s.relay.get("duration_ms", 0), fallback)]
     if s.bulletin_id is not None:
-        b = bulletins.get(s.bulletin_id)
-        return [] if b is None else [pm.Item(pm.ItemKind.BULLETIN, bulletin_id=b.id,
-                                             duration_ms=b.asset.duration_ms)]
+        return _plain_items([(ItemKind.BULLETIN, s.bulletin_id, None, 0)], bulletins)
     items: list[pm.Item] = []
     for it in programme_items.get(s.playlist_id, []):
-        if it.kind == ItemKind.BULLETIN and it.bulletin_id in bulletins:
-            items.append(pm.Item(pm.ItemKind.BULLETIN, bulletin_id=it.bulletin_id,
-                                 duration_ms=bulletins[it.bulletin_id].asset.duration_ms))
-        elif it.kind == ItemKind.CHIME and it.asset_id is not None and not _withdrawn(it):
-            items.append(pm.Item(pm.ItemKind.CHIME, asset_sha256=it.asset_id, duration_ms=it.asset.duration_ms))
-        elif it.kind == "pause":
-            items.append(pm.Item(pm.ItemKind.PAUSE, duration_ms=it.duration_ms))
-    if not any(i.kind is pm.ItemKind.BULLETIN for i in items):
+        if it.kind == ItemKind.RELAY:
+            if relay_items.source_of(it.relay) in sources:
+                items.append(relay_items.model_item(it.relay, it.duration_ms, fallback))
+        elif not _withdrawn(it):
+            items += _plain_items([_row(it)], bulletins)
+    if not any(i.kind in (pm.ItemKind.BULLETIN, pm.ItemKind.RELAY) for i in items):
         return []  # only chimes and pauses left: nothing worth airing
     return items
+
+
+def _row(it: PlaylistItem) -> tuple[str, int | None, Asset | None, int]:
+    return (it.kind, it.bulletin_id, it.asset if it.asset_id else None, int(it.duration_ms or 0))
+
+
+def _plain_items(rows: list[tuple[str, int | None, Asset | None, int]],
+                 bulletins: dict[int, Bulletin]) -> list[pm.Item]:
+    """Bulletin, chime and pause items; bulletins not airable drop out."""
+    out = []
+    for kind, bid, asset, ms in rows:
+        if kind == ItemKind.BULLETIN and bid in bulletins:
+            out.append(pm.Item(pm.ItemKind.BULLETIN, bulletin_id=bid, duration_ms=bulletins[bid].asset.duration_ms))
+        elif kind == ItemKind.CHIME and asset is not None:
+            out.append(pm.Item(pm.ItemKind.CHIME, asset_sha256=asset.sha256, duration_ms=asset.duration_ms))
+        elif kind == ItemKind.PAUSE:
+            out.append(pm.Item(pm.ItemKind.PAUSE, duration_ms=ms))
+    return out
+
+
+def _with_fallbacks(items: list[pm.Item]) -> list[pm.Item]:
+    return [x for i in items for x in (i, *i.fallback)]
+
+
+def _approved_sources(schedules: list[Schedule], programme_items: dict[int, list[PlaylistItem]]
+                      ) -> dict[int, RelaySource]:
+    """The approved relay sources the schedules (or their programmes) name; a disabled one is absent."""
+    ids = {relay_items.source_of(s.relay) for s in schedules if s.relay is not None}
+    ids |= {relay_items.source_of(it.relay) for its in programme_items.values() for it in its if it.relay}
+    ids.discard(None)
+    if not ids:
+        return {}
+    rows = RelaySource.select().where(RelaySource.id.in_(sorted(i for i in ids if i is not None))
+                                      & (RelaySource.status == Approval.APPROVED))
+    return {r.id: r for r in rows}
 
 
 def _withdrawn(it: PlaylistItem) -> bool:
@@ -291,20 +371,26 @@ def content(station: Station, now: datetime | None = None) -> dict[str, Any]:
     programme_items = _items(schedules)
     wanted = {s.bulletin_id for s in schedules if s.bulletin_id is not None}
     wanted |= {it.bulletin_id for its in programme_items.values() for it in its if it.bulletin_id}
-    bulletins = _airable_bulletins(wanted, now)
+    wanted |= {relay_items.fallback_ids(s.relay)[0] for s in schedules if s.relay is not None} - {None}
+    wanted |= {relay_items.fallback_ids(it.relay)[0] for its in programme_items.values() for it in its
+               if it.relay is not None} - {None}
+    bulletins = _airable_bulletins({b for b in wanted if b is not None}, now)
     chimes = {pi.asset_id: pi.asset for its in programme_items.values() for pi in its if pi.asset_id}
-    planned = [(s, _schedule_items(s, programme_items, bulletins)) for s in schedules]
+    sources = _approved_sources(schedules, programme_items)
+    planned = [(s, _schedule_items(s, programme_items, bulletins, sources)) for s in schedules]
     planned = manifest_guard.screen(station, planned, bulletins, now)  # nothing unapproved is signed
-    out_schedules, used_bulletins, assets = [], set(), {}
+    kept, used_bulletins, assets, relayed = [], set(), {}, set()
     for s, items in planned:
         if not items:
             continue
-        out_schedules.append(pm.schedule_to_dict(_to_schedule(s, items)))
-        for item in items:
+        kept.append(_to_schedule(s, items))
+        for item in _with_fallbacks(items):
             if item.bulletin_id is not None:
                 used_bulletins.add(item.bulletin_id)
             elif item.asset_sha256 is not None:
                 assets[item.asset_sha256] = chimes[item.asset_sha256]
+            elif item.relay_source_id is not None:
+                relayed.add(item.relay_source_id)
     for bid in used_bulletins:
         assets[bulletins[bid].asset_id] = bulletins[bid].asset
     out = {
@@ -312,8 +398,11 @@ def content(station: Station, now: datetime | None = None) -> dict[str, Any]:
         "station": station_dict(station),
         "assets": [_asset_dict(assets[k]) for k in sorted(assets)],
         "bulletins": [pm.bulletin_to_dict(_to_bulletin(bulletins[b])) for b in sorted(used_bulletins)],
-        "schedules": out_schedules,
+        **pm.schedules_to_dict(kept),  # relay schedules go to relay_schedules, only when there are any
     }
+    if relayed:  # optional field (issue 13): a station without relays gets the manifest it always got
+        out["relay_sources"] = [pm.relay_source_to_dict(pm.RelaySource(r.id, r.name, r.url))
+                                for r in (sources[i] for i in sorted(relayed))]
     standby = _standby(station, now)
     if standby:  # optional field: a station without standing alerts gets the manifest it always got
         out["standby"] = standby

@@ -40,7 +40,7 @@ from central.models import (
     utcnow,
 )
 from central.policy import APPROVERS, ancestors_of_user, check_owner, check_role, claim_transition
-from central.services import area_tree, audit, manifests
+from central.services import area_tree, audit, manifests, relay_items
 from central.services import bulletins as bulletins_service
 from central.services import programmes as programmes_service
 from central.times import parse_time
@@ -54,7 +54,7 @@ from playlists.words import Approval
 log = logging.getLogger(__name__)
 
 SCHEDULERS = (Role.EDITOR, Role.APPROVER, Role.ADMIN)
-CONTENT_FIELDS = ("bulletin_id", "playlist_id", "targets", "dtstart", "rrule", "repeat", "timezone",
+CONTENT_FIELDS = ("bulletin_id", "playlist_id", "relay", "targets", "dtstart", "rrule", "repeat", "timezone",
                   "priority", "grace_s", "valid_from", "valid_until", "exdates", "title")
 
 
@@ -145,7 +145,7 @@ def parse(actor: User, data: Mapping[str, Any], current: Schedule | None = None)
         return current is None or key in data
 
     out: dict[str, Any] = {}
-    if has("bulletin_id") or has("playlist_id"):
+    if has("bulletin_id") or has("playlist_id") or has("relay"):
         out.update(_content(actor, data))
     tzname = data.get("timezone") or (current.timezone if current else DEFAULT_ZONE)
     if not isinstance(tzname, str):
@@ -177,16 +177,21 @@ def parse(actor: User, data: Mapping[str, Any], current: Schedule | None = None)
 
 
 def _content(actor: User, data: Mapping[str, Any]) -> dict[str, Any]:
-    bulletin_id, programme_id = data.get("bulletin_id"), data.get("playlist_id")
-    if (bulletin_id is None) == (programme_id is None):
-        raise Invalid(msg("Chọn đúng một trong bulletin_id hoặc playlist_id."))
+    bulletin_id, programme_id, relay = data.get("bulletin_id"), data.get("playlist_id"), data.get("relay")
+    if [bulletin_id, programme_id, relay].count(None) != 2:
+        raise Invalid(msg("Chọn đúng một trong bulletin_id, playlist_id hoặc relay."))
+    if relay is not None:
+        if not isinstance(relay, Mapping):
+            raise Invalid(msg("relay phải là đối tượng {source_id, duration_ms, …}."), field="relay")
+        return {"bulletin": None, "playlist": None,
+                "relay": relay_items.parse(actor, 1, relay, source_key="source_id")}
     try:
         if bulletin_id is not None:
             b = bulletins_service.get(actor, int(bulletin_id))
             if b.status != Approval.APPROVED:
                 raise Conflict(msg("Bản tin %(id)s chưa được duyệt (đang '%(status)s').", id=b.id, status=b.status))
-            return {"bulletin": b, "playlist": None}
-        return {"bulletin": None, "playlist": programmes_service.get(actor, int(programme_id))}
+            return {"bulletin": b, "playlist": None, "relay": None}
+        return {"bulletin": None, "playlist": programmes_service.get(actor, int(programme_id)), "relay": None}
     except (TypeError, ValueError):
         raise Invalid(msg("bulletin_id/playlist_id phải là số.")) from None
 
@@ -236,6 +241,8 @@ def unsaved(actor: User, data: Mapping[str, Any]) -> tuple[Schedule, set[int]]:
 
 def items_of(s: Schedule) -> list[pm.Item]:
     """What the schedule plays, as ``playlists`` items (every bulletin, whatever its status)."""
+    if s.relay is not None:
+        return [relay_items.model_item(s.relay, s.relay.get("duration_ms", 0), relay_items.preview_fallback)]
     if s.bulletin_id is not None:
         b = s.bulletin
         return [pm.Item(pm.ItemKind.BULLETIN, bulletin_id=b.id,
@@ -243,6 +250,9 @@ def items_of(s: Schedule) -> list[pm.Item]:
     items = []
     for it in programmes_service.ordered_items(s.playlist):
         kind = pm.ItemKind(it.kind)
+        if kind is pm.ItemKind.RELAY:
+            items.append(relay_items.model_item(it.relay, it.duration_ms, relay_items.preview_fallback))
+            continue
         items.append(pm.Item(kind, bulletin_id=it.bulletin_id, asset_sha256=it.asset_id,
                              duration_ms=programmes_service.item_duration(it)))
     return items
@@ -383,6 +393,7 @@ def approve(actor: User, schedule_id: int) -> Schedule:
     _in_state(s, (Approval.SUBMITTED,), "duyệt")
     if s.bulletin_id is not None and s.bulletin.status != Approval.APPROVED:
         raise Conflict(msg("Bản tin %(id)s chưa được duyệt.", id=s.bulletin_id))
+    relay_items.check_approvable(s)
     s.approved_by = actor
     return _move(actor, s, Approval.APPROVED, "schedule.approve")
 
@@ -513,9 +524,10 @@ def to_dict(s: Schedule) -> dict[str, Any]:
     p: Playlist | None = s.playlist if s.playlist_id else None
     return {
         "id": s.id,
-        "title": s.title or (b.title if b else p.name if p else ""),
+        "title": s.title or (b.title if b else p.name if p else relay_items.title(s.relay)),
         "bulletin_id": s.bulletin_id,
         "playlist_id": s.playlist_id,
+        "relay": relay_items.describe_schedule(s.relay),
         "targets": {"areas": sorted(areas), "stations": sorted(stations)},
         "dtstart": s.dtstart.isoformat(),
         "rrule": s.rrule,

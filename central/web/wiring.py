@@ -51,7 +51,7 @@ def init_app(state: BlueprintSetupState) -> None:
     # the domain words, so a template compares with ``Approval.SUBMITTED``, never a bare Approval.SUBMITTED
     app.jinja_env.globals.update(Approval=Approval, Audibility=Audibility, EmergencyMode=EmergencyMode,
                                  ItemKind=ItemKind, PlayStatus=PlayStatus, Role=Role,
-                                 SCHEDULE_STATUSES=SCHEDULE_STATUSES)
+                                 SCHEDULE_STATUSES=SCHEDULE_STATUSES, ITEM_KINDS=tuple(ItemKind))
     app.jinja_env.filters.update(fmt.FILTERS)
     app.jinja_env.filters.update(queries.FILTERS)
     app.jinja_env.add_extension("jinja2.ext.loopcontrols")
