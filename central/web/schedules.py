@@ -20,7 +20,7 @@ from playlists.words import Approval
 from ..words import Role
 from . import bp, paging, queries
 from .context import flash_error, form_list, me, roles
-from .playlists import relay_choices, relay_from_form
+from .programmes import relay_choices, relay_from_form
 
 FORMS = (("once", _l("Một lần")), ("daily", _l("Hằng ngày trong khoảng")),
          ("weekly", _l("Hằng tuần vào các thứ")), ("monthly", _l("Hằng tháng vào các ngày")))
