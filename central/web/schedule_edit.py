@@ -187,7 +187,7 @@ def schedules_approve_many() -> Any:
     """Approve the ticked schedules (a campaign's rotation makes several), each on its own, each audited."""
     user = me()
     done, refused = 0, []
-    for raw in request.form.getlist("schedule_id"):
+    for raw in request.form.getlist("sid"):
         if not raw.isdigit() or int(raw) >= 2**63:
             continue
         try:
