@@ -8,10 +8,9 @@ from __future__ import annotations
 from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 
 from .models import Area, BaseModel, JSONField, Station, User, UTCDateTimeField, utcnow
+from .words import ALERT_KINDS, DELIVERY_STATUSES, DeliveryStatus  # noqa: F401  (re-exported)
 
-ALERT_KINDS = ("offline", "plays", "emergency", "approval", "deadline", "disk", "clock")
 SUBSCRIPTION_MODES = ("immediate", "digest")
-DELIVERY_STATUSES = ("pending", "sent", "failed")
 
 
 class Alert(BaseModel):
@@ -69,7 +68,7 @@ class AlertDelivery(BaseModel):
     target = CharField(max_length=32)  # "user:<id>" or "webhook"
     user = ForeignKeyField(User, null=True, on_delete="CASCADE")
     digest = BooleanField(default=False)  # waits for the person's daily digest
-    status = CharField(max_length=8, default="pending")  # one of DELIVERY_STATUSES
+    status = CharField(max_length=8, default=DeliveryStatus.PENDING)  # one of DELIVERY_STATUSES
     attempts = IntegerField(default=0)
     next_at = UTCDateTimeField(default=utcnow)
     sent_at = UTCDateTimeField(null=True)

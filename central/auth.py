@@ -27,6 +27,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from .errors import Forbidden, Unauthorized
 from .models import ApiToken, Area, Station, User, utcnow
 from .services.area_tree import subtree_ids
+from .words import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -126,7 +127,7 @@ def require(roles: Iterable[str] | None = None) -> Callable[[F], F]:
             if user is None:
                 raise Unauthorized("Hãy đăng nhập hoặc gửi mã API hợp lệ. (Log in or send a valid API token.)")
             _check_csrf_for_session()
-            if allowed is not None and user.role != "admin" and user.role not in allowed:
+            if allowed is not None and user.role != Role.ADMIN and user.role not in allowed:
                 raise Forbidden(
                     f"Vai trò '{user.role}' không được làm việc này. (Role '{user.role}' may not do this.)"
                 )

@@ -15,6 +15,7 @@ from . import create_app, signing
 from .config import settings
 from .db import database
 from .errors import CentralError
+from .words import ROLES
 
 
 def initialise(app: Flask) -> list[int]:
@@ -163,7 +164,7 @@ def import_areas(ctx: _Ctx, csv_file: Path) -> None:
 
 @main.command("create-user")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["admin", "editor", "approver", "operator"]))
+@click.option("--role", required=True, type=click.Choice([r.value for r in ROLES]))
 @click.option("--area", default=None, help="Area code of the user's scope (default: the whole tree).")
 @click.option("--full-name", default="", help="The person's name as shown in the UI.")
 @pass_ctx

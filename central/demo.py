@@ -39,14 +39,15 @@ from central.times import ZONE
 from playlists.model import DEFAULT_ZONE
 
 from . import demo_data as data
+from .words import Role
 
 log = logging.getLogger(__name__)
 
 PEOPLE = (  # login, role, area code (None = the whole tree), full name
-    ("quantri", "admin", None, "Quản trị hệ thống"),
-    ("bientap", "editor", "DKN", "Nguyễn Thị Hoa (biên tập)"),
-    ("pheduyet", "approver", "DKN", "Trần Văn Minh (phê duyệt)"),
-    ("vanhanh", "operator", data.DEMO_STATION[0], "Y Bhin Niê (vận hành đài Đắk Môl)"),
+    ("quantri", Role.ADMIN, None, "Quản trị hệ thống"),
+    ("bientap", Role.EDITOR, "DKN", "Nguyễn Thị Hoa (biên tập)"),
+    ("pheduyet", Role.APPROVER, "DKN", "Trần Văn Minh (phê duyệt)"),
+    ("vanhanh", Role.OPERATOR, data.DEMO_STATION[0], "Y Bhin Niê (vận hành đài Đắk Môl)"),
 )
 OFFLINE = {"DKN-TDC-QTR"}  # the simulated station shown as offline
 SOON_S = 60  # the first demo bulletin plays this long after loading

@@ -6,7 +6,8 @@ Conventions others rely on:
   Comparing against an expression that is not the column itself (``fn.COALESCE(a, b) >= t``)? Pass
   ``db_time(t)``, or SQLite compares text with an offset in it.
 - ``Schedule.dtstart`` and ``Schedule.exdates`` are naive *local* wall-clock times in ``Schedule.timezone``.
-- Status strings are plain ``CharField`` values listed in the ``*_STATUSES`` tuples below.
+- Status columns are plain ``CharField``s holding ``enum.StrEnum`` values (``playlists.words``,
+  ``central.words``; the ``*_STATUSES`` tuples say which a column may hold): no migration needed.
 - A user's ``area`` is their scope: ``None`` means the whole tree.
 """
 
@@ -30,23 +31,24 @@ from peewee import (
     TextField,
 )
 
-from playlists.model import DEFAULT_ZONE
+from playlists.model import DEFAULT_ZONE, ItemKind, Priority
+from playlists.words import (  # noqa: F401  (re-exported: the statuses of the tables below)
+    BULLETIN_STATUSES,
+    CHIME_STATUSES,
+    REPORT_STATUSES,
+    REVISION_STATUSES,
+    SCHEDULE_STATUSES,
+    WIRE_PLAY_STATUSES,
+    Approval,
+)
 
 from .db import database
+from .words import AREA_LEVELS, EMERGENCY_MODES, ROLES, AreaLevel, EmergencyMode  # noqa: F401
 
-ROLES = ("admin", "editor", "approver", "operator")
-AREA_LEVELS = ("province", "district", "commune", "village")
-BULLETIN_STATUSES = ("draft", "submitted", "approved", "rejected", "withdrawn")
-SCHEDULE_STATUSES = ("draft", "submitted", "approved", "rejected")
-CHIME_STATUSES = BULLETIN_STATUSES  # a chime goes through the same workflow as a bulletin
-# A programme revision: ``applied`` took effect at once (no submitted or approved schedule played the
-# programme), ``submitted`` waits for a second person, then ``approved`` or ``rejected``; a revision
-# replaced by a later one is ``superseded``.
-REVISION_STATUSES = ("applied", "submitted", "approved", "rejected", "superseded")
-PRIORITIES = ("normal", "priority", "emergency")
-ITEM_KINDS = ("bulletin", "chime", "pause")
-EMERGENCY_MODES = ("live", "test")
-PLAY_STATUSES = ("completed", "interrupted", "failed", "missed", "skipped", "local")
+# the words of the columns below, defined once (enum.StrEnum: a member is its stored string)
+PRIORITIES = tuple(Priority)
+ITEM_KINDS = tuple(ItemKind)
+PLAY_STATUSES = WIRE_PLAY_STATUSES
 
 
 def utcnow() -> datetime:
@@ -96,7 +98,7 @@ class Area(BaseModel):
 
     code = CharField(max_length=64, unique=True)
     name = CharField(max_length=200)
-    level = CharField(max_length=32, default="commune")
+    level = CharField(max_length=32, default=AreaLevel.COMMUNE)
     parent = ForeignKeyField("self", null=True, backref="children", on_delete="RESTRICT")
     created_at = UTCDateTimeField(default=utcnow)
 
@@ -280,8 +282,8 @@ class Bulletin(BaseModel):
     category = ForeignKeyField(Category, null=True, backref="bulletins", on_delete="SET NULL")
     campaign = ForeignKeyField(Campaign, null=True, backref="bulletins", on_delete="SET NULL")
     language = CharField(max_length=8, default="vie")  # ISO 639-3 (services.languages; migration 10)
-    priority = CharField(max_length=16, default="normal")
-    status = CharField(max_length=16, default="draft", index=True)  # one of BULLETIN_STATUSES
+    priority = CharField(max_length=16, default=Priority.NORMAL)
+    status = CharField(max_length=16, default=Approval.DRAFT, index=True)  # one of BULLETIN_STATUSES
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
     author = ForeignKeyField(User, backref="bulletins", on_delete="RESTRICT")
     approver = ForeignKeyField(User, null=True, on_delete="RESTRICT")
@@ -305,7 +307,7 @@ class Chime(BaseModel):
     """
 
     title = CharField(max_length=300)
-    status = CharField(max_length=16, default="draft", index=True)  # one of CHIME_STATUSES
+    status = CharField(max_length=16, default=Approval.DRAFT, index=True)  # one of CHIME_STATUSES
     builtin = BooleanField(default=False)
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
     author = ForeignKeyField(User, null=True, backref="chimes", on_delete="RESTRICT")
@@ -371,11 +373,11 @@ class Schedule(BaseModel):
     rrule = CharField(max_length=500, default="")  # RFC 5545 RRULE value, empty = once
     exdates = JSONField(default=list)  # naive local ISO strings
     timezone = CharField(max_length=64, default=DEFAULT_ZONE)
-    priority = CharField(max_length=16, default="normal")
+    priority = CharField(max_length=16, default=Priority.NORMAL)
     grace_s = IntegerField(null=True)  # None = the tier's default
     valid_from = UTCDateTimeField(null=True)
     valid_until = UTCDateTimeField(null=True)
-    status = CharField(max_length=16, default="draft")  # one of SCHEDULE_STATUSES
+    status = CharField(max_length=16, default=Approval.DRAFT)  # one of SCHEDULE_STATUSES
     active = BooleanField(default=True)  # paused by a person when False
     deleted = BooleanField(default=False)
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
@@ -388,7 +390,7 @@ class Schedule(BaseModel):
     @classmethod
     def airing(cls) -> Any:
         """The condition under which a schedule goes into manifests."""
-        return (cls.status == "approved") & (cls.active == True) & (cls.deleted == False)  # noqa: E712
+        return (cls.status == Approval.APPROVED) & (cls.active == True) & (cls.deleted == False)  # noqa: E712
 
 
 class ScheduleTarget(BaseModel):
@@ -478,7 +480,6 @@ class PlayMonth(_PlayRollup):
         )
 
 
-REPORT_STATUSES = ("draft", "submitted")
 #: figures an officer enters by hand, for channels Loa does not see
 MANUAL_FIELDS = ("wired_communes", "fm_communes", "wired_fm_minutes", "sms_messages", "portal_articles",
                  "printed_copies")
@@ -496,7 +497,7 @@ class Report(BaseModel):
     date_from = DateField()
     date_to = DateField()
     plan = ForeignKeyField(Plan, null=True, on_delete="SET NULL")
-    status = CharField(max_length=16, default="draft")  # one of REPORT_STATUSES
+    status = CharField(max_length=16, default=Approval.DRAFT)  # one of REPORT_STATUSES
     number = CharField(max_length=64, default="")  # "12/BC-TTVH"
     issuer = CharField(max_length=200, default="")  # the issuing body, e.g. "Trung tâm Văn hóa – Thông tin …"
     superior = CharField(max_length=200, default="")  # the body above it, printed over the issuer
@@ -571,7 +572,7 @@ class Emergency(BaseModel):
     bulletin = ForeignKeyField(Bulletin, on_delete="RESTRICT")
     standing_alert = ForeignKeyField(StandingAlert, null=True, on_delete="SET NULL")
     all_clear_of = ForeignKeyField("self", null=True, backref="all_clears", on_delete="SET NULL")
-    mode = CharField(max_length=8, default="live")  # one of EMERGENCY_MODES
+    mode = CharField(max_length=8, default=EmergencyMode.LIVE)  # one of EMERGENCY_MODES
     title = CharField(max_length=300)
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
     play_by = UTCDateTimeField()

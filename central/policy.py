@@ -14,10 +14,12 @@ from central.auth import area_subtree_ids, in_scope
 from central.errors import Conflict, Forbidden
 from central.models import User
 from central.services.area_tree import ancestor_ids
+from central.words import ROLES, Role
 
-EDITORS = ("editor", "admin")
-APPROVERS = ("approver", "admin")
-WITHDRAWERS = ("editor", "approver", "admin")
+EDITORS = (Role.EDITOR, Role.ADMIN)
+APPROVERS = (Role.APPROVER, Role.ADMIN)
+WITHDRAWERS = (Role.EDITOR, Role.APPROVER, Role.ADMIN)
+ANYONE = ROLES  # every signed-in role (scope still applies)
 
 
 def ancestors_of_user(user: User) -> list[int]:

@@ -10,11 +10,13 @@ from __future__ import annotations
 import enum
 import functools
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from typing import Any
 
 from .errors import ScheduleError
+from .words import REASONS, Reason, describe_reason  # noqa: F401  (the reason words, re-exported)
 
 
 class Priority(enum.StrEnum):
@@ -43,6 +45,11 @@ class ItemKind(enum.StrEnum):
     BULLETIN = "bulletin"
     CHIME = "chime"
     PAUSE = "pause"
+    RELAY = "relay"  # rebroadcast a relay source's stream for ``duration_ms`` (docs/contract.md, "Relays")
+
+
+#: How long a relay stream may stay unreachable or silent before its fallback plays (seconds).
+DEFAULT_MAX_GAP_S = 15
 
 
 @dataclass(frozen=True)
@@ -67,12 +74,40 @@ class Bulletin:
 
 @dataclass(frozen=True)
 class Item:
-    """One entry of a programme: a bulletin, a chime (its own asset) or a pause."""
+    """One entry of a programme: a bulletin, a chime (its own asset), a pause or a relay slot.
+
+    A relay item relays ``relay_source_id`` for ``duration_ms``; when the stream stays down longer
+    than ``max_gap_s`` the station plays ``fallback`` (bulletin, chime and pause items; empty =
+    silence) and keeps trying to return to the stream.
+    """
 
     kind: ItemKind
     bulletin_id: int | None = None
     asset_sha256: str | None = None
     duration_ms: int = 0
+    relay_source_id: int | None = None
+    max_gap_s: int = DEFAULT_MAX_GAP_S
+    fallback: tuple[Item, ...] = ()
+
+
+@dataclass(frozen=True)
+class RelaySource:
+    """An approved stream a station may relay (national or provincial radio)."""
+
+    id: int
+    name: str
+    url: str
+
+
+@dataclass(frozen=True)
+class RelayLog:
+    """The optional ``relay`` field of a relay item's play log (milliseconds and outage count)."""
+
+    source_id: int
+    relayed_ms: int = 0  # stream audio actually sent to the loudspeaker
+    gap_ms: int = 0  # time the stream was unreachable or silent
+    gaps: int = 0  # number of outages
+    fallback_ms: int = 0  # time the fallback played
 
 
 @dataclass(frozen=True)
@@ -131,51 +166,6 @@ class SlotStatus(enum.StrEnum):
     INTERRUPTED = "interrupted"  # an emergency cut one of its items (the rest may still play)
     COMPLETED = "completed"  # history only: the station played it to the end
     PLAYING = "playing"  # history only: the station is in the middle of it (see SlotRecord)
-
-
-#: Machine codes in ``Slot.reason`` / ``SlotRecord.reason`` and their text for people.
-REASONS: dict[str, tuple[str, str]] = {
-    "conflict": ("Trùng giờ với lịch phát khác", "another slot was playing"),
-    "quiet_hours": ("Trong giờ yên lặng của đài", "inside the station's quiet hours"),
-    "station_off": ("Đài tắt hoặc mất kết nối", "the station was off or unavailable"),
-    "local_override": ("Đang phát thông báo tại chỗ", "a local announcement was playing"),
-    "bulletin_invalid": ("Bản tin ngoài thời gian hiệu lực", "no bulletin valid at that time"),
-    "bulletin_missing": ("Bản tin đã bị rút hoặc không có", "bulletin withdrawn or unknown"),
-    "expired": ("Lịch phát đã hết hiệu lực", "the schedule's validity ended first"),
-    "emergency": ("Bị ngắt bởi bản tin khẩn cấp", "interrupted by an emergency broadcast"),
-    # what the station itself records (play logs and slot history)
-    "agent_restart": ("Phần mềm đài khởi động lại", "the station agent restarted"),
-    "operator_stop": ("Người vận hành dừng phát", "stopped by the operator"),
-    # both the operator's own play and the item it cut carry this code: worded to fit both
-    "operator_play": ("Người vận hành cho phát ngay", "played now by the operator"),
-    "asset_missing": ("Thiếu tệp âm thanh đã xác minh", "verified audio file not available"),
-    "player_failed": ("Lỗi trình phát âm thanh", "the audio player failed"),
-    "local_announcement": ("Thông báo tại chỗ của người vận hành", "the operator's local announcement"),
-    # on a play that started late (detail: seconds after the planned start)
-    "late_start": ("Phát muộn so với lịch", "started later than planned"),
-    "late_asset": ("Phát muộn do chờ tải xong âm thanh", "started late: waited for its audio to download"),
-    # how it sounded (playlists.sound)
-    "failed_to_sound": ("Thiết bị nghe thử không thu được âm thanh", "the monitor heard silence"),
-    # emergencies, by manifest (Schedule.play_by) or by order over the push channel (playlists.orders)
-    "stale": ("Nhận quá muộn: đã qua giờ phát chậm nhất", "received too late: past its play-no-later-than time"),
-    "emergency_stop": ("Trung tâm dừng bản tin khẩn cấp", "the central stopped the emergency"),
-}
-
-
-def describe_reason(code: str | None, language: str = "vi") -> str:
-    """The person-readable text of a reason code (unknown codes are shown as they are).
-
-    A code may carry a detail after ``": "`` (``"player_failed: exit status 1"``); the detail is
-    kept as it is after the translated code.
-    """
-    if not code:
-        return ""
-    head, sep, detail = code.partition(": ")
-    text = REASONS.get(head)
-    if text is None:
-        return code
-    readable = text[1] if language == "en" else text[0]
-    return f"{readable}: {detail}" if sep else readable
 
 
 @dataclass(frozen=True)
@@ -309,24 +299,80 @@ def bulletin_from_dict(d: dict[str, Any]) -> Bulletin:
 
 
 def item_to_dict(i: Item) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "kind": i.kind.value,
         "bulletin_id": i.bulletin_id,
         "asset_sha256": i.asset_sha256,
         "duration_ms": i.duration_ms,
     }
+    if i.kind is ItemKind.RELAY:  # only here: other items read exactly as before relays existed
+        out["relay_source_id"] = i.relay_source_id
+        out["max_gap_s"] = i.max_gap_s
+        out["fallback"] = [item_to_dict(f) for f in i.fallback]
+    return out
 
 
-def item_from_dict(d: dict[str, Any]) -> Item:
+def item_from_dict(d: dict[str, Any], *, in_fallback: bool = False) -> Item:
     try:
+        kind = ItemKind(d["kind"])
+        if kind is ItemKind.RELAY and in_fallback:
+            raise ValueError("a relay's fallback cannot be another relay")
+        relay = kind is ItemKind.RELAY
         return Item(
-            kind=ItemKind(d["kind"]),
+            kind=kind,
             bulletin_id=None if d.get("bulletin_id") is None else int(d["bulletin_id"]),
             asset_sha256=d.get("asset_sha256"),
             duration_ms=int(d.get("duration_ms") or 0),
+            relay_source_id=int(d["relay_source_id"]) if relay else None,
+            max_gap_s=int(d.get("max_gap_s", DEFAULT_MAX_GAP_S)) if relay else DEFAULT_MAX_GAP_S,
+            fallback=tuple(item_from_dict(f, in_fallback=True) for f in d.get("fallback") or ()) if relay else (),
         )
+    except ScheduleError:
+        raise
     except (KeyError, TypeError, ValueError) as exc:
         raise ScheduleError(f"bad programme item in manifest: {exc}") from exc
+
+
+def is_relay_schedule(s: Schedule) -> bool:
+    """True if the schedule has a relay item: it then goes to ``relay_schedules``, never ``schedules``."""
+    return any(i.kind is ItemKind.RELAY for i in s.items)
+
+
+def schedules_to_dict(schedules: Iterable[Schedule]) -> dict[str, list[dict[str, Any]]]:
+    """The manifest's ``schedules`` and, only when there are any, ``relay_schedules`` (an older agent
+    refuses an unknown item kind, so it must never see a relay item among ``schedules``)."""
+    plain = [schedule_to_dict(s) for s in schedules if not is_relay_schedule(s)]
+    relay = [schedule_to_dict(s) for s in schedules if is_relay_schedule(s)]
+    return {"schedules": plain, "relay_schedules": relay} if relay else {"schedules": plain}
+
+
+def relay_source_to_dict(r: RelaySource) -> dict[str, Any]:
+    return {"id": r.id, "name": r.name, "url": r.url}
+
+
+def relay_source_from_dict(d: dict[str, Any]) -> RelaySource:
+    try:
+        return RelaySource(id=int(d["id"]), name=str(d.get("name", "")), url=str(d["url"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ScheduleError(f"bad relay source in manifest: {exc}") from exc
+
+
+def relay_log_to_dict(r: RelayLog) -> dict[str, int]:
+    return {"source_id": r.source_id, "relayed_ms": r.relayed_ms, "gap_ms": r.gap_ms,
+            "gaps": r.gaps, "fallback_ms": r.fallback_ms}
+
+
+def relay_log_from_dict(d: Any) -> RelayLog:
+    """Parse a play log's ``relay`` field; every number is a non-negative integer."""
+    if not isinstance(d, dict):
+        raise ScheduleError("relay must be an object")
+    values: dict[str, int] = {}
+    for key in ("source_id", "relayed_ms", "gap_ms", "gaps", "fallback_ms"):
+        v = d.get(key, 0 if key != "source_id" else None)
+        if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+            raise ScheduleError(f"relay.{key} must be a non-negative integer")
+        values[key] = v
+    return RelayLog(**values)
 
 
 def schedule_to_dict(s: Schedule) -> dict[str, Any]:
@@ -397,18 +443,22 @@ class ManifestContent:
     version: int
     settings: StationSettings
     bulletins: dict[int, Bulletin] = field(default_factory=dict)
-    schedules: tuple[Schedule, ...] = ()
+    schedules: tuple[Schedule, ...] = ()  # ``schedules`` then ``relay_schedules``: resolved together
+    relay_sources: tuple[RelaySource, ...] = ()
 
 
 def manifest_content(m: dict[str, Any]) -> ManifestContent:
     """Parse the ``manifest`` object of a station manifest (signature checked elsewhere)."""
     try:
         bulletins = {b.id: b for b in (bulletin_from_dict(x) for x in m.get("bulletins", []))}
+        wire = list(m.get("schedules", [])) + list(m.get("relay_schedules") or [])
+        sources = (relay_source_from_dict(x) for x in m.get("relay_sources") or [])
         return ManifestContent(
             version=int(m["version"]),
             settings=settings_from_dict(m.get("station", {})),
             bulletins=bulletins,
-            schedules=tuple(schedule_from_dict(x) for x in m.get("schedules", [])),
+            schedules=tuple(schedule_from_dict(x) for x in wire),
+            relay_sources=tuple(sources),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise ScheduleError(f"bad manifest: {exc}") from exc

@@ -57,7 +57,7 @@ from dateutil.rrule import (
 from dateutil.rrule import rrule as RRule
 
 from .errors import ScheduleError
-from .model import DEFAULT_ZONE, ItemKind, Schedule
+from .model import DEFAULT_ZONE, Item, ItemKind, Schedule
 
 __all__ = [
     "Rule",
@@ -582,6 +582,25 @@ def _validate_items(schedule: Schedule) -> None:
             raise ScheduleError(f"Mục {n}: thiếu bản tin (bulletin item {n} names no bulletin)")
         if item.kind is ItemKind.CHIME and not item.asset_sha256:
             raise ScheduleError(f"Mục {n}: nhạc hiệu thiếu tệp âm thanh (chime item {n} has no asset)")
+        if item.kind is ItemKind.RELAY:
+            _validate_relay(n, item)
+
+
+def _validate_relay(n: int, item: Item) -> None:
+    """A relay needs a source and a length; its fallback holds only bulletins, chimes and pauses."""
+    if item.relay_source_id is None:
+        raise ScheduleError(f"Mục {n}: tiếp sóng chưa chọn nguồn (relay item {n} names no source)")
+    if item.duration_ms <= 0:
+        raise ScheduleError(f"Mục {n}: tiếp sóng cần thời lượng (relay item {n} needs a duration)")
+    if item.max_gap_s < 0:
+        raise ScheduleError(f"Mục {n}: thời gian chờ tín hiệu không được âm (max_gap_s must be ≥ 0)")
+    for f in item.fallback:
+        if f.kind is ItemKind.RELAY:
+            raise ScheduleError(f"Mục {n}: dự phòng không thể là tiếp sóng (a relay's fallback cannot relay)")
+        if f.kind is ItemKind.BULLETIN and f.bulletin_id is None:
+            raise ScheduleError(f"Mục {n}: dự phòng thiếu bản tin (fallback names no bulletin)")
+        if f.kind is ItemKind.CHIME and not f.asset_sha256:
+            raise ScheduleError(f"Mục {n}: dự phòng thiếu tệp âm thanh (fallback chime has no asset)")
 
 
 def _validate_fires(schedule: Schedule, tz: ZoneInfo) -> None:

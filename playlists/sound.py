@@ -16,23 +16,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-NOT_AUDIBLE = "not_audible"
-FAILED_TO_SOUND = "failed_to_sound"
+from .words import OUTCOMES, Audibility, PlayStatus
 
-#: ``sound.audibility`` values: heard by the monitor, not checked (no monitor, a real output at a
-#: volume above 0), the set-up cannot be heard, or the monitor heard silence.
-AUDIBLE, UNCHECKED = "audible", "unchecked"
-AUDIBILITIES = (AUDIBLE, UNCHECKED, NOT_AUDIBLE, FAILED_TO_SOUND)
+# the names this module has always exported (the station's monitor and the central's reports use them)
+NOT_AUDIBLE = Audibility.NOT_AUDIBLE
+FAILED_TO_SOUND = Audibility.FAILED_TO_SOUND
+AUDIBLE, UNCHECKED = Audibility.AUDIBLE, Audibility.UNCHECKED
+AUDIBILITIES = tuple(Audibility)
 
 #: every status a stored or shown play may have: the contract's six, then the two sound outcomes
-STATUSES = ("completed", "interrupted", "failed", "missed", "skipped", "local", NOT_AUDIBLE, FAILED_TO_SOUND)
-AIRED = frozenset({"completed", "interrupted", "local"})
-_SOUNDING = frozenset({"completed", "interrupted", "local", "failed"})  # a player ran for these
+STATUSES = OUTCOMES
+AIRED = frozenset({PlayStatus.COMPLETED, PlayStatus.INTERRUPTED, PlayStatus.LOCAL})
+#: plays that should have sounded and did not (the dashboard's "failed"): not_audible is its own column
+DID_NOT_SOUND = frozenset({PlayStatus.FAILED, PlayStatus.MISSED, PlayStatus.FAILED_TO_SOUND})
+# a player ran for these
+_SOUNDING = frozenset({PlayStatus.COMPLETED, PlayStatus.INTERRUPTED, PlayStatus.LOCAL, PlayStatus.FAILED})
 
 
 def setup_audibility(null_output: bool, volume: int) -> str:
     """``not_audible`` for the null output or volume 0, else ``unchecked`` (until a monitor says more)."""
-    return NOT_AUDIBLE if null_output or int(volume) <= 0 else UNCHECKED
+    return Audibility.NOT_AUDIBLE if null_output or int(volume) <= 0 else Audibility.UNCHECKED
 
 
 def outcome(status: str, sound: Mapping[str, Any] | None) -> str:
@@ -40,10 +43,10 @@ def outcome(status: str, sound: Mapping[str, Any] | None) -> str:
     audibility = (sound or {}).get("audibility")
     if status not in _SOUNDING:
         return status
-    if audibility == FAILED_TO_SOUND:
-        return FAILED_TO_SOUND
-    if audibility == NOT_AUDIBLE and status != "failed":
-        return NOT_AUDIBLE
+    if audibility == Audibility.FAILED_TO_SOUND:
+        return PlayStatus.FAILED_TO_SOUND
+    if audibility == Audibility.NOT_AUDIBLE and status != PlayStatus.FAILED:
+        return PlayStatus.NOT_AUDIBLE
     return status
 
 

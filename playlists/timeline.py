@@ -17,7 +17,7 @@ The resolution simulates the station's single audio output, item by item:
   is the deadline that passed: an outdated warning never airs late, even if its audio arrives
   only then), ``conflict`` (something else held the output), ``quiet_hours``,
   ``local_override`` or ``busy_reason`` (default ``station_off``, for ``busy_until``). Codes and
-  their Vietnamese/English text are ``model.REASONS``. Missed and skipped slots have no items
+  their Vietnamese/English text are ``words.REASONS``. Missed and skipped slots have no items
   and ``start == end == planned_start``; a slot is never silently dropped.
 - **Quiet hours / local override** hold back the *start* of normal and priority slots (and the
   resumption of suspended ones for a local override); emergency ignores both. A slot already

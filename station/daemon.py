@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+import schedule
+
 from playlists.orders import EmergencyOrder
 
 from .amp import AmpPower, CommandRelay, GpioRelay
@@ -36,6 +38,9 @@ from .sync import Syncer, SyncPolicy
 log = logging.getLogger(__name__)
 
 KEEP_HISTORY = timedelta(days=30)
+#: How often the cache is re-hashed (an SD card rots quietly) and old files and plays are cleaned up.
+VERIFY_EVERY = timedelta(days=1)
+CLEAN_EVERY = timedelta(minutes=10)
 
 
 class Agent:
@@ -64,7 +69,8 @@ class Agent:
                                     on_connect=self.syncer.nudge)
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []
-        self._cache_verified = False
+        self.chores = housekeeping_chores(self)
+        self._verify_again = False
 
     def recover(self) -> None:
         """After a crash or power cut: close open plays as interrupted, reuse the clock offset."""
@@ -95,9 +101,9 @@ class Agent:
         try:
             bad = self.cache.verify_all()
         except Exception:  # a failed check only delays a re-fetch: the loop still hashes before playing
-            log.exception("cache verification failed")
+            log.exception("cache verification failed; tried again after the next sync")
+            self._verify_again = True
             return
-        self._cache_verified = True
         if bad:
             log.warning("%d cached asset(s) failed verification; they will be fetched again", bad)
             if self.syncer is not None:
@@ -153,10 +159,16 @@ class Agent:
         return need
 
     def housekeeping(self) -> None:
-        if not self._cache_verified:
-            self.verify_cache()
-        now = self.clock.now()
+        """After each sync pass: save held play logs, then whatever chore is due."""
         self.loop.journal.flush()  # play logs kept in memory through a storage failure, saved once it ends
+        if self._verify_again:
+            self._verify_again = False
+            self.verify_cache()
+        run_due(self.chores)
+
+    def clean_up(self) -> None:
+        """Delete audio no longer needed and play history past ``KEEP_HISTORY``."""
+        now = self.clock.now()
         self.cache.collect_garbage(now, self.loop.playing_assets())
         self.store.prune_plays(now - KEEP_HISTORY)
 
@@ -177,6 +189,36 @@ class Agent:
             out["level_lufs"] = check.last.get("level_lufs")
             out["last_audibility"] = check.last.get("audibility")
         return out
+
+
+def housekeeping_chores(agent: Agent) -> schedule.Scheduler:
+    """The periodic chores (never the exact-time player), each due at once on the first sync pass.
+
+    ``schedule`` reads the wall clock, which may jump: ``run_due`` pulls back a job that a backward jump
+    pushed further away than its own period.
+    """
+    chores = schedule.Scheduler()
+    chores.every(int(VERIFY_EVERY.total_seconds())).seconds.do(agent.verify_cache)
+    chores.every(int(CLEAN_EVERY.total_seconds())).seconds.do(agent.clean_up)
+    for job in chores.jobs:
+        job.next_run = datetime.now()  # first pass: verify and clean up at once, as before
+    return chores
+
+
+def run_due(chores: schedule.Scheduler) -> None:
+    """Run the due chores; a chore never stops the sync thread."""
+    now = datetime.now()
+    for job in chores.jobs:
+        if job.next_run is not None and job.next_run - now > period(job):
+            job.next_run = now  # the wall clock went back: don't wait out the jump
+    try:
+        chores.run_pending()
+    except Exception:  # a failed chore is retried at its next period; playing never depends on it
+        log.exception("a housekeeping chore failed")
+
+
+def period(job: schedule.Job) -> timedelta:
+    return timedelta(**{str(job.unit): job.interval})
 
 
 def amp_power(cfg: Config) -> AmpPower | None:

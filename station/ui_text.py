@@ -2,7 +2,7 @@
 
 Source strings are Vietnamese, the default; English comes from the gettext catalog
 ``station/translations/en/LC_MESSAGES/station.mo`` through the standard ``gettext`` module (see
-``station/translations/README.md``). Reason codes are worded by ``playlists.model.REASONS``, the
+``station/translations/README.md``). Reason codes are worded by ``playlists.words.REASONS``, the
 table the central uses too. Numbers follow the language's conventions (Vietnamese: ``1.234.567``,
 ``3,8``) with a small formatter: Babel would cost the agent about 7 MB of memory on a Pi.
 """

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
+if TYPE_CHECKING:
+    from tests.processes import Icecast
+
 CHROMIUM = "/usr/bin/chromium"
+ICECAST = "/usr/bin/icecast2"
 MOSQUITTO = next((p for p in ("/usr/sbin/mosquitto", "/usr/bin/mosquitto") if os.path.exists(p)), None)
 
 
@@ -23,6 +30,8 @@ def _unavailable(item: pytest.Item) -> str | None:
         return f"{CHROMIUM} is missing: apt-get install -y chromium"
     if item.get_closest_marker("mqtt") and MOSQUITTO is None:
         return "Mosquitto is missing: apt-get install -y mosquitto"
+    if item.get_closest_marker("icecast") and not os.path.exists(ICECAST):
+        return "Icecast is missing: apt-get install -y icecast2"
     return None
 
 
@@ -42,3 +51,15 @@ def postgres_url() -> str:
     if not url:
         pytest.skip("LOA_TEST_POSTGRES_URL is not set")
     return url
+
+
+@pytest.fixture
+def icecast(tmp_path: Path) -> Iterator[Icecast]:
+    """A running Icecast on loopback (tests using it are marked `icecast`); its feeds end with it."""
+    # imported here: the suite's set-up stays light for tests that need no processes
+    from tests.processes import Icecast
+
+    server = Icecast(tmp_path / "icecast")
+    server.start()
+    yield server
+    server.stop()

@@ -10,10 +10,12 @@ import io
 import json
 import math
 import os
+import shutil
 import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 import wave
 from collections.abc import Callable
@@ -21,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
+from xml.etree import ElementTree
 from zoneinfo import ZoneInfo
 
 import requests
@@ -270,3 +273,198 @@ def with_broker(central: Central, root: Path) -> Broker:
     central.cli("mqtt-config", "--listen", str(broker.port))
     broker.start()
     return broker
+
+
+ICECAST = "/usr/bin/icecast2" if Path("/usr/bin/icecast2").exists() else None
+# /usr/share has the whole web root (status-json.xsl imports xml2json.xslt, which /etc/icecast2/web lacks)
+ICECAST_WEB = next((p for p in ("/usr/share/icecast2/web", "/etc/icecast2/web") if Path(p).is_dir()), "")
+
+
+def _ffmpeg_with_icecast() -> str:
+    """An ffmpeg that can send to Icecast: imageio-ffmpeg's has the icecast protocol, Debian's may not."""
+    import imageio_ffmpeg
+
+    for exe in (imageio_ffmpeg.get_ffmpeg_exe(), "/usr/bin/ffmpeg"):
+        out = subprocess.run([exe, "-hide_banner", "-protocols"], capture_output=True, text=True).stdout
+        if "icecast" in out.split():
+            return str(exe)
+    raise AssertionError("no ffmpeg here speaks the icecast protocol")
+
+
+def icecast_xml(port: int, source_password: str, admin_password: str, logdir: Path,
+                burst_size: int = 0) -> str:
+    """A minimal icecast.xml on loopback; as root it drops to Debian's icecast2 user (it refuses root)."""
+    security = ("<security><changeowner><user>icecast2</user><group>icecast</group></changeowner></security>"
+                if os.geteuid() == 0 else "")
+    return f"""<icecast>
+  <location>loa-test</location><admin>test@localhost</admin><hostname>127.0.0.1</hostname>
+  <limits><clients>500</clients><sources>20</sources><queue-size>524288</queue-size>
+    <client-timeout>30</client-timeout><header-timeout>15</header-timeout><source-timeout>5</source-timeout>
+    <burst-on-connect>{1 if burst_size else 0}</burst-on-connect><burst-size>{burst_size}</burst-size></limits>
+  <authentication><source-password>{source_password}</source-password>
+    <relay-password>{source_password}</relay-password>
+    <admin-user>admin</admin-user><admin-password>{admin_password}</admin-password></authentication>
+  <listen-socket><port>{port}</port><bind-address>127.0.0.1</bind-address></listen-socket>
+  <fileserve>1</fileserve>
+  <paths><basedir>{logdir}</basedir><logdir>{logdir}</logdir><webroot>{ICECAST_WEB}</webroot>
+    <adminroot>{Path(ICECAST_WEB).parent / "admin"}</adminroot></paths>
+  <logging><accesslog>access.log</accesslog><errorlog>error.log</errorlog><loglevel>3</loglevel></logging>
+  {security}
+</icecast>
+"""
+
+
+@dataclass
+class Icecast:
+    """A real Icecast (Debian's icecast2) on a free loopback port with generated passwords.
+
+    ``burst_size`` 0 (the default) sends a new listener only what the source sends from then on, so a
+    listener's audio can be compared with what a feed sent while it listened.
+    """
+
+    dir: Path
+    port: int = field(default_factory=free_port)
+    source_password: str = field(default_factory=lambda: "src-" + os.urandom(8).hex())
+    admin_password: str = field(default_factory=lambda: "adm-" + os.urandom(8).hex())
+    burst_size: int = 0
+    proc: subprocess.Popen[bytes] | None = None
+    logdir: Path | None = None
+    feeds: list[Feed] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        assert ICECAST is not None
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.logdir = self._logdir()
+        conf = self.dir / "icecast.xml"
+        conf.write_text(icecast_xml(self.port, self.source_password, self.admin_password, self.logdir,
+                                    self.burst_size))
+        self.proc = subprocess.Popen([ICECAST, "-c", str(conf)], stdout=(self.dir / "icecast.out").open("ab"),
+                                     stderr=subprocess.STDOUT)
+        try:
+            wait_for(self._up, 30, "icecast to answer /status-json.xsl")
+        except BaseException:
+            self.stop()  # a fixture that fails before its yield gets no teardown
+            raise
+
+    def _logdir(self) -> Path:
+        # As root Icecast runs as icecast2, which cannot enter pytest's 0700 tmp dirs: a dir of its own.
+        if os.geteuid() != 0:
+            return self.dir
+        logdir = Path(tempfile.mkdtemp(prefix="loa-icecast-"))
+        shutil.chown(logdir, "icecast2", "icecast")
+        return logdir
+
+    def _up(self) -> bool:
+        assert self.proc is not None
+        if self.proc.poll() is not None:
+            raise AssertionError(f"icecast exited {self.proc.returncode}: {self.log()[-2000:]}")
+        try:
+            return requests.get(self.url + "/status-json.xsl", timeout=2).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def log(self) -> str:
+        parts = [self.dir / "icecast.out"] + ([self.logdir / "error.log"] if self.logdir else [])
+        return "\n".join(p.read_text(errors="replace") for p in parts if p.exists())
+
+    def mounts(self) -> dict[str, dict[str, str]]:
+        """The mounts a source feeds now, by mount path, as Icecast's admin statistics report them."""
+        # /admin/stats (XML), not status-json.xsl: Icecast 2.4.4 writes broken JSON when no source is up
+        r = requests.get(self.url + "/admin/stats", auth=("admin", self.admin_password), timeout=5)
+        r.raise_for_status()
+        root = ElementTree.fromstring(r.content)
+        return {src.get("mount", ""): {child.tag: child.text or "" for child in src}
+                for src in root.iter("source")}
+
+    def feed(self, mount: str, **kw: Any) -> Feed:
+        """A feed for ``mount`` (not started); ``stop`` ends it with the server."""
+        self.feeds.append(Feed(self, mount, **kw))
+        return self.feeds[-1]
+
+    def stop(self) -> None:
+        for feed in self.feeds:
+            feed.kill()
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        if self.logdir is not None and self.logdir != self.dir:
+            shutil.rmtree(self.logdir, ignore_errors=True)
+
+
+class Feed:
+    """ffmpeg sending a generated tone to one Icecast mount in real time; ``stop`` cuts it, ``start`` resumes.
+
+    ``sent_s`` is what the feed really sent, summed over its runs from ffmpeg's own -progress reports.
+    """
+
+    def __init__(self, icecast: Icecast, mount: str, frequency: int = 440, codec: str = "ogg") -> None:
+        self.icecast, self.mount, self.frequency, self.codec = icecast, mount, frequency, codec
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.runs = 0
+        self._done_s = 0.0
+
+    @property
+    def url(self) -> str:
+        """Where a listener (a station) reads this mount."""
+        return self.icecast.url + self.mount
+
+    def _progress(self) -> Path:
+        return self.icecast.dir / f"feed{self.mount.replace('/', '_')}-{self.runs}.progress"
+
+    def start(self) -> None:
+        assert self.proc is None or self.proc.poll() is not None, "the feed is already running"
+        self.runs += 1
+        encode = (["-c:a", "libvorbis", "-b:a", "64k", "-f", "ogg", "-content_type", "audio/ogg"]
+                  if self.codec == "ogg" else
+                  ["-c:a", "libmp3lame", "-b:a", "64k", "-f", "mp3", "-content_type", "audio/mpeg"])
+        target = f"icecast://source:{self.icecast.source_password}@127.0.0.1:{self.icecast.port}{self.mount}"
+        self.proc = subprocess.Popen(
+            [_ffmpeg_with_icecast(), "-nostdin", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi",
+             "-i", f"sine=frequency={self.frequency}:sample_rate=44100", "-ac", "1", *encode,
+             "-progress", str(self._progress()), target],
+            stdout=subprocess.DEVNULL, stderr=(self.icecast.dir / "feed.log").open("ab"))
+        try:
+            wait_for(self._live, 30, f"icecast to list the mount {self.mount}")
+        except BaseException:
+            self.kill()
+            raise
+
+    def _live(self) -> bool:
+        assert self.proc is not None
+        if self.proc.poll() is not None:
+            raise AssertionError(f"the feed exited {self.proc.returncode}: "
+                                 f"{(self.icecast.dir / 'feed.log').read_text()[-2000:]}")
+        return self.mount in self.icecast.mounts()
+
+    def kill(self) -> None:
+        """End the ffmpeg (SIGTERM: it writes its last progress report), keeping the count of what it sent."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
+            self._done_s += self._run_s()
+
+    def stop(self) -> None:
+        """Cut the feed, and wait until Icecast no longer lists the mount."""
+        self.kill()
+        wait_for(lambda: self.mount not in self.icecast.mounts(), 30, f"icecast to drop {self.mount}")
+
+    def _run_s(self) -> float:
+        """Seconds of audio the current/last run sent, from its -progress file (out_time_us)."""
+        path = self._progress()
+        values = [line.split("=", 1)[1] for line in path.read_text().splitlines()
+                  if line.startswith("out_time_us=")] if path.exists() else []
+        usable = [int(v) for v in values if v.strip().lstrip("-").isdigit()]
+        return max(usable, default=0) / 1e6
+
+    def sent_s(self) -> float:
+        """Seconds of audio sent so far over every run."""
+        running = self.proc is not None and self.proc.poll() is None
+        return self._done_s + (self._run_s() if running else 0.0)

@@ -13,11 +13,12 @@ from ..auth import current_user, require
 from ..errors import Invalid
 from ..models import Area
 from ..services import alerts, reports, uptime
+from ..words import ROLES
 from . import json_body
 
 bp = Blueprint("api_alerts", __name__, url_prefix="/api/v1")
 
-ALL_ROLES = ("admin", "editor", "approver", "operator")
+ALL_ROLES = ROLES  # every role (scope still applies)
 
 
 def _user() -> Any:

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, jsonify, request
 from ..auth import current_user, require
 from ..errors import Invalid
 from ..services import audit
+from ..words import Role
 
 bp = Blueprint("api_audit", __name__, url_prefix="/api/v1")
 
@@ -47,7 +48,7 @@ def csv_response(data: bytes, args: Any) -> Response:
 
 
 @bp.get("/audit")
-@require(roles=("admin",))
+@require(roles=(Role.ADMIN,))
 def audit_log() -> Any:
     """Who changed what, where and when; ``format=csv`` for every matching row."""
     user = current_user()

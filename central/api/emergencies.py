@@ -15,11 +15,12 @@ from flask import Blueprint, Response, jsonify, request
 from ..auth import current_user, require
 from ..policy import APPROVERS
 from ..services import emergencies, standing_alerts
+from ..words import ROLES, Role
 from . import json_body
 
 bp = Blueprint("api_emergencies", __name__, url_prefix="/api/v1")
 
-ALL_ROLES = ("admin", "editor", "approver", "operator")
+ALL_ROLES = ROLES  # every role (scope still applies)
 
 
 def _user() -> Any:
@@ -90,12 +91,12 @@ def list_standing_alerts() -> Any:
 
 
 @bp.post("/standing-alerts")
-@require(("admin",))
+@require((Role.ADMIN,))
 def create_standing_alert() -> Any:
     return jsonify(standing_alerts.to_dict(standing_alerts.create(_user(), json_body()))), 201
 
 
 @bp.patch("/standing-alerts/<int:aid>")
-@require(("admin",))
+@require((Role.ADMIN,))
 def update_standing_alert(aid: int) -> Any:
     return jsonify(standing_alerts.to_dict(standing_alerts.update(_user(), aid, json_body())))

@@ -13,7 +13,7 @@ from playlists.model import DEFAULT_ZONE
 
 from ..auth import area_subtree_ids, check_area, current_user, in_scope, require, visible_stations
 from ..errors import Invalid, NotFound
-from ..models import ApiToken, Area, Station, User
+from ..models import Area, Station
 from ..services import (
     area_tree,
     areas,
@@ -25,11 +25,12 @@ from ..services import (
     users,
 )
 from ..times import parse_time
+from ..words import ROLES, Role
 from . import json_body
 
 bp = Blueprint("api_operator", __name__, url_prefix="/api/v1")
 
-ALL_ROLES = ("admin", "editor", "approver", "operator")
+ALL_ROLES = ROLES  # every role (scope still applies)
 MAX_PAGE = 1000
 
 
@@ -52,7 +53,7 @@ def list_areas() -> Any:
 
 
 @bp.post("/areas")
-@require(roles=("admin",))
+@require(roles=(Role.ADMIN,))
 def create_area() -> Any:
     body = json_body()
     parent_code = body.get("parent_code")
@@ -113,7 +114,7 @@ def station_outages(station_id: int) -> Any:
 
 
 @bp.post("/stations")
-@require(roles=("admin",))
+@require(roles=(Role.ADMIN,))
 def register_station() -> Any:
     """Register a station in an area of the caller's scope; answers its one-time enrollment code."""
     body = json_body()
@@ -124,7 +125,7 @@ def register_station() -> Any:
 
 
 @bp.post("/stations/<int:station_id>/enroll-code")
-@require(roles=("admin",))
+@require(roles=(Role.ADMIN,))
 def new_enroll_code(station_id: int) -> Any:
     """A fresh one-time code for a station (a replaced device); its current token stops at enrollment."""
     code = enrollment.issue_code(_user(), _visible_station(station_id))
@@ -132,7 +133,7 @@ def new_enroll_code(station_id: int) -> Any:
 
 
 @bp.delete("/stations/<int:station_id>/token")
-@require(roles=("admin", "approver"))
+@require(roles=(Role.ADMIN, Role.APPROVER))
 def revoke_station_token(station_id: int) -> Any:
     """Revoke a station's token (a lost or stolen device) and its unused codes; its next call gets 401."""
     enrollment.revoke(_user(), _visible_station(station_id))
@@ -140,7 +141,7 @@ def revoke_station_token(station_id: int) -> Any:
 
 
 @bp.post("/stations/<int:station_id>/speaker-test")
-@require(roles=("admin", "approver", "operator"))
+@require(roles=(Role.ADMIN, Role.APPROVER, Role.OPERATOR))
 def speaker_test(station_id: int) -> Any:
     """Ask a station to play its short test signal; the result comes back in its heartbeat's ``sound``."""
     test_id = stations.request_speaker_test(_user(), _visible_station(station_id))
@@ -148,7 +149,7 @@ def speaker_test(station_id: int) -> Any:
 
 
 @bp.patch("/stations/<int:station_id>")
-@require(roles=("admin", "editor", "operator"))
+@require(roles=(Role.ADMIN, Role.EDITOR, Role.OPERATOR))
 def update_station(station_id: int) -> Any:
     """Change name, time zone, quiet hours, volume, intervals or active; the station gets them at its next sync."""
     station = stations.update_settings(_user(), _visible_station(station_id), json_body())
@@ -184,19 +185,13 @@ def create_token() -> Any:
 @require(roles=ALL_ROLES)
 def list_tokens() -> Any:
     """The caller's own API tokens (never the secrets)."""
-    rows = ApiToken.select().where(ApiToken.user == _user().id).order_by(ApiToken.id)
-    return jsonify({"tokens": [users.token_to_dict(r) for r in rows]})
+    return jsonify({"tokens": [users.token_to_dict(r) for r in users.tokens_of(_user())]})
 
 
 @bp.delete("/tokens/<int:token_id>")
 @require(roles=ALL_ROLES)
 def revoke_token(token_id: int) -> Any:
     """Revoke one of the caller's tokens (an admin: also those of people within their scope)."""
-    row = ApiToken.select(ApiToken, User).join(User).where(ApiToken.id == token_id).first()
-    me = _user()
-    # another person's token only for an admin whose scope covers that person's whole scope
-    if row is None or (row.user_id != me.id and not (me.role == "admin" and in_scope(me, row.user.area_id))):
-        raise NotFound(f"Không có mã API số {token_id}. (No token {token_id}.)")
     users.revoke_token(_user(), token_id)
     return "", 204
 

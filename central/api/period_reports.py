@@ -16,11 +16,12 @@ from central.times import ZONE
 from ..auth import current_user, require
 from ..errors import Invalid, Unprocessable
 from ..services import area_reports, period_report, reports
+from ..words import ROLES
 from . import json_body
 
 bp = Blueprint("api_period_reports", __name__, url_prefix="/api/v1")
 
-ALL_ROLES = ("admin", "editor", "approver", "operator")
+ALL_ROLES = ROLES  # every role (scope still applies)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

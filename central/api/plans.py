@@ -11,11 +11,12 @@ from .. import policy
 from ..auth import current_user, require
 from ..errors import Invalid
 from ..services import calendar, campaign_schedule, languages, plans, schedules
+from ..words import ROLES
 from . import json_body
 
 bp = Blueprint("api_plans", __name__, url_prefix="/api/v1")
 
-ALL_ROLES = ("admin", "editor", "approver", "operator")
+ALL_ROLES = ROLES  # every role (scope still applies)
 
 
 def _user() -> Any:

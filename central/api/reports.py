@@ -12,12 +12,13 @@ from central.times import ZONE
 from ..auth import current_user, require
 from ..errors import Invalid
 from ..services import reports
+from ..words import ROLES
 
 bp = Blueprint("api_reports", __name__, url_prefix="/api/v1")
 
 
 @bp.get("/reports/summary")
-@require(("admin", "editor", "approver", "operator"))
+@require(ROLES)
 def summary() -> Any:
     args = request.args
     user = current_user()

@@ -20,11 +20,12 @@ from ..config import settings
 from ..errors import CentralError, Invalid
 from ..services import bulletins, campaigns, categories, programmes, schedules, timeline
 from ..times import parse_time
+from ..words import ROLES, Role
 from . import json_body
 
 bp = Blueprint("api_workflow", __name__, url_prefix="/api/v1")
 
-ALL_ROLES = ("admin", "editor", "approver", "operator")
+ALL_ROLES = ROLES  # every role (scope still applies)
 
 
 class AudioRejected(CentralError):
@@ -131,7 +132,7 @@ def list_categories() -> Any:
 
 
 @bp.post("/categories")
-@require(("admin",))
+@require((Role.ADMIN,))
 def create_category() -> Any:
     return _created(categories.to_dict(categories.create(_user(), json_body())))
 
@@ -143,13 +144,13 @@ def get_category(cid: int) -> Any:
 
 
 @bp.patch("/categories/<int:cid>")
-@require(("admin",))
+@require((Role.ADMIN,))
 def update_category(cid: int) -> Any:
     return jsonify(categories.to_dict(categories.update(_user(), cid, json_body())))
 
 
 @bp.delete("/categories/<int:cid>")
-@require(("admin",))
+@require((Role.ADMIN,))
 def delete_category(cid: int) -> Any:
     categories.delete(_user(), cid)
     return "", 204

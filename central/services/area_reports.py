@@ -23,8 +23,9 @@ from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from central.models import MANUAL_FIELDS, NARRATIVE_FIELDS, Area, Plan, Report, User, utcnow
 from central.services import audit, period_report, reports
 from central.services.reports import base_area, scope_filter
+from central.words import Role
 
-EDITORS_SUBMIT = ("editor", "approver", "admin")
+EDITORS_SUBMIT = (Role.EDITOR, Role.APPROVER, Role.ADMIN)
 MAX_NARRATIVE = 20_000
 MAX_FIGURE = 10**9
 _TEXT_FIELDS = {"number": 64, "issuer": 200, "superior": 200, "place": 100, "title": 500,
@@ -222,7 +223,8 @@ def submit(actor: User, area_code: str | None, date_from: date, date_to: date,
     with database.atomic():
         row = save(actor, area_code, date_from, date_to, data or {}, plan_id)
         figures = view(actor, row.area.code, date_from, date_to, row.plan_id)
-        keep = ("stations_total", "themes", "campaigns", "languages", "total", "relay_minutes", "completeness")
+        keep = ("stations_total", "themes", "campaigns", "languages", "total", "tests", "relay_minutes",
+                "completeness")
         row.figures = {k: figures[k] for k in keep}
         row.status, row.submitted_by, row.submitted_at = "submitted", actor, utcnow()
         row.save()

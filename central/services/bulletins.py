@@ -41,6 +41,7 @@ from central.policy import (
 from central.services import audit, languages
 from central.services import categories as categories_service
 from central.times import parse_time
+from central.words import Role
 
 log = logging.getLogger(__name__)
 
@@ -206,6 +207,13 @@ def listing(user: User, status: str | None = None, category: str | None = None,
     return list(q.order_by(Bulletin.id.desc()))
 
 
+def waiting_count(user: User) -> int:
+    """How many submitted bulletins in ``user``'s scope wait for someone other than their author."""
+    q = Bulletin.select().where((Bulletin.status == "submitted") & (Bulletin.author != user.id))
+    cond = owner_visible(user, Bulletin.area)
+    return int((q if cond is None else q.where(cond)).count())
+
+
 def get(user: User, bid: int) -> Bulletin:
     b = Bulletin.get_or_none(Bulletin.id == bid)
     if b is None or not can_see_owner(user, b.area_id):
@@ -344,7 +352,7 @@ def withdraw(actor: User, bid: int, reason: str | None = None) -> Bulletin:
 
 def _take_back(actor: User, b: Bulletin) -> Bulletin:
     """The author takes a bulletin back from the approval queue; it is a draft again, to fix and resend."""
-    if b.author_id != actor.id and actor.role != "admin":
+    if b.author_id != actor.id and actor.role != Role.ADMIN:
         raise Forbidden("Chỉ tác giả rút lại được bản tin đang chờ duyệt. "
                         "(Only the author can take back a submitted bulletin.)")
     return _move(actor, b, "draft", "bulletin.take_back")

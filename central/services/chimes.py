@@ -88,6 +88,13 @@ def listing(user: User, status: str | None = None) -> list[Chime]:
     return list(q.order_by(Chime.builtin.desc(), Chime.id.desc()))
 
 
+def waiting_count(user: User) -> int:
+    """How many submitted chimes in ``user``'s scope wait for someone other than their author."""
+    q = Chime.select().where((Chime.status == "submitted") & (Chime.author.is_null() | (Chime.author != user.id)))
+    cond = owner_visible(user, Chime.area)
+    return int((q if cond is None else q.where(cond)).count())
+
+
 def get(user: User, cid: int) -> Chime:
     c = Chime.get_or_none(Chime.id == cid)
     if c is None or not can_see_owner(user, c.area_id):

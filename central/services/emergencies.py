@@ -109,6 +109,15 @@ def check_targets(mode: str, raw: Any) -> dict[str, list[Any]]:
     return {"areas": areas, "stations": stations}
 
 
+def review(user: User, data: Mapping[str, Any]) -> dict[str, Any]:
+    """What the confirmation step shows before sending: the audio and every station it will reach."""
+    bulletin, alert = choose_audio(user, data)
+    check_targets(data["mode"], data["targets"])
+    areas, _stations, ids = schedules_service.target_stations(user, data["targets"])
+    return {"bulletin": bulletin, "alert": alert, "areas": areas,
+            "stations": list(Station.select().where(Station.id.in_(sorted(ids))).order_by(Station.name))}
+
+
 def create(actor: User, data: Mapping[str, Any], all_clear_of: Emergency | None = None) -> Emergency:
     """Send an emergency now: ``{"standing_alert": key | "bulletin_id", "mode", "targets",
     "play_by_minutes", "valid_minutes", "title"}``; approvers only."""
@@ -270,7 +279,7 @@ def all_clear(actor: User, eid: int) -> Emergency:
 
 def _visible(user: User) -> Any:
     q = Emergency.select(Emergency, Schedule).join(Schedule)
-    cond = schedules_service._visible_ids(user)
+    cond = schedules_service.visible(user)
     return q if cond is None else q.where(cond)
 
 
@@ -281,6 +290,20 @@ def listing(user: User, limit: int = 100) -> list[Emergency]:
 def running(user: User) -> list[Emergency]:
     return [e for e in _visible(user).where(Emergency.stopped_at.is_null()).order_by(Emergency.id)
             if not over(e)]
+
+
+def on_air(user: User, now: datetime | None = None) -> list[Schedule]:
+    """Emergency-tier schedules airing now or sent in the last day that reach ``user``'s area.
+
+    Reaching is the schedules' own visibility: sent from the viewer's subtree, or aimed at it (so a
+    province emergency aimed at a commune shows on that commune's dashboard).
+    """
+    now = now or utcnow()
+    q = Schedule.select().where(Schedule.airing(), Schedule.priority == "emergency",
+                                Schedule.valid_until.is_null() | (Schedule.valid_until > now),
+                                Schedule.created_at >= now - timedelta(days=1))
+    cond = schedules_service.visible(user)
+    return list((q if cond is None else q.where(cond)).order_by(Schedule.created_at.desc()))
 
 
 def over(e: Emergency, now: datetime | None = None) -> bool:

@@ -359,6 +359,21 @@ def build(station: Station, now: datetime | None = None) -> tuple[dict[str, Any]
     return body, tag
 
 
+def preview(station: Station, now: datetime | None = None) -> dict[str, Any]:
+    """The manifest ``build`` would serve ``station`` now, unsigned and without writing any row.
+
+    Its version is the one the station would get: the current one if the content is what it was
+    bound to (or nothing is bound yet), else one more.
+    """
+    now = now or utcnow()
+    body = content(station, now)
+    digest = hashlib.sha256(pm.canonical_bytes(body)).hexdigest()
+    v, bound = station.manifest_version, station.manifest_hash
+    body["version"] = v if v > 0 and bound in (digest, None) else v + 1
+    body["server_time"] = now.astimezone(UTC).isoformat(timespec="milliseconds")
+    return body
+
+
 def _bind_version(station: Station, digest: str) -> int | None:
     """The version for content ``digest``: the current one if it matches or is unbound, else one more.
 

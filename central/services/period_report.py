@@ -8,7 +8,9 @@ Everything comes from the rollups (``services.rollups``) in one SQL statement, f
 - ``bulletins`` of a theme or campaign = distinct bulletins with at least one aired play (số tin, bài);
 - ``stations_reached`` = distinct stations with at least one aired play, of ``stations_total`` in the area;
 - the by-language table counts bulletins only (chimes and local announcements have no language);
-- ``relay_minutes`` is 0 until relays exist (the slot is kept so exports and readers need not change).
+- ``relay_minutes`` is 0 until relays exist (``relay_minutes``: the one place to fill; exports and
+  readers already carry it);
+- a TEST emergency's plays (``rollups.TEST``) are drills: in no table and no total, only in ``tests``.
 
 Completeness: a station is *silent* when its last log is more than ``offline_days`` before the period's
 end (or it never sent one); *offline* when the push channel's outage history (``StationOutage``), or its
@@ -39,6 +41,7 @@ from central.services.reports import CHIME_LABEL, LOCAL_LABEL, NO_GROUP_LABEL, u
 from playlists.sound import STATUSES as PLAY_STATUSES
 
 DEFAULT_OFFLINE_DAYS = 3
+TESTS_LABEL = "Phát thử nghiệm (khẩn cấp)"
 _SUMS = rollups.VALUES  # n_completed … n_local, n_not_audible, n_failed_to_sound, aired_us, local_us
 
 
@@ -103,7 +106,8 @@ WITH o AS (
   SELECT r.station_id, s.area_id,
          CASE WHEN r.bulletin_id > 0 THEN r.bulletin_id WHEN r.bulletin_id = 0 AND ch.asset_id IS NULL
               THEN ab.bid END AS owner,
-         CASE WHEN r.bulletin_id > 0 THEN 'b' WHEN r.bulletin_id < 0 THEN 'local'
+         CASE WHEN r.bulletin_id > 0 THEN 'b' WHEN r.bulletin_id = {rollups.TEST} THEN 'test'
+              WHEN r.bulletin_id < 0 THEN 'local'
               WHEN ch.asset_id IS NOT NULL THEN 'chime' WHEN ab.bid IS NOT NULL THEN 'b' ELSE 'unknown' END AS kind,
          {', '.join(f'r.{c}' for c in _SUMS)}
   FROM ({inner}) r
@@ -121,11 +125,12 @@ sb AS (
 ba AS (
   SELECT o.owner, o.area_id, {sums}, SUM{aired} AS aired FROM o WHERE o.kind = 'b' GROUP BY o.owner, o.area_id
 )
-SELECT 'theme', {theme}, NULL, {reach}, {ssum} FROM sb GROUP BY {theme}
+SELECT 'theme', {theme}, NULL, {reach}, {ssum} FROM sb WHERE kind <> 'test' GROUP BY {theme}
 UNION ALL SELECT 'campaign', CAST(campaign_id AS VARCHAR(20)), area_id, {reach}, {ssum}
   FROM sb WHERE campaign_id IS NOT NULL GROUP BY campaign_id, area_id
 UNION ALL SELECT 'language', language, NULL, {reach}, {ssum} FROM sb WHERE kind = 'b' GROUP BY language
-UNION ALL SELECT 'total', '', NULL, {reach}, {ssum} FROM sb
+UNION ALL SELECT 'total', '', NULL, {reach}, {ssum} FROM sb WHERE kind <> 'test'
+UNION ALL SELECT 'test', '', NULL, {reach}, {ssum} FROM sb WHERE kind = 'test'
 UNION ALL SELECT 'bulletin', CAST(owner AS VARCHAR(20)), NULL, 0, {ssum} FROM ba GROUP BY owner
 UNION ALL SELECT 'cb', CAST(b.campaign_id AS VARCHAR(20)), ba.area_id, ba.owner, {zeros}
   FROM ba JOIN bulletin b ON b.id = ba.owner WHERE b.campaign_id IS NOT NULL AND ba.aired > 0
@@ -202,9 +207,15 @@ def build(base: Area | None, start: date, end: date, where: str, where_params: l
         "campaigns": _campaigns(rows, aired, base, per_area, start, end),
         "languages": _languages(rows, aired, total_stations),
         "total": _total(rows, aired, total_stations),
-        "relay_minutes": 0.0,
+        "tests": _tests(rows, total_stations),
+        "relay_minutes": relay_minutes(base, start, end),
         "completeness": completeness(base, start, end, offline_days),
     }
+
+
+def relay_minutes(base: Area | None, start: date, end: date) -> float:
+    """Minutes relayed from a live source by stations under ``base``: 0 until relays exist (issue 13)."""
+    return 0.0
 
 
 def _total(rows: list[tuple[Any, ...]], aired: dict[int, Bulletin], stations: int) -> dict[str, Any]:
@@ -213,6 +224,15 @@ def _total(rows: list[tuple[Any, ...]], aired: dict[int, Bulletin], stations: in
     if row is not None:
         f.fill(row[3], list(row[4:]))
     f.bulletins = len(aired)
+    return f.to_dict()
+
+
+def _tests(rows: list[tuple[Any, ...]], stations: int) -> dict[str, Any]:
+    """TEST emergencies' plays: drills, kept out of every table above and shown apart."""
+    row = next((r for r in rows if r[0] == "test"), None)
+    f = Figures("test", TESTS_LABEL, stations_total=stations)
+    if row is not None:
+        f.fill(row[3], list(row[4:]))
     return f.to_dict()
 
 

@@ -23,7 +23,7 @@ from ..db import database
 from ..errors import Invalid, TooLarge, Unprocessable
 from ..models import PlayLog, Station, db_time, utcnow
 from ..shapes.station import PlayLog as PlayLogShape
-from . import rollups
+from . import emergencies, rollups
 
 MAX_BATCH = 1000
 _CHUNK = 250  # rows per INSERT: well under SQLite's bound-variable limit
@@ -84,7 +84,9 @@ def ingest(station: Station, logs: Any) -> tuple[int, int]:
             stored.update(r[0] for r in database.execute_sql(_insert_sql(len(chunk)), params).fetchall())
         # only the logs stored now count: a re-sent UUID was counted when it was first stored
         zone = ZoneInfo(station.timezone or DEFAULT_ZONE)
-        rollups.add(rollups.fold((r for r in batch if r["uuid"] in stored), lambda _: zone))
+        new = [r for r in batch if r["uuid"] in stored]
+        tests = emergencies.test_schedules(r["schedule_id"] for r in new)  # drills roll up apart
+        rollups.add(rollups.fold(new, lambda _: zone, tests))
     return len(stored), len(rows) - len(stored)
 
 

@@ -342,6 +342,16 @@ def to_dict(p: Playlist) -> dict[str, Any]:
     }
 
 
+def waiting_count(user: User) -> int:
+    """How many programmes in ``user``'s scope have a change waiting for someone other than its author."""
+    waiting = PlaylistRevision.select(PlaylistRevision.playlist).where(
+        (PlaylistRevision.status == "submitted")
+        & (PlaylistRevision.author.is_null() | (PlaylistRevision.author != user.id)))
+    q = Playlist.select().where(Playlist.id.in_(waiting))
+    cond = owner_visible(user, Playlist.area)
+    return int((q if cond is None else q.where(cond)).count())
+
+
 def waiting_for(user: User) -> list[Playlist]:
     """Programmes in ``user``'s scope with a change waiting for approval (for the approvals page)."""
     waiting = PlaylistRevision.select(PlaylistRevision.playlist).where(PlaylistRevision.status == "submitted")

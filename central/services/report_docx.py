@@ -84,15 +84,16 @@ def _table(doc: Any, header: list[str], rows: list[list[str]]) -> Any:
     t = doc.add_table(rows=1, cols=len(header))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    size = Pt(11 if len(header) <= 6 else 9)  # ten columns of figures fit the A4 text width at 9 pt
     for cell, text in zip(t.rows[0].cells, header, strict=True):
         cell.text = ""
         r = cell.paragraphs[0].add_run(text)
-        r.bold, r.font.size = True, Pt(11)
+        r.bold, r.font.size = True, size
     for row in rows:
         cells = t.add_row().cells
         for cell, text in zip(cells, row, strict=True):
             cell.text = ""
-            cell.paragraphs[0].add_run(text).font.size = Pt(11)
+            cell.paragraphs[0].add_run(text).font.size = size
     return t
 
 
@@ -105,6 +106,9 @@ def _body(doc: Any, report: dict[str, Any]) -> None:
     _para(doc, f"Tổng cộng: {t['bulletins']} tin, bài; {t['plays']} lượt phát; {t['minutes_aired']} phút; "
                f"{t['stations_reached']}/{t['stations_total']} đài đã phát; tỉ lệ hoàn thành "
                f"{ex.percent(t['completion_rate']) or '—'}%.")
+    tests = ex.tests_line(report)
+    if tests:
+        _para(doc, tests, italic=True)
     _para(doc, "Biểu đồ số phút phát theo chủ đề (số thứ tự như bảng trên):", italic=True)
     doc.add_picture(io.BytesIO(ex.chart_png(report["themes"])), width=Mm(160))
     _para(doc, "2. Tin, bài đã phát", bold=True)

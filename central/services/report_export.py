@@ -15,13 +15,21 @@ from datetime import date, datetime
 from typing import Any
 
 from central.services.area_reports import MANUAL_LABELS
+from central.services.reports import CSV_COLUMNS
 
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
+_WORDS = dict(CSV_COLUMNS)  # the status words the pages and the summary's CSV use
+#: the columns of every table in both files: the report's figures, then the plays nobody heard (the
+#: JSON's not_audible and failed_to_sound, which do not count as aired)
 FIGURE_COLUMNS = (
     ("bulletins", "Số tin, bài"), ("plays", "Số lượt phát"), ("minutes_aired", "Số phút phát"),
     ("stations_reached", "Số đài đã phát"), ("stations_total", "Tổng số đài"),
     ("completion_rate", "Tỉ lệ hoàn thành (%)"),
+    ("not_audible", _WORDS["not_audible"]), ("failed_to_sound", _WORDS["failed_to_sound"]),
 )
+#: the XLSX data sheets add every other status count of the JSON line
+STATUS_COLUMNS = tuple((k, _WORDS[k]) for k in ("completed", "interrupted", "failed", "missed", "skipped", "local"))
+TESTS_LABEL = "Phát thử nghiệm (khẩn cấp), không tính vào số liệu trên"
 
 
 def percent(value: float | None) -> str:
@@ -138,6 +146,15 @@ def silent_line(report: dict[str, Any]) -> str:
     since = c.get("silent_since")
     tail = f" từ ngày {date.fromisoformat(since):%d/%m/%Y}" if since else ""
     return f"{n} đài chưa gửi nhật ký phát{tail} (trên tổng số {c['stations_total']} đài)."
+
+
+def tests_line(report: dict[str, Any]) -> str | None:
+    """The TEST emergencies' plays in one sentence, or None when there were none (or none counted)."""
+    t = report.get("tests")  # absent from reports frozen before tests were counted apart
+    if not t or not (t["plays"] or t["not_audible"] or t["failed_to_sound"] or t["failed"] or t["missed"]):
+        return None
+    return (f"{TESTS_LABEL}: {t['plays']} lượt phát, {t['minutes_aired']} phút, "
+            f"{t['stations_reached']} đài.")
 
 
 def offline_line(report: dict[str, Any]) -> str:

@@ -17,7 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from central.services import report_export as ex
 from central.services.area_reports import MANUAL_LABELS, NARRATIVE_LABELS
 
-FIGURES = ex.FIGURE_COLUMNS
+FIGURES = (*ex.FIGURE_COLUMNS, *ex.STATUS_COLUMNS)  # a data sheet carries every figure of the JSON line
 
 
 def _value(key: str, row: dict[str, Any]) -> Any:
@@ -59,6 +59,11 @@ def _cover(wb: Workbook, report: dict[str, Any]) -> None:
     for key, label in FIGURES:
         ws.append([label, _value(key, t)])
     ws.append(["Số phút tiếp sóng", report["relay_minutes"]])
+    tests = report.get("tests")  # absent from reports frozen before tests were counted apart
+    if tests:
+        ws.append([ex.TESTS_LABEL])
+        for key in ("plays", "minutes_aired", "stations_reached"):
+            ws.append([f"  {dict(FIGURES)[key]}", _value(key, tests)])
     ws.append([])
     for key, label in NARRATIVE_LABELS.items():
         ws.append([label, report["narrative"].get(key, "")])

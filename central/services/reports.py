@@ -15,7 +15,9 @@ The figures follow one set of definitions, used by the API, the CSV and the web 
 - ``completion_rate`` = completed / (completed + interrupted + failed + missed + not_audible +
   failed_to_sound); ``skipped`` (nothing valid was left to play) and ``local`` plays are not
   scheduled attempts and stay out of the rate;
-- ``stations_reached`` = distinct stations with at least one play.
+- ``stations_reached`` = distinct stations with at least one play;
+- a TEST emergency's plays (a drill, ``services.emergencies``) are not broadcasts and count nowhere
+  here; the play-log list marks them, and the period report lists them apart.
 
 A range ``[from, to]`` names whole local days (both inclusive); a log falls in it by the station-local
 day of its ``started_at``, or of ``planned_start`` when it never started. Figures come from the daily
@@ -350,6 +352,7 @@ def _rows(user: Any, base: Any, start: date, end: date) -> list[tuple[Any, ...]]
     sums = ", ".join(f"SUM(r.{c})" for c in rollups.VALUES)
     sql = (f"SELECT r.station_id, r.bulletin_id, r.asset_sha256, s.name, s.area_id, {sums} "
            f"FROM ({inner}) r JOIN station s ON s.id = r.station_id "
+           f"WHERE r.bulletin_id <> {rollups.TEST} "  # drills are not broadcasts
            "GROUP BY r.station_id, r.bulletin_id, r.asset_sha256, s.name, s.area_id")
     return list(database.execute_sql(sql, params).fetchall())
 

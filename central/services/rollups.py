@@ -1,7 +1,8 @@
 """Daily and monthly rollups of play logs: what reports and the dashboard read instead of ``play_log``.
 
 A log lands in the station-local day of its ``started_at`` (or ``planned_start`` when it never started),
-under its bulletin, or, without one, under the audio it played (a local announcement: ``LOCAL``).
+under its bulletin, or, without one, under the audio it played (a local announcement: ``LOCAL``); a play of
+a TEST emergency (a drill, ``emergencies.test_schedules``) under ``TEST``, apart from every broadcast.
 ``fold`` turns freshly stored logs into cells and ``add`` upserts them (``count = count + new``) in the caller's transaction, so a log is counted
 exactly when it is stored: a re-sent UUID stores nothing and adds nothing, and a log arriving days late
 adds to the day it played. A ``completed``/``interrupted`` log with neither bulletin nor audio (a pause
@@ -12,7 +13,7 @@ A period reads whole months from ``play_month`` and the days at its edges from `
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -20,11 +21,13 @@ from zoneinfo import ZoneInfo
 from peewee import Database
 
 from playlists.model import DEFAULT_ZONE
-from playlists.sound import AIRED, NOT_AUDIBLE
-from playlists.sound import STATUSES as PLAY_STATUSES
+from playlists.sound import AIRED
+from playlists.words import OUTCOMES as PLAY_STATUSES
+from playlists.words import PlayStatus
 
 from ..db import database, is_postgres
 from ..models import PlayLog, Station
+from ..words import EmergencyMode
 
 COUNTS = tuple(f"n_{s}" for s in PLAY_STATUSES)  # the contract's six, then not_audible, failed_to_sound
 VALUES = (*COUNTS, "aired_us", "local_us")
@@ -34,6 +37,12 @@ _CHUNK = 100
 #: ``bulletin_id`` of a local announcement (a ``local`` play naming no bulletin): its own key, so each
 #: rollup row belongs to exactly one theme of the report
 LOCAL = -1
+
+#: ``bulletin_id`` of a TEST emergency's play: a drill, not a broadcast. Reports leave it out of what
+#: aired (the period report lists tests apart); its ``asset_sha256`` is "" (one row per station and day)
+TEST = -2
+#: the outcomes of a pause (a play that names no bulletin and no audio): reports leave those out
+_PAUSE_LIKE = (PlayStatus.COMPLETED, PlayStatus.INTERRUPTED, PlayStatus.NOT_AUDIBLE)
 
 Cell = tuple[int, date, int, str]  # station id, day, bulletin id (0 = none), sha256 ("" = none)
 
@@ -48,13 +57,13 @@ def rolled(row: dict[str, Any]) -> bool:
     """False for what reports never count: a pause (aired, with no bulletin and no audio)."""
     if row["status"] not in PLAY_STATUSES:
         return False
-    return bool(row.get("bulletin_id") or row.get("asset_sha256")) or row["status"] not in (
-        "completed", "interrupted", NOT_AUDIBLE)
+    return bool(row.get("bulletin_id") or row.get("asset_sha256")) or row["status"] not in _PAUSE_LIKE
 
 
 def _local(row: dict[str, Any]) -> bool:
     """A local announcement: ``local``, or one nobody heard (its station's own status kept in ``sound``)."""
-    return row["status"] == "local" or (row.get("sound") or {}).get("reported_status") == "local"
+    local = PlayStatus.LOCAL
+    return row["status"] == local or (row.get("sound") or {}).get("reported_status") == local
 
 
 def aired_us(row: dict[str, Any]) -> int:
@@ -66,8 +75,12 @@ def aired_us(row: dict[str, Any]) -> int:
     return (span.days * 86_400 + span.seconds) * 1_000_000 + span.microseconds
 
 
-def fold(rows: Iterable[dict[str, Any]], zone_of: Callable[[int], ZoneInfo]) -> dict[Cell, list[int]]:
-    """Logs (row dicts with ``station``) → per-day cells of ``[*COUNTS, aired_us, local_us]``."""
+def fold(rows: Iterable[dict[str, Any]], zone_of: Callable[[int], ZoneInfo],
+         tests: Collection[int] = ()) -> dict[Cell, list[int]]:
+    """Logs (row dicts with ``station``) → per-day cells of ``[*COUNTS, aired_us, local_us]``.
+
+    ``tests``: the ids of TEST emergencies' schedules among the logs' (``emergencies.test_schedules``).
+    """
     cells: dict[Cell, list[int]] = {}
     for row in rows:
         if not rolled(row):
@@ -75,11 +88,14 @@ def fold(rows: Iterable[dict[str, Any]], zone_of: Callable[[int], ZoneInfo]) -> 
         day = log_day(row, zone_of(row["station"]))
         if day is None:
             continue
-        bulletin = row.get("bulletin_id") or (LOCAL if _local(row) else 0)
+        if row.get("schedule_id") is not None and row["schedule_id"] in tests:
+            bulletin = TEST
+        else:
+            bulletin = row.get("bulletin_id") or (LOCAL if _local(row) else 0)
         sha = "" if bulletin else (row.get("asset_sha256") or "")
         cell = cells.setdefault((row["station"], day, bulletin, sha), [0] * len(VALUES))
         cell[PLAY_STATUSES.index(row["status"])] += 1
-        cell[-1 if row["status"] == "local" else -2] += aired_us(row)
+        cell[-1 if row["status"] == PlayStatus.LOCAL else -2] += aired_us(row)
     return cells
 
 
@@ -134,8 +150,8 @@ def zones() -> Callable[[int], ZoneInfo]:
 
 # --- backfill ------------------------------------------------------------------------------
 
-_LOG_FIELDS = ("station", "status", "bulletin_id", "asset_sha256", "planned_start", "started_at", "ended_at",
-               "sound")
+_LOG_FIELDS = ("station", "status", "schedule_id", "bulletin_id", "asset_sha256", "planned_start", "started_at",
+               "ended_at", "sound")
 
 
 def rebuild(db: Database | None = None, batch: int = 20_000) -> int:
@@ -154,8 +170,15 @@ def rebuild(db: Database | None = None, batch: int = 20_000) -> int:
         return _rebuild_python(target, batch)
 
 
+def _test_schedules(db: Database) -> set[int]:
+    """Every TEST emergency's schedule id (none before the emergencies' migration made the table)."""
+    if not db.table_exists("emergency"):
+        return set()
+    return {int(sid) for (sid,) in db.execute_sql(f"SELECT schedule_id FROM emergency WHERE mode = '{EmergencyMode.TEST}'")}
+
+
 def _rebuild_python(db: Database, batch: int) -> int:
-    zone_of = zones()
+    zone_of, tests = zones(), _test_schedules(db)
     last, read = 0, 0
     with db.bind_ctx([PlayLog, Station]):
         while True:
@@ -165,7 +188,7 @@ def _rebuild_python(db: Database, batch: int) -> int:
             if not rows:
                 return read
             last, read = rows[-1][0], read + len(rows)
-            add(fold((dict(zip(_LOG_FIELDS, r[1:], strict=True)) for r in rows), zone_of), db)
+            add(fold((dict(zip(_LOG_FIELDS, r[1:], strict=True)) for r in rows), zone_of, tests), db)
 
 
 # The same rules as ``fold``, in SQL: the local day, 0/"" for none, pauses left out, spans in µs.
@@ -175,20 +198,30 @@ _SPAN = ("CASE WHEN l.status IN ({}) AND l.ended_at > l.started_at "
          "THEN CAST(ROUND(EXTRACT(EPOCH FROM l.ended_at - l.started_at) * 1000000) AS BIGINT) ELSE 0 END")
 
 
+def _sql_words(words: Iterable[str]) -> str:
+    """Fixed words (the enum's values, never user input) as an SQL list: ``'completed', 'local'``."""
+    return ", ".join(f"'{w}'" for w in words)
+
+
 def _rebuild_sql(db: Database) -> int:
     counts = ", ".join(f"SUM(CASE WHEN l.status = '{s}' THEN 1 ELSE 0 END)" for s in PLAY_STATUSES)
-    is_local = ("(l.status = 'local' OR (l.sound IS NOT NULL "
-                "AND CAST(l.sound AS json)->>'reported_status' = 'local'))")  # see _local
+    is_local = (f"(l.status = '{PlayStatus.LOCAL}' OR (l.sound IS NOT NULL "
+                f"AND CAST(l.sound AS json)->>'reported_status' = '{PlayStatus.LOCAL}'))")  # see _local
     bulletin = f"COALESCE(l.bulletin_id, CASE WHEN {is_local} THEN {LOCAL} ELSE 0 END)"
-    aired, local = _SPAN.format("'completed', 'interrupted'"), _SPAN.format("'local'")
     sha = f"CASE WHEN l.bulletin_id IS NULL AND NOT {is_local} THEN COALESCE(l.asset_sha256, '') ELSE '' END"
+    if db.table_exists("emergency"):  # a TEST emergency's play: its own key (see fold)
+        test = f"l.schedule_id IN (SELECT e.schedule_id FROM emergency e WHERE e.mode = '{EmergencyMode.TEST}')"
+        bulletin = f"CASE WHEN {test} THEN {TEST} ELSE {bulletin} END"
+        sha = f"CASE WHEN {test} THEN '' ELSE {sha} END"
+    aired = _SPAN.format(_sql_words((PlayStatus.COMPLETED, PlayStatus.INTERRUPTED)))
+    local = _SPAN.format(_sql_words((PlayStatus.LOCAL,)))
     cols = f"station_id, {{}}, bulletin_id, asset_sha256, {', '.join(VALUES)}"
     db.execute_sql(
         f"INSERT INTO play_day ({cols.format('day')}) "
         f"SELECT l.station_id, {_DAY}, {bulletin}, {sha}, {counts}, SUM({aired}), SUM({local}) "
         "FROM play_log l JOIN station s ON s.id = l.station_id "
-        f"WHERE {_WHEN} IS NOT NULL AND l.status IN ({', '.join(repr(s) for s in PLAY_STATUSES)}) "
-        "AND NOT (l.status IN ('completed', 'interrupted', 'not_audible') AND l.bulletin_id IS NULL "
+        f"WHERE {_WHEN} IS NOT NULL AND l.status IN ({_sql_words(PLAY_STATUSES)}) "
+        f"AND NOT (l.status IN ({_sql_words(_PAUSE_LIKE)}) AND l.bulletin_id IS NULL "
         "AND COALESCE(l.asset_sha256, '') = '') "
         "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4")  # in index order: appends, not random page writes
     sums = ", ".join(f"SUM({c})" for c in VALUES)

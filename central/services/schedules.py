@@ -39,10 +39,11 @@ from central.models import (
     utcnow,
 )
 from central.policy import APPROVERS, ancestors_of_user, check_owner, check_role, claim_transition
-from central.services import area_tree, audit
+from central.services import area_tree, audit, manifests
 from central.services import bulletins as bulletins_service
 from central.services import programmes as programmes_service
 from central.times import parse_time
+from central.words import Role
 from playlists import model as pm
 from playlists import rules
 from playlists.errors import ScheduleError
@@ -50,7 +51,7 @@ from playlists.model import DEFAULT_ZONE
 
 log = logging.getLogger(__name__)
 
-SCHEDULERS = ("editor", "approver", "admin")
+SCHEDULERS = (Role.EDITOR, Role.APPROVER, Role.ADMIN)
 CONTENT_FIELDS = ("bulletin_id", "playlist_id", "targets", "dtstart", "rrule", "repeat", "timezone",
                   "priority", "grace_s", "valid_from", "valid_until", "exdates", "title")
 
@@ -212,6 +213,22 @@ def _targets(actor: User, raw: Any) -> tuple[list[Area], list[Station]]:
     return areas, stations
 
 
+def target_stations(actor: User, raw: Any) -> tuple[list[Area], list[Station], set[int]]:
+    """The target areas and stations ``raw`` names (checked against ``actor``'s scope) and the ids of
+    every station they reach."""
+    areas, stations = _targets(actor, raw)
+    return areas, stations, manifests.stations_under([a.id for a in areas]) | {st.id for st in stations}
+
+
+def unsaved(actor: User, data: Mapping[str, Any]) -> tuple[Schedule, set[int]]:
+    """An unsaved, validated schedule row from ``data`` (for a preview) and the stations it reaches."""
+    fields = parse(actor, data)
+    areas, stations = fields.pop("_targets")
+    s = Schedule(id=0, area=actor.area_id, created_by=actor, **fields)
+    validate(s)
+    return s, manifests.stations_under([a.id for a in areas]) | {st.id for st in stations}
+
+
 # --- the domain model, for validation and previews -----------------------------------------
 
 
@@ -273,8 +290,6 @@ def _write_targets(s: Schedule, targets: tuple[list[Area], list[Station]]) -> No
 
 
 def _bump(s: Schedule) -> None:
-    from central.services import manifests
-
     manifests.bump_for_schedule(s)
 
 
@@ -396,7 +411,7 @@ def _move(actor: User, s: Schedule, status: str, action: str, reason: str | None
 # --- reading -------------------------------------------------------------------------------
 
 
-def _visible_ids(user: User) -> Any:
+def visible(user: User) -> Any:
     """Schedules ``user`` may see: owned in their subtree, or reaching it (through a target area
     in it or above it, or a station in it); None = all."""
     scope = area_subtree_ids(user)
@@ -413,7 +428,7 @@ def _visible_ids(user: User) -> Any:
 def listing(user: User, station: int | None = None, area: str | None = None,
             status: str | None = None) -> list[Schedule]:
     q = Schedule.select().where(Schedule.deleted == False)  # noqa: E712
-    cond = _visible_ids(user)
+    cond = visible(user)
     if cond is not None:
         q = q.where(cond)
     if status:
@@ -470,12 +485,20 @@ def _attach_targets(rows: list[Schedule]) -> None:
         s._targets = by_id[s.id]
 
 
+def waiting_count(user: User) -> int:
+    """How many submitted schedules ``user`` may see wait for someone other than their author."""
+    q = Schedule.select().where((Schedule.deleted == False) & (Schedule.status == "submitted")  # noqa: E712
+                                & (Schedule.created_by.is_null() | (Schedule.created_by != user.id)))
+    cond = visible(user)
+    return int((q if cond is None else q.where(cond)).count())
+
+
 def get(user: User, sid: int) -> Schedule:
     s = Schedule.get_or_none((Schedule.id == sid) & (Schedule.deleted == False))  # noqa: E712
-    cond = _visible_ids(user)
+    cond = visible(user)
     if s is not None and cond is not None:
-        visible = Schedule.select(fn.COUNT(Schedule.id)).where((Schedule.id == sid) & cond).scalar()
-        s = s if visible else None
+        seen = Schedule.select(fn.COUNT(Schedule.id)).where((Schedule.id == sid) & cond).scalar()
+        s = s if seen else None
     if s is None:
         raise NotFound(f"Không có lịch phát số {sid}. (No schedule {sid}.)")
     return s

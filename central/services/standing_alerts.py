@@ -24,9 +24,10 @@ from central.models import Area, Asset, Bulletin, StandingAlert, Station, User
 from central.policy import check_role
 from central.services import audit
 
+from ..words import Role
 from .area_tree import ancestor_ids
 
-ADMINS = ("admin",)
+ADMINS = (Role.ADMIN,)
 #: The alerts a province starts with (``central demo`` records them with the offline TTS).
 STANDARD = (
     ("storm", "Bão, áp thấp nhiệt đới"),

@@ -1,8 +1,9 @@
 """What a station will play: its own manifest, expanded by ``playlists.timeline`` as the station does.
 
-The preview is built from exactly what the station receives: ``manifests.build`` makes the manifest
-object, ``playlists.model.manifest_content`` parses it, ``playlists.timeline.expand`` resolves it.
+The preview is built from exactly what the station receives: ``manifests.preview`` makes the manifest
+object ``build`` would sign, ``playlists.model.manifest_content`` parses it, ``playlists.timeline.expand`` resolves it.
 It shows the plan (no station history, no ``busy_until``): what the station would play if it is on.
+A preview is read-only: ``manifests.preview`` writes no row (no version bound, no ETag cached).
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from typing import Any
 
 from central.auth import visible_stations
 from central.errors import NotFound, Unprocessable
-from central.models import Station, User, utcnow
+from central.models import Bulletin, Schedule, Station, User, utcnow
+from central.services import manifests, programmes
+from central.services import schedules as schedules_service
 from playlists import model as pm
 from playlists import timeline as pt
 
@@ -41,12 +44,9 @@ def window(start: datetime | None, end: datetime | None, now: datetime) -> tuple
 def station_timeline(user: User, station_id: int, start: datetime | None = None,
                      end: datetime | None = None, now: datetime | None = None) -> dict[str, Any]:
     """``{"station_id", "version", "from", "to", "slots": [...]}`` for the station's window."""
-    from central.services import manifests
-
     now = now or utcnow()
     station = visible_station(user, station_id)
-    manifest, _ = manifests.build(station, now)
-    content = pm.manifest_content(manifest)
+    content = pm.manifest_content(manifests.preview(station, now))
     try:
         start, end = window(start, end, now)
         slots = pt.expand(list(content.schedules), content.bulletins, content.settings, start, end)
@@ -60,3 +60,33 @@ def station_timeline(user: User, station_id: int, start: datetime | None = None,
         "to": end.isoformat(),
         "slots": [pm.slot_to_dict(s) for s in slots],
     }
+
+
+def schedule_preview(s: Schedule, station_ids: set[int], days: int, limit: int,
+                     now: datetime | None = None) -> list[dict[str, Any]]:
+    """Per target station (at most ``limit``), the occurrences of ``s`` (saved or not) in the next
+    ``days`` as that station would play them alongside everything it already has (so clashes show)."""
+    now = now or utcnow()
+    model = schedules_service.to_model(s)
+    extra = _bulletins_of(s)
+    out = []
+    for st in Station.select().where(Station.id.in_(sorted(station_ids))).order_by(Station.name)[:limit]:
+        content = pm.manifest_content(manifests.preview(st, now))
+        others = [x for x in content.schedules if x.id != model.id]
+        bulletins = {**content.bulletins, **extra}
+        slots = pt.expand([*others, model], bulletins, content.settings, now, now + timedelta(days=days))
+        out.append({"station": st, "slots": [pm.slot_to_dict(sl) for sl in slots if sl.schedule_id == model.id]})
+    return out
+
+
+def _bulletins_of(s: Schedule) -> dict[int, pm.Bulletin]:
+    """The schedule's bulletins as a station sees them (only approved ones would be in a manifest)."""
+    rows: list[Bulletin] = [s.bulletin] if s.bulletin_id else [
+        i.bulletin for i in programmes.ordered_items(s.playlist) if i.bulletin_id]
+    out = {}
+    for b in rows:
+        if b.status == "approved" and b.asset_id:
+            out[b.id] = pm.Bulletin(id=b.id, title=b.title, asset_sha256=b.asset_id,
+                                    duration_ms=b.asset.duration_ms, valid_from=b.valid_from,
+                                    valid_until=b.valid_until)
+    return out

@@ -7,10 +7,11 @@ import secrets
 
 from peewee import IntegrityError
 
-from ..auth import hash_password, hash_token, new_token, verify_password
+from ..auth import hash_password, hash_token, in_scope, new_token, verify_password
 from ..db import database
 from ..errors import Conflict, Invalid, NotFound, Unauthorized
 from ..models import ROLES, ApiToken, User, utcnow
+from ..words import Role
 from . import areas, audit, throttle
 
 # Settings ``authenticate`` uses unless the caller passes others (the app passes its config).
@@ -120,11 +121,24 @@ def create_token(actor: User | None, user: User, name: str = "") -> tuple[ApiTok
     return row, token
 
 
+def tokens_of(user: User) -> list[ApiToken]:
+    """``user``'s own API tokens, oldest first."""
+    return list(ApiToken.select().where(ApiToken.user == user.id).order_by(ApiToken.id))
+
+
+def may_revoke(actor: User | None, owner: User) -> bool:
+    """Anyone their own tokens; an admin also those of people whose scope lies within theirs; the CLI all."""
+    if actor is None or owner.id == actor.id:
+        return True
+    return actor.role == "admin" and in_scope(actor, owner.area_id)
+
+
 def revoke_token(actor: User | None, token_id: int) -> None:
+    """Revoke one token; a token ``actor`` may not revoke is reported as not there (404), like an unknown one."""
     with database.atomic():
-        row = ApiToken.get_or_none(ApiToken.id == token_id)
-        if row is None:
-            raise NotFound("Không có mã API này. (No such token.)")
+        row = ApiToken.select(ApiToken, User).join(User).where(ApiToken.id == token_id).first()
+        if row is None or not may_revoke(actor, row.user):
+            raise NotFound(f"Không có mã API số {token_id}. (No token {token_id}.)")
         row.revoked_at = utcnow()
         row.save()
         audit.record(actor, "token.revoke", row, user_id=row.user_id)
@@ -157,7 +171,7 @@ def by_id(uid: int) -> User:
 
 
 def _active_admins_besides(user: User) -> int:
-    return User.select().where((User.role == "admin") & (User.active == True) & (User.id != user.id)).count()  # noqa: E712
+    return User.select().where((User.role == Role.ADMIN) & (User.active == True) & (User.id != user.id)).count()  # noqa: E712
 
 
 def update(actor: User, uid: int, data: dict[str, object]) -> User:
@@ -174,8 +188,8 @@ def update(actor: User, uid: int, data: dict[str, object]) -> User:
         fields["area"] = areas.get(str(data["area"])) if data["area"] else None
     if "active" in data:
         fields["active"] = bool(data["active"])
-    stops_admin = fields.get("role", "admin") != "admin" or fields.get("active", True) is False
-    if user.role == "admin" and user.active and stops_admin and _active_admins_besides(user) == 0:
+    stops_admin = fields.get("role", Role.ADMIN) != Role.ADMIN or fields.get("active", True) is False
+    if user.role == Role.ADMIN and user.active and stops_admin and _active_admins_besides(user) == 0:
         raise Conflict("Phải còn ít nhất một quản trị viên đang hoạt động. (Keep one active admin.)")
     if actor.id == user.id and fields.get("active", True) is False:
         raise Conflict("Không tự khóa tài khoản của mình được. (You cannot deactivate yourself.)")

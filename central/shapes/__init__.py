@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass
+from enum import Enum
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
@@ -208,7 +209,7 @@ WindowTime = Annotated[str | None, WithJsonSchema(
 
 def enum(values: Iterable[str]) -> J:
     """A string from ``values``, as JSON Schema (for parameters)."""
-    return {"type": "string", "enum": list(values)}
+    return {"type": "string", "enum": [str(v) for v in values]}
 
 
 @dataclass(frozen=True)
@@ -218,4 +219,5 @@ class OneOf:
     values: Iterable[str]
 
     def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
-        return core_schema.literal_schema(list(self.values))
+        # a StrEnum member stands for its value (playlists.words, central.words)
+        return core_schema.literal_schema([v.value if isinstance(v, Enum) else v for v in self.values])

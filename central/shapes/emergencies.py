@@ -6,10 +6,11 @@ from typing import Annotated
 
 from pydantic import Field
 
+from ..models import EMERGENCY_MODES
 from . import VISIBLE, Answer, Id, OneOf, OpenShape, Shape, Text64, Time
 from .workflow import SomeTargets, Targets
 
-Mode = Annotated[str, OneOf(("live", "test"))]
+Mode = Annotated[str, OneOf(EMERGENCY_MODES)]
 AlertName = Annotated[str, Field(min_length=1, max_length=200, pattern=VISIBLE)]
 
 

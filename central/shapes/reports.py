@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import ConfigDict, Field, WithJsonSchema
+from pydantic.json_schema import SkipJsonSchema
 
 from ..alert_models import ALERT_KINDS, SUBSCRIPTION_MODES
 from . import VISIBLE, Answer, Day, OneOf, OpenShape, Shape, Time
@@ -149,6 +150,9 @@ class PeriodReport(Answer):
     languages: list[ReportFigures]
     total: ReportFigures
     relay_minutes: float
+    tests: SkipJsonSchema[None] | ReportFigures = Field(
+        None, description="TEST emergencies' plays, apart from every figure above; absent from reports "
+                          "frozen before")
     completeness: Completeness
 
 
@@ -224,7 +228,7 @@ class Subscription(Answer):
     area_code: str | None
     area_name: str | None
     kind: Annotated[str | None, OneOf((*ALERT_KINDS, None)),  # type: ignore[arg-type]
-                    WithJsonSchema({"type": ["string", "null"], "enum": [*ALERT_KINDS, None]})]
+                    WithJsonSchema({"type": ["string", "null"], "enum": [*map(str, ALERT_KINDS), None]})]
     mode: SubscriptionMode
 
 

@@ -12,15 +12,16 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchem
 from pydantic.json_schema import SkipJsonSchema
 
 from playlists.sound import AUDIBILITIES
+from playlists.words import OUTCOMES
 
-from ..models import PLAY_STATUSES, PRIORITIES
+from ..models import ITEM_KINDS, PLAY_STATUSES, PRIORITIES
 from . import Answer, Int32, Int64, OneOf, OpenShape, Percent, Time, Uuid
 
 Priority = Annotated[str, OneOf(PRIORITIES)]
 LogStatus = Annotated[str, OneOf(PLAY_STATUSES)]
 #: a stored play's status: the station's, or what ``sound`` made of it (playlists.sound.outcome)
-LogOutcome = Annotated[str, OneOf((*PLAY_STATUSES, "not_audible", "failed_to_sound"))]
-ItemKind = Annotated[str, OneOf(("bulletin", "chime", "pause"))]
+LogOutcome = Annotated[str, OneOf(OUTCOMES)]
+ItemKind = Annotated[str, OneOf(ITEM_KINDS)]
 Audibility = Annotated[str, OneOf(AUDIBILITIES)]
 Source = Annotated[str, OneOf(("central", "local"))]
 #: a loudness in LUFS; an integer stays one (what a station sent is stored as sent)

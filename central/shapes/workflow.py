@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, WithJsonSchema
 
-from ..models import BULLETIN_STATUSES, SCHEDULE_STATUSES
+from ..models import BULLETIN_STATUSES, CHIME_STATUSES, REVISION_STATUSES, SCHEDULE_STATUSES
 from . import (
     MAX_INT64,
     NAIVE_TIME,
@@ -37,7 +37,6 @@ from . import (
 )
 from .station import ItemKind, Priority
 
-WORKFLOW = ("draft", "submitted", "approved", "rejected", "withdrawn")
 Upload = Annotated[str, WithJsonSchema({"type": "string", "contentMediaType": "application/octet-stream",
                                         "minLength": 1})]
 CategoryRef = Annotated[str, Field(max_length=64, description="category code (or id); empty: none")]
@@ -173,7 +172,7 @@ class PlaylistRevision(Answer):
     """A programme's change: the live one (``applied``) or one waiting for a second person."""
 
     revision: int
-    status: Annotated[str, OneOf(("applied", "submitted", "approved", "rejected", "superseded"))]
+    status: Annotated[str, OneOf(REVISION_STATUSES)]
     author: str | None
     approver: str | None
     reason: str | None
@@ -231,7 +230,7 @@ class ChimeAsset(Answer):
 class Chime(Answer):
     id: int
     title: str
-    status: Annotated[str, OneOf(WORKFLOW)]
+    status: Annotated[str, OneOf(CHIME_STATUSES)]
     builtin: bool
     asset: ChimeAsset
     author: str | None

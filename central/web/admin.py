@@ -12,12 +12,13 @@ from central.models import ROLES, User
 from central.services import areas as areas_service
 from central.services import users as users_service
 
+from ..words import Role
 from . import bp, queries
 from .context import flash_error, me, roles
 
 
 @bp.route("/admin/users", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def users() -> Any:
     created = None
     if request.method == "POST":
@@ -53,7 +54,7 @@ def _chosen_scope(f: Any) -> str | None:
 
 
 @bp.route("/admin/areas", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def areas() -> Any:
     f = request.form
     if request.method == "POST":

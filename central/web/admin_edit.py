@@ -14,6 +14,7 @@ from central.models import ROLES
 from central.services import stations as stations_service
 from central.services import users as users_service
 
+from ..words import Role
 from . import bp, queries
 from .context import flash_error, me, roles
 
@@ -28,7 +29,7 @@ def _editable_user(uid: int) -> Any:
 
 
 @bp.route("/admin/users/<int:uid>", methods=["GET", "POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def user_edit(uid: int) -> Any:
     user = _editable_user(uid)
     if request.method == "POST":
@@ -49,7 +50,7 @@ def user_edit(uid: int) -> Any:
 
 
 @bp.route("/admin/users/<int:uid>/reset", methods=["POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def user_reset(uid: int) -> Any:
     """A new generated password, shown on this page once (never stored in clear, never sent again)."""
     _editable_user(uid)
@@ -74,7 +75,7 @@ def settings_from_form(form: Any) -> dict[str, Any]:
 
 
 @bp.route("/stations/<int:sid>/settings", methods=["POST"])
-@roles("editor", "operator")
+@roles(Role.EDITOR, Role.OPERATOR)
 def station_settings(sid: int) -> Any:
     from .stations import get_visible
 

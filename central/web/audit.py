@@ -12,6 +12,7 @@ from central.errors import CentralError
 from central.models import User
 from central.services import audit as service
 
+from ..words import Role
 from . import bp, queries
 from .context import flash_error, int_arg, me, roles
 
@@ -70,7 +71,7 @@ def object_url(row: Any) -> str | None:
 
 
 @bp.route("/admin/audit")
-@roles("admin")
+@roles(Role.ADMIN)
 def audit() -> Any:
     user = me()
     args = {k: (request.args.get(k) or "").strip() for k in FILTERS}

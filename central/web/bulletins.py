@@ -14,6 +14,7 @@ from central.errors import CentralError
 from central.services import bulletins as service
 from central.services import languages
 
+from ..words import Role
 from . import bp, paging, queries
 from .context import error_text, flash_error, me, roles
 
@@ -53,7 +54,7 @@ def bulletins() -> Any:
 
 
 @bp.route("/bulletins/new", methods=["GET", "POST"])
-@roles("editor")
+@roles(Role.EDITOR)
 def bulletin_new() -> Any:
     form = request.form if request.method == "POST" else _copied(request.args.get("copy", ""))
     if request.method == "POST":
@@ -122,7 +123,7 @@ def bulletin_detail(bid: int) -> Any:
 
 
 @bp.route("/bulletins/<int:bid>/edit", methods=["POST"])
-@roles("editor")
+@roles(Role.EDITOR)
 def bulletin_edit(bid: int) -> Any:
     """Change a draft's or a rejected bulletin's details (a rejected one becomes a draft again)."""
     data = _fields(request.form)
@@ -179,7 +180,7 @@ def bulletin_action(bid: int, action: str) -> Any:
 
 
 @bp.route("/approvals")
-@roles("approver")
+@roles(Role.APPROVER)
 def approvals() -> Any:
     user = me()
     rows = service.listing(user, status="submitted")

@@ -17,11 +17,12 @@ from central.services import campaign_schedule
 from central.services import campaigns as service
 from central.services import plans as plans_service
 
+from ..words import Role
 from . import bp, queries
 from .context import flash_error, form_list, may, me
 from .plans import EDITING, must
 
-SCHEDULING = ("editor", "approver")
+SCHEDULING = (Role.EDITOR, Role.APPROVER)
 
 
 def _campaign_fields(form: Any) -> dict[str, Any]:

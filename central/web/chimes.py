@@ -12,12 +12,13 @@ from central.config import settings
 from central.errors import CentralError
 from central.services import chimes as service
 
+from ..words import Role
 from . import bp, queries
 from .context import error_text, flash_error, me, roles
 
 
 @bp.route("/chimes", methods=["GET", "POST"])
-@roles("editor", "approver")
+@roles(Role.EDITOR, Role.APPROVER)
 def chimes() -> Any:
     user = me()
     if request.method == "POST":

@@ -17,6 +17,7 @@ from flask_wtf.csrf import CSRFError
 from central import auth
 from central.errors import CentralError, Forbidden, NotFound, Unauthorized
 
+from ..words import Role
 from . import bp
 from .wiring import csrf
 
@@ -38,18 +39,18 @@ class NavItem:
 NAV = (
     NavItem("web.dashboard", _l("Tổng quan")),
     NavItem("web.bulletins", _l("Bản tin")),
-    NavItem("web.approvals", _l("Phê duyệt"), ("approver",)),
-    NavItem("web.playlists", _l("Chương trình"), ("editor", "approver")),
+    NavItem("web.approvals", _l("Phê duyệt"), (Role.APPROVER,)),
+    NavItem("web.playlists", _l("Chương trình"), (Role.EDITOR, Role.APPROVER)),
     NavItem("web.schedules", _l("Lịch phát")),
     NavItem("web.plans", _l("Kế hoạch"), group="plan"),
     NavItem("web.calendar_month", _l("Lịch tháng"), group="plan"),
-    NavItem("web.emergency", _l("Phát khẩn cấp"), ("approver",)),
+    NavItem("web.emergency", _l("Phát khẩn cấp"), (Role.APPROVER,)),
     NavItem("web.stations", _l("Đài")),
     NavItem("web.playlogs", _l("Nhật ký phát")),
     NavItem("web.reports", _l("Báo cáo")),
-    NavItem("web.users", _l("Người dùng"), ("admin",), group="admin"),
-    NavItem("web.areas", _l("Đơn vị hành chính"), ("admin",), group="admin"),
-    NavItem("web.audit", _l("Nhật ký thao tác"), ("admin",), group="admin"),
+    NavItem("web.users", _l("Người dùng"), (Role.ADMIN,), group="admin"),
+    NavItem("web.areas", _l("Đơn vị hành chính"), (Role.ADMIN,), group="admin"),
+    NavItem("web.audit", _l("Nhật ký thao tác"), (Role.ADMIN,), group="admin"),
 )
 
 
@@ -62,7 +63,7 @@ def may(role_list: tuple[str, ...] | None, user: Any = None) -> bool:
     user = user or me()
     if user is None:
         return False
-    return role_list is None or user.role == "admin" or user.role in role_list
+    return role_list is None or user.role == Role.ADMIN or user.role in role_list
 
 
 def roles(*names: str) -> Callable[[F], F]:

@@ -15,11 +15,12 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from central.errors import CentralError, Invalid
-from central.models import Emergency, Station
+from central.models import Emergency
 from central.services import emergencies as service
-from central.services import manifests, standing_alerts
 from central.services import schedules as schedules_service
+from central.services import standing_alerts
 
+from ..words import Role
 from . import bp, queries
 from .context import flash_error, form_list, me, roles
 
@@ -55,18 +56,8 @@ def _int(value: Any, default: int) -> int:
         return default
 
 
-def _review(user: Any, data: dict[str, Any]) -> dict[str, Any]:
-    """What the confirmation step shows: the audio, the stations that will receive it."""
-    bulletin, alert = service.choose_audio(user, data)
-    service.check_targets(data["mode"], data["targets"])
-    areas, stations = schedules_service._targets(user, data["targets"])
-    ids = manifests.stations_under([a.id for a in areas]) | {st.id for st in stations}
-    return {"bulletin": bulletin, "alert": alert, "areas": areas,
-            "stations": list(Station.select().where(Station.id.in_(sorted(ids))).order_by(Station.name))}
-
-
 @bp.route("/emergency", methods=["GET", "POST"])
-@roles("approver")
+@roles(Role.APPROVER)
 def emergency() -> Any:
     user = me()
     step, review, form = "choose", {}, request.form
@@ -77,7 +68,7 @@ def emergency() -> Any:
                 e = service.create(user, data)
                 flash(_("Đã phát lệnh khẩn cấp. Theo dõi tình trạng từng đài bên dưới."), "success")
                 return redirect(url_for("web.emergency_status", sid=e.schedule_id))
-            review, step = _review(user, data), "review"
+            review, step = service.review(user, data), "review"
         except CentralError as exc:
             flash_error(exc)
     return render_template("web/emergency.html", step=step, review=review, form=form,
@@ -119,7 +110,7 @@ def _csv(e: Emergency, rows: list[service.Steps]) -> Response:
 
 
 @bp.route("/emergency/<int:sid>/<any(stop, 'all-clear'):action>", methods=["POST"])
-@roles("approver")
+@roles(Role.APPROVER)
 def emergency_action(sid: int, action: str) -> Any:
     user = me()
     try:
@@ -140,7 +131,7 @@ def emergency_action(sid: int, action: str) -> Any:
 
 
 @bp.route("/emergency/stop-area", methods=["POST"])
-@roles("approver")
+@roles(Role.APPROVER)
 def emergency_stop_area() -> Any:
     try:
         stopped, left = service.stop_area(me(), request.form.get("area", ""))
@@ -153,7 +144,7 @@ def emergency_stop_area() -> Any:
 
 
 @bp.route("/emergency/alerts", methods=["GET", "POST"])
-@roles("approver")
+@roles(Role.APPROVER)
 def standing_alert_list() -> Any:
     user = me()
     if request.method == "POST":

@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from central.times import ZONE
+from central.words import Role
 
 STATUS_LABELS = {
     "draft": _l("Nháp"),
@@ -38,10 +39,10 @@ PRIORITY_LABELS = {
 }
 
 ROLE_LABELS = {
-    "admin": _l("Quản trị"),
-    "editor": _l("Biên tập viên"),
-    "approver": _l("Người duyệt"),
-    "operator": _l("Vận hành đài"),
+    Role.ADMIN: _l("Quản trị"),
+    Role.EDITOR: _l("Biên tập viên"),
+    Role.APPROVER: _l("Người duyệt"),
+    Role.OPERATOR: _l("Vận hành đài"),
 }
 
 ENGINE_LABELS = {"gtts": _l("Giọng đọc máy Google (gTTS, cần Internet)"),

@@ -14,10 +14,11 @@ from central.services import campaigns as campaigns_service
 from central.services import categories as categories_service
 from central.services import plans as service
 
+from ..words import Role
 from . import bp, queries
 from .context import flash_error, form_list, may, me, roles
 
-EDITING = ("editor",)  # and admins (``may`` lets admins through)
+EDITING = (Role.EDITOR,)  # and admins (``may`` lets admins through)
 
 
 def must(*names: str) -> None:
@@ -120,7 +121,7 @@ def plan_delete(pid: int) -> Any:
 def categories() -> Any:
     user = me()
     if request.method == "POST":
-        must("admin")
+        must(Role.ADMIN)
         try:
             _save_category(user, request.form)
         except CentralError as exc:

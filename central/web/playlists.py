@@ -18,6 +18,7 @@ from central.errors import CentralError, Invalid
 from central.services import chimes as chimes_service
 from central.services import programmes as service
 
+from ..words import Role
 from . import bp, paging, queries
 from .context import error_text, flash_error, me, roles
 
@@ -64,7 +65,7 @@ def playlists() -> Any:
 
 
 @bp.route("/playlists/new", methods=["GET", "POST"])
-@roles("editor")
+@roles(Role.EDITOR)
 def playlist_new() -> Any:
     return _edit(None)
 
@@ -117,7 +118,7 @@ def approved_chimes(user: Any) -> list[Any]:
 
 
 @bp.route("/playlists/<int:pid>/<any(approve, reject):action>", methods=["POST"])
-@roles("approver")
+@roles(Role.APPROVER)
 def playlist_decide(pid: int, action: str) -> Any:
     """Approve or reject a programme's waiting change (never one's own)."""
     try:

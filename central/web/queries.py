@@ -12,6 +12,7 @@ from flask_babel import get_locale
 
 from central import auth
 from central.models import Area, AuditLog, Bulletin, Category, Station
+from central.policy import APPROVERS
 from central.services import area_tree as tree_service
 from central.services import areas as areas_service
 from central.services import bulletins as bulletins_service
@@ -32,14 +33,11 @@ def data_dir() -> Any:
 
 def pending_count(user: Any) -> int:
     """Bulletins, chimes, programme changes and schedules waiting for this approver (never their own)."""
-    from central.services import schedules
+    from central.services import chimes, programmes, schedules
 
-    if user is None or user.role not in ("approver", "admin"):
+    if user is None or user.role not in APPROVERS:
         return 0
-    waiting = sum(1 for b in bulletins_service.listing(user, status="submitted") if b.author_id != user.id)
-    waiting += sum(1 for c in pending_audio(user)["chimes"] if c.author_id != user.id)
-    waiting += sum(1 for p in pending_audio(user)["changes"] if p["pending"]["author"] != user.name)
-    return waiting + sum(1 for s in schedules.listing(user, status="submitted") if s.created_by_id != user.id)
+    return sum(s.waiting_count(user) for s in (bulletins_service, chimes, programmes, schedules))
 
 
 def pending_audio(user: Any) -> dict[str, list[Any]]:

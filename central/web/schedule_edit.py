@@ -20,6 +20,7 @@ from central.models import Schedule, ScheduleTarget
 from central.services import schedules as service
 from central.times import ZONE
 
+from ..words import Role
 from . import bp
 from .context import flash_error, me, roles
 from .schedules import FORMS, _choices, data_from_form, preview, unsaved
@@ -96,7 +97,7 @@ def _page(s: Schedule, form: Any, heading: str, previews: Any = None) -> Any:
 
 
 @bp.route("/schedules/<int:sid>/edit", methods=["GET", "POST"])
-@roles("editor", "approver")
+@roles(Role.EDITOR, Role.APPROVER)
 def schedule_edit(sid: int) -> Any:
     user = me()
     s = service.get(user, sid)
@@ -117,7 +118,7 @@ def schedule_edit(sid: int) -> Any:
 
 
 @bp.route("/schedules/<int:sid>/copy", methods=["GET", "POST"])
-@roles("editor", "approver")
+@roles(Role.EDITOR, Role.APPROVER)
 def schedule_copy(sid: int) -> Any:
     user = me()
     s = service.get(user, sid)
@@ -142,7 +143,7 @@ def schedule_copy(sid: int) -> Any:
 
 
 @bp.route("/playlists/<int:pid>/copy", methods=["POST"])
-@roles("editor")
+@roles(Role.EDITOR)
 def playlist_copy(pid: int) -> Any:
     """A new programme with the items on air (or waiting) in this one; it goes live as any new programme."""
     from central.services import programmes
@@ -172,7 +173,7 @@ def playlist_copy(pid: int) -> Any:
 
 
 @bp.route("/schedules/approve", methods=["POST"])
-@roles("approver")
+@roles(Role.APPROVER)
 def schedules_approve_many() -> Any:
     """Approve the ticked schedules (a campaign's rotation makes several), each on its own, each audited."""
     user = me()

@@ -11,13 +11,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from central.errors import CentralError, Invalid
-from central.models import Schedule, ScheduleTarget, Station, utcnow
-from central.services import languages, manifests
+from central.models import Schedule, ScheduleTarget, utcnow
+from central.services import languages, manifests, timeline
 from central.services import programmes as programmes_service
 from central.services import schedules as service
-from playlists import model as pm
-from playlists import timeline as pt
 
+from ..words import Role
 from . import bp, paging, queries
 from .context import flash_error, form_list, me, roles
 
@@ -68,30 +67,13 @@ def data_from_form(form: Any) -> dict[str, Any]:
 
 
 def unsaved(user: Any, data: dict[str, Any]) -> tuple[Schedule, set[int]]:
-    """An unsaved schedule row from the form (validated by the service) and its target stations."""
-    fields = service.parse(user, data)
-    areas, stations = fields.pop("_targets")
-    s = Schedule(id=0, area=user.area_id, created_by=user, **fields)
-    service.validate(s)
-    return s, manifests.stations_under([a.id for a in areas]) | {st.id for st in stations}
+    return service.unsaved(user, data)
 
 
 def preview(user: Any, s: Schedule, station_ids: set[int]) -> list[dict[str, Any]]:
-    """Per target station, the occurrences of ``s`` in the next days as that station would play them
-    alongside everything it already has (so clashes with other schedules show)."""
-    now = utcnow()
-    model = service.to_model(s)
-    extra = _bulletins_of(s)
-    out = []
-    for st in Station.select().where(Station.id.in_(sorted(station_ids))).order_by(Station.name)[:PREVIEW_STATIONS]:
-        manifest, _etag = manifests.build(st, now)
-        content = pm.manifest_content(manifest)
-        others = [x for x in content.schedules if x.id != model.id]
-        bulletins = {**content.bulletins, **extra}
-        slots = pt.expand([*others, model], bulletins, content.settings, now, now + timedelta(days=PREVIEW_DAYS))
-        mine = [pm.slot_to_dict(sl) for sl in slots if sl.schedule_id == model.id]
-        out.append({"station": st, "slots": mine, "days": by_day(mine)})
-    return out
+    """The service's per-station preview of ``s``, each with its slots grouped by local day."""
+    rows = timeline.schedule_preview(s, station_ids, PREVIEW_DAYS, PREVIEW_STATIONS)
+    return [{**row, "days": by_day(row["slots"])} for row in rows]
 
 
 def by_day(slots: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -102,19 +84,6 @@ def by_day(slots: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]
     for sl in slots:
         days.setdefault(local_dt(sl["planned_start"], "%d/%m/%Y"), []).append(sl)
     return list(days.items())
-
-
-def _bulletins_of(s: Schedule) -> dict[int, pm.Bulletin]:
-    """The schedule's bulletins as a station sees them (only approved ones would be in a manifest)."""
-    rows = [s.bulletin] if s.bulletin_id else [
-        i.bulletin for i in programmes_service.ordered_items(s.playlist) if i.bulletin_id]
-    out = {}
-    for b in rows:
-        if b.status == "approved" and b.asset_id:
-            out[b.id] = pm.Bulletin(id=b.id, title=b.title, asset_sha256=b.asset_id,
-                                    duration_ms=b.asset.duration_ms, valid_from=b.valid_from,
-                                    valid_until=b.valid_until)
-    return out
 
 
 @bp.route("/schedules")
@@ -169,7 +138,7 @@ def _choices(user: Any) -> dict[str, Any]:
 
 
 @bp.route("/schedules/new", methods=["GET", "POST"])
-@roles("editor", "approver")
+@roles(Role.EDITOR, Role.APPROVER)
 def schedule_new() -> Any:
     user = me()
     form = request.form if request.method == "POST" else _defaults()

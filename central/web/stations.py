@@ -14,6 +14,7 @@ from central.models import Heartbeat, PlayLog, Station, utcnow
 from central.services import enrollment, presence
 from central.services import stations as service
 
+from ..words import Role
 from . import bp, paging, queries
 from .context import error_text, flash_error, me, roles
 
@@ -96,7 +97,7 @@ def _timeline(user: Any, station: Station, days: int) -> tuple[list[dict[str, An
 
 
 @bp.route("/stations/new", methods=["POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def station_new() -> Any:
     try:
         station, code = enrollment.register(me(), request.form.get("area", ""),
@@ -109,7 +110,7 @@ def station_new() -> Any:
 
 
 @bp.route("/stations/<int:sid>/code", methods=["POST"])
-@roles("admin")
+@roles(Role.ADMIN)
 def station_code(sid: int) -> Any:
     station = get_visible(me(), sid)
     code = enrollment.issue_code(me(), station)
@@ -118,7 +119,7 @@ def station_code(sid: int) -> Any:
 
 
 @bp.route("/stations/<int:sid>/speaker-test", methods=["POST"])
-@roles("approver", "operator")
+@roles(Role.APPROVER, Role.OPERATOR)
 def station_speaker_test(sid: int) -> Any:
     station = get_visible(me(), sid)
     service.request_speaker_test(me(), station)
@@ -128,7 +129,7 @@ def station_speaker_test(sid: int) -> Any:
 
 
 @bp.route("/stations/<int:sid>/revoke", methods=["POST"])
-@roles("admin", "approver")
+@roles(Role.ADMIN, Role.APPROVER)
 def station_revoke(sid: int) -> Any:
     station = get_visible(me(), sid)
     try:

@@ -113,7 +113,14 @@ def test_docx_and_xlsx_carry_the_json_numbers(client, auth, make_user, june):
 
     _, token = make_user("admin")
     q = {**JUNE, "area": "P"}
+    start = datetime(2026, 6, 12, 6, 30, tzinfo=HANOI)  # a play into the null output: not aired, its own column
+    silent = {"id": str(uuid.uuid4()), "status": "completed", "bulletin_id": june["drugs"].id,
+              "planned_start": start.isoformat(), "started_at": start.isoformat(),
+              "ended_at": (start + timedelta(seconds=60)).isoformat(),
+              "sound": {"null_output": True, "audibility": "not_audible"}}
+    assert playlogs.ingest(june["s1"], [silent]) == (1, 0)
     body = client.get("/api/v1/reports/period", headers=auth(token), query_string=q).json
+    assert lines(body["themes"])["Phòng, chống ma túy"]["not_audible"] == 1
     reply = client.get("/api/v1/reports/period/docx", headers=auth(token), query_string=q)
     assert reply.status_code == 200 and reply.mimetype.endswith("wordprocessingml.document")
     doc, text, tables = _docx_tables(reply.data)
@@ -126,11 +133,17 @@ def test_docx_and_xlsx_carry_the_json_numbers(client, auth, make_user, june):
     for row, t in zip(themes[1:], body["themes"], strict=True):
         assert row[1] == t["label"]
         assert row[2:] == [str(t["bulletins"]), str(t["plays"]), str(t["minutes_aired"]),
-                           str(t["stations_reached"]), str(t["stations_total"]), _fmt_rate(t["completion_rate"])]
+                           str(t["stations_reached"]), str(t["stations_total"]), _fmt_rate(t["completion_rate"]),
+                           str(t["not_audible"]), str(t["failed_to_sound"])]
+    assert themes[0][8:] == ["Không nghe được", "Không phát ra tiếng"]
     titles = next(t for t in tables if t[0] == ["Chủ đề", "Tên tin, bài"])
     assert ["Phòng, chống ma túy", "Ma túy “núp bóng” thực phẩm: cảnh giác"] in titles
     campaigns = next(t for t in tables if t[0][:2] == ["Đợt tuyên truyền", "Đơn vị"])
     assert campaigns[2][:4] == ["Tháng hành động phòng, chống ma túy", "Huyện Đắk Song", "1", "4"]
+    assert campaigns[2][-2:] == ["1", "0"]  # the null-output play, under its campaign and district
+    languages = next(t for t in tables if t[0][0] == "Ngôn ngữ")
+    for row, lang in zip(languages[1:], body["languages"], strict=True):
+        assert [row[0], row[-2], row[-1]] == [lang["label"], str(lang["not_audible"]), str(lang["failed_to_sound"])]
     assert "2 đài chưa gửi nhật ký phát từ ngày 20/05/2026 (trên tổng số 4 đài)." in text
     assert len(doc.inline_shapes) == 1  # the chart of minutes by theme
     book = openpyxl.load_workbook(io.BytesIO(client.get("/api/v1/reports/period/xlsx", headers=auth(token),
@@ -139,10 +152,15 @@ def test_docx_and_xlsx_carry_the_json_numbers(client, auth, make_user, june):
             "Đơn vị trực thuộc"} <= set(book.sheetnames)
     sheet = book["Chủ đề"]
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    header = next(sheet.iter_rows(max_row=1, values_only=True))
+    statuses = ("not_audible", "failed_to_sound", "completed", "interrupted", "failed", "missed", "skipped", "local")
+    assert header[7:15] == ("Không nghe được", "Không phát ra tiếng", "Hoàn thành", "Bị ngắt", "Lỗi", "Bị lỡ",
+                            "Bỏ qua", "Phát tại chỗ")
     for row, t in zip(rows, body["themes"], strict=True):
         rate = None if t["completion_rate"] is None else round(t["completion_rate"] * 100, 1)
         assert row[:7] == (t["label"], t["bulletins"], t["plays"], t["minutes_aired"], t["stations_reached"],
                            t["stations_total"], rate)
+        assert row[7:15] == tuple(t[k] for k in statuses)
     assert len(sheet._charts) == 1
     langs = {r[0]: r for r in book["Ngôn ngữ"].iter_rows(min_row=2, values_only=True)}
     assert langs["Ê Đê"][2] == 1 and langs["Tiếng Việt"][3] == 4.5
@@ -236,3 +254,56 @@ def test_text_with_a_nul_character_is_refused(client, auth, make_user, tree):
     for body in ({"number": "1\x00"}, {"narrative": {"results": "a\x00b"}}):
         reply = client.put("/api/v1/reports/period", headers=auth(token), query_string=q, json=body)
         assert reply.status_code == 400, reply.data
+
+
+@BOTH_DATABASES
+def test_a_test_emergency_is_not_a_broadcast_in_any_report(client, auth, make_user, tree, station_factory,
+                                                           bulletin_factory, backend):
+    """A drill's plays stay out of aired figures (period report, summary, DOCX) and are shown apart."""
+    import openpyxl
+
+    from central.services import emergencies, reports, rollups
+
+    approver, token = make_user("approver", tree["D"])
+    flood = bulletin_factory(approver, category=Category.get(code="disaster"), title="Cảnh báo lũ quét")
+    drugs = bulletin_factory(approver, category=Category.get(code="drugs"), title="Tác hại của ma túy")
+    s1, _ = station_factory(tree["C1"], "Đài xã Đắk Môl")
+    drill = emergencies.create(approver, {"bulletin_id": flood.id, "mode": "test",
+                                          "targets": {"areas": [], "stations": [s1.id]}})
+    live = emergencies.create(approver, {"bulletin_id": flood.id, "targets": {"areas": ["P-D-C1"], "stations": []}})
+    day = datetime.now(HANOI).replace(hour=9, minute=0, second=0, microsecond=0, tzinfo=None)
+
+    def play(schedule_id, bulletin, seconds, status="completed"):
+        start = day.replace(tzinfo=HANOI)
+        log = {"id": str(uuid.uuid4()), "schedule_id": schedule_id, "bulletin_id": bulletin.id, "status": status,
+               "planned_start": start.isoformat(), "started_at": start.isoformat(),
+               "ended_at": (start + timedelta(seconds=seconds)).isoformat()}
+        assert playlogs.ingest(s1, [log]) == (1, 0)
+
+    play(drill.schedule_id, flood, 120)
+    play(drill.schedule_id, flood, 0, "failed")
+    play(live.schedule_id, flood, 60)  # a real emergency is a broadcast
+    play(None, drugs, 30)
+    q = {"from": day.date().isoformat(), "to": day.date().isoformat(), "area": "P-D"}
+
+    def check() -> dict:
+        body = client.get("/api/v1/reports/period", headers=auth(token), query_string=q).json
+        assert (body["total"]["plays"], body["total"]["minutes_aired"], body["total"]["failed"]) == (2, 1.5, 0)
+        assert lines(body["themes"])["Phòng, chống thiên tai"]["plays"] == 1, [t["label"] for t in body["themes"]]
+        tests = body["tests"]
+        assert (tests["plays"], tests["minutes_aired"], tests["failed"], tests["stations_reached"]) == (1, 2.0, 1, 1)
+        summary = reports.summary(approver, day.date(), day.date(), "P-D", "station")
+        assert (summary.total.plays, summary.total.minutes_aired, summary.total.failed) == (2, 1.5, 0)
+        return body
+
+    body = check()
+    rollups.rebuild()  # the migration's backfill (SQL on PostgreSQL) keeps the drill apart too
+    check()
+    docx_bytes = client.get("/api/v1/reports/period/docx", headers=auth(token), query_string=q).data
+    _, text, _ = _docx_tables(docx_bytes)
+    assert "Phát thử nghiệm (khẩn cấp), không tính vào số liệu trên: 1 lượt phát, 2.0 phút, 1 đài." in text
+    book = openpyxl.load_workbook(io.BytesIO(client.get("/api/v1/reports/period/xlsx", headers=auth(token),
+                                                        query_string=q).data))
+    cover = [r for r in book["Tổng hợp"].iter_rows(values_only=True)]
+    at = cover.index(("Phát thử nghiệm (khẩn cấp), không tính vào số liệu trên", None, None, None))
+    assert cover[at + 1][:2] == ("  Số lượt phát", body["tests"]["plays"])
