@@ -1,13 +1,16 @@
 """The OpenAPI 3.1 document of the whole API (station contract and operator API), served as JSON.
 
-The document is built from small helpers (``openapi_schemas``) so each path reads as one line of
-intent; a test checks it with a real validator and checks that every Flask route under ``/api/v1``
-is described here, so a new route without a description fails the suite.
+Paths are written with small helpers (``openapi_schemas``) so each reads as one line of intent; the
+shapes of bodies and answers are pydantic models (``central.shapes``), named with ``ref(Model)``, and
+the components are derived from them. A test checks the document with a real validator and checks
+that every Flask route under ``/api/v1`` is described here, so a new route without a description
+fails the suite.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
 
 from .. import shapes
 from ..shapes import inline
@@ -488,5 +491,5 @@ def spec() -> J:
 
 
 @bp.get("/openapi.json")
-def openapi_json():  # type: ignore[no-untyped-def]
+def openapi_json() -> ResponseReturnValue:
     return jsonify(spec())

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pydantic import BaseModel
+
+from ..models import CHIME_STATUSES
+from ..shapes import enum
 from ..shapes import operator as O
 from ..shapes import workflow as W
 from .openapi_schemas import (
@@ -15,9 +19,10 @@ from .openapi_schemas import (
     ref,
 )
 
-CHIME_STATUS: J = {"type": "string", "enum": ["draft", "submitted", "approved", "rejected", "withdrawn"]}
+CHIME_STATUS: J = enum(CHIME_STATUSES)
 
-def _action(what: str, tag: str, schema: str, reason: bool) -> J:
+
+def _action(what: str, tag: str, schema: type[BaseModel], reason: bool) -> J:
     return {
         "parameters": [path_id()],
         "post": op(what, tag, ok(ref(schema)),
@@ -41,10 +46,10 @@ def paths() -> J:
         "/api/v1/chimes/{id}": {"parameters": [path_id()], "get": op("Get a chime", t, ok(ref(W.Chime)))},
     }
     for action in ("submit", "approve", "reject", "withdraw"):
-        out[f"/api/v1/chimes/{{id}}/{action}"] = _action(f"{action.capitalize()} a chime", t, "Chime",
+        out[f"/api/v1/chimes/{{id}}/{action}"] = _action(f"{action.capitalize()} a chime", t, W.Chime,
                                                           action == "reject")
     for action in ("approve", "reject"):
         out[f"/api/v1/playlists/{{id}}/{action}"] = _action(
-            f"{action.capitalize()} a programme's waiting change", "playlists", "Playlist",
+            f"{action.capitalize()} a programme's waiting change", "playlists", W.Playlist,
             action == "reject")
     return out

@@ -1,11 +1,9 @@
-"""Building blocks of the OpenAPI document: small constructors and the component schemas.
+"""Helpers that write the OpenAPI document's paths: operations, parameters, bodies and answers.
 
-Two kinds of schema, on purpose:
-- **answers** (``res``) list every member the server sends, all required, and nothing else
-  (``additionalProperties: false``), so a field that appears or vanishes is caught by the fuzzer;
-  the station contract's manifest stays open, for DESIGN §5 lets new fields appear in it;
-- **requests** state every limit the server enforces (lengths, ranges, formats, enums): the server
-  checks each request against them (``central.api.validation``), so the document is the rule.
+Shapes are not written here: request bodies and answers are pydantic models in ``central.shapes``,
+named with ``ref(Model)``; their schemas become the document's components. What is left is the
+path level: ``op`` (an operation with its problems), ``query``/``path_id`` (parameters, whose
+schemas come from the building blocks: ``schema(shapes.Day)``), ``json_body`` and ``ok``.
 """
 
 from __future__ import annotations
@@ -15,23 +13,16 @@ from typing import Any
 from pydantic import BaseModel
 
 from .. import shapes
-from ..models import (
-    PRIORITIES,
-    ROLES,
-)
 from ..shapes import VISIBLE, schema
 
 J = dict[str, Any]
 
 PROBLEM = {"$ref": "#/components/responses/Problem"}
-MAX_INT64 = 2**63 - 1
 
 
-def ref(name: str | type[BaseModel]) -> J:
-    """A reference to a component: a model (``central.shapes``) or a hand-written schema's name."""
-    if isinstance(name, type):
-        return shapes.ref(name)
-    return {"$ref": f"#/components/schemas/{name}"}
+def ref(model: type[BaseModel]) -> J:
+    """A reference to a model's component schema (``central.shapes``)."""
+    return shapes.ref(model)
 
 
 def obj(props: J, required: tuple[str, ...] = (), extra: bool = True) -> J:
@@ -43,11 +34,6 @@ def obj(props: J, required: tuple[str, ...] = (), extra: bool = True) -> J:
     return s
 
 
-def res(props: J) -> J:
-    """An answer's object: exactly these members, every one always present."""
-    return obj(props, tuple(props), extra=False)
-
-
 def arr(items: J, **limits: int) -> J:
     return {"type": "array", "items": items, **{_camel(k): v for k, v in limits.items()}}
 
@@ -55,12 +41,6 @@ def arr(items: J, **limits: int) -> J:
 def _camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(w.capitalize() for w in rest)
-
-
-def nullable(t: str | J, **kw: Any) -> J:
-    if isinstance(t, dict):
-        return {**t, "type": [t["type"], "null"], **kw}
-    return {"type": [t, "null"], **kw}
 
 
 def text(max_length: int, *, filled: bool = False) -> J:
@@ -77,23 +57,14 @@ def between(lo: int, hi: int) -> J:
 
 STR: J = {"type": "string"}
 INT: J = {"type": "integer"}
-NUM: J = {"type": "number"}
-BOOL: J = {"type": "boolean"}
-INT32: J = schema(shapes.Int32)
 ID: J = schema(shapes.Id)
 TIME: J = schema(shapes.Time)
-TIME_N: J = schema(shapes.Time | None)
 DAY: J = schema(shapes.Day)
 #: A day a report may name: years 2000–2100 (reports.MIN_YEAR, MAX_YEAR)
 REPORT_DAY: J = {"type": "string", "format": "date", "pattern": "^(20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"}
-UUID: J = schema(shapes.Uuid)
 SHA256: J = schema(shapes.Sha256)
-CLOCK: J = schema(shapes.Clock)
-LOCAL_TIME: J = schema(shapes.LocalTime)
-ZONE: J = schema(shapes.Zone)
-PRIORITY: J = {"type": "string", "enum": list(PRIORITIES)}
-ROLE: J = {"type": "string", "enum": list(ROLES)}
-ITEM_KIND: J = {"type": "string", "enum": ["bulletin", "chime", "pause"]}
+CODE: J = schema(shapes.Code)
+TIME_IN: J = schema(shapes.TimeIn)
 
 
 def json_body(schema: J, required: bool = True) -> J:
@@ -146,17 +117,3 @@ def path_id(name: str = "id", desc: str = "Mã số") -> J:
 
 def query(name: str, schema: J, desc: str, required: bool = False) -> J:
     return {"name": name, "in": "query", "required": required, "schema": schema, "description": desc}
-
-
-# --- component schemas: derived from the models in central.shapes ----------------------------
-
-NAME = text(200, filled=True)
-CODE = text(64, filled=True)
-TITLE = text(300, filled=True)
-NAIVE_TIME = shapes.NAIVE_TIME
-TIME_IN: J = schema(shapes.TimeIn)
-WINDOW_TIME: J = schema(shapes.WindowTime)
-TIME_IN_N = WINDOW_TIME
-ONE_TARGET: J = {"description": "at least one target area or station", "anyOf": [
-    {"required": ["areas"], "properties": {"areas": {"minItems": 1}}},
-    {"required": ["stations"], "properties": {"stations": {"minItems": 1}}}]}

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from audio_library import AudioError
 
@@ -18,6 +19,7 @@ from .. import policy
 from ..auth import current_user, require
 from ..config import settings
 from ..errors import CentralError, Invalid
+from ..models import User
 from ..services import bulletins, campaigns, categories, programmes, schedules, timeline
 from ..times import parse_time
 from ..words import ROLES, Role
@@ -33,7 +35,7 @@ class AudioRejected(CentralError):
     title = "Âm thanh không dùng được"  # Unusable audio
 
 
-def _user() -> Any:
+def _user() -> User:
     user = current_user()
     assert user is not None  # guaranteed by @require
     return user
@@ -59,7 +61,7 @@ def _reason() -> str | None:
 
 @bp.get("/bulletins")
 @require(ALL_ROLES)
-def list_bulletins() -> Any:
+def list_bulletins() -> ResponseReturnValue:
     args = request.args
     rows = bulletins.listing(_user(), args.get("status"), args.get("category"), args.get("campaign"),
                              args.get("language"))
@@ -68,7 +70,7 @@ def list_bulletins() -> Any:
 
 @bp.post("/bulletins")
 @require(policy.EDITORS)
-def create_bulletin() -> Any:
+def create_bulletin() -> ResponseReturnValue:
     cfg = settings()
     try:
         if request.mimetype == "multipart/form-data":
@@ -87,37 +89,37 @@ def create_bulletin() -> Any:
 
 @bp.get("/bulletins/<int:bid>")
 @require(ALL_ROLES)
-def get_bulletin(bid: int) -> Any:
+def get_bulletin(bid: int) -> ResponseReturnValue:
     return jsonify(bulletins.to_dict(bulletins.get(_user(), bid)))
 
 
 @bp.patch("/bulletins/<int:bid>")
 @require(policy.EDITORS)
-def edit_bulletin(bid: int) -> Any:
+def edit_bulletin(bid: int) -> ResponseReturnValue:
     return jsonify(bulletins.to_dict(bulletins.edit(_user(), bid, json_body())))
 
 
 @bp.post("/bulletins/<int:bid>/submit")
 @require(policy.EDITORS)
-def submit_bulletin(bid: int) -> Any:
+def submit_bulletin(bid: int) -> ResponseReturnValue:
     return jsonify(bulletins.to_dict(bulletins.submit(_user(), bid)))
 
 
 @bp.post("/bulletins/<int:bid>/approve")
 @require(policy.APPROVERS)
-def approve_bulletin(bid: int) -> Any:
+def approve_bulletin(bid: int) -> ResponseReturnValue:
     return jsonify(bulletins.to_dict(bulletins.approve(_user(), bid)))
 
 
 @bp.post("/bulletins/<int:bid>/reject")
 @require(policy.APPROVERS)
-def reject_bulletin(bid: int) -> Any:
+def reject_bulletin(bid: int) -> ResponseReturnValue:
     return jsonify(bulletins.to_dict(bulletins.reject(_user(), bid, _reason())))
 
 
 @bp.post("/bulletins/<int:bid>/withdraw")
 @require(policy.WITHDRAWERS)
-def withdraw_bulletin(bid: int) -> Any:
+def withdraw_bulletin(bid: int) -> ResponseReturnValue:
     return jsonify(bulletins.to_dict(bulletins.withdraw(_user(), bid, _reason())))
 
 
@@ -126,32 +128,32 @@ def withdraw_bulletin(bid: int) -> Any:
 
 @bp.get("/categories")
 @require(ALL_ROLES)
-def list_categories() -> Any:
+def list_categories() -> ResponseReturnValue:
     everything = request.args.get("all") in ("1", "true")
     return jsonify([categories.to_dict(c) for c in categories.listing(everything)])
 
 
 @bp.post("/categories")
 @require((Role.ADMIN,))
-def create_category() -> Any:
+def create_category() -> ResponseReturnValue:
     return _created(categories.to_dict(categories.create(_user(), json_body())))
 
 
 @bp.get("/categories/<int:cid>")
 @require(ALL_ROLES)
-def get_category(cid: int) -> Any:
+def get_category(cid: int) -> ResponseReturnValue:
     return jsonify(categories.to_dict(categories.get(cid)))
 
 
 @bp.patch("/categories/<int:cid>")
 @require((Role.ADMIN,))
-def update_category(cid: int) -> Any:
+def update_category(cid: int) -> ResponseReturnValue:
     return jsonify(categories.to_dict(categories.update(_user(), cid, json_body())))
 
 
 @bp.delete("/categories/<int:cid>")
 @require((Role.ADMIN,))
-def delete_category(cid: int) -> Any:
+def delete_category(cid: int) -> ResponseReturnValue:
     categories.delete(_user(), cid)
     return "", 204
 
@@ -161,7 +163,7 @@ def delete_category(cid: int) -> Any:
 
 @bp.get("/campaigns")
 @require(ALL_ROLES)
-def list_campaigns() -> Any:
+def list_campaigns() -> ResponseReturnValue:
     raw = request.args.get("active_on")
     try:
         day = date.fromisoformat(raw) if raw else None
@@ -176,25 +178,25 @@ def list_campaigns() -> Any:
 
 @bp.post("/campaigns")
 @require(policy.EDITORS)
-def create_campaign() -> Any:
+def create_campaign() -> ResponseReturnValue:
     return _created(campaigns.to_dict(campaigns.create(_user(), json_body())))
 
 
 @bp.get("/campaigns/<int:cid>")
 @require(ALL_ROLES)
-def get_campaign(cid: int) -> Any:
+def get_campaign(cid: int) -> ResponseReturnValue:
     return jsonify(campaigns.to_dict(campaigns.get(_user(), cid)))
 
 
 @bp.patch("/campaigns/<int:cid>")
 @require(policy.EDITORS)
-def update_campaign(cid: int) -> Any:
+def update_campaign(cid: int) -> ResponseReturnValue:
     return jsonify(campaigns.to_dict(campaigns.update(_user(), cid, json_body())))
 
 
 @bp.delete("/campaigns/<int:cid>")
 @require(policy.EDITORS)
-def delete_campaign(cid: int) -> Any:
+def delete_campaign(cid: int) -> ResponseReturnValue:
     campaigns.delete(_user(), cid)
     return "", 204
 
@@ -204,13 +206,13 @@ def delete_campaign(cid: int) -> Any:
 
 @bp.get("/playlists")
 @require(ALL_ROLES)
-def list_playlists() -> Any:
+def list_playlists() -> ResponseReturnValue:
     return jsonify([programmes.to_dict(p) for p in programmes.listing(_user())])
 
 
 @bp.post("/playlists")
 @require(policy.EDITORS)
-def create_playlist() -> Any:
+def create_playlist() -> ResponseReturnValue:
     try:
         p = programmes.create(_user(), json_body(), _store())
     except AudioError as exc:
@@ -220,19 +222,19 @@ def create_playlist() -> Any:
 
 @bp.get("/playlists/<int:pid>")
 @require(ALL_ROLES)
-def get_playlist(pid: int) -> Any:
+def get_playlist(pid: int) -> ResponseReturnValue:
     return jsonify(programmes.to_dict(programmes.get(_user(), pid)))
 
 
 @bp.patch("/playlists/<int:pid>")
 @require(policy.EDITORS)
-def update_playlist(pid: int) -> Any:
+def update_playlist(pid: int) -> ResponseReturnValue:
     return jsonify(programmes.to_dict(programmes.update(_user(), pid, json_body(), _store())))
 
 
 @bp.delete("/playlists/<int:pid>")
 @require(policy.EDITORS)
-def delete_playlist(pid: int) -> Any:
+def delete_playlist(pid: int) -> ResponseReturnValue:
     programmes.delete(_user(), pid)
     return "", 204
 
@@ -242,7 +244,7 @@ def delete_playlist(pid: int) -> Any:
 
 @bp.get("/schedules")
 @require(ALL_ROLES)
-def list_schedules() -> Any:
+def list_schedules() -> ResponseReturnValue:
     args = request.args
     station = args.get("station", type=int)
     rows = schedules.listing(_user(), station, args.get("area"), args.get("status"))
@@ -251,44 +253,44 @@ def list_schedules() -> Any:
 
 @bp.post("/schedules")
 @require(schedules.SCHEDULERS)
-def create_schedule() -> Any:
+def create_schedule() -> ResponseReturnValue:
     return _created(schedules.to_dict(schedules.create(_user(), json_body())))
 
 
 @bp.get("/schedules/<int:sid>")
 @require(ALL_ROLES)
-def get_schedule(sid: int) -> Any:
+def get_schedule(sid: int) -> ResponseReturnValue:
     return jsonify(schedules.to_dict(schedules.get(_user(), sid)))
 
 
 @bp.patch("/schedules/<int:sid>")
 @require(schedules.SCHEDULERS)
-def update_schedule(sid: int) -> Any:
+def update_schedule(sid: int) -> ResponseReturnValue:
     return jsonify(schedules.to_dict(schedules.update(_user(), sid, json_body())))
 
 
 @bp.delete("/schedules/<int:sid>")
 @require(schedules.SCHEDULERS)
-def delete_schedule(sid: int) -> Any:
+def delete_schedule(sid: int) -> ResponseReturnValue:
     schedules.delete(_user(), sid)
     return "", 204
 
 
 @bp.post("/schedules/<int:sid>/submit")
 @require(schedules.SCHEDULERS)
-def submit_schedule(sid: int) -> Any:
+def submit_schedule(sid: int) -> ResponseReturnValue:
     return jsonify(schedules.to_dict(schedules.submit(_user(), sid)))
 
 
 @bp.post("/schedules/<int:sid>/approve")
 @require(policy.APPROVERS)
-def approve_schedule(sid: int) -> Any:
+def approve_schedule(sid: int) -> ResponseReturnValue:
     return jsonify(schedules.to_dict(schedules.approve(_user(), sid)))
 
 
 @bp.post("/schedules/<int:sid>/reject")
 @require(policy.APPROVERS)
-def reject_schedule(sid: int) -> Any:
+def reject_schedule(sid: int) -> ResponseReturnValue:
     return jsonify(schedules.to_dict(schedules.reject(_user(), sid, _reason())))
 
 
@@ -297,7 +299,7 @@ def reject_schedule(sid: int) -> Any:
 
 @bp.get("/stations/<int:sid>/timeline")
 @require(ALL_ROLES)
-def station_timeline(sid: int) -> Any:
+def station_timeline(sid: int) -> ResponseReturnValue:
     start = parse_time(request.args.get("from"), "from")
     end = parse_time(request.args.get("to"), "to")
     return jsonify(timeline.station_timeline(_user(), sid, start, end))

@@ -16,6 +16,7 @@ from . import (
     Int32,
     Name,
     OneOf,
+    OpenShape,
     Shape,
     Text64,
     Text2000,
@@ -296,13 +297,13 @@ class Health(Answer):
     status: str
 
 
-class Reason(Shape):
+class Reason(OpenShape):
     """Why (optional): a workflow step's note."""
 
     reason: Text2000 | None = None
 
 
-class ReasonRequired(Shape):
+class ReasonRequired(OpenShape):
     """Why (required): a rejection says what to change."""
 
     reason: Annotated[str, Field(min_length=1, max_length=2000, pattern=VISIBLE)]

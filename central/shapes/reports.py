@@ -227,7 +227,7 @@ class Subscription(Answer):
     id: int
     area_code: str | None
     area_name: str | None
-    kind: Annotated[str | None, OneOf((*ALERT_KINDS, None)),  # type: ignore[arg-type]
+    kind: Annotated[str | None, OneOf((*ALERT_KINDS, None)),
                     WithJsonSchema({"type": ["string", "null"], "enum": [*map(str, ALERT_KINDS), None]})]
     mode: SubscriptionMode
 
