@@ -6,6 +6,7 @@ One ffmpeg pass decodes, downmixes, finds silences (``silencedetect``) and measu
 
 from __future__ import annotations
 
+import math
 import mmap
 import os
 import re
@@ -170,15 +171,46 @@ def _silences(log_text: str, duration: float) -> tuple[tuple[float, float], ...]
     return tuple((max(0.0, s), min(duration, e)) for s, e in zip(starts, ends, strict=False))
 
 
-def speech_span(decoded: Decoded, keep_s: float = 0.2) -> tuple[float, float]:
-    """(start, end) seconds after trimming leading and trailing silence, keeping ``keep_s``."""
-    start, end = 0.0, decoded.duration_s
+def speech_span(
+    decoded: Decoded, keep_s: float = 0.2, window: tuple[float, float] | None = None
+) -> tuple[float, float]:
+    """(start, end) seconds after trimming leading and trailing silence, keeping ``keep_s``.
+
+    ``window`` is the part the person kept (their trim, in seconds of the decoded audio); silence is
+    then trimmed inside it, so a cut that lands in a pause still yields tight audio.
+    """
+    lo, hi = window if window is not None else (0.0, decoded.duration_s)
+    start, end = lo, hi
     edge = 0.02
     for s, e in decoded.silences:
-        if s <= edge and e >= decoded.duration_s - edge:
+        s, e = max(s, lo), min(e, hi)
+        if e <= s:
+            continue  # the silence lies outside the window
+        if s <= lo + edge and e >= hi - edge:
             raise AudioError("bản ghi không có tiếng (the recording is silent)")
-        if s <= edge:
-            start = max(0.0, e - keep_s)
-        if e >= decoded.duration_s - edge:
-            end = min(decoded.duration_s, s + keep_s)
+        if s <= lo + edge:
+            start = max(lo, e - keep_s)
+        if e >= hi - edge:
+            end = min(hi, s + keep_s)
+    return start, end
+
+
+def trim_window(decoded: Decoded, trim: tuple[float, float | None] | None) -> tuple[float, float] | None:
+    """The person's trim checked against the decoded length: (start, end) seconds, or None for all of it."""
+    if trim is None:
+        return None
+    start, end = trim
+    end = decoded.duration_s if end is None else min(end, decoded.duration_s)
+    if not (start >= 0.0 and math.isfinite(start) and math.isfinite(end)):
+        raise AudioError(f"điểm cắt không hợp lệ: {start:g}–{end:g} giây (the trim points are not valid)")
+    if start >= decoded.duration_s:
+        raise AudioError(
+            f"điểm cắt đầu {start:.1f} giây nằm sau cuối bản ghi ({decoded.duration_s:.1f} giây) "
+            f"(the start of the trim is after the end of the recording)"
+        )
+    if end <= start:
+        raise AudioError(
+            f"điểm cắt cuối ({end:.1f} giây) phải sau điểm cắt đầu ({start:.1f} giây) "
+            f"(the end of the trim must come after its start)"
+        )
     return start, end

@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .chime import chime
-from .decode import decode, speech_span, stage
+from .decode import decode, speech_span, stage, trim_window
 from .errors import AudioError
 from .loudness import measure
 from .model import Encoded, Limits, profile_named
@@ -30,11 +30,13 @@ def ingest(
     ceiling_dbtp: float = DEFAULT_CEILING_DBTP,
     chime: bool = False,
     limits: Limits = Limits(),  # noqa: B008  (frozen dataclass: a shared default is safe)
+    trim: tuple[float, float | None] | None = None,
 ) -> Encoded:
-    """Decode, downmix, trim silence, normalise loudness, optionally prefix the chime, and encode.
+    """Decode, downmix, cut to ``trim``, trim silence, normalise loudness, optionally prefix the chime, encode.
 
-    ``source`` is judged by content, never by name. Anything that is not usable audio, or breaks
-    ``limits``, raises AudioError with a message saying what was wrong.
+    ``source`` is judged by content, never by name. ``trim`` is (start, end) in seconds of the
+    source as the person heard it (end None: to the end). Anything that is not usable audio, or
+    breaks ``limits``, raises AudioError with a message saying what was wrong.
     """
     prof = profile_named(profile)
     _check_levels(target_lufs, ceiling_dbtp)
@@ -42,7 +44,7 @@ def ingest(
         workdir = Path(tmp)
         src = stage(source, workdir, limits)
         decoded = decode(src, workdir, limits)
-        span = speech_span(decoded)
+        span = speech_span(decoded, window=trim_window(decoded, trim))
         if span[1] - span[0] < limits.min_duration_s:
             raise AudioError(
                 f"sau khi cắt khoảng lặng chỉ còn {span[1] - span[0]:.2f} giây "

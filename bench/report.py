@@ -132,6 +132,26 @@ def _row(rng: random.Random, stations: list, live: list, days: list) -> str:
     return f"{sid}\t{uid}\t{bid}\t{planned}\t{started}\t{ended}\t{status}\tt\t0\t{planned}\n"
 
 
+def in_service(url: str) -> None:
+    """Stations as the field has them: enrolled before the year, on the push channel (presence), seen
+    today, and one in fifty off line for a week in March (uptime and completeness read these). Idempotent,
+    so a schema kept by an older run gets them too."""
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    with conn, conn.cursor() as cur:
+        cur.execute("UPDATE station SET enrolled_at = %s, online = TRUE, last_seen = now() "
+                    "WHERE enrolled_at IS NULL", (f"{YEAR - 1}-12-01T00:00:00+00:00",))
+        cur.execute("SELECT COUNT(*) FROM station_outage")
+        if cur.fetchone()[0] == 0:
+            cur.execute("INSERT INTO station_outage (station_id, started_at, ended_at) "
+                        "SELECT id, %s, %s FROM station WHERE id %% 50 = 0",
+                        (f"{YEAR}-03-02T01:00:00+00:00", f"{YEAR}-03-09T01:00:00+00:00"))
+        cur.execute("ANALYZE station")
+        cur.execute("ANALYZE station_outage")
+    conn.close()
+
+
 def kept_schema(base: str) -> str:
     """A new schema that outlives this run (``--keep``); drop it by hand when done."""
     import psycopg2
@@ -163,6 +183,7 @@ def main() -> None:
     ap.add_argument("--reuse", metavar="URL", help="time the reports on a kept schema, then drop nothing")
     args = ap.parse_args()
     if args.reuse:  # a schema kept by an earlier --keep run: time the reports again
+        in_service(args.reuse)
         with tempfile.TemporaryDirectory() as tmp:
             report_times(args.reuse, Path(tmp))
         return
@@ -185,6 +206,7 @@ def run(url: str, data_dir: Path, n: int) -> None:
     app, world = setup(url, data_dir)
     print(f"machine: {os.cpu_count()} cores; {len(world['stations'])} stations; {n:,} play logs over {YEAR}")
     print(f"COPY play logs: {fill(url, world, n):.1f} s")
+    in_service(url)
     with app.app_context(), database.connection_context():
         t0 = time.perf_counter()
         rollups.rebuild()

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from . import config, db, errors
+from . import config, db, errors, text_guard
 from .services import push
 
 
@@ -30,6 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     db.init_app(app)
+    text_guard.init_app(app)
     push.init_app(app)
     _register_blueprints(app)
     errors.init_app(app)
@@ -45,6 +46,7 @@ def _register_blueprints(app: Flask) -> None:
         alerts,
         audit,
         emergencies,
+        live,
         openapi,
         operator,
         period_reports,
@@ -58,5 +60,5 @@ def _register_blueprints(app: Flask) -> None:
 
     validation.init_app(app)
     for bp in (station.bp, operator.bp, workflow.bp, plans.bp, reports.bp, period_reports.bp, audit.bp,
-               emergencies.bp, alerts.bp, openapi.bp, web_bp):
+               emergencies.bp, alerts.bp, live.bp, openapi.bp, web_bp):
         app.register_blueprint(bp)

@@ -24,6 +24,8 @@ from flask import g, request, session
 from peewee import ModelSelect
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from central.messages import msg
+
 from .errors import Forbidden, Unauthorized
 from .models import ApiToken, Area, Station, User, utcnow
 from .services.area_tree import subtree_ids
@@ -111,8 +113,7 @@ def _check_csrf_for_session() -> None:
         validate_csrf(token)
     except ValidationError:
         raise Forbidden(
-            "Thiếu hoặc sai mã bảo vệ CSRF; gọi API bằng mã API (Bearer) hoặc gửi X-CSRFToken. "
-            "(Missing or invalid CSRF token: use a Bearer API token or send X-CSRFToken.)"
+            msg("Thiếu hoặc sai mã bảo vệ CSRF; gọi API bằng mã API (Bearer) hoặc gửi X-CSRFToken.")
         ) from None
 
 
@@ -125,11 +126,11 @@ def require(roles: Iterable[str] | None = None) -> Callable[[F], F]:
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             user = current_user()
             if user is None:
-                raise Unauthorized("Hãy đăng nhập hoặc gửi mã API hợp lệ. (Log in or send a valid API token.)")
+                raise Unauthorized(msg("Hãy đăng nhập hoặc gửi mã API hợp lệ."))
             _check_csrf_for_session()
             if allowed is not None and user.role != Role.ADMIN and user.role not in allowed:
                 raise Forbidden(
-                    f"Vai trò '{user.role}' không được làm việc này. (Role '{user.role}' may not do this.)"
+                    msg("Vai trò '%(role)s' không được làm việc này.", role=user.role)
                 )
             from .api.validation import check_request
 
@@ -164,7 +165,7 @@ def check_area(user: User, area: Area | int | None) -> None:
     """Raise 403 unless ``area`` lies in ``user``'s subtree."""
     area_id = area.id if isinstance(area, Area) else area
     if not in_scope(user, area_id):
-        raise Forbidden("Đơn vị này nằm ngoài phạm vi của bạn. (This area is outside your scope.)")
+        raise Forbidden(msg("Đơn vị này nằm ngoài phạm vi của bạn."))
 
 
 def visible_stations(user: User) -> ModelSelect:

@@ -103,6 +103,9 @@ def run(ctx: _Ctx, host: str, port: int, threads: int) -> None:
     """
     from .services import alert_timer
 
+    # SIGTERM stops it cleanly from the first instant: the alert timer starts before the server does,
+    # and a stop that came in between (systemd, a busy machine) used to kill it by the signal.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     initialise(ctx.app)
     alert_timer.start(ctx.app)
     serve(ctx.app, host, port, threads)
@@ -249,6 +252,20 @@ def mqtt_config(ctx: _Ctx, mqtt_dir: Path | None, port: int | None) -> None:
     if port is not None:
         (target / broker.CONF).write_text(broker.mosquitto_conf(target.resolve(), port))
     click.echo(f"{target / broker.PASSWORDS}: central + {count} station(s); ACL {target / broker.ACL}")
+
+
+@main.command("icecast-config")
+@click.option("--dir", "folder", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="where icecast.xml and its logs go")
+@click.option("--port", default=8000, show_default=True, help="the port Icecast listens on")
+@click.option("--central", "central_url", required=True, help="this central's URL, as Icecast reaches it")
+@pass_ctx
+def icecast_config(ctx: _Ctx, folder: Path, port: int, central_url: str) -> None:
+    """Write an icecast.xml for live announcements (its live mounts ask this central who may listen)."""
+    from .services import icecast
+
+    path = icecast.write(settings(ctx.app), folder, port, central_url)
+    click.echo(f"{path}: Icecast trên cổng {port}; chạy: icecast2 -c {path} (start Icecast with it)")
 
 
 @main.command()

@@ -13,6 +13,8 @@ from typing import Any
 
 from flask import Flask, current_app
 
+from central.messages import msg
+
 from .errors import CentralError
 
 
@@ -45,6 +47,15 @@ class Settings:
     # reverse proxies in front whose X-Forwarded-For/-Proto to trust: the throttles count per client
     # address, and behind a proxy without this every client is the proxy; 0 = trust no such header
     proxy_hops: int = 0
+    # live announcements (services.live): the Icecast the central feeds (http://host:port), its source
+    # password (default: generated once into the data dir), the address stations are told (default:
+    # the same), and how long a station waits for a lost stream, or the central for a silent speaker,
+    # before the live ends for it. No URL: live is off and says how to install Icecast.
+    icecast_url: str | None = None
+    icecast_source_password: str | None = None
+    icecast_public_url: str | None = None
+    live_lost_s: float = 10
+    live_idle_s: float = 15
     emergency_late_minutes: float = 5  # an emergency's page highlights stations not sounding after this
     # languages bulletins may be in (services.languages): ISO 639-3 code and Vietnamese name; None = default
     languages: tuple[tuple[str, str], ...] | None = None
@@ -92,6 +103,11 @@ ENV = {
     "mqtt_public_url": "LOA_MQTT_PUBLIC_URL",
     "mqtt_dir": "LOA_MQTT_DIR",
     "proxy_hops": "LOA_PROXY_HOPS",
+    "icecast_url": "LOA_ICECAST_URL",
+    "icecast_source_password": "LOA_ICECAST_SOURCE_PASSWORD",
+    "icecast_public_url": "LOA_ICECAST_PUBLIC_URL",
+    "live_lost_s": "LOA_LIVE_LOST_S",
+    "live_idle_s": "LOA_LIVE_IDLE_S",
     "emergency_late_minutes": "LOA_EMERGENCY_LATE_MINUTES",
     "languages": "LOA_LANGUAGES",
     "alerts_timer": "LOA_ALERTS_TIMER",
@@ -121,7 +137,7 @@ def read_env_file(path: Path) -> dict[str, str]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError(f"Không đọc được tệp cấu hình LOA_CONFIG={path}: {exc}") from exc
+        raise ConfigError(msg("Không đọc được tệp cấu hình LOA_CONFIG=%(path)s: %(exc)s", path=path, exc=exc)) from exc
     for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith("#") or "=" not in line:
@@ -171,7 +187,7 @@ def _parse(name: str, value: Any) -> Any:
     try:
         return kind(value)
     except ValueError:
-        raise ConfigError(f"Cấu hình {ENV[name]}={value!r} không hợp lệ: cần {kind.__doc__}.") from None
+        raise ConfigError(msg("Cấu hình %(value)s=%(value2)r không hợp lệ: cần %(doc)s.", value=ENV[name], value2=value, doc=kind.__doc__)) from None
 
 
 def _text(value: Any) -> str | None:
@@ -257,6 +273,8 @@ _KINDS: dict[str, Callable[[Any], Any]] = {
     "max_content_length": _count,
     "proxy_hops": _hops,
     "emergency_late_minutes": _positive,
+    "live_lost_s": _seconds,
+    "live_idle_s": _seconds,
     "alerts_timer": _flag,
     "alert_interval_s": _seconds,
     "alert_offline_minutes": _positive,

@@ -20,6 +20,7 @@ from flask import Flask
 
 from central.config import Settings, settings
 from central.errors import Conflict
+from central.messages import msg
 from central.models import Area, Campaign, Station, User, utcnow
 from central.services import (
     areas,
@@ -61,8 +62,7 @@ def load(app: Flask, now: datetime | None = None, tts_engine: str = "auto") -> d
     """
     now = now or utcnow()
     if Area.select().exists() or User.select().exists():
-        raise Conflict("Cơ sở dữ liệu đã có dữ liệu; `central demo` chỉ chạy trên dữ liệu trống. "
-                       "(The database is not empty.)")
+        raise Conflict(msg("Cơ sở dữ liệu đã có dữ liệu; `central demo` chỉ chạy trên dữ liệu trống."))
     cfg = settings(app)
     data_dir = cfg.data_dir
     _areas()

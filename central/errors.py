@@ -1,4 +1,9 @@
-"""The central's error root and its mapping to RFC 9457 problem details."""
+"""The central's error root and its mapping to RFC 9457 problem details.
+
+An error carries a ``Message`` (msgid + parameters, ``central.messages``); its ``title`` is a msgid
+too. The API translates both by ``Accept-Language`` (Vietnamese by default); ``type`` and
+``status`` never change with the language (station agents read them).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from central.messages import DEFAULT_LANGUAGE, LANGUAGES, N_, Message, gettext_for
+
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -18,19 +25,26 @@ class CentralError(Exception):
     """A request that cannot be carried out; ``detail`` tells a person what to do."""
 
     status = 400
-    title = "Yêu cầu không hợp lệ"  # Invalid request
+    title = N_("Yêu cầu không hợp lệ")
 
-    def __init__(self, detail: str, **extra: Any) -> None:
-        super().__init__(detail)
-        self.detail = detail
+    def __init__(self, detail: Message | str, **extra: Any) -> None:
+        self.message = detail if isinstance(detail, Message) else Message(detail)
+        super().__init__(str(self.message))
         self.extra = extra
 
-    def problem(self) -> dict[str, Any]:
+    @property
+    def detail(self) -> str:
+        """The message in Vietnamese (the CLI's and the logs' language)."""
+        return str(self.message)
+
+    def problem(self, lang: str = DEFAULT_LANGUAGE) -> dict[str, Any]:
+        """The problem details, ``title`` and ``detail`` in ``lang``."""
+        gettext = gettext_for(lang)
         body: dict[str, Any] = {
             "type": f"https://loa.example/problems/{type(self).__name__}",
-            "title": self.title,
+            "title": gettext(self.title),
             "status": self.status,
-            "detail": self.detail,
+            "detail": self.message.render(gettext),
         }
         body.update(self.extra)
         return body
@@ -38,61 +52,61 @@ class CentralError(Exception):
 
 class Invalid(CentralError):
     status = 400
-    title = "Dữ liệu không hợp lệ"  # Invalid data
+    title = N_("Dữ liệu không hợp lệ")
 
 
 class Unauthorized(CentralError):
     status = 401
-    title = "Chưa xác thực"  # Not authenticated
+    title = N_("Chưa xác thực")
 
 
 class Forbidden(CentralError):
     status = 403
-    title = "Không có quyền"  # Not allowed
+    title = N_("Không có quyền")
 
 
 class NotFound(CentralError):
     status = 404
-    title = "Không tìm thấy"  # Not found
+    title = N_("Không tìm thấy")
 
 
 class Conflict(CentralError):
     status = 409
-    title = "Xung đột trạng thái"  # State conflict
+    title = N_("Xung đột trạng thái")
 
 
 class Gone(CentralError):
     status = 410
-    title = "Đã hết hiệu lực"  # No longer valid
+    title = N_("Đã hết hiệu lực")
 
 
 class TooLarge(CentralError):
     status = 413
-    title = "Quá lớn"  # Too large
+    title = N_("Quá lớn")
 
 
 class Unprocessable(Invalid):
     """Well-formed (it matches the API description) but unusable for what it means."""
 
     status = 422
-    title = "Không xử lý được"  # Unprocessable content
+    title = N_("Không xử lý được")
 
 
 class TooManyRequests(CentralError):
     status = 429
-    title = "Quá nhiều yêu cầu"  # Too many requests
+    title = N_("Quá nhiều yêu cầu")
 
 
 class RangeNotSatisfiable(CentralError):
     status = 416
-    title = "Khoảng byte không hợp lệ"  # Range not satisfiable
+    title = N_("Khoảng byte không hợp lệ")
 
 
 class Unavailable(CentralError):
     """The central cannot serve this now (e.g. a stored file is missing); clients retry later."""
 
     status = 503
-    title = "Tạm thời không phục vụ được"  # Service unavailable
+    title = N_("Tạm thời không phục vụ được")
 
 
 # --- mapping to HTTP ------------------------------------------------------------------------
@@ -114,7 +128,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CentralError)
     def _central_error(exc: CentralError) -> Response:
-        return problem_response(exc.problem(), exc.status)
+        return problem_response(exc.problem(reader_language()), exc.status)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
@@ -138,13 +152,19 @@ def init_app(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, request.path)
         if not request.path.startswith("/api/"):
             return "Lỗi máy chủ (Internal server error)", 500
+        gettext = gettext_for(reader_language())
         body = {
             "type": "about:blank",
-            "title": "Lỗi máy chủ",
+            "title": gettext(N_("Lỗi máy chủ")),
             "status": 500,
-            "detail": "Máy chủ gặp lỗi; hãy thử lại sau hoặc báo quản trị viên. (Internal server error)",
+            "detail": gettext(N_("Máy chủ gặp lỗi; hãy thử lại sau hoặc báo quản trị viên.")),
         }
         return problem_response(body, 500)
+
+
+def reader_language() -> str:
+    """The API reader's language from ``Accept-Language``: one of ``LANGUAGES``, Vietnamese by default."""
+    return str(request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE))
 
 
 def _server_time_header(resp: Response) -> Response:

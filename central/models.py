@@ -633,5 +633,6 @@ __all__ = [m.__name__ for m in MODELS] + ["utcnow", "db_time", "UTCDateTimeField
 # The alert tables live in their own module (this one is long enough); a new database gets them too.
 
 from .alert_models import ALERT_MODELS  # noqa: E402
+from .live_models import LIVE_MODELS  # noqa: E402
 
-MODELS = MODELS + ALERT_MODELS
+MODELS = MODELS + ALERT_MODELS + LIVE_MODELS

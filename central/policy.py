@@ -12,6 +12,7 @@ from peewee import Expression, Field
 
 from central.auth import area_subtree_ids, in_scope
 from central.errors import Conflict, Forbidden
+from central.messages import msg
 from central.models import User
 from central.services.area_tree import ancestor_ids
 from central.words import ROLES, Role
@@ -46,13 +47,13 @@ def can_see_owner(user: User, area_id: int | None) -> bool:
 def check_owner(user: User, area_id: int | None, what: str) -> None:
     """403 unless ``user`` may change a row owned by ``area_id``."""
     if not in_scope(user, area_id):
-        raise Forbidden(f"{what} thuộc đơn vị ngoài phạm vi của bạn. ({what} is outside your scope.)")
+        raise Forbidden(msg("%(what)s thuộc đơn vị ngoài phạm vi của bạn.", what=what))
 
 
 def check_role(user: User, roles: tuple[str, ...], doing: str) -> None:
     """403 unless ``user``'s role is one of ``roles``."""
     if user.role not in roles:
-        raise Forbidden(f"Vai trò '{user.role}' không được {doing}. (Role '{user.role}' may not do this.)")
+        raise Forbidden(msg("Vai trò '%(role)s' không được %(doing)s.", role=user.role, doing=doing))
 
 
 def claim_transition(row: Any, before: str) -> None:
@@ -66,5 +67,4 @@ def claim_transition(row: Any, before: str) -> None:
               if f.name != "id" and f.name in row.__data__}
     changed = model.update(fields).where((model.id == row.id) & (model.status == before)).execute()
     if changed != 1:
-        raise Conflict("Trạng thái vừa được người khác thay đổi; hãy tải lại. "
-                       "(Someone else changed it just now; reload.)")
+        raise Conflict(msg("Trạng thái vừa được người khác thay đổi; hãy tải lại."))

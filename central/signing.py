@@ -11,13 +11,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from .config import write_private
 from .errors import CentralError
+from .messages import N_, msg
 
 KEY_FILE = "signing_key.pem"
 
 
 class KeyMissing(CentralError):
     status = 500
-    title = "Thiếu khóa ký"  # Signing key missing
+    title = N_("Thiếu khóa ký")
 
 
 def key_path(data_dir: Path) -> Path:
@@ -41,9 +42,9 @@ def load_key(data_dir: Path) -> Ed25519PrivateKey:
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except FileNotFoundError as exc:
-        raise KeyMissing(f"Chưa có khóa ký {path}; hãy chạy 'central init'. (Run 'central init'.)") from exc
+        raise KeyMissing(msg("Chưa có khóa ký %(path)s; hãy chạy 'central init'.", path=path)) from exc
     if not isinstance(key, Ed25519PrivateKey):
-        raise KeyMissing(f"{path} không phải khóa Ed25519. (Not an Ed25519 key.)")
+        raise KeyMissing(msg("%(path)s không phải khóa Ed25519.", path=path))
     return key
 
 

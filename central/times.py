@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from central.messages import msg
 from playlists.model import DEFAULT_ZONE
 
 from .errors import Unprocessable
@@ -32,11 +33,10 @@ def parse_time(value: Any, what: str) -> datetime | None:
         try:
             t = datetime.fromisoformat(str(value))
         except ValueError:  # the API document let its form through: a day or hour that does not exist
-            raise Unprocessable(f"{what} không phải thời gian ISO 8601 dùng được, nhận '{value}'. "
-                                f"({what} is not an ISO 8601 time that exists.)", field=what) from None
+            raise Unprocessable(msg("%(what)s không phải thời gian ISO 8601 dùng được, nhận '%(value)s'.", what=what, value=value), field=what) from None
     t = t if t.tzinfo is not None else t.replace(tzinfo=ZONE)
     try:
         # in UTC: a zone's historical offset (1309 in Hà Nội: +07:06:30) is no RFC 3339 offset
         return t.astimezone(UTC)
     except OverflowError:
-        raise Unprocessable(f"{what} nằm ngoài năm 1–9999. ({what} is out of range.)", field=what) from None
+        raise Unprocessable(msg("%(what)s nằm ngoài năm 1–9999.", what=what), field=what) from None

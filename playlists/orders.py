@@ -267,3 +267,30 @@ def parse_presence(payload: bytes) -> bool:
         return json.loads(payload).get("online") is True
     except (ValueError, AttributeError):
         return False
+
+
+# --- live announcements (a nudge: the station asks the central over HTTP what to join) -----------
+
+LIVE_ACTIONS = ("start", "end")
+
+
+def live_topic(area_code: str) -> str:
+    """Where the central says a live announcement to one area started or ended (its subtree reads it)."""
+    return f"{TOPIC_ROOT}/area/{_level(area_code)}/live"
+
+
+def live_payload(live_id: int, action: str) -> bytes:
+    """``{"live_id", "action"}``: only makes the station ask ``GET /api/v1/station/live`` now."""
+    return canonical_bytes({"live_id": live_id, "action": action})
+
+
+def parse_live(payload: bytes) -> tuple[int, str]:
+    """The (live id, action) of a live nudge; raises ``OrderRejected`` if malformed."""
+    try:
+        d = json.loads(payload)
+        action = str(d["action"])
+        if action not in LIVE_ACTIONS:
+            raise ValueError(f"unknown action {action!r}")
+        return _int(d["live_id"]), action
+    except (ValueError, KeyError, TypeError) as exc:
+        raise OrderRejected(f"malformed live nudge: {exc!r}") from exc

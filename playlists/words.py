@@ -12,6 +12,11 @@ from __future__ import annotations
 import enum
 
 
+def N_(msgid: str) -> str:
+    """Mark a word for extraction into both sides' gettext catalogues; each side translates it."""
+    return msgid
+
+
 class Approval(enum.StrEnum):
     """Where a piece of work stands in the two-person workflow (docs/two-person-rule.md)."""
 
@@ -22,11 +27,12 @@ class Approval(enum.StrEnum):
     WITHDRAWN = "withdrawn"  # was approved, taken off the air
     APPLIED = "applied"  # a programme revision that took effect at once (nothing approved played it)
     SUPERSEDED = "superseded"  # a programme revision replaced by a later one
+    AIRED_LIVE = "aired-live"  # a live announcement's archive (central.services.live): never scheduled
 
 
 #: the states each kind of row may be in (a chime goes through a bulletin's workflow)
-BULLETIN_STATUSES = (Approval.DRAFT, Approval.SUBMITTED, Approval.APPROVED, Approval.REJECTED, Approval.WITHDRAWN)
-CHIME_STATUSES = BULLETIN_STATUSES
+CHIME_STATUSES = (Approval.DRAFT, Approval.SUBMITTED, Approval.APPROVED, Approval.REJECTED, Approval.WITHDRAWN)
+BULLETIN_STATUSES = (*CHIME_STATUSES, Approval.AIRED_LIVE)
 SCHEDULE_STATUSES = (Approval.DRAFT, Approval.SUBMITTED, Approval.APPROVED, Approval.REJECTED)
 REVISION_STATUSES = (Approval.APPLIED, Approval.SUBMITTED, Approval.APPROVED, Approval.REJECTED,
                      Approval.SUPERSEDED)
@@ -88,6 +94,8 @@ class Reason(enum.StrEnum):
     STALE = "stale"
     EMERGENCY_STOP = "emergency_stop"
     RELAY_FALLBACK = "relay_fallback"
+    LIVE = "live"
+    LIVE_LOST = "live_lost"
 
 
 #: the text of each reason for people (Vietnamese, English)
@@ -118,6 +126,9 @@ REASONS: dict[str, tuple[str, str]] = {
     Reason.EMERGENCY_STOP: ("Trung tâm dừng bản tin khẩn cấp", "the central stopped the emergency"),
     # a fallback item played inside a relay slot because the stream was down
     Reason.RELAY_FALLBACK: ("Phát dự phòng khi mất tín hiệu tiếp sóng", "fallback played: the relayed stream was down"),
+    # live announcements from the central (station.live): the live play itself, and what it cut or ended it
+    Reason.LIVE: ("Phát trực tiếp từ trung tâm", "a live announcement from the central"),
+    Reason.LIVE_LOST: ("Mất tín hiệu phát trực tiếp", "the live stream was lost"),
 }
 
 
@@ -135,3 +146,15 @@ def describe_reason(code: str | None, language: str = "vi") -> str:
         return code
     readable = text[1] if language == "en" else text[0]
     return f"{readable}: {detail}" if sep else readable
+
+
+#: What people call each play or slot outcome: one wording for the central's pages and the station's
+#: (each side's gettext catalogue holds the English; a test checks they agree).
+PLAY_WORDS: dict[str, str] = {
+    "planned": N_("Dự kiến"), PlayStatus.PLAYING: N_("Đang phát"), PlayStatus.COMPLETED: N_("Đã phát xong"),
+    PlayStatus.INTERRUPTED: N_("Bị ngắt"), PlayStatus.FAILED: N_("Lỗi"), PlayStatus.MISSED: N_("Bị lỡ"),
+    PlayStatus.SKIPPED: N_("Bỏ qua"), PlayStatus.LOCAL: N_("Phát tại chỗ"),
+    PlayStatus.NOT_AUDIBLE: N_("Không nghe được"), PlayStatus.FAILED_TO_SOUND: N_("Không phát ra tiếng"),
+}
+#: The three tiers of the regulation (keys are ``playlists.model.Priority`` values).
+TIER_WORDS: dict[str, str] = {"normal": N_("Thông thường"), "priority": N_("Ưu tiên"), "emergency": N_("Khẩn cấp")}

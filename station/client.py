@@ -161,6 +161,12 @@ class CentralClient:
         _, body = self._request("POST", "/play-logs", json={"logs": logs})
         return dict(json.loads(body))
 
+    def live(self) -> list[dict[str, Any]]:
+        """The live announcements this station should play now (``GET /live``; station.live)."""
+        _, body = self._request("GET", "/live")
+        found = json.loads(body).get("live")
+        return [dict(x) for x in found if isinstance(x, dict)] if isinstance(found, list) else []
+
     def heartbeat(self, status: dict[str, Any]) -> dict[str, Any]:
         _, body = self._request("POST", "/heartbeat", json=status)
         return dict(json.loads(body))

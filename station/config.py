@@ -34,6 +34,8 @@ class Config:
     clock_trust_threshold_s: float = 2.0
     fake_clock_skew_s: float = 0.0  # tests only: pretend the system clock is this far off
     push: bool = True  # use the push channel when enrollment gave one (LOA_PUSH=0: poll only)
+    live_player: str | None = None  # LOA_LIVE_PLAYER: template with {url} for live streams (station.live)
+    live_lost_s: float | None = None  # LOA_LIVE_LOST_S: give up a lost live stream after this; None = the central's
     monitor: str | None = None  # LOA_MONITOR: capture command template (station.monitor); None = no sound check
     monitor_min_lufs: float = -45.0  # a play never louder than this (momentary LUFS) is silent
     amp_gpio: int | None = None  # LOA_AMP_GPIO: BCM pin of the amplifier's relay (station.amp)
@@ -94,6 +96,8 @@ def load(env: Mapping[str, str] | None = None) -> Config:
         clock_trust_threshold_s=_num(e, "LOA_CLOCK_TRUST_S", 2.0),
         fake_clock_skew_s=_num(e, "LOA_FAKE_CLOCK_SKEW_S", 0.0),
         push=_flag(e, "LOA_PUSH", True),
+        live_player=e.get("LOA_LIVE_PLAYER") or None,
+        live_lost_s=_opt(e, "LOA_LIVE_LOST_S"),
         monitor=e.get("LOA_MONITOR") or None,
         monitor_min_lufs=_num(e, "LOA_MONITOR_MIN_LUFS", -45.0),
         amp_gpio=int(_num(e, "LOA_AMP_GPIO", 0)) if e.get("LOA_AMP_GPIO") else None,

@@ -25,6 +25,7 @@ from .client import CentralClient
 from .clock import Clock
 from .config import Config
 from .errors import StationError
+from .live import LiveDesk, LivePlayer, LiveRun, template_for
 from .loop import Command, PlayerLoop, TimelineFn
 from .monitor import Monitor, SoundCheck
 from .orders import OrderDesk
@@ -62,11 +63,13 @@ class Agent:
             )
         self.push: PushChannel | None = None
         self.orders: OrderDesk | None = None
-        if push is not None and self.syncer is not None:
+        self.live: LiveDesk | None = None
+        if push is not None and self.syncer is not None and client is not None:
             self.orders = OrderDesk(store, self.cache, client, clock, push.station_id, push.areas,
                                     deliver=self._emergency, on_ready=self._asset_ready)
+            self.live = live_desk(cfg, player, client, self.loop)
             self.push = PushChannel(push, on_nudge=self.syncer.nudge, on_order=self.orders.receive,
-                                    on_connect=self.syncer.nudge)
+                                    on_connect=self._connected, on_live=self.live.nudge)
         self.stop_event = threading.Event()
         self.threads: list[threading.Thread] = []
         self.chores = housekeeping_chores(self)
@@ -88,6 +91,15 @@ class Agent:
         self._spawn("sync" if self.syncer is not None else "verify", self._background)
         if self.push is not None:
             self._spawn("push", self.push.run)
+        if self.live is not None:
+            self._spawn("live", self.live.run)
+
+    def _connected(self) -> None:
+        """The push channel is (back) up: catch up on the manifest, and on any live on air now."""
+        assert self.syncer is not None
+        self.syncer.nudge()
+        if self.live is not None:
+            self.live.poke()
 
     def _background(self, stop: threading.Event) -> None:
         """The sync thread; it re-hashes the cache after its first pass (so that pass is not delayed)."""
@@ -122,6 +134,8 @@ class Agent:
             self.syncer.nudged.set()
         if self.push is not None:
             self.push.close()
+        if self.live is not None:
+            self.live.poke()  # its thread wakes, sees the stop and ends
         for t in self.threads:
             t.join(timeout)
 
@@ -189,6 +203,17 @@ class Agent:
             out["level_lufs"] = check.last.get("level_lufs")
             out["last_audibility"] = check.last.get("audibility")
         return out
+
+
+def live_desk(cfg: Config, player: Player, client: CentralClient, loop: PlayerLoop) -> LiveDesk:
+    """Live announcements: the desk asks the central, the loop plays them (``station.live``)."""
+    from .ffmpeg import ffmpeg_exe
+
+    live_player = LivePlayer(player, template_for(player, cfg.live_player), ffmpeg_exe())
+    desk = LiveDesk(client.live, lambda lives, started: loop.command(
+        Command("live", extra={"lives": lives, "started": started})))
+    loop.live = LiveRun(live_player, cfg.live_lost_s, on_lost=desk.poke)
+    return desk
 
 
 def housekeeping_chores(agent: Agent) -> schedule.Scheduler:

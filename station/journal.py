@@ -57,12 +57,12 @@ class WriteJournal:
 
     def end_item(self, play_id: str | None, status: str, reason: str | None, ended_at: datetime,
                  started_at: datetime | None, slot_id: str | None, next_item: int, interrupted: bool = False,
-                 sound: dict[str, Any] | None = None) -> None:
+                 sound: dict[str, Any] | None = None, relay: dict[str, Any] | None = None) -> None:
         upd: dict[str, Any] = {"next_item": next_item, "ended_at": ended_at}
         if interrupted:
             upd["interrupted"] = True
         self._write("end_item", (play_id, status, reason, ended_at, started_at, slot_id, next_item, interrupted,
-                                 sound),
+                                 sound, relay),
                     {"slot_id": slot_id} if slot_id is not None else None, **upd)
 
     def settle_slot(self, slot: dict[str, Any], status: str, reason: str | None, ended_at: datetime | None,

@@ -48,9 +48,11 @@ from .assets import AssetCache
 from .clock import Clock
 from .errors import PlayerError
 from .journal import WriteJournal
+from .live import LiveRun
 from .monitor import SoundCheck
 from .orders import keep_active, load_active, merge, schedule_id_of
 from .player import Playback, Player
+from .relay import WITHDRAWN_SOURCE, RelayPlayback, relay_start
 from .speaker import SpeakerTest
 from .store import PLAYING, SlotState, Store
 from .timeline import slot_rows  # noqa: F401 - the local page imports it from here
@@ -137,6 +139,7 @@ class PlayerLoop:
         self.catch_up_from = datetime.fromisoformat(seen) if seen else None
         self._seen_saved: datetime | None = None
         self.emergencies: dict[str, EmergencyOrder] = load_active(store)  # signed orders (station.orders)
+        self.live: LiveRun | None = None  # live announcements from the central (station.live)
 
     # --- called from other threads ------------------------------------------------------------
 
@@ -197,6 +200,8 @@ class PlayerLoop:
         if self._stale:
             self.refresh()
             self._drop_withdrawn(now)
+        if self.live is not None:  # before _reap: a lost live stream is the live's to retry, not an end
+            self.live.step(self, now)
         self._reap(now)
         self._take_commands(now)
         slots: list[Slot] = []
@@ -216,6 +221,8 @@ class PlayerLoop:
         self._mark_seen(now)
         wake, later = self._next_wake(slots, self.clock.now()), self.clock.now()
         amp_at = self.amp.update(slots, later, self.running is not None) if self.amp is not None else None
+        live_at = self.live.wake_at(later) if self.live is not None else None
+        wake = min(wake, live_at) if live_at is not None else wake
         return min(wake, amp_at) if amp_at is not None and amp_at > later else wake
 
     def _preroll(self, slots: Sequence[Slot], now: datetime) -> None:
@@ -299,6 +306,9 @@ class PlayerLoop:
         if (r.slot is not None and r.priority == Priority.EMERGENCY
                 and self._schedule(r.slot.schedule_id) is None):
             self._interrupt(now, "emergency_stop", end_slot=True)
+            return
+        if isinstance(r.playback, RelayPlayback) and r.playback.withdrawn(self.content):
+            self._interrupt(now, WITHDRAWN_SOURCE, end_slot=False)  # disabled at the central: stop relaying it
             return
         if r.bulletin_id is None:
             return
@@ -458,6 +468,8 @@ class PlayerLoop:
             self.running = Running(None, s, item, index, None, None, "", s.priority,
                                    int((item.end - item.start) / timedelta(milliseconds=1)), now, None, until=item.end)
             return False
+        if item.kind == ItemKind.RELAY:  # a radio stream for the item's length (station/relay.py)
+            return not relay_start(self, s, item, index, now)
         path = self.cache.verified(item.asset_sha256) if item.asset_sha256 else None
         if path is None and s.id not in self._states:
             self._waited.add(s.id)  # not started yet: the timeline now holds it until its audio is back
@@ -489,9 +501,9 @@ class PlayerLoop:
 
     def _launch(self, play_id: str | None, s: Slot | None, item: SlotItem | None, index: int, path: Path,
                 title: str, expected_ms: int, priority: Priority, ok_status: str = "completed",
-                sha: str | None = None, bulletin: int | None = None) -> bool:
+                sha: str | None = None, bulletin: int | None = None, player: Player | None = None) -> bool:
         try:
-            playback = self.player.start(path, self.settings.volume, self.wake.set)
+            playback = (player or self.player).start(path, self.settings.volume, self.wake.set)
         except PlayerError as exc:
             log.error("%s", exc)
             self.journal.end_item(play_id, "failed", f"player_failed: {exc}", self.clock.now(), None,
@@ -538,8 +550,9 @@ class PlayerLoop:
         sound, status, reason = self.sound.finish(r.sound, r.measurement, status, reason, r.title)
         if r.ok_status == speaker.STATUS and self.speaker is not None:
             self.speaker.finish(status, reason, sound, now)
+        relay = r.playback.relay_log() if isinstance(r.playback, RelayPlayback) else None
         self.journal.end_item(r.play_id, status, reason, now, r.started_at if r.play_id else None,
-                            r.slot.id if r.slot else None, r.index + 1, interrupted=cut, sound=sound)
+                            r.slot.id if r.slot else None, r.index + 1, interrupted=cut, sound=sound, relay=relay)
         self.running = None
         if r.slot is None:
             self.local_until = None
@@ -570,6 +583,10 @@ class PlayerLoop:
     def _do(self, cmd: Command, now: datetime) -> None:
         if cmd.kind == "emergency":
             self._emergency(cmd.extra["order"], now)
+            return
+        if cmd.kind == "live" and self.live is not None:
+            self.live.offer(cmd.extra["lives"], cmd.extra["started"])
+            self.live.step(self, now)
             return
         if cmd.kind == "stop":
             if self.running is not None and self.running.priority != Priority.EMERGENCY:

@@ -7,6 +7,7 @@ connection (keepalive ``KEEPALIVE_S``) on which it
   at once and ends any back-off (a forged or replayed nudge costs at most one sync, since the signed
   manifest over HTTP stays the authority);
 - reads its areas' emergency topics: each payload goes to ``on_order`` (verified there);
+- reads its areas' live topics: each nudge goes to ``on_live`` (the station then asks the central);
 - writes its presence topic: a retained "online" on connect, and a last will "offline" the broker
   publishes when the link drops.
 
@@ -70,14 +71,16 @@ class PushChannel:
         self, settings: PushSettings, on_nudge: Callable[[int], object],
         on_order: Callable[[bytes], object] = lambda payload: None,
         on_connect: Callable[[], object] = lambda: None,
+        on_live: Callable[[bytes], object] = lambda payload: None,
     ) -> None:
         self.settings = settings
-        self.on_nudge, self.on_order, self.on_connect = on_nudge, on_order, on_connect
+        self.on_nudge, self.on_order, self.on_connect, self.on_live = on_nudge, on_order, on_connect, on_live
         self.connected = threading.Event()
         self.client: Any = None
         self._nudge_topic = orders.nudge_topic(settings.station_id)
         self._presence_topic = orders.presence_topic(settings.station_id)
         self._order_topics = {orders.emergency_topic(a) for a in settings.areas}
+        self._live_topics = {orders.live_topic(a) for a in settings.areas}  # live nudges (station.live)
 
     def run(self, stop: threading.Event) -> None:
         """Connect, and keep reconnecting with back-off, until ``close``."""
@@ -118,7 +121,7 @@ class PushChannel:
             log.warning("push channel refused by the broker: %s (polling continues)", reason)
             return
         self.connected.set()
-        client.subscribe([(self._nudge_topic, 1)] + [(t, 1) for t in sorted(self._order_topics)])
+        client.subscribe([(self._nudge_topic, 1)] + [(t, 1) for t in sorted(self._order_topics | self._live_topics)])
         client.publish(self._presence_topic, orders.presence_payload(True, self.settings.station_id),
                        qos=1, retain=True)
         log.info("push channel connected to %s:%d", self.settings.host, self.settings.port)
@@ -137,6 +140,8 @@ class PushChannel:
                     self.on_nudge(version)
             elif msg.topic in self._order_topics:
                 self.on_order(bytes(msg.payload))
+            elif msg.topic in self._live_topics:
+                self.on_live(bytes(msg.payload))
         except orders.OrderRejected as exc:
             log.warning("push: refused a message on %s: %s", msg.topic, exc)
         except Exception:  # a bad message must not end the channel

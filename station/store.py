@@ -70,6 +70,7 @@ class Play(_Model):
     clock_offset_ms = pw.IntegerField(default=0)
     recorded_at = pw.CharField(index=True)
     sound = pw.TextField(null=True)  # JSON: how it sounded (station.monitor.SoundCheck); added later
+    relay = pw.TextField(null=True)  # JSON: a relay item's relayed/gap/fallback time (station.relay); added later
 
 
 class SlotState(_Model):
@@ -143,8 +144,9 @@ class Store:
     def _add_columns(self) -> None:
         """Columns added since a station's file was made (a Pi keeps its database across upgrades)."""
         have = {c.name for c in self.db.get_columns(self.Play._meta.table_name)}
-        if "sound" not in have:
-            self.db.execute_sql(f'ALTER TABLE "{self.Play._meta.table_name}" ADD COLUMN "sound" TEXT')
+        for column in ("sound", "relay"):
+            if column not in have:
+                self.db.execute_sql(f'ALTER TABLE "{self.Play._meta.table_name}" ADD COLUMN "{column}" TEXT')
 
     @contextmanager
     def _conn(self) -> Iterator[None]:
@@ -280,7 +282,7 @@ class Store:
     def end_item(
         self, play_id: str | None, status: str, reason: str | None, ended_at: datetime,
         started_at: datetime | None, slot_id: str | None, next_item: int, interrupted: bool = False,
-        sound: dict[str, Any] | None = None,
+        sound: dict[str, Any] | None = None, relay: dict[str, Any] | None = None,
     ) -> None:
         """Close a play and move its slot on to ``next_item``, at once."""
         with self.atomic():
@@ -288,6 +290,8 @@ class Store:
                 fields: dict[str, Any] = {"status": status, "reason": reason, "ended_at": iso(ended_at)}
                 if sound is not None:
                     fields["sound"] = json.dumps(sound, ensure_ascii=False)
+                if relay is not None:
+                    fields["relay"] = json.dumps(relay)
                 if started_at is not None:
                     fields["started_at"] = iso(started_at)
                 self.Play.update(**fields).where(self.Play.id == play_id).execute()
@@ -410,6 +414,7 @@ def _row(p: Play) -> dict[str, Any]:
     """A play row as a dict for pages, ``sound`` decoded and the ``outcome`` a person reads."""
     row = p.__data__.copy()
     row["sound"] = json.loads(row["sound"]) if row.get("sound") else None
+    row["relay"] = json.loads(row["relay"]) if row.get("relay") else None
     row["outcome"] = outcome(row["status"], row["sound"])
     return row
 
@@ -430,4 +435,5 @@ def _log(p: Play) -> dict[str, Any]:
         "clock_trusted": bool(p.clock_trusted),
         "clock_offset_ms": int(p.clock_offset_ms),
         **({"sound": json.loads(p.sound)} if p.sound else {}),  # optional: issue 15
+        **({"relay": json.loads(p.relay)} if p.relay else {}),  # optional: issue 13
     }

@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from playlists.model import describe_reason
+from playlists.words import PLAY_WORDS, TIER_WORDS
 
 LANGUAGES = ("vi", "en")
 DOMAIN = "station"
@@ -27,14 +28,9 @@ def N_(message: str) -> str:
     return message
 
 
-#: What became of a play or a slot (play-log and slot statuses), in the central's words.
-STATUS = {
-    "planned": N_("Dự kiến"), "playing": N_("Đang phát"), "completed": N_("Đã phát xong"),
-    "interrupted": N_("Bị ngắt"), "failed": N_("Lỗi"), "missed": N_("Bị lỡ"), "skipped": N_("Bỏ qua"),
-    "local": N_("Phát tại chỗ"), "not_audible": N_("Không nghe được"), "failed_to_sound": N_("Không phát ra tiếng"),
-}
-#: The three tiers of the regulation.
-TIERS = {"normal": N_("Thông thường"), "priority": N_("Ưu tiên"), "emergency": N_("Khẩn cấp")}
+#: What became of a play or a slot, and the tiers: the words the central uses too (playlists.words).
+STATUS = PLAY_WORDS
+TIERS = TIER_WORDS
 #: Where a setting in force comes from.
 SOURCES = {"central": N_("theo trung tâm"), "local": N_("đặt tại đài")}
 

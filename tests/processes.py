@@ -292,7 +292,7 @@ def _ffmpeg_with_icecast() -> str:
 
 
 def icecast_xml(port: int, source_password: str, admin_password: str, logdir: Path,
-                burst_size: int = 0) -> str:
+                burst_size: int = 0, mounts: str = "") -> str:
     """A minimal icecast.xml on loopback; as root it drops to Debian's icecast2 user (it refuses root)."""
     security = ("<security><changeowner><user>icecast2</user><group>icecast</group></changeowner></security>"
                 if os.geteuid() == 0 else "")
@@ -305,6 +305,7 @@ def icecast_xml(port: int, source_password: str, admin_password: str, logdir: Pa
     <relay-password>{source_password}</relay-password>
     <admin-user>admin</admin-user><admin-password>{admin_password}</admin-password></authentication>
   <listen-socket><port>{port}</port><bind-address>127.0.0.1</bind-address></listen-socket>
+  {mounts}
   <fileserve>1</fileserve>
   <paths><basedir>{logdir}</basedir><logdir>{logdir}</logdir><webroot>{ICECAST_WEB}</webroot>
     <adminroot>{Path(ICECAST_WEB).parent / "admin"}</adminroot></paths>
@@ -327,6 +328,7 @@ class Icecast:
     source_password: str = field(default_factory=lambda: "src-" + os.urandom(8).hex())
     admin_password: str = field(default_factory=lambda: "adm-" + os.urandom(8).hex())
     burst_size: int = 0
+    mounts: str = ""  # extra <mount> sections (the central's live mounts: central.services.icecast)
     proc: subprocess.Popen[bytes] | None = None
     logdir: Path | None = None
     feeds: list[Feed] = field(default_factory=list)
@@ -341,7 +343,7 @@ class Icecast:
         self.logdir = self._logdir()
         conf = self.dir / "icecast.xml"
         conf.write_text(icecast_xml(self.port, self.source_password, self.admin_password, self.logdir,
-                                    self.burst_size))
+                                    self.burst_size, self.mounts))
         self.proc = subprocess.Popen([ICECAST, "-c", str(conf)], stdout=(self.dir / "icecast.out").open("ab"),
                                      stderr=subprocess.STDOUT)
         try:
@@ -371,7 +373,7 @@ class Icecast:
         parts = [self.dir / "icecast.out"] + ([self.logdir / "error.log"] if self.logdir else [])
         return "\n".join(p.read_text(errors="replace") for p in parts if p.exists())
 
-    def mounts(self) -> dict[str, dict[str, str]]:
+    def sources(self) -> dict[str, dict[str, str]]:
         """The mounts a source feeds now, by mount path, as Icecast's admin statistics report them."""
         # /admin/stats (XML), not status-json.xsl: Icecast 2.4.4 writes broken JSON when no source is up
         r = requests.get(self.url + "/admin/stats", auth=("admin", self.admin_password), timeout=5)
@@ -379,6 +381,15 @@ class Icecast:
         root = ElementTree.fromstring(r.content)
         return {src.get("mount", ""): {child.tag: child.text or "" for child in src}
                 for src in root.iter("source")}
+
+    def listeners(self, mount: str) -> list[dict[str, str]]:
+        """Who listens to ``mount`` now (IP, UserAgent, Connected seconds, ID), from /admin/listclients."""
+        r = requests.get(self.url + "/admin/listclients", params={"mount": mount},
+                         auth=("admin", self.admin_password), timeout=5)
+        if r.status_code != 200:  # the mount is not fed: nobody can listen
+            return []
+        root = ElementTree.fromstring(r.content)
+        return [{child.tag: child.text or "" for child in item} for item in root.iter("listener")]
 
     def feed(self, mount: str, **kw: Any) -> Feed:
         """A feed for ``mount`` (not started); ``stop`` ends it with the server."""
@@ -401,8 +412,10 @@ class Feed:
     ``sent_s`` is what the feed really sent, summed over its runs from ffmpeg's own -progress reports.
     """
 
-    def __init__(self, icecast: Icecast, mount: str, frequency: int = 440, codec: str = "ogg") -> None:
+    def __init__(self, icecast: Icecast, mount: str, frequency: int = 440, codec: str = "ogg",
+                 bitrate: str = "64k", channels: int = 1, gain: float = 1.0) -> None:
         self.icecast, self.mount, self.frequency, self.codec = icecast, mount, frequency, codec
+        self.bitrate, self.channels, self.gain = bitrate, channels, gain
         self.proc: subprocess.Popen[bytes] | None = None
         self.runs = 0
         self._done_s = 0.0
@@ -418,14 +431,17 @@ class Feed:
     def start(self) -> None:
         assert self.proc is None or self.proc.poll() is not None, "the feed is already running"
         self.runs += 1
-        encode = (["-c:a", "libvorbis", "-b:a", "64k", "-f", "ogg", "-content_type", "audio/ogg"]
+        # Ogg pages of ¼ s (ffmpeg's default is 1 s): a listener hears the feed within a moment
+        encode = (["-c:a", "libvorbis", "-b:a", self.bitrate, "-f", "ogg", "-page_duration", "250000",
+                   "-content_type", "audio/ogg"]
                   if self.codec == "ogg" else
-                  ["-c:a", "libmp3lame", "-b:a", "64k", "-f", "mp3", "-content_type", "audio/mpeg"])
+                  ["-c:a", "libmp3lame", "-b:a", self.bitrate, "-f", "mp3", "-content_type", "audio/mpeg"])
         target = f"icecast://source:{self.icecast.source_password}@127.0.0.1:{self.icecast.port}{self.mount}"
         self.proc = subprocess.Popen(
             [_ffmpeg_with_icecast(), "-nostdin", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi",
-             "-i", f"sine=frequency={self.frequency}:sample_rate=44100", "-ac", "1", *encode,
-             "-progress", str(self._progress()), target],
+             "-i", f"sine=frequency={self.frequency}:sample_rate=44100", "-af", f"volume={self.gain}",
+             "-ac", str(self.channels), *encode,
+             "-stats_period", "0.1", "-progress", str(self._progress()), target],
             stdout=subprocess.DEVNULL, stderr=(self.icecast.dir / "feed.log").open("ab"))
         try:
             wait_for(self._live, 30, f"icecast to list the mount {self.mount}")
@@ -438,7 +454,7 @@ class Feed:
         if self.proc.poll() is not None:
             raise AssertionError(f"the feed exited {self.proc.returncode}: "
                                  f"{(self.icecast.dir / 'feed.log').read_text()[-2000:]}")
-        return self.mount in self.icecast.mounts()
+        return self.mount in self.icecast.sources()
 
     def kill(self) -> None:
         """End the ffmpeg (SIGTERM: it writes its last progress report), keeping the count of what it sent."""
@@ -454,7 +470,7 @@ class Feed:
     def stop(self) -> None:
         """Cut the feed, and wait until Icecast no longer lists the mount."""
         self.kill()
-        wait_for(lambda: self.mount not in self.icecast.mounts(), 30, f"icecast to drop {self.mount}")
+        wait_for(lambda: self.mount not in self.icecast.sources(), 30, f"icecast to drop {self.mount}")
 
     def _run_s(self) -> float:
         """Seconds of audio the current/last run sent, from its -progress file (out_time_us)."""

@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import request
 
+from central.messages import msg
+
 from ..errors import Invalid
 
 
@@ -16,5 +18,5 @@ def json_body() -> dict[str, Any]:
     """The request's JSON object, or a 400 problem a person can act on."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise Invalid("Nội dung phải là một đối tượng JSON. (The body must be a JSON object.)")
+        raise Invalid(msg("Nội dung phải là một đối tượng JSON."))
     return body

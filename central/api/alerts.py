@@ -7,6 +7,7 @@ from datetime import datetime
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from central.messages import msg
 from central.times import ZONE
 
 from ..auth import current_user, require
@@ -34,7 +35,7 @@ def _int(name: str, default: int) -> int:
     try:
         return int(value)
     except ValueError:
-        raise Invalid(f"Tham số '{name}' phải là số nguyên. ('{name}' must be an integer.)", field=name) from None
+        raise Invalid(msg("Tham số '%(name)s' phải là số nguyên.", name=name), field=name) from None
 
 
 @bp.get("/alerts")
@@ -73,7 +74,7 @@ def set_email() -> ResponseReturnValue:
     """Set the caller's mail address for alerts ("" stops mail; the bell stays)."""
     email = json_body().get("email")
     if not isinstance(email, str):
-        raise Invalid("'email' phải là chuỗi. ('email' must be a string.)", field="email")
+        raise Invalid(msg("'email' phải là chuỗi."), field="email")
     alerts.set_email(_user(), email)
     return _subscriptions()
 
@@ -85,7 +86,7 @@ def subscribe() -> ResponseReturnValue:
     body = json_body()
     area, kind, mode = body.get("area_code"), body.get("kind") or "", body.get("mode") or "immediate"
     if not all(isinstance(v, str) for v in (kind, mode)) or not (area is None or isinstance(area, str)):
-        raise Invalid("'area_code', 'kind' và 'mode' phải là chuỗi. (Strings expected.)")
+        raise Invalid(msg("'area_code', 'kind' và 'mode' phải là chuỗi."))
     sub = alerts.subscribe(_user(), area or None, kind, mode)
     return jsonify(alerts.subscription_dict(sub)), 201
 

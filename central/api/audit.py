@@ -7,6 +7,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from central.messages import msg
+
 from ..auth import current_user, require
 from ..errors import Invalid
 from ..services import audit
@@ -35,7 +37,7 @@ def _int(name: str, default: int) -> int:
     try:
         return int(value)
     except ValueError:
-        raise Invalid(f"Tham số '{name}' phải là số nguyên. ('{name}' must be an integer.)",
+        raise Invalid(msg("Tham số '%(name)s' phải là số nguyên.", name=name),
                       field=name) from None
 
 
@@ -59,7 +61,7 @@ def audit_log() -> ResponseReturnValue:
     if fmt == "csv":
         return csv_response(audit.export(user, f), request.args)
     if fmt != "json":
-        raise Invalid("format phải là json hoặc csv. (format must be json or csv.)", field="format")
+        raise Invalid(msg("format phải là json hoặc csv."), field="format")
     p = audit.page(user, f, _int("limit", 100), _int("offset", 0))
     return jsonify({"entries": [audit.to_dict(r) for r in p.rows], "total": p.total, "limit": p.limit,
                     "offset": p.offset})

@@ -10,6 +10,7 @@ from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
 from audio_library import AudioError
+from central.messages import msg
 
 from .. import policy
 from ..auth import require
@@ -34,7 +35,7 @@ def create_chime() -> ResponseReturnValue:
         c = chimes.create_uploaded(_user(), data, name, request.form.to_dict(), _store(),
                                    ffmpeg=settings().ffmpeg)
     except AudioError as exc:
-        raise AudioRejected(f"Không dùng được âm thanh: {exc}") from exc
+        raise AudioRejected(msg("Không dùng được âm thanh: %(why)s", why=exc)) from exc
     return _created(chimes.to_dict(c))
 
 

@@ -21,6 +21,7 @@ from . import (
     openapi_alerts,
     openapi_chimes,
     openapi_emergencies,
+    openapi_live,
     openapi_period_reports,
     openapi_plans,
 )
@@ -203,6 +204,12 @@ def _bulletin_paths() -> J:
             "get": op("Get a bulletin", t, ok(ref(W.Bulletin)), errors=(401, 403, 404)),
             "patch": op("Change a draft bulletin", t, ok(ref(W.Bulletin)), body=json_body(ref(W.BulletinPatch)),
                         errors=WRITE),
+            "delete": op("Delete a draft bulletin (its audio too, unless something else uses it)", t,
+                         {"204": {"description": "Deleted"}}, errors=(401, 403, 404, 409)),
+        },
+        "/api/v1/bulletins/tts-preview": {
+            "post": op("Hear a text read aloud before saving it as a bulletin (nothing is stored)", t,
+                       ok(ref(W.TTSPreview)), body=json_body(ref(W.TTSPreviewInput)), errors=(400, 401, 403, 422)),
         },
     }
     for action, reason in (("submit", False), ("approve", False), ("reject", True), ("withdraw", False)):
@@ -451,7 +458,7 @@ def build_spec() -> J:
     """The whole OpenAPI document as a dict."""
     paths: J = {}
     for part in (_station_paths, _operator_paths, _workflow_paths, _meta_paths, openapi_emergencies.paths,
-                 openapi_alerts.paths):
+                 openapi_alerts.paths, openapi_live.paths):
         paths.update(part())
     _link_created(paths)
     return {

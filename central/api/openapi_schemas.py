@@ -101,7 +101,9 @@ def op(
         o["security"] = [{"stationToken": []}]
     else:
         o["security"] = [{"apiToken": []}, {"session": []}]
-    for code in sorted(set(errors)):
+    # 422 everywhere: text holding the NUL character matches any string schema but no column holds it
+    # (central/text_guard.py refuses it on every path, before the view)
+    for code in sorted({*errors, 422}):
         o["responses"].setdefault(str(code), PROBLEM)
     return o
 

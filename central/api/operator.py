@@ -8,13 +8,13 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from central.messages import msg
 from playlists.model import DEFAULT_ZONE
 
-from ..auth import area_subtree_ids, check_area, current_user, in_scope, require, visible_stations
-from ..errors import Invalid, NotFound
-from ..models import Area, Station, User
+from ..auth import area_subtree_ids, check_area, current_user, require, visible_stations
+from ..errors import Invalid
+from ..models import Station, User
 from ..services import (
-    area_tree,
     areas,
     emergencies,
     enrollment,
@@ -72,28 +72,18 @@ def _int_arg(name: str) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise Invalid(f"Tham số '{name}' phải là số nguyên. ('{name}' must be an integer.)") from None
+        raise Invalid(msg("Tham số '%(name)s' phải là số nguyên.", name=name)) from None
 
 
 @bp.get("/stations")
 @require(roles=ALL_ROLES)
 def list_stations() -> ResponseReturnValue:
-    query = visible_stations(_user()).join_from(Station, Area).select(Station, Area)
-    area_code = request.args.get("area")
-    if area_code:
-        area = areas.get(area_code)
-        check_area(_user(), area)
-        query = query.where(Station.area.in_(list(area_tree.subtree_ids(area.id))))
-    rows = query.order_by(Station.name, Station.id)
+    rows = stations.listing(_user(), request.args.get("area"))
     return jsonify({"stations": [stations.health(s) for s in rows]})
 
 
 def _visible_station(station_id: int) -> Station:
-    station = stations.get(station_id)
-    if not in_scope(_user(), station.area_id):
-        # 404, not 403: do not confirm that a station outside the scope exists
-        raise NotFound(f"Không có đài số {station_id}. (No station {station_id}.)")
-    return station
+    return stations.visible(_user(), station_id)
 
 
 @bp.get("/stations/<int:station_id>")

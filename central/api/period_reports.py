@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from central.messages import msg
 from central.times import ZONE
 
 from ..auth import current_user, require
@@ -37,7 +38,7 @@ def _int(name: str, lo: int, hi: int) -> int | None:
     if raw in (None, ""):
         return None
     if not raw.isdigit() or not lo <= int(raw) <= hi:
-        raise Invalid(f"{name} phải là số nguyên {lo}–{hi}. ({name} must be {lo}–{hi}.)", field=name)
+        raise Invalid(msg("%(name)s phải là số nguyên %(lo)s–%(hi)s.", name=name, lo=lo, hi=hi), field=name)
     return int(raw)
 
 
@@ -49,12 +50,12 @@ def period_args(user: Any) -> dict[str, Any]:
     plan_id = _int("plan", 1, 2**31 - 1)
     if a.get("period"):
         if plan_id is None:
-            raise Unprocessable("period cần kèm plan. (period needs plan.)", field="period")
+            raise Unprocessable(msg("period cần kèm plan."), field="period")
         p = plans.period_of(user, plan_id, a["period"])
         start, end = p.starts_on, p.ends_on
     elif a.get("preset"):
         if a["preset"] not in reports.PRESETS:
-            raise Invalid("preset phải là six-month hoặc year.", field="preset")
+            raise Invalid(msg("preset phải là six-month hoặc year."), field="preset")
         start, end = reports.preset_range(a["preset"], _int("year", 2000, 2100) or today().year)
     else:
         start, end = reports.resolve_range(a.get("from"), a.get("to"), None, today())
@@ -128,6 +129,6 @@ def submit_report() -> ResponseReturnValue:
     args.pop("offline_days")
     body = request.get_json(silent=True) if request.data else {}
     if not isinstance(body, dict):
-        raise Invalid("Nội dung phải là một đối tượng JSON. (The body must be a JSON object.)")
+        raise Invalid(msg("Nội dung phải là một đối tượng JSON."))
     area_reports.submit(user, data=body, **args)
     return jsonify(view_of(user))

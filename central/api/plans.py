@@ -7,6 +7,8 @@ from datetime import date
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from central.messages import msg
+
 from .. import policy
 from ..auth import current_user, require
 from ..errors import Invalid
@@ -30,7 +32,7 @@ def _year(raw: str | None) -> int | None:
     if raw in (None, ""):
         return None
     if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
-        raise Invalid("year phải là năm 2000–2100. (year must be 2000–2100.)", field="year")
+        raise Invalid(msg("year phải là năm 2000–2100."), field="year")
     return int(raw)
 
 
@@ -41,7 +43,7 @@ def _day(name: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise Invalid(f"{name} phải là ngày YYYY-MM-DD. ({name} must be a date.)", field=name) from None
+        raise Invalid(msg("%(what)s phải là ngày YYYY-MM-DD.", what=name), field=name) from None
 
 
 @bp.get("/plans")
@@ -63,7 +65,7 @@ def plan_defaults() -> ResponseReturnValue:
     """The usual report periods of a year, to prefill a new plan."""
     year = _year(request.args.get("year"))
     if year is None:
-        raise Invalid("Cần tham số year. (year is required.)", field="year")
+        raise Invalid(msg("Cần tham số year."), field="year")
     periods = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in p.items()}
                for p in plans.default_periods(year)]
     return jsonify({"year": year, "lead_days": plans.DEFAULT_LEAD_DAYS, "periods": periods})
@@ -111,7 +113,7 @@ def month_calendar() -> ResponseReturnValue:
     try:
         year, month = (int(x) for x in raw.split("-"))
     except ValueError:
-        raise Invalid("month phải dạng YYYY-MM. (month must be YYYY-MM.)", field="month") from None
+        raise Invalid(msg("month phải dạng YYYY-MM."), field="month") from None
     return jsonify(calendar.month(_user(), year, month, request.args.get("area") or None))
 
 

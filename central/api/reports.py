@@ -7,10 +7,11 @@ from datetime import datetime
 from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from central.messages import msg
 from central.times import ZONE
 
 from ..auth import current_user, require
-from ..errors import Invalid
+from ..errors import Invalid, reader_language
 from ..services import reports
 from ..words import ROLES
 
@@ -29,10 +30,10 @@ def summary() -> ResponseReturnValue:
     fmt = args.get("format") or "json"
     if fmt == "csv":
         name = f"bao-cao-{table.group_by}-{start:%Y%m%d}-{end:%Y%m%d}.csv"
-        resp = Response(reports.to_csv(table), mimetype="text/csv")
+        resp = Response(reports.to_csv(table, reader_language()), mimetype="text/csv")
         resp.headers["Content-Type"] = "text/csv; charset=utf-8"
         resp.headers["Content-Disposition"] = f'attachment; filename="{name}"'
         return resp
     if fmt != "json":
-        raise Invalid("format phải là json hoặc csv.")
+        raise Invalid(msg("format phải là json hoặc csv."))
     return jsonify(table.to_dict())

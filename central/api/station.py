@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from central.messages import msg
 from playlists.model import canonical_bytes
 
 from .. import config, signing
@@ -119,12 +120,12 @@ def _byte_range(header: str, size: int) -> tuple[int, int] | None:
     if m.group(1) == "":  # suffix: the last N bytes
         n = int(m.group(2))
         if n == 0:
-            raise RangeNotSatisfiable("Khoảng byte rỗng. (Empty suffix range.)")
+            raise RangeNotSatisfiable(msg("Khoảng byte rỗng."))
         return max(0, size - n), size - 1
     first = int(m.group(1))
     last = int(m.group(2)) if m.group(2) else size - 1
     if first >= size or last < first:
-        raise RangeNotSatisfiable(f"Tệp có {size} byte; khoảng '{header}' nằm ngoài. (Range outside file.)",
+        raise RangeNotSatisfiable(msg("Tệp có %(size)s byte; khoảng '%(header)s' nằm ngoài.", size=size, header=header),
                                   size=size)
     return first, min(last, size - 1)
 
@@ -134,13 +135,13 @@ def asset(sha256: str) -> ResponseReturnValue:
     station = _station()
     row = Asset.get_or_none(Asset.sha256 == sha256)
     if row is None or not manifests.asset_in_manifest(station, sha256):
-        raise NotFound("Tệp âm thanh không có trong bản kê của đài. (Asset not in this station's manifest.)")
+        raise NotFound(msg("Tệp âm thanh không có trong bản kê của đài."))
     path = assets.store(current_app.config["DATA_DIR"]).path(sha256)
     try:
         size = path.stat().st_size
     except FileNotFoundError:
         log.error("asset %s is in a manifest but missing from the store at %s", sha256, path)
-        raise Unavailable("Tệp âm thanh đang thiếu trên máy chủ; đài sẽ thử lại sau. (Asset file missing.)") from None
+        raise Unavailable(msg("Tệp âm thanh đang thiếu trên máy chủ; đài sẽ thử lại sau.")) from None
     headers = {
         "ETag": f'"{sha256}"',
         "Accept-Ranges": "bytes",

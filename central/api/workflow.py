@@ -6,6 +6,7 @@ checked here by ``require`` and again in the services (with scope and the two-pe
 
 from __future__ import annotations
 
+import base64
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -14,13 +15,22 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from audio_library import AudioError
+from central.messages import N_, msg
 
 from .. import policy
 from ..auth import current_user, require
 from ..config import settings
 from ..errors import CentralError, Invalid
 from ..models import User
-from ..services import bulletins, campaigns, categories, programmes, schedules, timeline
+from ..services import (
+    bulletin_speech,
+    bulletins,
+    campaigns,
+    categories,
+    programmes,
+    schedules,
+    timeline,
+)
 from ..times import parse_time
 from ..words import ROLES, Role
 from . import json_body
@@ -32,7 +42,7 @@ ALL_ROLES = ROLES  # every role (scope still applies)
 
 class AudioRejected(CentralError):
     status = 422
-    title = "Âm thanh không dùng được"  # Unusable audio
+    title = N_("Âm thanh không dùng được")
 
 
 def _user() -> User:
@@ -83,7 +93,7 @@ def create_bulletin() -> ResponseReturnValue:
             b = bulletins.create_spoken(_user(), json_body(), _store(), ffmpeg=cfg.ffmpeg,
                                         gtts_host=cfg.gtts_host)
     except AudioError as exc:
-        raise AudioRejected(f"Không dùng được âm thanh: {exc}") from exc
+        raise AudioRejected(msg("Không dùng được âm thanh: %(why)s", why=exc)) from exc
     return _created(bulletins.to_dict(b))
 
 
@@ -96,7 +106,33 @@ def get_bulletin(bid: int) -> ResponseReturnValue:
 @bp.patch("/bulletins/<int:bid>")
 @require(policy.EDITORS)
 def edit_bulletin(bid: int) -> ResponseReturnValue:
-    return jsonify(bulletins.to_dict(bulletins.edit(_user(), bid, json_body())))
+    cfg = settings()
+    try:
+        b = bulletins.edit(_user(), bid, json_body(), _store(), ffmpeg=cfg.ffmpeg, gtts_host=cfg.gtts_host)
+    except AudioError as exc:
+        raise AudioRejected(msg("Không dùng được âm thanh: %(why)s", why=exc)) from exc
+    return jsonify(bulletins.to_dict(b))
+
+
+@bp.delete("/bulletins/<int:bid>")
+@require(policy.EDITORS)
+def delete_bulletin(bid: int) -> ResponseReturnValue:
+    bulletins.delete_draft(_user(), bid, _store())
+    return "", 204
+
+
+@bp.post("/bulletins/tts-preview")
+@require(policy.EDITORS)
+def preview_bulletin() -> ResponseReturnValue:
+    """Read a text aloud as a TTS bulletin would be, storing nothing: the spoken text and the audio."""
+    cfg = settings()
+    try:
+        p = bulletin_speech.preview(_user(), json_body(), ffmpeg=cfg.ffmpeg, gtts_host=cfg.gtts_host)
+    except AudioError as exc:
+        raise AudioRejected(msg("Không dùng được âm thanh: %(why)s", why=exc)) from exc
+    return jsonify({"spoken_text": p.spoken, "engine": p.engine, "voice": p.voice, "mime": p.mime,
+                    "duration_ms": p.duration_ms, "loudness_lufs": p.loudness_lufs,
+                    "audio_base64": base64.b64encode(p.audio).decode("ascii")})
 
 
 @bp.post("/bulletins/<int:bid>/submit")
@@ -168,10 +204,10 @@ def list_campaigns() -> ResponseReturnValue:
     try:
         day = date.fromisoformat(raw) if raw else None
     except ValueError:
-        raise Invalid("active_on phải là ngày YYYY-MM-DD.") from None
+        raise Invalid(msg("active_on phải là ngày YYYY-MM-DD.")) from None
     plan = request.args.get("plan")
     if plan and not plan.isdigit():
-        raise Invalid("plan phải là mã số kế hoạch. (plan must be a plan id.)", field="plan")
+        raise Invalid(msg("plan phải là mã số kế hoạch."), field="plan")
     rows = campaigns.listing(_user(), day, int(plan) if plan else None)
     return jsonify([campaigns.to_dict(c) for c in rows])
 
@@ -216,7 +252,7 @@ def create_playlist() -> ResponseReturnValue:
     try:
         p = programmes.create(_user(), json_body(), _store())
     except AudioError as exc:
-        raise AudioRejected(f"Không tạo được nhạc hiệu: {exc}") from exc
+        raise AudioRejected(msg("Không tạo được nhạc hiệu: %(exc)s", exc=exc)) from exc
     return _created(programmes.to_dict(p))
 
 

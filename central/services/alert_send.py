@@ -152,12 +152,12 @@ def send_mail(cfg: Settings, to: str, subject: str, body: str) -> None:
     """One plain-text UTF-8 mail through the configured SMTP server (STARTTLS, implicit TLS or none)."""
     # MIMEText + Header, not EmailMessage: the newer folder drops the space between two encoded words
     # of a long Vietnamese subject ("xã Đắk" arrives as "xãĐắk")
-    msg = MIMEText(body, "plain", "utf-8")
-    msg["From"] = formataddr(("Loa", cfg.smtp_from))
-    msg["To"] = to
-    msg["Subject"] = Header(subject, "utf-8")
-    msg["Date"] = formatdate(localtime=False)
-    msg["Message-ID"] = make_msgid(domain=cfg.smtp_from.rpartition("@")[2] or "loa")
+    mail = MIMEText(body, "plain", "utf-8")
+    mail["From"] = formataddr(("Loa", cfg.smtp_from))
+    mail["To"] = to
+    mail["Subject"] = Header(subject, "utf-8")
+    mail["Date"] = formatdate(localtime=False)
+    mail["Message-ID"] = make_msgid(domain=cfg.smtp_from.rpartition("@")[2] or "loa")
     opener: Callable[..., smtplib.SMTP] = smtplib.SMTP_SSL if cfg.smtp_security == "tls" else smtplib.SMTP
     assert cfg.smtp_host
     with opener(cfg.smtp_host, cfg.smtp_port, timeout=30) as smtp:
@@ -165,7 +165,7 @@ def send_mail(cfg: Settings, to: str, subject: str, body: str) -> None:
             smtp.starttls()
         if cfg.smtp_user:
             smtp.login(cfg.smtp_user, cfg.smtp_password or "")
-        smtp.send_message(msg)
+        smtp.send_message(mail)
 
 
 # --- webhook ---------------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from typing import Any
 
 from peewee import JOIN, IntegrityError
 
+from central.messages import msg
+
 from ..alert_models import (
     ALERT_KINDS,
     SUBSCRIPTION_MODES,
@@ -143,9 +145,9 @@ def mark_read(user: User) -> None:
 
 def listing(user: User, state: str = "all", limit: int = 100, offset: int = 0) -> list[Alert]:
     if state not in ("all", "open", "closed"):
-        raise Invalid("'state' phải là all, open hoặc closed. ('state' must be all, open or closed.)", field="state")
+        raise Invalid(msg("'state' phải là all, open hoặc closed."), field="state")
     if not 1 <= limit <= 1000 or offset < 0:
-        raise Invalid("'limit' phải từ 1 đến 1000. ('limit' must be 1–1000.)", field="limit")
+        raise Invalid(msg("'limit' phải từ 1 đến 1000."), field="limit")
     q = visible(user)
     if state != "all":
         q = q.where(Alert.closed_at.is_null() if state == "open" else Alert.closed_at.is_null(False))
@@ -175,12 +177,12 @@ def subscriptions(user: User) -> list[AlertSubscription]:
 def subscribe(user: User, area_code: str | None, kind: str, mode: str) -> AlertSubscription:
     """Add (or change the mode of) a subscription; the area must lie within the person's scope."""
     if kind not in ("", *ALERT_KINDS):
-        raise Invalid(f"Loại cảnh báo '{kind}' không có. (Unknown alert kind.)", field="kind")
+        raise Invalid(msg("Loại cảnh báo '%(kind)s' không có.", kind=kind), field="kind")
     if mode not in SUBSCRIPTION_MODES:
-        raise Invalid("'mode' phải là immediate hoặc digest.", field="mode")
+        raise Invalid(msg("'mode' phải là immediate hoặc digest."), field="mode")
     area = areas.get(area_code) if area_code else None
     if area is not None and not in_scope(user, area.id):
-        raise NotFound(f"Không có đơn vị {area_code}. (No area {area_code}.)")
+        raise NotFound(msg("Không có đơn vị %(area_code)s.", area_code=area_code))
     area_id = area.id if area else None
     with database.atomic():
         same = AlertSubscription.select().where((AlertSubscription.user == user.id) & (AlertSubscription.kind == kind)
@@ -199,14 +201,14 @@ def unsubscribe(user: User, sub_id: int) -> None:
     with database.atomic():
         if not AlertSubscription.delete().where((AlertSubscription.id == sub_id)
                                                 & (AlertSubscription.user == user.id)).execute():
-            raise NotFound(f"Không có đăng ký số {sub_id}. (No subscription {sub_id}.)")
+            raise NotFound(msg("Không có đăng ký số %(sub_id)s.", sub_id=sub_id))
         audit.record(user, "alert.unsubscribe", sub_id)
 
 
 def set_email(user: User, email: str) -> AlertProfile:
     email = email.strip()
     if email and ("@" not in email or len(email) > 254 or any(c.isspace() for c in email)):
-        raise Invalid("Địa chỉ thư điện tử không hợp lệ. (Invalid e-mail address.)", field="email")
+        raise Invalid(msg("Địa chỉ thư điện tử không hợp lệ."), field="email")
     with database.atomic():
         profile(user)
         AlertProfile.update(email=email).where(AlertProfile.user == user.id).execute()

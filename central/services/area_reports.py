@@ -20,6 +20,7 @@ from typing import Any
 from central.auth import check_area
 from central.db import database
 from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
+from central.messages import msg
 from central.models import MANUAL_FIELDS, NARRATIVE_FIELDS, Area, Plan, Report, User, utcnow
 from central.services import audit, period_report, reports
 from central.services.reports import base_area, scope_filter
@@ -54,11 +55,11 @@ def resolve(user: User, area_code: str | None, date_from: date, date_to: date,
     base = base_area(user, area_code)
     if base is None:
         # well-formed, but the tree has several roots and the caller's scope is all of them
-        raise Unprocessable("Chọn một đơn vị hành chính cho báo cáo (tham số area). (Choose an area.)")
+        raise Unprocessable(msg("Chọn một đơn vị hành chính cho báo cáo (tham số area)."))
     if date_from > date_to:
-        raise Unprocessable("Ngày bắt đầu (from) phải trước hoặc bằng ngày kết thúc (to). (from after to.)")
+        raise Unprocessable(msg("Ngày bắt đầu (from) phải trước hoặc bằng ngày kết thúc (to)."))
     if date_from.year < reports.MIN_YEAR or date_to.year > reports.MAX_YEAR:
-        raise Invalid(f"Kỳ báo cáo phải trong các năm {reports.MIN_YEAR}–{reports.MAX_YEAR}.")
+        raise Invalid(msg("Kỳ báo cáo phải trong các năm %(MIN_YEAR)s–%(MAX_YEAR)s.", MIN_YEAR=reports.MIN_YEAR, MAX_YEAR=reports.MAX_YEAR))
     plan = plans.get(user, plan_id) if plan_id is not None else None
     return base, plan
 
@@ -150,26 +151,26 @@ def _children(base: Area, date_from: date, date_to: date) -> list[dict[str, Any]
 
 def _check_writer(actor: User, area: Area) -> None:
     if actor.role not in EDITORS_SUBMIT:
-        raise Forbidden(f"Vai trò '{actor.role}' không được lập báo cáo. (Role '{actor.role}' may not write reports.)")
+        raise Forbidden(msg("Vai trò '%(role)s' không được lập báo cáo.", role=actor.role))
     check_area(actor, area)
 
 
 def _clean(data: Mapping[str, Any]) -> dict[str, Any]:
     """The fields of ``data`` a report takes, checked; absent ones are left out."""
     if not isinstance(data, Mapping):
-        raise Invalid("Nội dung báo cáo phải là một đối tượng JSON. (Body must be a JSON object.)")
+        raise Invalid(msg("Nội dung báo cáo phải là một đối tượng JSON."))
     out: dict[str, Any] = {}
     for k, limit in _TEXT_FIELDS.items():
         if k in data:
             v = data[k]
             if not isinstance(v, str) or len(v) > limit or "\x00" in v:
-                raise Invalid(f"'{k}' phải là chuỗi tối đa {limit} ký tự. ('{k}': text up to {limit}.)", field=k)
-            out[k] = v.strip()
+                raise Invalid(msg("'%(k)s' phải là chuỗi tối đa %(limit)s ký tự.", k=k, limit=limit), field=k)
+            out[k] = v.replace("\r\n", "\n").strip()  # a browser's textarea sends CRLF
     for group, fields, check in (("manual", MANUAL_FIELDS, _figure), ("narrative", NARRATIVE_FIELDS, _text)):
         if group in data:
             given = data[group]
             if not isinstance(given, Mapping) or set(given) - set(fields):
-                raise Invalid(f"'{group}' chỉ nhận các trường {', '.join(fields)}.", field=group)
+                raise Invalid(msg("'%(group)s' chỉ nhận các trường %(value)s.", group=group, value=', '.join(fields)), field=group)
             out[group] = {k: check(f"{group}.{k}", v) for k, v in given.items()}
     return out
 
@@ -180,7 +181,7 @@ def _figure(name: str, value: Any) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= MAX_FIGURE:
-        raise Invalid(f"'{name}' phải là số nguyên không âm. ('{name}' must be a whole number ≥ 0.)", field=name)
+        raise Invalid(msg("'%(name)s' phải là số nguyên không âm.", name=name), field=name)
     return value
 
 
@@ -188,8 +189,8 @@ def _text(name: str, value: Any) -> str:
     if value is None:
         return ""
     if not isinstance(value, str) or len(value) > MAX_NARRATIVE or "\x00" in value:  # PostgreSQL refuses NUL
-        raise Invalid(f"'{name}' phải là văn bản tối đa {MAX_NARRATIVE} ký tự.", field=name)
-    return value.strip()
+        raise Invalid(msg("'%(name)s' phải là văn bản tối đa %(MAX_NARRATIVE)s ký tự.", name=name, MAX_NARRATIVE=MAX_NARRATIVE), field=name)
+    return value.replace("\r\n", "\n").strip()
 
 
 def save(actor: User, area_code: str | None, date_from: date, date_to: date, data: Mapping[str, Any],
@@ -203,7 +204,7 @@ def save(actor: User, area_code: str | None, date_from: date, date_to: date, dat
         if row is None:
             row = Report.create(area=base, date_from=date_from, date_to=date_to, plan=plan, created_by=actor)
         elif row.status == "submitted":
-            raise Conflict("Báo cáo đã gửi, không sửa được nữa. (The report was submitted and cannot change.)")
+            raise Conflict(msg("Báo cáo đã gửi, không sửa được nữa."))
         for k, v in fields.items():
             if k in ("manual", "narrative"):
                 v = {**(getattr(row, k) or {}), **v}
@@ -236,9 +237,9 @@ def submit(actor: User, area_code: str | None, date_from: date, date_to: date,
 def get_by_id(user: User, rid: int) -> Report:
     row = Report.get_or_none(Report.id == rid)
     if row is None:
-        raise NotFound(f"Không có báo cáo số {rid}. (No report {rid}.)")
+        raise NotFound(msg("Không có báo cáo số %(rid)s.", rid=rid))
     try:
         check_area(user, row.area)
     except Forbidden:
-        raise NotFound(f"Không có báo cáo số {rid}. (No report {rid}.)") from None
+        raise NotFound(msg("Không có báo cáo số %(rid)s.", rid=rid)) from None
     return row

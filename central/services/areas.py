@@ -8,6 +8,8 @@ from typing import Any
 
 from peewee import IntegrityError
 
+from central.messages import msg
+
 from ..db import database
 from ..errors import Conflict, Invalid, NotFound
 from ..models import AREA_LEVELS, Area, User
@@ -20,7 +22,7 @@ CSV_COLUMNS = ("code", "name", "level", "parent_code")
 def get(code: str) -> Area:
     area = Area.get_or_none(Area.code == code)
     if area is None:
-        raise NotFound(f"Không có đơn vị mã '{code}'. (No area with code '{code}'.)")
+        raise NotFound(msg("Không có đơn vị mã '%(code)s'.", code=code))
     return area
 
 
@@ -29,17 +31,17 @@ def create(actor: User | None, code: str, name: str, parent_code: str | None = N
     """Add one area under ``parent_code`` (or as a root); the level defaults from the parent's."""
     code, name = (code or "").strip(), (name or "").strip()
     if not code or not name:
-        raise Invalid("Cần mã và tên đơn vị. (An area needs a code and a name.)")
+        raise Invalid(msg("Cần mã và tên đơn vị."))
     parent = get(parent_code) if parent_code else None
     level = level or _level_below(parent)
     if level not in AREA_LEVELS:
-        raise Invalid(f"Cấp '{level}' không hợp lệ; dùng một trong {', '.join(AREA_LEVELS)}.")
+        raise Invalid(msg("Cấp '%(level)s' không hợp lệ; dùng một trong %(value)s.", level=level, value=', '.join(AREA_LEVELS)))
     try:
         with database.atomic():
             area = Area.create(code=code, name=name, level=level, parent=parent)
             audit.record(actor, "area.create", area, code=code, name=name, parent=parent_code)
     except IntegrityError as exc:
-        raise Conflict(f"Mã đơn vị '{code}' đã có. (Area code '{code}' exists.)") from exc
+        raise Conflict(msg("Mã đơn vị '%(code)s' đã có.", code=code)) from exc
     return area
 
 
@@ -57,7 +59,7 @@ def import_csv(actor: User | None, text: str) -> tuple[int, int]:
     """
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     if rows and not {"code", "name"} <= set(rows[0]):
-        raise Invalid("Tệp CSV cần các cột code,name,level,parent_code.")
+        raise Invalid(msg("Tệp CSV cần các cột code,name,level,parent_code."))
     created = updated = 0
     with database.atomic():
         pending = [r for r in rows if (r.get("code") or "").strip()]
@@ -76,7 +78,7 @@ def import_csv(actor: User | None, text: str) -> tuple[int, int]:
             pending = waiting
         if pending:
             codes = ", ".join(r["code"] for r in pending[:5])
-            raise Invalid(f"Không tìm thấy đơn vị cấp trên cho: {codes}. (Unknown parent codes.)")
+            raise Invalid(msg("Không tìm thấy đơn vị cấp trên cho: %(codes)s.", codes=codes))
         audit.record(actor, "area.import", None, created=created, updated=updated)
     return created, updated
 
@@ -84,11 +86,11 @@ def import_csv(actor: User | None, text: str) -> tuple[int, int]:
 def _upsert(row: dict[str, Any], parent_code: str | None) -> bool:
     code, name = row["code"].strip(), (row.get("name") or "").strip()
     if not name:
-        raise Invalid(f"Đơn vị '{code}' thiếu tên. (Area '{code}' has no name.)")
+        raise Invalid(msg("Đơn vị '%(code)s' thiếu tên.", code=code))
     parent = Area.get(Area.code == parent_code) if parent_code else None
     level = (row.get("level") or "").strip() or _level_below(parent)
     if level not in AREA_LEVELS:
-        raise Invalid(f"Cấp '{level}' của '{code}' không hợp lệ.")
+        raise Invalid(msg("Cấp '%(level)s' của '%(code)s' không hợp lệ.", level=level, code=code))
     existing = Area.get_or_none(Area.code == code)
     if existing is None:
         Area.create(code=code, name=name, level=level, parent=parent)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from audio_library.store import AssetStore
+from central.messages import msg
 
 from ..errors import Invalid
 from ..models import Asset
@@ -30,7 +31,7 @@ def save_bytes(data_dir: Path | str, data: bytes, *, duration_ms: int, codec: st
                original_name: str | None = None) -> Asset:
     """Keep already-encoded bytes with their measurements; the same bytes twice give the same row."""
     if duration_ms <= 0:
-        raise Invalid("Thời lượng âm thanh phải dương. (Audio duration must be positive.)")
+        raise Invalid(msg("Thời lượng âm thanh phải dương."))
     sha = store(data_dir).put(data)
     row = Asset.get_or_none(Asset.sha256 == sha)
     if row is None:
@@ -52,3 +53,26 @@ def to_dict(asset: Asset) -> dict[str, Any]:
         "loudness_lufs": asset.loudness_lufs,
         "true_peak": asset.true_peak,
     }
+
+
+def discard_unused(data_dir: Path | str, sha256: str) -> bool:
+    """Forget an asset nothing refers to any more (a deleted draft's, a re-read draft's old audio).
+
+    Kept while any row points at it (another bulletin with the same bytes, a chime, a programme item)
+    or a play log names it; then both the row and the file go. Returns whether it was removed.
+    """
+    from peewee import IntegrityError
+
+    from ..db import database
+    from ..models import PlayLog
+
+    if PlayLog.select().where(PlayLog.asset_sha256 == sha256).exists():
+        return False
+    try:
+        with database.atomic():  # a savepoint: a refused delete leaves the caller's transaction usable
+            gone = Asset.delete().where(Asset.sha256 == sha256).execute()
+    except IntegrityError:  # still referenced (foreign keys are RESTRICT)
+        return False
+    if gone:
+        store(data_dir).delete(sha256)
+    return bool(gone)

@@ -18,6 +18,7 @@ from typing import Any
 
 from peewee import JOIN, ModelSelect
 
+from central.messages import msg
 from central.times import ZONE
 
 from ..errors import Invalid
@@ -100,8 +101,7 @@ def parse_when(value: str | None, what: str, end: bool = False) -> datetime | No
     try:
         t = datetime.fromisoformat(value)
     except ValueError:
-        raise Invalid(f"'{what}' phải là ngày YYYY-MM-DD hoặc thời gian ISO 8601, nhận được {value!r}. "
-                      f"('{what}' must be a date or an ISO 8601 time.)", field=what) from None
+        raise Invalid(msg("'%(what)s' phải là ngày YYYY-MM-DD hoặc thời gian ISO 8601, nhận được %(value)r.", what=what, value=value), field=what) from None
     if not EARLIEST.year < t.year < LATEST.year:
         return EARLIEST if t.year <= EARLIEST.year else LATEST
     if t.tzinfo is None:
@@ -149,8 +149,7 @@ class Page:
 def page(user: User, f: Filters, limit: int = 100, offset: int = 0) -> Page:
     """One page of ``query``; ``limit`` 1–1000, ``offset`` ≥ 0."""
     if not 1 <= limit <= MAX_PAGE or not 0 <= offset <= MAX_OFFSET:
-        raise Invalid(f"'limit' từ 1 đến {MAX_PAGE}, 'offset' từ 0 đến {MAX_OFFSET}. "
-                      f"(limit 1–{MAX_PAGE}, offset 0–{MAX_OFFSET}.)")
+        raise Invalid(msg("'limit' từ 1 đến %(MAX_PAGE)s, 'offset' từ 0 đến %(MAX_OFFSET)s.", MAX_PAGE=MAX_PAGE, MAX_OFFSET=MAX_OFFSET))
     q = query(user, f)
     return Page(list(q.limit(limit).offset(offset)), q.count(), limit, offset)
 
@@ -204,8 +203,7 @@ def export(user: User, f: Filters) -> bytes:
     q = query(user, f)
     count = q.count()
     if count > CSV_MAX:
-        raise Invalid(f"Có {count} dòng, quá {CSV_MAX} dòng cho một tệp CSV; hãy thu hẹp khoảng ngày. "
-                      f"({count} rows: narrow the filter.)")
+        raise Invalid(msg("Có %(count)s dòng, quá %(CSV_MAX)s dòng cho một tệp CSV; hãy thu hẹp khoảng ngày.", count=count, CSV_MAX=CSV_MAX))
     return to_csv(_rows(q))
 
 

@@ -1,7 +1,7 @@
 """Mosquitto's password file and ACL, generated from the station table (`central mqtt-config`).
 
 Each enrolled station has its own user (``station-<id>``): it may read its nudge topic and the
-emergency topics of its area and every area above it, and write only its presence topic. The central
+emergency and live topics of its area and every area above it, and write only its presence topic. The central
 (user ``central``) may read and write everything under ``loa/``. Hashes are mosquitto's own
 ``$7$`` (PBKDF2-SHA512, as ``mosquitto_passwd`` writes them), so no password is ever stored.
 
@@ -103,6 +103,7 @@ def render(central_hash: str) -> tuple[str, str]:
         acl += [f"user {user}", f"topic read {orders.nudge_topic(station_id)}",
                 f"topic write {orders.presence_topic(station_id)}"]
         acl += [f"topic read {orders.emergency_topic(code)}" for code in chains.get(area_id, [])]
+        acl += [f"topic read {orders.live_topic(code)}" for code in chains.get(area_id, [])]
         acl.append("")
     return "\n".join(passwords) + "\n", "\n".join(acl)
 

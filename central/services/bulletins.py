@@ -27,6 +27,7 @@ from peewee import JOIN
 
 from central.db import database
 from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
+from central.messages import msg
 from central.models import PRIORITIES, Area, Asset, Bulletin, Campaign, Category, User, utcnow
 from central.policy import (
     APPROVERS,
@@ -45,9 +46,6 @@ from central.words import Role
 
 log = logging.getLogger(__name__)
 
-MAX_TEXT = 20_000
-
-
 DataDir = str | PathLike[str]
 
 
@@ -59,10 +57,10 @@ def _text(data: Mapping[str, Any], key: str, limit: int = 300) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise Invalid(f"Trường {key} phải là chuỗi. ({key} must be text.)", field=key)
+        raise Invalid(msg("Trường %(key)s phải là chuỗi.", key=key), field=key)
     value = value.strip()
     if len(value) > limit:
-        raise Invalid(f"Trường {key} dài quá {limit} ký tự.", field=key)
+        raise Invalid(msg("Trường %(key)s dài quá %(limit)s ký tự.", key=key, limit=limit), field=key)
     return value
 
 
@@ -72,10 +70,10 @@ def campaign_by_id(value: Any) -> Campaign | None:
     try:
         cid = int(value)
     except (TypeError, ValueError):
-        raise Invalid("campaign_id phải là số.", field="campaign_id") from None
+        raise Invalid(msg("campaign_id phải là số."), field="campaign_id") from None
     c = Campaign.get_or_none(Campaign.id == cid)
     if c is None:
-        raise Unprocessable(f"Không có đợt tuyên truyền số {cid}. (No campaign {cid}.)", field="campaign_id")
+        raise Unprocessable(msg("Không có đợt tuyên truyền số %(cid)s.", cid=cid), field="campaign_id")
     return c
 
 
@@ -85,7 +83,7 @@ def parse_fields(data: Mapping[str, Any], partial: bool = False) -> dict[str, An
     if "title" in data or not partial:
         title = _text(data, "title")
         if not title:
-            raise Invalid("Bản tin cần có tiêu đề. (A bulletin needs a title.)", field="title")
+            raise Invalid(msg("Bản tin cần có tiêu đề."), field="title")
         out["title"] = title
     if "category" in data:
         out["category"] = categories_service.by_code(data.get("category"))
@@ -96,14 +94,14 @@ def parse_fields(data: Mapping[str, Any], partial: bool = False) -> dict[str, An
         out["language"] = languages.normalise(_text(data, "language", 8))
     if "priority" in data:
         if data["priority"] not in PRIORITIES:
-            raise Invalid(f"Mức độ phải là một trong {', '.join(PRIORITIES)}.", field="priority")
+            raise Invalid(msg("Mức độ phải là một trong %(value)s.", value=', '.join(PRIORITIES)), field="priority")
         out["priority"] = data["priority"]
     for key in ("valid_from", "valid_until"):
         if key in data:
             out[key] = parse_time(data.get(key), key)
     lo, hi = out.get("valid_from"), out.get("valid_until")
     if lo is not None and hi is not None and hi <= lo:
-        raise Unprocessable("valid_until phải sau valid_from. (The window ends before it starts.)")
+        raise Unprocessable(msg("valid_until phải sau valid_from."))
     return out
 
 
@@ -117,11 +115,12 @@ def save_asset(encoded: Any, data_dir: DataDir, original_name: str | None = None
     return assets.save_encoded(data_dir, encoded, original_name)
 
 
-def _create(actor: User, fields: dict[str, Any], asset: Asset, how: str, **extra: Any) -> Bulletin:
+def _create(actor: User, fields: dict[str, Any], asset: Asset, how: str, noted: dict[str, Any] | None = None,
+            **extra: Any) -> Bulletin:
     check_role(actor, EDITORS, "tạo bản tin")
     with database.atomic():
         b = Bulletin.create(author=actor, area=actor.area_id, asset=asset, status="draft", **fields, **extra)
-        audit.record(actor, "bulletin.create", b, how=how, title=b.title, asset=asset.sha256)
+        audit.record(actor, "bulletin.create", b, how=how, title=b.title, asset=asset.sha256, **(noted or {}))
     log.info("bulletin %s created by %s (%s)", b.id, actor.name, how)
     return b
 
@@ -130,7 +129,8 @@ def create_uploaded(
     actor: User, data: bytes, filename: str | None, form: Mapping[str, Any], data_dir: DataDir,
     *, ffmpeg: str | None = None,
 ) -> Bulletin:
-    """A draft from an uploaded audio file (any format ffmpeg reads), normalised for speech.
+    """A draft from an uploaded audio file or a browser recording (any format ffmpeg reads), normalised
+    for speech; ``trim_start``/``trim_end`` (seconds) keep only that part.
 
     ``ffmpeg`` is the binary from the central's settings (None: the audio library's default).
     """
@@ -138,11 +138,36 @@ def create_uploaded(
 
     check_role(actor, EDITORS, "tạo bản tin")
     fields = parse_fields(form)
+    trim = parse_trim(form)
     if not data:
-        raise Invalid("Chưa có tệp âm thanh (trường 'file'). (No audio file in 'file'.)", field="file")
-    encoded = audio_library.ingest(data, profile="speech", limits=audio_library.Limits(ffmpeg=ffmpeg))
+        raise Invalid(msg("Chưa có tệp âm thanh (trường 'file')."), field="file")
+    encoded = audio_library.ingest(data, profile="speech", limits=audio_library.Limits(ffmpeg=ffmpeg), trim=trim)
     asset = save_asset(encoded, data_dir, filename)
-    return _create(actor, fields, asset, "upload")
+    how = "recording" if form.get("source") == "recording" else "upload"
+    return _create(actor, fields, asset, how, {"trim": list(trim)} if trim else None)
+
+
+def parse_trim(form: Mapping[str, Any]) -> tuple[float, float | None] | None:
+    """The part of a recording to keep: ``trim_start``/``trim_end`` in seconds (empty: the edge)."""
+    values: list[float | None] = []
+    for key in ("trim_start", "trim_end"):
+        raw = form.get(key)
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            values.append(None)
+            continue
+        try:
+            value = float(str(raw).replace(",", "."))  # a Vietnamese keyboard writes 2,5
+        except ValueError:
+            raise Invalid(msg("%(key)s phải là số giây.", key=key), field=key) from None
+        if not 0.0 <= value <= 86_400.0:
+            raise Invalid(msg("%(key)s phải từ 0 giây trở lên.", key=key), field=key)
+        values.append(value)
+    start, end = values
+    if start is None and end is None:
+        return None
+    if end is not None and end <= (start or 0.0):
+        raise Unprocessable(msg("Điểm cắt cuối phải sau điểm cắt đầu."), field="trim_end")
+    return (start or 0.0), end
 
 
 def create_spoken(
@@ -150,27 +175,14 @@ def create_spoken(
     *, ffmpeg: str | None = None, gtts_host: str | None = None,
 ) -> Bulletin:
     """A draft read aloud from ``text`` by TTS (gTTS at ``gtts_host``, or eSpeak NG offline)."""
-    import audio_library
+    from central.services import bulletin_speech
 
     check_role(actor, EDITORS, "tạo bản tin")
     fields = parse_fields(body)
-    text = _text(body, "text", MAX_TEXT)
-    if not text:
-        raise Invalid("Cần nội dung 'text' để đọc. (TTS needs 'text'.)", field="text")
-    speed = body.get("speed", 1.0)
-    if not isinstance(speed, int | float) or not 0.5 <= float(speed) <= 2.0:
-        raise Invalid("speed phải là số từ 0.5 đến 2.0.", field="speed")
-    synth = audio_library.synthesize(
-        text,
-        language=languages.tts_language(fields.get("language", languages.VIETNAMESE)),
-        engine=body.get("engine") or "auto",
-        voice=body.get("voice"),
-        speed=float(speed),
-        gtts_host=gtts_host,
-    )
-    encoded = audio_library.ingest(synth.audio, profile="speech", limits=audio_library.Limits(ffmpeg=ffmpeg))
+    speech = bulletin_speech.speech_request(body, language=fields.get("language", languages.VIETNAMESE))
+    synth, encoded = bulletin_speech.speak(speech, ffmpeg=ffmpeg, gtts_host=gtts_host)
     asset = save_asset(encoded, data_dir, None)
-    return _create(actor, fields, asset, "tts", text=text, tts_engine=synth.engine)
+    return _create(actor, fields, asset, "tts", text=speech.text, tts_engine=synth.engine)
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -217,7 +229,7 @@ def waiting_count(user: User) -> int:
 def get(user: User, bid: int) -> Bulletin:
     b = Bulletin.get_or_none(Bulletin.id == bid)
     if b is None or not can_see_owner(user, b.area_id):
-        raise NotFound(f"Không có bản tin số {bid}. (No bulletin {bid}.)")
+        raise NotFound(msg("Không có bản tin số %(bid)s.", bid=bid))
     return b
 
 
@@ -272,8 +284,7 @@ def _iso(t: datetime | None) -> str | None:
 def _in_state(b: Bulletin, states: tuple[str, ...], doing: str) -> None:
     if b.status not in states:
         raise Conflict(
-            f"Không thể {doing} bản tin đang ở trạng thái '{b.status}'. "
-            f"(Cannot {doing} a bulletin that is {b.status}.)",
+            msg("Không thể %(doing)s bản tin đang ở trạng thái '%(status)s'.", doing=doing, status=b.status),
             current_status=b.status,
         )
 
@@ -284,20 +295,64 @@ def _bump(b: Bulletin) -> None:
     manifests.bump_for_bulletin(b)
 
 
-def edit(actor: User, bid: int, data: Mapping[str, Any]) -> Bulletin:
-    """Change a draft's (or a rejected bulletin's) details; a rejected one becomes a draft again."""
+def edit(actor: User, bid: int, data: Mapping[str, Any], data_dir: DataDir | None = None,
+         *, ffmpeg: str | None = None, gtts_host: str | None = None) -> Bulletin:
+    """Change a draft's (or a rejected bulletin's) details; a rejected one becomes a draft again.
+
+    New ``text`` (or engine, voice, speed) makes a TTS bulletin read again into new audio; for a
+    recording the text is its transcript. The old audio is forgotten when nothing else uses it.
+    """
+    from central.services import assets, bulletin_speech
+
     check_role(actor, EDITORS, "sửa bản tin")
     b = get(actor, bid)
     check_owner(actor, b.area_id, "Bản tin")
     _in_state(b, ("draft", "rejected"), "sửa")
-    fields = parse_fields(data, partial=True)
+    speech_keys = bulletin_speech.SPEECH_KEYS
+    fields = parse_fields({k: v for k, v in data.items() if k not in speech_keys}, partial=True)
+    if any(k in data for k in speech_keys):
+        if data_dir is None:
+            raise TypeError("edit() needs data_dir to read a bulletin's new text")
+        fields.update(bulletin_speech.new_words(b, data, data_dir, ffmpeg=ffmpeg, gtts_host=gtts_host))
+    before, old_sha = b.status, b.asset.sha256 if b.asset_id else None
     with database.atomic():
         for k, v in fields.items():
             setattr(b, k, v)
         b.status, b.updated_at = "draft", utcnow()
-        b.save()
-        audit.record(actor, "bulletin.edit", b, fields=sorted(fields))
+        claim_transition(b, before)  # reading again takes seconds: a submit meanwhile wins
+        new_sha = b.asset.sha256 if b.asset_id else None
+        if new_sha != old_sha:
+            audit.record(actor, "bulletin.respeak", b, fields=sorted(fields), before=old_sha, after=new_sha)
+        else:
+            audit.record(actor, "bulletin.edit", b, fields=sorted(fields))
+    if old_sha and data_dir is not None and new_sha != old_sha:
+        assets.discard_unused(data_dir, old_sha)
     return b
+
+
+def delete_draft(actor: User, bid: int, data_dir: DataDir) -> None:
+    """Delete a draft (editors, within their scope); its audio goes too unless something else uses it."""
+    from central.models import Emergency, PlaylistItem, Schedule, StandingAlert
+    from central.services import assets
+
+    check_role(actor, EDITORS, "xóa bản tin")
+    b = get(actor, bid)
+    check_owner(actor, b.area_id, "Bản tin")
+    _in_state(b, ("draft",), "xóa")
+    for model, why in ((PlaylistItem, msg("Bản nháp đang nằm trong một chương trình; hãy gỡ ra trước khi xóa.")),
+                       (Schedule, msg("Bản nháp đang có lịch phát; hãy xóa lịch trước.")),
+                       (StandingAlert, msg("Bản nháp đang là bản tin báo động dựng sẵn; hãy gỡ ra trước.")),
+                       (Emergency, msg("Bản nháp đã dùng cho một lệnh khẩn cấp; không xóa được."))):
+        if model.select().where(model.bulletin == b.id).exists():
+            raise Conflict(why)
+    sha = b.asset.sha256 if b.asset_id else None
+    with database.atomic():
+        if Bulletin.delete().where((Bulletin.id == b.id) & (Bulletin.status == "draft")).execute() != 1:
+            raise Conflict(msg("Trạng thái vừa được người khác thay đổi; hãy tải lại."))
+        audit.record(actor, "bulletin.delete", b, title=b.title, asset=sha)
+    log.info("draft bulletin %s deleted by %s", bid, actor.name)
+    if sha:
+        assets.discard_unused(data_dir, sha)
 
 
 def submit(actor: User, bid: int) -> Bulletin:
@@ -315,12 +370,11 @@ def approve(actor: User, bid: int) -> Bulletin:
     check_owner(actor, b.area_id, "Bản tin")
     if b.author_id == actor.id:
         raise Forbidden(
-            "Không ai được tự duyệt bản tin của mình; cần người duyệt thứ hai. "
-            "(Nobody approves their own bulletin.)"
+            msg("Không ai được tự duyệt bản tin của mình; cần người duyệt thứ hai.")
         )
     _in_state(b, ("submitted",), "duyệt")
     if b.asset_id is None:
-        raise Conflict("Bản tin chưa có âm thanh. (The bulletin has no audio.)")
+        raise Conflict(msg("Bản tin chưa có âm thanh."))
     b = _move(actor, b, "approved", "bulletin.approve", approver=actor, decided_at=utcnow())
     return b
 
@@ -331,9 +385,9 @@ def reject(actor: User, bid: int, reason: str | None) -> Bulletin:
     check_owner(actor, b.area_id, "Bản tin")
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
-        raise Invalid("Cần ghi lý do từ chối. (A rejection needs a reason.)", field="reason")
+        raise Invalid(msg("Cần ghi lý do từ chối."), field="reason")
     if b.author_id == actor.id:
-        raise Forbidden("Không ai tự từ chối bản tin của mình. (Nobody decides on their own bulletin.)")
+        raise Forbidden(msg("Không ai tự từ chối bản tin của mình."))
     _in_state(b, ("submitted",), "từ chối")
     return _move(actor, b, "rejected", "bulletin.reject", approver=actor, decided_at=utcnow(),
                  reject_reason=reason)
@@ -353,8 +407,7 @@ def withdraw(actor: User, bid: int, reason: str | None = None) -> Bulletin:
 def _take_back(actor: User, b: Bulletin) -> Bulletin:
     """The author takes a bulletin back from the approval queue; it is a draft again, to fix and resend."""
     if b.author_id != actor.id and actor.role != Role.ADMIN:
-        raise Forbidden("Chỉ tác giả rút lại được bản tin đang chờ duyệt. "
-                        "(Only the author can take back a submitted bulletin.)")
+        raise Forbidden(msg("Chỉ tác giả rút lại được bản tin đang chờ duyệt."))
     return _move(actor, b, "draft", "bulletin.take_back")
 
 

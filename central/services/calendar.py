@@ -14,6 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from central.errors import Invalid, NotFound
+from central.messages import msg
 from central.models import Area, Campaign, Schedule, ScheduleTarget, Station, User
 from central.services import campaigns as campaigns_service
 from central.services import plans as plans_service
@@ -34,7 +35,7 @@ def today() -> date:
 
 def month_range(year: int, month: int) -> tuple[date, date]:
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
-        raise Invalid("Tháng phải dạng YYYY-MM trong 2000–2100. (month out of range.)", field="month")
+        raise Invalid(msg("Tháng phải dạng YYYY-MM trong 2000–2100."), field="month")
     return date(year, month, 1), date(year, month, cal.monthrange(year, month)[1])
 
 
@@ -52,7 +53,7 @@ def _area(code: str | None) -> Area | None:
         return None
     a = Area.get_or_none(Area.code == code)
     if a is None:
-        raise NotFound(f"Không có đơn vị mã '{code}'. (No area '{code}'.)")
+        raise NotFound(msg("Không có đơn vị mã '%(code)s'.", code=code))
     return a
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from central.db import database
 from central.errors import Conflict, Invalid
+from central.messages import msg
 from central.models import Bulletin, Campaign, Schedule, User
 from central.policy import check_role
 from central.services import audit, schedules
@@ -51,15 +52,15 @@ def rotation(first: date, last: date, times: Sequence[time], n: int) -> list[Slo
 
 def _times(raw: Any) -> list[time]:
     if not isinstance(raw, list) or not raw:
-        raise Invalid("Chọn ít nhất một giờ phát. (Choose at least one time of day.)", field="times")
+        raise Invalid(msg("Chọn ít nhất một giờ phát."), field="times")
     if len(raw) > MAX_TIMES:
-        raise Invalid(f"Tối đa {MAX_TIMES} giờ phát mỗi ngày. (At most {MAX_TIMES}.)", field="times")
+        raise Invalid(msg("Tối đa %(MAX_TIMES)s giờ phát mỗi ngày.", MAX_TIMES=MAX_TIMES), field="times")
     out = set()
     for value in raw:
         try:
             out.add(time.fromisoformat(str(value)).replace(second=0, microsecond=0))
         except ValueError:
-            raise Invalid(f"Giờ phát '{value}' phải dạng HH:MM.", field="times") from None
+            raise Invalid(msg("Giờ phát '%(value)s' phải dạng HH:MM.", value=value), field="times") from None
     return sorted(out)
 
 
@@ -72,12 +73,12 @@ def _bulletins(actor: User, c: Campaign, raw: Any) -> list[Bulletin]:
                                        for x in raw):
         rows = [bulletins_service.get(actor, bid) for bid in dict.fromkeys(raw)]
     else:
-        raise Invalid("bulletin_ids phải là danh sách mã số bản tin.", field="bulletin_ids")
+        raise Invalid(msg("bulletin_ids phải là danh sách mã số bản tin."), field="bulletin_ids")
     if not rows:
-        raise Conflict("Đợt tuyên truyền chưa có bản tin đã duyệt. (The campaign has no approved bulletin.)")
+        raise Conflict(msg("Đợt tuyên truyền chưa có bản tin đã duyệt."))
     for b in rows:
         if b.status != "approved":
-            raise Conflict(f"Bản tin {b.id} chưa được duyệt. (Bulletin {b.id} is not approved.)")
+            raise Conflict(msg("Bản tin %(id)s chưa được duyệt.", id=b.id))
     return rows
 
 
@@ -85,15 +86,15 @@ def _days(c: Campaign, data: Mapping[str, Any], today: date) -> tuple[date, date
     first = max(c.starts_on, today)
     for key in ("first_day", "last_day"):
         if data.get(key) not in (None, "") and not isinstance(data.get(key), str):
-            raise Invalid(f"{key} phải là ngày YYYY-MM-DD.", field=key)
+            raise Invalid(msg("%(what)s phải là ngày YYYY-MM-DD.", what=key), field=key)
     try:
         if data.get("first_day"):
             first = max(first, date.fromisoformat(data["first_day"]))
         last = min(c.ends_on, date.fromisoformat(data["last_day"])) if data.get("last_day") else c.ends_on
     except ValueError:
-        raise Invalid("Ngày phải dạng YYYY-MM-DD. (Days are YYYY-MM-DD.)", field="first_day") from None
+        raise Invalid(msg("Ngày phải dạng YYYY-MM-DD."), field="first_day") from None
     if last < first:
-        raise Conflict("Đợt tuyên truyền đã kết thúc, không còn ngày nào để phát. (No days left to schedule.)")
+        raise Conflict(msg("Đợt tuyên truyền đã kết thúc, không còn ngày nào để phát."))
     return first, last
 
 
@@ -113,7 +114,7 @@ def schedule(actor: User, cid: int, data: Mapping[str, Any], today: date) -> lis
     first, last = _days(c, data, today)
     priority = data.get("priority") or "normal"
     if priority not in ("normal", "priority"):
-        raise Invalid("Lịch của đợt tuyên truyền là thường hoặc ưu tiên. (normal or priority.)", field="priority")
+        raise Invalid(msg("Lịch của đợt tuyên truyền là thường hoặc ưu tiên."), field="priority")
     made = []
     with database.atomic():
         for slot in rotation(first, last, times, len(chosen)):

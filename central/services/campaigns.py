@@ -16,6 +16,7 @@ from peewee import IntegrityError
 
 from central.db import database
 from central.errors import Conflict, Invalid, NotFound, Unprocessable
+from central.messages import msg
 from central.models import Bulletin, Campaign, Plan, User
 from central.policy import EDITORS, can_see_owner, check_owner, check_role, owner_visible
 from central.services import audit
@@ -29,7 +30,7 @@ def _day(value: Any, what: str) -> date:
     try:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
-        raise Invalid(f"{what} phải là ngày YYYY-MM-DD, nhận '{value}'.", field=what) from None
+        raise Invalid(msg("%(what)s phải là ngày YYYY-MM-DD, nhận '%(value)s'.", what=what, value=value), field=what) from None
 
 
 def _clean(data: Mapping[str, Any], partial: bool) -> dict[str, Any]:
@@ -37,12 +38,12 @@ def _clean(data: Mapping[str, Any], partial: bool) -> dict[str, Any]:
     if "name" in data or not partial:
         name = data.get("name")
         if not isinstance(name, str) or not name.strip():
-            raise Invalid("Đợt tuyên truyền cần có tên. (A campaign needs a name.)", field="name")
+            raise Invalid(msg("Đợt tuyên truyền cần có tên."), field="name")
         out["name"] = name.strip()[:200]
     for key in ("starts_on", "ends_on"):
         if key in data or not partial:
             if data.get(key) in (None, ""):
-                raise Invalid(f"Thiếu ngày {key}. ({key} is required.)", field=key)
+                raise Invalid(msg("Thiếu ngày %(key)s.", key=key), field=key)
             out[key] = _day(data[key], key)
     if "category" in data:
         out["category"] = categories_service.by_code(data.get("category"))
@@ -60,10 +61,10 @@ def _plan(value: Any) -> Plan | None:
     if value is None or value == "":
         return None
     if isinstance(value, bool) or not str(value).isdigit() or int(value) >= 2**63:
-        raise Invalid("plan_id phải là mã số kế hoạch. (plan_id must be a plan id.)", field="plan_id")
+        raise Invalid(msg("plan_id phải là mã số kế hoạch."), field="plan_id")
     plan = Plan.get_or_none(Plan.id == int(value))
     if plan is None:
-        raise Unprocessable(f"Không có kế hoạch số {value}. (No plan {value}.)", field="plan_id")
+        raise Unprocessable(msg("Không có kế hoạch số %(plan_id)s.", plan_id=value), field="plan_id")
     return plan
 
 
@@ -74,12 +75,12 @@ def _check_plan(actor: User, c: Campaign) -> None:
     owner = c.plan.area_id
     above = owner is None or (c.area_id is not None and owner in [c.area_id, *ancestor_ids(c.area_id)])
     if not above or not can_see_owner(actor, owner):
-        raise Unprocessable(f"Không có kế hoạch số {c.plan_id}. (No plan {c.plan_id}.)", field="plan_id")
+        raise Unprocessable(msg("Không có kế hoạch số %(plan_id)s.", plan_id=c.plan_id), field="plan_id")
 
 
 def _check_dates(c: Campaign) -> None:
     if c.ends_on < c.starts_on:
-        raise Unprocessable("Ngày kết thúc trước ngày bắt đầu. (ends_on is before starts_on.)")
+        raise Unprocessable(msg("Ngày kết thúc trước ngày bắt đầu."))
 
 
 def listing(user: User, active_on: date | None = None, plan: int | None = None,
@@ -101,7 +102,7 @@ def listing(user: User, active_on: date | None = None, plan: int | None = None,
 def get(user: User, cid: int) -> Campaign:
     c = Campaign.get_or_none(Campaign.id == cid)
     if c is None or not can_see_owner(user, c.area_id):
-        raise NotFound(f"Không có đợt tuyên truyền số {cid}. (No campaign {cid}.)")
+        raise NotFound(msg("Không có đợt tuyên truyền số %(cid)s.", cid=cid))
     return c
 
 
@@ -139,7 +140,7 @@ def _unique_code(c: Campaign) -> Iterator[None]:
     try:
         yield
     except IntegrityError as exc:
-        raise Conflict(f"Mã đợt tuyên truyền '{c.code}' đã có. (Campaign code '{c.code}' exists.)") from exc
+        raise Conflict(msg("Mã đợt tuyên truyền '%(code)s' đã có.", code=c.code)) from exc
 
 
 def delete(actor: User, cid: int) -> None:
@@ -147,7 +148,7 @@ def delete(actor: User, cid: int) -> None:
     c = get(actor, cid)
     check_owner(actor, c.area_id, "Đợt tuyên truyền")
     if Bulletin.select().where(Bulletin.campaign == c).exists():
-        raise Conflict("Đợt tuyên truyền đã có bản tin, không xóa được. (It has bulletins.)")
+        raise Conflict(msg("Đợt tuyên truyền đã có bản tin, không xóa được."))
     with database.atomic():
         audit.record(actor, "campaign.delete", c, name=c.name)
         c.delete_instance()

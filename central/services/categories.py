@@ -17,6 +17,7 @@ from peewee import IntegrityError, fn
 
 from central.db import database
 from central.errors import Conflict, Invalid, NotFound, Unprocessable
+from central.messages import msg
 from central.migrations import m0002_seed_categories as seed_step
 from central.models import Campaign, Category, User
 from central.services import audit
@@ -98,7 +99,7 @@ def listing(include_inactive: bool = False) -> list[Category]:
 def get(cid: int) -> Category:
     c = Category.get_or_none(Category.id == cid)
     if c is None:
-        raise NotFound(f"Không có chủ đề số {cid}. (No category {cid}.)")
+        raise NotFound(msg("Không có chủ đề số %(cid)s.", cid=cid))
     return c
 
 
@@ -110,7 +111,7 @@ def by_code(code: str | int | None) -> Category | None:
     if c is None and str(code).isdigit():
         c = Category.get_or_none(Category.id == int(code))
     if c is None:
-        raise Unprocessable(f"Không có chủ đề mã '{code}'. (Unknown category.)", field="category")
+        raise Unprocessable(msg("Không có chủ đề mã '%(code)s'.", code=code), field="category")
     return c
 
 
@@ -120,18 +121,18 @@ def _clean(data: dict[str, Any], partial: bool) -> dict[str, Any]:
         if key in data:
             value = data[key]
             if value is not None and not isinstance(value, str):
-                raise Invalid(f"Trường {key} phải là chuỗi. ({key} must be text.)", field=key)
+                raise Invalid(msg("Trường %(key)s phải là chuỗi.", key=key), field=key)
             out[key] = (value or "").strip()
     if "position" in data:
         try:
             out["position"] = int(data["position"])
         except (TypeError, ValueError):
-            raise Invalid("position phải là số nguyên.", field="position") from None
+            raise Invalid(msg("position phải là số nguyên."), field="position") from None
     if "active" in data:
         out["active"] = bool(data["active"])
     for key in ("code", "name"):
         if (not partial or key in out) and not out.get(key):
-            raise Invalid(f"Thiếu trường {key}. ({key} is required.)", field=key)
+            raise Invalid(msg("Thiếu trường %(key)s.", key=key), field=key)
     return out
 
 
@@ -144,7 +145,7 @@ def create(actor: User, data: dict[str, Any]) -> Category:
             c = Category.create(**fields)
             audit.record(actor, "category.create", c, **fields)
     except IntegrityError as exc:
-        raise Conflict(f"Mã chủ đề '{fields['code']}' đã có. (Code exists.)") from exc
+        raise Conflict(msg("Mã chủ đề '%(code)s' đã có.", code=fields['code'])) from exc
     return c
 
 
@@ -158,7 +159,7 @@ def update(actor: User, cid: int, data: dict[str, Any]) -> Category:
             c.save()
             audit.record(actor, "category.update", c, **fields)
     except IntegrityError as exc:
-        raise Conflict(f"Mã chủ đề '{fields.get('code')}' đã có. (Code exists.)") from exc
+        raise Conflict(msg("Mã chủ đề '%(code)s' đã có.", code=fields.get('code'))) from exc
     return c
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from central.db import database
 from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
+from central.messages import msg
 from central.models import Asset, Chime, User, utcnow
 from central.policy import (
     APPROVERS,
@@ -64,13 +65,12 @@ def create_uploaded(actor: User, data: bytes, filename: str | None, form: Mappin
     check_role(actor, EDITORS, "tạo nhạc hiệu")
     title = form.get("title")
     if not isinstance(title, str) or not title.strip():
-        raise Invalid("Nhạc hiệu cần có tên. (A chime needs a title.)", field="title")
+        raise Invalid(msg("Nhạc hiệu cần có tên."), field="title")
     if not data:
-        raise Invalid("Chưa có tệp âm thanh (trường 'file'). (No audio file in 'file'.)", field="file")
+        raise Invalid(msg("Chưa có tệp âm thanh (trường 'file')."), field="file")
     encoded = audio_library.ingest(data, profile="speech", limits=audio_library.Limits(ffmpeg=ffmpeg))
     if encoded.info.duration_ms > MAX_CHIME_MS:
-        raise Unprocessable(f"Nhạc hiệu dài tối đa {MAX_CHIME_MS // 1000} giây; bài dài hơn hãy tạo bản tin. "
-                      f"(A chime is at most {MAX_CHIME_MS // 1000} s.)", field="file")
+        raise Unprocessable(msg("Nhạc hiệu dài tối đa %(value)s giây; bài dài hơn hãy tạo bản tin.", value=MAX_CHIME_MS // 1000), field="file")
     asset = save_asset(encoded, data_dir, filename)
     with database.atomic():
         c = Chime.create(title=title.strip()[:300], author=actor, area=actor.area_id, asset=asset)
@@ -98,7 +98,7 @@ def waiting_count(user: User) -> int:
 def get(user: User, cid: int) -> Chime:
     c = Chime.get_or_none(Chime.id == cid)
     if c is None or not can_see_owner(user, c.area_id):
-        raise NotFound(f"Không có nhạc hiệu số {cid}. (No chime {cid}.)")
+        raise NotFound(msg("Không có nhạc hiệu số %(cid)s.", cid=cid))
     return c
 
 
@@ -132,10 +132,10 @@ def for_item(actor: User, n: int, raw: Mapping[str, Any], data_dir: DataDir | No
     cid, sha = raw.get("chime_id"), raw.get("asset_sha256")
     if cid is not None:
         if not isinstance(cid, int) or isinstance(cid, bool):
-            raise Invalid(f"Mục {n}: chime_id phải là số. (Item {n}: chime_id must be a number.)")
+            raise Invalid(msg("Mục %(n)s: chime_id phải là số.", n=n))
         c = Chime.get_or_none(Chime.id == cid) if 0 < cid < 2**63 else None  # beyond a row id: none
         if c is None or not can_see_owner(actor, c.area_id):
-            raise Unprocessable(f"Mục {n}: không có nhạc hiệu số {cid}. (Item {n}: no chime {cid}.)")
+            raise Unprocessable(msg("Mục %(n)s: không có nhạc hiệu số %(cid)s.", n=n, cid=cid))
         return _approved(c, n)
     if sha:
         found = [c for c in Chime.select().where(Chime.asset == str(sha))
@@ -143,12 +143,10 @@ def for_item(actor: User, n: int, raw: Mapping[str, Any], data_dir: DataDir | No
         if not found and data_dir is not None and _is_house_sha(str(sha)):
             found = [house(data_dir)]  # the house chime named by its sha before its row was made
         if not found:
-            raise Unprocessable(f"Mục {n}: tệp âm thanh {sha} không phải nhạc hiệu đã được duyệt; chỉ dùng được "
-                          f"nhạc hiệu đã duyệt hoặc nhạc hiệu mặc định. (Item {n}: a chime must be an "
-                          f"approved chime or the house chime.)")
+            raise Unprocessable(msg("Mục %(n)s: tệp âm thanh %(sha)s không phải nhạc hiệu đã được duyệt; chỉ dùng được nhạc hiệu đã duyệt hoặc nhạc hiệu mặc định.", n=n, sha=sha))
         return found[0]
     if data_dir is None:
-        raise Invalid(f"Mục {n}: nhạc hiệu cần chime_id. (Item {n}: chime needs chime_id.)")
+        raise Invalid(msg("Mục %(n)s: nhạc hiệu cần chime_id.", n=n))
     return house(data_dir)
 
 
@@ -163,8 +161,8 @@ def _is_house_sha(sha: str) -> bool:
 
 def _approved(c: Chime, n: int) -> Chime:
     if c.status != "approved":
-        raise Unprocessable(f"Mục {n}: nhạc hiệu '{c.title}' chưa được duyệt (đang '{c.status}'); chỉ dùng được "
-                      f"nhạc hiệu đã duyệt. (Item {n}: chime {c.id} is {c.status}, not approved.)")
+        raise Unprocessable(msg("Mục %(n)s: nhạc hiệu '%(title)s' chưa được duyệt (đang '%(status)s'); "
+                               "chỉ dùng được nhạc hiệu đã duyệt.", n=n, title=c.title, status=c.status))
     return c
 
 
@@ -173,23 +171,21 @@ def _approved(c: Chime, n: int) -> Chime:
 
 def _in_state(c: Chime, states: tuple[str, ...], doing: str) -> None:
     if c.status not in states:
-        raise Conflict(f"Không thể {doing} nhạc hiệu đang ở trạng thái '{c.status}'. "
-                       f"(Cannot {doing} a chime that is {c.status}.)", current_status=c.status)
+        raise Conflict(msg("Không thể %(doing)s nhạc hiệu đang ở trạng thái '%(status)s'.", doing=doing, status=c.status), current_status=c.status)
 
 
 def _editable(actor: User, cid: int, roles: tuple[str, ...], doing: str) -> Chime:
     check_role(actor, roles, doing)
     c = get(actor, cid)
     if c.builtin:
-        raise Conflict("Nhạc hiệu mặc định do hệ thống tạo, không đổi được. (The house chime is fixed.)")
+        raise Conflict(msg("Nhạc hiệu mặc định do hệ thống tạo, không đổi được."))
     check_owner(actor, c.area_id, "Nhạc hiệu")
     return c
 
 
 def _not_own(actor: User, c: Chime) -> None:
     if c.author_id == actor.id:
-        raise Forbidden("Không ai được tự duyệt nhạc hiệu của mình; cần người duyệt thứ hai. "
-                        "(Nobody decides on their own chime.)")
+        raise Forbidden(msg("Không ai được tự duyệt nhạc hiệu của mình; cần người duyệt thứ hai."))
 
 
 def submit(actor: User, cid: int) -> Chime:
@@ -209,7 +205,7 @@ def approve(actor: User, cid: int) -> Chime:
 def reject(actor: User, cid: int, reason: Any) -> Chime:
     c = _editable(actor, cid, APPROVERS, "từ chối nhạc hiệu")
     if not isinstance(reason, str) or not reason.strip():
-        raise Invalid("Cần ghi lý do từ chối. (A rejection needs a reason.)", field="reason")
+        raise Invalid(msg("Cần ghi lý do từ chối."), field="reason")
     _not_own(actor, c)
     _in_state(c, ("submitted",), "từ chối")
     return _move(actor, c, "rejected", "chime.reject", approver=actor, decided_at=utcnow(),

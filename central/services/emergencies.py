@@ -32,6 +32,7 @@ from typing import Any
 from central.auth import area_subtree_ids, check_area
 from central.db import database
 from central.errors import Conflict, Invalid, NotFound, Unprocessable
+from central.messages import msg
 from central.models import (
     EMERGENCY_MODES,
     Area,
@@ -69,9 +70,9 @@ def _minutes(data: Mapping[str, Any], key: str, default: timedelta, top: timedel
     try:
         minutes = float(value)
     except (TypeError, ValueError):
-        raise Invalid(f"{key} phải là số phút. ({key} must be minutes.)", field=key) from None
+        raise Invalid(msg("%(key)s phải là số phút.", key=key), field=key) from None
     if not 1 <= minutes <= top.total_seconds() / 60:
-        raise Invalid(f"{key}: từ 1 đến {int(top.total_seconds() // 60)} phút.", field=key)
+        raise Invalid(msg("%(key)s: từ 1 đến %(value)s phút.", key=key, value=int(top.total_seconds() // 60)), field=key)
     return timedelta(minutes=minutes)
 
 
@@ -81,31 +82,30 @@ def choose_audio(actor: User, data: Mapping[str, Any]) -> tuple[Bulletin, Any]:
     if key not in (None, ""):
         alert = standing_alerts.by_key(actor, str(key))
         if alert.bulletin.status != "approved":
-            raise Conflict(f"Bản ghi của cảnh báo '{alert.key}' không còn được duyệt. (Recording not approved.)")
+            raise Conflict(msg("Bản ghi của cảnh báo '%(key)s' không còn được duyệt.", key=alert.key))
         return alert.bulletin, alert
     if data.get("bulletin_id") in (None, ""):
-        raise Unprocessable("Chọn một cảnh báo soạn sẵn hoặc một bản tin đã duyệt. (Choose the audio.)",
+        raise Unprocessable(msg("Chọn một cảnh báo soạn sẵn hoặc một bản tin đã duyệt."),
                       field="bulletin_id")
     from central.services import bulletins as bulletins_service
 
     value = data["bulletin_id"]
     if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
-        raise Invalid("bulletin_id phải là số.", field="bulletin_id")
+        raise Invalid(msg("bulletin_id phải là số."), field="bulletin_id")
     bid = int(value)
     if not 0 < bid < 2**63:  # beyond a row id: none
-        raise NotFound(f"Không có bản tin số {bid}. (No bulletin {bid}.)")
+        raise NotFound(msg("Không có bản tin số %(bid)s.", bid=bid))
     return bulletins_service.get(actor, bid), None
 
 
 def check_targets(mode: str, raw: Any) -> dict[str, list[Any]]:
     if not isinstance(raw, Mapping):
-        raise Invalid('targets phải là {"areas": [mã], "stations": [số]}.', field="targets")
+        raise Invalid(msg("targets phải là {\"areas\": [mã], \"stations\": [số]}."), field="targets")
     areas, stations = list(raw.get("areas") or []), list(raw.get("stations") or [])
     if mode == "test" and areas:
-        raise Unprocessable("Phát THỬ chỉ tới từng đài được chọn, không tới cả đơn vị. "
-                      "(A TEST goes to chosen stations only, not to areas.)", field="targets.areas")
+        raise Unprocessable(msg("Phát THỬ chỉ tới từng đài được chọn, không tới cả đơn vị."), field="targets.areas")
     if mode == "test" and not stations:
-        raise Unprocessable("Chọn đài để phát THỬ. (Choose the stations for the test.)", field="targets.stations")
+        raise Unprocessable(msg("Chọn đài để phát THỬ."), field="targets.stations")
     return {"areas": areas, "stations": stations}
 
 
@@ -124,7 +124,7 @@ def create(actor: User, data: Mapping[str, Any], all_clear_of: Emergency | None 
     check_role(actor, APPROVERS, "phát khẩn cấp")
     mode = str(data.get("mode") or "live")
     if mode not in EMERGENCY_MODES:
-        raise Invalid("mode phải là live hoặc test.", field="mode")
+        raise Invalid(msg("mode phải là live hoặc test."), field="mode")
     bulletin, alert = choose_audio(actor, data)
     targets = check_targets(mode, data.get("targets"))
     sent = utcnow()  # the instant (to the ms the API shows): time-to-air and "cached before" count from it
@@ -247,7 +247,7 @@ def stop_area(actor: User, area_code: str) -> tuple[list[Emergency], list[Emerge
     check_role(actor, APPROVERS, "dừng phát khẩn cấp")
     area = Area.get_or_none(Area.code == str(area_code))
     if area is None:
-        raise Unprocessable(f"Không có đơn vị mã '{area_code}'. (No area '{area_code}'.)", field="area")
+        raise Unprocessable(msg("Không có đơn vị mã '%(code)s'.", code=area_code), field="area")
     check_area(actor, area)
     inside = manifests.stations_under([area.id])
     stopped, left = [], []
@@ -316,7 +316,7 @@ def over(e: Emergency, now: datetime | None = None) -> bool:
 def get(user: User, eid: int) -> Emergency:
     e = _visible(user).where(Emergency.id == eid).first() if 0 < eid < 2**63 else None  # beyond a row id: none
     if e is None:
-        raise NotFound(f"Không có lệnh khẩn cấp số {eid}. (No emergency {eid}.)")
+        raise NotFound(msg("Không có lệnh khẩn cấp số %(eid)s.", eid=eid))
     return e
 
 

@@ -18,6 +18,7 @@ import math
 import secrets
 from datetime import datetime, timedelta
 
+from central.messages import msg
 from playlists.model import DEFAULT_ZONE
 
 from ..auth import hash_token, new_token
@@ -63,7 +64,7 @@ def register(actor: User | None, area_code: str, name: str, ttl_s: int = DEFAULT
     """Create a station in ``area_code`` and return it with its one-time enrollment code."""
     name = (name or "").strip()
     if not name:
-        raise Invalid("Cần tên đài. (A station needs a name.)")
+        raise Invalid(msg("Cần tên đài."))
     area = areas.get(area_code)
     _check_zone(timezone)
     with database.atomic():
@@ -79,7 +80,7 @@ def _check_zone(name: str) -> None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a directory
-        raise Unprocessable(f"Múi giờ '{name}' không có. (Unknown IANA zone.)", field="timezone") from None
+        raise Unprocessable(msg("Múi giờ '%(timezone)s' không có.", timezone=name), field="timezone") from None
 
 
 def enroll(code: object, remote_addr: str = "", limit: throttle.Limit = LIMIT) -> tuple[Station, str]:
@@ -103,21 +104,20 @@ def enroll(code: object, remote_addr: str = "", limit: throttle.Limit = LIMIT) -
 
 def _claim(code: str, now: datetime) -> tuple[Station, str]:
     if len(normalise(code)) not in (LENGTH, LEGACY_LENGTH):
-        raise Invalid(f"Mã đăng ký gồm {LENGTH} ký tự, ví dụ K7MQ-2X9T-BHRN-4PZV-LC3G. "
-                      "(Malformed enrollment code.)", field="code")
+        raise Invalid(msg("Mã đăng ký gồm %(LENGTH)s ký tự, ví dụ K7MQ-2X9T-BHRN-4PZV-LC3G.", LENGTH=LENGTH), field="code")
     with database.atomic():
         row = EnrollmentCode.get_or_none(EnrollmentCode.code_hash == hash_code(code))
         if row is None:
-            raise NotFound("Không có mã đăng ký này; hãy kiểm tra lại từng ký tự. (Unknown enrollment code.)")
+            raise NotFound(msg("Không có mã đăng ký này; hãy kiểm tra lại từng ký tự."))
         if row.used_at is not None or row.expires_at <= now:
-            raise Gone("Mã đăng ký đã dùng hoặc đã hết hạn; hãy xin mã mới. (Code used or expired.)")
+            raise Gone(msg("Mã đăng ký đã dùng hoặc đã hết hạn; hãy xin mã mới."))
         claimed = (
             EnrollmentCode.update(used_at=now)
             .where((EnrollmentCode.id == row.id) & EnrollmentCode.used_at.is_null())
             .execute()
         )
         if not claimed:  # a concurrent request used it first
-            raise Gone("Mã đăng ký đã dùng. (Code already used.)")
+            raise Gone(msg("Mã đăng ký đã dùng."))
         token = new_token()
         Station.update(token_hash=hash_token(token), enrolled_at=now).where(
             Station.id == row.station_id
@@ -137,8 +137,7 @@ def revoke(actor: User | None, station: Station) -> None:
                          & (EnrollmentCode.expires_at > now))
                   .execute())
         if fresh.token_hash is None and not voided:
-            raise Conflict("Đài này không có mã nào đang dùng được để thu hồi. "
-                           "(This station holds no token or code to revoke.)")
+            raise Conflict(msg("Đài này không có mã nào đang dùng được để thu hồi."))
         if fresh.token_hash is not None:
             Station.update(token_hash=None, revoked_token_hash=fresh.token_hash, token_revoked_at=now).where(
                 Station.id == station.id).execute()

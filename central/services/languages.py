@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from central.errors import Invalid, Unprocessable
+from central.messages import msg
 
 VIETNAMESE = "vie"
 DEFAULT: tuple[tuple[str, str], ...] = (
@@ -65,7 +66,7 @@ def normalise(value: Any) -> str:
     known = dict(choices())
     if code not in known:
         offered = ", ".join(f"{c} ({n})" for c, n in known.items())
-        raise Unprocessable(f"Ngôn ngữ '{value}' không có trong danh sách: {offered}. (Unknown language.)",
+        raise Unprocessable(msg("Ngôn ngữ '%(value)s' không có trong danh sách: %(offered)s.", value=value, offered=offered),
                       field="language")
     return code
 
@@ -73,6 +74,5 @@ def normalise(value: Any) -> str:
 def tts_language(code: str) -> str:
     """The code the TTS engines take; only Vietnamese can be read aloud."""
     if code != VIETNAMESE:
-        raise Invalid(f"Chỉ đọc tự động được tiếng Việt; bản tin tiếng {name(code)} cần ghi âm rồi tải lên. "
-                      "(Text-to-speech reads Vietnamese only; upload a recording.)", field="language")
+        raise Invalid(msg("Chỉ đọc tự động được tiếng Việt; bản tin tiếng %(value)s cần ghi âm rồi tải lên.", value=name(code)), field="language")
     return "vi"

@@ -20,6 +20,7 @@ from typing import Any
 
 from central.db import database
 from central.errors import Invalid, NotFound, Unprocessable
+from central.messages import msg
 from central.models import (
     Campaign,
     Category,
@@ -62,7 +63,7 @@ def _day(value: Any, what: str) -> date:
     try:
         return date.fromisoformat(str(value))
     except ValueError:
-        raise Invalid(f"{what} phải là ngày YYYY-MM-DD, nhận '{value}'.", field=what) from None
+        raise Invalid(msg("%(what)s phải là ngày YYYY-MM-DD, nhận '%(value)s'.", what=what, value=value), field=what) from None
 
 
 def _text(data: Mapping[str, Any], key: str, limit: int, required: bool = False) -> str:
@@ -70,18 +71,18 @@ def _text(data: Mapping[str, Any], key: str, limit: int, required: bool = False)
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise Invalid(f"Trường {key} phải là chuỗi. ({key} must be text.)", field=key)
+        raise Invalid(msg("Trường %(key)s phải là chuỗi.", key=key), field=key)
     if required and not value.strip():
-        raise Invalid(f"Thiếu trường {key}. ({key} is required.)", field=key)
+        raise Invalid(msg("Thiếu trường %(key)s.", key=key), field=key)
     return value.strip()[:limit]
 
 
 def _year(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
-        raise Invalid("Năm phải là số, ví dụ 2024. (year must be a number.)", field="year")
+        raise Invalid(msg("Năm phải là số, ví dụ 2024."), field="year")
     year = int(value)
     if not 2000 <= year <= 2100:
-        raise Invalid("Năm phải trong khoảng 2000–2100. (year out of range.)", field="year")
+        raise Invalid(msg("Năm phải trong khoảng 2000–2100."), field="year")
     return year
 
 
@@ -103,7 +104,7 @@ def _list(data: Mapping[str, Any], key: str) -> list[Any] | None:
     if key not in data or data[key] is None:
         return None
     if not isinstance(data[key], list):
-        raise Invalid(f"{key} phải là một danh sách. ({key} must be a list.)", field=key)
+        raise Invalid(msg("%(key)s phải là một danh sách.", key=key), field=key)
     return list(data[key])
 
 
@@ -111,7 +112,7 @@ def _themes(raw: list[Any]) -> list[Any]:
     cats = []
     for code in raw:
         if not isinstance(code, str | int) or isinstance(code, bool):
-            raise Invalid("Chủ đề phải là mã chủ đề. (themes are category codes.)", field="themes")
+            raise Invalid(msg("Chủ đề phải là mã chủ đề."), field="themes")
         cat = categories_service.by_code(code)
         if cat is not None and cat not in cats:
             cats.append(cat)
@@ -120,14 +121,14 @@ def _themes(raw: list[Any]) -> list[Any]:
 
 def _period(raw: Any) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
-        raise Invalid("Mỗi kỳ báo cáo là một đối tượng. (each period is an object.)", field="periods")
+        raise Invalid(msg("Mỗi kỳ báo cáo là một đối tượng."), field="periods")
     p = {"code": _text(raw, "code", 32, required=True), "name": _text(raw, "name", 200, required=True)}
     for key in ("starts_on", "ends_on", "deadline"):
         if raw.get(key) in (None, ""):
-            raise Invalid(f"Kỳ báo cáo thiếu {key}. (period {key} is required.)", field="periods")
+            raise Invalid(msg("Kỳ báo cáo thiếu %(key)s.", key=key), field="periods")
         p[key] = _day(raw[key], key)
     if not p["starts_on"] <= p["ends_on"] <= p["deadline"]:
-        raise Unprocessable(f"Kỳ '{p['code']}': cần bắt đầu ≤ kết thúc ≤ hạn nộp. (start ≤ end ≤ deadline.)",
+        raise Unprocessable(msg("Kỳ '%(code)s': cần bắt đầu ≤ kết thúc ≤ hạn nộp.", code=p['code']),
                       field="periods")
     return p
 
@@ -136,7 +137,7 @@ def _periods(raw: list[Any]) -> list[dict[str, Any]]:
     out = [_period(p) for p in raw]
     codes = [p["code"] for p in out]
     if len(set(codes)) != len(codes):
-        raise Unprocessable("Mã kỳ báo cáo bị trùng. (period codes repeat.)", field="periods")
+        raise Unprocessable(msg("Mã kỳ báo cáo bị trùng."), field="periods")
     return out
 
 
@@ -144,18 +145,18 @@ def _targets(raw: list[Any], period_codes: set[str]) -> list[dict[str, Any]]:
     out = []
     for t in raw:
         if not isinstance(t, Mapping):
-            raise Invalid("Mỗi chỉ tiêu là một đối tượng. (each target is an object.)", field="targets")
+            raise Invalid(msg("Mỗi chỉ tiêu là một đối tượng."), field="targets")
         cat = categories_service.by_code(t.get("category") if isinstance(t.get("category"), str) else None)
         if cat is None:
-            raise Invalid("Chỉ tiêu cần một chủ đề. (a target needs a category.)", field="targets")
+            raise Invalid(msg("Chỉ tiêu cần một chủ đề."), field="targets")
         period = t.get("period")
         if period is not None and not isinstance(period, str):
-            raise Invalid("Kỳ của chỉ tiêu là mã kỳ báo cáo. (period must be a period code.)", field="targets")
+            raise Invalid(msg("Kỳ của chỉ tiêu là mã kỳ báo cáo."), field="targets")
         if period not in (None, "") and period not in period_codes:
-            raise Unprocessable(f"Không có kỳ báo cáo '{period}'. (Unknown period.)", field="targets")
+            raise Unprocessable(msg("Không có kỳ báo cáo '%(period)s'.", period=period), field="targets")
         n = t.get("min_bulletins")
         if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= 100_000:
-            raise Invalid("min_bulletins phải là số nguyên 0–100000.", field="targets")
+            raise Invalid(msg("min_bulletins phải là số nguyên 0–100000."), field="targets")
         out.append({"category": cat, "period": period or None, "min_bulletins": n})
     return out
 
@@ -176,7 +177,7 @@ def listing(user: User, year: int | None = None) -> list[Plan]:
 def get(user: User, pid: int) -> Plan:
     p = Plan.get_or_none(Plan.id == pid)
     if p is None or not can_see_owner(user, p.area_id):
-        raise NotFound(f"Không có kế hoạch số {pid}. (No plan {pid}.)")
+        raise NotFound(msg("Không có kế hoạch số %(plan_id)s.", plan_id=pid))
     return p
 
 
@@ -198,7 +199,7 @@ def period_of(user: User, pid: int, code: str) -> ReportPeriod:
     plan = get(user, pid)
     row = ReportPeriod.get_or_none((ReportPeriod.plan == plan) & (ReportPeriod.code == code))
     if row is None:
-        raise NotFound(f"Kế hoạch {pid} không có kỳ báo cáo '{code}'. (No such period.)")
+        raise NotFound(msg("Kế hoạch %(pid)s không có kỳ báo cáo '%(code)s'.", pid=pid, code=code))
     return row
 
 

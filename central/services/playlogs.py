@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from peewee import ModelSelect, fn
 from pydantic import ValidationError
 
+from central.messages import msg
 from playlists.model import DEFAULT_ZONE
 from playlists.sound import outcome
 
@@ -29,7 +30,7 @@ MAX_BATCH = 1000
 _CHUNK = 250  # rows per INSERT: well under SQLite's bound-variable limit
 
 def _bad(index: int, field: str, why: str) -> Invalid:
-    return Invalid(f"Nhật ký thứ {index}, trường '{field}': {why}. (log {index}, field '{field}': {why})",
+    return Invalid(msg("Nhật ký thứ %(index)s, trường '%(field)s': %(why)s.", index=index, field=field, why=why),
                    index=index, field=field)
 
 
@@ -39,8 +40,7 @@ def _time(index: int, field: str, value: str | None) -> datetime | None:
     try:
         return datetime.fromisoformat(value).astimezone(UTC)
     except OverflowError:  # well-formed, but before year 1 or after 9999 in UTC
-        raise Unprocessable(f"Nhật ký thứ {index}, trường '{field}': ngoài năm 1–9999. (log {index}, "
-                            f"field '{field}': out of range)", index=index, field=field) from None
+        raise Unprocessable(msg("Nhật ký thứ %(index)s, trường '%(field)s': ngoài năm 1–9999.", index=index, field=field), index=index, field=field) from None
 
 
 _KEPT = {"slot_id", "schedule_id", "bulletin_id", "asset_sha256", "status", "reason", "clock_trusted",
@@ -67,9 +67,9 @@ def validate(index: int, log: Any) -> dict[str, Any]:
 def ingest(station: Station, logs: Any) -> tuple[int, int]:
     """Store a batch for ``station``; returns ``(accepted, duplicates)``. Invalid anywhere → nothing stored."""
     if not isinstance(logs, list) or not logs:
-        raise Invalid("'logs' phải là một danh sách 1–1000 nhật ký. ('logs' must be a list of 1–1000 logs.)")
+        raise Invalid(msg("'logs' phải là một danh sách 1–1000 nhật ký."))
     if len(logs) > MAX_BATCH:
-        raise TooLarge(f"Tối đa {MAX_BATCH} nhật ký mỗi lần, nhận {len(logs)}. (At most {MAX_BATCH} logs.)")
+        raise TooLarge(msg("Tối đa %(MAX_BATCH)s nhật ký mỗi lần, nhận %(value)s.", MAX_BATCH=MAX_BATCH, value=len(logs)))
     rows = [validate(i, log) for i, log in enumerate(logs)]
     now = utcnow()
     unique: dict[str, dict[str, Any]] = {}

@@ -13,6 +13,7 @@ import threading
 from datetime import datetime
 from typing import Any
 
+from central.messages import msg
 from playlists import orders
 
 from ..config import Settings
@@ -47,7 +48,7 @@ def record(station_id: int, online: bool, at: datetime | None = None) -> bool:
 def outages(station: Station, limit: int = 100, now: datetime | None = None) -> list[dict[str, Any]]:
     """The station's outages, newest first: from, to (None while it lasts) and duration in seconds."""
     if not 1 <= limit <= 1000:
-        raise Invalid("'limit' phải từ 1 đến 1000. ('limit' must be 1–1000.)", field="limit")
+        raise Invalid(msg("'limit' phải từ 1 đến 1000."), field="limit")
     now = now or utcnow()
     rows = (StationOutage.select().where(StationOutage.station == station.id)
             .order_by(StationOutage.started_at.desc(), StationOutage.id.desc()).limit(limit))
@@ -74,7 +75,7 @@ class Listener:
         import paho.mqtt.client as mqtt
 
         if not settings.mqtt_url:
-            raise Invalid("Chưa cấu hình LOA_MQTT_URL. (No push channel configured.)")
+            raise Invalid(msg("Chưa cấu hình LOA_MQTT_URL."))
         self.broker = Broker.parse(settings.mqtt_url)
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="loa-central-presence")
         self.client.username_pw_set(CENTRAL_USER, central_password(settings.data_dir))

@@ -23,6 +23,7 @@ from peewee import IntegrityError, fn
 
 from central.db import database
 from central.errors import Conflict, Forbidden, Invalid, NotFound
+from central.messages import msg
 from central.models import (
     Asset,
     Bulletin,
@@ -52,13 +53,13 @@ def chime(data_dir: DataDir) -> Asset:
 
 def _item(actor: User, n: int, raw: Any, data_dir: DataDir | None) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
-        raise Invalid(f"Mục {n} phải là đối tượng JSON. (Item {n} must be an object.)")
+        raise Invalid(msg("Mục %(n)s phải là đối tượng JSON.", n=n))
     kind = raw.get("kind")
     if kind == "bulletin":
         try:
             b = bulletins_service.get(actor, int(raw.get("bulletin_id")))
         except (TypeError, ValueError):
-            raise Invalid(f"Mục {n}: thiếu bulletin_id. (Item {n} needs bulletin_id.)") from None
+            raise Invalid(msg("Mục %(n)s: thiếu bulletin_id.", n=n)) from None
         return {"kind": kind, "bulletin": b, "duration_ms": 0}
     if kind == "chime":
         c = chimes_service.for_item(actor, n, raw, data_dir)
@@ -66,26 +67,26 @@ def _item(actor: User, n: int, raw: Any, data_dir: DataDir | None) -> dict[str, 
     if kind == "pause":
         ms = raw.get("duration_ms")
         if not isinstance(ms, int) or isinstance(ms, bool) or not 0 < ms <= MAX_PAUSE_MS:
-            raise Invalid(f"Mục {n}: khoảng lặng cần duration_ms từ 1 đến {MAX_PAUSE_MS}.")
+            raise Invalid(msg("Mục %(n)s: khoảng lặng cần duration_ms từ 1 đến %(MAX_PAUSE_MS)s.", n=n, MAX_PAUSE_MS=MAX_PAUSE_MS))
         return {"kind": kind, "duration_ms": ms}
-    raise Invalid(f"Mục {n}: loại '{kind}' không hợp lệ (bulletin, chime, pause).")
+    raise Invalid(msg("Mục %(n)s: loại '%(kind)s' không hợp lệ (bulletin, chime, pause).", n=n, kind=kind))
 
 
 def _items(actor: User, raw: Any, data_dir: DataDir | None) -> list[dict[str, Any]]:
     if not isinstance(raw, Sequence) or isinstance(raw, str) or not raw:
-        raise Invalid("Chương trình cần ít nhất một mục trong 'items'. (items must be a non-empty list.)")
+        raise Invalid(msg("Chương trình cần ít nhất một mục trong 'items'."))
     if len(raw) > MAX_ITEMS:
-        raise Invalid(f"Chương trình có tối đa {MAX_ITEMS} mục.")
+        raise Invalid(msg("Chương trình có tối đa %(MAX_ITEMS)s mục.", MAX_ITEMS=MAX_ITEMS))
     items = [_item(actor, n, r, data_dir) for n, r in enumerate(raw, start=1)]
     if not any(i["kind"] == "bulletin" for i in items):
-        raise Invalid("Chương trình cần ít nhất một bản tin. (A programme needs a bulletin.)")
+        raise Invalid(msg("Chương trình cần ít nhất một bản tin."))
     return items
 
 
 def _name(data: Mapping[str, Any]) -> str:
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise Invalid("Chương trình cần có tên. (A programme needs a name.)", field="name")
+        raise Invalid(msg("Chương trình cần có tên."), field="name")
     return name.strip()[:200]
 
 
@@ -134,8 +135,7 @@ def update(actor: User, pid: int, data: Mapping[str, Any], data_dir: DataDir | N
                 k for k in data if k in ("name", "description", "items")),
                 revision=rev.number if rev else None, revision_status=rev.status if rev else None)
     except IntegrityError:  # two edits numbered the same revision at once
-        raise Conflict("Chương trình vừa được người khác sửa; hãy tải lại. "
-                       "(Someone else changed it just now; reload.)") from None
+        raise Conflict(msg("Chương trình vừa được người khác sửa; hãy tải lại.")) from None
     return p
 
 
@@ -201,10 +201,9 @@ def _decidable(actor: User, pid: int, doing: str) -> tuple[Playlist, PlaylistRev
     check_owner(actor, p.area_id, "Chương trình")
     rev = pending(p)
     if rev is None:
-        raise Conflict("Chương trình không có thay đổi nào chờ duyệt. (No change is waiting.)")
+        raise Conflict(msg("Chương trình không có thay đổi nào chờ duyệt."))
     if rev.author_id == actor.id:
-        raise Forbidden("Không ai được tự duyệt thay đổi chương trình của mình; cần người duyệt thứ hai. "
-                        "(Nobody decides on their own programme change.)")
+        raise Forbidden(msg("Không ai được tự duyệt thay đổi chương trình của mình; cần người duyệt thứ hai."))
     return p, rev
 
 
@@ -213,8 +212,7 @@ def _claim(rev: PlaylistRevision, status: str, actor: User, reason: str | None) 
     done = PlaylistRevision.update(status=status, approver=actor, decided_at=utcnow(), reason=reason).where(
         (PlaylistRevision.id == rev.id) & (PlaylistRevision.status == "submitted")).execute()
     if done != 1:
-        raise Conflict("Thay đổi vừa được người khác quyết định hoặc thay thế; hãy tải lại. "
-                       "(Someone else decided or replaced it just now; reload.)")
+        raise Conflict(msg("Thay đổi vừa được người khác quyết định hoặc thay thế; hãy tải lại."))
     rev.status = status
 
 
@@ -232,7 +230,7 @@ def approve(actor: User, pid: int) -> Playlist:
 def reject(actor: User, pid: int, reason: Any) -> Playlist:
     """Reject the waiting change; the approved items stay on air."""
     if not isinstance(reason, str) or not reason.strip():
-        raise Invalid("Cần ghi lý do từ chối. (A rejection needs a reason.)", field="reason")
+        raise Invalid(msg("Cần ghi lý do từ chối."), field="reason")
     p, rev = _decidable(actor, pid, "từ chối thay đổi chương trình")
     with database.atomic():
         _claim(rev, "rejected", actor, reason.strip())
@@ -246,7 +244,7 @@ def delete(actor: User, pid: int) -> None:
     check_owner(actor, p.area_id, "Chương trình")
     live = Schedule.select().where((Schedule.playlist == p) & (Schedule.deleted == False))  # noqa: E712
     if live.exists():
-        raise Conflict("Chương trình đang được lịch phát dùng; xóa lịch trước. (Used by a schedule.)")
+        raise Conflict(msg("Chương trình đang được lịch phát dùng; xóa lịch trước."))
     with database.atomic():
         audit.record(actor, "playlist.delete", p, name=p.name)
         Schedule.update(playlist=None).where(Schedule.playlist == p).execute()
@@ -270,7 +268,7 @@ def listing(user: User) -> list[Playlist]:
 def get(user: User, pid: int) -> Playlist:
     p = Playlist.get_or_none(Playlist.id == pid)
     if p is None or not can_see_owner(user, p.area_id):
-        raise NotFound(f"Không có chương trình số {pid}. (No programme {pid}.)")
+        raise NotFound(msg("Không có chương trình số %(pid)s.", pid=pid))
     return p
 
 

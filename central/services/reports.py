@@ -36,6 +36,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from central.errors import Invalid, Unprocessable
+from central.messages import DEFAULT_LANGUAGE, N_, gettext_for, msg
 from central.services.area_tree import subtree_ids
 from playlists.model import DEFAULT_ZONE
 from playlists.sound import FAILED_TO_SOUND, NOT_AUDIBLE, aired
@@ -47,13 +48,14 @@ GROUPS = ("category", "campaign", "area", "station")
 ATTEMPTED = frozenset({"completed", "interrupted", "failed", "missed", NOT_AUDIBLE, FAILED_TO_SOUND})
 
 NO_GROUP_LABEL = {
-    "category": "(chưa phân loại)",
-    "campaign": "(không thuộc đợt tuyên truyền)",
-    "area": "(không rõ đơn vị)",
-    "station": "(không rõ đài)",
+    "category": N_("(chưa phân loại)"),
+    "campaign": N_("(không thuộc đợt tuyên truyền)"),
+    "area": N_("(không rõ đơn vị)"),
+    "station": N_("(không rõ đài)"),
 }
-LOCAL_LABEL = "Phát tại chỗ"
-CHIME_KEY, CHIME_LABEL = "chime", "Nhạc hiệu"
+LOCAL_LABEL = N_("Phát tại chỗ")
+CHIME_KEY, CHIME_LABEL = "chime", N_("Nhạc hiệu")
+TOTAL_LABEL = N_("Tổng cộng")
 
 #: Preset ranges of the provincial plan: the six-month report is due before 15/6, the yearly one
 #: before 1/12, so each covers 1/1 up to the day before its deadline.
@@ -147,7 +149,7 @@ def counted(f: LogFact) -> bool:
 def summarise(facts: Iterable[LogFact]) -> tuple[list[SummaryRow], SummaryRow]:
     """Fold logs into one row per group (sorted by label) and a total row."""
     rows: dict[str, SummaryRow] = {}
-    total = SummaryRow(key="", label="Tổng cộng")
+    total = SummaryRow(key="", label=TOTAL_LABEL)
     for f in facts:
         if not counted(f):
             continue
@@ -169,7 +171,7 @@ def preset_range(name: str, year: int) -> tuple[date, date]:
         return date(year, 1, 1), date(year, 6, 14)
     if name == "year":
         return date(year, 1, 1), date(year, 11, 30)
-    raise Invalid(f"Kỳ báo cáo không hợp lệ: {name!r} (dùng six-month hoặc year)")
+    raise Invalid(msg("Kỳ báo cáo không hợp lệ: %(name)r (dùng six-month hoặc year)", name=name))
 
 
 def parse_day(value: str | None, what: str) -> date | None:
@@ -178,9 +180,9 @@ def parse_day(value: str | None, what: str) -> date | None:
     try:
         day = date.fromisoformat(value[:10])
     except ValueError as exc:
-        raise Invalid(f"Tham số {what} phải là ngày dạng YYYY-MM-DD, nhận được {value!r}") from exc
+        raise Invalid(msg("Tham số %(what)s phải là ngày dạng YYYY-MM-DD, nhận được %(value)r", what=what, value=value)) from exc
     if not MIN_YEAR <= day.year <= MAX_YEAR:  # year 1 or 9999 overflow time zone and month arithmetic
-        raise Invalid(f"Tham số {what} phải trong các năm {MIN_YEAR}–{MAX_YEAR}, nhận được {value!r}")
+        raise Invalid(msg("Tham số %(what)s phải trong các năm %(MIN_YEAR)s–%(MAX_YEAR)s, nhận được %(value)r", what=what, MIN_YEAR=MIN_YEAR, MAX_YEAR=MAX_YEAR, value=value))
     return day
 
 
@@ -195,8 +197,7 @@ def resolve_range(
     end = end or today
     start = start or end - timedelta(days=29)
     if start > end:
-        raise Unprocessable("Ngày bắt đầu (from) phải trước hoặc bằng ngày kết thúc (to). "
-                            "(from must not be after to.)")
+        raise Unprocessable(msg("Ngày bắt đầu (from) phải trước hoặc bằng ngày kết thúc (to)."))
     return start, end
 
 
@@ -211,25 +212,25 @@ def utc_bounds(start: date, end: date, tz: str = DEFAULT_ZONE) -> tuple[datetime
 # --- CSV -----------------------------------------------------------------------------------
 
 GROUP_HEADER = {
-    "category": "Chủ đề",
-    "campaign": "Đợt tuyên truyền",
-    "area": "Đơn vị hành chính",
-    "station": "Đài",
+    "category": N_("Chủ đề"),
+    "campaign": N_("Đợt tuyên truyền"),
+    "area": N_("Đơn vị hành chính"),
+    "station": N_("Đài"),
 }
 CSV_COLUMNS = (
-    ("plays", "Số lượt phát"),
-    ("minutes_aired", "Số phút phát"),
-    ("completed", "Hoàn thành"),
-    ("interrupted", "Bị ngắt"),
-    ("failed", "Lỗi"),
-    ("missed", "Bị lỡ"),  # the same word as the pages
-    ("skipped", "Bỏ qua"),
-    ("local", "Phát tại chỗ"),
-    ("not_audible", "Không nghe được"),
-    ("failed_to_sound", "Không phát ra tiếng"),
-    ("completion_rate", "Tỉ lệ hoàn thành (%)"),
-    ("stations_reached", "Số đài đã phát"),
-    ("uptime_pct", "Thời gian hoạt động (%)"),
+    ("plays", N_("Số lượt phát")),
+    ("minutes_aired", N_("Số phút phát")),
+    ("completed", N_("Hoàn thành")),
+    ("interrupted", N_("Bị ngắt")),
+    ("failed", N_("Lỗi")),
+    ("missed", N_("Bị lỡ")),  # the same word as the pages
+    ("skipped", N_("Bỏ qua")),
+    ("local", N_("Phát tại chỗ")),
+    ("not_audible", N_("Không nghe được")),
+    ("failed_to_sound", N_("Không phát ra tiếng")),
+    ("completion_rate", N_("Tỉ lệ hoàn thành (%)")),
+    ("stations_reached", N_("Số đài đã phát")),
+    ("uptime_pct", N_("Thời gian hoạt động (%)")),
 )
 
 
@@ -242,14 +243,22 @@ def _csv_cell(key: str, row: SummaryRow) -> str:
     return str(value)
 
 
-def to_csv(summary: Summary) -> bytes:
-    """The summary as CSV, UTF-8 with a BOM so Excel shows Vietnamese diacritics."""
+#: the labels the summary itself gives rows (everything else is a name from the database)
+OWN_LABELS = frozenset({*NO_GROUP_LABEL.values(), LOCAL_LABEL, CHIME_LABEL, TOTAL_LABEL})
+
+
+def to_csv(summary: Summary, lang: str = DEFAULT_LANGUAGE) -> bytes:
+    """The summary as CSV in ``lang`` (headings and the summary's own labels), UTF-8 with a BOM so
+    Excel shows Vietnamese diacritics."""
+    t = gettext_for(lang)
     out = io.StringIO()
     w = csv.writer(out, lineterminator="\r\n")
-    w.writerow([f"Báo cáo từ {summary.date_from:%d/%m/%Y} đến {summary.date_to:%d/%m/%Y}"])
-    w.writerow(["Mã", GROUP_HEADER[summary.group_by], *(h for _, h in CSV_COLUMNS)])
+    w.writerow([msg("Báo cáo từ %(start)s đến %(end)s", start=f"{summary.date_from:%d/%m/%Y}",
+                    end=f"{summary.date_to:%d/%m/%Y}").render(t)])
+    w.writerow([t(N_("Mã")), t(GROUP_HEADER[summary.group_by]), *(t(h) for _, h in CSV_COLUMNS)])
     for row in [*summary.rows, summary.total]:
-        w.writerow([row.key, row.label, *(_csv_cell(k, row) for k, _ in CSV_COLUMNS)])
+        label = t(row.label) if row.label in OWN_LABELS else row.label
+        w.writerow([row.key, label, *(_csv_cell(k, row) for k, _ in CSV_COLUMNS)])
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 
@@ -371,7 +380,7 @@ def summary(user: Any, date_from: date, date_to: date, area_code: str | None = N
             group_by: str = "category") -> Summary:
     """The report table for ``user``'s scope (or ``area_code`` inside it) over local days."""
     if group_by not in GROUPS:
-        raise Invalid(f"group_by phải là một trong {', '.join(GROUPS)}.")
+        raise Invalid(msg("group_by phải là một trong %(value)s.", value=', '.join(GROUPS)))
     base = base_area(user, area_code)
     rows = _rows(user, base, date_from, date_to)
     audio = _audio_owners({r[2] for r in rows if r[1] == 0 and r[2]})

@@ -27,6 +27,7 @@ from peewee import JOIN, fn
 from central.auth import area_subtree_ids, check_area
 from central.db import database
 from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
+from central.messages import msg
 from central.models import (
     PRIORITIES,
     Area,
@@ -63,7 +64,7 @@ def _clock(value: Any) -> time:
     try:
         return time.fromisoformat(str(value))
     except ValueError:
-        raise Invalid(f"Giờ phát '{value}' phải dạng HH:MM.", field="repeat.times") from None
+        raise Invalid(msg("Giờ phát '%(value)s' phải dạng HH:MM.", value=value), field="repeat.times") from None
 
 
 def _date(value: Any, what: str) -> date | None:
@@ -72,7 +73,7 @@ def _date(value: Any, what: str) -> date | None:
     try:
         return date.fromisoformat(str(value)[:10])
     except ValueError:
-        raise Invalid(f"{what} phải là ngày YYYY-MM-DD.", field=what) from None
+        raise Invalid(msg("%(what)s phải là ngày YYYY-MM-DD.", what=what), field=what) from None
 
 
 def rule_from_repeat(repeat: Mapping[str, Any]) -> rules.Rule:
@@ -82,7 +83,7 @@ def rule_from_repeat(repeat: Mapping[str, Any]) -> rules.Rule:
     first = _date(repeat.get("first_day"), "repeat.first_day")
     last = _date(repeat.get("last_day"), "repeat.last_day")
     if first is None:
-        raise Invalid("repeat cần first_day. (repeat needs first_day.)", field="repeat.first_day")
+        raise Invalid(msg("repeat cần first_day."), field="repeat.first_day")
     if form == "once":
         return rules.once(first, times)
     if form == "daily":
@@ -91,19 +92,19 @@ def rule_from_repeat(repeat: Mapping[str, Any]) -> rules.Rule:
         return rules.weekly(repeat.get("weekdays") or [], times, first, last)
     if form == "monthly":
         return rules.monthly(repeat.get("days") or [], times, first, last)
-    raise Invalid("repeat.form phải là once, daily, weekly hoặc monthly.", field="repeat.form")
+    raise Invalid(msg("repeat.form phải là once, daily, weekly hoặc monthly."), field="repeat.form")
 
 
 def _local(value: Any, tzname: str, what: str) -> datetime:
     """A naive local time from ISO text; an aware value is converted into ``tzname``."""
     if not isinstance(value, str) or not value:
-        raise Invalid(f"Thiếu {what} (giờ địa phương ISO, ví dụ 2026-12-01T06:00).", field=what)
+        raise Invalid(msg("Thiếu %(what)s (giờ địa phương ISO, ví dụ 2026-12-01T06:00).", what=what), field=what)
     try:
         t = datetime.fromisoformat(value)
         if t.tzinfo is not None:
             t = t.astimezone(rules.zone(tzname)).replace(tzinfo=None)
     except (ValueError, OverflowError):  # the API checked the form: no such day or hour, or not in 1–9999
-        raise Unprocessable(f"{what} '{value}' không phải thời gian ISO 8601 dùng được.", field=what) from None
+        raise Unprocessable(msg("%(what)s '%(value)s' không phải thời gian ISO 8601 dùng được.", what=what, value=value), field=what) from None
     return t.replace(microsecond=0)
 
 
@@ -111,7 +112,7 @@ def _grace(value: Any) -> int | None:
     if value is None or value == "":
         return None
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise Invalid("grace_s phải là số giây ≥ 0 (hoặc null).", field="grace_s")
+        raise Invalid(msg("grace_s phải là số giây ≥ 0 (hoặc null)."), field="grace_s")
     return value
 
 
@@ -126,13 +127,13 @@ def _timing(data: Mapping[str, Any], tzname: str) -> dict[str, Any]:
             out["dtstart"] = _local(data.get("dtstart"), tzname, "dtstart")
             rrule = data.get("rrule") or ""
             if not isinstance(rrule, str):
-                raise Invalid("rrule phải là chuỗi RFC 5545.", field="rrule")
+                raise Invalid(msg("rrule phải là chuỗi RFC 5545."), field="rrule")
             out["rrule"] = rrule.strip()
     except ScheduleError as exc:
         raise Unprocessable(str(exc), field="rrule") from exc
     exdates = data.get("exdates") or []
     if not isinstance(exdates, list):
-        raise Invalid("exdates phải là danh sách giờ địa phương.", field="exdates")
+        raise Invalid(msg("exdates phải là danh sách giờ địa phương."), field="exdates")
     out["exdates"] = [_local(x, tzname, "exdates").isoformat() for x in exdates]
     return out
 
@@ -147,7 +148,7 @@ def parse(actor: User, data: Mapping[str, Any], current: Schedule | None = None)
         out.update(_content(actor, data))
     tzname = data.get("timezone") or (current.timezone if current else DEFAULT_ZONE)
     if not isinstance(tzname, str):
-        raise Invalid("timezone phải là tên múi giờ IANA.", field="timezone")
+        raise Invalid(msg("timezone phải là tên múi giờ IANA."), field="timezone")
     out["timezone"] = tzname
     if current is None or any(k in data for k in ("dtstart", "rrule", "repeat", "exdates", "timezone")):
         merged = dict(data)
@@ -160,7 +161,7 @@ def parse(actor: User, data: Mapping[str, Any], current: Schedule | None = None)
     if has("priority"):
         priority = data.get("priority") or "normal"
         if priority not in PRIORITIES:
-            raise Invalid(f"priority phải là một trong {', '.join(PRIORITIES)}.", field="priority")
+            raise Invalid(msg("priority phải là một trong %(value)s.", value=', '.join(PRIORITIES)), field="priority")
         out["priority"] = priority
     if has("grace_s"):
         out["grace_s"] = _grace(data.get("grace_s"))
@@ -177,37 +178,37 @@ def parse(actor: User, data: Mapping[str, Any], current: Schedule | None = None)
 def _content(actor: User, data: Mapping[str, Any]) -> dict[str, Any]:
     bid, pid = data.get("bulletin_id"), data.get("playlist_id")
     if (bid is None) == (pid is None):
-        raise Invalid("Chọn đúng một trong bulletin_id hoặc playlist_id. (Give exactly one.)")
+        raise Invalid(msg("Chọn đúng một trong bulletin_id hoặc playlist_id."))
     try:
         if bid is not None:
             b = bulletins_service.get(actor, int(bid))
             if b.status != "approved":
-                raise Conflict(f"Bản tin {b.id} chưa được duyệt (đang '{b.status}'). (Not approved.)")
+                raise Conflict(msg("Bản tin %(id)s chưa được duyệt (đang '%(status)s').", id=b.id, status=b.status))
             return {"bulletin": b, "playlist": None}
         return {"bulletin": None, "playlist": programmes_service.get(actor, int(pid))}
     except (TypeError, ValueError):
-        raise Invalid("bulletin_id/playlist_id phải là số.") from None
+        raise Invalid(msg("bulletin_id/playlist_id phải là số.")) from None
 
 
 def _targets(actor: User, raw: Any) -> tuple[list[Area], list[Station]]:
     if not isinstance(raw, Mapping):
-        raise Invalid('targets phải là {"areas": [mã], "stations": [số]}.', field="targets")
+        raise Invalid(msg("targets phải là {\"areas\": [mã], \"stations\": [số]}."), field="targets")
     codes, ids = raw.get("areas") or [], raw.get("stations") or []
     if not isinstance(codes, list) or not isinstance(ids, list) or not (codes or ids):
-        raise Invalid("Cần ít nhất một đơn vị hoặc một đài nhận. (Give at least one target.)",
+        raise Invalid(msg("Cần ít nhất một đơn vị hoặc một đài nhận."),
                       field="targets")
     areas = []
     for code in codes:
         a = Area.get_or_none(Area.code == str(code))
         if a is None:
-            raise Unprocessable(f"Không có đơn vị mã '{code}'. (No area '{code}'.)", field="targets")
+            raise Unprocessable(msg("Không có đơn vị mã '%(code)s'.", code=code), field="targets")
         check_area(actor, a)
         areas.append(a)
     stations = []
     for sid in ids:
         st = Station.get_or_none(Station.id == sid) if isinstance(sid, int) else None
         if st is None:
-            raise Unprocessable(f"Không có đài số {sid}. (No station {sid}.)", field="targets")
+            raise Unprocessable(msg("Không có đài số %(station_id)s.", station_id=sid), field="targets")
         check_area(actor, st.area_id)
         stations.append(st)
     return areas, stations
@@ -276,8 +277,7 @@ def validate(s: Schedule) -> None:
 def _check_tier(actor: User, priority: str) -> None:
     if priority == "emergency" and actor.role not in APPROVERS:
         raise Forbidden(
-            "Chỉ người duyệt (hoặc quản trị) được đặt lịch phát khẩn cấp. "
-            "(Emergency schedules need the approver role.)"
+            msg("Chỉ người duyệt (hoặc quản trị) được đặt lịch phát khẩn cấp.")
         )
 
 
@@ -323,7 +323,7 @@ def update(actor: User, sid: int, data: Mapping[str, Any]) -> Schedule:
     targets = fields.pop("_targets", None)
     _check_tier(actor, fields.get("priority", s.priority))
     if s.priority == "emergency" and actor.role not in APPROVERS:
-        raise Forbidden("Chỉ người duyệt được sửa lịch phát khẩn cấp. (Approver role needed.)")
+        raise Forbidden(msg("Chỉ người duyệt được sửa lịch phát khẩn cấp."))
     content_changed = any(k in data for k in CONTENT_FIELDS)
     with database.atomic():
         _bump(s)  # the stations targeted before the change
@@ -351,7 +351,7 @@ def delete(actor: User, sid: int) -> None:
     s = get(actor, sid)
     check_owner(actor, s.area_id, "Lịch phát")
     if s.priority == "emergency" and actor.role not in APPROVERS:
-        raise Forbidden("Chỉ người duyệt được xóa lịch phát khẩn cấp. (Approver role needed.)")
+        raise Forbidden(msg("Chỉ người duyệt được xóa lịch phát khẩn cấp."))
     with database.atomic():
         s.deleted, s.updated_at = True, utcnow()
         s.save()
@@ -361,7 +361,7 @@ def delete(actor: User, sid: int) -> None:
 
 def _in_state(s: Schedule, states: tuple[str, ...], doing: str) -> None:
     if s.status not in states:
-        raise Conflict(f"Không thể {doing} lịch phát đang '{s.status}'. (Cannot {doing}: {s.status}.)",
+        raise Conflict(msg("Không thể %(doing)s lịch phát đang '%(status)s'.", doing=doing, status=s.status),
                        current_status=s.status)
 
 
@@ -378,10 +378,10 @@ def approve(actor: User, sid: int) -> Schedule:
     s = get(actor, sid)
     check_owner(actor, s.area_id, "Lịch phát")
     if s.created_by_id == actor.id:
-        raise Forbidden("Không ai được tự duyệt lịch phát của mình. (Nobody approves their own schedule.)")
+        raise Forbidden(msg("Không ai được tự duyệt lịch phát của mình."))
     _in_state(s, ("submitted",), "duyệt")
     if s.bulletin_id is not None and s.bulletin.status != "approved":
-        raise Conflict(f"Bản tin {s.bulletin_id} chưa được duyệt. (Its bulletin is not approved.)")
+        raise Conflict(msg("Bản tin %(id)s chưa được duyệt.", id=s.bulletin_id))
     s.approved_by = actor
     return _move(actor, s, "approved", "schedule.approve")
 
@@ -391,9 +391,9 @@ def reject(actor: User, sid: int, reason: Any) -> Schedule:
     s = get(actor, sid)
     check_owner(actor, s.area_id, "Lịch phát")
     if not isinstance(reason, str) or not reason.strip():
-        raise Invalid("Cần ghi lý do từ chối. (A rejection needs a reason.)", field="reason")
+        raise Invalid(msg("Cần ghi lý do từ chối."), field="reason")
     if s.created_by_id == actor.id:
-        raise Forbidden("Không ai tự quyết định lịch phát của mình. (Not your own schedule.)")
+        raise Forbidden(msg("Không ai tự quyết định lịch phát của mình."))
     _in_state(s, ("submitted",), "từ chối")
     return _move(actor, s, "rejected", "schedule.reject", reason=reason.strip())
 
@@ -500,7 +500,7 @@ def get(user: User, sid: int) -> Schedule:
         seen = Schedule.select(fn.COUNT(Schedule.id)).where((Schedule.id == sid) & cond).scalar()
         s = s if seen else None
     if s is None:
-        raise NotFound(f"Không có lịch phát số {sid}. (No schedule {sid}.)")
+        raise NotFound(msg("Không có lịch phát số %(sid)s.", sid=sid))
     return s
 
 

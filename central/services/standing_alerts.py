@@ -20,6 +20,7 @@ from peewee import JOIN
 from central.auth import check_area, in_scope
 from central.db import database
 from central.errors import Conflict, Invalid, NotFound, Unprocessable
+from central.messages import msg
 from central.models import Area, Asset, Bulletin, StandingAlert, Station, User
 from central.policy import check_role
 from central.services import audit
@@ -85,14 +86,14 @@ def get(user: User, alert_id: int) -> StandingAlert:
     for a in listing(user):
         if a.id == alert_id:
             return a
-    raise NotFound(f"Không có cảnh báo soạn sẵn số {alert_id}. (No standing alert {alert_id}.)")
+    raise NotFound(msg("Không có cảnh báo soạn sẵn số %(alert_id)s.", alert_id=alert_id))
 
 
 def by_key(user: User, key: str) -> StandingAlert:
     for a in listing(user, active_only=True):
         if a.key == key:
             return a
-    raise NotFound(f"Không có cảnh báo soạn sẵn '{key}' đang dùng. (No active standing alert '{key}'.)")
+    raise NotFound(msg("Không có cảnh báo soạn sẵn '%(key)s' đang dùng.", key=key))
 
 
 def _approved_bulletin(value: Any) -> Bulletin:
@@ -102,11 +103,10 @@ def _approved_bulletin(value: Any) -> Bulletin:
     except (TypeError, ValueError):
         b = None
     if b is None:
-        raise Unprocessable("bulletin_id phải là mã một bản tin. (bulletin_id must name a bulletin.)",
+        raise Unprocessable(msg("bulletin_id phải là mã một bản tin."),
                       field="bulletin_id")
     if b.status != "approved":
-        raise Conflict(f"Bản tin {b.id} chưa được duyệt (đang '{b.status}'): cảnh báo soạn sẵn phải qua "
-                       f"hai người duyệt. (The recording must be approved first.)")
+        raise Conflict(msg("Bản tin %(id)s chưa được duyệt (đang '%(status)s'): cảnh báo soạn sẵn phải qua hai người duyệt.", id=b.id, status=b.status))
     return b
 
 
@@ -115,12 +115,12 @@ def create(actor: User, data: Mapping[str, Any]) -> StandingAlert:
     check_role(actor, ADMINS, "thêm cảnh báo soạn sẵn")
     key = str(data.get("key") or "").strip()
     if not _KEY.match(key):
-        raise Invalid("key: chữ thường, số, gạch dưới (ví dụ flood). (Lower-case key, e.g. flood.)", field="key")
+        raise Invalid(msg("key: chữ thường, số, gạch dưới (ví dụ flood)."), field="key")
     if StandingAlert.get_or_none(StandingAlert.key == key) is not None:
-        raise Conflict(f"Đã có cảnh báo soạn sẵn '{key}'. (Key already used.)")
+        raise Conflict(msg("Đã có cảnh báo soạn sẵn '%(key)s'.", key=key))
     name = str(data.get("name") or "").strip()[:200]
     if not name:
-        raise Invalid("Cần tên cảnh báo. (A name is needed.)", field="name")
+        raise Invalid(msg("Cần tên cảnh báo."), field="name")
     area = _area(actor, data.get("area"))
     b = _approved_bulletin(data.get("bulletin_id"))
     with database.atomic():
@@ -155,7 +155,7 @@ def _area(actor: User, code: Any) -> Area | None:
         return None
     area = Area.get_or_none(Area.code == str(code))
     if area is None:
-        raise Unprocessable(f"Không có đơn vị mã '{code}'. (No area '{code}'.)", field="area")
+        raise Unprocessable(msg("Không có đơn vị mã '%(code)s'.", code=code), field="area")
     check_area(actor, area)
     return area
 

@@ -6,10 +6,13 @@ import hmac
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from ..auth import hash_token
+from ..auth import check_area, hash_token, in_scope, visible_stations
 from ..db import database, is_postgres
 from ..errors import Invalid, NotFound, Unauthorized, Unprocessable
+from ..messages import N_, msg
 from ..models import Area, Station, User, utcnow
+from . import areas
+from .area_tree import subtree_ids
 
 ONLINE_SYNC_INTERVALS = 3  # a station is online if seen within this many sync intervals
 
@@ -17,7 +20,7 @@ ONLINE_SYNC_INTERVALS = 3  # a station is online if seen within this many sync i
 class StationTokenRevoked(Unauthorized):
     """A token a person revoked: the station must be enrolled again with a new code."""
 
-    title = "Mã đài đã bị thu hồi"  # Station token revoked
+    title = N_("Mã đài đã bị thu hồi")
 
 
 def by_token(token: str | None) -> Station:
@@ -32,8 +35,7 @@ def by_token(token: str | None) -> Station:
         if station is not None and hmac.compare_digest(station.token_hash, digest):
             return station
         _refuse_revoked(digest)
-    raise Unauthorized("Mã đài không hợp lệ hoặc đã bị thay; hãy đăng ký lại đài bằng mã đăng ký mới "
-                       "(`station enroll --force URL MÃ`). (Unknown or replaced station token: enroll again.)")
+    raise Unauthorized(msg("Mã đài không hợp lệ hoặc đã bị thay; hãy đăng ký lại đài bằng mã đăng ký mới (`station enroll --force URL MÃ`)."))
 
 
 def _refuse_revoked(digest: str) -> None:
@@ -42,9 +44,7 @@ def _refuse_revoked(digest: str) -> None:
         return
     when = revoked.token_revoked_at.isoformat(timespec="seconds") if revoked.token_revoked_at else "?"
     raise StationTokenRevoked(
-        f"Mã của đài số {revoked.id} đã bị thu hồi lúc {when} (UTC). Đài cần đăng ký lại: xin mã đăng ký "
-        f"mới ở trang của đài rồi chạy `station enroll --force URL MÃ`. "
-        f"(This station's token was revoked at {when}: enroll again with a new code.)"
+        msg("Mã của đài số %(id)s đã bị thu hồi lúc %(when)s (UTC). Đài cần đăng ký lại: xin mã đăng ký mới ở trang của đài rồi chạy `station enroll --force URL MÃ`.", id=revoked.id, when=when)
     )
 
 
@@ -121,8 +121,46 @@ def is_online(station: Station, now: datetime | None = None) -> bool:
 def get(station_id: int) -> Station:
     station = Station.select(Station, Area).join(Area).where(Station.id == station_id).first()
     if station is None:
-        raise NotFound(f"Không có đài số {station_id}. (No station {station_id}.)")
+        raise NotFound(msg("Không có đài số %(station_id)s.", station_id=station_id))
     return station
+
+
+def visible(user: User, station_id: int) -> Station:
+    """The station if it lies in ``user``'s scope; 404 otherwise (never confirm one outside it exists)."""
+    station = get(station_id)
+    if not in_scope(user, station.area_id):
+        raise NotFound(msg("Không có đài số %(station_id)s.", station_id=station_id))
+    return station
+
+
+def state(h: dict[str, Any]) -> str:
+    """One word for a ``health`` row: never (not enrolled or never seen), offline, out_of_sync, online."""
+    if not h["enrolled"] or h["last_seen"] is None:
+        return "never"
+    if not h["online"]:
+        return "offline"
+    return "online" if h["in_sync"] else "out_of_sync"
+
+
+def listing(user: User, area_code: str | None = None) -> Any:
+    """The stations ``user`` may see (with their area), by name; only under ``area_code`` if given."""
+    query = visible_stations(user).join_from(Station, Area).select(Station, Area)
+    if area_code:
+        area = areas.get(area_code)
+        check_area(user, area)
+        query = query.where(Station.area.in_(sorted(subtree_ids(area.id))))
+    return query.order_by(Station.name, Station.id)
+
+
+def health_rows(user: User, area_code: str | None = None, now: datetime | None = None) -> list[dict[str, Any]]:
+    """``health`` of the stations ``listing`` gives, each with its ``state``."""
+    now = now or utcnow()
+    rows = []
+    for s in listing(user, area_code):
+        h = health(s, now)
+        h["state"] = state(h)
+        rows.append(h)
+    return rows
 
 
 def health(station: Station, now: datetime | None = None) -> dict[str, Any]:
@@ -171,16 +209,16 @@ def _clean_settings(body: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     unknown = set(body) - set(SETTINGS)
     if unknown:
-        raise Invalid(f"Không sửa được trường {', '.join(sorted(unknown))}. (Unknown settings.)")
+        raise Invalid(msg("Không sửa được trường %(value)s.", value=', '.join(sorted(unknown))))
     if "name" in body:
         if not isinstance(body["name"], str) or not body["name"].strip():
-            raise Invalid("Tên đài không được trống. (The name is empty.)", field="name")
+            raise Invalid(msg("Tên đài không được trống."), field="name")
         out["name"] = body["name"].strip()[:200]
     if "timezone" in body:
         try:
             ZoneInfo(str(body["timezone"]))
         except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a directory
-            raise Unprocessable(f"Múi giờ '{body['timezone']}' không có. (Unknown IANA zone.)",
+            raise Unprocessable(msg("Múi giờ '%(timezone)s' không có.", timezone=body['timezone']),
                                 field="timezone") from None
         out["timezone"] = str(body["timezone"])
     if "quiet_hours" in body:
@@ -189,11 +227,11 @@ def _clean_settings(body: dict[str, Any]) -> dict[str, Any]:
         if key in body:
             value = body[key]
             if not isinstance(value, int) or isinstance(value, bool) or not lo <= value <= hi:
-                raise Invalid(f"'{key}' phải là số nguyên từ {lo} đến {hi}.", field=key)
+                raise Invalid(msg("'%(key)s' phải là số nguyên từ %(lo)s đến %(hi)s.", key=key, lo=lo, hi=hi), field=key)
             out[key] = value
     if "active" in body:
         if not isinstance(body["active"], bool):
-            raise Invalid("'active' phải là true/false.", field="active")
+            raise Invalid(msg("'active' phải là true/false."), field="active")
         out["active"] = body["active"]
     return out
 
@@ -206,7 +244,7 @@ def _quiet(value: Any) -> tuple[str | None, str | None]:
     try:
         start, end = dtime.fromisoformat(value["start"]), dtime.fromisoformat(value["end"])
     except (KeyError, TypeError, ValueError):
-        raise Invalid("Giờ yên lặng dạng {\"start\": \"21:30\", \"end\": \"05:00\"} hoặc null.",
+        raise Invalid(msg("Giờ yên lặng dạng {\"start\": \"21:30\", \"end\": \"05:00\"} hoặc null."),
                       field="quiet_hours") from None
     return start.strftime("%H:%M"), end.strftime("%H:%M")
 

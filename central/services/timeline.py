@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from central.auth import visible_stations
-from central.errors import NotFound, Unprocessable
+from central.errors import Unprocessable
+from central.messages import msg
 from central.models import Bulletin, Schedule, Station, User, utcnow
-from central.services import manifests, programmes
+from central.services import manifests, programmes, stations
 from central.services import schedules as schedules_service
 from playlists import model as pm
 from playlists import timeline as pt
@@ -23,21 +23,14 @@ MAX_WINDOW = timedelta(days=31)
 DEFAULT_WINDOW = timedelta(days=1)
 
 
-def visible_station(user: User, station_id: int) -> Station:
-    st = visible_stations(user).where(Station.id == station_id).first()
-    if st is None:
-        raise NotFound(f"Không có đài số {station_id}. (No station {station_id}.)")
-    return st
-
-
 def window(start: datetime | None, end: datetime | None, now: datetime) -> tuple[datetime, datetime]:
     """Defaults (from now, one day) and limits (end after start, at most 31 days)."""
     start = start or now
     end = end or start + DEFAULT_WINDOW
     if end <= start:
-        raise Unprocessable("'to' phải sau 'from'. (The window ends before it starts.)")
+        raise Unprocessable(msg("'to' phải sau 'from'."))
     if end - start > MAX_WINDOW:
-        raise Unprocessable("Khoảng xem tối đa 31 ngày. (At most 31 days at a time.)")
+        raise Unprocessable(msg("Khoảng xem tối đa 31 ngày."))
     return start, end
 
 
@@ -45,13 +38,13 @@ def station_timeline(user: User, station_id: int, start: datetime | None = None,
                      end: datetime | None = None, now: datetime | None = None) -> dict[str, Any]:
     """``{"station_id", "version", "from", "to", "slots": [...]}`` for the station's window."""
     now = now or utcnow()
-    station = visible_station(user, station_id)
+    station = stations.visible(user, station_id)
     content = pm.manifest_content(manifests.preview(station, now))
     try:
         start, end = window(start, end, now)
         slots = pt.expand(list(content.schedules), content.bulletins, content.settings, start, end)
     except OverflowError:  # a window at the edge of the calendar (year 1 or 9999) in some zone
-        raise Unprocessable("Khoảng xem nằm ngoài năm 1–9999. (The window is out of range.)") from None
+        raise Unprocessable(msg("Khoảng xem nằm ngoài năm 1–9999.")) from None
     return {
         "station_id": station.id,
         "version": content.version,

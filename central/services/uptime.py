@@ -9,8 +9,11 @@ its enrollment, and nobody counts the future.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+
+from peewee import fn
 
 from ..models import Area, Heartbeat, Station, StationOutage, utcnow
 from .area_tree import subtree_ids
@@ -20,24 +23,77 @@ GAP_INTERVALS = 3  # heartbeats this many intervals apart: the station was off l
 PRUNED_AT = 1900  # a station with about this many heartbeats kept has had older ones pruned
 
 
+_CHUNK = 500  # station ids per query (well under SQLite's bound-variable limit)
+
+
+@dataclass
+class History:
+    """What uptime reads of a set of stations over ``[lo, hi)``, fetched in a few queries, not per station."""
+
+    outages: dict[int, list[tuple[datetime, datetime | None]]] = field(default_factory=dict)  # overlapping
+    with_outages: set[int] = field(default_factory=set)  # stations with any outage at all (presence)
+    beats: dict[int, list[datetime]] = field(default_factory=dict)  # heartbeats near/in the window
+    oldest: dict[int, tuple[datetime, int]] = field(default_factory=dict)  # first heartbeat kept, count
+
+    @classmethod
+    def load(cls, stations: list[Station], lo: datetime, hi: datetime) -> History:
+        h = cls()
+        ids = [s.id for s in stations]
+        for chunk in _chunks([s.id for s in stations if s.online is None]):
+            q = StationOutage.select(StationOutage.station).where(StationOutage.station.in_(chunk)).distinct()
+            h.with_outages.update(sid for (sid,) in q.tuples())
+        for chunk in _chunks(ids):
+            q = (StationOutage.select(StationOutage.station, StationOutage.started_at, StationOutage.ended_at)
+                 .where(StationOutage.station.in_(chunk), StationOutage.started_at < hi,
+                        StationOutage.ended_at.is_null() | (StationOutage.ended_at > lo)))
+            for sid, began, ended in q.tuples():
+                h.outages.setdefault(sid, []).append((began, ended))
+        deaf = [s for s in stations if s.online is None and s.id not in h.with_outages]
+        h._load_beats(deaf, lo, hi)
+        return h
+
+    def _load_beats(self, stations: list[Station], lo: datetime, hi: datetime) -> None:
+        """Heartbeats of stations without presence: the window's (widest allowance), and the oldest kept."""
+        widest = max((_allowed(s) for s in stations), default=timedelta(0))
+        for chunk in _chunks([s.id for s in stations]):
+            firsts = (Heartbeat.select(Heartbeat.station, fn.MIN(Heartbeat.id), fn.COUNT(Heartbeat.id))
+                      .where(Heartbeat.station.in_(chunk)).group_by(Heartbeat.station).tuples())
+            counts = {first: (sid, n) for sid, first, n in firsts}
+            if counts:
+                q = Heartbeat.select(Heartbeat.id, Heartbeat.received_at).where(Heartbeat.id.in_(sorted(counts)))
+                for hid, at in q.tuples():
+                    sid, n = counts[hid]
+                    self.oldest[sid] = (at, n)
+            q = (Heartbeat.select(Heartbeat.station, Heartbeat.received_at)
+                 .where(Heartbeat.station.in_(chunk), Heartbeat.received_at >= lo - widest,
+                        Heartbeat.received_at < hi))
+            for sid, at in q.tuples():
+                self.beats.setdefault(sid, []).append(at)
+
+
+def _chunks(ids: list[int]) -> list[list[int]]:
+    return [ids[i:i + _CHUNK] for i in range(0, len(ids), _CHUNK)]
+
+
+def _allowed(s: Station) -> timedelta:
+    return timedelta(seconds=GAP_INTERVALS * s.heartbeat_interval_s)
+
+
 def _window(s: Station, lo: datetime, hi: datetime) -> tuple[datetime, datetime] | None:
     start = max(lo, s.enrolled_at or s.created_at)
     return (start, hi) if hi > start else None
 
 
-def _outage_seconds(s: Station, lo: datetime, hi: datetime) -> float:
-    rows = StationOutage.select().where((StationOutage.station == s.id) & (StationOutage.started_at < hi)
-                                        & (StationOutage.ended_at.is_null() | (StationOutage.ended_at > lo)))
-    return sum(max(0.0, (min(o.ended_at or hi, hi) - max(o.started_at, lo)).total_seconds()) for o in rows)
+def _outage_seconds(s: Station, lo: datetime, hi: datetime, history: History) -> float:
+    rows = [(a, b) for a, b in history.outages.get(s.id, ()) if a < hi and (b is None or b > lo)]
+    return sum(max(0.0, (min(b or hi, hi) - max(a, lo)).total_seconds()) for a, b in rows)
 
 
-def _heartbeat_seconds(s: Station, lo: datetime, hi: datetime) -> float:
+def _heartbeat_seconds(s: Station, lo: datetime, hi: datetime, history: History) -> float:
     """Off line by the heartbeats (for a station without presence): each contact covers the next
     ``GAP_INTERVALS`` intervals, and the rest of the window is off line."""
-    allowed = timedelta(seconds=GAP_INTERVALS * s.heartbeat_interval_s)
-    times = [t for (t,) in Heartbeat.select(Heartbeat.received_at)
-             .where((Heartbeat.station == s.id) & (Heartbeat.received_at >= lo - allowed)
-                    & (Heartbeat.received_at < hi)).tuples()]
+    allowed = _allowed(s)
+    times = [t for t in history.beats.get(s.id, ()) if lo - allowed <= t < hi]
     if s.last_seen is not None and lo - allowed <= s.last_seen < hi:
         times.append(s.last_seen)  # a manifest poll is contact too
     covered, reach = 0.0, lo
@@ -49,26 +105,26 @@ def _heartbeat_seconds(s: Station, lo: datetime, hi: datetime) -> float:
     return max(0.0, (hi - lo).total_seconds() - covered)
 
 
-def _known_from(s: Station, lo: datetime, has_presence: bool) -> datetime:
+def _known_from(s: Station, lo: datetime, has_presence: bool, history: History) -> datetime:
     """Heartbeats are pruned (``heartbeats.prune``): before the oldest one kept, nothing is known."""
-    if has_presence:
+    if has_presence or s.id not in history.oldest:
         return lo
-    oldest = Heartbeat.select(Heartbeat.received_at).where(Heartbeat.station == s.id) \
-        .order_by(Heartbeat.id).limit(1).scalar()
-    pruned = oldest is not None and Heartbeat.select().where(Heartbeat.station == s.id).count() >= PRUNED_AT
-    return max(lo, Heartbeat.received_at.python_value(oldest)) if pruned else lo
+    oldest, kept = history.oldest[s.id]
+    return max(lo, oldest) if kept >= PRUNED_AT else lo
 
 
-def station_seconds(s: Station, lo: datetime, hi: datetime) -> tuple[float, float] | None:
+def station_seconds(s: Station, lo: datetime, hi: datetime,
+                    history: History | None = None) -> tuple[float, float] | None:
     """(seconds counted, seconds on line) of ``s`` in ``[lo, hi)``; None if it did not exist then."""
     window = _window(s, lo, hi)
     if window is None:
         return None
-    has_presence = s.online is not None or StationOutage.select().where(StationOutage.station == s.id).exists()
-    a, b = max(window[0], _known_from(s, window[0], has_presence)), window[1]
+    history = history if history is not None else History.load([s], lo, hi)
+    has_presence = s.online is not None or s.id in history.with_outages
+    a, b = max(window[0], _known_from(s, window[0], has_presence, history)), window[1]
     if b <= a:
         return None
-    off = _outage_seconds(s, a, b) if has_presence else _heartbeat_seconds(s, a, b)
+    off = _outage_seconds(s, a, b, history) if has_presence else _heartbeat_seconds(s, a, b, history)
     total = (b - a).total_seconds()
     return total, max(0.0, total - min(off, total))
 
@@ -80,9 +136,11 @@ def uptime(area: Area | None, date_from: date, date_to: date, now: datetime | No
     q = Station.select().where((Station.active == True) & Station.enrolled_at.is_null(False))  # noqa: E712
     if area is not None:
         q = q.where(Station.area.in_(sorted(subtree_ids(area.id))))
+    stations = list(q.order_by(Station.name, Station.id))
+    history = History.load(stations, lo, hi) if hi > lo else History()
     rows, total, on = [], 0.0, 0.0
-    for s in q.order_by(Station.name, Station.id):
-        got = station_seconds(s, lo, hi) if hi > lo else None
+    for s in stations:
+        got = station_seconds(s, lo, hi, history) if hi > lo else None
         if got is None:
             continue
         total, on = total + got[0], on + got[1]

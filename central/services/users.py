@@ -7,6 +7,8 @@ import secrets
 
 from peewee import IntegrityError
 
+from central.messages import msg
+
 from ..auth import hash_password, hash_token, in_scope, new_token, verify_password
 from ..db import database
 from ..errors import Conflict, Invalid, NotFound, Unauthorized
@@ -28,7 +30,7 @@ def generate_password(length: int = 16) -> str:
 def get(name: str) -> User:
     user = User.get_or_none(User.name == name)
     if user is None:
-        raise NotFound(f"Không có người dùng '{name}'. (No user '{name}'.)")
+        raise NotFound(msg("Không có người dùng '%(name)s'.", name=name))
     return user
 
 
@@ -41,11 +43,9 @@ def check_name(name: str) -> str:
     """The login name, stripped, or ``Invalid`` saying what a login name may hold."""
     name = (name or "").strip()
     if not name:
-        raise Invalid("Cần tên đăng nhập. (A login name is required.)", field="name")
+        raise Invalid(msg("Cần tên đăng nhập."), field="name")
     if not LOGIN_NAME.fullmatch(name):
-        raise Invalid(f"Tên đăng nhập '{name}' không hợp lệ: chỉ dùng chữ không dấu, số và . _ - @, không có "
-                      "dấu cách, tối đa 64 ký tự; họ tên đầy đủ ghi ở ô Họ tên. (A login name holds letters "
-                      "without diacritics, digits and . _ - @, no spaces.)", field="name")
+        raise Invalid(msg("Tên đăng nhập '%(name)s' không hợp lệ: chỉ dùng chữ không dấu, số và . _ - @, không có dấu cách, tối đa 64 ký tự; họ tên đầy đủ ghi ở ô Họ tên.", name=name), field="name")
     return name
 
 
@@ -54,18 +54,18 @@ def create(actor: User | None, name: str, role: str, area_code: str | None = Non
     """Create a user; returns ``(user, password)`` — the password is generated unless given, shown once."""
     name = check_name(name)
     if role not in ROLES:
-        raise Invalid(f"Vai trò '{role}' không hợp lệ; dùng một trong {', '.join(ROLES)}.")
+        raise Invalid(msg("Vai trò '%(role)s' không hợp lệ; dùng một trong %(value)s.", role=role, value=', '.join(ROLES)))
     area = areas.get(area_code) if area_code else None
     password = password or generate_password()
     if len(password) < 10:
-        raise Invalid("Mật khẩu cần ít nhất 10 ký tự. (Passwords need at least 10 characters.)")
+        raise Invalid(msg("Mật khẩu cần ít nhất 10 ký tự."))
     try:
         with database.atomic():
             user = User.create(name=name, role=role, area=area, full_name=full_name,
                                password_hash=hash_password(password))
             audit.record(actor, "user.create", user, name=name, role=role, area=area_code)
     except IntegrityError as exc:
-        raise Conflict(f"Tên đăng nhập '{name}' đã có. (User '{name}' exists.)") from exc
+        raise Conflict(msg("Tên đăng nhập '%(name)s' đã có.", name=name)) from exc
     return user, password
 
 
@@ -88,7 +88,7 @@ def authenticate(name: str, password: str, remote_addr: str = "",
         verify_password(password, _DUMMY_HASH)  # same work for unknown names: no timing oracle
     throttle.note("login", name, remote_addr, ok)
     if not ok or user is None:
-        raise Unauthorized("Sai tên đăng nhập hoặc mật khẩu. (Wrong name or password.)")
+        raise Unauthorized(msg("Sai tên đăng nhập hoặc mật khẩu."))
     with database.atomic():
         User.update(last_login_at=utcnow()).where(User.id == user.id).execute()
         audit.record(user, "user.login", user, remote_addr=remote_addr)
@@ -103,10 +103,9 @@ MIN_PASSWORD = 10
 def change_password(user: User, current: str, new: str) -> None:
     """Replace ``user``'s password after checking the current one; audited."""
     if not verify_password(current, user.password_hash):
-        raise Unauthorized("Mật khẩu hiện tại không đúng. (The current password is wrong.)")
+        raise Unauthorized(msg("Mật khẩu hiện tại không đúng."))
     if len(new) < MIN_PASSWORD:
-        raise Invalid(f"Mật khẩu mới cần ít nhất {MIN_PASSWORD} ký tự. "
-                      f"(The new password needs at least {MIN_PASSWORD} characters.)", field="new")
+        raise Invalid(msg("Mật khẩu mới cần ít nhất %(MIN_PASSWORD)s ký tự.", MIN_PASSWORD=MIN_PASSWORD), field="new")
     with database.atomic():
         User.update(password_hash=hash_password(new)).where(User.id == user.id).execute()
         audit.record(user, "user.password", user)
@@ -138,7 +137,7 @@ def revoke_token(actor: User | None, token_id: int) -> None:
     with database.atomic():
         row = ApiToken.select(ApiToken, User).join(User).where(ApiToken.id == token_id).first()
         if row is None or not may_revoke(actor, row.user):
-            raise NotFound(f"Không có mã API số {token_id}. (No token {token_id}.)")
+            raise NotFound(msg("Không có mã API số %(token_id)s.", token_id=token_id))
         row.revoked_at = utcnow()
         row.save()
         audit.record(actor, "token.revoke", row, user_id=row.user_id)
@@ -166,7 +165,7 @@ def token_to_dict(row: ApiToken) -> dict[str, object]:
 def by_id(uid: int) -> User:
     user = User.get_or_none(User.id == uid)
     if user is None:
-        raise NotFound(f"Không có người dùng số {uid}. (No user {uid}.)")
+        raise NotFound(msg("Không có người dùng số %(id)s.", id=uid))
     return user
 
 
@@ -182,7 +181,7 @@ def update(actor: User, uid: int, data: dict[str, object]) -> User:
         fields["full_name"] = str(data["full_name"] or "").strip()[:200]
     if "role" in data:
         if data["role"] not in ROLES:
-            raise Invalid(f"Vai trò '{data['role']}' không hợp lệ; dùng một trong {', '.join(ROLES)}.", field="role")
+            raise Invalid(msg("Vai trò '%(role)s' không hợp lệ; dùng một trong %(value)s.", role=data['role'], value=', '.join(ROLES)), field="role")
         fields["role"] = data["role"]
     if "area" in data:
         fields["area"] = areas.get(str(data["area"])) if data["area"] else None
@@ -190,9 +189,9 @@ def update(actor: User, uid: int, data: dict[str, object]) -> User:
         fields["active"] = bool(data["active"])
     stops_admin = fields.get("role", Role.ADMIN) != Role.ADMIN or fields.get("active", True) is False
     if user.role == Role.ADMIN and user.active and stops_admin and _active_admins_besides(user) == 0:
-        raise Conflict("Phải còn ít nhất một quản trị viên đang hoạt động. (Keep one active admin.)")
+        raise Conflict(msg("Phải còn ít nhất một quản trị viên đang hoạt động."))
     if actor.id == user.id and fields.get("active", True) is False:
-        raise Conflict("Không tự khóa tài khoản của mình được. (You cannot deactivate yourself.)")
+        raise Conflict(msg("Không tự khóa tài khoản của mình được."))
     with database.atomic():
         for k, v in fields.items():
             setattr(user, k, v)

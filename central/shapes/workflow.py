@@ -78,7 +78,19 @@ class Bulletin(Answer):
     withdrawn_at: Time | None
 
 
-class BulletinPatch(Shape):
+class Speech(Shape):
+    """How a text is read aloud (a TTS bulletin, a preview)."""
+
+    text: Annotated[str, Field(min_length=1, max_length=20_000, pattern=VISIBLE)] = None  # type: ignore[assignment]
+    engine: Annotated[str, OneOf(("auto", "gtts", "espeak"))] = "auto"
+    voice: Text64 | None = None
+    speed: Annotated[float, Field(ge=0.5, le=2.0)] = 1.0
+
+
+class BulletinPatch(Speech):
+    """New text (or engine, voice, speed) reads a TTS bulletin again into new audio; a recording's text is its
+    transcript (engine, voice or speed for a recording: 422)."""
+
     title: Title = None  # type: ignore[assignment]
     category: CategoryRef | None = None
     campaign_id: Id | None = None
@@ -89,11 +101,30 @@ class BulletinPatch(Shape):
 
 
 class BulletinTTS(BulletinPatch):
+    __doc__ = None
+
     title: Title
     text: Annotated[str, Field(min_length=1, max_length=20_000, pattern=VISIBLE)]
-    engine: Annotated[str, OneOf(("auto", "gtts", "espeak"))] = "auto"
-    voice: Text64 | None = None
-    speed: Annotated[float, Field(ge=0.5, le=2.0)] = 1.0
+
+
+class TTSPreviewInput(Speech):
+    text: Annotated[str, Field(min_length=1, max_length=20_000, pattern=VISIBLE)]
+    language: Language = ""
+
+
+class TTSPreview(Answer):
+    spoken_text: str = Field(description="the text as read: abbreviations, dates and numbers in words")
+    engine: Annotated[str, OneOf(("gtts", "espeak"))]
+    voice: str | None
+    mime: str
+    duration_ms: int
+    loudness_lufs: float
+    audio_base64: str = Field(description="the audio exactly as a saved bulletin would have it",
+                              json_schema_extra={"contentEncoding": "base64"})
+
+
+#: seconds of a recording, as a form field (empty: the edge)
+_TRIM: dict[str, Any] = {"type": ["number", "string"], "minimum": 0, "maximum": 86400, "maxLength": 0}
 
 
 #: a validity end in a form: text (an absent field means none)
@@ -111,6 +142,12 @@ class BulletinUpload(Shape):
     priority: Priority = "normal"
     valid_from: Annotated[str, _WINDOW_TEXT] = ""
     valid_until: Annotated[str, _WINDOW_TEXT] = ""
+    trim_start: Annotated[float | str, WithJsonSchema(
+        {**_TRIM, "description": "keep the audio from this second (empty: the start)"})] = ""
+    trim_end: Annotated[float | str, WithJsonSchema(
+        {**_TRIM, "description": "keep the audio up to this second (empty: the end); after trim_start, else 422"})] = ""
+    source: Annotated[str, OneOf(("file", "recording"))] = Field(
+        "file", description="recording: made with the browser's microphone (noted in the audit log)")
 
 
 class Category(Answer):

@@ -42,21 +42,24 @@
     if (xhr.responseURL) { window.history.replaceState(null, "", xhr.responseURL); }
   };
   document.querySelectorAll("form[data-busy]").forEach(function (form) {
-    var box = form.querySelector(".busy"), button = form.querySelector("button[type=submit]");
+    // Every submit button (save, and "hear it first" on the TTS form) is held while one request runs.
+    var box = form.querySelector(".busy"), buttons = form.querySelectorAll("button[type=submit]");
+    var hold = function (held) { buttons.forEach(function (b) { b.disabled = held; }); };
     var bar = box.querySelector("progress"), text = box.querySelector(".busy-text");
     var input = form.querySelector("input[type=file]");
     var max = parseInt(form.getAttribute("data-max-bytes"), 10) || 0;
     if (input) { input.addEventListener("change", function () { input.setCustomValidity(""); }); }
     form.addEventListener("submit", function (ev) {
       var file = input && input.files[0];
-      if (button.disabled) { ev.preventDefault(); return; }
+      if (form.hasAttribute("data-sending")) { ev.preventDefault(); return; }
       if (file && max && file.size > max) {
         ev.preventDefault();
         input.setCustomValidity(form.getAttribute("data-too-big"));
         input.reportValidity();
         return;
       }
-      button.disabled = true;
+      form.setAttribute("data-sending", "");
+      hold(true);
       box.hidden = false;
       if (!file || !window.FormData) { text.textContent = text.getAttribute("data-speaking"); return; }
       ev.preventDefault();
@@ -72,7 +75,7 @@
       });
       xhr.addEventListener("load", function () { swap(xhr); });
       xhr.addEventListener("error", function () {
-        button.disabled = false; text.textContent = form.getAttribute("data-failed");
+        form.removeAttribute("data-sending"); hold(false); text.textContent = form.getAttribute("data-failed");
       });
       shown(0, file.size);
       xhr.send(new FormData(form));

@@ -32,6 +32,7 @@ from . import (  # noqa: E402,F401
     chimes,
     dashboard,
     emergency,
+    live,
     pages_auth,
     period_reports,
     plans,

@@ -77,9 +77,8 @@ def settings_from_form(form: Any) -> dict[str, Any]:
 @bp.route("/stations/<int:sid>/settings", methods=["POST"])
 @roles(Role.EDITOR, Role.OPERATOR)
 def station_settings(sid: int) -> Any:
-    from .stations import get_visible
 
-    station = get_visible(me(), sid)
+    station = stations_service.visible(me(), sid)
     try:
         stations_service.update_settings(me(), station, settings_from_form(request.form))
     except CentralError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
@@ -11,8 +12,8 @@ from flask_babel import lazy_gettext as _l
 from audio_library import DEFAULT_CEILING_DBTP, DEFAULT_TARGET_LUFS, AudioError
 from central.config import settings
 from central.errors import CentralError
+from central.services import bulletin_speech, languages
 from central.services import bulletins as service
-from central.services import languages
 
 from ..words import Role
 from . import bp, paging, queries
@@ -22,7 +23,7 @@ ENGINES = (("auto", _l("Tự động (gTTS, không có mạng thì eSpeak)")),
            ("gtts", _l("gTTS (Google, cần Internet)")), ("espeak", _l("eSpeak NG (ngoại tuyến)")))
 VOICES = (("", _l("Mặc định")), ("vi", _l("Giọng Bắc (vi)")), ("vi-vn-x-central", _l("Giọng Trung")),
           ("vi-vn-x-south", _l("Giọng Nam")))
-STATUSES = ("draft", "submitted", "approved", "rejected", "withdrawn")
+STATUSES = ("draft", "submitted", "approved", "rejected", "withdrawn", "aired-live")
 
 
 @bp.route("/bulletins")
@@ -53,6 +54,9 @@ def bulletins() -> Any:
     )
 
 
+MODES = ("tts", "record", "upload")
+
+
 @bp.route("/bulletins/new", methods=["GET", "POST"])
 @roles(Role.EDITOR)
 def bulletin_new() -> Any:
@@ -67,12 +71,55 @@ def bulletin_new() -> Any:
         else:
             flash(_("Đã tạo bản nháp. Hãy nghe lại rồi gửi duyệt."), "success")
             return redirect(url_for("web.bulletin_detail", bid=b.id))
+    return _new_page(form, status=400 if request.method == "POST" else 200)
+
+
+def _new_page(form: Any, status: int = 200, preview: Any = None) -> Any:
+    mode = form.get("mode") or request.args.get("mode", "tts")
     return render_template(
-        "web/bulletin_new.html", form=form, mode=form.get("mode") or request.args.get("mode", "tts"),
+        "web/bulletin_new.html", form=form, mode=mode if mode in MODES else "tts", preview=preview,
         categories=queries.category_choices(), campaigns=queries.campaign_choices(me()),
         engines=ENGINES, voices=VOICES, languages=languages.choices(),
         max_bytes=settings().max_content_length,
-    ), (400 if request.method == "POST" else 200)
+    ), status
+
+
+@bp.route("/bulletins/new/preview", methods=["POST"])
+@roles("editor")
+def bulletin_preview() -> Any:
+    """Read the form's text aloud without saving: the page again, with the audio and the as-spoken text."""
+    form = request.form.to_dict()
+    form["text"] = _script(form)
+    cfg = settings()
+    try:
+        preview = bulletin_speech.preview(me(), _speech(form), ffmpeg=cfg.ffmpeg, gtts_host=cfg.gtts_host)
+    except CentralError as exc:
+        flash_error(exc)
+        return _new_page(form, 400)
+    except AudioError as exc:
+        flash(_("Không dùng được âm thanh: %(why)s", why=error_text(exc)), "error")
+        return _new_page(form, 400)
+    audio = f"data:{preview.mime};base64,{base64.b64encode(preview.audio).decode('ascii')}"
+    return _new_page(form, preview={"spoken": preview.spoken, "audio": audio, "engine": preview.engine,
+                                    "duration_ms": preview.duration_ms})
+
+
+def _script(form: Any) -> str:
+    """What is to be read: the as-spoken text when the person corrected it, else the written text."""
+    spoken = " ".join(form.get("spoken", "").split())
+    shown = " ".join(form.get("spoken_from", "").split())
+    return form.get("spoken", "").strip() if spoken and spoken != shown else form.get("text", "")
+
+
+def _speech(form: Any) -> dict[str, Any]:
+    """The TTS fields of a form, typed as the service takes them."""
+    try:
+        speed = float(form.get("speed") or 1.0)
+    except ValueError:
+        speed = -1.0  # the service names the allowed range
+    return {"text": form.get("text", ""), "engine": form.get("engine") or "auto",
+            "voice": form.get("voice") or None, "speed": speed,
+            "language": form.get("language") or languages.VIETNAMESE}
 
 
 def _copied(bid: str) -> dict[str, Any]:
@@ -97,17 +144,14 @@ def _fields(form: Any) -> dict[str, Any]:
 def _create(user: Any, form: Any) -> Any:
     data = _fields(form)
     cfg = settings()
-    if form.get("mode") == "upload":
+    if form.get("mode") in ("upload", "record"):
         upload = request.files.get("file")
         blob = upload.read() if upload else b""
+        data.update(trim_start=form.get("trim_start"), trim_end=form.get("trim_end"),
+                    source="recording" if form.get("mode") == "record" else "file")
         return service.create_uploaded(user, blob, upload.filename if upload else None, data,
                                        queries.data_dir(), ffmpeg=cfg.ffmpeg)
-    try:
-        speed = float(form.get("speed") or 1.0)
-    except ValueError:
-        speed = -1.0  # the service names the allowed range
-    data.update(text=form.get("text", ""), engine=form.get("engine") or "auto",
-                voice=form.get("voice") or None, speed=speed)
+    data.update(_speech({**form.to_dict(), "text": _script(form)}))
     return service.create_spoken(user, data, queries.data_dir(), ffmpeg=cfg.ffmpeg, gtts_host=cfg.gtts_host)
 
 
@@ -115,11 +159,50 @@ def _create(user: Any, form: Any) -> Any:
 def bulletin_detail(bid: int) -> Any:
     user = me()
     b = service.get(user, bid)
-    return render_template("web/bulletin_detail.html", b=b, history=queries.history("Bulletin", bid),
+    history = queries.history("Bulletin", bid)
+    recorded = any(h.action == "bulletin.create" and (h.detail or {}).get("how") == "recording" for h in history)
+    return render_template("web/bulletin_detail.html", b=b, history=history, recorded=recorded,
                            own=b.author_id == user.id, categories=queries.category_choices(),
                            campaigns=queries.campaign_choices(user),
+                           spoken=bulletin_speech.spoken_text(b.text, b.language) if b.tts_engine else "",
+                           engines=ENGINES, voices=VOICES,
                            loudness_off=service.loudness_warning(b) is not None,
                            target_lufs=DEFAULT_TARGET_LUFS, ceiling_dbtp=DEFAULT_CEILING_DBTP)
+
+
+@bp.route("/bulletins/<int:bid>/text", methods=["POST"])
+@roles("editor")
+def bulletin_text(bid: int) -> Any:
+    """New words for a draft: a TTS draft is read again (a recording keeps them as its transcript)."""
+    form = request.form
+    b = service.get(me(), bid)
+    body: dict[str, Any] = {"text": _script(form)}
+    if b.tts_engine:
+        body.update({k: v for k, v in _speech(form).items() if k in ("engine", "voice", "speed")})
+    cfg = settings()
+    try:
+        service.edit(me(), bid, body, queries.data_dir(), ffmpeg=cfg.ffmpeg, gtts_host=cfg.gtts_host)
+    except CentralError as exc:
+        flash_error(exc)
+    except AudioError as exc:
+        flash(_("Không dùng được âm thanh: %(why)s", why=error_text(exc)), "error")
+    else:
+        flash(_("Đã đọc lại nội dung mới. Hãy nghe lại trước khi gửi duyệt.") if b.tts_engine
+              else _("Đã lưu nội dung."), "success")
+    return redirect(url_for("web.bulletin_detail", bid=bid))
+
+
+@bp.route("/bulletins/<int:bid>/delete", methods=["POST"])
+@roles("editor")
+def bulletin_delete(bid: int) -> Any:
+    b = service.get(me(), bid)
+    try:
+        service.delete_draft(me(), bid, queries.data_dir())
+    except CentralError as exc:
+        flash_error(exc)
+        return redirect(url_for("web.bulletin_detail", bid=bid))
+    flash(_("Đã xóa bản nháp “%(title)s”.", title=b.title), "success")
+    return redirect(url_for("web.bulletins"))
 
 
 @bp.route("/bulletins/<int:bid>/edit", methods=["POST"])

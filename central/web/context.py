@@ -16,6 +16,7 @@ from flask_wtf.csrf import CSRFError
 
 from central import auth
 from central.errors import CentralError, Forbidden, NotFound, Unauthorized
+from central.messages import Message
 
 from ..words import Role
 from . import bp
@@ -44,6 +45,7 @@ NAV = (
     NavItem("web.schedules", _l("Lịch phát")),
     NavItem("web.plans", _l("Kế hoạch"), group="plan"),
     NavItem("web.calendar_month", _l("Lịch tháng"), group="plan"),
+    NavItem("web.live", _l("Phát trực tiếp"), (Role.EDITOR, Role.APPROVER)),
     NavItem("web.emergency", _l("Phát khẩn cấp"), (Role.APPROVER,)),
     NavItem("web.stations", _l("Đài")),
     NavItem("web.playlogs", _l("Nhật ký phát")),
@@ -169,7 +171,7 @@ def _central_error(exc: CentralError) -> Any:
 
 @bp.errorhandler(404)
 def _not_found(exc: Any) -> Any:
-    return render_template("web/error.html", title=NotFound.title,
+    return render_template("web/error.html", title=_(NotFound.title),
                            message=_("Không tìm thấy trang hoặc mục này.")), 404
 
 
@@ -179,14 +181,16 @@ def flash_error(exc: CentralError) -> None:
 
 
 def error_text(exc: Exception) -> str:
-    """A service's message in the viewer's language only (see ``one_language``)."""
+    """A service's message in the viewer's language (its ``Message`` through the catalogue)."""
     from flask_babel import get_locale
 
-    return one_language(getattr(exc, "detail", None) or str(exc), str(get_locale()))
+    message = getattr(exc, "message", None)
+    text = message.render(_) if isinstance(message, Message) else str(getattr(exc, "detail", None) or exc)
+    return one_language(text, str(get_locale()))
 
 
 def error_title(exc: CentralError) -> str:
-    return str(ERROR_TITLES.get(type(exc).__name__, exc.title))
+    return str(_(exc.title))
 
 
 #: The services write ``"Vietnamese. (English.)"``: the trailing group is English when it holds a
@@ -204,16 +208,6 @@ def one_language(text: str, lang: str) -> str:
     if any(ch.isalpha() and ord(ch) > 127 for ch in bare):
         return text
     return m["en"].strip() if lang == "en" else m["vi"].strip()
-
-
-#: Problem titles the services set in Vietnamese, for the catalog.
-ERROR_TITLES = {
-    "CentralError": _l("Yêu cầu không hợp lệ"), "Invalid": _l("Dữ liệu không hợp lệ"),
-    "Unauthorized": _l("Chưa xác thực"), "Forbidden": _l("Không có quyền"),
-    "NotFound": _l("Không tìm thấy"), "Conflict": _l("Xung đột trạng thái"),
-    "Gone": _l("Đã hết hiệu lực"), "TooLarge": _l("Quá lớn"), "TooManyRequests": _l("Quá nhiều yêu cầu"),
-    "Unavailable": _l("Tạm thời không phục vụ được"),
-}
 
 
 def form_list(name: str) -> list[str]:

@@ -10,11 +10,11 @@ from flask import redirect, render_template, url_for
 from central.services import bulletins as bulletins_service
 from central.services import calendar as calendar_service
 from central.services import emergencies as emergencies_service
+from central.services import stations as stations_service
 from central.services import today
 
 from . import bp
 from .context import me
-from .stations import visible_health
 
 
 @bp.route("/")
@@ -25,7 +25,7 @@ def index() -> Any:
 @bp.route("/dashboard")
 def dashboard() -> Any:
     user = me()
-    health = visible_health(user)
+    health = stations_service.health_rows(user)
     counts = Counter(h["state"] for h in health)
     pending = [b for b in bulletins_service.listing(user, status="submitted")][:8]
     rejected = [b for b in bulletins_service.listing(user, status="rejected") if b.author_id == user.id][:8]

@@ -9,22 +9,16 @@ from flask_babel import lazy_gettext as _l
 
 from central.times import ZONE
 from central.words import Role
+from playlists.words import PLAY_WORDS, TIER_WORDS
 
 STATUS_LABELS = {
+    **{k: _l(v) for k, v in PLAY_WORDS.items()},  # plays and slots: the station's words too
     "draft": _l("Nháp"),
     "submitted": _l("Chờ duyệt"),
     "approved": _l("Đã duyệt"),
     "rejected": _l("Bị từ chối"),
     "withdrawn": _l("Đã thu hồi"),
-    "completed": _l("Đã phát xong"),
-    "interrupted": _l("Bị ngắt"),
-    "failed": _l("Lỗi"),
-    "missed": _l("Bị lỡ"),
-    "skipped": _l("Bỏ qua"),
-    "local": _l("Phát tại chỗ"),
-    "not_audible": _l("Không nghe được"),
-    "failed_to_sound": _l("Không phát ra tiếng"),
-    "planned": _l("Dự kiến"),
+    "aired-live": _l("Đã phát trực tiếp"),
     "online": _l("Trực tuyến"),
     "offline": _l("Mất kết nối"),
     "out_of_sync": _l("Chưa đồng bộ"),
@@ -32,11 +26,7 @@ STATUS_LABELS = {
     "active": _l("Đang hiệu lực"),
 }
 
-PRIORITY_LABELS = {
-    "normal": _l("Thông thường"),
-    "priority": _l("Ưu tiên"),
-    "emergency": _l("Khẩn cấp"),
-}
+PRIORITY_LABELS = {k: _l(v) for k, v in TIER_WORDS.items()}
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Quản trị"),
@@ -66,6 +56,8 @@ ACTION_LABELS = {
     "bulletin.reject": _l("Từ chối"),
     "bulletin.withdraw": _l("Thu hồi"),
     "bulletin.take_back": _l("Rút lại để sửa"),
+    "bulletin.respeak": _l("Đọc lại nội dung mới"),
+    "bulletin.delete": _l("Xóa bản nháp"),
 }
 
 

@@ -6,6 +6,7 @@ from datetime import date
 from typing import Any
 
 from flask import Response, render_template, request, url_for
+from flask_babel import get_locale
 
 from central.errors import CentralError
 from central.services import reports as service
@@ -37,7 +38,7 @@ def reports() -> Any:
         flash_error(exc)
     if summary is not None and request.args.get("format") == "csv":
         name = f"bao-cao-{summary.date_from:%Y%m%d}-{summary.date_to:%Y%m%d}-{group_by}.csv"
-        return Response(service.to_csv(summary), mimetype="text/csv; charset=utf-8",
+        return Response(service.to_csv(summary, str(get_locale())), mimetype="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
     csv_url = None
     if summary is not None:

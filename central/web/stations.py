@@ -8,8 +8,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from central import auth
-from central.errors import CentralError, NotFound
+from central.errors import CentralError
 from central.models import Heartbeat, PlayLog, Station, utcnow
 from central.services import enrollment, presence
 from central.services import stations as service
@@ -19,47 +18,19 @@ from . import bp, paging, queries
 from .context import error_text, flash_error, me, roles
 
 
-def health_state(h: dict[str, Any]) -> str:
-    """One word for the list: never (not enrolled or never seen), offline, out_of_sync, online."""
-    if not h["enrolled"] or h["last_seen"] is None:
-        return "never"
-    if not h["online"]:
-        return "offline"
-    return "online" if h["in_sync"] else "out_of_sync"
-
-
-def visible_health(user: Any) -> list[dict[str, Any]]:
-    now = utcnow()
-    rows = []
-    for s in auth.visible_stations(user).order_by(Station.name):
-        h = service.health(s, now)
-        h["state"] = health_state(h)
-        rows.append(h)
-    return rows
-
-
-def get_visible(user: Any, sid: int) -> Station:
-    station = service.get(sid)
-    if not auth.in_scope(user, station.area_id):
-        raise NotFound(_("Không có đài số %(id)s.", id=sid))
-    return station
-
-
 @bp.route("/stations")
 def stations() -> Any:
     user = me()
-    rows = visible_health(user)
     state, q, area = (request.args.get(k, "").strip() for k in ("state", "q", "area"))
+    try:
+        rows = service.health_rows(user, area or None)
+    except CentralError as exc:
+        flash_error(exc)
+        rows = []
     if state:
         rows = [r for r in rows if r["state"] == state]
     if q:
         rows = [r for r in rows if paging.contains(q, r["name"], r.get("area_name"))]
-    if area:
-        from central.models import Area
-
-        under = queries.subtree(area) or set()
-        codes = {a.code for a in Area.select(Area.code).where(Area.id.in_(sorted(under) or [0]))}
-        rows = [r for r in rows if r["area_code"] in codes]
     page = paging.paginate(rows)
     return render_template("web/stations.html", rows=page.rows, page=page, state=state, q=q, area=area,
                            areas=queries.area_choices(user), new_code=None)
@@ -68,9 +39,9 @@ def stations() -> Any:
 @bp.route("/stations/<int:sid>")
 def station_detail(sid: int) -> Any:
     user = me()
-    station = get_visible(user, sid)
+    station = service.visible(user, sid)
     h = service.health(station)
-    h["state"] = health_state(h)
+    h["state"] = service.state(h)
     beat = (Heartbeat.select().where(Heartbeat.station == station)
             .order_by(Heartbeat.received_at.desc()).first())
     plays = list(PlayLog.select().where(PlayLog.station == station)
@@ -112,7 +83,7 @@ def station_new() -> Any:
 @bp.route("/stations/<int:sid>/code", methods=["POST"])
 @roles(Role.ADMIN)
 def station_code(sid: int) -> Any:
-    station = get_visible(me(), sid)
+    station = service.visible(me(), sid)
     code = enrollment.issue_code(me(), station)
     flash(_("Mã đăng ký mới (chỉ hiện một lần): %(code)s", code=code), "success")
     return redirect(url_for("web.station_detail", sid=sid))
@@ -121,7 +92,7 @@ def station_code(sid: int) -> Any:
 @bp.route("/stations/<int:sid>/speaker-test", methods=["POST"])
 @roles(Role.APPROVER, Role.OPERATOR)
 def station_speaker_test(sid: int) -> Any:
-    station = get_visible(me(), sid)
+    station = service.visible(me(), sid)
     service.request_speaker_test(me(), station)
     flash(_("Đã yêu cầu thử loa. Đài sẽ phát tín hiệu thử khi nhận lịch mới (trong vòng một phút nếu có kết nối)."),
           "success")
@@ -131,7 +102,7 @@ def station_speaker_test(sid: int) -> Any:
 @bp.route("/stations/<int:sid>/revoke", methods=["POST"])
 @roles(Role.ADMIN, Role.APPROVER)
 def station_revoke(sid: int) -> Any:
-    station = get_visible(me(), sid)
+    station = service.visible(me(), sid)
     try:
         enrollment.revoke(me(), station)
     except CentralError as exc:

@@ -240,3 +240,35 @@ def test_concurrent_ingests_and_speech_do_not_interfere(speech_wav: bytes) -> No
         for future, voice in zip(voices, ("vi", "vi-vn-x-south"), strict=True):
             # each thread got its own whole utterance, not a mix of two
             assert abs(len(future.result().audio) - alone[voice]) < 0.02 * alone[voice]
+
+
+def test_a_trim_keeps_only_the_chosen_part(tone: MakeTone) -> None:
+    steady = tone("steady.wav", "aevalsrc='0.2*sin(2*PI*330*t)*(0.6+0.4*sin(2*PI*3*t))':d=10:s=48000")
+    whole = ingest(steady)
+    cut = ingest(steady, trim=(2.0, 6.5))
+    assert abs(whole.info.duration_ms - 10000) <= 60, whole.info
+    assert abs(cut.info.duration_ms - 4500) <= 60, cut.info
+    assert abs(ingest(steady, trim=(7.5, None)).info.duration_ms - 2500) <= 60
+    assert_on_target(cut.data)
+
+
+def test_a_trim_that_lands_in_a_pause_still_drops_the_silence(tone: MakeTone) -> None:
+    # sound 0–2 s and 3.5–8 s: a cut at 2.2 s starts inside the pause, which goes (0.2 s kept)
+    graph = "aevalsrc='if(lt(t,2)+between(t,3.5,8),0.2*sin(2*PI*330*t),0)':d=8:s=48000"
+    out = ingest(tone("pause-at-cut.wav", graph), trim=(2.2, 6.0))
+    assert abs(out.info.duration_ms - 2700) <= 60, out.info
+
+
+@pytest.mark.parametrize(("trim", "words"), [
+    ((9.5, None), "after the end of the recording"),
+    ((3.0, 2.0), "must come after its start"),
+    ((-1.0, 2.0), "not valid"),
+    ((float("nan"), 2.0), "not valid"),
+    ((2.0, 2.5), "shorter than the minimum"),
+    ((0.5, 1.2), "silent"),
+])
+def test_a_trim_that_leaves_nothing_usable_is_refused(tone: MakeTone, trim: tuple[float, float | None],
+                                                      words: str) -> None:
+    graph = "aevalsrc='if(lt(t,0.4)+gt(t,1.6),0.2*sin(2*PI*330*t),0)':d=9:s=48000"
+    with pytest.raises(AudioError, match=words):
+        ingest(tone("trim-edges.wav", graph), trim=trim)

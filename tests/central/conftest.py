@@ -64,8 +64,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 @pytest.fixture
 def app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
     data = tmp_path / "data"
+    # an Icecast nobody listens on (a closed port): live routes work as far as the central goes
     app = create_app({"TESTING": True, "DATA_DIR": str(data), "DATABASE_URL": database_url,
-                      "SECRET_KEY": "test-secret"})
+                      "SECRET_KEY": "test-secret", "ICECAST_URL": "http://127.0.0.1:9"})
     initialise(app)
     yield app
     if not database.is_closed():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, date, datetime, timedelta
 
 from central.alert_models import Alert
@@ -127,3 +128,28 @@ def test_the_period_report_shows_uptime_in_its_completeness(client, tree, make_u
     conforms(spec, "GET", "/api/v1/reports/period", reply)
     assert reply.json["completeness"]["uptime_pct"] == 75.0
     assert report_export.offline_line(reply.json).endswith("Thời gian hoạt động của các đài: 75,0 %.")
+
+
+def test_uptime_of_many_stations_reads_their_history_in_a_few_queries(tree, station_factory, caplog):
+    """Pruned heartbeats count from the oldest kept; presence from any outage; and 30 stations cost a
+    handful of queries, not a few per station (the period report reads uptime for thousands)."""
+    pruned = _enrolled(station_factory, tree["C1"], "Đài nhịp tim đã xóa bớt", MIDNIGHT - timedelta(days=30))
+    Station.update(last_seen=None, heartbeat_interval_s=60).where(Station.id == pruned.id).execute()
+    kept_from = MIDNIGHT + timedelta(hours=18)  # older ones were pruned: nothing is known before 18:00
+    Heartbeat.insert_many([{"station": pruned.id, "received_at": kept_from + timedelta(seconds=30 * i)}
+                           for i in range(uptime.PRUNED_AT)]).execute()  # every 30 s until 09:49:30 the next day
+    flapped = _enrolled(station_factory, tree["C2"], "Đài từng mất kết nối", MIDNIGHT - timedelta(days=30))
+    Station.update(online=None, last_seen=None).where(Station.id == flapped.id).execute()
+    StationOutage.create(station=flapped, started_at=MIDNIGHT - timedelta(days=3),
+                         ended_at=MIDNIGHT + timedelta(hours=6))  # presence, though not on line now
+    for i in range(30):
+        s = _enrolled(station_factory, tree["C2"], f"Đài thôn {i + 1}", MIDNIGHT - timedelta(days=30))
+        Station.update(online=True).where(Station.id == s.id).execute()
+    with caplog.at_level(logging.DEBUG, logger="peewee"):  # peewee logs each statement it runs
+        result = uptime.uptime(None, DAY, DAY, now=MIDNIGHT + timedelta(days=2))
+    queries = [r for r in caplog.records if r.name == "peewee"]
+    by_name = {r["name"]: r for r in result["stations"]}
+    assert by_name["Đài nhịp tim đã xóa bớt"]["counted_s"] == 6 * 3600 and by_name["Đài nhịp tim đã xóa bớt"][
+        "uptime_pct"] == 100.0
+    assert by_name["Đài từng mất kết nối"]["uptime_pct"] == 75.0
+    assert len(result["stations"]) == 32 and len(queries) <= 10, len(queries)

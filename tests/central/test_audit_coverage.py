@@ -12,8 +12,9 @@ from central.models import AuditLog
 from tests.central.test_authz_matrix import ROUTES, World, _call
 
 # the matrix's successful calls that change state (it posts JSON, so an upload route answers 400: no change)
-# Marking one's own alerts read changes only that person's bell, nothing any station or report sees.
-OWN_VIEW_ONLY = {("POST", "/alerts/read")}
+# Marking one's own alerts read changes only that person's bell, nothing any station or report sees;
+# hearing a text read aloud before saving it stores nothing at all.
+OWN_VIEW_ONLY = {("POST", "/alerts/read"), ("POST", "/bulletins/tts-preview")}
 CHANGES = [r for r in ROUTES if r.method in ("POST", "PATCH", "PUT", "DELETE")
            and (r.expect("admin", "in") if r.expect else r.ok) < 400
            and (r.method, r.path.__doc__) not in OWN_VIEW_ONLY]

@@ -126,6 +126,15 @@ class World:
         return Emergency.create(schedule=s, bulletin=s.bulletin, title="KHẨN CẤP: thử", area=self.tree["C1"],
                                 play_by=utcnow() + timedelta(minutes=30))
 
+    def live(self) -> Any:
+        """A live announcement on air, spoken by the C1 editor to C1."""
+        from central.live_models import LiveSession
+        from central.models import Bulletin
+
+        b = Bulletin.create(title="Phát trực tiếp: thử", author=self.author, area=self.tree["C1"], status="aired-live")
+        return LiveSession.create(bulletin=b, title="thử", targets={"areas": ["P-D-C1"], "stations": []},
+                                  area=self.tree["C1"], author=self.author)
+
     def emergency_with_all_clear(self) -> Any:
         """An emergency, and the province's prepared all-clear (a standing alert for everywhere)."""
         from central.models import StandingAlert
@@ -229,6 +238,9 @@ ROUTES = [
     route("GET", "/bulletins/{id}", lambda w: f"/api/v1/bulletins/{w.bulletin().id}", ALL, 200, 404),
     route("PATCH", "/bulletins/{id}", lambda w: f"/api/v1/bulletins/{w.bulletin('draft').id}", EDIT, 200, 404,
           body=lambda w: {"title": "Sửa"}),
+    route("DELETE", "/bulletins/{id}", lambda w: f"/api/v1/bulletins/{w.bulletin('draft').id}", EDIT, 204, 404),
+    route("POST", "/bulletins/tts-preview", lambda w: "/api/v1/bulletins/tts-preview", EDIT, 200, None,
+          body=lambda w: {"text": "Xin chào bà con.", "engine": "espeak"}),
     route("POST", "/bulletins/{id}/submit", lambda w: f"/api/v1/bulletins/{w.bulletin('draft').id}/submit",
           EDIT, 200, 404),
     route("POST", "/bulletins/{id}/approve",
@@ -321,6 +333,17 @@ ROUTES = [
           lambda w: f"/api/v1/emergencies/{w.emergency_with_all_clear().id}/all-clear", APPROVE, 201, 404),
     route("POST", "/emergencies/stop-area", lambda w: "/api/v1/emergencies/stop-area", APPROVE, 200, 403,
           body=lambda w: (w.emergency(), {"area": "P-D-C1"})[1]),
+    # live announcements: editors and approvers within their scope; only the speaker feeds audio, and the
+    # speaker or an approver ends it (the matrix posts JSON, so the audio upload answers 400 to speakers)
+    route("GET", "/live", lambda w: "/api/v1/live", ALL, 200, 200, listed=lambda w: w.live().id),
+    route("POST", "/live", lambda w: "/api/v1/live", SCHEDULE, 201, 403,
+          body=lambda w: {"title": "Thông báo", "targets": {"areas": ["P-D-C1"]}}),
+    route("GET", "/live/{id}", lambda w: f"/api/v1/live/{w.live().id}", ALL, 200, 404),
+    route("POST", "/live/{id}/audio", lambda w: f"/api/v1/live/{w.live().id}/audio", SCHEDULE, 400, 400,
+          expect=lambda role, scope: 400 if role in SCHEDULE else 403),
+    route("POST", "/live/{id}/end", lambda w: f"/api/v1/live/{w.live().id}/end", SCHEDULE, 200, 404,
+          expect=lambda role, scope: 403 if role in ("operator", "editor") and scope == "in" or role == "operator"
+          else 200 if scope == "in" else 404),
     route("GET", "/standing-alerts", lambda w: "/api/v1/standing-alerts", ALL, 200, 200,
           listed=lambda w: w.standing_alert().id),
     route("POST", "/standing-alerts", lambda w: "/api/v1/standing-alerts", ADMIN, 201, 403,

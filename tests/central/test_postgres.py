@@ -33,6 +33,9 @@ _REUSED = {
                       "test_batch_is_stored_and_resend_counts_duplicates", "test_batch_limits"],
     "test_station_api": ["test_enroll_returns_token_key_and_time_once", "test_a_code_works_once_under_concurrent_use",
                          "test_heartbeat_is_stored_and_marks_station_online"],
+    "test_text_guard": ["test_a_nul_in_a_json_body_is_422_and_nothing_is_stored",
+                        "test_a_nul_in_a_query_or_a_path_is_422",
+                        "test_a_nul_in_a_login_form_is_refused_not_a_server_error"],
     "test_stations": ["test_play_logs_listing_filters_and_scope", "test_station_health_and_scope"],
 }
 

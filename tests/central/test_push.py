@@ -70,6 +70,7 @@ def test_enrollment_hands_out_broker_credentials_and_writes_the_acl(push_app: Fl
         f"topic write loa/station/{one['station_id']}/presence",
         "topic read loa/area/P-D-C1/emergency", "topic read loa/area/P-D/emergency",
         "topic read loa/area/P/emergency",
+        "topic read loa/area/P-D-C1/live", "topic read loa/area/P-D/live", "topic read loa/area/P/live",
     ])
     assert "P-D-C1" not in acl.split(f"user station-{two['station_id']}\n")[1]
 

@@ -175,6 +175,19 @@ def test_csv_opens_in_excel_with_vietnamese_intact(client, auth, make_user, aire
     assert table[-1][1] == "Tổng cộng" and table[-1][2] == "6"
 
 
+def test_csv_headings_follow_the_readers_language(client, auth, make_user, aired):
+    """Headings and the summary's own labels are translated; names from the database are not."""
+    _, token = make_user("admin")
+    reply = client.get("/api/v1/reports/summary", headers={**auth(token), "Accept-Language": "en"},
+                       query_string={"from": "2026-06-01", "to": "2026-06-30", "format": "csv"})
+    table = list(csv.reader(io.StringIO(reply.data.decode("utf-8-sig"))))
+    assert table[0] == ["Report from 01/06/2026 to 30/06/2026"]
+    assert table[1][:4] == ["Code", "Category", "Plays", "Minutes aired"]
+    assert "Completion rate (%)" in table[1]
+    assert any(r[1] == "Phòng, chống ma túy" for r in table[2:])
+    assert table[-1][1] == "Total" and table[-1][2] == "6"
+
+
 def test_six_month_preset_covers_the_plans_period(client, auth, make_user, aired):
     _, token = make_user("admin")
     body = client.get("/api/v1/reports/summary", headers=auth(token), query_string={"preset": "six-month"}).json

@@ -67,7 +67,6 @@ def test_demo_dashboard_has_online_offline_and_waiting_stations(app: Any, loaded
     from collections import Counter
 
     from central.services import stations
-    from central.web.stations import health_state
 
-    states = Counter(health_state(stations.health(s)) for s in Station.select())
+    states = Counter(stations.state(stations.health(s)) for s in Station.select())
     assert states == {"online": 4, "offline": 1, "never": 1}

@@ -53,3 +53,17 @@ def test_the_page_in_english_and_for_the_province(client, tree, make_user, june)
     client.get("/lang/en")
     english = client.get("/reports/period", query_string={**JUNE, "area": "P"}).get_data(as_text=True)
     assert "Periodic report" in english and "By theme" in english
+
+
+def test_the_title_keeps_its_lines_when_the_form_is_saved(client, tree, make_user, june):  # noqa: F811
+    """The title is "BÁO CÁO" over what it reports on: a one-line input glued the two into "BÁO CÁOKết quả"."""
+    make_user("editor", tree["D"], name="can.bo.tieu.de")
+    login(client, "can.bo.tieu.de")
+    q = {**JUNE, "area": "P-D"}
+    html = client.get("/reports/period", query_string=q).get_data(as_text=True)
+    assert '<textarea id="h_title" name="title"' in html and "BÁO CÁO\nKết quả công tác" in html
+    form = {"csrf_token": csrf_of(html), "action": "save",
+            "title": "BÁO CÁO\r\nKết quả tuyên truyền phòng, chống ma túy 6 tháng đầu năm 2026"}
+    assert client.post("/reports/period", query_string=q, data=form).status_code == 302
+    assert Report.get(Report.area == tree["D"]).title == \
+        "BÁO CÁO\nKết quả tuyên truyền phòng, chống ma túy 6 tháng đầu năm 2026"

@@ -35,12 +35,12 @@ def _uid(pid: int) -> int:
 def test_a_fed_mount_streams_ogg_stops_when_cut_and_comes_back(icecast: Icecast) -> None:
     feed = icecast.feed("/tiepsong.ogg")
     feed.start()
-    assert icecast.mounts()["/tiepsong.ogg"]["server_type"] == "audio/ogg"
+    assert icecast.sources()["/tiepsong.ogg"]["server_type"] == "audio/ogg"
     data = _listen(feed.url)
     assert data.startswith(b"OggS") and b"vorbis" in data
     wait_for(lambda: feed.sent_s() >= 1.0, 30, "the feed to report a second sent")
     feed.stop()
-    assert "/tiepsong.ogg" not in icecast.mounts()
+    assert "/tiepsong.ogg" not in icecast.sources()
     assert requests.get(feed.url, timeout=10).status_code == 404
     first = feed.sent_s()
     assert first >= 1.0
@@ -56,7 +56,7 @@ def test_the_server_refuses_a_wrong_source_password_and_never_runs_as_root(iceca
     r = requests.put(icecast.url + "/intruder.ogg", data=b"OggS", auth=("source", "hackme"),
                      headers={"Content-Type": "audio/ogg"}, timeout=10)
     assert r.status_code == 401
-    assert "/intruder.ogg" not in icecast.mounts()
+    assert "/intruder.ogg" not in icecast.sources()
     assert r"hackme" not in (icecast.dir / "icecast.xml").read_text()
 
 

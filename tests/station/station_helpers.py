@@ -23,11 +23,13 @@ from playlists.model import (
     Item,
     ItemKind,
     Priority,
+    RelaySource,
     Schedule,
     StationSettings,
     bulletin_to_dict,
     canonical_bytes,
-    schedule_to_dict,
+    relay_source_to_dict,
+    schedules_to_dict,
     settings_to_dict,
 )
 from station.store import Store
@@ -133,14 +135,17 @@ class Central:
     schedules: list[Schedule] = field(default_factory=list)
     blobs: dict[str, bytes] = field(default_factory=dict)
     station_extra: dict[str, Any] = field(default_factory=dict)
+    relay_sources: list[RelaySource] = field(default_factory=list)
 
     @property
     def public_key(self) -> str:
         raw = self.key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
         return base64.b64encode(raw).decode()
 
-    def bulletin(self, bid: int, seconds: float, title: str = "", **kw: Any) -> Bulletin:
-        data = audio(bid)
+    def bulletin(self, bid: int, seconds: float, title: str = "", data: bytes | None = None,
+                 **kw: Any) -> Bulletin:
+        """A bulletin of ``data`` (default: stand-in bytes a fake player never decodes)."""
+        data = audio(bid) if data is None else data
         b = Bulletin(bid, title or f"Bản tin phòng chống ma túy số {bid}", sha(data), int(seconds * 1000), **kw)
         self.bulletins[bid] = b
         self.blobs[b.asset_sha256] = data
@@ -159,6 +164,16 @@ class Central:
         self.schedules = [x for x in self.schedules if x.id != sid] + [s]
         return s
 
+    def relay(self, sid: int, source: RelaySource, dtstart: datetime, seconds: float, *, max_gap_s: int = 15,
+              fallback: Sequence[int] = (), priority: Priority = Priority.NORMAL) -> Schedule:
+        """A schedule relaying ``source`` for ``seconds`` from ``dtstart``, falling back to these bulletins."""
+        self.relay_sources = [r for r in self.relay_sources if r.id != source.id] + [source]
+        item = Item(ItemKind.RELAY, duration_ms=int(seconds * 1000), relay_source_id=source.id,
+                    max_gap_s=max_gap_s, fallback=tuple(Item(ItemKind.BULLETIN, bulletin_id=b) for b in fallback))
+        s = Schedule(sid, (item,), dtstart, priority=priority, title=f"Tiếp sóng {sid}")
+        self.schedules = [x for x in self.schedules if x.id != sid] + [s]
+        return s
+
     def manifest(self, now: datetime, version: int | None = None) -> dict[str, Any]:
         self.version = version if version is not None else self.version + 1
         m = {
@@ -168,8 +183,10 @@ class Central:
             "station": {"id": 7, "name": "Đài xã Đắk Mol", **settings_to_dict(self.settings), **self.station_extra},
             "assets": [{"sha256": k, "size": len(v), "duration_ms": 0, "codec": "opus"} for k, v in self.blobs.items()],
             "bulletins": [bulletin_to_dict(b) for b in self.bulletins.values()],
-            "schedules": [schedule_to_dict(s) for s in self.schedules],
+            **schedules_to_dict(self.schedules),  # relay schedules apart, as the central sends them
         }
+        if self.relay_sources:
+            m["relay_sources"] = [relay_source_to_dict(r) for r in self.relay_sources]
         sig = base64.b64encode(self.key.sign(canonical_bytes(m))).decode()
         return {"manifest": m, "signature": sig}
 

@@ -15,8 +15,9 @@ MO = ROOT / "station/translations/en/LC_MESSAGES/station.mo"
 
 
 def marked_strings() -> set[str]:
-    """The msgids in station/ and its templates, extracted as station/translations/babel.cfg says."""
-    method_map = [("station/**.py", "python"), ("station/templates/**.html", "jinja2")]
+    """The msgids in station/, the shared words in playlists/ and the templates, extracted as
+    station/translations/babel.cfg says."""
+    method_map = [("station/**.py", "python"), ("playlists/words.py", "python"), ("station/templates/**.html", "jinja2")]
     found = set()
     for _file, _line, message, _comments, _ctx in extract_from_dir(
         ROOT, method_map, keywords={"_": None, "gettext": None, "N_": None, "w": None},
