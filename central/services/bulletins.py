@@ -264,9 +264,9 @@ def to_dict(b: Bulletin) -> dict[str, Any]:
         "text": b.text,
         "tts_engine": b.tts_engine,
         "author": b.author.name,
-        "approver": b.approver.name if b.approver_id else None,
+        "approver": b.approver.name if b.approver is not None else None,
         "reason": b.reject_reason,
-        "area_code": b.area.code if b.area_id else None,
+        "area_code": b.area.code if b.area is not None else None,
         "created_at": _iso(b.created_at),
         "submitted_at": _iso(b.submitted_at),
         "decided_at": _iso(b.decided_at),
@@ -314,13 +314,13 @@ def edit(actor: User, bid: int, data: Mapping[str, Any], data_dir: DataDir | Non
         if data_dir is None:
             raise TypeError("edit() needs data_dir to read a bulletin's new text")
         fields.update(bulletin_speech.new_words(b, data, data_dir, ffmpeg=ffmpeg, gtts_host=gtts_host))
-    before, old_sha = b.status, b.asset.sha256 if b.asset_id else None
+    before, old_sha = b.status, b.asset.sha256 if b.asset is not None else None
     with database.atomic():
         for k, v in fields.items():
             setattr(b, k, v)
         b.status, b.updated_at = "draft", utcnow()
         claim_transition(b, before)  # reading again takes seconds: a submit meanwhile wins
-        new_sha = b.asset.sha256 if b.asset_id else None
+        new_sha = b.asset.sha256 if b.asset is not None else None
         if new_sha != old_sha:
             audit.record(actor, "bulletin.respeak", b, fields=sorted(fields), before=old_sha, after=new_sha)
         else:
@@ -345,7 +345,7 @@ def delete_draft(actor: User, bid: int, data_dir: DataDir) -> None:
                        (Emergency, msg("Bản nháp đã dùng cho một lệnh khẩn cấp; không xóa được."))):
         if model.select().where(model.bulletin == b.id).exists():
             raise Conflict(why)
-    sha = b.asset.sha256 if b.asset_id else None
+    sha = b.asset.sha256 if b.asset is not None else None
     with database.atomic():
         if Bulletin.delete().where((Bulletin.id == b.id) & (Bulletin.status == "draft")).execute() != 1:
             raise Conflict(msg("Trạng thái vừa được người khác thay đổi; hãy tải lại."))

@@ -164,6 +164,6 @@ def to_dict(c: Campaign) -> dict[str, Any]:
         "starts_on": c.starts_on.isoformat() if isinstance(c.starts_on, date) else str(c.starts_on),
         "ends_on": c.ends_on.isoformat() if isinstance(c.ends_on, date) else str(c.ends_on),
         "description": c.description,
-        "area_code": c.area.code if c.area_id else None,
+        "area_code": c.area.code if c.area is not None else None,
         "plan_id": c.plan_id,
     }

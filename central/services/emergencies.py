@@ -470,9 +470,9 @@ def to_dict(e: Emergency, rows: list[Steps] | None = None) -> dict[str, Any]:
     s = e.schedule
     areas, stations = _target_lists(s)
     out = {"id": e.id, "title": e.title, "mode": e.mode, "schedule_id": s.id, "bulletin_id": e.bulletin_id,
-           "standing_alert": e.standing_alert.key if e.standing_alert_id else None,
+           "standing_alert": e.standing_alert.key if e.standing_alert is not None else None,
            "all_clear_of": e.all_clear_of_id, "targets": {"areas": areas, "stations": stations},
-           "created_at": _iso(e.created_at), "created_by": e.created_by.name if e.created_by_id else None,
+           "created_at": _iso(e.created_at), "created_by": e.created_by.name if e.created_by is not None else None,
            "play_by": _iso(e.play_by), "valid_until": _iso(s.valid_until), "nudged_at": _iso(e.nudged_at),
            "stopped_at": _iso(e.stopped_at), "running": not over(e)}
     if rows is not None:

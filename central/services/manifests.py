@@ -275,7 +275,7 @@ def _to_bulletin(b: Bulletin) -> pm.Bulletin:
         title=b.title,
         asset_sha256=b.asset_id,
         duration_ms=b.asset.duration_ms,
-        category=b.category.name if b.category_id else None,
+        category=b.category.name if b.category is not None else None,
         language=b.language,
         valid_from=b.valid_from,
         valid_until=b.valid_until,

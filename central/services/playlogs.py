@@ -180,7 +180,7 @@ def _insert_sql(n: int) -> str:
 
 
 def query(stations: ModelSelect | None = None, station_id: int | None = None,
-          start: datetime | None = None, end: datetime | None = None) -> ModelSelect:
+          start: datetime | None = None, end: datetime | None = None) -> ModelSelect[PlayLog]:
     """Play logs, newest first; ``stations`` limits them to a visible set (a query of Station)."""
     q = PlayLog.select(PlayLog, Station).join(Station)
     if stations is not None:

@@ -223,7 +223,7 @@ def approve(actor: User, pid: int) -> Playlist:
         _claim(rev, "approved", actor, None)
         _go_live(p, rev)
         audit.record(actor, "playlist.revision.approve", p, revision=rev.number,
-                     author=rev.author.name if rev.author_id else None)
+                     author=rev.author.name if rev.author is not None else None)
     return p
 
 
@@ -283,7 +283,7 @@ def item_duration(i: PlaylistItem) -> int:
         b: Bulletin = i.bulletin
         return b.asset.duration_ms if b is not None and b.asset_id else 0
     if i.kind == "chime":
-        return i.asset.duration_ms if i.asset_id else 0
+        return i.asset.duration_ms if i.asset is not None else 0
     return int(i.duration_ms)
 
 
@@ -295,8 +295,8 @@ def _items_dict(items: list[PlaylistItem]) -> list[dict[str, Any]]:
             "chime_id": i.chime_id,
             "asset_sha256": i.asset_id,
             "duration_ms": item_duration(i),
-            "title": i.bulletin.title if i.bulletin_id else i.chime.title if i.chime_id else None,
-            "status": i.bulletin.status if i.bulletin_id else i.chime.status if i.chime_id else None,
+            "title": i.bulletin.title if i.bulletin is not None else i.chime.title if i.chime is not None else None,
+            "status": i.bulletin.status if i.bulletin is not None else i.chime.status if i.chime is not None else None,
         }
         for i in items
     ]
@@ -307,8 +307,8 @@ def revision_dict(p: Playlist, rev: PlaylistRevision) -> dict[str, Any]:
     return {
         "revision": rev.number,
         "status": rev.status,
-        "author": rev.author.name if rev.author_id else None,
-        "approver": rev.approver.name if rev.approver_id else None,
+        "author": rev.author.name if rev.author is not None else None,
+        "approver": rev.approver.name if rev.approver is not None else None,
         "reason": rev.reason,
         "created_at": rev.created_at.isoformat(),
         "items": _items_dict(items),
@@ -331,7 +331,7 @@ def to_dict(p: Playlist) -> dict[str, Any]:
         "id": p.id,
         "name": p.name,
         "description": p.description,
-        "area_code": p.area.code if p.area_id else None,
+        "area_code": p.area.code if p.area is not None else None,
         "revision": p.live_revision,
         "items": _items_dict(items),
         "duration_ms": sum(item_duration(i) for i in items),

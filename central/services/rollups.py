@@ -25,7 +25,7 @@ from playlists.sound import AIRED
 from playlists.words import OUTCOMES as PLAY_STATUSES
 from playlists.words import PlayStatus
 
-from ..db import database, is_postgres
+from ..db import database, is_postgres, tuples_of
 from ..models import PlayLog, Station
 from ..words import EmergencyMode
 
@@ -141,7 +141,7 @@ def zones() -> Callable[[int], ZoneInfo]:
     def zone_of(station_id: int) -> ZoneInfo:
         if station_id not in cache:
             if not names:
-                names.update(Station.select(Station.id, Station.timezone).tuples())
+                names.update(tuples_of(Station.select(Station.id, Station.timezone)))
             cache[station_id] = ZoneInfo(names.get(station_id) or DEFAULT_ZONE)
         return cache[station_id]
 
@@ -183,8 +183,8 @@ def _rebuild_python(db: Database, batch: int) -> int:
     with db.bind_ctx([PlayLog, Station]):
         while True:
             fields = [PlayLog.id, *(getattr(PlayLog, f) for f in _LOG_FIELDS)]
-            rows = list(PlayLog.select(*fields).where(PlayLog.id > last).order_by(PlayLog.id)
-                        .limit(batch).tuples())
+            rows = list(tuples_of(PlayLog.select(*fields).where(PlayLog.id > last).order_by(PlayLog.id)
+                                  .limit(batch)))
             if not rows:
                 return read
             last, read = rows[-1][0], read + len(rows)

@@ -238,7 +238,7 @@ def items_of(s: Schedule) -> list[pm.Item]:
     if s.bulletin_id is not None:
         b = s.bulletin
         return [pm.Item(pm.ItemKind.BULLETIN, bulletin_id=b.id,
-                        duration_ms=b.asset.duration_ms if b.asset_id else 0)]
+                        duration_ms=b.asset.duration_ms if b.asset is not None else 0)]
     items = []
     for it in programmes_service.ordered_items(s.playlist):
         kind = pm.ItemKind(it.kind)
@@ -526,7 +526,7 @@ def to_dict(s: Schedule) -> dict[str, Any]:
         "valid_until": s.valid_until.isoformat() if s.valid_until else None,
         "status": s.status,
         "active": s.active,
-        "area_code": s.area.code if s.area_id else None,
-        "created_by": s.created_by.name if s.created_by_id else None,
-        "approved_by": s.approved_by.name if s.approved_by_id else None,
+        "area_code": s.area.code if s.area is not None else None,
+        "created_by": s.created_by.name if s.created_by is not None else None,
+        "approved_by": s.approved_by.name if s.approved_by is not None else None,
     }

@@ -149,7 +149,7 @@ def to_dict(user: User) -> dict[str, object]:
         "name": user.name,
         "full_name": user.full_name,
         "role": user.role,
-        "area_code": user.area.code if user.area_id else None,
+        "area_code": user.area.code if user.area is not None else None,
         "active": user.active,
     }
 
