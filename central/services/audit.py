@@ -207,7 +207,7 @@ def export(user: User, f: Filters) -> bytes:
     return to_csv(_rows(q))
 
 
-def _rows(q: ModelSelect) -> Iterator[AuditLog]:
+def _rows(q: ModelSelect[AuditLog]) -> Iterator[AuditLog]:
     yield from q.iterator()
 
 

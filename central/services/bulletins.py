@@ -237,7 +237,7 @@ def loudness_warning(b: Bulletin) -> str | None:
     """What the uploader is told when the bulletin's audio misses the loudness target by over 1 LU."""
     from audio_library.pipeline import loudness_warning as warning
 
-    return None if b.asset_id is None else warning(b.asset.loudness_lufs)
+    return None if b.asset is None else warning(b.asset.loudness_lufs)
 
 
 def to_dict(b: Bulletin) -> dict[str, Any]:

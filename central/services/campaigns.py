@@ -70,7 +70,7 @@ def _plan(value: Any) -> Plan | None:
 
 def _check_plan(actor: User, c: Campaign) -> None:
     """A campaign joins a plan owned at or above its own area (the plan is seen wherever the campaign is)."""
-    if c.plan_id is None:
+    if c.plan is None:
         return
     owner = c.plan.area_id
     above = owner is None or (c.area_id is not None and owner in [c.area_id, *ancestor_ids(c.area_id)])

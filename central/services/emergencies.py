@@ -197,6 +197,7 @@ def _order(e: Emergency, action: str) -> Any:
     s = Schedule.get_by_id(e.schedule_id)
     areas, stations = _target_lists(s)
     asset = e.bulletin.asset
+    assert asset is not None  # an emergency's audio is an approved bulletin's (choose_audio)
     start = action == "start"
     return orders.EmergencyOrder(
         order_id=e.order_id if start else str(uuid.uuid4()), seq=1, action=action, mode=e.mode,

@@ -232,14 +232,14 @@ def _schedule_items(s: Schedule, playlist_items: dict[int, list[PlaylistItem]],
     if s.bulletin_id is not None:
         b = bulletins.get(s.bulletin_id)
         return [] if b is None else [pm.Item(pm.ItemKind.BULLETIN, bulletin_id=b.id,
-                                             duration_ms=b.asset.duration_ms)]
+                                             duration_ms=_audio(b).duration_ms)]
     items: list[pm.Item] = []
-    for it in playlist_items.get(s.playlist_id, []):
+    for it in playlist_items.get(s.playlist_id or 0, []):
         if it.kind == "bulletin" and it.bulletin_id in bulletins:
             items.append(pm.Item(pm.ItemKind.BULLETIN, bulletin_id=it.bulletin_id,
-                                 duration_ms=bulletins[it.bulletin_id].asset.duration_ms))
+                                 duration_ms=_audio(bulletins[it.bulletin_id]).duration_ms))
         elif it.kind == "chime" and it.asset_id is not None and not _withdrawn(it):
-            items.append(pm.Item(pm.ItemKind.CHIME, asset_sha256=it.asset_id, duration_ms=it.asset.duration_ms))
+            items.append(pm.Item(pm.ItemKind.CHIME, asset_sha256=it.asset_id, duration_ms=_audio(it).duration_ms))
         elif it.kind == "pause":
             items.append(pm.Item(pm.ItemKind.PAUSE, duration_ms=it.duration_ms))
     if not any(i.kind is pm.ItemKind.BULLETIN for i in items):
@@ -249,7 +249,7 @@ def _schedule_items(s: Schedule, playlist_items: dict[int, list[PlaylistItem]],
 
 def _withdrawn(it: PlaylistItem) -> bool:
     """A chime taken off the air drops out quietly, as a withdrawn bulletin does."""
-    return it.chime_id is not None and it.chime.status == "withdrawn"
+    return it.chime is not None and it.chime.status == "withdrawn"
 
 
 def _to_schedule(s: Schedule, items: list[pm.Item]) -> pm.Schedule:
@@ -273,8 +273,8 @@ def _to_bulletin(b: Bulletin) -> pm.Bulletin:
     return pm.Bulletin(
         id=b.id,
         title=b.title,
-        asset_sha256=b.asset_id,
-        duration_ms=b.asset.duration_ms,
+        asset_sha256=_audio(b).sha256,
+        duration_ms=_audio(b).duration_ms,
         category=b.category.name if b.category is not None else None,
         language=b.language,
         valid_from=b.valid_from,
@@ -290,7 +290,7 @@ def content(station: Station, now: datetime | None = None) -> dict[str, Any]:
     wanted = {s.bulletin_id for s in schedules if s.bulletin_id is not None}
     wanted |= {it.bulletin_id for its in playlist_items.values() for it in its if it.bulletin_id}
     bulletins = _airable_bulletins(wanted, now)
-    chimes = {pi.asset_id: pi.asset for its in playlist_items.values() for pi in its if pi.asset_id}
+    chimes = {pi.asset_id: _audio(pi) for its in playlist_items.values() for pi in its if pi.asset_id}
     planned = [(s, _schedule_items(s, playlist_items, bulletins)) for s in schedules]
     planned = manifest_guard.screen(station, planned, bulletins, now)  # nothing unapproved is signed
     out_schedules, used_bulletins, assets = [], set(), {}
@@ -304,7 +304,7 @@ def content(station: Station, now: datetime | None = None) -> dict[str, Any]:
             elif item.asset_sha256 is not None:
                 assets[item.asset_sha256] = chimes[item.asset_sha256]
     for bid in used_bulletins:
-        assets[bulletins[bid].asset_id] = bulletins[bid].asset
+        assets[_audio(bulletins[bid]).sha256] = _audio(bulletins[bid])
     out = {
         "horizon_days": HORIZON_DAYS,
         "station": station_dict(station),
@@ -322,14 +322,21 @@ def _standby(station: Station, now: datetime) -> list[dict[str, Any]]:
     """The standing alerts' audio this station keeps cached (never played unless scheduled)."""
     from .standing_alerts import for_station
 
-    alerts = for_station(station, now)
-    allowed = manifest_guard.approved_assets({a.bulletin.asset_id for a in alerts}, now)
+    alerts = [a for a in for_station(station, now) if a.bulletin.asset_id is not None]  # audio only
+    allowed = manifest_guard.approved_assets({_audio(a.bulletin).sha256 for a in alerts}, now)
     out: dict[str, dict[str, Any]] = {}
     for a in alerts:
-        if a.bulletin.asset_id in allowed and a.bulletin.asset_id not in out:
-            out[a.bulletin.asset_id] = {**_asset_dict(a.bulletin.asset), "key": a.key, "title": a.name,
-                                        "bulletin_id": a.bulletin_id}
+        sha = _audio(a.bulletin).sha256
+        if sha in allowed and sha not in out:
+            out[sha] = {**_asset_dict(_audio(a.bulletin)), "key": a.key, "title": a.name, "bulletin_id": a.bulletin_id}
     return [out[k] for k in sorted(out)]
+
+
+def _audio(row: Bulletin | PlaylistItem | Any) -> Asset:
+    """The audio of an airable bulletin or a chime item (the builder only keeps rows that have one)."""
+    asset: Asset | None = row.asset
+    assert asset is not None, f"{type(row).__name__} {row.id} has no audio"
+    return asset
 
 
 def _asset_dict(a: Asset) -> dict[str, Any]:

@@ -26,7 +26,6 @@ from central.errors import Conflict, Forbidden, Invalid, NotFound
 from central.messages import msg
 from central.models import (
     Asset,
-    Bulletin,
     Playlist,
     PlaylistItem,
     PlaylistRevision,
@@ -280,8 +279,8 @@ def ordered_items(p: Playlist, revision: int | None = None) -> list[PlaylistItem
 
 def item_duration(i: PlaylistItem) -> int:
     if i.kind == "bulletin":
-        b: Bulletin = i.bulletin
-        return b.asset.duration_ms if b is not None and b.asset_id else 0
+        b = i.bulletin
+        return b.asset.duration_ms if b is not None and b.asset is not None else 0
     if i.kind == "chime":
         return i.asset.duration_ms if i.asset is not None else 0
     return int(i.duration_ms)

@@ -235,11 +235,12 @@ def unsaved(actor: User, data: Mapping[str, Any]) -> tuple[Schedule, set[int]]:
 
 def items_of(s: Schedule) -> list[pm.Item]:
     """What the schedule plays, as ``playlists`` items (every bulletin, whatever its status)."""
-    if s.bulletin_id is not None:
+    if s.bulletin is not None:
         b = s.bulletin
         return [pm.Item(pm.ItemKind.BULLETIN, bulletin_id=b.id,
                         duration_ms=b.asset.duration_ms if b.asset is not None else 0)]
     items = []
+    assert s.playlist is not None  # a schedule plays a bulletin or a programme (parse)
     for it in programmes_service.ordered_items(s.playlist):
         kind = pm.ItemKind(it.kind)
         items.append(pm.Item(kind, bulletin_id=it.bulletin_id, asset_sha256=it.asset_id,
@@ -380,7 +381,7 @@ def approve(actor: User, sid: int) -> Schedule:
     if s.created_by_id == actor.id:
         raise Forbidden(msg("Không ai được tự duyệt lịch phát của mình."))
     _in_state(s, ("submitted",), "duyệt")
-    if s.bulletin_id is not None and s.bulletin.status != "approved":
+    if s.bulletin is not None and s.bulletin.status != "approved":
         raise Conflict(msg("Bản tin %(id)s chưa được duyệt.", id=s.bulletin_id))
     s.approved_by = actor
     return _move(actor, s, "approved", "schedule.approve")

@@ -229,6 +229,7 @@ def bulletin_audio(bid: int) -> Any:
         abort(404)
     store = queries.asset_store()
     asset = b.asset
+    assert asset is not None  # asset_id was checked above
     if not store.has(asset.sha256):
         abort(404)
     resp = send_file(store.path(asset.sha256), mimetype=asset.mime, conditional=True,
