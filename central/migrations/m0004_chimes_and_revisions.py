@@ -69,8 +69,8 @@ def _link_chimes() -> None:
     PI = models.PlaylistItem
     legacy = PI.select().where((PI.kind == "chime") & PI.chime.is_null() & PI.asset.is_null(False))
     by_asset: dict[str, list[models.PlaylistItem]] = {}
-    for item in legacy:
-        by_asset.setdefault(item.asset_id, []).append(item)
+    for item in legacy:  # asset is not null (the query)
+        by_asset.setdefault(item.asset_id or "", []).append(item)
     if not by_asset:
         return
     house = _house_sha()

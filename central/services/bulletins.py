@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime
-from os import PathLike
+from os import PathLike, fspath
 from typing import Any
 
 from peewee import JOIN
@@ -112,7 +112,7 @@ def save_asset(encoded: Any, data_dir: DataDir, original_name: str | None = None
     """Keep encoded audio in the central's store (``DATA_DIR/assets``) and its Asset row."""
     from central.services import assets
 
-    return assets.save_encoded(data_dir, encoded, original_name)
+    return assets.save_encoded(fspath(data_dir), encoded, original_name)
 
 
 def _create(actor: User, fields: dict[str, Any], asset: Asset, how: str, noted: dict[str, Any] | None = None,
@@ -326,7 +326,7 @@ def edit(actor: User, bid: int, data: Mapping[str, Any], data_dir: DataDir | Non
         else:
             audit.record(actor, "bulletin.edit", b, fields=sorted(fields))
     if old_sha and data_dir is not None and new_sha != old_sha:
-        assets.discard_unused(data_dir, old_sha)
+        assets.discard_unused(fspath(data_dir), old_sha)
     return b
 
 
@@ -352,7 +352,7 @@ def delete_draft(actor: User, bid: int, data_dir: DataDir) -> None:
         audit.record(actor, "bulletin.delete", b, title=b.title, asset=sha)
     log.info("draft bulletin %s deleted by %s", bid, actor.name)
     if sha:
-        assets.discard_unused(data_dir, sha)
+        assets.discard_unused(fspath(data_dir), sha)
 
 
 def submit(actor: User, bid: int) -> Bulletin:

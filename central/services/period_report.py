@@ -154,7 +154,8 @@ def _heads(base: Area | None) -> dict[int, Area]:
     areas = {a.id: a for a in Area.select()}
     out: dict[int, Area] = {}
     for aid in areas:
-        node, path = aid, []
+        node: int | None = aid
+        path: list[int] = []
         while node is not None and node in areas:
             path.append(node)
             if base is not None and node == base.id:

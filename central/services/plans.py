@@ -122,7 +122,7 @@ def _themes(raw: list[Any]) -> list[Any]:
 def _period(raw: Any) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
         raise Invalid(msg("Mỗi kỳ báo cáo là một đối tượng."), field="periods")
-    p = {"code": _text(raw, "code", 32, required=True), "name": _text(raw, "name", 200, required=True)}
+    p: dict[str, Any] = {"code": _text(raw, "code", 32, required=True), "name": _text(raw, "name", 200, required=True)}
     for key in ("starts_on", "ends_on", "deadline"):
         if raw.get(key) in (None, ""):
             raise Invalid(msg("Kỳ báo cáo thiếu %(key)s.", key=key), field="periods")

@@ -56,8 +56,8 @@ def _item(actor: User, n: int, raw: Any, data_dir: DataDir | None) -> dict[str, 
     kind = raw.get("kind")
     if kind == "bulletin":
         try:
-            b = bulletins_service.get(actor, int(raw.get("bulletin_id")))
-        except (TypeError, ValueError):
+            b = bulletins_service.get(actor, int(raw["bulletin_id"]))
+        except (KeyError, TypeError, ValueError):
             raise Invalid(msg("Mục %(n)s: thiếu bulletin_id.", n=n)) from None
         return {"kind": kind, "bulletin": b, "duration_ms": 0}
     if kind == "chime":

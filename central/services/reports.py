@@ -290,7 +290,8 @@ def _area_grouper(base: Any) -> Any:
     base_id = base.id if base is not None else None
 
     def group(area_id: int) -> tuple[str, str]:
-        path, node = [], area_id  # from the station's area up to base (or to the root)
+        path: list[int] = []
+        node: int | None = area_id  # from the station's area up to base (or to the root)
         while node is not None and node in rows:
             path.append(node)
             if node == base_id:
@@ -331,7 +332,7 @@ def _audio_owners(shas: set[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for bid, sha in tuples_of(Bulletin.select(Bulletin.id, Bulletin.asset).where(Bulletin.asset.in_(wanted))):
         out.setdefault(sha, bid)
-    for (sha,) in Chime.select(Chime.asset).where(Chime.asset.in_(wanted)).tuples():
+    for (sha,) in tuples_of(Chime.select(Chime.asset).where(Chime.asset.in_(wanted))):
         out[sha] = CHIME_KEY  # a chime is a chime, even if a bulletin happens to share its bytes
     return out
 

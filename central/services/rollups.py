@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from peewee import Database
+from peewee import Database, DatabaseProxy
 
 from playlists.model import DEFAULT_ZONE
 from playlists.sound import AIRED
@@ -256,7 +256,7 @@ def spans(start: date, end: date) -> tuple[list[tuple[date, date]], list[tuple[d
     return months, days
 
 
-def period_sql(db: Database, start: date, end: date, station_filter: str = "",
+def period_sql(db: Database | DatabaseProxy, start: date, end: date, station_filter: str = "",
                filter_params: list[Any] | None = None) -> tuple[str, list[Any]]:
     """``SELECT station_id, bulletin_id, asset_sha256, n_…, aired_us, local_us`` over the period.
 

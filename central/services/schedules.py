@@ -185,7 +185,7 @@ def _content(actor: User, data: Mapping[str, Any]) -> dict[str, Any]:
             if b.status != "approved":
                 raise Conflict(msg("Bản tin %(id)s chưa được duyệt (đang '%(status)s').", id=b.id, status=b.status))
             return {"bulletin": b, "playlist": None}
-        return {"bulletin": None, "playlist": programmes_service.get(actor, int(pid))}
+        return {"bulletin": None, "playlist": programmes_service.get(actor, int(pid or 0))}  # pid is given here
     except (TypeError, ValueError):
         raise Invalid(msg("bulletin_id/playlist_id phải là số.")) from None
 

@@ -79,7 +79,7 @@ def _bulletins_of(s: Schedule) -> dict[int, pm.Bulletin]:
     out = {}
     for b in rows:
         if b is not None and b.status == "approved" and b.asset is not None:
-            out[b.id] = pm.Bulletin(id=b.id, title=b.title, asset_sha256=b.asset_id,
+            out[b.id] = pm.Bulletin(id=b.id, title=b.title, asset_sha256=b.asset.sha256,
                                     duration_ms=b.asset.duration_ms, valid_from=b.valid_from,
                                     valid_until=b.valid_until)
     return out

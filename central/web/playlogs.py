@@ -43,7 +43,8 @@ def playlogs() -> Any:
     titles = queries.bulletin_titles({r.bulletin_id for r in rows})
     tests = emergencies.test_schedules(r.schedule_id for r in rows)
     def page_url(n: int) -> str:
-        return url_for("web.playlogs", **{**request.args.to_dict(), "page": n})
+        values: dict[str, Any] = {**request.args.to_dict(), "page": n}
+        return url_for("web.playlogs", **values)
 
     return render_template("web/playlogs.html", rows=rows, f=f, page=page, more=more, titles=titles, tests=tests,
                            statuses=STATUSES, stations=queries.station_choices(user), page_url=page_url)

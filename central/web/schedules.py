@@ -110,7 +110,8 @@ def search(rows: list[Schedule], f: dict[str, str], day: Any) -> list[Schedule]:
         if f[key]:
             rows = [s for s in rows if s.bulletin_id and str(getattr(s.bulletin, attr)) == f[key]]
     if f["category"]:
-        rows = [s for s in rows if s.bulletin_id and s.bulletin.category_id and s.bulletin.category.code == f["category"]]
+        rows = [s for s in rows if s.bulletin is not None and s.bulletin.category is not None
+                and s.bulletin.category.code == f["category"]]
     if day is not None:
         lo, hi = paging.day_bounds(day)
         rows = [s for s in rows if _airs(s, lo, hi)]
