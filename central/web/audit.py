@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 
 from central.api.audit import csv_response, filters_from
 from central.errors import CentralError
-from central.models import User
 from central.services import audit as service
+from central.services import users as users_service
 
 from ..words import Role
 from . import bp, queries
@@ -100,10 +100,4 @@ def audit() -> Any:
 
 def _people(user: Any) -> list[str]:
     """Login names to suggest: the people of the admin's subtree (anyone may still be typed)."""
-    from central.auth import area_subtree_ids
-
-    q = User.select(User.name).order_by(User.name)
-    scope = area_subtree_ids(user)
-    if scope is not None:
-        q = q.where(User.area.in_(list(scope)))
-    return [u.name for u in q]
+    return [u.name for u in users_service.listing(user)]
