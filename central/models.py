@@ -406,7 +406,9 @@ class PlaylistItem(BaseModel):
     chime_id: Field[int | None]
     asset = ForeignKeyField(Asset, null=True, on_delete="RESTRICT")  # a chime's own audio
     asset_id: Field[str | None]
-    duration_ms = IntegerField(default=0)  # a pause's length; bulletins and chimes take their asset's
+    duration_ms = IntegerField(default=0)  # a pause's or relay's length; bulletins and chimes take their asset's
+    # a relay item (migration 16): {"source_id", "max_gap_s", "fallback": {"bulletin_id"} | {"playlist_id"} | null}
+    relay = JSONField(null=True)
 
     class Meta:
         indexes = ((("playlist", "position"), False),)
@@ -442,6 +444,9 @@ class Schedule(BaseModel):
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
     play_by = UTCDateTimeField(null=True)  # "play no later than": later, stations log it missed (stale)
+    # a single relay (migration 16), neither bulletin nor playlist: {"source_id", "duration_ms",
+    # "max_gap_s", "fallback": {"bulletin_id"} | {"playlist_id"} | null} (services.relay_items)
+    relay = JSONField(null=True)
 
     @classmethod
     def airing(cls) -> Any:
@@ -481,6 +486,7 @@ class PlayLog(BaseModel):
     status = CharField(max_length=16)
     reason = TextField(null=True)
     sound = JSONField(null=True)  # how it sounded, as the station said (migration 13); None from older stations
+    relay = JSONField(null=True)  # a relay item's counters (playlists.model.RelayLog, migration 16)
     clock_trusted = BooleanField(default=True)
     clock_offset_ms = IntegerField(default=0)
     received_at = UTCDateTimeField(default=utcnow)
@@ -715,5 +721,6 @@ __all__ = [m.__name__ for m in MODELS] + ["utcnow", "db_time", "UTCDateTimeField
 
 from .alert_models import ALERT_MODELS  # noqa: E402
 from .live_models import LIVE_MODELS  # noqa: E402
+from .relay_models import RELAY_MODELS  # noqa: E402
 
-MODELS = MODELS + ALERT_MODELS + LIVE_MODELS
+MODELS = MODELS + ALERT_MODELS + LIVE_MODELS + RELAY_MODELS
