@@ -24,6 +24,7 @@ from . import (
     openapi_live,
     openapi_period_reports,
     openapi_plans,
+    openapi_relays,
 )
 from .openapi_schemas import (
     CODE,
@@ -262,6 +263,7 @@ def _workflow_paths() -> J:
                        body=_reason_body(action == "reject"), errors=STATE),
         }
     paths.update(openapi_chimes.paths())
+    paths.update(openapi_relays.paths())
     paths.update(openapi_plans.paths())
     paths.update(openapi_period_reports.paths())
     paths["/api/v1/stations/{id}/timeline"] = {

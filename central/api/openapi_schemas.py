@@ -34,7 +34,7 @@ def obj(props: J, required: tuple[str, ...] = (), extra: bool = True) -> J:
     return s
 
 
-def arr(items: J, **limits: int) -> J:
+def arr(items: J, **limits: int | str) -> J:  # limits (minItems…) and a description
     return {"type": "array", "items": items, **{_camel(k): v for k, v in limits.items()}}
 
 

@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from central.auth import area_subtree_ids, check_area
-from central.db import database
+from central.db import database, tuples_of
 from central.errors import Conflict, Invalid, NotFound, Unprocessable
 from central.messages import msg
 from central.models import (
@@ -159,8 +159,8 @@ def _deliveries(e: Emergency) -> None:
     """One row per target, with the manifest version (just bumped) that first carries the emergency."""
     ids = sorted(manifests.stations_for_schedule(e.schedule_id))
     rows = [{"emergency": e.id, "station": sid, "carried_version": v}
-            for sid, v in Station.select(Station.id, Station.manifest_version)
-            .where(Station.id.in_(ids)).tuples()]
+            for sid, v in tuples_of(Station.select(Station.id, Station.manifest_version)
+                                    .where(Station.id.in_(ids)))]
     for start in range(0, len(rows), 500):
         EmergencyDelivery.insert_many(rows[start:start + 500]).execute()
 
@@ -197,6 +197,7 @@ def _order(e: Emergency, action: str) -> Any:
     s = Schedule.get_by_id(e.schedule_id)
     areas, stations = _target_lists(s)
     asset = e.bulletin.asset
+    assert asset is not None  # an emergency's audio is an approved bulletin's (choose_audio)
     start = action == "start"
     return orders.EmergencyOrder(
         order_id=e.order_id if start else str(uuid.uuid4()), seq=1, action=action, mode=e.mode,
@@ -326,7 +327,7 @@ def test_schedules(schedule_ids: Any) -> set[int]:
     if not ids:
         return set()
     q = Emergency.select(Emergency.schedule).where(Emergency.schedule.in_(ids) & (Emergency.mode == "test"))
-    return {sid for (sid,) in q.tuples()}
+    return {sid for (sid,) in tuples_of(q)}
 
 
 # --- time-to-air ------------------------------------------------------------------------------------
@@ -470,9 +471,9 @@ def to_dict(e: Emergency, rows: list[Steps] | None = None) -> dict[str, Any]:
     s = e.schedule
     areas, stations = _target_lists(s)
     out = {"id": e.id, "title": e.title, "mode": e.mode, "schedule_id": s.id, "bulletin_id": e.bulletin_id,
-           "standing_alert": e.standing_alert.key if e.standing_alert_id else None,
+           "standing_alert": e.standing_alert.key if e.standing_alert is not None else None,
            "all_clear_of": e.all_clear_of_id, "targets": {"areas": areas, "stations": stations},
-           "created_at": _iso(e.created_at), "created_by": e.created_by.name if e.created_by_id else None,
+           "created_at": _iso(e.created_at), "created_by": e.created_by.name if e.created_by is not None else None,
            "play_by": _iso(e.play_by), "valid_until": _iso(s.valid_until), "nudged_at": _iso(e.nudged_at),
            "stopped_at": _iso(e.stopped_at), "running": not over(e)}
     if rows is not None:

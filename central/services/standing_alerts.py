@@ -18,7 +18,7 @@ from typing import Any
 from peewee import JOIN
 
 from central.auth import check_area, in_scope
-from central.db import database
+from central.db import database, tuples_of
 from central.errors import Conflict, Invalid, NotFound, Unprocessable
 from central.messages import msg
 from central.models import Area, Asset, Bulletin, StandingAlert, Station, User
@@ -164,7 +164,7 @@ def _bump(a: StandingAlert) -> None:
     from . import manifests
 
     if a.area_id is None:
-        manifests.bump(sid for (sid,) in Station.select(Station.id).tuples())
+        manifests.bump(sid for (sid,) in tuples_of(Station.select(Station.id)))
     else:
         manifests.bump_for_area(a.area_id)
 
@@ -174,8 +174,8 @@ def to_dict(a: StandingAlert) -> dict[str, Any]:
     return {
         "id": a.id, "key": a.key, "name": a.name, "active": a.active, "bulletin_id": b.id,
         "bulletin_title": b.title, "bulletin_status": b.status,
-        "duration_ms": b.asset.duration_ms if b.asset_id else 0,
-        "area_code": a.area.code if a.area_id else None,
+        "duration_ms": b.asset.duration_ms if b.asset is not None else 0,
+        "area_code": a.area.code if a.area is not None else None,
     }
 
 

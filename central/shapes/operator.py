@@ -23,6 +23,7 @@ from . import (
     Time,
     Zone,
 )
+from .relays import RelayLog, RelayMinutes
 from .station import ItemKind, LogOutcome, Long, Priority, Short, Sound
 
 GROUPS = ("category", "campaign", "area", "station")
@@ -119,6 +120,7 @@ class PlayLogRow(Answer):
     clock_trusted: bool
     clock_offset_ms: Int32
     sound: Sound | None
+    relay: RelayLog | None
     received_at: Time | None
     emergency_test: bool = Field(description="a play of a TEST emergency (a drill)")
 
@@ -185,6 +187,8 @@ class Summary(Answer):
     group_by: Annotated[str, OneOf(GROUPS)]
     rows: list[SummaryRow]
     total: SummaryRow
+    relays: list[RelayMinutes] = Field(
+        description="relay minutes per source (issue 13): never counted in the rows above")
 
 
 class AreaInput(Shape):

@@ -16,6 +16,7 @@ from playlists.words import OUTCOMES
 
 from ..models import ITEM_KINDS, PLAY_STATUSES, PRIORITIES
 from . import Answer, Int32, Int64, OneOf, OpenShape, Percent, Time, Uuid
+from .relays import RelayLog
 
 Priority = Annotated[str, OneOf(PRIORITIES)]
 LogStatus = Annotated[str, OneOf(PLAY_STATUSES)]
@@ -159,6 +160,7 @@ class LogFields(OpenShape):
     clock_trusted: bool = True
     clock_offset_ms: Int32 = 0
     sound: Sound | None = None
+    relay: RelayLog | None = None
 
 
 class PlayLog(LogFields):

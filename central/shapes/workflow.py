@@ -35,6 +35,7 @@ from . import (
     Zone,
     partial,
 )
+from .relays import RelayIn, RelayOut, ScheduleRelay
 from .station import ItemKind, Priority
 
 Upload = Annotated[str, WithJsonSchema({"type": "string", "contentMediaType": "application/octet-stream",
@@ -203,6 +204,7 @@ class PlaylistItem(Answer):
     duration_ms: int
     title: str | None
     status: str | None
+    relay: RelayOut | None
 
 
 class PlaylistRevision(Answer):
@@ -230,6 +232,12 @@ class Playlist(Answer):
     rejected: PlaylistRevision | None
 
 
+_FALLBACK_IN: dict[str, Any] = {"oneOf": [
+    {"type": "null"},
+    {"type": "object", "properties": {"bulletin_id": {"type": "integer", "minimum": 1, "maximum": MAX_INT64}},
+     "required": ["bulletin_id"], "additionalProperties": False},
+    {"type": "object", "properties": {"playlist_id": {"type": "integer", "minimum": 1, "maximum": MAX_INT64}},
+     "required": ["playlist_id"], "additionalProperties": False}]}
 _ITEM_IN = WithJsonSchema({
     "description": "an item: {kind: bulletin, bulletin_id}, {kind: chime[, asset_sha256]} or "
                    "{kind: pause, duration_ms 1–600000}",
@@ -243,6 +251,11 @@ _ITEM_IN = WithJsonSchema({
         {"type": "object", "properties": {"kind": {"const": "pause"}, "duration_ms": {
             "type": "integer", "minimum": 1, "maximum": 600_000}},
          "required": ["kind", "duration_ms"], "additionalProperties": False},
+        {"type": "object", "properties": {
+            "kind": {"const": "relay"}, "relay_source_id": {"type": "integer", "minimum": 1, "maximum": MAX_INT64},
+            "duration_ms": {"type": "integer", "minimum": 1, "maximum": 43_200_000},
+            "max_gap_s": {"type": "integer", "minimum": 0, "maximum": 3600}, "fallback": _FALLBACK_IN},
+         "required": ["kind", "relay_source_id", "duration_ms"], "additionalProperties": False},
     ]})
 
 
@@ -250,8 +263,9 @@ class PlaylistInput(Shape):
     name: Name
     description: Text2000 | None = None
     items: list[Annotated[dict[str, Any], _ITEM_IN]] = Field(
-        min_length=1, max_length=200, description="at least one bulletin item; chimes and pauses around it",
-        json_schema_extra={"contains": {"properties": {"kind": {"const": "bulletin"}}}})
+        min_length=1, max_length=200,
+        description="at least one bulletin or relay item; chimes and pauses around it",
+        json_schema_extra={"contains": {"properties": {"kind": {"enum": ["bulletin", "relay"]}}}})
 
 
 PlaylistPatch = partial(PlaylistInput, "PlaylistPatch")
@@ -316,13 +330,16 @@ def _given(name: str) -> dict[str, Any]:
 
 
 class SchedulePatch(Shape):
-    """At most one of bulletin_id and playlist_id."""
+    """At most one of bulletin_id, playlist_id and relay."""
 
-    model_config = ConfigDict(json_schema_extra={"not": {"required": ["bulletin_id", "playlist_id"]}})
+    model_config = ConfigDict(json_schema_extra={"not": {"anyOf": [
+        {"required": ["bulletin_id", "playlist_id"]}, {"required": ["bulletin_id", "relay"]},
+        {"required": ["playlist_id", "relay"]}]}})
 
     title: Annotated[str, Field(max_length=300)] | None = None
     bulletin_id: Id = None  # type: ignore[assignment]
     playlist_id: Id = None  # type: ignore[assignment]
+    relay: RelayIn = None  # type: ignore[assignment]
     targets: TargetsInput = None  # type: ignore[assignment]
     dtstart: LocalTime = ""
     rrule: Annotated[str, Field(max_length=500)] | None = Field(
@@ -339,15 +356,16 @@ class SchedulePatch(Shape):
 
 
 class ScheduleInput(SchedulePatch):
-    """Exactly one of bulletin_id and playlist_id; dtstart, or repeat."""
+    """Exactly one of bulletin_id, playlist_id and relay; dtstart, or repeat."""
 
     model_config = ConfigDict(json_schema_extra={"allOf": [
-        {"description": "exactly one of bulletin_id and playlist_id",
-         "oneOf": [_given("bulletin_id"), _given("playlist_id")]},
+        {"description": "exactly one of bulletin_id, playlist_id and relay",
+         "oneOf": [_given("bulletin_id"), _given("playlist_id"), _given("relay")]},
         {"description": "dtstart, or repeat", "anyOf": [_given("dtstart"), {"required": ["repeat"]}]}]})
 
     bulletin_id: Id | None = None  # type: ignore[assignment]
     playlist_id: Id | None = None  # type: ignore[assignment]
+    relay: RelayIn | None = None  # type: ignore[assignment]
     targets: TargetsInput
     dtstart: LocalTime | None = None  # type: ignore[assignment]
 
@@ -357,6 +375,7 @@ class Schedule(Answer):
     title: str
     bulletin_id: int | None
     playlist_id: int | None
+    relay: ScheduleRelay | None
     targets: Targets
     dtstart: str
     rrule: str
