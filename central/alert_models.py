@@ -5,7 +5,7 @@ Kept beside ``models`` (which ``models.MODELS`` includes) so that module stays r
 
 from __future__ import annotations
 
-from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
+from peewee import BooleanField, CharField, Field, ForeignKeyField, IntegerField, TextField
 
 from .models import Area, BaseModel, JSONField, Station, User, UTCDateTimeField, utcnow
 from .words import ALERT_KINDS, DELIVERY_STATUSES, DeliveryStatus  # noqa: F401  (re-exported)
@@ -25,7 +25,9 @@ class Alert(BaseModel):
     key = CharField(max_length=128, index=True)
     open_key = CharField(max_length=128, null=True, unique=True)
     station = ForeignKeyField(Station, null=True, on_delete="CASCADE")
+    station_id: Field[int | None]
     area = ForeignKeyField(Area, null=True, on_delete="SET NULL")  # where it happened; None = province-wide
+    area_id: Field[int | None]
     object_type = CharField(max_length=32, default="")
     object_id = CharField(max_length=64, null=True)
     title = CharField(max_length=300)  # Vietnamese, the mail's subject
@@ -41,7 +43,9 @@ class AlertSubscription(BaseModel):
     """A person's wish: alerts of ``kind`` ("" = every kind) in ``area`` (None = their scope)."""
 
     user = ForeignKeyField(User, backref="alert_subscriptions", on_delete="CASCADE")
+    user_id: Field[int]
     area = ForeignKeyField(Area, null=True, on_delete="CASCADE")
+    area_id: Field[int | None]
     kind = CharField(max_length=16, default="")
     mode = CharField(max_length=16, default="immediate")  # one of SUBSCRIPTION_MODES
     created_at = UTCDateTimeField(default=utcnow)
@@ -51,6 +55,7 @@ class AlertProfile(BaseModel):
     """A person's mail address for alerts, and how far they have read the bell."""
 
     user = ForeignKeyField(User, primary_key=True, on_delete="CASCADE")
+    user_id: Field[int]
     email = CharField(max_length=254, default="")
     read_up_to = IntegerField(default=0)  # the bell counts alerts with a higher id as unread
     digest_sent_on = CharField(max_length=10, default="")  # the local day of the last digest
@@ -63,10 +68,12 @@ class AlertDelivery(BaseModel):
     """
 
     alert = ForeignKeyField(Alert, backref="deliveries", on_delete="CASCADE")
+    alert_id: Field[int]
     event = CharField(max_length=8)  # "open" or "close"
     channel = CharField(max_length=8)  # "email" or "webhook"
     target = CharField(max_length=32)  # "user:<id>" or "webhook"
     user = ForeignKeyField(User, null=True, on_delete="CASCADE")
+    user_id: Field[int | None]
     digest = BooleanField(default=False)  # waits for the person's daily digest
     status = CharField(max_length=8, default=DeliveryStatus.PENDING)  # one of DELIVERY_STATUSES
     attempts = IntegerField(default=0)

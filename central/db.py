@@ -8,6 +8,7 @@ request (CLI, tests, threads) use ``with database.connection_context():``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 from flask import Flask
@@ -70,3 +71,8 @@ def init_app(app: Flask) -> None:
     def _close(exc: BaseException | None) -> None:
         if not database.is_closed():
             database.close()
+
+
+def tuples_of(query: Any) -> Iterator[tuple[Any, ...]]:
+    """``query.tuples()``, typed as tuples (peewee's stubs type every query's rows as model instances)."""
+    return iter(query.tuples())

@@ -5,7 +5,7 @@ Kept beside ``models`` (which ``models.MODELS`` includes) so that module stays r
 
 from __future__ import annotations
 
-from peewee import CharField, ForeignKeyField
+from peewee import CharField, Field, ForeignKeyField
 
 from .models import Area, BaseModel, Bulletin, JSONField, User, UTCDateTimeField, utcnow
 
@@ -23,16 +23,20 @@ class LiveSession(BaseModel):
     """
 
     bulletin = ForeignKeyField(Bulletin, on_delete="RESTRICT")
+    bulletin_id: Field[int]
     title = CharField(max_length=300)
     priority = CharField(max_length=16, default="priority")  # one of LIVE_PRIORITIES
     targets = JSONField()
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope: the speaker's area
+    area_id: Field[int | None]
     author = ForeignKeyField(User, backref="live_sessions", on_delete="RESTRICT")
+    author_id: Field[int]
     started_at = UTCDateTimeField(default=utcnow, index=True)
     ended_at = UTCDateTimeField(null=True)
     ended_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    ended_by_id: Field[int | None]
     end_reason = CharField(max_length=16, null=True)  # one of LIVE_END_REASONS
     note = CharField(max_length=500, null=True)  # what went wrong with the recording, if anything
 
 
-LIVE_MODELS = (LiveSession,)
+LIVE_MODELS: tuple[type[BaseModel], ...] = (LiveSession,)

@@ -19,11 +19,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from peewee import (
+    AutoField,
     BigIntegerField,
     BooleanField,
     CharField,
     DateField,
     DateTimeField,
+    Field,
     FloatField,
     ForeignKeyField,
     IntegerField,
@@ -88,6 +90,10 @@ class JSONField(TextField):
 
 
 class BaseModel(Model):
+    # Annotations only, for the type checker: peewee adds the ``id`` primary key (unless a model names
+    # its own) and, for each foreign key ``x``, the raw ``x_id`` accessor; nothing here changes a table.
+    id: AutoField[int]
+
     class Meta:
         database = database
         legacy_table_names = False
@@ -100,6 +106,7 @@ class Area(BaseModel):
     name = CharField(max_length=200)
     level = CharField(max_length=32, default=AreaLevel.COMMUNE)
     parent = ForeignKeyField("self", null=True, backref="children", on_delete="RESTRICT")
+    parent_id: Field[int | None]
     created_at = UTCDateTimeField(default=utcnow)
 
 
@@ -109,6 +116,7 @@ class User(BaseModel):
     password_hash = CharField(max_length=255)
     role = CharField(max_length=16)  # one of ROLES
     area = ForeignKeyField(Area, null=True, backref="users", on_delete="RESTRICT")  # None = whole tree
+    area_id: Field[int | None]
     active = BooleanField(default=True)
     language = CharField(max_length=8, default="vi")
     created_at = UTCDateTimeField(default=utcnow)
@@ -119,6 +127,7 @@ class ApiToken(BaseModel):
     """An operator-API token; only its SHA-256 is stored."""
 
     user = ForeignKeyField(User, backref="tokens", on_delete="CASCADE")
+    user_id: Field[int]
     name = CharField(max_length=100, default="")
     token_hash = CharField(max_length=64, unique=True)
     prefix = CharField(max_length=12)  # shown in lists so people can tell tokens apart
@@ -141,6 +150,7 @@ class Station(BaseModel):
     """One agent driving one audio output. ``manifest_*`` columns belong to ``services.manifests``."""
 
     area = ForeignKeyField(Area, backref="stations", on_delete="RESTRICT")
+    area_id: Field[int]
     name = CharField(max_length=200)
     timezone = CharField(max_length=64, default=DEFAULT_ZONE)
     quiet_start = CharField(max_length=5, null=True)  # "21:30" local, or None for no quiet hours
@@ -184,8 +194,10 @@ class EnrollmentCode(BaseModel):
     """A one-time, expiring code that hands a registered station its token; only its hash is stored."""
 
     station = ForeignKeyField(Station, backref="enrollment_codes", on_delete="CASCADE")
+    station_id: Field[int]
     code_hash = CharField(max_length=64, unique=True)
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_by_id: Field[int | None]
     created_at = UTCDateTimeField(default=utcnow)
     expires_at = UTCDateTimeField()
     used_at = UTCDateTimeField(null=True)
@@ -209,7 +221,9 @@ class Plan(BaseModel):
     issued_on = DateField(null=True)
     description = TextField(default="")
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope; None = province-wide
+    area_id: Field[int | None]
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_by_id: Field[int | None]
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
 
@@ -222,18 +236,24 @@ class Campaign(BaseModel):
     starts_on = DateField()
     ends_on = DateField()
     category = ForeignKeyField(Category, null=True, on_delete="SET NULL")
+    category_id: Field[int | None]
     description = TextField(default="")
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope; None = province-wide
+    area_id: Field[int | None]
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_by_id: Field[int | None]
     created_at = UTCDateTimeField(default=utcnow)
     plan = ForeignKeyField(Plan, null=True, backref="campaigns", on_delete="SET NULL")  # migration 7
+    plan_id: Field[int | None]
 
 
 class PlanTheme(BaseModel):
     """A theme (category) a plan works through."""
 
     plan = ForeignKeyField(Plan, backref="themes", on_delete="CASCADE")
+    plan_id: Field[int]
     category = ForeignKeyField(Category, on_delete="CASCADE")
+    category_id: Field[int]
 
     class Meta:
         indexes = ((("plan", "category"), True),)
@@ -243,6 +263,7 @@ class ReportPeriod(BaseModel):
     """A report a plan asks for: the days it covers and the day it is due (the period ends before it)."""
 
     plan = ForeignKeyField(Plan, backref="periods", on_delete="CASCADE")
+    plan_id: Field[int]
     code = CharField(max_length=32)  # "six-month", "year", or an officer's own
     name = CharField(max_length=200)
     starts_on = DateField()
@@ -257,8 +278,11 @@ class PlanTarget(BaseModel):
     """A minimum the plan sets: at least ``min_bulletins`` distinct bulletins of a theme in a period."""
 
     plan = ForeignKeyField(Plan, backref="targets", on_delete="CASCADE")
+    plan_id: Field[int]
     period = ForeignKeyField(ReportPeriod, null=True, on_delete="CASCADE")  # None = every period
+    period_id: Field[int | None]
     category = ForeignKeyField(Category, on_delete="CASCADE")
+    category_id: Field[int]
     min_bulletins = IntegerField(default=0)
 
 
@@ -280,17 +304,23 @@ class Bulletin(BaseModel):
     title = CharField(max_length=300)
     text = TextField(null=True)  # the script (TTS source or transcript)
     category = ForeignKeyField(Category, null=True, backref="bulletins", on_delete="SET NULL")
+    category_id: Field[int | None]
     campaign = ForeignKeyField(Campaign, null=True, backref="bulletins", on_delete="SET NULL")
+    campaign_id: Field[int | None]
     language = CharField(max_length=8, default="vie")  # ISO 639-3 (services.languages; migration 10)
     priority = CharField(max_length=16, default=Priority.NORMAL)
     status = CharField(max_length=16, default=Approval.DRAFT, index=True)  # one of BULLETIN_STATUSES
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
+    area_id: Field[int | None]
     author = ForeignKeyField(User, backref="bulletins", on_delete="RESTRICT")
+    author_id: Field[int]
     approver = ForeignKeyField(User, null=True, on_delete="RESTRICT")
+    approver_id: Field[int | None]
     reject_reason = TextField(null=True)
     valid_from = UTCDateTimeField(null=True)
     valid_until = UTCDateTimeField(null=True)
     asset = ForeignKeyField(Asset, null=True, on_delete="RESTRICT")
+    asset_id: Field[str | None]
     tts_engine = CharField(max_length=32, null=True)  # "gtts" | "espeak" | None for uploads
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
@@ -310,10 +340,14 @@ class Chime(BaseModel):
     status = CharField(max_length=16, default=Approval.DRAFT, index=True)  # one of CHIME_STATUSES
     builtin = BooleanField(default=False)
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
+    area_id: Field[int | None]
     author = ForeignKeyField(User, null=True, backref="chimes", on_delete="RESTRICT")
+    author_id: Field[int | None]
     approver = ForeignKeyField(User, null=True, backref="approved_chimes", on_delete="RESTRICT")
+    approver_id: Field[int | None]
     reject_reason = TextField(null=True)
     asset = ForeignKeyField(Asset, on_delete="RESTRICT")
+    asset_id: Field[str]
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
     submitted_at = UTCDateTimeField(null=True)
@@ -327,7 +361,9 @@ class Playlist(BaseModel):
     name = CharField(max_length=200)
     description = TextField(default="")
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
+    area_id: Field[int | None]
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_by_id: Field[int | None]
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
     live_revision = IntegerField(default=1)  # the number of the revision manifests use (migration 4)
@@ -337,10 +373,13 @@ class PlaylistRevision(BaseModel):
     """One version of a programme's items: who proposed it, who decided, and how (REVISION_STATUSES)."""
 
     playlist = ForeignKeyField(Playlist, backref="revisions", on_delete="CASCADE")
+    playlist_id: Field[int]
     number = IntegerField()
     status = CharField(max_length=16)  # one of REVISION_STATUSES
     author = ForeignKeyField(User, null=True, backref="playlist_revisions", on_delete="SET NULL")
+    author_id: Field[int | None]
     approver = ForeignKeyField(User, null=True, backref="approved_revisions", on_delete="SET NULL")
+    approver_id: Field[int | None]
     reason = TextField(null=True)
     created_at = UTCDateTimeField(default=utcnow)
     decided_at = UTCDateTimeField(null=True)
@@ -351,13 +390,19 @@ class PlaylistRevision(BaseModel):
 
 class PlaylistItem(BaseModel):
     playlist = ForeignKeyField(Playlist, backref="items", on_delete="CASCADE")
+    playlist_id: Field[int]
     revision = IntegerField(default=1)  # the PlaylistRevision.number it belongs to (migration 4)
     position = IntegerField()
     kind = CharField(max_length=16)  # one of ITEM_KINDS
     bulletin = ForeignKeyField(Bulletin, null=True, on_delete="RESTRICT")
+    bulletin_id: Field[int | None]
     chime = ForeignKeyField(Chime, null=True, on_delete="RESTRICT")  # the approved chime it plays
+    chime_id: Field[int | None]
     asset = ForeignKeyField(Asset, null=True, on_delete="RESTRICT")  # a chime's own audio
-    duration_ms = IntegerField(default=0)  # a pause's length; bulletins and chimes take their asset's
+    asset_id: Field[str | None]
+    duration_ms = IntegerField(default=0)  # a pause's or relay's length; bulletins and chimes take their asset's
+    # a relay item (migration 16): {"source_id", "max_gap_s", "fallback": {"bulletin_id"} | {"playlist_id"} | null}
+    relay = JSONField(null=True)
 
     class Meta:
         indexes = ((("playlist", "position"), False),)
@@ -368,7 +413,9 @@ class Schedule(BaseModel):
 
     title = CharField(max_length=300, default="")
     bulletin = ForeignKeyField(Bulletin, null=True, backref="schedules", on_delete="RESTRICT")
+    bulletin_id: Field[int | None]
     playlist = ForeignKeyField(Playlist, null=True, backref="schedules", on_delete="RESTRICT")
+    playlist_id: Field[int | None]
     dtstart = DateTimeField()  # naive local wall-clock time in ``timezone``
     rrule = CharField(max_length=500, default="")  # RFC 5545 RRULE value, empty = once
     exdates = JSONField(default=list)  # naive local ISO strings
@@ -381,11 +428,17 @@ class Schedule(BaseModel):
     active = BooleanField(default=True)  # paused by a person when False
     deleted = BooleanField(default=False)
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
+    area_id: Field[int | None]
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_by_id: Field[int | None]
     approved_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    approved_by_id: Field[int | None]
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
     play_by = UTCDateTimeField(null=True)  # "play no later than": later, stations log it missed (stale)
+    # a single relay (migration 16), neither bulletin nor playlist: {"source_id", "duration_ms",
+    # "max_gap_s", "fallback": {"bulletin_id"} | {"playlist_id"} | null} (services.relay_items)
+    relay = JSONField(null=True)
 
     @classmethod
     def airing(cls) -> Any:
@@ -397,8 +450,11 @@ class ScheduleTarget(BaseModel):
     """One target of a schedule: an area (and so every station below it) or a single station."""
 
     schedule = ForeignKeyField(Schedule, backref="targets", on_delete="CASCADE")
+    schedule_id: Field[int]
     area = ForeignKeyField(Area, null=True, on_delete="CASCADE")
+    area_id: Field[int | None]
     station = ForeignKeyField(Station, null=True, on_delete="CASCADE")
+    station_id: Field[int | None]
 
 
 class PlayLog(BaseModel):
@@ -408,6 +464,7 @@ class PlayLog(BaseModel):
     """
 
     station = ForeignKeyField(Station, backref="play_logs", on_delete="CASCADE")
+    station_id: Field[int]
     uuid = CharField(max_length=36)
     slot_id = CharField(max_length=64, null=True)
     schedule_id = IntegerField(null=True, index=True)
@@ -421,6 +478,7 @@ class PlayLog(BaseModel):
     status = CharField(max_length=16)
     reason = TextField(null=True)
     sound = JSONField(null=True)  # how it sounded, as the station said (migration 13); None from older stations
+    relay = JSONField(null=True)  # a relay item's counters (playlists.model.RelayLog, migration 16)
     clock_trusted = BooleanField(default=True)
     clock_offset_ms = IntegerField(default=0)
     received_at = UTCDateTimeField(default=utcnow)
@@ -442,6 +500,7 @@ class _PlayRollup(BaseModel):
     """
 
     station = ForeignKeyField(Station, on_delete="CASCADE", index=False)
+    station_id: Field[int]
     bulletin_id = IntegerField(default=0)
     asset_sha256 = CharField(max_length=64, default="")
     n_completed = IntegerField(default=0)
@@ -494,9 +553,11 @@ class Report(BaseModel):
     """
 
     area = ForeignKeyField(Area, backref="reports", on_delete="RESTRICT")
+    area_id: Field[int]
     date_from = DateField()
     date_to = DateField()
     plan = ForeignKeyField(Plan, null=True, on_delete="SET NULL")
+    plan_id: Field[int | None]
     status = CharField(max_length=16, default=Approval.DRAFT)  # one of REPORT_STATUSES
     number = CharField(max_length=64, default="")  # "12/BC-TTVH"
     issuer = CharField(max_length=200, default="")  # the issuing body, e.g. "Trung tâm Văn hóa – Thông tin …"
@@ -510,9 +571,11 @@ class Report(BaseModel):
     narrative = JSONField(default=dict)  # NARRATIVE_FIELDS → text
     figures = JSONField(null=True)  # frozen at submission
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_by_id: Field[int | None]
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
     submitted_by = ForeignKeyField(User, null=True, backref="submitted_reports", on_delete="SET NULL")
+    submitted_by_id: Field[int | None]
     submitted_at = UTCDateTimeField(null=True)
 
     class Meta:
@@ -521,6 +584,7 @@ class Report(BaseModel):
 
 class Heartbeat(BaseModel):
     station = ForeignKeyField(Station, backref="heartbeats", on_delete="CASCADE")
+    station_id: Field[int]
     received_at = UTCDateTimeField(default=utcnow, index=True)
     agent_version = CharField(max_length=64, null=True)
     manifest_version = BigIntegerField(null=True)
@@ -536,12 +600,14 @@ class AuditLog(BaseModel):
     """Every change a person made: who, what, on which object, when."""
 
     actor = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    actor_id: Field[int | None]
     actor_name = CharField(max_length=100, default="")
     action = CharField(max_length=64, index=True)
     object_type = CharField(max_length=32, default="")
     object_id = CharField(max_length=64, null=True)
     # where it happened: the object's area, else the actor's; None = province-wide (migration 5)
     area = ForeignKeyField(Area, null=True, on_delete="SET NULL")
+    area_id: Field[int | None]
     detail = JSONField(default=dict)
     at = UTCDateTimeField(default=utcnow, index=True)
 
@@ -559,9 +625,12 @@ class StandingAlert(BaseModel):
     key = CharField(max_length=64, unique=True)  # "storm", "flood", "all_clear"…
     name = CharField(max_length=200)  # Vietnamese
     bulletin = ForeignKeyField(Bulletin, backref="standing_alerts", on_delete="RESTRICT")
+    bulletin_id: Field[int]
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")
+    area_id: Field[int | None]
     active = BooleanField(default=True)
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    created_by_id: Field[int | None]
     created_at = UTCDateTimeField(default=utcnow)
 
 
@@ -569,27 +638,36 @@ class Emergency(BaseModel):
     """One emergency broadcast: the approved schedule that carries it, LIVE or TEST, and its stop."""
 
     schedule = ForeignKeyField(Schedule, backref="emergencies", on_delete="RESTRICT")
+    schedule_id: Field[int]
     bulletin = ForeignKeyField(Bulletin, on_delete="RESTRICT")
+    bulletin_id: Field[int]
     standing_alert = ForeignKeyField(StandingAlert, null=True, on_delete="SET NULL")
+    standing_alert_id: Field[int | None]
     all_clear_of = ForeignKeyField("self", null=True, backref="all_clears", on_delete="SET NULL")
+    all_clear_of_id: Field[int | None]
     mode = CharField(max_length=8, default=EmergencyMode.LIVE)  # one of EMERGENCY_MODES
     title = CharField(max_length=300)
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
+    area_id: Field[int | None]
     play_by = UTCDateTimeField()
     created_by = ForeignKeyField(User, null=True, backref="emergencies", on_delete="SET NULL")
+    created_by_id: Field[int | None]
     created_at = UTCDateTimeField(default=utcnow, index=True)
     nudged_at = UTCDateTimeField(null=True)  # when the push channel was handed its nudges / signed order
     order_id = CharField(max_length=36, default=lambda: str(uuid.uuid4()))  # the signed order's id
     order_seq = BigIntegerField(null=True)
     stopped_at = UTCDateTimeField(null=True)
     stopped_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    stopped_by_id: Field[int | None]
 
 
 class EmergencyDelivery(BaseModel):
     """Time-to-air of one emergency at one target station (``services.emergencies`` reads it)."""
 
     emergency = ForeignKeyField(Emergency, backref="deliveries", on_delete="CASCADE")
+    emergency_id: Field[int]
     station = ForeignKeyField(Station, on_delete="CASCADE")
+    station_id: Field[int]
     carried_version = BigIntegerField()  # the first manifest version that carries the emergency
     fetched_at = UTCDateTimeField(null=True)  # the station's manifest GET served that version or later
     audio_at = UTCDateTimeField(null=True)  # the station had the audio verified (its heartbeat says)
@@ -608,6 +686,7 @@ class StationOutage(BaseModel):
     """One interval a station was off the push channel; ``ended_at`` None while it lasts."""
 
     station = ForeignKeyField(Station, backref="outages", on_delete="CASCADE")
+    station_id: Field[int]
     started_at = UTCDateTimeField(index=True)
     ended_at = UTCDateTimeField(null=True)
 
@@ -634,5 +713,6 @@ __all__ = [m.__name__ for m in MODELS] + ["utcnow", "db_time", "UTCDateTimeField
 
 from .alert_models import ALERT_MODELS  # noqa: E402
 from .live_models import LIVE_MODELS  # noqa: E402
+from .relay_models import RELAY_MODELS  # noqa: E402
 
-MODELS = MODELS + ALERT_MODELS + LIVE_MODELS
+MODELS = MODELS + ALERT_MODELS + LIVE_MODELS + RELAY_MODELS

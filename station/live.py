@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RETRY_S = 1.0  # how often a lost stream is tried again
+RETRY_S = 0.5  # how often a lost stream (or a mount not up yet) is tried again
 STEADY_S = 3.0  # a player alive this long after a retry has the stream back
 HOLD = timedelta(minutes=10)  # the schedule is held this far ahead while the live plays (renewed each step)
 #: low-latency input: no probing buffer, and give up on a stream silent for 5 s (then we reconnect)
@@ -82,6 +82,7 @@ class LivePlayer:
     url: str = ""
     live_id: int = 0
     description: str = "live stream"
+    attempt: int = 0  # ``{attempt}`` in a template: how many times a player was started (a capture per join)
 
     @property
     def output(self) -> str:
@@ -94,8 +95,9 @@ class LivePlayer:
     def start(self, path: Path, volume: int, on_exit: Callable[[], None]) -> Playback:
         """``path`` is ignored: the live's URL is played."""
         v = max(0, min(100, int(volume)))
+        self.attempt += 1
         values = {"url": self.url, "id": str(self.live_id), "volume": str(v), "gain": f"{v / 100:.2f}",
-                  "scale": str(int(32768 * v / 100)), "ffmpeg": self.ffmpeg}
+                  "scale": str(int(32768 * v / 100)), "ffmpeg": self.ffmpeg, "attempt": str(self.attempt)}
         try:
             argv = [tok.format(**values) for tok in shlex.split(self.template)]
         except (KeyError, IndexError, ValueError) as exc:
@@ -142,13 +144,17 @@ class LiveRun:
         usable = [x for x in lives if int(x.get("id", 0)) not in self.given_up]
         self.wanted = min(usable, key=lambda x: int(x["id"])) if usable else None
 
+    def owns(self, running: Any) -> bool:
+        """True if ``running`` (the loop's item sounding now) is this live's play."""
+        return running is not None and running is self._run
+
     def step(self, loop: PlayerLoop, now: datetime) -> None:
         mine = self._run is not None and loop.running is self._run
         if not mine:
             self._run = None
         if self.wanted is None or (mine and self._run.bulletin_id != self.wanted.get("bulletin_id")):
             if mine:
-                self._finish(loop, now, "completed", None)
+                self._finish(loop, now, "completed", "live")
             if self.wanted is None:
                 return
         if self._run is not None:
@@ -185,10 +191,11 @@ class LiveRun:
         self.player.live_id = int(w["id"])
 
     def _keep(self, loop: PlayerLoop, now: datetime) -> None:
-        """Hold the schedule; when the player ended, try again every second until ``lost_after_s``."""
+        """Hold the schedule; when the player ended, try again every ``RETRY_S`` until ``lost_after_s``."""
         r, mono = self._run, time.monotonic()
         loop.local_until = now + HOLD
-        if r.playback.poll() is None:
+        waiting = isinstance(r.playback, _Gap)
+        if not waiting and r.playback.poll() is None:
             if self._lost_since is not None and mono - r.playback.started_monotonic > STEADY_S:
                 log.warning("live stream back after %.1f s", mono - self._lost_since)
                 self._lost_since = None
@@ -202,14 +209,14 @@ class LiveRun:
                 self.given_up.add(int(self.wanted["id"]))
             self._finish(loop, now, "interrupted", "live_lost")
             return
-        r.playback = _Gap()
-        if mono - self._tried_at >= RETRY_S:
-            self._tried_at = mono
-            self._aim(self.wanted or {})
-            try:
-                r.playback = self.player.start(Path("live"), loop.settings.volume, loop.wake.set)
-            except PlayerError as exc:
-                log.error("live player: %s", exc)
+        if waiting and mono - self._tried_at < RETRY_S:
+            return
+        r.playback, self._tried_at = _Gap(), mono
+        self._aim(self.wanted or {})
+        try:
+            r.playback = self.player.start(Path("live"), loop.settings.volume, loop.wake.set)
+        except PlayerError as exc:
+            log.error("live player: %s", exc)
 
     def _limit(self) -> float:
         if self.lost_after_s is not None:

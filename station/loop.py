@@ -526,6 +526,8 @@ class PlayerLoop:
         r = self.running
         if r is None:
             return
+        if self.live is not None and self.live.owns(r):  # a live's player ending is the live's to judge
+            return
         if r.playback is None:  # a pause
             if r.until is not None and now >= r.until:
                 self._end(r, "completed", None, now)

@@ -328,7 +328,7 @@ class Icecast:
     source_password: str = field(default_factory=lambda: "src-" + os.urandom(8).hex())
     admin_password: str = field(default_factory=lambda: "adm-" + os.urandom(8).hex())
     burst_size: int = 0
-    mounts: str = ""  # extra <mount> sections (the central's live mounts: central.services.icecast)
+    extra_mounts: str = ""  # more <mount> sections (the central's live mounts: central.services.icecast)
     proc: subprocess.Popen[bytes] | None = None
     logdir: Path | None = None
     feeds: list[Feed] = field(default_factory=list)
@@ -343,7 +343,7 @@ class Icecast:
         self.logdir = self._logdir()
         conf = self.dir / "icecast.xml"
         conf.write_text(icecast_xml(self.port, self.source_password, self.admin_password, self.logdir,
-                                    self.burst_size, self.mounts))
+                                    self.burst_size, self.extra_mounts))
         self.proc = subprocess.Popen([ICECAST, "-c", str(conf)], stdout=(self.dir / "icecast.out").open("ab"),
                                      stderr=subprocess.STDOUT)
         try:

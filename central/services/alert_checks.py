@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from peewee import fn
 
+from central.db import tuples_of
 from central.times import ZONE
 
 from ..config import Settings
@@ -120,7 +121,7 @@ def find_plays(cfg: Settings, now: datetime) -> list[Finding]:
     rows = (PlayLog.select(PlayLog.station, PlayLog.status, at.alias("at"))
             .where(PlayLog.status.in_(BAD_PLAYS) & (at >= db_time(now - timedelta(hours=36)))).tuples())
     counts: dict[tuple[int, date], dict[str, int]] = {}
-    for sid, status, t in rows:
+    for sid, status, t in tuples_of(rows):
         s = by_station.get(sid)
         if s is None:
             continue
@@ -156,7 +157,7 @@ def find_disk(cfg: Settings, now: datetime) -> list[Finding]:
     rows = Heartbeat.select(Heartbeat.station, Heartbeat.disk_free_bytes).where(Heartbeat.id.in_(latest)).tuples()
     minimum = cfg.alert_disk_min_mb * 1024 * 1024
     out = []
-    for sid, free in rows:
+    for sid, free in tuples_of(rows):
         s = by_station.get(sid)
         if s is None or free is None or free >= minimum:
             continue

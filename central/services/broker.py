@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from central.db import tuples_of
 from playlists import orders
 
 from ..config import Settings
@@ -73,7 +74,7 @@ def enroll(settings: Settings, station: Station) -> dict[str, Any] | None:
 
 def area_chains() -> dict[int, list[str]]:
     """Each area id's code and the codes of every area above it (one query for the whole tree)."""
-    rows = {a: (code, parent) for a, code, parent in Area.select(Area.id, Area.code, Area.parent).tuples()}
+    rows = {a: (code, parent) for a, code, parent in tuples_of(Area.select(Area.id, Area.code, Area.parent))}
     chains: dict[int, list[str]] = {}
     for area_id in rows:
         chain, seen, cur = [], set(), area_id

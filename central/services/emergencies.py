@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from central.auth import area_subtree_ids, check_area
-from central.db import database
+from central.db import database, tuples_of
 from central.errors import Conflict, Invalid, NotFound, Unprocessable
 from central.messages import msg
 from central.models import (
@@ -159,8 +159,8 @@ def _deliveries(e: Emergency) -> None:
     """One row per target, with the manifest version (just bumped) that first carries the emergency."""
     ids = sorted(manifests.stations_for_schedule(e.schedule_id))
     rows = [{"emergency": e.id, "station": sid, "carried_version": v}
-            for sid, v in Station.select(Station.id, Station.manifest_version)
-            .where(Station.id.in_(ids)).tuples()]
+            for sid, v in tuples_of(Station.select(Station.id, Station.manifest_version)
+                                    .where(Station.id.in_(ids)))]
     for start in range(0, len(rows), 500):
         EmergencyDelivery.insert_many(rows[start:start + 500]).execute()
 
@@ -326,7 +326,7 @@ def test_schedules(schedule_ids: Any) -> set[int]:
     if not ids:
         return set()
     q = Emergency.select(Emergency.schedule).where(Emergency.schedule.in_(ids) & (Emergency.mode == "test"))
-    return {sid for (sid,) in q.tuples()}
+    return {sid for (sid,) in tuples_of(q)}
 
 
 # --- time-to-air ------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ from typing import Any
 
 from central.auth import area_subtree_ids
 from central.config import Settings, write_private
-from central.db import database
+from central.db import database, tuples_of
 from central.errors import Conflict, Forbidden, NotFound
 from central.live_models import LiveSession
 from central.messages import msg
@@ -169,7 +169,7 @@ def _targets_scope(user: User, s: LiveSession) -> bool:
     if scope is None:
         return True
     codes = set(s.targets.get("areas") or [])
-    ids = {a for (a,) in Area.select(Area.id).where(Area.code.in_(sorted(codes))).tuples()} if codes else set()
+    ids = {a for (a,) in tuples_of(Area.select(Area.id).where(Area.code.in_(sorted(codes))))} if codes else set()
     return bool(ids & scope)
 
 
@@ -211,7 +211,7 @@ def station_targeted(station: Station, s: LiveSession) -> bool:
     if station.id in (s.targets.get("stations") or []):
         return True
     codes = set(s.targets.get("areas") or [])
-    chain = {code for (code,) in Area.select(Area.code).where(Area.id.in_(ancestor_ids(station.area_id))).tuples()}
+    chain = {code for (code,) in tuples_of(Area.select(Area.code).where(Area.id.in_(ancestor_ids(station.area_id))))}
     return bool(codes & chain)
 
 
@@ -269,7 +269,7 @@ def topics(s: LiveSession) -> list[str]:
     codes = set(s.targets.get("areas") or [])
     ids = list(s.targets.get("stations") or [])
     if ids:
-        codes |= {c for (c,) in Station.select(Area.code).join(Area).where(Station.id.in_(ids)).tuples()}
+        codes |= {c for (c,) in tuples_of(Station.select(Area.code).join(Area).where(Station.id.in_(ids)))}
     return [orders.live_topic(c) for c in sorted(codes)]
 
 

@@ -16,12 +16,13 @@ audio that is not an approved bulletin's or chime's before anything is versioned
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from peewee import JOIN
 
+from central.db import tuples_of
 from playlists import model as pm
 
 from ..models import (
@@ -37,7 +38,8 @@ from ..models import (
     Station,
     utcnow,
 )
-from . import manifest_guard, push
+from ..relay_models import RelaySource
+from . import manifest_guard, push, relay_items
 from .area_tree import ancestor_ids, subtree_ids
 
 HORIZON_DAYS = 14
@@ -75,7 +77,7 @@ def stations_under(area_ids: Iterable[int]) -> set[int]:
         areas |= subtree_ids(area_id)
     if not areas:
         return set()
-    return {sid for (sid,) in Station.select(Station.id).where(Station.area.in_(list(areas))).tuples()}
+    return {sid for (sid,) in tuples_of(Station.select(Station.id).where(Station.area.in_(list(areas))))}
 
 
 def stations_for_schedule(schedule: Schedule | int) -> set[int]:
@@ -83,9 +85,9 @@ def stations_for_schedule(schedule: Schedule | int) -> set[int]:
     sid = schedule.id if isinstance(schedule, Schedule) else int(schedule)
     direct: set[int] = set()
     area_ids: list[int] = []
-    for station_id, area_id in ScheduleTarget.select(ScheduleTarget.station, ScheduleTarget.area).where(
+    for station_id, area_id in tuples_of(ScheduleTarget.select(ScheduleTarget.station, ScheduleTarget.area).where(
         ScheduleTarget.schedule == sid
-    ).tuples():
+    )):
         if station_id is not None:
             direct.add(station_id)
         if area_id is not None:
@@ -99,40 +101,67 @@ def bump_for_schedule(schedule: Schedule | int) -> int:
 
 
 def _schedules_using_bulletin(bulletin_id: int) -> set[int]:
-    direct = {s for (s,) in Schedule.select(Schedule.id).where(Schedule.bulletin == bulletin_id).tuples()}
+    direct = {s for (s,) in tuples_of(Schedule.select(Schedule.id).where(Schedule.bulletin == bulletin_id))}
     via = (
         Schedule.select(Schedule.id)
         .join(PlaylistItem, on=(PlaylistItem.playlist == Schedule.playlist))
         .where(PlaylistItem.bulletin == bulletin_id)
     )
-    return direct | {s for (s,) in via.tuples()}
+    return direct | {s for (s,) in tuples_of(via)}
 
 
 def bump_for_bulletin(bulletin: Bulletin | int) -> int:
-    """Bump every station with a schedule that plays the bulletin (alone or in a playlist)."""
+    """Bump every station with a schedule that plays the bulletin (alone, in a playlist, as a relay's fallback)."""
     bid = bulletin.id if isinstance(bulletin, Bulletin) else int(bulletin)
-    stations: set[int] = set()
-    for sched in _schedules_using_bulletin(bid):
-        stations |= stations_for_schedule(sched)
-    return bump(stations)
+    fallback = schedules_with_relay(lambda r: relay_items.fallback_ids(r)[0] == bid)
+    fallback |= _fallback_of_programmes_with(PlaylistItem.bulletin == bid)
+    return _bump_schedules(_schedules_using_bulletin(bid) | fallback)
+
+
+def _fallback_of_programmes_with(cond: Any) -> set[int]:
+    """Schedules whose relay falls back to a programme holding an item that matches ``cond``."""
+    pids = {p for (p,) in tuples_of(PlaylistItem.select(PlaylistItem.playlist).where(cond))}
+    if not pids:
+        return set()
+    return schedules_with_relay(lambda r: relay_items.fallback_ids(r)[1] in pids)
 
 
 def bump_for_playlist(playlist: Playlist | int) -> int:
     pid = playlist.id if isinstance(playlist, Playlist) else int(playlist)
-    stations: set[int] = set()
-    for (sched,) in Schedule.select(Schedule.id).where(Schedule.playlist == pid).tuples():
-        stations |= stations_for_schedule(sched)
-    return bump(stations)
+    direct = {s for (s,) in tuples_of(Schedule.select(Schedule.id).where(Schedule.playlist == pid))}
+    return _bump_schedules(direct | schedules_with_relay(lambda r: relay_items.fallback_ids(r)[1] == pid))
 
 
 def bump_for_chime(chime: Chime | int) -> int:
     """Bump every station with a schedule whose programme names the chime (in any revision)."""
     cid = chime.id if isinstance(chime, Chime) else int(chime)
     playlists = PlaylistItem.select(PlaylistItem.playlist).where(PlaylistItem.chime == cid)
+    direct = {s for (s,) in tuples_of(Schedule.select(Schedule.id).where(Schedule.playlist.in_(playlists)))}
+    return _bump_schedules(direct | _fallback_of_programmes_with(PlaylistItem.chime == cid))
+
+
+def schedules_with_relay(wanted: Callable[[Any], bool]) -> set[int]:
+    """Ids of schedules whose relay, or a relay item of whose programme, satisfies ``wanted``."""
+    direct = {sid for sid, relay in tuples_of(Schedule.select(Schedule.id, Schedule.relay)
+                                              .where(Schedule.relay.is_null(False))) if wanted(relay)}
+    playlists = {pid for pid, relay in tuples_of(PlaylistItem.select(PlaylistItem.playlist, PlaylistItem.relay)
+                                                 .where(PlaylistItem.relay.is_null(False))) if wanted(relay)}
+    if playlists:
+        direct |= {s for (s,) in tuples_of(Schedule.select(Schedule.id).where(
+            Schedule.playlist.in_(sorted(playlists))))}
+    return direct
+
+
+def _bump_schedules(ids: Iterable[int]) -> int:
     stations: set[int] = set()
-    for (sched,) in Schedule.select(Schedule.id).where(Schedule.playlist.in_(playlists)).tuples():
+    for sched in ids:
         stations |= stations_for_schedule(sched)
     return bump(stations)
+
+
+def bump_for_relay_source(source_id: int) -> int:
+    """Bump every station with a schedule that relays the source (alone or in a programme)."""
+    return _bump_schedules(schedules_with_relay(lambda r: relay_items.source_of(r) == source_id))
 
 
 def bump_for_area(area: Area | int) -> int:
@@ -208,7 +237,17 @@ def _airable_bulletins(ids: set[int], now: datetime) -> dict[int, Bulletin]:
 
 
 def _items(schedules: list[Schedule]) -> dict[int, list[PlaylistItem]]:
+    """The live items of the programmes the schedules play, and of their relays' fallback programmes."""
     playlist_ids = {s.playlist_id for s in schedules if s.playlist_id is not None}
+    out = _items_of(playlist_ids)
+    relays = [s.relay for s in schedules if s.relay is not None]
+    relays += [it.relay for its in out.values() for it in its if it.kind == "relay"]
+    fallback_ids = {relay_items.fallback_ids(r)[1] for r in relays} - {None} - set(out)
+    out.update(_items_of({p for p in fallback_ids if p is not None}))
+    return out
+
+
+def _items_of(playlist_ids: set[int]) -> dict[int, list[PlaylistItem]]:
     out: dict[int, list[PlaylistItem]] = {pid: [] for pid in playlist_ids}
     if playlist_ids:
         query = (
@@ -226,24 +265,66 @@ def _items(schedules: list[Schedule]) -> dict[int, list[PlaylistItem]]:
 
 
 def _schedule_items(s: Schedule, playlist_items: dict[int, list[PlaylistItem]],
-                    bulletins: dict[int, Bulletin]) -> list[pm.Item]:
-    """The programme as a station plays it; bulletins not airable (withdrawn, expired) drop out."""
+                    bulletins: dict[int, Bulletin], sources: dict[int, RelaySource]) -> list[pm.Item]:
+    """The programme as a station plays it; bulletins not airable (withdrawn, expired) drop out, and
+    relays of a source not approved (disabled) too."""
+    def fallback(bid: int | None, pid: int | None) -> list[pm.Item]:
+        if bid is not None:
+            return _plain_items([("bulletin", bid, None, 0)], bulletins)
+        rows = [_row(it) for it in playlist_items.get(pid or 0, []) if it.kind != "relay" and not _withdrawn(it)]
+        return _plain_items(rows, bulletins)
+
+    if s.relay is not None:
+        if relay_items.source_of(s.relay) not in sources:
+            return []
+        return [relay_items.model_item(s.relay, s.relay.get("duration_ms", 0), fallback)]
     if s.bulletin_id is not None:
-        b = bulletins.get(s.bulletin_id)
-        return [] if b is None else [pm.Item(pm.ItemKind.BULLETIN, bulletin_id=b.id,
-                                             duration_ms=b.asset.duration_ms)]
+        return _plain_items([("bulletin", s.bulletin_id, None, 0)], bulletins)
     items: list[pm.Item] = []
     for it in playlist_items.get(s.playlist_id, []):
-        if it.kind == "bulletin" and it.bulletin_id in bulletins:
-            items.append(pm.Item(pm.ItemKind.BULLETIN, bulletin_id=it.bulletin_id,
-                                 duration_ms=bulletins[it.bulletin_id].asset.duration_ms))
-        elif it.kind == "chime" and it.asset_id is not None and not _withdrawn(it):
-            items.append(pm.Item(pm.ItemKind.CHIME, asset_sha256=it.asset_id, duration_ms=it.asset.duration_ms))
-        elif it.kind == "pause":
-            items.append(pm.Item(pm.ItemKind.PAUSE, duration_ms=it.duration_ms))
-    if not any(i.kind is pm.ItemKind.BULLETIN for i in items):
+        if it.kind == "relay":
+            if relay_items.source_of(it.relay) in sources:
+                items.append(relay_items.model_item(it.relay, it.duration_ms, fallback))
+        elif not _withdrawn(it):
+            items += _plain_items([_row(it)], bulletins)
+    if not any(i.kind in (pm.ItemKind.BULLETIN, pm.ItemKind.RELAY) for i in items):
         return []  # only chimes and pauses left: nothing worth airing
     return items
+
+
+def _row(it: PlaylistItem) -> tuple[str, int | None, Asset | None, int]:
+    return (it.kind, it.bulletin_id, it.asset if it.asset_id else None, int(it.duration_ms or 0))
+
+
+def _plain_items(rows: list[tuple[str, int | None, Asset | None, int]],
+                 bulletins: dict[int, Bulletin]) -> list[pm.Item]:
+    """Bulletin, chime and pause items; bulletins not airable drop out."""
+    out = []
+    for kind, bid, asset, ms in rows:
+        if kind == "bulletin" and bid in bulletins:
+            out.append(pm.Item(pm.ItemKind.BULLETIN, bulletin_id=bid, duration_ms=bulletins[bid].asset.duration_ms))
+        elif kind == "chime" and asset is not None:
+            out.append(pm.Item(pm.ItemKind.CHIME, asset_sha256=asset.sha256, duration_ms=asset.duration_ms))
+        elif kind == "pause":
+            out.append(pm.Item(pm.ItemKind.PAUSE, duration_ms=ms))
+    return out
+
+
+def _with_fallbacks(items: list[pm.Item]) -> list[pm.Item]:
+    return [x for i in items for x in (i, *i.fallback)]
+
+
+def _approved_sources(schedules: list[Schedule], playlist_items: dict[int, list[PlaylistItem]]
+                      ) -> dict[int, RelaySource]:
+    """The approved relay sources the schedules (or their programmes) name; a disabled one is absent."""
+    ids = {relay_items.source_of(s.relay) for s in schedules if s.relay is not None}
+    ids |= {relay_items.source_of(it.relay) for its in playlist_items.values() for it in its if it.relay}
+    ids.discard(None)
+    if not ids:
+        return {}
+    rows = RelaySource.select().where(RelaySource.id.in_(sorted(i for i in ids if i is not None))
+                                      & (RelaySource.status == "approved"))
+    return {r.id: r for r in rows}
 
 
 def _withdrawn(it: PlaylistItem) -> bool:
@@ -288,20 +369,26 @@ def content(station: Station, now: datetime | None = None) -> dict[str, Any]:
     playlist_items = _items(schedules)
     wanted = {s.bulletin_id for s in schedules if s.bulletin_id is not None}
     wanted |= {it.bulletin_id for its in playlist_items.values() for it in its if it.bulletin_id}
-    bulletins = _airable_bulletins(wanted, now)
+    wanted |= {relay_items.fallback_ids(s.relay)[0] for s in schedules if s.relay is not None} - {None}
+    wanted |= {relay_items.fallback_ids(it.relay)[0] for its in playlist_items.values() for it in its
+               if it.relay is not None} - {None}
+    bulletins = _airable_bulletins({b for b in wanted if b is not None}, now)
     chimes = {pi.asset_id: pi.asset for its in playlist_items.values() for pi in its if pi.asset_id}
-    planned = [(s, _schedule_items(s, playlist_items, bulletins)) for s in schedules]
+    sources = _approved_sources(schedules, playlist_items)
+    planned = [(s, _schedule_items(s, playlist_items, bulletins, sources)) for s in schedules]
     planned = manifest_guard.screen(station, planned, bulletins, now)  # nothing unapproved is signed
-    out_schedules, used_bulletins, assets = [], set(), {}
+    kept, used_bulletins, assets, relayed = [], set(), {}, set()
     for s, items in planned:
         if not items:
             continue
-        out_schedules.append(pm.schedule_to_dict(_to_schedule(s, items)))
-        for item in items:
+        kept.append(_to_schedule(s, items))
+        for item in _with_fallbacks(items):
             if item.bulletin_id is not None:
                 used_bulletins.add(item.bulletin_id)
             elif item.asset_sha256 is not None:
                 assets[item.asset_sha256] = chimes[item.asset_sha256]
+            elif item.relay_source_id is not None:
+                relayed.add(item.relay_source_id)
     for bid in used_bulletins:
         assets[bulletins[bid].asset_id] = bulletins[bid].asset
     out = {
@@ -309,8 +396,11 @@ def content(station: Station, now: datetime | None = None) -> dict[str, Any]:
         "station": station_dict(station),
         "assets": [_asset_dict(assets[k]) for k in sorted(assets)],
         "bulletins": [pm.bulletin_to_dict(_to_bulletin(bulletins[b])) for b in sorted(used_bulletins)],
-        "schedules": out_schedules,
+        **pm.schedules_to_dict(kept),  # relay schedules go to relay_schedules, only when there are any
     }
+    if relayed:  # optional field (issue 13): a station without relays gets the manifest it always got
+        out["relay_sources"] = [pm.relay_source_to_dict(pm.RelaySource(r.id, r.name, r.url))
+                                for r in (sources[i] for i in sorted(relayed))]
     standby = _standby(station, now)
     if standby:  # optional field: a station without standing alerts gets the manifest it always got
         out["standby"] = standby

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from playlists import orders
 
 from ..config import Settings, write_private
-from ..db import database
+from ..db import database, tuples_of
 from ..models import Area, PushCounter, Schedule, Station
 
 log = logging.getLogger(__name__)
@@ -147,7 +147,7 @@ def flush(settings: Settings) -> int:
     for start in range(0, len(ordered), 500):
         rows = Station.select(Station.id, Station.manifest_version).where(
             Station.id.in_(ordered[start:start + 500])).tuples()
-        for station_id, version in rows:
+        for station_id, version in tuples_of(rows):
             pub.publish(orders.nudge_topic(station_id), orders.nudge_payload(station_id, version))
             sent += 1
     return sent
@@ -226,4 +226,4 @@ def _order_areas(order: orders.EmergencyOrder) -> list[str]:
     if order.areas and not order.is_test:
         return sorted(set(order.areas))
     rows = Station.select(Area.code).join(Area).where(Station.id.in_(list(order.stations))).tuples()
-    return sorted({code for (code,) in rows})
+    return sorted({code for (code,) in tuples_of(rows)})

@@ -25,7 +25,7 @@ from typing import Any
 from peewee import JOIN, fn
 
 from central.auth import area_subtree_ids, check_area
-from central.db import database
+from central.db import database, tuples_of
 from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from central.messages import msg
 from central.models import (
@@ -40,7 +40,7 @@ from central.models import (
     utcnow,
 )
 from central.policy import APPROVERS, ancestors_of_user, check_owner, check_role, claim_transition
-from central.services import area_tree, audit, manifests
+from central.services import area_tree, audit, manifests, relay_items
 from central.services import bulletins as bulletins_service
 from central.services import programmes as programmes_service
 from central.times import parse_time
@@ -53,7 +53,7 @@ from playlists.model import DEFAULT_ZONE
 log = logging.getLogger(__name__)
 
 SCHEDULERS = (Role.EDITOR, Role.APPROVER, Role.ADMIN)
-CONTENT_FIELDS = ("bulletin_id", "playlist_id", "targets", "dtstart", "rrule", "repeat", "timezone",
+CONTENT_FIELDS = ("bulletin_id", "playlist_id", "relay", "targets", "dtstart", "rrule", "repeat", "timezone",
                   "priority", "grace_s", "valid_from", "valid_until", "exdates", "title")
 
 
@@ -144,7 +144,7 @@ def parse(actor: User, data: Mapping[str, Any], current: Schedule | None = None)
         return current is None or key in data
 
     out: dict[str, Any] = {}
-    if has("bulletin_id") or has("playlist_id"):
+    if has("bulletin_id") or has("playlist_id") or has("relay"):
         out.update(_content(actor, data))
     tzname = data.get("timezone") or (current.timezone if current else DEFAULT_ZONE)
     if not isinstance(tzname, str):
@@ -176,16 +176,21 @@ def parse(actor: User, data: Mapping[str, Any], current: Schedule | None = None)
 
 
 def _content(actor: User, data: Mapping[str, Any]) -> dict[str, Any]:
-    bid, pid = data.get("bulletin_id"), data.get("playlist_id")
-    if (bid is None) == (pid is None):
-        raise Invalid(msg("Chọn đúng một trong bulletin_id hoặc playlist_id."))
+    bid, pid, relay = data.get("bulletin_id"), data.get("playlist_id"), data.get("relay")
+    if [bid, pid, relay].count(None) != 2:
+        raise Invalid(msg("Chọn đúng một trong bulletin_id, playlist_id hoặc relay."))
+    if relay is not None:
+        if not isinstance(relay, Mapping):
+            raise Invalid(msg("relay phải là đối tượng {source_id, duration_ms, …}."), field="relay")
+        return {"bulletin": None, "playlist": None,
+                "relay": relay_items.parse(actor, 1, relay, source_key="source_id")}
     try:
         if bid is not None:
             b = bulletins_service.get(actor, int(bid))
             if b.status != "approved":
                 raise Conflict(msg("Bản tin %(id)s chưa được duyệt (đang '%(status)s').", id=b.id, status=b.status))
-            return {"bulletin": b, "playlist": None}
-        return {"bulletin": None, "playlist": programmes_service.get(actor, int(pid))}
+            return {"bulletin": b, "playlist": None, "relay": None}
+        return {"bulletin": None, "playlist": programmes_service.get(actor, int(pid)), "relay": None}
     except (TypeError, ValueError):
         raise Invalid(msg("bulletin_id/playlist_id phải là số.")) from None
 
@@ -235,6 +240,8 @@ def unsaved(actor: User, data: Mapping[str, Any]) -> tuple[Schedule, set[int]]:
 
 def items_of(s: Schedule) -> list[pm.Item]:
     """What the schedule plays, as ``playlists`` items (every bulletin, whatever its status)."""
+    if s.relay is not None:
+        return [relay_items.model_item(s.relay, s.relay.get("duration_ms", 0), relay_items.preview_fallback)]
     if s.bulletin_id is not None:
         b = s.bulletin
         return [pm.Item(pm.ItemKind.BULLETIN, bulletin_id=b.id,
@@ -242,6 +249,9 @@ def items_of(s: Schedule) -> list[pm.Item]:
     items = []
     for it in programmes_service.ordered_items(s.playlist):
         kind = pm.ItemKind(it.kind)
+        if kind is pm.ItemKind.RELAY:
+            items.append(relay_items.model_item(it.relay, it.duration_ms, relay_items.preview_fallback))
+            continue
         items.append(pm.Item(kind, bulletin_id=it.bulletin_id, asset_sha256=it.asset_id,
                              duration_ms=programmes_service.item_duration(it)))
     return items
@@ -382,6 +392,7 @@ def approve(actor: User, sid: int) -> Schedule:
     _in_state(s, ("submitted",), "duyệt")
     if s.bulletin_id is not None and s.bulletin.status != "approved":
         raise Conflict(msg("Bản tin %(id)s chưa được duyệt.", id=s.bulletin_id))
+    relay_items.check_approvable(s)
     s.approved_by = actor
     return _move(actor, s, "approved", "schedule.approve")
 
@@ -476,7 +487,7 @@ def _attach_targets(rows: list[Schedule]) -> None:
         return
     q = (ScheduleTarget.select(ScheduleTarget.schedule, ScheduleTarget.station, Area.code)
          .join(Area, JOIN.LEFT_OUTER).where(ScheduleTarget.schedule.in_(sorted(by_id))).tuples())
-    for sid, station_id, code in q:
+    for sid, station_id, code in tuples_of(q):
         if code is not None:
             by_id[sid][0].append(code)
         if station_id is not None:
@@ -512,9 +523,10 @@ def to_dict(s: Schedule) -> dict[str, Any]:
     p: Playlist | None = s.playlist if s.playlist_id else None
     return {
         "id": s.id,
-        "title": s.title or (b.title if b else p.name if p else ""),
+        "title": s.title or (b.title if b else p.name if p else relay_items.title(s.relay)),
         "bulletin_id": s.bulletin_id,
         "playlist_id": s.playlist_id,
+        "relay": relay_items.describe_schedule(s.relay),
         "targets": {"areas": sorted(areas), "stations": sorted(stations)},
         "dtstart": s.dtstart.isoformat(),
         "rrule": s.rrule,

@@ -18,7 +18,7 @@ from typing import Any
 from peewee import JOIN
 
 from central.auth import check_area, in_scope
-from central.db import database
+from central.db import database, tuples_of
 from central.errors import Conflict, Invalid, NotFound, Unprocessable
 from central.messages import msg
 from central.models import Area, Asset, Bulletin, StandingAlert, Station, User
@@ -164,7 +164,7 @@ def _bump(a: StandingAlert) -> None:
     from . import manifests
 
     if a.area_id is None:
-        manifests.bump(sid for (sid,) in Station.select(Station.id).tuples())
+        manifests.bump(sid for (sid,) in tuples_of(Station.select(Station.id)))
     else:
         manifests.bump_for_area(a.area_id)
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from peewee import fn
 
 from central import auth
+from central.db import tuples_of
 from central.models import Area, Bulletin, PlayDay, PlayLog, Station, User, utcnow
 from central.services import rollups
 from playlists.model import DEFAULT_ZONE
@@ -42,7 +43,7 @@ def per_area(user: User, now: datetime | None = None) -> list[dict[str, Any]]:
     cells = (PlayDay.select(PlayDay.station, *(getattr(PlayDay, f"n_{s}") for s in shown))
              .where(PlayDay.station.in_(list(stations)), PlayDay.day == lo.date(),
                     PlayDay.bulletin_id != rollups.TEST).tuples())  # drills are not broadcasts
-    for station_id, *counts in cells:
+    for station_id, *counts in tuples_of(cells):
         head = _head_of(stations[station_id], heads, parents)
         rows.setdefault(head, Counter()).update(dict(zip(shown, counts, strict=True)))
     out = [{"area": names.get(head, "—"), "aired": sum(c[s] for s in AIRED),

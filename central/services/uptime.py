@@ -15,8 +15,10 @@ from typing import Any
 
 from peewee import fn
 
+from central.db import tuples_of
+
 from ..models import Area, Heartbeat, Station, StationOutage, utcnow
-from .area_tree import subtree_ids
+from .area_tree import within
 from .reports import utc_bounds
 
 GAP_INTERVALS = 3  # heartbeats this many intervals apart: the station was off line in between
@@ -41,12 +43,12 @@ class History:
         ids = [s.id for s in stations]
         for chunk in _chunks([s.id for s in stations if s.online is None]):
             q = StationOutage.select(StationOutage.station).where(StationOutage.station.in_(chunk)).distinct()
-            h.with_outages.update(sid for (sid,) in q.tuples())
+            h.with_outages.update(sid for (sid,) in tuples_of(q))
         for chunk in _chunks(ids):
             q = (StationOutage.select(StationOutage.station, StationOutage.started_at, StationOutage.ended_at)
                  .where(StationOutage.station.in_(chunk), StationOutage.started_at < hi,
                         StationOutage.ended_at.is_null() | (StationOutage.ended_at > lo)))
-            for sid, began, ended in q.tuples():
+            for sid, began, ended in tuples_of(q):
                 h.outages.setdefault(sid, []).append((began, ended))
         deaf = [s for s in stations if s.online is None and s.id not in h.with_outages]
         h._load_beats(deaf, lo, hi)
@@ -57,17 +59,17 @@ class History:
         widest = max((_allowed(s) for s in stations), default=timedelta(0))
         for chunk in _chunks([s.id for s in stations]):
             firsts = (Heartbeat.select(Heartbeat.station, fn.MIN(Heartbeat.id), fn.COUNT(Heartbeat.id))
-                      .where(Heartbeat.station.in_(chunk)).group_by(Heartbeat.station).tuples())
-            counts = {first: (sid, n) for sid, first, n in firsts}
+                      .where(Heartbeat.station.in_(chunk)).group_by(Heartbeat.station))
+            counts = {first: (sid, n) for sid, first, n in tuples_of(firsts)}
             if counts:
                 q = Heartbeat.select(Heartbeat.id, Heartbeat.received_at).where(Heartbeat.id.in_(sorted(counts)))
-                for hid, at in q.tuples():
+                for hid, at in tuples_of(q):
                     sid, n = counts[hid]
                     self.oldest[sid] = (at, n)
             q = (Heartbeat.select(Heartbeat.station, Heartbeat.received_at)
                  .where(Heartbeat.station.in_(chunk), Heartbeat.received_at >= lo - widest,
                         Heartbeat.received_at < hi))
-            for sid, at in q.tuples():
+            for sid, at in tuples_of(q):
                 self.beats.setdefault(sid, []).append(at)
 
 
@@ -129,14 +131,24 @@ def station_seconds(s: Station, lo: datetime, hi: datetime,
     return total, max(0.0, total - min(off, total))
 
 
-def uptime(area: Area | None, date_from: date, date_to: date, now: datetime | None = None) -> dict[str, Any]:
-    """Uptime % of every active station under ``area`` (None: all) over local days, and of the area."""
+#: what uptime reads of a station (a province's thousands of whole rows would cost more than their history)
+FIELDS = (Station.id, Station.name, Station.area, Station.enrolled_at, Station.created_at, Station.online,
+          Station.last_seen, Station.heartbeat_interval_s, Station.active)
+
+
+def uptime(area: Area | None, date_from: date, date_to: date, now: datetime | None = None,
+           stations: list[Station] | None = None) -> dict[str, Any]:
+    """Uptime % of every active station under ``area`` (None: all) over local days, and of the area.
+
+    ``stations``: the rows under ``area`` (``FIELDS`` at least) the caller has read already; the lines
+    then follow their order, not the names'.
+    """
     lo, hi = utc_bounds(date_from, date_to)
     hi = min(hi, now or utcnow())
-    q = Station.select().where((Station.active == True) & Station.enrolled_at.is_null(False))  # noqa: E712
-    if area is not None:
-        q = q.where(Station.area.in_(sorted(subtree_ids(area.id))))
-    stations = list(q.order_by(Station.name, Station.id))
+    if stations is None:
+        q = Station.select(*FIELDS).where((Station.active == True) & Station.enrolled_at.is_null(False))  # noqa: E712
+        stations = list(within(q, Station.area, area).order_by(Station.name, Station.id))
+    stations = [s for s in stations if s.active and s.enrolled_at is not None]
     history = History.load(stations, lo, hi) if hi > lo else History()
     rows, total, on = [], 0.0, 0.0
     for s in stations:

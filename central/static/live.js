@@ -101,10 +101,12 @@
       started = Date.now();
       stopBtn.hidden = false;
       form.dataset.liveId = String(live.id);
-      timer = window.setInterval(function () {
+      var clock = function () {
         var s = Math.round((Date.now() - started) / 1000);
         say(form.dataset.msgOnAir + " · " + Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0"));
-      }, 500);
+      };
+      clock();
+      timer = window.setInterval(clock, 500);
     }).catch(function (err) {
       if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); }
       say(live === null && !stream ? micError(err) : form.dataset.msgFailed + ": " + err.message, true);

@@ -119,7 +119,14 @@
       result.hidden = false; startButton.hidden = true; // "record again" sits by the result
       save.disabled = false;
       trimmed();
-    }).catch(function (err) { say("failed", String((err && err.message) || err)); });
+    }).catch(function () {
+      // This browser cannot decode its own recording: it can still be heard and saved whole.
+      listenUrl = URL.createObjectURL(blob);
+      audio.src = listenUrl;
+      from.value = ""; to.value = "";
+      result.hidden = false; startButton.hidden = true; save.disabled = false;
+      trimmed();
+    });
   };
 
   var forget = function () {
@@ -153,10 +160,11 @@
   };
   var trimmed = function () {
     var ab = bounds(), keep = Math.max(0, ab[1] - ab[0]);
+    if (!length) { kept.textContent = ""; to.setCustomValidity(""); return; } // length unknown: the server checks
     kept.textContent = box.getAttribute("data-kept").replace("{total}", seconds.format(length))
       .replace("{kept}", seconds.format(keep));
     to.min = from.value || "0";
-    to.setCustomValidity(keep >= 1 ? "" : kept.textContent);
+    to.setCustomValidity(keep >= 1 ? "" : box.getAttribute("data-too-short"));
   };
   // Hear only the kept part: the player (a WAV, so it seeks exactly) stops at the end point.
   var previewEnd = null, poll = 0;

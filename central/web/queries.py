@@ -33,19 +33,20 @@ def data_dir() -> Any:
 
 def pending_count(user: Any) -> int:
     """Bulletins, chimes, programme changes and schedules waiting for this approver (never their own)."""
-    from central.services import chimes, programmes, schedules
+    from central.services import chimes, programmes, relays, schedules
 
     if user is None or user.role not in APPROVERS:
         return 0
-    return sum(s.waiting_count(user) for s in (bulletins_service, chimes, programmes, schedules))
+    return sum(s.waiting_count(user) for s in (bulletins_service, chimes, programmes, relays, schedules))
 
 
 def pending_audio(user: Any) -> dict[str, list[Any]]:
-    """Chimes and programme changes waiting for a second person (two-person rule)."""
-    from central.services import chimes, programmes
+    """Chimes, programme changes and relay sources waiting for a second person (two-person rule)."""
+    from central.services import chimes, programmes, relays
 
     return {"chimes": chimes.listing(user, status="submitted"),
-            "changes": [programmes.to_dict(p) for p in programmes.waiting_for(user)]}
+            "changes": [programmes.to_dict(p) for p in programmes.waiting_for(user)],
+            "relays": relays.listing(user, status="submitted")}
 
 
 def area_tree(user: Any) -> list[dict[str, Any]]:

@@ -59,7 +59,15 @@ def repeat_of(s: Schedule) -> dict[str, Any] | None:
 def form_of(s: Schedule) -> MultiDict[str, Any]:
     """The new-schedule form's fields for ``s`` (content, timing, targets, tier, validity)."""
     content = f"b:{s.bulletin_id}" if s.bulletin_id else f"p:{s.playlist_id}"
-    fields: list[tuple[str, Any]] = [("content", content), ("title", s.title or ""), ("priority", s.priority)]
+    fields: list[tuple[str, Any]] = [("title", s.title or ""), ("priority", s.priority)]
+    if s.relay is not None:
+        content = f"r:{s.relay['source_id']}"
+        fb = s.relay.get("fallback") or {}
+        fields += [("relay_min", str(s.relay.get("duration_ms", 0) / 60_000)),
+                   ("relay_gap", str(s.relay.get("max_gap_s", 15))),
+                   ("relay_fb", f"b:{fb['bulletin_id']}" if fb.get("bulletin_id") else
+                    f"p:{fb['playlist_id']}" if fb.get("playlist_id") else "")]
+    fields.insert(0, ("content", content))
     rep = repeat_of(s)
     if rep is None:
         fields += [("rule_kind", "raw"), ("dtstart", s.dtstart.strftime("%Y-%m-%dT%H:%M")), ("rrule", s.rrule)]

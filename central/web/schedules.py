@@ -19,6 +19,7 @@ from central.services import schedules as service
 from ..words import Role
 from . import bp, paging, queries
 from .context import flash_error, form_list, me, roles
+from .playlists import relay_choices, relay_from_form
 
 FORMS = (("once", _l("Một lần")), ("daily", _l("Hằng ngày trong khoảng")),
          ("weekly", _l("Hằng tuần vào các thứ")), ("monthly", _l("Hằng tháng vào các ngày")))
@@ -47,10 +48,13 @@ def repeat_from_form(form: Any) -> dict[str, Any]:
 def data_from_form(form: Any) -> dict[str, Any]:
     content = form.get("content", "")
     kind, _sep, ident = content.partition(":")
-    if kind not in ("b", "p") or not ident.isdigit():
-        raise Invalid(_("Hãy chọn một bản tin đã duyệt hoặc một chương trình."))
+    if kind not in ("b", "p", "r") or not ident.isdigit():
+        raise Invalid(_("Hãy chọn một bản tin đã duyệt, một chương trình hoặc một nguồn tiếp sóng."))
+    what: dict[str, Any] = {"bulletin_id": int(ident)} if kind == "b" else {"playlist_id": int(ident)}
+    if kind == "r":  # a single relay: the source chosen in the content list, its fields below it
+        what = {"relay": relay_from_form({**form.to_dict(), "relay_src": ident}, "")}
     data: dict[str, Any] = {
-        "bulletin_id" if kind == "b" else "playlist_id": int(ident),
+        **what,
         "title": form.get("title", "").strip(),
         "repeat": repeat_from_form(form),
         "priority": form.get("priority", "normal"),
@@ -131,6 +135,7 @@ def _choices(user: Any) -> dict[str, Any]:
     return {
         "bulletins": queries.approved_bulletins(user),
         "playlists": programmes_service.listing(user),
+        **relay_choices(user),
         "areas": queries.area_tree(user),
         "stations": queries.station_choices(user),
         "forms": FORMS, "weekdays": WEEKDAYS,

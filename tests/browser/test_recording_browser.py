@@ -113,8 +113,14 @@ def test_record_trim_save_approve_schedule_and_play_on_a_station(
     # Record again: the first take is dropped, the second is what is kept.
     recorded = record(editor, 7, "#rec-again")
     assert recorded >= 7.0
-    editor.page.fill("#trim_start", "1.5")
+    # A cut that keeps under a second is stopped in the page: a refused save would lose the take.
+    editor.page.fill("#trim_start", "4")
     editor.page.fill("#trim_end", "4.5")
+    editor.page.click("#save-button")
+    assert editor.page.url.endswith("/bulletins/new?mode=record")
+    assert editor.page.evaluate("document.getElementById('trim_end').validationMessage") == \
+        "Đoạn giữ lại phải dài ít nhất 1 giây."
+    editor.page.fill("#trim_start", "1.5")
     assert "3,0 giây" in editor.page.inner_text("#rec-kept")
     editor.page.click("#trim-play")  # hear the kept part: the player stops at the end point
     editor.page.wait_for_function("() => { const a = document.getElementById('rec-audio');"

@@ -307,3 +307,97 @@ def test_a_test_emergency_is_not_a_broadcast_in_any_report(client, auth, make_us
     cover = [r for r in book["Tổng hợp"].iter_rows(values_only=True)]
     at = cover.index(("Phát thử nghiệm (khẩn cấp), không tính vào số liệu trên", None, None, None))
     assert cover[at + 1][:2] == ("  Số lượt phát", body["tests"]["plays"])
+
+
+@BOTH_DATABASES
+def test_the_report_equals_a_count_of_the_stored_logs(client, auth, make_user, tree, bulletin_factory, backend):
+    """Reach is folded as words of station bits (64 stations a word on PostgreSQL): with 150 stations in two
+    districts and random logs, every line equals a plain count over ``play_log`` by the report's rules."""
+    import random
+
+    from central.models import Chime, PlayLog, Station
+
+    rng = random.Random(14)
+    d2 = Area.create(code="P-K", name="Huyện Krông Nô", level="district", parent=tree["P"])
+    c3 = Area.create(code="P-K-C3", name="Xã Buôn Choáh", level="commune", parent=d2)
+    admin, token = make_user("admin")
+    month = Campaign.create(name="Tháng hành động phòng, chống ma túy", starts_on=date(2026, 6, 1),
+                            ends_on=date(2026, 6, 30), category=Category.get(code="drugs"))
+    b = [bulletin_factory(admin, category=Category.get(code="drugs"), campaign=month, title="Ma túy “núp bóng”"),
+         bulletin_factory(admin, category=Category.get(code="hiv"), language="rad", title="HIV/AIDS (Ê Đê)"),
+         bulletin_factory(admin, category=Category.get(code="drugs"), campaign=month, language="cmo",
+                          title="Ma túy (M'Nông)")]
+    chime = Chime.create(title="Nhạc hiệu", status="approved", asset=bulletin_factory(admin, status="draft").asset)
+    areas = [tree["C1"], tree["C2"], tree["V"], c3]
+    stations = [Station.create(area=areas[i % 4], name=f"Đài {i:03d}") for i in range(150)]
+    for s in stations:
+        logs = []
+        for _ in range(rng.randrange(0, 5)):
+            at = datetime(2026, 6, rng.randrange(1, 31), rng.randrange(24), tzinfo=HANOI)
+            pick = rng.randrange(6)
+            body = {"id": str(uuid.uuid4()), "status": rng.choice(["completed", "completed", "interrupted", "failed",
+                                                                   "missed", "local"]),
+                    "planned_start": at.isoformat(), "started_at": at.isoformat(),
+                    "ended_at": (at + timedelta(seconds=rng.randrange(10, 300))).isoformat()}
+            if pick < 3:
+                body["bulletin_id"] = b[pick].id
+            elif pick == 3:
+                body["asset_sha256"] = b[0].asset_id  # a bulletin's audio, no bulletin named: it is b[0]'s
+            elif pick == 4:
+                body["asset_sha256"] = chime.asset_id
+            if body["status"] == "local" and pick < 3 and rng.random() < 0.5:
+                body.pop("bulletin_id")  # a local announcement
+            logs.append(body)
+        if logs:
+            assert playlogs.ingest(s, logs)[0] == len(logs)
+    report = client.get("/api/v1/reports/period", headers=auth(token), query_string={**JUNE, "area": "P"}).json
+
+    lines: dict = {}  # line name → [plays, aired seconds, stations, bulletins, completed]
+    district = {tree["C1"].id: "Huyện Đắk Song", tree["C2"].id: "Huyện Đắk Song", tree["V"].id: "Huyện Đắk Song",
+                c3.id: "Huyện Krông Nô"}
+    theme = {b[0].id: "Phòng, chống ma túy", b[1].id: "Phòng, chống HIV/AIDS", b[2].id: "Phòng, chống ma túy"}
+    language = {b[0].id: "Tiếng Việt", b[1].id: "Ê Đê", b[2].id: "M'Nông"}
+    for log in PlayLog.select():
+        # a local play naming no bulletin is an announcement made there, whatever audio it names
+        owner = log.bulletin_id or (b[0].id if log.asset_sha256 == b[0].asset_id and log.status != "local"
+                                    else None)
+        names = ["total"]
+        if owner is not None:
+            names += [theme[owner], f"lang:{language[owner]}"]
+            if owner != b[1].id:
+                names.append(f"campaign:{district[Station.get_by_id(log.station_id).area_id]}")
+        elif log.status == "local":
+            names.append("Phát tại chỗ")
+        elif log.asset_sha256 == chime.asset_id:
+            names.append("Nhạc hiệu")
+        elif log.status in ("completed", "interrupted"):
+            continue  # a pause: nothing was heard, nothing counts
+        else:
+            names.append("(chưa phân loại)")  # failed or missed, naming nothing
+        for name in names:
+            line = lines.setdefault(name, [0, 0.0, set(), set(), 0])
+            line[4] += log.status == "completed"
+            if log.status in ("completed", "interrupted", "local"):
+                line[0] += 1
+                line[1] += (log.ended_at - log.started_at).total_seconds()
+                line[2].add(log.station_id)
+                if owner is not None:
+                    line[3].add(owner)
+
+    def check(name: str, got: dict) -> None:
+        plays, seconds, reached, bulletins, completed = lines.get(name, [0, 0.0, set(), set(), 0])
+        assert (got["plays"], got["minutes_aired"], got["stations_reached"], got["completed"]) == (
+            plays, round(seconds / 60, 1), len(reached), completed), name
+        if not name.startswith(("Nhạc", "Phát", "(")):
+            assert got["bulletins"] == len(bulletins), name
+
+    check("total", report["total"])
+    for t in report["themes"]:
+        check(t["label"], t)
+    for lang in report["languages"]:
+        check(f"lang:{lang['label']}", lang)
+    (section,) = report["campaigns"]
+    for a in section["areas"]:
+        check(f"campaign:{a['label']}", a)
+    assert {t["label"] for t in report["themes"]} == {n for n in lines if ":" not in n and n != "total"}
+    assert len(section["areas"]) == 2 and report["total"]["stations_reached"] > 64
