@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from central.models import PlayLog
 from central.relay_models import RelayDay, RelaySource
 from central.services import rollups
@@ -14,6 +16,7 @@ from .test_playlogs import _post, make_log
 from .test_web_pages import login
 
 START = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)
+BOTH_DATABASES = pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 
 
 def relay_log(source: int, relayed_ms: int = 1_790_000, **over: Any) -> dict[str, Any]:
@@ -24,8 +27,10 @@ def relay_log(source: int, relayed_ms: int = 1_790_000, **over: Any) -> dict[str
                                  "fallback_ms": 0}, **over})
 
 
+@BOTH_DATABASES
 def test_a_relay_log_is_stored_shown_and_counted_apart_from_bulletins(client: Any, auth: Any, tree: dict,
-                                                                      make_user: Any, station_factory: Any) -> None:
+                                                                      make_user: Any, station_factory: Any,
+                                                                      backend: str) -> None:
     station, token = station_factory(tree["C1"])
     admin, admin_token = make_user("admin", None)
     src = RelaySource.create(name="VOV1", url="http://127.0.0.1:8000/vov1.ogg", status="approved", author=admin)
@@ -63,8 +68,10 @@ def test_a_bad_relay_field_refuses_the_batch(client: Any, tree: dict, station_fa
     assert PlayLog.select().count() == 0
 
 
+@BOTH_DATABASES
 def test_rebuild_folds_relay_logs_again_and_keeps_them_out_of_play_day(client: Any, tree: dict,
-                                                                      station_factory: Any, db: Any) -> None:
+                                                                      station_factory: Any, db: Any,
+                                                                      backend: str) -> None:
     _, token = station_factory(tree["C1"])
     _post(client, token, [relay_log(3, 600_000), relay_log(3, 300_000, status="interrupted"),
                           relay_log(3, 0, status="failed")])
