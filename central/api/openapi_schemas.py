@@ -47,7 +47,7 @@ def res(props: J) -> J:
     return obj(props, tuple(props), extra=False)
 
 
-def arr(items: J, **limits: int) -> J:
+def arr(items: J, **limits: int | str) -> J:  # limits (minItems…) and a description
     return {"type": "array", "items": items, **{_camel(k): v for k, v in limits.items()}}
 
 

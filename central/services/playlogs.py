@@ -193,8 +193,8 @@ def _insert_sql(n: int) -> str:
     return _INSERT_SQL[key]
 
 
-def query(stations: ModelSelect | None = None, station_id: int | None = None,
-          start: datetime | None = None, end: datetime | None = None) -> ModelSelect:
+def query(stations: ModelSelect[Station] | None = None, station_id: int | None = None,
+          start: datetime | None = None, end: datetime | None = None) -> ModelSelect[PlayLog]:
     """Play logs, newest first; ``stations`` limits them to a visible set (a query of Station)."""
     q = PlayLog.select(PlayLog, Station).join(Station)
     if stations is not None:

@@ -190,7 +190,7 @@ def _content(actor: User, data: Mapping[str, Any]) -> dict[str, Any]:
             if b.status != "approved":
                 raise Conflict(msg("Bản tin %(id)s chưa được duyệt (đang '%(status)s').", id=b.id, status=b.status))
             return {"bulletin": b, "playlist": None, "relay": None}
-        return {"bulletin": None, "playlist": programmes_service.get(actor, int(pid)), "relay": None}
+        return {"bulletin": None, "playlist": programmes_service.get(actor, int(pid or 0)), "relay": None}  # pid is given here
     except (TypeError, ValueError):
         raise Invalid(msg("bulletin_id/playlist_id phải là số.")) from None
 
@@ -242,11 +242,12 @@ def items_of(s: Schedule) -> list[pm.Item]:
     """What the schedule plays, as ``playlists`` items (every bulletin, whatever its status)."""
     if s.relay is not None:
         return [relay_items.model_item(s.relay, s.relay.get("duration_ms", 0), relay_items.preview_fallback)]
-    if s.bulletin_id is not None:
+    if s.bulletin is not None:
         b = s.bulletin
         return [pm.Item(pm.ItemKind.BULLETIN, bulletin_id=b.id,
-                        duration_ms=b.asset.duration_ms if b.asset_id else 0)]
+                        duration_ms=b.asset.duration_ms if b.asset is not None else 0)]
     items = []
+    assert s.playlist is not None  # a schedule plays a relay, a bulletin or a programme (parse)
     for it in programmes_service.ordered_items(s.playlist):
         kind = pm.ItemKind(it.kind)
         if kind is pm.ItemKind.RELAY:
@@ -390,7 +391,7 @@ def approve(actor: User, sid: int) -> Schedule:
     if s.created_by_id == actor.id:
         raise Forbidden(msg("Không ai được tự duyệt lịch phát của mình."))
     _in_state(s, ("submitted",), "duyệt")
-    if s.bulletin_id is not None and s.bulletin.status != "approved":
+    if s.bulletin is not None and s.bulletin.status != "approved":
         raise Conflict(msg("Bản tin %(id)s chưa được duyệt.", id=s.bulletin_id))
     relay_items.check_approvable(s)
     s.approved_by = actor
@@ -538,7 +539,7 @@ def to_dict(s: Schedule) -> dict[str, Any]:
         "valid_until": s.valid_until.isoformat() if s.valid_until else None,
         "status": s.status,
         "active": s.active,
-        "area_code": s.area.code if s.area_id else None,
-        "created_by": s.created_by.name if s.created_by_id else None,
-        "approved_by": s.approved_by.name if s.approved_by_id else None,
+        "area_code": s.area.code if s.area is not None else None,
+        "created_by": s.created_by.name if s.created_by is not None else None,
+        "approved_by": s.approved_by.name if s.approved_by is not None else None,
     }
