@@ -2,7 +2,8 @@
 
 ``load(app)`` makes the area tree, the plan's categories and 2024 campaigns (and this year's), four
 people with generated passwords, six Vietnamese bulletins read by TTS (eSpeak NG when Google is out of
-reach) and approved by a second person, a morning and an evening programme scheduled daily, one
+reach) and approved by a second person, a morning and an evening programme scheduled daily, VOV1
+relayed daily at 18:00 (an approved relay source on the local Icecast), one
 station ready to enroll, a few more stations with a simulated week of proof of play (so the
 dashboard and reports have something to show), and one bulletin scheduled to play about a minute
 after loading. It returns what a person (or ``make run``) needs: logins, the enrollment code, URLs.
@@ -32,6 +33,7 @@ from central.services import (
     plans,
     playlogs,
     programmes,
+    relays,
     schedules,
     standing_alerts,
     users,
@@ -78,11 +80,12 @@ def load(app: Flask, now: datetime | None = None, tts_engine: str = "auto") -> d
     today = now.astimezone(ZONE).date()
     _daily(editor, approver, morning, "Chương trình buổi sáng", time(6, 0), today)
     _daily(editor, approver, evening, "Chương trình buổi chiều", time(17, 30), today)
+    _relay(editor, approver, made[0], today)
     station, code = enrollment.register(people["quantri"][0], *data.DEMO_STATION)
     first_play = _soon(editor, approver, made[data.SOON], station, now)
     _simulated_stations(people["quantri"][0], made, now)
     return {
-        "users": [{"name": n, "role": u.role, "password": pw, "area": u.area.code if u.area_id else None}
+        "users": [{"name": n, "role": u.role, "password": pw, "area": u.area.code if u.area is not None else None}
                   for n, (u, pw) in people.items()],
         "enrollment_code": code,
         "station_id": station.id,
@@ -152,6 +155,29 @@ def _daily(editor: User, approver: User, programme: Any, title: str, at: time, t
         "playlist_id": programme.id, "title": title, "timezone": DEFAULT_ZONE, "priority": "normal",
         "repeat": {"form": "daily", "times": [at.strftime("%H:%M")],
                    "first_day": (today - timedelta(days=HISTORY_DAYS)).isoformat(),
+                   "last_day": (today + timedelta(days=90)).isoformat()},
+        "targets": {"areas": [data.PROVINCE[0]], "stations": []},
+    })
+    return schedules.approve(approver, s.id)
+
+
+def _relay(editor: User, approver: User, fallback: Any, today: date) -> Any:
+    """VOV1 relayed daily at 18:00 for 15 minutes (issue 13), the first bulletin as its fallback.
+
+    The stream is the one ``make run`` serves on the local Icecast when it is installed
+    (``LOA_DEMO_RELAY_URL`` names another); without it the stations play the fallback.
+    """
+    import os
+
+    source = relays.create(editor, {"name": "VOV1 — Thời sự (tiếp sóng)", "submit": True,
+                                    "url": os.environ.get("LOA_DEMO_RELAY_URL", data.RELAY_URL),
+                                    "note": "Luồng thử trên Icecast của máy chủ (make run)"})
+    relays.approve(approver, source.id)
+    s = schedules.create(editor, {
+        "relay": {"source_id": source.id, "duration_ms": 15 * 60_000, "max_gap_s": 15,
+                  "fallback": {"bulletin_id": fallback.id}},
+        "title": "Tiếp sóng VOV1 buổi chiều", "timezone": DEFAULT_ZONE, "priority": "normal",
+        "repeat": {"form": "daily", "times": ["18:00"], "first_day": today.isoformat(),
                    "last_day": (today + timedelta(days=90)).isoformat()},
         "targets": {"areas": [data.PROVINCE[0]], "stations": []},
     })

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 PROVINCE = ("DKN", "Tỉnh Đắk Nông")
 
+#: the demo's relay source: a stream on the Icecast ``make run`` starts where it is installed (issue 13)
+RELAY_URL = "http://127.0.0.1:8000/vov1.ogg"
+
 #: (code, name, [(code, commune/ward/town name), ...]) — a few real communes per district.
 DISTRICTS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
     ("GNG", "Thành phố Gia Nghĩa", (

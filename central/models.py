@@ -30,6 +30,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
+    ModelSelect,
     TextField,
 )
 
@@ -214,6 +215,9 @@ class Category(BaseModel):
 class Plan(BaseModel):
     """A year's information plan (kế hoạch): who issued it, its themes, campaigns, report periods, targets."""
 
+    periods: ModelSelect[ReportPeriod]  # backrefs, for the type checker
+    targets: ModelSelect[PlanTarget]
+
     year = IntegerField(index=True)
     title = CharField(max_length=500)
     issuer = CharField(max_length=200, default="")  # issuing body, e.g. "Sở Thông tin và Truyền thông"
@@ -358,6 +362,8 @@ class Chime(BaseModel):
 class Playlist(BaseModel):
     """A programme. Its items come in numbered revisions; ``live_revision`` is the one that airs."""
 
+    items: ModelSelect[PlaylistItem]  # backref, for the type checker
+
     name = CharField(max_length=200)
     description = TextField(default="")
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
@@ -400,7 +406,9 @@ class PlaylistItem(BaseModel):
     chime_id: Field[int | None]
     asset = ForeignKeyField(Asset, null=True, on_delete="RESTRICT")  # a chime's own audio
     asset_id: Field[str | None]
-    duration_ms = IntegerField(default=0)  # a pause's length; bulletins and chimes take their asset's
+    duration_ms = IntegerField(default=0)  # a pause's or relay's length; bulletins and chimes take their asset's
+    # a relay item (migration 16): {"source_id", "max_gap_s", "fallback": {"bulletin_id"} | {"playlist_id"} | null}
+    relay = JSONField(null=True)
 
     class Meta:
         indexes = ((("playlist", "position"), False),)
@@ -408,6 +416,8 @@ class PlaylistItem(BaseModel):
 
 class Schedule(BaseModel):
     """A bulletin or playlist on a recurrence. It airs when ``Schedule.airing()`` holds."""
+
+    _targets: tuple[list[str], list[int]]  # area codes and station ids, cached by services.schedules
 
     title = CharField(max_length=300, default="")
     bulletin = ForeignKeyField(Bulletin, null=True, backref="schedules", on_delete="RESTRICT")
@@ -434,6 +444,9 @@ class Schedule(BaseModel):
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
     play_by = UTCDateTimeField(null=True)  # "play no later than": later, stations log it missed (stale)
+    # a single relay (migration 16), neither bulletin nor playlist: {"source_id", "duration_ms",
+    # "max_gap_s", "fallback": {"bulletin_id"} | {"playlist_id"} | null} (services.relay_items)
+    relay = JSONField(null=True)
 
     @classmethod
     def airing(cls) -> Any:
@@ -473,6 +486,7 @@ class PlayLog(BaseModel):
     status = CharField(max_length=16)
     reason = TextField(null=True)
     sound = JSONField(null=True)  # how it sounded, as the station said (migration 13); None from older stations
+    relay = JSONField(null=True)  # a relay item's counters (playlists.model.RelayLog, migration 16)
     clock_trusted = BooleanField(default=True)
     clock_offset_ms = IntegerField(default=0)
     received_at = UTCDateTimeField(default=utcnow)
@@ -707,5 +721,6 @@ __all__ = [m.__name__ for m in MODELS] + ["utcnow", "db_time", "UTCDateTimeField
 
 from .alert_models import ALERT_MODELS  # noqa: E402
 from .live_models import LIVE_MODELS  # noqa: E402
+from .relay_models import RELAY_MODELS  # noqa: E402
 
-MODELS = MODELS + ALERT_MODELS + LIVE_MODELS
+MODELS = MODELS + ALERT_MODELS + LIVE_MODELS + RELAY_MODELS

@@ -16,6 +16,7 @@ from . import (
     openapi_live,
     openapi_period_reports,
     openapi_plans,
+    openapi_relays,
 )
 from .openapi_schemas import (
     BOOL,
@@ -264,6 +265,7 @@ def _workflow_paths() -> J:
                        body=_reason_body(action == "reject"), errors=STATE),
         }
     paths.update(openapi_chimes.paths())
+    paths.update(openapi_relays.paths())
     paths.update(openapi_plans.paths())
     paths.update(openapi_period_reports.paths())
     paths["/api/v1/stations/{id}/timeline"] = {
@@ -478,7 +480,8 @@ def build_spec() -> J:
         "paths": paths,
         "components": {
             "schemas": {**SCHEMAS, **openapi_chimes.SCHEMAS, **openapi_plans.SCHEMAS,
-                        **openapi_emergencies.SCHEMAS, **openapi_period_reports.SCHEMAS, **openapi_live.SCHEMAS},
+                        **openapi_emergencies.SCHEMAS, **openapi_period_reports.SCHEMAS, **openapi_live.SCHEMAS,
+                        **openapi_relays.SCHEMAS},
             "responses": {
                 "Problem": {
                     "description": "RFC 9457 problem details",

@@ -47,7 +47,7 @@ def res(props: J) -> J:
     return obj(props, tuple(props), extra=False)
 
 
-def arr(items: J, **limits: int) -> J:
+def arr(items: J, **limits: int | str) -> J:  # limits (minItems…) and a description
     return {"type": "array", "items": items, **{_camel(k): v for k, v in limits.items()}}
 
 
@@ -109,7 +109,13 @@ ZONE: J = {"type": "string", "maxLength": 64, "pattern": "^[A-Za-z][A-Za-z0-9_+-
 PRIORITY: J = {"type": "string", "enum": list(PRIORITIES)}
 ROLE: J = {"type": "string", "enum": list(ROLES)}
 LOG_STATUS: J = {"type": "string", "enum": list(PLAY_STATUSES)}
-ITEM_KIND: J = {"type": "string", "enum": ["bulletin", "chime", "pause"]}
+ITEM_KIND: J = {"type": "string", "enum": ["bulletin", "chime", "pause", "relay"]}
+#: a relay's fallback (issue 13): a bulletin, a programme's items, or null (silence)
+RELAY_FALLBACK: J = {"oneOf": [{"type": "null"}, res({"bulletin_id": INT}), res({"playlist_id": INT})]}
+#: a stored relay as an answer shows it (``services.relay_items.describe``)
+RELAY_OUT: J = {"oneOf": [{"type": "null"}, res({
+    "source_id": INT, "source_name": nullable("string"), "source_status": nullable("string"),
+    "max_gap_s": INT, "fallback": RELAY_FALLBACK})]}
 #: a stored play's status: the station's, or what ``sound`` made of it (playlists.sound.outcome)
 LOG_OUTCOME: J = {**LOG_STATUS, "enum": [*LOG_STATUS["enum"], "not_audible", "failed_to_sound"]}
 #: how a play sounded (issue 15); optional, an older station sends none
@@ -119,6 +125,10 @@ SOUND: J = nullable("object", properties={
     "audibility": {"type": "string", "enum": ["audible", "unchecked", "not_audible", "failed_to_sound"]},
     "level_lufs": nullable("number"), "monitor": BOOL,
 })
+#: a relay item's counters (issue 13, ``playlists.model.RelayLog``); optional, an older station sends none
+RELAY_LOG: J = nullable("object", properties={
+    k: {"type": "integer", "minimum": 0, "maximum": 2**53} for k in
+    ("source_id", "relayed_ms", "gap_ms", "gaps", "fallback_ms")}, required=["source_id"])
 #: The fields of one play log, as a station sends it and as the operator API shows it.
 LOG_FIELDS: J = {
     "slot_id": nullable(text(64)),
@@ -133,6 +143,7 @@ LOG_FIELDS: J = {
     "clock_trusted": BOOL,
     "clock_offset_ms": INT32,
     "sound": SOUND,
+    "relay": RELAY_LOG,
 }
 
 
@@ -281,6 +292,7 @@ _ANSWERS: J = {
             "duration_ms": INT,
             "title": nullable("string"),
             "status": nullable("string"),
+            "relay": RELAY_OUT,
         }
     ),
     "Playlist": res(
@@ -303,6 +315,7 @@ _ANSWERS: J = {
             "title": STR,
             "bulletin_id": nullable("integer"),
             "playlist_id": nullable("integer"),
+            "relay": {"oneOf": [{"type": "null"}, res({**RELAY_OUT["oneOf"][1]["properties"], "duration_ms": INT})]},
             "targets": ref("Targets"),
             "dtstart": STR,
             "rrule": STR,
@@ -379,6 +392,9 @@ _ANSWERS: J = {
             "group_by": {"type": "string", "enum": ["category", "campaign", "area", "station"]},
             "rows": arr(ref("SummaryRow")),
             "total": ref("SummaryRow"),
+            "relays": arr(res({"source_id": INT, "name": STR, "stations": INT, "plays": INT, "relayed_ms": INT,
+                               "relayed_minutes": NUM, "gap_minutes": NUM, "gaps": INT, "fallback_minutes": NUM}),
+                          description="relay minutes per source (issue 13): never counted in the rows above"),
         }
     ),
 }
@@ -485,6 +501,11 @@ _BULLETIN_FIELDS: J = {
     "valid_from": WINDOW_TIME,
     "valid_until": WINDOW_TIME,
 }
+RELAY_FALLBACK_IN: J = {"oneOf": [{"type": "null"}, obj({"bulletin_id": ID}, ("bulletin_id",), extra=False),
+                                   obj({"playlist_id": ID}, ("playlist_id",), extra=False)]}
+#: a schedule that is one relay (issue 13), as a single-bulletin schedule is one bulletin
+RELAY_IN: J = obj({"source_id": ID, "duration_ms": between(1, 43_200_000), "max_gap_s": between(0, 3600),
+                   "fallback": RELAY_FALLBACK_IN}, ("source_id", "duration_ms"), extra=False)
 _PLAYLIST_ITEM_IN = {
     "description": "an item: {kind: bulletin, bulletin_id}, {kind: chime[, asset_sha256]} or "
                    "{kind: pause, duration_ms 1–600000}",
@@ -493,19 +514,23 @@ _PLAYLIST_ITEM_IN = {
         obj({"kind": {"const": "chime"}, "chime_id": ID, "asset_sha256": SHA256}, ("kind",), extra=False),
         obj({"kind": {"const": "pause"}, "duration_ms": between(1, 600_000)}, ("kind", "duration_ms"),
             extra=False),
+        obj({"kind": {"const": "relay"}, "relay_source_id": ID, "duration_ms": between(1, 43_200_000),
+             "max_gap_s": between(0, 3600), "fallback": RELAY_FALLBACK_IN},
+            ("kind", "relay_source_id", "duration_ms"), extra=False),
     ]
 }
 _PLAYLIST_FIELDS: J = {
     "name": NAME,
     "description": nullable(text(2000)),
     "items": {**arr(_PLAYLIST_ITEM_IN, min_items=1, max_items=200),
-              "contains": {"properties": {"kind": {"const": "bulletin"}}},
-              "description": "at least one bulletin item; chimes and pauses around it"},
+              "contains": {"properties": {"kind": {"enum": ["bulletin", "relay"]}}},
+              "description": "at least one bulletin or relay item; chimes and pauses around it"},
 }
 _SCHEDULE_FIELDS: J = {
     "title": nullable(text(300)),
     "bulletin_id": ID,
     "playlist_id": ID,
+    "relay": RELAY_IN,
     "targets": {**obj({"areas": arr(text(64), max_items=1000), "stations": arr(ID, max_items=1000)},
                       extra=False), **ONE_TARGET},
     "dtstart": LOCAL_TIME,
@@ -647,17 +672,19 @@ _REQUESTS: J = {
     ),
     "ScheduleInput": {
         **obj({**_SCHEDULE_FIELDS, "bulletin_id": nullable(ID), "playlist_id": nullable(ID),
+               "relay": {"oneOf": [{"type": "null"}, RELAY_IN]},
                "dtstart": nullable(LOCAL_TIME)}, ("targets",), extra=False),
         "allOf": [
-            {"description": "exactly one of bulletin_id and playlist_id",
-             "oneOf": [_given("bulletin_id"), _given("playlist_id")]},
+            {"description": "exactly one of bulletin_id, playlist_id and relay",
+             "oneOf": [_given("bulletin_id"), _given("playlist_id"), _given("relay")]},
             {"description": "dtstart, or repeat", "anyOf": [_given("dtstart"), {"required": ["repeat"]}]},
         ],
     },
     "SchedulePatch": {
         **obj(_SCHEDULE_FIELDS, extra=False),
-        "not": {"required": ["bulletin_id", "playlist_id"]},
-        "description": "at most one of bulletin_id and playlist_id",
+        "not": {"anyOf": [{"required": ["bulletin_id", "playlist_id"]}, {"required": ["bulletin_id", "relay"]},
+                          {"required": ["playlist_id", "relay"]}]},
+        "description": "at most one of bulletin_id, playlist_id and relay",
     },
 }
 

@@ -15,7 +15,7 @@ from central.messages import msg
 from central.times import ZONE
 
 from ..auth import current_user, require
-from ..errors import Invalid, Unprocessable
+from ..errors import Invalid, Unprocessable, reader_language
 from ..services import area_reports, period_report, reports
 from ..words import ROLES
 from . import json_body
@@ -98,7 +98,7 @@ def get_xlsx() -> Any:
     from ..services import report_xlsx
 
     report = view_of(_user())
-    return _file(report_xlsx.to_xlsx(report), XLSX, report, "xlsx")
+    return _file(report_xlsx.to_xlsx(report, reader_language()), XLSX, report, "xlsx")
 
 
 @bp.get("/reports/period/chart.png")

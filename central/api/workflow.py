@@ -340,3 +340,4 @@ def station_timeline(sid: int) -> Any:
 
 
 from . import chimes as _chimes  # noqa: E402,F401  (its routes hang on bp)
+from . import relays as _relays  # noqa: E402,F401  (its routes hang on bp)

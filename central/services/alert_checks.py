@@ -87,8 +87,8 @@ def _offline_since(s: Station, now: datetime) -> datetime | None:
         open_ = (StationOutage.select().where((StationOutage.station == s.id) & StationOutage.ended_at.is_null())
                  .order_by(StationOutage.started_at.desc()).first())
         if open_ is not None:
-            return open_.started_at  # type: ignore[no-any-return]
-    return s.last_seen  # type: ignore[no-any-return]
+            return open_.started_at
+    return s.last_seen
 
 
 def find_offline(cfg: Settings, now: datetime) -> list[Finding]:

@@ -16,7 +16,7 @@ audio that is not an approved bulletin's or chime's before anything is versioned
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
@@ -38,7 +38,8 @@ from ..models import (
     Station,
     utcnow,
 )
-from . import manifest_guard, push
+from ..relay_models import RelaySource
+from . import manifest_guard, push, relay_items
 from .area_tree import ancestor_ids, subtree_ids
 
 HORIZON_DAYS = 14
@@ -110,30 +111,57 @@ def _schedules_using_bulletin(bulletin_id: int) -> set[int]:
 
 
 def bump_for_bulletin(bulletin: Bulletin | int) -> int:
-    """Bump every station with a schedule that plays the bulletin (alone or in a playlist)."""
+    """Bump every station with a schedule that plays the bulletin (alone, in a playlist, as a relay's fallback)."""
     bid = bulletin.id if isinstance(bulletin, Bulletin) else int(bulletin)
-    stations: set[int] = set()
-    for sched in _schedules_using_bulletin(bid):
-        stations |= stations_for_schedule(sched)
-    return bump(stations)
+    fallback = schedules_with_relay(lambda r: relay_items.fallback_ids(r)[0] == bid)
+    fallback |= _fallback_of_programmes_with(PlaylistItem.bulletin == bid)
+    return _bump_schedules(_schedules_using_bulletin(bid) | fallback)
+
+
+def _fallback_of_programmes_with(cond: Any) -> set[int]:
+    """Schedules whose relay falls back to a programme holding an item that matches ``cond``."""
+    pids = {p for (p,) in tuples_of(PlaylistItem.select(PlaylistItem.playlist).where(cond))}
+    if not pids:
+        return set()
+    return schedules_with_relay(lambda r: relay_items.fallback_ids(r)[1] in pids)
 
 
 def bump_for_playlist(playlist: Playlist | int) -> int:
     pid = playlist.id if isinstance(playlist, Playlist) else int(playlist)
-    stations: set[int] = set()
-    for (sched,) in tuples_of(Schedule.select(Schedule.id).where(Schedule.playlist == pid)):
-        stations |= stations_for_schedule(sched)
-    return bump(stations)
+    direct = {s for (s,) in tuples_of(Schedule.select(Schedule.id).where(Schedule.playlist == pid))}
+    return _bump_schedules(direct | schedules_with_relay(lambda r: relay_items.fallback_ids(r)[1] == pid))
 
 
 def bump_for_chime(chime: Chime | int) -> int:
     """Bump every station with a schedule whose programme names the chime (in any revision)."""
     cid = chime.id if isinstance(chime, Chime) else int(chime)
     playlists = PlaylistItem.select(PlaylistItem.playlist).where(PlaylistItem.chime == cid)
+    direct = {s for (s,) in tuples_of(Schedule.select(Schedule.id).where(Schedule.playlist.in_(playlists)))}
+    return _bump_schedules(direct | _fallback_of_programmes_with(PlaylistItem.chime == cid))
+
+
+def schedules_with_relay(wanted: Callable[[Any], bool]) -> set[int]:
+    """Ids of schedules whose relay, or a relay item of whose programme, satisfies ``wanted``."""
+    direct = {sid for sid, relay in tuples_of(Schedule.select(Schedule.id, Schedule.relay)
+                                              .where(Schedule.relay.is_null(False))) if wanted(relay)}
+    playlists = {pid for pid, relay in tuples_of(PlaylistItem.select(PlaylistItem.playlist, PlaylistItem.relay)
+                                                 .where(PlaylistItem.relay.is_null(False))) if wanted(relay)}
+    if playlists:
+        direct |= {s for (s,) in tuples_of(Schedule.select(Schedule.id).where(
+            Schedule.playlist.in_(sorted(playlists))))}
+    return direct
+
+
+def _bump_schedules(ids: Iterable[int]) -> int:
     stations: set[int] = set()
-    for (sched,) in tuples_of(Schedule.select(Schedule.id).where(Schedule.playlist.in_(playlists))):
+    for sched in ids:
         stations |= stations_for_schedule(sched)
     return bump(stations)
+
+
+def bump_for_relay_source(source_id: int) -> int:
+    """Bump every station with a schedule that relays the source (alone or in a programme)."""
+    return _bump_schedules(schedules_with_relay(lambda r: relay_items.source_of(r) == source_id))
 
 
 def bump_for_area(area: Area | int) -> int:
@@ -209,7 +237,17 @@ def _airable_bulletins(ids: set[int], now: datetime) -> dict[int, Bulletin]:
 
 
 def _items(schedules: list[Schedule]) -> dict[int, list[PlaylistItem]]:
+    """The live items of the programmes the schedules play, and of their relays' fallback programmes."""
     playlist_ids = {s.playlist_id for s in schedules if s.playlist_id is not None}
+    out = _items_of(playlist_ids)
+    relays = [s.relay for s in schedules if s.relay is not None]
+    relays += [it.relay for its in out.values() for it in its if it.kind == "relay"]
+    fallback_ids = {relay_items.fallback_ids(r)[1] for r in relays} - {None} - set(out)
+    out.update(_items_of({p for p in fallback_ids if p is not None}))
+    return out
+
+
+def _items_of(playlist_ids: set[int]) -> dict[int, list[PlaylistItem]]:
     out: dict[int, list[PlaylistItem]] = {pid: [] for pid in playlist_ids}
     if playlist_ids:
         query = (
@@ -227,29 +265,71 @@ def _items(schedules: list[Schedule]) -> dict[int, list[PlaylistItem]]:
 
 
 def _schedule_items(s: Schedule, playlist_items: dict[int, list[PlaylistItem]],
-                    bulletins: dict[int, Bulletin]) -> list[pm.Item]:
-    """The programme as a station plays it; bulletins not airable (withdrawn, expired) drop out."""
+                    bulletins: dict[int, Bulletin], sources: dict[int, RelaySource]) -> list[pm.Item]:
+    """The programme as a station plays it; bulletins not airable (withdrawn, expired) drop out, and
+    relays of a source not approved (disabled) too."""
+    def fallback(bid: int | None, pid: int | None) -> list[pm.Item]:
+        if bid is not None:
+            return _plain_items([("bulletin", bid, None, 0)], bulletins)
+        rows = [_row(it) for it in playlist_items.get(pid or 0, []) if it.kind != "relay" and not _withdrawn(it)]
+        return _plain_items(rows, bulletins)
+
+    if s.relay is not None:
+        if relay_items.source_of(s.relay) not in sources:
+            return []
+        return [relay_items.model_item(s.relay, s.relay.get("duration_ms", 0), fallback)]
     if s.bulletin_id is not None:
-        b = bulletins.get(s.bulletin_id)
-        return [] if b is None else [pm.Item(pm.ItemKind.BULLETIN, bulletin_id=b.id,
-                                             duration_ms=b.asset.duration_ms)]
+        return _plain_items([("bulletin", s.bulletin_id, None, 0)], bulletins)
     items: list[pm.Item] = []
-    for it in playlist_items.get(s.playlist_id, []):
-        if it.kind == "bulletin" and it.bulletin_id in bulletins:
-            items.append(pm.Item(pm.ItemKind.BULLETIN, bulletin_id=it.bulletin_id,
-                                 duration_ms=bulletins[it.bulletin_id].asset.duration_ms))
-        elif it.kind == "chime" and it.asset_id is not None and not _withdrawn(it):
-            items.append(pm.Item(pm.ItemKind.CHIME, asset_sha256=it.asset_id, duration_ms=it.asset.duration_ms))
-        elif it.kind == "pause":
-            items.append(pm.Item(pm.ItemKind.PAUSE, duration_ms=it.duration_ms))
-    if not any(i.kind is pm.ItemKind.BULLETIN for i in items):
+    for it in playlist_items.get(s.playlist_id or 0, []):
+        if it.kind == "relay":
+            if relay_items.source_of(it.relay) in sources:
+                items.append(relay_items.model_item(it.relay, it.duration_ms, fallback))
+        elif not _withdrawn(it):
+            items += _plain_items([_row(it)], bulletins)
+    if not any(i.kind in (pm.ItemKind.BULLETIN, pm.ItemKind.RELAY) for i in items):
         return []  # only chimes and pauses left: nothing worth airing
     return items
 
 
+def _row(it: PlaylistItem) -> tuple[str, int | None, Asset | None, int]:
+    return (it.kind, it.bulletin_id, it.asset if it.asset_id else None, int(it.duration_ms or 0))
+
+
+def _plain_items(rows: list[tuple[str, int | None, Asset | None, int]],
+                 bulletins: dict[int, Bulletin]) -> list[pm.Item]:
+    """Bulletin, chime and pause items; bulletins not airable drop out."""
+    out = []
+    for kind, bid, asset, ms in rows:
+        if kind == "bulletin" and bid in bulletins:
+            out.append(pm.Item(pm.ItemKind.BULLETIN, bulletin_id=bid, duration_ms=_audio(bulletins[bid]).duration_ms))
+        elif kind == "chime" and asset is not None:
+            out.append(pm.Item(pm.ItemKind.CHIME, asset_sha256=asset.sha256, duration_ms=asset.duration_ms))
+        elif kind == "pause":
+            out.append(pm.Item(pm.ItemKind.PAUSE, duration_ms=ms))
+    return out
+
+
+def _with_fallbacks(items: list[pm.Item]) -> list[pm.Item]:
+    return [x for i in items for x in (i, *i.fallback)]
+
+
+def _approved_sources(schedules: list[Schedule], playlist_items: dict[int, list[PlaylistItem]]
+                      ) -> dict[int, RelaySource]:
+    """The approved relay sources the schedules (or their programmes) name; a disabled one is absent."""
+    ids = {relay_items.source_of(s.relay) for s in schedules if s.relay is not None}
+    ids |= {relay_items.source_of(it.relay) for its in playlist_items.values() for it in its if it.relay}
+    ids.discard(None)
+    if not ids:
+        return {}
+    rows = RelaySource.select().where(RelaySource.id.in_(sorted(i for i in ids if i is not None))
+                                      & (RelaySource.status == "approved"))
+    return {r.id: r for r in rows}
+
+
 def _withdrawn(it: PlaylistItem) -> bool:
     """A chime taken off the air drops out quietly, as a withdrawn bulletin does."""
-    return it.chime_id is not None and it.chime.status == "withdrawn"
+    return it.chime is not None and it.chime.status == "withdrawn"
 
 
 def _to_schedule(s: Schedule, items: list[pm.Item]) -> pm.Schedule:
@@ -273,9 +353,9 @@ def _to_bulletin(b: Bulletin) -> pm.Bulletin:
     return pm.Bulletin(
         id=b.id,
         title=b.title,
-        asset_sha256=b.asset_id,
-        duration_ms=b.asset.duration_ms,
-        category=b.category.name if b.category_id else None,
+        asset_sha256=_audio(b).sha256,
+        duration_ms=_audio(b).duration_ms,
+        category=b.category.name if b.category is not None else None,
         language=b.language,
         valid_from=b.valid_from,
         valid_until=b.valid_until,
@@ -289,29 +369,38 @@ def content(station: Station, now: datetime | None = None) -> dict[str, Any]:
     playlist_items = _items(schedules)
     wanted = {s.bulletin_id for s in schedules if s.bulletin_id is not None}
     wanted |= {it.bulletin_id for its in playlist_items.values() for it in its if it.bulletin_id}
-    bulletins = _airable_bulletins(wanted, now)
-    chimes = {pi.asset_id: pi.asset for its in playlist_items.values() for pi in its if pi.asset_id}
-    planned = [(s, _schedule_items(s, playlist_items, bulletins)) for s in schedules]
+    wanted |= {b for s in schedules if s.relay is not None if (b := relay_items.fallback_ids(s.relay)[0]) is not None}
+    wanted |= {b for its in playlist_items.values() for it in its
+               if it.relay is not None if (b := relay_items.fallback_ids(it.relay)[0]) is not None}
+    bulletins = _airable_bulletins({b for b in wanted if b is not None}, now)
+    chimes = {pi.asset_id: _audio(pi) for its in playlist_items.values() for pi in its if pi.asset_id}
+    sources = _approved_sources(schedules, playlist_items)
+    planned = [(s, _schedule_items(s, playlist_items, bulletins, sources)) for s in schedules]
     planned = manifest_guard.screen(station, planned, bulletins, now)  # nothing unapproved is signed
-    out_schedules, used_bulletins, assets = [], set(), {}
+    kept, used_bulletins, assets, relayed = [], set(), {}, set()
     for s, items in planned:
         if not items:
             continue
-        out_schedules.append(pm.schedule_to_dict(_to_schedule(s, items)))
-        for item in items:
+        kept.append(_to_schedule(s, items))
+        for item in _with_fallbacks(items):
             if item.bulletin_id is not None:
                 used_bulletins.add(item.bulletin_id)
             elif item.asset_sha256 is not None:
                 assets[item.asset_sha256] = chimes[item.asset_sha256]
+            elif item.relay_source_id is not None:
+                relayed.add(item.relay_source_id)
     for bid in used_bulletins:
-        assets[bulletins[bid].asset_id] = bulletins[bid].asset
+        assets[_audio(bulletins[bid]).sha256] = _audio(bulletins[bid])
     out = {
         "horizon_days": HORIZON_DAYS,
         "station": station_dict(station),
         "assets": [_asset_dict(assets[k]) for k in sorted(assets)],
         "bulletins": [pm.bulletin_to_dict(_to_bulletin(bulletins[b])) for b in sorted(used_bulletins)],
-        "schedules": out_schedules,
+        **pm.schedules_to_dict(kept),  # relay schedules go to relay_schedules, only when there are any
     }
+    if relayed:  # optional field (issue 13): a station without relays gets the manifest it always got
+        out["relay_sources"] = [pm.relay_source_to_dict(pm.RelaySource(r.id, r.name, r.url))
+                                for r in (sources[i] for i in sorted(relayed))]
     standby = _standby(station, now)
     if standby:  # optional field: a station without standing alerts gets the manifest it always got
         out["standby"] = standby
@@ -322,14 +411,21 @@ def _standby(station: Station, now: datetime) -> list[dict[str, Any]]:
     """The standing alerts' audio this station keeps cached (never played unless scheduled)."""
     from .standing_alerts import for_station
 
-    alerts = for_station(station, now)
-    allowed = manifest_guard.approved_assets({a.bulletin.asset_id for a in alerts}, now)
+    alerts = [a for a in for_station(station, now) if a.bulletin.asset_id is not None]  # audio only
+    allowed = manifest_guard.approved_assets({_audio(a.bulletin).sha256 for a in alerts}, now)
     out: dict[str, dict[str, Any]] = {}
     for a in alerts:
-        if a.bulletin.asset_id in allowed and a.bulletin.asset_id not in out:
-            out[a.bulletin.asset_id] = {**_asset_dict(a.bulletin.asset), "key": a.key, "title": a.name,
-                                        "bulletin_id": a.bulletin_id}
+        sha = _audio(a.bulletin).sha256
+        if sha in allowed and sha not in out:
+            out[sha] = {**_asset_dict(_audio(a.bulletin)), "key": a.key, "title": a.name, "bulletin_id": a.bulletin_id}
     return [out[k] for k in sorted(out)]
+
+
+def _audio(row: Bulletin | PlaylistItem | Any) -> Asset:
+    """The audio of an airable bulletin or a chime item (the builder only keeps rows that have one)."""
+    asset: Asset | None = row.asset
+    assert asset is not None, f"{type(row).__name__} {row.id} has no audio"
+    return asset
 
 
 def _asset_dict(a: Asset) -> dict[str, Any]:

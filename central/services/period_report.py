@@ -1,6 +1,8 @@
 """The figures of a period report for an area: per theme, per campaign by area, by language, completeness.
 
-Everything comes from the rollups (``services.rollups``) in one SQL statement, folded in the database:
+Everything comes from the rollups (``services.rollups``) in one SQL statement that folds the period's
+rows per bulletin, reported area and word of station bits (reach without a row per station), then in
+Python into the lines below:
 
 - a row airs under its bulletin; a bulletin-less row under the bulletin whose audio it played, or the
   chime ("Nhạc hiệu") whose audio it is; a bulletin-less ``local`` play is "Phát tại chỗ" — the same
@@ -8,7 +10,7 @@ Everything comes from the rollups (``services.rollups``) in one SQL statement, f
 - ``bulletins`` of a theme or campaign = distinct bulletins with at least one aired play (số tin, bài);
 - ``stations_reached`` = distinct stations with at least one aired play, of ``stations_total`` in the area;
 - the by-language table counts bulletins only (chimes and local announcements have no language);
-- ``relay_minutes`` is 0 until relays exist (``relay_minutes``: the one place to fill; exports and
+- ``relay_minutes``: stream minutes relayed (``relay_minutes``, from ``relay_rollups``; exports and
   readers already carry it);
 - a TEST emergency's plays (``rollups.TEST``) are drills: in no table and no total, only in ``tests``.
 
@@ -35,9 +37,9 @@ from central.models import (
     StationOutage,
     utcnow,
 )
-from central.services import languages, rollups
-from central.services.area_tree import subtree_ids
-from central.services.reports import CHIME_LABEL, LOCAL_LABEL, NO_GROUP_LABEL, utc_bounds
+from central.services import area_tree, languages, reports, rollups
+from central.services.area_tree import within
+from central.services.reports import CHIME_KEY, CHIME_LABEL, LOCAL_LABEL, NO_GROUP_LABEL, utc_bounds
 from playlists.sound import STATUSES as PLAY_STATUSES
 
 DEFAULT_OFFLINE_DAYS = 3
@@ -85,93 +87,168 @@ class Figures:
 
 # --- the one statement ----------------------------------------------------------------------
 
+#: stations per bitmap word: reach (distinct stations) is folded in the database as OR-ed station bits
+#: per word, so the statement groups by bulletin, head area and word, never by station (PostgreSQL)
+_WORD = 64
+_AIRED = ("n_completed", "n_interrupted", "n_local")
 
-def _statement(start: date, end: date, where: str, where_params: list[Any]) -> tuple[str, list[Any]]:
-    """Every breakdown as rows ``(kind, key, area_id, stations, *sums)`` from the rollups.
 
-    ``o`` resolves each rollup row's owner once; ``sb`` folds it per station and theme/campaign/language
-    (reach), ``ba`` per bulletin and area (the bulletins aired); the tables are small groupings of those.
+def _words() -> tuple[str, str]:
+    """SQL of a row's word of stations and its bits (set when the row aired; counts are never negative,
+    so a sum over the period is above 0 exactly when one row is). SQLite has no ``bit_or``: a word is a
+    station there."""
+    aired = " + ".join(f"r.{c}" for c in _AIRED)
+    if not is_postgres():
+        return "r.station_id", f"MAX(CASE WHEN {aired} > 0 THEN 1 ELSE 0 END)"
+    return (f"r.station_id / {_WORD}",
+            f"bit_or(CASE WHEN {aired} > 0 THEN CAST(1 AS BIGINT) << CAST(MOD(r.station_id, {_WORD}) AS INTEGER) "
+            "ELSE 0 END)")
+
+
+def _statements(heads: dict[int, int], start: date, end: date, where: str,
+                where_params: list[Any]) -> list[tuple[str, list[Any]]]:
+    """The period's rollup rows in two groupings, each a few thousand rows, never one per station:
+
+    - every row per key (``bulletin_id``, ``asset_sha256``) and word: ``(key…, NULL, word, bits, *sums)``;
+    - the rows of campaigns' bulletins (or their audio) per key, reported area and word: ``(key…, head,
+      word, bits, *sums)``. Only these need the station's area, so only they pay for the join; ``heads``
+      maps each area under the report's base to the line (child area) it is reported under.
     """
+    word, bits = _words()
+    sums = ", ".join(f"SUM(r.{c})" for c in _SUMS)
     inner, params = rollups.period_sql(database, start, end, where, where_params)
-    sums = ", ".join(f"SUM(o.{c}) AS {c}" for c in _SUMS)
-    ssum = ", ".join(f"SUM({c})" for c in _SUMS)
-    aired = "(o.n_completed + o.n_interrupted + o.n_local)"
-    # integer keys while folding the big input; the theme's text key is made from the small result
-    theme = ("CASE WHEN kind = 'b' THEN COALESCE(CAST(category_id AS VARCHAR(20)), '') "
-             "WHEN kind = 'unknown' THEN '' ELSE kind END")
-    reach = "COUNT(DISTINCT CASE WHEN aired > 0 THEN station_id END)"
-    zeros = ", ".join(["0"] * len(_SUMS))
-    sql = f"""
-WITH o AS (
-  SELECT r.station_id, s.area_id,
-         CASE WHEN r.bulletin_id > 0 THEN r.bulletin_id WHEN r.bulletin_id = 0 AND ch.asset_id IS NULL
-              THEN ab.bid END AS owner,
-         CASE WHEN r.bulletin_id > 0 THEN 'b' WHEN r.bulletin_id = {rollups.TEST} THEN 'test'
-              WHEN r.bulletin_id < 0 THEN 'local'
-              WHEN ch.asset_id IS NOT NULL THEN 'chime' WHEN ab.bid IS NOT NULL THEN 'b' ELSE 'unknown' END AS kind,
-         {', '.join(f'r.{c}' for c in _SUMS)}
-  FROM ({inner}) r
-  JOIN station s ON s.id = r.station_id
-  LEFT JOIN (SELECT asset_id, MIN(id) AS bid FROM bulletin WHERE asset_id IS NOT NULL GROUP BY asset_id) ab
-         ON r.bulletin_id = 0 AND ab.asset_id = r.asset_sha256
-  LEFT JOIN (SELECT DISTINCT asset_id FROM chime) ch ON r.bulletin_id = 0 AND ch.asset_id = r.asset_sha256
-),
-sb AS (
-  SELECT o.station_id, o.area_id, o.kind, b.category_id, b.campaign_id, b.language,
-         {sums}, SUM{aired} AS aired
-  FROM o LEFT JOIN bulletin b ON b.id = o.owner
-  GROUP BY o.station_id, o.area_id, o.kind, b.category_id, b.campaign_id, b.language
-),
-ba AS (
-  SELECT o.owner, o.area_id, {sums}, SUM{aired} AS aired FROM o WHERE o.kind = 'b' GROUP BY o.owner, o.area_id
-)
-SELECT 'theme', {theme}, NULL, {reach}, {ssum} FROM sb WHERE kind <> 'test' GROUP BY {theme}
-UNION ALL SELECT 'campaign', CAST(campaign_id AS VARCHAR(20)), area_id, {reach}, {ssum}
-  FROM sb WHERE campaign_id IS NOT NULL GROUP BY campaign_id, area_id
-UNION ALL SELECT 'language', language, NULL, {reach}, {ssum} FROM sb WHERE kind = 'b' GROUP BY language
-UNION ALL SELECT 'total', '', NULL, {reach}, {ssum} FROM sb WHERE kind <> 'test'
-UNION ALL SELECT 'test', '', NULL, {reach}, {ssum} FROM sb WHERE kind = 'test'
-UNION ALL SELECT 'bulletin', CAST(owner AS VARCHAR(20)), NULL, 0, {ssum} FROM ba GROUP BY owner
-UNION ALL SELECT 'cb', CAST(b.campaign_id AS VARCHAR(20)), ba.area_id, ba.owner, {zeros}
-  FROM ba JOIN bulletin b ON b.id = ba.owner WHERE b.campaign_id IS NOT NULL AND ba.aired > 0
-"""
-    return sql, params
-
-
-def _run(start: date, end: date, where: str, where_params: list[Any]) -> list[tuple[Any, ...]]:
-    sql, params = _statement(start, end, where, where_params)
-    with database.atomic():
-        if is_postgres():
-            database.execute_sql("SET LOCAL work_mem = '64MB'")  # the groupings sort in memory, not on disk
-        return list(database.execute_sql(sql, params).fetchall())
-
-
-# --- folding the rows into tables -----------------------------------------------------------
-
-
-def _heads(base: Area | None) -> dict[int, Area]:
-    """Every area id → the child of ``base`` it lies under (or ``base`` itself / its own root)."""
-    areas = {a.id: a for a in Area.select()}
-    out: dict[int, Area] = {}
-    for aid in areas:
-        node, path = aid, []
-        while node is not None and node in areas:
-            path.append(node)
-            if base is not None and node == base.id:
-                break
-            node = areas[node].parent_id
-        if base is None:
-            out[aid] = areas[path[-1]]
-        elif path and path[-1] == base.id:
-            out[aid] = areas[path[-2]] if len(path) >= 2 else base
+    out = [(f"SELECT r.bulletin_id, r.asset_sha256, NULL, {word}, {bits}, {sums} FROM ({inner}) r "
+            f"GROUP BY r.bulletin_id, r.asset_sha256, {word}", params)]
+    ids = [i for (i,) in tuples_of(Bulletin.select(Bulletin.id).where(Bulletin.campaign.is_null(False)))]
+    if ids:  # integers from the database, written out: the planner then reads only their rows
+        pairs = ", ".join(f"({int(a)}, {int(h)})" for a, h in sorted(heads.items()))
+        out.append((f"WITH h (area_id, head) AS (VALUES {pairs}) "
+                    f"SELECT r.bulletin_id, r.asset_sha256, h.head, {word}, {bits}, {sums} "
+                    f"FROM ({inner}) r JOIN station s ON s.id = r.station_id JOIN h ON h.area_id = s.area_id "
+                    f"WHERE r.bulletin_id IN ({', '.join(str(int(i)) for i in ids)}) OR (r.bulletin_id = 0 AND "
+                    "r.asset_sha256 IN (SELECT b.asset_id FROM bulletin b WHERE b.campaign_id IS NOT NULL)) "
+                    f"GROUP BY r.bulletin_id, r.asset_sha256, h.head, {word}", list(params)))
     return out
+
+
+def _run(heads: dict[int, int], start: date, end: date, where: str,
+         where_params: list[Any]) -> list[tuple[Any, ...]]:
+    with database.atomic():  # one snapshot for both groupings
+        if is_postgres():
+            database.execute_sql("SET LOCAL work_mem = '64MB'")  # the groupings hash in memory
+            database.execute_sql("SET LOCAL jit = off")  # compiling costs more than these statements run
+        return [row for sql, params in _statements(heads, start, end, where, where_params)
+                for row in database.execute_sql(sql, params).fetchall()]
+
+
+# --- folding the rows into lines ------------------------------------------------------------
+
+
+@dataclass
+class _Line:
+    """One line's sums and the stations it reached (OR-ed bits per word) while folding."""
+
+    sums: list[int] = field(default_factory=lambda: [0] * len(_SUMS))
+    words: dict[int, int] = field(default_factory=dict)
+
+    def add(self, word: int, bits: int, sums: list[int]) -> None:
+        for i, v in enumerate(sums):
+            self.sums[i] += v
+        if bits:
+            self.words[word] = self.words.get(word, 0) | bits
+
+    def reached(self) -> int:
+        return sum(bin(b).count("1") for b in self.words.values())
+
+    def fill(self, f: Figures) -> Figures:
+        return f.fill(self.reached(), self.sums)
+
+
+@dataclass
+class _Fold:
+    """The statement's rows folded into every line the report shows."""
+
+    themes: dict[str, _Line] = field(default_factory=dict)
+    languages: dict[str, _Line] = field(default_factory=dict)
+    campaigns: dict[tuple[int, int], _Line] = field(default_factory=dict)  # (campaign, head)
+    total: _Line = field(default_factory=_Line)
+    tests: _Line = field(default_factory=_Line)
+    aired: dict[int, Bulletin] = field(default_factory=dict)  # bulletins with at least one aired play
+    aired_at: set[tuple[int, int]] = field(default_factory=set)  # (campaign bulletin, head) aired there
+
+    @classmethod
+    def of(cls, rows: list[tuple[Any, ...]]) -> _Fold:
+        """Fold the rows of ``_statements``: every row (no head), then the campaigns' by area."""
+        fold = cls()
+        every = [(bid, sha, *rest) for bid, sha, head, *rest in rows if head is None]
+        by_area = [r for r in rows if r[2] is not None]
+        owners = _owners({(int(r[0]), r[1] or "") for r in rows})
+        ids = sorted({o for _, o in owners.values() if o})
+        attrs = {b.id: b for b in Bulletin.select(Bulletin.id, Bulletin.title, Bulletin.category, Bulletin.campaign,
+                                                  Bulletin.language).where(Bulletin.id.in_(ids))} if ids else {}
+        mask = (1 << _WORD) - 1  # PostgreSQL's bigint words come back signed
+        for bid, sha, word, bits, *raw in every:
+            kind, owner = owners[(int(bid), sha or "")]
+            sums = [int(v or 0) for v in raw]
+            fold._add(kind, attrs.get(owner) if owner else None, int(word), int(bits or 0) & mask, sums)
+        for bid, sha, head, word, bits, *raw in by_area:
+            kind, owner = owners[(int(bid), sha or "")]
+            b = attrs.get(owner) if owner else None
+            if kind != "b" or b is None or b.campaign_id is None:
+                continue  # not a campaign's after all (the statement takes a superset)
+            sums = [int(v or 0) for v in raw]
+            fold.campaigns.setdefault((b.campaign_id, int(head)), _Line()).add(int(word), int(bits or 0) & mask, sums)
+            if _aired(sums):
+                fold.aired_at.add((b.id, int(head)))
+        return fold
+
+    def _add(self, kind: str, b: Bulletin | None, word: int, bits: int, sums: list[int]) -> None:
+        if kind == "test":
+            self.tests.add(word, bits, sums)
+            return
+        self.total.add(word, bits, sums)
+        theme = kind if kind in ("chime", "local") else str(b.category_id or "") if b is not None else ""
+        self.themes.setdefault(theme, _Line()).add(word, bits, sums)
+        if kind == "b":
+            self.languages.setdefault((b.language or "") if b is not None else "", _Line()).add(word, bits, sums)
+            if b is not None and _aired(sums):
+                self.aired[b.id] = b
+
+
+def _aired(sums: list[int]) -> bool:
+    """True when these sums hold a play that was heard (completed, interrupted or local)."""
+    return any(sums[_SUMS.index(c)] > 0 for c in _AIRED)
+
+
+def _owners(keys: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[str, int | None]]:
+    """Each rollup key → what aired: a bulletin ("b", id), a chime, a local announcement, a TEST, unknown."""
+    audio = reports.audio_owners({sha for bid, sha in keys if bid == 0 and sha})
+    out: dict[tuple[int, str], tuple[str, int | None]] = {}
+    for bid, sha in keys:
+        if bid > 0:
+            out[(bid, sha)] = ("b", bid)
+        elif bid == rollups.TEST:
+            out[(bid, sha)] = ("test", None)
+        elif bid < 0:
+            out[(bid, sha)] = ("local", None)
+        elif audio.get(sha) == CHIME_KEY:
+            out[(bid, sha)] = ("chime", None)
+        else:
+            owner = audio.get(sha)
+            out[(bid, sha)] = ("b", owner) if isinstance(owner, int) else ("unknown", None)
+    return out
+
+
+def _head_areas(heads: dict[int, int]) -> dict[int, Area]:
+    """The areas the lines are reported under (the values of ``heads``)."""
+    ids = sorted(set(heads.values()))
+    return {a.id: a for a in Area.select().where(Area.id.in_(ids))} if ids else {}
 
 
 def station_counts(base: Area | None) -> dict[int, int]:
     """Active stations per area id, under ``base`` (everything when None)."""
-    q = Station.select(Station.area, Station.id).where(Station.active == True)  # noqa: E712
-    if base is not None:
-        q = q.where(Station.area.in_(sorted(subtree_ids(base.id))))
+    q = within(Station.select(Station.area, Station.id).where(Station.active == True),  # noqa: E712
+               Station.area, base)
     out: dict[int, int] = {}
     for area_id, _ in tuples_of(q):
         out[area_id] = out.get(area_id, 0) + 1
@@ -185,73 +262,60 @@ def _theme_labels(keys: set[str]) -> dict[str, str]:
     return labels
 
 
-def _bulletins(rows: list[tuple[Any, ...]]) -> dict[int, Bulletin]:
-    """The aired bulletins (at least one play) named by the statement's ``bulletin`` rows."""
-    ids = [int(r[1]) for r in rows if r[0] == "bulletin" and (int(r[4] or 0) + int(r[5] or 0) + int(r[9] or 0))]
-    if not ids:
-        return {}
-    return {b.id: b for b in Bulletin.select(Bulletin.id, Bulletin.title, Bulletin.category, Bulletin.campaign,
-                                             Bulletin.language).where(Bulletin.id.in_(ids))}
-
-
 def build(base: Area | None, start: date, end: date, where: str, where_params: list[Any],
           plan: Plan | None = None, offline_days: int = DEFAULT_OFFLINE_DAYS) -> dict[str, Any]:
     """The report's figures for stations under ``base`` (``where`` limits rows to them)."""
-    rows = _run(start, end, where, where_params)
-    aired = _bulletins(rows)
+    heads = area_tree.heads(base.id if base is not None else None)
+    fold = _Fold.of(_run(heads, start, end, where, where_params))
     per_area = station_counts(base)
     total_stations = sum(per_area.values())
     return {
         "stations_total": total_stations,
-        "themes": _themes(rows, aired, total_stations, plan, start, end),
-        "campaigns": _campaigns(rows, aired, base, per_area, start, end),
-        "languages": _languages(rows, aired, total_stations),
-        "total": _total(rows, aired, total_stations),
-        "tests": _tests(rows, total_stations),
+        "themes": _themes(fold, total_stations, plan, start, end),
+        "campaigns": _campaigns(fold, heads, per_area, start, end),
+        "languages": _languages(fold, total_stations),
+        "total": _total(fold, total_stations),
+        "tests": _tests(fold, total_stations),
         "relay_minutes": relay_minutes(base, start, end),
         "completeness": completeness(base, start, end, offline_days),
     }
 
 
 def relay_minutes(base: Area | None, start: date, end: date) -> float:
-    """Minutes relayed from a live source by stations under ``base``: 0 until relays exist (issue 13)."""
-    return 0.0
+    """Minutes relayed from relay sources by stations under ``base`` (issue 13): stream time actually
+    sent to the loudspeakers, never counted as bulletin minutes (``services.relay_rollups``)."""
+    from .relay_rollups import by_source
+    from .reports import scope_filter
+
+    where, params = scope_filter(None, base) if base is not None else ("", [])
+    return round(sum(r["relayed_ms"] for r in by_source(start, end, where, params)) / 60_000, 1)
 
 
-def _total(rows: list[tuple[Any, ...]], aired: dict[int, Bulletin], stations: int) -> dict[str, Any]:
-    row = next((r for r in rows if r[0] == "total"), None)
-    f = Figures("", "Tổng cộng", stations_total=stations)
-    if row is not None:
-        f.fill(row[3], list(row[4:]))
-    f.bulletins = len(aired)
+def _total(fold: _Fold, stations: int) -> dict[str, Any]:
+    f = fold.total.fill(Figures("", "Tổng cộng", stations_total=stations))
+    f.bulletins = len(fold.aired)
     return f.to_dict()
 
 
-def _tests(rows: list[tuple[Any, ...]], stations: int) -> dict[str, Any]:
+def _tests(fold: _Fold, stations: int) -> dict[str, Any]:
     """TEST emergencies' plays: drills, kept out of every table above and shown apart."""
-    row = next((r for r in rows if r[0] == "test"), None)
-    f = Figures("test", TESTS_LABEL, stations_total=stations)
-    if row is not None:
-        f.fill(row[3], list(row[4:]))
-    return f.to_dict()
+    return fold.tests.fill(Figures("test", TESTS_LABEL, stations_total=stations)).to_dict()
 
 
-def _themes(rows: list[tuple[Any, ...]], aired: dict[int, Bulletin], stations: int, plan: Plan | None,
-            start: date, end: date) -> list[dict[str, Any]]:
-    labels = _theme_labels({r[1] for r in rows if r[0] == "theme"})
+def _themes(fold: _Fold, stations: int, plan: Plan | None, start: date, end: date) -> list[dict[str, Any]]:
+    labels = _theme_labels(set(fold.themes))
     targets = _targets(plan, start, end)
     out = []
-    for r in (r for r in rows if r[0] == "theme"):
-        f = Figures(r[1], labels.get(r[1], NO_GROUP_LABEL["category"]), stations_total=stations)
-        f.fill(r[3], list(r[4:]))
-        titles = sorted(b.title for b in aired.values() if str(b.category_id or "") == r[1]) \
-            if r[1] not in ("chime", "local") else []
+    for key, line in fold.themes.items():
+        f = line.fill(Figures(key, labels.get(key, NO_GROUP_LABEL["category"]), stations_total=stations))
+        titles = sorted(b.title for b in fold.aired.values() if str(b.category_id or "") == key) \
+            if key not in ("chime", "local") else []
         f.bulletins, f.titles = len(titles), titles
         d = f.to_dict()
-        d["target_bulletins"] = targets.get(r[1])
+        d["target_bulletins"] = targets.get(key)
         out.append(d)
     for key, minimum in targets.items():  # a theme the plan asks for that nothing aired: show it, at 0
-        if key not in {d["key"] for d in out}:
+        if key not in fold.themes:
             label = _theme_labels({key}).get(key, key)
             out.append({**Figures(key, label, stations_total=stations).to_dict(), "target_bulletins": minimum})
     return sorted(out, key=lambda d: (d["key"] in ("", "chime", "local"), d["label"].casefold()))
@@ -269,65 +333,43 @@ def _targets(plan: Plan | None, start: date, end: date) -> dict[str, int]:
     return out
 
 
-def _campaigns(rows: list[tuple[Any, ...]], aired: dict[int, Bulletin], base: Area | None,
-               per_area: dict[int, int], start: date, end: date) -> list[dict[str, Any]]:
-    """One section per campaign that aired or overlaps the period, with a line per area below ``base``."""
-    heads = _heads(base)
-    wanted = {int(r[1]) for r in rows if r[0] == "campaign"}
+def _campaigns(fold: _Fold, heads: dict[int, int], per_area: dict[int, int], start: date,
+               end: date) -> list[dict[str, Any]]:
+    """One section per campaign that aired or overlaps the period, with a line per area below the base."""
+    wanted = sorted({cid for cid, _ in fold.campaigns})
     overlapping = Campaign.select().where((Campaign.starts_on <= end) & (Campaign.ends_on >= start))
     campaigns = {c.id: c for c in overlapping} | (
-        {c.id: c for c in Campaign.select().where(Campaign.id.in_(sorted(wanted)))} if wanted else {})
+        {c.id: c for c in Campaign.select().where(Campaign.id.in_(wanted))} if wanted else {})
+    areas = _head_areas(heads)
     stations_under: dict[int, int] = {}
     for area_id, n in per_area.items():
-        head = heads.get(area_id)
-        if head is not None:
-            stations_under[head.id] = stations_under.get(head.id, 0) + n
+        if area_id in heads:
+            stations_under[heads[area_id]] = stations_under.get(heads[area_id], 0) + n
     out = []
     for c in sorted(campaigns.values(), key=lambda c: (c.starts_on, c.name)):
-        by_head: dict[int, list[Any]] = {}
-        for r in (r for r in rows if r[0] == "campaign" and int(r[1]) == c.id):
-            head = heads.get(r[2])
-            if head is None:
-                continue
-            acc = by_head.setdefault(head.id, [0] * (1 + len(_SUMS)))
-            for i, v in enumerate([r[3], *r[4:]]):
-                acc[i] += int(v or 0)  # stations partition by area, so distinct counts add up
-        aired_here: dict[int, set[int]] = {}  # head → distinct bulletins of the campaign aired there
-        for r in (r for r in rows if r[0] == "cb" and int(r[1]) == c.id):
-            head = heads.get(r[2])
-            if head is not None:
-                aired_here.setdefault(head.id, set()).add(int(r[3]))
+        lines = sorted(((areas[h], line) for (cid, h), line in fold.campaigns.items() if cid == c.id),
+                       key=lambda al: al[0].name)
         areas_out = []
-        for head_id, acc in sorted(by_head.items(), key=lambda kv: heads_name(heads, kv[0])):
-            f = Figures(heads_code(heads, head_id), heads_name(heads, head_id),
-                        stations_total=stations_under.get(head_id, 0)).fill(acc[0], acc[1:])
-            f.bulletins = len(aired_here.get(head_id, ()))
+        for area, line in lines:
+            f = line.fill(Figures(area.code, area.name, stations_total=stations_under.get(area.id, 0)))
+            f.bulletins = len({b for b, h in fold.aired_at if h == area.id and fold.aired[b].campaign_id == c.id})
             areas_out.append(f.to_dict())
-        titles = sorted(b.title for b in aired.values() if b.campaign_id == c.id)
+        titles = sorted(b.title for b in fold.aired.values() if b.campaign_id == c.id)
         total = Figures(str(c.id), c.name, stations_total=sum(per_area.values()))
+        # stations partition by area, so the areas' reach adds up
         total.fill(sum(a["stations_reached"] for a in areas_out),
-                   [sum(acc[i + 1] for acc in by_head.values()) for i in range(len(_SUMS))])
+                   [sum(line.sums[i] for _, line in lines) for i in range(len(_SUMS))])
         total.bulletins, total.titles = len(titles), titles
         out.append({**total.to_dict(), "starts_on": c.starts_on.isoformat(), "ends_on": c.ends_on.isoformat(),
                     "areas": areas_out})
     return out
 
 
-def heads_name(heads: dict[int, Area], head_id: int) -> str:
-    return next((a.name for a in heads.values() if a.id == head_id), "")
-
-
-def heads_code(heads: dict[int, Area], head_id: int) -> str:
-    return next((a.code for a in heads.values() if a.id == head_id), "")
-
-
-def _languages(rows: list[tuple[Any, ...]], aired: dict[int, Bulletin], stations: int) -> list[dict[str, Any]]:
+def _languages(fold: _Fold, stations: int) -> list[dict[str, Any]]:
     out = []
-    for r in (r for r in rows if r[0] == "language"):
-        code = r[1] or ""
-        f = Figures(code, languages.name(code) or "(không rõ)", stations_total=stations)
-        f.fill(r[3], list(r[4:]))
-        titles = sorted(b.title for b in aired.values() if (b.language or "") == code)
+    for code, line in fold.languages.items():
+        f = line.fill(Figures(code, languages.name(code) or "(không rõ)", stations_total=stations))
+        titles = sorted(b.title for b in fold.aired.values() if (b.language or "") == code)
         f.bulletins, f.titles = len(titles), titles
         out.append(f.to_dict())
     return sorted(out, key=lambda d: (d["key"] != languages.VIETNAMESE, d["label"].casefold()))
@@ -338,11 +380,11 @@ def _languages(rows: list[tuple[Any, ...]], aired: dict[int, Bulletin], stations
 
 def completeness(base: Area | None, start: date, end: date, offline_days: int) -> dict[str, Any]:
     """Silent stations (logs stop before the end) and stations off line more than ``offline_days`` days."""
-    q = Station.select(Station.id, Station.name, Station.last_seen, Station.enrolled_at).where(
-        Station.active == True)  # noqa: E712
-    if base is not None:
-        q = q.where(Station.area.in_(sorted(subtree_ids(base.id))))
-    stations = {sid: (name, seen or enrolled) for sid, name, seen, enrolled in tuples_of(q)}
+    from central.services import uptime  # on line share of the period, next to completion
+
+    rows = list(within(Station.select(*uptime.FIELDS).where(Station.active == True),  # noqa: E712
+                       Station.area, base))
+    stations = {s.id: (s.name, s.last_seen or s.enrolled_at) for s in rows}
     last = rollups.last_days(sorted(stations), end)
     cutoff = end - timedelta(days=offline_days)
     silent = [{"station_id": sid, "name": stations[sid][0], "last_log_day": None if d is None else d.isoformat()}
@@ -352,10 +394,9 @@ def completeness(base: Area | None, start: date, end: date, offline_days: int) -
                for sid, days in offline_days_in(stations, start, end).items() if days > offline_days]
     offline.sort(key=lambda s: (-s["days_offline"], s["name"]))
     since = min((s["last_log_day"] for s in silent if s["last_log_day"]), default=None)
-    from central.services.uptime import uptime  # on line share of the period, next to completion
-
+    on_line = uptime.uptime(base, start, end, stations=rows)["uptime_pct"]
     return {"stations_total": len(stations), "silent": silent, "silent_since": since, "offline": offline,
-            "offline_days": offline_days, "uptime_pct": uptime(base, start, end)["uptime_pct"]}
+            "offline_days": offline_days, "uptime_pct": on_line}
 
 
 def offline_days_in(stations: dict[int, tuple[str, Any]], start: date, end: date) -> dict[int, float]:

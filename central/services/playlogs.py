@@ -15,13 +15,14 @@ from zoneinfo import ZoneInfo
 from peewee import ModelSelect, fn
 
 from central.messages import msg
-from playlists.model import DEFAULT_ZONE
+from playlists.errors import ScheduleError
+from playlists.model import DEFAULT_ZONE, relay_log_from_dict, relay_log_to_dict
 from playlists.sound import AUDIBILITIES, outcome
 
 from ..db import database
 from ..errors import Invalid, TooLarge, Unprocessable
 from ..models import PLAY_STATUSES, PlayLog, Station, db_time, utcnow
-from . import emergencies, rollups
+from . import emergencies, relay_rollups, rollups
 
 MAX_BATCH = 1000
 _CHUNK = 250  # rows per INSERT: well under SQLite's bound-variable limit
@@ -91,11 +92,22 @@ def validate(index: int, log: Any) -> dict[str, Any]:
     if not isinstance(offset, int) or isinstance(offset, bool):
         raise _bad(index, "clock_offset_ms", "must be an integer")
     row["clock_trusted"], row["clock_offset_ms"] = trusted, offset
+    row["relay"] = _relay(index, log.get("relay"))
     row["sound"] = _sound(index, log.get("sound"))
     if row["sound"] is not None:  # the outcome is stored; the station's own word is kept beside it
         row["sound"]["reported_status"] = status
         row["status"] = outcome(status, row["sound"])
     return row
+
+
+def _relay(index: int, value: Any) -> dict[str, int] | None:
+    """The optional ``relay`` object of a relay item's log (issue 13); None if absent."""
+    if value is None:
+        return None
+    try:
+        return relay_log_to_dict(relay_log_from_dict(value))
+    except ScheduleError as exc:
+        raise _bad(index, "relay", str(exc)) from None
 
 
 #: ``sound`` keys a station may send and their JSON types (anything else is dropped, not stored)
@@ -149,11 +161,13 @@ def ingest(station: Station, logs: Any) -> tuple[int, int]:
         new = [r for r in batch if r["uuid"] in stored]
         tests = emergencies.test_schedules(r["schedule_id"] for r in new)  # drills roll up apart
         rollups.add(rollups.fold(new, lambda _: zone, tests))
+        relay_rollups.add(relay_rollups.fold(new, lambda _: zone))  # relay minutes apart from bulletins
     return len(stored), len(rows) - len(stored)
 
 
 _FIELDS = ("station", "uuid", "slot_id", "schedule_id", "bulletin_id", "asset_sha256", "planned_start",
-           "started_at", "ended_at", "status", "reason", "clock_trusted", "clock_offset_ms", "received_at", "sound")
+           "started_at", "ended_at", "status", "reason", "clock_trusted", "clock_offset_ms", "received_at", "sound",
+           "relay")
 _INSERT_SQL: dict[tuple[int, int], str] = {}
 
 
@@ -179,8 +193,8 @@ def _insert_sql(n: int) -> str:
     return _INSERT_SQL[key]
 
 
-def query(stations: ModelSelect | None = None, station_id: int | None = None,
-          start: datetime | None = None, end: datetime | None = None) -> ModelSelect:
+def query(stations: ModelSelect[Station] | None = None, station_id: int | None = None,
+          start: datetime | None = None, end: datetime | None = None) -> ModelSelect[PlayLog]:
     """Play logs, newest first; ``stations`` limits them to a visible set (a query of Station)."""
     q = PlayLog.select(PlayLog, Station).join(Station)
     if stations is not None:
@@ -216,4 +230,5 @@ def to_dict(log: PlayLog) -> dict[str, Any]:
         "clock_offset_ms": log.clock_offset_ms,
         "received_at": iso(log.received_at),
         "sound": log.sound,
+        "relay": log.relay,
     }

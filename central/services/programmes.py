@@ -16,17 +16,17 @@ proposal supersedes an older one still waiting. Name and description are not aud
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from peewee import IntegrityError, fn
 
-from central.db import database
-from central.errors import Conflict, Forbidden, Invalid, NotFound
+from central.db import database, tuples_of
+from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from central.messages import msg
 from central.models import (
     Asset,
-    Bulletin,
     Playlist,
     PlaylistItem,
     PlaylistRevision,
@@ -35,7 +35,7 @@ from central.models import (
     utcnow,
 )
 from central.policy import APPROVERS, EDITORS, can_see_owner, check_owner, check_role, owner_visible
-from central.services import audit
+from central.services import audit, relay_items
 from central.services import bulletins as bulletins_service
 from central.services import chimes as chimes_service
 from central.services.bulletins import DataDir
@@ -51,36 +51,54 @@ def chime(data_dir: DataDir) -> Asset:
     return asset
 
 
-def _item(actor: User, n: int, raw: Any, data_dir: DataDir | None) -> dict[str, Any]:
+def _item(actor: User, n: int, raw: Any, data_dir: DataDir | None,
+          programme: Playlist | None = None) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
         raise Invalid(msg("Mục %(n)s phải là đối tượng JSON.", n=n))
     kind = raw.get("kind")
     if kind == "bulletin":
         try:
-            b = bulletins_service.get(actor, int(raw.get("bulletin_id")))
-        except (TypeError, ValueError):
+            b = bulletins_service.get(actor, int(raw["bulletin_id"]))
+        except (KeyError, TypeError, ValueError):
             raise Invalid(msg("Mục %(n)s: thiếu bulletin_id.", n=n)) from None
         return {"kind": kind, "bulletin": b, "duration_ms": 0}
     if kind == "chime":
         c = chimes_service.for_item(actor, n, raw, data_dir)
         return {"kind": kind, "chime": c, "asset": c.asset_id, "duration_ms": 0}
+    if kind == "relay":
+        relay = relay_items.parse(actor, n, raw, programme=programme)
+        return {"kind": kind, "duration_ms": relay.pop("duration_ms"), "relay": relay}
     if kind == "pause":
         ms = raw.get("duration_ms")
         if not isinstance(ms, int) or isinstance(ms, bool) or not 0 < ms <= MAX_PAUSE_MS:
             raise Invalid(msg("Mục %(n)s: khoảng lặng cần duration_ms từ 1 đến %(MAX_PAUSE_MS)s.", n=n, MAX_PAUSE_MS=MAX_PAUSE_MS))
         return {"kind": kind, "duration_ms": ms}
-    raise Invalid(msg("Mục %(n)s: loại '%(kind)s' không hợp lệ (bulletin, chime, pause).", n=n, kind=kind))
+    raise Invalid(msg("Mục %(n)s: loại '%(kind)s' không hợp lệ (bulletin, chime, pause, relay).", n=n, kind=kind))
 
 
-def _items(actor: User, raw: Any, data_dir: DataDir | None) -> list[dict[str, Any]]:
+def _items(actor: User, raw: Any, data_dir: DataDir | None,
+           programme: Playlist | None = None) -> list[dict[str, Any]]:
     if not isinstance(raw, Sequence) or isinstance(raw, str) or not raw:
         raise Invalid(msg("Chương trình cần ít nhất một mục trong 'items'."))
     if len(raw) > MAX_ITEMS:
         raise Invalid(msg("Chương trình có tối đa %(MAX_ITEMS)s mục.", MAX_ITEMS=MAX_ITEMS))
-    items = [_item(actor, n, r, data_dir) for n, r in enumerate(raw, start=1)]
-    if not any(i["kind"] == "bulletin" for i in items):
-        raise Invalid(msg("Chương trình cần ít nhất một bản tin."))
+    items = [_item(actor, n, r, data_dir, programme) for n, r in enumerate(raw, start=1)]
+    if not any(i["kind"] in ("bulletin", "relay") for i in items):
+        raise Invalid(msg("Chương trình cần ít nhất một bản tin hoặc một mục tiếp sóng."))
+    if programme is not None and any(i["kind"] == "relay" for i in items) and _is_a_fallback(programme):
+        raise Unprocessable(msg("Chương trình này đang là dự phòng của một mục tiếp sóng nên không thể chứa mục "
+                                "tiếp sóng."))
     return items
+
+
+def _is_a_fallback(p: Playlist) -> bool:
+    """True if a relay item or schedule names ``p`` as its fallback (a fallback never relays)."""
+    def names(relay: Any) -> bool:
+        return relay_items.fallback_ids(relay)[1] == p.id
+
+    rows = PlaylistItem.select(PlaylistItem.relay).where(PlaylistItem.relay.is_null(False)).tuples()
+    scheds = Schedule.select(Schedule.relay).where(Schedule.relay.is_null(False)).tuples()
+    return any(names(r) for (r,) in tuples_of(rows)) or any(names(r) for (r,) in tuples_of(scheds))
 
 
 def _name(data: Mapping[str, Any]) -> str:
@@ -109,11 +127,15 @@ def create(actor: User, data: Mapping[str, Any], data_dir: DataDir | None = None
 
 
 def locked(p: Playlist) -> bool:
-    """True if a schedule that is submitted or approved (paused or not) plays the programme."""
-    return Schedule.select().where(
-        (Schedule.playlist == p) & (Schedule.deleted == False)  # noqa: E712
-        & Schedule.status.in_(LOCKING_STATUSES)
-    ).exists()
+    """True if a schedule that is submitted or approved (paused or not) plays the programme, itself or
+    as a relay's fallback."""
+    from central.services.manifests import schedules_with_relay
+
+    locking = (Schedule.deleted == False) & Schedule.status.in_(LOCKING_STATUSES)  # noqa: E712
+    if Schedule.select().where((Schedule.playlist == p) & locking).exists():
+        return True
+    via = schedules_with_relay(lambda r: relay_items.fallback_ids(r)[1] == p.id)
+    return bool(via) and Schedule.select().where(Schedule.id.in_(sorted(via)) & locking).exists()
 
 
 def update(actor: User, pid: int, data: Mapping[str, Any], data_dir: DataDir | None = None) -> Playlist:
@@ -121,7 +143,7 @@ def update(actor: User, pid: int, data: Mapping[str, Any], data_dir: DataDir | N
     check_role(actor, EDITORS, "sửa chương trình")
     p = get(actor, pid)
     check_owner(actor, p.area_id, "Chương trình")
-    items = _items(actor, data["items"], data_dir) if "items" in data else None
+    items = _items(actor, data["items"], data_dir, p) if "items" in data else None
     try:
         with database.atomic():
             if "name" in data:
@@ -139,13 +161,19 @@ def update(actor: User, pid: int, data: Mapping[str, Any], data_dir: DataDir | N
     return p
 
 
+def _relay_key(relay: Any) -> str | None:
+    # a changed relay (source, gap, fallback) is a changed item: it needs the second person again
+    return None if relay is None else json.dumps(relay, sort_keys=True)
+
+
 def _new_key(i: Mapping[str, Any]) -> tuple[Any, ...]:
     b, c = i.get("bulletin"), i.get("chime")
-    return (i["kind"], b.id if b else None, c.id if c else None, i.get("asset"), int(i.get("duration_ms") or 0))
+    return (i["kind"], b.id if b else None, c.id if c else None, i.get("asset"), int(i.get("duration_ms") or 0),
+            _relay_key(i.get("relay")))
 
 
 def _row_key(i: PlaylistItem) -> tuple[Any, ...]:
-    return (i.kind, i.bulletin_id, i.chime_id, i.asset_id, int(i.duration_ms or 0))
+    return (i.kind, i.bulletin_id, i.chime_id, i.asset_id, int(i.duration_ms or 0), _relay_key(i.relay))
 
 
 def _propose(actor: User, p: Playlist, items: list[dict[str, Any]]) -> PlaylistRevision | None:
@@ -223,7 +251,7 @@ def approve(actor: User, pid: int) -> Playlist:
         _claim(rev, "approved", actor, None)
         _go_live(p, rev)
         audit.record(actor, "playlist.revision.approve", p, revision=rev.number,
-                     author=rev.author.name if rev.author_id else None)
+                     author=rev.author.name if rev.author is not None else None)
     return p
 
 
@@ -243,8 +271,8 @@ def delete(actor: User, pid: int) -> None:
     p = get(actor, pid)
     check_owner(actor, p.area_id, "Chương trình")
     live = Schedule.select().where((Schedule.playlist == p) & (Schedule.deleted == False))  # noqa: E712
-    if live.exists():
-        raise Conflict(msg("Chương trình đang được lịch phát dùng; xóa lịch trước."))
+    if live.exists() or _is_a_fallback(p):
+        raise Conflict(msg("Chương trình đang được lịch phát dùng (hoặc làm dự phòng tiếp sóng); xóa lịch trước."))
     with database.atomic():
         audit.record(actor, "playlist.delete", p, name=p.name)
         Schedule.update(playlist=None).where(Schedule.playlist == p).execute()
@@ -280,10 +308,10 @@ def ordered_items(p: Playlist, revision: int | None = None) -> list[PlaylistItem
 
 def item_duration(i: PlaylistItem) -> int:
     if i.kind == "bulletin":
-        b: Bulletin = i.bulletin
-        return b.asset.duration_ms if b is not None and b.asset_id else 0
+        b = i.bulletin
+        return b.asset.duration_ms if b is not None and b.asset is not None else 0
     if i.kind == "chime":
-        return i.asset.duration_ms if i.asset_id else 0
+        return i.asset.duration_ms if i.asset is not None else 0
     return int(i.duration_ms)
 
 
@@ -295,8 +323,9 @@ def _items_dict(items: list[PlaylistItem]) -> list[dict[str, Any]]:
             "chime_id": i.chime_id,
             "asset_sha256": i.asset_id,
             "duration_ms": item_duration(i),
-            "title": i.bulletin.title if i.bulletin_id else i.chime.title if i.chime_id else None,
-            "status": i.bulletin.status if i.bulletin_id else i.chime.status if i.chime_id else None,
+            "title": i.bulletin.title if i.bulletin is not None else i.chime.title if i.chime is not None else None,
+            "status": i.bulletin.status if i.bulletin is not None else i.chime.status if i.chime is not None else None,
+            "relay": relay_items.describe(i.relay) if i.kind == "relay" else None,
         }
         for i in items
     ]
@@ -307,8 +336,8 @@ def revision_dict(p: Playlist, rev: PlaylistRevision) -> dict[str, Any]:
     return {
         "revision": rev.number,
         "status": rev.status,
-        "author": rev.author.name if rev.author_id else None,
-        "approver": rev.approver.name if rev.approver_id else None,
+        "author": rev.author.name if rev.author is not None else None,
+        "approver": rev.approver.name if rev.approver is not None else None,
         "reason": rev.reason,
         "created_at": rev.created_at.isoformat(),
         "items": _items_dict(items),
@@ -331,7 +360,7 @@ def to_dict(p: Playlist) -> dict[str, Any]:
         "id": p.id,
         "name": p.name,
         "description": p.description,
-        "area_code": p.area.code if p.area_id else None,
+        "area_code": p.area.code if p.area is not None else None,
         "revision": p.live_revision,
         "items": _items_dict(items),
         "duration_ms": sum(item_duration(i) for i in items),

@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 from central.db import tuples_of
 from central.errors import Invalid, Unprocessable
 from central.messages import DEFAULT_LANGUAGE, N_, gettext_for, msg
-from central.services.area_tree import subtree_ids
+from central.services.area_tree import subtree_ids, whole_tree
 from playlists.model import DEFAULT_ZONE
 from playlists.sound import FAILED_TO_SOUND, NOT_AUDIBLE, aired
 from playlists.sound import STATUSES as STATUSES
@@ -55,6 +55,9 @@ NO_GROUP_LABEL = {
     "station": N_("(không rõ đài)"),
 }
 LOCAL_LABEL = N_("Phát tại chỗ")
+#: the CSV's relay table (issue 13): relay minutes per source, apart from the bulletin rows
+RELAY_CSV_HEADER = (N_("Mã nguồn"), N_("Tiếp sóng"), N_("Số lần"), N_("Số phút tiếp sóng"), N_("Số lần mất tín hiệu"),
+                    N_("Số phút mất tín hiệu"), N_("Số phút phát dự phòng"))
 CHIME_KEY, CHIME_LABEL = "chime", N_("Nhạc hiệu")
 TOTAL_LABEL = N_("Tổng cộng")
 
@@ -128,6 +131,8 @@ class Summary:
     area: str | None
     rows: list[SummaryRow]
     total: SummaryRow
+    # relay minutes per source (issue 13), beside the bulletin minutes above and never inside them
+    relays: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -137,6 +142,7 @@ class Summary:
             "group_by": self.group_by,
             "rows": [r.to_dict() for r in self.rows],
             "total": self.total.to_dict(),
+            "relays": self.relays,
         }
 
 
@@ -260,6 +266,12 @@ def to_csv(summary: Summary, lang: str = DEFAULT_LANGUAGE) -> bytes:
     for row in [*summary.rows, summary.total]:
         label = t(row.label) if row.label in OWN_LABELS else row.label
         w.writerow([row.key, label, *(_csv_cell(k, row) for k, _ in CSV_COLUMNS)])
+    if summary.relays:  # relay minutes apart: they are not bulletin minutes
+        w.writerow([])
+        w.writerow([t(h) for h in RELAY_CSV_HEADER])
+        for r in summary.relays:
+            w.writerow([r["source_id"], r["name"], r["plays"], r["relayed_minutes"], r["gaps"], r["gap_minutes"],
+                        r["fallback_minutes"]])
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
 
 
@@ -285,21 +297,14 @@ def base_area(user: Any, area_code: str | None) -> Any:
 def _area_grouper(base: Any) -> Any:
     """Station area id → (code, name) of the child of ``base`` that holds it (or ``base`` itself)."""
     from central.models import Area
+    from central.services.area_tree import heads
 
     rows = {a.id: a for a in Area.select()}
-    base_id = base.id if base is not None else None
+    head_of = heads(base.id if base is not None else None)
 
     def group(area_id: int) -> tuple[str, str]:
-        path, node = [], area_id  # from the station's area up to base (or to the root)
-        while node is not None and node in rows:
-            path.append(node)
-            if node == base_id:
-                break
-            node = rows[node].parent_id
-        if not path or (base_id is not None and path[-1] != base_id):
-            return "", NO_GROUP_LABEL["area"]
-        pick = rows[path[-2] if base_id is not None and len(path) >= 2 else path[-1]]
-        return pick.code, pick.name
+        head = rows.get(head_of.get(area_id, -1))
+        return ("", NO_GROUP_LABEL["area"]) if head is None else (head.code, head.name)
 
     return group
 
@@ -321,17 +326,21 @@ def _labels(group_by: str, bulletin_ids: set[int]) -> dict[int, tuple[str, str]]
     return out
 
 
-def _audio_owners(shas: set[str]) -> dict[str, Any]:
-    """What each played sha256 is: ``"chime"`` (any chime's audio) or the id of a bulletin using it."""
+def audio_owners(shas: set[str]) -> dict[str, Any]:
+    """What each played sha256 is: ``"chime"`` (any chime's audio) or the id of the first bulletin using it.
+
+    The one rule for a log that names audio but no bulletin; the summary and the period report both ask it.
+    """
     from central.models import Bulletin, Chime
 
     if not shas:
         return {}
     wanted = sorted(shas)
     out: dict[str, Any] = {}
-    for bid, sha in tuples_of(Bulletin.select(Bulletin.id, Bulletin.asset).where(Bulletin.asset.in_(wanted))):
+    q = Bulletin.select(Bulletin.id, Bulletin.asset).where(Bulletin.asset.in_(wanted)).order_by(Bulletin.id)
+    for bid, sha in tuples_of(q):
         out.setdefault(sha, bid)
-    for (sha,) in Chime.select(Chime.asset).where(Chime.asset.in_(wanted)).tuples():
+    for (sha,) in tuples_of(Chime.select(Chime.asset).where(Chime.asset.in_(wanted))):
         out[sha] = CHIME_KEY  # a chime is a chime, even if a bulletin happens to share its bytes
     return out
 
@@ -340,11 +349,9 @@ def scope_filter(user: Any, base: Any) -> tuple[str, list[Any]]:
     """SQL on ``r.station_id`` limiting rows to stations under ``base`` (or the user's scope); "" = all."""
     from central.auth import area_subtree_ids
     from central.db import database
-    from central.models import Area
 
     scope = subtree_ids(base.id) if base is not None else area_subtree_ids(user)
-    if scope is None or (base is not None and base.parent_id is None
-                         and Area.select().where(Area.parent.is_null()).count() == 1):
+    if scope is None or (base is not None and whole_tree(base)):
         return "", []  # the one root: every station, and no list of thousands of ids to send
     ids = sorted(scope)
     p = database.param
@@ -384,7 +391,7 @@ def summary(user: Any, date_from: date, date_to: date, area_code: str | None = N
         raise Invalid(msg("group_by phải là một trong %(value)s.", value=', '.join(GROUPS)))
     base = base_area(user, area_code)
     rows = _rows(user, base, date_from, date_to)
-    audio = _audio_owners({r[2] for r in rows if r[1] == 0 and r[2]})
+    audio = audio_owners({r[2] for r in rows if r[1] == 0 and r[2]})
     by_audio = {v for v in audio.values() if isinstance(v, int)}
     labels = _labels(group_by, {r[1] for r in rows if r[1] > 0} | by_audio)
     area_of = _area_grouper(base) if group_by == "area" else None
@@ -411,7 +418,10 @@ def summary(user: Any, date_from: date, date_to: date, area_code: str | None = N
                                  count=int(count), seconds=seconds, has_asset=bool(sha) or is_local))
     table, total = summarise(facts)
     _add_uptime(table, total, base, date_from, date_to, group_by, area_of)
-    return Summary(group_by, date_from, date_to, base.code if base is not None else None, table, total)
+    from central.services.relay_rollups import by_source
+
+    relays = by_source(date_from, date_to, *scope_filter(user, base))
+    return Summary(group_by, date_from, date_to, base.code if base is not None else None, table, total, relays)
 
 
 def _add_uptime(table: list[SummaryRow], total: SummaryRow, base: Any, date_from: date, date_to: date,

@@ -18,14 +18,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from peewee import Database
+from peewee import Database, DatabaseProxy
 
 from playlists.model import DEFAULT_ZONE
 from playlists.sound import AIRED
 from playlists.words import OUTCOMES as PLAY_STATUSES
 from playlists.words import PlayStatus
 
-from ..db import database, is_postgres
+from ..db import database, is_postgres, tuples_of
 from ..models import PlayLog, Station
 from ..words import EmergencyMode
 
@@ -55,8 +55,8 @@ def log_day(row: dict[str, Any], zone: ZoneInfo) -> date | None:
 
 def rolled(row: dict[str, Any]) -> bool:
     """False for what reports never count: a pause (aired, with no bulletin and no audio)."""
-    if row["status"] not in PLAY_STATUSES:
-        return False
+    if row["status"] not in PLAY_STATUSES or row.get("relay") is not None:
+        return False  # relay time is not bulletin time: services.relay_rollups counts it
     return bool(row.get("bulletin_id") or row.get("asset_sha256")) or row["status"] not in _PAUSE_LIKE
 
 
@@ -141,7 +141,7 @@ def zones() -> Callable[[int], ZoneInfo]:
     def zone_of(station_id: int) -> ZoneInfo:
         if station_id not in cache:
             if not names:
-                names.update(Station.select(Station.id, Station.timezone).tuples())
+                names.update(tuples_of(Station.select(Station.id, Station.timezone)))
             cache[station_id] = ZoneInfo(names.get(station_id) or DEFAULT_ZONE)
         return cache[station_id]
 
@@ -164,10 +164,18 @@ def rebuild(db: Database | None = None, batch: int = 20_000) -> int:
     with target.atomic():
         target.execute_sql("DELETE FROM play_day")
         target.execute_sql("DELETE FROM play_month")
+        from .relay_rollups import rebuild as rebuild_relays
+
+        rebuild_relays(target)
         if is_postgres(target):
             target.execute_sql("SET LOCAL work_mem = '256MB'")  # one big GROUP BY: hash it in memory
             return _rebuild_sql(target)
         return _rebuild_python(target, batch)
+
+
+def _has_relay(db: Database) -> bool:
+    """Whether ``play_log`` has the relay column yet (migration 16; an older step may rebuild before it)."""
+    return "relay" in {c.name for c in db.get_columns("play_log")}
 
 
 def _test_schedules(db: Database) -> set[int]:
@@ -180,15 +188,16 @@ def _test_schedules(db: Database) -> set[int]:
 def _rebuild_python(db: Database, batch: int) -> int:
     zone_of, tests = zones(), _test_schedules(db)
     last, read = 0, 0
+    names = (*_LOG_FIELDS, "relay") if _has_relay(db) else _LOG_FIELDS
     with db.bind_ctx([PlayLog, Station]):
         while True:
-            fields = [PlayLog.id, *(getattr(PlayLog, f) for f in _LOG_FIELDS)]
-            rows = list(PlayLog.select(*fields).where(PlayLog.id > last).order_by(PlayLog.id)
-                        .limit(batch).tuples())
+            fields = [PlayLog.id, *(getattr(PlayLog, f) for f in names)]
+            rows = list(tuples_of(PlayLog.select(*fields).where(PlayLog.id > last).order_by(PlayLog.id)
+                                  .limit(batch)))
             if not rows:
                 return read
             last, read = rows[-1][0], read + len(rows)
-            add(fold((dict(zip(_LOG_FIELDS, r[1:], strict=True)) for r in rows), zone_of, tests), db)
+            add(fold((dict(zip(names, r[1:], strict=True)) for r in rows), zone_of, tests), db)
 
 
 # The same rules as ``fold``, in SQL: the local day, 0/"" for none, pauses left out, spans in µs.
@@ -223,6 +232,7 @@ def _rebuild_sql(db: Database) -> int:
         f"WHERE {_WHEN} IS NOT NULL AND l.status IN ({_sql_words(PLAY_STATUSES)}) "
         f"AND NOT (l.status IN ({_sql_words(_PAUSE_LIKE)}) AND l.bulletin_id IS NULL "
         "AND COALESCE(l.asset_sha256, '') = '') "
+        f"{'AND l.relay IS NULL ' if _has_relay(db) else ''}"  # relay time is counted in relay_day
         "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4")  # in index order: appends, not random page writes
     sums = ", ".join(f"SUM({c})" for c in VALUES)
     db.execute_sql(
@@ -256,7 +266,7 @@ def spans(start: date, end: date) -> tuple[list[tuple[date, date]], list[tuple[d
     return months, days
 
 
-def period_sql(db: Database, start: date, end: date, station_filter: str = "",
+def period_sql(db: Database | DatabaseProxy, start: date, end: date, station_filter: str = "",
                filter_params: list[Any] | None = None) -> tuple[str, list[Any]]:
     """``SELECT station_id, bulletin_id, asset_sha256, n_…, aired_us, local_us`` over the period.
 

@@ -40,7 +40,7 @@ from central.models import (
     utcnow,
 )
 from central.policy import APPROVERS, ancestors_of_user, check_owner, check_role, claim_transition
-from central.services import area_tree, audit, manifests
+from central.services import area_tree, audit, manifests, relay_items
 from central.services import bulletins as bulletins_service
 from central.services import programmes as programmes_service
 from central.times import parse_time
@@ -53,7 +53,7 @@ from playlists.model import DEFAULT_ZONE
 log = logging.getLogger(__name__)
 
 SCHEDULERS = (Role.EDITOR, Role.APPROVER, Role.ADMIN)
-CONTENT_FIELDS = ("bulletin_id", "playlist_id", "targets", "dtstart", "rrule", "repeat", "timezone",
+CONTENT_FIELDS = ("bulletin_id", "playlist_id", "relay", "targets", "dtstart", "rrule", "repeat", "timezone",
                   "priority", "grace_s", "valid_from", "valid_until", "exdates", "title")
 
 
@@ -144,7 +144,7 @@ def parse(actor: User, data: Mapping[str, Any], current: Schedule | None = None)
         return current is None or key in data
 
     out: dict[str, Any] = {}
-    if has("bulletin_id") or has("playlist_id"):
+    if has("bulletin_id") or has("playlist_id") or has("relay"):
         out.update(_content(actor, data))
     tzname = data.get("timezone") or (current.timezone if current else DEFAULT_ZONE)
     if not isinstance(tzname, str):
@@ -176,16 +176,21 @@ def parse(actor: User, data: Mapping[str, Any], current: Schedule | None = None)
 
 
 def _content(actor: User, data: Mapping[str, Any]) -> dict[str, Any]:
-    bid, pid = data.get("bulletin_id"), data.get("playlist_id")
-    if (bid is None) == (pid is None):
-        raise Invalid(msg("Chọn đúng một trong bulletin_id hoặc playlist_id."))
+    bid, pid, relay = data.get("bulletin_id"), data.get("playlist_id"), data.get("relay")
+    if [bid, pid, relay].count(None) != 2:
+        raise Invalid(msg("Chọn đúng một trong bulletin_id, playlist_id hoặc relay."))
+    if relay is not None:
+        if not isinstance(relay, Mapping):
+            raise Invalid(msg("relay phải là đối tượng {source_id, duration_ms, …}."), field="relay")
+        return {"bulletin": None, "playlist": None,
+                "relay": relay_items.parse(actor, 1, relay, source_key="source_id")}
     try:
         if bid is not None:
             b = bulletins_service.get(actor, int(bid))
             if b.status != "approved":
                 raise Conflict(msg("Bản tin %(id)s chưa được duyệt (đang '%(status)s').", id=b.id, status=b.status))
-            return {"bulletin": b, "playlist": None}
-        return {"bulletin": None, "playlist": programmes_service.get(actor, int(pid))}
+            return {"bulletin": b, "playlist": None, "relay": None}
+        return {"bulletin": None, "playlist": programmes_service.get(actor, int(pid or 0)), "relay": None}  # pid is given here
     except (TypeError, ValueError):
         raise Invalid(msg("bulletin_id/playlist_id phải là số.")) from None
 
@@ -235,13 +240,19 @@ def unsaved(actor: User, data: Mapping[str, Any]) -> tuple[Schedule, set[int]]:
 
 def items_of(s: Schedule) -> list[pm.Item]:
     """What the schedule plays, as ``playlists`` items (every bulletin, whatever its status)."""
-    if s.bulletin_id is not None:
+    if s.relay is not None:
+        return [relay_items.model_item(s.relay, s.relay.get("duration_ms", 0), relay_items.preview_fallback)]
+    if s.bulletin is not None:
         b = s.bulletin
         return [pm.Item(pm.ItemKind.BULLETIN, bulletin_id=b.id,
-                        duration_ms=b.asset.duration_ms if b.asset_id else 0)]
+                        duration_ms=b.asset.duration_ms if b.asset is not None else 0)]
     items = []
+    assert s.playlist is not None  # a schedule plays a relay, a bulletin or a programme (parse)
     for it in programmes_service.ordered_items(s.playlist):
         kind = pm.ItemKind(it.kind)
+        if kind is pm.ItemKind.RELAY:
+            items.append(relay_items.model_item(it.relay, it.duration_ms, relay_items.preview_fallback))
+            continue
         items.append(pm.Item(kind, bulletin_id=it.bulletin_id, asset_sha256=it.asset_id,
                              duration_ms=programmes_service.item_duration(it)))
     return items
@@ -380,8 +391,9 @@ def approve(actor: User, sid: int) -> Schedule:
     if s.created_by_id == actor.id:
         raise Forbidden(msg("Không ai được tự duyệt lịch phát của mình."))
     _in_state(s, ("submitted",), "duyệt")
-    if s.bulletin_id is not None and s.bulletin.status != "approved":
+    if s.bulletin is not None and s.bulletin.status != "approved":
         raise Conflict(msg("Bản tin %(id)s chưa được duyệt.", id=s.bulletin_id))
+    relay_items.check_approvable(s)
     s.approved_by = actor
     return _move(actor, s, "approved", "schedule.approve")
 
@@ -512,9 +524,10 @@ def to_dict(s: Schedule) -> dict[str, Any]:
     p: Playlist | None = s.playlist if s.playlist_id else None
     return {
         "id": s.id,
-        "title": s.title or (b.title if b else p.name if p else ""),
+        "title": s.title or (b.title if b else p.name if p else relay_items.title(s.relay)),
         "bulletin_id": s.bulletin_id,
         "playlist_id": s.playlist_id,
+        "relay": relay_items.describe_schedule(s.relay),
         "targets": {"areas": sorted(areas), "stations": sorted(stations)},
         "dtstart": s.dtstart.isoformat(),
         "rrule": s.rrule,
@@ -526,7 +539,7 @@ def to_dict(s: Schedule) -> dict[str, Any]:
         "valid_until": s.valid_until.isoformat() if s.valid_until else None,
         "status": s.status,
         "active": s.active,
-        "area_code": s.area.code if s.area_id else None,
-        "created_by": s.created_by.name if s.created_by_id else None,
-        "approved_by": s.approved_by.name if s.approved_by_id else None,
+        "area_code": s.area.code if s.area is not None else None,
+        "created_by": s.created_by.name if s.created_by is not None else None,
+        "approved_by": s.approved_by.name if s.approved_by is not None else None,
     }

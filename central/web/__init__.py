@@ -38,6 +38,7 @@ from . import (  # noqa: E402,F401
     plans,
     playlists,
     playlogs,
+    relays,
     reports,
     schedule_edit,
     schedules,

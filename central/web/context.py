@@ -42,6 +42,7 @@ NAV = (
     NavItem("web.bulletins", _l("Bản tin")),
     NavItem("web.approvals", _l("Phê duyệt"), (Role.APPROVER,)),
     NavItem("web.playlists", _l("Chương trình"), (Role.EDITOR, Role.APPROVER)),
+    NavItem("web.relays", _l("Tiếp sóng"), (Role.EDITOR, Role.APPROVER)),
     NavItem("web.schedules", _l("Lịch phát")),
     NavItem("web.plans", _l("Kế hoạch"), group="plan"),
     NavItem("web.calendar_month", _l("Lịch tháng"), group="plan"),

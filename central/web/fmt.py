@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -18,6 +19,7 @@ STATUS_LABELS = {
     "approved": _l("Đã duyệt"),
     "rejected": _l("Bị từ chối"),
     "withdrawn": _l("Đã thu hồi"),
+    "disabled": _l("Đã tắt"),
     "aired-live": _l("Đã phát trực tiếp"),
     "online": _l("Trực tuyến"),
     "offline": _l("Mất kết nối"),
@@ -38,7 +40,8 @@ ROLE_LABELS = {
 ENGINE_LABELS = {"gtts": _l("Giọng đọc máy Google (gTTS, cần Internet)"),
                  "espeak": _l("Giọng đọc máy eSpeak NG (không cần mạng)")}
 
-KIND_LABELS = {"bulletin": _l("Bản tin"), "chime": _l("Nhạc hiệu"), "pause": _l("Khoảng lặng")}
+KIND_LABELS = {"bulletin": _l("Bản tin"), "chime": _l("Nhạc hiệu"), "pause": _l("Khoảng lặng"),
+               "relay": _l("Tiếp sóng")}
 
 LEVEL_LABELS = {
     "province": _l("Tỉnh"),
@@ -80,6 +83,12 @@ ACTION_LABELS.update({  # the two-person rule for chimes and programme changes, 
     "playlist.revision.approve": _l("Duyệt thay đổi chương trình"),
     "playlist.revision.reject": _l("Từ chối thay đổi chương trình"),
     "manifest.refused_asset": _l("Chặn âm thanh chưa duyệt khỏi manifest"),
+    "relay.create": _l("Thêm nguồn tiếp sóng"),
+    "relay.submit": _l("Gửi duyệt nguồn tiếp sóng"),
+    "relay.approve": _l("Duyệt nguồn tiếp sóng"),
+    "relay.reject": _l("Từ chối nguồn tiếp sóng"),
+    "relay.disable": _l("Tắt nguồn tiếp sóng"),
+    "manifest.refused_relay": _l("Chặn nguồn tiếp sóng chưa duyệt khỏi manifest"),
 })
 
 _DAY_NAMES = {"MO": _l("T2"), "TU": _l("T3"), "WE": _l("T4"), "TH": _l("T5"), "FR": _l("T6"),
@@ -209,7 +218,7 @@ ACTION_LABELS.update({
 
 
 def label(value: Any, table: str = "status") -> str:
-    tables = {"status": STATUS_LABELS, "priority": PRIORITY_LABELS, "role": ROLE_LABELS,
+    tables: dict[str, Mapping[Any, Any]] = {"status": STATUS_LABELS, "priority": PRIORITY_LABELS, "role": ROLE_LABELS,
               "kind": KIND_LABELS, "level": LEVEL_LABELS, "emergency_mode": EMERGENCY_MODE_LABELS,
               "engine": ENGINE_LABELS}
     if value is None:
@@ -239,7 +248,7 @@ def category_name(category: Any) -> str:
 
     if category is None:
         return "—"
-    if str(get_locale()) == "en" and getattr(category, "name_en", ""):
+    if str(get_locale()) == "en" and getattr(category, "name_en", None):
         return str(category.name_en)
     return str(category.name)
 

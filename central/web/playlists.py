@@ -52,8 +52,37 @@ def items_from_form(form: Any) -> list[dict[str, Any]]:
                 item["duration_ms"] = int(float(form.get(f"pause_{n}") or 0) * 1000)
             except ValueError:
                 raise Invalid(_("Hàng %(n)s: khoảng lặng tính bằng giây.", n=n)) from None
+        elif kind == "relay":
+            item.update(relay_from_form(form, f"_{n}", n))
+            item["relay_source_id"] = item.pop("source_id")
         rows.append((pos, int(n) if n.isdigit() else 0, item))
     return [item for _pos, _n, item in sorted(rows, key=lambda r: (r[0], r[1]))]
+
+
+def relay_from_form(form: Any, suffix: str, n: str = "1") -> dict[str, Any]:
+    """``relay_src{suffix}``, ``relay_min{suffix}``, ``relay_gap{suffix}``, ``relay_fb{suffix}`` → the relay form."""
+    src = form.get(f"relay_src{suffix}", "")
+    if not src.isdigit():
+        raise Invalid(_("Hàng %(n)s: hãy chọn nguồn tiếp sóng đã duyệt.", n=n))
+    try:
+        minutes = float(form.get(f"relay_min{suffix}") or 0)
+        gap = int(form.get(f"relay_gap{suffix}") or 15)
+    except ValueError:
+        raise Invalid(_("Hàng %(n)s: thời lượng tiếp sóng tính bằng phút.", n=n)) from None
+    fb_kind, _sep, fb_id = form.get(f"relay_fb{suffix}", "").partition(":")
+    fallback = None
+    if fb_kind in ("b", "p") and fb_id.isdigit():
+        fallback = {"bulletin_id" if fb_kind == "b" else "playlist_id": int(fb_id)}
+    return {"source_id": int(src), "duration_ms": int(minutes * 60_000), "max_gap_s": gap, "fallback": fallback}
+
+
+def relay_choices(user: Any) -> dict[str, Any]:
+    """What a relay row offers: approved sources, and approved bulletins or programmes as fallback."""
+    from central.services import relays
+
+    return {"relay_sources": relays.listing(user, status="approved"),
+            "fallback_bulletins": queries.approved_bulletins(user),
+            "fallback_playlists": service.listing(user)}
 
 
 @bp.route("/playlists")
@@ -102,7 +131,7 @@ def _edit(pid: int | None) -> Any:
     return render_template("web/playlist_edit.html", p=current, items=items,
                            blanks=range(len(items), len(items) + BLANK_ROWS),
                            bulletins=service_bulletins(user), chimes=approved_chimes(user),
-                           user_name=user.name)
+                           user_name=user.name, **relay_choices(user))
 
 
 def service_bulletins(user: Any) -> list[Any]:

@@ -9,6 +9,7 @@ from flask import render_template, request, url_for
 from central import auth
 from central.errors import CentralError
 from central.models import PlayLog
+from central.relay_models import RelaySource
 from central.services import emergencies
 from central.services import playlogs as service
 from central.services import reports as reports_service
@@ -42,8 +43,11 @@ def playlogs() -> Any:
         flash_error(exc)
     titles = queries.bulletin_titles({r.bulletin_id for r in rows})
     tests = emergencies.test_schedules(r.schedule_id for r in rows)
+    relay_names = {r.id: r.name for r in RelaySource.select().where(
+        RelaySource.id.in_({p.relay["source_id"] for p in rows if p.relay}))}
     def page_url(n: int) -> str:
-        return url_for("web.playlogs", **{**request.args.to_dict(), "page": n})
+        values: dict[str, Any] = {**request.args.to_dict(), "page": n}
+        return url_for("web.playlogs", **values)
 
     return render_template("web/playlogs.html", rows=rows, f=f, page=page, more=more, titles=titles, tests=tests,
-                           statuses=STATUSES, stations=queries.station_choices(user), page_url=page_url)
+                           relay_names=relay_names, statuses=STATUSES, stations=queries.station_choices(user), page_url=page_url)

@@ -11,6 +11,7 @@ from flask import current_app
 from flask_babel import get_locale
 
 from central import auth
+from central.db import tuples_of
 from central.models import Area, AuditLog, Bulletin, Category, Station
 from central.policy import APPROVERS
 from central.services import area_tree as tree_service
@@ -33,19 +34,20 @@ def data_dir() -> Any:
 
 def pending_count(user: Any) -> int:
     """Bulletins, chimes, programme changes and schedules waiting for this approver (never their own)."""
-    from central.services import chimes, programmes, schedules
+    from central.services import chimes, programmes, relays, schedules
 
     if user is None or user.role not in APPROVERS:
         return 0
-    return sum(s.waiting_count(user) for s in (bulletins_service, chimes, programmes, schedules))
+    return sum(s.waiting_count(user) for s in (bulletins_service, chimes, programmes, relays, schedules))
 
 
 def pending_audio(user: Any) -> dict[str, list[Any]]:
-    """Chimes and programme changes waiting for a second person (two-person rule)."""
-    from central.services import chimes, programmes
+    """Chimes, programme changes and relay sources waiting for a second person (two-person rule)."""
+    from central.services import chimes, programmes, relays
 
     return {"chimes": chimes.listing(user, status="submitted"),
-            "changes": [programmes.to_dict(p) for p in programmes.waiting_for(user)]}
+            "changes": [programmes.to_dict(p) for p in programmes.waiting_for(user)],
+            "relays": relays.listing(user, status="submitted")}
 
 
 def area_tree(user: Any) -> list[dict[str, Any]]:
@@ -118,7 +120,7 @@ def bulletin_titles(ids: set[int]) -> dict[int, str]:
     ids = {i for i in ids if i is not None}
     if not ids:
         return {}
-    return dict(Bulletin.select(Bulletin.id, Bulletin.title).where(Bulletin.id.in_(sorted(ids))).tuples())
+    return dict(tuples_of(Bulletin.select(Bulletin.id, Bulletin.title).where(Bulletin.id.in_(sorted(ids)))))
 
 
 def area_name(code: Any) -> str:

@@ -59,7 +59,15 @@ def repeat_of(s: Schedule) -> dict[str, Any] | None:
 def form_of(s: Schedule) -> MultiDict[str, Any]:
     """The new-schedule form's fields for ``s`` (content, timing, targets, tier, validity)."""
     content = f"b:{s.bulletin_id}" if s.bulletin_id else f"p:{s.playlist_id}"
-    fields: list[tuple[str, Any]] = [("content", content), ("title", s.title or ""), ("priority", s.priority)]
+    fields: list[tuple[str, Any]] = [("title", s.title or ""), ("priority", s.priority)]
+    if s.relay is not None:
+        content = f"r:{s.relay['source_id']}"
+        fb = s.relay.get("fallback") or {}
+        fields += [("relay_min", str(s.relay.get("duration_ms", 0) / 60_000)),
+                   ("relay_gap", str(s.relay.get("max_gap_s", 15))),
+                   ("relay_fb", f"b:{fb['bulletin_id']}" if fb.get("bulletin_id") else
+                    f"p:{fb['playlist_id']}" if fb.get("playlist_id") else "")]
+    fields.insert(0, ("content", content))
     rep = repeat_of(s)
     if rep is None:
         fields += [("rule_kind", "raw"), ("dtstart", s.dtstart.strftime("%Y-%m-%dT%H:%M")), ("rrule", s.rrule)]
@@ -67,7 +75,7 @@ def form_of(s: Schedule) -> MultiDict[str, Any]:
         for key, value in rep.items():
             fields += [(key, v) for v in value] if isinstance(value, list) else [(key, value)]
     for t in ScheduleTarget.select().where(ScheduleTarget.schedule == s):
-        fields.append(("areas", t.area.code) if t.area_id else ("stations", str(t.station_id)))
+        fields.append(("areas", t.area.code) if t.area is not None else ("stations", str(t.station_id)))
     for key in ("valid_from", "valid_until"):
         value = getattr(s, key)
         fields.append((key, value.astimezone(_zone()).strftime("%Y-%m-%dT%H:%M") if value else ""))

@@ -19,6 +19,7 @@ from central.services import schedules as service
 from ..words import Role
 from . import bp, paging, queries
 from .context import flash_error, form_list, me, roles
+from .playlists import relay_choices, relay_from_form
 
 FORMS = (("once", _l("Một lần")), ("daily", _l("Hằng ngày trong khoảng")),
          ("weekly", _l("Hằng tuần vào các thứ")), ("monthly", _l("Hằng tháng vào các ngày")))
@@ -47,10 +48,13 @@ def repeat_from_form(form: Any) -> dict[str, Any]:
 def data_from_form(form: Any) -> dict[str, Any]:
     content = form.get("content", "")
     kind, _sep, ident = content.partition(":")
-    if kind not in ("b", "p") or not ident.isdigit():
-        raise Invalid(_("Hãy chọn một bản tin đã duyệt hoặc một chương trình."))
+    if kind not in ("b", "p", "r") or not ident.isdigit():
+        raise Invalid(_("Hãy chọn một bản tin đã duyệt, một chương trình hoặc một nguồn tiếp sóng."))
+    what: dict[str, Any] = {"bulletin_id": int(ident)} if kind == "b" else {"playlist_id": int(ident)}
+    if kind == "r":  # a single relay: the source chosen in the content list, its fields below it
+        what = {"relay": relay_from_form({**form.to_dict(), "relay_src": ident}, "")}
     data: dict[str, Any] = {
-        "bulletin_id" if kind == "b" else "playlist_id": int(ident),
+        **what,
         "title": form.get("title", "").strip(),
         "repeat": repeat_from_form(form),
         "priority": form.get("priority", "normal"),
@@ -104,13 +108,14 @@ def schedules() -> Any:
 def search(rows: list[Schedule], f: dict[str, str], day: Any) -> list[Schedule]:
     """Schedules whose title (or content's) has ``q``, of a campaign, theme or language, airing on ``day``."""
     if f["q"]:
-        rows = [s for s in rows if paging.contains(f["q"], s.title, s.bulletin.title if s.bulletin_id else None,
-                                                   s.playlist.name if s.playlist_id else None)]
+        rows = [s for s in rows if paging.contains(f["q"], s.title, s.bulletin.title if s.bulletin is not None else None,
+                                                   s.playlist.name if s.playlist is not None else None)]
     for key, attr in (("campaign", "campaign_id"), ("language", "language")):
         if f[key]:
             rows = [s for s in rows if s.bulletin_id and str(getattr(s.bulletin, attr)) == f[key]]
     if f["category"]:
-        rows = [s for s in rows if s.bulletin_id and s.bulletin.category_id and s.bulletin.category.code == f["category"]]
+        rows = [s for s in rows if s.bulletin is not None and s.bulletin.category is not None
+                and s.bulletin.category.code == f["category"]]
     if day is not None:
         lo, hi = paging.day_bounds(day)
         rows = [s for s in rows if _airs(s, lo, hi)]
@@ -131,6 +136,7 @@ def _choices(user: Any) -> dict[str, Any]:
     return {
         "bulletins": queries.approved_bulletins(user),
         "playlists": programmes_service.listing(user),
+        **relay_choices(user),
         "areas": queries.area_tree(user),
         "stations": queries.station_choices(user),
         "forms": FORMS, "weekdays": WEEKDAYS,

@@ -78,6 +78,12 @@ class World:
         return Chime.create(title=f"Nhạc hiệu {next(self.seq)}", status=status, author=self.author,
                             area=self.tree["C1"], asset=asset)
 
+    def relay(self, status: str = "approved") -> Any:
+        from central.relay_models import RelaySource
+
+        return RelaySource.create(name=f"VOV1 {next(self.seq)}", url="http://127.0.0.1:8000/vov1.ogg",
+                                  status=status, author=self.author, area=self.tree["C1"])
+
     def schedule(self, status: str = "approved") -> Any:
         return self.make_schedule(bulletin=self.bulletin(), areas=[self.tree["C1"]], status=status,
                                   area=self.tree["C1"], created_by=self.author)
@@ -308,6 +314,21 @@ ROUTES = [
           APPROVE, 200, 404, body=lambda w: {"reason": "Quá to"}),
     route("POST", "/chimes/{id}/withdraw", lambda w: f"/api/v1/chimes/{w.chime().id}/withdraw",
           WITHDRAW, 200, 404),
+    # relay sources (issue 13)
+    route("GET", "/relay-sources", lambda w: "/api/v1/relay-sources", ALL, 200, 200,
+          listed=lambda w: w.relay().id),
+    route("POST", "/relay-sources", lambda w: "/api/v1/relay-sources", EDIT, 201, None,
+          body=lambda w: {"name": "VOV1", "url": "http://127.0.0.1:8000/vov1.ogg"}),
+    route("GET", "/relay-sources/{id}", lambda w: f"/api/v1/relay-sources/{w.relay().id}", ALL, 200, 404),
+    route("POST", "/relay-sources/{id}/submit",
+          lambda w: f"/api/v1/relay-sources/{w.relay('draft').id}/submit", EDIT, 200, 404),
+    route("POST", "/relay-sources/{id}/approve",
+          lambda w: f"/api/v1/relay-sources/{w.relay('submitted').id}/approve", APPROVE, 200, 404),
+    route("POST", "/relay-sources/{id}/reject",
+          lambda w: f"/api/v1/relay-sources/{w.relay('submitted').id}/reject", APPROVE, 200, 404,
+          body=lambda w: {"reason": "Sai địa chỉ"}),
+    route("POST", "/relay-sources/{id}/disable",
+          lambda w: f"/api/v1/relay-sources/{w.relay().id}/disable", APPROVE, 200, 404),
     # schedules
     route("GET", "/schedules", lambda w: "/api/v1/schedules", ALL, 200, 200, listed=lambda w: w.schedule().id),
     route("POST", "/schedules", lambda w: "/api/v1/schedules", SCHEDULE, 201, 403, body=_schedule_body),

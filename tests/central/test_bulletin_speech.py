@@ -13,7 +13,7 @@ import pytest
 import audio_library
 from central.models import Asset, AuditLog, Bulletin, Playlist, PlaylistItem
 from central.services import assets
-from tests.central.test_bulletins import audit_actions, post, tone_wav, upload
+from tests.central.test_bulletins import BOTH_DATABASES, audit_actions, post, tone_wav, upload
 
 TEXT = "UBND xã thông báo: họp lúc 17h30 ngày 26/6 tại nhà văn hóa thôn."
 SPOKEN = ("Ủy ban nhân dân xã thông báo: họp lúc mười bảy giờ ba mươi phút ngày hai mươi sáu tháng sáu "
@@ -62,7 +62,8 @@ def test_preview_refuses_what_it_cannot_read(client, tree, make_user, auth):
     assert post(client, auth(approver), "/api/v1/bulletins/tts-preview", text="Xin chào").status_code == 403
 
 
-def test_new_text_reads_a_draft_again_and_forgets_the_old_audio(app, client, tree, make_user, auth):
+@BOTH_DATABASES
+def test_new_text_reads_a_draft_again_and_forgets_the_old_audio(app, client, tree, make_user, auth, backend):
     editor, token = make_user("editor", tree["C1"])
     first = tts(client, auth(token)).json
     old_sha = first["asset"]["sha256"]
@@ -124,7 +125,8 @@ def test_a_draft_is_deleted_with_its_audio_and_audited(app, client, tree, make_u
     assert client.get(f"/api/v1/bulletins/{b['id']}", headers=auth(token)).status_code == 404
 
 
-def test_only_drafts_in_scope_are_deleted_and_shared_audio_stays(app, client, tree, make_user, auth):
+@BOTH_DATABASES  # a refused delete of shared audio must leave PostgreSQL's transaction usable
+def test_only_drafts_in_scope_are_deleted_and_shared_audio_stays(app, client, tree, make_user, auth, backend):
     _, token = make_user("editor", tree["C1"])
     _, other = make_user("editor", tree["C2"])
     _, approver = make_user("approver", tree["C1"])

@@ -121,3 +121,19 @@ def test_step_4_links_old_chime_items_and_never_approves_unknown_audio(tmp_path)
     assert migrations.apply(db) == list(range(4, migrations.latest() + 1))
     check_step_4(db, *legacy)
     assert migrations.apply(db) == []
+
+
+def test_step_16_adds_relay_sources_and_relay_columns(tmp_path):
+    db = _fresh(tmp_path)
+    with db.bind_ctx(MODELS):
+        db.execute_sql('DROP TABLE "relay_source"')
+        db.execute_sql('DROP TABLE "relay_day"')
+        for table in ("playlist_item", "schedule", "play_log"):
+            db.execute_sql(f'ALTER TABLE "{table}" DROP COLUMN "relay"')
+        SchemaVersion.delete().execute()
+        SchemaVersion.create(version=15)  # as a database made before step 16 says
+    assert migrations.apply(db) == list(range(16, migrations.latest() + 1))
+    assert {"relay_source", "relay_day"} <= set(db.get_tables())
+    for table in ("playlist_item", "schedule", "play_log"):
+        assert "relay" in {c.name for c in db.get_columns(table)}
+    assert migrations.apply(db) == []

@@ -253,7 +253,9 @@ def test_text_with_a_nul_character_is_refused(client, auth, make_user, tree):
     q = {**JUNE, "area": "P-D"}
     for body in ({"number": "1\x00"}, {"narrative": {"results": "a\x00b"}}):
         reply = client.put("/api/v1/reports/period", headers=auth(token), query_string=q, json=body)
-        assert reply.status_code == 400, reply.data
+        # refused at the edge, on every path, with 422 (central/text_guard.py), and nothing is saved
+        assert reply.status_code == 422 and reply.mimetype == "application/problem+json", reply.data
+    assert client.get("/api/v1/reports/period", headers=auth(token), query_string=q).json["report"]["id"] is None
 
 
 @BOTH_DATABASES
@@ -307,3 +309,115 @@ def test_a_test_emergency_is_not_a_broadcast_in_any_report(client, auth, make_us
     cover = [r for r in book["Tổng hợp"].iter_rows(values_only=True)]
     at = cover.index(("Phát thử nghiệm (khẩn cấp), không tính vào số liệu trên", None, None, None))
     assert cover[at + 1][:2] == ("  Số lượt phát", body["tests"]["plays"])
+
+
+@BOTH_DATABASES
+def test_the_report_equals_a_count_of_the_stored_logs(client, auth, make_user, tree, bulletin_factory, backend):
+    """Reach is folded as words of station bits (64 stations a word on PostgreSQL): with 150 stations in two
+    districts and random logs, every line equals a plain count over ``play_log`` by the report's rules."""
+    import random
+
+    from central.models import Chime, PlayLog, Station
+
+    rng = random.Random(14)
+    d2 = Area.create(code="P-K", name="Huyện Krông Nô", level="district", parent=tree["P"])
+    c3 = Area.create(code="P-K-C3", name="Xã Buôn Choáh", level="commune", parent=d2)
+    admin, token = make_user("admin")
+    month = Campaign.create(name="Tháng hành động phòng, chống ma túy", starts_on=date(2026, 6, 1),
+                            ends_on=date(2026, 6, 30), category=Category.get(code="drugs"))
+    b = [bulletin_factory(admin, category=Category.get(code="drugs"), campaign=month, title="Ma túy “núp bóng”"),
+         bulletin_factory(admin, category=Category.get(code="hiv"), language="rad", title="HIV/AIDS (Ê Đê)"),
+         bulletin_factory(admin, category=Category.get(code="drugs"), campaign=month, language="cmo",
+                          title="Ma túy (M'Nông)")]
+    chime = Chime.create(title="Nhạc hiệu", status="approved", asset=bulletin_factory(admin, status="draft").asset)
+    areas = [tree["C1"], tree["C2"], tree["V"], c3]
+    stations = [Station.create(area=areas[i % 4], name=f"Đài {i:03d}") for i in range(150)]
+    for s in stations:
+        logs = []
+        for _ in range(rng.randrange(0, 5)):
+            at = datetime(2026, 6, rng.randrange(1, 31), rng.randrange(24), tzinfo=HANOI)
+            pick = rng.randrange(6)
+            body = {"id": str(uuid.uuid4()), "status": rng.choice(["completed", "completed", "interrupted", "failed",
+                                                                   "missed", "local"]),
+                    "planned_start": at.isoformat(), "started_at": at.isoformat(),
+                    "ended_at": (at + timedelta(seconds=rng.randrange(10, 300))).isoformat()}
+            if pick < 3:
+                body["bulletin_id"] = b[pick].id
+            elif pick == 3:
+                body["asset_sha256"] = b[0].asset_id  # a bulletin's audio, no bulletin named: it is b[0]'s
+            elif pick == 4:
+                body["asset_sha256"] = chime.asset_id
+            if body["status"] == "local" and pick < 3 and rng.random() < 0.5:
+                body.pop("bulletin_id")  # a local announcement
+            logs.append(body)
+        if logs:
+            assert playlogs.ingest(s, logs)[0] == len(logs)
+    report = client.get("/api/v1/reports/period", headers=auth(token), query_string={**JUNE, "area": "P"}).json
+
+    lines: dict = {}  # line name → [plays, aired seconds, stations, bulletins, completed]
+    district = {tree["C1"].id: "Huyện Đắk Song", tree["C2"].id: "Huyện Đắk Song", tree["V"].id: "Huyện Đắk Song",
+                c3.id: "Huyện Krông Nô"}
+    theme = {b[0].id: "Phòng, chống ma túy", b[1].id: "Phòng, chống HIV/AIDS", b[2].id: "Phòng, chống ma túy"}
+    language = {b[0].id: "Tiếng Việt", b[1].id: "Ê Đê", b[2].id: "M'Nông"}
+    for log in PlayLog.select():
+        # a local play naming no bulletin is an announcement made there, whatever audio it names
+        owner = log.bulletin_id or (b[0].id if log.asset_sha256 == b[0].asset_id and log.status != "local"
+                                    else None)
+        names = ["total"]
+        if owner is not None:
+            names += [theme[owner], f"lang:{language[owner]}"]
+            if owner != b[1].id:
+                names.append(f"campaign:{district[Station.get_by_id(log.station_id).area_id]}")
+        elif log.status == "local":
+            names.append("Phát tại chỗ")
+        elif log.asset_sha256 == chime.asset_id:
+            names.append("Nhạc hiệu")
+        elif log.status in ("completed", "interrupted"):
+            continue  # a pause: nothing was heard, nothing counts
+        else:
+            names.append("(chưa phân loại)")  # failed or missed, naming nothing
+        for name in names:
+            line = lines.setdefault(name, [0, 0.0, set(), set(), 0])
+            line[4] += log.status == "completed"
+            if log.status in ("completed", "interrupted", "local"):
+                line[0] += 1
+                line[1] += (log.ended_at - log.started_at).total_seconds()
+                line[2].add(log.station_id)
+                if owner is not None:
+                    line[3].add(owner)
+
+    def check(name: str, got: dict) -> None:
+        plays, seconds, reached, bulletins, completed = lines.get(name, [0, 0.0, set(), set(), 0])
+        assert (got["plays"], got["minutes_aired"], got["stations_reached"], got["completed"]) == (
+            plays, round(seconds / 60, 1), len(reached), completed), name
+        if not name.startswith(("Nhạc", "Phát", "(")):
+            assert got["bulletins"] == len(bulletins), name
+
+    check("total", report["total"])
+    for t in report["themes"]:
+        check(t["label"], t)
+    for lang in report["languages"]:
+        check(f"lang:{lang['label']}", lang)
+    (section,) = report["campaigns"]
+    for a in section["areas"]:
+        check(f"campaign:{a['label']}", a)
+    assert {t["label"] for t in report["themes"]} == {n for n in lines if ":" not in n and n != "total"}
+    assert len(section["areas"]) == 2 and report["total"]["stations_reached"] > 64
+
+
+def test_the_xlsx_headings_follow_the_readers_language(client, auth, make_user, june):
+    """Sheet names and headings in the reader's language; names from the database stay as they are."""
+    import openpyxl
+
+    _, token = make_user("admin")
+    q = {**JUNE, "area": "P"}
+    reply = client.get("/api/v1/reports/period/xlsx", headers={**auth(token), "Accept-Language": "en"}, query_string=q)
+    book = openpyxl.load_workbook(io.BytesIO(reply.data))
+    assert {"Summary", "Category", "Bulletins", "Campaign", "Language", "Entered by hand", "Completeness"} <= set(
+        book.sheetnames)
+    header = next(book["Category"].iter_rows(max_row=1, values_only=True))
+    assert header[:4] == ("Category", "Bulletins", "Plays", "Minutes aired")
+    cover = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r and r[0]}
+    assert "Plays" in cover and "Area" in cover
+    themes = {r[0] for r in book["Category"].iter_rows(min_row=2, values_only=True)}
+    assert any("ma túy" in str(name) for name in themes)  # a theme's own name is not translated

@@ -40,7 +40,22 @@ def test_demo_is_a_real_province_with_people_and_approved_work(loaded: dict[str,
     assert len(made) == 6 and all(b.status == "approved" and b.approver_id != b.author_id for b in made)
     assert all(b.tts_engine in ("gtts", "espeak") and b.asset.duration_ms > 1000 for b in made)
     assert {p.name for p in Playlist.select()} == {"Bản tin buổi sáng", "Bản tin buổi chiều"}
-    assert Schedule.select().where(Schedule.status == "approved").count() == 3
+    assert Schedule.select().where(Schedule.status == "approved").count() == 4  # with the VOV1 relay
+
+
+def test_demo_relays_vov1_daily_from_an_approved_source(loaded: dict[str, Any]) -> None:
+    from central.relay_models import RelaySource
+
+    (src,) = RelaySource.select()
+    assert src.status == "approved" and src.approver_id != src.author_id
+    assert src.url == "http://127.0.0.1:8000/vov1.ogg"
+    manifest, _etag = manifests.build(Station.get_by_id(loaded["station_id"]))
+    assert manifest["relay_sources"] == [{"id": src.id, "name": src.name, "url": src.url}]
+    (relay,) = manifest["relay_schedules"]
+    item = relay["items"][0]
+    assert "FREQ=DAILY" in relay["rrule"] and relay["title"] == "Tiếp sóng VOV1 buổi chiều"
+    assert (item["kind"], item["duration_ms"]) == ("relay", 15 * 60_000)
+    assert [f["kind"] for f in item["fallback"]] == ["bulletin"]
 
 
 def test_demo_station_enrolls_and_plays_within_about_a_minute(loaded: dict[str, Any]) -> None:

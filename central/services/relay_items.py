@@ -1,0 +1,158 @@
+"""Relay items (issue 13): a programme item or a whole schedule that rebroadcasts a relay source.
+
+The request form is ``{"relay_source_id", "duration_ms", "max_gap_s" (default 15), "fallback":
+{"bulletin_id"} | {"playlist_id"} | null}`` (``kind: "relay"`` inside a programme; the ``relay``
+object of a schedule). Stored as JSON (``PlaylistItem.relay``, ``Schedule.relay``):
+``{"source_id", "max_gap_s", "fallback": {"bulletin_id"} | {"playlist_id"} | null}`` plus
+``duration_ms`` for a schedule. Only an approved source and an approved fallback bulletin may be
+named (two-person rule); a fallback programme may not relay itself. ``model_item`` turns the stored
+form into the ``playlists`` item a station plays, the fallback laid out as bulletin, chime and pause
+items; the manifest guard checks it all again when a manifest is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from central.errors import Invalid, Unprocessable
+from central.messages import msg
+from central.models import Bulletin, Playlist, PlaylistItem, User
+from playlists import model as pm
+
+MAX_RELAY_MS = 12 * 3600 * 1000  # half a day: a longer relay is a mistake, not a programme
+MAX_GAP_S = 3600
+
+
+def _int(raw: Mapping[str, Any], key: str, n: int, lo: int, hi: int, default: int | None = None) -> int:
+    v = raw.get(key, default)
+    if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
+        raise Invalid(msg("Mục %(n)s: %(key)s phải là số từ %(lo)s đến %(hi)s.", n=n, key=key, lo=lo, hi=hi),
+                      field=key)
+    return v
+
+
+def parse(actor: User, n: int, raw: Mapping[str, Any], *, source_key: str = "relay_source_id",
+          programme: Playlist | None = None) -> dict[str, Any]:
+    """The stored form of a relay item from a request (``n`` numbers it in messages)."""
+    from central.services import relays
+
+    source = relays.for_item(actor, n, raw.get(source_key))
+    duration = _int(raw, "duration_ms", n, 1, MAX_RELAY_MS)
+    gap = _int(raw, "max_gap_s", n, 0, MAX_GAP_S, pm.DEFAULT_MAX_GAP_S)
+    fallback = _fallback(actor, n, raw.get("fallback"), programme)
+    return {"source_id": source.id, "duration_ms": duration, "max_gap_s": gap, "fallback": fallback}
+
+
+def _fallback(actor: User, n: int, raw: Any, programme: Playlist | None) -> dict[str, int] | None:
+    from central.services import bulletins, programmes
+
+    if raw is None:
+        return None  # silence
+    if not isinstance(raw, Mapping) or len([k for k in ("bulletin_id", "playlist_id") if raw.get(k)]) != 1:
+        raise Invalid(msg("Mục %(n)s: fallback là {bulletin_id}, {playlist_id} hoặc null (im lặng).", n=n),
+                      field="fallback")
+    if raw.get("bulletin_id"):
+        b = bulletins.get(actor, _id(raw["bulletin_id"], n))
+        if b.status != "approved":
+            raise Unprocessable(msg("Mục %(n)s: bản tin dự phòng %(id)s chưa được duyệt (đang '%(status)s').",
+                                    n=n, id=b.id, status=b.status))
+        return {"bulletin_id": b.id}
+    p = programmes.get(actor, _id(raw["playlist_id"], n))
+    if programme is not None and p.id == programme.id:
+        raise Unprocessable(msg("Mục %(n)s: chương trình không thể làm dự phòng cho chính nó.", n=n))
+    if any(i.kind == "relay" for i in programmes.ordered_items(p)):
+        raise Unprocessable(msg("Mục %(n)s: chương trình dự phòng '%(name)s' có mục tiếp sóng; dự phòng chỉ gồm "
+                                "bản tin, nhạc hiệu và khoảng lặng.", n=n, name=p.name))
+    return {"playlist_id": p.id}
+
+
+def _id(v: Any, n: int) -> int:
+    if not isinstance(v, int) or isinstance(v, bool) or not 0 < v < 2**63:
+        raise Invalid(msg("Mục %(n)s: mã dự phòng phải là số.", n=n), field="fallback")
+    return v
+
+
+def source_of(relay: Any) -> int | None:
+    return relay.get("source_id") if isinstance(relay, dict) else None
+
+
+def fallback_ids(relay: Any) -> tuple[int | None, int | None]:
+    """(bulletin id, playlist id) of a stored relay's fallback."""
+    fb = relay.get("fallback") if isinstance(relay, dict) else None
+    if not isinstance(fb, dict):
+        return None, None
+    return fb.get("bulletin_id"), fb.get("playlist_id")
+
+
+def model_item(relay: dict[str, Any], duration_ms: int,
+               fallback_items: Callable[[int | None, int | None], list[pm.Item]]) -> pm.Item:
+    """The ``playlists`` relay item; ``fallback_items(bulletin_id, playlist_id)`` lays out the fallback."""
+    bid, pid = fallback_ids(relay)
+    return pm.Item(pm.ItemKind.RELAY, duration_ms=int(duration_ms), relay_source_id=int(relay["source_id"]),
+                   max_gap_s=int(relay.get("max_gap_s", pm.DEFAULT_MAX_GAP_S)),
+                   fallback=tuple(fallback_items(bid, pid)))
+
+
+def preview_fallback(bid: int | None, pid: int | None) -> list[pm.Item]:
+    """The fallback as the rows say now (every bulletin whatever its status): for validation and previews."""
+    if bid is not None:
+        b = Bulletin.get_or_none(Bulletin.id == bid)
+        return [] if b is None else [pm.Item(pm.ItemKind.BULLETIN, bulletin_id=b.id,
+                                             duration_ms=b.asset.duration_ms if b.asset is not None else 0)]
+    if pid is None:
+        return []
+    from central.services.programmes import item_duration
+
+    out = []
+    for it in PlaylistItem.select().join(Playlist).where(
+            (PlaylistItem.playlist == pid) & (PlaylistItem.revision == Playlist.live_revision)
+    ).order_by(PlaylistItem.position):
+        if it.kind in ("bulletin", "chime", "pause"):
+            out.append(pm.Item(pm.ItemKind(it.kind), bulletin_id=it.bulletin_id, asset_sha256=it.asset_id,
+                               duration_ms=item_duration(it)))
+    return out
+
+
+def describe(relay: Any) -> dict[str, Any] | None:
+    """The API's view of a stored relay: ``{"source_id", "source_name", "max_gap_s", "fallback"}``."""
+    from central.relay_models import RelaySource
+
+    if not isinstance(relay, dict):
+        return None
+    src = RelaySource.get_or_none(RelaySource.id == relay.get("source_id"))
+    bid, pid = fallback_ids(relay)
+    fb = {"bulletin_id": bid} if bid else {"playlist_id": pid} if pid else None
+    return {"source_id": relay.get("source_id"), "source_name": src.name if src else None,
+            "source_status": src.status if src else None,
+            "max_gap_s": int(relay.get("max_gap_s", pm.DEFAULT_MAX_GAP_S)), "fallback": fb}
+
+
+def describe_schedule(relay: Any) -> dict[str, Any] | None:
+    """A schedule's relay as the API shows it: ``describe`` plus its ``duration_ms``."""
+    out = describe(relay)
+    if out is not None:
+        out["duration_ms"] = int(relay.get("duration_ms", 0))
+    return out
+
+
+def title(relay: Any) -> str:
+    d = describe(relay)
+    return f"Tiếp sóng {d['source_name']}" if d and d["source_name"] else ""
+
+
+def check_approvable(s: Any) -> None:
+    """409 unless every relay source the schedule names (itself or in its programme) is approved."""
+    from central.errors import Conflict
+    from central.relay_models import RelaySource
+    from central.services.programmes import ordered_items
+
+    relays = [s.relay] if s.relay is not None else []
+    if s.playlist_id is not None:
+        relays += [i.relay for i in ordered_items(s.playlist) if i.kind == "relay"]
+    for relay in relays:
+        src = RelaySource.get_or_none(RelaySource.id == source_of(relay))
+        if src is None or src.status != "approved":
+            state = src.status if src else "không còn"
+            raise Conflict(msg("Nguồn tiếp sóng %(id)s chưa được duyệt (đang '%(status)s').",
+                               id=source_of(relay), status=state))
