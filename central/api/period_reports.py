@@ -16,7 +16,7 @@ from central.messages import msg
 from central.times import ZONE
 
 from ..auth import current_user, require
-from ..errors import Invalid, Unprocessable
+from ..errors import Invalid, Unprocessable, reader_language
 from ..models import User
 from ..services import area_reports, period_report, reports
 from ..words import ROLES
@@ -100,7 +100,7 @@ def get_xlsx() -> ResponseReturnValue:
     from ..services import report_xlsx
 
     report = view_of(_user())
-    return _file(report_xlsx.to_xlsx(report), XLSX, report, "xlsx")
+    return _file(report_xlsx.to_xlsx(report, reader_language()), XLSX, report, "xlsx")
 
 
 @bp.get("/reports/period/chart.png")

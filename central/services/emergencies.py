@@ -321,6 +321,12 @@ def get(user: User, eid: int) -> Emergency:
     return e
 
 
+def by_schedule(user: User, schedule_id: int) -> Emergency | None:
+    """The emergency sent as schedule ``schedule_id`` (None for an emergency-tier schedule made directly)."""
+    e = Emergency.get_or_none(Emergency.schedule == schedule_id)
+    return None if e is None else get(user, e.id)
+
+
 def test_schedules(schedule_ids: Any) -> set[int]:
     """Of these schedule ids, those of TEST emergencies: their play logs are reported as tests."""
     ids = sorted({int(i) for i in schedule_ids if i is not None})

@@ -130,7 +130,7 @@ def _timing(data: Mapping[str, Any], tzname: str) -> dict[str, Any]:
                 raise Invalid(msg("rrule phải là chuỗi RFC 5545."), field="rrule")
             out["rrule"] = rrule.strip()
     except ScheduleError as exc:
-        raise Unprocessable(str(exc), field="rrule") from exc
+        raise Unprocessable(msg(exc.msgid, **exc.params), field="rrule") from exc
     exdates = data.get("exdates") or []
     if not isinstance(exdates, list):
         raise Invalid(msg("exdates phải là danh sách giờ địa phương."), field="exdates")
@@ -279,7 +279,7 @@ def validate(s: Schedule) -> None:
     try:
         rules.validate(to_model(s))
     except ScheduleError as exc:
-        raise Unprocessable(str(exc)) from exc
+        raise Unprocessable(msg(exc.msgid, **exc.params)) from exc
 
 
 # --- changes -------------------------------------------------------------------------------

@@ -78,16 +78,11 @@ def emergency() -> Any:
                            recent=service.listing(user, 10), running=service.running(user))
 
 
-def _by_schedule(user: Any, sid: int) -> Emergency | None:
-    e = Emergency.get_or_none(Emergency.schedule == sid)
-    return None if e is None else service.get(user, e.id)
-
-
 @bp.route("/emergency/<int:sid>")
 def emergency_status(sid: int) -> Any:
     """One emergency, by its schedule's id (the dashboard links schedules)."""
     user = me()
-    e = _by_schedule(user, sid)
+    e = service.by_schedule(user, sid)
     if e is None:  # an emergency-tier schedule made through the schedules API: no time-to-air record
         return redirect(url_for("web.schedule_detail", sid=sid))
     rows = service.steps(e)
@@ -114,7 +109,7 @@ def _csv(e: Emergency, rows: list[service.Steps]) -> Response:
 def emergency_action(sid: int, action: str) -> Any:
     user = me()
     try:
-        e = _by_schedule(user, sid)
+        e = service.by_schedule(user, sid)
         if e is None:
             schedules_service.delete(user, sid)  # an emergency schedule without a record: end it as before
             return redirect(url_for("web.emergency"))
