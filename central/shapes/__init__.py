@@ -9,7 +9,8 @@ Three bases, on purpose:
 turns every model named so far, and the models they use, into the document's component schemas.
 ``central.api.validation`` checks each request against the document with a JSON Schema validator,
 so a request is refused (400 naming its field and index, 413 for a list too long) exactly where the
-published document says; ``parse`` reads an already checked body into its model for the services.
+published document says; a service that is also called from inside the central reads a body with
+the same model (``Model.model_validate``; ``fault`` names the first faulty field).
 Scalar building blocks (``Time``, ``Text``…) are ``Annotated`` types; ``schema(T)`` is their JSON Schema,
 for query parameters.
 """
@@ -81,13 +82,6 @@ def inline(model: type[BaseModel]) -> J:
     return {k: v for k, v in tidy(model.model_json_schema(ref_template=REF)).items() if k != "$defs"}
 
 
-def ref_all(module: Any) -> None:
-    """Name every model defined in ``module`` (its shapes join the document even if no path names them)."""
-    for value in vars(module).values():
-        if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == module.__name__:
-            ref(value)
-
-
 def partial(model: type[M], name: str) -> type[M]:
     """The same members as ``model`` with none required: what PATCH takes."""
     fields: dict[str, Any] = {}
@@ -114,11 +108,6 @@ def components() -> J:
 def schema(t: Any) -> J:
     """The JSON Schema of a type or building block (no references: for parameters)."""
     return tidy(TypeAdapter(t).json_schema(ref_template=REF))
-
-
-def parse(model: type[M], data: Any) -> M:
-    """``data`` (already checked against the document) as ``model``; a fault here is a defect of the model."""
-    return model.model_validate(data)
 
 
 def fault(error: ValidationError) -> tuple[str, str]:
