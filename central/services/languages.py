@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from central.errors import Invalid, Unprocessable
+from central.errors import Unprocessable
 from central.messages import msg
 
 VIETNAMESE = "vie"
@@ -61,7 +61,7 @@ def name(code: str | None) -> str:
 
 
 def normalise(value: Any) -> str:
-    """The ISO 639-3 code of a language the province broadcasts in, or Invalid naming the choices."""
+    """The ISO 639-3 code of a language the province broadcasts in, or Unprocessable naming the choices."""
     code = ALIASES.get(str(value or "").strip().lower(), str(value or "").strip().lower()) or VIETNAMESE
     known = dict(choices())
     if code not in known:
@@ -73,6 +73,6 @@ def normalise(value: Any) -> str:
 
 def tts_language(code: str) -> str:
     """The code the TTS engines take; only Vietnamese can be read aloud."""
-    if code != VIETNAMESE:
-        raise Invalid(msg("Chỉ đọc tự động được tiếng Việt; bản tin tiếng %(value)s cần ghi âm rồi tải lên.", value=name(code)), field="language")
+    if code != VIETNAMESE:  # a language the province offers, that no engine reads: well-formed, unusable
+        raise Unprocessable(msg("Chỉ đọc tự động được tiếng Việt; bản tin tiếng %(value)s cần ghi âm rồi tải lên.", value=name(code)), field="language")
     return "vi"
