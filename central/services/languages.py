@@ -61,7 +61,7 @@ def name(code: str | None) -> str:
 
 
 def normalise(value: Any) -> str:
-    """The ISO 639-3 code of a language the province broadcasts in, or Unprocessable naming the choices."""
+    """The ISO 639-3 code of a language the province broadcasts in, or Invalid naming the choices."""
     code = ALIASES.get(str(value or "").strip().lower(), str(value or "").strip().lower()) or VIETNAMESE
     known = dict(choices())
     if code not in known:
@@ -72,7 +72,11 @@ def normalise(value: Any) -> str:
 
 
 def tts_language(code: str) -> str:
-    """The code the TTS engines take; only Vietnamese can be read aloud."""
-    if code != VIETNAMESE:  # a language the province offers, that no engine reads: well-formed, unusable
+    """The code the TTS engines take; only Vietnamese can be read aloud.
+
+    Another offered language is well-formed but cannot be read: 422, as for any request the API
+    description allows but the service cannot carry out (docs/contract.md).
+    """
+    if code != VIETNAMESE:
         raise Unprocessable(msg("Chỉ đọc tự động được tiếng Việt; bản tin tiếng %(value)s cần ghi âm rồi tải lên.", value=name(code)), field="language")
     return "vi"
