@@ -168,7 +168,7 @@ def check_area(user: User, area: Area | int | None) -> None:
         raise Forbidden(msg("Đơn vị này nằm ngoài phạm vi của bạn."))
 
 
-def visible_stations(user: User) -> ModelSelect:
+def visible_stations(user: User) -> ModelSelect[Station]:
     """The stations ``user`` may see, as a query to refine further."""
     query = Station.select()
     scope = area_subtree_ids(user)

@@ -243,7 +243,8 @@ def mqtt_config(ctx: _Ctx, mqtt_dir: Path | None, port: int | None) -> None:
     """Write Mosquitto's password file and ACL from the station table; SIGHUP the broker if it runs."""
     from .services import broker
 
-    target = mqtt_dir or (Path(settings(ctx.app).mqtt_dir) if settings(ctx.app).mqtt_dir else None)
+    configured = settings(ctx.app).mqtt_dir
+    target = mqtt_dir or (Path(configured) if configured else None)
     if target is None:
         click.echo("Lỗi: cần --dir hoặc LOA_MQTT_DIR. (Give --dir or set LOA_MQTT_DIR.)", err=True)
         sys.exit(2)

@@ -86,7 +86,7 @@ def load(app: Flask, now: datetime | None = None, tts_engine: str = "auto") -> d
     first_play = _soon(editor, approver, made[data.SOON], station, now)
     _simulated_stations(people["quantri"][0], made, now)
     return {
-        "users": [{"name": n, "role": u.role, "password": pw, "area": u.area.code if u.area_id else None}
+        "users": [{"name": n, "role": u.role, "password": pw, "area": u.area.code if u.area is not None else None}
                   for n, (u, pw) in people.items()],
         "enrollment_code": code,
         "station_id": station.id,

@@ -11,7 +11,7 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, jsonify, request, session
 from werkzeug.exceptions import HTTPException
 
 from central.messages import DEFAULT_LANGUAGE, LANGUAGES, N_, Message, gettext_for
@@ -163,7 +163,11 @@ def init_app(app: Flask) -> None:
 
 
 def reader_language() -> str:
-    """The API reader's language from ``Accept-Language``: one of ``LANGUAGES``, Vietnamese by default."""
+    """The reader's language: the one a person chose in the web pages (their session, as when a page
+    links a download), else ``Accept-Language``; one of ``LANGUAGES``, Vietnamese by default."""
+    chosen = session.get("lang")
+    if chosen in LANGUAGES:
+        return str(chosen)
     return str(request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE))
 
 

@@ -30,6 +30,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
+    ModelSelect,
     TextField,
 )
 
@@ -214,6 +215,9 @@ class Category(BaseModel):
 class Plan(BaseModel):
     """A year's information plan (kế hoạch): who issued it, its themes, campaigns, report periods, targets."""
 
+    periods: ModelSelect[ReportPeriod]  # backrefs, for the type checker
+    targets: ModelSelect[PlanTarget]
+
     year = IntegerField(index=True)
     title = CharField(max_length=500)
     issuer = CharField(max_length=200, default="")  # issuing body, e.g. "Sở Thông tin và Truyền thông"
@@ -358,6 +362,8 @@ class Chime(BaseModel):
 class Playlist(BaseModel):
     """A programme. Its items come in numbered revisions; ``live_revision`` is the one that airs."""
 
+    items: ModelSelect[PlaylistItem]  # backref, for the type checker
+
     name = CharField(max_length=200)
     description = TextField(default="")
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
@@ -410,6 +416,8 @@ class PlaylistItem(BaseModel):
 
 class Schedule(BaseModel):
     """A bulletin or playlist on a recurrence. It airs when ``Schedule.airing()`` holds."""
+
+    _targets: tuple[list[str], list[int]]  # area codes and station ids, cached by services.schedules
 
     title = CharField(max_length=300, default="")
     bulletin = ForeignKeyField(Bulletin, null=True, backref="schedules", on_delete="RESTRICT")

@@ -5,7 +5,15 @@ Kept beside ``models`` (which ``models.MODELS`` includes) so that module stays r
 
 from __future__ import annotations
 
-from peewee import BigIntegerField, CharField, DateField, ForeignKeyField, IntegerField, TextField
+from peewee import (
+    BigIntegerField,
+    CharField,
+    DateField,
+    Field,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from playlists.words import Approval
 
@@ -26,9 +34,13 @@ class RelaySource(BaseModel):
     note = TextField(default="")
     status = CharField(max_length=16, default=Approval.DRAFT, index=True)  # one of RELAY_STATUSES
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
+    area_id: Field[int | None]
     author = ForeignKeyField(User, null=True, backref="relay_sources", on_delete="RESTRICT")
+    author_id: Field[int | None]
     approver = ForeignKeyField(User, null=True, backref="approved_relay_sources", on_delete="RESTRICT")
+    approver_id: Field[int | None]
     disabled_by = ForeignKeyField(User, null=True, backref="disabled_relay_sources", on_delete="RESTRICT")
+    disabled_by_id: Field[int | None]
     reject_reason = TextField(null=True)
     created_at = UTCDateTimeField(default=utcnow)
     updated_at = UTCDateTimeField(default=utcnow)
@@ -44,6 +56,7 @@ class RelayDay(BaseModel):
     """
 
     station = ForeignKeyField(Station, on_delete="CASCADE", index=False)
+    station_id: Field[int]
     day = DateField()
     source_id = IntegerField()
     n_plays = IntegerField(default=0)

@@ -324,16 +324,37 @@ def _quiet(t: datetime, ctx: Ctx) -> bool:
 
 
 def _quiet_end(t: datetime, ctx: Ctx) -> datetime | None:
+    """The next instant after ``t`` at which the station's wall clock leaves quiet hours.
+
+    An end time that a DST change skips (02:01 on a spring-forward night in Berlin) ends quiet hours
+    when the clock jumps past it; one it repeats ends them at its first occurrence, and again at the
+    second if ``t`` lies in the repeated hour. So both readings of the wall time are candidates, and
+    the first one that is really outside quiet hours is taken back to the instant the clock left them.
+    """
     qh = ctx.settings.quiet_hours
     if qh is None:
         return None
     day = t.astimezone(ctx.tz).date()
     for k in range(3):
-        local = datetime.combine(day + timedelta(days=k), qh.end)
-        at = local.replace(tzinfo=ctx.tz).astimezone(UTC)
-        if at > t:
-            return at
+        wall = datetime.combine(day + timedelta(days=k), qh.end)
+        for at in sorted({wall.replace(tzinfo=ctx.tz, fold=f).astimezone(UTC) for f in (0, 1)}):
+            if at > t and not _quiet(at, ctx):
+                return _left_quiet(t, at, ctx)
     return None  # pragma: no cover - an end time always comes within two days
+
+
+def _left_quiet(t: datetime, at: datetime, ctx: Ctx) -> datetime:
+    """The first whole second in ``(t, at]`` outside quiet hours (``at`` itself unless a DST gap)."""
+    if _quiet(at - timedelta(seconds=1), ctx) or not _quiet(t, ctx):
+        return at
+    lo, hi = int(t.timestamp()), int(at.timestamp())  # quiet at lo, not at hi: clocks jump on seconds
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _quiet(datetime.fromtimestamp(mid, UTC), ctx):
+            lo = mid
+        else:
+            hi = mid
+    return datetime.fromtimestamp(hi, UTC)
 
 
 def _cause(job: Job, ctx: Ctx) -> str:

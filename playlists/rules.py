@@ -107,7 +107,7 @@ def weekly(
     """On the given weekdays (0 = Monday as in ``date.weekday()``, or ``"MO"``…``"SU"``)."""
     days = sorted({_weekday(d) for d in weekdays})
     if not days:
-        raise ScheduleError("Chọn ít nhất một ngày trong tuần (choose at least one weekday)")
+        raise ScheduleError("Chọn ít nhất một ngày trong tuần.")
     byday = ",".join(WEEKDAYS[d] for d in days)
     return _rule(f"FREQ=WEEKLY;BYDAY={byday}", _times(times), first_day, last_day)
 
@@ -122,12 +122,12 @@ def monthly(
 
     A month without that day (31 in April, 30 in February) is skipped, as RFC 5545 says.
     """
-    days = sorted({_int(d, "Ngày trong tháng", "day of month") for d in days_of_month})
+    days = sorted({_int(d) for d in days_of_month})
     if not days:
-        raise ScheduleError("Chọn ít nhất một ngày trong tháng (choose at least one day of month)")
+        raise ScheduleError("Chọn ít nhất một ngày trong tháng.")
     for d in days:
         if d == 0 or not -31 <= d <= 31:
-            raise ScheduleError(f"Ngày trong tháng không hợp lệ: {d} (day of month must be 1…31 or -31…-1)")
+            raise ScheduleError("Ngày trong tháng không hợp lệ: %(day)s (dùng 1…31, hoặc -31…-1 tính từ cuối tháng).", day=d)
     bymonthday = ",".join(str(d) for d in days)
     return _rule(f"FREQ=MONTHLY;BYMONTHDAY={bymonthday}", _times(times), first_day, last_day)
 
@@ -135,10 +135,10 @@ def monthly(
 def _times(times: time | Sequence[time]) -> list[time]:
     ts = [times] if isinstance(times, time) else list(times)
     if not ts:
-        raise ScheduleError("Cần ít nhất một giờ phát (give at least one start time)")
+        raise ScheduleError("Cần ít nhất một giờ phát.")
     for t in ts:
         if t.tzinfo is not None:
-            raise ScheduleError("Giờ phát là giờ địa phương, không kèm múi giờ (local times carry no zone)")
+            raise ScheduleError("Giờ phát là giờ địa phương, không kèm múi giờ.")
     return sorted(set(t.replace(microsecond=0) for t in ts))
 
 
@@ -149,10 +149,10 @@ def _weekday(d: int | str) -> int:
         d = int(d)
     if isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 6:
         return d
-    raise ScheduleError(f"Ngày trong tuần không hợp lệ: {d!r} (use 0–6, Monday = 0, or MO…SU)")
+    raise ScheduleError("Ngày trong tuần không hợp lệ: %(day)r (dùng 0–6, thứ Hai là 0, hoặc MO…SU).", day=d)
 
 
-def _int(value: object, vi: str, en: str) -> int:
+def _int(value: object) -> int:
     """An integer from a form or JSON value (``5`` or ``"5"``), or a ScheduleError naming it."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
@@ -161,14 +161,12 @@ def _int(value: object, vi: str, en: str) -> int:
             return int(value.strip())
         except ValueError:
             pass
-    raise ScheduleError(f"{vi} không hợp lệ: {value!r} ({en} must be a whole number)")
+    raise ScheduleError("Ngày trong tháng không hợp lệ: %(day)r (cần một số nguyên).", day=value)
 
 
 def _rule(head: str, times: list[time], first_day: date, last_day: date | None) -> Rule:
     if last_day is not None and last_day < first_day:
-        raise ScheduleError(
-            f"Ngày kết thúc {last_day} trước ngày bắt đầu {first_day} (last day is before first day)"
-        )
+        raise ScheduleError("Ngày kết thúc %(last)s trước ngày bắt đầu %(first)s.", last=last_day, first=first_day)
     until = "" if last_day is None else f";UNTIL={last_day:%Y%m%d}T235959"
     groups: dict[tuple[int, int], list[int]] = {}
     for t in times:  # one line per (minute, second): its BYHOUR list never makes extra combos
@@ -193,9 +191,8 @@ def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:  # OSError: "America" is a directory
-        raise ScheduleError(
-            f"Múi giờ không tồn tại: {name!r} (unknown IANA time zone; e.g. {DEFAULT_ZONE})"
-        ) from exc
+        raise ScheduleError("Múi giờ không tồn tại: %(name)r (dùng tên múi giờ IANA, ví dụ %(example)s).",
+                            name=name, example=DEFAULT_ZONE) from exc
 
 
 def occurrences(schedule: Schedule, start: datetime, end: datetime) -> list[datetime]:
@@ -327,22 +324,20 @@ def _expander(dtstart: datetime, text: str, exdates: tuple[datetime, ...], tznam
 def _compiled(dtstart: datetime, text: str, tzname: str) -> tuple[RRule, ...]:
     """Parse the rule lines once; the same schedule is expanded again on every loop turn."""
     if dtstart.tzinfo is not None:
-        raise ScheduleError("dtstart là giờ địa phương, không kèm múi giờ (dtstart must be naive local time)")
+        raise ScheduleError("dtstart là giờ địa phương, không kèm múi giờ.")
     out = []
     for n, line in enumerate(_lines(text), start=1):
         value = _normalise_until(line, tzname)
         if re.search(r"FREQ=SECONDLY", value, re.I):
-            raise ScheduleError(f"Dòng {n}: lặp theo giây không được hỗ trợ (FREQ=SECONDLY is not allowed)")
+            raise ScheduleError("Dòng %(n)s: không lặp theo giây được (FREQ=SECONDLY).", n=n)
         try:
             value, until = _split_until(value)
             r = _parse(value, dtstart, until)
         except (ValueError, TypeError, IndexError, KeyError) as exc:
-            raise ScheduleError(f"Quy tắc lặp dòng {n} không hợp lệ: {line!r} ({exc})") from exc
+            raise ScheduleError("Quy tắc lặp dòng %(n)s không hợp lệ: %(line)r (%(why)s).", n=n, line=line, why=exc) from exc
         if _never_matches(r):
-            raise ScheduleError(
-                f"Quy tắc lặp dòng {n} không bao giờ xảy ra: {line!r} (the rule can never match, "
-                "e.g. 30 February)"
-            )
+            raise ScheduleError("Quy tắc lặp dòng %(n)s không bao giờ xảy ra: %(line)r (ví dụ ngày 30 tháng 2).",
+                                n=n, line=line)
         out.append(r)
     return tuple(out)
 
@@ -472,7 +467,7 @@ def _normalise_until(value: str, tzname: str) -> str:
         try:
             t = datetime.strptime(day + clock, "%Y%m%d%H%M%S").replace(tzinfo=UTC)
         except ValueError as exc:
-            raise ScheduleError(f"UNTIL không hợp lệ: {m.group(0)!r}") from exc
+            raise ScheduleError("UNTIL không hợp lệ: %(value)r.", value=m.group(0)) from exc
         return "UNTIL=" + t.astimezone(_zone(tzname)).strftime("%Y%m%dT%H%M%S")
 
     return _UNTIL.sub(fix, value)
@@ -555,33 +550,33 @@ def validate(schedule: Schedule) -> None:
     """Raise ScheduleError naming what to fix if ``schedule`` cannot be played as given."""
     tz = _zone(schedule.timezone)
     if schedule.dtstart.tzinfo is not None:
-        raise ScheduleError("dtstart là giờ địa phương, không kèm múi giờ (dtstart must be naive local time)")
+        raise ScheduleError("dtstart là giờ địa phương, không kèm múi giờ.")
     _validate_items(schedule)
     if schedule.grace_s is not None and schedule.grace_s < 0:
-        raise ScheduleError(f"Thời gian chờ trễ không được âm: {schedule.grace_s} (grace_s must be ≥ 0)")
+        raise ScheduleError("Thời gian chờ trễ (grace_s) không được âm: %(grace_s)s.", grace_s=schedule.grace_s)
     vf, vu = schedule.valid_from, schedule.valid_until
     for name, v in (("valid_from", vf), ("valid_until", vu)):
         if v is not None and v.tzinfo is None:
-            raise ScheduleError(f"{name} phải kèm múi giờ (must be timezone-aware)")
+            raise ScheduleError("%(name)s phải kèm múi giờ.", name=name)
     if vf is not None and vu is not None and vu <= vf:
-        raise ScheduleError("Hiệu lực kết thúc trước khi bắt đầu (valid_until must be after valid_from)")
+        raise ScheduleError("Hiệu lực kết thúc (valid_until) trước khi bắt đầu (valid_from).")
     for x in schedule.exdates:
         if x.tzinfo is not None:
-            raise ScheduleError("Ngày loại trừ là giờ địa phương, không kèm múi giờ (exdates must be naive)")
+            raise ScheduleError("Ngày loại trừ (exdates) là giờ địa phương, không kèm múi giờ.")
     _compiled(schedule.dtstart, schedule.rrule, schedule.timezone)
     _validate_fires(schedule, tz)
 
 
 def _validate_items(schedule: Schedule) -> None:
     if not schedule.items:
-        raise ScheduleError("Lịch phát chưa có nội dung (the schedule has no items to play)")
+        raise ScheduleError("Lịch phát chưa có nội dung.")
     for n, item in enumerate(schedule.items, start=1):
         if item.duration_ms < 0:
-            raise ScheduleError(f"Mục {n}: thời lượng âm (item {n} has a negative duration)")
+            raise ScheduleError("Mục %(n)s: thời lượng âm.", n=n)
         if item.kind is ItemKind.BULLETIN and item.bulletin_id is None:
-            raise ScheduleError(f"Mục {n}: thiếu bản tin (bulletin item {n} names no bulletin)")
+            raise ScheduleError("Mục %(n)s: thiếu bản tin.", n=n)
         if item.kind is ItemKind.CHIME and not item.asset_sha256:
-            raise ScheduleError(f"Mục {n}: nhạc hiệu thiếu tệp âm thanh (chime item {n} has no asset)")
+            raise ScheduleError("Mục %(n)s: nhạc hiệu thiếu tệp âm thanh.", n=n)
         if item.kind is ItemKind.RELAY:
             _validate_relay(n, item)
 
@@ -589,18 +584,18 @@ def _validate_items(schedule: Schedule) -> None:
 def _validate_relay(n: int, item: Item) -> None:
     """A relay needs a source and a length; its fallback holds only bulletins, chimes and pauses."""
     if item.relay_source_id is None:
-        raise ScheduleError(f"Mục {n}: tiếp sóng chưa chọn nguồn (relay item {n} names no source)")
+        raise ScheduleError("Mục %(n)s: tiếp sóng chưa chọn nguồn.", n=n)
     if item.duration_ms <= 0:
-        raise ScheduleError(f"Mục {n}: tiếp sóng cần thời lượng (relay item {n} needs a duration)")
+        raise ScheduleError("Mục %(n)s: tiếp sóng cần thời lượng.", n=n)
     if item.max_gap_s < 0:
-        raise ScheduleError(f"Mục {n}: thời gian chờ tín hiệu không được âm (max_gap_s must be ≥ 0)")
+        raise ScheduleError("Mục %(n)s: thời gian chờ tín hiệu (max_gap_s) không được âm.", n=n)
     for f in item.fallback:
         if f.kind is ItemKind.RELAY:
-            raise ScheduleError(f"Mục {n}: dự phòng không thể là tiếp sóng (a relay's fallback cannot relay)")
+            raise ScheduleError("Mục %(n)s: dự phòng không thể là tiếp sóng.", n=n)
         if f.kind is ItemKind.BULLETIN and f.bulletin_id is None:
-            raise ScheduleError(f"Mục {n}: dự phòng thiếu bản tin (fallback names no bulletin)")
+            raise ScheduleError("Mục %(n)s: dự phòng thiếu bản tin.", n=n)
         if f.kind is ItemKind.CHIME and not f.asset_sha256:
-            raise ScheduleError(f"Mục {n}: dự phòng thiếu tệp âm thanh (fallback chime has no asset)")
+            raise ScheduleError("Mục %(n)s: dự phòng thiếu tệp âm thanh.", n=n)
 
 
 def _validate_fires(schedule: Schedule, tz: ZoneInfo) -> None:
@@ -610,9 +605,7 @@ def _validate_fires(schedule: Schedule, tz: ZoneInfo) -> None:
         first = max(first, schedule.valid_from)
     horizon = first + timedelta(days=_horizon_days(schedule))
     if not occurrences(schedule, first - timedelta(days=1), horizon):
-        raise ScheduleError(
-            "Lịch phát không có lần phát nào (the rule, exdates and validity leave no occurrence)"
-        )
+        raise ScheduleError("Lịch phát không có lần phát nào (quy tắc, ngày loại trừ và hiệu lực không để lại lần nào).")
 
 
 def _horizon_days(schedule: Schedule) -> int:

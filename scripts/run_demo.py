@@ -6,6 +6,10 @@ the demo station. Later runs reuse ./var as it is (`make clean` starts over). Ct
 The push channel: Mosquitto where it is installed (with the password file and ACL `central mqtt-config`
 writes), else the embedded amqtt broker pip installed (no passwords or ACL: a development broker), else
 none (the station polls). `central presence` keeps the stations' online state. The banner says which.
+
+Live announcements: Icecast (Debian's icecast2) where it is installed, with the icecast.xml `central
+icecast-config` writes into ./var/icecast (its live mounts ask the central who may listen); otherwise
+the banner says that live needs it and how to install it. Scheduled playback never needs it.
 """
 
 from __future__ import annotations
@@ -94,6 +98,24 @@ def start_broker(var: Path, port: int, central_env: dict[str, str]) -> tuple[sub
     return None, "none (no Mosquitto or amqtt installed): the station polls every minute"
 
 
+ICECAST = ("/usr/bin/icecast2", "/usr/local/bin/icecast2")
+LIVE_HOWTO = ("not available: live announcements need Icecast (sudo apt install icecast2, then `make run` again); "
+              "scheduled playback works without it")
+
+
+def start_icecast(var: Path, port: int, central_env: dict[str, str], url: str) -> tuple[subprocess.Popen[bytes] | None, str]:
+    """Icecast for live announcements if installed; (process, what it is) or (None, how to get it)."""
+    icecast = next((i for i in ICECAST if Path(i).exists()), None) or shutil.which("icecast2")
+    if icecast is None or os.environ.get("LOA_DEMO_ICECAST") == "none":
+        return None, LIVE_HOWTO
+    folder = var / "icecast"
+    run("central", "icecast-config", "--dir", str(folder), "--port", str(port), "--central", url, env=central_env)
+    log = (folder / "icecast.out").open("ab")
+    proc = subprocess.Popen([icecast, "-c", str(folder / "icecast.xml")], stdout=log, stderr=log)
+    central_env["LOA_ICECAST_URL"] = f"http://127.0.0.1:{port}"
+    return proc, f"Icecast ({icecast}) on 127.0.0.1:{port}: go live from the page Phát trực tiếp"
+
+
 def print_banner(url: str, ui_url: str, demo: dict | None, audio: str) -> None:
     print("\n" + "=" * 72)
     print(f"Loa central:        {url}/")
@@ -118,6 +140,7 @@ def main() -> None:
     ap.add_argument("--port", default=int(os.environ.get("LOA_PORT", "8080")), type=int)
     ap.add_argument("--ui-port", default=int(os.environ.get("LOA_UI_PORT", "8081")), type=int)
     ap.add_argument("--mqtt-port", default=int(os.environ.get("LOA_MQTT_PORT", "18830")), type=int)
+    ap.add_argument("--icecast-port", default=int(os.environ.get("LOA_ICECAST_PORT", "18000")), type=int)
     args = ap.parse_args()
     var: Path = args.var.resolve()
     url = f"http://127.0.0.1:{args.port}"
@@ -132,8 +155,9 @@ def main() -> None:
     if broker is None:
         for key in ("LOA_MQTT_URL", "LOA_MQTT_DIR"):
             central_env.pop(key)
+    icecast, live = start_icecast(var, args.icecast_port, central_env, url)
     central = subprocess.Popen([str(BIN / "central"), "run", "--port", str(args.port)], env=central_env)
-    procs = [central] + ([broker] if broker else [])
+    procs = [central] + ([broker] if broker else []) + ([icecast] if icecast else [])
     try:
         wait_up(url, central)
         if broker is not None:
@@ -141,7 +165,8 @@ def main() -> None:
         demo = first_time(central_env, station_env, url) if fresh else None
         procs.append(subprocess.Popen([str(BIN / "station"), "run"], env=station_env))
         print_banner(url, f"http://127.0.0.1:{args.ui_port}", demo, where_audio_goes(station_env))
-        print(f"Push channel (MQTT): {push}\n", flush=True)
+        print(f"Push channel (MQTT): {push}", flush=True)
+        print(f"Live announcements: {live}\n", flush=True)
         while all(p.poll() is None for p in procs):
             time.sleep(0.5)
     except KeyboardInterrupt:

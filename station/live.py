@@ -170,12 +170,12 @@ class LiveRun:
         return not (cur is not None and cur[0].priority == Priority.EMERGENCY)
 
     def _start(self, loop: PlayerLoop, now: datetime) -> None:
-        w = self.wanted
-        assert w is not None
+        want = self.wanted
+        assert want is not None
         if loop.running is not None:  # the programme is suspended, and resumes after the live
             loop._interrupt(now, "live", end_slot=False)
-        self._aim(w)
-        title, bid = str(w.get("title") or "Phát trực tiếp"), int(w["bulletin_id"])
+        self._aim(want)
+        title, bid = str(want.get("title") or "Phát trực tiếp"), int(want["bulletin_id"])
         fields = loop._fields(None, 0, bid, None, "playing", "live", now, started=now)
         fields.update(title=title, priority=Priority.PRIORITY.value)
         play_id = loop.journal.start_play(fields)
@@ -184,11 +184,11 @@ class LiveRun:
                         player=self.player):
             self._run = loop.running
             self._lost_since = None
-            log.warning("LIVE %s joined: %r", w["id"], title)
+            log.warning("LIVE %s joined: %r", want["id"], title)
 
-    def _aim(self, w: dict[str, Any]) -> None:
-        self.player.url = with_credential(str(w["url"]), str(w["username"]), str(w["password"]))
-        self.player.live_id = int(w["id"])
+    def _aim(self, want: dict[str, Any]) -> None:
+        self.player.url = with_credential(str(want["url"]), str(want["username"]), str(want["password"]))
+        self.player.live_id = int(want["id"])
 
     def _keep(self, loop: PlayerLoop, now: datetime) -> None:
         """Hold the schedule; when the player ended, try again every ``RETRY_S`` until ``lost_after_s``."""

@@ -80,7 +80,8 @@ class Speaker:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            [ffmpeg(), "-hide_banner", "-loglevel", "error", "-re", "-i", str(self.wav), "-c:a", "libopus",
+            # -re without ffmpeg's initial burst (0.5 s by default): the WAV's t is the wall clock's
+            [ffmpeg(), "-hide_banner", "-loglevel", "error", "-re", "-readrate_initial_burst", "0", "-i", str(self.wav), "-c:a", "libopus",
              "-b:a", "48k", "-application", "voip", "-frame_duration", "20", "-f", "webm", "-live", "1",
              "-cluster_time_limit", "200", "-flush_packets", "1", "pipe:1"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from central.messages import msg
 from central.times import ZONE
 
 from ..auth import current_user, require
 from ..errors import Invalid
-from ..models import Area
+from ..models import Area, User
 from ..services import alerts, reports, uptime
 from ..words import ROLES
 from . import json_body
@@ -22,7 +22,7 @@ bp = Blueprint("api_alerts", __name__, url_prefix="/api/v1")
 ALL_ROLES = ROLES  # every role (scope still applies)
 
 
-def _user() -> Any:
+def _user() -> User:
     user = current_user()
     assert user is not None  # @require ran first
     return user
@@ -40,7 +40,7 @@ def _int(name: str, default: int) -> int:
 
 @bp.get("/alerts")
 @require(roles=ALL_ROLES)
-def list_alerts() -> Any:
+def list_alerts() -> ResponseReturnValue:
     """Alerts in the caller's scope, newest first, and how many are unread."""
     limit, offset = _int("limit", 100), _int("offset", 0)
     rows = alerts.listing(_user(), request.args.get("state") or "all", limit, offset)
@@ -50,13 +50,13 @@ def list_alerts() -> Any:
 
 @bp.post("/alerts/read")
 @require(roles=ALL_ROLES)
-def read_alerts() -> Any:
+def read_alerts() -> ResponseReturnValue:
     """Mark every alert in scope so far as read (the bell goes quiet)."""
     alerts.mark_read(_user())
     return "", 204
 
 
-def _subscriptions() -> Any:
+def _subscriptions() -> ResponseReturnValue:
     user = _user()
     return jsonify({"email": alerts.profile(user).email,
                     "subscriptions": [alerts.subscription_dict(s) for s in alerts.subscriptions(user)]})
@@ -64,13 +64,13 @@ def _subscriptions() -> Any:
 
 @bp.get("/alerts/subscriptions")
 @require(roles=ALL_ROLES)
-def list_subscriptions() -> Any:
+def list_subscriptions() -> ResponseReturnValue:
     return _subscriptions()
 
 
 @bp.put("/alerts/subscriptions")
 @require(roles=ALL_ROLES)
-def set_email() -> Any:
+def set_email() -> ResponseReturnValue:
     """Set the caller's mail address for alerts ("" stops mail; the bell stays)."""
     email = json_body().get("email")
     if not isinstance(email, str):
@@ -81,7 +81,7 @@ def set_email() -> Any:
 
 @bp.post("/alerts/subscriptions")
 @require(roles=ALL_ROLES)
-def subscribe() -> Any:
+def subscribe() -> ResponseReturnValue:
     """Subscribe to a kind of alert (or every kind) in an area of the caller's scope, at once or daily."""
     body = json_body()
     area, kind, mode = body.get("area_code"), body.get("kind") or "", body.get("mode") or "immediate"
@@ -93,14 +93,14 @@ def subscribe() -> Any:
 
 @bp.delete("/alerts/subscriptions/<int:sub_id>")
 @require(roles=ALL_ROLES)
-def unsubscribe(sub_id: int) -> Any:
+def unsubscribe(sub_id: int) -> ResponseReturnValue:
     alerts.unsubscribe(_user(), sub_id)
     return "", 204
 
 
 @bp.get("/reports/uptime")
 @require(roles=ALL_ROLES)
-def report_uptime() -> Any:
+def report_uptime() -> ResponseReturnValue:
     """Uptime % per station and of the area over local days (default: the caller's scope, this year)."""
     args = request.args
     today = datetime.now(ZONE).date()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from central.messages import msg
 
@@ -51,7 +52,7 @@ def csv_response(data: bytes, args: Any) -> Response:
 
 @bp.get("/audit")
 @require(roles=(Role.ADMIN,))
-def audit_log() -> Any:
+def audit_log() -> ResponseReturnValue:
     """Who changed what, where and when; ``format=csv`` for every matching row."""
     user = current_user()
     assert user is not None

@@ -6,9 +6,8 @@ on the workflow blueprint, so they share its ``/api/v1`` prefix and error handli
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import jsonify, request
+from flask.typing import ResponseReturnValue
 
 from audio_library import AudioError
 from central.messages import msg
@@ -22,13 +21,13 @@ from .workflow import ALL_ROLES, AudioRejected, _created, _reason, _store, _user
 
 @bp.get("/chimes")
 @require(ALL_ROLES)
-def list_chimes() -> Any:
+def list_chimes() -> ResponseReturnValue:
     return jsonify([chimes.to_dict(c) for c in chimes.listing(_user(), request.args.get("status"))])
 
 
 @bp.post("/chimes")
 @require(policy.EDITORS)
-def create_chime() -> Any:
+def create_chime() -> ResponseReturnValue:
     upload = request.files.get("file")
     data = upload.read() if upload is not None else b""
     name = upload.filename if upload is not None else None
@@ -42,41 +41,41 @@ def create_chime() -> Any:
 
 @bp.get("/chimes/<int:cid>")
 @require(ALL_ROLES)
-def get_chime(cid: int) -> Any:
+def get_chime(cid: int) -> ResponseReturnValue:
     return jsonify(chimes.to_dict(chimes.get(_user(), cid)))
 
 
 @bp.post("/chimes/<int:cid>/submit")
 @require(policy.EDITORS)
-def submit_chime(cid: int) -> Any:
+def submit_chime(cid: int) -> ResponseReturnValue:
     return jsonify(chimes.to_dict(chimes.submit(_user(), cid)))
 
 
 @bp.post("/chimes/<int:cid>/approve")
 @require(policy.APPROVERS)
-def approve_chime(cid: int) -> Any:
+def approve_chime(cid: int) -> ResponseReturnValue:
     return jsonify(chimes.to_dict(chimes.approve(_user(), cid)))
 
 
 @bp.post("/chimes/<int:cid>/reject")
 @require(policy.APPROVERS)
-def reject_chime(cid: int) -> Any:
+def reject_chime(cid: int) -> ResponseReturnValue:
     return jsonify(chimes.to_dict(chimes.reject(_user(), cid, _reason())))
 
 
 @bp.post("/chimes/<int:cid>/withdraw")
 @require(policy.WITHDRAWERS)
-def withdraw_chime(cid: int) -> Any:
+def withdraw_chime(cid: int) -> ResponseReturnValue:
     return jsonify(chimes.to_dict(chimes.withdraw(_user(), cid)))
 
 
 @bp.post("/playlists/<int:programme_id>/approve")
 @require(policy.APPROVERS)
-def approve_playlist_change(programme_id: int) -> Any:
+def approve_playlist_change(programme_id: int) -> ResponseReturnValue:
     return jsonify(programmes.to_dict(programmes.approve(_user(), programme_id)))
 
 
 @bp.post("/playlists/<int:programme_id>/reject")
 @require(policy.APPROVERS)
-def reject_playlist_change(programme_id: int) -> Any:
+def reject_playlist_change(programme_id: int) -> ResponseReturnValue:
     return jsonify(programmes.to_dict(programmes.reject(_user(), programme_id, _reason())))

@@ -14,6 +14,7 @@ import contextlib
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from central.messages import msg
 from central.words import ROLES
@@ -22,6 +23,7 @@ from ..auth import current_user, require
 from ..config import settings
 from ..db import database
 from ..errors import Forbidden
+from ..models import User
 from ..services import live, live_feed
 from . import json_body
 from .station import _station
@@ -32,7 +34,7 @@ bp = Blueprint("api_live", __name__, url_prefix="/api/v1")
 ALL_ROLES = ROLES  # every role (scope still applies)
 
 
-def _user() -> Any:
+def _user() -> User:
     user = current_user()
     assert user is not None  # @require ran first
     return user
@@ -40,25 +42,25 @@ def _user() -> Any:
 
 @bp.get("/live")
 @require(ALL_ROLES)
-def list_live() -> Any:
+def list_live() -> ResponseReturnValue:
     return jsonify({"live": [live.to_dict(s) for s in live.listing(_user())]})
 
 
 @bp.post("/live")
 @require(live.SPEAKERS)
-def start_live() -> Any:
+def start_live() -> ResponseReturnValue:
     return jsonify(live.to_dict(live.start(_user(), json_body(), settings()))), 201
 
 
 @bp.get("/live/<int:lid>")
 @require(ALL_ROLES)
-def get_live(lid: int) -> Any:
+def get_live(lid: int) -> ResponseReturnValue:
     return jsonify(live.to_dict(live.get(_user(), lid)))
 
 
 @bp.post("/live/<int:lid>/audio")
 @require(live.SPEAKERS)
-def live_audio(lid: int) -> Any:
+def live_audio(lid: int) -> ResponseReturnValue:
     s = live.check_feeder(_user(), lid)
     upload = request.files.get("chunk")
     chunk = upload.read(live_feed.MAX_CHUNK + 1) if upload is not None else b""
@@ -87,17 +89,17 @@ def _end_idle(app: Any, lid: int) -> None:
 
 @bp.post("/live/<int:lid>/end")
 @require(live.SPEAKERS)
-def end_live(lid: int) -> Any:
+def end_live(lid: int) -> ResponseReturnValue:
     return jsonify(live.to_dict(live.end(_user(), lid, settings())))
 
 
 @station_bp.get("/live")
-def station_live() -> Any:
+def station_live() -> ResponseReturnValue:
     return jsonify({"live": live.for_station(_station(), settings())})
 
 
 @station_bp.post("/live/listener")
-def icecast_listener() -> Any:
+def icecast_listener() -> ResponseReturnValue:
     if request.form.get("action", "listener_add") != "listener_add" or not live.listener_allowed(
             request.form, settings()):
         raise Forbidden(msg("Không được nghe kênh này."))

@@ -1,14 +1,22 @@
 """The OpenAPI 3.1 document of the whole API (station contract and operator API), served as JSON.
 
-The document is built from small helpers (``openapi_schemas``) so each path reads as one line of
-intent; a test checks it with a real validator and checks that every Flask route under ``/api/v1``
-is described here, so a new route without a description fails the suite.
+Paths are written with small helpers (``openapi_schemas``) so each reads as one line of intent; the
+shapes of bodies and answers are pydantic models (``central.shapes``), named with ``ref(Model)``, and
+the components are derived from them. A test checks the document with a real validator and checks
+that every Flask route under ``/api/v1`` is described here, so a new route without a description
+fails the suite.
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
+from flask.typing import ResponseReturnValue
 
+from .. import shapes
+from ..shapes import inline
+from ..shapes import operator as O
+from ..shapes import station as station_shapes
+from ..shapes import workflow as W
 from . import (
     openapi_alerts,
     openapi_chimes,
@@ -19,31 +27,26 @@ from . import (
     openapi_relays,
 )
 from .openapi_schemas import (
-    BOOL,
     CODE,
     DAY,
     ID,
     INT,
     PROBLEM,
     REPORT_DAY,
-    SCHEMAS,
     SHA256,
     STR,
     TIME,
     TIME_IN,
-    TIME_N,
     J,
     arr,
     between,
     json_body,
-    nullable,
     obj,
     ok,
     op,
     path_id,
     query,
     ref,
-    res,
     text,
     values,
 )
@@ -63,15 +66,9 @@ def _enroll_code() -> J:
 THROTTLED: J = {
     "description": "Too many failed attempts; try again after Retry-After seconds",
     "headers": {"Retry-After": {"description": "seconds to wait", "schema": INT}},
-    "content": {"application/problem+json": {"schema": ref("Problem")}},
+    "content": {"application/problem+json": {"schema": ref(O.Problem)}},
 }
-#: The push channel's broker and the station's own credentials (optional: absent without a broker)
-MQTT_CREDENTIALS = res(
-    {"url": {"type": "string", "pattern": "^mqtts?://"}, "username": STR, "password": STR,
-     "areas": {**arr(STR), "description": "the station's area code and every area above it"}},
-)
 #: One interval a station was off the push channel (its link dropped or it stopped)
-OUTAGE = res({"from": TIME, "to": TIME_N, "duration_s": {"type": "number", "minimum": 0}, "ongoing": BOOL})
 STATE = (400, 401, 403, 404, 409)  # a workflow step: not allowed now is a 409
 WRITE = (*STATE, 422)  # a body whose meaning does not hold (an end before its start, an unknown code)
 
@@ -81,15 +78,12 @@ WRITE = (*STATE, 422)  # a body whose meaning does not hold (an end before its s
 
 def _station_paths() -> J:
     s = "station"
-    logs_in = obj({"logs": arr(ref("PlayLog"), min_items=1, max_items=1000)}, ("logs",))
     return {
         "/api/v1/station/enroll": {
             "post": op(
                 "Enroll a station with a one-time code",
                 "station",
-                {**ok(obj({"station_id": INT, "token": STR, "public_key": STR, "server_time": TIME,
-                           "mqtt": MQTT_CREDENTIALS}, ("station_id", "token", "public_key", "server_time"),
-                          extra=False), "Enrolled", "201"), "429": THROTTLED},
+                {**ok(ref(station_shapes.Enrolled), "Enrolled", "201"), "429": THROTTLED},
                 body=json_body(obj({"code": _enroll_code()}, ("code",))),
                 security="none",
                 errors=(400, 404, 410),
@@ -100,7 +94,7 @@ def _station_paths() -> J:
                 "Get this station's signed manifest",
                 s,
                 {
-                    **ok(res({"manifest": ref("Manifest"), "signature": STR})),
+                    **ok(ref(station_shapes.SignedManifest)),
                     "304": {"description": "Unchanged since If-None-Match"},
                 },
                 params=[
@@ -137,8 +131,8 @@ def _station_paths() -> J:
             "post": op(
                 "Upload a batch of play logs (idempotent by log id)",
                 s,
-                ok(res({"accepted": INT, "duplicates": INT})),
-                body=json_body(logs_in),
+                ok(ref(station_shapes.PlayLogsStored)),
+                body=json_body(inline(station_shapes.PlayLogBatch)),
                 security=s,
                 errors=(400, 401, 413),
             )
@@ -147,8 +141,8 @@ def _station_paths() -> J:
             "post": op(
                 "Report station status",
                 s,
-                ok(res({"server_time": TIME, "manifest_version": INT})),
-                body=json_body(ref("Heartbeat")),
+                ok(ref(station_shapes.HeartbeatReply)),
+                body=json_body(ref(station_shapes.Heartbeat)),
                 security=s,
                 errors=(400, 401),
             )
@@ -159,18 +153,23 @@ def _station_paths() -> J:
 def _crud(
     name: str, schema: str, tag: str, body: str, list_params: list[J] | None = None
 ) -> tuple[J, J]:
-    """Collection (GET list, POST create) and item (GET, PATCH, DELETE) paths for one noun."""
+    """Collection (GET list, POST create) and item (GET, PATCH, DELETE) paths for one noun.
+
+    ``schema`` names its answer model and ``body`` the stem of its ``…Input`` and ``…Patch`` models
+    in ``central.shapes.workflow``.
+    """
+    answer, new, patch = (getattr(W, n) for n in (schema, body + "Input", body + "Patch"))
     coll = {
-        "get": op(f"List {name}s", tag, ok(arr(ref(schema))), params=list_params),
+        "get": op(f"List {name}s", tag, ok(arr(ref(answer))), params=list_params),
         "post": op(
-            f"Create a {name}", tag, ok(ref(schema), "Created", "201"), body=json_body(ref(body + "Input")),
+            f"Create a {name}", tag, ok(ref(answer), "Created", "201"), body=json_body(ref(new)),
             errors=WRITE,
         ),
     }
     item = {
         "parameters": [path_id()],
-        "get": op(f"Get a {name}", tag, ok(ref(schema)), errors=(401, 403, 404)),
-        "patch": op(f"Change a {name}", tag, ok(ref(schema)), body=json_body(ref(body + "Patch")), errors=WRITE),
+        "get": op(f"Get a {name}", tag, ok(ref(answer)), errors=(401, 403, 404)),
+        "patch": op(f"Change a {name}", tag, ok(ref(answer)), body=json_body(ref(patch)), errors=WRITE),
         "delete": op(f"Delete a {name}", tag, {"204": {"description": "Deleted"}}, errors=(401, 403, 404, 409)),
     }
     return coll, item
@@ -181,8 +180,8 @@ def _bulletin_paths() -> J:
     create_body = {
         "required": True,
         "content": {
-            "multipart/form-data": {"schema": ref("BulletinUpload")},
-            "application/json": {"schema": ref("BulletinTTS")},
+            "multipart/form-data": {"schema": ref(W.BulletinUpload)},
+            "application/json": {"schema": ref(W.BulletinTTS)},
         },
     }
     paths: J = {
@@ -190,7 +189,7 @@ def _bulletin_paths() -> J:
             "get": op(
                 "List bulletins",
                 t,
-                ok(arr(ref("Bulletin"))),
+                ok(arr(ref(W.Bulletin))),
                 params=[
                     query("status", {"type": "string", "enum": values(_statuses("bulletin"))}, "workflow state"),
                     query("category", text(64), "category code"),
@@ -199,34 +198,33 @@ def _bulletin_paths() -> J:
                 ],
                 errors=(400, 401, 403, 422),
             ),
-            "post": op("Create a bulletin by upload or TTS", t, ok(ref("Bulletin"), "Created as draft", "201"),
+            "post": op("Create a bulletin by upload or TTS", t, ok(ref(W.Bulletin), "Created as draft", "201"),
                        body=create_body, errors=WRITE),
         },
         "/api/v1/bulletins/{id}": {
             "parameters": [path_id()],
-            "get": op("Get a bulletin", t, ok(ref("Bulletin")), errors=(401, 403, 404)),
-            "patch": op("Change a draft bulletin", t, ok(ref("Bulletin")), body=json_body(ref("BulletinPatch")),
+            "get": op("Get a bulletin", t, ok(ref(W.Bulletin)), errors=(401, 403, 404)),
+            "patch": op("Change a draft bulletin", t, ok(ref(W.Bulletin)), body=json_body(ref(W.BulletinPatch)),
                         errors=WRITE),
             "delete": op("Delete a draft bulletin (its audio too, unless something else uses it)", t,
                          {"204": {"description": "Deleted"}}, errors=(401, 403, 404, 409)),
         },
         "/api/v1/bulletins/tts-preview": {
             "post": op("Hear a text read aloud before saving it as a bulletin (nothing is stored)", t,
-                       ok(ref("TTSPreview")), body=json_body(ref("TTSPreviewInput")), errors=(400, 401, 403, 422)),
+                       ok(ref(W.TTSPreview)), body=json_body(ref(W.TTSPreviewInput)), errors=(400, 401, 403, 422)),
         },
     }
     for action, reason in (("submit", False), ("approve", False), ("reject", True), ("withdraw", False)):
         paths[f"/api/v1/bulletins/{{id}}/{action}"] = {
             "parameters": [path_id()],
-            "post": op(f"{action.capitalize()} a bulletin", t, ok(ref("Bulletin")), body=_reason_body(reason),
+            "post": op(f"{action.capitalize()} a bulletin", t, ok(ref(W.Bulletin)), body=_reason_body(reason),
                        errors=STATE),
         }
     return paths
 
 
 def _reason_body(required: bool) -> J:
-    reason = text(2000, filled=True) if required else nullable(text(2000))
-    return json_body(obj({"reason": reason}, ("reason",) if required else ()), required=required)
+    return json_body(ref(O.ReasonRequired if required else O.Reason), required=required)
 
 
 def _statuses(kind: str) -> tuple[str, ...]:
@@ -262,7 +260,7 @@ def _workflow_paths() -> J:
     for action in ("submit", "approve", "reject"):
         paths[f"/api/v1/schedules/{{id}}/{action}"] = {
             "parameters": [path_id()],
-            "post": op(f"{action.capitalize()} a schedule", "schedules", ok(ref("Schedule")),
+            "post": op(f"{action.capitalize()} a schedule", "schedules", ok(ref(W.Schedule)),
                        body=_reason_body(action == "reject"), errors=STATE),
         }
     paths.update(openapi_chimes.paths())
@@ -274,7 +272,7 @@ def _workflow_paths() -> J:
         "get": op(
             "What a station will play",
             "stations",
-            ok(ref("Timeline")),
+            ok(ref(O.Timeline)),
             params=[
                 query("from", TIME_IN, "start (default: now)"),
                 query("to", TIME_IN, "end, after start (default: from + 1 day, at most 31 days)"),
@@ -295,7 +293,7 @@ def _summary_path() -> J:
                 "200": {
                     "description": "The summary",
                     "content": {
-                        "application/json": {"schema": ref("Summary")},
+                        "application/json": {"schema": ref(O.Summary)},
                         "text/csv": {"schema": STR},
                     },
                 }
@@ -316,23 +314,23 @@ def _summary_path() -> J:
 def _operator_paths() -> J:
     return {
         "/api/v1/areas": {
-            "get": op("List the area tree in scope", "areas", ok(res({"areas": arr(ref("Area"))})),
+            "get": op("List the area tree in scope", "areas", ok(ref(O.AreaList)),
                       errors=(401, 403)),
-            "post": op("Add an area", "areas", ok(ref("Area"), "Created", "201"), body=json_body(ref("AreaInput")),
+            "post": op("Add an area", "areas", ok(ref(O.Area), "Created", "201"), body=json_body(ref(O.AreaInput)),
                        errors=(400, 401, 403, 404, 409)),
         },
         "/api/v1/stations": {
             "get": op("List stations with health", "stations",
-                      ok(res({"stations": arr(ref("Station"))})),
+                      ok(ref(O.StationList)),
                       params=[query("area", CODE, "only this area's subtree")]),
             "post": op("Register a station (answers its one-time enrollment code)", "stations",
-                       ok(res({"station": ref("Station"), "code": STR}), "Created", "201"),
-                       body=json_body(ref("StationInput")), errors=(401, 403, 404, 422)),
+                       ok(ref(O.StationCreated), "Created", "201"),
+                       body=json_body(ref(O.StationInput)), errors=(401, 403, 404, 422)),
         },
         "/api/v1/stations/{id}/enroll-code": {
             "parameters": [path_id()],
             "post": op("Issue a new enrollment code for a station", "stations",
-                       ok(res({"station_id": INT, "code": STR}), "Created", "201"), errors=(401, 403, 404)),
+                       ok(ref(O.EnrollCode), "Created", "201"), errors=(401, 403, 404)),
         },
         "/api/v1/stations/{id}/token": {
             "parameters": [path_id()],
@@ -344,26 +342,26 @@ def _operator_paths() -> J:
             "parameters": [path_id()],
             "get": op(
                 "List a station's outages on the push channel, newest first", "stations",
-                ok(res({"station_id": INT, "outages": arr(OUTAGE)})),
+                ok(ref(O.Outages)),
                 params=[query("limit", between(1, 1000), "at most 1000 (default 100)")],
             ),
         },
         "/api/v1/stations/{id}/speaker-test": {
             "parameters": [path_id()],
             "post": op("Ask a station to play a short test signal (its result comes in its heartbeat)", "stations",
-                       ok(res({"station_id": INT, "id": STR}), "Accepted", "202"), errors=(401, 403, 404, 409)),
+                       ok(ref(O.SpeakerTestAsked), "Accepted", "202"), errors=(401, 403, 404, 409)),
         },
         "/api/v1/stations/{id}": {
             "parameters": [path_id()],
-            "get": op("Get a station with health", "stations", ok(ref("Station")), errors=(401, 403, 404)),
-            "patch": op("Change a station's settings", "stations", ok(ref("Station")),
-                        body=json_body(ref("StationSettings")), errors=(401, 403, 404, 422)),
+            "get": op("Get a station with health", "stations", ok(ref(O.Station)), errors=(401, 403, 404)),
+            "patch": op("Change a station's settings", "stations", ok(ref(O.Station)),
+                        body=json_body(ref(O.StationSettings)), errors=(401, 403, 404, 422)),
         },
         "/api/v1/play-logs": {
             "get": op(
                 "List proof of play",
                 "play-logs",
-                ok(res({"play_logs": arr(ref("PlayLogRow")), "limit": INT, "offset": INT})),
+                ok(ref(O.PlayLogPage)),
                 params=[
                     query("station", ID, "station id"),
                     query("from", TIME_IN, "from this time"),
@@ -379,27 +377,23 @@ def _operator_paths() -> J:
             "delete": op("Revoke an API token", "people", {"204": {"description": "Revoked"}}, errors=(401, 404)),
         },
         "/api/v1/tokens": {
-            "get": op("List your API tokens", "people", ok(res({"tokens": arr(ref("Token"))})), errors=(401,)),
+            "get": op("List your API tokens", "people", ok(ref(O.TokenList)), errors=(401,)),
             "post": op("Make an API token for yourself (shown once)", "people",
-                       ok(res({"id": INT, "token": STR, "prefix": STR}), "Created", "201"),
-                       body=json_body(obj({"name": text(100)}, extra=False), required=False), errors=(401,)),
+                       ok(ref(O.TokenMade), "Created", "201"),
+                       body=json_body(ref(O.TokenNew), required=False), errors=(401,)),
         },
-        "/api/v1/me": {"get": op("Who am I", "people", ok(ref("User")), errors=(401,))},
+        "/api/v1/me": {"get": op("Who am I", "people", ok(ref(O.User)), errors=(401,))},
         "/api/v1/audit": {"get": _audit_op()},
     }
 
 
 def _audit_op() -> J:
     """The admins' audit log: JSON pages, or CSV of every matching row."""
-    entry = res({"id": INT, "at": TIME, "actor_id": nullable("integer"), "actor_name": STR, "action": STR,
-                 "object_type": nullable("string"), "object_id": nullable("string"),
-                 "area_code": nullable("string"), "detail": {"type": "object"}})
-    listing = res({"entries": arr(entry), "total": INT, "limit": INT, "offset": INT})
     when = {"anyOf": [DAY, TIME]}
     return op(
         "Read the audit log (admins)", "audit",
         {"200": {"description": "Entries, newest first", "content": {
-            "application/json": {"schema": listing}, "text/csv": {"schema": STR}}}},
+            "application/json": {"schema": ref(O.AuditPage)}, "text/csv": {"schema": STR}}}},
         params=[
             query("person", text(100), "login name of the person who acted"),
             query("object_type", text(32), "Bulletin, Schedule, Station, Playlist, Campaign, Category, Area, User…"),
@@ -418,7 +412,7 @@ def _audit_op() -> J:
 def _meta_paths() -> J:
     return {
         "/api/v1/health": {
-            "get": op("Liveness", "meta", ok(res({"status": STR})), security="none", errors=())
+            "get": op("Liveness", "meta", ok(ref(O.Health)), security="none", errors=())
         },
         "/api/v1/openapi.json": {
             "get": op(
@@ -480,13 +474,11 @@ def build_spec() -> J:
         "servers": [{"url": "/"}],
         "paths": paths,
         "components": {
-            "schemas": {**SCHEMAS, **openapi_chimes.SCHEMAS, **openapi_plans.SCHEMAS,
-                        **openapi_emergencies.SCHEMAS, **openapi_period_reports.SCHEMAS, **openapi_live.SCHEMAS,
-                        **openapi_relays.SCHEMAS},
+            "schemas": shapes.components(),
             "responses": {
                 "Problem": {
                     "description": "RFC 9457 problem details",
-                    "content": {"application/problem+json": {"schema": ref("Problem")}},
+                    "content": {"application/problem+json": {"schema": ref(O.Problem)}},
                 }
             },
             "securitySchemes": {
@@ -509,5 +501,5 @@ def spec() -> J:
 
 
 @bp.get("/openapi.json")
-def openapi_json():  # type: ignore[no-untyped-def]
+def openapi_json() -> ResponseReturnValue:
     return jsonify(spec())

@@ -2,75 +2,31 @@
 
 from __future__ import annotations
 
-from playlists.words import CHIME_STATUSES, REVISION_STATUSES
+from pydantic import BaseModel
 
+from ..models import CHIME_STATUSES
+from ..shapes import enum
+from ..shapes import operator as O
+from ..shapes import workflow as W
 from .openapi_schemas import (
-    INT,
-    STR,
-    TIME_N,
     J,
     arr,
     json_body,
-    nullable,
-    obj,
     ok,
     op,
     path_id,
     query,
     ref,
-    res,
-    text,
-    values,
 )
 
-CHIME_STATUS: J = {"type": "string", "enum": values(CHIME_STATUSES)}
-
-SCHEMAS: J = {
-    "Chime": obj(
-        {
-            "id": INT,
-            "title": STR,
-            "status": CHIME_STATUS,
-            "builtin": {"type": "boolean"},
-            "asset": res({"sha256": STR, "duration_ms": INT, "size": INT, "loudness_lufs": nullable("number")}),
-            "author": nullable("string"),
-            "approver": nullable("string"),
-            "reason": nullable("string"),
-            "area_code": nullable("string"),
-            "created_at": STR,
-            "decided_at": TIME_N,
-        },
-        ("id", "title", "status", "builtin", "asset"),
-    ),
-    "ChimeUpload": obj(
-        {"file": {"type": "string", "contentMediaType": "application/octet-stream", "minLength": 1},
-         "title": text(300, filled=True)},
-        ("file", "title"),
-        extra=False,
-    ),
-    "PlaylistRevision": obj(
-        {
-            "revision": INT,
-            "status": {"type": "string",
-                       "enum": values(REVISION_STATUSES)},
-            "author": nullable("string"),
-            "approver": nullable("string"),
-            "reason": nullable("string"),
-            "created_at": STR,
-            "items": arr(ref("PlaylistItem")),
-            "duration_ms": INT,
-        },
-        ("revision", "status", "items"),
-    ),
-}
+CHIME_STATUS: J = enum(CHIME_STATUSES)
 
 
-def _action(what: str, tag: str, schema: str, reason: bool) -> J:
+def _action(what: str, tag: str, schema: type[BaseModel], reason: bool) -> J:
     return {
         "parameters": [path_id()],
         "post": op(what, tag, ok(ref(schema)),
-                   body=json_body(obj({"reason": text(2000, filled=True) if reason else nullable(text(2000))},
-                                      ("reason",) if reason else ()), required=reason),
+                   body=json_body(ref(O.ReasonRequired if reason else O.Reason), required=reason),
                    errors=(400, 401, 403, 404, 409)),
     }
 
@@ -79,21 +35,21 @@ def paths() -> J:
     t = "chimes"
     out: J = {
         "/api/v1/chimes": {
-            "get": op("List chimes and jingles", t, ok(arr(ref("Chime"))),
+            "get": op("List chimes and jingles", t, ok(arr(ref(W.Chime))),
                       params=[query("status", CHIME_STATUS, "workflow state")]),
             "post": op("Upload a chime (starts as draft)", t,
-                       {**ok(ref("Chime"), "Created as draft", "201"), "422": {"$ref":
+                       {**ok(ref(W.Chime), "Created as draft", "201"), "422": {"$ref":
                         "#/components/responses/Problem"}},
                        body={"required": True, "content": {
-                           "multipart/form-data": {"schema": ref("ChimeUpload")}}}),
+                           "multipart/form-data": {"schema": ref(W.ChimeUpload)}}}),
         },
-        "/api/v1/chimes/{id}": {"parameters": [path_id()], "get": op("Get a chime", t, ok(ref("Chime")))},
+        "/api/v1/chimes/{id}": {"parameters": [path_id()], "get": op("Get a chime", t, ok(ref(W.Chime)))},
     }
     for action in ("submit", "approve", "reject", "withdraw"):
-        out[f"/api/v1/chimes/{{id}}/{action}"] = _action(f"{action.capitalize()} a chime", t, "Chime",
+        out[f"/api/v1/chimes/{{id}}/{action}"] = _action(f"{action.capitalize()} a chime", t, W.Chime,
                                                           action == "reject")
     for action in ("approve", "reject"):
         out[f"/api/v1/playlists/{{id}}/{action}"] = _action(
-            f"{action.capitalize()} a programme's waiting change", "playlists", "Playlist",
+            f"{action.capitalize()} a programme's waiting change", "playlists", W.Playlist,
             action == "reject")
     return out

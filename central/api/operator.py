@@ -5,16 +5,15 @@ Every call needs a user (API token or web session) and answers only within the u
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from central.messages import msg
 from playlists.model import DEFAULT_ZONE
 
 from ..auth import area_subtree_ids, check_area, current_user, require, visible_stations
 from ..errors import Invalid
-from ..models import Station
+from ..models import Station, User
 from ..services import (
     areas,
     emergencies,
@@ -34,27 +33,27 @@ ALL_ROLES = ROLES  # every role (scope still applies)
 MAX_PAGE = 1000
 
 
-def _user() -> Any:
+def _user() -> User:
     user = current_user()
     assert user is not None  # @require ran first
     return user
 
 
 @bp.get("/health")
-def health() -> Any:
+def health() -> ResponseReturnValue:
     """Liveness for load balancers and monitoring: no login, no database work beyond the connection."""
     return jsonify({"status": "ok"})
 
 
 @bp.get("/areas")
 @require(roles=ALL_ROLES)
-def list_areas() -> Any:
+def list_areas() -> ResponseReturnValue:
     return jsonify({"areas": areas.listing(area_subtree_ids(_user()))})
 
 
 @bp.post("/areas")
 @require(roles=(Role.ADMIN,))
-def create_area() -> Any:
+def create_area() -> ResponseReturnValue:
     body = json_body()
     parent_code = body.get("parent_code")
     user = _user()
@@ -78,7 +77,7 @@ def _int_arg(name: str) -> int | None:
 
 @bp.get("/stations")
 @require(roles=ALL_ROLES)
-def list_stations() -> Any:
+def list_stations() -> ResponseReturnValue:
     rows = stations.listing(_user(), request.args.get("area"))
     return jsonify({"stations": [stations.health(s) for s in rows]})
 
@@ -89,14 +88,14 @@ def _visible_station(station_id: int) -> Station:
 
 @bp.get("/stations/<int:station_id>")
 @require(roles=ALL_ROLES)
-def station_detail(station_id: int) -> Any:
+def station_detail(station_id: int) -> ResponseReturnValue:
     station = _visible_station(station_id)
     return jsonify({**stations.health(station), **stations.sound(station)})
 
 
 @bp.get("/stations/<int:station_id>/outages")
 @require(roles=ALL_ROLES)
-def station_outages(station_id: int) -> Any:
+def station_outages(station_id: int) -> ResponseReturnValue:
     """When the station was off the push channel: from, to, duration (newest first)."""
     limit = _int_arg("limit")
     rows = presence.outages(_visible_station(station_id), 100 if limit is None else limit)
@@ -105,7 +104,7 @@ def station_outages(station_id: int) -> Any:
 
 @bp.post("/stations")
 @require(roles=(Role.ADMIN,))
-def register_station() -> Any:
+def register_station() -> ResponseReturnValue:
     """Register a station in an area of the caller's scope; answers its one-time enrollment code."""
     body = json_body()
     check_area(_user(), areas.get(str(body.get("area_code") or "")))
@@ -116,7 +115,7 @@ def register_station() -> Any:
 
 @bp.post("/stations/<int:station_id>/enroll-code")
 @require(roles=(Role.ADMIN,))
-def new_enroll_code(station_id: int) -> Any:
+def new_enroll_code(station_id: int) -> ResponseReturnValue:
     """A fresh one-time code for a station (a replaced device); its current token stops at enrollment."""
     code = enrollment.issue_code(_user(), _visible_station(station_id))
     return jsonify({"station_id": station_id, "code": code}), 201
@@ -124,7 +123,7 @@ def new_enroll_code(station_id: int) -> Any:
 
 @bp.delete("/stations/<int:station_id>/token")
 @require(roles=(Role.ADMIN, Role.APPROVER))
-def revoke_station_token(station_id: int) -> Any:
+def revoke_station_token(station_id: int) -> ResponseReturnValue:
     """Revoke a station's token (a lost or stolen device) and its unused codes; its next call gets 401."""
     enrollment.revoke(_user(), _visible_station(station_id))
     return "", 204
@@ -132,7 +131,7 @@ def revoke_station_token(station_id: int) -> Any:
 
 @bp.post("/stations/<int:station_id>/speaker-test")
 @require(roles=(Role.ADMIN, Role.APPROVER, Role.OPERATOR))
-def speaker_test(station_id: int) -> Any:
+def speaker_test(station_id: int) -> ResponseReturnValue:
     """Ask a station to play its short test signal; the result comes back in its heartbeat's ``sound``."""
     test_id = stations.request_speaker_test(_user(), _visible_station(station_id))
     return jsonify({"station_id": station_id, "id": test_id}), 202
@@ -140,7 +139,7 @@ def speaker_test(station_id: int) -> Any:
 
 @bp.patch("/stations/<int:station_id>")
 @require(roles=(Role.ADMIN, Role.EDITOR, Role.OPERATOR))
-def update_station(station_id: int) -> Any:
+def update_station(station_id: int) -> ResponseReturnValue:
     """Change name, time zone, quiet hours, volume, intervals or active; the station gets them at its next sync."""
     station = stations.update_settings(_user(), _visible_station(station_id), json_body())
     return jsonify(stations.health(station))
@@ -148,7 +147,7 @@ def update_station(station_id: int) -> Any:
 
 @bp.get("/play-logs")
 @require(roles=ALL_ROLES)
-def list_play_logs() -> Any:
+def list_play_logs() -> ResponseReturnValue:
     station_id = _int_arg("station")
     if station_id is not None:
         _visible_station(station_id)
@@ -164,7 +163,7 @@ def list_play_logs() -> Any:
 
 @bp.post("/tokens")
 @require(roles=ALL_ROLES)
-def create_token() -> Any:
+def create_token() -> ResponseReturnValue:
     """A new API token for the caller (shown once)."""
     body = request.get_json(silent=True) or {}
     row, token = users.create_token(_user(), _user(), str(body.get("name", ""))[:100])
@@ -173,14 +172,14 @@ def create_token() -> Any:
 
 @bp.get("/tokens")
 @require(roles=ALL_ROLES)
-def list_tokens() -> Any:
+def list_tokens() -> ResponseReturnValue:
     """The caller's own API tokens (never the secrets)."""
     return jsonify({"tokens": [users.token_to_dict(r) for r in users.tokens_of(_user())]})
 
 
 @bp.delete("/tokens/<int:token_id>")
 @require(roles=ALL_ROLES)
-def revoke_token(token_id: int) -> Any:
+def revoke_token(token_id: int) -> ResponseReturnValue:
     """Revoke one of the caller's tokens (an admin: also those of people within their scope)."""
     users.revoke_token(_user(), token_id)
     return "", 204
@@ -188,5 +187,5 @@ def revoke_token(token_id: int) -> Any:
 
 @bp.get("/me")
 @require(roles=ALL_ROLES)
-def me() -> Any:
+def me() -> ResponseReturnValue:
     return jsonify(users.to_dict(_user()))

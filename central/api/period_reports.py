@@ -10,12 +10,14 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from central.messages import msg
 from central.times import ZONE
 
 from ..auth import current_user, require
-from ..errors import Invalid, Unprocessable
+from ..errors import Invalid, Unprocessable, reader_language
+from ..models import User
 from ..services import area_reports, period_report, reports
 from ..words import ROLES
 from . import json_body
@@ -62,7 +64,7 @@ def period_args(user: Any) -> dict[str, Any]:
             "offline_days": days or period_report.DEFAULT_OFFLINE_DAYS}
 
 
-def _user() -> Any:
+def _user() -> User:
     user = current_user()
     assert user is not None  # guaranteed by @require
     return user
@@ -79,13 +81,13 @@ def _file(body: bytes, mime: str, report: dict[str, Any], ext: str) -> Response:
 
 @bp.get("/reports/period")
 @require(ALL_ROLES)
-def get_report() -> Any:
+def get_report() -> ResponseReturnValue:
     return jsonify(view_of(_user()))
 
 
 @bp.get("/reports/period/docx")
 @require(ALL_ROLES)
-def get_docx() -> Any:
+def get_docx() -> ResponseReturnValue:
     from ..services import report_docx
 
     report = view_of(_user())
@@ -94,16 +96,16 @@ def get_docx() -> Any:
 
 @bp.get("/reports/period/xlsx")
 @require(ALL_ROLES)
-def get_xlsx() -> Any:
+def get_xlsx() -> ResponseReturnValue:
     from ..services import report_xlsx
 
     report = view_of(_user())
-    return _file(report_xlsx.to_xlsx(report), XLSX, report, "xlsx")
+    return _file(report_xlsx.to_xlsx(report, reader_language()), XLSX, report, "xlsx")
 
 
 @bp.get("/reports/period/chart.png")
 @require(ALL_ROLES)
-def get_chart() -> Any:
+def get_chart() -> ResponseReturnValue:
     from ..services import report_export
 
     return Response(report_export.chart_png(view_of(_user())["themes"]), mimetype="image/png")
@@ -111,7 +113,7 @@ def get_chart() -> Any:
 
 @bp.put("/reports/period")
 @require(area_reports.EDITORS_SUBMIT)
-def save_report() -> Any:
+def save_report() -> ResponseReturnValue:
     user = _user()
     args = period_args(user)
     args.pop("offline_days")
@@ -121,7 +123,7 @@ def save_report() -> Any:
 
 @bp.post("/reports/period/submit")
 @require(area_reports.EDITORS_SUBMIT)
-def submit_report() -> Any:
+def submit_report() -> ResponseReturnValue:
     user = _user()
     args = period_args(user)
     args.pop("offline_days")

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from flask import Blueprint, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from central.messages import msg
 
 from .. import policy
 from ..auth import current_user, require
 from ..errors import Invalid
+from ..models import User
 from ..services import calendar, campaign_schedule, languages, plans, schedules
 from ..words import ROLES
 from . import json_body
@@ -21,7 +22,7 @@ bp = Blueprint("api_plans", __name__, url_prefix="/api/v1")
 ALL_ROLES = ROLES  # every role (scope still applies)
 
 
-def _user() -> Any:
+def _user() -> User:
     user = current_user()
     assert user is not None  # guaranteed by @require
     return user
@@ -47,20 +48,20 @@ def _day(name: str) -> date | None:
 
 @bp.get("/plans")
 @require(ALL_ROLES)
-def list_plans() -> Any:
+def list_plans() -> ResponseReturnValue:
     rows = plans.listing(_user(), _year(request.args.get("year")))
     return jsonify([plans.to_dict(p) for p in rows])
 
 
 @bp.post("/plans")
 @require(policy.EDITORS)
-def create_plan() -> Any:
+def create_plan() -> ResponseReturnValue:
     return jsonify(plans.to_dict(plans.create(_user(), json_body()))), 201
 
 
 @bp.get("/plans/defaults")
 @require(ALL_ROLES)
-def plan_defaults() -> Any:
+def plan_defaults() -> ResponseReturnValue:
     """The usual report periods of a year, to prefill a new plan."""
     year = _year(request.args.get("year"))
     if year is None:
@@ -72,26 +73,26 @@ def plan_defaults() -> Any:
 
 @bp.get("/plans/<int:plan_id>")
 @require(ALL_ROLES)
-def get_plan(plan_id: int) -> Any:
+def get_plan(plan_id: int) -> ResponseReturnValue:
     return jsonify(plans.to_dict(plans.get(_user(), plan_id)))
 
 
 @bp.patch("/plans/<int:plan_id>")
 @require(policy.EDITORS)
-def update_plan(plan_id: int) -> Any:
+def update_plan(plan_id: int) -> ResponseReturnValue:
     return jsonify(plans.to_dict(plans.update(_user(), plan_id, json_body())))
 
 
 @bp.delete("/plans/<int:plan_id>")
 @require(policy.EDITORS)
-def delete_plan(plan_id: int) -> Any:
+def delete_plan(plan_id: int) -> ResponseReturnValue:
     plans.delete(_user(), plan_id)
     return "", 204
 
 
 @bp.get("/deadlines")
 @require(ALL_ROLES)
-def list_deadlines() -> Any:
+def list_deadlines() -> ResponseReturnValue:
     """Report deadlines of the plans in scope, soonest first."""
     rows = plans.periods(_user(), _day("from"), _day("to"))
     return jsonify([{"plan_id": p.plan_id, "plan_title": p.plan.title, **plans.period_dict(p)} for p in rows])
@@ -99,7 +100,7 @@ def list_deadlines() -> Any:
 
 @bp.post("/campaigns/<int:cid>/schedule")
 @require(schedules.SCHEDULERS)
-def schedule_campaign(cid: int) -> Any:
+def schedule_campaign(cid: int) -> ResponseReturnValue:
     """Schedule a campaign's bulletins in rotation; the schedules wait for a second person's approval."""
     made = campaign_schedule.schedule(_user(), cid, json_body(), calendar.today())
     return jsonify({"campaign_id": cid, "schedules": [schedules.to_dict(s) for s in made]}), 201
@@ -107,7 +108,7 @@ def schedule_campaign(cid: int) -> Any:
 
 @bp.get("/calendar")
 @require(ALL_ROLES)
-def month_calendar() -> Any:
+def month_calendar() -> ResponseReturnValue:
     raw = request.args.get("month") or calendar.today().strftime("%Y-%m")
     try:
         year, month = (int(x) for x in raw.split("-"))
@@ -118,13 +119,13 @@ def month_calendar() -> Any:
 
 @bp.get("/calendar/upcoming")
 @require(ALL_ROLES)
-def upcoming() -> Any:
+def upcoming() -> ResponseReturnValue:
     """What the dashboard warns about: deadlines within 30 days, campaigns starting soon with no schedule."""
     return jsonify(calendar.upcoming(_user(), calendar.today()))
 
 
 @bp.get("/languages")
 @require(ALL_ROLES)
-def list_languages() -> Any:
+def list_languages() -> ResponseReturnValue:
     """The languages bulletins may be in: ISO 639-3 code and Vietnamese name."""
     return jsonify([{"code": c, "name": n} for c, n in languages.choices()])

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from central.messages import msg
 from central.times import ZONE
@@ -20,7 +20,7 @@ bp = Blueprint("api_reports", __name__, url_prefix="/api/v1")
 
 @bp.get("/reports/summary")
 @require(ROLES)
-def summary() -> Any:
+def summary() -> ResponseReturnValue:
     args = request.args
     user = current_user()
     today = datetime.now(ZONE).date()

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from central.messages import msg
 from playlists.model import canonical_bytes
@@ -45,7 +46,7 @@ def _station() -> Station:
 
 
 @bp.post("/enroll")
-def enroll() -> Any:
+def enroll() -> ResponseReturnValue:
     body = json_body()
     cfg = current_app.config
     limit = throttle.Limit(cfg.get("ENROLL_MAX_FAILURES", enrollment.LIMIT.max_failures),
@@ -82,7 +83,7 @@ def _not_modified(tag: str) -> Response:
 
 
 @bp.get("/manifest")
-def manifest() -> Any:
+def manifest() -> ResponseReturnValue:
     now = utcnow()
     inm = request.headers.get("If-None-Match")
     if inm:  # the hot path: most polls change nothing; answer from the cached ETag without building
@@ -130,7 +131,7 @@ def _byte_range(header: str, size: int) -> tuple[int, int] | None:
 
 
 @bp.get("/assets/<sha256>")
-def asset(sha256: str) -> Any:
+def asset(sha256: str) -> ResponseReturnValue:
     station = _station()
     row = Asset.get_or_none(Asset.sha256 == sha256)
     if row is None or not manifests.asset_in_manifest(station, sha256):
@@ -167,7 +168,7 @@ def _problem(exc: Any) -> Response:
 
 
 @bp.post("/play-logs")
-def play_logs() -> Any:
+def play_logs() -> ResponseReturnValue:
     station = _station()
     body = json_body()
     accepted, duplicates = playlogs.ingest(station, body.get("logs"))
@@ -175,7 +176,7 @@ def play_logs() -> Any:
 
 
 @bp.post("/heartbeat")
-def heartbeat() -> Any:
+def heartbeat() -> ResponseReturnValue:
     station = _station()
     heartbeats.record(station, json_body())
     return jsonify({

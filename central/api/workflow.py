@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from audio_library import AudioError
 from central.messages import N_, msg
@@ -20,6 +21,7 @@ from .. import policy
 from ..auth import current_user, require
 from ..config import settings
 from ..errors import CentralError, Invalid
+from ..models import User
 from ..services import (
     bulletin_speech,
     bulletins,
@@ -43,7 +45,7 @@ class AudioRejected(CentralError):
     title = N_("Âm thanh không dùng được")
 
 
-def _user() -> Any:
+def _user() -> User:
     user = current_user()
     assert user is not None  # guaranteed by @require
     return user
@@ -69,7 +71,7 @@ def _reason() -> str | None:
 
 @bp.get("/bulletins")
 @require(ALL_ROLES)
-def list_bulletins() -> Any:
+def list_bulletins() -> ResponseReturnValue:
     args = request.args
     rows = bulletins.listing(_user(), args.get("status"), args.get("category"), args.get("campaign"),
                              args.get("language"))
@@ -78,7 +80,7 @@ def list_bulletins() -> Any:
 
 @bp.post("/bulletins")
 @require(policy.EDITORS)
-def create_bulletin() -> Any:
+def create_bulletin() -> ResponseReturnValue:
     cfg = settings()
     try:
         if request.mimetype == "multipart/form-data":
@@ -97,13 +99,13 @@ def create_bulletin() -> Any:
 
 @bp.get("/bulletins/<int:bid>")
 @require(ALL_ROLES)
-def get_bulletin(bid: int) -> Any:
+def get_bulletin(bid: int) -> ResponseReturnValue:
     return jsonify(bulletins.to_dict(bulletins.get(_user(), bid)))
 
 
 @bp.patch("/bulletins/<int:bid>")
 @require(policy.EDITORS)
-def edit_bulletin(bid: int) -> Any:
+def edit_bulletin(bid: int) -> ResponseReturnValue:
     cfg = settings()
     try:
         b = bulletins.edit(_user(), bid, json_body(), _store(), ffmpeg=cfg.ffmpeg, gtts_host=cfg.gtts_host)
@@ -114,14 +116,14 @@ def edit_bulletin(bid: int) -> Any:
 
 @bp.delete("/bulletins/<int:bid>")
 @require(policy.EDITORS)
-def delete_bulletin(bid: int) -> Any:
+def delete_bulletin(bid: int) -> ResponseReturnValue:
     bulletins.delete_draft(_user(), bid, _store())
     return "", 204
 
 
 @bp.post("/bulletins/tts-preview")
 @require(policy.EDITORS)
-def preview_bulletin() -> Any:
+def preview_bulletin() -> ResponseReturnValue:
     """Read a text aloud as a TTS bulletin would be, storing nothing: the spoken text and the audio."""
     cfg = settings()
     try:
@@ -135,25 +137,25 @@ def preview_bulletin() -> Any:
 
 @bp.post("/bulletins/<int:bid>/submit")
 @require(policy.EDITORS)
-def submit_bulletin(bid: int) -> Any:
+def submit_bulletin(bid: int) -> ResponseReturnValue:
     return jsonify(bulletins.to_dict(bulletins.submit(_user(), bid)))
 
 
 @bp.post("/bulletins/<int:bid>/approve")
 @require(policy.APPROVERS)
-def approve_bulletin(bid: int) -> Any:
+def approve_bulletin(bid: int) -> ResponseReturnValue:
     return jsonify(bulletins.to_dict(bulletins.approve(_user(), bid)))
 
 
 @bp.post("/bulletins/<int:bid>/reject")
 @require(policy.APPROVERS)
-def reject_bulletin(bid: int) -> Any:
+def reject_bulletin(bid: int) -> ResponseReturnValue:
     return jsonify(bulletins.to_dict(bulletins.reject(_user(), bid, _reason())))
 
 
 @bp.post("/bulletins/<int:bid>/withdraw")
 @require(policy.WITHDRAWERS)
-def withdraw_bulletin(bid: int) -> Any:
+def withdraw_bulletin(bid: int) -> ResponseReturnValue:
     return jsonify(bulletins.to_dict(bulletins.withdraw(_user(), bid, _reason())))
 
 
@@ -162,32 +164,32 @@ def withdraw_bulletin(bid: int) -> Any:
 
 @bp.get("/categories")
 @require(ALL_ROLES)
-def list_categories() -> Any:
+def list_categories() -> ResponseReturnValue:
     everything = request.args.get("all") in ("1", "true")
     return jsonify([categories.to_dict(c) for c in categories.listing(everything)])
 
 
 @bp.post("/categories")
 @require((Role.ADMIN,))
-def create_category() -> Any:
+def create_category() -> ResponseReturnValue:
     return _created(categories.to_dict(categories.create(_user(), json_body())))
 
 
 @bp.get("/categories/<int:cid>")
 @require(ALL_ROLES)
-def get_category(cid: int) -> Any:
+def get_category(cid: int) -> ResponseReturnValue:
     return jsonify(categories.to_dict(categories.get(cid)))
 
 
 @bp.patch("/categories/<int:cid>")
 @require((Role.ADMIN,))
-def update_category(cid: int) -> Any:
+def update_category(cid: int) -> ResponseReturnValue:
     return jsonify(categories.to_dict(categories.update(_user(), cid, json_body())))
 
 
 @bp.delete("/categories/<int:cid>")
 @require((Role.ADMIN,))
-def delete_category(cid: int) -> Any:
+def delete_category(cid: int) -> ResponseReturnValue:
     categories.delete(_user(), cid)
     return "", 204
 
@@ -197,7 +199,7 @@ def delete_category(cid: int) -> Any:
 
 @bp.get("/campaigns")
 @require(ALL_ROLES)
-def list_campaigns() -> Any:
+def list_campaigns() -> ResponseReturnValue:
     raw = request.args.get("active_on")
     try:
         day = date.fromisoformat(raw) if raw else None
@@ -212,25 +214,25 @@ def list_campaigns() -> Any:
 
 @bp.post("/campaigns")
 @require(policy.EDITORS)
-def create_campaign() -> Any:
+def create_campaign() -> ResponseReturnValue:
     return _created(campaigns.to_dict(campaigns.create(_user(), json_body())))
 
 
 @bp.get("/campaigns/<int:cid>")
 @require(ALL_ROLES)
-def get_campaign(cid: int) -> Any:
+def get_campaign(cid: int) -> ResponseReturnValue:
     return jsonify(campaigns.to_dict(campaigns.get(_user(), cid)))
 
 
 @bp.patch("/campaigns/<int:cid>")
 @require(policy.EDITORS)
-def update_campaign(cid: int) -> Any:
+def update_campaign(cid: int) -> ResponseReturnValue:
     return jsonify(campaigns.to_dict(campaigns.update(_user(), cid, json_body())))
 
 
 @bp.delete("/campaigns/<int:cid>")
 @require(policy.EDITORS)
-def delete_campaign(cid: int) -> Any:
+def delete_campaign(cid: int) -> ResponseReturnValue:
     campaigns.delete(_user(), cid)
     return "", 204
 
@@ -240,13 +242,13 @@ def delete_campaign(cid: int) -> Any:
 
 @bp.get("/playlists")
 @require(ALL_ROLES)
-def list_playlists() -> Any:
+def list_playlists() -> ResponseReturnValue:
     return jsonify([programmes.to_dict(p) for p in programmes.listing(_user())])
 
 
 @bp.post("/playlists")
 @require(policy.EDITORS)
-def create_playlist() -> Any:
+def create_playlist() -> ResponseReturnValue:
     try:
         p = programmes.create(_user(), json_body(), _store())
     except AudioError as exc:
@@ -256,19 +258,19 @@ def create_playlist() -> Any:
 
 @bp.get("/playlists/<int:programme_id>")
 @require(ALL_ROLES)
-def get_playlist(programme_id: int) -> Any:
+def get_playlist(programme_id: int) -> ResponseReturnValue:
     return jsonify(programmes.to_dict(programmes.get(_user(), programme_id)))
 
 
 @bp.patch("/playlists/<int:programme_id>")
 @require(policy.EDITORS)
-def update_playlist(programme_id: int) -> Any:
+def update_playlist(programme_id: int) -> ResponseReturnValue:
     return jsonify(programmes.to_dict(programmes.update(_user(), programme_id, json_body(), _store())))
 
 
 @bp.delete("/playlists/<int:programme_id>")
 @require(policy.EDITORS)
-def delete_playlist(programme_id: int) -> Any:
+def delete_playlist(programme_id: int) -> ResponseReturnValue:
     programmes.delete(_user(), programme_id)
     return "", 204
 
@@ -278,7 +280,7 @@ def delete_playlist(programme_id: int) -> Any:
 
 @bp.get("/schedules")
 @require(ALL_ROLES)
-def list_schedules() -> Any:
+def list_schedules() -> ResponseReturnValue:
     args = request.args
     station = args.get("station", type=int)
     rows = schedules.listing(_user(), station, args.get("area"), args.get("status"))
@@ -287,44 +289,44 @@ def list_schedules() -> Any:
 
 @bp.post("/schedules")
 @require(schedules.SCHEDULERS)
-def create_schedule() -> Any:
+def create_schedule() -> ResponseReturnValue:
     return _created(schedules.to_dict(schedules.create(_user(), json_body())))
 
 
 @bp.get("/schedules/<int:schedule_id>")
 @require(ALL_ROLES)
-def get_schedule(schedule_id: int) -> Any:
+def get_schedule(schedule_id: int) -> ResponseReturnValue:
     return jsonify(schedules.to_dict(schedules.get(_user(), schedule_id)))
 
 
 @bp.patch("/schedules/<int:schedule_id>")
 @require(schedules.SCHEDULERS)
-def update_schedule(schedule_id: int) -> Any:
+def update_schedule(schedule_id: int) -> ResponseReturnValue:
     return jsonify(schedules.to_dict(schedules.update(_user(), schedule_id, json_body())))
 
 
 @bp.delete("/schedules/<int:schedule_id>")
 @require(schedules.SCHEDULERS)
-def delete_schedule(schedule_id: int) -> Any:
+def delete_schedule(schedule_id: int) -> ResponseReturnValue:
     schedules.delete(_user(), schedule_id)
     return "", 204
 
 
 @bp.post("/schedules/<int:schedule_id>/submit")
 @require(schedules.SCHEDULERS)
-def submit_schedule(schedule_id: int) -> Any:
+def submit_schedule(schedule_id: int) -> ResponseReturnValue:
     return jsonify(schedules.to_dict(schedules.submit(_user(), schedule_id)))
 
 
 @bp.post("/schedules/<int:schedule_id>/approve")
 @require(policy.APPROVERS)
-def approve_schedule(schedule_id: int) -> Any:
+def approve_schedule(schedule_id: int) -> ResponseReturnValue:
     return jsonify(schedules.to_dict(schedules.approve(_user(), schedule_id)))
 
 
 @bp.post("/schedules/<int:schedule_id>/reject")
 @require(policy.APPROVERS)
-def reject_schedule(schedule_id: int) -> Any:
+def reject_schedule(schedule_id: int) -> ResponseReturnValue:
     return jsonify(schedules.to_dict(schedules.reject(_user(), schedule_id, _reason())))
 
 
@@ -333,7 +335,7 @@ def reject_schedule(schedule_id: int) -> Any:
 
 @bp.get("/stations/<int:station_id>/timeline")
 @require(ALL_ROLES)
-def station_timeline(station_id: int) -> Any:
+def station_timeline(station_id: int) -> ResponseReturnValue:
     start = parse_time(request.args.get("from"), "from")
     end = parse_time(request.args.get("to"), "to")
     return jsonify(timeline.station_timeline(_user(), station_id, start, end))

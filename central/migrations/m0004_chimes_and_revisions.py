@@ -70,8 +70,8 @@ def _link_chimes() -> None:
     # only the columns this step knows: later steps add more (step 14: relay) the table lacks here
     legacy = PI.select(PI.id, PI.playlist, PI.asset, PI.kind).where((PI.kind == "chime") & PI.chime.is_null() & PI.asset.is_null(False))
     by_asset: dict[str, list[models.PlaylistItem]] = {}
-    for item in legacy:
-        by_asset.setdefault(item.asset_id, []).append(item)
+    for item in legacy:  # asset is not null (the query)
+        by_asset.setdefault(item.asset_id or "", []).append(item)
     if not by_asset:
         return
     house = _house_sha()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from peewee import CharField, Database, IntegerField
 from playhouse.migrate import SchemaMigrator, migrate
 
@@ -15,7 +17,7 @@ def up(db: Database, migrator: SchemaMigrator) -> None:
     def counts() -> dict[str, IntegerField]:
         return {"n_not_audible": IntegerField(default=0), "n_failed_to_sound": IntegerField(default=0)}
 
-    wanted = {
+    wanted: dict[str, dict[str, Any]] = {
         "play_log": {"sound": models.JSONField(null=True)},
         "station": {"speaker_test_id": CharField(max_length=36, null=True),
                     "speaker_test_at": models.UTCDateTimeField(null=True)},

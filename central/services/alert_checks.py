@@ -89,8 +89,8 @@ def _offline_since(s: Station, now: datetime) -> datetime | None:
         open_ = (StationOutage.select().where((StationOutage.station == s.id) & StationOutage.ended_at.is_null())
                  .order_by(StationOutage.started_at.desc()).first())
         if open_ is not None:
-            return open_.started_at  # type: ignore[no-any-return]
-    return s.last_seen  # type: ignore[no-any-return]
+            return open_.started_at
+    return s.last_seen
 
 
 def find_offline(cfg: Settings, now: datetime) -> list[Finding]:
@@ -248,7 +248,8 @@ def find_approval(cfg: Settings, now: datetime) -> list[Finding]:
 def recovered_approval(alert: Any, now: datetime) -> tuple[str, bool]:
     model = Bulletin if alert.object_type == "bulletin" else Schedule
     row = model.get_or_none(model.id == alert.object_id)
-    status = {Approval.APPROVED: "đã được duyệt", Approval.REJECTED: "đã bị từ chối"}.get(getattr(row, "status", ""), "")
+    done: dict[str, str] = {Approval.APPROVED: "đã được duyệt", Approval.REJECTED: "đã bị từ chối"}
+    status = done.get(getattr(row, "status", ""), "")
     return (f"Đã xử lý: {status}." if status else "Không còn chờ duyệt."), True
 
 

@@ -156,7 +156,7 @@ def send_mail(cfg: Settings, to: str, subject: str, body: str) -> None:
     mail = MIMEText(body, "plain", "utf-8")
     mail["From"] = formataddr(("Loa", cfg.smtp_from))
     mail["To"] = to
-    mail["Subject"] = Header(subject, "utf-8")
+    mail["Subject"] = Header(subject, "utf-8")  # type: ignore[assignment]  # email accepts a Header (its stub says str)
     mail["Date"] = formatdate(localtime=False)
     mail["Message-ID"] = make_msgid(domain=cfg.smtp_from.rpartition("@")[2] or "loa")
     opener: Callable[..., smtplib.SMTP] = smtplib.SMTP_SSL if cfg.smtp_security == "tls" else smtplib.SMTP

@@ -62,7 +62,7 @@ class Timer:
         self.cfg = cfg
         self.stopped = threading.Event()
         self.scheduler = schedule.Scheduler()
-        self.scheduler.every(cfg.alert_interval_s).seconds.do(self._round)
+        self.scheduler.every(cfg.alert_interval_s).seconds.do(self._round)  # type: ignore[arg-type]  # schedule takes float intervals (its stub says int)
         self.thread = threading.Thread(target=self._loop, name="loa-alerts", daemon=True)
 
     def _round(self) -> None:

@@ -127,13 +127,13 @@ def profile(user: User) -> AlertProfile:
     if found is None:
         AlertProfile.insert(user=user.id).on_conflict_ignore().execute()
         found = AlertProfile.get(AlertProfile.user == user.id)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def unread(user: User) -> int:
     """How many alerts in scope opened since the person last opened the alert page."""
     mark = AlertProfile.select(AlertProfile.read_up_to).where(AlertProfile.user == user.id).scalar() or 0
-    return visible(user).where(Alert.id > mark).count()  # type: ignore[no-any-return]
+    return visible(user).where(Alert.id > mark).count()
 
 
 def mark_read(user: User) -> None:

@@ -127,7 +127,7 @@ def _header(row: Report | None, base: Area, date_from: date, date_to: date, plan
         out.update({"id": row.id, "status": row.status, "created_at": row.created_at.isoformat(),
                     "updated_at": row.updated_at.isoformat(),
                     "submitted_at": row.submitted_at.isoformat() if row.submitted_at else None,
-                    "submitted_by": row.submitted_by.name if row.submitted_by_id else None})
+                    "submitted_by": row.submitted_by.name if row.submitted_by is not None else None})
     return out
 
 

@@ -36,7 +36,7 @@ def subtree_ids(area_id: int) -> set[int]:
 
 def ancestor_ids(area_id: int) -> list[int]:
     """``area_id`` and its ancestors, nearest first."""
-    return ancestor_path(area_id, dict(Area.select(Area.id, Area.parent).tuples()))
+    return ancestor_path(area_id, dict(tuples_of(Area.select(Area.id, Area.parent))))
 
 
 def ancestor_path(area_id: int, parents: dict[int, int | None]) -> list[int]:

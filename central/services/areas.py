@@ -121,4 +121,4 @@ def listing(scope: set[int] | None) -> list[dict[str, Any]]:
     visible = [a for a in rows if scope is None or a.id in scope]
     depth = {a.id: len(ancestor_path(a.id, {r.id: r.parent_id for r in rows})) for a in visible}
     visible.sort(key=lambda a: (depth[a.id], a.code))
-    return [to_dict(a, codes.get(a.parent_id)) for a in visible]
+    return [to_dict(a, codes.get(a.parent_id) if a.parent_id is not None else None) for a in visible]

@@ -109,7 +109,7 @@ def parse_when(value: str | None, what: str, end: bool = False) -> datetime | No
     return t + timedelta(days=1) if end and len(value) == 10 else t
 
 
-def query(user: User, f: Filters) -> ModelSelect:
+def query(user: User, f: Filters) -> ModelSelect[AuditLog]:
     """The rows ``user`` may read that match ``f``, newest first (an admin with an area: their subtree)."""
     from ..auth import area_subtree_ids, check_area
     from . import areas
@@ -169,7 +169,7 @@ def to_dict(row: AuditLog) -> dict[str, Any]:
         "action": row.action,
         "object_type": row.object_type or None,
         "object_id": row.object_id,
-        "area_code": row.area.code if row.area_id is not None else None,
+        "area_code": row.area.code if row.area is not None else None,
         "detail": row.detail or {},
     }
 
@@ -187,7 +187,7 @@ def to_csv(rows: Iterable[AuditLog]) -> bytes:
     zone = ZONE
     for r in rows:
         cells = [r.actor_name, r.action, r.object_type, r.object_id or "",
-                 r.area.code if r.area_id is not None else "",
+                 r.area.code if r.area is not None else "",
                  json.dumps(r.detail or {}, ensure_ascii=False, sort_keys=True)]
         w.writerow([r.at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"), *map(_cell, cells)])
     return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
@@ -207,7 +207,7 @@ def export(user: User, f: Filters) -> bytes:
     return to_csv(_rows(q))
 
 
-def _rows(q: ModelSelect) -> Iterator[AuditLog]:
+def _rows(q: ModelSelect[AuditLog]) -> Iterator[AuditLog]:
     yield from q.iterator()
 
 

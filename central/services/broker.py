@@ -90,7 +90,7 @@ def _stations() -> Iterator[tuple[int, str, int]]:
     query = Station.select(Station.id, Station.mqtt_password_hash, Station.area).where(
         Station.mqtt_password_hash.is_null(False) & (Station.active == True)  # noqa: E712
     ).order_by(Station.id)
-    yield from query.tuples()
+    yield from tuples_of(query)
 
 
 def render(central_hash: str) -> tuple[str, str]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime
-from os import PathLike
+from os import PathLike, fspath
 from typing import Any
 
 from peewee import JOIN
@@ -113,7 +113,7 @@ def save_asset(encoded: Any, data_dir: DataDir, original_name: str | None = None
     """Keep encoded audio in the central's store (``DATA_DIR/assets``) and its Asset row."""
     from central.services import assets
 
-    return assets.save_encoded(data_dir, encoded, original_name)
+    return assets.save_encoded(fspath(data_dir), encoded, original_name)
 
 
 def _create(actor: User, fields: dict[str, Any], asset: Asset, how: str, noted: dict[str, Any] | None = None,
@@ -238,7 +238,7 @@ def loudness_warning(b: Bulletin) -> str | None:
     """What the uploader is told when the bulletin's audio misses the loudness target by over 1 LU."""
     from audio_library.pipeline import loudness_warning as warning
 
-    return None if b.asset_id is None else warning(b.asset.loudness_lufs)
+    return None if b.asset is None else warning(b.asset.loudness_lufs)
 
 
 def to_dict(b: Bulletin) -> dict[str, Any]:
@@ -265,9 +265,9 @@ def to_dict(b: Bulletin) -> dict[str, Any]:
         "text": b.text,
         "tts_engine": b.tts_engine,
         "author": b.author.name,
-        "approver": b.approver.name if b.approver_id else None,
+        "approver": b.approver.name if b.approver is not None else None,
         "reason": b.reject_reason,
-        "area_code": b.area.code if b.area_id else None,
+        "area_code": b.area.code if b.area is not None else None,
         "created_at": _iso(b.created_at),
         "submitted_at": _iso(b.submitted_at),
         "decided_at": _iso(b.decided_at),
@@ -315,19 +315,19 @@ def edit(actor: User, bid: int, data: Mapping[str, Any], data_dir: DataDir | Non
         if data_dir is None:
             raise TypeError("edit() needs data_dir to read a bulletin's new text")
         fields.update(bulletin_speech.new_words(b, data, data_dir, ffmpeg=ffmpeg, gtts_host=gtts_host))
-    before, old_sha = b.status, b.asset.sha256 if b.asset_id else None
+    before, old_sha = b.status, b.asset.sha256 if b.asset is not None else None
     with database.atomic():
         for k, v in fields.items():
             setattr(b, k, v)
         b.status, b.updated_at = Approval.DRAFT, utcnow()
         claim_transition(b, before)  # reading again takes seconds: a submit meanwhile wins
-        new_sha = b.asset.sha256 if b.asset_id else None
+        new_sha = b.asset.sha256 if b.asset is not None else None
         if new_sha != old_sha:
             audit.record(actor, "bulletin.respeak", b, fields=sorted(fields), before=old_sha, after=new_sha)
         else:
             audit.record(actor, "bulletin.edit", b, fields=sorted(fields))
     if old_sha and data_dir is not None and new_sha != old_sha:
-        assets.discard_unused(data_dir, old_sha)
+        assets.discard_unused(fspath(data_dir), old_sha)
     return b
 
 
@@ -346,14 +346,14 @@ def delete_draft(actor: User, bid: int, data_dir: DataDir) -> None:
                        (Emergency, msg("Bản nháp đã dùng cho một lệnh khẩn cấp; không xóa được."))):
         if model.select().where(model.bulletin == b.id).exists():
             raise Conflict(why)
-    sha = b.asset.sha256 if b.asset_id else None
+    sha = b.asset.sha256 if b.asset is not None else None
     with database.atomic():
         if Bulletin.delete().where((Bulletin.id == b.id) & (Bulletin.status == Approval.DRAFT)).execute() != 1:
             raise Conflict(msg("Trạng thái vừa được người khác thay đổi; hãy tải lại."))
         audit.record(actor, "bulletin.delete", b, title=b.title, asset=sha)
     log.info("draft bulletin %s deleted by %s", bid, actor.name)
     if sha:
-        assets.discard_unused(data_dir, sha)
+        assets.discard_unused(fspath(data_dir), sha)
 
 
 def submit(actor: User, bid: int) -> Bulletin:

@@ -118,9 +118,9 @@ def _by_day(starts: Iterable[datetime]) -> dict[date, list[str]]:
 
 
 def _content_title(s: Schedule) -> str:
-    if s.bulletin_id:
+    if s.bulletin is not None:
         return str(s.bulletin.title)
-    return str(s.playlist.name) if s.playlist_id else ""
+    return str(s.playlist.name) if s.playlist is not None else ""
 
 
 def upcoming(user: User, on: date, days: int = 30, soon: int = 14) -> dict[str, Any]:

@@ -137,4 +137,4 @@ def scheduled_campaign_ids(campaign_ids: Sequence[int]) -> set[int]:
     q = (Bulletin.select(Bulletin.campaign).join(Schedule, on=(Schedule.bulletin == Bulletin.id))
          .where(Bulletin.campaign.in_(list(campaign_ids)) & (Schedule.deleted == False)  # noqa: E712
                 & (Schedule.status != Approval.REJECTED)).distinct())
-    return {row.campaign_id for row in q}
+    return {row.campaign_id for row in q if row.campaign_id is not None}

@@ -70,7 +70,7 @@ def _plan(value: Any) -> Plan | None:
 
 def _check_plan(actor: User, c: Campaign) -> None:
     """A campaign joins a plan owned at or above its own area (the plan is seen wherever the campaign is)."""
-    if c.plan_id is None:
+    if c.plan is None:
         return
     owner = c.plan.area_id
     above = owner is None or (c.area_id is not None and owner in [c.area_id, *ancestor_ids(c.area_id)])
@@ -164,6 +164,6 @@ def to_dict(c: Campaign) -> dict[str, Any]:
         "starts_on": c.starts_on.isoformat() if isinstance(c.starts_on, date) else str(c.starts_on),
         "ends_on": c.ends_on.isoformat() if isinstance(c.ends_on, date) else str(c.ends_on),
         "description": c.description,
-        "area_code": c.area.code if c.area_id else None,
+        "area_code": c.area.code if c.area is not None else None,
         "plan_id": c.plan_id,
     }

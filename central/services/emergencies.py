@@ -199,6 +199,7 @@ def _order(e: Emergency, action: str) -> Any:
     s = Schedule.get_by_id(e.schedule_id)
     areas, stations = _target_lists(s)
     asset = e.bulletin.asset
+    assert asset is not None  # an emergency's audio is an approved bulletin's (choose_audio)
     start = action == "start"
     return orders.EmergencyOrder(
         order_id=e.order_id if start else str(uuid.uuid4()), seq=1, action=action, mode=e.mode,
@@ -320,6 +321,12 @@ def get(user: User, eid: int) -> Emergency:
     if e is None:
         raise NotFound(msg("Không có lệnh khẩn cấp số %(eid)s.", eid=eid))
     return e
+
+
+def by_schedule(user: User, schedule_id: int) -> Emergency | None:
+    """The emergency sent as schedule ``schedule_id`` (None for an emergency-tier schedule made directly)."""
+    e = Emergency.get_or_none(Emergency.schedule == schedule_id)
+    return None if e is None else get(user, e.id)
 
 
 def test_schedules(schedule_ids: Any) -> set[int]:
@@ -472,9 +479,9 @@ def to_dict(e: Emergency, rows: list[Steps] | None = None) -> dict[str, Any]:
     s = e.schedule
     areas, stations = _target_lists(s)
     out = {"id": e.id, "title": e.title, "mode": e.mode, "schedule_id": s.id, "bulletin_id": e.bulletin_id,
-           "standing_alert": e.standing_alert.key if e.standing_alert_id else None,
+           "standing_alert": e.standing_alert.key if e.standing_alert is not None else None,
            "all_clear_of": e.all_clear_of_id, "targets": {"areas": areas, "stations": stations},
-           "created_at": _iso(e.created_at), "created_by": e.created_by.name if e.created_by_id else None,
+           "created_at": _iso(e.created_at), "created_by": e.created_by.name if e.created_by is not None else None,
            "play_by": _iso(e.play_by), "valid_until": _iso(s.valid_until), "nudged_at": _iso(e.nudged_at),
            "stopped_at": _iso(e.stopped_at), "running": not over(e)}
     if rows is not None:

@@ -4,40 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
 from central.messages import msg
 
+from .. import shapes
 from ..errors import Invalid
 from ..models import Heartbeat, Station, utcnow
+from ..shapes.station import Heartbeat as HeartbeatShape
 
 _KEEP_PER_STATION = 2000  # older heartbeats are pruned; the latest status lives on the station row
 
 
-def _int(body: dict[str, Any], key: str) -> int | None:
-    value = body.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise Invalid(msg("'%(key)s' phải là số nguyên.", key=key), field=key)
-    return value
-
-
 def record(station: Station, body: dict[str, Any]) -> Heartbeat:
     """Store a heartbeat (unknown fields kept in ``payload``) and update the station's status columns."""
-    trusted = body.get("clock_trusted")
-    if trusted is not None and not isinstance(trusted, bool):
-        raise Invalid(msg("'clock_trusted' phải là true/false."), field="clock_trusted")
-    now_playing = body.get("now_playing")
-    if now_playing is not None and not isinstance(now_playing, dict):
-        raise Invalid(msg("'now_playing' phải là đối tượng hoặc null."), field="now_playing")
-    last_error = body.get("last_error")
-    last_error = None if last_error is None else str(last_error)[:2000]
-    agent = body.get("agent_version")
-    agent = None if agent is None else str(agent)[:64]
+    try:
+        beat = HeartbeatShape.model_validate(body)  # the contract's shape (central/shapes/station.py)
+    except ValidationError as exc:
+        field, why = shapes.fault(exc)
+        raise Invalid(msg("Trường '%(field)s' không hợp lệ: %(why)s.", field=field, why=why), field=field) from None
+    trusted, now_playing = beat.clock_trusted, beat.now_playing
+    last_error = None if beat.last_error is None else beat.last_error[:2000]
+    agent = None if beat.agent_version is None else beat.agent_version[:64]
     now = utcnow()
     row = Heartbeat.create(
         station=station, received_at=now, agent_version=agent,
-        manifest_version=_int(body, "manifest_version"), clock_offset_ms=_int(body, "clock_offset_ms"),
-        clock_trusted=trusted, disk_free_bytes=_int(body, "disk_free_bytes"), outbox=_int(body, "outbox"),
+        manifest_version=beat.manifest_version, clock_offset_ms=beat.clock_offset_ms,
+        clock_trusted=trusted, disk_free_bytes=beat.disk_free_bytes, outbox=beat.outbox,
         last_error=last_error, payload=body,
     )
     Station.update(

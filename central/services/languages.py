@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from central.errors import Invalid, Unprocessable
+from central.errors import Unprocessable
 from central.messages import msg
 
 VIETNAMESE = "vie"
@@ -72,7 +72,11 @@ def normalise(value: Any) -> str:
 
 
 def tts_language(code: str) -> str:
-    """The code the TTS engines take; only Vietnamese can be read aloud."""
+    """The code the TTS engines take; only Vietnamese can be read aloud.
+
+    Another offered language is well-formed but cannot be read: 422, as for any request the API
+    description allows but the service cannot carry out (docs/contract.md).
+    """
     if code != VIETNAMESE:
-        raise Invalid(msg("Chỉ đọc tự động được tiếng Việt; bản tin tiếng %(value)s cần ghi âm rồi tải lên.", value=name(code)), field="language")
+        raise Unprocessable(msg("Chỉ đọc tự động được tiếng Việt; bản tin tiếng %(value)s cần ghi âm rồi tải lên.", value=name(code)), field="language")
     return "vi"

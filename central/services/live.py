@@ -201,7 +201,7 @@ def to_dict(s: LiveSession) -> dict[str, Any]:
     return {
         "id": s.id, "title": s.title, "bulletin_id": s.bulletin_id, "priority": s.priority,
         "status": "on_air" if s.ended_at is None else "ended", "targets": s.targets,
-        "author": s.author.name, "area_code": s.area.code if s.area_id else None,
+        "author": s.author.name, "area_code": s.area.code if s.area is not None else None,
         "started_at": iso(s.started_at), "ended_at": iso(s.ended_at), "end_reason": s.end_reason,
         "mount": mount(s.id), "note": s.note,
     }

@@ -103,7 +103,7 @@ def approved_sources(ids: set[int]) -> set[int]:
     if not ids:
         return set()
     q = RelaySource.select(RelaySource.id).where(RelaySource.id.in_(sorted(ids)) & (RelaySource.status == Approval.APPROVED))
-    return {r for (r,) in q.tuples()}
+    return {r for (r,) in tuples_of(q)}
 
 
 def _alert(station: Station, sha: str, schedule_ids: list[int], now: datetime, action: str = ACTION) -> None:

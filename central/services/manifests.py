@@ -283,8 +283,8 @@ def _schedule_items(s: Schedule, programme_items: dict[int, list[PlaylistItem]],
     if s.bulletin_id is not None:
         return _plain_items([(ItemKind.BULLETIN, s.bulletin_id, None, 0)], bulletins)
     items: list[pm.Item] = []
-    for it in programme_items.get(s.playlist_id, []):
-        if it.kind == ItemKind.RELAY:
+    for it in programme_items.get(s.playlist_id or 0, []):
+        if it.kind == "relay":
             if relay_items.source_of(it.relay) in sources:
                 items.append(relay_items.model_item(it.relay, it.duration_ms, fallback))
         elif not _withdrawn(it):
@@ -303,9 +303,9 @@ def _plain_items(rows: list[tuple[str, int | None, Asset | None, int]],
     """Bulletin, chime and pause items; bulletins not airable drop out."""
     out = []
     for kind, bid, asset, ms in rows:
-        if kind == ItemKind.BULLETIN and bid in bulletins:
-            out.append(pm.Item(pm.ItemKind.BULLETIN, bulletin_id=bid, duration_ms=bulletins[bid].asset.duration_ms))
-        elif kind == ItemKind.CHIME and asset is not None:
+        if kind == "bulletin" and bid in bulletins:
+            out.append(pm.Item(pm.ItemKind.BULLETIN, bulletin_id=bid, duration_ms=_audio(bulletins[bid]).duration_ms))
+        elif kind == "chime" and asset is not None:
             out.append(pm.Item(pm.ItemKind.CHIME, asset_sha256=asset.sha256, duration_ms=asset.duration_ms))
         elif kind == ItemKind.PAUSE:
             out.append(pm.Item(pm.ItemKind.PAUSE, duration_ms=ms))
@@ -331,7 +331,7 @@ def _approved_sources(schedules: list[Schedule], programme_items: dict[int, list
 
 def _withdrawn(it: PlaylistItem) -> bool:
     """A chime taken off the air drops out quietly, as a withdrawn bulletin does."""
-    return it.chime_id is not None and it.chime.status == Approval.WITHDRAWN
+    return it.chime is not None and it.chime.status == Approval.WITHDRAWN
 
 
 def _to_schedule(s: Schedule, items: list[pm.Item]) -> pm.Schedule:
@@ -355,9 +355,9 @@ def _to_bulletin(b: Bulletin) -> pm.Bulletin:
     return pm.Bulletin(
         id=b.id,
         title=b.title,
-        asset_sha256=b.asset_id,
-        duration_ms=b.asset.duration_ms,
-        category=b.category.name if b.category_id else None,
+        asset_sha256=_audio(b).sha256,
+        duration_ms=_audio(b).duration_ms,
+        category=b.category.name if b.category is not None else None,
         language=b.language,
         valid_from=b.valid_from,
         valid_until=b.valid_until,
@@ -371,11 +371,11 @@ def content(station: Station, now: datetime | None = None) -> dict[str, Any]:
     programme_items = _items(schedules)
     wanted = {s.bulletin_id for s in schedules if s.bulletin_id is not None}
     wanted |= {it.bulletin_id for its in programme_items.values() for it in its if it.bulletin_id}
-    wanted |= {relay_items.fallback_ids(s.relay)[0] for s in schedules if s.relay is not None} - {None}
-    wanted |= {relay_items.fallback_ids(it.relay)[0] for its in programme_items.values() for it in its
-               if it.relay is not None} - {None}
+    wanted |= {b for s in schedules if s.relay is not None if (b := relay_items.fallback_ids(s.relay)[0]) is not None}
+    wanted |= {b for its in programme_items.values() for it in its
+               if it.relay is not None if (b := relay_items.fallback_ids(it.relay)[0]) is not None}
     bulletins = _airable_bulletins({b for b in wanted if b is not None}, now)
-    chimes = {pi.asset_id: pi.asset for its in programme_items.values() for pi in its if pi.asset_id}
+    chimes = {pi.asset_id: _audio(pi) for its in programme_items.values() for pi in its if pi.asset_id}
     sources = _approved_sources(schedules, programme_items)
     planned = [(s, _schedule_items(s, programme_items, bulletins, sources)) for s in schedules]
     planned = manifest_guard.screen(station, planned, bulletins, now)  # nothing unapproved is signed
@@ -392,7 +392,7 @@ def content(station: Station, now: datetime | None = None) -> dict[str, Any]:
             elif item.relay_source_id is not None:
                 relayed.add(item.relay_source_id)
     for bid in used_bulletins:
-        assets[bulletins[bid].asset_id] = bulletins[bid].asset
+        assets[_audio(bulletins[bid]).sha256] = _audio(bulletins[bid])
     out = {
         "horizon_days": HORIZON_DAYS,
         "station": station_dict(station),
@@ -413,14 +413,21 @@ def _standby(station: Station, now: datetime) -> list[dict[str, Any]]:
     """The standing alerts' audio this station keeps cached (never played unless scheduled)."""
     from .standing_alerts import for_station
 
-    alerts = for_station(station, now)
-    allowed = manifest_guard.approved_assets({a.bulletin.asset_id for a in alerts}, now)
+    alerts = [a for a in for_station(station, now) if a.bulletin.asset_id is not None]  # audio only
+    allowed = manifest_guard.approved_assets({_audio(a.bulletin).sha256 for a in alerts}, now)
     out: dict[str, dict[str, Any]] = {}
     for a in alerts:
-        if a.bulletin.asset_id in allowed and a.bulletin.asset_id not in out:
-            out[a.bulletin.asset_id] = {**_asset_dict(a.bulletin.asset), "key": a.key, "title": a.name,
-                                        "bulletin_id": a.bulletin_id}
+        sha = _audio(a.bulletin).sha256
+        if sha in allowed and sha not in out:
+            out[sha] = {**_asset_dict(_audio(a.bulletin)), "key": a.key, "title": a.name, "bulletin_id": a.bulletin_id}
     return [out[k] for k in sorted(out)]
+
+
+def _audio(row: Bulletin | PlaylistItem | Any) -> Asset:
+    """The audio of an airable bulletin or a chime item (the builder only keeps rows that have one)."""
+    asset: Asset | None = row.asset
+    assert asset is not None, f"{type(row).__name__} {row.id} has no audio"
+    return asset
 
 
 def _asset_dict(a: Asset) -> dict[str, Any]:

@@ -122,7 +122,7 @@ def _themes(raw: list[Any]) -> list[Any]:
 def _period(raw: Any) -> dict[str, Any]:
     if not isinstance(raw, Mapping):
         raise Invalid(msg("Mỗi kỳ báo cáo là một đối tượng."), field="periods")
-    p = {"code": _text(raw, "code", 32, required=True), "name": _text(raw, "name", 200, required=True)}
+    p: dict[str, Any] = {"code": _text(raw, "code", 32, required=True), "name": _text(raw, "name", 200, required=True)}
     for key in ("starts_on", "ends_on", "deadline"):
         if raw.get(key) in (None, ""):
             raise Invalid(msg("Kỳ báo cáo thiếu %(key)s.", key=key), field="periods")
@@ -290,7 +290,7 @@ def _write_parts(plan: Plan, themes: list[Any] | None, periods_in: list[dict[str
 
 
 def _target_dict(t: PlanTarget) -> dict[str, Any]:
-    return {"category": t.category.code, "period": t.period.code if t.period_id else None,
+    return {"category": t.category.code, "period": t.period.code if t.period is not None else None,
             "min_bulletins": t.min_bulletins}
 
 
@@ -312,7 +312,7 @@ def to_dict(plan: Plan) -> dict[str, Any]:
         "number": plan.number,
         "issued_on": plan.issued_on.isoformat() if plan.issued_on else None,
         "description": plan.description,
-        "area_code": plan.area.code if plan.area_id else None,
+        "area_code": plan.area.code if plan.area is not None else None,
         "themes": [t.category.code for t in themes],
         "periods": [period_dict(p) for p in periods_q],
         "targets": [_target_dict(t) for t in PlanTarget.select().where(PlanTarget.plan == plan)

@@ -13,90 +13,56 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from peewee import ModelSelect, fn
+from pydantic import ValidationError
 
 from central.messages import msg
 from playlists.errors import ScheduleError
 from playlists.model import DEFAULT_ZONE, relay_log_from_dict, relay_log_to_dict
-from playlists.sound import AUDIBILITIES, outcome
+from playlists.sound import outcome
 
+from .. import shapes
 from ..db import database
 from ..errors import Invalid, TooLarge, Unprocessable
-from ..models import PLAY_STATUSES, PlayLog, Station, db_time, utcnow
+from ..models import PlayLog, Station, db_time, utcnow
+from ..shapes.station import PlayLog as PlayLogShape
 from . import emergencies, relay_rollups, rollups
 
 MAX_BATCH = 1000
 _CHUNK = 250  # rows per INSERT: well under SQLite's bound-variable limit
-
-_OPTIONAL_INT = ("schedule_id", "bulletin_id")
-_OPTIONAL_TIME = ("planned_start", "started_at", "ended_at")
-
 
 def _bad(index: int, field: str, why: str) -> Invalid:
     return Invalid(msg("Nhật ký thứ %(index)s, trường '%(field)s': %(why)s.", index=index, field=field, why=why),
                    index=index, field=field)
 
 
-def _time(index: int, field: str, value: Any) -> datetime | None:
+def _time(index: int, field: str, value: str | None) -> datetime | None:
     if value is None:
         return None
-    if not isinstance(value, str):
-        raise _bad(index, field, "must be an ISO 8601 string or null")
     try:
-        t = datetime.fromisoformat(value)
-    except ValueError:
-        raise _bad(index, field, f"not an ISO 8601 time: {value!r}") from None
-    if t.tzinfo is None:
-        raise _bad(index, field, "must carry a UTC offset")
-    try:
-        return t.astimezone(UTC)
+        return datetime.fromisoformat(value).astimezone(UTC)
     except OverflowError:  # well-formed, but before year 1 or after 9999 in UTC
         raise Unprocessable(msg("Nhật ký thứ %(index)s, trường '%(field)s': ngoài năm 1–9999.", index=index, field=field), index=index, field=field) from None
 
 
-def _str_or_none(index: int, field: str, value: Any, max_len: int) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str) or len(value) > max_len:
-        raise _bad(index, field, f"must be a string of at most {max_len} characters or null")
-    return value
+_KEPT = {"slot_id", "schedule_id", "bulletin_id", "asset_sha256", "status", "reason", "clock_trusted",
+         "clock_offset_ms"}
 
 
 def validate(index: int, log: Any) -> dict[str, Any]:
-    """One log as row values, or ``Invalid`` naming the index and field."""
-    if not isinstance(log, dict):
-        raise _bad(index, "-", "a log must be a JSON object")
+    """One log (the contract's ``PlayLog`` shape) as row values, or ``Invalid`` naming the index and field."""
     try:
-        uid = str(uuidlib.UUID(str(log.get("id"))))
-    except ValueError:
-        raise _bad(index, "id", "must be a UUID") from None
-    status = log.get("status")
-    if status not in PLAY_STATUSES:
-        raise _bad(index, "status", f"must be one of {', '.join(PLAY_STATUSES)}")
-    row: dict[str, Any] = {"uuid": uid, "status": status}
-    for field in _OPTIONAL_INT:
-        value = log.get(field)
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-            raise _bad(index, field, "must be an integer or null")
-        row[field] = value
-    for field in _OPTIONAL_TIME:
-        row[field] = _time(index, field, log.get(field))
-    row["slot_id"] = _str_or_none(index, "slot_id", log.get("slot_id"), 64)
-    row["asset_sha256"] = _str_or_none(index, "asset_sha256", log.get("asset_sha256"), 64)
-    row["reason"] = _str_or_none(index, "reason", log.get("reason"), 2000)
-    trusted = log.get("clock_trusted", True)
-    offset = log.get("clock_offset_ms", 0)
-    if not isinstance(trusted, bool):
-        raise _bad(index, "clock_trusted", "must be true or false")
-    if offset is None:
-        offset = 0
-    if not isinstance(offset, int) or isinstance(offset, bool):
-        raise _bad(index, "clock_offset_ms", "must be an integer")
-    row["clock_trusted"], row["clock_offset_ms"] = trusted, offset
-    row["relay"] = _relay(index, log.get("relay"))
-    row["sound"] = _sound(index, log.get("sound"))
+        parsed = PlayLogShape.model_validate(log)
+    except ValidationError as exc:
+        raise _bad(index, *shapes.fault(exc)) from None
+    row: dict[str, Any] = {"uuid": str(uuidlib.UUID(parsed.id)), **parsed.model_dump(include=_KEPT)}
+    for field in ("planned_start", "started_at", "ended_at"):
+        row[field] = _time(index, field, getattr(parsed, field))
+    sound = parsed.sound
+    row["sound"] = None if sound is None else sound.model_dump(exclude_unset=True, exclude_none=True)
+    row["relay"] = _relay(index, log.get("relay"))  # the model checked its form; playlists reads it
     if row["sound"] is not None:  # the outcome is stored; the station's own word is kept beside it
-        row["sound"]["reported_status"] = status
-        row["status"] = outcome(status, row["sound"])
+        row["sound"]["reported_status"] = parsed.status
+        row["status"] = outcome(parsed.status, row["sound"])
     return row
 
 
@@ -108,34 +74,6 @@ def _relay(index: int, value: Any) -> dict[str, int] | None:
         return relay_log_to_dict(relay_log_from_dict(value))
     except ScheduleError as exc:
         raise _bad(index, "relay", str(exc)) from None
-
-
-#: ``sound`` keys a station may send and their JSON types (anything else is dropped, not stored)
-_SOUND_KEYS: dict[str, tuple[type, ...]] = {
-    "output": (str,), "null_output": (bool,), "volume": (int,), "muted": (bool,), "quiet_hours": (bool,),
-    "local_override": (bool,), "audibility": (str,), "level_lufs": (int, float), "monitor": (bool,),
-}
-
-
-def _sound(index: int, value: Any) -> dict[str, Any] | None:
-    """The optional ``sound`` object of a log (issue 15), checked key by key; None if absent."""
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise _bad(index, "sound", "must be an object or null")
-    out: dict[str, Any] = {}
-    for key, types in _SOUND_KEYS.items():
-        v = value.get(key)
-        if v is None:
-            continue
-        if not isinstance(v, types) or (isinstance(v, bool) and bool not in types):
-            raise _bad(index, f"sound.{key}", f"must be a {types[0].__name__} or null")
-        out[key] = v[:200] if isinstance(v, str) else v
-    if out.get("audibility") not in (None, *AUDIBILITIES):
-        raise _bad(index, "sound.audibility", f"must be one of {', '.join(AUDIBILITIES)}")
-    if "volume" in out and not 0 <= out["volume"] <= 100:
-        raise _bad(index, "sound.volume", "must be 0–100")
-    return out
 
 
 def ingest(station: Station, logs: Any) -> tuple[int, int]:
@@ -193,8 +131,8 @@ def _insert_sql(n: int) -> str:
     return _INSERT_SQL[key]
 
 
-def query(stations: ModelSelect | None = None, station_id: int | None = None,
-          start: datetime | None = None, end: datetime | None = None) -> ModelSelect:
+def query(stations: ModelSelect[Station] | None = None, station_id: int | None = None,
+          start: datetime | None = None, end: datetime | None = None) -> ModelSelect[PlayLog]:
     """Play logs, newest first; ``stations`` limits them to a visible set (a query of Station)."""
     q = PlayLog.select(PlayLog, Station).join(Station)
     if stations is not None:

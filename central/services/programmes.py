@@ -22,12 +22,11 @@ from typing import Any
 
 from peewee import IntegrityError, fn
 
-from central.db import database
+from central.db import database, tuples_of
 from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from central.messages import msg
 from central.models import (
     Asset,
-    Bulletin,
     Playlist,
     PlaylistItem,
     PlaylistRevision,
@@ -60,8 +59,8 @@ def _item(actor: User, n: int, raw: Any, data_dir: DataDir | None,
     kind = raw.get("kind")
     if kind == "bulletin":
         try:
-            b = bulletins_service.get(actor, int(raw.get("bulletin_id")))
-        except (TypeError, ValueError):
+            b = bulletins_service.get(actor, int(raw["bulletin_id"]))
+        except (KeyError, TypeError, ValueError):
             raise Invalid(msg("Mục %(n)s: thiếu bulletin_id.", n=n)) from None
         return {"kind": kind, "bulletin": b, "duration_ms": 0}
     if kind == "chime":
@@ -100,7 +99,7 @@ def _is_a_fallback(p: Playlist) -> bool:
 
     rows = PlaylistItem.select(PlaylistItem.relay).where(PlaylistItem.relay.is_null(False)).tuples()
     scheds = Schedule.select(Schedule.relay).where(Schedule.relay.is_null(False)).tuples()
-    return any(names(r) for (r,) in rows) or any(names(r) for (r,) in scheds)
+    return any(names(r) for (r,) in tuples_of(rows)) or any(names(r) for (r,) in tuples_of(scheds))
 
 
 def _name(data: Mapping[str, Any]) -> str:
@@ -253,7 +252,7 @@ def approve(actor: User, programme_id: int) -> Playlist:
         _claim(rev, Approval.APPROVED, actor, None)
         _go_live(p, rev)
         audit.record(actor, "playlist.revision.approve", p, revision=rev.number,
-                     author=rev.author.name if rev.author_id else None)
+                     author=rev.author.name if rev.author is not None else None)
     return p
 
 
@@ -310,10 +309,10 @@ def ordered_items(p: Playlist, revision: int | None = None) -> list[PlaylistItem
 
 def item_duration(i: PlaylistItem) -> int:
     if i.kind == "bulletin":
-        b: Bulletin = i.bulletin
-        return b.asset.duration_ms if b is not None and b.asset_id else 0
+        b = i.bulletin
+        return b.asset.duration_ms if b is not None and b.asset is not None else 0
     if i.kind == "chime":
-        return i.asset.duration_ms if i.asset_id else 0
+        return i.asset.duration_ms if i.asset is not None else 0
     return int(i.duration_ms)
 
 
@@ -325,8 +324,8 @@ def _items_dict(items: list[PlaylistItem]) -> list[dict[str, Any]]:
             "chime_id": i.chime_id,
             "asset_sha256": i.asset_id,
             "duration_ms": item_duration(i),
-            "title": i.bulletin.title if i.bulletin_id else i.chime.title if i.chime_id else None,
-            "status": i.bulletin.status if i.bulletin_id else i.chime.status if i.chime_id else None,
+            "title": i.bulletin.title if i.bulletin is not None else i.chime.title if i.chime is not None else None,
+            "status": i.bulletin.status if i.bulletin is not None else i.chime.status if i.chime is not None else None,
             "relay": relay_items.describe(i.relay) if i.kind == "relay" else None,
         }
         for i in items
@@ -338,8 +337,8 @@ def revision_dict(p: Playlist, rev: PlaylistRevision) -> dict[str, Any]:
     return {
         "revision": rev.number,
         "status": rev.status,
-        "author": rev.author.name if rev.author_id else None,
-        "approver": rev.approver.name if rev.approver_id else None,
+        "author": rev.author.name if rev.author is not None else None,
+        "approver": rev.approver.name if rev.approver is not None else None,
         "reason": rev.reason,
         "created_at": rev.created_at.isoformat(),
         "items": _items_dict(items),
@@ -362,7 +361,7 @@ def to_dict(p: Playlist) -> dict[str, Any]:
         "id": p.id,
         "name": p.name,
         "description": p.description,
-        "area_code": p.area.code if p.area_id else None,
+        "area_code": p.area.code if p.area is not None else None,
         "revision": p.live_revision,
         "items": _items_dict(items),
         "duration_ms": sum(item_duration(i) for i in items),

@@ -100,7 +100,7 @@ def preview_fallback(bid: int | None, pid: int | None) -> list[pm.Item]:
     if bid is not None:
         b = Bulletin.get_or_none(Bulletin.id == bid)
         return [] if b is None else [pm.Item(pm.ItemKind.BULLETIN, bulletin_id=b.id,
-                                             duration_ms=b.asset.duration_ms if b.asset_id else 0)]
+                                             duration_ms=b.asset.duration_ms if b.asset is not None else 0)]
     if pid is None:
         return []
     from central.services.programmes import item_duration

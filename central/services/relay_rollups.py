@@ -19,7 +19,7 @@ from peewee import Database, fn
 
 from playlists.sound import aired
 
-from ..db import database
+from ..db import database, tuples_of
 from ..relay_models import RelayDay, RelaySource
 from .rollups import log_day
 
@@ -87,6 +87,6 @@ def rebuild(db: Database) -> int:
         RelayDay.delete().execute()
         fields = (PlayLog.station, PlayLog.status, PlayLog.started_at, PlayLog.planned_start, PlayLog.relay)
         rows = [dict(zip(("station", "status", "started_at", "planned_start", "relay"), r, strict=True))
-                for r in PlayLog.select(*fields).where(PlayLog.relay.is_null(False)).tuples()]
+                for r in tuples_of(PlayLog.select(*fields).where(PlayLog.relay.is_null(False)))]
         add(fold(rows, zones()), db)
         return int(PlayLog.select(fn.COUNT(PlayLog.id)).where(PlayLog.relay.is_null(False)).scalar() or 0)

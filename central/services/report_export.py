@@ -14,9 +14,9 @@ import zlib
 from datetime import date, datetime
 from typing import Any
 
+from central.messages import N_
 from central.services.area_reports import MANUAL_LABELS
 from central.services.reports import CSV_COLUMNS
-from playlists.words import WIRE_PLAY_STATUSES
 
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 _WORDS = dict(CSV_COLUMNS)  # the status words the pages and the summary's CSV use
@@ -24,13 +24,13 @@ _WORDS = dict(CSV_COLUMNS)  # the status words the pages and the summary's CSV u
 #: JSON's not_audible and failed_to_sound, which do not count as aired)
 FIGURE_COLUMNS = (
     ("bulletins", "Số tin, bài"), ("plays", "Số lượt phát"), ("minutes_aired", "Số phút phát"),
-    ("stations_reached", "Số đài đã phát"), ("stations_total", "Tổng số đài"),
+    ("stations_reached", "Số đài đã phát"), ("stations_total", N_("Tổng số đài")),
     ("completion_rate", "Tỉ lệ hoàn thành (%)"),
     ("not_audible", _WORDS["not_audible"]), ("failed_to_sound", _WORDS["failed_to_sound"]),
 )
 #: the XLSX data sheets add every other status count of the JSON line
-STATUS_COLUMNS = tuple((str(k), _WORDS[k]) for k in WIRE_PLAY_STATUSES)
-TESTS_LABEL = "Phát thử nghiệm (khẩn cấp), không tính vào số liệu trên"
+STATUS_COLUMNS = tuple((k, _WORDS[k]) for k in ("completed", "interrupted", "failed", "missed", "skipped", "local"))
+TESTS_LABEL = N_("Phát thử nghiệm (khẩn cấp), không tính vào số liệu trên")
 
 
 def percent(value: float | None) -> str:

@@ -342,7 +342,7 @@ def audio_owners(shas: set[str]) -> dict[str, Any]:
     q = Bulletin.select(Bulletin.id, Bulletin.asset).where(Bulletin.asset.in_(wanted)).order_by(Bulletin.id)
     for bid, sha in tuples_of(q):
         out.setdefault(sha, bid)
-    for (sha,) in Chime.select(Chime.asset).where(Chime.asset.in_(wanted)).tuples():
+    for (sha,) in tuples_of(Chime.select(Chime.asset).where(Chime.asset.in_(wanted))):
         out[sha] = CHIME_KEY  # a chime is a chime, even if a bulletin happens to share its bytes
     return out
 

@@ -18,14 +18,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from peewee import Database
+from peewee import Database, DatabaseProxy
 
 from playlists.model import DEFAULT_ZONE
 from playlists.sound import AIRED
 from playlists.words import OUTCOMES as PLAY_STATUSES
 from playlists.words import PlayStatus
 
-from ..db import database, is_postgres
+from ..db import database, is_postgres, tuples_of
 from ..models import PlayLog, Station
 from ..words import EmergencyMode
 
@@ -141,7 +141,7 @@ def zones() -> Callable[[int], ZoneInfo]:
     def zone_of(station_id: int) -> ZoneInfo:
         if station_id not in cache:
             if not names:
-                names.update(Station.select(Station.id, Station.timezone).tuples())
+                names.update(tuples_of(Station.select(Station.id, Station.timezone)))
             cache[station_id] = ZoneInfo(names.get(station_id) or DEFAULT_ZONE)
         return cache[station_id]
 
@@ -192,8 +192,8 @@ def _rebuild_python(db: Database, batch: int) -> int:
     with db.bind_ctx([PlayLog, Station]):
         while True:
             fields = [PlayLog.id, *(getattr(PlayLog, f) for f in names)]
-            rows = list(PlayLog.select(*fields).where(PlayLog.id > last).order_by(PlayLog.id)
-                        .limit(batch).tuples())
+            rows = list(tuples_of(PlayLog.select(*fields).where(PlayLog.id > last).order_by(PlayLog.id)
+                                  .limit(batch)))
             if not rows:
                 return read
             last, read = rows[-1][0], read + len(rows)
@@ -266,7 +266,7 @@ def spans(start: date, end: date) -> tuple[list[tuple[date, date]], list[tuple[d
     return months, days
 
 
-def period_sql(db: Database, start: date, end: date, station_filter: str = "",
+def period_sql(db: Database | DatabaseProxy, start: date, end: date, station_filter: str = "",
                filter_params: list[Any] | None = None) -> tuple[str, list[Any]]:
     """``SELECT station_id, bulletin_id, asset_sha256, n_…, aired_us, local_us`` over the period.
 

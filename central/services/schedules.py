@@ -131,7 +131,7 @@ def _timing(data: Mapping[str, Any], tzname: str) -> dict[str, Any]:
                 raise Invalid(msg("rrule phải là chuỗi RFC 5545."), field="rrule")
             out["rrule"] = rrule.strip()
     except ScheduleError as exc:
-        raise Unprocessable(str(exc), field="rrule") from exc
+        raise Unprocessable(msg(exc.msgid, **exc.params), field="rrule") from exc
     exdates = data.get("exdates") or []
     if not isinstance(exdates, list):
         raise Invalid(msg("exdates phải là danh sách giờ địa phương."), field="exdates")
@@ -191,7 +191,7 @@ def _content(actor: User, data: Mapping[str, Any]) -> dict[str, Any]:
             if b.status != Approval.APPROVED:
                 raise Conflict(msg("Bản tin %(id)s chưa được duyệt (đang '%(status)s').", id=b.id, status=b.status))
             return {"bulletin": b, "playlist": None, "relay": None}
-        return {"bulletin": None, "playlist": programmes_service.get(actor, int(programme_id)), "relay": None}
+        return {"bulletin": None, "playlist": programmes_service.get(actor, int(programme_id or 0)), "relay": None}  # programme_id is given here
     except (TypeError, ValueError):
         raise Invalid(msg("bulletin_id/playlist_id phải là số.")) from None
 
@@ -243,11 +243,12 @@ def items_of(s: Schedule) -> list[pm.Item]:
     """What the schedule plays, as ``playlists`` items (every bulletin, whatever its status)."""
     if s.relay is not None:
         return [relay_items.model_item(s.relay, s.relay.get("duration_ms", 0), relay_items.preview_fallback)]
-    if s.bulletin_id is not None:
+    if s.bulletin is not None:
         b = s.bulletin
         return [pm.Item(pm.ItemKind.BULLETIN, bulletin_id=b.id,
-                        duration_ms=b.asset.duration_ms if b.asset_id else 0)]
+                        duration_ms=b.asset.duration_ms if b.asset is not None else 0)]
     items = []
+    assert s.playlist is not None  # a schedule plays a relay, a bulletin or a programme (parse)
     for it in programmes_service.ordered_items(s.playlist):
         kind = pm.ItemKind(it.kind)
         if kind is pm.ItemKind.RELAY:
@@ -279,7 +280,7 @@ def validate(s: Schedule) -> None:
     try:
         rules.validate(to_model(s))
     except ScheduleError as exc:
-        raise Unprocessable(str(exc)) from exc
+        raise Unprocessable(msg(exc.msgid, **exc.params)) from exc
 
 
 # --- changes -------------------------------------------------------------------------------
@@ -391,7 +392,7 @@ def approve(actor: User, schedule_id: int) -> Schedule:
     if s.created_by_id == actor.id:
         raise Forbidden(msg("Không ai được tự duyệt lịch phát của mình."))
     _in_state(s, (Approval.SUBMITTED,), "duyệt")
-    if s.bulletin_id is not None and s.bulletin.status != Approval.APPROVED:
+    if s.bulletin is not None and s.bulletin.status != Approval.APPROVED:
         raise Conflict(msg("Bản tin %(id)s chưa được duyệt.", id=s.bulletin_id))
     relay_items.check_approvable(s)
     s.approved_by = actor
@@ -539,7 +540,7 @@ def to_dict(s: Schedule) -> dict[str, Any]:
         "valid_until": s.valid_until.isoformat() if s.valid_until else None,
         "status": s.status,
         "active": s.active,
-        "area_code": s.area.code if s.area_id else None,
-        "created_by": s.created_by.name if s.created_by_id else None,
-        "approved_by": s.approved_by.name if s.approved_by_id else None,
+        "area_code": s.area.code if s.area is not None else None,
+        "created_by": s.created_by.name if s.created_by is not None else None,
+        "approved_by": s.approved_by.name if s.approved_by is not None else None,
     }

@@ -175,8 +175,8 @@ def to_dict(a: StandingAlert) -> dict[str, Any]:
     return {
         "id": a.id, "key": a.key, "name": a.name, "active": a.active, "bulletin_id": b.id,
         "bulletin_title": b.title, "bulletin_status": b.status,
-        "duration_ms": b.asset.duration_ms if b.asset_id else 0,
-        "area_code": a.area.code if a.area_id else None,
+        "duration_ms": b.asset.duration_ms if b.asset is not None else 0,
+        "area_code": a.area.code if a.area is not None else None,
     }
 
 

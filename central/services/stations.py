@@ -41,7 +41,7 @@ def by_token(token: str | None) -> Station:
 
 def _refuse_revoked(digest: str) -> None:
     revoked = Station.get_or_none(Station.revoked_token_hash == digest)
-    if revoked is None or not hmac.compare_digest(revoked.revoked_token_hash, digest):
+    if revoked is None or not hmac.compare_digest(revoked.revoked_token_hash or "", digest):
         return
     when = revoked.token_revoked_at.isoformat(timespec="seconds") if revoked.token_revoked_at else "?"
     raise StationTokenRevoked(

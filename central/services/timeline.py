@@ -75,14 +75,14 @@ def schedule_preview(s: Schedule, station_ids: set[int], days: int, limit: int,
 
 def _bulletins_of(s: Schedule) -> dict[int, pm.Bulletin]:
     """The schedule's bulletins as a station sees them (only approved ones would be in a manifest)."""
-    rows: list[Bulletin] = [s.bulletin] if s.bulletin_id else [] if s.playlist_id is None else [
+    rows: list[Bulletin | None] = [s.bulletin] if s.bulletin_id else [] if s.playlist is None else [
         i.bulletin for i in programmes.ordered_items(s.playlist) if i.bulletin_id]
     rows += [Bulletin.get_by_id(i.bulletin_id) for item in schedules_service.items_of(s) for i in item.fallback
              if i.bulletin_id is not None]  # a relay's fallback plays if the stream fails
     out = {}
     for b in rows:
-        if b.status == Approval.APPROVED and b.asset_id:
-            out[b.id] = pm.Bulletin(id=b.id, title=b.title, asset_sha256=b.asset_id,
+        if b is not None and b.status == Approval.APPROVED and b.asset is not None:
+            out[b.id] = pm.Bulletin(id=b.id, title=b.title, asset_sha256=b.asset.sha256,
                                     duration_ms=b.asset.duration_ms, valid_from=b.valid_from,
                                     valid_until=b.valid_until)
     return out

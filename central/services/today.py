@@ -35,15 +35,15 @@ def per_area(user: User, now: datetime | None = None) -> list[dict[str, Any]]:
     if not stations:
         return []
     heads = _group_heads(user)
-    parents = dict(Area.select(Area.id, Area.parent).tuples())
-    names = dict(Area.select(Area.id, Area.name).tuples())
+    parents = dict(tuples_of(Area.select(Area.id, Area.parent)))
+    names = dict(tuples_of(Area.select(Area.id, Area.name)))
     rows: dict[int, Counter[str]] = {}
     # today's rollup rows, not a scan of the logs (a late log from today counts as soon as it lands)
     shown = (*sorted(AIRED), *sorted(DID_NOT_SOUND), NOT_AUDIBLE)
-    cells = (PlayDay.select(PlayDay.station, *(getattr(PlayDay, f"n_{s}") for s in shown))
+    cells = tuples_of(PlayDay.select(PlayDay.station, *(getattr(PlayDay, f"n_{s}") for s in shown))
              .where(PlayDay.station.in_(list(stations)), PlayDay.day == lo.date(),
-                    PlayDay.bulletin_id != rollups.TEST).tuples())  # drills are not broadcasts
-    for station_id, *counts in tuples_of(cells):
+                    PlayDay.bulletin_id != rollups.TEST))  # drills are not broadcasts
+    for station_id, *counts in cells:
         head = _head_of(stations[station_id], heads, parents)
         rows.setdefault(head, Counter()).update(dict(zip(shown, counts, strict=True)))
     out = [{"area": names.get(head, "—"), "aired": sum(c[s] for s in AIRED),
@@ -79,7 +79,7 @@ def latest_failures(user: User, limit: int = 6) -> list[dict[str, Any]]:
                 .order_by(fn.COALESCE(PlayLog.started_at, PlayLog.planned_start).desc(), PlayLog.id.desc())
                 .limit(limit))
     ids = sorted({p.bulletin_id for p in logs if p.bulletin_id is not None})
-    titles = dict(Bulletin.select(Bulletin.id, Bulletin.title).where(Bulletin.id.in_(ids)).tuples()) if ids else {}
+    titles = dict(tuples_of(Bulletin.select(Bulletin.id, Bulletin.title).where(Bulletin.id.in_(ids)))) if ids else {}
     return [{"station": stations[p.station_id], "station_id": p.station_id,
              "title": titles.get(p.bulletin_id, "—"), "status": p.status, "reason": p.reason,
              "at": p.started_at or p.planned_start} for p in logs]

@@ -9,10 +9,10 @@ from peewee import IntegrityError
 
 from central.messages import msg
 
-from ..auth import hash_password, hash_token, in_scope, new_token, verify_password
+from ..auth import area_subtree_ids, hash_password, hash_token, in_scope, new_token, verify_password
 from ..db import database
 from ..errors import Conflict, Invalid, NotFound, Unauthorized
-from ..models import ROLES, ApiToken, User, utcnow
+from ..models import ROLES, ApiToken, Area, User, utcnow
 from ..words import Role
 from . import areas, audit, throttle
 
@@ -149,7 +149,7 @@ def to_dict(user: User) -> dict[str, object]:
         "name": user.name,
         "full_name": user.full_name,
         "role": user.role,
-        "area_code": user.area.code if user.area_id else None,
+        "area_code": user.area.code if user.area is not None else None,
         "active": user.active,
     }
 
@@ -169,13 +169,29 @@ def by_id(uid: int) -> User:
     return user
 
 
+def editable(actor: User, uid: int) -> User:
+    """A person ``actor`` may change: within the actor's own scope (a whole-tree admin: anyone); else 404."""
+    user = by_id(uid)
+    scope = area_subtree_ids(actor)
+    if scope is not None and user.area_id not in scope:
+        raise NotFound(msg("Không có người dùng số %(id)s.", id=uid))
+    return user
+
+
+def listing(actor: User) -> list[User]:
+    """The people ``actor`` may see and change, by login name."""
+    q = User.select().order_by(User.name)
+    scope = area_subtree_ids(actor)
+    return list(q if scope is None else q.where(User.area.in_(sorted(scope))))
+
+
 def _active_admins_besides(user: User) -> int:
     return User.select().where((User.role == Role.ADMIN) & (User.active == True) & (User.id != user.id)).count()  # noqa: E712
 
 
 def update(actor: User, uid: int, data: dict[str, object]) -> User:
     """An admin changes someone's full name, role, scope or active flag; the last active admin stays one."""
-    user = by_id(uid)
+    user = editable(actor, uid)
     fields: dict[str, object] = {}
     if "full_name" in data:
         fields["full_name"] = str(data["full_name"] or "").strip()[:200]
@@ -184,7 +200,7 @@ def update(actor: User, uid: int, data: dict[str, object]) -> User:
             raise Invalid(msg("Vai trò '%(role)s' không hợp lệ; dùng một trong %(value)s.", role=data['role'], value=', '.join(ROLES)), field="role")
         fields["role"] = data["role"]
     if "area" in data:
-        fields["area"] = areas.get(str(data["area"])) if data["area"] else None
+        fields["area"] = _area_within(actor, data["area"])
     if "active" in data:
         fields["active"] = bool(data["active"])
     stops_admin = fields.get("role", Role.ADMIN) != Role.ADMIN or fields.get("active", True) is False
@@ -201,9 +217,18 @@ def update(actor: User, uid: int, data: dict[str, object]) -> User:
     return user
 
 
+def _area_within(actor: User, code: object) -> Area | None:
+    """The scope an admin gives someone: an area within the admin's own (None = whole tree, for whole-tree admins)."""
+    scope = area_subtree_ids(actor)
+    area = areas.get(str(code)) if code else None
+    if scope is not None and (area is None or area.id not in scope):
+        raise NotFound(msg("Không có đơn vị này trong phạm vi của bạn."))
+    return area
+
+
 def reset_password(actor: User, uid: int) -> tuple[User, str]:
     """A new generated password for someone who lost theirs, shown once; their API tokens stay."""
-    user = by_id(uid)
+    user = editable(actor, uid)
     password = generate_password()
     with database.atomic():
         User.update(password_hash=hash_password(password)).where(User.id == user.id).execute()

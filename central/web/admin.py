@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from central.errors import CentralError, Invalid
-from central.models import ROLES, User
+from central.models import ROLES
 from central.services import areas as areas_service
 from central.services import users as users_service
 
@@ -30,7 +30,7 @@ def users() -> Any:
             flash_error(exc)
         else:
             created = {"name": user.name, "password": password}
-    rows = list(User.select().order_by(User.name))
+    rows = users_service.listing(me())
     return render_template("web/users.html", rows=rows, roles=ROLES, created=created,
                            areas=queries.area_choices(me()), whole_tree=WHOLE_TREE,
                            form=request.form if created is None else {})

@@ -8,8 +8,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from central import auth
-from central.errors import CentralError, Invalid, NotFound
+from central.errors import CentralError, Conflict, Invalid
 from central.models import ROLES
 from central.services import stations as stations_service
 from central.services import users as users_service
@@ -19,28 +18,17 @@ from . import bp, queries
 from .context import flash_error, me, roles
 
 
-def _editable_user(uid: int) -> Any:
-    """A person an admin may change: within the admin's own scope (a province admin: anyone)."""
-    user = users_service.by_id(uid)
-    scope = auth.area_subtree_ids(me())
-    if scope is not None and user.area_id not in scope:
-        raise NotFound(_("Không có người dùng số %(id)s.", id=uid))
-    return user
-
-
 @bp.route("/admin/users/<int:uid>", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def user_edit(uid: int) -> Any:
-    user = _editable_user(uid)
+    user = users_service.editable(me(), uid)
     if request.method == "POST":
         f = request.form
         area = f.get("area") or None
-        if area is not None and area not in {code for code, _n in queries.area_choices(me())}:
-            raise NotFound(_("Không có đơn vị này trong phạm vi của bạn."))
         try:
             users_service.update(me(), uid, {"full_name": f.get("full_name", ""), "role": f.get("role", ""),
                                              "area": area, "active": f.get("active") == "1"})
-        except CentralError as exc:
+        except (Invalid, Conflict) as exc:  # a person or an area outside the scope is a 404 page
             flash_error(exc)
         else:
             flash(_("Đã lưu tài khoản %(n)s.", n=user.name), "success")
@@ -53,7 +41,6 @@ def user_edit(uid: int) -> Any:
 @roles(Role.ADMIN)
 def user_reset(uid: int) -> Any:
     """A new generated password, shown on this page once (never stored in clear, never sent again)."""
-    _editable_user(uid)
     user, password = users_service.reset_password(me(), uid)
     return render_template("web/user_edit.html", u=user, roles=ROLES, areas=queries.area_choices(me()),
                            reset=password)

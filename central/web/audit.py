@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 
 from central.api.audit import csv_response, filters_from
 from central.errors import CentralError
-from central.models import User
 from central.services import audit as service
+from central.services import users as users_service
 
 from ..words import Role
 from . import bp, queries
@@ -67,7 +67,8 @@ def object_url(row: Any) -> str | None:
     target = OBJECT_PAGES.get(row.object_type)
     if target is None or not (row.object_id or "").isdigit():
         return None
-    return url_for(target[0], **{target[1]: int(row.object_id)})
+    values: dict[str, Any] = {target[1]: int(row.object_id)}
+    return url_for(target[0], **values)
 
 
 @bp.route("/admin/audit")
@@ -84,7 +85,7 @@ def audit() -> Any:
         result = service.page(user, f, PER_PAGE, min((page_no - 1) * PER_PAGE, service.MAX_OFFSET))
     except CentralError as exc:
         flash_error(exc)
-    kept = {k: v for k, v in args.items() if v}
+    kept: dict[str, Any] = {k: v for k, v in args.items() if v}
     pages = max(1, -(-result.total // PER_PAGE)) if result else 1
     return render_template(
         "web/audit.html", result=result, f=args, page=page_no, pages=pages, kept=kept,
@@ -99,10 +100,4 @@ def audit() -> Any:
 
 def _people(user: Any) -> list[str]:
     """Login names to suggest: the people of the admin's subtree (anyone may still be typed)."""
-    from central.auth import area_subtree_ids
-
-    q = User.select(User.name).order_by(User.name)
-    scope = area_subtree_ids(user)
-    if scope is not None:
-        q = q.where(User.area.in_(list(scope)))
-    return [u.name for u in q]
+    return [u.name for u in users_service.listing(user)]

@@ -129,7 +129,7 @@ def _copied(bid: str) -> dict[str, Any]:
         return {}
     b = service.get(me(), int(bid))
     return {"mode": "tts", "title": b.title, "text": b.text or "", "language": b.language,
-            "category": b.category.code if b.category_id else "", "campaign_id": b.campaign_id or "",
+            "category": b.category.code if b.category is not None else "", "campaign_id": b.campaign_id or "",
             "engine": b.tts_engine or "auto"}
 
 
@@ -230,6 +230,7 @@ def bulletin_audio(bid: int) -> Any:
         abort(404)
     store = queries.asset_store()
     asset = b.asset
+    assert asset is not None  # asset_id was checked above
     if not store.has(asset.sha256):
         abort(404)
     resp = send_file(store.path(asset.sha256), mimetype=asset.mime, conditional=True,

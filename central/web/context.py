@@ -46,7 +46,6 @@ NAV = (
     NavItem("web.schedules", _l("Lịch phát")),
     NavItem("web.plans", _l("Kế hoạch"), group="plan"),
     NavItem("web.calendar_month", _l("Lịch tháng"), group="plan"),
-    NavItem("web.live", _l("Phát trực tiếp"), (Role.EDITOR, Role.APPROVER)),
     NavItem("web.emergency", _l("Phát khẩn cấp"), (Role.APPROVER,)),
     NavItem("web.stations", _l("Đài")),
     NavItem("web.playlogs", _l("Nhật ký phát")),

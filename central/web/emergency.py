@@ -78,16 +78,11 @@ def emergency() -> Any:
                            recent=service.listing(user, 10), running=service.running(user))
 
 
-def _by_schedule(user: Any, schedule_id: int) -> Emergency | None:
-    e = Emergency.get_or_none(Emergency.schedule == schedule_id)
-    return None if e is None else service.get(user, e.id)
-
-
 @bp.route("/emergency/<int:schedule_id>")
 def emergency_status(schedule_id: int) -> Any:
     """One emergency, by its schedule's id (the dashboard links schedules)."""
     user = me()
-    e = _by_schedule(user, schedule_id)
+    e = service.by_schedule(user, schedule_id)
     if e is None:  # an emergency-tier schedule made through the schedules API: no time-to-air record
         return redirect(url_for("web.schedule_detail", schedule_id=schedule_id))
     rows = service.steps(e)
@@ -114,7 +109,7 @@ def _csv(e: Emergency, rows: list[service.Steps]) -> Response:
 def emergency_action(schedule_id: int, action: str) -> Any:
     user = me()
     try:
-        e = _by_schedule(user, schedule_id)
+        e = service.by_schedule(user, schedule_id)
         if e is None:
             schedules_service.delete(user, schedule_id)  # an emergency schedule without a record: end it as before
             return redirect(url_for("web.emergency"))

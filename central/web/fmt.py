@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -218,7 +219,7 @@ ACTION_LABELS.update({
 
 
 def label(value: Any, table: str = "status") -> str:
-    tables = {"status": STATUS_LABELS, "priority": PRIORITY_LABELS, "role": ROLE_LABELS,
+    tables: dict[str, Mapping[Any, Any]] = {"status": STATUS_LABELS, "priority": PRIORITY_LABELS, "role": ROLE_LABELS,
               "kind": KIND_LABELS, "level": LEVEL_LABELS, "emergency_mode": EMERGENCY_MODE_LABELS,
               "engine": ENGINE_LABELS}
     if value is None:
@@ -248,7 +249,7 @@ def category_name(category: Any) -> str:
 
     if category is None:
         return "—"
-    if str(get_locale()) == "en" and getattr(category, "name_en", ""):
+    if str(get_locale()) == "en" and getattr(category, "name_en", None):
         return str(category.name_en)
     return str(category.name)
 

@@ -82,7 +82,7 @@ def change_password() -> Any:
         try:
             users.change_password(me(), form.current.data, form.new.data)
         except CentralError as exc:
-            form.current.errors = [error_text(exc)]  # type: ignore[assignment]
+            form.current.errors = [error_text(exc)]
         else:
             flash(_("Đã đổi mật khẩu."), "success")
             return redirect(url_for("web.dashboard"))

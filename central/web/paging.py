@@ -27,7 +27,7 @@ class Page:
     total: int
 
     def url(self, number: int) -> str:
-        args = {k: v for k, v in request.args.items() if v and k != "page"}
+        args: dict[str, Any] = {k: v for k, v in request.args.items() if v and k != "page"}
         return url_for(request.endpoint or "web.dashboard", **request.view_args or {}, **args, page=number)
 
 

@@ -46,7 +46,7 @@ def _period(f: dict[str, str]) -> tuple[date, date]:
     return reports.resolve_range(f["from"] or None, f["to"] or None, None, today())
 
 
-def _query(f: dict[str, str], start: date, end: date) -> dict[str, str]:
+def _query(f: dict[str, str], start: date, end: date) -> dict[str, Any]:
     """The canonical query of this report (area, days, plan) for links and redirects."""
     q = {"area": f["area"], "from": start.isoformat(), "to": end.isoformat()}
     if f["plan"].isdigit():

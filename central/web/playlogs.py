@@ -46,7 +46,8 @@ def playlogs() -> Any:
     relay_names = {r.id: r.name for r in RelaySource.select().where(
         RelaySource.id.in_({p.relay["source_id"] for p in rows if p.relay}))}
     def page_url(n: int) -> str:
-        return url_for("web.playlogs", **{**request.args.to_dict(), "page": n})
+        values: dict[str, Any] = {**request.args.to_dict(), "page": n}
+        return url_for("web.playlogs", **values)
 
     return render_template("web/playlogs.html", rows=rows, f=f, page=page, more=more, titles=titles, tests=tests,
                            relay_names=relay_names, statuses=STATUSES, stations=queries.station_choices(user), page_url=page_url)

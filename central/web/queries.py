@@ -11,6 +11,7 @@ from flask import current_app
 from flask_babel import get_locale
 
 from central import auth
+from central.db import tuples_of
 from central.models import Area, AuditLog, Bulletin, Category, Station
 from central.policy import APPROVERS
 from central.services import area_tree as tree_service
@@ -120,7 +121,7 @@ def bulletin_titles(ids: set[int]) -> dict[int, str]:
     ids = {i for i in ids if i is not None}
     if not ids:
         return {}
-    return dict(Bulletin.select(Bulletin.id, Bulletin.title).where(Bulletin.id.in_(sorted(ids))).tuples())
+    return dict(tuples_of(Bulletin.select(Bulletin.id, Bulletin.title).where(Bulletin.id.in_(sorted(ids)))))
 
 
 def area_name(code: Any) -> str:

@@ -42,8 +42,8 @@ def reports() -> Any:
                         headers={"Content-Disposition": f'attachment; filename="{name}"'})
     csv_url = None
     if summary is not None:
-        csv_url = url_for("web.reports", format="csv", group_by=group_by, area=f["area"] or None,
-                          **{"from": summary.date_from.isoformat(), "to": summary.date_to.isoformat()})
+        span: dict[str, Any] = {"from": summary.date_from.isoformat(), "to": summary.date_to.isoformat()}
+        csv_url = url_for("web.reports", format="csv", group_by=group_by, area=f["area"] or None, **span)
     return render_template("web/reports.html", summary=summary, f=f, group_by=group_by, groups=GROUPS,
                            areas=queries.area_choices(user), csv_url=csv_url,
                            year=int(f["year"]) if f["year"].isdigit() else today().year,

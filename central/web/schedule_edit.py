@@ -76,7 +76,7 @@ def form_of(s: Schedule) -> MultiDict[str, Any]:
         for key, value in rep.items():
             fields += [(key, v) for v in value] if isinstance(value, list) else [(key, value)]
     for t in ScheduleTarget.select().where(ScheduleTarget.schedule == s):
-        fields.append(("areas", t.area.code) if t.area_id else ("stations", str(t.station_id)))
+        fields.append(("areas", t.area.code) if t.area is not None else ("stations", str(t.station_id)))
     for key in ("valid_from", "valid_until"):
         value = getattr(s, key)
         fields.append((key, value.astimezone(_zone()).strftime("%Y-%m-%dT%H:%M") if value else ""))

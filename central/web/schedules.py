@@ -109,13 +109,14 @@ def schedules() -> Any:
 def search(rows: list[Schedule], f: dict[str, str], day: Any) -> list[Schedule]:
     """Schedules whose title (or content's) has ``q``, of a campaign, theme or language, airing on ``day``."""
     if f["q"]:
-        rows = [s for s in rows if paging.contains(f["q"], s.title, s.bulletin.title if s.bulletin_id else None,
-                                                   s.playlist.name if s.playlist_id else None)]
+        rows = [s for s in rows if paging.contains(f["q"], s.title, s.bulletin.title if s.bulletin is not None else None,
+                                                   s.playlist.name if s.playlist is not None else None)]
     for key, attr in (("campaign", "campaign_id"), ("language", "language")):
         if f[key]:
             rows = [s for s in rows if s.bulletin_id and str(getattr(s.bulletin, attr)) == f[key]]
     if f["category"]:
-        rows = [s for s in rows if s.bulletin_id and s.bulletin.category_id and s.bulletin.category.code == f["category"]]
+        rows = [s for s in rows if s.bulletin is not None and s.bulletin.category is not None
+                and s.bulletin.category.code == f["category"]]
     if day is not None:
         lo, hi = paging.day_bounds(day)
         rows = [s for s in rows if _airs(s, lo, hi)]

@@ -49,7 +49,7 @@ def station_detail(station_id: int) -> Any:
     days = min(max(int(request.args.get("days", "2") or 2), 1), 14)
     slots, timeline_error = _timeline(user, station, days)
     ids = {p.bulletin_id for p in plays} | {i.get("bulletin_id") for sl in slots for i in sl["items"]}
-    titles = queries.bulletin_titles(ids)
+    titles = queries.bulletin_titles({i for i in ids if i is not None})
     return render_template("web/station_detail.html", s=station, h=h, beat=beat, plays=plays,
                            slots=slots, timeline_error=timeline_error, days=days, titles=titles,
                            outages=presence.outages(station, 20))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, session
 from flask.blueprints import BlueprintSetupState
@@ -57,7 +58,7 @@ def init_app(state: BlueprintSetupState) -> None:
     app.jinja_env.add_extension("jinja2.ext.loopcontrols")
 
 
-def _cookie_policy(app: Flask) -> None:
+def _cookie_policy(app: Flask | Any) -> None:
     """HttpOnly, SameSite=Lax always; Secure when the central is served over HTTPS (``secure_cookies``)."""
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     if not app.config.get("SESSION_COOKIE_SAMESITE"):

@@ -103,3 +103,17 @@ def test_play_and_tier_words_are_worded_once_for_both_sides() -> None:
     words = [*PLAY_WORDS.values(), *TIER_WORDS.values()]
     assert {w: central.get(w) for w in words} == {w: station.get(w) for w in words}
     assert all(central.get(w) for w in words)
+
+
+def test_the_scheduling_cores_refusals_are_worded_by_the_same_catalogue(
+        client: Any, auth: Any, tree: dict, make_user: Any, bulletin_factory: Any) -> None:
+    """playlists raises a msgid and its parameters too; the central words them for the reader."""
+    editor, token = make_user("editor", tree["D"])
+    b = bulletin_factory(editor, area=tree["D"])
+    body = {"bulletin_id": b.id, "targets": {"areas": ["P-D"]}, "dtstart": "2026-12-01T06:00",
+            "rrule": "FREQ=SECONDLY", "timezone": "Asia/Ho_Chi_Minh"}
+    for language, detail in (("vi", "Dòng 1: không lặp theo giây được (FREQ=SECONDLY)."),
+                             ("en", "Line 1: repeating by the second is not allowed (FREQ=SECONDLY).")):
+        reply = client.post("/api/v1/schedules", json=body, headers=auth(token) | {"Accept-Language": language})
+        assert reply.status_code == 422, reply.json
+        assert reply.json["detail"] == detail

@@ -288,3 +288,68 @@ def test_an_empty_upload_names_the_file_field(client, tree, make_user, auth):
     reply = client.post("/api/v1/bulletins", data={"title": "Bản tin", "file": (io.BytesIO(b""), "a.wav")},
                         content_type="multipart/form-data", headers=auth(token))
     assert reply.status_code == 400 and reply.json["field"] == "file"
+
+
+# --- the shapes are declared once (central/shapes) and the document derives from them ----------
+
+
+def _resolve(spec, schema):
+    while "$ref" in schema:
+        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+#: answers that may grow members (DESIGN §7: the station contract's manifest; RFC 9457 problems)
+OPEN_ANSWERS = {"/api/v1/openapi.json"}
+
+
+def test_every_json_answer_is_closed(client):
+    """A member that appears in an answer without being declared fails the conformance test and the fuzzer."""
+    spec = client.get("/api/v1/openapi.json").json
+    open_ones = []
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if method not in HTTP_METHODS or path in OPEN_ANSWERS:
+                continue
+            for status, response in op["responses"].items():
+                schema = response.get("content", {}).get("application/json", {}).get("schema")
+                if not status.startswith("2") or schema is None:
+                    continue
+                schema = _resolve(spec, schema)
+                schema = _resolve(spec, schema["items"]) if schema.get("type") == "array" else schema
+                if schema.get("additionalProperties") is not False:
+                    open_ones.append(f"{method.upper()} {path} {status}")
+    assert open_ones == []
+
+
+def test_components_are_the_models_schemas(client):
+    from central import shapes
+    from central.shapes import station, workflow
+
+    spec = client.get("/api/v1/openapi.json").json
+    components = spec["components"]["schemas"]
+    for model in (station.PlayLog, station.Heartbeat, workflow.ScheduleInput, workflow.Bulletin):
+        derived = shapes.tidy(model.model_json_schema(ref_template=shapes.REF))
+        derived.pop("$defs", None)
+        assert components[model.__name__] == derived, model.__name__
+    # written as a person would: no generated titles, nullable as a type list
+    assert "title" not in components["Bulletin"]["properties"]["category"]
+    assert components["Bulletin"]["properties"]["category"]["type"] == ["string", "null"]
+    assert components["Bulletin"]["additionalProperties"] is False
+    assert set(components["Bulletin"]["required"]) == set(components["Bulletin"]["properties"])
+
+
+def test_two_shapes_of_one_name_are_refused():
+    import pytest
+    from pydantic import BaseModel
+
+    from central import shapes
+
+    class Bulletin(BaseModel):  # the same name as central.shapes.workflow.Bulletin
+        x: int
+
+    from central.shapes import workflow
+
+    shapes.ref(workflow.Bulletin)
+    with pytest.raises(TypeError, match="two shapes are named Bulletin"):
+        shapes.ref(Bulletin)

@@ -253,7 +253,9 @@ def test_text_with_a_nul_character_is_refused(client, auth, make_user, tree):
     q = {**JUNE, "area": "P-D"}
     for body in ({"number": "1\x00"}, {"narrative": {"results": "a\x00b"}}):
         reply = client.put("/api/v1/reports/period", headers=auth(token), query_string=q, json=body)
-        assert reply.status_code == 400, reply.data
+        # refused at the edge, on every path, with 422 (central/text_guard.py), and nothing is saved
+        assert reply.status_code == 422 and reply.mimetype == "application/problem+json", reply.data
+    assert client.get("/api/v1/reports/period", headers=auth(token), query_string=q).json["report"]["id"] is None
 
 
 @BOTH_DATABASES
@@ -401,3 +403,21 @@ def test_the_report_equals_a_count_of_the_stored_logs(client, auth, make_user, t
         check(f"campaign:{a['label']}", a)
     assert {t["label"] for t in report["themes"]} == {n for n in lines if ":" not in n and n != "total"}
     assert len(section["areas"]) == 2 and report["total"]["stations_reached"] > 64
+
+
+def test_the_xlsx_headings_follow_the_readers_language(client, auth, make_user, june):
+    """Sheet names and headings in the reader's language; names from the database stay as they are."""
+    import openpyxl
+
+    _, token = make_user("admin")
+    q = {**JUNE, "area": "P"}
+    reply = client.get("/api/v1/reports/period/xlsx", headers={**auth(token), "Accept-Language": "en"}, query_string=q)
+    book = openpyxl.load_workbook(io.BytesIO(reply.data))
+    assert {"Summary", "Category", "Bulletins", "Campaign", "Language", "Entered by hand", "Completeness"} <= set(
+        book.sheetnames)
+    header = next(book["Category"].iter_rows(max_row=1, values_only=True))
+    assert header[:4] == ("Category", "Bulletins", "Plays", "Minutes aired")
+    cover = {r[0]: r[1] for r in book["Summary"].iter_rows(values_only=True) if r and r[0]}
+    assert "Plays" in cover and "Area" in cover
+    themes = {r[0] for r in book["Category"].iter_rows(min_row=2, values_only=True)}
+    assert any("ma túy" in str(name) for name in themes)  # a theme's own name is not translated

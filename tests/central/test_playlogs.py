@@ -120,3 +120,19 @@ def test_concurrent_resends_store_each_log_once_on_postgres(live_server, tree, s
 
     assert is_postgres()
     test_concurrent_resends_store_each_log_once(live_server, tree, station_factory)
+
+
+def test_the_service_reads_logs_through_the_contracts_model(tree, station_factory):
+    """Callers inside the central (the demo, imports) get the same checks as the HTTP door."""
+    from central.errors import Invalid
+    from central.services import playlogs
+
+    station, _ = station_factory(tree["C1"])
+    bad = make_log(sound={"audibility": "maybe"})
+    with pytest.raises(Invalid) as refused:
+        playlogs.ingest(station, [make_log(), bad])
+    assert refused.value.problem()["index"] == 1 and refused.value.problem()["field"] == "sound.audibility"
+    kept = make_log(sound={"volume": 80, "level_lufs": -20, "output": "x" * 300, "battery": "ok"})
+    assert playlogs.ingest(station, [kept]) == (1, 0)
+    row = PlayLog.get(PlayLog.uuid == kept["id"])
+    assert row.sound == {"volume": 80, "level_lufs": -20, "output": "x" * 200, "reported_status": "completed"}

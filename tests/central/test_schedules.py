@@ -125,7 +125,7 @@ def test_targets_outside_the_callers_subtree_are_refused(client, auth, people, b
         ({"targets": {"areas": ["KHONG-CO"]}}, "KHONG-CO", 422),
         ({"grace_s": -5}, "grace_s", 400),
         ({"priority": "urgent"}, "priority", 400),
-        ({"rrule": "FREQ=DAILY;COUNT=2", "valid_until": "2026-11-01T00:00:00+07:00"}, "no occurrence", 422),
+        ({"rrule": "FREQ=DAILY;COUNT=2", "valid_until": "2026-11-01T00:00:00+07:00"}, "không có lần phát nào", 422),
     ],
 )
 def test_invalid_schedules_are_problems_naming_the_fault(client, auth, people, approved, change, words, status):

@@ -95,3 +95,13 @@ def test_station_volume_quiet_hours_and_active_from_the_page(client: Any, people
     login(client, "nguoi.duyet")
     r = _post(client, f"/stations/{station.id}", f"/stations/{station.id}/settings", {"volume": "10"})
     assert r.status_code == 403
+
+
+def test_a_district_admin_sees_and_scopes_only_their_own_subtree(client: Any, people: dict) -> None:
+    """The users service owns the admin's scope: the list, and no whole-tree scope from a district admin."""
+    login(client, "qt.huyen")
+    page = client.get("/admin/users").get_data(as_text=True)
+    assert "bien.tap" in page and "quan.tri" not in page
+    uid = people["editor"].id
+    r = _post(client, f"/admin/users/{uid}", f"/admin/users/{uid}", {"role": "editor", "area": "", "active": "1"})
+    assert r.status_code == 404 and User.get_by_id(uid).area.code == "P-D-C1"

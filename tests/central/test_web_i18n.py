@@ -17,10 +17,10 @@ MO = ROOT / "central/translations/en/LC_MESSAGES/messages.mo"
 def marked_strings() -> set[str]:
     """The msgids in central/ (pages, services' messages, problem titles) and central/templates, as
     babel.cfg says."""
-    method_map = [("central/**.py", "python"), ("playlists/words.py", "python"), ("central/templates/**.html", "jinja2")]
+    method_map = [("central/**.py", "python"), ("playlists/words.py", "python"), ("playlists/rules.py", "python"), ("central/templates/**.html", "jinja2")]
     found = set()
     for _file, _line, message, _comments, _ctx in extract_from_dir(
-        ROOT, method_map, keywords={"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "N_": None, "msg": None},
+        ROOT, method_map, keywords={"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "N_": None, "msg": None, "ScheduleError": None},
     ):
         found.add(message if isinstance(message, str) else message[0])
     return {m for m in found if m}

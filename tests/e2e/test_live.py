@@ -112,7 +112,7 @@ def test_chromium_goes_live_to_two_stations_and_the_archive_is_at_the_bulletin_l
             page.fill("#password", w.passwords["bientap.xa"])
             page.click("button[type=submit]")
             page.wait_for_url("**/dashboard")
-            page.click("nav >> text=Phát trực tiếp")
+            page.click("#go-live")  # on the dashboard, where a person lands
             page.fill("#live-title", "Thông báo khẩn về lịch tiêm phòng")
             page.check(f"input[name=areas][value='{AREA}']")
             page.click("#live-start")

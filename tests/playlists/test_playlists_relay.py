@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import time
 
 import pytest
@@ -101,14 +102,15 @@ def test_a_relay_with_a_relay_as_fallback_or_no_source_is_refused() -> None:
     base = once(1, local(1, 6), [relay()])
     rules.validate(base)  # a well-formed relay schedule passes
     bad = {
-        "names no source": Item(ItemKind.RELAY, duration_ms=MIN),
-        "needs a duration": Item(ItemKind.RELAY, relay_source_id=3),
-        "max_gap_s": Item(ItemKind.RELAY, duration_ms=MIN, relay_source_id=3, max_gap_s=-1),
-        "cannot relay": relay(fallback=(relay(),)),
-        "fallback names no bulletin": relay(fallback=(Item(ItemKind.BULLETIN),)),
+        "Mục 1: tiếp sóng chưa chọn nguồn.": Item(ItemKind.RELAY, duration_ms=MIN),
+        "Mục 1: tiếp sóng cần thời lượng.": Item(ItemKind.RELAY, relay_source_id=3),
+        "Mục 1: thời gian chờ tín hiệu (max_gap_s) không được âm.": Item(ItemKind.RELAY, duration_ms=MIN,
+                                                                          relay_source_id=3, max_gap_s=-1),
+        "Mục 1: dự phòng không thể là tiếp sóng.": relay(fallback=(relay(),)),
+        "Mục 1: dự phòng thiếu bản tin.": relay(fallback=(Item(ItemKind.BULLETIN),)),
     }
     for message, item in bad.items():
-        with pytest.raises(ScheduleError, match=message):
+        with pytest.raises(ScheduleError, match=re.escape(message)):
             rules.validate(Schedule(id=1, items=(item,), dtstart=local(1, 6)))
 
 

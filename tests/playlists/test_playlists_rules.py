@@ -203,9 +203,9 @@ def test_long_running_rules_give_what_plain_dateutil_gives(rrule: str, freq_star
         ({"grace_s": -5}, "grace_s"),
         ({"valid_from": utc(2026, 7, 1), "valid_until": utc(2026, 6, 1)}, "valid_until"),
         ({"rrule": "FREQ=DAILY;UNTIL=20250101"}, "không có lần phát nào"),
-        ({"rrule": "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"}, "never match"),
-        ({"rrule": "FREQ=DAILY;BYMONTH=4;BYMONTHDAY=31"}, "never match"),
-        ({"rrule": "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=6"}, "never match"),
+        ({"rrule": "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"}, "không bao giờ xảy ra"),
+        ({"rrule": "FREQ=DAILY;BYMONTH=4;BYMONTHDAY=31"}, "không bao giờ xảy ra"),
+        ({"rrule": "FREQ=MONTHLY;BYDAY=MO;BYSETPOS=6"}, "không bao giờ xảy ra"),
         ({"exdates": (datetime(2026, 6, 1, 6, tzinfo=UTC),)}, "exdates"),
     ],
 )
