@@ -81,7 +81,7 @@ def load(app: Flask, now: datetime | None = None, tts_engine: str = "auto") -> d
     today = now.astimezone(ZONE).date()
     _daily(editor, approver, morning, "Chương trình buổi sáng", time(6, 0), today)
     _daily(editor, approver, evening, "Chương trình buổi chiều", time(17, 30), today)
-    _relay(editor, approver, made[0], today)
+    _relay(editor, approver, made[0], today, relay_url(cfg))
     station, code = enrollment.register(people["quantri"][0], *data.DEMO_STATION)
     first_play = _soon(editor, approver, made[data.SOON], station, now)
     _simulated_stations(people["quantri"][0], made, now)
@@ -162,16 +162,18 @@ def _daily(editor: User, approver: User, programme: Any, title: str, at: time, t
     return schedules.approve(approver, s.id)
 
 
-def _relay(editor: User, approver: User, fallback: Any, today: date) -> Any:
+def relay_url(cfg: Settings) -> str:
+    """The demo's "VOV1": the stand-in stream ``make run`` feeds to its own Icecast (``RELAY_MOUNT``)."""
+    return f"{cfg.icecast_url.rstrip('/')}{data.RELAY_MOUNT}" if cfg.icecast_url else data.RELAY_URL
+
+
+def _relay(editor: User, approver: User, fallback: Any, today: date, url: str) -> Any:
     """VOV1 relayed daily at 18:00 for 15 minutes (issue 13), the first bulletin as its fallback.
 
-    The stream is the one ``make run`` serves on the local Icecast when it is installed
-    (``LOA_DEMO_RELAY_URL`` names another); without it the stations play the fallback.
+    ``make run`` feeds a stand-in for the radio to its local Icecast where icecast2 is installed;
+    without it the stations play the fallback, as they would with the real radio out of reach.
     """
-    import os
-
-    source = relays.create(editor, {"name": "VOV1 — Thời sự (tiếp sóng)", "submit": True,
-                                    "url": os.environ.get("LOA_DEMO_RELAY_URL", data.RELAY_URL),
+    source = relays.create(editor, {"name": "VOV1 — Thời sự (tiếp sóng)", "submit": True, "url": url,
                                     "note": "Luồng thử trên Icecast của máy chủ (make run)"})
     relays.approve(approver, source.id)
     s = schedules.create(editor, {

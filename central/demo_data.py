@@ -10,7 +10,8 @@ from __future__ import annotations
 PROVINCE = ("DKN", "Tỉnh Đắk Nông")
 
 #: the demo's relay source: a stream on the Icecast ``make run`` starts where it is installed (issue 13)
-RELAY_URL = "http://127.0.0.1:8000/vov1.ogg"
+RELAY_MOUNT = "/vov1.ogg"  # the mount `make run` feeds with a stand-in for the radio
+RELAY_URL = f"http://127.0.0.1:8000{RELAY_MOUNT}"
 
 #: (code, name, [(code, commune/ward/town name), ...]) — a few real communes per district.
 DISTRICTS: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (

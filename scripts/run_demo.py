@@ -9,7 +9,9 @@ none (the station polls). `central presence` keeps the stations' online state. T
 
 Live announcements: Icecast (Debian's icecast2) where it is installed, with the icecast.xml `central
 icecast-config` writes into ./var/icecast (its live mounts ask the central who may listen); otherwise
-the banner says that live needs it and how to install it. Scheduled playback never needs it.
+the banner says that live needs it and how to install it. Scheduled playback never needs it. With
+Icecast, a stand-in for the national radio (a test signal from ffmpeg) is fed to its /vov1.ogg mount,
+which the demo's daily 18:00 relay slot rebroadcasts; without it, that slot plays its fallback.
 """
 
 from __future__ import annotations
@@ -36,17 +38,18 @@ def run(tool: str, *args: str, env: dict[str, str]) -> str:
     return proc.stdout
 
 
-def wait_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+def wait_up(url: str, proc: subprocess.Popen[bytes], what: str = "the central", timeout: float = 60) -> None:
+    """Until ``url`` answers, or exit if ``proc`` ended first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            sys.exit(f"the central exited with {proc.returncode}; see its log above")
+            sys.exit(f"{what} exited with {proc.returncode}; see its log")
         try:
-            with urllib.request.urlopen(url + "/api/v1/openapi.json", timeout=2):
+            with urllib.request.urlopen(url, timeout=2):
                 return
         except OSError:
             time.sleep(0.3)
-    sys.exit(f"the central did not answer at {url} within {timeout:.0f} s")
+    sys.exit(f"{what} did not answer at {url} within {timeout:.0f} s")
 
 
 def first_time(central_env: dict[str, str], station_env: dict[str, str], url: str) -> dict:
@@ -116,6 +119,23 @@ def start_icecast(var: Path, port: int, central_env: dict[str, str], url: str) -
     return proc, f"Icecast ({icecast}) on 127.0.0.1:{port}: go live from the page Phát trực tiếp"
 
 
+def feed_radio(var: Path, port: int) -> subprocess.Popen[bytes]:
+    """The demo's "VOV1" on Icecast: a soft beeping tone, Vorbis in Ogg, at the pace of real time."""
+    from xml.etree import ElementTree
+
+    from audio_library.ffmpeg import ffmpeg_exe
+    from central.demo_data import RELAY_MOUNT
+
+    password = ElementTree.parse(var / "icecast" / "icecast.xml").findtext("authentication/source-password")
+    log = (var / "icecast" / "radio.out").open("ab")
+    return subprocess.Popen(
+        [ffmpeg_exe(), "-nostdin", "-loglevel", "error", "-re", "-f", "lavfi",
+         "-i", "sine=frequency=392:beep_factor=3:sample_rate=48000", "-af", "volume=-14dB",
+         "-c:a", "libvorbis", "-b:a", "64k", "-content_type", "application/ogg", "-f", "ogg",
+         f"icecast://source:{password}@127.0.0.1:{port}{RELAY_MOUNT}"],
+        stdout=log, stderr=log)
+
+
 def print_banner(url: str, ui_url: str, demo: dict | None, audio: str) -> None:
     print("\n" + "=" * 72)
     print(f"Loa central:        {url}/")
@@ -158,10 +178,14 @@ def main() -> None:
     icecast, live = start_icecast(var, args.icecast_port, central_env, url)
     central = subprocess.Popen([str(BIN / "central"), "run", "--port", str(args.port)], env=central_env)
     procs = [central] + ([broker] if broker else []) + ([icecast] if icecast else [])
+    extras: list[subprocess.Popen[bytes]] = []  # stopped with the rest; their end does not stop make run
     try:
-        wait_up(url, central)
+        wait_up(f"{url}/api/v1/openapi.json", central)
         if broker is not None:
             procs.append(subprocess.Popen([str(BIN / "central"), "presence"], env=central_env))
+        if icecast is not None:
+            wait_up(f"http://127.0.0.1:{args.icecast_port}/status-json.xsl", icecast, "Icecast")
+            extras.append(feed_radio(var, args.icecast_port))
         demo = first_time(central_env, station_env, url) if fresh else None
         procs.append(subprocess.Popen([str(BIN / "station"), "run"], env=station_env))
         print_banner(url, f"http://127.0.0.1:{args.ui_port}", demo, where_audio_goes(station_env))
@@ -172,7 +196,7 @@ def main() -> None:
     except KeyboardInterrupt:
         print("\nstopping…", flush=True)
     finally:
-        for p in reversed(procs):  # the station first, the broker last: it says "offline" cleanly
+        for p in extras + list(reversed(procs)):  # the station first, the broker last: it says "offline" cleanly
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
             try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -48,7 +49,8 @@ def test_demo_relays_vov1_daily_from_an_approved_source(loaded: dict[str, Any]) 
 
     (src,) = RelaySource.select()
     assert src.status == "approved" and src.approver_id != src.author_id
-    assert src.url == "http://127.0.0.1:8000/vov1.ogg"
+    # the stand-in radio `make run` feeds to the central's own Icecast (the test app names port 9)
+    assert src.url == "http://127.0.0.1:9/vov1.ogg"
     manifest, _etag = manifests.build(Station.get_by_id(loaded["station_id"]))
     assert manifest["relay_sources"] == [{"id": src.id, "name": src.name, "url": src.url}]
     (relay,) = manifest["relay_schedules"]
@@ -56,6 +58,18 @@ def test_demo_relays_vov1_daily_from_an_approved_source(loaded: dict[str, Any]) 
     assert "FREQ=DAILY" in relay["rrule"] and relay["title"] == "Tiếp sóng VOV1 buổi chiều"
     assert (item["kind"], item["duration_ms"]) == ("relay", 15 * 60_000)
     assert [f["kind"] for f in item["fallback"]] == ["bulletin"]
+
+
+def test_without_an_icecast_the_demo_relay_names_the_usual_local_address() -> None:
+    from pathlib import Path
+
+    from central.config import Settings
+    from central.demo import relay_url
+
+    base = Settings(data_dir=Path("/nowhere"), database_url="sqlite://", secret_key="k")
+    assert relay_url(base) == "http://127.0.0.1:8000/vov1.ogg"
+    with_icecast = dataclasses.replace(base, icecast_url="http://127.0.0.1:18000/")
+    assert relay_url(with_icecast) == "http://127.0.0.1:18000/vov1.ogg"
 
 
 def test_demo_station_enrolls_and_plays_within_about_a_minute(loaded: dict[str, Any]) -> None:
