@@ -41,8 +41,8 @@ NAV = (
     NavItem("web.dashboard", _l("Tổng quan")),
     NavItem("web.bulletins", _l("Bản tin")),
     NavItem("web.approvals", _l("Phê duyệt"), (Role.APPROVER,)),
-    NavItem("web.programmes", _l("Chương trình"), (Role.EDITOR, Role.APPROVER)),
-    NavItem("web.relays", _l("Tiếp sóng"), (Role.EDITOR, Role.APPROVER)),
+    NavItem("web.programmes", _l("Chương trình"), (Role.EDITOR, Role.APPROVER), group="programme"),
+    NavItem("web.relays", _l("Tiếp sóng"), (Role.EDITOR, Role.APPROVER), group="programme"),
     NavItem("web.schedules", _l("Lịch phát")),
     NavItem("web.plans", _l("Kế hoạch"), group="plan"),
     NavItem("web.calendar_month", _l("Lịch tháng"), group="plan"),
@@ -114,7 +114,7 @@ def _inject() -> dict[str, Any]:
     return {"me": view, "nav_items": items, "may": may}
 
 
-NAV_GROUPS = {"plan": _l("Kế hoạch"), "admin": _l("Quản trị")}
+NAV_GROUPS = {"programme": _l("Chương trình"), "plan": _l("Kế hoạch"), "admin": _l("Quản trị")}
 
 
 def _nav_entries(user: Any) -> list[dict[str, Any]]:
