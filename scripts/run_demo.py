@@ -154,6 +154,10 @@ def print_banner(url: str, ui_url: str, demo: dict | None, audio: str) -> None:
     print("=" * 72 + "\n", flush=True)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--var", default="var", type=Path)
@@ -162,6 +166,8 @@ def main() -> None:
     ap.add_argument("--mqtt-port", default=int(os.environ.get("LOA_MQTT_PORT", "18830")), type=int)
     ap.add_argument("--icecast-port", default=int(os.environ.get("LOA_ICECAST_PORT", "18000")), type=int)
     args = ap.parse_args()
+    for sig in (signal.SIGTERM, signal.SIGHUP):  # a closed terminal or `kill` stops everything, as Ctrl-C does
+        signal.signal(sig, _interrupt)
     var: Path = args.var.resolve()
     url = f"http://127.0.0.1:{args.port}"
     central_env = dict(os.environ, LOA_DATA_DIR=str(var / "central"), PYTHONUNBUFFERED="1")
