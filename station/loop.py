@@ -145,8 +145,7 @@ class PlayerLoop:
         self._states: dict[str, SlotState] = {}
         self._audio: frozenset[str] = frozenset()  # every asset the applied manifest names
         self._waited: set[str] = set()  # slots seen waiting for their audio
-        birth = store.get("first_manifest_at")
-        self.birth = datetime.fromisoformat(birth) if birth else None
+        self.birth = _birth(store)
         seen = store.get("loop_seen_at")  # the last time a loop ran: account for everything since
         self.catch_up_from = datetime.fromisoformat(seen) if seen else None
         self._seen_saved: datetime | None = None
@@ -297,8 +296,7 @@ class PlayerLoop:
         if self.speaker is not None and applied is not None:  # a speaker test asked for on the central
             self.speaker.offer(applied.manifest.get("station", {}), self.clock.now())
         if self.birth is None and applied is not None:
-            birth = self.store.get("first_manifest_at")
-            self.birth = datetime.fromisoformat(birth) if birth else None
+            self.birth = _birth(self.store)
         if self.content is not None:
             graces = [s.grace for s in self.content.schedules]
             longest = max([EMERGENCY_MAX_LATE if g is None else timedelta(seconds=g) for g in graces]
@@ -697,6 +695,14 @@ def _audio(content: ManifestContent | None) -> frozenset[str]:
         return frozenset()
     shas = {b.asset_sha256 for b in content.bulletins.values()}
     return frozenset(shas | {i.asset_sha256 for s in content.schedules for i in s.items if i.asset_sha256})
+
+
+def _birth(store: Store) -> datetime | None:
+    """When the station first heard from the central, to the second: occurrences are named by their
+    second (an emergency sent at 06:00:00.725 starts at 06:00:00), so one in the same second as the
+    first manifest is already the station's to account for."""
+    first = store.get("first_manifest_at")
+    return datetime.fromisoformat(first).replace(microsecond=0) if first else None
 
 
 def _dt(s: str | None) -> datetime | None:

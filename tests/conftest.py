@@ -6,7 +6,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import settings
@@ -51,6 +51,16 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if _require_all():
         pytest.fail(f"CI requires this test to run: {reason}", pytrace=False)
     pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Any]:
+    """The one sync Playwright of this test process: a second one cannot start while the first is open
+    (the browser tests keep theirs for the session), so every test launches its Chromium from this."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
 
 
 @pytest.fixture

@@ -95,37 +95,35 @@ def test_stations_return_to_their_schedule_when_the_live_ends_and_when_its_strea
 
 
 def test_chromium_goes_live_to_two_stations_and_the_archive_is_at_the_bulletin_loudness(
-        world: LiveWorld, tmp_path: Path, browser_binary: str) -> None:
-    from playwright.sync_api import sync_playwright
-
+        world: LiveWorld, tmp_path: Path, browser_binary: str, playwright: Any) -> None:
     w = world
     mic = voice_wav(tmp_path / "mic.wav", 20)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=browser_binary, args=[
-            "--no-sandbox", "--disable-gpu", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-audio-capture={mic}", "--autoplay-policy=no-user-gesture-required"])
-        try:
-            page = chromium.new_context(locale="vi-VN").new_page()
-            page.set_default_timeout(60_000)
-            page.goto(w.central.url + "/login")
-            page.fill("#name", "bientap.xa")
-            page.fill("#password", w.passwords["bientap.xa"])
-            page.click("button[type=submit]")
-            page.wait_for_url("**/dashboard")
-            page.click("#go-live")  # on the dashboard, where a person lands
-            page.fill("#live-title", "Thông báo khẩn về lịch tiêm phòng")
-            page.check(f"input[name=areas][value='{AREA}']")
-            page.click("#live-start")
-            page.wait_for_selector("#live-stop:not([hidden])")
-            live_id = int(page.get_attribute("#live-form", "data-live-id") or 0)
-            assert "Đang phát trực tiếp" in page.inner_text("#live-status")
-            for s in w.stations:
-                wait_for(lambda s=s: heard_seconds(s.root, live_id) > 4.0, 90,
-                         f"station {s.id} to play Chromium's live\n{s.log()[-3000:]}")
-            page.click("#live-stop")
-            page.wait_for_selector(f"#live-form[data-ended='{live_id}']")
-        finally:
-            chromium.close()
+    # one Playwright per process (tests/conftest.py): the browser tests' is still open here
+    chromium = playwright.chromium.launch(executable_path=browser_binary, args=[
+        "--no-sandbox", "--disable-gpu", "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={mic}", "--autoplay-policy=no-user-gesture-required"])
+    try:
+        page = chromium.new_context(locale="vi-VN").new_page()
+        page.set_default_timeout(60_000)
+        page.goto(w.central.url + "/login")
+        page.fill("#name", "bientap.xa")
+        page.fill("#password", w.passwords["bientap.xa"])
+        page.click("button[type=submit]")
+        page.wait_for_url("**/dashboard")
+        page.click("#go-live")  # on the dashboard, where a person lands
+        page.fill("#live-title", "Thông báo khẩn về lịch tiêm phòng")
+        page.check(f"input[name=areas][value='{AREA}']")
+        page.click("#live-start")
+        page.wait_for_selector("#live-stop:not([hidden])")
+        live_id = int(page.get_attribute("#live-form", "data-live-id") or 0)
+        assert "Đang phát trực tiếp" in page.inner_text("#live-status")
+        for s in w.stations:
+            wait_for(lambda s=s: heard_seconds(s.root, live_id) > 4.0, 90,
+                     f"station {s.id} to play Chromium's live\n{s.log()[-3000:]}")
+        page.click("#live-stop")
+        page.wait_for_selector(f"#live-form[data-ended='{live_id}']")
+    finally:
+        chromium.close()
     got = w.central.api("bientap.xa", "GET", f"/api/v1/live/{live_id}").json()
     assert got["status"] == "ended" and got["note"] is None, got
     b = w.central.api("pheduyet", "GET", f"/api/v1/bulletins/{got['bulletin_id']}").json()

@@ -44,6 +44,28 @@ def test_an_emergency_received_after_its_play_by_is_logged_missed_stale_not_play
     assert (p["schedule_id"], p["status"], p["reason"]) == (90, "missed", "stale")
 
 
+def test_an_emergency_sent_in_the_second_the_station_first_synced_is_still_its_to_account(tmp_path: Path) -> None:
+    """Found by CI: the first manifest came at 06:00:00.119, an emergency was sent at 06:00:00.725 and named
+    its start by the whole second (06:00:00); the station, offline until after its play-by, never logged
+    it, because 06:00:00 lay "before it had any schedule"."""
+    t, store, cache, player, central, loop = _rig(tmp_path)
+    t.t = utc(local(2026, 6, 1, 6, 0)) + timedelta(milliseconds=119)
+    apply(store, cache, central, t.t)  # the first sync: no schedule yet
+    loop.reload()
+    loop.step()
+    central.bulletin(9, 3, title="Cảnh báo sạt lở đất: sơ tán ngay")
+    s = central.schedule(90, [9], local(2026, 6, 1, 6, 0), priority=Priority.EMERGENCY)
+    central.schedules = [replace(s, play_by=utc(local(2026, 6, 1, 6, 1)))]
+    t.t = utc(local(2026, 6, 1, 6, 1, 2))  # back on line two seconds after its play-by
+    apply(store, cache, central, t.t)
+    loop = PlayerLoop(store, cache, player, Clock(t), expand)  # the agent restarted
+    loop.reload()
+    loop.step()
+    assert player.started == []
+    (p,) = store.recent_plays(10)
+    assert (p["schedule_id"], p["status"], p["reason"]) == (90, "missed", "stale")
+
+
 def test_a_stopped_emergency_leaves_the_manifest_and_its_sound_stops_at_once(tmp_path: Path) -> None:
     t, store, cache, player, central, loop = _rig(tmp_path)
     central.bulletin(9, 600, title="Cảnh báo lũ quét")
