@@ -248,10 +248,9 @@ def mqtt_config(ctx: _Ctx, mqtt_dir: Path | None, port: int | None) -> None:
     if target is None:
         click.echo("Lỗi: cần --dir hoặc LOA_MQTT_DIR. (Give --dir or set LOA_MQTT_DIR.)", err=True)
         sys.exit(2)
+    conf = broker.mosquitto_conf(target.resolve(), port) if port is not None else None
     with ctx.app.app_context(), database.connection_context():
-        count = broker.write(settings(ctx.app).data_dir, target)
-    if port is not None:
-        (target / broker.CONF).write_text(broker.mosquitto_conf(target.resolve(), port))
+        count = broker.write(settings(ctx.app).data_dir, target, conf)
     click.echo(f"{target / broker.PASSWORDS}: central + {count} station(s); ACL {target / broker.ACL}")
 
 

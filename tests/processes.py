@@ -50,14 +50,16 @@ def cli(tool: str, *args: str, env: dict[str, str], timeout: float = 120) -> str
     return proc.stdout.strip()
 
 
-def wait_for(pred: Callable[[], T], timeout: float, what: str, interval: float = 0.2) -> T:
+def wait_for(pred: Callable[[], T], timeout: float, what: str | Callable[[], str], interval: float = 0.2) -> T:
+    """Poll ``pred`` until it is truthy; ``what`` (or what it returns, read at the timeout) names the wait."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = pred()
         if value:
             return value
         time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+    said = what() if callable(what) else what
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {said}")
 
 
 def soon(seconds: float) -> datetime:

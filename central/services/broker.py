@@ -109,21 +109,28 @@ def render(central_hash: str) -> tuple[str, str]:
     return "\n".join(passwords) + "\n", "\n".join(acl)
 
 
-def write(data_dir: Path, mqtt_dir: Path) -> int:
-    """Rewrite the password file and ACL in ``mqtt_dir``; SIGHUP the broker it runs; returns the station count."""
+def write(data_dir: Path, mqtt_dir: Path, conf: str | None = None) -> int:
+    """Rewrite the password file and ACL (and ``conf``, a whole mosquitto.conf, if given) in ``mqtt_dir``;
+    SIGHUP the broker it runs; returns the station count.
+
+    Every file is renamed into place before the signal: a broker reloading on SIGHUP while a file was
+    half written would come back up with no password file and refuse everyone until the next reload.
+    """
     mqtt_dir.mkdir(parents=True, exist_ok=True)
     with open(mqtt_dir / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # read and write as one step: a concurrent enrollment is never lost
         passwords, acl = render(hash_password(central_password(data_dir)))
         _replace(mqtt_dir / PASSWORDS, passwords)
         _replace(mqtt_dir / ACL, acl)
+        if conf is not None:
+            _replace(mqtt_dir / CONF, conf, 0o644)
     reload(mqtt_dir)
     return passwords.count("\n") - 1
 
 
-def _replace(path: Path, text: str) -> None:
+def _replace(path: Path, text: str, mode: int = 0o600) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text)
     os.replace(tmp, path)

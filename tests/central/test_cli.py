@@ -129,3 +129,28 @@ def test_central_run_serves_http(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait(timeout=30)
+
+
+def test_mqtt_config_puts_every_file_in_place_before_the_broker_rereads_them(env, tmp_path, monkeypatch):
+    """A broker that rereads its files on SIGHUP while mosquitto.conf was still being written came back
+    with no password file and refused every station until the next reload (seen in CI)."""
+    from central.services import broker
+
+    assert run("init").exit_code == 0
+    target = tmp_path / "mqtt"
+    target.mkdir()
+    (target / broker.CONF).write_text("listener 1 127.0.0.1\n")  # the old file, about to be replaced
+    seen: list[tuple[str, str]] = []
+
+    def reread(mqtt_dir):  # what the broker would read on SIGHUP, at the moment it is sent
+        seen.append(((mqtt_dir / broker.CONF).read_text(), (mqtt_dir / broker.PASSWORDS).read_text()))
+        return True
+
+    monkeypatch.setattr(broker, "reload", reread)
+    out = run("mqtt-config", "--dir", str(target), "--listen", "18830")
+    assert out.exit_code == 0, out.output
+    [(conf, passwords)] = seen
+    assert conf == broker.mosquitto_conf(target.resolve(), 18830)
+    assert f"password_file {target.resolve() / broker.PASSWORDS}" in conf
+    assert passwords.startswith("central:$7$")
+    assert not [p.name for p in target.iterdir() if p.name.startswith(".mosquitto.conf")]  # no temp left behind

@@ -62,7 +62,9 @@ def test_a_standing_alert_emergency_goes_out_by_push_and_needs_no_download(
         s.start()
     for s in agents:  # the first sync brings the standby audio; after it, only the push can reach them
         wait_for(lambda s=s: s.status()["cache"]["assets"] == 1 and "push channel connected" in s.log(), 120,
-                 f"station {s.id} to cache the standing alert and join the push channel")
+                 lambda s=s: f"station {s.id} to cache the standing alert and join the push channel\n"
+                             f"status: {s.status()}\nlog:\n{s.log()[-4000:]}\n"
+                             f"broker: {(Path(central.env['LOA_MQTT_DIR']) / 'mosquitto.log').read_text()[-2000:]}")
     r = central.api("pheduyet", "POST", "/api/v1/emergencies",
                     json={"standing_alert": "flood", "targets": {"areas": [AREA], "stations": []}})
     assert r.status_code == 201, r.text
