@@ -27,19 +27,17 @@ from peewee import JOIN
 
 from central.db import database
 from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
-from central.messages import msg
+from central.messages import N_, msg
 from central.models import PRIORITIES, Area, Asset, Bulletin, Campaign, Category, User, utcnow
 from central.policy import (
-    APPROVERS,
     EDITORS,
     WITHDRAWERS,
     can_see_owner,
-    check_owner,
     check_role,
     claim_transition,
     owner_visible,
 )
-from central.services import audit, languages
+from central.services import audit, languages, review
 from central.services import categories as categories_service
 from central.times import parse_time
 from central.words import Role
@@ -222,9 +220,7 @@ def listing(user: User, status: str | None = None, category: str | None = None,
 
 def waiting_count(user: User) -> int:
     """How many submitted bulletins in ``user``'s scope wait for someone other than their author."""
-    q = Bulletin.select().where((Bulletin.status == Approval.SUBMITTED) & (Bulletin.author != user.id))
-    cond = owner_visible(user, Bulletin.area)
-    return int((q if cond is None else q.where(cond)).count())
+    return review.waiting_count(KIND, user)
 
 
 def get(user: User, bid: int) -> Bulletin:
@@ -282,18 +278,11 @@ def _iso(t: datetime | None) -> str | None:
 # --- workflow ------------------------------------------------------------------------------
 
 
-def _in_state(b: Bulletin, states: tuple[str, ...], doing: str) -> None:
-    if b.status not in states:
-        raise Conflict(
-            msg("Không thể %(doing)s bản tin đang ở trạng thái '%(status)s'.", doing=doing, status=b.status),
-            current_status=b.status,
-        )
-
-
-def _bump(b: Bulletin) -> None:
+def _bump(b: Bulletin, _before: str) -> None:
     from central.services import manifests
 
-    manifests.bump_for_bulletin(b)
+    if b.status in (Approval.APPROVED, Approval.WITHDRAWN):
+        manifests.bump_for_bulletin(b)
 
 
 def edit(actor: User, bid: int, data: Mapping[str, Any], data_dir: DataDir | None = None,
@@ -305,10 +294,8 @@ def edit(actor: User, bid: int, data: Mapping[str, Any], data_dir: DataDir | Non
     """
     from central.services import assets, bulletin_speech
 
-    check_role(actor, EDITORS, "sửa bản tin")
-    b = get(actor, bid)
-    check_owner(actor, b.area_id, "Bản tin")
-    _in_state(b, (Approval.DRAFT, Approval.REJECTED), "sửa")
+    b = review.editable(KIND, actor, bid, EDITORS, "sửa bản tin")
+    review.in_state(KIND, b, (Approval.DRAFT, Approval.REJECTED), "sửa")
     speech_keys = bulletin_speech.SPEECH_KEYS
     fields = parse_fields({k: v for k, v in data.items() if k not in speech_keys}, partial=True)
     if any(k in data for k in speech_keys):
@@ -336,10 +323,8 @@ def delete_draft(actor: User, bid: int, data_dir: DataDir) -> None:
     from central.models import Emergency, PlaylistItem, Schedule, StandingAlert
     from central.services import assets
 
-    check_role(actor, EDITORS, "xóa bản tin")
-    b = get(actor, bid)
-    check_owner(actor, b.area_id, "Bản tin")
-    _in_state(b, (Approval.DRAFT,), "xóa")
+    b = review.editable(KIND, actor, bid, EDITORS, "xóa bản tin")
+    review.in_state(KIND, b, (Approval.DRAFT,), "xóa")
     for model, why in ((PlaylistItem, msg("Bản nháp đang nằm trong một chương trình; hãy gỡ ra trước khi xóa.")),
                        (Schedule, msg("Bản nháp đang có lịch phát; hãy xóa lịch trước.")),
                        (StandingAlert, msg("Bản nháp đang là bản tin báo động dựng sẵn; hãy gỡ ra trước.")),
@@ -356,73 +341,42 @@ def delete_draft(actor: User, bid: int, data_dir: DataDir) -> None:
         assets.discard_unused(fspath(data_dir), sha)
 
 
+def _ready(b: Bulletin) -> None:
+    if b.asset_id is None:
+        raise Conflict(msg("Bản tin chưa có âm thanh."))
+
+
+KIND = review.Kind(
+    model=Bulletin, action="bulletin", label="bulletin", owner="Bản tin", find=get, bump=_bump, ready=_ready,
+    wrong_state=N_("Không thể %(doing)s bản tin đang ở trạng thái '%(status)s'."),
+    own=N_("Không ai được tự duyệt bản tin của mình; cần người duyệt thứ hai."),
+    own_reject=N_("Không ai tự từ chối bản tin của mình."),
+)
+
+
 def submit(actor: User, bid: int) -> Bulletin:
-    check_role(actor, EDITORS, "gửi duyệt bản tin")
-    b = get(actor, bid)
-    check_owner(actor, b.area_id, "Bản tin")
-    _in_state(b, (Approval.DRAFT, Approval.REJECTED), "gửi duyệt")
-    return _move(actor, b, Approval.SUBMITTED, "bulletin.submit", submitted_at=utcnow(), reject_reason=None)
+    return review.submit(KIND, actor, bid, "gửi duyệt bản tin")
 
 
 def approve(actor: User, bid: int) -> Bulletin:
     """Approve a submitted bulletin: an approver (or admin) other than its author."""
-    check_role(actor, APPROVERS, "duyệt bản tin")
-    b = get(actor, bid)
-    check_owner(actor, b.area_id, "Bản tin")
-    if b.author_id == actor.id:
-        raise Forbidden(
-            msg("Không ai được tự duyệt bản tin của mình; cần người duyệt thứ hai.")
-        )
-    _in_state(b, (Approval.SUBMITTED,), "duyệt")
-    if b.asset_id is None:
-        raise Conflict(msg("Bản tin chưa có âm thanh."))
-    b = _move(actor, b, Approval.APPROVED, "bulletin.approve", approver=actor, decided_at=utcnow())
-    return b
+    return review.approve(KIND, actor, bid, "duyệt bản tin")
 
 
 def reject(actor: User, bid: int, reason: str | None) -> Bulletin:
-    check_role(actor, APPROVERS, "từ chối bản tin")
-    b = get(actor, bid)
-    check_owner(actor, b.area_id, "Bản tin")
-    reason = (reason or "").strip() if isinstance(reason, str) else ""
-    if not reason:
-        raise Invalid(msg("Cần ghi lý do từ chối."), field="reason")
-    if b.author_id == actor.id:
-        raise Forbidden(msg("Không ai tự từ chối bản tin của mình."))
-    _in_state(b, (Approval.SUBMITTED,), "từ chối")
-    return _move(actor, b, Approval.REJECTED, "bulletin.reject", approver=actor, decided_at=utcnow(),
-                 reject_reason=reason)
+    return review.reject(KIND, actor, bid, reason, "từ chối bản tin")
 
 
 def withdraw(actor: User, bid: int, reason: str | None = None) -> Bulletin:
-    check_role(actor, WITHDRAWERS, "thu hồi bản tin")
-    b = get(actor, bid)
-    check_owner(actor, b.area_id, "Bản tin")
+    b = review.editable(KIND, actor, bid, WITHDRAWERS, "thu hồi bản tin")
     if b.status == Approval.SUBMITTED:
         return _take_back(actor, b)
-    _in_state(b, (Approval.APPROVED,), "thu hồi")
-    note = reason.strip() if isinstance(reason, str) and reason.strip() else None
-    return _move(actor, b, Approval.WITHDRAWN, "bulletin.withdraw", withdrawn_at=utcnow(), reason=note)
+    return review.take_off(KIND, actor, b, Approval.WITHDRAWN, "withdraw", "thu hồi", review.note(reason),
+                           withdrawn_at=utcnow())
 
 
 def _take_back(actor: User, b: Bulletin) -> Bulletin:
     """The author takes a bulletin back from the approval queue; it is a draft again, to fix and resend."""
     if b.author_id != actor.id and actor.role != Role.ADMIN:
         raise Forbidden(msg("Chỉ tác giả rút lại được bản tin đang chờ duyệt."))
-    return _move(actor, b, Approval.DRAFT, "bulletin.take_back")
-
-
-def _move(actor: User, b: Bulletin, status: str, action: str, reason: str | None = None,
-          **changes: Any) -> Bulletin:
-    before = b.status
-    with database.atomic():
-        for k, v in changes.items():
-            setattr(b, k, v)
-        b.status, b.updated_at = status, utcnow()
-        claim_transition(b, before)
-        audit.record(actor, action, b, before=before, after=status,
-                     reason=changes.get("reject_reason") or reason)
-        if status in (Approval.APPROVED, Approval.WITHDRAWN):
-            _bump(b)
-    log.info("bulletin %s: %s -> %s by %s", b.id, before, status, actor.name)
-    return b
+    return review.move(KIND, actor, b, Approval.DRAFT, "take_back")

@@ -16,20 +16,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from central.db import database
-from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
-from central.messages import msg
+from central.errors import Conflict, Invalid, NotFound, Unprocessable
+from central.messages import N_, msg
 from central.models import Asset, Chime, User, utcnow
-from central.policy import (
-    APPROVERS,
-    EDITORS,
-    WITHDRAWERS,
-    can_see_owner,
-    check_owner,
-    check_role,
-    claim_transition,
-    owner_visible,
-)
-from central.services import audit
+from central.policy import EDITORS, WITHDRAWERS, can_see_owner, check_role, owner_visible
+from central.services import audit, review
 from central.services.bulletins import DataDir, save_asset
 from playlists.words import Approval
 
@@ -91,9 +82,7 @@ def listing(user: User, status: str | None = None) -> list[Chime]:
 
 def waiting_count(user: User) -> int:
     """How many submitted chimes in ``user``'s scope wait for someone other than their author."""
-    q = Chime.select().where((Chime.status == Approval.SUBMITTED) & (Chime.author.is_null() | (Chime.author != user.id)))
-    cond = owner_visible(user, Chime.area)
-    return int((q if cond is None else q.where(cond)).count())
+    return review.waiting_count(KIND, user)
 
 
 def get(user: User, cid: int) -> Chime:
@@ -170,67 +159,40 @@ def _approved(c: Chime, n: int) -> Chime:
 # --- workflow ------------------------------------------------------------------------------
 
 
-def _in_state(c: Chime, states: tuple[str, ...], doing: str) -> None:
-    if c.status not in states:
-        raise Conflict(msg("Không thể %(doing)s nhạc hiệu đang ở trạng thái '%(status)s'.", doing=doing, status=c.status), current_status=c.status)
-
-
-def _editable(actor: User, cid: int, roles: tuple[str, ...], doing: str) -> Chime:
-    check_role(actor, roles, doing)
-    c = get(actor, cid)
+def _fixed(c: Chime) -> None:
     if c.builtin:
         raise Conflict(msg("Nhạc hiệu mặc định do hệ thống tạo, không đổi được."))
-    check_owner(actor, c.area_id, "Nhạc hiệu")
-    return c
 
 
-def _not_own(actor: User, c: Chime) -> None:
-    if c.author_id == actor.id:
-        raise Forbidden(msg("Không ai được tự duyệt nhạc hiệu của mình; cần người duyệt thứ hai."))
+def _bump(c: Chime, _before: str) -> None:
+    from central.services import manifests
+
+    if c.status in (Approval.APPROVED, Approval.WITHDRAWN):
+        manifests.bump_for_chime(c)
+
+
+KIND = review.Kind(
+    model=Chime, action="chime", label="chime", owner="Nhạc hiệu", find=get, bump=_bump, fixed=_fixed,
+    wrong_state=N_("Không thể %(doing)s nhạc hiệu đang ở trạng thái '%(status)s'."),
+    own=N_("Không ai được tự duyệt nhạc hiệu của mình; cần người duyệt thứ hai."),
+)
 
 
 def submit(actor: User, cid: int) -> Chime:
-    c = _editable(actor, cid, EDITORS, "gửi duyệt nhạc hiệu")
-    _in_state(c, (Approval.DRAFT, Approval.REJECTED), "gửi duyệt")
-    return _move(actor, c, Approval.SUBMITTED, "chime.submit", submitted_at=utcnow(), reject_reason=None)
+    return review.submit(KIND, actor, cid, "gửi duyệt nhạc hiệu")
 
 
 def approve(actor: User, cid: int) -> Chime:
     """Approve a submitted chime: an approver (or admin) other than its author."""
-    c = _editable(actor, cid, APPROVERS, "duyệt nhạc hiệu")
-    _not_own(actor, c)
-    _in_state(c, (Approval.SUBMITTED,), "duyệt")
-    return _move(actor, c, Approval.APPROVED, "chime.approve", approver=actor, decided_at=utcnow())
+    return review.approve(KIND, actor, cid, "duyệt nhạc hiệu")
 
 
 def reject(actor: User, cid: int, reason: Any) -> Chime:
-    c = _editable(actor, cid, APPROVERS, "từ chối nhạc hiệu")
-    if not isinstance(reason, str) or not reason.strip():
-        raise Invalid(msg("Cần ghi lý do từ chối."), field="reason")
-    _not_own(actor, c)
-    _in_state(c, (Approval.SUBMITTED,), "từ chối")
-    return _move(actor, c, Approval.REJECTED, "chime.reject", approver=actor, decided_at=utcnow(),
-                 reject_reason=reason.strip())
+    return review.reject(KIND, actor, cid, reason, "từ chối nhạc hiệu")
 
 
 def withdraw(actor: User, cid: int) -> Chime:
     """Take an approved chime off the air (one person suffices, as for bulletins)."""
-    c = _editable(actor, cid, WITHDRAWERS, "thu hồi nhạc hiệu")
-    _in_state(c, (Approval.APPROVED,), "thu hồi")
-    return _move(actor, c, Approval.WITHDRAWN, "chime.withdraw", withdrawn_at=utcnow())
-
-
-def _move(actor: User, c: Chime, status: str, action: str, **changes: Any) -> Chime:
-    from central.services import manifests
-
-    before = c.status
-    with database.atomic():
-        for k, v in changes.items():
-            setattr(c, k, v)
-        c.status, c.updated_at = status, utcnow()
-        claim_transition(c, before)
-        audit.record(actor, action, c, before=before, after=status, reason=changes.get("reject_reason"))
-        if status in (Approval.APPROVED, Approval.WITHDRAWN):
-            manifests.bump_for_chime(c)
-    log.info("chime %s: %s -> %s by %s", c.id, before, status, actor.name)
-    return c
+    c = review.editable(KIND, actor, cid, WITHDRAWERS, "thu hồi nhạc hiệu")
+    return review.take_off(KIND, actor, c, Approval.WITHDRAWN, "withdraw", "thu hồi",
+                           withdrawn_at=utcnow())

@@ -19,20 +19,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from central.db import database
-from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
-from central.messages import msg
+from central.errors import Invalid, NotFound, Unprocessable
+from central.messages import N_, msg
 from central.models import User, utcnow
-from central.policy import (
-    APPROVERS,
-    EDITORS,
-    can_see_owner,
-    check_owner,
-    check_role,
-    claim_transition,
-    owner_visible,
-)
+from central.policy import APPROVERS, EDITORS, can_see_owner, check_role, owner_visible
 from central.relay_models import RelaySource
-from central.services import audit
+from central.services import audit, review
 from playlists.words import Approval
 
 log = logging.getLogger(__name__)
@@ -87,10 +79,7 @@ def listing(user: User, status: str | None = None) -> list[RelaySource]:
 
 def waiting_count(user: User) -> int:
     """How many submitted relay sources in ``user``'s scope wait for someone other than their author."""
-    q = RelaySource.select().where((RelaySource.status == Approval.SUBMITTED)
-                                   & (RelaySource.author.is_null() | (RelaySource.author != user.id)))
-    cond = owner_visible(user, RelaySource.area)
-    return int((q if cond is None else q.where(cond)).count())
+    return review.waiting_count(KIND, user)
 
 
 def get(user: User, rid: int) -> RelaySource:
@@ -134,69 +123,36 @@ def for_item(actor: User, n: int, source_id: Any) -> RelaySource:
 # --- workflow ------------------------------------------------------------------------------
 
 
-def _in_state(r: RelaySource, states: tuple[str, ...], doing: str) -> None:
-    if r.status not in states:
-        raise Conflict(msg("Không thể %(doing)s nguồn tiếp sóng đang ở trạng thái '%(status)s'.", doing=doing,
-                           status=r.status), current_status=r.status)
+def _bump(r: RelaySource, before: str) -> None:
+    from central.services import manifests
+
+    if Approval.APPROVED in (before, r.status):
+        manifests.bump_for_relay_source(r.id)
 
 
-def _editable(actor: User, rid: int, roles: tuple[str, ...], doing: str) -> RelaySource:
-    check_role(actor, roles, doing)
-    r = get(actor, rid)
-    check_owner(actor, r.area_id, "Nguồn tiếp sóng")
-    return r
-
-
-def _not_own(actor: User, r: RelaySource) -> None:
-    if r.author_id == actor.id:
-        raise Forbidden(msg("Không ai được tự duyệt nguồn tiếp sóng của mình; cần người duyệt thứ hai."))
+KIND = review.Kind(
+    model=RelaySource, action="relay", label="relay source", owner="Nguồn tiếp sóng", find=get, bump=_bump,
+    wrong_state=N_("Không thể %(doing)s nguồn tiếp sóng đang ở trạng thái '%(status)s'."),
+    own=N_("Không ai được tự duyệt nguồn tiếp sóng của mình; cần người duyệt thứ hai."),
+    resubmit_from=(Approval.DRAFT, Approval.REJECTED, "disabled"), cleared_on_approve=("disabled_by", "disabled_at"),
+)
 
 
 def submit(actor: User, rid: int) -> RelaySource:
-    r = _editable(actor, rid, EDITORS, "gửi duyệt nguồn tiếp sóng")
-    _in_state(r, (Approval.DRAFT, Approval.REJECTED, "disabled"), "gửi duyệt")
-    return _move(actor, r, Approval.SUBMITTED, "relay.submit", submitted_at=utcnow(), reject_reason=None)
+    return review.submit(KIND, actor, rid, "gửi duyệt nguồn tiếp sóng")
 
 
 def approve(actor: User, rid: int) -> RelaySource:
     """Approve a submitted source: an approver (or admin) other than its author."""
-    r = _editable(actor, rid, APPROVERS, "duyệt nguồn tiếp sóng")
-    _not_own(actor, r)
-    _in_state(r, (Approval.SUBMITTED,), "duyệt")
-    return _move(actor, r, Approval.APPROVED, "relay.approve", approver=actor, decided_at=utcnow(),
-                 disabled_by=None, disabled_at=None)
+    return review.approve(KIND, actor, rid, "duyệt nguồn tiếp sóng")
 
 
 def reject(actor: User, rid: int, reason: Any) -> RelaySource:
-    r = _editable(actor, rid, APPROVERS, "từ chối nguồn tiếp sóng")
-    if not isinstance(reason, str) or not reason.strip():
-        raise Invalid(msg("Cần ghi lý do từ chối."), field="reason")
-    _not_own(actor, r)
-    _in_state(r, (Approval.SUBMITTED,), "từ chối")
-    return _move(actor, r, Approval.REJECTED, "relay.reject", approver=actor, decided_at=utcnow(),
-                 reject_reason=reason.strip())
+    return review.reject(KIND, actor, rid, reason, "từ chối nguồn tiếp sóng")
 
 
 def disable(actor: User, rid: int, reason: Any = None) -> RelaySource:
     """Take an approved source off the air at once (one approver suffices: it only removes)."""
-    r = _editable(actor, rid, APPROVERS, "tắt nguồn tiếp sóng")
-    _in_state(r, (Approval.APPROVED,), "tắt")
-    note = reason.strip() if isinstance(reason, str) and reason.strip() else None
-    return _move(actor, r, "disabled", "relay.disable", disabled_by=actor, disabled_at=utcnow(),
-                 reject_reason=note)
-
-
-def _move(actor: User, r: RelaySource, status: str, action: str, **changes: Any) -> RelaySource:
-    from central.services import manifests
-
-    before = r.status
-    with database.atomic():
-        for k, v in changes.items():
-            setattr(r, k, v)
-        r.status, r.updated_at = status, utcnow()
-        claim_transition(r, before)
-        audit.record(actor, action, r, before=before, after=status, reason=changes.get("reject_reason"))
-        if Approval.APPROVED in (before, status):
-            manifests.bump_for_relay_source(r.id)
-    log.info("relay source %s: %s -> %s by %s", r.id, before, status, actor.name)
-    return r
+    r = review.editable(KIND, actor, rid, APPROVERS, "tắt nguồn tiếp sóng")
+    return review.take_off(KIND, actor, r, "disabled", "disable", "tắt", disabled_by=actor, disabled_at=utcnow(),
+                           reject_reason=review.note(reason))

@@ -230,16 +230,17 @@ def test_validity_window_campaign_and_tier_are_kept(client, tree, make_user, aut
 def test_a_stale_decision_loses_to_the_one_made_first(tree, make_user, bulletin_factory):
     from central.errors import Conflict
     from central.services import bulletins as service
+    from central.services import review
 
     editor, _ = make_user("editor", tree["D"])
     first, _ = make_user("approver", tree["D"])
     second, _ = make_user("approver", tree["D"])
     b = bulletin_factory(editor, status="submitted", area=tree["D"])
     seen_by_first, seen_by_second = Bulletin.get_by_id(b.id), Bulletin.get_by_id(b.id)
-    service._move(first, seen_by_first, "approved", "bulletin.approve", approver=first)
+    review.move(service.KIND, first, seen_by_first, "approved", "approve", approver=first)
     with pytest.raises(Conflict):
-        service._move(second, seen_by_second, "rejected", "bulletin.reject", approver=second,
-                      reject_reason="muộn")
+        review.move(service.KIND, second, seen_by_second, "rejected", "reject", approver=second,
+                    reject_reason="muộn")
     row = Bulletin.get_by_id(b.id)
     assert (row.status, row.approver_id, row.reject_reason) == ("approved", first.id, None)
     assert [a for a, _ in audit_actions(b.id)] == ["bulletin.approve"]

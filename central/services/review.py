@@ -1,0 +1,145 @@
+"""The two-person review workflow, written once for bulletins, chimes and relay sources.
+
+``draft → submitted → approved | rejected``; editors (and admins) submit, approvers (and admins)
+decide, never on their own row (docs/two-person-rule.md); a rejection needs a reason. Taking an
+approved row off the air (withdraw, disable) needs one person: it only removes. Every move claims
+the status it started from (two people acting at once: the second gets a 409), is audited as
+``<kind>.<verb>``, and lets the kind bump the manifests that name the row.
+
+A ``Kind`` carries what differs: the model, the words (msgids, so the catalogue keeps them) and
+the hooks; the kind's own module keeps its one-line public functions and its ``get``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from central.db import database
+from central.errors import Conflict, Forbidden, Invalid
+from central.messages import msg
+from central.models import User, utcnow
+from central.policy import (
+    APPROVERS,
+    EDITORS,
+    check_owner,
+    check_role,
+    claim_transition,
+    owner_visible,
+)
+from central.services import audit
+from playlists.words import Approval
+
+log = logging.getLogger(__name__)
+
+R = TypeVar("R")  # the kind's model (peewee rows are duck-typed here: status, author_id, area_id)
+
+
+def _nothing(_row: Any) -> None:
+    """No extra check."""
+
+
+@dataclass(frozen=True)
+class Kind(Generic[R]):
+    """What differs between the kinds under review."""
+
+    model: type[R]  # the peewee model (status, author, area, approver, decided_at, submitted_at, reject_reason)
+    action: str  # the audit prefix: ``bulletin``, ``chime``, ``relay``
+    label: str  # the log's word: ``bulletin``, ``chime``, ``relay source``
+    owner: str  # ``check_owner``'s word: "Bản tin"
+    wrong_state: str  # msgid with ``%(doing)s`` and ``%(status)s``
+    own: str  # msgid: nobody approves their own row
+    find: Callable[[User, int], R]  # the row ``user`` may see, or 404
+    bump: Callable[[R, str], None]  # (row, status before): bump the manifests naming it
+    own_reject: str = ""  # msgid: nobody rejects their own row (empty: ``own``)
+    resubmit_from: tuple[str, ...] = (Approval.DRAFT, Approval.REJECTED)
+    fixed: Callable[[R], None] = _nothing  # raises for a row nobody may change (the house chime)
+    ready: Callable[[R], None] = _nothing  # raises for a row not ready to approve (no audio)
+    cleared_on_approve: tuple[str, ...] = ()  # columns an approval empties (a relay's disabled_by)
+
+
+def waiting_count(kind: Kind[R], user: User) -> int:
+    """How many submitted rows in ``user``'s scope wait for someone other than their author."""
+    m: Any = kind.model
+    q = m.select().where((m.status == Approval.SUBMITTED) & (m.author.is_null() | (m.author != user.id)))
+    cond = owner_visible(user, m.area)
+    return int((q if cond is None else q.where(cond)).count())
+
+
+def in_state(kind: Kind[R], row: Any, states: tuple[str, ...], doing: str) -> None:
+    """409 unless ``row`` is in one of ``states``."""
+    if row.status not in states:
+        raise Conflict(msg(kind.wrong_state, doing=doing, status=row.status), current_status=row.status)
+
+
+def editable(kind: Kind[R], actor: User, rid: int, roles: tuple[str, ...], doing: str) -> R:
+    """The row ``actor`` (in ``roles``) may change: visible, changeable and in their subtree."""
+    check_role(actor, roles, doing)
+    row: Any = kind.find(actor, rid)
+    kind.fixed(row)
+    check_owner(actor, row.area_id, kind.owner)
+    return row
+
+
+def _not_own(actor: User, row: Any, msgid: str) -> None:
+    if row.author_id == actor.id:
+        raise Forbidden(msg(msgid))
+
+
+def submit(kind: Kind[R], actor: User, rid: int, doing: str) -> R:
+    """Send a draft (or a rejected row) to the approvers."""
+    row = editable(kind, actor, rid, EDITORS, doing)
+    in_state(kind, row, kind.resubmit_from, "gửi duyệt")
+    return move(kind, actor, row, Approval.SUBMITTED, "submit", submitted_at=utcnow(), reject_reason=None)
+
+
+def approve(kind: Kind[R], actor: User, rid: int, doing: str) -> R:
+    """Approve a submitted row: an approver (or admin) other than its author."""
+    row = editable(kind, actor, rid, APPROVERS, doing)
+    _not_own(actor, row, kind.own)
+    in_state(kind, row, (Approval.SUBMITTED,), "duyệt")
+    kind.ready(row)
+    cleared = dict.fromkeys(kind.cleared_on_approve)
+    return move(kind, actor, row, Approval.APPROVED, "approve", approver=actor, decided_at=utcnow(), **cleared)
+
+
+def reject(kind: Kind[R], actor: User, rid: int, reason: Any, doing: str) -> R:
+    """Send a submitted row back with a reason: an approver (or admin) other than its author."""
+    row = editable(kind, actor, rid, APPROVERS, doing)
+    if not isinstance(reason, str) or not reason.strip():
+        raise Invalid(msg("Cần ghi lý do từ chối."), field="reason")
+    _not_own(actor, row, kind.own_reject or kind.own)
+    in_state(kind, row, (Approval.SUBMITTED,), "từ chối")
+    return move(kind, actor, row, Approval.REJECTED, "reject", approver=actor, decided_at=utcnow(),
+                reject_reason=reason.strip())
+
+
+def take_off(kind: Kind[R], actor: User, row: R, status: str, verb: str, doing: str,
+             reason: str | None = None, **changes: Any) -> R:
+    """Take an approved row off the air (``withdraw``, ``disable``); one person suffices."""
+    in_state(kind, row, (Approval.APPROVED,), doing)
+    return move(kind, actor, row, status, verb, reason, **changes)
+
+
+def note(reason: Any) -> str | None:
+    """An optional reason, stripped (None when blank)."""
+    return reason.strip() if isinstance(reason, str) and reason.strip() else None
+
+
+def move(kind: Kind[R], actor: User, row: R, status: str, verb: str, reason: str | None = None,
+         **changes: Any) -> R:
+    """Set ``changes`` and ``status`` if nobody moved the row meanwhile; audit ``<kind>.<verb>``."""
+    r: Any = row
+    before = r.status
+    with database.atomic():
+        for k, v in changes.items():
+            setattr(r, k, v)
+        r.status, r.updated_at = status, utcnow()
+        claim_transition(r, before)
+        audit.record(actor, f"{kind.action}.{verb}", r, before=before, after=status,
+                     reason=changes.get("reject_reason") or reason)
+        kind.bump(row, before)
+    log.info("%s %s: %s -> %s by %s", kind.label, r.id, before, status, actor.name)
+    return row
