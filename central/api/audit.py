@@ -9,10 +9,11 @@ from flask.typing import ResponseReturnValue
 
 from central.messages import msg
 
-from ..auth import current_user, require
+from ..auth import require
 from ..errors import Invalid
 from ..services import audit
 from ..words import Role
+from . import caller, query_int
 
 bp = Blueprint("api_audit", __name__, url_prefix="/api/v1")
 
@@ -30,17 +31,6 @@ def filters_from(args: Any) -> audit.Filters:
     )
 
 
-def _int(name: str, default: int) -> int:
-    value = request.args.get(name)
-    if value in (None, ""):
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise Invalid(msg("Tham số '%(name)s' phải là số nguyên.", name=name),
-                      field=name) from None
-
-
 def csv_response(data: bytes, args: Any) -> Response:
     days = ["".join(ch for ch in (args.get(k) or "")[:10] if ch.isdigit()) for k in ("from", "to")]
     name = "-".join(["nhat-ky-thao-tac", *(d for d in days if d)])
@@ -54,14 +44,13 @@ def csv_response(data: bytes, args: Any) -> Response:
 @require(roles=(Role.ADMIN,))
 def audit_log() -> ResponseReturnValue:
     """Who changed what, where and when; ``format=csv`` for every matching row."""
-    user = current_user()
-    assert user is not None
+    user = caller()
     f = filters_from(request.args)
     fmt = request.args.get("format") or "json"
     if fmt == "csv":
         return csv_response(audit.export(user, f), request.args)
     if fmt != "json":
         raise Invalid(msg("format phải là json hoặc csv."), field="format")
-    p = audit.page(user, f, _int("limit", 100), _int("offset", 0))
+    p = audit.page(user, f, query_int("limit", 100), query_int("offset", 0))
     return jsonify({"entries": [audit.to_dict(r) for r in p.rows], "total": p.total, "limit": p.limit,
                     "offset": p.offset})

@@ -17,51 +17,40 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
 from central.messages import msg
-from central.words import ROLES
 
-from ..auth import current_user, require
+from ..auth import require
 from ..config import settings
 from ..db import database
 from ..errors import Forbidden
-from ..models import User
 from ..services import live, live_feed
-from . import json_body
+from . import ALL_ROLES, caller, json_body
 from .station import _station
 from .station import bp as station_bp
 
 bp = Blueprint("api_live", __name__, url_prefix="/api/v1")
 
-ALL_ROLES = ROLES  # every role (scope still applies)
-
-
-def _user() -> User:
-    user = current_user()
-    assert user is not None  # @require ran first
-    return user
-
-
 @bp.get("/live")
 @require(ALL_ROLES)
 def list_live() -> ResponseReturnValue:
-    return jsonify({"live": [live.to_dict(s) for s in live.listing(_user())]})
+    return jsonify({"live": [live.to_dict(s) for s in live.listing(caller())]})
 
 
 @bp.post("/live")
 @require(live.SPEAKERS)
 def start_live() -> ResponseReturnValue:
-    return jsonify(live.to_dict(live.start(_user(), json_body(), settings()))), 201
+    return jsonify(live.to_dict(live.start(caller(), json_body(), settings()))), 201
 
 
 @bp.get("/live/<int:lid>")
 @require(ALL_ROLES)
 def get_live(lid: int) -> ResponseReturnValue:
-    return jsonify(live.to_dict(live.get(_user(), lid)))
+    return jsonify(live.to_dict(live.get(caller(), lid)))
 
 
 @bp.post("/live/<int:lid>/audio")
 @require(live.SPEAKERS)
 def live_audio(lid: int) -> ResponseReturnValue:
-    s = live.check_feeder(_user(), lid)
+    s = live.check_feeder(caller(), lid)
     upload = request.files.get("chunk")
     chunk = upload.read(live_feed.MAX_CHUNK + 1) if upload is not None else b""
     conf, app = settings(), current_app._get_current_object()  # type: ignore[attr-defined]
@@ -90,7 +79,7 @@ def _end_idle(app: Any, lid: int) -> None:
 @bp.post("/live/<int:lid>/end")
 @require(live.SPEAKERS)
 def end_live(lid: int) -> ResponseReturnValue:
-    return jsonify(live.to_dict(live.end(_user(), lid, settings())))
+    return jsonify(live.to_dict(live.end(caller(), lid, settings())))
 
 
 @station_bp.get("/live")

@@ -8,12 +8,10 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from central.messages import msg
 from playlists.model import DEFAULT_ZONE
 
-from ..auth import area_subtree_ids, check_area, current_user, require, visible_stations
-from ..errors import Invalid
-from ..models import Station, User
+from ..auth import area_subtree_ids, check_area, require, visible_stations
+from ..models import Station
 from ..services import (
     areas,
     emergencies,
@@ -24,19 +22,12 @@ from ..services import (
     users,
 )
 from ..times import parse_time
-from ..words import ROLES, Role
-from . import json_body
+from ..words import Role
+from . import ALL_ROLES, caller, json_body, query_int
 
 bp = Blueprint("api_operator", __name__, url_prefix="/api/v1")
 
-ALL_ROLES = ROLES  # every role (scope still applies)
 MAX_PAGE = 1000
-
-
-def _user() -> User:
-    user = current_user()
-    assert user is not None  # @require ran first
-    return user
 
 
 @bp.get("/health")
@@ -48,7 +39,7 @@ def health() -> ResponseReturnValue:
 @bp.get("/areas")
 @require(roles=ALL_ROLES)
 def list_areas() -> ResponseReturnValue:
-    return jsonify({"areas": areas.listing(area_subtree_ids(_user()))})
+    return jsonify({"areas": areas.listing(area_subtree_ids(caller()))})
 
 
 @bp.post("/areas")
@@ -56,7 +47,7 @@ def list_areas() -> ResponseReturnValue:
 def create_area() -> ResponseReturnValue:
     body = json_body()
     parent_code = body.get("parent_code")
-    user = _user()
+    user = caller()
     if parent_code:
         check_area(user, areas.get(parent_code))
     else:
@@ -65,25 +56,15 @@ def create_area() -> ResponseReturnValue:
     return jsonify(areas.to_dict(area, parent_code)), 201
 
 
-def _int_arg(name: str) -> int | None:
-    value = request.args.get(name)
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        raise Invalid(msg("Tham số '%(name)s' phải là số nguyên.", name=name)) from None
-
-
 @bp.get("/stations")
 @require(roles=ALL_ROLES)
 def list_stations() -> ResponseReturnValue:
-    rows = stations.listing(_user(), request.args.get("area"))
+    rows = stations.listing(caller(), request.args.get("area"))
     return jsonify({"stations": [stations.health(s) for s in rows]})
 
 
 def _visible_station(station_id: int) -> Station:
-    return stations.visible(_user(), station_id)
+    return stations.visible(caller(), station_id)
 
 
 @bp.get("/stations/<int:station_id>")
@@ -97,7 +78,7 @@ def station_detail(station_id: int) -> ResponseReturnValue:
 @require(roles=ALL_ROLES)
 def station_outages(station_id: int) -> ResponseReturnValue:
     """When the station was off the push channel: from, to, duration (newest first)."""
-    limit = _int_arg("limit")
+    limit = query_int("limit")
     rows = presence.outages(_visible_station(station_id), 100 if limit is None else limit)
     return jsonify({"station_id": station_id, "outages": rows})
 
@@ -107,8 +88,8 @@ def station_outages(station_id: int) -> ResponseReturnValue:
 def register_station() -> ResponseReturnValue:
     """Register a station in an area of the caller's scope; answers its one-time enrollment code."""
     body = json_body()
-    check_area(_user(), areas.get(str(body.get("area_code") or "")))
-    station, code = enrollment.register(_user(), str(body.get("area_code")), str(body.get("name") or ""),
+    check_area(caller(), areas.get(str(body.get("area_code") or "")))
+    station, code = enrollment.register(caller(), str(body.get("area_code")), str(body.get("name") or ""),
                                         timezone=str(body.get("timezone") or DEFAULT_ZONE))
     return jsonify({"station": stations.health(stations.get(station.id)), "code": code}), 201
 
@@ -117,7 +98,7 @@ def register_station() -> ResponseReturnValue:
 @require(roles=(Role.ADMIN,))
 def new_enroll_code(station_id: int) -> ResponseReturnValue:
     """A fresh one-time code for a station (a replaced device); its current token stops at enrollment."""
-    code = enrollment.issue_code(_user(), _visible_station(station_id))
+    code = enrollment.issue_code(caller(), _visible_station(station_id))
     return jsonify({"station_id": station_id, "code": code}), 201
 
 
@@ -125,7 +106,7 @@ def new_enroll_code(station_id: int) -> ResponseReturnValue:
 @require(roles=(Role.ADMIN, Role.APPROVER))
 def revoke_station_token(station_id: int) -> ResponseReturnValue:
     """Revoke a station's token (a lost or stolen device) and its unused codes; its next call gets 401."""
-    enrollment.revoke(_user(), _visible_station(station_id))
+    enrollment.revoke(caller(), _visible_station(station_id))
     return "", 204
 
 
@@ -133,7 +114,7 @@ def revoke_station_token(station_id: int) -> ResponseReturnValue:
 @require(roles=(Role.ADMIN, Role.APPROVER, Role.OPERATOR))
 def speaker_test(station_id: int) -> ResponseReturnValue:
     """Ask a station to play its short test signal; the result comes back in its heartbeat's ``sound``."""
-    test_id = stations.request_speaker_test(_user(), _visible_station(station_id))
+    test_id = stations.request_speaker_test(caller(), _visible_station(station_id))
     return jsonify({"station_id": station_id, "id": test_id}), 202
 
 
@@ -141,20 +122,20 @@ def speaker_test(station_id: int) -> ResponseReturnValue:
 @require(roles=(Role.ADMIN, Role.EDITOR, Role.OPERATOR))
 def update_station(station_id: int) -> ResponseReturnValue:
     """Change name, time zone, quiet hours, volume, intervals or active; the station gets them at its next sync."""
-    station = stations.update_settings(_user(), _visible_station(station_id), json_body())
+    station = stations.update_settings(caller(), _visible_station(station_id), json_body())
     return jsonify(stations.health(station))
 
 
 @bp.get("/play-logs")
 @require(roles=ALL_ROLES)
 def list_play_logs() -> ResponseReturnValue:
-    station_id = _int_arg("station")
+    station_id = query_int("station")
     if station_id is not None:
         _visible_station(station_id)
     start, end = parse_time(request.args.get("from"), "from"), parse_time(request.args.get("to"), "to")
-    limit = min(_int_arg("limit") or 200, MAX_PAGE)
-    offset = _int_arg("offset") or 0
-    query = playlogs.query(visible_stations(_user()), station_id, start, end)
+    limit = min(query_int("limit") or 200, MAX_PAGE)
+    offset = query_int("offset") or 0
+    query = playlogs.query(visible_stations(caller()), station_id, start, end)
     found = list(query.limit(limit).offset(offset))
     tests = emergencies.test_schedules(r.schedule_id for r in found)  # a drill is reported as one
     rows = [{**playlogs.to_dict(r), "emergency_test": r.schedule_id in tests} for r in found]
@@ -166,7 +147,7 @@ def list_play_logs() -> ResponseReturnValue:
 def create_token() -> ResponseReturnValue:
     """A new API token for the caller (shown once)."""
     body = request.get_json(silent=True) or {}
-    row, token = users.create_token(_user(), _user(), str(body.get("name", ""))[:100])
+    row, token = users.create_token(caller(), caller(), str(body.get("name", ""))[:100])
     return jsonify({"id": row.id, "token": token, "prefix": row.prefix}), 201
 
 
@@ -174,18 +155,18 @@ def create_token() -> ResponseReturnValue:
 @require(roles=ALL_ROLES)
 def list_tokens() -> ResponseReturnValue:
     """The caller's own API tokens (never the secrets)."""
-    return jsonify({"tokens": [users.token_to_dict(r) for r in users.tokens_of(_user())]})
+    return jsonify({"tokens": [users.token_to_dict(r) for r in users.tokens_of(caller())]})
 
 
 @bp.delete("/tokens/<int:token_id>")
 @require(roles=ALL_ROLES)
 def revoke_token(token_id: int) -> ResponseReturnValue:
     """Revoke one of the caller's tokens (an admin: also those of people within their scope)."""
-    users.revoke_token(_user(), token_id)
+    users.revoke_token(caller(), token_id)
     return "", 204
 
 
 @bp.get("/me")
 @require(roles=ALL_ROLES)
 def me() -> ResponseReturnValue:
-    return jsonify(users.to_dict(_user()))
+    return jsonify(users.to_dict(caller()))

@@ -15,16 +15,13 @@ from flask.typing import ResponseReturnValue
 from central.messages import msg
 from central.times import ZONE
 
-from ..auth import current_user, require
+from ..auth import require
 from ..errors import Invalid, Unprocessable, reader_language
-from ..models import User
 from ..services import area_reports, period_report, reports
-from ..words import ROLES
-from . import json_body
+from . import ALL_ROLES, caller, json_body
 
 bp = Blueprint("api_period_reports", __name__, url_prefix="/api/v1")
 
-ALL_ROLES = ROLES  # every role (scope still applies)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -64,12 +61,6 @@ def period_args(user: Any) -> dict[str, Any]:
             "offline_days": days or period_report.DEFAULT_OFFLINE_DAYS}
 
 
-def _user() -> User:
-    user = current_user()
-    assert user is not None  # guaranteed by @require
-    return user
-
-
 def view_of(user: Any) -> dict[str, Any]:
     return area_reports.view(user, **period_args(user))
 
@@ -82,7 +73,7 @@ def _file(body: bytes, mime: str, report: dict[str, Any], ext: str) -> Response:
 @bp.get("/reports/period")
 @require(ALL_ROLES)
 def get_report() -> ResponseReturnValue:
-    return jsonify(view_of(_user()))
+    return jsonify(view_of(caller()))
 
 
 @bp.get("/reports/period/docx")
@@ -90,7 +81,7 @@ def get_report() -> ResponseReturnValue:
 def get_docx() -> ResponseReturnValue:
     from ..services import report_docx
 
-    report = view_of(_user())
+    report = view_of(caller())
     return _file(report_docx.to_docx(report, today()), DOCX, report, "docx")
 
 
@@ -99,7 +90,7 @@ def get_docx() -> ResponseReturnValue:
 def get_xlsx() -> ResponseReturnValue:
     from ..services import report_xlsx
 
-    report = view_of(_user())
+    report = view_of(caller())
     return _file(report_xlsx.to_xlsx(report, reader_language()), XLSX, report, "xlsx")
 
 
@@ -108,13 +99,13 @@ def get_xlsx() -> ResponseReturnValue:
 def get_chart() -> ResponseReturnValue:
     from ..services import report_export
 
-    return Response(report_export.chart_png(view_of(_user())["themes"]), mimetype="image/png")
+    return Response(report_export.chart_png(view_of(caller())["themes"]), mimetype="image/png")
 
 
 @bp.put("/reports/period")
 @require(area_reports.EDITORS_SUBMIT)
 def save_report() -> ResponseReturnValue:
-    user = _user()
+    user = caller()
     args = period_args(user)
     args.pop("offline_days")
     area_reports.save(user, data=json_body(), **args)
@@ -124,7 +115,7 @@ def save_report() -> ResponseReturnValue:
 @bp.post("/reports/period/submit")
 @require(area_reports.EDITORS_SUBMIT)
 def submit_report() -> ResponseReturnValue:
-    user = _user()
+    user = caller()
     args = period_args(user)
     args.pop("offline_days")
     body = request.get_json(silent=True) if request.data else {}

@@ -10,23 +10,12 @@ from flask.typing import ResponseReturnValue
 from central.messages import msg
 
 from .. import policy
-from ..auth import current_user, require
+from ..auth import require
 from ..errors import Invalid
-from ..models import User
 from ..services import calendar, campaign_schedule, languages, plans, schedules
-from ..words import ROLES
-from . import json_body
+from . import ALL_ROLES, caller, json_body
 
 bp = Blueprint("api_plans", __name__, url_prefix="/api/v1")
-
-ALL_ROLES = ROLES  # every role (scope still applies)
-
-
-def _user() -> User:
-    user = current_user()
-    assert user is not None  # guaranteed by @require
-    return user
-
 
 def _year(raw: str | None) -> int | None:
     if raw in (None, ""):
@@ -49,14 +38,14 @@ def _day(name: str) -> date | None:
 @bp.get("/plans")
 @require(ALL_ROLES)
 def list_plans() -> ResponseReturnValue:
-    rows = plans.listing(_user(), _year(request.args.get("year")))
+    rows = plans.listing(caller(), _year(request.args.get("year")))
     return jsonify([plans.to_dict(p) for p in rows])
 
 
 @bp.post("/plans")
 @require(policy.EDITORS)
 def create_plan() -> ResponseReturnValue:
-    return jsonify(plans.to_dict(plans.create(_user(), json_body()))), 201
+    return jsonify(plans.to_dict(plans.create(caller(), json_body()))), 201
 
 
 @bp.get("/plans/defaults")
@@ -74,19 +63,19 @@ def plan_defaults() -> ResponseReturnValue:
 @bp.get("/plans/<int:plan_id>")
 @require(ALL_ROLES)
 def get_plan(plan_id: int) -> ResponseReturnValue:
-    return jsonify(plans.to_dict(plans.get(_user(), plan_id)))
+    return jsonify(plans.to_dict(plans.get(caller(), plan_id)))
 
 
 @bp.patch("/plans/<int:plan_id>")
 @require(policy.EDITORS)
 def update_plan(plan_id: int) -> ResponseReturnValue:
-    return jsonify(plans.to_dict(plans.update(_user(), plan_id, json_body())))
+    return jsonify(plans.to_dict(plans.update(caller(), plan_id, json_body())))
 
 
 @bp.delete("/plans/<int:plan_id>")
 @require(policy.EDITORS)
 def delete_plan(plan_id: int) -> ResponseReturnValue:
-    plans.delete(_user(), plan_id)
+    plans.delete(caller(), plan_id)
     return "", 204
 
 
@@ -94,7 +83,7 @@ def delete_plan(plan_id: int) -> ResponseReturnValue:
 @require(ALL_ROLES)
 def list_deadlines() -> ResponseReturnValue:
     """Report deadlines of the plans in scope, soonest first."""
-    rows = plans.periods(_user(), _day("from"), _day("to"))
+    rows = plans.periods(caller(), _day("from"), _day("to"))
     return jsonify([{"plan_id": p.plan_id, "plan_title": p.plan.title, **plans.period_dict(p)} for p in rows])
 
 
@@ -102,7 +91,7 @@ def list_deadlines() -> ResponseReturnValue:
 @require(schedules.SCHEDULERS)
 def schedule_campaign(cid: int) -> ResponseReturnValue:
     """Schedule a campaign's bulletins in rotation; the schedules wait for a second person's approval."""
-    made = campaign_schedule.schedule(_user(), cid, json_body(), calendar.today())
+    made = campaign_schedule.schedule(caller(), cid, json_body(), calendar.today())
     return jsonify({"campaign_id": cid, "schedules": [schedules.to_dict(s) for s in made]}), 201
 
 
@@ -114,14 +103,14 @@ def month_calendar() -> ResponseReturnValue:
         year, month = (int(x) for x in raw.split("-"))
     except ValueError:
         raise Invalid(msg("month phải dạng YYYY-MM."), field="month") from None
-    return jsonify(calendar.month(_user(), year, month, request.args.get("area") or None))
+    return jsonify(calendar.month(caller(), year, month, request.args.get("area") or None))
 
 
 @bp.get("/calendar/upcoming")
 @require(ALL_ROLES)
 def upcoming() -> ResponseReturnValue:
     """What the dashboard warns about: deadlines within 30 days, campaigns starting soon with no schedule."""
-    return jsonify(calendar.upcoming(_user(), calendar.today()))
+    return jsonify(calendar.upcoming(caller(), calendar.today()))
 
 
 @bp.get("/languages")

@@ -10,10 +10,11 @@ from flask.typing import ResponseReturnValue
 from central.messages import msg
 from central.times import ZONE
 
-from ..auth import current_user, require
+from ..auth import require
 from ..errors import Invalid, reader_language
 from ..services import reports
 from ..words import ROLES
+from . import caller
 
 bp = Blueprint("api_reports", __name__, url_prefix="/api/v1")
 
@@ -22,7 +23,7 @@ bp = Blueprint("api_reports", __name__, url_prefix="/api/v1")
 @require(ROLES)
 def summary() -> ResponseReturnValue:
     args = request.args
-    user = current_user()
+    user = caller()
     today = datetime.now(ZONE).date()
     start, end = reports.resolve_range(args.get("from"), args.get("to"), args.get("preset"), today)
     table = reports.summary(user, start, end, args.get("area") or None,

@@ -22,6 +22,8 @@ started. A station not sounding ``late_minutes`` after the emergency was sent is
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import uuid
 from collections.abc import Mapping
@@ -492,3 +494,13 @@ def to_dict(e: Emergency, rows: list[Steps] | None = None) -> dict[str, Any]:
 
 CSV_COLUMNS = ("station_id", "station_name", "created_at", "nudged_at", "manifest_fetched_at",
                "audio_ready_at", "audio_cached", "sound_started_at", "outcome", "delivered", "sounding", "late")
+
+
+def steps_csv(e: Emergency, rows: list[Steps]) -> tuple[str, str]:
+    """The time-to-air table for Excel (UTF-8 with a BOM, a line per station) and its file name."""
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS)
+    w.writeheader()
+    for r in rows:
+        w.writerow(step_dict(r))
+    return f"emergency-{e.id}.csv", "\ufeff" + buf.getvalue()

@@ -48,23 +48,9 @@ _SUMS = rollups.VALUES  # n_completed … n_local, n_not_audible, n_failed_to_so
 
 
 @dataclass
-class Figures:
-    """Plays, minutes, statuses and reach of one line of a table."""
+class Figures(reports.PlayFigures):
+    """Plays, minutes, statuses and reach of one line of a table, with its stations and bulletins."""
 
-    key: str
-    label: str
-    plays: int = 0
-    minutes_aired: float = 0.0
-    completed: int = 0
-    interrupted: int = 0
-    failed: int = 0
-    missed: int = 0
-    skipped: int = 0
-    local: int = 0
-    not_audible: int = 0  # played where nobody could hear it: not aired (playlists.sound)
-    failed_to_sound: int = 0
-    completion_rate: float | None = None
-    stations_reached: int = 0
     stations_total: int = 0
     bulletins: int = 0
     titles: list[str] = field(default_factory=list)
@@ -75,9 +61,7 @@ class Figures:
             setattr(self, status, n[f"n_{status}"])
         self.plays = self.completed + self.interrupted + self.local
         self.minutes_aired = round((n["aired_us"] + n["local_us"]) / 60e6, 1)
-        attempts = (self.completed + self.interrupted + self.failed + self.missed + self.not_audible
-                    + self.failed_to_sound)
-        self.completion_rate = round(self.completed / attempts, 4) if attempts else None
+        self.rate()
         self.stations_reached = int(stations or 0)
         return self
 

@@ -88,7 +88,9 @@ class LogFact:
 
 
 @dataclass
-class SummaryRow:
+class PlayFigures:
+    """A report line's plays, minutes aired, play outcomes and reach: the summary's and the period report's."""
+
     key: str
     label: str
     plays: int = 0
@@ -99,10 +101,19 @@ class SummaryRow:
     missed: int = 0
     skipped: int = 0
     local: int = 0
-    not_audible: int = 0
+    not_audible: int = 0  # played where nobody could hear it: not aired (playlists.sound)
     failed_to_sound: int = 0
     completion_rate: float | None = None
     stations_reached: int = 0
+
+    def rate(self) -> None:
+        """Set ``completion_rate``: completed among the plays attempted (None when none was)."""
+        attempts = sum(getattr(self, s) for s in ATTEMPTED)
+        self.completion_rate = round(self.completed / attempts, 4) if attempts else None
+
+
+@dataclass
+class SummaryRow(PlayFigures):
     uptime_pct: float | None = None  # on line share of the period (services.uptime); total and area/station rows
     _stations: set[int] = field(default_factory=set, repr=False)
     _seconds: float = field(default=0.0, repr=False)
@@ -115,8 +126,7 @@ class SummaryRow:
             self._seconds += max(0.0, f.seconds)
 
     def finish(self) -> SummaryRow:
-        attempts = sum(getattr(self, s) for s in ATTEMPTED)
-        self.completion_rate = round(self.completed / attempts, 4) if attempts else None
+        self.rate()
         self.stations_reached = len(self._stations)
         self.minutes_aired = round(self._seconds / 60.0, 1)
         return self

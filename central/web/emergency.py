@@ -7,15 +7,12 @@ Every decision and every word of the status table ("delivered", "sounding", "lat
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from central.errors import CentralError, Invalid
-from central.models import Emergency
 from central.services import emergencies as service
 from central.services import schedules as schedules_service
 from central.services import standing_alerts
@@ -87,21 +84,12 @@ def emergency_status(schedule_id: int) -> Any:
         return redirect(url_for("web.schedule_detail", schedule_id=schedule_id))
     rows = service.steps(e)
     if request.args.get("format") == "csv":
-        return _csv(e, rows)
+        name, text = service.steps_csv(e, rows)
+        return Response(text, mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={name}"})
     counts = service.counts(rows)
     done = service.over(e) or (bool(rows) and counts["sounding"] == counts["station_count"])
     return render_template("web/emergency_status.html", e=e, rows=rows, counts=counts, done=done,
                            late_minutes=service.late_minutes(), running=not service.over(e))
-
-
-def _csv(e: Emergency, rows: list[service.Steps]) -> Response:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=service.CSV_COLUMNS)
-    w.writeheader()
-    for r in rows:
-        w.writerow(service.step_dict(r))
-    return Response("\ufeff" + buf.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f"attachment; filename=emergency-{e.id}.csv"})
 
 
 @bp.route("/emergency/<int:schedule_id>/<any(stop, 'all-clear'):action>", methods=["POST"])

@@ -15,6 +15,7 @@ import pytest
 
 from central.models import AuditLog, Emergency, EmergencyDelivery, utcnow
 from central.services import emergencies
+from tests.central.test_web_pages import login
 
 
 @pytest.fixture
@@ -88,6 +89,11 @@ def test_a_live_emergency_goes_out_with_play_by_and_each_step_is_timed(
     text = client.get(f"/api/v1/emergencies/{e['id']}?format=csv", headers=auth(people["approver"][1]))
     rows = list(csv.DictReader(io.StringIO(text.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0]["station_name"] == st.name and rows[0]["sounding"] == "True"
+    login(client, people["approver"][0].name)  # the web page offers the same file, byte for byte
+    page = client.get(f"/emergency/{e['schedule_id']}?format=csv")
+    assert page.status_code == 200 and page.get_data() == text.get_data()
+    assert page.headers["Content-Disposition"] == text.headers["Content-Disposition"] == \
+        f"attachment; filename=emergency-{e['id']}.csv"
 
 
 def test_a_station_not_sounding_after_n_minutes_is_late(client, auth, people, alert_audio, station_factory, tree):
