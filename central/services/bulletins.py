@@ -294,7 +294,7 @@ def edit(actor: User, bid: int, data: Mapping[str, Any], data_dir: DataDir | Non
     """
     from central.services import assets, bulletin_speech
 
-    b = review.editable(KIND, actor, bid, EDITORS, "sửa bản tin")
+    b = review.editable(KIND, actor, bid, EDITORS, "sửa")
     review.in_state(KIND, b, (Approval.DRAFT, Approval.REJECTED), "sửa")
     speech_keys = bulletin_speech.SPEECH_KEYS
     fields = parse_fields({k: v for k, v in data.items() if k not in speech_keys}, partial=True)
@@ -323,7 +323,7 @@ def delete_draft(actor: User, bid: int, data_dir: DataDir) -> None:
     from central.models import Emergency, PlaylistItem, Schedule, StandingAlert
     from central.services import assets
 
-    b = review.editable(KIND, actor, bid, EDITORS, "xóa bản tin")
+    b = review.editable(KIND, actor, bid, EDITORS, "xóa")
     review.in_state(KIND, b, (Approval.DRAFT,), "xóa")
     for model, why in ((PlaylistItem, msg("Bản nháp đang nằm trong một chương trình; hãy gỡ ra trước khi xóa.")),
                        (Schedule, msg("Bản nháp đang có lịch phát; hãy xóa lịch trước.")),
@@ -347,28 +347,18 @@ def _ready(b: Bulletin) -> None:
 
 
 KIND = review.Kind(
-    model=Bulletin, action="bulletin", label="bulletin", owner="Bản tin", find=get, bump=_bump, ready=_ready,
+    model=Bulletin, action="bulletin", label="bulletin", noun="bản tin", find=get, bump=_bump, ready=_ready,
     wrong_state=N_("Không thể %(doing)s bản tin đang ở trạng thái '%(status)s'."),
     own=N_("Không ai được tự duyệt bản tin của mình; cần người duyệt thứ hai."),
     own_reject=N_("Không ai tự từ chối bản tin của mình."),
 )
 
 
-def submit(actor: User, bid: int) -> Bulletin:
-    return review.submit(KIND, actor, bid, "gửi duyệt bản tin")
-
-
-def approve(actor: User, bid: int) -> Bulletin:
-    """Approve a submitted bulletin: an approver (or admin) other than its author."""
-    return review.approve(KIND, actor, bid, "duyệt bản tin")
-
-
-def reject(actor: User, bid: int, reason: str | None) -> Bulletin:
-    return review.reject(KIND, actor, bid, reason, "từ chối bản tin")
+submit, approve, reject = KIND.submit, KIND.approve, KIND.reject  # the steps, written once in services.review
 
 
 def withdraw(actor: User, bid: int, reason: str | None = None) -> Bulletin:
-    b = review.editable(KIND, actor, bid, WITHDRAWERS, "thu hồi bản tin")
+    b = review.editable(KIND, actor, bid, WITHDRAWERS, "thu hồi")
     if b.status == Approval.SUBMITTED:
         return _take_back(actor, b)
     return review.take_off(KIND, actor, b, Approval.WITHDRAWN, "withdraw", "thu hồi", review.note(reason),

@@ -172,27 +172,17 @@ def _bump(c: Chime, _before: str) -> None:
 
 
 KIND = review.Kind(
-    model=Chime, action="chime", label="chime", owner="Nhạc hiệu", find=get, bump=_bump, fixed=_fixed,
+    model=Chime, action="chime", label="chime", noun="nhạc hiệu", find=get, bump=_bump, fixed=_fixed,
     wrong_state=N_("Không thể %(doing)s nhạc hiệu đang ở trạng thái '%(status)s'."),
     own=N_("Không ai được tự duyệt nhạc hiệu của mình; cần người duyệt thứ hai."),
 )
 
 
-def submit(actor: User, cid: int) -> Chime:
-    return review.submit(KIND, actor, cid, "gửi duyệt nhạc hiệu")
-
-
-def approve(actor: User, cid: int) -> Chime:
-    """Approve a submitted chime: an approver (or admin) other than its author."""
-    return review.approve(KIND, actor, cid, "duyệt nhạc hiệu")
-
-
-def reject(actor: User, cid: int, reason: Any) -> Chime:
-    return review.reject(KIND, actor, cid, reason, "từ chối nhạc hiệu")
+submit, approve, reject = KIND.submit, KIND.approve, KIND.reject  # the steps, written once in services.review
 
 
 def withdraw(actor: User, cid: int) -> Chime:
     """Take an approved chime off the air (one person suffices, as for bulletins)."""
-    c = review.editable(KIND, actor, cid, WITHDRAWERS, "thu hồi nhạc hiệu")
+    c = review.editable(KIND, actor, cid, WITHDRAWERS, "thu hồi")
     return review.take_off(KIND, actor, c, Approval.WITHDRAWN, "withdraw", "thu hồi",
                            withdrawn_at=utcnow())

@@ -131,28 +131,18 @@ def _bump(r: RelaySource, before: str) -> None:
 
 
 KIND = review.Kind(
-    model=RelaySource, action="relay", label="relay source", owner="Nguồn tiếp sóng", find=get, bump=_bump,
+    model=RelaySource, action="relay", label="relay source", noun="nguồn tiếp sóng", find=get, bump=_bump,
     wrong_state=N_("Không thể %(doing)s nguồn tiếp sóng đang ở trạng thái '%(status)s'."),
     own=N_("Không ai được tự duyệt nguồn tiếp sóng của mình; cần người duyệt thứ hai."),
     resubmit_from=(Approval.DRAFT, Approval.REJECTED, "disabled"), cleared_on_approve=("disabled_by", "disabled_at"),
 )
 
 
-def submit(actor: User, rid: int) -> RelaySource:
-    return review.submit(KIND, actor, rid, "gửi duyệt nguồn tiếp sóng")
-
-
-def approve(actor: User, rid: int) -> RelaySource:
-    """Approve a submitted source: an approver (or admin) other than its author."""
-    return review.approve(KIND, actor, rid, "duyệt nguồn tiếp sóng")
-
-
-def reject(actor: User, rid: int, reason: Any) -> RelaySource:
-    return review.reject(KIND, actor, rid, reason, "từ chối nguồn tiếp sóng")
+submit, approve, reject = KIND.submit, KIND.approve, KIND.reject  # the steps, written once in services.review
 
 
 def disable(actor: User, rid: int, reason: Any = None) -> RelaySource:
     """Take an approved source off the air at once (one approver suffices: it only removes)."""
-    r = review.editable(KIND, actor, rid, APPROVERS, "tắt nguồn tiếp sóng")
+    r = review.editable(KIND, actor, rid, APPROVERS, "tắt")
     return review.take_off(KIND, actor, r, "disabled", "disable", "tắt", disabled_by=actor, disabled_at=utcnow(),
                            reject_reason=review.note(reason))

@@ -48,7 +48,7 @@ class Kind(Generic[R]):
     model: type[R]  # the peewee model (status, author, area, approver, decided_at, submitted_at, reject_reason)
     action: str  # the audit prefix: ``bulletin``, ``chime``, ``relay``
     label: str  # the log's word: ``bulletin``, ``chime``, ``relay source``
-    owner: str  # ``check_owner``'s word: "Bản tin"
+    noun: str  # what people call a row: "bản tin" (the role and scope refusals name it)
     wrong_state: str  # msgid with ``%(doing)s`` and ``%(status)s``
     own: str  # msgid: nobody approves their own row
     find: Callable[[User, int], R]  # the row ``user`` may see, or 404
@@ -58,6 +58,31 @@ class Kind(Generic[R]):
     fixed: Callable[[R], None] = _nothing  # raises for a row nobody may change (the house chime)
     ready: Callable[[R], None] = _nothing  # raises for a row not ready to approve (no audio)
     cleared_on_approve: tuple[str, ...] = ()  # columns an approval empties (a relay's disabled_by)
+
+    def submit(self, actor: User, rid: int) -> R:
+        """Send a draft (or a rejected row) to the approvers."""
+        row = editable(self, actor, rid, EDITORS, "gửi duyệt")
+        in_state(self, row, self.resubmit_from, "gửi duyệt")
+        return move(self, actor, row, Approval.SUBMITTED, "submit", submitted_at=utcnow(), reject_reason=None)
+
+    def approve(self, actor: User, rid: int) -> R:
+        """Approve a submitted row: an approver (or admin) other than its author."""
+        row = editable(self, actor, rid, APPROVERS, "duyệt")
+        _not_own(actor, row, self.own)
+        in_state(self, row, (Approval.SUBMITTED,), "duyệt")
+        self.ready(row)
+        cleared = dict.fromkeys(self.cleared_on_approve)
+        return move(self, actor, row, Approval.APPROVED, "approve", approver=actor, decided_at=utcnow(), **cleared)
+
+    def reject(self, actor: User, rid: int, reason: Any) -> R:
+        """Send a submitted row back with a reason: an approver (or admin) other than its author."""
+        row = editable(self, actor, rid, APPROVERS, "từ chối")
+        if not isinstance(reason, str) or not reason.strip():
+            raise Invalid(msg("Cần ghi lý do từ chối."), field="reason")
+        _not_own(actor, row, self.own_reject or self.own)
+        in_state(self, row, (Approval.SUBMITTED,), "từ chối")
+        return move(self, actor, row, Approval.REJECTED, "reject", approver=actor, decided_at=utcnow(),
+                    reject_reason=reason.strip())
 
 
 def waiting_count(kind: Kind[R], user: User) -> int:
@@ -75,45 +100,17 @@ def in_state(kind: Kind[R], row: Any, states: tuple[str, ...], doing: str) -> No
 
 
 def editable(kind: Kind[R], actor: User, rid: int, roles: tuple[str, ...], doing: str) -> R:
-    """The row ``actor`` (in ``roles``) may change: visible, changeable and in their subtree."""
-    check_role(actor, roles, doing)
+    """The row ``actor`` (in ``roles``) may ``doing`` (a verb: "sửa"): visible, changeable, in their subtree."""
+    check_role(actor, roles, f"{doing} {kind.noun}")
     row: Any = kind.find(actor, rid)
     kind.fixed(row)
-    check_owner(actor, row.area_id, kind.owner)
+    check_owner(actor, row.area_id, kind.noun.capitalize())
     return row
 
 
 def _not_own(actor: User, row: Any, msgid: str) -> None:
     if row.author_id == actor.id:
         raise Forbidden(msg(msgid))
-
-
-def submit(kind: Kind[R], actor: User, rid: int, doing: str) -> R:
-    """Send a draft (or a rejected row) to the approvers."""
-    row = editable(kind, actor, rid, EDITORS, doing)
-    in_state(kind, row, kind.resubmit_from, "gửi duyệt")
-    return move(kind, actor, row, Approval.SUBMITTED, "submit", submitted_at=utcnow(), reject_reason=None)
-
-
-def approve(kind: Kind[R], actor: User, rid: int, doing: str) -> R:
-    """Approve a submitted row: an approver (or admin) other than its author."""
-    row = editable(kind, actor, rid, APPROVERS, doing)
-    _not_own(actor, row, kind.own)
-    in_state(kind, row, (Approval.SUBMITTED,), "duyệt")
-    kind.ready(row)
-    cleared = dict.fromkeys(kind.cleared_on_approve)
-    return move(kind, actor, row, Approval.APPROVED, "approve", approver=actor, decided_at=utcnow(), **cleared)
-
-
-def reject(kind: Kind[R], actor: User, rid: int, reason: Any, doing: str) -> R:
-    """Send a submitted row back with a reason: an approver (or admin) other than its author."""
-    row = editable(kind, actor, rid, APPROVERS, doing)
-    if not isinstance(reason, str) or not reason.strip():
-        raise Invalid(msg("Cần ghi lý do từ chối."), field="reason")
-    _not_own(actor, row, kind.own_reject or kind.own)
-    in_state(kind, row, (Approval.SUBMITTED,), "từ chối")
-    return move(kind, actor, row, Approval.REJECTED, "reject", approver=actor, decided_at=utcnow(),
-                reject_reason=reason.strip())
 
 
 def take_off(kind: Kind[R], actor: User, row: R, status: str, verb: str, doing: str,
