@@ -4,7 +4,7 @@ Everything a caller needs is exported here; ``AudioError`` is the one exception 
 """
 
 from .chime import chime
-from .errors import AudioError
+from .errors import AudioError, Reason
 from .espeak import VOICES as ESPEAK_VOICES
 from .ffmpeg import ffmpeg_exe
 from .loudness import measure
@@ -32,6 +32,7 @@ __all__ = [
     "SPEECH",
     "AssetStore",
     "AudioError",
+    "Reason",
     "AudioInfo",
     "Encoded",
     "GttsUnavailable",

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import AudioError
+from .errors import AudioError, Reason
 from .ffmpeg import last_error_line, run_ffmpeg
 from .integrity import check_whole, damaged
 from .loudness import ebur128_summary
@@ -77,18 +77,16 @@ def stage(source: bytes | os.PathLike[str] | str, workdir: Path, limits: Limits)
             with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
                 check_whole(kind, mapped)
     except OSError as e:
-        raise AudioError(f"không đọc được tệp {path.name} (cannot read it: {e.strerror})") from e
+        raise AudioError("không đọc được tệp %(name)s: %(why)s", name=path.name, why=e.strerror) from e
     return Source(path=path, size=size, kind=kind)
 
 
 def _check_size(size: int, limits: Limits) -> None:
     if size == 0:
-        raise AudioError("tệp rỗng (the file is empty)")
+        raise AudioError("tệp rỗng")
     if size > limits.max_bytes:
-        raise AudioError(
-            f"tệp quá lớn: {size / 1e6:.1f} MB, giới hạn {limits.max_bytes / 1e6:.0f} MB "
-            f"(the file is larger than the limit of {limits.max_bytes / 1e6:.0f} MB)"
-        )
+        raise AudioError("tệp quá lớn: %(size)s MB, giới hạn %(limit)s MB",
+                         size=f"{size / 1e6:.1f}", limit=f"{limits.max_bytes / 1e6:.0f}")
 
 
 def decode(src: Source, workdir: Path, limits: Limits) -> Decoded:
@@ -103,9 +101,10 @@ def decode(src: Source, workdir: Path, limits: Limits) -> Decoded:
     proc = run_ffmpeg(args, timeout_s=limits.decode_timeout_s, what="decoding", ffmpeg=limits.ffmpeg)
     text = proc.stderr.decode("utf-8", "replace")
     if _looks_broken(text, src.kind):
-        raise damaged(src.kind, "lỗi khi giải mã", f"decoding failed: {_first_error(text)}")
+        raise damaged(src.kind, Reason("lỗi khi giải mã: %(error)s", error=_first_error(text)))
     if proc.returncode != 0 or not pcm.exists():
-        raise AudioError(f"không giải mã được âm thanh {src.kind} (cannot decode it: {last_error_line(proc.stderr)})")
+        raise AudioError("không giải mã được âm thanh %(kind)s: %(error)s", kind=src.kind,
+                         error=last_error_line(proc.stderr))
     duration = pcm.stat().st_size / BYTES_PER_SECOND
     _check_declared(text, duration, src.kind, limits)
     _check_duration(duration, limits)
@@ -146,22 +145,17 @@ def _check_declared(log_text: str, duration: float, kind: str, limits: Limits) -
     if expected - duration > max(DECLARED_SLACK_S, 0.002 * expected):
         raise damaged(
             kind,
-            f"khai báo {expected:.1f} giây nhưng chỉ có {duration:.1f} giây",
-            f"it declares {expected:.1f} s but holds {duration:.1f} s",
+            Reason("khai báo %(declared)s giây nhưng chỉ có %(held)s giây",
+                   declared=f"{expected:.1f}", held=f"{duration:.1f}"),
         )
 
 
 def _check_duration(duration: float, limits: Limits) -> None:
     if duration > limits.max_duration_s:
-        raise AudioError(
-            f"âm thanh dài quá giới hạn {limits.max_duration_s / 60:g} phút "
-            f"(longer than the limit of {limits.max_duration_s / 60:g} minutes)"
-        )
+        raise AudioError("âm thanh dài quá giới hạn %(minutes)s phút", minutes=f"{limits.max_duration_s / 60:g}")
     if duration < limits.min_duration_s:
-        raise AudioError(
-            f"âm thanh quá ngắn: {duration:.2f} giây, tối thiểu {limits.min_duration_s:g} giây "
-            f"(shorter than the minimum of {limits.min_duration_s:g} s)"
-        )
+        raise AudioError("âm thanh quá ngắn: %(seconds)s giây, tối thiểu %(minimum)s giây",
+                         seconds=f"{duration:.2f}", minimum=f"{limits.min_duration_s:g}")
 
 
 def _silences(log_text: str, duration: float) -> tuple[tuple[float, float], ...]:
@@ -187,7 +181,7 @@ def speech_span(
         if e <= s:
             continue  # the silence lies outside the window
         if s <= lo + edge and e >= hi - edge:
-            raise AudioError("bản ghi không có tiếng (the recording is silent)")
+            raise AudioError("bản ghi không có tiếng")
         if s <= lo + edge:
             start = max(lo, e - keep_s)
         if e >= hi - edge:
@@ -202,15 +196,11 @@ def trim_window(decoded: Decoded, trim: tuple[float, float | None] | None) -> tu
     start, end = trim
     end = decoded.duration_s if end is None else min(end, decoded.duration_s)
     if not (start >= 0.0 and math.isfinite(start) and math.isfinite(end)):
-        raise AudioError(f"điểm cắt không hợp lệ: {start:g}–{end:g} giây (the trim points are not valid)")
+        raise AudioError("điểm cắt không hợp lệ: %(start)s–%(end)s giây", start=f"{start:g}", end=f"{end:g}")
     if start >= decoded.duration_s:
-        raise AudioError(
-            f"điểm cắt đầu {start:.1f} giây nằm sau cuối bản ghi ({decoded.duration_s:.1f} giây) "
-            f"(the start of the trim is after the end of the recording)"
-        )
+        raise AudioError("điểm cắt đầu %(start)s giây nằm sau cuối bản ghi (%(length)s giây)",
+                         start=f"{start:.1f}", length=f"{decoded.duration_s:.1f}")
     if end <= start:
-        raise AudioError(
-            f"điểm cắt cuối ({end:.1f} giây) phải sau điểm cắt đầu ({start:.1f} giây) "
-            f"(the end of the trim must come after its start)"
-        )
+        raise AudioError("điểm cắt cuối (%(end)s giây) phải sau điểm cắt đầu (%(start)s giây)",
+                         end=f"{end:.1f}", start=f"{start:.1f}")
     return start, end

@@ -60,12 +60,12 @@ def _load() -> _Engine:
     try:
         import espeakng_loader
     except ImportError as e:
-        raise AudioError("eSpeak NG is not installed (pip install espeakng-loader)") from e
+        raise AudioError("chưa cài eSpeak NG (pip install espeakng-loader)") from e
     try:
         lib = ctypes.CDLL(espeakng_loader.get_library_path())
         data_path = espeakng_loader.get_data_path().encode()
     except (OSError, RuntimeError) as e:
-        raise AudioError(f"cannot load eSpeak NG: {e}") from e
+        raise AudioError("không nạp được eSpeak NG: %(error)s", error=e) from e
     lib.espeak_Initialize.restype = ctypes.c_int
     lib.espeak_Initialize.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int]
     lib.espeak_SetSynthCallback.argtypes = [_CALLBACK]
@@ -77,7 +77,7 @@ def _load() -> _Engine:
     ]
     rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path, _INITIALIZE_DONT_EXIT)
     if rate <= 0:
-        raise AudioError("eSpeak NG failed to start (espeak_Initialize)")
+        raise AudioError("eSpeak NG không khởi động được (espeak_Initialize)")
     lib.espeak_SetSynthCallback(_on_samples)
     _engine = _Engine(lib=lib, sample_rate=rate, callback=_on_samples)
     return _engine
@@ -86,7 +86,7 @@ def _load() -> _Engine:
 def espeak_wav(text: str, voice: str = "vi", speed: float = 1.0) -> bytes:
     """Speak ``text`` with eSpeak NG; WAV bytes (mono, 16-bit, the engine's rate, 22050 Hz)."""
     if not text.strip():
-        raise AudioError("văn bản trống (nothing to say: the text is empty)")
+        raise AudioError("văn bản trống")
     with _lock:
         engine = _load()
         _chunks.clear()
@@ -96,7 +96,7 @@ def espeak_wav(text: str, voice: str = "vi", speed: float = 1.0) -> bytes:
         finally:
             _chunks.clear()
     if not pcm:
-        raise AudioError("eSpeak NG produced no audio")
+        raise AudioError("eSpeak NG không tạo ra âm thanh")
     buf = io.BytesIO()
     with wave.open(buf, "wb") as w:
         w.setnchannels(1)
@@ -109,10 +109,10 @@ def espeak_wav(text: str, voice: str = "vi", speed: float = 1.0) -> bytes:
 def _speak(engine: _Engine, text: str, voice: str, speed: float) -> None:
     lib = engine.lib
     if lib.espeak_SetVoiceByName(voice.encode()) != _EE_OK:
-        raise AudioError(f"eSpeak NG không có giọng {voice!r} (no voice by that name)")
+        raise AudioError("eSpeak NG không có giọng %(voice)s", voice=repr(voice))
     wpm = max(80, min(450, round(DEFAULT_RATE_WPM * speed)))
     lib.espeak_SetParameter(_ESPEAK_RATE, wpm, 0)
     encoded = text.encode("utf-8") + b"\0"
     status = lib.espeak_Synth(encoded, len(encoded), 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None)
     if status != _EE_OK:
-        raise AudioError(f"eSpeak NG could not speak this text (error {status})")
+        raise AudioError("eSpeak NG không đọc được văn bản này (lỗi %(status)s)", status=status)

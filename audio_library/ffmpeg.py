@@ -34,7 +34,7 @@ def ffmpeg_exe(configured: str | None = None) -> str:
     if configured:
         found = shutil.which(configured)
         if found is None:
-            raise AudioError(f"ffmpeg {configured!r} ({FFMPEG_ENV}) is not an executable ffmpeg")
+            raise AudioError("%(path)s (%(env)s) không phải ffmpeg chạy được", path=repr(configured), env=FFMPEG_ENV)
         return found
     return _bundled_ffmpeg()
 
@@ -44,7 +44,7 @@ def _bundled_ffmpeg() -> str:
     try:
         import imageio_ffmpeg
     except ImportError as e:  # pragma: no cover - it is a hard dependency
-        raise AudioError("ffmpeg is missing: install imageio-ffmpeg or set LOA_FFMPEG") from e
+        raise AudioError("thiếu ffmpeg: cài imageio-ffmpeg hoặc đặt LOA_FFMPEG") from e
     return str(imageio_ffmpeg.get_ffmpeg_exe())
 
 
@@ -74,9 +74,9 @@ def run_ffmpeg(
             check=False,
         )
     except subprocess.TimeoutExpired as e:
-        raise AudioError(_too_long(what, timeout_s)) from e
+        raise _too_long(what, timeout_s) from e
     except OSError as e:
-        raise AudioError(f"cannot run ffmpeg ({cmd[0]}): {e}") from e
+        raise AudioError("không chạy được ffmpeg (%(exe)s): %(error)s", exe=cmd[0], error=e) from e
 
 
 def last_error_line(stderr: bytes) -> str:
@@ -114,16 +114,15 @@ def run_tee(
         prod, cons = _start_pair(exe, producer_args, consumer_args, perr, cerr)
         expired, stdout = _run_pair(prod, cons, tee_to, timeout_s)
         if expired:
-            raise AudioError(_too_long(what, timeout_s))
+            raise _too_long(what, timeout_s)
         perr.seek(0)
         cerr.seek(0)
         return (Finished(prod.returncode, b"", perr.read()),
                 Finished(cons.returncode, stdout, cerr.read()))
 
 
-def _too_long(what: str, timeout_s: float) -> str:
-    return (f"xử lý âm thanh quá {timeout_s:g} giây nên đã dừng "
-            f"({what} took longer than {timeout_s:g} s)")
+def _too_long(what: str, timeout_s: float) -> AudioError:
+    return AudioError("xử lý âm thanh (%(what)s) quá %(seconds)s giây nên đã dừng", what=what, seconds=f"{timeout_s:g}")
 
 
 def _start_pair(
@@ -134,14 +133,14 @@ def _start_pair(
         prod = subprocess.Popen([exe, "-hide_banner", "-nostdin", *producer_args],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=perr)
     except OSError as e:
-        raise AudioError(f"cannot run ffmpeg ({exe}): {e}") from e
+        raise AudioError("không chạy được ffmpeg (%(exe)s): %(error)s", exe=exe, error=e) from e
     try:
         cons = subprocess.Popen([exe, "-hide_banner", *consumer_args],
                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=cerr)
     except OSError as e:
         prod.kill()
         prod.wait()
-        raise AudioError(f"cannot run ffmpeg ({exe}): {e}") from e
+        raise AudioError("không chạy được ffmpeg (%(exe)s): %(error)s", exe=exe, error=e) from e
     return prod, cons
 
 

@@ -18,7 +18,7 @@ import mmap
 import struct
 from collections.abc import Callable
 
-from .errors import AudioError
+from .errors import AudioError, Reason
 from .probe import id3_size, wav_data_shortfall
 
 #: A whole upload: its bytes, or the file mapped into memory.
@@ -46,14 +46,10 @@ _LONGEST_HEADER = 9
 _MP3_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
 
 
-def damaged(kind: str, why_vi: str, why_en: str) -> AudioError:
+def damaged(kind: str, why: Reason) -> AudioError:
     """The error for a damaged or incomplete upload of container ``kind``."""
-    name = _NAMES.get(kind, kind)
-    return AudioError(
-        f"tệp {name} bị hỏng hoặc không trọn vẹn ({why_vi}); hãy gửi lại tệp gốc đầy đủ "
-        f"(the {name} file is damaged or incomplete, probably truncated: {why_en}; "
-        f"upload the original file again)"
-    )
+    return AudioError("tệp %(name)s bị hỏng hoặc không trọn vẹn (%(why)s); hãy gửi lại tệp gốc đầy đủ",
+                      name=_NAMES.get(kind, kind), why=why)
 
 
 def check_whole(kind: str, data: Buffer) -> None:
@@ -61,20 +57,19 @@ def check_whole(kind: str, data: Buffer) -> None:
     if kind == "wav":
         missing = wav_data_shortfall(data[:65536], len(data))
         if missing:
-            raise damaged(kind, f"thiếu {missing} byte âm thanh ở cuối",
-                          f"its data chunk lacks {missing} bytes")
+            raise damaged(kind, Reason("thiếu %(missing)s byte âm thanh ở cuối", missing=missing))
         return
     checker = _CHECKERS.get(kind)
     problem = checker(data) if checker is not None else None
     if problem is not None:
-        raise damaged(kind, *problem)
+        raise damaged(kind, problem)
 
 
 # --- Ogg -----------------------------------------------------------------------------------------
 
 
-def ogg_problem(data: Buffer) -> tuple[str, str] | None:
-    """Why the Ogg pages in ``data`` do not end whole (Vietnamese, English), or None."""
+def ogg_problem(data: Buffer) -> Reason | None:
+    """Why the Ogg pages in ``data`` do not end whole (a ``Reason``), or None."""
     pos, size = 0, len(data)
     ended: dict[int, bool] = {}  # serial number -> end-of-stream page seen
     while pos < size:
@@ -82,18 +77,18 @@ def ogg_problem(data: Buffer) -> tuple[str, str] | None:
             # not a page: junk after the streams ended is harmless, anything else is damage
             break
         if pos + 27 > size or pos + 27 + data[pos + 26] > size:
-            return "trang Ogg cuối bị cắt", "its last Ogg page is cut off"
+            return Reason("trang Ogg cuối bị cắt")
         segments = data[pos + 27 : pos + 27 + data[pos + 26]]
         end = pos + 27 + len(segments) + sum(segments)
         if end > size:
-            return "trang Ogg cuối bị cắt", "its last Ogg page is cut off"
+            return Reason("trang Ogg cuối bị cắt")
         serial = struct.unpack_from("<I", data, pos + 14)[0]
         ended[serial] = bool(data[pos + 5] & 0x04)  # header_type 0x04: end of stream
         pos = end
     if not ended:
-        return "không có trang Ogg nào", "it holds no Ogg page"
+        return Reason("không có trang Ogg nào")
     if not all(ended.values()):
-        return "thiếu trang kết thúc luồng", "no stream reaches its end-of-stream page"
+        return Reason("thiếu trang kết thúc luồng")
     return None
 
 
@@ -175,8 +170,8 @@ def _xing_frames(data: Buffer, pos: int, mpeg1: bool, mono: bool) -> int | None:
     return None
 
 
-def mp3_problem(data: Buffer) -> tuple[str, str] | None:
-    """Why the MP3 frames in ``data`` do not end whole (Vietnamese, English), or None."""
+def mp3_problem(data: Buffer) -> Reason | None:
+    """Why the MP3 frames in ``data`` do not end whole (a ``Reason``), or None."""
     start, end = id3_size(data[:10]), _audio_end(data)
     first = _mp3_frame(data, start)
     if first is None:
@@ -184,10 +179,9 @@ def mp3_problem(data: Buffer) -> tuple[str, str] | None:
     declared = _xing_frames(data, start, first[2], first[3]) if start + first[0] <= end else None
     count, cut = _walk(data, _mp3_frame, start, end)
     if cut:
-        return "khung MP3 cuối bị cắt", "its last MP3 frame is cut off"
+        return Reason("khung MP3 cuối bị cắt")
     if declared is not None and count - 1 < declared:
-        return (f"chỉ có {count - 1} trên {declared} khung MP3 đã khai báo",
-                f"it holds {count - 1} of the {declared} MP3 frames its header declares")
+        return Reason("chỉ có %(count)s trên %(declared)s khung MP3 đã khai báo", count=count - 1, declared=declared)
     return None
 
 
@@ -201,14 +195,14 @@ def _adts_frame(data: Buffer, pos: int) -> tuple[int] | None:
     return (length,) if length >= 7 else None
 
 
-def adts_problem(data: Buffer) -> tuple[str, str] | None:
-    """Why the ADTS AAC frames in ``data`` do not end whole (Vietnamese, English), or None."""
+def adts_problem(data: Buffer) -> Reason | None:
+    """Why the ADTS AAC frames in ``data`` do not end whole (a ``Reason``), or None."""
     start = id3_size(data[:10])
     _, cut = _walk(data, _adts_frame, start, _audio_end(data))
-    return ("khung AAC cuối bị cắt", "its last AAC frame is cut off") if cut else None
+    return Reason("khung AAC cuối bị cắt") if cut else None
 
 
-_CHECKERS: dict[str, Callable[[Buffer], tuple[str, str] | None]] = {
+_CHECKERS: dict[str, Callable[[Buffer], Reason | None]] = {
     "ogg": ogg_problem,
     "mp3": mp3_problem,
     "aac": adts_problem,

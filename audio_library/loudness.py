@@ -40,7 +40,7 @@ def measure(
     try:
         size = path.stat().st_size
     except OSError as e:
-        raise AudioError(f"cannot read {path}: {e.strerror}") from e
+        raise AudioError("không đọc được %(path)s: %(error)s", path=path, error=e.strerror) from e
     return _measure_path(path, size, timeout_s, ffmpeg)
 
 
@@ -63,7 +63,7 @@ def info_from_run(returncode: int, stdout: bytes, stderr: bytes, size: int) -> A
     """AudioInfo from a finished ffmpeg run with ``measure_args``."""
     log_text = stderr.decode("utf-8", "replace")
     if returncode != 0:
-        raise AudioError(f"cannot measure this audio: {last_error_line(stderr)}")
+        raise AudioError("không đo được âm thanh này: %(error)s", error=last_error_line(stderr))
     fmt = stream_format(log_text)
     loudness, peak = ebur128_summary(log_text)
     times = _OUT_TIME.findall(stdout)
@@ -84,7 +84,7 @@ def stream_format(log_text: str) -> StreamFormat:
     head = log_text.split("Stream mapping:", 1)[0]
     m = _STREAM.search(head)
     if m is None:
-        raise AudioError("no audio stream found (không tìm thấy luồng âm thanh)")
+        raise AudioError("không tìm thấy luồng âm thanh")
     layout = m.group(3).strip().split("(")[0].strip()
     if layout in _LAYOUTS:
         channels = _LAYOUTS[layout]
@@ -102,7 +102,7 @@ def ebur128_summary(log_text: str, *, peak: bool = True) -> tuple[float, float]:
     loud = _INTEGRATED.findall(log_text)
     peaks = _PEAK.findall(log_text) if peak else ["nan"]
     if not loud or not peaks:
-        raise AudioError("ffmpeg's loudness meter gave no summary")
+        raise AudioError("bộ đo độ to của ffmpeg không cho kết quả tổng")
     return _number(loud[-1]), _number(peaks[-1])
 
 

@@ -97,5 +97,6 @@ def profile_named(name: str) -> Profile:
     try:
         return PROFILES[name]
     except KeyError:
-        raise AudioError(f"không có cấu hình mã hóa {name!r}; chọn {sorted(PROFILES)} (unknown profile)") from None
+        raise AudioError("không có cấu hình mã hóa %(name)s; chọn %(choices)s", name=repr(name),
+                         choices=", ".join(sorted(PROFILES))) from None
 

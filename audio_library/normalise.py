@@ -95,7 +95,7 @@ def normalise(job: Job) -> tuple[Path, AudioInfo]:
     ``pipeline.loudness_warning`` words what the uploader is told.
     """
     if job.decoded.loudness_lufs <= -69.9:
-        raise AudioError("âm lượng quá nhỏ, không đo được (the recording is too quiet to measure)")
+        raise AudioError("âm lượng quá nhỏ, không đo được")
     plan = _Plan(0.0, job.ceiling_dbtp - job.profile.peak_margin_db, job.target_lufs)
     best: tuple[Path, AudioInfo] | None = None
     for attempt in range(MAX_ENCODES):
@@ -112,9 +112,7 @@ def normalise(job: Job) -> tuple[Path, AudioInfo]:
         if attempt == MAX_ENCODES - 2 and best is None:
             plan.post_gain_db -= _over(job, info) + OVERSHOOT_SAFETY_DB  # the ceiling comes first
     if best is None:
-        raise AudioError(
-            "không giữ được đỉnh âm dưới mức trần (could not keep this audio under the ceiling)"
-        )
+        raise AudioError("không giữ được đỉnh âm dưới mức trần")
     if not _on_target(job, best[1], TOLERANCE_LU):
         log.warning("target %.1f LUFS out of reach under %.1f dBTP: kept %.1f LUFS",
                     job.target_lufs, job.ceiling_dbtp, best[1].loudness_lufs)
@@ -205,7 +203,7 @@ def _render_pcm(job: Job, out: Path, plan: _Plan) -> tuple[float, float]:
     args += ["-filter_complex", graph, "-map", "[out]", "-f", "f32le", "-y", str(out)]
     proc = run_ffmpeg(args, timeout_s=job.limits.decode_timeout_s, what="levelling", ffmpeg=job.limits.ffmpeg)
     if proc.returncode != 0:
-        raise AudioError(f"levelling failed: {last_error_line(proc.stderr)}")
+        raise AudioError("san bằng âm lượng thất bại: %(error)s", error=last_error_line(proc.stderr))
     return ebur128_summary(proc.stderr.decode("utf-8", "replace"))
 
 
@@ -219,5 +217,5 @@ def _encode(job: Job, pcm: Path, out: Path) -> AudioInfo:
     enc, met = run_tee(args, meter, out, timeout_s=job.limits.decode_timeout_s, what="encoding",
                        ffmpeg=job.limits.ffmpeg)
     if enc.returncode != 0:
-        raise AudioError(f"encoding failed: {last_error_line(enc.stderr)}")
+        raise AudioError("mã hóa thất bại: %(error)s", error=last_error_line(enc.stderr))
     return info_from_run(met.returncode, met.stdout, met.stderr, out.stat().st_size)

@@ -46,11 +46,8 @@ def ingest(
         decoded = decode(src, workdir, limits)
         span = speech_span(decoded, window=trim_window(decoded, trim))
         if span[1] - span[0] < limits.min_duration_s:
-            raise AudioError(
-                f"sau khi cắt khoảng lặng chỉ còn {span[1] - span[0]:.2f} giây "
-                f"(after trimming silence it is shorter than the minimum of "
-                f"{limits.min_duration_s:g} s)"
-            )
+            raise AudioError("sau khi cắt khoảng lặng chỉ còn %(seconds)s giây, tối thiểu %(minimum)s giây",
+                             seconds=f"{span[1] - span[0]:.2f}", minimum=f"{limits.min_duration_s:g}")
         intro = _intro(workdir, target_lufs, limits.ffmpeg) if chime else None
         job = Job(decoded, span, prof, target_lufs, ceiling_dbtp, intro, workdir, limits)
         out, info = normalise(job)
@@ -87,11 +84,9 @@ def loudness_warning(
 
 def _check_levels(target_lufs: float, ceiling_dbtp: float) -> None:
     if not -40.0 <= target_lufs <= -5.0:
-        raise AudioError(
-            f"mức âm lượng đích {target_lufs:g} LUFS phải từ -40 đến -5 (target out of range)"
-        )
+        raise AudioError("mức âm lượng đích %(target)s LUFS phải từ -40 đến -5", target=f"{target_lufs:g}")
     if not -12.0 <= ceiling_dbtp <= 0.0:
-        raise AudioError(f"mức trần {ceiling_dbtp:g} dBTP phải từ -12 đến 0 (ceiling out of range)")
+        raise AudioError("mức trần %(ceiling)s dBTP phải từ -12 đến 0", ceiling=f"{ceiling_dbtp:g}")
 
 
 def _intro(workdir: Path, target_lufs: float, ffmpeg: str | None) -> Intro:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import struct
 
-from .errors import AudioError
+from .errors import AudioError, Reason
 
 #: ffmpeg demuxer for each container we accept.
 DEMUXERS = {
@@ -18,32 +18,29 @@ DEMUXERS = {
 }
 
 _NOT_AUDIO = (
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"GIF8", "a GIF image"),
-    (b"%PDF", "a PDF document"),
-    (b"PK\x03\x04", "a ZIP archive or office document"),
-    (b"\x7fELF", "a program"),
-    (b"MZ", "a Windows program"),
+    (b"\xff\xd8\xff", Reason("ảnh JPEG")),
+    (b"\x89PNG\r\n\x1a\n", Reason("ảnh PNG")),
+    (b"GIF8", Reason("ảnh GIF")),
+    (b"%PDF", Reason("tài liệu PDF")),
+    (b"PK\x03\x04", Reason("tệp nén ZIP hoặc tài liệu văn phòng")),
+    (b"\x7fELF", Reason("một chương trình")),
+    (b"MZ", Reason("một chương trình Windows")),
 )
 
 
 def sniff(head: bytes) -> str:
     """Name the container of audio starting with ``head`` (a key of ``DEMUXERS``) or refuse it."""
     if not head:
-        raise AudioError("tệp rỗng (the file is empty)")
+        raise AudioError("tệp rỗng")
     kind = _audio_kind(head)
     if kind is not None:
         return kind
     for magic, name in _NOT_AUDIO:
         if head.startswith(magic):
-            raise AudioError(f"đây không phải tệp âm thanh (this is {name}, not audio)")
+            raise AudioError("đây không phải tệp âm thanh mà là %(kind)s", kind=name)
     if _looks_like_text(head):
-        raise AudioError("đây là văn bản, không phải âm thanh (this is text, not audio)")
-    raise AudioError(
-        "định dạng không được hỗ trợ; hãy dùng WAV, MP3, Ogg, WebM, M4A/AAC hoặc FLAC "
-        "(unrecognised file: not WAV, MP3, Ogg, WebM, M4A/AAC or FLAC)"
-    )
+        raise AudioError("đây là văn bản, không phải âm thanh")
+    raise AudioError("định dạng không được hỗ trợ; hãy dùng WAV, MP3, Ogg, WebM, M4A/AAC hoặc FLAC")
 
 
 def _audio_kind(head: bytes) -> str | None:

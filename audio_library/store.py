@@ -39,7 +39,7 @@ class AssetStore:
     def path(self, sha: str) -> Path:
         """Where the asset ``sha`` lives (whether or not it is there)."""
         if not is_sha256(sha):
-            raise AudioError(f"not a sha256 (64 lowercase hex digits): {sha!r}")
+            raise AudioError("không phải sha256 (64 chữ số hex thường): %(sha)s", sha=repr(sha))
         return self.root / sha[:2] / sha[2:4] / sha
 
     def has(self, sha: str) -> bool:
@@ -49,14 +49,14 @@ class AssetStore:
         try:
             return self.path(sha).stat().st_size
         except FileNotFoundError:
-            raise AudioError(f"asset {sha} is not in the store") from None
+            raise AudioError("tệp %(sha)s không có trong kho", sha=sha) from None
 
     def open(self, sha: str) -> BinaryIO:
         """The asset's bytes for reading (the caller closes it)."""
         try:
             return self.path(sha).open("rb")
         except FileNotFoundError:
-            raise AudioError(f"asset {sha} is not in the store") from None
+            raise AudioError("tệp %(sha)s không có trong kho", sha=sha) from None
 
     def put(self, data: bytes | os.PathLike[str], *, expected_sha256: str | None = None) -> str:
         """Store ``data`` (bytes or a file's path); return its sha256. Storing twice is harmless.
@@ -64,7 +64,7 @@ class AssetStore:
         With ``expected_sha256``, bytes that hash differently raise AudioError and nothing is kept.
         """
         if expected_sha256 is not None and not is_sha256(expected_sha256):
-            raise AudioError(f"not a sha256 (64 lowercase hex digits): {expected_sha256!r}")
+            raise AudioError("không phải sha256 (64 chữ số hex thường): %(sha)s", sha=repr(expected_sha256))
         self.root.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=self.root)
         tmp = Path(tmp_name)
@@ -74,7 +74,8 @@ class AssetStore:
                 out.flush()
                 os.fsync(out.fileno())
             if expected_sha256 is not None and sha != expected_sha256:
-                raise AudioError(f"content hashes to {sha}, not the expected {expected_sha256}")
+                raise AudioError("nội dung có mã băm %(sha)s, không phải %(expected)s như mong đợi", sha=sha,
+                                 expected=expected_sha256)
             self._place(tmp, sha)
         finally:
             tmp.unlink(missing_ok=True)
@@ -145,7 +146,7 @@ def _copy_hashing(data: bytes | os.PathLike[str], out: BinaryIO) -> str:
                 digest.update(chunk)
                 out.write(chunk)
     except OSError as e:
-        raise AudioError(f"cannot read {data}: {e.strerror}") from e
+        raise AudioError("không đọc được %(path)s: %(error)s", path=data, error=e.strerror) from e
     return digest.hexdigest()
 
 

@@ -69,11 +69,11 @@ def synthesize(
     failure falls back to eSpeak NG, and ``Synthesis.engine`` says which one spoke.
     """
     if engine not in ENGINES:
-        raise AudioError(f"không có bộ đọc {engine!r}; chọn {', '.join(ENGINES)} (unknown TTS engine)")
+        raise AudioError("không có bộ đọc %(engine)s; chọn %(choices)s", engine=repr(engine), choices=", ".join(ENGINES))
     if not text or not text.strip():
-        raise AudioError("văn bản trống (nothing to say: the text is empty)")
+        raise AudioError("văn bản trống")
     if not 0.25 <= speed <= 4.0:
-        raise AudioError(f"tốc độ đọc {speed:g} phải từ 0,25 đến 4 (speed is out of range)")
+        raise AudioError("tốc độ đọc %(speed)s phải từ 0,25 đến 4", speed=f"{speed:g}")
     spoken = normalise_text(text, extra_abbreviations) if language == "vi" else text.strip()
     if engine in ("auto", "gtts"):
         host = gtts_host or os.environ.get(GTTS_HOST_ENV) or DEFAULT_GTTS_HOST
@@ -131,7 +131,7 @@ def _gtts_bodies(text: str, language: str, *, slow: bool) -> list[str]:
     except AssertionError:  # gTTS asserts that some words are left after its clean-up
         bodies = []
     if not bodies:
-        raise AudioError("văn bản không có chữ nào để đọc (nothing to say: the text has no words)")
+        raise AudioError("văn bản không có chữ nào để đọc")
     return bodies
 
 
@@ -160,18 +160,18 @@ def _fetch_chunk(
         if attempt < retries:
             time.sleep(0.2 * (attempt + 1))
     given_up.set()
-    raise GttsUnavailable(f"Google TTS không dùng được: {problem} (Google TTS failed)")
+    raise GttsUnavailable("Google TTS không dùng được: %(problem)s", problem=problem)
 
 
 def _audio_from_reply(text: str) -> bytes:
     found = _AUDIO_IN_REPLY.search(text)
     if found is None:
-        raise GttsUnavailable("Google TTS answered without audio")
+        raise GttsUnavailable("Google TTS trả lời mà không có âm thanh")
     try:
         audio = base64.b64decode(found.group(1), validate=True)
         if sniff(audio[:4096]) != "mp3":
-            raise AudioError("not MP3")
+            raise AudioError("không phải MP3")
     except (ValueError, AudioError) as e:
-        raise GttsUnavailable(f"Google TTS sent audio that is not MP3 ({e})") from e
+        raise GttsUnavailable("Google TTS gửi âm thanh không phải MP3 (%(error)s)", error=e) from e
     return audio
 

@@ -38,9 +38,15 @@ class Message:
         self.params = dict(params or {})
 
     def render(self, gettext: Gettext | None = None) -> str:
-        """The wording in the language of ``gettext`` (Vietnamese without one), parameters filled in."""
+        """The wording in the language of ``gettext`` (Vietnamese without one), parameters filled in.
+
+        A parameter that is itself worded (a ``Message``, or the audio library's ``AudioError`` or
+        ``Reason``: anything with a ``msgid`` and ``params``) is rendered in the same language.
+        """
         text = gettext(self.msgid) if gettext is not None else self.msgid
-        return text % self.params if self.params else text
+        if not self.params:
+            return text
+        return text % {k: w.render(gettext) if (w := worded(v)) is not None else v for k, v in self.params.items()}
 
     def __str__(self) -> str:
         return self.render()
@@ -52,6 +58,14 @@ class Message:
         return isinstance(other, Message) and (self.msgid, self.params) == (other.msgid, other.params)
 
     __hash__ = None  # type: ignore[assignment]  # mutable params: not a dict key
+
+
+def worded(value: object) -> Message | None:
+    """``value`` as a ``Message`` if it carries a msgid and parameters (an ``AudioError``, a ``Reason``), or None."""
+    if isinstance(value, Message):
+        return value
+    msgid, params = getattr(value, "msgid", None), getattr(value, "params", None)
+    return Message(msgid, params) if isinstance(msgid, str) and isinstance(params, dict) else None
 
 
 def msg(msgid: str, **params: Any) -> Message:

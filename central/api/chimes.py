@@ -16,6 +16,7 @@ from .. import policy
 from ..auth import require
 from ..config import settings
 from ..services import chimes, programmes
+from . import review
 from .workflow import ALL_ROLES, AudioRejected, _created, _reason, _store, _user, bp
 
 
@@ -45,28 +46,7 @@ def get_chime(cid: int) -> ResponseReturnValue:
     return jsonify(chimes.to_dict(chimes.get(_user(), cid)))
 
 
-@bp.post("/chimes/<int:cid>/submit")
-@require(policy.EDITORS)
-def submit_chime(cid: int) -> ResponseReturnValue:
-    return jsonify(chimes.to_dict(chimes.submit(_user(), cid)))
-
-
-@bp.post("/chimes/<int:cid>/approve")
-@require(policy.APPROVERS)
-def approve_chime(cid: int) -> ResponseReturnValue:
-    return jsonify(chimes.to_dict(chimes.approve(_user(), cid)))
-
-
-@bp.post("/chimes/<int:cid>/reject")
-@require(policy.APPROVERS)
-def reject_chime(cid: int) -> ResponseReturnValue:
-    return jsonify(chimes.to_dict(chimes.reject(_user(), cid, _reason())))
-
-
-@bp.post("/chimes/<int:cid>/withdraw")
-@require(policy.WITHDRAWERS)
-def withdraw_chime(cid: int) -> ResponseReturnValue:
-    return jsonify(chimes.to_dict(chimes.withdraw(_user(), cid)))
+review.routes(bp, "/chimes", "chime", chimes, ("submit", "approve", "reject", "withdraw"), reasoned=("reject",))
 
 
 @bp.post("/playlists/<int:programme_id>/approve")

@@ -25,6 +25,7 @@ from . import (
     openapi_period_reports,
     openapi_plans,
     openapi_relays,
+    openapi_review,
 )
 from .openapi_schemas import (
     CODE,
@@ -69,7 +70,7 @@ THROTTLED: J = {
     "content": {"application/problem+json": {"schema": ref(O.Problem)}},
 }
 #: One interval a station was off the push channel (its link dropped or it stopped)
-STATE = (400, 401, 403, 404, 409)  # a workflow step: not allowed now is a 409
+STATE = openapi_review.STEP_ERRORS
 WRITE = (*STATE, 422)  # a body whose meaning does not hold (an end before its start, an unknown code)
 
 
@@ -214,17 +215,9 @@ def _bulletin_paths() -> J:
                        ok(ref(W.TTSPreview)), body=json_body(ref(W.TTSPreviewInput)), errors=(400, 401, 403, 422)),
         },
     }
-    for action, reason in (("submit", False), ("approve", False), ("reject", True), ("withdraw", False)):
-        paths[f"/api/v1/bulletins/{{id}}/{action}"] = {
-            "parameters": [path_id()],
-            "post": op(f"{action.capitalize()} a bulletin", t, ok(ref(W.Bulletin)), body=_reason_body(reason),
-                       errors=STATE),
-        }
+    paths.update(openapi_review.paths("/api/v1/bulletins", "a bulletin", t, W.Bulletin,
+                                      ("submit", "approve", "reject", "withdraw")))
     return paths
-
-
-def _reason_body(required: bool) -> J:
-    return json_body(ref(O.ReasonRequired if required else O.Reason), required=required)
 
 
 def _statuses(kind: str) -> tuple[str, ...]:
@@ -257,12 +250,8 @@ def _workflow_paths() -> J:
         plural = "categories" if noun == "category" else noun + "s"
         paths[f"/api/v1/{plural}"] = coll
         paths[f"/api/v1/{plural}/{{id}}"] = item
-    for action in ("submit", "approve", "reject"):
-        paths[f"/api/v1/schedules/{{id}}/{action}"] = {
-            "parameters": [path_id()],
-            "post": op(f"{action.capitalize()} a schedule", "schedules", ok(ref(W.Schedule)),
-                       body=_reason_body(action == "reject"), errors=STATE),
-        }
+    paths.update(openapi_review.paths("/api/v1/schedules", "a schedule", "schedules", W.Schedule,
+                                      ("submit", "approve", "reject")))
     paths.update(openapi_chimes.paths())
     paths.update(openapi_relays.paths())
     paths.update(openapi_plans.paths())

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
 from ..models import CHIME_STATUSES
 from ..shapes import enum
-from ..shapes import operator as O
 from ..shapes import workflow as W
+from .openapi_review import paths as review_paths
 from .openapi_schemas import (
     J,
     arr,
-    json_body,
     ok,
     op,
     path_id,
@@ -20,15 +17,6 @@ from .openapi_schemas import (
 )
 
 CHIME_STATUS: J = enum(CHIME_STATUSES)
-
-
-def _action(what: str, tag: str, schema: type[BaseModel], reason: bool) -> J:
-    return {
-        "parameters": [path_id()],
-        "post": op(what, tag, ok(ref(schema)),
-                   body=json_body(ref(O.ReasonRequired if reason else O.Reason), required=reason),
-                   errors=(400, 401, 403, 404, 409)),
-    }
 
 
 def paths() -> J:
@@ -45,11 +33,7 @@ def paths() -> J:
         },
         "/api/v1/chimes/{id}": {"parameters": [path_id()], "get": op("Get a chime", t, ok(ref(W.Chime)))},
     }
-    for action in ("submit", "approve", "reject", "withdraw"):
-        out[f"/api/v1/chimes/{{id}}/{action}"] = _action(f"{action.capitalize()} a chime", t, W.Chime,
-                                                          action == "reject")
-    for action in ("approve", "reject"):
-        out[f"/api/v1/playlists/{{id}}/{action}"] = _action(
-            f"{action.capitalize()} a programme's waiting change", "playlists", W.Playlist,
-            action == "reject")
+    out.update(review_paths("/api/v1/chimes", "a chime", t, W.Chime, ("submit", "approve", "reject", "withdraw")))
+    out.update(review_paths("/api/v1/playlists", "a programme's waiting change", "playlists", W.Playlist,
+                            ("approve", "reject")))
     return out

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 from ..shapes import enum
-from ..shapes import operator as O
 from ..shapes import relays as R
+from .openapi_review import paths as review_paths
 from .openapi_schemas import J, arr, json_body, ok, op, path_id, query, ref
 
 RELAY_STATUS: J = enum(R.RELAY_STATUSES)
-
-
-def _action(what: str, reason: bool) -> J:
-    return {
-        "parameters": [path_id()],
-        "post": op(what, "relays", ok(ref(R.RelaySource)),
-                   body=json_body(ref(O.ReasonRequired if reason else O.Reason), required=reason),
-                   errors=(400, 401, 403, 404, 409)),
-    }
 
 
 def paths() -> J:
@@ -31,7 +22,6 @@ def paths() -> J:
         "/api/v1/relay-sources/{id}": {"parameters": [path_id()],
                                        "get": op("Get a relay source", t, ok(ref(R.RelaySource)))},
     }
-    for action in ("submit", "approve", "reject", "disable"):
-        out[f"/api/v1/relay-sources/{{id}}/{action}"] = _action(f"{action.capitalize()} a relay source",
-                                                                action == "reject")
+    out.update(review_paths("/api/v1/relay-sources", "a relay source", t, R.RelaySource,
+                            ("submit", "approve", "reject", "disable")))
     return out

@@ -12,7 +12,8 @@ from flask import jsonify, request
 from .. import policy
 from ..auth import require
 from ..services import relays
-from .workflow import ALL_ROLES, _created, _reason, _user, bp
+from . import review
+from .workflow import ALL_ROLES, _created, _user, bp
 
 
 @bp.get("/relay-sources")
@@ -34,25 +35,5 @@ def get_relay_source(rid: int) -> Any:
     return jsonify(relays.to_dict(relays.get(_user(), rid)))
 
 
-@bp.post("/relay-sources/<int:rid>/submit")
-@require(policy.EDITORS)
-def submit_relay_source(rid: int) -> Any:
-    return jsonify(relays.to_dict(relays.submit(_user(), rid)))
-
-
-@bp.post("/relay-sources/<int:rid>/approve")
-@require(policy.APPROVERS)
-def approve_relay_source(rid: int) -> Any:
-    return jsonify(relays.to_dict(relays.approve(_user(), rid)))
-
-
-@bp.post("/relay-sources/<int:rid>/reject")
-@require(policy.APPROVERS)
-def reject_relay_source(rid: int) -> Any:
-    return jsonify(relays.to_dict(relays.reject(_user(), rid, _reason())))
-
-
-@bp.post("/relay-sources/<int:rid>/disable")
-@require(policy.APPROVERS)
-def disable_relay_source(rid: int) -> Any:
-    return jsonify(relays.to_dict(relays.disable(_user(), rid, _reason())))
+review.routes(bp, "/relay-sources", "relay_source", relays, ("submit", "approve", "reject", "disable"),
+              reasoned=("reject", "disable"))

@@ -24,6 +24,7 @@ from referencing import Registry, Resource
 from werkzeug.exceptions import BadRequest
 
 from ..errors import CentralError, Invalid, NotFound, TooLarge
+from ..messages import msg
 from .openapi import spec
 
 J = dict[str, Any]
@@ -73,7 +74,7 @@ def _check_request() -> None:
     for value in (request.view_args or {}).values():
         # a row id is a 64-bit integer: a larger one names nothing (and would overflow the database)
         if isinstance(value, int) and value > MAX_INT64:
-            raise NotFound(f"Không có mục số {value}. (Nothing has the id {value}.)")
+            raise NotFound(msg("Không có mục số %(id)s.", id=value))
     view = current_app.view_functions.get(request.endpoint or "")
     if getattr(view, "requires_login", False):
         return  # auth.require checks the request after the person and their role
@@ -127,10 +128,10 @@ def _check_query(param: J) -> None:
     values = request.args.getlist(name)
     if not values:
         if param.get("required"):
-            raise Invalid(f"Thiếu tham số '{name}'. (Query parameter '{name}' is required.)", field=name)
+            raise Invalid(msg("Thiếu tham số '%(name)s'.", name=name), field=name)
         return
     if len(values) > 1:
-        raise Invalid(f"Tham số '{name}' chỉ được có một lần. ('{name}' may be given once.)", field=name)
+        raise Invalid(msg("Tham số '%(name)s' chỉ được có một lần.", name=name), field=name)
     _validate(_coerce(values[0], schema), schema, name)
 
 
@@ -150,21 +151,20 @@ def _coerce(text: str, schema: J) -> Any:
 def _check_body(body: J) -> None:
     if not request.content_length and "Transfer-Encoding" not in request.headers:
         if body.get("required"):
-            raise Invalid("Yêu cầu cần có nội dung. (This request needs a body.)")
+            raise Invalid(msg("Yêu cầu cần có nội dung."))
         return
     content = body["content"]
     mimetype = request.mimetype
     if mimetype not in content:
-        kinds = " hoặc ".join(content)
-        raise Invalid(f"Nội dung phải là {kinds}. (Send the body as {', '.join(content)}.)")
+        raise Invalid(msg("Nội dung phải là %(kinds)s.", kinds=", ".join(content)))
     schema = content[mimetype].get("schema", {})
     if mimetype == "application/json":
         try:
             data = request.get_json()
         except BadRequest:
-            raise Invalid("Nội dung phải là một đối tượng JSON. (The body must be a JSON object.)") from None
+            raise Invalid(msg("Nội dung phải là một đối tượng JSON.")) from None
         if isinstance(data, float) and not math.isfinite(data):
-            raise Invalid("Số phải hữu hạn. (NaN and Infinity are not JSON numbers.)")
+            raise Invalid(msg("Số phải hữu hạn."))
         _check_text(data)
     else:
         data = _form(schema)
@@ -180,13 +180,13 @@ def _check_text(node: Any) -> None:
     for key, value in list(items):
         if isinstance(value, float):
             if not math.isfinite(value):
-                raise Invalid("Số phải hữu hạn. (NaN and Infinity are not JSON numbers.)")
+                raise Invalid(msg("Số phải hữu hạn."))
             if value.is_integer():
                 node[key] = int(value)
         elif isinstance(value, str) or isinstance(key, str):
             for text in (key, value):
                 if isinstance(text, str) and not _encodable(text):
-                    raise Invalid("Văn bản chứa ký tự Unicode hỏng. (Text holds an unpaired surrogate.)")
+                    raise Invalid(msg("Văn bản chứa ký tự Unicode hỏng."))
         if isinstance(value, dict | list):
             _check_text(value)
 
@@ -249,18 +249,17 @@ def _invalid(error: ValidationError, where: str) -> CentralError:
     index = next((p for p in path if isinstance(p, int)), None)
     why = _why(error)
     if error.validator == "maxItems":
-        return TooLarge(f"'{'.'.join(names)}' có tối đa {error.validator_value} mục. "
-                        f"(At most {error.validator_value} items.)", field=".".join(names))
+        return TooLarge(msg("'%(field)s' có tối đa %(most)s mục.", field=".".join(names),
+                            most=error.validator_value), field=".".join(names))
     if index is not None:
         field = ".".join(names[1:]) or names[0]
-        return Invalid(f"Mục {index + 1} trong '{names[0]}', trường '{field}': {why}. "
-                       f"(Item {index + 1} of '{names[0]}', field '{field}': not as the API describes.)",
-                       field=field, index=index)
+        return Invalid(msg("Mục %(n)s trong '%(list)s', trường '%(field)s': %(why)s.",
+                           n=index + 1, list=names[0], field=field, why=why), field=field, index=index)
     if names:
         dotted = ".".join(names)
-        return Invalid(f"Trường '{dotted}' không hợp lệ: {why}. (Field '{dotted}' does not match the API "
-                       f"description.)", field=names[0])
-    return Invalid(f"Nội dung không hợp lệ: {why}. (The body does not match the API description.)")
+        return Invalid(msg("Trường '%(field)s' không hợp lệ: %(why)s.", field=dotted, why=why),
+                       field=names[0])
+    return Invalid(msg("Nội dung không hợp lệ: %(why)s.", why=why))
 
 
 def _why(error: ValidationError) -> str:

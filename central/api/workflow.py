@@ -33,7 +33,8 @@ from ..services import (
 )
 from ..times import parse_time
 from ..words import ROLES, Role
-from . import json_body
+from . import json_body, review
+from .review import reason as _reason
 
 bp = Blueprint("api_workflow", __name__, url_prefix="/api/v1")
 
@@ -57,13 +58,6 @@ def _store() -> Path:
 
 def _created(body: dict[str, Any]) -> tuple[Response, int]:
     return jsonify(body), 201
-
-
-def _reason() -> str | None:
-    body = request.get_json(silent=True)
-    if isinstance(body, dict) and isinstance(body.get("reason"), str):
-        return body["reason"]
-    return request.form.get("reason")
 
 
 # --- bulletins -----------------------------------------------------------------------------
@@ -135,28 +129,8 @@ def preview_bulletin() -> ResponseReturnValue:
                     "audio_base64": base64.b64encode(p.audio).decode("ascii")})
 
 
-@bp.post("/bulletins/<int:bid>/submit")
-@require(policy.EDITORS)
-def submit_bulletin(bid: int) -> ResponseReturnValue:
-    return jsonify(bulletins.to_dict(bulletins.submit(_user(), bid)))
-
-
-@bp.post("/bulletins/<int:bid>/approve")
-@require(policy.APPROVERS)
-def approve_bulletin(bid: int) -> ResponseReturnValue:
-    return jsonify(bulletins.to_dict(bulletins.approve(_user(), bid)))
-
-
-@bp.post("/bulletins/<int:bid>/reject")
-@require(policy.APPROVERS)
-def reject_bulletin(bid: int) -> ResponseReturnValue:
-    return jsonify(bulletins.to_dict(bulletins.reject(_user(), bid, _reason())))
-
-
-@bp.post("/bulletins/<int:bid>/withdraw")
-@require(policy.WITHDRAWERS)
-def withdraw_bulletin(bid: int) -> ResponseReturnValue:
-    return jsonify(bulletins.to_dict(bulletins.withdraw(_user(), bid, _reason())))
+review.routes(bp, "/bulletins", "bulletin", bulletins, ("submit", "approve", "reject", "withdraw"),
+              reasoned=("reject", "withdraw"))
 
 
 # --- categories ----------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from central.services import bulletins as service
 from playlists.words import Approval
 
 from ..words import Role
-from . import bp, paging, queries
+from . import bp, paging, queries, review
 from .context import error_text, flash_error, me, roles
 
 ENGINES = (("auto", _l("Tự động (gTTS, không có mạng thì eSpeak)")),
@@ -241,27 +241,10 @@ def bulletin_audio(bid: int) -> Any:
 
 @bp.route("/bulletins/<int:bid>/<any(submit, approve, reject, withdraw):action>", methods=["POST"])
 def bulletin_action(bid: int, action: str) -> Any:
-    user = me()
-    reason = request.form.get("reason", "")
     done = {"submit": _("Đã gửi duyệt."), "approve": _("Đã duyệt bản tin."),
             "reject": _("Đã từ chối bản tin."), "withdraw": _("Đã thu hồi bản tin.")}
-    try:
-        if action == "submit":
-            service.submit(user, bid)
-        elif action == "approve":
-            service.approve(user, bid)
-        elif action == "reject":
-            service.reject(user, bid, reason)
-        elif service.withdraw(user, bid, reason).status == Approval.DRAFT:  # taken back from the queue
-            done["withdraw"] = _("Đã rút lại; bản tin trở lại thành bản nháp.")
-    except CentralError as exc:
-        flash_error(exc)
-    else:
-        flash(done[action], "success")
-    back = request.form.get("back")
-    if back == "approvals":
-        return redirect(url_for("web.approvals"))
-    return redirect(url_for("web.bulletin_detail", bid=bid))
+    return review.act(service, bid, action, done, url_for("web.bulletin_detail", bid=bid),
+                      reasoned=("reject", "withdraw"), taken_back=_("Đã rút lại; bản tin trở lại thành bản nháp."))
 
 
 @bp.route("/approvals")

@@ -13,7 +13,7 @@ from central.errors import CentralError
 from central.services import chimes as service
 
 from ..words import Role
-from . import bp, queries
+from . import bp, queries, review
 from .context import error_text, flash_error, me, roles
 
 
@@ -52,18 +52,6 @@ def chime_audio(cid: int) -> Any:
 
 @bp.route("/chimes/<int:cid>/<any(submit, approve, reject, withdraw):action>", methods=["POST"])
 def chime_action(cid: int, action: str) -> Any:
-    user = me()
     done = {"submit": _("Đã gửi duyệt."), "approve": _("Đã duyệt nhạc hiệu."),
             "reject": _("Đã từ chối nhạc hiệu."), "withdraw": _("Đã thu hồi nhạc hiệu.")}
-    try:
-        if action == "reject":
-            service.reject(user, cid, request.form.get("reason", ""))
-        else:
-            getattr(service, action)(user, cid)
-    except CentralError as exc:
-        flash_error(exc)
-    else:
-        flash(done[action], "success")
-    if request.form.get("back") == "approvals":
-        return redirect(url_for("web.approvals"))
-    return redirect(url_for("web.chimes", _anchor=f"c{cid}"))
+    return review.act(service, cid, action, done, url_for("web.chimes", _anchor=f"c{cid}"), reasoned=("reject",))

@@ -16,7 +16,7 @@ from flask_wtf.csrf import CSRFError
 
 from central import auth
 from central.errors import CentralError, Forbidden, NotFound, Unauthorized
-from central.messages import Message
+from central.messages import worded
 
 from ..words import Role
 from . import bp
@@ -184,8 +184,8 @@ def error_text(exc: Exception) -> str:
     """A service's message in the viewer's language (its ``Message`` through the catalogue)."""
     from flask_babel import get_locale
 
-    message = getattr(exc, "message", None)
-    text = message.render(_) if isinstance(message, Message) else str(getattr(exc, "detail", None) or exc)
+    message = worded(getattr(exc, "message", None)) or worded(exc)
+    text = message.render(_) if message is not None else str(getattr(exc, "detail", None) or exc)
     return one_language(text, str(get_locale()))
 
 

@@ -11,7 +11,7 @@ from central.errors import CentralError
 from central.services import relays as service
 from central.words import Role
 
-from . import bp
+from . import bp, review
 from .context import flash_error, me, roles
 
 
@@ -36,19 +36,8 @@ def relays() -> Any:
 @bp.route("/relays/<int:rid>/<any(submit, approve, reject, disable):action>", methods=["POST"])
 @roles(Role.EDITOR, Role.APPROVER)
 def relay_action(rid: int, action: str) -> Any:
-    user = me()
     done = {"submit": _("Đã gửi duyệt."), "approve": _("Đã duyệt nguồn tiếp sóng."),
             "reject": _("Đã từ chối nguồn tiếp sóng."),
             "disable": _("Đã tắt nguồn tiếp sóng: các đài ngừng tiếp sóng nguồn này ở lần đồng bộ tới.")}
-    try:
-        if action in ("reject", "disable"):
-            getattr(service, action)(user, rid, request.form.get("reason", ""))
-        else:
-            getattr(service, action)(user, rid)
-    except CentralError as exc:
-        flash_error(exc)
-    else:
-        flash(done[action], "success")
-    if request.form.get("back") == "approvals":
-        return redirect(url_for("web.approvals"))
-    return redirect(url_for("web.relays", _anchor=f"r{rid}"))
+    return review.act(service, rid, action, done, url_for("web.relays", _anchor=f"r{rid}"),
+                      reasoned=("reject", "disable"))

@@ -40,7 +40,7 @@ def test_put_from_a_path_and_twice_is_harmless(tmp_path: Path) -> None:
 def test_a_hash_mismatch_stores_nothing(tmp_path: Path) -> None:
     store = AssetStore(tmp_path / "assets")
     wrong = hashlib.sha256(b"other").hexdigest()
-    with pytest.raises(AudioError, match="not the expected"):
+    with pytest.raises(AudioError, match="không phải .* như mong đợi"):
         store.put(DATA, expected_sha256=wrong)
     assert not store.has(SHA) and not store.has(wrong)
     assert [p for p in (tmp_path / "assets").rglob("*") if p.is_file()] == []
@@ -60,7 +60,7 @@ def test_delete_and_missing_assets(tmp_path: Path) -> None:
     store.put(DATA)
     assert store.delete(SHA) and not store.delete(SHA)
     assert not store.has(SHA) and not store.verify(SHA)
-    with pytest.raises(AudioError, match="not in the store"):
+    with pytest.raises(AudioError, match="không có trong kho"):
         store.size(SHA)
     assert list(store.iter_hashes()) == []
 

@@ -14,7 +14,7 @@ from audio_library import AudioError, ingest
 from audio_library.probe import id3_size
 from tests.audio_library.audio_helpers import Convert
 
-DAMAGED = r"bị hỏng hoặc không trọn vẹn.*damaged or incomplete"
+DAMAGED = r"bị hỏng hoặc không trọn vẹn.*hãy gửi lại tệp gốc đầy đủ"
 
 # name, ffmpeg arguments; each ingests whole (the speech is ~8 s)
 WHOLE = [
@@ -100,7 +100,7 @@ def test_a_cut_file_on_disk_is_refused_too(whole: dict[str, bytes], tmp_path: Pa
     # a path is read through a memory map, not loaded whole: the same checks apply
     path = tmp_path / "bản tin.ogg"
     path.write_bytes(_cut(whole["opus.ogg"], "ogg page"))
-    with pytest.raises(AudioError, match="Ogg file is damaged or incomplete"):
+    with pytest.raises(AudioError, match="tệp Ogg bị hỏng hoặc không trọn vẹn"):
         ingest(path)
     path.write_bytes(whole["opus.ogg"])
     assert ingest(path).info.duration_ms > 6000

@@ -136,11 +136,11 @@ def test_unreachable_google_falls_back() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "words"),
     [
-        ({"text": "   "}, "empty"),
-        ({"text": "... !", "engine": "gtts", "gtts_host": "http://127.0.0.1:9"}, "no words"),
-        ({"text": "Xin chào", "engine": "festival"}, "unknown TTS engine"),
-        ({"text": "Xin chào", "speed": 10.0}, "speed"),
-        ({"text": "Xin chào", "engine": "espeak", "voice": "no-such-voice"}, "no voice"),
+        ({"text": "   "}, "văn bản trống"),
+        ({"text": "... !", "engine": "gtts", "gtts_host": "http://127.0.0.1:9"}, "không có chữ nào"),
+        ({"text": "Xin chào", "engine": "festival"}, "không có bộ đọc"),
+        ({"text": "Xin chào", "speed": 10.0}, "tốc độ đọc"),
+        ({"text": "Xin chào", "engine": "espeak", "voice": "no-such-voice"}, "không có giọng"),
     ],
 )
 def test_bad_requests_are_refused(kwargs: dict[str, object], words: str) -> None:

@@ -81,9 +81,8 @@ def _literal_messages(path: Path) -> list[int]:
 
 def test_services_give_people_a_msgid_and_parameters_not_a_two_language_string() -> None:
     """The central's errors carry ``msg(...)`` (translated by the catalogue), never "vi (en)" text."""
-    skip = {"api/validation.py"}  # the request validator words its refusals itself (issue 11 §2)
     found = {str(p.relative_to(ROOT)): lines for p in sorted((ROOT / "central").rglob("*.py"))
-             if str(p.relative_to(ROOT / "central")) not in skip and (lines := _literal_messages(p))}
+             if (lines := _literal_messages(p))}
     assert found == {}
 
 
@@ -117,3 +116,35 @@ def test_the_scheduling_cores_refusals_are_worded_by_the_same_catalogue(
         reply = client.post("/api/v1/schedules", json=body, headers=auth(token) | {"Accept-Language": language})
         assert reply.status_code == 422, reply.json
         assert reply.json["detail"] == detail
+
+
+def test_the_audio_librarys_refusals_are_worded_by_the_same_catalogue_even_nested(
+        client: Any, auth: Any, tree: dict, make_user: Any) -> None:
+    """audio_library raises a msgid and parameters too (one of them itself worded: what the file is
+    instead); the API words the whole refusal for the reader, never "Vietnamese (English)"."""
+    import io
+
+    _, token = make_user("editor", tree["D"])
+    jpeg = b"\xff\xd8\xff\xe0" + bytes(2000)
+    for language, detail in (("vi", "Không dùng được âm thanh: đây không phải tệp âm thanh mà là ảnh JPEG"),
+                             ("en", "The audio cannot be used: this is a JPEG image, not audio")):
+        reply = client.post("/api/v1/bulletins", content_type="multipart/form-data",
+                            headers=auth(token) | {"Accept-Language": language},
+                            data={"title": "Ảnh chụp nhầm", "category": "drugs", "language": "vi",
+                                  "file": (io.BytesIO(jpeg), "anh.jpg")})
+        assert reply.status_code == 422, reply.json
+        assert reply.json["detail"] == detail
+
+
+def test_the_audio_library_never_words_an_error_in_two_languages() -> None:
+    """Every AudioError and Reason in audio_library/ is a Vietnamese msgid with %(name)s parameters."""
+    calls = []
+    for path in sorted((ROOT / "audio_library").rglob("*.py")):
+        if path.name == "errors.py":
+            continue  # where they are defined
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                    and node.func.id in ("AudioError", "GttsUnavailable", "Reason") and node.args):
+                calls.append((path.name, node.lineno, node.args[0]))
+    assert len(calls) > 50
+    assert [(f, n) for f, n, a in calls if not isinstance(a, ast.Constant)] == []  # no f-strings: params

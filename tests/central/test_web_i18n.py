@@ -15,12 +15,14 @@ MO = ROOT / "central/translations/en/LC_MESSAGES/messages.mo"
 
 
 def marked_strings() -> set[str]:
-    """The msgids in central/ (pages, services' messages, problem titles) and central/templates, as
-    babel.cfg says."""
-    method_map = [("central/**.py", "python"), ("playlists/words.py", "python"), ("playlists/rules.py", "python"), ("central/templates/**.html", "jinja2")]
+    """The msgids in central/ (pages, services' messages, problem titles), central/templates and the
+    audio library's errors, as babel.cfg says."""
+    method_map = [("central/**.py", "python"), ("playlists/words.py", "python"), ("playlists/rules.py", "python"),
+                  ("audio_library/**.py", "python"), ("central/templates/**.html", "jinja2")]
     found = set()
     for _file, _line, message, _comments, _ctx in extract_from_dir(
-        ROOT, method_map, keywords={"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "N_": None, "msg": None, "ScheduleError": None},
+        ROOT, method_map, keywords={"_": None, "gettext": None, "_l": None, "lazy_gettext": None, "N_": None, "msg": None, "ScheduleError": None,
+                  "AudioError": None, "GttsUnavailable": None, "Reason": None},
     ):
         found.add(message if isinstance(message, str) else message[0])
     return {m for m in found if m}
