@@ -20,8 +20,10 @@ from ..words import ROLES
 ALL_ROLES = ROLES  # every role (scope still applies)
 
 
-def json_body() -> dict[str, Any]:
-    """The request's JSON object, or a 400 problem a person can act on."""
+def json_body(optional: bool = False) -> dict[str, Any]:
+    """The request's JSON object (``{}`` for no body at all if ``optional``), or a 400 problem a person can act on."""
+    if optional and not request.data:
+        return {}
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise Invalid(msg("Nội dung phải là một đối tượng JSON."))

@@ -78,8 +78,7 @@ def station_detail(station_id: int) -> ResponseReturnValue:
 @require(roles=ALL_ROLES)
 def station_outages(station_id: int) -> ResponseReturnValue:
     """When the station was off the push channel: from, to, duration (newest first)."""
-    limit = query_int("limit")
-    rows = presence.outages(_visible_station(station_id), 100 if limit is None else limit)
+    rows = presence.outages(_visible_station(station_id), query_int("limit", 100))
     return jsonify({"station_id": station_id, "outages": rows})
 
 

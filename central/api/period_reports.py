@@ -61,6 +61,13 @@ def period_args(user: Any) -> dict[str, Any]:
             "offline_days": days or period_report.DEFAULT_OFFLINE_DAYS}
 
 
+def _draft_args(user: Any) -> dict[str, Any]:
+    """The query's area, days and plan, as saving and submitting a draft take them (no offline threshold)."""
+    args = period_args(user)
+    args.pop("offline_days")
+    return args
+
+
 def view_of(user: Any) -> dict[str, Any]:
     return area_reports.view(user, **period_args(user))
 
@@ -106,8 +113,7 @@ def get_chart() -> ResponseReturnValue:
 @require(area_reports.EDITORS_SUBMIT)
 def save_report() -> ResponseReturnValue:
     user = caller()
-    args = period_args(user)
-    args.pop("offline_days")
+    args = _draft_args(user)  # the query is checked before the body, as always
     area_reports.save(user, data=json_body(), **args)
     return jsonify(view_of(user))
 
@@ -116,10 +122,6 @@ def save_report() -> ResponseReturnValue:
 @require(area_reports.EDITORS_SUBMIT)
 def submit_report() -> ResponseReturnValue:
     user = caller()
-    args = period_args(user)
-    args.pop("offline_days")
-    body = request.get_json(silent=True) if request.data else {}
-    if not isinstance(body, dict):
-        raise Invalid(msg("Nội dung phải là một đối tượng JSON."))
-    area_reports.submit(user, data=body, **args)
+    args = _draft_args(user)
+    area_reports.submit(user, data=json_body(optional=True), **args)
     return jsonify(view_of(user))
