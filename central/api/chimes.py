@@ -17,7 +17,7 @@ from ..auth import require
 from ..config import settings
 from ..services import chimes, programmes
 from . import review
-from .workflow import ALL_ROLES, AudioRejected, _created, _reason, _store, _user, bp
+from .workflow import ALL_ROLES, AudioRejected, _created, _store, _user, bp
 
 
 @bp.get("/chimes")
@@ -49,13 +49,4 @@ def get_chime(cid: int) -> ResponseReturnValue:
 review.routes(bp, "/chimes", "chime", chimes, ("submit", "approve", "reject", "withdraw"), reasoned=("reject",))
 
 
-@bp.post("/playlists/<int:programme_id>/approve")
-@require(policy.APPROVERS)
-def approve_playlist_change(programme_id: int) -> ResponseReturnValue:
-    return jsonify(programmes.to_dict(programmes.approve(_user(), programme_id)))
-
-
-@bp.post("/playlists/<int:programme_id>/reject")
-@require(policy.APPROVERS)
-def reject_playlist_change(programme_id: int) -> ResponseReturnValue:
-    return jsonify(programmes.to_dict(programmes.reject(_user(), programme_id, _reason())))
+review.routes(bp, "/playlists", "playlist_change", programmes, ("approve", "reject"), reasoned=("reject",))

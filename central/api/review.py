@@ -3,6 +3,7 @@ bulletins, chimes and relay sources; the rules themselves are in ``services.revi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -24,10 +25,14 @@ def reason() -> str | None:
 
 
 def routes(bp: Blueprint, path: str, noun: str, service: Any, actions: tuple[str, ...],
-           reasoned: tuple[str, ...]) -> None:
-    """``POST {path}/<id>/{action}`` on ``bp`` for each action; ``reasoned`` ones pass the body's reason."""
+           reasoned: tuple[str, ...], roles: Mapping[str, tuple[str, ...]] | None = None) -> None:
+    """``POST {path}/<id>/{action}`` on ``bp`` for each action; ``reasoned`` ones pass the body's reason.
+
+    ``roles`` overrides who may take a step (schedules: their own schedulers submit).
+    """
+    allowed = {**ROLES, **(roles or {})}
     for action in actions:
-        view = require(ROLES[action])(_view(service, action, action in reasoned))
+        view = require(allowed[action])(_view(service, action, action in reasoned))
         bp.add_url_rule(f"{path}/<int:rid>/{action}", f"{action}_{noun}", view, methods=["POST"])
 
 

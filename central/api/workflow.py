@@ -34,7 +34,6 @@ from ..services import (
 from ..times import parse_time
 from ..words import ROLES, Role
 from . import json_body, review
-from .review import reason as _reason
 
 bp = Blueprint("api_workflow", __name__, url_prefix="/api/v1")
 
@@ -286,22 +285,8 @@ def delete_schedule(schedule_id: int) -> ResponseReturnValue:
     return "", 204
 
 
-@bp.post("/schedules/<int:schedule_id>/submit")
-@require(schedules.SCHEDULERS)
-def submit_schedule(schedule_id: int) -> ResponseReturnValue:
-    return jsonify(schedules.to_dict(schedules.submit(_user(), schedule_id)))
-
-
-@bp.post("/schedules/<int:schedule_id>/approve")
-@require(policy.APPROVERS)
-def approve_schedule(schedule_id: int) -> ResponseReturnValue:
-    return jsonify(schedules.to_dict(schedules.approve(_user(), schedule_id)))
-
-
-@bp.post("/schedules/<int:schedule_id>/reject")
-@require(policy.APPROVERS)
-def reject_schedule(schedule_id: int) -> ResponseReturnValue:
-    return jsonify(schedules.to_dict(schedules.reject(_user(), schedule_id, _reason())))
+review.routes(bp, "/schedules", "schedule", schedules, ("submit", "approve", "reject"), reasoned=("reject",),
+              roles={"submit": schedules.SCHEDULERS})
 
 
 # --- timeline ------------------------------------------------------------------------------
