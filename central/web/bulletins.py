@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -226,17 +226,7 @@ def bulletin_edit(bid: int) -> Any:
 def bulletin_audio(bid: int) -> Any:
     """The bulletin's audio for the page's player; only for people who may see the bulletin."""
     b = service.get(me(), bid)
-    if b.asset_id is None:
-        abort(404)
-    store = queries.asset_store()
-    asset = b.asset
-    assert asset is not None  # asset_id was checked above
-    if not store.has(asset.sha256):
-        abort(404)
-    resp = send_file(store.path(asset.sha256), mimetype=asset.mime, conditional=True,
-                     etag=asset.sha256, max_age=3600)
-    resp.headers["Cache-Control"] = "private, max-age=3600"
-    return resp
+    return queries.private_audio(b.asset if b.asset_id is not None else None)
 
 
 @bp.route("/bulletins/<int:bid>/<any(submit, approve, reject, withdraw):action>", methods=["POST"])

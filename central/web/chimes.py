@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from audio_library import AudioError
@@ -40,14 +40,7 @@ def chimes() -> Any:
 @bp.route("/chimes/<int:cid>/audio")
 def chime_audio(cid: int) -> Any:
     """The chime's audio for the page's player; only for people who may see the chime."""
-    c = service.get(me(), cid)
-    store = queries.asset_store()
-    if not store.has(c.asset_id):
-        abort(404)
-    resp = send_file(store.path(c.asset_id), mimetype=c.asset.mime, conditional=True, etag=c.asset_id,
-                     max_age=3600)
-    resp.headers["Cache-Control"] = "private, max-age=3600"
-    return resp
+    return queries.private_audio(service.get(me(), cid).asset)
 
 
 @bp.route("/chimes/<int:cid>/<any(submit, approve, reject, withdraw):action>", methods=["POST"])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import abort, current_app, send_file
 from flask_babel import get_locale
 
 from central import auth
@@ -27,6 +27,17 @@ def asset_store() -> Any:
     from central.services import assets
 
     return assets.store(current_app.config["DATA_DIR"])
+
+
+def private_audio(asset: Any) -> Any:
+    """``asset``'s audio for a page's player (404 without one), cached by this browser only."""
+    store = asset_store()
+    if asset is None or not store.has(asset.sha256):
+        abort(404)
+    resp = send_file(store.path(asset.sha256), mimetype=asset.mime, conditional=True,
+                     etag=asset.sha256, max_age=3600)
+    resp.headers["Cache-Control"] = "private, max-age=3600"
+    return resp
 
 
 def data_dir() -> Any:
