@@ -19,7 +19,7 @@ from central.db import database
 from central.errors import Conflict, Invalid, NotFound, Unprocessable
 from central.messages import N_, msg
 from central.models import Asset, Chime, User, utcnow
-from central.policy import EDITORS, WITHDRAWERS, can_see_owner, check_role, owner_visible
+from central.policy import EDITORS, WITHDRAWERS, can_see_owner, check_role
 from central.services import audit, review
 from central.services.bulletins import DataDir, save_asset
 from playlists.words import Approval
@@ -71,13 +71,7 @@ def create_uploaded(actor: User, data: bytes, filename: str | None, form: Mappin
 
 
 def listing(user: User, status: str | None = None) -> list[Chime]:
-    q = Chime.select()
-    cond = owner_visible(user, Chime.area)
-    if cond is not None:
-        q = q.where(cond)
-    if status:
-        q = q.where(Chime.status == status)
-    return list(q.order_by(Chime.builtin.desc(), Chime.id.desc()))
+    return list(review.visible(KIND, user, status).order_by(Chime.builtin.desc(), Chime.id.desc()))
 
 
 def waiting_count(user: User) -> int:

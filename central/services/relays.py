@@ -22,7 +22,7 @@ from central.db import database
 from central.errors import Invalid, NotFound, Unprocessable
 from central.messages import N_, msg
 from central.models import User, utcnow
-from central.policy import APPROVERS, EDITORS, can_see_owner, check_role, owner_visible
+from central.policy import APPROVERS, EDITORS, can_see_owner, check_role
 from central.relay_models import RelaySource
 from central.services import audit, review
 from playlists.words import Approval
@@ -68,13 +68,7 @@ def create(actor: User, data: Mapping[str, Any]) -> RelaySource:
 
 
 def listing(user: User, status: str | None = None) -> list[RelaySource]:
-    q = RelaySource.select()
-    cond = owner_visible(user, RelaySource.area)
-    if cond is not None:
-        q = q.where(cond)
-    if status:
-        q = q.where(RelaySource.status == status)
-    return list(q.order_by(RelaySource.id.desc()))
+    return list(review.visible(KIND, user, status).order_by(RelaySource.id.desc()))
 
 
 def waiting_count(user: User) -> int:

@@ -85,12 +85,21 @@ class Kind(Generic[R]):
                     reject_reason=reason.strip())
 
 
+def visible(kind: Kind[R], user: User, status: str | None = None) -> Any:
+    """A query of the rows ``user`` may see (their subtree and above), in ``status`` if given."""
+    m: Any = kind.model
+    q = m.select()
+    cond = owner_visible(user, m.area)
+    if cond is not None:
+        q = q.where(cond)
+    return q.where(m.status == status) if status else q
+
+
 def waiting_count(kind: Kind[R], user: User) -> int:
     """How many submitted rows in ``user``'s scope wait for someone other than their author."""
     m: Any = kind.model
-    q = m.select().where((m.status == Approval.SUBMITTED) & (m.author.is_null() | (m.author != user.id)))
-    cond = owner_visible(user, m.area)
-    return int((q if cond is None else q.where(cond)).count())
+    q = visible(kind, user, Approval.SUBMITTED)
+    return int(q.where(m.author.is_null() | (m.author != user.id)).count())
 
 
 def in_state(kind: Kind[R], row: Any, states: tuple[str, ...], doing: str) -> None:
