@@ -260,13 +260,8 @@ def to_dict(b: Bulletin) -> dict[str, Any]:
         },
         "text": b.text,
         "tts_engine": b.tts_engine,
-        "author": b.author.name,
-        "approver": b.approver.name if b.approver is not None else None,
-        "reason": b.reject_reason,
-        "area_code": b.area.code if b.area is not None else None,
-        "created_at": _iso(b.created_at),
+        **review.decision(b),
         "submitted_at": _iso(b.submitted_at),
-        "decided_at": _iso(b.decided_at),
         "withdrawn_at": _iso(b.withdrawn_at),
     }
 

@@ -95,12 +95,7 @@ def to_dict(c: Chime) -> dict[str, Any]:
         "builtin": c.builtin,
         "asset": {"sha256": a.sha256, "duration_ms": a.duration_ms, "size": a.size,
                   "loudness_lufs": a.loudness_lufs},
-        "author": c.author.name if c.author is not None else None,
-        "approver": c.approver.name if c.approver is not None else None,
-        "reason": c.reject_reason,
-        "area_code": c.area.code if c.area is not None else None,
-        "created_at": c.created_at.isoformat(),
-        "decided_at": c.decided_at.isoformat() if c.decided_at else None,
+        **review.decision(c),
     }
 
 

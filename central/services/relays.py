@@ -90,13 +90,8 @@ def to_dict(r: RelaySource) -> dict[str, Any]:
         "url": r.url,
         "note": r.note,
         "status": r.status,
-        "author": r.author.name if r.author is not None else None,
-        "approver": r.approver.name if r.approver is not None else None,
+        **review.decision(r),
         "disabled_by": r.disabled_by.name if r.disabled_by is not None else None,
-        "reason": r.reject_reason,
-        "area_code": r.area.code if r.area is not None else None,
-        "created_at": r.created_at.isoformat(),
-        "decided_at": r.decided_at.isoformat() if r.decided_at else None,
         "disabled_at": r.disabled_at.isoformat() if r.disabled_at else None,
     }
 

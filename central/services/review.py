@@ -102,6 +102,18 @@ def waiting_count(kind: Kind[R], user: User) -> int:
     return int(q.where(m.author.is_null() | (m.author != user.id)).count())
 
 
+def decision(row: Any) -> dict[str, Any]:
+    """The answer's review fields every kind carries: who wrote and decided it, why, where, when."""
+    return {
+        "author": row.author.name if row.author is not None else None,
+        "approver": row.approver.name if row.approver is not None else None,
+        "reason": row.reject_reason,
+        "area_code": row.area.code if row.area is not None else None,
+        "created_at": row.created_at.isoformat(),
+        "decided_at": row.decided_at.isoformat() if row.decided_at else None,
+    }
+
+
 def in_state(kind: Kind[R], row: Any, states: tuple[str, ...], doing: str) -> None:
     """409 unless ``row`` is in one of ``states``."""
     if row.status not in states:
