@@ -16,14 +16,14 @@ from .. import policy
 from ..auth import require
 from ..config import settings
 from ..services import chimes, programmes
-from . import review
-from .workflow import ALL_ROLES, AudioRejected, _created, _store, _user, bp
+from . import ALL_ROLES, caller, review
+from .workflow import AudioRejected, _created, _store, bp
 
 
 @bp.get("/chimes")
 @require(ALL_ROLES)
 def list_chimes() -> ResponseReturnValue:
-    return jsonify([chimes.to_dict(c) for c in chimes.listing(_user(), request.args.get("status"))])
+    return jsonify([chimes.to_dict(c) for c in chimes.listing(caller(), request.args.get("status"))])
 
 
 @bp.post("/chimes")
@@ -33,7 +33,7 @@ def create_chime() -> ResponseReturnValue:
     data = upload.read() if upload is not None else b""
     name = upload.filename if upload is not None else None
     try:
-        c = chimes.create_uploaded(_user(), data, name, request.form.to_dict(), _store(),
+        c = chimes.create_uploaded(caller(), data, name, request.form.to_dict(), _store(),
                                    ffmpeg=settings().ffmpeg)
     except AudioError as exc:
         raise AudioRejected(msg("Không dùng được âm thanh: %(why)s", why=exc)) from exc
@@ -43,7 +43,7 @@ def create_chime() -> ResponseReturnValue:
 @bp.get("/chimes/<int:cid>")
 @require(ALL_ROLES)
 def get_chime(cid: int) -> ResponseReturnValue:
-    return jsonify(chimes.to_dict(chimes.get(_user(), cid)))
+    return jsonify(chimes.to_dict(chimes.get(caller(), cid)))
 
 
 review.routes(bp, "/chimes", "chime", chimes, ("submit", "approve", "reject", "withdraw"), reasoned=("reject",))

@@ -12,27 +12,27 @@ from flask import jsonify, request
 from .. import policy
 from ..auth import require
 from ..services import relays
-from . import review
-from .workflow import ALL_ROLES, _created, _user, bp
+from . import ALL_ROLES, caller, review
+from .workflow import _created, bp
 
 
 @bp.get("/relay-sources")
 @require(ALL_ROLES)
 def list_relay_sources() -> Any:
-    rows = relays.listing(_user(), request.args.get("status"))
+    rows = relays.listing(caller(), request.args.get("status"))
     return jsonify([relays.to_dict(r) for r in rows])
 
 
 @bp.post("/relay-sources")
 @require(policy.EDITORS)
 def create_relay_source() -> Any:
-    return _created(relays.to_dict(relays.create(_user(), request.get_json(silent=True) or {})))
+    return _created(relays.to_dict(relays.create(caller(), request.get_json(silent=True) or {})))
 
 
 @bp.get("/relay-sources/<int:rid>")
 @require(ALL_ROLES)
 def get_relay_source(rid: int) -> Any:
-    return jsonify(relays.to_dict(relays.get(_user(), rid)))
+    return jsonify(relays.to_dict(relays.get(caller(), rid)))
 
 
 review.routes(bp, "/relay-sources", "relay_source", relays, ("submit", "approve", "reject", "disable"),

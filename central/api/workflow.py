@@ -18,10 +18,9 @@ from audio_library import AudioError
 from central.messages import N_, msg
 
 from .. import policy
-from ..auth import current_user, require
+from ..auth import require
 from ..config import settings
 from ..errors import CentralError, Invalid
-from ..models import User
 from ..services import (
     bulletin_speech,
     bulletins,
@@ -32,23 +31,14 @@ from ..services import (
     timeline,
 )
 from ..times import parse_time
-from ..words import ROLES, Role
-from . import json_body, review
+from ..words import Role
+from . import ALL_ROLES, caller, json_body, review
 
 bp = Blueprint("api_workflow", __name__, url_prefix="/api/v1")
-
-ALL_ROLES = ROLES  # every role (scope still applies)
-
 
 class AudioRejected(CentralError):
     status = 422
     title = N_("Âm thanh không dùng được")
-
-
-def _user() -> User:
-    user = current_user()
-    assert user is not None  # guaranteed by @require
-    return user
 
 
 def _store() -> Path:
@@ -66,7 +56,7 @@ def _created(body: dict[str, Any]) -> tuple[Response, int]:
 @require(ALL_ROLES)
 def list_bulletins() -> ResponseReturnValue:
     args = request.args
-    rows = bulletins.listing(_user(), args.get("status"), args.get("category"), args.get("campaign"),
+    rows = bulletins.listing(caller(), args.get("status"), args.get("category"), args.get("campaign"),
                              args.get("language"))
     return jsonify([bulletins.to_dict(b) for b in rows])
 
@@ -80,10 +70,10 @@ def create_bulletin() -> ResponseReturnValue:
             upload = request.files.get("file")
             data = upload.read() if upload is not None else b""
             name = upload.filename if upload is not None else None
-            b = bulletins.create_uploaded(_user(), data, name, request.form.to_dict(), _store(),
+            b = bulletins.create_uploaded(caller(), data, name, request.form.to_dict(), _store(),
                                           ffmpeg=cfg.ffmpeg)
         else:
-            b = bulletins.create_spoken(_user(), json_body(), _store(), ffmpeg=cfg.ffmpeg,
+            b = bulletins.create_spoken(caller(), json_body(), _store(), ffmpeg=cfg.ffmpeg,
                                         gtts_host=cfg.gtts_host)
     except AudioError as exc:
         raise AudioRejected(msg("Không dùng được âm thanh: %(why)s", why=exc)) from exc
@@ -93,7 +83,7 @@ def create_bulletin() -> ResponseReturnValue:
 @bp.get("/bulletins/<int:bid>")
 @require(ALL_ROLES)
 def get_bulletin(bid: int) -> ResponseReturnValue:
-    return jsonify(bulletins.to_dict(bulletins.get(_user(), bid)))
+    return jsonify(bulletins.to_dict(bulletins.get(caller(), bid)))
 
 
 @bp.patch("/bulletins/<int:bid>")
@@ -101,7 +91,7 @@ def get_bulletin(bid: int) -> ResponseReturnValue:
 def edit_bulletin(bid: int) -> ResponseReturnValue:
     cfg = settings()
     try:
-        b = bulletins.edit(_user(), bid, json_body(), _store(), ffmpeg=cfg.ffmpeg, gtts_host=cfg.gtts_host)
+        b = bulletins.edit(caller(), bid, json_body(), _store(), ffmpeg=cfg.ffmpeg, gtts_host=cfg.gtts_host)
     except AudioError as exc:
         raise AudioRejected(msg("Không dùng được âm thanh: %(why)s", why=exc)) from exc
     return jsonify(bulletins.to_dict(b))
@@ -110,7 +100,7 @@ def edit_bulletin(bid: int) -> ResponseReturnValue:
 @bp.delete("/bulletins/<int:bid>")
 @require(policy.EDITORS)
 def delete_bulletin(bid: int) -> ResponseReturnValue:
-    bulletins.delete_draft(_user(), bid, _store())
+    bulletins.delete_draft(caller(), bid, _store())
     return "", 204
 
 
@@ -120,7 +110,7 @@ def preview_bulletin() -> ResponseReturnValue:
     """Read a text aloud as a TTS bulletin would be, storing nothing: the spoken text and the audio."""
     cfg = settings()
     try:
-        p = bulletin_speech.preview(_user(), json_body(), ffmpeg=cfg.ffmpeg, gtts_host=cfg.gtts_host)
+        p = bulletin_speech.preview(caller(), json_body(), ffmpeg=cfg.ffmpeg, gtts_host=cfg.gtts_host)
     except AudioError as exc:
         raise AudioRejected(msg("Không dùng được âm thanh: %(why)s", why=exc)) from exc
     return jsonify({"spoken_text": p.spoken, "engine": p.engine, "voice": p.voice, "mime": p.mime,
@@ -145,7 +135,7 @@ def list_categories() -> ResponseReturnValue:
 @bp.post("/categories")
 @require((Role.ADMIN,))
 def create_category() -> ResponseReturnValue:
-    return _created(categories.to_dict(categories.create(_user(), json_body())))
+    return _created(categories.to_dict(categories.create(caller(), json_body())))
 
 
 @bp.get("/categories/<int:cid>")
@@ -157,13 +147,13 @@ def get_category(cid: int) -> ResponseReturnValue:
 @bp.patch("/categories/<int:cid>")
 @require((Role.ADMIN,))
 def update_category(cid: int) -> ResponseReturnValue:
-    return jsonify(categories.to_dict(categories.update(_user(), cid, json_body())))
+    return jsonify(categories.to_dict(categories.update(caller(), cid, json_body())))
 
 
 @bp.delete("/categories/<int:cid>")
 @require((Role.ADMIN,))
 def delete_category(cid: int) -> ResponseReturnValue:
-    categories.delete(_user(), cid)
+    categories.delete(caller(), cid)
     return "", 204
 
 
@@ -181,32 +171,32 @@ def list_campaigns() -> ResponseReturnValue:
     plan = request.args.get("plan")
     if plan and not plan.isdigit():
         raise Invalid(msg("plan phải là mã số kế hoạch."), field="plan")
-    rows = campaigns.listing(_user(), day, int(plan) if plan else None)
+    rows = campaigns.listing(caller(), day, int(plan) if plan else None)
     return jsonify([campaigns.to_dict(c) for c in rows])
 
 
 @bp.post("/campaigns")
 @require(policy.EDITORS)
 def create_campaign() -> ResponseReturnValue:
-    return _created(campaigns.to_dict(campaigns.create(_user(), json_body())))
+    return _created(campaigns.to_dict(campaigns.create(caller(), json_body())))
 
 
 @bp.get("/campaigns/<int:cid>")
 @require(ALL_ROLES)
 def get_campaign(cid: int) -> ResponseReturnValue:
-    return jsonify(campaigns.to_dict(campaigns.get(_user(), cid)))
+    return jsonify(campaigns.to_dict(campaigns.get(caller(), cid)))
 
 
 @bp.patch("/campaigns/<int:cid>")
 @require(policy.EDITORS)
 def update_campaign(cid: int) -> ResponseReturnValue:
-    return jsonify(campaigns.to_dict(campaigns.update(_user(), cid, json_body())))
+    return jsonify(campaigns.to_dict(campaigns.update(caller(), cid, json_body())))
 
 
 @bp.delete("/campaigns/<int:cid>")
 @require(policy.EDITORS)
 def delete_campaign(cid: int) -> ResponseReturnValue:
-    campaigns.delete(_user(), cid)
+    campaigns.delete(caller(), cid)
     return "", 204
 
 
@@ -216,14 +206,14 @@ def delete_campaign(cid: int) -> ResponseReturnValue:
 @bp.get("/playlists")
 @require(ALL_ROLES)
 def list_playlists() -> ResponseReturnValue:
-    return jsonify([programmes.to_dict(p) for p in programmes.listing(_user())])
+    return jsonify([programmes.to_dict(p) for p in programmes.listing(caller())])
 
 
 @bp.post("/playlists")
 @require(policy.EDITORS)
 def create_playlist() -> ResponseReturnValue:
     try:
-        p = programmes.create(_user(), json_body(), _store())
+        p = programmes.create(caller(), json_body(), _store())
     except AudioError as exc:
         raise AudioRejected(msg("Không tạo được nhạc hiệu: %(exc)s", exc=exc)) from exc
     return _created(programmes.to_dict(p))
@@ -232,19 +222,19 @@ def create_playlist() -> ResponseReturnValue:
 @bp.get("/playlists/<int:programme_id>")
 @require(ALL_ROLES)
 def get_playlist(programme_id: int) -> ResponseReturnValue:
-    return jsonify(programmes.to_dict(programmes.get(_user(), programme_id)))
+    return jsonify(programmes.to_dict(programmes.get(caller(), programme_id)))
 
 
 @bp.patch("/playlists/<int:programme_id>")
 @require(policy.EDITORS)
 def update_playlist(programme_id: int) -> ResponseReturnValue:
-    return jsonify(programmes.to_dict(programmes.update(_user(), programme_id, json_body(), _store())))
+    return jsonify(programmes.to_dict(programmes.update(caller(), programme_id, json_body(), _store())))
 
 
 @bp.delete("/playlists/<int:programme_id>")
 @require(policy.EDITORS)
 def delete_playlist(programme_id: int) -> ResponseReturnValue:
-    programmes.delete(_user(), programme_id)
+    programmes.delete(caller(), programme_id)
     return "", 204
 
 
@@ -256,32 +246,32 @@ def delete_playlist(programme_id: int) -> ResponseReturnValue:
 def list_schedules() -> ResponseReturnValue:
     args = request.args
     station = args.get("station", type=int)
-    rows = schedules.listing(_user(), station, args.get("area"), args.get("status"))
+    rows = schedules.listing(caller(), station, args.get("area"), args.get("status"))
     return jsonify([schedules.to_dict(s) for s in rows])
 
 
 @bp.post("/schedules")
 @require(schedules.SCHEDULERS)
 def create_schedule() -> ResponseReturnValue:
-    return _created(schedules.to_dict(schedules.create(_user(), json_body())))
+    return _created(schedules.to_dict(schedules.create(caller(), json_body())))
 
 
 @bp.get("/schedules/<int:schedule_id>")
 @require(ALL_ROLES)
 def get_schedule(schedule_id: int) -> ResponseReturnValue:
-    return jsonify(schedules.to_dict(schedules.get(_user(), schedule_id)))
+    return jsonify(schedules.to_dict(schedules.get(caller(), schedule_id)))
 
 
 @bp.patch("/schedules/<int:schedule_id>")
 @require(schedules.SCHEDULERS)
 def update_schedule(schedule_id: int) -> ResponseReturnValue:
-    return jsonify(schedules.to_dict(schedules.update(_user(), schedule_id, json_body())))
+    return jsonify(schedules.to_dict(schedules.update(caller(), schedule_id, json_body())))
 
 
 @bp.delete("/schedules/<int:schedule_id>")
 @require(schedules.SCHEDULERS)
 def delete_schedule(schedule_id: int) -> ResponseReturnValue:
-    schedules.delete(_user(), schedule_id)
+    schedules.delete(caller(), schedule_id)
     return "", 204
 
 
@@ -297,7 +287,7 @@ review.routes(bp, "/schedules", "schedule", schedules, ("submit", "approve", "re
 def station_timeline(station_id: int) -> ResponseReturnValue:
     start = parse_time(request.args.get("from"), "from")
     end = parse_time(request.args.get("to"), "to")
-    return jsonify(timeline.station_timeline(_user(), station_id, start, end))
+    return jsonify(timeline.station_timeline(caller(), station_id, start, end))
 
 
 from . import chimes as _chimes  # noqa: E402,F401  (its routes hang on bp)
