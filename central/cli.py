@@ -246,7 +246,7 @@ def mqtt_config(ctx: _Ctx, mqtt_dir: Path | None, port: int | None) -> None:
     configured = settings(ctx.app).mqtt_dir
     target = mqtt_dir or (Path(configured) if configured else None)
     if target is None:
-        click.echo("Lỗi: cần --dir hoặc LOA_MQTT_DIR. (Give --dir or set LOA_MQTT_DIR.)", err=True)
+        click.echo("Lỗi: cần --dir hoặc LOA_MQTT_DIR.", err=True)  # the CLI speaks Vietnamese
         sys.exit(2)
     conf = broker.mosquitto_conf(target.resolve(), port) if port is not None else None
     with ctx.app.app_context(), database.connection_context():

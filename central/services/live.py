@@ -136,7 +136,7 @@ def _archive(s: LiveSession, recording: Path, settings: Settings) -> None:
 
     note = None
     if not recording.exists() or recording.stat().st_size == 0:
-        note = "Không có âm thanh ghi lại. (Nothing was recorded.)"
+        note = "Không có âm thanh ghi lại."  # a record, kept in Vietnamese like the audit log
     else:
         try:
             encoded = audio_library.ingest(recording.read_bytes(), profile="speech",
@@ -144,7 +144,7 @@ def _archive(s: LiveSession, recording: Path, settings: Settings) -> None:
             asset = save_asset(encoded, settings.data_dir, f"live-{s.id}.webm")
             Bulletin.update(asset=asset, updated_at=utcnow()).where(Bulletin.id == s.bulletin_id).execute()
         except audio_library.AudioError as exc:
-            note = f"Bản ghi không dùng được: {exc} (The recording could not be used.)"
+            note = f"Bản ghi không dùng được: {exc}"
     if note is not None:
         log.warning("live %s: %s", s.id, note)
         LiveSession.update(note=note[:500]).where(LiveSession.id == s.id).execute()
