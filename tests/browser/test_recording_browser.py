@@ -93,6 +93,9 @@ def record(person: Person, seconds: float, button: str = "#rec-start") -> float:
     page.click("#rec-stop")
     page.locator("#rec-result").wait_for(state="visible")
     assert page.locator("#save-button").is_enabled()
+    # the player reads the take's length when its metadata has loaded, a moment after the result shows
+    # (read before that, it is NaN: seen once in a full CI run)
+    page.wait_for_function("isFinite(document.getElementById('rec-audio').duration)")
     return float(page.evaluate("document.getElementById('rec-audio').duration"))
 
 
