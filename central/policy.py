@@ -12,7 +12,7 @@ from peewee import Expression, Field
 
 from central.auth import area_subtree_ids, in_scope
 from central.errors import Conflict, Forbidden
-from central.messages import msg
+from central.messages import N_, msg
 from central.models import User
 from central.services.area_tree import ancestor_ids
 from central.words import ROLES, Role
@@ -21,6 +21,7 @@ EDITORS = (Role.EDITOR, Role.ADMIN)
 APPROVERS = (Role.APPROVER, Role.ADMIN)
 WITHDRAWERS = (Role.EDITOR, Role.APPROVER, Role.ADMIN)
 ANYONE = ROLES  # every signed-in role (scope still applies)
+RACED = N_("Trạng thái vừa được người khác thay đổi; hãy tải lại.")  # a claimed transition someone else won
 
 
 def ancestors_of_user(user: User) -> list[int]:
@@ -56,7 +57,7 @@ def check_role(user: User, roles: tuple[str, ...], doing: str) -> None:
         raise Forbidden(msg("Vai trò '%(role)s' không được %(doing)s.", role=user.role, doing=doing))
 
 
-def claim_transition(row: Any, before: str) -> None:
+def claim_transition(row: Any, before: str, raced: str = RACED) -> None:
     """Save ``row`` only if its status is still ``before`` in the database.
 
     Two people acting at once (two approvers, an approval racing a withdrawal, two gunicorn
@@ -67,4 +68,4 @@ def claim_transition(row: Any, before: str) -> None:
               if f.name != "id" and f.name in row.__data__}
     changed = model.update(fields).where((model.id == row.id) & (model.status == before)).execute()
     if changed != 1:
-        raise Conflict(msg("Trạng thái vừa được người khác thay đổi; hãy tải lại."))
+        raise Conflict(msg(raced))
