@@ -23,8 +23,8 @@ from typing import Any
 from peewee import IntegrityError, fn
 
 from central.db import database, tuples_of
-from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
-from central.messages import msg
+from central.errors import Conflict, Invalid, NotFound, Unprocessable
+from central.messages import N_, msg
 from central.models import (
     Asset,
     Playlist,
@@ -34,8 +34,8 @@ from central.models import (
     User,
     utcnow,
 )
-from central.policy import APPROVERS, EDITORS, can_see_owner, check_owner, check_role, owner_visible
-from central.services import audit, relay_items
+from central.policy import EDITORS, can_see_owner, check_owner, check_role, owner_visible
+from central.services import audit, relay_items, review
 from central.services import bulletins as bulletins_service
 from central.services import chimes as chimes_service
 from central.services.bulletins import DataDir
@@ -224,47 +224,14 @@ def pending(p: Playlist) -> PlaylistRevision | None:
             .order_by(PlaylistRevision.number.desc()).first())
 
 
-def _decidable(actor: User, programme_id: int, doing: str) -> tuple[Playlist, PlaylistRevision]:
-    check_role(actor, APPROVERS, doing)
-    p = get(actor, programme_id)
-    check_owner(actor, p.area_id, "Chương trình")
-    rev = pending(p)
-    if rev is None:
-        raise Conflict(msg("Chương trình không có thay đổi nào chờ duyệt."))
-    if rev.author_id == actor.id:
-        raise Forbidden(msg("Không ai được tự duyệt thay đổi chương trình của mình; cần người duyệt thứ hai."))
-    return p, rev
-
-
-def _claim(rev: PlaylistRevision, status: str, actor: User, reason: str | None) -> None:
-    """Decide ``rev`` only if it still waits (two approvers at once: the second gets a 409)."""
-    done = PlaylistRevision.update(status=status, approver=actor, decided_at=utcnow(), reason=reason).where(
-        (PlaylistRevision.id == rev.id) & (PlaylistRevision.status == Approval.SUBMITTED)).execute()
-    if done != 1:
-        raise Conflict(msg("Thay đổi vừa được người khác quyết định hoặc thay thế; hãy tải lại."))
-    rev.status = status
-
-
 def approve(actor: User, programme_id: int) -> Playlist:
     """Approve the waiting change: it goes on air at the stations' next sync."""
-    p, rev = _decidable(actor, programme_id, "duyệt thay đổi chương trình")
-    with database.atomic():
-        _claim(rev, Approval.APPROVED, actor, None)
-        _go_live(p, rev)
-        audit.record(actor, "playlist.revision.approve", p, revision=rev.number,
-                     author=rev.author.name if rev.author is not None else None)
-    return p
+    return CHANGE.approve(actor, programme_id).playlist
 
 
 def reject(actor: User, programme_id: int, reason: Any) -> Playlist:
-    """Reject the waiting change; the approved items stay on air."""
-    if not isinstance(reason, str) or not reason.strip():
-        raise Invalid(msg("Cần ghi lý do từ chối."), field="reason")
-    p, rev = _decidable(actor, programme_id, "từ chối thay đổi chương trình")
-    with database.atomic():
-        _claim(rev, Approval.REJECTED, actor, reason.strip())
-        audit.record(actor, "playlist.revision.reject", p, revision=rev.number, reason=reason.strip())
-    return p
+    """Reject the waiting change (the reason is asked for first); the approved items stay on air."""
+    return CHANGE.reject(actor, programme_id, review.rejection(reason)).playlist
 
 
 def delete(actor: User, programme_id: int) -> None:
@@ -299,6 +266,45 @@ def get(user: User, programme_id: int) -> Playlist:
     if p is None or not can_see_owner(user, p.area_id):
         raise NotFound(msg("Không có chương trình số %(pid)s.", pid=programme_id))
     return p
+
+
+# --- a change's review (the steps are services.review's) ---------------------------------------
+
+
+def _waiting_change(p: Playlist) -> PlaylistRevision:
+    """The change a decision moves: ``p``'s waiting revision, or 409."""
+    rev = pending(p)
+    if rev is None:
+        raise Conflict(msg("Chương trình không có thay đổi nào chờ duyệt."))
+    rev.playlist = p  # the programme the caller gets back is the one that went live
+    return rev
+
+
+def _decision_columns(_verb: str, actor: User, reason: str | None) -> dict[str, Any]:
+    """A revision records who decided, when, and why it was turned down."""
+    return {"approver": actor, "decided_at": utcnow(), "reason": reason}
+
+
+def _audited(rev: PlaylistRevision, _before: str, reason: str | None) -> tuple[Any, dict[str, Any]]:
+    """A change's decision is audited on its programme, by revision number."""
+    if rev.status == Approval.APPROVED:
+        return rev.playlist, {"revision": rev.number, "author": rev.author.name if rev.author is not None else None}
+    return rev.playlist, {"revision": rev.number, "reason": reason}
+
+
+def _on_decision(rev: PlaylistRevision, _before: str) -> None:
+    """An approved change goes on air; a rejected one leaves the live items airing."""
+    if rev.status == Approval.APPROVED:
+        _go_live(rev.playlist, rev)
+
+
+_RACED = N_("Thay đổi vừa được người khác quyết định hoặc thay thế; hãy tải lại.")
+CHANGE: review.Kind[PlaylistRevision] = review.Kind(
+    model=PlaylistRevision, action="playlist.revision", label="programme change", noun="thay đổi chương trình",
+    owner_word="Chương trình", find=get, decided=_waiting_change, bump=_on_decision, columns=_decision_columns,
+    audited=_audited, wrong_state=_RACED, raced=_RACED,
+    own=N_("Không ai được tự duyệt thay đổi chương trình của mình; cần người duyệt thứ hai."),
+)
 
 
 def ordered_items(p: Playlist, revision: int | None = None) -> list[PlaylistItem]:
