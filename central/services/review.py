@@ -1,4 +1,5 @@
-"""The two-person review workflow, written once for bulletins, chimes and relay sources.
+"""The two-person review workflow, written once for bulletins, chimes, relay sources, schedules and
+programme changes.
 
 ``draft → submitted → approved | rejected``; editors (and admins) submit, approvers (and admins)
 decide, never on their own row (docs/two-person-rule.md); a rejection needs a reason. Taking an
@@ -7,7 +8,9 @@ the status it started from (two people acting at once: the second gets a 409), i
 ``<kind>.<verb>``, and lets the kind bump the manifests that name the row.
 
 A ``Kind`` carries what differs: the model, the words (msgids, so the catalogue keeps them) and
-the hooks; the kind's own module keeps its one-line public functions and its ``get``.
+the hooks; the kind's own module keeps its one-line public functions and its ``get``. A schedule
+also lets approvers submit and keeps only ``approved_by``; a programme change is the programme's
+waiting revision (``decided``), goes on air as its bump, and is audited on the programme.
 """
 
 from __future__ import annotations
