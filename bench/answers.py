@@ -2,7 +2,9 @@
 
 Fills a throwaway SQLite file with N approved bulletins (each with its audio row and a category)
 and N audit rows, then times ``GET /api/v1/bulletins`` (every row) and ``GET /api/v1/audit?limit=1000`` (best of
-three, first call included in the figure printed as ``first``).
+three, first call included in the figure printed as ``first``), and prints each answer's size and a
+digest of its bytes with the times masked (the rows' times are the run's own), so two trees' answers
+can be compared byte for byte.
 
     python bench/answers.py            # 5,000 rows each
     python bench/answers.py --rows 20000
@@ -11,6 +13,8 @@ three, first call included in the figure printed as ``first``).
 from __future__ import annotations
 
 import argparse
+import hashlib
+import re
 import sys
 import tempfile
 import time
@@ -51,16 +55,16 @@ def fill(rows: int) -> tuple[object, str]:
     return app, token
 
 
-def timed(client: object, path: str, token: str) -> tuple[float, float, int]:
-    """First call and best of three (seconds), and the answer's size in bytes."""
-    runs, size = [], 0
+def timed(client: object, path: str, token: str) -> tuple[float, float, bytes]:
+    """First call and best of three (seconds), and the answer's bytes."""
+    runs, body = [], b""
     for _ in range(4):
         t0 = time.perf_counter()
         reply = client.get(path, headers={"Authorization": f"Bearer {token}"})  # type: ignore[attr-defined]
         runs.append(time.perf_counter() - t0)
         assert reply.status_code == 200, reply.data[:300]
-        size = len(reply.data)
-    return runs[0], min(runs[1:]), size
+        body = reply.data
+    return runs[0], min(runs[1:]), body
 
 
 def main() -> None:
@@ -70,8 +74,10 @@ def main() -> None:
     app, token = fill(args.rows)
     client = app.test_client()  # type: ignore[attr-defined]
     for path in ("/api/v1/bulletins", f"/api/v1/audit?limit={min(args.rows, 1000)}"):
-        first, best, size = timed(client, path, token)
-        print(f"{path}: first {first:.3f} s, best of 3 {best:.3f} s, {size} bytes")
+        first, best, body = timed(client, path, token)
+        masked = re.sub(rb'"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+[+0-9:Z]*"', b'"T"', body)
+        digest = hashlib.sha256(masked).hexdigest()[:16]
+        print(f"{path}: first {first:.3f} s, best of 3 {best:.3f} s, {len(body)} bytes, digest {digest}")
 
 
 if __name__ == "__main__":
