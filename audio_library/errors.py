@@ -30,6 +30,5 @@ class AudioError(Exception):
     """Audio could not be accepted, processed, synthesised or stored; ``msgid`` and ``params`` say why."""
 
     def __init__(self, msgid: str, **params: Any) -> None:
-        self.reason = Reason(msgid, **params)
         self.msgid, self.params = msgid, params
-        super().__init__(str(self.reason))
+        super().__init__(str(Reason(msgid, **params)))

@@ -38,7 +38,7 @@ class Message:
         self.params = dict(params or {})
 
     def render(self, gettext: Gettext | None = None) -> str:
-        """The wording in the language of ``gettext`` (Vietnamese without one), parameters filled in.
+        """The wording in the language of ``gettext`` (Vietnamese without one), with its parameters.
 
         A parameter that is itself worded (a ``Message``, or the audio library's ``AudioError`` or
         ``Reason``: anything with a ``msgid`` and ``params``) is rendered in the same language.
@@ -46,7 +46,9 @@ class Message:
         text = gettext(self.msgid) if gettext is not None else self.msgid
         if not self.params:
             return text
-        return text % {k: w.render(gettext) if (w := worded(v)) is not None else v for k, v in self.params.items()}
+        worded_params = {k: w.render(gettext) if (w := worded(v)) is not None else v
+                         for k, v in self.params.items()}
+        return text % worded_params
 
     def __str__(self) -> str:
         return self.render()

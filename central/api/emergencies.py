@@ -13,7 +13,7 @@ from ..auth import require
 from ..policy import APPROVERS
 from ..services import emergencies, standing_alerts
 from ..words import Role
-from . import ALL_ROLES, caller, json_body
+from . import ALL_ROLES, caller, json_body, reply
 
 bp = Blueprint("api_emergencies", __name__, url_prefix="/api/v1")
 
@@ -70,16 +70,16 @@ def stop_area() -> ResponseReturnValue:
 @bp.get("/standing-alerts")
 @require(ALL_ROLES)
 def list_standing_alerts() -> ResponseReturnValue:
-    return jsonify({"standing_alerts": [standing_alerts.to_dict(a) for a in standing_alerts.listing(caller())]})
+    return reply({"standing_alerts": [standing_alerts.answer(a) for a in standing_alerts.listing(caller())]})
 
 
 @bp.post("/standing-alerts")
 @require((Role.ADMIN,))
 def create_standing_alert() -> ResponseReturnValue:
-    return jsonify(standing_alerts.to_dict(standing_alerts.create(caller(), json_body()))), 201
+    return reply(standing_alerts.answer(standing_alerts.create(caller(), json_body())), 201)
 
 
 @bp.patch("/standing-alerts/<int:aid>")
 @require((Role.ADMIN,))
 def update_standing_alert(aid: int) -> ResponseReturnValue:
-    return jsonify(standing_alerts.to_dict(standing_alerts.update(caller(), aid, json_body())))
+    return reply(standing_alerts.answer(standing_alerts.update(caller(), aid, json_body())))

@@ -131,5 +131,5 @@ def upcoming(user: User, on: date, days: int = 30, soon: int = 14) -> dict[str, 
                 if c.starts_on >= on]
     planned = scheduled_campaign_ids([c.id for c in starting])
     return {"deadlines": due,
-            "unscheduled_campaigns": [{"campaign": campaigns_service.to_dict(c), "days_left": (c.starts_on - on).days}
+            "unscheduled_campaigns": [{"campaign": campaigns_service.answer(c).model_dump(mode="json"), "days_left": (c.starts_on - on).days}
                                       for c in starting if c.id not in planned]}

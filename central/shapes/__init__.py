@@ -67,6 +67,17 @@ class Answer(BaseModel):
     model_config = ConfigDict(extra="forbid", regex_engine="python-re")
 
 
+def plain(body: Any) -> Any:
+    """``body`` ready for JSON: each answer in it (alone, in a list, a dict's value) as its JSON dump."""
+    if isinstance(body, BaseModel):
+        return body.model_dump(mode="json")
+    if isinstance(body, list):
+        return [plain(x) for x in body]
+    if isinstance(body, dict):
+        return {key: plain(value) for key, value in body.items()}
+    return body
+
+
 _NAMED: dict[str, type[BaseModel]] = {}
 
 
