@@ -21,18 +21,14 @@ bp = Blueprint("api_emergencies", __name__, url_prefix="/api/v1")
 @require(ALL_ROLES)
 def list_emergencies() -> ResponseReturnValue:
     user = caller()
-    out = []
-    for e in emergencies.listing(user):
-        out.append(emergencies.to_dict(e, emergencies.steps(e)))
-        out[-1].pop("stations")
-    return jsonify({"emergencies": out})
+    return reply({"emergencies": [emergencies.summary(e, emergencies.steps(e)) for e in emergencies.listing(user)]})
 
 
 @bp.post("/emergencies")
 @require(APPROVERS)
 def create_emergency() -> ResponseReturnValue:
     e = emergencies.create(caller(), json_body())
-    return jsonify(emergencies.to_dict(e, emergencies.steps(e))), 201
+    return reply(emergencies.answer(e, emergencies.steps(e)), 201)
 
 
 @bp.get("/emergencies/<int:eid>")
@@ -43,21 +39,21 @@ def get_emergency(eid: int) -> ResponseReturnValue:
     if request.args.get("format") == "csv":
         name, text = emergencies.steps_csv(e, rows)
         return Response(text, mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={name}"})
-    return jsonify(emergencies.to_dict(e, rows))
+    return reply(emergencies.answer(e, rows))
 
 
 @bp.post("/emergencies/<int:eid>/stop")
 @require(APPROVERS)
 def stop_emergency(eid: int) -> ResponseReturnValue:
     e = emergencies.stop(caller(), eid)
-    return jsonify(emergencies.to_dict(e, emergencies.steps(e)))
+    return reply(emergencies.answer(e, emergencies.steps(e)))
 
 
 @bp.post("/emergencies/<int:eid>/all-clear")
 @require(APPROVERS)
 def all_clear(eid: int) -> ResponseReturnValue:
     e = emergencies.all_clear(caller(), eid)
-    return jsonify(emergencies.to_dict(e, emergencies.steps(e))), 201
+    return reply(emergencies.answer(e, emergencies.steps(e)), 201)
 
 
 @bp.post("/emergencies/stop-area")

@@ -125,7 +125,7 @@ def _content_title(s: Schedule) -> str:
 
 def upcoming(user: User, on: date, days: int = 30, soon: int = 14) -> dict[str, Any]:
     """For the dashboard: deadlines due within ``days``, and campaigns starting within ``soon`` days unscheduled."""
-    due = [{"plan_id": p.plan_id, "plan_title": p.plan.title, **plans_service.period_dict(p),
+    due = [{"plan_id": p.plan_id, "plan_title": p.plan.title, **plans_service.period_answer(p).model_dump(),
             "days_left": (p.deadline - on).days} for p in plans_service.periods(user, on, on + timedelta(days))]
     starting = [c for c in campaigns_service.listing(user, between=(on, on + timedelta(soon)))
                 if c.starts_on >= on]
