@@ -132,10 +132,13 @@ def fault(error: ValidationError) -> tuple[str, str]:
     return ".".join(str(p) for p in first["loc"] if not isinstance(p, int)) or "-", first["msg"]
 
 
-def read(model: type[M], data: Any) -> M:
-    """``data`` as ``model``, or ``Invalid`` naming its first faulty field in the API's own words."""
+def read(model: type[M], data: Any, *, form: bool = False) -> M:
+    """``data`` as ``model``, or ``Invalid`` naming its first faulty field in the API's own words.
+
+    ``form``: ``data`` is a form's text, read as the numbers its shape names (``"5"`` for an id).
+    """
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, strict=False if form else None)
     except ValidationError as exc:
         field, why = fault(exc)
         raise Invalid(msg("Trường '%(field)s' không hợp lệ: %(why)s.", field=field, why=why), field=field) from None
