@@ -15,12 +15,9 @@ from peewee import (
     TextField,
 )
 
-from playlists.words import Approval
+from playlists.words import RELAY_STATUSES, Approval  # noqa: F401  (re-exported: the statuses of the table below)
 
 from .models import Area, BaseModel, Station, User, UTCDateTimeField, utcnow
-
-#: draft → submitted → approved | rejected; an approver can disable an approved source at once
-RELAY_STATUSES = (Approval.DRAFT, Approval.SUBMITTED, Approval.APPROVED, Approval.REJECTED, "disabled")
 
 
 class RelaySource(BaseModel):
@@ -32,7 +29,7 @@ class RelaySource(BaseModel):
     name = CharField(max_length=200)
     url = CharField(max_length=1000)
     note = TextField(default="")
-    status = CharField(max_length=16, default=Approval.DRAFT, index=True)  # one of RELAY_STATUSES
+    status = CharField(max_length=16, default=Approval.DRAFT, index=True)  # RELAY_STATUSES; an approver disables at once
     area = ForeignKeyField(Area, null=True, on_delete="RESTRICT")  # owner scope
     area_id: Field[int | None]
     author = ForeignKeyField(User, null=True, backref="relay_sources", on_delete="RESTRICT")

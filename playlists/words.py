@@ -28,6 +28,7 @@ class Approval(enum.StrEnum):
     APPLIED = "applied"  # a programme revision that took effect at once (nothing approved played it)
     SUPERSEDED = "superseded"  # a programme revision replaced by a later one
     AIRED_LIVE = "aired-live"  # a live announcement's archive (central.services.live): never scheduled
+    DISABLED = "disabled"  # a relay source an approver took off the air at once (central.services.relays)
 
 
 #: the states each kind of row may be in (a chime goes through a bulletin's workflow)
@@ -37,6 +38,7 @@ SCHEDULE_STATUSES = (Approval.DRAFT, Approval.SUBMITTED, Approval.APPROVED, Appr
 REVISION_STATUSES = (Approval.APPLIED, Approval.SUBMITTED, Approval.APPROVED, Approval.REJECTED,
                      Approval.SUPERSEDED)
 REPORT_STATUSES = (Approval.DRAFT, Approval.SUBMITTED)
+RELAY_STATUSES = (Approval.DRAFT, Approval.SUBMITTED, Approval.APPROVED, Approval.REJECTED, Approval.DISABLED)
 
 
 class Audibility(enum.StrEnum):

@@ -1,20 +1,22 @@
 """HTTP APIs under ``/api/v1``: the station contract (``station``) and the operator API (the rest).
 
 Helpers for views: ``json_body()`` (a dict or a 400 problem), ``caller()`` (the person ``@require``
-let in), ``query_int()``; times go through ``central.times.parse_time``.
+let in), ``query_int()``, ``reply()`` (an answer built as ``central.shapes`` models, as JSON); times go
+through ``central.times.parse_time``.
 """
 
 from __future__ import annotations
 
 from typing import Any, overload
 
-from flask import request
+from flask import Response, jsonify, request
 
 from central.messages import msg
 
 from ..auth import current_user
 from ..errors import Invalid
 from ..models import User
+from ..shapes import plain
 from ..words import ROLES
 
 ALL_ROLES = ROLES  # every role (scope still applies)
@@ -52,3 +54,8 @@ def query_int(name: str, default: int | None = None) -> int | None:
         return int(value)
     except ValueError:
         raise Invalid(msg("Tham số '%(name)s' phải là số nguyên.", name=name), field=name) from None
+
+
+def reply(body: Any, status: int = 200) -> tuple[Response, int]:
+    """``body`` as the JSON answer: services build answers as ``central.shapes`` models, dumped here."""
+    return jsonify(plain(body)), status

@@ -14,7 +14,7 @@ from ..auth import require
 from ..errors import Invalid
 from ..models import Area
 from ..services import alerts, reports, uptime
-from . import ALL_ROLES, caller, json_body, query_int
+from . import ALL_ROLES, caller, json_body, query_int, reply
 
 bp = Blueprint("api_alerts", __name__, url_prefix="/api/v1")
 
@@ -24,7 +24,7 @@ def list_alerts() -> ResponseReturnValue:
     """Alerts in the caller's scope, newest first, and how many are unread."""
     limit, offset = query_int("limit", 100), query_int("offset", 0)
     rows = alerts.listing(caller(), request.args.get("state") or "all", limit, offset)
-    return jsonify({"alerts": [alerts.to_dict(a) for a in rows], "unread": alerts.unread(caller()),
+    return reply({"alerts": [alerts.answer(a) for a in rows], "unread": alerts.unread(caller()),
                     "limit": limit, "offset": offset})
 
 
@@ -38,8 +38,8 @@ def read_alerts() -> ResponseReturnValue:
 
 def _subscriptions() -> ResponseReturnValue:
     user = caller()
-    return jsonify({"email": alerts.profile(user).email,
-                    "subscriptions": [alerts.subscription_dict(s) for s in alerts.subscriptions(user)]})
+    return reply({"email": alerts.profile(user).email,
+                  "subscriptions": [alerts.subscription_answer(s) for s in alerts.subscriptions(user)]})
 
 
 @bp.get("/alerts/subscriptions")
@@ -68,7 +68,7 @@ def subscribe() -> ResponseReturnValue:
     if not all(isinstance(v, str) for v in (kind, mode)) or not (area is None or isinstance(area, str)):
         raise Invalid(msg("'area_code', 'kind' và 'mode' phải là chuỗi."))
     sub = alerts.subscribe(caller(), area or None, kind, mode)
-    return jsonify(alerts.subscription_dict(sub)), 201
+    return reply(alerts.subscription_answer(sub), 201)
 
 
 @bp.delete("/alerts/subscriptions/<int:sub_id>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, request
 from flask.typing import ResponseReturnValue
 
 from central.messages import msg
@@ -13,7 +13,7 @@ from ..auth import require
 from ..errors import Invalid
 from ..services import audit
 from ..words import Role
-from . import caller, query_int
+from . import caller, query_int, reply
 
 bp = Blueprint("api_audit", __name__, url_prefix="/api/v1")
 
@@ -52,5 +52,5 @@ def audit_log() -> ResponseReturnValue:
     if fmt != "json":
         raise Invalid(msg("format phải là json hoặc csv."), field="format")
     p = audit.page(user, f, query_int("limit", 100), query_int("offset", 0))
-    return jsonify({"entries": [audit.to_dict(r) for r in p.rows], "total": p.total, "limit": p.limit,
-                    "offset": p.offset})
+    return reply({"entries": [audit.answer(r) for r in p.rows], "total": p.total, "limit": p.limit,
+                  "offset": p.offset})

@@ -13,7 +13,7 @@ from ..auth import require
 from ..policy import APPROVERS
 from ..services import emergencies, standing_alerts
 from ..words import Role
-from . import ALL_ROLES, caller, json_body
+from . import ALL_ROLES, caller, json_body, reply
 
 bp = Blueprint("api_emergencies", __name__, url_prefix="/api/v1")
 
@@ -21,18 +21,14 @@ bp = Blueprint("api_emergencies", __name__, url_prefix="/api/v1")
 @require(ALL_ROLES)
 def list_emergencies() -> ResponseReturnValue:
     user = caller()
-    out = []
-    for e in emergencies.listing(user):
-        out.append(emergencies.to_dict(e, emergencies.steps(e)))
-        out[-1].pop("stations")
-    return jsonify({"emergencies": out})
+    return reply({"emergencies": [emergencies.summary(e, emergencies.steps(e)) for e in emergencies.listing(user)]})
 
 
 @bp.post("/emergencies")
 @require(APPROVERS)
 def create_emergency() -> ResponseReturnValue:
     e = emergencies.create(caller(), json_body())
-    return jsonify(emergencies.to_dict(e, emergencies.steps(e))), 201
+    return reply(emergencies.answer(e, emergencies.steps(e)), 201)
 
 
 @bp.get("/emergencies/<int:eid>")
@@ -43,21 +39,21 @@ def get_emergency(eid: int) -> ResponseReturnValue:
     if request.args.get("format") == "csv":
         name, text = emergencies.steps_csv(e, rows)
         return Response(text, mimetype="text/csv", headers={"Content-Disposition": f"attachment; filename={name}"})
-    return jsonify(emergencies.to_dict(e, rows))
+    return reply(emergencies.answer(e, rows))
 
 
 @bp.post("/emergencies/<int:eid>/stop")
 @require(APPROVERS)
 def stop_emergency(eid: int) -> ResponseReturnValue:
     e = emergencies.stop(caller(), eid)
-    return jsonify(emergencies.to_dict(e, emergencies.steps(e)))
+    return reply(emergencies.answer(e, emergencies.steps(e)))
 
 
 @bp.post("/emergencies/<int:eid>/all-clear")
 @require(APPROVERS)
 def all_clear(eid: int) -> ResponseReturnValue:
     e = emergencies.all_clear(caller(), eid)
-    return jsonify(emergencies.to_dict(e, emergencies.steps(e))), 201
+    return reply(emergencies.answer(e, emergencies.steps(e)), 201)
 
 
 @bp.post("/emergencies/stop-area")
@@ -70,16 +66,16 @@ def stop_area() -> ResponseReturnValue:
 @bp.get("/standing-alerts")
 @require(ALL_ROLES)
 def list_standing_alerts() -> ResponseReturnValue:
-    return jsonify({"standing_alerts": [standing_alerts.to_dict(a) for a in standing_alerts.listing(caller())]})
+    return reply({"standing_alerts": [standing_alerts.answer(a) for a in standing_alerts.listing(caller())]})
 
 
 @bp.post("/standing-alerts")
 @require((Role.ADMIN,))
 def create_standing_alert() -> ResponseReturnValue:
-    return jsonify(standing_alerts.to_dict(standing_alerts.create(caller(), json_body()))), 201
+    return reply(standing_alerts.answer(standing_alerts.create(caller(), json_body())), 201)
 
 
 @bp.patch("/standing-alerts/<int:aid>")
 @require((Role.ADMIN,))
 def update_standing_alert(aid: int) -> ResponseReturnValue:
-    return jsonify(standing_alerts.to_dict(standing_alerts.update(caller(), aid, json_body())))
+    return reply(standing_alerts.answer(standing_alerts.update(caller(), aid, json_body())))

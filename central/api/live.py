@@ -23,7 +23,7 @@ from ..config import settings
 from ..db import database
 from ..errors import Forbidden
 from ..services import live, live_feed
-from . import ALL_ROLES, caller, json_body
+from . import ALL_ROLES, caller, json_body, reply
 from .station import _station
 from .station import bp as station_bp
 
@@ -32,19 +32,19 @@ bp = Blueprint("api_live", __name__, url_prefix="/api/v1")
 @bp.get("/live")
 @require(ALL_ROLES)
 def list_live() -> ResponseReturnValue:
-    return jsonify({"live": [live.to_dict(s) for s in live.listing(caller())]})
+    return reply({"live": [live.answer(s) for s in live.listing(caller())]})
 
 
 @bp.post("/live")
 @require(live.SPEAKERS)
 def start_live() -> ResponseReturnValue:
-    return jsonify(live.to_dict(live.start(caller(), json_body(), settings()))), 201
+    return reply(live.answer(live.start(caller(), json_body(), settings())), 201)
 
 
 @bp.get("/live/<int:lid>")
 @require(ALL_ROLES)
 def get_live(lid: int) -> ResponseReturnValue:
-    return jsonify(live.to_dict(live.get(caller(), lid)))
+    return reply(live.answer(live.get(caller(), lid)))
 
 
 @bp.post("/live/<int:lid>/audio")
@@ -79,7 +79,7 @@ def _end_idle(app: Any, lid: int) -> None:
 @bp.post("/live/<int:lid>/end")
 @require(live.SPEAKERS)
 def end_live(lid: int) -> ResponseReturnValue:
-    return jsonify(live.to_dict(live.end(caller(), lid, settings())))
+    return reply(live.answer(live.end(caller(), lid, settings())))
 
 
 @station_bp.get("/live")

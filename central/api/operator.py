@@ -23,7 +23,7 @@ from ..services import (
 )
 from ..times import parse_time
 from ..words import Role
-from . import ALL_ROLES, caller, json_body, query_int
+from . import ALL_ROLES, caller, json_body, query_int, reply
 
 bp = Blueprint("api_operator", __name__, url_prefix="/api/v1")
 
@@ -39,7 +39,7 @@ def health() -> ResponseReturnValue:
 @bp.get("/areas")
 @require(roles=ALL_ROLES)
 def list_areas() -> ResponseReturnValue:
-    return jsonify({"areas": areas.listing(area_subtree_ids(caller()))})
+    return reply({"areas": areas.listing(area_subtree_ids(caller()))})
 
 
 @bp.post("/areas")
@@ -53,7 +53,7 @@ def create_area() -> ResponseReturnValue:
     else:
         check_area(user, None)  # a new root is outside any scoped user's subtree
     area = areas.create(user, body.get("code", ""), body.get("name", ""), parent_code, body.get("level"))
-    return jsonify(areas.to_dict(area, parent_code)), 201
+    return reply(areas.answer(area, parent_code), 201)
 
 
 @bp.get("/stations")
@@ -154,7 +154,7 @@ def create_token() -> ResponseReturnValue:
 @require(roles=ALL_ROLES)
 def list_tokens() -> ResponseReturnValue:
     """The caller's own API tokens (never the secrets)."""
-    return jsonify({"tokens": [users.token_to_dict(r) for r in users.tokens_of(caller())]})
+    return reply({"tokens": [users.token_answer(r) for r in users.tokens_of(caller())]})
 
 
 @bp.delete("/tokens/<int:token_id>")
@@ -168,4 +168,4 @@ def revoke_token(token_id: int) -> ResponseReturnValue:
 @bp.get("/me")
 @require(roles=ALL_ROLES)
 def me() -> ResponseReturnValue:
-    return jsonify(users.to_dict(caller()))
+    return reply(users.answer(caller()))

@@ -13,7 +13,7 @@ from .. import policy
 from ..auth import require
 from ..errors import Invalid
 from ..services import calendar, campaign_schedule, languages, plans, schedules
-from . import ALL_ROLES, caller, json_body
+from . import ALL_ROLES, caller, json_body, reply
 
 bp = Blueprint("api_plans", __name__, url_prefix="/api/v1")
 
@@ -39,13 +39,13 @@ def _day(name: str) -> date | None:
 @require(ALL_ROLES)
 def list_plans() -> ResponseReturnValue:
     rows = plans.listing(caller(), _year(request.args.get("year")))
-    return jsonify([plans.to_dict(p) for p in rows])
+    return reply([plans.answer(p) for p in rows])
 
 
 @bp.post("/plans")
 @require(policy.EDITORS)
 def create_plan() -> ResponseReturnValue:
-    return jsonify(plans.to_dict(plans.create(caller(), json_body()))), 201
+    return reply(plans.answer(plans.create(caller(), json_body())), 201)
 
 
 @bp.get("/plans/defaults")
@@ -63,13 +63,13 @@ def plan_defaults() -> ResponseReturnValue:
 @bp.get("/plans/<int:plan_id>")
 @require(ALL_ROLES)
 def get_plan(plan_id: int) -> ResponseReturnValue:
-    return jsonify(plans.to_dict(plans.get(caller(), plan_id)))
+    return reply(plans.answer(plans.get(caller(), plan_id)))
 
 
 @bp.patch("/plans/<int:plan_id>")
 @require(policy.EDITORS)
 def update_plan(plan_id: int) -> ResponseReturnValue:
-    return jsonify(plans.to_dict(plans.update(caller(), plan_id, json_body())))
+    return reply(plans.answer(plans.update(caller(), plan_id, json_body())))
 
 
 @bp.delete("/plans/<int:plan_id>")
@@ -84,7 +84,7 @@ def delete_plan(plan_id: int) -> ResponseReturnValue:
 def list_deadlines() -> ResponseReturnValue:
     """Report deadlines of the plans in scope, soonest first."""
     rows = plans.periods(caller(), _day("from"), _day("to"))
-    return jsonify([{"plan_id": p.plan_id, "plan_title": p.plan.title, **plans.period_dict(p)} for p in rows])
+    return reply([plans.deadline_answer(p) for p in rows])
 
 
 @bp.post("/campaigns/<int:cid>/schedule")

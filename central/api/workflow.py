@@ -32,7 +32,7 @@ from ..services import (
 )
 from ..times import parse_time
 from ..words import Role
-from . import ALL_ROLES, caller, json_body, review
+from . import ALL_ROLES, caller, json_body, reply, review
 
 bp = Blueprint("api_workflow", __name__, url_prefix="/api/v1")
 
@@ -45,8 +45,8 @@ def _store() -> Path:
     return Path(current_app.config["DATA_DIR"])
 
 
-def _created(body: dict[str, Any]) -> tuple[Response, int]:
-    return jsonify(body), 201
+def _created(body: Any) -> tuple[Response, int]:
+    return reply(body, 201)
 
 
 # --- bulletins -----------------------------------------------------------------------------
@@ -129,25 +129,25 @@ review.routes(bp, "/bulletins", "bulletin", bulletins, ("submit", "approve", "re
 @require(ALL_ROLES)
 def list_categories() -> ResponseReturnValue:
     everything = request.args.get("all") in ("1", "true")
-    return jsonify([categories.to_dict(c) for c in categories.listing(everything)])
+    return reply([categories.answer(c) for c in categories.listing(everything)])
 
 
 @bp.post("/categories")
 @require((Role.ADMIN,))
 def create_category() -> ResponseReturnValue:
-    return _created(categories.to_dict(categories.create(caller(), json_body())))
+    return _created(categories.answer(categories.create(caller(), json_body())))
 
 
 @bp.get("/categories/<int:cid>")
 @require(ALL_ROLES)
 def get_category(cid: int) -> ResponseReturnValue:
-    return jsonify(categories.to_dict(categories.get(cid)))
+    return reply(categories.answer(categories.get(cid)))
 
 
 @bp.patch("/categories/<int:cid>")
 @require((Role.ADMIN,))
 def update_category(cid: int) -> ResponseReturnValue:
-    return jsonify(categories.to_dict(categories.update(caller(), cid, json_body())))
+    return reply(categories.answer(categories.update(caller(), cid, json_body())))
 
 
 @bp.delete("/categories/<int:cid>")
@@ -172,25 +172,25 @@ def list_campaigns() -> ResponseReturnValue:
     if plan and not plan.isdigit():
         raise Invalid(msg("plan phải là mã số kế hoạch."), field="plan")
     rows = campaigns.listing(caller(), day, int(plan) if plan else None)
-    return jsonify([campaigns.to_dict(c) for c in rows])
+    return reply([campaigns.answer(c) for c in rows])
 
 
 @bp.post("/campaigns")
 @require(policy.EDITORS)
 def create_campaign() -> ResponseReturnValue:
-    return _created(campaigns.to_dict(campaigns.create(caller(), json_body())))
+    return _created(campaigns.answer(campaigns.create(caller(), json_body())))
 
 
 @bp.get("/campaigns/<int:cid>")
 @require(ALL_ROLES)
 def get_campaign(cid: int) -> ResponseReturnValue:
-    return jsonify(campaigns.to_dict(campaigns.get(caller(), cid)))
+    return reply(campaigns.answer(campaigns.get(caller(), cid)))
 
 
 @bp.patch("/campaigns/<int:cid>")
 @require(policy.EDITORS)
 def update_campaign(cid: int) -> ResponseReturnValue:
-    return jsonify(campaigns.to_dict(campaigns.update(caller(), cid, json_body())))
+    return reply(campaigns.answer(campaigns.update(caller(), cid, json_body())))
 
 
 @bp.delete("/campaigns/<int:cid>")

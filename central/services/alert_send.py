@@ -184,7 +184,7 @@ def payload(d: AlertDelivery) -> dict[str, Any]:
         people.append({"user": user.name, "full_name": user.full_name, "email": prof.email if prof else "",
                        "mode": mode})
     return {"delivery": f"{d.alert_id}-{d.event}", "event": f"alert.{'opened' if d.event == 'open' else 'closed'}",
-            "alert": alerts.to_dict(a), "recipients": people}
+            "alert": alerts.answer(a).model_dump(mode="json"), "recipients": people}
 
 
 def _webhook_round(cfg: Settings, now: datetime) -> int:

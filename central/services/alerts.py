@@ -30,6 +30,7 @@ from ..config import Settings
 from ..db import database
 from ..errors import Invalid, NotFound
 from ..models import Area, Station, User, utcnow
+from ..shapes import reports as shapes
 from . import alert_checks, area_tree, areas, audit
 
 log = logging.getLogger(__name__)
@@ -154,15 +155,16 @@ def listing(user: User, state: str = "all", limit: int = 100, offset: int = 0) -
     return list(q.order_by(Alert.id.desc()).limit(limit).offset(offset))
 
 
-def to_dict(a: Alert) -> dict[str, Any]:
+def answer(a: Alert) -> shapes.Alert:
     area = a.area if a.area_id else None
     station = a.station if a.station_id else None
-    return {"id": a.id, "kind": a.kind, "key": a.key, "title": a.title, "body": a.body,
-            "area_code": area.code if area else None, "area_name": area.name if area else None,
-            "station_id": a.station_id, "station_name": station.name if station else None,
-            "object_type": a.object_type or None, "object_id": a.object_id,
-            "opened_at": a.opened_at.isoformat(), "closed_at": a.closed_at.isoformat() if a.closed_at else None,
-            "close_note": a.close_note, "open": a.closed_at is None}
+    return shapes.Alert(
+        id=a.id, kind=a.kind, key=a.key, title=a.title, body=a.body,
+        area_code=area.code if area else None, area_name=area.name if area else None,
+        station_id=a.station_id, station_name=station.name if station else None,
+        object_type=a.object_type or None, object_id=a.object_id,
+        opened_at=a.opened_at.isoformat(), closed_at=a.closed_at.isoformat() if a.closed_at else None,
+        close_note=a.close_note, open=a.closed_at is None)
 
 
 # --- subscriptions --------------------------------------------------------------------------------------
@@ -216,7 +218,7 @@ def set_email(user: User, email: str) -> AlertProfile:
     return profile(user)
 
 
-def subscription_dict(s: AlertSubscription) -> dict[str, Any]:
+def subscription_answer(s: AlertSubscription) -> shapes.Subscription:
     area = s.area if s.area_id else None
-    return {"id": s.id, "area_code": area.code if area else None, "area_name": area.name if area else None,
-            "kind": s.kind or None, "mode": s.mode}
+    return shapes.Subscription(id=s.id, area_code=area.code if area else None,
+                               area_name=area.name if area else None, kind=s.kind or None, mode=s.mode)

@@ -13,6 +13,7 @@ from central.messages import msg
 from ..db import database
 from ..errors import Conflict, Invalid, NotFound
 from ..models import AREA_LEVELS, Area, User
+from ..shapes import operator as shapes
 from ..words import AreaLevel
 from . import audit, manifests
 from .area_tree import ancestor_path
@@ -104,21 +105,15 @@ def _upsert(row: dict[str, Any], parent_code: str | None) -> bool:
     return False
 
 
-def to_dict(area: Area, parent_code: str | None = None) -> dict[str, Any]:
-    return {
-        "id": area.id,
-        "code": area.code,
-        "name": area.name,
-        "level": area.level,
-        "parent_code": parent_code,
-    }
+def answer(area: Area, parent_code: str | None = None) -> shapes.Area:
+    return shapes.Area(id=area.id, code=area.code, name=area.name, level=area.level, parent_code=parent_code)
 
 
-def listing(scope: set[int] | None) -> list[dict[str, Any]]:
+def listing(scope: set[int] | None) -> list[shapes.Area]:
     """Every area in ``scope`` (None = all), parents before children, with parent codes."""
     rows = list(Area.select().order_by(Area.id))
     codes = {a.id: a.code for a in rows}
     visible = [a for a in rows if scope is None or a.id in scope]
     depth = {a.id: len(ancestor_path(a.id, {r.id: r.parent_id for r in rows})) for a in visible}
     visible.sort(key=lambda a: (depth[a.id], a.code))
-    return [to_dict(a, codes.get(a.parent_id) if a.parent_id is not None else None) for a in visible]
+    return [answer(a, codes.get(a.parent_id) if a.parent_id is not None else None) for a in visible]

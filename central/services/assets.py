@@ -43,18 +43,6 @@ def save_bytes(data_dir: Path | str, data: bytes, *, duration_ms: int, codec: st
     return row
 
 
-def to_dict(asset: Asset) -> dict[str, Any]:
-    return {
-        "sha256": asset.sha256,
-        "size": asset.size,
-        "duration_ms": asset.duration_ms,
-        "codec": asset.codec,
-        "mime": asset.mime,
-        "loudness_lufs": asset.loudness_lufs,
-        "true_peak": asset.true_peak,
-    }
-
-
 def discard_unused(data_dir: Path | str, sha256: str) -> bool:
     """Forget an asset nothing refers to any more (a deleted draft's, a re-read draft's old audio).
 

@@ -1,7 +1,7 @@
 """The audit log: every state change made by a person is recorded with who, what, where and when.
 
 ``record`` writes a row; ``query`` finds rows by person, object, action, area and time for the admins'
-page and API (``to_dict``, ``to_csv``). A row's area is its object's (a station's, a bulletin's…),
+page and API (``answer``, ``to_csv``). A row's area is its object's (a station's, a bulletin's…),
 else its actor's; an admin with an area sees the rows of their subtree only.
 """
 
@@ -23,6 +23,7 @@ from central.times import ZONE
 
 from ..errors import Invalid
 from ..models import ApiToken, Area, AuditLog, User
+from ..shapes.operator import AuditEntry
 from . import area_tree
 
 #: the name written for a change with no user behind it: "system", or "cli:<login>" at the console
@@ -160,18 +161,18 @@ def object_types() -> list[str]:
     return sorted(r.object_type for r in q)
 
 
-def to_dict(row: AuditLog) -> dict[str, Any]:
-    return {
-        "id": row.id,
-        "at": row.at.isoformat(),
-        "actor_id": row.actor_id,
-        "actor_name": row.actor_name,
-        "action": row.action,
-        "object_type": row.object_type or None,
-        "object_id": row.object_id,
-        "area_code": row.area.code if row.area is not None else None,
-        "detail": row.detail or {},
-    }
+def answer(row: AuditLog) -> AuditEntry:
+    return AuditEntry(
+        id=row.id,
+        at=row.at.isoformat(),
+        actor_id=row.actor_id,
+        actor_name=row.actor_name,
+        action=row.action,
+        object_type=row.object_type or None,
+        object_id=row.object_id,
+        area_code=row.area.code if row.area is not None else None,
+        detail=row.detail or {},
+    )
 
 
 CSV_MAX = 100_000

@@ -125,11 +125,11 @@ def _content_title(s: Schedule) -> str:
 
 def upcoming(user: User, on: date, days: int = 30, soon: int = 14) -> dict[str, Any]:
     """For the dashboard: deadlines due within ``days``, and campaigns starting within ``soon`` days unscheduled."""
-    due = [{"plan_id": p.plan_id, "plan_title": p.plan.title, **plans_service.period_dict(p),
+    due = [{"plan_id": p.plan_id, "plan_title": p.plan.title, **plans_service.period_answer(p).model_dump(),
             "days_left": (p.deadline - on).days} for p in plans_service.periods(user, on, on + timedelta(days))]
     starting = [c for c in campaigns_service.listing(user, between=(on, on + timedelta(soon)))
                 if c.starts_on >= on]
     planned = scheduled_campaign_ids([c.id for c in starting])
     return {"deadlines": due,
-            "unscheduled_campaigns": [{"campaign": campaigns_service.to_dict(c), "days_left": (c.starts_on - on).days}
+            "unscheduled_campaigns": [{"campaign": campaigns_service.answer(c).model_dump(mode="json"), "days_left": (c.starts_on - on).days}
                                       for c in starting if c.id not in planned]}

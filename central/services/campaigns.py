@@ -22,6 +22,7 @@ from central.policy import EDITORS, can_see_owner, check_owner, check_role, owne
 from central.services import audit
 from central.services import categories as categories_service
 from central.services.area_tree import ancestor_ids
+from central.shapes import workflow as shapes
 
 
 def _day(value: Any, what: str) -> date:
@@ -154,16 +155,16 @@ def delete(actor: User, cid: int) -> None:
         c.delete_instance()
 
 
-def to_dict(c: Campaign) -> dict[str, Any]:
+def answer(c: Campaign) -> shapes.Campaign:
     cat = c.category
-    return {
-        "id": c.id,
-        "code": c.code,
-        "name": c.name,
-        "category": cat.code if cat else None,
-        "starts_on": c.starts_on.isoformat() if isinstance(c.starts_on, date) else str(c.starts_on),
-        "ends_on": c.ends_on.isoformat() if isinstance(c.ends_on, date) else str(c.ends_on),
-        "description": c.description,
-        "area_code": c.area.code if c.area is not None else None,
-        "plan_id": c.plan_id,
-    }
+    return shapes.Campaign(
+        id=c.id,
+        code=c.code,
+        name=c.name,
+        category=cat.code if cat else None,
+        starts_on=c.starts_on.isoformat() if isinstance(c.starts_on, date) else str(c.starts_on),
+        ends_on=c.ends_on.isoformat() if isinstance(c.ends_on, date) else str(c.ends_on),
+        description=c.description,
+        area_code=c.area.code if c.area is not None else None,
+        plan_id=c.plan_id,
+    )

@@ -21,6 +21,7 @@ from central.messages import msg
 from central.migrations import m0002_seed_categories as seed_step
 from central.models import Campaign, Category, User
 from central.services import audit
+from central.shapes import workflow as shapes
 
 log = logging.getLogger(__name__)
 
@@ -78,15 +79,9 @@ def seed_reference_data(years: tuple[int, ...] | None = None) -> dict[str, int]:
     return made
 
 
-def to_dict(c: Category) -> dict[str, Any]:
-    return {
-        "id": c.id,
-        "code": c.code,
-        "name": c.name,
-        "name_en": c.name_en,
-        "position": c.position,
-        "active": c.active,
-    }
+def answer(c: Category) -> shapes.Category:
+    return shapes.Category(id=c.id, code=c.code, name=c.name, name_en=c.name_en, position=c.position,
+                           active=c.active)
 
 
 def listing(include_inactive: bool = False) -> list[Category]:

@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from central.auth import area_subtree_ids, check_area
 from central.db import database, tuples_of
@@ -50,6 +50,8 @@ from central.models import (
 from central.policy import APPROVERS, check_role
 from central.services import audit, manifests, standing_alerts
 from central.services import schedules as schedules_service
+from central.shapes import emergencies as shapes
+from central.shapes.workflow import Targets
 from central.times import ZONE
 from central.words import EmergencyMode
 from playlists.model import DEFAULT_ZONE, Priority
@@ -156,7 +158,7 @@ def create(actor: User, data: Mapping[str, Any], all_clear_of: Emergency | None 
 
 def _title(mode: str, text: str) -> str:
     head = "THỬ NGHIỆM" if mode == EmergencyMode.TEST else "KHẨN CẤP"
-    return text if text.startswith(head) else f"{head}: {text}"[:300]
+    return (text if text.startswith(head) else f"{head}: {text}")[:300]  # a schedule's title holds 300
 
 
 def _deliveries(e: Emergency) -> None:
@@ -412,7 +414,16 @@ def _first_logs(schedule_id: int) -> dict[int, tuple[datetime | None, str]]:
     return out
 
 
-def counts(rows: list[Steps]) -> dict[str, int]:
+class Counts(TypedDict):
+    """How many target stations, and how many of them got it, sound it, were late."""
+
+    station_count: int
+    delivered: int
+    sounding: int
+    late: int
+
+
+def counts(rows: list[Steps]) -> Counts:
     """``x of y stations sounding`` and the rest of the page's head line."""
     return {"station_count": len(rows), "delivered": sum(r.delivered for r in rows),
             "sounding": sum(r.sounding for r in rows), "late": sum(r.late for r in rows)}
@@ -469,27 +480,32 @@ def _iso(t: datetime | None) -> str | None:
     return None if t is None else t.isoformat(timespec="milliseconds")
 
 
-def step_dict(r: Steps) -> dict[str, Any]:
-    return {"station_id": r.station.id, "station_name": r.station.name, "created_at": _iso(r.created_at),
-            "nudged_at": _iso(r.nudged_at), "manifest_fetched_at": _iso(r.fetched_at),
-            "audio_ready_at": _iso(r.audio_at), "audio_cached": r.audio_cached,
-            "sound_started_at": _iso(r.started_at), "outcome": r.outcome, "delivered": r.delivered,
-            "sounding": r.sounding, "late": r.late}
+def step_answer(r: Steps) -> shapes.Steps:
+    return shapes.Steps(
+        station_id=r.station.id, station_name=r.station.name,
+        created_at=r.created_at.isoformat(timespec="milliseconds"), nudged_at=_iso(r.nudged_at),
+        manifest_fetched_at=_iso(r.fetched_at), audio_ready_at=_iso(r.audio_at), audio_cached=r.audio_cached,
+        sound_started_at=_iso(r.started_at), outcome=r.outcome, delivered=r.delivered, sounding=r.sounding,
+        late=r.late)
 
 
-def to_dict(e: Emergency, rows: list[Steps] | None = None) -> dict[str, Any]:
+def summary(e: Emergency, rows: list[Steps]) -> shapes.EmergencySummary:
+    """The emergency and how many of its ``rows`` (target stations) got it, sound it, were late."""
     s = e.schedule
     areas, stations = _target_lists(s)
-    out = {"id": e.id, "title": e.title, "mode": e.mode, "schedule_id": s.id, "bulletin_id": e.bulletin_id,
-           "standing_alert": e.standing_alert.key if e.standing_alert is not None else None,
-           "all_clear_of": e.all_clear_of_id, "targets": {"areas": areas, "stations": stations},
-           "created_at": _iso(e.created_at), "created_by": e.created_by.name if e.created_by is not None else None,
-           "play_by": _iso(e.play_by), "valid_until": _iso(s.valid_until), "nudged_at": _iso(e.nudged_at),
-           "stopped_at": _iso(e.stopped_at), "running": not over(e)}
-    if rows is not None:
-        out.update(counts(rows))
-        out["stations"] = [step_dict(r) for r in rows]
-    return out
+    return shapes.EmergencySummary(
+        id=e.id, title=e.title, mode=e.mode, schedule_id=s.id, bulletin_id=e.bulletin_id,
+        standing_alert=e.standing_alert.key if e.standing_alert is not None else None,
+        all_clear_of=e.all_clear_of_id, targets=Targets(areas=areas, stations=stations),
+        created_at=e.created_at.isoformat(timespec="milliseconds"),
+        created_by=e.created_by.name if e.created_by is not None else None,
+        play_by=e.play_by.isoformat(timespec="milliseconds"), valid_until=_iso(s.valid_until),
+        nudged_at=_iso(e.nudged_at), stopped_at=_iso(e.stopped_at), running=not over(e), **counts(rows))
+
+
+def answer(e: Emergency, rows: list[Steps]) -> shapes.Emergency:
+    """The summary with each target station's way to air."""
+    return shapes.Emergency(**dict(summary(e, rows)), stations=[step_answer(r) for r in rows])
 
 
 CSV_COLUMNS = ("station_id", "station_name", "created_at", "nudged_at", "manifest_fetched_at",
@@ -502,5 +518,5 @@ def steps_csv(e: Emergency, rows: list[Steps]) -> tuple[str, str]:
     w = csv.DictWriter(buf, fieldnames=CSV_COLUMNS)
     w.writeheader()
     for r in rows:
-        w.writerow(step_dict(r))
+        w.writerow(step_answer(r).model_dump())
     return f"emergency-{e.id}.csv", "\ufeff" + buf.getvalue()

@@ -37,6 +37,8 @@ from central.models import Area, Bulletin, Station, User, utcnow
 from central.policy import can_see_owner, check_owner, check_role
 from central.services import audit, schedules
 from central.services.area_tree import ancestor_ids
+from central.shapes import live as shapes
+from central.shapes.workflow import Targets
 from central.words import Role
 from playlists.model import Priority
 from playlists.words import Approval
@@ -88,7 +90,7 @@ def start(actor: User, data: Mapping[str, Any], settings: Settings) -> LiveSessi
     check_role(actor, SPEAKERS, "phát trực tiếp")
     check_ready(settings)
     title = str(data.get("title") or "").strip()[:250] or "Thông báo trực tiếp"
-    areas, stations = schedules._targets(actor, data.get("targets"))  # scope checked there, area by area
+    areas, stations = schedules.targets_of(actor, data.get("targets"))  # scope checked there, area by area
     targets = {"areas": [a.code for a in areas], "stations": [s.id for s in stations]}
     with database.atomic():
         b = Bulletin.create(title=f"Phát trực tiếp: {title}", author=actor, area=actor.area_id,
@@ -194,17 +196,18 @@ def check_feeder(actor: User, live_id: int) -> LiveSession:
     return s
 
 
-def to_dict(s: LiveSession) -> dict[str, Any]:
+def answer(s: LiveSession) -> shapes.Live:
     def iso(t: Any) -> str | None:
         return None if t is None else t.isoformat(timespec="milliseconds")
 
-    return {
-        "id": s.id, "title": s.title, "bulletin_id": s.bulletin_id, "priority": s.priority,
-        "status": "on_air" if s.ended_at is None else "ended", "targets": s.targets,
-        "author": s.author.name, "area_code": s.area.code if s.area is not None else None,
-        "started_at": iso(s.started_at), "ended_at": iso(s.ended_at), "end_reason": s.end_reason,
-        "mount": mount(s.id), "note": s.note,
-    }
+    return shapes.Live(
+        id=s.id, title=s.title, bulletin_id=s.bulletin_id, priority=s.priority,
+        status="on_air" if s.ended_at is None else "ended",
+        targets=Targets(areas=s.targets["areas"], stations=s.targets["stations"]),
+        author=s.author.name, area_code=s.area.code if s.area is not None else None,
+        started_at=s.started_at.isoformat(timespec="milliseconds"), ended_at=iso(s.ended_at),
+        end_reason=s.end_reason, mount=mount(s.id), note=s.note,
+    )
 
 
 # --- stations: which live to join, with what credential ----------------------------------------

@@ -144,7 +144,7 @@ def bump_for_chime(chime: Chime | int) -> int:
 
 def schedules_with_relay(wanted: Callable[[Any], bool]) -> set[int]:
     """Ids of schedules whose relay, or a relay item of whose programme, satisfies ``wanted``."""
-    direct = {sid for sid, relay in tuples_of(Schedule.select(Schedule.id, Schedule.relay)
+    direct = {schedule_id for schedule_id, relay in tuples_of(Schedule.select(Schedule.id, Schedule.relay)
                                               .where(Schedule.relay.is_null(False))) if wanted(relay)}
     playlists = {programme_id for programme_id, relay in tuples_of(PlaylistItem.select(PlaylistItem.playlist, PlaylistItem.relay)
                                                  .where(PlaylistItem.relay.is_null(False))) if wanted(relay)}

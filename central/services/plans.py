@@ -34,6 +34,7 @@ from central.models import (
 from central.policy import EDITORS, can_see_owner, check_owner, check_role, owner_visible
 from central.services import audit
 from central.services import categories as categories_service
+from central.shapes import plans as shapes
 
 #: days between a period's last day and its deadline, unless the officer says otherwise
 DEFAULT_LEAD_DAYS = 5
@@ -262,7 +263,7 @@ def _parts(data: Mapping[str, Any], year: int, fill_defaults: bool,
         codes = set()
     if raw_targets is None and periods_in is not None and plan is not None:
         # new periods replace the old ones, and targets name periods: keep those still named
-        raw_targets = [_target_dict(t) for t in plan.targets if t.period is None or t.period.code in codes]
+        raw_targets = [_target_answer(t).model_dump() for t in plan.targets if t.period is None or t.period.code in codes]
     targets_in = _targets(raw_targets, codes) if raw_targets is not None else None
     return themes, periods_in, targets_in
 
@@ -289,37 +290,42 @@ def _write_parts(plan: Plan, themes: list[Any] | None, periods_in: list[dict[str
 # --- answers -------------------------------------------------------------------------------
 
 
-def _target_dict(t: PlanTarget) -> dict[str, Any]:
-    return {"category": t.category.code, "period": t.period.code if t.period is not None else None,
-            "min_bulletins": t.min_bulletins}
+def _target_answer(t: PlanTarget) -> shapes.PlanTarget:
+    return shapes.PlanTarget(category=t.category.code, period=t.period.code if t.period is not None else None,
+                             min_bulletins=t.min_bulletins)
 
 
-def period_dict(p: ReportPeriod) -> dict[str, Any]:
-    return {"code": p.code, "name": p.name, "starts_on": p.starts_on.isoformat(),
-            "ends_on": p.ends_on.isoformat(), "deadline": p.deadline.isoformat()}
+def period_answer(p: ReportPeriod) -> shapes.ReportPeriod:
+    return shapes.ReportPeriod(code=p.code, name=p.name, starts_on=p.starts_on.isoformat(),
+                               ends_on=p.ends_on.isoformat(), deadline=p.deadline.isoformat())
 
 
-def to_dict(plan: Plan) -> dict[str, Any]:
+def deadline_answer(p: ReportPeriod) -> shapes.Deadline:
+    """A report period with its plan's id and title (the deadline list)."""
+    return shapes.Deadline(plan_id=p.plan_id, plan_title=p.plan.title, **period_answer(p).model_dump())
+
+
+def answer(plan: Plan) -> shapes.Plan:
     themes = (PlanTheme.select(PlanTheme, Category).join(Category)
               .where(PlanTheme.plan == plan).order_by(Category.position))
     camps = Campaign.select().where(Campaign.plan == plan).order_by(Campaign.starts_on, Campaign.id)
     periods_q = ReportPeriod.select().where(ReportPeriod.plan == plan).order_by(ReportPeriod.deadline)
-    return {
-        "id": plan.id,
-        "year": plan.year,
-        "title": plan.title,
-        "issuer": plan.issuer,
-        "number": plan.number,
-        "issued_on": plan.issued_on.isoformat() if plan.issued_on else None,
-        "description": plan.description,
-        "area_code": plan.area.code if plan.area is not None else None,
-        "themes": [t.category.code for t in themes],
-        "periods": [period_dict(p) for p in periods_q],
-        "targets": [_target_dict(t) for t in PlanTarget.select().where(PlanTarget.plan == plan)
-                    .order_by(PlanTarget.id)],
-        "campaigns": [{"id": c.id, "name": c.name, "starts_on": c.starts_on.isoformat(),
-                       "ends_on": c.ends_on.isoformat()} for c in camps],
-    }
+    return shapes.Plan(
+        id=plan.id,
+        year=plan.year,
+        title=plan.title,
+        issuer=plan.issuer,
+        number=plan.number,
+        issued_on=plan.issued_on.isoformat() if plan.issued_on else None,
+        description=plan.description,
+        area_code=plan.area.code if plan.area is not None else None,
+        themes=[t.category.code for t in themes],
+        periods=[period_answer(p) for p in periods_q],
+        targets=[_target_answer(t) for t in PlanTarget.select().where(PlanTarget.plan == plan)
+                 .order_by(PlanTarget.id)],
+        campaigns=[shapes.PlanCampaign(id=c.id, name=c.name, starts_on=c.starts_on.isoformat(),
+                                       ends_on=c.ends_on.isoformat()) for c in camps],
+    )
 
 
 # --- the province's plan, for the demo and new installations -------------------------------

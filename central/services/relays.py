@@ -123,7 +123,7 @@ KIND = review.Kind(
     model=RelaySource, action="relay", label="relay source", noun="nguồn tiếp sóng", find=get, bump=_bump,
     wrong_state=N_("Không thể %(doing)s nguồn tiếp sóng đang ở trạng thái '%(status)s'."),
     own=N_("Không ai được tự duyệt nguồn tiếp sóng của mình; cần người duyệt thứ hai."),
-    resubmit_from=(Approval.DRAFT, Approval.REJECTED, "disabled"), cleared_on_approve=("disabled_by", "disabled_at"),
+    resubmit_from=(Approval.DRAFT, Approval.REJECTED, Approval.DISABLED), cleared_on_approve=("disabled_by", "disabled_at"),
 )
 
 
@@ -133,5 +133,5 @@ submit, approve, reject = KIND.submit, KIND.approve, KIND.reject  # the steps, w
 def disable(actor: User, rid: int, reason: Any = None) -> RelaySource:
     """Take an approved source off the air at once (one approver suffices: it only removes)."""
     r = review.editable(KIND, actor, rid, APPROVERS, "tắt")
-    return review.take_off(KIND, actor, r, "disabled", "disable", "tắt", disabled_by=actor, disabled_at=utcnow(),
+    return review.take_off(KIND, actor, r, Approval.DISABLED, "disable", "tắt", disabled_by=actor, disabled_at=utcnow(),
                            reject_reason=review.note(reason))

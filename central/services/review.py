@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypedDict, TypeVar
 
 from central.db import database
 from central.errors import Conflict, Forbidden, Invalid
@@ -137,7 +137,18 @@ def waiting_count(kind: Kind[R], user: User) -> int:
     return int(q.where(author.is_null() | (author != user.id)).count())
 
 
-def decision(row: Any) -> dict[str, Any]:
+class Decision(TypedDict):
+    """The answer's review members every kind carries (unpacked into its ``central.shapes`` answer)."""
+
+    author: str | None
+    approver: str | None
+    reason: str | None
+    area_code: str | None
+    created_at: str
+    decided_at: str | None
+
+
+def decision(row: Any) -> Decision:
     """The answer's review fields every kind carries: who wrote and decided it, why, where, when."""
     return {
         "author": row.author.name if row.author is not None else None,

@@ -26,6 +26,7 @@ from central.policy import check_role
 from central.services import audit
 from playlists.words import Approval
 
+from ..shapes import emergencies as shapes
 from ..words import Role
 from .area_tree import ancestor_ids
 
@@ -170,14 +171,14 @@ def _bump(a: StandingAlert) -> None:
         manifests.bump_for_area(a.area_id)
 
 
-def to_dict(a: StandingAlert) -> dict[str, Any]:
+def answer(a: StandingAlert) -> shapes.StandingAlert:
     b = a.bulletin
-    return {
-        "id": a.id, "key": a.key, "name": a.name, "active": a.active, "bulletin_id": b.id,
-        "bulletin_title": b.title, "bulletin_status": b.status,
-        "duration_ms": b.asset.duration_ms if b.asset is not None else 0,
-        "area_code": a.area.code if a.area is not None else None,
-    }
+    return shapes.StandingAlert(
+        id=a.id, key=a.key, name=a.name, active=a.active, bulletin_id=b.id,
+        bulletin_title=b.title, bulletin_status=b.status,
+        duration_ms=b.asset.duration_ms if b.asset is not None else 0,
+        area_code=a.area.code if a.area is not None else None,
+    )
 
 
 def seed_standard(admin: User, editor: User, approver: User, data_dir: Any, ffmpeg: str | None = None) -> list[StandingAlert]:

@@ -43,13 +43,13 @@ class History:
         ids = [s.id for s in stations]
         for chunk in _chunks([s.id for s in stations if s.online is None]):
             q = StationOutage.select(StationOutage.station).where(StationOutage.station.in_(chunk)).distinct()
-            h.with_outages.update(sid for (sid,) in tuples_of(q))
+            h.with_outages.update(station_id for (station_id,) in tuples_of(q))
         for chunk in _chunks(ids):
             q = (StationOutage.select(StationOutage.station, StationOutage.started_at, StationOutage.ended_at)
                  .where(StationOutage.station.in_(chunk), StationOutage.started_at < hi,
                         StationOutage.ended_at.is_null() | (StationOutage.ended_at > lo)))
-            for sid, began, ended in tuples_of(q):
-                h.outages.setdefault(sid, []).append((began, ended))
+            for station_id, began, ended in tuples_of(q):
+                h.outages.setdefault(station_id, []).append((began, ended))
         deaf = [s for s in stations if s.online is None and s.id not in h.with_outages]
         h._load_beats(deaf, lo, hi)
         return h
@@ -60,17 +60,17 @@ class History:
         for chunk in _chunks([s.id for s in stations]):
             firsts = (Heartbeat.select(Heartbeat.station, fn.MIN(Heartbeat.id), fn.COUNT(Heartbeat.id))
                       .where(Heartbeat.station.in_(chunk)).group_by(Heartbeat.station))
-            counts = {first: (sid, n) for sid, first, n in tuples_of(firsts)}
+            counts = {first: (station_id, n) for station_id, first, n in tuples_of(firsts)}
             if counts:
                 q = Heartbeat.select(Heartbeat.id, Heartbeat.received_at).where(Heartbeat.id.in_(sorted(counts)))
                 for hid, at in tuples_of(q):
-                    sid, n = counts[hid]
-                    self.oldest[sid] = (at, n)
+                    station_id, n = counts[hid]
+                    self.oldest[station_id] = (at, n)
             q = (Heartbeat.select(Heartbeat.station, Heartbeat.received_at)
                  .where(Heartbeat.station.in_(chunk), Heartbeat.received_at >= lo - widest,
                         Heartbeat.received_at < hi))
-            for sid, at in tuples_of(q):
-                self.beats.setdefault(sid, []).append(at)
+            for station_id, at in tuples_of(q):
+                self.beats.setdefault(station_id, []).append(at)
 
 
 def _chunks(ids: list[int]) -> list[list[int]]:

@@ -13,6 +13,7 @@ from ..auth import area_subtree_ids, hash_password, hash_token, in_scope, new_to
 from ..db import database
 from ..errors import Conflict, Invalid, NotFound, Unauthorized
 from ..models import ROLES, ApiToken, Area, User, utcnow
+from ..shapes import operator as shapes
 from ..words import Role
 from . import areas, audit, throttle
 
@@ -143,23 +144,17 @@ def revoke_token(actor: User | None, token_id: int) -> None:
         audit.record(actor, "token.revoke", row, user_id=row.user_id)
 
 
-def to_dict(user: User) -> dict[str, object]:
-    return {
-        "id": user.id,
-        "name": user.name,
-        "full_name": user.full_name,
-        "role": user.role,
-        "area_code": user.area.code if user.area is not None else None,
-        "active": user.active,
-    }
+def answer(user: User) -> shapes.User:
+    return shapes.User(id=user.id, name=user.name, full_name=user.full_name, role=user.role,
+                       area_code=user.area.code if user.area is not None else None, active=user.active)
 
 
-def token_to_dict(row: ApiToken) -> dict[str, object]:
+def token_answer(row: ApiToken) -> shapes.Token:
     def iso(t: object) -> str | None:
         return None if t is None else t.isoformat()  # type: ignore[attr-defined]
 
-    return {"id": row.id, "name": row.name, "prefix": row.prefix, "created_at": iso(row.created_at),
-            "last_used_at": iso(row.last_used_at), "revoked_at": iso(row.revoked_at)}
+    return shapes.Token(id=row.id, name=row.name, prefix=row.prefix, created_at=row.created_at.isoformat(),
+                        last_used_at=iso(row.last_used_at), revoked_at=iso(row.revoked_at))
 
 
 def by_id(uid: int) -> User:

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from pydantic import Field
 
+from ..relay_models import RELAY_STATUSES
 from . import VISIBLE, Answer, Id, OneOf, Shape, Text2000, Time
 
-RELAY_STATUSES = ("draft", "submitted", "approved", "rejected", "disabled")
 #: an http(s) stream address (Icecast MP3/AAC/Ogg, HLS .m3u8)
 StreamUrl = Annotated[str, Field(min_length=8, max_length=1000, pattern="^[Hh][Tt][Tt][Pp][Ss]?://[^\\s/]+\\S*$",
                                  examples=["http://127.0.0.1:8000/vov1.ogg"])]

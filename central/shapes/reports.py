@@ -8,6 +8,8 @@ from pydantic import ConfigDict, Field, WithJsonSchema
 from pydantic.json_schema import SkipJsonSchema
 
 from ..alert_models import ALERT_KINDS, SUBSCRIPTION_MODES
+from ..models import REPORT_STATUSES
+from ..words import ReportState
 from . import VISIBLE, Answer, Day, OneOf, OpenShape, Shape, Time
 
 Count = Annotated[int, Field(ge=0)]
@@ -72,7 +74,7 @@ class ReportNarrative(Answer):
 
 class ReportHeader(Answer):
     id: int | None
-    status: Annotated[str, OneOf(("new", "draft", "submitted"))]
+    status: Annotated[str, OneOf((ReportState.NEW, *REPORT_STATUSES))]
     created_at: DateTime | None
     updated_at: DateTime | None
     submitted_at: DateTime | None
@@ -96,7 +98,7 @@ class ChildNarrative(Answer):
 
 class ReportChild(Answer):
     area: ReportArea
-    status: Annotated[str, OneOf(("missing", "draft", "submitted"))]
+    status: Annotated[str, OneOf((ReportState.MISSING, *REPORT_STATUSES))]
     submitted_at: DateTime | None
     manual: ReportManual
     narrative: ChildNarrative

@@ -46,7 +46,7 @@ def alerts() -> Any:
     rows = service.listing(user, state, 200)
     service.mark_read(user)  # opening the page reads the bell
     g.alert_unread = 0
-    return render_template("web/alerts.html", rows=[service.to_dict(a) for a in rows], state=state, mark=mark,
+    return render_template("web/alerts.html", rows=[service.answer(a) for a in rows], state=state, mark=mark,
                            kinds=KIND_LABELS)
 
 
@@ -62,7 +62,7 @@ def alert_subscriptions() -> Any:
             flash(_("Đã lưu."), "success")
             return redirect(url_for("web.alert_subscriptions"))
     return render_template("web/alert_subscriptions.html", email=service.profile(user).email,
-                           subs=[service.subscription_dict(s) for s in service.subscriptions(user)],
+                           subs=[service.subscription_answer(s) for s in service.subscriptions(user)],
                            areas=queries.area_choices(user), kinds=KIND_LABELS, modes=MODE_LABELS)
 
 

@@ -20,7 +20,7 @@ STATUS_LABELS = {
     Approval.APPROVED: _l("Đã duyệt"),
     Approval.REJECTED: _l("Bị từ chối"),
     Approval.WITHDRAWN: _l("Đã thu hồi"),
-    "disabled": _l("Đã tắt"),
+    Approval.DISABLED: _l("Đã tắt"),
     Approval.AIRED_LIVE: _l("Đã phát trực tiếp"),
     StationState.ONLINE: _l("Trực tuyến"),
     StationState.OFFLINE: _l("Mất kết nối"),

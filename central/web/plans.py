@@ -89,7 +89,7 @@ def plan_detail(plan_id: int) -> Any:
             flash(_("Đã lưu kế hoạch."), "success")
             return redirect(url_for("web.plan_detail", plan_id=plan_id))
         plan = service.get(user, plan_id)
-    body = service.to_dict(plan)
+    body = service.answer(plan)
     return render_template("web/plan_detail.html", plan=plan, body=body, categories=queries.category_choices(),
                            campaigns=campaigns_service.listing(user, plan=plan_id),
                            editable=may(EDITING) and auth.in_scope(user, plan.area_id))

@@ -105,7 +105,7 @@ def test_seeded_plan_follows_the_provinces_2024_plan(db):
     seed_reference_data(years=(2024,))
     plan = plans.seed_plan(2024)
     assert plans.seed_plan(2024).id == plan.id  # once
-    body = plans.to_dict(plan)
+    body = plans.answer(plan).model_dump()
     assert body["issuer"] == "Sở Thông tin và Truyền thông tỉnh Đắk Nông" and body["number"] == "/KH-STTTT"
     assert "phòng, chống mua bán người năm 2024" in body["title"]
     assert {"drugs", "hiv", "trafficking", "prostitution", "crime"} <= set(body["themes"])
@@ -128,7 +128,7 @@ def test_step_7_brings_a_version_6_database_forward(db):
     assert migrations.apply(db) == list(range(7, migrations.latest() + 1))
     assert "plan_id" in {c.name for c in db.get_columns("campaign")}
     seed_reference_data(years=(2024,))
-    assert len(plans.to_dict(plans.seed_plan(2024))["campaigns"]) == 5
+    assert len(plans.answer(plans.seed_plan(2024)).campaigns) == 5
 
 
 def test_odd_shapes_are_refused_not_crashed(client, auth, tree, make_user, db):
