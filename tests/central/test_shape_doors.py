@@ -96,3 +96,16 @@ def test_an_upload_the_api_refuses_is_refused_by_the_web_form_naming_the_same_fi
     assert web.status_code == 400
     assert _names(html.unescape(web.get_data(as_text=True)), field)
     assert Bulletin.select().count() == 0
+
+
+@pytest.mark.parametrize("lang, words", [("vi", "Trường 'repeat.times' không hợp lệ: sai dạng."),
+                                         ("en", "Field 'repeat.times' is not valid: not in the expected form.")])
+def test_a_shape_fault_on_a_web_form_is_worded_in_the_persons_language(
+        client: Any, editor: tuple[Any, str], bulletin_factory: Any, lang: str, words: str) -> None:
+    b = bulletin_factory(editor[0], status="approved")
+    login(client, "bien.tap")
+    client.get(f"/lang/{lang}?next=/schedules/new")
+    page = client.get("/schedules/new").get_data(as_text=True)
+    web = client.post("/schedules/new", data={**FORM, "content": f"b:{b.id}", "times": ["25:00"],
+                                              "csrf_token": csrf_of(page)})
+    assert words in html.unescape(web.get_data(as_text=True))
