@@ -206,7 +206,7 @@ def delete_campaign(cid: int) -> ResponseReturnValue:
 @bp.get("/playlists")
 @require(ALL_ROLES)
 def list_playlists() -> ResponseReturnValue:
-    return jsonify([programmes.to_dict(p) for p in programmes.listing(caller())])
+    return reply([programmes.answer(p) for p in programmes.listing(caller())])
 
 
 @bp.post("/playlists")
@@ -216,19 +216,19 @@ def create_playlist() -> ResponseReturnValue:
         p = programmes.create(caller(), json_body(), _store())
     except AudioError as exc:
         raise AudioRejected(msg("Không tạo được nhạc hiệu: %(exc)s", exc=exc)) from exc
-    return _created(programmes.to_dict(p))
+    return _created(programmes.answer(p))
 
 
 @bp.get("/playlists/<int:programme_id>")
 @require(ALL_ROLES)
 def get_playlist(programme_id: int) -> ResponseReturnValue:
-    return jsonify(programmes.to_dict(programmes.get(caller(), programme_id)))
+    return reply(programmes.answer(programmes.get(caller(), programme_id)))
 
 
 @bp.patch("/playlists/<int:programme_id>")
 @require(policy.EDITORS)
 def update_playlist(programme_id: int) -> ResponseReturnValue:
-    return jsonify(programmes.to_dict(programmes.update(caller(), programme_id, json_body(), _store())))
+    return reply(programmes.answer(programmes.update(caller(), programme_id, json_body(), _store())))
 
 
 @bp.delete("/playlists/<int:programme_id>")

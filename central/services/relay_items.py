@@ -18,6 +18,7 @@ from typing import Any
 from central.errors import Invalid, Unprocessable
 from central.messages import msg
 from central.models import Bulletin, Playlist, PlaylistItem, User
+from central.shapes import relays as shapes
 from playlists import model as pm
 from playlists.words import Approval
 
@@ -115,31 +116,29 @@ def preview_fallback(bid: int | None, pid: int | None) -> list[pm.Item]:
     return out
 
 
-def describe(relay: Any) -> dict[str, Any] | None:
-    """The API's view of a stored relay: ``{"source_id", "source_name", "max_gap_s", "fallback"}``."""
+def describe(relay: Any) -> shapes.RelayOut | None:
+    """The API's view of a stored relay: its source (name, status), longest gap and fallback."""
     from central.relay_models import RelaySource
 
     if not isinstance(relay, dict):
         return None
     src = RelaySource.get_or_none(RelaySource.id == relay.get("source_id"))
     bid, pid = fallback_ids(relay)
-    fb = {"bulletin_id": bid} if bid else {"playlist_id": pid} if pid else None
-    return {"source_id": relay.get("source_id"), "source_name": src.name if src else None,
-            "source_status": src.status if src else None,
-            "max_gap_s": int(relay.get("max_gap_s", pm.DEFAULT_MAX_GAP_S)), "fallback": fb}
+    fb = shapes.FallbackBulletin(bulletin_id=bid) if bid else shapes.FallbackPlaylist(playlist_id=pid) if pid else None
+    return shapes.RelayOut(source_id=relay["source_id"], source_name=src.name if src else None,
+                           source_status=src.status if src else None,
+                           max_gap_s=int(relay.get("max_gap_s", pm.DEFAULT_MAX_GAP_S)), fallback=fb)
 
 
 def describe_schedule(relay: Any) -> dict[str, Any] | None:
     """A schedule's relay as the API shows it: ``describe`` plus its ``duration_ms``."""
     out = describe(relay)
-    if out is not None:
-        out["duration_ms"] = int(relay.get("duration_ms", 0))
-    return out
+    return None if out is None else {**out.model_dump(mode="json"), "duration_ms": int(relay.get("duration_ms", 0))}
 
 
 def title(relay: Any) -> str:
     d = describe(relay)
-    return f"Tiếp sóng {d['source_name']}" if d and d["source_name"] else ""
+    return f"Tiếp sóng {d.source_name}" if d and d.source_name else ""
 
 
 def check_approvable(s: Any) -> None:

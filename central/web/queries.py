@@ -58,7 +58,7 @@ def pending_audio(user: Any) -> dict[str, list[Any]]:
     from central.services import chimes, programmes, relays
 
     return {"chimes": chimes.listing(user, status=Approval.SUBMITTED),
-            "changes": [programmes.to_dict(p) for p in programmes.waiting_for(user)],
+            "changes": [programmes.answer(p) for p in programmes.waiting_for(user)],
             "relays": relays.listing(user, status=Approval.SUBMITTED)}
 
 
