@@ -117,12 +117,14 @@ def schedule(actor: User, cid: int, data: Mapping[str, Any], today: date) -> lis
     priority = data.get("priority") or "normal"
     if priority not in (Priority.NORMAL, Priority.PRIORITY):
         raise Invalid(msg("Lịch của đợt tuyên truyền là thường hoặc ưu tiên."), field="priority")
+    raw = data.get("targets") or {}
+    targets = {k: raw.get(k) or [] for k in ("areas", "stations")}  # its open shape may carry more: a schedule's not
     made = []
     with database.atomic():
         for slot in rotation(first, last, times, len(chosen)):
             b = chosen[slot.bulletin]
             made.append(schedules.create(actor, {
-                "title": f"{c.name} — {b.title}"[:300], "bulletin_id": b.id, "targets": data.get("targets"),
+                "title": f"{c.name} — {b.title}"[:300], "bulletin_id": b.id, "targets": targets,
                 "dtstart": datetime.combine(slot.first_day, slot.times[0]).isoformat(),
                 "rrule": _rrule(slot, last), "priority": priority, "submit": data.get("submit", True)}))
         audit.record(actor, "campaign.schedule", c, schedules=[s.id for s in made], first_day=str(first),

@@ -158,7 +158,7 @@ def create(actor: User, data: Mapping[str, Any], all_clear_of: Emergency | None 
 
 def _title(mode: str, text: str) -> str:
     head = "THỬ NGHIỆM" if mode == EmergencyMode.TEST else "KHẨN CẤP"
-    return text if text.startswith(head) else f"{head}: {text}"[:300]
+    return (text if text.startswith(head) else f"{head}: {text}")[:300]  # a schedule's title holds 300
 
 
 def _deliveries(e: Emergency) -> None:

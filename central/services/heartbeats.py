@@ -4,12 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
-
-from central.messages import msg
-
 from .. import shapes
-from ..errors import Invalid
 from ..models import Heartbeat, Station, utcnow
 from ..shapes.station import Heartbeat as HeartbeatShape
 
@@ -18,11 +13,7 @@ _KEEP_PER_STATION = 2000  # older heartbeats are pruned; the latest status lives
 
 def record(station: Station, body: dict[str, Any]) -> Heartbeat:
     """Store a heartbeat (unknown fields kept in ``payload``) and update the station's status columns."""
-    try:
-        beat = HeartbeatShape.model_validate(body)  # the contract's shape (central/shapes/station.py)
-    except ValidationError as exc:
-        field, why = shapes.fault(exc)
-        raise Invalid(msg("Trường '%(field)s' không hợp lệ: %(why)s.", field=field, why=why), field=field) from None
+    beat = shapes.read(HeartbeatShape, body)  # the contract's shape (central/shapes/station.py)
     trusted, now_playing = beat.clock_trusted, beat.now_playing
     last_error = None if beat.last_error is None else beat.last_error[:2000]
     agent = None if beat.agent_version is None else beat.agent_version[:64]

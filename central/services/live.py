@@ -90,7 +90,7 @@ def start(actor: User, data: Mapping[str, Any], settings: Settings) -> LiveSessi
     check_role(actor, SPEAKERS, "phát trực tiếp")
     check_ready(settings)
     title = str(data.get("title") or "").strip()[:250] or "Thông báo trực tiếp"
-    areas, stations = schedules._targets(actor, data.get("targets"))  # scope checked there, area by area
+    areas, stations = schedules.targets_of(actor, data.get("targets"))  # scope checked there, area by area
     targets = {"areas": [a.code for a in areas], "stations": [s.id for s in stations]}
     with database.atomic():
         b = Bulletin.create(title=f"Phát trực tiếp: {title}", author=actor, area=actor.area_id,

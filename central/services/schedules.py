@@ -24,12 +24,12 @@ from typing import Any
 
 from peewee import JOIN, fn
 
+from central import shapes
 from central.auth import area_subtree_ids, check_area
 from central.db import database, tuples_of
 from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from central.messages import N_, msg
 from central.models import (
-    PRIORITIES,
     Area,
     Bulletin,
     Playlist,
@@ -43,6 +43,7 @@ from central.policy import APPROVERS, ancestors_of_user, check_owner, check_role
 from central.services import area_tree, audit, manifests, relay_items, review
 from central.services import bulletins as bulletins_service
 from central.services import programmes as programmes_service
+from central.shapes.workflow import ScheduleInput, SchedulePatch, TargetsInput
 from central.times import parse_time
 from central.words import Role
 from playlists import model as pm
@@ -58,89 +59,56 @@ CONTENT_FIELDS = ("bulletin_id", "playlist_id", "relay", "targets", "dtstart", "
                   "priority", "grace_s", "valid_from", "valid_until", "exdates", "title")
 
 
-# --- parsing -------------------------------------------------------------------------------
-
-
-def _clock(value: Any) -> time:
-    try:
-        return time.fromisoformat(str(value))
-    except ValueError:
-        raise Invalid(msg("Giờ phát '%(value)s' phải dạng HH:MM.", value=value), field="repeat.times") from None
-
-
-def _date(value: Any, what: str) -> date | None:
-    if value in (None, ""):
-        return None
-    try:
-        return date.fromisoformat(str(value)[:10])
-    except ValueError:
-        raise Invalid(msg("%(what)s phải là ngày YYYY-MM-DD.", what=what), field=what) from None
+# --- parsing: the shape is ScheduleInput's (central/shapes/workflow.py), the meaning is here ----------
 
 
 def rule_from_repeat(repeat: Mapping[str, Any]) -> rules.Rule:
-    """``dtstart``/``rrule`` from the operator's form (once, daily, weekly, monthly)."""
-    form = repeat.get("form")
-    times = [_clock(t) for t in (repeat.get("times") or [])]
-    first = _date(repeat.get("first_day"), "repeat.first_day")
-    last = _date(repeat.get("last_day"), "repeat.last_day")
-    if first is None:
-        raise Invalid(msg("repeat cần first_day."), field="repeat.first_day")
-    if form == "once":
+    """``dtstart``/``rrule`` from the operator's form (once, daily, weekly, monthly), checked by ``Repeat``."""
+    times = [time.fromisoformat(t) for t in repeat["times"]]
+    first = date.fromisoformat(repeat["first_day"])
+    last = date.fromisoformat(repeat["last_day"]) if repeat.get("last_day") else None
+    if repeat["form"] == "once":
         return rules.once(first, times)
-    if form == "daily":
+    if repeat["form"] == "daily":
         return rules.daily(first, last or first, times)
-    if form == "weekly":
+    if repeat["form"] == "weekly":
         return rules.weekly(repeat.get("weekdays") or [], times, first, last)
-    if form == "monthly":
-        return rules.monthly(repeat.get("days") or [], times, first, last)
-    raise Invalid(msg("repeat.form phải là once, daily, weekly hoặc monthly."), field="repeat.form")
+    return rules.monthly(repeat.get("days") or [], times, first, last)
 
 
-def _local(value: Any, tzname: str, what: str) -> datetime:
+def _local(value: str | None, tzname: str, what: str) -> datetime:
     """A naive local time from ISO text; an aware value is converted into ``tzname``."""
-    if not isinstance(value, str) or not value:
+    if not value:  # the document's "dtstart, or repeat", which the model states only as schema
         raise Invalid(msg("Thiếu %(what)s (giờ địa phương ISO, ví dụ 2026-12-01T06:00).", what=what), field=what)
     try:
         t = datetime.fromisoformat(value)
         if t.tzinfo is not None:
             t = t.astimezone(rules.zone(tzname)).replace(tzinfo=None)
-    except (ValueError, OverflowError):  # the API checked the form: no such day or hour, or not in 1–9999
+    except (ValueError, OverflowError):  # the shape checked the form: no such day or hour, or not in 1–9999
         raise Unprocessable(msg("%(what)s '%(value)s' không phải thời gian ISO 8601 dùng được.", what=what, value=value), field=what) from None
     return t.replace(microsecond=0)
-
-
-def _grace(value: Any) -> int | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise Invalid(msg("grace_s phải là số giây ≥ 0 (hoặc null)."), field="grace_s")
-    return value
 
 
 def _timing(data: Mapping[str, Any], tzname: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     try:
         rules.zone(tzname)
-        if isinstance(data.get("repeat"), Mapping):
+        if data.get("repeat") is not None:
             rule = rule_from_repeat(data["repeat"])
             out["dtstart"], out["rrule"] = rule.dtstart, rule.rrule
         else:
             out["dtstart"] = _local(data.get("dtstart"), tzname, "dtstart")
-            rrule = data.get("rrule") or ""
-            if not isinstance(rrule, str):
-                raise Invalid(msg("rrule phải là chuỗi RFC 5545."), field="rrule")
-            out["rrule"] = rrule.strip()
+            out["rrule"] = (data.get("rrule") or "").strip()
     except ScheduleError as exc:
         raise Unprocessable(msg(exc.msgid, **exc.params), field="rrule") from exc
-    exdates = data.get("exdates") or []
-    if not isinstance(exdates, list):
-        raise Invalid(msg("exdates phải là danh sách giờ địa phương."), field="exdates")
-    out["exdates"] = [_local(x, tzname, "exdates").isoformat() for x in exdates]
+    out["exdates"] = [_local(x, tzname, "exdates").isoformat() for x in data.get("exdates") or []]
     return out
 
 
 def parse(actor: User, data: Mapping[str, Any], current: Schedule | None = None) -> dict[str, Any]:
     """Column values (plus ``_targets``) from a request body; for an edit, missing keys keep theirs."""
+    shapes.read(ScheduleInput if current is None else SchedulePatch, data)  # the API's own check, for every door
+
     def has(key: str) -> bool:
         return current is None or key in data
 
@@ -148,8 +116,6 @@ def parse(actor: User, data: Mapping[str, Any], current: Schedule | None = None)
     if has("bulletin_id") or has("playlist_id") or has("relay"):
         out.update(_content(actor, data))
     tzname = data.get("timezone") or (current.timezone if current else DEFAULT_ZONE)
-    if not isinstance(tzname, str):
-        raise Invalid(msg("timezone phải là tên múi giờ IANA."), field="timezone")
     out["timezone"] = tzname
     if current is None or any(k in data for k in ("dtstart", "rrule", "repeat", "exdates", "timezone")):
         merged = dict(data)
@@ -160,59 +126,49 @@ def parse(actor: User, data: Mapping[str, Any], current: Schedule | None = None)
             merged["exdates"] = current.exdates or []
         out.update(_timing(merged, tzname))
     if has("priority"):
-        priority = data.get("priority") or "normal"
-        if priority not in PRIORITIES:
-            raise Invalid(msg("priority phải là một trong %(value)s.", value=', '.join(PRIORITIES)), field="priority")
-        out["priority"] = priority
+        out["priority"] = data.get("priority", Priority.NORMAL)
     if has("grace_s"):
-        out["grace_s"] = _grace(data.get("grace_s"))
+        out["grace_s"] = data.get("grace_s")
     for key in ("valid_from", "valid_until"):
         if has(key):
             out[key] = parse_time(data.get(key), key)
     if has("title"):
-        out["title"] = str(data.get("title") or "")[:300]
+        out["title"] = data.get("title") or ""
     if has("targets"):
-        out["_targets"] = _targets(actor, data.get("targets"))
+        out["_targets"] = _targets(actor, data["targets"])
     return out
 
 
 def _content(actor: User, data: Mapping[str, Any]) -> dict[str, Any]:
     bulletin_id, programme_id, relay = data.get("bulletin_id"), data.get("playlist_id"), data.get("relay")
-    if [bulletin_id, programme_id, relay].count(None) != 2:
+    if [bulletin_id, programme_id, relay].count(None) != 2:  # the document's "exactly one of", schema only
         raise Invalid(msg("Chọn đúng một trong bulletin_id, playlist_id hoặc relay."))
     if relay is not None:
-        if not isinstance(relay, Mapping):
-            raise Invalid(msg("relay phải là đối tượng {source_id, duration_ms, …}."), field="relay")
         return {"bulletin": None, "playlist": None,
                 "relay": relay_items.parse(actor, 1, relay, source_key="source_id")}
-    try:
-        if bulletin_id is not None:
-            b = bulletins_service.get(actor, int(bulletin_id))
-            if b.status != Approval.APPROVED:
-                raise Conflict(msg("Bản tin %(id)s chưa được duyệt (đang '%(status)s').", id=b.id, status=b.status))
-            return {"bulletin": b, "playlist": None, "relay": None}
-        return {"bulletin": None, "playlist": programmes_service.get(actor, int(programme_id or 0)), "relay": None}  # programme_id is given here
-    except (TypeError, ValueError):
-        raise Invalid(msg("bulletin_id/playlist_id phải là số.")) from None
+    if bulletin_id is not None:
+        b = bulletins_service.get(actor, bulletin_id)
+        if b.status != Approval.APPROVED:
+            raise Conflict(msg("Bản tin %(id)s chưa được duyệt (đang '%(status)s').", id=b.id, status=b.status))
+        return {"bulletin": b, "playlist": None, "relay": None}
+    return {"bulletin": None, "playlist": programmes_service.get(actor, data["playlist_id"]), "relay": None}
 
 
-def _targets(actor: User, raw: Any) -> tuple[list[Area], list[Station]]:
-    if not isinstance(raw, Mapping):
-        raise Invalid(msg("targets phải là {\"areas\": [mã], \"stations\": [số]}."), field="targets")
+def _targets(actor: User, raw: Mapping[str, Any]) -> tuple[list[Area], list[Station]]:
+    """The areas and stations ``raw`` (a ``TargetsInput``) names, each in ``actor``'s scope."""
     codes, ids = raw.get("areas") or [], raw.get("stations") or []
-    if not isinstance(codes, list) or not isinstance(ids, list) or not (codes or ids):
-        raise Invalid(msg("Cần ít nhất một đơn vị hoặc một đài nhận."),
-                      field="targets")
+    if not (codes or ids):  # the document's "at least one target", schema only
+        raise Invalid(msg("Cần ít nhất một đơn vị hoặc một đài nhận."), field="targets")
     areas = []
     for code in codes:
-        a = Area.get_or_none(Area.code == str(code))
+        a = Area.get_or_none(Area.code == code)
         if a is None:
             raise Unprocessable(msg("Không có đơn vị mã '%(code)s'.", code=code), field="targets")
         check_area(actor, a)
         areas.append(a)
     stations = []
     for station_id in ids:
-        st = Station.get_or_none(Station.id == station_id) if isinstance(station_id, int) else None
+        st = Station.get_or_none(Station.id == station_id)
         if st is None:
             raise Unprocessable(msg("Không có đài số %(station_id)s.", station_id=station_id), field="targets")
         check_area(actor, st.area_id)
@@ -220,10 +176,16 @@ def _targets(actor: User, raw: Any) -> tuple[list[Area], list[Station]]:
     return areas, stations
 
 
+def targets_of(actor: User, raw: Any) -> tuple[list[Area], list[Station]]:
+    """The areas and stations an emergency's or a live's targets (``SomeTargets``: more members ignored) name."""
+    known = {k: raw[k] for k in ("areas", "stations") if k in raw} if isinstance(raw, Mapping) else raw
+    return _targets(actor, shapes.read(TargetsInput, known).model_dump())
+
+
 def target_stations(actor: User, raw: Any) -> tuple[list[Area], list[Station], set[int]]:
     """The target areas and stations ``raw`` names (checked against ``actor``'s scope) and the ids of
     every station they reach."""
-    areas, stations = _targets(actor, raw)
+    areas, stations = targets_of(actor, raw)
     return areas, stations, manifests.stations_under([a.id for a in areas]) | {st.id for st in stations}
 
 

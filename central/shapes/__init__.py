@@ -20,10 +20,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from copy import copy
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 from typing import Annotated, Any, TypeVar
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -37,6 +39,9 @@ from pydantic.json_schema import models_json_schema
 from pydantic_core import CoreSchema, core_schema
 
 from playlists.model import DEFAULT_ZONE
+
+from ..errors import Invalid
+from ..messages import msg
 
 J = dict[str, Any]
 M = TypeVar("M", bound=BaseModel)
@@ -127,6 +132,15 @@ def fault(error: ValidationError) -> tuple[str, str]:
     return ".".join(str(p) for p in first["loc"] if not isinstance(p, int)) or "-", first["msg"]
 
 
+def read(model: type[M], data: Any) -> M:
+    """``data`` as ``model``, or ``Invalid`` naming its first faulty field in the API's own words."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        field, why = fault(exc)
+        raise Invalid(msg("Trường '%(field)s' không hợp lệ: %(why)s.", field=field, why=why), field=field) from None
+
+
 _NAME_MAPS = ("properties", "$defs", "patternProperties")
 _NOISE = ("title", "default")
 
@@ -173,7 +187,15 @@ RFC3339 = "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|
 UUID_PATTERN = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 
 Time = Annotated[str, Field(pattern=RFC3339, json_schema_extra={"format": "date-time"})]
-Day = Annotated[str, Field(pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2}$", json_schema_extra={"format": "date"})]
+
+
+def _day(text: str) -> str:
+    date.fromisoformat(text)  # the pattern's digits name a real day (format "date"): 2026-02-30 is a ValueError
+    return text
+
+
+Day = Annotated[str, Field(pattern="^[0-9]{4}-[0-9]{2}-[0-9]{2}$", json_schema_extra={"format": "date"}),
+                AfterValidator(_day)]
 Uuid = Annotated[str, Field(pattern=UUID_PATTERN, json_schema_extra={"format": "uuid"})]
 Sha256 = Annotated[str, Field(pattern="^[0-9a-f]{64}$")]
 Int32 = Annotated[int, Field(ge=-(2**31), le=2**31 - 1)]  # an INTEGER column (PostgreSQL's is 32 bits)

@@ -95,7 +95,7 @@ def data_of(form: Any) -> dict[str, Any]:
     data = data_from_form(form)
     if form.get("rule_kind") == "raw":
         data.pop("repeat", None)
-        data["dtstart"], data["rrule"] = form.get("dtstart", ""), form.get("rrule", "")
+        data["dtstart"], data["rrule"] = form.get("dtstart") or None, form.get("rrule", "")
     return data
 
 
