@@ -247,25 +247,25 @@ def list_schedules() -> ResponseReturnValue:
     args = request.args
     station = args.get("station", type=int)
     rows = schedules.listing(caller(), station, args.get("area"), args.get("status"))
-    return jsonify([schedules.to_dict(s) for s in rows])
+    return reply([schedules.answer(s) for s in rows])
 
 
 @bp.post("/schedules")
 @require(schedules.SCHEDULERS)
 def create_schedule() -> ResponseReturnValue:
-    return _created(schedules.to_dict(schedules.create(caller(), json_body())))
+    return _created(schedules.answer(schedules.create(caller(), json_body())))
 
 
 @bp.get("/schedules/<int:schedule_id>")
 @require(ALL_ROLES)
 def get_schedule(schedule_id: int) -> ResponseReturnValue:
-    return jsonify(schedules.to_dict(schedules.get(caller(), schedule_id)))
+    return reply(schedules.answer(schedules.get(caller(), schedule_id)))
 
 
 @bp.patch("/schedules/<int:schedule_id>")
 @require(schedules.SCHEDULERS)
 def update_schedule(schedule_id: int) -> ResponseReturnValue:
-    return jsonify(schedules.to_dict(schedules.update(caller(), schedule_id, json_body())))
+    return reply(schedules.answer(schedules.update(caller(), schedule_id, json_body())))
 
 
 @bp.delete("/schedules/<int:schedule_id>")

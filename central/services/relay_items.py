@@ -130,10 +130,10 @@ def describe(relay: Any) -> shapes.RelayOut | None:
                            max_gap_s=int(relay.get("max_gap_s", pm.DEFAULT_MAX_GAP_S)), fallback=fb)
 
 
-def describe_schedule(relay: Any) -> dict[str, Any] | None:
+def describe_schedule(relay: Any) -> shapes.ScheduleRelay | None:
     """A schedule's relay as the API shows it: ``describe`` plus its ``duration_ms``."""
     out = describe(relay)
-    return None if out is None else {**out.model_dump(mode="json"), "duration_ms": int(relay.get("duration_ms", 0))}
+    return None if out is None else shapes.ScheduleRelay(**dict(out), duration_ms=int(relay.get("duration_ms", 0)))
 
 
 def title(relay: Any) -> str:
