@@ -40,7 +40,7 @@ def routes(bp: Blueprint, path: str, noun: str, service: Any, actions: tuple[str
 def _view(service: Any, action: str, reasoned: bool) -> Any:
     def view(rid: int) -> ResponseReturnValue:
         args = (reason(),) if reasoned else ()
-        return reply(service.to_dict(getattr(service, action)(current_user(), rid, *args)))
+        return reply(service.answer(getattr(service, action)(current_user(), rid, *args)))
 
     view.__name__ = f"{action}_{service.__name__.rsplit('.', 1)[-1]}"
     return view

@@ -58,7 +58,7 @@ def list_bulletins() -> ResponseReturnValue:
     args = request.args
     rows = bulletins.listing(caller(), args.get("status"), args.get("category"), args.get("campaign"),
                              args.get("language"))
-    return jsonify([bulletins.to_dict(b) for b in rows])
+    return reply([bulletins.answer(b) for b in rows])
 
 
 @bp.post("/bulletins")
@@ -77,13 +77,13 @@ def create_bulletin() -> ResponseReturnValue:
                                         gtts_host=cfg.gtts_host)
     except AudioError as exc:
         raise AudioRejected(msg("Không dùng được âm thanh: %(why)s", why=exc)) from exc
-    return _created(bulletins.to_dict(b))
+    return _created(bulletins.answer(b))
 
 
 @bp.get("/bulletins/<int:bid>")
 @require(ALL_ROLES)
 def get_bulletin(bid: int) -> ResponseReturnValue:
-    return jsonify(bulletins.to_dict(bulletins.get(caller(), bid)))
+    return reply(bulletins.answer(bulletins.get(caller(), bid)))
 
 
 @bp.patch("/bulletins/<int:bid>")
@@ -94,7 +94,7 @@ def edit_bulletin(bid: int) -> ResponseReturnValue:
         b = bulletins.edit(caller(), bid, json_body(), _store(), ffmpeg=cfg.ffmpeg, gtts_host=cfg.gtts_host)
     except AudioError as exc:
         raise AudioRejected(msg("Không dùng được âm thanh: %(why)s", why=exc)) from exc
-    return jsonify(bulletins.to_dict(b))
+    return reply(bulletins.answer(b))
 
 
 @bp.delete("/bulletins/<int:bid>")

@@ -100,9 +100,6 @@ def answer(c: Chime) -> shapes.Chime:
     )
 
 
-to_dict = answer  # the review routes' name until bulletins and schedules build their answers too
-
-
 # --- use in programmes ---------------------------------------------------------------------
 
 

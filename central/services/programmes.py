@@ -377,9 +377,6 @@ def answer(p: Playlist) -> shapes.Playlist:
     )
 
 
-to_dict = answer  # the review routes' name until bulletins and schedules build their answers too
-
-
 def waiting_count(user: User) -> int:
     """How many programmes in ``user``'s scope have a change waiting for someone other than its author."""
     waiting = PlaylistRevision.select(PlaylistRevision.playlist).where(

@@ -97,9 +97,6 @@ def answer(r: RelaySource) -> shapes.RelaySource:
     )
 
 
-to_dict = answer  # the review routes' name until bulletins and schedules build their answers too
-
-
 def for_item(actor: User, n: int, source_id: Any) -> RelaySource:
     """The source a relay item names: only an approved one in the actor's sight."""
     if not isinstance(source_id, int) or isinstance(source_id, bool):

@@ -482,6 +482,3 @@ def answer(s: Schedule) -> shapes.workflow.Schedule:
         created_by=s.created_by.name if s.created_by is not None else None,
         approved_by=s.approved_by.name if s.approved_by is not None else None,
     )
-
-
-to_dict = answer  # the review routes' name until bulletins build their answers too
