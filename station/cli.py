@@ -136,8 +136,8 @@ def cmd_sync(cfg: Config, args: argparse.Namespace) -> int:
 
 
 def cmd_status(cfg: Config, args: argparse.Namespace) -> int:
-    from .loop import slot_rows
     from .status import build, missing_assets
+    from .timeline import slot_rows
 
     if not cfg.db_path.exists():
         raise NotEnrolledError(f"no station here ({cfg.db_path}): run `station enroll` first")

@@ -24,10 +24,11 @@ from .amp import AmpPower, CommandRelay, GpioRelay
 from .assets import AssetCache
 from .client import CentralClient
 from .clock import Clock
+from .commands import Command, CommandKind
 from .config import Config
 from .errors import StationError
 from .live import LiveDesk, LivePlayer, LiveRun, template_for
-from .loop import Command, CommandKind, PlayerLoop, TimelineFn
+from .loop import PlayerLoop, TimelineFn
 from .monitor import Monitor, SoundCheck
 from .orders import OrderDesk
 from .player import Player

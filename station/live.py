@@ -35,8 +35,10 @@ from playlists.model import Priority
 from playlists.orders import OrderRejected, parse_live
 from playlists.timeline import current_item
 
+from .bookkeeping import play_fields
 from .errors import PlayerError, StationError
 from .player import Playback, Player, ProcessPlayback, die_with_parent
+from .playing import end, interrupt, launch
 
 if TYPE_CHECKING:
     from .loop import PlayerLoop
@@ -173,15 +175,15 @@ class LiveRun:
         want = self.wanted
         assert want is not None
         if loop.running is not None:  # the programme is suspended, and resumes after the live
-            loop._interrupt(now, "live", end_slot=False)
+            interrupt(loop, now, "live", end_slot=False)
         self._aim(want)
         title, bid = str(want.get("title") or "Phát trực tiếp"), int(want["bulletin_id"])
-        fields = loop._fields(None, 0, bid, None, "playing", "live", now, started=now)
+        fields = play_fields(loop, None, 0, bid, None, "playing", "live", now, started=now)
         fields.update(title=title, priority=Priority.PRIORITY.value)
         play_id = loop.journal.start_play(fields)
         loop.local_until = now + HOLD
-        if loop._launch(play_id, None, None, 0, Path("live"), title, 0, Priority.PRIORITY, bulletin=bid,
-                        player=self.player):
+        if launch(loop, play_id, None, None, 0, Path("live"), title, 0, Priority.PRIORITY, bulletin=bid,
+                  player=self.player):
             self._run = loop.running
             self._lost_since = None
             log.warning("LIVE %s joined: %r", want["id"], title)
@@ -228,7 +230,7 @@ class LiveRun:
         if r is None:
             return
         r.playback.terminate()
-        loop._end(r, status, reason, now, cut=status == "interrupted")
+        end(loop, r, status, reason, now, cut=status == "interrupted")
         log.warning("LIVE ended on this station: %s%s", status, f" ({reason})" if reason else "")
 
     def wake_at(self, now: datetime) -> datetime | None:

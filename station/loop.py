@@ -9,21 +9,20 @@ once; an occurrence that cannot start within its grace is logged missed with the
 a slot finished or cut before a restart is never played again. A slot whose audio is not downloaded
 and verified yet waits for it (the timeline holds it aside, see ``playlists.timeline``): the sync
 thread wakes the loop when an asset is ready, and the slot starts then, late, if its grace allows;
-a start later than ``LATE_NOTE`` carries its lateness in the play log's reason.
+a start later than ``bookkeeping.LATE_NOTE`` carries its lateness in the play log's reason.
+
+Its parts: ``station/playing.py`` supervises the item sounding now, ``station/bookkeeping.py``
+writes what happened to each slot, and ``station/commands.py`` does what people and the central ask.
 """
 
 from __future__ import annotations
 
-import enum
 import logging
 import threading
-import time
-import uuid
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from playlists.model import (
@@ -32,13 +31,10 @@ from playlists.model import (
     Priority,
     QuietHours,
     Slot,
-    SlotItem,
     SlotRecord,
     SlotStatus,
     StationSettings,
-    describe_reason,
     manifest_content,
-    slot_id,
 )
 from playlists.orders import EmergencyOrder
 from playlists.timeline import EMERGENCY_MAX_LATE, current_item, deadline, next_boundary
@@ -47,17 +43,18 @@ from playlists.words import PlayStatus, Reason
 from . import speaker
 from .amp import AmpPower
 from .assets import AssetCache
+from .bookkeeping import lateness, note_waiting, play_fields, settle, slot_row
 from .clock import Clock
-from .errors import PlayerError
+from .commands import Command, do
 from .journal import WriteJournal
 from .live import LiveRun
 from .monitor import SoundCheck
-from .orders import keep_active, load_active, merge, schedule_id_of
-from .player import Playback, Player
+from .orders import load_active, merge
+from .player import Player
+from .playing import Running, interrupt, launch, reap
 from .relay import WITHDRAWN_SOURCE, RelayPlayback, relay_start
 from .speaker import SpeakerTest
 from .store import PLAYING, SlotState, Store
-from .timeline import slot_rows  # noqa: F401 - the local page imports it from here
 
 log = logging.getLogger(__name__)
 
@@ -71,50 +68,6 @@ MAX_SLEEP = timedelta(hours=1)  # a safety net only: boundaries and events wake 
 CATCH_UP_MAX = timedelta(days=7)  # after a long power cut, account for at most this much
 PREROLL_S = 0.25
 STORE_RETRY = timedelta(seconds=10)  # how soon to try again writes the store refused
-LOCAL_HOLD = timedelta(minutes=10)  # a local file of unknown length holds the schedule this long at most
-LATE_NOTE = timedelta(seconds=1)  # a slot starting later than this says so (and by how much) in its log
-_FINAL = {SlotStatus.COMPLETED, SlotStatus.INTERRUPTED, SlotStatus.MISSED, SlotStatus.SKIPPED}
-
-
-@dataclass
-class Running:
-    """The item sounding now: a scheduled item, a pause, or an operator's play (``slot`` None)."""
-
-    play_id: str | None  # None for a pause
-    slot: Slot | None
-    item: SlotItem | None
-    index: int
-    sha256: str | None
-    bulletin_id: int | None
-    title: str
-    priority: Priority
-    expected_ms: int
-    started_at: datetime
-    playback: Playback | None  # None for a pause
-    until: datetime | None = None  # when a pause ends
-    ok_status: str = PlayStatus.COMPLETED
-    note: str | None = None  # the reason logged if it ends well: how late it started
-    sound: dict[str, Any] | None = None  # how it sounds (station.monitor), completed at its end
-    measurement: Any = None  # the monitor listening to it, if there is one
-
-
-class CommandKind(enum.StrEnum):
-    """What a person (the local page) or the push channel asks the loop to do."""
-
-    PLAY = "play"  # a cached bulletin, now
-    LOCAL = "local"  # the operator's own recording
-    STOP = "stop"
-    LIVE = "live"  # live announcements from the central (``extra["lives"]``, station.live)
-    EMERGENCY = "emergency"  # a verified emergency order (``extra["order"]``)
-
-
-@dataclass
-class Command:
-    kind: str  # a CommandKind
-    bulletin_id: int | None = None
-    path: Path | None = None
-    title: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class PlayerLoop:
@@ -142,9 +95,9 @@ class PlayerLoop:
         self.local_until: datetime | None = None
         self.span = timedelta(hours=1)
         self._stale = True
-        self._states: dict[str, SlotState] = {}
+        self.states: dict[str, SlotState] = {}  # the history rows the last expansion read
         self._audio: frozenset[str] = frozenset()  # every asset the applied manifest names
-        self._waited: set[str] = set()  # slots seen waiting for their audio
+        self.waited: set[str] = set()  # slots seen waiting for their audio
         self.birth = _birth(store)
         seen = store.get("loop_seen_at")  # the last time a loop ran: account for everything since
         self.catch_up_from = datetime.fromisoformat(seen) if seen else None
@@ -213,21 +166,21 @@ class PlayerLoop:
             self._drop_withdrawn(now)
         if self.live is not None:  # before _reap: a lost live stream is the live's to retry, not an end
             self.live.step(self, now)
-        self._reap(now)
+        reap(self, now)
         self._take_commands(now)
         slots: list[Slot] = []
         for _ in range(50):  # a start that cannot happen (no audio) is logged, then we look again
             slots = self._expand(now)
             if self._cut(slots, now):
                 continue
-            self._settle(slots, now)
+            settle(self, slots, now)
             if self.running is not None or not self._start(slots, now):
                 break
         if self.running is None:
             self._speaker_test(slots, now)
         if self.running is None:
             self._preroll(slots, now)
-        self._note_waiting(slots, now)
+        note_waiting(self, slots, now)
         self.slots = slots
         self._mark_seen(now)
         wake, later = self._next_wake(slots, self.clock.now()), self.clock.now()
@@ -263,8 +216,8 @@ class PlayerLoop:
         if self.speaker is None or not self.speaker.due(now) or (b is not None and b - now < speaker.ROOM):
             return
         path = self.speaker.begin(now)
-        if path is not None and not self._launch(None, None, None, 0, path, "Thử loa", speaker.TONE_MS,
-                                                 Priority.NORMAL, ok_status=speaker.STATUS):
+        if path is not None and not launch(self, None, None, None, 0, path, "Thử loa", speaker.TONE_MS,
+                                           Priority.NORMAL, ok_status=speaker.STATUS):
             self.speaker.finish(PlayStatus.FAILED, Reason.PLAYER_FAILED, None, now)
 
     def _commands_waiting(self) -> bool:
@@ -280,7 +233,7 @@ class PlayerLoop:
     def shutdown(self) -> None:
         """Stop the player; the play is logged interrupted and its slot is not resumed after restart."""
         if self.running is not None:
-            self._interrupt(self.clock.now(), Reason.AGENT_RESTART, end_slot=True)
+            interrupt(self, self.clock.now(), Reason.AGENT_RESTART, end_slot=True)
         if self.amp is not None:
             self.amp.close()
 
@@ -314,16 +267,16 @@ class PlayerLoop:
         if r is None or self.content is None:
             return
         if (r.slot is not None and r.priority == Priority.EMERGENCY
-                and self._schedule(r.slot.schedule_id) is None):
-            self._interrupt(now, Reason.EMERGENCY_STOP, end_slot=True)
+                and self.find_schedule(r.slot.schedule_id) is None):
+            interrupt(self, now, Reason.EMERGENCY_STOP, end_slot=True)
             return
         if isinstance(r.playback, RelayPlayback) and r.playback.withdrawn(self.content):
-            self._interrupt(now, WITHDRAWN_SOURCE, end_slot=False)  # disabled at the central: stop relaying it
+            interrupt(self, now, WITHDRAWN_SOURCE, end_slot=False)  # disabled at the central: stop relaying it
             return
         if r.bulletin_id is None:
             return
         if r.bulletin_id not in self.content.bulletins:  # a withdrawn emergency is a false alarm: stop it too
-            self._interrupt(now, Reason.BULLETIN_MISSING, end_slot=False)
+            interrupt(self, now, Reason.BULLETIN_MISSING, end_slot=False)
 
     def _effective_settings(self) -> StationSettings:
         base = self.content.settings if self.content else StationSettings()
@@ -345,24 +298,11 @@ class PlayerLoop:
         start = now - self.span
         if self.catch_up_from is not None and self.catch_up_from - self.span < start:
             start = max(self.catch_up_from - self.span, now - CATCH_UP_MAX)
-        self._states = {r.slot_id: r for r in self.journal.history(start - self.span)}
-        history = {key: self._record(r, now) for key, r in self._states.items()}
+        self.states = {r.slot_id: r for r in self.journal.history(start - self.span)}
+        history = {key: self._record(r, now) for key, r in self.states.items()}
         local = self.local_until if self.running is not None and self.running.slot is None else None
         return list(self.timeline(self.content, self.settings, start, now + self.horizon, history, now, local,
                                   self.cache.unready(self._audio)))  # slots needing these wait for them
-
-    def _note_waiting(self, slots: Sequence[Slot], now: datetime) -> None:
-        """Remember (and say once) which slots wait for their audio, to log their lateness as such."""
-        ids = set()
-        for s in slots:
-            ids.add(s.id)
-            if (s.status == SlotStatus.MISSED and s.reason == Reason.ASSET_MISSING and s.id not in self._states
-                    and s.id not in self._waited and self._deadline(s) > now):
-                self._waited.add(s.id)
-                log.warning("slot %s waits for its audio to be downloaded and verified (until %s)",
-                            s.id, self._deadline(s).isoformat(timespec="seconds"))
-                self.on_change()  # a heartbeat, which also wakes the sync thread to fetch it
-        self._waited &= ids
 
     def _record(self, r: SlotState, now: datetime) -> SlotRecord:
         started = _dt(r.started_at)
@@ -377,20 +317,32 @@ class PlayerLoop:
         return SlotRecord(status=SlotStatus.PLAYING, started_at=started, next_item=r.next_item, current=current,
                           interrupted=bool(r.interrupted))
 
-    def _deadline(self, s: Slot) -> datetime:
-        sched = self._schedule(s.schedule_id)
+    def deadline_of(self, s: Slot) -> datetime:
+        """The last instant slot ``s`` may still start (its grace, by its schedule's late policy)."""
+        sched = self.find_schedule(s.schedule_id)
         return deadline(sched, s.planned_start) if sched is not None else s.planned_start + timedelta(minutes=15)
 
     def audio_of(self, schedule_id: int) -> list[str]:
         """The assets one schedule's items play (bulletins and chimes)."""
-        sched = self._schedule(schedule_id)
+        sched = self.find_schedule(schedule_id)
         return [sha for i in (sched.items if sched is not None else ())
-                if (sha := i.asset_sha256 or self._sha(i.bulletin_id))]
+                if (sha := i.asset_sha256 or self.bulletin_sha(i.bulletin_id))]
 
-    def _schedule(self, schedule_id: int) -> Any:
+    def find_schedule(self, schedule_id: int) -> Any:
+        """The applied manifest's schedule ``schedule_id`` (or an emergency order's), or None."""
         if self.content is None:
             return None
         return next((x for x in self.content.schedules if x.id == schedule_id), None)
+
+    def bulletin_sha(self, bulletin_id: int | None) -> str | None:
+        """The asset of bulletin ``bulletin_id`` in the applied manifest, or None."""
+        b = self.content.bulletins.get(bulletin_id) if self.content and bulletin_id is not None else None
+        return b.asset_sha256 if b else None
+
+    def running_slot(self, slot_id: str) -> bool:
+        """True if slot ``slot_id`` is the one sounding now."""
+        r = self.running
+        return r is not None and r.slot is not None and r.slot.id == slot_id
 
     # --- acting on the answer -------------------------------------------------------------------
 
@@ -402,69 +354,8 @@ class PlayerLoop:
         cur = current_item(slots, now)
         if cur is None or cur[0].priority != Priority.EMERGENCY or (r.slot and cur[0].id == r.slot.id):
             return False
-        self._interrupt(now, Reason.EMERGENCY, end_slot=False)
+        interrupt(self, now, Reason.EMERGENCY, end_slot=False)
         return True
-
-    def _settle(self, slots: Sequence[Slot], now: datetime) -> None:
-        """Give final statuses to slots whose fate is sealed, logging what they did not play."""
-        seen = set()
-        for s in slots:
-            seen.add(s.id)
-            state = self._states.get(s.id)
-            if state is not None and state.status in _FINAL:
-                continue
-            # before this station had any schedule, an occurrence is not the station's to account
-            # for, unless it came in time to be waited for (its grace was still running)
-            born = self.birth is not None and s.planned_start >= self.birth or s.id in self._waited
-            if state is None and born and s.status in (SlotStatus.MISSED, SlotStatus.SKIPPED):
-                due = self._deadline(s) if s.status == SlotStatus.MISSED else s.planned_start
-                if due <= now:
-                    self._account(s, str(s.status), s.reason, now)
-            elif state is not None and not self._running_slot(s.id) and not any(i.end > now for i in s.items):
-                self._close(state, now)
-        for key, state in self._states.items():
-            if state.status == PLAYING and key not in seen and not self._running_slot(key):
-                self._close(state, now)
-
-    def _close(self, state: SlotState, now: datetime) -> None:
-        status = SlotStatus.INTERRUPTED if state.interrupted else SlotStatus.COMPLETED
-        self.journal.settle_slot({"slot_id": state.slot_id}, status, state.reason, _dt(state.ended_at) or now, [])
-        self._states.pop(state.slot_id, None)
-
-    def _account(self, s: Slot, status: str, reason: str | None, now: datetime) -> None:
-        sched = self._schedule(s.schedule_id)
-        items = list(enumerate(sched.items)) if sched is not None else []
-        plays = [self._fields(s, i, it.bulletin_id, it.asset_sha256 or self._sha(it.bulletin_id), status, reason, now)
-                 for i, it in items if it.kind != ItemKind.PAUSE] or [
-                     self._fields(s, 0, None, None, status, reason, now)]
-        self.journal.settle_slot(self._slot_row(s, None), status, reason, None, plays)
-        log.warning("slot %s %s: %s", s.id, status, describe_reason(reason, "en"))
-
-    def _sha(self, bulletin_id: int | None) -> str | None:
-        b = self.content.bulletins.get(bulletin_id) if self.content and bulletin_id is not None else None
-        return b.asset_sha256 if b else None
-
-    def _fields(self, s: Slot | None, index: int, bulletin: int | None, sha: str | None, status: str,
-                reason: str | None, now: datetime, started: datetime | None = None) -> dict[str, Any]:
-        b = self.content.bulletins.get(bulletin) if self.content and bulletin is not None else None
-        return {
-            "id": str(uuid.uuid4()),  # made here, before any write: a write replayed later keeps it
-            "slot_id": s.id if s else None, "item_index": index, "schedule_id": s.schedule_id if s else None,
-            "bulletin_id": bulletin, "asset_sha256": sha, "title": b.title if b else ("chuông" if sha else ""),
-            "priority": s.priority.value if s else Priority.NORMAL.value,
-            "planned_start": s.planned_start if s else None, "started_at": started, "status": status,
-            "reason": reason, "recorded_at": now, "clock_trusted": self.clock.trusted,
-            "clock_offset_ms": self.clock.offset_ms,
-            "sound": self.sound.describe(self.settings, now, self.local_override) if started else None,
-        }
-
-    def _slot_row(self, s: Slot, started: datetime | None) -> dict[str, Any]:
-        return {"slot_id": s.id, "schedule_id": s.schedule_id, "planned_start": s.planned_start,
-                "started_at": started}
-
-    def _running_slot(self, slot_id: str) -> bool:
-        r = self.running
-        return r is not None and r.slot is not None and r.slot.id == slot_id
 
     def _start(self, slots: Sequence[Slot], now: datetime) -> bool:
         """Start what should sound now; True if something was logged instead and we must look again."""
@@ -474,7 +365,7 @@ class PlayerLoop:
         s, item = cur
         index = item.index if item.index is not None else 0
         if item.kind == ItemKind.PAUSE:
-            self.journal.begin_item(self._slot_row(s, now), index, None)
+            self.journal.begin_item(slot_row(s, now), index, None)
             self.running = Running(play_id=None, slot=s, item=item, index=index, sha256=None, bulletin_id=None,
                                    title="", priority=s.priority,
                                    expected_ms=int((item.end - item.start) / timedelta(milliseconds=1)),
@@ -483,111 +374,26 @@ class PlayerLoop:
         if item.kind == ItemKind.RELAY:  # a radio stream for the item's length (station/relay.py)
             return not relay_start(self, s, item, index, now)
         path = self.cache.verified(item.asset_sha256) if item.asset_sha256 else None
-        if path is None and s.id not in self._states:
-            self._waited.add(s.id)  # not started yet: the timeline now holds it until its audio is back
+        if path is None and s.id not in self.states:
+            self.waited.add(s.id)  # not started yet: the timeline now holds it until its audio is back
             return True
         if path is None:
-            fields = self._fields(s, index, item.bulletin_id, item.asset_sha256, PlayStatus.MISSED,
+            fields = play_fields(self, s, index, item.bulletin_id, item.asset_sha256, PlayStatus.MISSED,
                                  Reason.ASSET_MISSING, now)
-            self.journal.begin_item(self._slot_row(s, now), index + 1, fields)
+            self.journal.begin_item(slot_row(s, now), index + 1, fields)
             log.warning("slot %s item %d missed: its audio is not downloaded and verified", s.id, index)
             self.on_change()  # a heartbeat, which also wakes the sync thread to fetch it (again)
             return True
-        note = self._lateness(s, now)
-        fields = self._fields(s, index, item.bulletin_id, item.asset_sha256, PLAYING, note, now, started=now)
-        play_id = self.journal.begin_item(self._slot_row(s, now), index, fields)
+        note = lateness(self, s, now)
+        fields = play_fields(self, s, index, item.bulletin_id, item.asset_sha256, PLAYING, note, now, started=now)
+        play_id = self.journal.begin_item(slot_row(s, now), index, fields)
         expected = int((item.end - item.start) / timedelta(milliseconds=1))
-        launched = self._launch(play_id, s, item, index, path, fields["title"], expected, s.priority)
+        launched = launch(self, play_id, s, item, index, path, fields["title"], expected, s.priority)
         if launched and self.running is not None:
             self.running.note = note
         return not launched
 
-    def _lateness(self, s: Slot, now: datetime) -> str | None:
-        """``late_asset: 21.3 s`` or ``late_start: …`` for a slot starting now, late; None if on time."""
-        late = now - s.planned_start
-        if s.id in self._states or late < LATE_NOTE:
-            return None
-        code = Reason.LATE_ASSET if s.id in self._waited else Reason.LATE_START
-        log.warning("slot %s starts %.1f s after its planned start%s", s.id, late.total_seconds(),
-                    " (it waited for its audio)" if code == Reason.LATE_ASSET else "")
-        return f"{code}: {late.total_seconds():.1f} s"
-
-    def _launch(self, play_id: str | None, s: Slot | None, item: SlotItem | None, index: int, path: Path,
-                title: str, expected_ms: int, priority: Priority, ok_status: str = PlayStatus.COMPLETED,
-                sha: str | None = None, bulletin: int | None = None, player: Player | None = None) -> bool:
-        try:
-            playback = (player or self.player).start(path, self.settings.volume, self.wake.set)
-        except PlayerError as exc:
-            log.error("%s", exc)
-            self.journal.end_item(play_id, PlayStatus.FAILED, f"{Reason.PLAYER_FAILED}: {exc}", self.clock.now(), None,
-                                s.id if s else None, index + 1)
-            return False
-        started = self.clock.now()
-        self.running = Running(play_id=play_id, slot=s, item=item, index=index,
-                               sha256=item.asset_sha256 if item else sha,
-                               bulletin_id=item.bulletin_id if item else bulletin, title=title, priority=priority,
-                               expected_ms=expected_ms, started_at=started, playback=playback,
-                               ok_status=ok_status, measurement=self.sound.measure(),
-                               sound=self.sound.describe(self.settings, started, self.local_override))
-        if s is not None:
-            log.info("playing %r (%s, slot %s, %d ms after its start)", title, priority.value, s.id,
-                     (started - s.start) / timedelta(milliseconds=1))
-        self.on_change()
-        return True
-
-    # --- ends of items ------------------------------------------------------------------------
-
-    def _reap(self, now: datetime) -> None:
-        r = self.running
-        if r is None:
-            return
-        if self.live is not None and self.live.owns(r):  # a live's player ending is the live's to judge
-            return
-        if r.playback is None:  # a pause
-            if r.until is not None and now >= r.until:
-                self._end(r, PlayStatus.COMPLETED, None, now)
-            return
-        code = r.playback.poll()
-        if code is None:
-            return
-        # Either clock alone can mislead: the corrected one jumps when a sync moves the offset.
-        ran = max((now - r.started_at).total_seconds(), time.monotonic() - r.playback.started_monotonic)
-        expected = r.expected_ms / 1000
-        status, reason = r.ok_status, r.note
-        if code != 0:
-            status, reason = PlayStatus.FAILED, f"{Reason.PLAYER_FAILED}: exit status {code}: {r.playback.stderr_tail()}"
-        elif expected > 2 and ran < expected * 0.9 - 1:
-            status, reason = PlayStatus.FAILED, (f"{Reason.PLAYER_FAILED}: stopped after {ran:.1f} s of {expected:.1f} s: "
-                                        f"{r.playback.stderr_tail()}")
-        if status == PlayStatus.FAILED:
-            log.warning("play of %r failed: %s", r.title, reason)
-        self._end(r, status, reason, now)
-
-    def _end(self, r: Running, status: str, reason: str | None, now: datetime, cut: bool = False) -> None:
-        sound, status, reason = self.sound.finish(r.sound, r.measurement, status, reason, r.title)
-        if r.ok_status == speaker.STATUS and self.speaker is not None:
-            self.speaker.finish(status, reason, sound, now)
-        relay = r.playback.relay_log() if isinstance(r.playback, RelayPlayback) else None
-        self.journal.end_item(r.play_id, status, reason, now, r.started_at if r.play_id else None,
-                            r.slot.id if r.slot else None, r.index + 1, interrupted=cut, sound=sound, relay=relay)
-        self.running = None
-        if r.slot is None:
-            self.local_until = None
-        if r.playback is not None:
-            self.on_change()
-
-    def _interrupt(self, now: datetime, reason: str, end_slot: bool) -> None:
-        r = self.running
-        if r is None:
-            return
-        if r.playback is not None:
-            r.playback.terminate()
-        log.info("interrupted %r: %s", r.title, describe_reason(reason, "en"))
-        self._end(r, PlayStatus.INTERRUPTED, reason, now, cut=True)
-        if end_slot and r.slot is not None:
-            self.journal.settle_slot({"slot_id": r.slot.id}, SlotStatus.INTERRUPTED, reason, now, [])
-
-    # --- operator actions ---------------------------------------------------------------------
+    # --- operator actions (station/commands.py does them) ------------------------------------
 
     def _take_commands(self, now: datetime) -> None:
         while True:
@@ -595,81 +401,7 @@ class PlayerLoop:
                 if not self._commands:
                     return
                 cmd = self._commands.popleft()
-            self._do(cmd, now)
-
-    def _do(self, cmd: Command, now: datetime) -> None:
-        if cmd.kind == CommandKind.EMERGENCY:
-            self._emergency(cmd.extra["order"], now)
-            return
-        if cmd.kind == CommandKind.LIVE and self.live is not None:
-            self.live.offer(cmd.extra["lives"], cmd.extra["started"])
-            self.live.step(self, now)
-            return
-        if cmd.kind == CommandKind.STOP:
-            if self.running is not None and self.running.priority != Priority.EMERGENCY:
-                self._interrupt(now, Reason.OPERATOR_STOP, end_slot=True)
-            return
-        if self.running is not None and self.running.priority == Priority.EMERGENCY:
-            log.warning("operator play refused: an emergency is playing")
-            return
-        if self.running is not None:  # the programme is suspended, and resumes after the operator's item
-            self._interrupt(now, Reason.OPERATOR_PLAY, end_slot=False)
-        if cmd.kind == CommandKind.PLAY and cmd.bulletin_id is not None:
-            self._play_bulletin_now(cmd.bulletin_id, now)
-        elif cmd.kind == CommandKind.LOCAL and cmd.path is not None:
-            sha = cmd.extra.get("sha256")
-            fields = self._fields(None, 0, None, sha, PLAYING, Reason.LOCAL_ANNOUNCEMENT, now, started=now)
-            fields["title"] = cmd.title
-            play_id = self.journal.start_play(fields)
-            self.local_until = now + LOCAL_HOLD
-            self._launch(play_id, None, None, 0, cmd.path, cmd.title, 0, Priority.NORMAL, ok_status=PlayStatus.LOCAL,
-                         sha=sha)
-
-    def _emergency(self, order: EmergencyOrder, now: datetime) -> None:
-        """A verified order: a start becomes an emergency schedule now; a stop ends that emergency."""
-        key = slot_id(schedule_id_of(order), order.planned_start)
-        if order.action == "start" and order.is_stale(now):
-            if key not in self._states:
-                row = {"slot_id": key, "schedule_id": schedule_id_of(order), "planned_start": order.planned_start,
-                       "started_at": None}
-                fields = self._fields(None, 0, order.bulletin_id, order.asset_sha256, PlayStatus.MISSED,
-                                     Reason.STALE, now)
-                fields.update(slot_id=key, schedule_id=row["schedule_id"], planned_start=order.planned_start,
-                              title=order.title, priority=Priority.EMERGENCY.value)
-                self.journal.settle_slot(row, SlotStatus.MISSED, Reason.STALE, None, [fields])
-            log.warning("emergency order %s came after its play-by time: logged missed (stale)", order.order_id)
-            return
-        if order.action == "start":
-            self.emergencies[order.order_id] = order
-        else:
-            self._stop_emergency(order, now)
-        self.journal.put(emergency_orders=[o.to_wire() for o in keep_active(self.emergencies.values(), now)])
-        self.refresh()
-
-    def _stop_emergency(self, order: EmergencyOrder, now: datetime) -> None:
-        ended = [o for o in self.emergencies.values() if order.stops in (None, o.order_id)]
-        schedules = {schedule_id_of(o) for o in ended} | ({order.schedule_id} if order.schedule_id else set())
-        for o in ended:
-            self.emergencies.pop(o.order_id, None)
-        r = self.running
-        if r is not None and r.priority == Priority.EMERGENCY and r.slot is not None and (
-                order.stops is None or r.slot.schedule_id in schedules):
-            self._interrupt(now, Reason.EMERGENCY_STOP, end_slot=True)
-        for s in self.slots:  # not started yet (waiting for its audio): it must not start any more
-            if s.schedule_id in schedules and s.id not in self._states and not self._running_slot(s.id):
-                self.journal.settle_slot(self._slot_row(s, None), SlotStatus.SKIPPED, Reason.EMERGENCY_STOP, None, [])
-
-    def _play_bulletin_now(self, bulletin_id: int, now: datetime) -> None:
-        b = self.content.bulletins.get(bulletin_id) if self.content else None
-        path = self.cache.verified(b.asset_sha256) if b else None
-        if b is None or path is None or not b.valid_at(now):
-            log.warning("bulletin %s is not a cached, approved, valid bulletin; not played", bulletin_id)
-            return
-        fields = self._fields(None, 0, b.id, b.asset_sha256, PLAYING, Reason.OPERATOR_PLAY, now, started=now)
-        play_id = self.journal.start_play(fields)
-        self.local_until = now + timedelta(milliseconds=b.duration_ms)
-        self._launch(play_id, None, None, 0, path, b.title, b.duration_ms, Priority.NORMAL,
-                     sha=b.asset_sha256, bulletin=b.id)
+            do(self, cmd, now)
 
     # --- when to wake -------------------------------------------------------------------------
 
@@ -681,10 +413,10 @@ class PlayerLoop:
         if self.running is not None and self.running.until is not None:
             times.append(self.running.until)
         for s in slots:
-            if s.id in self._states:
+            if s.id in self.states:
                 continue
-            if s.status == SlotStatus.MISSED and self._deadline(s) > now:
-                times.append(self._deadline(s))
+            if s.status == SlotStatus.MISSED and self.deadline_of(s) > now:
+                times.append(self.deadline_of(s))
             elif s.status == SlotStatus.SKIPPED and s.planned_start > now:
                 times.append(s.planned_start)
         return min(times)

@@ -32,6 +32,7 @@ from typing import Any
 
 from playlists.model import ItemKind
 
+from .bookkeeping import lateness, play_fields, slot_row
 from .errors import PlayerError
 from .ffmpeg import ffmpeg_exe
 from .player import Playback, Player, die_with_parent
@@ -308,15 +309,15 @@ def _remove(d: Path) -> None:
 
 def relay_start(loop: Any, s: Any, item: Any, index: int, now: datetime) -> bool:
     """Start relay item ``item`` of slot ``s`` as the loop's running item; False (logged) if it cannot."""
-    sched = loop._schedule(s.schedule_id)
+    sched = loop.find_schedule(s.schedule_id)
     spec = sched.items[index] if sched is not None and index < len(sched.items) else None
     sources = {r.id: r for r in getattr(loop.content, "relay_sources", ())}
     source = sources.get(getattr(spec, "relay_source_id", None))
     title = f"Tiếp sóng {source.name}" if source is not None else "Tiếp sóng"
-    note = loop._lateness(s, now)
-    fields = loop._fields(s, index, None, None, PLAYING, note, now, started=now)
+    note = lateness(loop, s, now)
+    fields = play_fields(loop, s, index, None, None, PLAYING, note, now, started=now)
     fields["title"] = title
-    play_id = loop.journal.begin_item(loop._slot_row(s, now), index, fields)
+    play_id = loop.journal.begin_item(slot_row(s, now), index, fields)
     if source is None:  # the central no longer names it (disabled): the fallback fills the slot
         log.warning("relay source %s is not in the manifest: playing the fallback", getattr(spec, "relay_source_id", None))
     counters = Counters(source_id=int(getattr(spec, "relay_source_id", 0) or 0))
@@ -333,9 +334,10 @@ def relay_start(loop: Any, s: Any, item: Any, index: int, now: datetime) -> bool
 
 def _running(loop: Any, play_id: str | None, s: Any, item: Any, index: int, title: str, expected_ms: int,
              now: datetime, playback: RelayPlayback, note: str | None) -> Any:
-    from .loop import Running  # here: loop.py imports this module
+    from .playing import Running  # here: playing.py imports this module
 
-    r = Running(play_id, s, item, index, None, None, title, s.priority, expected_ms, now, playback,
+    r = Running(play_id=play_id, slot=s, item=item, index=index, sha256=None, bulletin_id=None, title=title,
+                priority=s.priority, expected_ms=expected_ms, started_at=now, playback=playback,
                 measurement=loop.sound.measure(), sound=loop.sound.describe(loop.settings, now, loop.local_override))
     r.note = note
     return r
@@ -364,7 +366,7 @@ def _fallback_log(loop: Any, s: Any, index: int) -> FallbackLog:
 
     def begin(f: FallbackItem) -> str:
         at = loop.clock.now()
-        fields = loop._fields(s, index, f.bulletin_id, f.sha256, PLAYING, FALLBACK_REASON, at, started=at)
+        fields = play_fields(loop, s, index, f.bulletin_id, f.sha256, PLAYING, FALLBACK_REASON, at, started=at)
         fields["title"] = f.title
         return str(loop.journal.start_play(fields))
 

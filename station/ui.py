@@ -24,7 +24,8 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.security import check_password_hash, generate_password_hash
 from werkzeug.wrappers import Request, Response
 
-from .loop import Command, CommandKind, Running
+from .commands import Command, CommandKind
+from .playing import Running
 from .status import missing_assets
 from .ui_html import (
     play_rows,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from playlists.model import ManifestContent, Slot
 
-from .loop import slot_rows
+from .timeline import slot_rows
 from .ui_text import N_, Words, translations
 
 if TYPE_CHECKING:

@@ -14,8 +14,8 @@ from playlists.model import SlotStatus
 from station import config
 from station.client import CentralClient, Timeouts
 from station.clock import Clock, system_time
+from station.commands import Command
 from station.daemon import Agent
-from station.loop import Command
 from station.store import Store
 from station.timeline import expand
 from tests.processes import wait_for

@@ -13,8 +13,9 @@ from playlists.model import Priority, QuietHours
 from station import config, status
 from station.assets import AssetCache
 from station.clock import Clock
+from station.commands import Command
 from station.daemon import Agent
-from station.loop import Command, PlayerLoop
+from station.loop import PlayerLoop
 from station.store import Store
 from station.timeline import expand
 from tests.processes import wait_for
