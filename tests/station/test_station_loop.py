@@ -282,6 +282,30 @@ def test_emergency_cuts_an_operator_play(rig: Rig) -> None:
     assert rig.player.current is not None and rig.player.current.path.name == rig.central.bulletins[9].asset_sha256
 
 
+def test_an_operator_can_neither_stop_nor_talk_over_an_emergency(rig: Rig, tmp_path: Path) -> None:
+    """Rule 4: what the station's page asks never silences an emergency (station/commands.py)."""
+    rig.central.bulletin(1, 60)
+    rig.central.bulletin(9, 30, title="Cảnh báo lũ quét khẩn cấp")
+    rig.central.schedule(99, [9], local(2026, 6, 1, 6, 0), priority=Priority.EMERGENCY)
+    rig.apply()
+    rig.step_at(local(2026, 6, 1, 6, 0))
+    emergency = rig.player.current
+    assert emergency is not None and emergency.path.name == rig.central.bulletins[9].asset_sha256
+    f = tmp_path / "thong-bao.mp3"
+    f.write_bytes(b"ID3 fake")
+    for cmd in (Command("stop"), Command("play", bulletin_id=1),
+                Command("local", path=f, title="Thông báo họp dân", extra={"sha256": "ab" * 32})):
+        rig.loop.command(cmd)
+        rig.time.advance(5)
+        rig.loop.step()
+        assert emergency.code is None and rig.player.current is emergency, f"{cmd.kind} cut the emergency"
+    assert len(rig.player.started) == 1, "nothing else was started over it"
+    rig.time.advance(15)
+    emergency.finish(0)
+    rig.loop.step()
+    assert [(p["bulletin_id"], p["status"], p["reason"]) for p in rig.plays()] == [(9, "completed", None)]
+
+
 def test_seven_days_offline_every_slot_plays_once_and_waits_in_the_outbox(rig: Rig) -> None:
     rig.central.bulletin(1, 90)
     rig.central.bulletin(2, 45)
