@@ -15,9 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from central.errors import Invalid, Unprocessable
+from central.errors import Conflict, Invalid, Unprocessable
 from central.messages import msg
 from central.models import Bulletin, Playlist, PlaylistItem, User
+from central.relay_models import RelaySource
+from central.services import bulletins, programmes, relays
 from central.shapes import relays as shapes
 from playlists import model as pm
 from playlists.words import Approval
@@ -37,8 +39,6 @@ def _int(raw: Mapping[str, Any], key: str, n: int, lo: int, hi: int, default: in
 def parse(actor: User, n: int, raw: Mapping[str, Any], *, source_key: str = "relay_source_id",
           programme: Playlist | None = None) -> dict[str, Any]:
     """The stored form of a relay item from a request (``n`` numbers it in messages)."""
-    from central.services import relays
-
     source = relays.for_item(actor, n, raw.get(source_key))
     duration = _int(raw, "duration_ms", n, 1, MAX_RELAY_MS)
     gap = _int(raw, "max_gap_s", n, 0, MAX_GAP_S, pm.DEFAULT_MAX_GAP_S)
@@ -47,8 +47,6 @@ def parse(actor: User, n: int, raw: Mapping[str, Any], *, source_key: str = "rel
 
 
 def _fallback(actor: User, n: int, raw: Any, programme: Playlist | None) -> dict[str, int] | None:
-    from central.services import bulletins, programmes
-
     if raw is None:
         return None  # silence
     if not isinstance(raw, Mapping) or len([k for k in ("bulletin_id", "playlist_id") if raw.get(k)]) != 1:
@@ -63,7 +61,7 @@ def _fallback(actor: User, n: int, raw: Any, programme: Playlist | None) -> dict
     p = programmes.get(actor, _id(raw["playlist_id"], n))
     if programme is not None and p.id == programme.id:
         raise Unprocessable(msg("Mục %(n)s: chương trình không thể làm dự phòng cho chính nó.", n=n))
-    if any(i.kind == "relay" for i in programmes.ordered_items(p)):
+    if any(i.kind == pm.ItemKind.RELAY for i in programmes.ordered_items(p)):
         raise Unprocessable(msg("Mục %(n)s: chương trình dự phòng '%(name)s' có mục tiếp sóng; dự phòng chỉ gồm "
                                 "bản tin, nhạc hiệu và khoảng lặng.", n=n, name=p.name))
     return {"playlist_id": p.id}
@@ -104,22 +102,18 @@ def preview_fallback(bid: int | None, pid: int | None) -> list[pm.Item]:
                                              duration_ms=b.asset.duration_ms if b.asset is not None else 0)]
     if pid is None:
         return []
-    from central.services.programmes import item_duration
-
     out = []
     for it in PlaylistItem.select().join(Playlist).where(
             (PlaylistItem.playlist == pid) & (PlaylistItem.revision == Playlist.live_revision)
     ).order_by(PlaylistItem.position):
-        if it.kind in ("bulletin", "chime", "pause"):
+        if it.kind in (pm.ItemKind.BULLETIN, pm.ItemKind.CHIME, pm.ItemKind.PAUSE):
             out.append(pm.Item(pm.ItemKind(it.kind), bulletin_id=it.bulletin_id, asset_sha256=it.asset_id,
-                               duration_ms=item_duration(it)))
+                               duration_ms=programmes.item_duration(it)))
     return out
 
 
 def describe(relay: Any) -> shapes.RelayOut | None:
     """The API's view of a stored relay: its source (name, status), longest gap and fallback."""
-    from central.relay_models import RelaySource
-
     if not isinstance(relay, dict):
         return None
     src = RelaySource.get_or_none(RelaySource.id == relay.get("source_id"))
@@ -143,14 +137,10 @@ def title(relay: Any) -> str:
 
 def check_approvable(s: Any) -> None:
     """409 unless every relay source the schedule names (itself or in its programme) is approved."""
-    from central.errors import Conflict
-    from central.relay_models import RelaySource
-    from central.services.programmes import ordered_items
-
-    relays = [s.relay] if s.relay is not None else []
+    named = [s.relay] if s.relay is not None else []
     if s.playlist_id is not None:
-        relays += [i.relay for i in ordered_items(s.playlist) if i.kind == "relay"]
-    for relay in relays:
+        named += [i.relay for i in programmes.ordered_items(s.playlist) if i.kind == pm.ItemKind.RELAY]
+    for relay in named:
         src = RelaySource.get_or_none(RelaySource.id == source_of(relay))
         if src is None or src.status != Approval.APPROVED:
             state = src.status if src else "không còn"
