@@ -20,7 +20,8 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any, TypeVar
 
-from flask import g, request, session
+from flask import g, has_request_context, request, session
+from flask_wtf.csrf import ValidationError, validate_csrf
 from peewee import ModelSelect
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -106,8 +107,6 @@ def _check_csrf_for_session() -> None:
     """
     if not g.get("by_session") or request.method in _SAFE_METHODS:
         return
-    from flask_wtf.csrf import ValidationError, validate_csrf
-
     token = request.headers.get("X-CSRFToken") or request.form.get("csrf_token")
     try:
         validate_csrf(token)
@@ -132,7 +131,7 @@ def require(roles: Iterable[str] | None = None) -> Callable[[F], F]:
                 raise Forbidden(
                     msg("Vai trò '%(role)s' không được làm việc này.", role=user.role)
                 )
-            from .api.validation import check_request
+            from .api.validation import check_request  # a real cycle: the API document names auth
 
             check_request()  # the request against the API document, now that the caller may act
             return view(*args, **kwargs)
@@ -178,6 +177,4 @@ def visible_stations(user: User) -> ModelSelect[Station]:
 
 
 def _in_request() -> bool:
-    from flask import has_request_context
-
     return has_request_context()

@@ -6,7 +6,7 @@ on the workflow blueprint, so they share its ``/api/v1`` prefix and error handli
 
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import request
 from flask.typing import ResponseReturnValue
 
 from audio_library import AudioError
@@ -16,14 +16,14 @@ from .. import policy
 from ..auth import require
 from ..config import settings
 from ..services import chimes, programmes
-from . import ALL_ROLES, caller, review
+from . import ALL_ROLES, caller, reply, review
 from .workflow import AudioRejected, _created, _store, bp
 
 
 @bp.get("/chimes")
 @require(ALL_ROLES)
 def list_chimes() -> ResponseReturnValue:
-    return jsonify([chimes.to_dict(c) for c in chimes.listing(caller(), request.args.get("status"))])
+    return reply([chimes.answer(c) for c in chimes.listing(caller(), request.args.get("status"))])
 
 
 @bp.post("/chimes")
@@ -37,13 +37,13 @@ def create_chime() -> ResponseReturnValue:
                                    ffmpeg=settings().ffmpeg)
     except AudioError as exc:
         raise AudioRejected(msg("Không dùng được âm thanh: %(why)s", why=exc)) from exc
-    return _created(chimes.to_dict(c))
+    return _created(chimes.answer(c))
 
 
 @bp.get("/chimes/<int:cid>")
 @require(ALL_ROLES)
 def get_chime(cid: int) -> ResponseReturnValue:
-    return jsonify(chimes.to_dict(chimes.get(caller(), cid)))
+    return reply(chimes.answer(chimes.get(caller(), cid)))
 
 
 review.routes(bp, "/chimes", "chime", chimes, ("submit", "approve", "reject", "withdraw"), reasoned=("reject",))

@@ -92,7 +92,7 @@ def list_deadlines() -> ResponseReturnValue:
 def schedule_campaign(cid: int) -> ResponseReturnValue:
     """Schedule a campaign's bulletins in rotation; the schedules wait for a second person's approval."""
     made = campaign_schedule.schedule(caller(), cid, json_body(), calendar.today())
-    return jsonify({"campaign_id": cid, "schedules": [schedules.to_dict(s) for s in made]}), 201
+    return reply({"campaign_id": cid, "schedules": [schedules.answer(s) for s in made]}, 201)
 
 
 @bp.get("/calendar")

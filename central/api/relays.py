@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import jsonify, request
+from flask import request
 
 from .. import policy
 from ..auth import require
 from ..services import relays
-from . import ALL_ROLES, caller, review
+from . import ALL_ROLES, caller, reply, review
 from .workflow import _created, bp
 
 
@@ -20,19 +20,19 @@ from .workflow import _created, bp
 @require(ALL_ROLES)
 def list_relay_sources() -> Any:
     rows = relays.listing(caller(), request.args.get("status"))
-    return jsonify([relays.to_dict(r) for r in rows])
+    return reply([relays.answer(r) for r in rows])
 
 
 @bp.post("/relay-sources")
 @require(policy.EDITORS)
 def create_relay_source() -> Any:
-    return _created(relays.to_dict(relays.create(caller(), request.get_json(silent=True) or {})))
+    return _created(relays.answer(relays.create(caller(), request.get_json(silent=True) or {})))
 
 
 @bp.get("/relay-sources/<int:rid>")
 @require(ALL_ROLES)
 def get_relay_source(rid: int) -> Any:
-    return jsonify(relays.to_dict(relays.get(caller(), rid)))
+    return reply(relays.answer(relays.get(caller(), rid)))
 
 
 review.routes(bp, "/relay-sources", "relay_source", relays, ("submit", "approve", "reject", "disable"),

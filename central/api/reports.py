@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, request
 from flask.typing import ResponseReturnValue
 
 from central.messages import msg
@@ -14,7 +14,7 @@ from ..auth import require
 from ..errors import Invalid, reader_language
 from ..services import reports
 from ..words import ROLES
-from . import caller
+from . import caller, reply
 
 bp = Blueprint("api_reports", __name__, url_prefix="/api/v1")
 
@@ -37,4 +37,4 @@ def summary() -> ResponseReturnValue:
         return resp
     if fmt != "json":
         raise Invalid(msg("format phải là json hoặc csv."))
-    return jsonify(table.to_dict())
+    return reply(table.answer())

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, request
 from flask.typing import ResponseReturnValue
 
 from .. import policy
 from ..auth import current_user, require
+from . import reply
 
 ROLES = {"submit": policy.EDITORS, "approve": policy.APPROVERS, "reject": policy.APPROVERS,
          "withdraw": policy.WITHDRAWERS, "disable": policy.APPROVERS}
@@ -39,7 +40,7 @@ def routes(bp: Blueprint, path: str, noun: str, service: Any, actions: tuple[str
 def _view(service: Any, action: str, reasoned: bool) -> Any:
     def view(rid: int) -> ResponseReturnValue:
         args = (reason(),) if reasoned else ()
-        return jsonify(service.to_dict(getattr(service, action)(current_user(), rid, *args)))
+        return reply(service.answer(getattr(service, action)(current_user(), rid, *args)))
 
     view.__name__ = f"{action}_{service.__name__.rsplit('.', 1)[-1]}"
     return view

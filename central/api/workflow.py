@@ -58,7 +58,7 @@ def list_bulletins() -> ResponseReturnValue:
     args = request.args
     rows = bulletins.listing(caller(), args.get("status"), args.get("category"), args.get("campaign"),
                              args.get("language"))
-    return jsonify([bulletins.to_dict(b) for b in rows])
+    return reply([bulletins.answer(b) for b in rows])
 
 
 @bp.post("/bulletins")
@@ -77,13 +77,13 @@ def create_bulletin() -> ResponseReturnValue:
                                         gtts_host=cfg.gtts_host)
     except AudioError as exc:
         raise AudioRejected(msg("Không dùng được âm thanh: %(why)s", why=exc)) from exc
-    return _created(bulletins.to_dict(b))
+    return _created(bulletins.answer(b))
 
 
 @bp.get("/bulletins/<int:bid>")
 @require(ALL_ROLES)
 def get_bulletin(bid: int) -> ResponseReturnValue:
-    return jsonify(bulletins.to_dict(bulletins.get(caller(), bid)))
+    return reply(bulletins.answer(bulletins.get(caller(), bid)))
 
 
 @bp.patch("/bulletins/<int:bid>")
@@ -94,7 +94,7 @@ def edit_bulletin(bid: int) -> ResponseReturnValue:
         b = bulletins.edit(caller(), bid, json_body(), _store(), ffmpeg=cfg.ffmpeg, gtts_host=cfg.gtts_host)
     except AudioError as exc:
         raise AudioRejected(msg("Không dùng được âm thanh: %(why)s", why=exc)) from exc
-    return jsonify(bulletins.to_dict(b))
+    return reply(bulletins.answer(b))
 
 
 @bp.delete("/bulletins/<int:bid>")
@@ -206,7 +206,7 @@ def delete_campaign(cid: int) -> ResponseReturnValue:
 @bp.get("/playlists")
 @require(ALL_ROLES)
 def list_playlists() -> ResponseReturnValue:
-    return jsonify([programmes.to_dict(p) for p in programmes.listing(caller())])
+    return reply([programmes.answer(p) for p in programmes.listing(caller())])
 
 
 @bp.post("/playlists")
@@ -216,19 +216,19 @@ def create_playlist() -> ResponseReturnValue:
         p = programmes.create(caller(), json_body(), _store())
     except AudioError as exc:
         raise AudioRejected(msg("Không tạo được nhạc hiệu: %(exc)s", exc=exc)) from exc
-    return _created(programmes.to_dict(p))
+    return _created(programmes.answer(p))
 
 
 @bp.get("/playlists/<int:programme_id>")
 @require(ALL_ROLES)
 def get_playlist(programme_id: int) -> ResponseReturnValue:
-    return jsonify(programmes.to_dict(programmes.get(caller(), programme_id)))
+    return reply(programmes.answer(programmes.get(caller(), programme_id)))
 
 
 @bp.patch("/playlists/<int:programme_id>")
 @require(policy.EDITORS)
 def update_playlist(programme_id: int) -> ResponseReturnValue:
-    return jsonify(programmes.to_dict(programmes.update(caller(), programme_id, json_body(), _store())))
+    return reply(programmes.answer(programmes.update(caller(), programme_id, json_body(), _store())))
 
 
 @bp.delete("/playlists/<int:programme_id>")
@@ -247,25 +247,25 @@ def list_schedules() -> ResponseReturnValue:
     args = request.args
     station = args.get("station", type=int)
     rows = schedules.listing(caller(), station, args.get("area"), args.get("status"))
-    return jsonify([schedules.to_dict(s) for s in rows])
+    return reply([schedules.answer(s) for s in rows])
 
 
 @bp.post("/schedules")
 @require(schedules.SCHEDULERS)
 def create_schedule() -> ResponseReturnValue:
-    return _created(schedules.to_dict(schedules.create(caller(), json_body())))
+    return _created(schedules.answer(schedules.create(caller(), json_body())))
 
 
 @bp.get("/schedules/<int:schedule_id>")
 @require(ALL_ROLES)
 def get_schedule(schedule_id: int) -> ResponseReturnValue:
-    return jsonify(schedules.to_dict(schedules.get(caller(), schedule_id)))
+    return reply(schedules.answer(schedules.get(caller(), schedule_id)))
 
 
 @bp.patch("/schedules/<int:schedule_id>")
 @require(schedules.SCHEDULERS)
 def update_schedule(schedule_id: int) -> ResponseReturnValue:
-    return jsonify(schedules.to_dict(schedules.update(caller(), schedule_id, json_body())))
+    return reply(schedules.answer(schedules.update(caller(), schedule_id, json_body())))
 
 
 @bp.delete("/schedules/<int:schedule_id>")

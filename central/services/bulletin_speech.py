@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from os import PathLike
 from typing import Any
 
+import audio_library
+from audio_library import normalise_text
 from central import shapes
 from central.errors import Invalid, Unprocessable
 from central.messages import msg
 from central.models import Asset, Bulletin, User
 from central.policy import EDITORS, check_role
-from central.services import languages
+from central.services import bulletins, languages
 from central.shapes.workflow import TTSPreviewInput
 
 #: Keys of a request body that change what a TTS bulletin says (and so its audio).
@@ -62,8 +64,6 @@ def speech_request(body: Mapping[str, Any], *, text: str | None = None, language
 
 def speak(speech: Speech, *, ffmpeg: str | None, gtts_host: str | None) -> tuple[Any, Any]:
     """Synthesise and normalise ``speech``: (``audio_library.Synthesis``, ``Encoded``)."""
-    import audio_library
-
     synth = audio_library.synthesize(
         speech.text, language=languages.tts_language(speech.language), engine=speech.engine,
         voice=speech.voice, speed=speech.speed, gtts_host=gtts_host,
@@ -85,8 +85,6 @@ def preview(actor: User, body: Mapping[str, Any], *, ffmpeg: str | None = None,
 
 def spoken_text(text: str | None, language: str = languages.VIETNAMESE) -> str:
     """How TTS would read ``text`` (Vietnamese is normalised; other languages are read as written)."""
-    from audio_library import normalise_text
-
     if not text:
         return ""
     return normalise_text(text) if language == languages.VIETNAMESE else text.strip()
@@ -104,8 +102,6 @@ def new_words(b: Bulletin, body: Mapping[str, Any], data_dir: str | PathLike[str
     # keep the engine that read it (an offline eSpeak choice stays offline); gTTS may fall back
     engine = "espeak" if b.tts_engine == "espeak" else "auto"
     speech = speech_request(body, text=b.text, language=b.language, engine=engine)
-    from central.services import bulletins
-
     synth, encoded = speak(speech, ffmpeg=ffmpeg, gtts_host=gtts_host)
     asset: Asset = bulletins.save_asset(encoded, data_dir, None)
     return {"text": speech.text, "asset": asset, "tts_engine": synth.engine}

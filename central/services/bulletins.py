@@ -162,7 +162,7 @@ def create_spoken(
 
 
 def visible(user: User) -> Any:
-    """Bulletins ``user`` may see, with what ``to_dict`` shows joined in (one query per list)."""
+    """Bulletins ``user`` may see, with what ``answer`` shows joined in (one query per list)."""
     author, approver = User.alias(), User.alias()
     q = (
         Bulletin.select(Bulletin, Asset, Category, Area, author, approver)
@@ -211,33 +211,39 @@ def loudness_warning(b: Bulletin) -> str | None:
     return None if b.asset is None else warning(b.asset.loudness_lufs)
 
 
-def to_dict(b: Bulletin) -> dict[str, Any]:
+def answer(b: Bulletin) -> shapes.workflow.Bulletin:
     a = b.asset
     cat: Category | None = b.category
-    return {
-        "id": b.id,
-        "title": b.title,
-        "status": b.status,
-        "category": cat.code if cat else None,
-        "category_name": cat.name if cat else None,
-        "campaign_id": b.campaign_id,
-        "language": b.language,
-        "priority": b.priority,
-        "valid_from": _iso(b.valid_from),
-        "valid_until": _iso(b.valid_until),
-        "asset": None if a is None else {
-            "sha256": a.sha256,
-            "duration_ms": a.duration_ms,
-            "size": a.size,
-            "loudness_lufs": a.loudness_lufs,
-            "loudness_warning": loudness_warning(b),
-        },
-        "text": b.text,
-        "tts_engine": b.tts_engine,
-        **review.decision(b),
-        "submitted_at": _iso(b.submitted_at),
-        "withdrawn_at": _iso(b.withdrawn_at),
-    }
+    decided = review.decision(b)
+    return shapes.workflow.Bulletin(
+        id=b.id,
+        title=b.title,
+        status=b.status,
+        category=cat.code if cat else None,
+        category_name=cat.name if cat else None,
+        campaign_id=b.campaign_id,
+        language=b.language,
+        priority=b.priority,
+        valid_from=_iso(b.valid_from),
+        valid_until=_iso(b.valid_until),
+        asset=None if a is None else shapes.workflow.BulletinAsset(
+            sha256=a.sha256,
+            duration_ms=a.duration_ms,
+            size=a.size,
+            loudness_lufs=a.loudness_lufs,
+            loudness_warning=loudness_warning(b),
+        ),
+        text=b.text,
+        tts_engine=b.tts_engine,
+        author=b.author.name,  # never null for a bulletin (decision's is, for a built-in chime)
+        approver=decided["approver"],
+        reason=decided["reason"],
+        area_code=decided["area_code"],
+        created_at=decided["created_at"],
+        decided_at=decided["decided_at"],
+        submitted_at=_iso(b.submitted_at),
+        withdrawn_at=_iso(b.withdrawn_at),
+    )
 
 
 def _iso(t: datetime | None) -> str | None:

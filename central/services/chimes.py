@@ -22,6 +22,7 @@ from central.models import Asset, Chime, User, utcnow
 from central.policy import EDITORS, WITHDRAWERS, can_see_owner, check_role
 from central.services import audit, review
 from central.services.bulletins import DataDir, save_asset
+from central.shapes import workflow as shapes
 from playlists.words import Approval
 
 log = logging.getLogger(__name__)
@@ -86,17 +87,17 @@ def get(user: User, cid: int) -> Chime:
     return c
 
 
-def to_dict(c: Chime) -> dict[str, Any]:
+def answer(c: Chime) -> shapes.Chime:
     a: Asset = c.asset
-    return {
-        "id": c.id,
-        "title": c.title,
-        "status": c.status,
-        "builtin": c.builtin,
-        "asset": {"sha256": a.sha256, "duration_ms": a.duration_ms, "size": a.size,
-                  "loudness_lufs": a.loudness_lufs},
+    return shapes.Chime(
+        id=c.id,
+        title=c.title,
+        status=c.status,
+        builtin=c.builtin,
+        asset=shapes.ChimeAsset(sha256=a.sha256, duration_ms=a.duration_ms, size=a.size,
+                                loudness_lufs=a.loudness_lufs),
         **review.decision(c),
-    }
+    )
 
 
 # --- use in programmes ---------------------------------------------------------------------

@@ -215,8 +215,8 @@ def _order(e: Emergency, action: str) -> Any:
 
 
 def _target_lists(s: Schedule) -> tuple[list[str], list[int]]:
-    d = schedules_service.to_dict(s)
-    return d["targets"]["areas"], d["targets"]["stations"]
+    targets = schedules_service.answer(s).targets
+    return targets.areas, targets.stations
 
 
 # --- stopping --------------------------------------------------------------------------------------

@@ -13,6 +13,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from flask import has_app_context
+
+from central.config import settings
 from central.errors import Unprocessable
 from central.messages import msg
 
@@ -45,11 +48,7 @@ def parse(text: str) -> tuple[tuple[str, str], ...]:
 
 def choices() -> tuple[tuple[str, str], ...]:
     """The configured languages (code, Vietnamese name), in the order people should see them."""
-    from flask import has_app_context
-
     if has_app_context():
-        from central.config import settings
-
         configured = getattr(settings(), "languages", None)
         if configured:
             return tuple(configured)

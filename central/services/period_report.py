@@ -37,10 +37,13 @@ from central.models import (
     StationOutage,
     utcnow,
 )
-from central.services import area_tree, languages, reports, rollups
+from central.services import area_tree, languages, reports, rollups, uptime
 from central.services.area_tree import within
 from central.services.reports import CHIME_KEY, CHIME_LABEL, LOCAL_LABEL, NO_GROUP_LABEL, utc_bounds
 from playlists.sound import STATUSES as PLAY_STATUSES
+
+from .relay_rollups import by_source
+from .reports import scope_filter
 
 DEFAULT_OFFLINE_DAYS = 3
 TESTS_LABEL = "Phát thử nghiệm (khẩn cấp)"
@@ -268,9 +271,6 @@ def build(base: Area | None, start: date, end: date, where: str, where_params: l
 def relay_minutes(base: Area | None, start: date, end: date) -> float:
     """Minutes relayed from relay sources by stations under ``base`` (issue 13): stream time actually
     sent to the loudspeakers, never counted as bulletin minutes (``services.relay_rollups``)."""
-    from .relay_rollups import by_source
-    from .reports import scope_filter
-
     where, params = scope_filter(None, base) if base is not None else ("", [])
     return round(sum(r["relayed_ms"] for r in by_source(start, end, where, params)) / 60_000, 1)
 
@@ -364,8 +364,6 @@ def _languages(fold: _Fold, stations: int) -> list[dict[str, Any]]:
 
 def completeness(base: Area | None, start: date, end: date, offline_days: int) -> dict[str, Any]:
     """Silent stations (logs stop before the end) and stations off line more than ``offline_days`` days."""
-    from central.services import uptime  # on line share of the period, next to completion
-
     rows = list(within(Station.select(*uptime.FIELDS).where(Station.active == True),  # noqa: E712
                        Station.area, base))
     stations = {s.id: (s.name, s.last_seen or s.enrolled_at) for s in rows}

@@ -39,6 +39,7 @@ from central.services import audit, relay_items, review
 from central.services import bulletins as bulletins_service
 from central.services import chimes as chimes_service
 from central.services.bulletins import DataDir
+from central.shapes import workflow as shapes
 from playlists.words import Approval
 
 MAX_ITEMS = 200
@@ -322,34 +323,34 @@ def item_duration(i: PlaylistItem) -> int:
     return int(i.duration_ms)
 
 
-def _items_dict(items: list[PlaylistItem]) -> list[dict[str, Any]]:
+def _item_answers(items: list[PlaylistItem]) -> list[shapes.PlaylistItem]:
     return [
-        {
-            "kind": i.kind,
-            "bulletin_id": i.bulletin_id,
-            "chime_id": i.chime_id,
-            "asset_sha256": i.asset_id,
-            "duration_ms": item_duration(i),
-            "title": i.bulletin.title if i.bulletin is not None else i.chime.title if i.chime is not None else None,
-            "status": i.bulletin.status if i.bulletin is not None else i.chime.status if i.chime is not None else None,
-            "relay": relay_items.describe(i.relay) if i.kind == "relay" else None,
-        }
+        shapes.PlaylistItem(
+            kind=i.kind,
+            bulletin_id=i.bulletin_id,
+            chime_id=i.chime_id,
+            asset_sha256=i.asset_id,
+            duration_ms=item_duration(i),
+            title=i.bulletin.title if i.bulletin is not None else i.chime.title if i.chime is not None else None,
+            status=i.bulletin.status if i.bulletin is not None else i.chime.status if i.chime is not None else None,
+            relay=relay_items.describe(i.relay) if i.kind == "relay" else None,
+        )
         for i in items
     ]
 
 
-def revision_dict(p: Playlist, rev: PlaylistRevision) -> dict[str, Any]:
+def revision_answer(p: Playlist, rev: PlaylistRevision) -> shapes.PlaylistRevision:
     items = ordered_items(p, rev.number)
-    return {
-        "revision": rev.number,
-        "status": rev.status,
-        "author": rev.author.name if rev.author is not None else None,
-        "approver": rev.approver.name if rev.approver is not None else None,
-        "reason": rev.reason,
-        "created_at": rev.created_at.isoformat(),
-        "items": _items_dict(items),
-        "duration_ms": sum(item_duration(i) for i in items),
-    }
+    return shapes.PlaylistRevision(
+        revision=rev.number,
+        status=rev.status,
+        author=rev.author.name if rev.author is not None else None,
+        approver=rev.approver.name if rev.approver is not None else None,
+        reason=rev.reason,
+        created_at=rev.created_at.isoformat(),
+        items=_item_answers(items),
+        duration_ms=sum(item_duration(i) for i in items),
+    )
 
 
 def _latest_rejected(p: Playlist) -> PlaylistRevision | None:
@@ -359,21 +360,21 @@ def _latest_rejected(p: Playlist) -> PlaylistRevision | None:
     return newest if newest is not None and newest.status == Approval.REJECTED else None
 
 
-def to_dict(p: Playlist) -> dict[str, Any]:
+def answer(p: Playlist) -> shapes.Playlist:
     """The programme as it airs (``items``), with the change waiting for approval (``pending``)."""
     items = ordered_items(p)
     waiting, rejected = pending(p), _latest_rejected(p)
-    return {
-        "id": p.id,
-        "name": p.name,
-        "description": p.description,
-        "area_code": p.area.code if p.area is not None else None,
-        "revision": p.live_revision,
-        "items": _items_dict(items),
-        "duration_ms": sum(item_duration(i) for i in items),
-        "pending": revision_dict(p, waiting) if waiting else None,
-        "rejected": revision_dict(p, rejected) if rejected else None,
-    }
+    return shapes.Playlist(
+        id=p.id,
+        name=p.name,
+        description=p.description,
+        area_code=p.area.code if p.area is not None else None,
+        revision=p.live_revision,
+        items=_item_answers(items),
+        duration_ms=sum(item_duration(i) for i in items),
+        pending=revision_answer(p, waiting) if waiting else None,
+        rejected=revision_answer(p, rejected) if rejected else None,
+    )
 
 
 def waiting_count(user: User) -> int:

@@ -29,7 +29,9 @@ from zoneinfo import ZoneInfo
 
 from playlists import orders
 
+from .. import signing
 from ..config import Settings, write_private
+from ..config import settings as current_settings
 from ..db import database, tuples_of
 from ..models import Area, PushCounter, Schedule, Station
 
@@ -156,12 +158,10 @@ def flush(settings: Settings) -> int:
 def init_app(app: Any) -> None:
     """Nudge after each request, once its transactions are over (registered after the database's
     own teardown, so it runs before the connection is closed)."""
-    from ..config import settings as settings_of
-
     @app.teardown_request
     def _nudge(exc: BaseException | None) -> None:
         try:
-            flush(settings_of(app))
+            flush(current_settings(app))
         except Exception:  # a nudge is a courtesy: never turn a served request into an error
             log.exception("push: nudging failed")
 
@@ -179,9 +179,6 @@ def publish_order(order: orders.EmergencyOrder, settings: Settings | None = None
     a station never refuses a genuine order as a replay. ``starts_at`` and ``bulletin_id`` are filled
     from the mirrored schedule when the caller left them out. Never raises for a broker that is down.
     """
-    from .. import signing
-    from ..config import settings as current_settings
-
     conf = settings or current_settings()
     pub = publisher(conf)
     if pub is None:

@@ -15,9 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from central.errors import Invalid, Unprocessable
+from central.errors import Conflict, Invalid, Unprocessable
 from central.messages import msg
 from central.models import Bulletin, Playlist, PlaylistItem, User
+from central.relay_models import RelaySource
+from central.services import bulletins, programmes, relays
+from central.shapes import relays as shapes
 from playlists import model as pm
 from playlists.words import Approval
 
@@ -36,8 +39,6 @@ def _int(raw: Mapping[str, Any], key: str, n: int, lo: int, hi: int, default: in
 def parse(actor: User, n: int, raw: Mapping[str, Any], *, source_key: str = "relay_source_id",
           programme: Playlist | None = None) -> dict[str, Any]:
     """The stored form of a relay item from a request (``n`` numbers it in messages)."""
-    from central.services import relays
-
     source = relays.for_item(actor, n, raw.get(source_key))
     duration = _int(raw, "duration_ms", n, 1, MAX_RELAY_MS)
     gap = _int(raw, "max_gap_s", n, 0, MAX_GAP_S, pm.DEFAULT_MAX_GAP_S)
@@ -46,8 +47,6 @@ def parse(actor: User, n: int, raw: Mapping[str, Any], *, source_key: str = "rel
 
 
 def _fallback(actor: User, n: int, raw: Any, programme: Playlist | None) -> dict[str, int] | None:
-    from central.services import bulletins, programmes
-
     if raw is None:
         return None  # silence
     if not isinstance(raw, Mapping) or len([k for k in ("bulletin_id", "playlist_id") if raw.get(k)]) != 1:
@@ -62,7 +61,7 @@ def _fallback(actor: User, n: int, raw: Any, programme: Playlist | None) -> dict
     p = programmes.get(actor, _id(raw["playlist_id"], n))
     if programme is not None and p.id == programme.id:
         raise Unprocessable(msg("Mục %(n)s: chương trình không thể làm dự phòng cho chính nó.", n=n))
-    if any(i.kind == "relay" for i in programmes.ordered_items(p)):
+    if any(i.kind == pm.ItemKind.RELAY for i in programmes.ordered_items(p)):
         raise Unprocessable(msg("Mục %(n)s: chương trình dự phòng '%(name)s' có mục tiếp sóng; dự phòng chỉ gồm "
                                 "bản tin, nhạc hiệu và khoảng lặng.", n=n, name=p.name))
     return {"playlist_id": p.id}
@@ -103,55 +102,45 @@ def preview_fallback(bid: int | None, pid: int | None) -> list[pm.Item]:
                                              duration_ms=b.asset.duration_ms if b.asset is not None else 0)]
     if pid is None:
         return []
-    from central.services.programmes import item_duration
-
     out = []
     for it in PlaylistItem.select().join(Playlist).where(
             (PlaylistItem.playlist == pid) & (PlaylistItem.revision == Playlist.live_revision)
     ).order_by(PlaylistItem.position):
-        if it.kind in ("bulletin", "chime", "pause"):
+        if it.kind in (pm.ItemKind.BULLETIN, pm.ItemKind.CHIME, pm.ItemKind.PAUSE):
             out.append(pm.Item(pm.ItemKind(it.kind), bulletin_id=it.bulletin_id, asset_sha256=it.asset_id,
-                               duration_ms=item_duration(it)))
+                               duration_ms=programmes.item_duration(it)))
     return out
 
 
-def describe(relay: Any) -> dict[str, Any] | None:
-    """The API's view of a stored relay: ``{"source_id", "source_name", "max_gap_s", "fallback"}``."""
-    from central.relay_models import RelaySource
-
+def describe(relay: Any) -> shapes.RelayOut | None:
+    """The API's view of a stored relay: its source (name, status), longest gap and fallback."""
     if not isinstance(relay, dict):
         return None
     src = RelaySource.get_or_none(RelaySource.id == relay.get("source_id"))
     bid, pid = fallback_ids(relay)
-    fb = {"bulletin_id": bid} if bid else {"playlist_id": pid} if pid else None
-    return {"source_id": relay.get("source_id"), "source_name": src.name if src else None,
-            "source_status": src.status if src else None,
-            "max_gap_s": int(relay.get("max_gap_s", pm.DEFAULT_MAX_GAP_S)), "fallback": fb}
+    fb = shapes.FallbackBulletin(bulletin_id=bid) if bid else shapes.FallbackPlaylist(playlist_id=pid) if pid else None
+    return shapes.RelayOut(source_id=relay["source_id"], source_name=src.name if src else None,
+                           source_status=src.status if src else None,
+                           max_gap_s=int(relay.get("max_gap_s", pm.DEFAULT_MAX_GAP_S)), fallback=fb)
 
 
-def describe_schedule(relay: Any) -> dict[str, Any] | None:
+def describe_schedule(relay: Any) -> shapes.ScheduleRelay | None:
     """A schedule's relay as the API shows it: ``describe`` plus its ``duration_ms``."""
     out = describe(relay)
-    if out is not None:
-        out["duration_ms"] = int(relay.get("duration_ms", 0))
-    return out
+    return None if out is None else shapes.ScheduleRelay(**dict(out), duration_ms=int(relay.get("duration_ms", 0)))
 
 
 def title(relay: Any) -> str:
     d = describe(relay)
-    return f"Tiếp sóng {d['source_name']}" if d and d["source_name"] else ""
+    return f"Tiếp sóng {d.source_name}" if d and d.source_name else ""
 
 
 def check_approvable(s: Any) -> None:
     """409 unless every relay source the schedule names (itself or in its programme) is approved."""
-    from central.errors import Conflict
-    from central.relay_models import RelaySource
-    from central.services.programmes import ordered_items
-
-    relays = [s.relay] if s.relay is not None else []
+    named = [s.relay] if s.relay is not None else []
     if s.playlist_id is not None:
-        relays += [i.relay for i in ordered_items(s.playlist) if i.kind == "relay"]
-    for relay in relays:
+        named += [i.relay for i in programmes.ordered_items(s.playlist) if i.kind == pm.ItemKind.RELAY]
+    for relay in named:
         src = RelaySource.get_or_none(RelaySource.id == source_of(relay))
         if src is None or src.status != Approval.APPROVED:
             state = src.status if src else "không còn"

@@ -20,8 +20,9 @@ from peewee import Database, fn
 from playlists.sound import aired
 
 from ..db import database, tuples_of
+from ..models import PlayLog, Station
 from ..relay_models import RelayDay, RelaySource
-from .rollups import log_day
+from .rollups import log_day, zones
 
 VALUES = ("n_plays", "relayed_ms", "gap_ms", "gaps", "fallback_ms")
 Cell = tuple[int, date, int]  # station id, local day, source id
@@ -78,9 +79,6 @@ def by_source(start: date, end: date, station_filter: str = "", filter_params: l
 
 def rebuild(db: Database) -> int:
     """Empty ``relay_day`` and fold every stored relay log into it again; returns the logs read."""
-    from ..models import PlayLog, Station
-    from .rollups import zones
-
     if not db.table_exists("relay_day") or "relay" not in {c.name for c in db.get_columns("play_log")}:
         return 0  # a database from before relays (migration 16 adds them)
     with db.bind_ctx([PlayLog, Station, RelayDay]):

@@ -25,6 +25,7 @@ from central.models import User, utcnow
 from central.policy import APPROVERS, EDITORS, can_see_owner, check_role
 from central.relay_models import RelaySource
 from central.services import audit, review
+from central.shapes import relays as shapes
 from playlists.words import Approval
 
 log = logging.getLogger(__name__)
@@ -83,17 +84,17 @@ def get(user: User, rid: int) -> RelaySource:
     return r
 
 
-def to_dict(r: RelaySource) -> dict[str, Any]:
-    return {
-        "id": r.id,
-        "name": r.name,
-        "url": r.url,
-        "note": r.note,
-        "status": r.status,
+def answer(r: RelaySource) -> shapes.RelaySource:
+    return shapes.RelaySource(
+        id=r.id,
+        name=r.name,
+        url=r.url,
+        note=r.note,
+        status=r.status,
         **review.decision(r),
-        "disabled_by": r.disabled_by.name if r.disabled_by is not None else None,
-        "disabled_at": r.disabled_at.isoformat() if r.disabled_at else None,
-    }
+        disabled_by=r.disabled_by.name if r.disabled_by is not None else None,
+        disabled_at=r.disabled_at.isoformat() if r.disabled_at else None,
+    )
 
 
 def for_item(actor: User, n: int, source_id: Any) -> RelaySource:

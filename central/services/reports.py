@@ -30,7 +30,7 @@ import csv
 import io
 import logging
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,6 +39,8 @@ from central.db import tuples_of
 from central.errors import Invalid, Unprocessable
 from central.messages import DEFAULT_LANGUAGE, N_, gettext_for, msg
 from central.services.area_tree import subtree_ids, whole_tree
+from central.shapes import operator as shapes
+from central.shapes.relays import RelayMinutes
 from playlists.model import DEFAULT_ZONE
 from playlists.sound import STATUSES as STATUSES
 from playlists.sound import aired
@@ -131,8 +133,13 @@ class SummaryRow(PlayFigures):
         self.minutes_aired = round(self._seconds / 60.0, 1)
         return self
 
-    def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+    def answer(self) -> shapes.SummaryRow:
+        return shapes.SummaryRow(
+            key=self.key, label=self.label, plays=self.plays, minutes_aired=self.minutes_aired,
+            completed=self.completed, interrupted=self.interrupted, failed=self.failed, missed=self.missed,
+            skipped=self.skipped, local=self.local, not_audible=self.not_audible,
+            failed_to_sound=self.failed_to_sound, completion_rate=self.completion_rate,
+            stations_reached=self.stations_reached, uptime_pct=self.uptime_pct)
 
 
 @dataclass(frozen=True)
@@ -146,16 +153,16 @@ class Summary:
     # relay minutes per source (issue 13), beside the bulletin minutes above and never inside them
     relays: list[dict[str, Any]] = field(default_factory=list)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "from": self.date_from.isoformat(),
-            "to": self.date_to.isoformat(),
-            "area": self.area,
-            "group_by": self.group_by,
-            "rows": [r.to_dict() for r in self.rows],
-            "total": self.total.to_dict(),
-            "relays": self.relays,
-        }
+    def answer(self) -> shapes.Summary:
+        return shapes.Summary(
+            from_=self.date_from.isoformat(),
+            to=self.date_to.isoformat(),
+            area=self.area,
+            group_by=self.group_by,
+            rows=[r.answer() for r in self.rows],
+            total=self.total.answer(),
+            relays=[RelayMinutes.model_validate(r) for r in self.relays],  # relay_rollups.by_source's rows
+        )
 
 
 def counted(f: LogFact) -> bool:

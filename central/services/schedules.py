@@ -43,7 +43,7 @@ from central.policy import APPROVERS, ancestors_of_user, check_owner, check_role
 from central.services import area_tree, audit, manifests, relay_items, review
 from central.services import bulletins as bulletins_service
 from central.services import programmes as programmes_service
-from central.shapes.workflow import ScheduleInput, SchedulePatch, TargetsInput
+from central.shapes.workflow import ScheduleInput, SchedulePatch, Targets, TargetsInput
 from central.times import parse_time
 from central.words import Role
 from playlists import model as pm
@@ -380,7 +380,7 @@ def listing(user: User, station: int | None = None, area: str | None = None,
 
 
 def _with_relations(q: Any) -> Any:
-    """Join what ``to_dict`` shows, so a list costs a few queries, not several per row."""
+    """Join what ``answer`` shows, so a list costs a few queries, not several per row."""
     creator, approver = User.alias(), User.alias()
     return (
         q.select_extend(Bulletin, Playlist, Area, creator, approver)
@@ -395,7 +395,7 @@ def _with_relations(q: Any) -> Any:
 
 
 def _attach_targets(rows: list[Schedule]) -> None:
-    """Load every row's targets in one query (``to_dict`` reads them from ``_targets``)."""
+    """Load every row's targets in one query (``answer`` reads them from ``_targets``)."""
     by_id: dict[int, tuple[list[str], list[int]]] = {s.id: ([], []) for s in rows}
     if not by_id:
         return
@@ -455,30 +455,30 @@ KIND: review.Kind[Schedule] = review.Kind(
 submit, approve, reject = KIND.submit, KIND.approve, KIND.reject  # the steps, written once in services.review
 
 
-def to_dict(s: Schedule) -> dict[str, Any]:
+def answer(s: Schedule) -> shapes.workflow.Schedule:
     if getattr(s, "_targets", None) is None:
         _attach_targets([s])
     areas, stations = s._targets
     b: Bulletin | None = s.bulletin if s.bulletin_id else None
     p: Playlist | None = s.playlist if s.playlist_id else None
-    return {
-        "id": s.id,
-        "title": s.title or (b.title if b else p.name if p else relay_items.title(s.relay)),
-        "bulletin_id": s.bulletin_id,
-        "playlist_id": s.playlist_id,
-        "relay": relay_items.describe_schedule(s.relay),
-        "targets": {"areas": sorted(areas), "stations": sorted(stations)},
-        "dtstart": s.dtstart.isoformat(),
-        "rrule": s.rrule,
-        "exdates": list(s.exdates or []),
-        "timezone": s.timezone,
-        "priority": s.priority,
-        "grace_s": s.grace_s,
-        "valid_from": s.valid_from.isoformat() if s.valid_from else None,
-        "valid_until": s.valid_until.isoformat() if s.valid_until else None,
-        "status": s.status,
-        "active": s.active,
-        "area_code": s.area.code if s.area is not None else None,
-        "created_by": s.created_by.name if s.created_by is not None else None,
-        "approved_by": s.approved_by.name if s.approved_by is not None else None,
-    }
+    return shapes.workflow.Schedule(
+        id=s.id,
+        title=s.title or (b.title if b else p.name if p else relay_items.title(s.relay)),
+        bulletin_id=s.bulletin_id,
+        playlist_id=s.playlist_id,
+        relay=relay_items.describe_schedule(s.relay),
+        targets=Targets(areas=sorted(areas), stations=sorted(stations)),
+        dtstart=s.dtstart.isoformat(),
+        rrule=s.rrule,
+        exdates=list(s.exdates or []),
+        timezone=s.timezone,
+        priority=s.priority,
+        grace_s=s.grace_s,
+        valid_from=s.valid_from.isoformat() if s.valid_from else None,
+        valid_until=s.valid_until.isoformat() if s.valid_until else None,
+        status=s.status,
+        active=s.active,
+        area_code=s.area.code if s.area is not None else None,
+        created_by=s.created_by.name if s.created_by is not None else None,
+        approved_by=s.approved_by.name if s.approved_by is not None else None,
+    )

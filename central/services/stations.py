@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hmac
+import uuid
 from datetime import datetime, timedelta
+from datetime import time as dtime
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..auth import check_area, hash_token, in_scope, visible_stations
 from ..db import database, is_postgres
 from ..errors import Invalid, NotFound, Unauthorized, Unprocessable
 from ..messages import N_, msg
-from ..models import Area, Station, User, utcnow
+from ..models import Area, Heartbeat, Station, User, utcnow
 from ..words import StationState
-from . import areas
+from . import areas, audit, manifests
 from .area_tree import subtree_ids
 
 ONLINE_SYNC_INTERVALS = 3  # a station is online if seen within this many sync intervals
@@ -205,8 +208,6 @@ SETTINGS = ("name", "timezone", "quiet_hours", "volume", "sync_interval_s", "hea
 
 def _clean_settings(body: dict[str, Any]) -> dict[str, Any]:
     """Row values for the settings in ``body``; ``Invalid`` names the first bad one."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     out: dict[str, Any] = {}
     unknown = set(body) - set(SETTINGS)
     if unknown:
@@ -238,8 +239,6 @@ def _clean_settings(body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _quiet(value: Any) -> tuple[str | None, str | None]:
-    from datetime import time as dtime
-
     if value is None:
         return None, None
     try:
@@ -253,8 +252,6 @@ def _quiet(value: Any) -> tuple[str | None, str | None]:
 def sound(station: Station) -> dict[str, Any]:
     """How the station last said it sounds (its heartbeat's ``sound``, None from older agents), and a
     speaker test asked for here that it has not reported yet."""
-    from ..models import Heartbeat
-
     beat = (Heartbeat.select(Heartbeat.payload).where(Heartbeat.station == station.id)
             .order_by(Heartbeat.id.desc()).first())
     said = (beat.payload or {}).get("sound") if beat is not None else None
@@ -271,10 +268,6 @@ def request_speaker_test(actor: User | None, station: Station, now: datetime | N
     The station plays it when nothing else sounds, within ten minutes of the request (``station.speaker``), and
     reports what its monitor heard in its heartbeat's ``sound.speaker_test``.
     """
-    import uuid
-
-    from . import audit, manifests
-
     test_id = str(uuid.uuid4())
     with database.atomic():
         Station.update(speaker_test_id=test_id, speaker_test_at=now or utcnow()).where(
@@ -286,8 +279,6 @@ def request_speaker_test(actor: User | None, station: Station, now: datetime | N
 
 def update_settings(actor: User | None, station: Station, body: dict[str, Any]) -> Station:
     """Change a station's settings, audit it, and raise its manifest version so it syncs them."""
-    from . import audit, manifests
-
     values = _clean_settings(body)
     with database.atomic():
         if values:

@@ -70,7 +70,7 @@ class Answer(BaseModel):
 def plain(body: Any) -> Any:
     """``body`` ready for JSON: each answer in it (alone, in a list, a dict's value) as its JSON dump."""
     if isinstance(body, BaseModel):
-        return body.model_dump(mode="json")
+        return body.model_dump(mode="json", by_alias=True)
     if isinstance(body, list):
         return [plain(x) for x in body]
     if isinstance(body, dict):

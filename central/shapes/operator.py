@@ -181,7 +181,8 @@ class SummaryRow(Answer):
 class Summary(Answer):
     model_config = ConfigDict(populate_by_name=True)
 
-    from_: Day = Field(alias="from")
+    # built by the service as ``from_=…`` (checked by mypy), read and written as "from"
+    from_: Day = Field(validation_alias="from", serialization_alias="from")
     to: Day
     area: str | None
     group_by: Annotated[str, OneOf(GROUPS)]

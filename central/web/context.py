@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, flash, g, has_request_context, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -20,6 +21,8 @@ from central.messages import worded
 
 from ..words import Role
 from . import bp
+from .fmt import label
+from .queries import pending_count
 from .wiring import csrf
 
 log = logging.getLogger(__name__)
@@ -85,8 +88,6 @@ def roles(*names: str) -> Callable[[F], F]:
 
 
 def _role_label(name: str) -> str:
-    from .fmt import label
-
     return label(name, "role")
 
 
@@ -141,15 +142,11 @@ def _nav_count(n: NavItem) -> int | None:
     if n.endpoint != "web.approvals":
         return None
     if "pending_count" not in g:
-        from .queries import pending_count
-
         g.pending_count = pending_count(me())
     return g.pending_count or None
 
 
 def _has_request() -> bool:
-    from flask import has_request_context
-
     return has_request_context()
 
 
@@ -182,8 +179,6 @@ def flash_error(exc: CentralError) -> None:
 
 def error_text(exc: Exception) -> str:
     """A service's message in the viewer's language (its ``Message`` through the catalogue)."""
-    from flask_babel import get_locale
-
     message = worded(getattr(exc, "message", None)) or worded(exc)
     text = message.render(_) if message is not None else str(getattr(exc, "detail", None) or exc)
     return one_language(text, str(get_locale()))

@@ -6,11 +6,13 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 
+from central.services import languages
 from central.times import ZONE
 from central.words import AreaLevel, EmergencyMode, Role, StationState
-from playlists.model import ItemKind
+from playlists.model import ItemKind, describe_reason
 from playlists.words import PLAY_WORDS, TIER_WORDS, Approval
 
 STATUS_LABELS = {
@@ -173,8 +175,6 @@ def duration(ms: Any) -> str:
 
 def number(value: Any, digits: int = 1) -> str:
     """A number in the viewer's language (Babel): ``3,8`` in Vietnamese, ``3.8`` in English."""
-    from flask_babel import format_decimal
-
     if value is None or value == "":
         return "—"
     return str(format_decimal(value, format="#,##0." + "#" * digits if digits else "#,##0"))
@@ -187,8 +187,6 @@ def minutes(ms: Any) -> str:
 
 def percent(value: Any, digits: int = 1) -> str:
     """``92,5 %`` (a value already in percent); Vietnamese writes a space before the sign."""
-    from flask_babel import get_locale
-
     if value is None or value == "":
         return "—"
     space = "" if str(get_locale()) == "en" else "\u00a0"
@@ -234,10 +232,6 @@ def label_pair(value: Any, table: str = "status") -> tuple[Any, str]:
 
 def reason(code: Any) -> str:
     """A play log's or slot's reason code in the viewer's language (``playlists`` owns the texts)."""
-    from flask_babel import get_locale
-
-    from playlists.model import describe_reason
-
     if not code:
         return ""
     return describe_reason(str(code), "en" if str(get_locale()) == "en" else "vi")
@@ -245,8 +239,6 @@ def reason(code: Any) -> str:
 
 def category_name(category: Any) -> str:
     """A category's name in the viewer's language (categories carry ``name`` and ``name_en``)."""
-    from flask_babel import get_locale
-
     if category is None:
         return "—"
     if str(get_locale()) == "en" and getattr(category, "name_en", None):
@@ -256,8 +248,6 @@ def category_name(category: Any) -> str:
 
 def language_name(code: Any) -> str:
     """A bulletin's language by its configured (Vietnamese) name; ISO 639-3 code if unknown."""
-    from central.services import languages
-
     return languages.name(str(code or ""))
 
 

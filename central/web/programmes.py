@@ -91,7 +91,7 @@ def programmes() -> Any:
     q = request.args.get("q", "").strip()
     found = [p for p in service.listing(me()) if not q or paging.contains(q, p.name, p.description)]
     page = paging.paginate(found)
-    return render_template("web/programmes.html", rows=[service.to_dict(p) for p in page.rows], page=page, q=q)
+    return render_template("web/programmes.html", rows=[service.answer(p) for p in page.rows], page=page, q=q)
 
 
 @bp.route("/playlists/new", methods=["GET", "POST"])
@@ -107,7 +107,7 @@ def programme_detail(programme_id: int) -> Any:
 
 def _edit(programme_id: int | None) -> Any:
     user = me()
-    current = service.to_dict(service.get(user, programme_id)) if programme_id is not None else None
+    current = service.answer(service.get(user, programme_id)) if programme_id is not None else None
     if request.method == "POST":
         try:
             data = {"name": request.form.get("name", ""), "description": request.form.get("description", ""),
@@ -127,8 +127,8 @@ def _edit(programme_id: int | None) -> Any:
             else:
                 flash(_("Đã lưu chương trình."), "success")
             return redirect(url_for("web.programme_detail", programme_id=p.id))
-    shown = (current["pending"] or current) if current else None  # edit on from the waiting change
-    items = shown["items"] if shown else []
+    shown = (current.pending or current) if current else None  # edit on from the waiting change
+    items = shown.items if shown else []
     return render_template("web/programme_edit.html", p=current, items=items,
                            blanks=range(len(items), len(items) + BLANK_ROWS),
                            bulletins=service_bulletins(user), chimes=approved_chimes(user),

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, send_file
+from flask import abort, current_app, g, send_file
 from flask_babel import get_locale
 
 from central import auth
@@ -16,6 +16,7 @@ from central.models import Area, AuditLog, Bulletin, Category, Station
 from central.policy import APPROVERS
 from central.services import area_tree as tree_service
 from central.services import areas as areas_service
+from central.services import assets, chimes, programmes, relays, schedules
 from central.services import bulletins as bulletins_service
 from central.services import campaigns as campaigns_service
 from central.services import categories as categories_service
@@ -24,8 +25,6 @@ from playlists.words import Approval
 
 def asset_store() -> Any:
     """The content-addressed audio store under the data dir (``central init`` creates it)."""
-    from central.services import assets
-
     return assets.store(current_app.config["DATA_DIR"])
 
 
@@ -46,8 +45,6 @@ def data_dir() -> Any:
 
 def pending_count(user: Any) -> int:
     """Bulletins, chimes, programme changes and schedules waiting for this approver (never their own)."""
-    from central.services import chimes, programmes, relays, schedules
-
     if user is None or user.role not in APPROVERS:
         return 0
     return sum(s.waiting_count(user) for s in (bulletins_service, chimes, programmes, relays, schedules))
@@ -55,10 +52,8 @@ def pending_count(user: Any) -> int:
 
 def pending_audio(user: Any) -> dict[str, list[Any]]:
     """Chimes, programme changes and relay sources waiting for a second person (two-person rule)."""
-    from central.services import chimes, programmes, relays
-
     return {"chimes": chimes.listing(user, status=Approval.SUBMITTED),
-            "changes": [programmes.to_dict(p) for p in programmes.waiting_for(user)],
+            "changes": [programmes.answer(p) for p in programmes.waiting_for(user)],
             "relays": relays.listing(user, status=Approval.SUBMITTED)}
 
 
@@ -137,8 +132,6 @@ def bulletin_titles(ids: set[int]) -> dict[int, str]:
 
 def area_name(code: Any) -> str:
     """An area's name for a page that holds its code (names are read once per request)."""
-    from flask import g
-
     if not code:
         return ""
     if "area_names" not in g:
@@ -148,8 +141,6 @@ def area_name(code: Any) -> str:
 
 def station_name(station_id: Any) -> str:
     """A station's name for a page that holds its id."""
-    from flask import g
-
     if "station_names" not in g:
         g.station_names = {s.id: s.name for s in Station.select(Station.id, Station.name)}
     return str(g.station_names.get(int(station_id), f"#{station_id}"))

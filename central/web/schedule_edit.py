@@ -160,16 +160,16 @@ def programme_copy(programme_id: int) -> Any:
     from . import queries
 
     user = me()
-    current = programmes.to_dict(programmes.get(user, programme_id))
-    shown = current["pending"] or current
-    items = [{k: i[k] for k in ("kind", "bulletin_id", "chime_id", "duration_ms") if i.get(k) is not None}
-             for i in shown["items"]]
+    current = programmes.answer(programmes.get(user, programme_id))
+    shown = current.pending or current
+    items = [{k: v for k, v in i.model_dump(include={"kind", "bulletin_id", "chime_id", "duration_ms"}).items()
+              if v is not None} for i in shown.items]
     for i in items:
         if i["kind"] != "pause":
             i.pop("duration_ms", None)
     try:
-        made = programmes.create(user, {"name": _("%(t)s (bản sao)", t=current["name"]),
-                                        "description": current.get("description") or "", "items": items},
+        made = programmes.create(user, {"name": _("%(t)s (bản sao)", t=current.name),
+                                        "description": current.description or "", "items": items},
                                  queries.data_dir())
     except CentralError as exc:
         flash_error(exc)

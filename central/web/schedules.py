@@ -101,7 +101,7 @@ def schedules() -> Any:
     except CentralError as exc:
         flash_error(exc)
     page = paging.paginate(rows)
-    return render_template("web/schedules.html", rows=[service.to_dict(s) for s in page.rows], page=page,
+    return render_template("web/schedules.html", rows=[service.answer(s) for s in page.rows], page=page,
                            status=f["status"], f=f, campaigns=queries.campaign_choices(user),
                            categories=queries.category_choices(), languages=languages.choices())
 
@@ -181,7 +181,7 @@ def _defaults() -> dict[str, Any]:
 def schedule_detail(schedule_id: int) -> Any:
     user = me()
     s = service.get(user, schedule_id)
-    d = service.to_dict(s)
+    d = service.answer(s)
     targets = list(ScheduleTarget.select().where(ScheduleTarget.schedule == s))
     station_ids = manifests.stations_for_schedule(s)
     try:

@@ -201,7 +201,7 @@ def test_a_chime_fact_is_counted_like_any_aired_audio():
         reports.LogFact(1, "missed", "chime", "Nhạc hiệu", has_bulletin=False, has_asset=True),
     ])
     (chime,) = rows
-    assert pick(chime.to_dict(), "plays", "completed", "missed", "minutes_aired") == (1, 1, 1, 0.1)
+    assert pick(chime.answer().model_dump(), "plays", "completed", "missed", "minutes_aired") == (1, 1, 1, 0.1)
     assert total.plays == 1
 
 

@@ -98,7 +98,7 @@ def test_programme_keeps_order_and_shows_total_duration(client: Any, world: dict
     page = client.get(f"/playlists/{p.id}").get_data(as_text=True)
     from central.services import programmes
 
-    total = programmes.to_dict(p)["duration_ms"]
+    total = programmes.answer(p).duration_ms
     assert total > b.asset.duration_ms + 3000
     from central.web.fmt import duration
 

@@ -91,8 +91,8 @@ def test_copy_a_programme(client: Any, people: dict, bulletin_factory: Any) -> N
     r = client.post(f"/playlists/{p.id}/copy", data={"csrf_token": csrf_of(page)})
     assert r.status_code == 302
     copy = Playlist.get(Playlist.name == "Chương trình buổi sáng (bản sao)")
-    got = [(i["kind"], i["bulletin_id"], i["duration_ms"]) for i in programmes.to_dict(copy)["items"]]
-    assert got == [(i["kind"], i["bulletin_id"], i["duration_ms"]) for i in programmes.to_dict(p)["items"]]
+    got = [(i.kind, i.bulletin_id, i.duration_ms) for i in programmes.answer(copy).items]
+    assert got == [(i.kind, i.bulletin_id, i.duration_ms) for i in programmes.answer(p).items]
 
 
 def test_approve_a_campaigns_schedules_at_once_but_never_ones_own(client: Any, people: dict,

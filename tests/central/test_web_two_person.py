@@ -43,7 +43,7 @@ def test_a_programme_change_waits_on_its_page_and_is_approved_on_the_approvals_p
     r = post(client, f"/playlists/{p.id}/approve", {"back": "approvals"}, "/approvals")
     assert r.status_code == 302 and r.headers["Location"].endswith("/approvals")
     assert Playlist.get_by_id(p.id).live_revision == 2
-    assert [i["kind"] for i in programmes.to_dict(Playlist.get_by_id(p.id))["items"]] == ["bulletin", "pause"]
+    assert [i.kind for i in programmes.answer(Playlist.get_by_id(p.id)).items] == ["bulletin", "pause"]
 
 
 def test_a_chime_is_uploaded_approved_by_another_and_then_usable(client: Any, world: dict) -> None:  # noqa: F811
