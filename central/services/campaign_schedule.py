@@ -15,19 +15,18 @@ from datetime import date, datetime, time, timedelta
 from math import gcd
 from typing import Any
 
+from central import shapes
 from central.db import database
-from central.errors import Conflict, Invalid
+from central.errors import Conflict
 from central.messages import msg
 from central.models import Bulletin, Campaign, Schedule, User
 from central.policy import check_role
 from central.services import audit, schedules
 from central.services import bulletins as bulletins_service
 from central.services import campaigns as campaigns_service
+from central.shapes.plans import CampaignSchedule
 from playlists import rules
-from playlists.model import Priority
 from playlists.words import Approval
-
-MAX_TIMES = 24  # times of day in one action
 
 
 @dataclass(frozen=True)
@@ -52,30 +51,12 @@ def rotation(first: date, last: date, times: Sequence[time], n: int) -> list[Slo
     return [Slot(b, first + timedelta(days=d), tuple(ts), period) for (d, b), ts in sorted(grouped.items())]
 
 
-def _times(raw: Any) -> list[time]:
-    if not isinstance(raw, list) or not raw:
-        raise Invalid(msg("Chọn ít nhất một giờ phát."), field="times")
-    if len(raw) > MAX_TIMES:
-        raise Invalid(msg("Tối đa %(MAX_TIMES)s giờ phát mỗi ngày.", MAX_TIMES=MAX_TIMES), field="times")
-    out = set()
-    for value in raw:
-        try:
-            out.add(time.fromisoformat(str(value)).replace(second=0, microsecond=0))
-        except ValueError:
-            raise Invalid(msg("Giờ phát '%(value)s' phải dạng HH:MM.", value=value), field="times") from None
-    return sorted(out)
-
-
-def _bulletins(actor: User, c: Campaign, raw: Any) -> list[Bulletin]:
+def _bulletins(actor: User, c: Campaign, raw: list[int]) -> list[Bulletin]:
     """The bulletins to rotate: those given (by id), else the campaign's approved ones, oldest first."""
-    if raw in (None, []):
-        rows = [b for b in bulletins_service.listing(actor, status=Approval.APPROVED, campaign=str(c.id))]
-        rows.sort(key=lambda b: b.id)
-    elif isinstance(raw, list) and all(isinstance(x, int) and not isinstance(x, bool) and 0 < x < 2**63
-                                       for x in raw):
+    if raw:
         rows = [bulletins_service.get(actor, bid) for bid in dict.fromkeys(raw)]
     else:
-        raise Invalid(msg("bulletin_ids phải là danh sách mã số bản tin."), field="bulletin_ids")
+        rows = sorted(bulletins_service.listing(actor, status=Approval.APPROVED, campaign=str(c.id)), key=lambda b: b.id)
     if not rows:
         raise Conflict(msg("Đợt tuyên truyền chưa có bản tin đã duyệt."))
     for b in rows:
@@ -86,15 +67,9 @@ def _bulletins(actor: User, c: Campaign, raw: Any) -> list[Bulletin]:
 
 def _days(c: Campaign, data: Mapping[str, Any], today: date) -> tuple[date, date]:
     first = max(c.starts_on, today)
-    for key in ("first_day", "last_day"):
-        if data.get(key) not in (None, "") and not isinstance(data.get(key), str):
-            raise Invalid(msg("%(what)s phải là ngày YYYY-MM-DD.", what=key), field=key)
-    try:
-        if data.get("first_day"):
-            first = max(first, date.fromisoformat(data["first_day"]))
-        last = min(c.ends_on, date.fromisoformat(data["last_day"])) if data.get("last_day") else c.ends_on
-    except ValueError:
-        raise Invalid(msg("Ngày phải dạng YYYY-MM-DD."), field="first_day") from None
+    if data.get("first_day"):
+        first = max(first, date.fromisoformat(data["first_day"]))
+    last = min(c.ends_on, date.fromisoformat(data["last_day"])) if data.get("last_day") else c.ends_on
     if last < first:
         raise Conflict(msg("Đợt tuyên truyền đã kết thúc, không còn ngày nào để phát."))
     return first, last
@@ -111,12 +86,11 @@ def schedule(actor: User, cid: int, data: Mapping[str, Any], today: date) -> lis
     """Make (and submit, unless ``submit`` is false) the rotation's schedules for ``data["targets"]``."""
     check_role(actor, schedules.SCHEDULERS, "đặt lịch phát")
     c = campaigns_service.get(actor, cid)
-    times = _times(data.get("times"))
-    chosen = _bulletins(actor, c, data.get("bulletin_ids"))
+    shape = shapes.read(CampaignSchedule, data)  # the API's own check, for the web form too
+    times = sorted({time.fromisoformat(t) for t in shape.times})
+    chosen = _bulletins(actor, c, shape.bulletin_ids)
     first, last = _days(c, data, today)
-    priority = data.get("priority") or "normal"
-    if priority not in (Priority.NORMAL, Priority.PRIORITY):
-        raise Invalid(msg("Lịch của đợt tuyên truyền là thường hoặc ưu tiên."), field="priority")
+    priority = shape.priority
     raw = data.get("targets") or {}
     targets = {k: raw.get(k) or [] for k in ("areas", "stations")}  # its open shape may carry more: a schedule's not
     made = []

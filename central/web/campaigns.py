@@ -85,8 +85,8 @@ def campaign_schedule_form(cid: int) -> Any:
         "times": form_list("times"),
         "targets": {"areas": form_list("areas"), "stations": [int(x) for x in form_list("stations") if x.isdigit()]},
         "bulletin_ids": [int(x) for x in form_list("bulletin_ids") if x.isdigit()],
-        "first_day": form.get("first_day") or None, "last_day": form.get("last_day") or None,
         "priority": form.get("priority") or "normal",
+        **{k: form[k] for k in ("first_day", "last_day") if form.get(k)},  # an empty day is the campaign's own
     }
     try:
         made = campaign_schedule.schedule(me(), cid, data, calendar_service.today())

@@ -109,3 +109,26 @@ def test_a_shape_fault_on_a_web_form_is_worded_in_the_persons_language(
     web = client.post("/schedules/new", data={**FORM, "content": f"b:{b.id}", "times": ["25:00"],
                                               "csrf_token": csrf_of(page)})
     assert words in html.unescape(web.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("form, body, field", [
+    ({"times": ["25:00"]}, {"times": ["25:00"]}, "times"),
+    ({"first_day": "2099-06-31"}, {"first_day": "2099-06-31"}, "first_day"),
+])
+def test_a_campaign_rotation_the_api_refuses_is_refused_by_the_web_form_naming_the_same_field(
+        client: Any, auth: Any, editor: tuple[Any, str], bulletin_factory: Any,
+        form: dict[str, Any], body: dict[str, Any], field: str) -> None:
+    made = client.post("/api/v1/campaigns", headers=auth(editor[1]), json={
+        "name": "Tháng hành động phòng, chống ma túy", "starts_on": "2099-06-01", "ends_on": "2099-06-30"})
+    cid = made.json["id"]
+    bulletin_factory(editor[0], status="approved", campaign=cid)
+    api = client.post(f"/api/v1/campaigns/{cid}/schedule", headers=auth(editor[1]),
+                      json={"times": ["06:00"], "targets": {"areas": ["P-D"]}, **body})
+    assert api.status_code == 400, api.json
+    assert _names(api.json["detail"], field)
+    login(client, "bien.tap")
+    page = client.get(f"/campaigns/{cid}").get_data(as_text=True)
+    web = client.post(f"/campaigns/{cid}/schedule", follow_redirects=True, data={
+        "times": ["06:00"], "areas": ["P-D"], **form, "csrf_token": csrf_of(page)})
+    assert _names(html.unescape(web.get_data(as_text=True)), field)
+    assert Schedule.select().count() == 0
