@@ -29,7 +29,7 @@ from central import shapes
 from central.db import database
 from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from central.messages import N_, msg
-from central.models import PRIORITIES, Area, Asset, Bulletin, Campaign, Category, User, utcnow
+from central.models import Area, Asset, Bulletin, Campaign, Category, User, utcnow
 from central.policy import (
     EDITORS,
     WITHDRAWERS,
@@ -40,6 +40,7 @@ from central.policy import (
 )
 from central.services import audit, languages, review
 from central.services import categories as categories_service
+from central.shapes.workflow import BulletinPatch, BulletinTTS, BulletinUpload
 from central.times import parse_time
 from central.words import Role
 from playlists.words import Approval
@@ -49,19 +50,7 @@ log = logging.getLogger(__name__)
 DataDir = str | PathLike[str]
 
 
-# --- fields --------------------------------------------------------------------------------
-
-
-def _text(data: Mapping[str, Any], key: str, limit: int = 300) -> str | None:
-    value = data.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise Invalid(msg("Trường %(key)s phải là chuỗi.", key=key), field=key)
-    value = value.strip()
-    if len(value) > limit:
-        raise Invalid(msg("Trường %(key)s dài quá %(limit)s ký tự.", key=key, limit=limit), field=key)
-    return value
+# --- fields: the shapes are BulletinTTS, BulletinPatch and BulletinUpload (central/shapes/workflow.py) ---
 
 
 def campaign_by_id(value: Any) -> Campaign | None:
@@ -69,7 +58,7 @@ def campaign_by_id(value: Any) -> Campaign | None:
         return None
     try:
         cid = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError):  # a list's query parameter (the API checked it; a web filter is text)
         raise Invalid(msg("campaign_id phải là số."), field="campaign_id") from None
     c = Campaign.get_or_none(Campaign.id == cid)
     if c is None:
@@ -78,27 +67,21 @@ def campaign_by_id(value: Any) -> Campaign | None:
 
 
 def parse_fields(data: Mapping[str, Any], partial: bool = False) -> dict[str, Any]:
-    """Validated column values from a request body (JSON or form)."""
+    """Column values from a body its shape has read: what the values name, and a window that ends after it starts."""
     out: dict[str, Any] = {}
     if "title" in data or not partial:
-        title = _text(data, "title")
-        if not title:
-            raise Invalid(msg("Bản tin cần có tiêu đề."), field="title")
-        out["title"] = title
+        out["title"] = data["title"].strip()
     if "category" in data:
-        out["category"] = categories_service.by_code(data.get("category"))
-    for key in ("campaign_id", "campaign"):
-        if key in data:
-            out["campaign"] = campaign_by_id(data.get(key))
+        out["category"] = categories_service.by_code(data["category"])
+    if "campaign_id" in data:
+        out["campaign"] = campaign_by_id(data["campaign_id"])
     if "language" in data:
-        out["language"] = languages.normalise(_text(data, "language", 8))
+        out["language"] = languages.normalise(data["language"])
     if "priority" in data:
-        if data["priority"] not in PRIORITIES:
-            raise Invalid(msg("Mức độ phải là một trong %(value)s.", value=', '.join(PRIORITIES)), field="priority")
         out["priority"] = data["priority"]
     for key in ("valid_from", "valid_until"):
         if key in data:
-            out[key] = parse_time(data.get(key), key)
+            out[key] = parse_time(data[key], key)
     lo, hi = out.get("valid_from"), out.get("valid_until")
     if lo is not None and hi is not None and hi <= lo:
         raise Unprocessable(msg("valid_until phải sau valid_from."))
@@ -137,6 +120,8 @@ def create_uploaded(
     import audio_library
 
     check_role(actor, EDITORS, "tạo bản tin")
+    # the file's bytes come apart (``data``); the form's text is read as the numbers its shape names
+    form = shapes.read(BulletinUpload, {"file": "", **form}, form=True).model_dump(exclude_unset=True)
     fields = parse_fields(form)
     trim = parse_trim(form)
     if not data:
@@ -149,20 +134,7 @@ def create_uploaded(
 
 def parse_trim(form: Mapping[str, Any]) -> tuple[float, float | None] | None:
     """The part of a recording to keep: ``trim_start``/``trim_end`` in seconds (empty: the edge)."""
-    values: list[float | None] = []
-    for key in ("trim_start", "trim_end"):
-        raw = form.get(key)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
-            values.append(None)
-            continue
-        try:
-            value = float(str(raw).replace(",", "."))  # a Vietnamese keyboard writes 2,5
-        except ValueError:
-            raise Invalid(msg("%(key)s phải là số giây.", key=key), field=key) from None
-        if not 0.0 <= value <= 86_400.0:
-            raise Invalid(msg("%(key)s phải từ 0 giây trở lên.", key=key), field=key)
-        values.append(value)
-    start, end = values
+    start, end = form.get("trim_start"), form.get("trim_end")
     if start is None and end is None:
         return None
     if end is not None and end <= (start or 0.0):
@@ -178,6 +150,7 @@ def create_spoken(
     from central.services import bulletin_speech
 
     check_role(actor, EDITORS, "tạo bản tin")
+    shapes.read(BulletinTTS, body)
     fields = parse_fields(body)
     speech = bulletin_speech.speech_request(body, language=fields.get("language", languages.VIETNAMESE))
     synth, encoded = bulletin_speech.speak(speech, ffmpeg=ffmpeg, gtts_host=gtts_host)
@@ -298,6 +271,7 @@ def edit(actor: User, bid: int, data: Mapping[str, Any], data_dir: DataDir | Non
 
     b = review.editable(KIND, actor, bid, EDITORS, "sửa")
     review.in_state(KIND, b, (Approval.DRAFT, Approval.REJECTED), "sửa")
+    shapes.read(BulletinPatch, data)
     speech_keys = bulletin_speech.SPEECH_KEYS
     fields = parse_fields({k: v for k, v in data.items() if k not in speech_keys}, partial=True)
     if any(k in data for k in speech_keys):

@@ -36,12 +36,12 @@ from pydantic import (
     create_model,
 )
 from pydantic.json_schema import models_json_schema
-from pydantic_core import CoreSchema, core_schema
+from pydantic_core import CoreSchema, PydanticCustomError, core_schema
 
 from playlists.model import DEFAULT_ZONE
 
 from ..errors import Invalid
-from ..messages import msg
+from ..messages import N_, msg
 
 J = dict[str, Any]
 M = TypeVar("M", bound=BaseModel)
@@ -132,13 +132,43 @@ def fault(error: ValidationError) -> tuple[str, str]:
     return ".".join(str(p) for p in first["loc"] if not isinstance(p, int)) or "-", first["msg"]
 
 
-def read(model: type[M], data: Any) -> M:
-    """``data`` as ``model``, or ``Invalid`` naming its first faulty field in the API's own words."""
+def read(model: type[M], data: Any, *, form: bool = False) -> M:
+    """``data`` as ``model``, or ``Invalid`` naming its first faulty field in the API's own words.
+
+    ``form``: ``data`` is a form's text, read as the numbers its shape names (``"5"`` for an id).
+    """
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, strict=False if form else None)
     except ValidationError as exc:
         field, why = fault(exc)
-        raise Invalid(msg("Trường '%(field)s' không hợp lệ: %(why)s.", field=field, why=why), field=field) from None
+        first = exc.errors()[0]
+        reason = _REASONS.get(first["type"])  # a person at a form reads the reason in their own language
+        shown = msg(reason, **first.get("ctx", {})) if reason else why
+        raise Invalid(msg("Trường '%(field)s' không hợp lệ: %(why)s.", field=field, why=shown), field=field) from None
+
+
+#: pydantic's reasons a person most often meets, as msgids (any other stays pydantic's English)
+_REASONS = {
+    "missing": N_("bắt buộc phải có"),
+    "extra_forbidden": N_("không có trường này"),
+    "string_type": N_("phải là chuỗi"),
+    "int_type": N_("phải là số nguyên"),
+    "int_parsing": N_("phải là số nguyên"),
+    "float_type": N_("phải là số"),
+    "float_parsing": N_("phải là số"),
+    "bool_type": N_("phải là true hoặc false"),
+    "list_type": N_("phải là danh sách"),
+    "model_type": N_("phải là đối tượng"),
+    "string_pattern_mismatch": N_("sai dạng"),
+    "string_too_short": N_("cần ít nhất %(min_length)s ký tự"),
+    "string_too_long": N_("dài quá %(max_length)s ký tự"),
+    "too_short": N_("cần ít nhất %(min_length)s mục"),
+    "too_long": N_("nhiều nhất %(max_length)s mục"),
+    "greater_than_equal": N_("phải từ %(ge)s trở lên"),
+    "less_than_equal": N_("phải từ %(le)s trở xuống"),
+    "literal_error": N_("phải là một trong %(expected)s"),
+    "no_such_day": N_("không có ngày %(day)s"),
+}
 
 
 _NAME_MAPS = ("properties", "$defs", "patternProperties")
@@ -190,7 +220,11 @@ Time = Annotated[str, Field(pattern=RFC3339, json_schema_extra={"format": "date-
 
 
 def _day(text: str) -> str:
-    date.fromisoformat(text)  # the pattern's digits name a real day (format "date"): 2026-02-30 is a ValueError
+    """The pattern's digits name a real day, as the document's format "date" says (not 2026-02-30)."""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        raise PydanticCustomError("no_such_day", "there is no day {day}", {"day": text}) from None
     return text
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, WithJsonSchema
+from pydantic import BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from ..models import BULLETIN_STATUSES, CHIME_STATUSES, REVISION_STATUSES, SCHEDULE_STATUSES
 from . import (
@@ -126,6 +126,8 @@ class TTSPreview(Answer):
 
 #: seconds of a recording, as a form field (empty: the edge)
 _TRIM: dict[str, Any] = {"type": ["number", "string"], "minimum": 0, "maximum": 86400, "maxLength": 0}
+#: an empty field is the edge (None): a plain optional number, so a fault names the field alone
+Trim = Annotated[Annotated[float, Field(ge=0, le=86400)] | None, BeforeValidator(lambda v: None if v == "" else v)]
 
 
 #: a validity end in a form: text (an absent field means none)
@@ -143,10 +145,10 @@ class BulletinUpload(Shape):
     priority: Priority = "normal"
     valid_from: Annotated[str, _WINDOW_TEXT] = ""
     valid_until: Annotated[str, _WINDOW_TEXT] = ""
-    trim_start: Annotated[float | str, WithJsonSchema(
-        {**_TRIM, "description": "keep the audio from this second (empty: the start)"})] = ""
-    trim_end: Annotated[float | str, WithJsonSchema(
-        {**_TRIM, "description": "keep the audio up to this second (empty: the end); after trim_start, else 422"})] = ""
+    trim_start: Annotated[Trim, WithJsonSchema(
+        {**_TRIM, "description": "keep the audio from this second (empty: the start)"})] = None
+    trim_end: Annotated[Trim, WithJsonSchema(
+        {**_TRIM, "description": "keep the audio up to this second (empty: the end); after trim_start, else 422"})] = None
     source: Annotated[str, OneOf(("file", "recording"))] = Field(
         "file", description="recording: made with the browser's microphone (noted in the audit log)")
 

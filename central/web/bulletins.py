@@ -134,8 +134,11 @@ def _copied(bid: str) -> dict[str, Any]:
 
 
 def _fields(form: Any) -> dict[str, Any]:
+    """A bulletin's details from the form, typed as its shape takes them (no campaign: None)."""
+    campaign = form.get("campaign_id", "").strip()
     data = {"title": form.get("title", ""), "category": form.get("category", ""),
-            "campaign_id": form.get("campaign_id", ""), "language": form.get("language") or languages.VIETNAMESE}
+            "campaign_id": int(campaign) if campaign.isdigit() else campaign or None,
+            "language": form.get("language") or languages.VIETNAMESE}
     for key in ("valid_from", "valid_until"):
         if form.get(key):
             data[key] = form[key]
@@ -148,8 +151,10 @@ def _create(user: Any, form: Any) -> Any:
     if form.get("mode") in ("upload", "record"):
         upload = request.files.get("file")
         blob = upload.read() if upload else b""
-        data.update(trim_start=form.get("trim_start"), trim_end=form.get("trim_end"),
+        data.update({k: form.get(k, "").replace(",", ".") for k in ("trim_start", "trim_end")},  # 2,5 is 2.5
                     source="recording" if form.get("mode") == "record" else "file")
+        if data["campaign_id"] is None:
+            del data["campaign_id"]  # a form names no campaign by leaving it out
         return service.create_uploaded(user, blob, upload.filename if upload else None, data,
                                        queries.data_dir(), ffmpeg=cfg.ffmpeg)
     data.update(_speech({**form.to_dict(), "text": _script(form)}))

@@ -7,11 +7,12 @@ must end at the same shape (``central/shapes``), so a rule can never hold on one
 from __future__ import annotations
 
 import html
+import io
 from typing import Any
 
 import pytest
 
-from central.models import Schedule
+from central.models import Bulletin, Schedule
 from tests.central.test_web_pages import csrf_of, login
 
 REPEAT = {"form": "daily", "times": ["06:00"], "first_day": "2099-06-01", "last_day": "2099-06-30"}
@@ -51,3 +52,60 @@ def test_a_schedule_the_api_refuses_is_refused_by_the_web_form_naming_the_same_f
     assert web.status_code == 200  # the form again, with the fault: nothing saved
     assert _names(html.unescape(web.get_data(as_text=True)), field)
     assert Schedule.select().count() == 0
+
+
+TTS_FORM = {"mode": "tts", "title": "Họp thôn", "text": "Mời bà con họp lúc 17 giờ.", "engine": "espeak",
+            "speed": "1.0", "language": "vie"}
+
+
+@pytest.mark.parametrize("form, body, field", [
+    ({"title": "   "}, {"title": "   "}, "title"),
+    ({"speed": "3"}, {"speed": 3}, "speed"),
+    ({"voice": "v" * 65}, {"voice": "v" * 65}, "voice"),
+    ({"language": "x" * 9}, {"language": "x" * 9}, "language"),
+    ({"campaign_id": "số năm"}, {"campaign_id": "số năm"}, "campaign_id"),
+])
+def test_a_bulletin_the_api_refuses_is_refused_by_the_web_form_naming_the_same_field(
+        client: Any, auth: Any, editor: tuple[Any, str], form: dict[str, Any], body: dict[str, Any],
+        field: str) -> None:
+    api = client.post("/api/v1/bulletins", headers=auth(editor[1]), json={
+        "title": "Họp thôn", "text": TTS_FORM["text"], "engine": "espeak", **body})
+    assert api.status_code == 400, api.json
+    assert _names(api.json["detail"], field)
+    login(client, "bien.tap")
+    page = client.get("/bulletins/new").get_data(as_text=True)
+    web = client.post("/bulletins/new", data={**TTS_FORM, **form, "csrf_token": csrf_of(page)})
+    assert web.status_code == 400
+    assert _names(html.unescape(web.get_data(as_text=True)), field)
+    assert Bulletin.select().count() == 0
+
+
+@pytest.mark.parametrize("trim, field", [({"trim_start": "-1"}, "trim_start"), ({"trim_end": "một"}, "trim_end")])
+def test_an_upload_the_api_refuses_is_refused_by_the_web_form_naming_the_same_field(
+        client: Any, auth: Any, editor: tuple[Any, str], trim: dict[str, str], field: str) -> None:
+    def form() -> dict[str, Any]:
+        return {"title": "Họp thôn", **trim, "file": (io.BytesIO(b"RIFF not really audio"), "ban-tin.wav")}
+
+    api = client.post("/api/v1/bulletins", headers=auth(editor[1]), data=form(), content_type="multipart/form-data")
+    assert api.status_code == 400, api.json
+    assert _names(api.json["detail"], field)
+    login(client, "bien.tap")
+    page = client.get("/bulletins/new").get_data(as_text=True)
+    web = client.post("/bulletins/new", data={**form(), "mode": "upload", "csrf_token": csrf_of(page)},
+                      content_type="multipart/form-data")
+    assert web.status_code == 400
+    assert _names(html.unescape(web.get_data(as_text=True)), field)
+    assert Bulletin.select().count() == 0
+
+
+@pytest.mark.parametrize("lang, words", [("vi", "Trường 'repeat.times' không hợp lệ: sai dạng."),
+                                         ("en", "Field 'repeat.times' is not valid: not in the expected form.")])
+def test_a_shape_fault_on_a_web_form_is_worded_in_the_persons_language(
+        client: Any, editor: tuple[Any, str], bulletin_factory: Any, lang: str, words: str) -> None:
+    b = bulletin_factory(editor[0], status="approved")
+    login(client, "bien.tap")
+    client.get(f"/lang/{lang}?next=/schedules/new")
+    page = client.get("/schedules/new").get_data(as_text=True)
+    web = client.post("/schedules/new", data={**FORM, "content": f"b:{b.id}", "times": ["25:00"],
+                                              "csrf_token": csrf_of(page)})
+    assert words in html.unescape(web.get_data(as_text=True))
