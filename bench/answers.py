@@ -24,15 +24,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def fill(rows: int) -> tuple[object, str]:
-    """The app on a temporary SQLite file with ``rows`` bulletins and audit rows; an admin's token."""
+def fill(rows: int, data: Path) -> tuple[object, str]:
+    """The app on a SQLite file in ``data`` with ``rows`` bulletins and audit rows; an admin's token."""
     from central import create_app
     from central.cli import initialise
     from central.db import database
     from central.models import Asset, AuditLog, Bulletin, Category
     from central.services import users
 
-    data = Path(tempfile.mkdtemp(prefix="loa-bench-answers-"))
     app = create_app({"DATA_DIR": str(data), "DATABASE_URL": f"sqlite:///{data / 'c.sqlite3'}",
                       "SECRET_KEY": "bench"})
     initialise(app)
@@ -71,13 +70,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5000)
     args = parser.parse_args()
-    app, token = fill(args.rows)
-    client = app.test_client()  # type: ignore[attr-defined]
-    for path in ("/api/v1/bulletins", f"/api/v1/audit?limit={min(args.rows, 1000)}"):
-        first, best, body = timed(client, path, token)
-        masked = re.sub(rb'"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+[+0-9:Z]*"', b'"T"', body)
-        digest = hashlib.sha256(masked).hexdigest()[:16]
-        print(f"{path}: first {first:.3f} s, best of 3 {best:.3f} s, {len(body)} bytes, digest {digest}")
+    with tempfile.TemporaryDirectory(prefix="loa-bench-answers-") as tmp:
+        app, token = fill(args.rows, Path(tmp))
+        client = app.test_client()  # type: ignore[attr-defined]
+        for path in ("/api/v1/bulletins", f"/api/v1/audit?limit={min(args.rows, 1000)}"):
+            first, best, body = timed(client, path, token)
+            masked = re.sub(rb'"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+[+0-9:Z]*"', b'"T"', body)
+            digest = hashlib.sha256(masked).hexdigest()[:16]
+            print(f"{path}: first {first:.3f} s, best of 3 {best:.3f} s, {len(body)} bytes, digest {digest}")
 
 
 if __name__ == "__main__":
