@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
+import getpass
+import json
 import logging
 import signal
 import sys
+import threading
 from pathlib import Path
 from types import FrameType
 
 import click
 from flask import Flask
+from waitress import create_server
 
-from . import create_app, signing
+from . import create_app, migrations, signing
+from . import demo as demo_data
 from .config import settings
 from .db import database
 from .errors import CentralError
+from .services import alert_timer, areas, audit, broker, enrollment, icecast, users
+from .services.presence import Listener
 from .words import ROLES
 
 
 def initialise(app: Flask) -> list[int]:
     """Create or migrate the database and make the signing key; idempotent. Returns migrations applied."""
-    from . import migrations
-
     data_dir = settings(app).data_dir
     signing.ensure_key(data_dir)
     (data_dir / "assets").mkdir(exist_ok=True)
@@ -54,10 +59,6 @@ def main(verbose: bool) -> None:
 
 def _audit_as_console_user() -> None:
     """Changes made here have no user account: the audit log names the login at the console instead."""
-    import getpass
-
-    from .services import audit
-
     try:
         who = getpass.getuser()
     except (KeyError, OSError):  # no name for this uid (a bare container)
@@ -101,8 +102,6 @@ def run(ctx: _Ctx, host: str, port: int, threads: int) -> None:
 
     It also runs the alert timer (checks and notices; safe beside other processes, by a lease).
     """
-    from .services import alert_timer
-
     # SIGTERM stops it cleanly from the first instant: the alert timer starts before the server does,
     # and a stop that came in between (systemd, a busy machine) used to kill it by the signal.
     signal.signal(signal.SIGTERM, _exit_on_signal)
@@ -117,8 +116,6 @@ def serve(app: Flask, host: str, port: int, threads: int) -> None:
     # district offices have as well as on Linux, with threads instead of forks (one process, one
     # SQLite connection pool); the station already depends on it. gunicorn stays the way to run
     # several worker processes behind a proxy at scale (README, "Deploying a central").
-    from waitress import create_server
-
     server = create_server(app, host=host, port=port, threads=threads, ident="loa-central")
     # waitress stops cleanly on SystemExit or KeyboardInterrupt raised in its loop; make SIGTERM
     # (systemd, `kill`) do what Ctrl-C does instead of dying mid-request.
@@ -140,8 +137,6 @@ def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
 @pass_ctx
 def add_area(ctx: _Ctx, code: str, name: str, parent: str | None, level: str | None) -> None:
     """Add an area to the tree."""
-    from .services import areas
-
     with ctx.app.app_context(), database.connection_context():
         try:
             area = areas.create(None, code, name, parent, level)
@@ -155,8 +150,6 @@ def add_area(ctx: _Ctx, code: str, name: str, parent: str | None, level: str | N
 @pass_ctx
 def import_areas(ctx: _Ctx, csv_file: Path) -> None:
     """Load areas from a CSV with columns code,name,level,parent_code (UTF-8, BOM allowed)."""
-    from .services import areas
-
     with ctx.app.app_context(), database.connection_context():
         try:
             created, updated = areas.import_csv(None, csv_file.read_text(encoding="utf-8-sig"))
@@ -173,8 +166,6 @@ def import_areas(ctx: _Ctx, csv_file: Path) -> None:
 @pass_ctx
 def create_user(ctx: _Ctx, name: str, role: str, area: str | None, full_name: str) -> None:
     """Create a user and print their generated password (shown only this once)."""
-    from .services import users
-
     with ctx.app.app_context(), database.connection_context():
         try:
             _, password = users.create(None, name, role, area, full_name)
@@ -189,8 +180,6 @@ def create_user(ctx: _Ctx, name: str, role: str, area: str | None, full_name: st
 @pass_ctx
 def create_token(ctx: _Ctx, name: str, label: str) -> None:
     """Print a new API token for user NAME (shown only this once)."""
-    from .services import users
-
     with ctx.app.app_context(), database.connection_context():
         try:
             _, token = users.create_token(None, users.get(name), label)
@@ -206,8 +195,6 @@ def create_token(ctx: _Ctx, name: str, label: str) -> None:
 @pass_ctx
 def enroll_code(ctx: _Ctx, area_code: str, name: str, ttl_hours: int) -> None:
     """Register a station and print its one-time enrollment code."""
-    from .services import enrollment
-
     with ctx.app.app_context(), database.connection_context():
         try:
             station, code = enrollment.register(None, area_code, name, ttl_hours * 3600)
@@ -223,8 +210,6 @@ def enroll_code(ctx: _Ctx, area_code: str, name: str, ttl_hours: int) -> None:
 def demo(ctx: _Ctx, as_json: bool) -> None:
     """Load a realistic demo data set (areas, people, bulletins, schedules, stations)."""
     initialise(ctx.app)
-    from . import demo as demo_data  # written alongside the web UI; imported only when asked for
-
     with ctx.app.app_context(), database.connection_context():
         try:
             result = demo_data.load(ctx.app)
@@ -241,8 +226,6 @@ def demo(ctx: _Ctx, as_json: bool) -> None:
 @pass_ctx
 def mqtt_config(ctx: _Ctx, mqtt_dir: Path | None, port: int | None) -> None:
     """Write Mosquitto's password file and ACL from the station table; SIGHUP the broker if it runs."""
-    from .services import broker
-
     configured = settings(ctx.app).mqtt_dir
     target = mqtt_dir or (Path(configured) if configured else None)
     if target is None:
@@ -262,8 +245,6 @@ def mqtt_config(ctx: _Ctx, mqtt_dir: Path | None, port: int | None) -> None:
 @pass_ctx
 def icecast_config(ctx: _Ctx, folder: Path, port: int, central_url: str) -> None:
     """Write an icecast.xml for live announcements (its live mounts ask this central who may listen)."""
-    from .services import icecast
-
     path = icecast.write(settings(ctx.app), folder, port, central_url)
     click.echo(f"{path}: Icecast trên cổng {port}; chạy: icecast2 -c {path} (start Icecast with it)")
 
@@ -275,8 +256,6 @@ def presence(ctx: _Ctx) -> None:
 
     Run exactly one beside the web workers (systemd, or `make run`): the workers stay stateless.
     """
-    from .services.presence import Listener
-
     with ctx.app.app_context():
         try:
             listener = Listener(settings(ctx.app))
@@ -292,11 +271,6 @@ def presence(ctx: _Ctx) -> None:
 @pass_ctx
 def alerts(ctx: _Ctx, once: bool) -> None:
     """Run the alert timer in this process (runs until stopped; any number may run, a lease keeps one at a time)."""
-    import json
-    import threading
-
-    from .services import alert_timer
-
     cfg = settings(ctx.app)
     if once:
         with ctx.app.app_context():
