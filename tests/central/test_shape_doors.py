@@ -132,3 +132,18 @@ def test_a_campaign_rotation_the_api_refuses_is_refused_by_the_web_form_naming_t
         "times": ["06:00"], "areas": ["P-D"], **form, "csrf_token": csrf_of(page)})
     assert _names(html.unescape(web.get_data(as_text=True)), field)
     assert Schedule.select().count() == 0
+
+
+def test_a_validity_the_api_refuses_is_refused_by_the_web_form_naming_the_same_field(
+        client: Any, auth: Any, editor: tuple[Any, str], bulletin_factory: Any) -> None:
+    b = bulletin_factory(editor[0], status="approved")
+    api = client.post("/api/v1/schedules", headers=auth(editor[1]), json={
+        "bulletin_id": b.id, "targets": {"areas": ["P-D-C1"]}, "repeat": REPEAT, "valid_from": "sáng mai"})
+    assert api.status_code == 400, api.json
+    assert _names(api.json["detail"], "valid_from")
+    login(client, "bien.tap")
+    page = client.get("/schedules/new").get_data(as_text=True)
+    web = client.post("/schedules/new", data={**FORM, "content": f"b:{b.id}", "valid_from": "sáng mai",
+                                              "csrf_token": csrf_of(page)})
+    assert _names(html.unescape(web.get_data(as_text=True)), "valid_from")
+    assert Schedule.select().count() == 0
