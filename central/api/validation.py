@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, request
 from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError, best_match
+from jsonschema.exceptions import ValidationError, best_match, relevance
 from referencing import Registry, Resource
 from werkzeug.exceptions import BadRequest
 
@@ -233,9 +233,22 @@ def _validate(value: Any, schema: J, where: str) -> None:
         registry: Registry[Any] = Registry().with_resource("urn:loa", Resource.opaque(spec()))
         validator = Draft202012Validator(_rebase(schema), registry=registry, format_checker=_FORMATS)
         _VALIDATORS[id(schema)] = validator
-    error = best_match(validator.iter_errors(value))
+    error = best_match(validator.iter_errors(value), key=_relevance)
     if error is not None:
         raise _invalid(error, where)
+
+
+def _relevance(error: ValidationError) -> tuple[Any, ...]:
+    """jsonschema's relevance, but a form for another ``kind`` (a programme item's) comes last: name the item's own."""
+    return (_other_kind(error), *relevance(error))
+
+
+def _other_kind(error: ValidationError) -> bool:
+    parent, where = error.parent, error.relative_schema_path
+    if parent is None or not where:
+        return False
+    return any(e.relative_schema_path and e.relative_schema_path[0] == where[0] and e.validator == "const"
+               and list(e.relative_path) == ["kind"] for e in parent.context)
 
 
 def _invalid(error: ValidationError, where: str) -> CentralError:

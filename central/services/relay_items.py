@@ -15,62 +15,52 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from central.errors import Conflict, Invalid, Unprocessable
+from central.errors import Conflict, Unprocessable
 from central.messages import msg
 from central.models import Bulletin, Playlist, PlaylistItem, User
 from central.relay_models import RelaySource
 from central.services import bulletins, programmes, relays
+from central.shapes import read
 from central.shapes import relays as shapes
 from playlists import model as pm
 from playlists.words import Approval
 
-MAX_RELAY_MS = 12 * 3600 * 1000  # half a day: a longer relay is a mistake, not a programme
-MAX_GAP_S = 3600
+
+def parse(actor: User, n: int, raw: Mapping[str, Any], *, programme: Playlist | None = None) -> dict[str, Any]:
+    """The stored form of a programme's relay item (with its ``kind``) or of a schedule's ``relay``.
+
+    Read as the API's shape, so a web form's faulty number is refused naming its field as the API does;
+    ``n`` numbers the item in what the shape cannot say (an unapproved source, a fallback relaying itself).
+    """
+    given: shapes.RelayItemIn | shapes.RelayIn
+    if "kind" in raw:
+        given = read(shapes.RelayItemIn, raw)
+        source_id = given.relay_source_id
+    else:
+        given = read(shapes.RelayIn, {"max_gap_s": pm.DEFAULT_MAX_GAP_S, **raw})
+        source_id = given.source_id
+    source = relays.for_item(actor, n, source_id)
+    fallback = _fallback(actor, n, None if given.fallback is None else given.fallback.model_dump(), programme)
+    return {"source_id": source.id, "duration_ms": given.duration_ms, "max_gap_s": given.max_gap_s,
+            "fallback": fallback}
 
 
-def _int(raw: Mapping[str, Any], key: str, n: int, lo: int, hi: int, default: int | None = None) -> int:
-    v = raw.get(key, default)
-    if not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi:
-        raise Invalid(msg("Mục %(n)s: %(key)s phải là số từ %(lo)s đến %(hi)s.", n=n, key=key, lo=lo, hi=hi),
-                      field=key)
-    return v
-
-
-def parse(actor: User, n: int, raw: Mapping[str, Any], *, source_key: str = "relay_source_id",
-          programme: Playlist | None = None) -> dict[str, Any]:
-    """The stored form of a relay item from a request (``n`` numbers it in messages)."""
-    source = relays.for_item(actor, n, raw.get(source_key))
-    duration = _int(raw, "duration_ms", n, 1, MAX_RELAY_MS)
-    gap = _int(raw, "max_gap_s", n, 0, MAX_GAP_S, pm.DEFAULT_MAX_GAP_S)
-    fallback = _fallback(actor, n, raw.get("fallback"), programme)
-    return {"source_id": source.id, "duration_ms": duration, "max_gap_s": gap, "fallback": fallback}
-
-
-def _fallback(actor: User, n: int, raw: Any, programme: Playlist | None) -> dict[str, int] | None:
+def _fallback(actor: User, n: int, raw: dict[str, int] | None, programme: Playlist | None) -> dict[str, int] | None:
     if raw is None:
         return None  # silence
-    if not isinstance(raw, Mapping) or len([k for k in ("bulletin_id", "playlist_id") if raw.get(k)]) != 1:
-        raise Invalid(msg("Mục %(n)s: fallback là {bulletin_id}, {playlist_id} hoặc null (im lặng).", n=n),
-                      field="fallback")
-    if raw.get("bulletin_id"):
-        b = bulletins.get(actor, _id(raw["bulletin_id"], n))
+    if "bulletin_id" in raw:
+        b = bulletins.get(actor, raw["bulletin_id"])
         if b.status != Approval.APPROVED:
             raise Unprocessable(msg("Mục %(n)s: bản tin dự phòng %(id)s chưa được duyệt (đang '%(status)s').",
                                     n=n, id=b.id, status=b.status))
         return {"bulletin_id": b.id}
-    p = programmes.get(actor, _id(raw["playlist_id"], n))
+    p = programmes.get(actor, raw["playlist_id"])
     if programme is not None and p.id == programme.id:
         raise Unprocessable(msg("Mục %(n)s: chương trình không thể làm dự phòng cho chính nó.", n=n))
     if any(i.kind == pm.ItemKind.RELAY for i in programmes.ordered_items(p)):
         raise Unprocessable(msg("Mục %(n)s: chương trình dự phòng '%(name)s' có mục tiếp sóng; dự phòng chỉ gồm "
                                 "bản tin, nhạc hiệu và khoảng lặng.", n=n, name=p.name))
     return {"playlist_id": p.id}
-
-
-def _id(v: Any, n: int) -> int:
-    if not isinstance(v, int) or isinstance(v, bool) or not 0 < v < 2**63:
-        raise Invalid(msg("Mục %(n)s: mã dự phòng phải là số.", n=n), field="fallback")
-    return v
 
 
 def source_of(relay: Any) -> int | None:

@@ -145,7 +145,7 @@ def _content(actor: User, data: Mapping[str, Any]) -> dict[str, Any]:
         raise Invalid(msg("Chọn đúng một trong bulletin_id, playlist_id hoặc relay."))
     if relay is not None:
         return {"bulletin": None, "playlist": None,
-                "relay": relay_items.parse(actor, 1, relay, source_key="source_id")}
+                "relay": relay_items.parse(actor, 1, relay)}
     if bulletin_id is not None:
         b = bulletins_service.get(actor, bulletin_id)
         if b.status != Approval.APPROVED:

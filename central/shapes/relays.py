@@ -6,6 +6,8 @@ from typing import Annotated
 
 from pydantic import Field
 
+from playlists.model import DEFAULT_MAX_GAP_S
+
 from ..relay_models import RELAY_STATUSES
 from . import VISIBLE, Answer, Id, OneOf, Shape, Text2000, Time
 
@@ -76,6 +78,16 @@ class RelayIn(Shape):
     source_id: Id
     duration_ms: RelayLength
     max_gap_s: Gap = 0
+    fallback: FallbackBulletinIn | FallbackPlaylistIn | None = None
+
+
+class RelayItemIn(Shape):
+    """A programme's relay item as the document's ``items`` say (``workflow._ITEM_IN``): the service reads it so."""
+
+    kind: Annotated[str, OneOf(("relay",))]
+    relay_source_id: Id
+    duration_ms: RelayLength
+    max_gap_s: Gap = DEFAULT_MAX_GAP_S
     fallback: FallbackBulletinIn | FallbackPlaylistIn | None = None
 
 

@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 
-from central.models import Bulletin, Emergency, Schedule
+from central.models import Bulletin, Chime, Emergency, Playlist, Schedule
+from central.relay_models import RelaySource
 from tests.central.test_web_pages import csrf_of, login
 
 REPEAT = {"form": "daily", "times": ["06:00"], "first_day": "2099-06-01", "last_day": "2099-06-30"}
@@ -171,3 +172,45 @@ def test_an_emergency_the_api_refuses_is_refused_by_the_web_form_naming_the_same
     assert web.status_code == 200  # the form again, with the fault: nothing sent
     assert _names(html.unescape(web.get_data(as_text=True)), field)
     assert Emergency.select().count() == 0
+
+
+@pytest.mark.parametrize("form, item, field", [
+    ({"relay_gap_1": "5000"}, {"max_gap_s": 5000}, "max_gap_s"),
+    ({"relay_min_1": "1000"}, {"duration_ms": 60_000_000}, "duration_ms"),
+])
+def test_a_relay_item_the_api_refuses_is_refused_by_the_web_form_naming_the_same_field(
+        client: Any, auth: Any, tree: dict, editor: tuple[Any, str], bulletin_factory: Any,
+        form: dict[str, str], item: dict[str, Any], field: str) -> None:
+    src = RelaySource.create(name="VOV1", url="http://127.0.0.1:8000/vov1.ogg", status="approved",
+                             author=editor[0], area=tree["D"])
+    b = bulletin_factory(editor[0], status="approved")
+    api = client.post("/api/v1/playlists", headers=auth(editor[1]), json={"name": "Sáng: tin xã và VOV1", "items": [
+        {"kind": "bulletin", "bulletin_id": b.id},
+        {"kind": "relay", "relay_source_id": src.id, "duration_ms": 1_800_000, **item}]})
+    assert api.status_code == 400, api.json
+    assert _names(api.json["detail"], field)
+    login(client, "bien.tap")
+    page = client.get("/playlists/new").get_data(as_text=True)
+    web = client.post("/playlists/new", data={
+        "name": "Sáng: tin xã và VOV1", "kind_0": "bulletin", "bulletin_0": str(b.id), "pos_0": "1",
+        "kind_1": "relay", "relay_src_1": str(src.id), "relay_min_1": "30", "pos_1": "2", **form,
+        "csrf_token": csrf_of(page)})
+    assert web.status_code == 200  # the form again, with the fault: nothing saved
+    assert _names(html.unescape(web.get_data(as_text=True)), field)
+    assert Playlist.select().count() == 0
+
+
+@pytest.mark.parametrize("title", ["   ", "x" * 301])
+def test_a_chime_the_api_refuses_is_refused_by_the_web_form_naming_the_same_field(
+        client: Any, auth: Any, editor: tuple[Any, str], title: str) -> None:
+    def form() -> dict[str, Any]:
+        return {"title": title, "file": (io.BytesIO(b"RIFF not really audio"), "nhac-hieu.wav")}
+
+    api = client.post("/api/v1/chimes", headers=auth(editor[1]), data=form(), content_type="multipart/form-data")
+    assert api.status_code == 400, api.json
+    assert _names(api.json["detail"], "title")
+    login(client, "bien.tap")
+    page = client.get("/chimes").get_data(as_text=True)
+    web = client.post("/chimes", data={**form(), "csrf_token": csrf_of(page)}, content_type="multipart/form-data")
+    assert _names(html.unescape(web.get_data(as_text=True)), "title")
+    assert Chime.select().count() == 0
