@@ -10,6 +10,7 @@ import io
 import json
 import math
 import os
+import random
 import shutil
 import socket
 import struct
@@ -36,10 +37,33 @@ AREA = "DNO-DMI-DLA"  # the commune every test station belongs to
 T = TypeVar("T")
 
 
+_PICKED: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A loopback port nothing is bound to, from just below the kernel's ephemeral range.
+
+    Port 0 hands back an ephemeral port, which the kernel may give to any outgoing connection (this
+    suite's or a neighbour's) before the server binds it: CI run 14 lost a central that way
+    ("Address already in use"). Ports below the range are never handed out implicitly, so only
+    another explicit bind could take one, and this process never hands the same one out twice.
+    """
+    try:
+        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    for _ in range(500):
+        port = random.randrange(max(1024, low - 12_000), low)
+        if port in _PICKED:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _PICKED.add(port)
+        return port
+    raise RuntimeError(f"no free loopback port below {low}")
 
 
 def cli(tool: str, *args: str, env: dict[str, str], timeout: float = 120) -> str:

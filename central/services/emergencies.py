@@ -33,10 +33,9 @@ from typing import Any, TypedDict
 
 from central.auth import area_subtree_ids, check_area
 from central.db import database, tuples_of
-from central.errors import Conflict, Invalid, NotFound, Unprocessable
+from central.errors import Conflict, NotFound, Unprocessable
 from central.messages import msg
 from central.models import (
-    EMERGENCY_MODES,
     Area,
     Bulletin,
     Emergency,
@@ -51,7 +50,8 @@ from central.policy import APPROVERS, check_role
 from central.services import audit, manifests, standing_alerts
 from central.services import schedules as schedules_service
 from central.shapes import emergencies as shapes
-from central.shapes.workflow import Targets
+from central.shapes import read
+from central.shapes.workflow import SomeTargets, Targets
 from central.times import ZONE
 from central.words import EmergencyMode
 from playlists.model import DEFAULT_ZONE, Priority
@@ -59,9 +59,6 @@ from playlists.words import Approval, PlayStatus
 
 log = logging.getLogger(__name__)
 
-PLAY_BY_DEFAULT = timedelta(minutes=30)
-PLAY_BY_MAX = timedelta(hours=24)
-VALID_DEFAULT = timedelta(hours=2)
 LATE_MINUTES_DEFAULT = 5.0
 _NOT_STARTED = (PlayStatus.MISSED, PlayStatus.SKIPPED)  # a play log of any other status started the player
 
@@ -69,45 +66,32 @@ _NOT_STARTED = (PlayStatus.MISSED, PlayStatus.SKIPPED)  # a play log of any othe
 # --- sending -------------------------------------------------------------------------------------
 
 
-def _minutes(data: Mapping[str, Any], key: str, default: timedelta, top: timedelta) -> timedelta:
-    value = data.get(key)
-    if value in (None, ""):
-        return default
-    try:
-        minutes = float(value)
-    except (TypeError, ValueError):
-        raise Invalid(msg("%(key)s phải là số phút.", key=key), field=key) from None
-    if not 1 <= minutes <= top.total_seconds() / 60:
-        raise Invalid(msg("%(key)s: từ 1 đến %(value)s phút.", key=key, value=int(top.total_seconds() // 60)), field=key)
-    return timedelta(minutes=minutes)
+def read_body(data: Mapping[str, Any]) -> shapes.EmergencyNew:
+    """The body as the API's shape: a web form's minutes come as its text (the API's were checked already)."""
+    return read(shapes.EmergencyNew, data, form=True)
 
 
-def choose_audio(actor: User, data: Mapping[str, Any]) -> tuple[Bulletin, Any]:
+def choose_audio(actor: User, body: shapes.EmergencyNew) -> tuple[Bulletin, Any]:
     """The bulletin to air and the standing alert it comes from (or None)."""
-    key = data.get("standing_alert")
-    if key not in (None, ""):
-        alert = standing_alerts.by_key(actor, str(key))
+    if body.standing_alert:
+        alert = standing_alerts.by_key(actor, body.standing_alert)
         if alert.bulletin.status != Approval.APPROVED:
             raise Conflict(msg("Bản ghi của cảnh báo '%(key)s' không còn được duyệt.", key=alert.key))
         return alert.bulletin, alert
-    if data.get("bulletin_id") in (None, ""):
+    if "bulletin_id" not in body.model_fields_set:
         raise Unprocessable(msg("Chọn một cảnh báo soạn sẵn hoặc một bản tin đã duyệt."),
                       field="bulletin_id")
     from central.services import bulletins as bulletins_service
 
-    value = data["bulletin_id"]
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
-        raise Invalid(msg("bulletin_id phải là số."), field="bulletin_id")
-    bid = int(value)
+    bid = body.bulletin_id
     if not 0 < bid < 2**63:  # beyond a row id: none
         raise NotFound(msg("Không có bản tin số %(bid)s.", bid=bid))
     return bulletins_service.get(actor, bid), None
 
 
-def check_targets(mode: str, raw: Any) -> dict[str, list[Any]]:
-    if not isinstance(raw, Mapping):
-        raise Invalid(msg("targets phải là {\"areas\": [mã], \"stations\": [số]}."), field="targets")
-    areas, stations = list(raw.get("areas") or []), list(raw.get("stations") or [])
+def check_targets(mode: str, given: SomeTargets) -> dict[str, list[Any]]:
+    """A TEST names stations one by one and never an area."""
+    areas, stations = list(given.areas), list(given.stations)
     if mode == EmergencyMode.TEST and areas:
         raise Unprocessable(msg("Phát THỬ chỉ tới từng đài được chọn, không tới cả đơn vị."), field="targets.areas")
     if mode == EmergencyMode.TEST and not stations:
@@ -117,9 +101,9 @@ def check_targets(mode: str, raw: Any) -> dict[str, list[Any]]:
 
 def review(user: User, data: Mapping[str, Any]) -> dict[str, Any]:
     """What the confirmation step shows before sending: the audio and every station it will reach."""
-    bulletin, alert = choose_audio(user, data)
-    check_targets(data["mode"], data["targets"])
-    areas, _stations, ids = schedules_service.target_stations(user, data["targets"])
+    body = read_body(data)
+    bulletin, alert = choose_audio(user, body)
+    areas, _stations, ids = schedules_service.target_stations(user, check_targets(body.mode, body.targets))
     return {"bulletin": bulletin, "alert": alert, "areas": areas,
             "stations": list(Station.select().where(Station.id.in_(sorted(ids))).order_by(Station.name))}
 
@@ -128,22 +112,22 @@ def create(actor: User, data: Mapping[str, Any], all_clear_of: Emergency | None 
     """Send an emergency now: ``{"standing_alert": key | "bulletin_id", "mode", "targets",
     "play_by_minutes", "valid_minutes", "title"}``; approvers only."""
     check_role(actor, APPROVERS, "phát khẩn cấp")
-    mode = str(data.get("mode") or EmergencyMode.LIVE)
-    if mode not in EMERGENCY_MODES:
-        raise Invalid(msg("mode phải là live hoặc test."), field="mode")
-    bulletin, alert = choose_audio(actor, data)
-    targets = check_targets(mode, data.get("targets"))
+    body = read_body(data)
+    mode = body.mode
+    bulletin, alert = choose_audio(actor, body)
+    targets = check_targets(mode, body.targets)
     sent = utcnow()  # the instant (to the ms the API shows): time-to-air and "cached before" count from it
     sent = sent.replace(microsecond=sent.microsecond // 1000 * 1000)
     now = sent.replace(microsecond=0)  # the schedule's start: a whole second, as rules want
-    play_by = sent + _minutes(data, "play_by_minutes", PLAY_BY_DEFAULT, PLAY_BY_MAX)
-    until = now + max(_minutes(data, "valid_minutes", VALID_DEFAULT, timedelta(hours=72)), play_by - sent)
-    title = _title(mode, str(data.get("title") or "").strip() or (alert.name if alert else bulletin.title))
+    play_by = sent + timedelta(minutes=body.play_by_minutes)
+    until = now + max(timedelta(minutes=body.valid_minutes), play_by - sent)
+    title = _title(mode, body.title.strip() or (alert.name if alert else bulletin.title))
     local = now.astimezone(ZONE).replace(tzinfo=None)
-    body = {"bulletin_id": bulletin.id, "title": title, "dtstart": local.isoformat(), "rrule": "",
-            "timezone": DEFAULT_ZONE, "priority": "emergency", "valid_until": until.isoformat(), "targets": targets}
+    schedule = {"bulletin_id": bulletin.id, "title": title, "dtstart": local.isoformat(), "rrule": "",
+                "timezone": DEFAULT_ZONE, "priority": "emergency", "valid_until": until.isoformat(),
+                "targets": targets}
     with database.atomic():  # the manifests that carry it are bumped in here: play_by goes with them
-        s = schedules_service.create(actor, body)
+        s = schedules_service.create(actor, schedule)
         Schedule.update(play_by=play_by).where(Schedule.id == s.id).execute()
         e = Emergency.create(schedule=s, bulletin=bulletin, standing_alert=alert, mode=mode, title=title,
                              area=actor.area_id, play_by=play_by, created_by=actor, created_at=sent,

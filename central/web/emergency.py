@@ -28,11 +28,11 @@ PLAY_BY = (5, 15, 30, 60)
 def emergency_data(form: Any) -> dict[str, Any]:
     """The service's request body from the form."""
     source = form.get("source", "")
+    # the text as it came: the service reads it through the API's shape (a fault names its field)
     data: dict[str, Any] = {"mode": form.get("mode", EmergencyMode.LIVE),
-                            "play_by_minutes": form.get("play_by", "30"),
+                            "play_by_minutes": form.get("play_by") or "30",
                             "valid_minutes": str(60 * _int(form.get("hours"), 2)),
-                            "targets": {"areas": form_list("areas"),
-                                        "stations": [int(x) for x in form_list("stations") if x.isdigit()]}}
+                            "targets": {"areas": form_list("areas"), "stations": form_list("stations")}}
     if not source and form.get("bulletin", "").isdigit():  # the form's older shape (and scripts using it)
         source = "bulletin:" + form["bulletin"]
     if form.get("title_hint", "").strip():

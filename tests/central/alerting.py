@@ -7,7 +7,6 @@ import email.policy
 import hashlib
 import hmac
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +14,8 @@ from contextlib import contextmanager
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.processes import free_port
 
 
 class Inbox:
@@ -45,9 +46,7 @@ def smtp_server() -> Iterator[tuple[Inbox, int]]:
     from aiosmtpd.controller import Controller
 
     inbox = Inbox()
-    with socket.socket() as s:  # aiosmtpd's start-up probe cannot use port 0: pick a free one
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()  # aiosmtpd's start-up probe cannot use port 0
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
     try:

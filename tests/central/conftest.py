@@ -30,6 +30,7 @@ from central.cli import initialise
 from central.db import close_pool, database
 from central.models import Area, User
 from central.services import users
+from tests.processes import free_port
 
 
 def _postgres_schema_url(base: str) -> Iterator[str]:
@@ -90,16 +91,13 @@ def live_server(app: Flask) -> Iterator[str]:
 
 @pytest.fixture
 def gunicorn_server(app: Flask) -> Iterator[str]:
-    import socket
     import subprocess
     import sys
     import time
 
     import requests
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "LOA_DATA_DIR": str(app.config["DATA_DIR"]),
            "DATABASE_URL": app.config["DATABASE_URL"], "LOA_SECRET_KEY": app.config["SECRET_KEY"]}
     gunicorn = Path(sys.executable).with_name("gunicorn")

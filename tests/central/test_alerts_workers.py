@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import collections
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -18,16 +17,13 @@ from central.alert_models import Lease
 from central.db import database
 from central.models import Station, utcnow
 from central.services import alerts
+from tests.processes import free_port
 
 from .alerting import Receiver, smtp_server, webhook_receiver
 
 SECRET = "khóa-webhook"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _holders_until(count: int, proc: subprocess.Popen, timeout: float = 180) -> set[str]:
@@ -57,7 +53,7 @@ def test_two_workers_send_each_alert_once(app, tree, make_user, station_factory)
     database.close()
     receiver = Receiver(SECRET)
     with smtp_server() as (inbox, smtp_port), webhook_receiver(receiver) as hook:
-        port = _free_port()
+        port = free_port()
         env = {**os.environ, "LOA_DATA_DIR": str(app.config["DATA_DIR"]), "DATABASE_URL": app.config["DATABASE_URL"],
                "LOA_SECRET_KEY": "test-secret", "LOA_ALERTS_TIMER": "1", "LOA_ALERT_INTERVAL_S": "0.3",
                "LOA_SMTP_HOST": "127.0.0.1", "LOA_SMTP_PORT": str(smtp_port), "LOA_SMTP_SECURITY": "none",
@@ -123,7 +119,7 @@ def test_two_central_alerts_processes_on_postgresql_send_each_alert_once(app, tr
 def test_central_run_runs_the_alert_timer(app, tree, station_factory):
     """`central run` (and so `make run`) does alert rounds in its own process."""
     database.close()
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "LOA_DATA_DIR": str(app.config["DATA_DIR"]), "DATABASE_URL": app.config["DATABASE_URL"],
            "LOA_SECRET_KEY": "test-secret", "LOA_ALERT_INTERVAL_S": "0.3"}
     central = Path(sys.executable).with_name("central")

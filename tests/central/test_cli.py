@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from central import create_app
 from central.cli import main
 from central.db import database
+from tests.processes import free_port
 
 
 @pytest.fixture
@@ -96,14 +97,11 @@ def test_cli_runs_as_a_real_process(tmp_path):
 
 
 def test_central_run_serves_http(tmp_path):
-    import socket
     import time
 
     import requests
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     env = {**os.environ, "LOA_DATA_DIR": str(tmp_path / "c")}
     env.pop("DATABASE_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "central.cli", "run", "--port", str(port)], env=env,

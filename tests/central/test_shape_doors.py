@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from central.models import Bulletin, Schedule
+from central.models import Bulletin, Emergency, Schedule
 from tests.central.test_web_pages import csrf_of, login
 
 REPEAT = {"form": "daily", "times": ["06:00"], "first_day": "2099-06-01", "last_day": "2099-06-30"}
@@ -147,3 +147,27 @@ def test_a_validity_the_api_refuses_is_refused_by_the_web_form_naming_the_same_f
                                               "csrf_token": csrf_of(page)})
     assert _names(html.unescape(web.get_data(as_text=True)), "valid_from")
     assert Schedule.select().count() == 0
+
+
+@pytest.mark.parametrize("form, body, field", [
+    ({"stations": ["một"]}, {"targets": {"areas": ["P-D-C1"], "stations": ["một"]}}, "targets.stations"),
+    ({"play_by": "0"}, {"play_by_minutes": 0}, "play_by_minutes"),
+    ({"mode": "thật"}, {"mode": "thật"}, "mode"),
+])
+def test_an_emergency_the_api_refuses_is_refused_by_the_web_form_naming_the_same_field(
+        client: Any, auth: Any, tree: dict, make_user: Any, bulletin_factory: Any,
+        form: dict[str, Any], body: dict[str, Any], field: str) -> None:
+    approver = make_user("approver", tree["D"], name="duyet")
+    b = bulletin_factory(approver[0], status="approved")
+    api = client.post("/api/v1/emergencies", headers=auth(approver[1]), json={
+        "bulletin_id": b.id, "targets": {"areas": ["P-D-C1"]}, **body})
+    assert api.status_code == 400, api.json
+    assert _names(api.json["detail"], field)
+    login(client, "duyet")
+    page = client.get("/emergency").get_data(as_text=True)
+    web = client.post("/emergency", data={"source": f"bulletin:{b.id}", "mode": "live", "play_by": "30",
+                                          "hours": "2", "areas": ["P-D-C1"], "step": "send", **form,
+                                          "csrf_token": csrf_of(page)})
+    assert web.status_code == 200  # the form again, with the fault: nothing sent
+    assert _names(html.unescape(web.get_data(as_text=True)), field)
+    assert Emergency.select().count() == 0

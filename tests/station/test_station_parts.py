@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import random
-import socket
 import threading
 import wave
 from datetime import UTC, datetime, timedelta
@@ -22,6 +21,7 @@ from station.manifest import verify
 from station.player import NULL_TEMPLATE, CommandPlayer, detect
 from station.store import Store
 from station.sync import Syncer, SyncPolicy, SyncResult
+from tests.processes import free_port
 
 from .station_helpers import Central, FakeTime, FullDisk
 
@@ -166,9 +166,7 @@ def test_client_gives_up_on_a_stalled_reply_instead_of_hanging(server: Threading
 
 
 def test_client_reports_a_closed_port_as_unavailable() -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     c = CentralClient(f"http://127.0.0.1:{port}", "tok", Timeouts(1, 1, 2), lambda: T0)
     with pytest.raises(CentralUnavailable):
         c.heartbeat({})
