@@ -137,8 +137,8 @@ def list_play_logs() -> ResponseReturnValue:
     query = playlogs.query(visible_stations(caller()), station_id, start, end)
     found = list(query.limit(limit).offset(offset))
     tests = emergencies.test_schedules(r.schedule_id for r in found)  # a drill is reported as one
-    rows = [{**playlogs.to_dict(r), "emergency_test": r.schedule_id in tests} for r in found]
-    return jsonify({"play_logs": rows, "limit": limit, "offset": offset})
+    rows = [playlogs.answer(r, r.schedule_id in tests) for r in found]
+    return reply({"play_logs": rows, "limit": limit, "offset": offset})
 
 
 @bp.post("/tokens")

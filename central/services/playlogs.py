@@ -24,6 +24,7 @@ from .. import shapes
 from ..db import database
 from ..errors import Invalid, TooLarge, Unprocessable
 from ..models import PlayLog, Station, db_time, utcnow
+from ..shapes.operator import PlayLogRow
 from ..shapes.station import PlayLog as PlayLogShape
 from . import emergencies, relay_rollups, rollups
 
@@ -147,26 +148,29 @@ def query(stations: ModelSelect[Station] | None = None, station_id: int | None =
     return q.order_by(when.desc(), PlayLog.id.desc())
 
 
-def to_dict(log: PlayLog) -> dict[str, Any]:
-    def iso(t: datetime | None) -> str | None:
-        return None if t is None else t.isoformat()
+def _iso(t: datetime | None) -> str | None:
+    return None if t is None else t.isoformat()
 
-    return {
-        "id": log.uuid,
-        "station_id": log.station_id,
-        "station_name": log.station.name,
-        "slot_id": log.slot_id,
-        "schedule_id": log.schedule_id,
-        "bulletin_id": log.bulletin_id,
-        "asset_sha256": log.asset_sha256,
-        "planned_start": iso(log.planned_start),
-        "started_at": iso(log.started_at),
-        "ended_at": iso(log.ended_at),
-        "status": log.status,
-        "reason": log.reason,
-        "clock_trusted": log.clock_trusted,
-        "clock_offset_ms": log.clock_offset_ms,
-        "received_at": iso(log.received_at),
-        "sound": log.sound,
-        "relay": log.relay,
-    }
+
+def answer(log: PlayLog, drill: bool) -> PlayLogRow:
+    """One stored play as the operator API shows it; ``drill``: a play of a TEST emergency."""
+    return PlayLogRow(
+        id=log.uuid,
+        station_id=log.station_id,
+        station_name=log.station.name,
+        slot_id=log.slot_id,
+        schedule_id=log.schedule_id,
+        bulletin_id=log.bulletin_id,
+        asset_sha256=log.asset_sha256,
+        planned_start=_iso(log.planned_start),
+        started_at=_iso(log.started_at),
+        ended_at=_iso(log.ended_at),
+        status=log.status,
+        reason=log.reason,
+        clock_trusted=log.clock_trusted,
+        clock_offset_ms=log.clock_offset_ms,
+        received_at=_iso(log.received_at),
+        sound=log.sound,  # stored as shapes.operator.PlayedSound (validate above)
+        relay=log.relay,
+        emergency_test=drill,
+    )

@@ -455,15 +455,20 @@ KIND: review.Kind[Schedule] = review.Kind(
 submit, approve, reject = KIND.submit, KIND.approve, KIND.reject  # the steps, written once in services.review
 
 
+def label(s: Schedule) -> str:
+    """What a schedule is called: its own title, else what it plays (a bulletin, programme or relay)."""
+    b: Bulletin | None = s.bulletin if s.bulletin_id else None
+    p: Playlist | None = s.playlist if s.playlist_id else None
+    return s.title or (b.title if b else p.name if p else relay_items.title(s.relay))
+
+
 def answer(s: Schedule) -> shapes.workflow.Schedule:
     if getattr(s, "_targets", None) is None:
         _attach_targets([s])
     areas, stations = s._targets
-    b: Bulletin | None = s.bulletin if s.bulletin_id else None
-    p: Playlist | None = s.playlist if s.playlist_id else None
     return shapes.workflow.Schedule(
         id=s.id,
-        title=s.title or (b.title if b else p.name if p else relay_items.title(s.relay)),
+        title=label(s),
         bulletin_id=s.bulletin_id,
         playlist_id=s.playlist_id,
         relay=relay_items.describe_schedule(s.relay),

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    WithJsonSchema,
+    model_serializer,
+)
 
 from ..models import AREA_LEVELS, ROLES
 from . import (
@@ -17,6 +24,7 @@ from . import (
     Name,
     OneOf,
     OpenShape,
+    Percent,
     Shape,
     Text64,
     Text2000,
@@ -24,7 +32,7 @@ from . import (
     Zone,
 )
 from .relays import RelayLog, RelayMinutes
-from .station import ItemKind, LogOutcome, Long, Priority, Short, Sound
+from .station import Audibility, ItemKind, LogOutcome, LogStatus, Long, Priority, Short
 
 GROUPS = ("category", "campaign", "area", "station")
 
@@ -102,6 +110,30 @@ class User(Answer):
     active: bool
 
 
+class PlayedSound(Answer):
+    """How a stored play sounded: the members of the station's ``sound`` it sent, and its own status.
+
+    A member the station did not send is absent from the answer (never null), so only
+    ``reported_status`` is required; the defaults are never shown.
+    """
+
+    output: Annotated[str, Field(max_length=200)] = ""
+    null_output: bool = False
+    volume: Percent = 0
+    muted: bool = False
+    quiet_hours: bool = False
+    local_override: bool = False
+    audibility: Audibility = ""
+    level_lufs: Annotated[float | int, WithJsonSchema({"type": "number"})] = 0  # an integer stays one
+    monitor: bool = False
+    reported_status: LogStatus = Field(description="the status the station sent; the row's status is "
+                                                   "what the sound made of it")
+
+    @model_serializer(mode="wrap")
+    def _sent(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        return {key: value for key, value in dump(self).items() if key in self.model_fields_set}
+
+
 class PlayLogRow(Answer):
     """One stored play: the station's log, and its outcome as ``status``."""
 
@@ -119,7 +151,7 @@ class PlayLogRow(Answer):
     reason: Long | None
     clock_trusted: bool
     clock_offset_ms: Int32
-    sound: Sound | None
+    sound: PlayedSound | None
     relay: RelayLog | None
     received_at: Time | None
     emergency_test: bool = Field(description="a play of a TEST emergency (a drill)")

@@ -14,6 +14,7 @@ from central.config import settings
 from central.errors import CentralError
 from central.services import bulletin_speech, languages
 from central.services import bulletins as service
+from central.services import schedules as schedules_service
 from playlists.words import Approval
 
 from ..words import Role
@@ -247,21 +248,7 @@ def bulletin_action(bid: int, action: str) -> Any:
 def approvals() -> Any:
     user = me()
     rows = service.listing(user, status=Approval.SUBMITTED)
-    schedules = _pending_schedules(user)
+    schedules = schedules_service.listing(user, status=Approval.SUBMITTED)
     return render_template("web/approvals.html", rows=rows, schedules=schedules, user_id=user.id,
-                           user_name=user.name,
+                           user_name=user.name, schedule_label=schedules_service.label,
                            **queries.pending_audio(user))
-
-
-def _pending_schedules(user: Any) -> list[Any]:
-    try:
-        from central.services import schedules as schedules_service
-    except ImportError:
-        return []
-    listing = getattr(schedules_service, "listing", None)
-    if listing is None:
-        return []
-    try:
-        return list(listing(user, status=Approval.SUBMITTED))
-    except (TypeError, CentralError):
-        return []

@@ -163,6 +163,26 @@ def test_real_answers_match_the_document(client, tree, make_user, auth, bulletin
     assert statuses == [200] * 8 + [200, 403, 400, 200, 201, 200, 201, 200, 201, 200, 200, 400, 404]
 
 
+def test_a_listed_plays_sound_is_what_the_station_sent_and_is_declared(client, tree, make_user, auth,
+                                                                      station_factory):
+    """The listing shows the ``sound`` members a station sent (none added, none null) and its status word."""
+    import uuid
+
+    spec = client.get("/api/v1/openapi.json").json
+    _, token = station_factory(tree["C1"])
+    _, admin = make_user("admin")
+    log = {"id": str(uuid.uuid4()), "planned_start": "2026-12-01T06:30:00+07:00", "status": "completed",
+           "sound": {"volume": 0, "level_lufs": -20, "muted": True, "battery": "ok"}}
+    assert client.post("/api/v1/station/play-logs", json={"logs": [log]}, headers=auth(token)).status_code == 200
+    listed = client.get("/api/v1/play-logs", headers=auth(admin))
+    conforms(spec, "GET", "/api/v1/play-logs", listed)
+    sound = listed.json["play_logs"][0]["sound"]
+    assert sound == {"volume": 0, "level_lufs": -20, "muted": True, "reported_status": "completed"}
+    declared = _resolve(spec, spec["components"]["schemas"]["PlayLogRow"]["properties"]["sound"]["anyOf"][0])
+    assert declared["additionalProperties"] is False and declared["required"] == ["reported_status"]
+    assert declared["properties"]["level_lufs"] == {"type": "number"}  # stored without nulls
+
+
 # --- what the fuzzer (test_fuzz_api.py) found, each pinned by a plain request ------------------
 
 BIG = 2**64  # beyond a 64-bit id

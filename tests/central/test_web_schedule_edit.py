@@ -118,3 +118,15 @@ def test_approve_a_campaigns_schedules_at_once_but_never_ones_own(client: Any, p
     assert {Schedule.get_by_id(s.id).status for s in made} == {"approved"}
     assert Schedule.get_by_id(own.id).status == "submitted"  # the two-person rule holds in bulk too
     assert AuditLog.select().where(AuditLog.action == "schedule.approve").count() == 6
+
+
+def test_a_waiting_schedule_without_a_title_is_named_by_what_it_plays(client: Any, people: dict,
+                                                                       bulletin_factory: Any) -> None:
+    b = bulletin_factory(people["editor"], title="Lịch tiêm chủng tháng 12")
+    s = schedules.create(people["editor"], {"bulletin_id": b.id, "targets": {"areas": ["P-D"]},
+                                            "dtstart": "2099-06-01T08:00"})
+    assert s.title == ""
+    login(client, "nguoi.duyet")
+    page = client.get("/approvals").get_data(as_text=True)
+    assert f'/schedules/{s.id}">Lịch tiêm chủng tháng 12</a>' in page  # as the schedules list names it
+    assert schedules.answer(s).title == "Lịch tiêm chủng tháng 12"
