@@ -60,7 +60,7 @@ def create_area() -> ResponseReturnValue:
 @require(roles=ALL_ROLES)
 def list_stations() -> ResponseReturnValue:
     rows = stations.listing(caller(), request.args.get("area"))
-    return jsonify({"stations": [stations.health(s) for s in rows]})
+    return reply({"stations": [stations.health(s) for s in rows]})
 
 
 def _visible_station(station_id: int) -> Station:
@@ -71,7 +71,7 @@ def _visible_station(station_id: int) -> Station:
 @require(roles=ALL_ROLES)
 def station_detail(station_id: int) -> ResponseReturnValue:
     station = _visible_station(station_id)
-    return jsonify({**stations.health(station), **stations.sound(station)})
+    return reply(stations.detail(station))
 
 
 @bp.get("/stations/<int:station_id>/outages")
@@ -90,7 +90,7 @@ def register_station() -> ResponseReturnValue:
     check_area(caller(), areas.get(str(body.get("area_code") or "")))
     station, code = enrollment.register(caller(), str(body.get("area_code")), str(body.get("name") or ""),
                                         timezone=str(body.get("timezone") or DEFAULT_ZONE))
-    return jsonify({"station": stations.health(stations.get(station.id)), "code": code}), 201
+    return reply({"station": stations.health(stations.get(station.id)), "code": code}, 201)
 
 
 @bp.post("/stations/<int:station_id>/enroll-code")
@@ -122,7 +122,7 @@ def speaker_test(station_id: int) -> ResponseReturnValue:
 def update_station(station_id: int) -> ResponseReturnValue:
     """Change name, time zone, quiet hours, volume, intervals or active; the station gets them at its next sync."""
     station = stations.update_settings(caller(), _visible_station(station_id), json_body())
-    return jsonify(stations.health(station))
+    return reply(stations.health(station))
 
 
 @bp.get("/play-logs")

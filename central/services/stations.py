@@ -14,6 +14,7 @@ from ..db import database, is_postgres
 from ..errors import Invalid, NotFound, Unauthorized, Unprocessable
 from ..messages import N_, msg
 from ..models import Area, Heartbeat, Station, User, utcnow
+from ..shapes import operator as shapes
 from ..words import StationState
 from . import areas, audit, manifests
 from .area_tree import subtree_ids
@@ -137,13 +138,25 @@ def visible(user: User, station_id: int) -> Station:
     return station
 
 
-def state(h: dict[str, Any]) -> str:
+def state(h: shapes.Station) -> str:
     """One word for a ``health`` row: never (not enrolled or never seen), offline, out_of_sync, online."""
-    if not h["enrolled"] or h["last_seen"] is None:
+    if not h.enrolled or h.last_seen is None:
         return StationState.NEVER
-    if not h["online"]:
+    if not h.online:
         return StationState.OFFLINE
-    return StationState.ONLINE if h["in_sync"] else StationState.OUT_OF_SYNC
+    return StationState.ONLINE if h.in_sync else StationState.OUT_OF_SYNC
+
+
+class Row(shapes.Station):
+    """A station's health as the web pages list it, with its one word ``state`` (not an API answer)."""
+
+    state: str
+
+
+def row(station: Station, now: datetime | None = None) -> Row:
+    """``health`` with its ``state``, for the pages."""
+    h = health(station, now)
+    return Row(**dict(h), state=state(h))
 
 
 def listing(user: User, area_code: str | None = None) -> Any:
@@ -156,47 +169,47 @@ def listing(user: User, area_code: str | None = None) -> Any:
     return query.order_by(Station.name, Station.id)
 
 
-def health_rows(user: User, area_code: str | None = None, now: datetime | None = None) -> list[dict[str, Any]]:
-    """``health`` of the stations ``listing`` gives, each with its ``state``."""
+def health_rows(user: User, area_code: str | None = None, now: datetime | None = None) -> list[Row]:
+    """``row`` of each station ``listing`` gives."""
     now = now or utcnow()
-    rows = []
-    for s in listing(user, area_code):
-        h = health(s, now)
-        h["state"] = state(h)
-        rows.append(h)
-    return rows
+    return [row(s, now) for s in listing(user, area_code)]
 
 
-def health(station: Station, now: datetime | None = None) -> dict[str, Any]:
+def health(station: Station, now: datetime | None = None) -> shapes.Station:
     """What an operator wants at a glance: online, last seen, versions, clock, now playing."""
     now = now or utcnow()
     applied = station.applied_version
-    return {
-        "id": station.id,
-        "name": station.name,
-        "area_code": station.area.code,
-        "area_name": station.area.name,
-        "timezone": station.timezone,
-        "enrolled": station.token_hash is not None,
-        "active": station.active,
-        "online": is_online(station, now),
-        "presence_at": _iso(station.presence_at),  # when the push channel last changed "online"
-        "last_seen": _iso(station.last_seen),
-        "last_heartbeat_at": _iso(station.last_heartbeat_at),
-        "manifest_version": station.manifest_version,
-        "applied_version": applied,
-        "in_sync": applied is not None and applied >= station.manifest_version,
-        "agent_version": station.agent_version,
-        "clock_offset_ms": station.clock_offset_ms,
-        "clock_trusted": station.clock_trusted,
-        "now_playing": station.now_playing,
-        "last_error": station.last_error,
-        "volume": station.volume,
-        "quiet_hours": (
-            {"start": station.quiet_start, "end": station.quiet_end}
+    return shapes.Station(
+        id=station.id,
+        name=station.name,
+        area_code=station.area.code,
+        area_name=station.area.name,
+        timezone=station.timezone,
+        enrolled=station.token_hash is not None,
+        active=station.active,
+        online=is_online(station, now),
+        presence_at=_iso(station.presence_at),  # when the push channel last changed "online"
+        last_seen=_iso(station.last_seen),
+        last_heartbeat_at=_iso(station.last_heartbeat_at),
+        manifest_version=station.manifest_version,
+        applied_version=applied,
+        in_sync=applied is not None and applied >= station.manifest_version,
+        agent_version=station.agent_version,
+        clock_offset_ms=station.clock_offset_ms,
+        clock_trusted=station.clock_trusted,
+        now_playing=station.now_playing,
+        last_error=station.last_error,
+        volume=station.volume,
+        quiet_hours=(
+            shapes.QuietHours(start=station.quiet_start, end=station.quiet_end)
             if station.quiet_start and station.quiet_end else None
         ),
-    }
+    )
+
+
+def detail(station: Station) -> shapes.Station:
+    """One station's own answer: its ``health`` and how it sounds (``sound``)."""
+    return shapes.Station(**{**dict(health(station)), **sound(station)})
 
 
 def _iso(t: datetime | None) -> str | None:

@@ -86,10 +86,19 @@ class Station(Answer):
     volume: int
     quiet_hours: QuietHours | None
     # members only one station's own page carries
-    sound: dict[str, Any] | None = Field(None, description="one station only: its last heartbeat's sound "
-                                                           "(issue 15)")
+    sound: dict[str, Any] | None = Field(
+        default=None, description="one station only: its last heartbeat's sound (issue 15)")
     speaker_test_waiting: dict[str, Any] | None = Field(
-        None, description="one station only: a speaker test not reported yet")
+        default=None, description="one station only: a speaker test not reported yet")
+
+    @model_serializer(mode="wrap")
+    def _one_station(self, dump: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """A list's station has no ``sound`` or ``speaker_test_waiting`` member at all (not null)."""
+        return {key: value for key, value in dump(self).items()
+                if key not in _ONE_STATION or key in self.model_fields_set}
+
+
+_ONE_STATION = ("sound", "speaker_test_waiting")
 
 
 class Token(Answer):

@@ -28,13 +28,13 @@ def index() -> Any:
 def dashboard() -> Any:
     user = me()
     health = stations_service.health_rows(user)
-    counts = Counter(h["state"] for h in health)
+    counts = Counter(h.state for h in health)
     pending = [b for b in bulletins_service.listing(user, status=Approval.SUBMITTED)][:8]
     rejected = [b for b in bulletins_service.listing(user, status=Approval.REJECTED) if b.author_id == user.id][:8]
     return render_template(
         "web/dashboard.html", counts=counts, total=len(health),
         per_area=today.per_area(user), pending=pending, rejected=rejected,
         emergencies=emergencies_service.on_air(user), failures=today.latest_failures(user),
-        troubled=[h for h in health if h["state"] in (StationState.OFFLINE, StationState.OUT_OF_SYNC) or h["last_error"]][:8],
+        troubled=[h for h in health if h.state in (StationState.OFFLINE, StationState.OUT_OF_SYNC) or h.last_error][:8],
         upcoming=calendar_service.upcoming(user, calendar_service.today()),
     )

@@ -28,9 +28,9 @@ def stations() -> Any:
         flash_error(exc)
         rows = []
     if state:
-        rows = [r for r in rows if r["state"] == state]
+        rows = [r for r in rows if r.state == state]
     if q:
-        rows = [r for r in rows if paging.contains(q, r["name"], r.get("area_name"))]
+        rows = [r for r in rows if paging.contains(q, r.name, r.area_name)]
     page = paging.paginate(rows)
     return render_template("web/stations.html", rows=page.rows, page=page, state=state, states=tuple(StationState), q=q, area=area,
                            areas=queries.area_choices(user), new_code=None)
@@ -40,8 +40,7 @@ def stations() -> Any:
 def station_detail(station_id: int) -> Any:
     user = me()
     station = service.visible(user, station_id)
-    h = service.health(station)
-    h["state"] = service.state(h)
+    h = service.row(station)
     beat = (Heartbeat.select().where(Heartbeat.station == station)
             .order_by(Heartbeat.received_at.desc()).first())
     plays = list(PlayLog.select().where(PlayLog.station == station)
