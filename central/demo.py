@@ -11,6 +11,7 @@ after loading. It returns what a person (or ``make run``) needs: logins, the enr
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import uuid
@@ -249,8 +250,6 @@ def _history(rnd: random.Random, made: list[Any], now: datetime) -> list[dict[st
 
 def render(result: dict[str, Any], as_json: bool = False) -> str:
     """What `central demo` prints: JSON for scripts (`--json`), or a short Vietnamese summary."""
-    import json
-
     if as_json:
         return json.dumps(result, ensure_ascii=False, indent=2)
     lines = ["Đã nạp dữ liệu mẫu tỉnh Đắk Nông (demo data loaded).",

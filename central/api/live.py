@@ -16,6 +16,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
+from audio_library import ffmpeg_exe
 from central.messages import msg
 
 from ..auth import require
@@ -57,8 +58,6 @@ def live_audio(lid: int) -> ResponseReturnValue:
 
     def make() -> live_feed.Feed:
         target = live_feed.icecast_target(str(conf.icecast_url), live.source_password(conf), live.mount(s.id))
-        from audio_library import ffmpeg_exe
-
         exe = ffmpeg_exe(conf.ffmpeg)
         return live_feed.Feed(s.id, lambda demuxer: live_feed.ffmpeg_argv(exe, demuxer, target),
                               live.recording_path(conf, s.id), conf.live_idle_s, lambda lid: _end_idle(app, lid))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from peewee import IntegrityError
+
 from audio_library.store import AssetStore
 from central.messages import msg
 
@@ -49,8 +51,6 @@ def discard_unused(data_dir: Path | str, sha256: str) -> bool:
     Kept while any row points at it (another bulletin with the same bytes, a chime, a programme item)
     or a play log names it; then both the row and the file go. Returns whether it was removed.
     """
-    from peewee import IntegrityError
-
     from ..db import database
     from ..models import PlayLog
 

@@ -25,11 +25,25 @@ from typing import Any
 
 from peewee import JOIN
 
+import audio_library
+from audio_library.pipeline import loudness_warning as warning
 from central import shapes
 from central.db import database
 from central.errors import Conflict, Forbidden, Invalid, NotFound, Unprocessable
 from central.messages import N_, msg
-from central.models import Area, Asset, Bulletin, Campaign, Category, User, utcnow
+from central.models import (
+    Area,
+    Asset,
+    Bulletin,
+    Campaign,
+    Category,
+    Emergency,
+    PlaylistItem,
+    Schedule,
+    StandingAlert,
+    User,
+    utcnow,
+)
 from central.policy import (
     EDITORS,
     WITHDRAWERS,
@@ -117,8 +131,6 @@ def create_uploaded(
 
     ``ffmpeg`` is the binary from the central's settings (None: the audio library's default).
     """
-    import audio_library
-
     check_role(actor, EDITORS, "tạo bản tin")
     # the file's bytes come apart (``data``); the form's text is read as the numbers its shape names
     form = shapes.read(BulletinUpload, {"file": "", **form}, form=True).model_dump(exclude_unset=True)
@@ -206,8 +218,6 @@ def get(user: User, bid: int) -> Bulletin:
 
 def loudness_warning(b: Bulletin) -> str | None:
     """What the uploader is told when the bulletin's audio misses the loudness target by over 1 LU."""
-    from audio_library.pipeline import loudness_warning as warning
-
     return None if b.asset is None else warning(b.asset.loudness_lufs)
 
 
@@ -296,7 +306,6 @@ def edit(actor: User, bid: int, data: Mapping[str, Any], data_dir: DataDir | Non
 
 def delete_draft(actor: User, bid: int, data_dir: DataDir) -> None:
     """Delete a draft (editors, within their scope); its audio goes too unless something else uses it."""
-    from central.models import Emergency, PlaylistItem, Schedule, StandingAlert
     from central.services import assets
 
     b = review.editable(KIND, actor, bid, EDITORS, "xóa")

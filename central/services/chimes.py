@@ -15,6 +15,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+import audio_library
 from central.db import database
 from central.errors import Conflict, Invalid, NotFound, Unprocessable
 from central.messages import N_, msg
@@ -34,8 +35,6 @@ MAX_CHIME_MS = 60_000  # a jingle, not a programme: longer audio belongs in a bu
 
 def house(data_dir: DataDir) -> Chime:
     """The house chime (made, stored and approved once; its bytes never change)."""
-    import audio_library
-
     encoded = audio_library.chime_asset()
     row = Chime.get_or_none((Chime.builtin == True) & (Chime.asset == encoded.sha256))  # noqa: E712
     if row is not None:
@@ -54,8 +53,6 @@ def create_uploaded(actor: User, data: bytes, filename: str | None, form: Mappin
 
     ``ffmpeg`` is the binary from the central's settings (None: the audio library's default).
     """
-    import audio_library
-
     check_role(actor, EDITORS, "tạo nhạc hiệu")
     # the API's shape (the file's bytes come apart): a web form's title is held to the same rule
     title = read(shapes.ChimeUpload, {"file": "", **{k: form[k] for k in ("title",) if k in form}}, form=True).title
@@ -129,8 +126,6 @@ def for_item(actor: User, n: int, raw: Mapping[str, Any], data_dir: DataDir | No
 
 
 def _is_house_sha(sha: str) -> bool:
-    import audio_library
-
     try:
         return audio_library.chime_asset().sha256 == sha
     except audio_library.AudioError:

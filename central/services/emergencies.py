@@ -32,6 +32,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
 from central.auth import area_subtree_ids, check_area
+from central.config import settings
 from central.db import database, tuples_of
 from central.errors import Conflict, NotFound, Unprocessable
 from central.messages import msg
@@ -54,6 +55,7 @@ from central.shapes import read
 from central.shapes.workflow import SomeTargets, Targets
 from central.times import ZONE
 from central.words import EmergencyMode
+from playlists import orders
 from playlists.model import DEFAULT_ZONE, Priority
 from playlists.words import Approval, PlayStatus
 
@@ -162,7 +164,6 @@ def _publish(e: Emergency, action: str) -> None:
     follow when the request ends (``services.push``), and an emergency must not wait behind them.
     """
     try:
-        from central.config import settings
         from central.services import push
 
         conf = settings()
@@ -182,8 +183,6 @@ def _publish(e: Emergency, action: str) -> None:
 
 def _order(e: Emergency, action: str) -> Any:
     """The signed order's content (``playlists.orders``); the push service numbers and signs it."""
-    from playlists import orders
-
     s = Schedule.get_by_id(e.schedule_id)
     areas, stations = _target_lists(s)
     asset = e.bulletin.asset
@@ -361,8 +360,6 @@ class Steps:
 def late_minutes() -> float:
     """N of "stations not reached after N minutes": the deployment's setting, else the default."""
     try:
-        from central.config import settings
-
         return float(getattr(settings(), "emergency_late_minutes", LATE_MINUTES_DEFAULT))
     except RuntimeError:  # outside an app (a script): the default
         return LATE_MINUTES_DEFAULT

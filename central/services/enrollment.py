@@ -17,6 +17,7 @@ import hashlib
 import math
 import secrets
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from central.messages import msg
 from playlists.model import DEFAULT_ZONE
@@ -75,8 +76,6 @@ def register(actor: User | None, area_code: str, name: str, ttl_s: int = DEFAULT
 
 
 def _check_zone(name: str) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "America" is a directory

@@ -22,11 +22,13 @@ import hashlib
 import hmac
 import logging
 import re
+import secrets
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import audio_library
 from central.auth import area_subtree_ids
 from central.config import Settings, write_private
 from central.db import database, tuples_of
@@ -40,6 +42,7 @@ from central.services.area_tree import ancestor_ids
 from central.shapes import live as shapes
 from central.shapes.workflow import Targets
 from central.words import Role
+from playlists import orders
 from playlists.model import Priority
 from playlists.words import Approval
 
@@ -70,8 +73,6 @@ def source_password(settings: Settings) -> str:
         return settings.icecast_source_password
     path = Path(settings.data_dir) / SOURCE_PASSWORD_FILE
     if not path.exists():
-        import secrets
-
         write_private(path, secrets.token_urlsafe(18).encode())
     return path.read_text().strip()
 
@@ -133,7 +134,6 @@ def _check_may_end(actor: User, s: LiveSession) -> None:
 
 def _archive(s: LiveSession, recording: Path, settings: Settings) -> None:
     """The recording into the bulletin's audio, through the normal ingest (loudness, speech profile)."""
-    import audio_library
     from central.services.bulletins import save_asset
 
     note = None
@@ -270,8 +270,6 @@ def listener_allowed(form: Mapping[str, Any], settings: Settings, now: float | N
 
 def topics(s: LiveSession) -> list[str]:
     """The live topics of the targeted areas and of the targeted stations' own areas."""
-    from playlists import orders
-
     codes = set(s.targets.get("areas") or [])
     ids = list(s.targets.get("stations") or [])
     if ids:
@@ -282,8 +280,6 @@ def topics(s: LiveSession) -> list[str]:
 def publish(s: LiveSession, action: str, settings: Settings) -> int:
     """Nudge the targeted stations (a nudge: they ask over HTTP); how many topics, 0 without a broker."""
     from central.services import push
-    from playlists import orders
-
     try:
         pub = push.publisher(settings)
         if pub is None:

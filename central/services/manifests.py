@@ -19,6 +19,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from peewee import JOIN
 
@@ -219,8 +220,6 @@ def _one_off_over(s: Schedule, now: datetime) -> bool:
 
 
 def _zone(name: str) -> Any:
-    from zoneinfo import ZoneInfo
-
     return ZoneInfo(name)
 
 

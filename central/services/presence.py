@@ -72,7 +72,7 @@ class Listener:
     """The subscriber ``central presence`` runs: one connection as the central, every presence topic."""
 
     def __init__(self, settings: Settings) -> None:
-        import paho.mqtt.client as mqtt
+        import paho.mqtt.client as mqtt  # lazily: a central without a broker never loads it
 
         if not settings.mqtt_url:
             raise Invalid(msg("Chưa cấu hình LOA_MQTT_URL."))

@@ -35,9 +35,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from central.db import tuples_of
+from central.auth import area_subtree_ids, check_area
+from central.db import database, tuples_of
 from central.errors import Invalid, Unprocessable
 from central.messages import DEFAULT_LANGUAGE, N_, gettext_for, msg
+from central.models import Area, Bulletin, Campaign, Category, Chime
 from central.services.area_tree import subtree_ids, whole_tree
 from central.shapes import operator as shapes
 from central.shapes.relays import RelayMinutes
@@ -299,8 +301,6 @@ def to_csv(summary: Summary, lang: str = DEFAULT_LANGUAGE) -> bytes:
 
 def base_area(user: Any, area_code: str | None) -> Any:
     """The area the report covers: the one asked for (in scope), else the user's, else the root."""
-    from central.auth import check_area
-    from central.models import Area
     from central.services import areas
 
     if area_code:
@@ -315,7 +315,6 @@ def base_area(user: Any, area_code: str | None) -> Any:
 
 def _area_grouper(base: Any) -> Any:
     """Station area id → (code, name) of the child of ``base`` that holds it (or ``base`` itself)."""
-    from central.models import Area
     from central.services.area_tree import heads
 
     rows = {a.id: a for a in Area.select()}
@@ -329,8 +328,6 @@ def _area_grouper(base: Any) -> Any:
 
 
 def _labels(group_by: str, bulletin_ids: set[int]) -> dict[int, tuple[str, str]]:
-    from central.models import Bulletin, Campaign, Category
-
     if group_by not in ("category", "campaign") or not bulletin_ids:
         return {}
     out: dict[int, tuple[str, str]] = {}
@@ -350,8 +347,6 @@ def audio_owners(shas: set[str]) -> dict[str, Any]:
 
     The one rule for a log that names audio but no bulletin; the summary and the period report both ask it.
     """
-    from central.models import Bulletin, Chime
-
     if not shas:
         return {}
     wanted = sorted(shas)
@@ -366,9 +361,6 @@ def audio_owners(shas: set[str]) -> dict[str, Any]:
 
 def scope_filter(user: Any, base: Any) -> tuple[str, list[Any]]:
     """SQL on ``r.station_id`` limiting rows to stations under ``base`` (or the user's scope); "" = all."""
-    from central.auth import area_subtree_ids
-    from central.db import database
-
     scope = subtree_ids(base.id) if base is not None else area_subtree_ids(user)
     if scope is None or (base is not None and whole_tree(base)):
         return "", []  # the one root: every station, and no list of thousands of ids to send
@@ -380,7 +372,6 @@ def scope_filter(user: Any, base: Any) -> tuple[str, list[Any]]:
 
 def _rows(user: Any, base: Any, start: date, end: date) -> list[tuple[Any, ...]]:
     """``(station, bulletin, sha256, station name, area, *counts, aired µs)`` summed from the rollups."""
-    from central.db import database
     from central.services import rollups
 
     where, where_params = scope_filter(user, base)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import flash, g, has_request_context, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -26,8 +26,6 @@ MODE_LABELS = {"immediate": _l("Gửi ngay"), "digest": _l("Tóm tắt hằng ng
 @bp.app_context_processor
 def _bell() -> dict[str, Any]:
     """The unread count for the bell (one count per page, only for a logged-in person)."""
-    from flask import has_request_context
-
     user = me() if has_request_context() else None
     if user is None:
         return {"alert_unread": None}

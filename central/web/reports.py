@@ -9,6 +9,7 @@ from flask import Response, render_template, request, url_for
 from flask_babel import get_locale
 
 from central.errors import CentralError
+from central.models import utcnow
 from central.services import reports as service
 from central.times import ZONE
 
@@ -19,8 +20,6 @@ GROUPS = service.GROUPS
 
 
 def today() -> date:
-
-    from central.models import utcnow
 
     return utcnow().astimezone(ZONE).date()
 

@@ -15,6 +15,8 @@ from central.models import Schedule, ScheduleTarget, utcnow
 from central.services import languages, manifests, timeline
 from central.services import programmes as programmes_service
 from central.services import schedules as service
+from playlists import rules
+from playlists.errors import ScheduleError
 from playlists.words import Approval
 
 from ..words import Role
@@ -124,9 +126,6 @@ def search(rows: list[Schedule], f: dict[str, str], day: Any) -> list[Schedule]:
 
 
 def _airs(s: Schedule, lo: Any, hi: Any) -> bool:
-    from playlists import rules
-    from playlists.errors import ScheduleError
-
     try:
         return bool(rules.occurrences(service.to_model(s), lo, hi))
     except ScheduleError:
