@@ -23,7 +23,8 @@ def test_the_values_are_the_strings_the_database_and_the_contract_hold():
     assert [str(s) for s in OUTCOMES][6:] == ["not_audible", "failed_to_sound"]
     assert {str(a) for a in Approval} == {
         "draft", "submitted", "approved", "rejected", "withdrawn", "applied", "superseded",
-        "aired-live"}  # a live announcement's archive (issue 13)
+        "aired-live",  # a live announcement's archive (issue 13)
+        "disabled"}  # a relay source an approver took off the air (relay_sources.status, issue 13)
     assert {str(a) for a in Audibility} == {"audible", "unchecked", "not_audible", "failed_to_sound"}
     assert json.dumps({"status": PlayStatus.COMPLETED}) == '{"status": "completed"}'
     assert f"{Reason.PLAYER_FAILED}: exit status 1" == "player_failed: exit status 1"
